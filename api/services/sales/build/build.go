@@ -1,0 +1,75 @@
+// Package build assembles the sales-api's HTTP handler: the middleware
+// chain and every domain's routes. main and the HTTP tests share it, so
+// tests run exactly what production runs.
+package build
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/garagesale/service/app/domain/checkapp"
+	"github.com/garagesale/service/app/domain/userapp"
+	"github.com/garagesale/service/app/sdk/auth"
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/mid"
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/foundation/logger"
+	"github.com/garagesale/service/foundation/web"
+	"github.com/jmoiron/sqlx"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Config holds every dependency of the API. Tracer and Now may be nil.
+type Config struct {
+	Build string
+	Log   *logger.Logger
+	DB    *sqlx.DB
+	Auth  *auth.Auth
+	// ActiveKID is the key that signs new tokens.
+	ActiveKID string
+	Tracer    trace.Tracer
+	TokenTTL  time.Duration
+	Now       func() time.Time
+}
+
+// WebAPI returns the API's handler.
+func WebAPI(cfg Config) http.Handler {
+	app := web.NewApp(web.Config{
+		Log:    cfg.Log.Error,
+		Tracer: cfg.Tracer,
+		Mid: []web.MidFunc{
+			mid.Logger(cfg.Log),
+			mid.Errors(cfg.Log),
+			mid.Panics(),
+		},
+		NotRouted: notRouted,
+	})
+
+	userBus := userbus.NewBusiness(userbus.Config{
+		Log:      cfg.Log,
+		Beginner: sqldb.NewBeginner(cfg.DB),
+		Storer:   userdb.NewStore(cfg.DB),
+		Now:      cfg.Now,
+	})
+
+	checkapp.Routes(app, checkapp.Config{Build: cfg.Build, DB: cfg.DB})
+	userapp.Routes(app, userapp.Config{
+		UserBus:   userBus,
+		Auth:      cfg.Auth,
+		ActiveKID: cfg.ActiveKID,
+		TokenTTL:  cfg.TokenTTL,
+		Now:       cfg.Now,
+	})
+
+	return app
+}
+
+// notRouted is the API's error body for an unknown route or method.
+func notRouted(status int) web.Encoder {
+	if status == http.StatusMethodNotAllowed {
+		return errs.Newf(errs.MethodNotAllowed, "method not allowed on this route")
+	}
+	return errs.Newf(errs.NotFound, "no such route")
+}

@@ -1,0 +1,102 @@
+// Command sales-admin administers the sales service: schema migrations,
+// seed data, signing keys, tokens and users.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/ardanlabs/conf/v3"
+	"github.com/garagesale/service/api/tooling/sales-admin/commands"
+	"github.com/garagesale/service/business/sdk/sqldb"
+)
+
+var version = "develop"
+
+// Config is every setting of sales-admin: the same SALES_ variables as
+// sales-api.
+type Config struct {
+	conf.Version
+	Args conf.Args
+	Auth struct {
+		KeysFolder string        `conf:"default:zarf/keys/"`
+		ActiveKID  string        `conf:"help:kid that signs tokens; empty with one key in the folder uses that key"`
+		Issuer     string        `conf:"default:garagesale"`
+		TokenTTL   time.Duration `conf:"default:1h"`
+	}
+	DB struct {
+		User       string `conf:"default:postgres"`
+		Password   string `conf:"default:postgres,mask"`
+		Host       string `conf:"default:localhost:5432"`
+		Name       string `conf:"default:postgres"`
+		DisableTLS bool   `conf:"default:true"`
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if err := run(ctx); err != nil {
+		if !errors.Is(err, conf.ErrHelpWanted) {
+			fmt.Fprintln(os.Stderr, "sales-admin:", err)
+			stop()
+			os.Exit(1)
+		}
+	}
+}
+
+func run(ctx context.Context) error {
+	// A command's own --help comes before conf's, which would print the
+	// settings of the whole tool instead.
+	if len(os.Args) > 2 && (slices.Contains(os.Args[2:], "--help") || slices.Contains(os.Args[2:], "-h")) {
+		if cmd, ok := commands.Lookup(os.Args[1]); ok {
+			fmt.Println(cmd.Usage)
+			return conf.ErrHelpWanted
+		}
+	}
+
+	cfg := Config{Version: conf.Version{Build: version, Desc: "Administers the garagesale sales service"}}
+	help, err := conf.Parse("SALES", &cfg)
+	if err != nil {
+		if errors.Is(err, conf.ErrHelpWanted) {
+			fmt.Println(help)
+			fmt.Println(commands.Overview())
+		}
+		return err
+	}
+
+	if len(cfg.Args) == 0 {
+		fmt.Println(commands.Overview())
+		return errors.New("no command given")
+	}
+	cmd, ok := commands.Lookup(cfg.Args.Num(0))
+	if !ok {
+		fmt.Println(commands.Overview())
+		return fmt.Errorf("unknown command %q", cfg.Args.Num(0))
+	}
+
+	env := commands.Env{
+		DB: sqldb.Config{
+			User:         cfg.DB.User,
+			Password:     cfg.DB.Password,
+			Host:         cfg.DB.Host,
+			Name:         cfg.DB.Name,
+			MaxOpenConns: 2,
+			MaxIdleConns: 1,
+			DisableTLS:   cfg.DB.DisableTLS,
+		},
+		KeysFolder: cfg.Auth.KeysFolder,
+		ActiveKID:  cfg.Auth.ActiveKID,
+		Issuer:     cfg.Auth.Issuer,
+		TokenTTL:   cfg.Auth.TokenTTL,
+		Out:        os.Stdout,
+	}
+	return cmd.Run(ctx, env, cfg.Args[1:])
+}

@@ -1,0 +1,33 @@
+package userapp
+
+import (
+	"net/http"
+
+	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/types/email"
+)
+
+// parseFilter reads ?user_id= &name= (substring) &email= &enabled=
+// &start_created_date= &end_created_date= (RFC 3339).
+func parseFilter(r *http.Request) (userbus.QueryFilter, error) {
+	f := query.NewFilter(r)
+
+	filter := userbus.QueryFilter{
+		ID:               f.UUID("user_id"),
+		Name:             f.String("name"),
+		Enabled:          f.Bool("enabled"),
+		StartCreatedDate: f.Time("start_created_date"),
+		EndCreatedDate:   f.Time("end_created_date"),
+	}
+	if s := f.String("email"); s != nil {
+		e, err := email.Parse(*s)
+		f.Errors.Add("email", err)
+		filter.Email = &e
+	}
+
+	if err := f.Err(); err != nil {
+		return userbus.QueryFilter{}, err
+	}
+	return filter, nil
+}

@@ -1,0 +1,185 @@
+package userapp
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/types/email"
+	"github.com/garagesale/service/business/types/name"
+	"github.com/garagesale/service/business/types/password"
+	"github.com/garagesale/service/business/types/role"
+)
+
+// maxDepartment is the longest department name accepted.
+const maxDepartment = 100
+
+// User is a user as the API shows it: never a password or its hash.
+type User struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Email       string   `json:"email"`
+	Roles       []string `json:"roles"`
+	Department  string   `json:"department"`
+	Enabled     bool     `json:"enabled"`
+	DateCreated string   `json:"dateCreated"`
+	DateUpdated string   `json:"dateUpdated"`
+}
+
+// Encode implements web.Encoder.
+func (u User) Encode() ([]byte, string, error) {
+	data, err := json.Marshal(u)
+	return data, "application/json", err
+}
+
+func toAppUser(bus userbus.User) User {
+	return User{
+		ID:          bus.ID.String(),
+		Name:        bus.Name.String(),
+		Email:       bus.Email.String(),
+		Roles:       role.Strings(bus.Roles),
+		Department:  bus.Department,
+		Enabled:     bus.Enabled,
+		DateCreated: bus.DateCreated.Format(time.RFC3339),
+		DateUpdated: bus.DateUpdated.Format(time.RFC3339),
+	}
+}
+
+func toAppUsers(bus []userbus.User) []User {
+	out := make([]User, len(bus))
+	for i, u := range bus {
+		out[i] = toAppUser(u)
+	}
+	return out
+}
+
+// =============================================================================
+
+// NewUser is the body of POST /v1/users.
+type NewUser struct {
+	Name            string   `json:"name" validate:"required"`
+	Email           string   `json:"email" validate:"required"`
+	Roles           []string `json:"roles" validate:"required"`
+	Department      string   `json:"department" validate:"max=100"`
+	Password        string   `json:"password" validate:"required"`
+	PasswordConfirm string   `json:"passwordConfirm" validate:"eqfield=Password"`
+}
+
+// toBusNewUser checks every field at once: the validator's rules first,
+// then each value's own type, so one response names every bad field.
+func toBusNewUser(app NewUser) (userbus.NewUser, error) {
+	fe := errs.Fields(app)
+
+	n, err := name.Parse(app.Name)
+	fe.Add("name", err)
+	e, err := email.Parse(app.Email)
+	fe.Add("email", err)
+	roles, err := role.ParseMany(app.Roles)
+	fe.Add("roles", err)
+	pw, err := password.Parse(app.Password)
+	fe.Add("password", err)
+
+	if err := fe.ToError(); err != nil {
+		return userbus.NewUser{}, err
+	}
+	return userbus.NewUser{
+		Name:       n,
+		Email:      e,
+		Roles:      roles,
+		Department: strings.TrimSpace(app.Department),
+		Password:   pw,
+	}, nil
+}
+
+var errPasswordMismatch = errors.New("must match password")
+
+func checkDepartment(d string) error {
+	if utf8.RuneCountInString(d) > maxDepartment {
+		return errors.New("must be at most 100 characters")
+	}
+	return nil
+}
+
+// =============================================================================
+
+// UpdateUser is the body of PUT /v1/users/{user_id}: only the fields sent
+// change.
+type UpdateUser struct {
+	Name            *string `json:"name"`
+	Email           *string `json:"email"`
+	Department      *string `json:"department"`
+	Password        *string `json:"password"`
+	PasswordConfirm *string `json:"passwordConfirm"`
+	Enabled         *bool   `json:"enabled"`
+}
+
+func toBusUpdateUser(app UpdateUser) (userbus.UpdateUser, error) {
+	var (
+		bus userbus.UpdateUser
+		fe  = errs.FieldErrors{}
+	)
+
+	if app.Name != nil {
+		n, err := name.Parse(*app.Name)
+		fe.Add("name", err)
+		bus.Name = &n
+	}
+	if app.Email != nil {
+		e, err := email.Parse(*app.Email)
+		fe.Add("email", err)
+		bus.Email = &e
+	}
+	if app.Department != nil {
+		fe.Add("department", checkDepartment(*app.Department))
+		d := strings.TrimSpace(*app.Department)
+		bus.Department = &d
+	}
+	if app.Password != nil {
+		pw, err := password.Parse(*app.Password)
+		fe.Add("password", err)
+		if app.PasswordConfirm == nil || *app.PasswordConfirm != *app.Password {
+			fe.Add("passwordConfirm", errPasswordMismatch)
+		}
+		bus.Password = &pw
+	} else if app.PasswordConfirm != nil {
+		fe.Add("password", errors.New("is required with passwordConfirm"))
+	}
+	bus.Enabled = app.Enabled
+
+	if err := fe.ToError(); err != nil {
+		return userbus.UpdateUser{}, err
+	}
+	return bus, nil
+}
+
+// UpdateUserRole is the body of PUT /v1/users/role/{user_id}.
+type UpdateUserRole struct {
+	Roles []string `json:"roles" validate:"required"`
+}
+
+func toBusUpdateUserRole(app UpdateUserRole) (userbus.UpdateUser, error) {
+	fe := errs.Fields(app)
+	roles, err := role.ParseMany(app.Roles)
+	fe.Add("roles", err)
+	if err := fe.ToError(); err != nil {
+		return userbus.UpdateUser{}, err
+	}
+	return userbus.UpdateUser{Roles: roles}, nil
+}
+
+// =============================================================================
+
+// Token is the body of a successful token request.
+type Token struct {
+	Token string `json:"token"`
+}
+
+// Encode implements web.Encoder.
+func (t Token) Encode() ([]byte, string, error) {
+	data, err := json.Marshal(t)
+	return data, "application/json", err
+}

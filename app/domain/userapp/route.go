@@ -1,0 +1,47 @@
+package userapp
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/garagesale/service/app/sdk/auth"
+	"github.com/garagesale/service/app/sdk/mid"
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/types/role"
+	"github.com/garagesale/service/foundation/web"
+)
+
+// Config holds what the users routes need. Now may be nil.
+type Config struct {
+	UserBus *userbus.Business
+	Auth    *auth.Auth
+	// ActiveKID is the only key the token route signs with.
+	ActiveKID string
+	TokenTTL  time.Duration
+	Now       func() time.Time
+}
+
+// Routes adds the users routes to app.
+func Routes(app *web.App, cfg Config) {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	a := &handlers{userBus: cfg.UserBus, auth: cfg.Auth, activeKID: cfg.ActiveKID, tokenTTL: cfg.TokenTTL, now: now}
+
+	authen := mid.Authenticate(cfg.Auth, cfg.UserBus)
+	adminOnly := mid.Authorize(cfg.Auth, auth.RuleAdminOnly)
+	adminOrSubject := mid.Authorize(cfg.Auth, auth.RuleAdminOrSubject)
+
+	app.HandlerFunc(http.MethodGet, "/v1/users/token/{kid}", a.token)
+	app.HandlerFunc(http.MethodPost, "/v1/users", a.create, authen, adminOnly)
+	app.HandlerFunc(http.MethodGet, "/v1/users", a.query, authen, adminOnly)
+	app.HandlerFunc(http.MethodGet, "/v1/users/{user_id}", a.queryByID, authen, adminOrSubject)
+	app.HandlerFunc(http.MethodPut, "/v1/users/{user_id}", a.update, authen, adminOrSubject)
+	app.HandlerFunc(http.MethodPut, "/v1/users/role/{user_id}", a.updateRole, authen, adminOnly)
+	app.HandlerFunc(http.MethodDelete, "/v1/users/{user_id}", a.delete, authen, adminOrSubject)
+}
+
+func roleStrings(usr userbus.User) []string {
+	return role.Strings(usr.Roles)
+}

@@ -1,0 +1,50 @@
+// Package debug is the mux of the debug port: pprof, expvar and the
+// same liveness and readiness answers as the API, for probes that should
+// not go through the API's middleware.
+package debug
+
+import (
+	"context"
+	"encoding/json"
+	"expvar"
+	"net/http"
+	"net/http/pprof"
+	"time"
+
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/jmoiron/sqlx"
+)
+
+// Mux returns the debug mux.
+func Mux(build string, db *sqlx.DB) *http.ServeMux {
+	mux := http.NewServeMux()
+
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/debug/vars", expvar.Handler())
+
+	mux.HandleFunc("GET /debug/liveness", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "up", "build": build})
+	})
+	mux.HandleFunc("GET /debug/readiness", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+		defer cancel()
+		if err := sqldb.StatusCheck(ctx, db); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "db not ready"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	// The client may be gone; there is no one left to tell.
+	_ = json.NewEncoder(w).Encode(v)
+}

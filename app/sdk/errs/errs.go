@@ -1,0 +1,112 @@
+// Package errs defines the API's error body and the small fixed set of
+// codes that map to HTTP statuses (DESIGN.md §4).
+package errs
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Code is one of the API's error codes.
+type Code string
+
+// The codes of DESIGN.md §4.
+const (
+	InvalidArgument  Code = "invalid_argument"
+	Unauthenticated  Code = "unauthenticated"
+	PermissionDenied Code = "permission_denied"
+	NotFound         Code = "not_found"
+	AlreadyExists    Code = "already_exists"
+	Aborted          Code = "aborted"
+	PayloadTooLarge  Code = "payload_too_large"
+	MethodNotAllowed Code = "method_not_allowed"
+	Internal         Code = "internal"
+	Unavailable      Code = "unavailable"
+)
+
+var statuses = map[Code]int{
+	InvalidArgument:  http.StatusBadRequest,
+	Unauthenticated:  http.StatusUnauthorized,
+	PermissionDenied: http.StatusForbidden,
+	NotFound:         http.StatusNotFound,
+	AlreadyExists:    http.StatusConflict,
+	Aborted:          http.StatusConflict,
+	PayloadTooLarge:  http.StatusRequestEntityTooLarge,
+	MethodNotAllowed: http.StatusMethodNotAllowed,
+	Internal:         http.StatusInternalServerError,
+	Unavailable:      http.StatusServiceUnavailable,
+}
+
+// Status returns the HTTP status of c; an unknown code is a 500.
+func (c Code) Status() int {
+	if s, ok := statuses[c]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// Error is the API's error body. Cause is what went wrong inside; it is
+// logged, never sent.
+type Error struct {
+	Code    Code              `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	ErrorID string            `json:"errorID,omitempty"`
+	Cause   error             `json:"-"`
+}
+
+// New returns an Error with code whose message is err's text.
+func New(code Code, err error) *Error {
+	return &Error{Code: code, Message: err.Error(), Cause: err}
+}
+
+// Newf returns an Error with code and a formatted message.
+func Newf(code Code, format string, args ...any) *Error {
+	err := fmt.Errorf(format, args...)
+	return &Error{Code: code, Message: err.Error(), Cause: err}
+}
+
+// NewFields returns an invalid_argument Error naming each bad field.
+func NewFields(fields map[string]string) *Error {
+	return &Error{Code: InvalidArgument, Message: "data validation error", Fields: fields}
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	if e.Cause != nil && e.Cause.Error() != e.Message {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Cause)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// HTTPStatus implements web.HTTPStatuser.
+func (e *Error) HTTPStatus() int { return e.Code.Status() }
+
+// Encode implements web.Encoder.
+func (e *Error) Encode() ([]byte, string, error) {
+	data, err := json.Marshal(e)
+	return data, "application/json", err
+}
+
+// As returns err as an *Error when it is one.
+func As(err error) (*Error, bool) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e, true
+	}
+	return nil, false
+}
+
+// Of returns err as an *Error: itself when it is one, else an internal
+// error whose cause is err.
+func Of(err error) *Error {
+	if e, ok := As(err); ok {
+		return e
+	}
+	return &Error{Code: Internal, Message: err.Error(), Cause: err}
+}

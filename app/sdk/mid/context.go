@@ -1,0 +1,35 @@
+package mid
+
+import (
+	"context"
+
+	"github.com/garagesale/service/app/sdk/auth"
+	"github.com/garagesale/service/business/domain/userbus"
+)
+
+type ctxKey int
+
+const (
+	claimsKey ctxKey = iota + 1
+	userKey
+)
+
+func setClaims(ctx context.Context, claims auth.Claims) context.Context {
+	return context.WithValue(ctx, claimsKey, claims)
+}
+
+// GetClaims returns the verified claims of the caller.
+func GetClaims(ctx context.Context) (auth.Claims, bool) {
+	c, ok := ctx.Value(claimsKey).(auth.Claims)
+	return c, ok
+}
+
+func setUser(ctx context.Context, usr userbus.User) context.Context {
+	return context.WithValue(ctx, userKey, usr)
+}
+
+// GetUser returns the authenticated caller as loaded from the database.
+func GetUser(ctx context.Context) (userbus.User, bool) {
+	u, ok := ctx.Value(userKey).(userbus.User)
+	return u, ok
+}

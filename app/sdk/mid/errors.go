@@ -1,0 +1,55 @@
+package mid
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/foundation/logger"
+	"github.com/garagesale/service/foundation/web"
+	"github.com/google/uuid"
+)
+
+// Errors turns the errors handlers return into the API's error body. An
+// internal error's cause is logged once, under an errorID that the
+// response also carries, and never sent to the client.
+func Errors(log *logger.Logger) web.MidFunc {
+	return func(next web.HandlerFunc) web.HandlerFunc {
+		return func(ctx context.Context, r *http.Request) web.Encoder {
+			resp := next(ctx, r)
+
+			err, isErr := resp.(error)
+			if !isErr {
+				return resp
+			}
+
+			e := errs.Of(err)
+			if e.Code != errs.Internal {
+				log.Info(ctx, "request error", "code", e.Code, "message", e.Message)
+				return e
+			}
+
+			id := uuid.NewString()
+			args := []any{"errorID", id, "cause", causeOf(e)}
+			var p *panicError
+			if errors.As(e.Cause, &p) {
+				args = append(args, "stack", p.stack)
+			}
+			log.Error(ctx, "internal error", args...)
+
+			return &errs.Error{
+				Code:    errs.Internal,
+				Message: http.StatusText(http.StatusInternalServerError),
+				ErrorID: id,
+			}
+		}
+	}
+}
+
+func causeOf(e *errs.Error) string {
+	if e.Cause != nil {
+		return e.Cause.Error()
+	}
+	return e.Message
+}

@@ -1,0 +1,168 @@
+// Package query holds what every list and lookup route shares: the paged
+// result body, and reading paging, ordering, IDs and filter values from a
+// request with errors that name the parameter.
+package query
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/business/sdk/order"
+	"github.com/garagesale/service/business/sdk/page"
+	"github.com/google/uuid"
+)
+
+// Result is one page of a list.
+type Result[T any] struct {
+	Items       []T `json:"items"`
+	Total       int `json:"total"`
+	Page        int `json:"page"`
+	RowsPerPage int `json:"rowsPerPage"`
+}
+
+// NewResult returns the page pg of a list of total items.
+func NewResult[T any](items []T, total int, pg page.Page) Result[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return Result[T]{Items: items, Total: total, Page: pg.Number(), RowsPerPage: pg.RowsPerPage()}
+}
+
+// Encode implements web.Encoder.
+func (r Result[T]) Encode() ([]byte, string, error) {
+	data, err := json.Marshal(r)
+	return data, "application/json", err
+}
+
+// PathID reads the UUID path wildcard key. A malformed one is an
+// invalid_argument error naming key.
+func PathID(r *http.Request, key string) (uuid.UUID, error) {
+	id, err := uuid.Parse(r.PathValue(key))
+	if err != nil {
+		return uuid.Nil, errs.NewFields(errs.FieldErrors{key: "must be a UUID"})
+	}
+	return id, nil
+}
+
+// Page reads ?page= and ?rows=.
+func Page(r *http.Request) (page.Page, error) {
+	qs := r.URL.Query()
+	pg, err := page.Parse(qs.Get("page"), qs.Get("rows"))
+	if err != nil {
+		var fe *page.FieldError
+		if errors.As(err, &fe) {
+			return page.Page{}, errs.NewFields(errs.FieldErrors{fe.Field: fe.Msg})
+		}
+		return page.Page{}, errs.New(errs.InvalidArgument, err)
+	}
+	return pg, nil
+}
+
+// OrderBy reads ?orderBy= against a domain's whitelist of JSON field names.
+func OrderBy(r *http.Request, whitelist map[string]string, def order.By) (order.By, error) {
+	by, err := order.Parse(whitelist, r.URL.Query().Get("orderBy"), def)
+	if err != nil {
+		var fe *order.FieldError
+		if errors.As(err, &fe) {
+			return order.By{}, errs.NewFields(errs.FieldErrors{"orderBy": fe.Msg})
+		}
+		return order.By{}, errs.New(errs.InvalidArgument, err)
+	}
+	return by, nil
+}
+
+// Filter reads the optional query parameters of a list into a domain's
+// filter, recording a field error for each malformed one.
+type Filter struct {
+	qs     map[string][]string
+	Errors errs.FieldErrors
+}
+
+// NewFilter starts reading r's query parameters.
+func NewFilter(r *http.Request) *Filter {
+	return &Filter{qs: r.URL.Query(), Errors: errs.FieldErrors{}}
+}
+
+func (f *Filter) get(key string) (string, bool) {
+	v, ok := f.qs[key]
+	if !ok || len(v) == 0 || v[0] == "" {
+		return "", false
+	}
+	return v[0], true
+}
+
+// String returns the parameter key, or nil when absent.
+func (f *Filter) String(key string) *string {
+	v, ok := f.get(key)
+	if !ok {
+		return nil
+	}
+	return &v
+}
+
+// UUID returns the parameter key as a UUID, or nil when absent or bad.
+func (f *Filter) UUID(key string) *uuid.UUID {
+	v, ok := f.get(key)
+	if !ok {
+		return nil
+	}
+	id, err := uuid.Parse(v)
+	if err != nil {
+		f.Errors.Add(key, errors.New("must be a UUID"))
+		return nil
+	}
+	return &id
+}
+
+// Bool returns the parameter key as a bool, or nil when absent or bad.
+func (f *Filter) Bool(key string) *bool {
+	v, ok := f.get(key)
+	if !ok {
+		return nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		f.Errors.Add(key, errors.New("must be true or false"))
+		return nil
+	}
+	return &b
+}
+
+// Int returns the parameter key as an integer, or nil when absent or bad.
+func (f *Filter) Int(key string) *int {
+	v, ok := f.get(key)
+	if !ok {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		f.Errors.Add(key, errors.New("must be a whole number"))
+		return nil
+	}
+	return &n
+}
+
+// Time returns the parameter key as an RFC 3339 time, or nil when absent
+// or bad.
+func (f *Filter) Time(key string) *time.Time {
+	v, ok := f.get(key)
+	if !ok {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		f.Errors.Add(key, errors.New("must be an RFC 3339 time, like 2026-01-02T15:04:05Z"))
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+// Err returns the field errors recorded so far, or nil.
+func (f *Filter) Err() error {
+	return f.Errors.ToError()
+}

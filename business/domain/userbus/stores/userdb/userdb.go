@@ -1,0 +1,157 @@
+// Package userdb stores users in Postgres.
+package userdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/sdk/order"
+	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/types/email"
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+)
+
+// Store manages the users table.
+type Store struct {
+	db sqlx.ExtContext
+}
+
+// NewStore returns a Store over db.
+func NewStore(db sqlx.ExtContext) *Store {
+	return &Store{db: db}
+}
+
+// NewWithTx implements userbus.Storer.
+func (s *Store) NewWithTx(tx sqldb.CommitRollbacker) (userbus.Storer, error) {
+	ec, err := sqldb.ExtContext(tx)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: ec}, nil
+}
+
+// Create implements userbus.Storer.
+func (s *Store) Create(ctx context.Context, usr userbus.User) error {
+	const q = `
+	INSERT INTO users
+		(user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated)
+	VALUES
+		(:user_id, :name, :email, :roles, :password_hash, :department, :enabled, :date_created, :date_updated)`
+
+	if err := sqldb.NamedExec(ctx, s.db, q, toDBUser(usr)); err != nil {
+		return mapErr(err)
+	}
+	return nil
+}
+
+// Update implements userbus.Storer.
+func (s *Store) Update(ctx context.Context, usr userbus.User) error {
+	const q = `
+	UPDATE users SET
+		name = :name,
+		email = :email,
+		roles = :roles,
+		password_hash = :password_hash,
+		department = :department,
+		enabled = :enabled,
+		date_updated = :date_updated
+	WHERE user_id = :user_id`
+
+	if err := sqldb.NamedExecOne(ctx, s.db, q, toDBUser(usr)); err != nil {
+		return mapErr(err)
+	}
+	return nil
+}
+
+// Delete implements userbus.Storer.
+func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
+	const q = `DELETE FROM users WHERE user_id = :user_id`
+
+	if err := sqldb.NamedExecOne(ctx, s.db, q, map[string]any{"user_id": id}); err != nil {
+		return mapErr(err)
+	}
+	return nil
+}
+
+// Query implements userbus.Storer.
+func (s *Store) Query(ctx context.Context, filter userbus.QueryFilter, orderBy order.By, pg page.Page) ([]userbus.User, error) {
+	data := map[string]any{
+		"offset":        pg.Offset(),
+		"rows_per_page": pg.RowsPerPage(),
+	}
+
+	var buf strings.Builder
+	buf.WriteString(`SELECT user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated FROM users`)
+	applyFilter(filter, data, &buf)
+
+	clause, err := order.Clause(orderBy, orderByColumns, "user_id")
+	if err != nil {
+		return nil, err
+	}
+	buf.WriteString(clause)
+	buf.WriteString(" OFFSET :offset ROWS FETCH NEXT :rows_per_page ROWS ONLY")
+
+	var rows []user
+	if err := sqldb.NamedQuerySlice(ctx, s.db, buf.String(), data, &rows); err != nil {
+		return nil, err
+	}
+	return toBusUsers(rows)
+}
+
+// Count implements userbus.Storer.
+func (s *Store) Count(ctx context.Context, filter userbus.QueryFilter) (int, error) {
+	data := map[string]any{}
+
+	var buf strings.Builder
+	buf.WriteString(`SELECT count(1) AS count FROM users`)
+	applyFilter(filter, data, &buf)
+
+	var count struct {
+		Count int `db:"count"`
+	}
+	if err := sqldb.NamedQueryStruct(ctx, s.db, buf.String(), data, &count); err != nil {
+		return 0, err
+	}
+	return count.Count, nil
+}
+
+// QueryByID implements userbus.Storer.
+func (s *Store) QueryByID(ctx context.Context, id uuid.UUID) (userbus.User, error) {
+	return s.queryOne(ctx, `WHERE user_id = :user_id`, map[string]any{"user_id": id})
+}
+
+// QueryByIDForUpdate implements userbus.Storer.
+func (s *Store) QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (userbus.User, error) {
+	return s.queryOne(ctx, `WHERE user_id = :user_id FOR UPDATE`, map[string]any{"user_id": id})
+}
+
+// QueryByEmail implements userbus.Storer.
+func (s *Store) QueryByEmail(ctx context.Context, addr email.Email) (userbus.User, error) {
+	return s.queryOne(ctx, `WHERE lower(email) = lower(:email)`, map[string]any{"email": addr.String()})
+}
+
+func (s *Store) queryOne(ctx context.Context, where string, data map[string]any) (userbus.User, error) {
+	q := `SELECT user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated FROM users ` + where
+
+	var row user
+	if err := sqldb.NamedQueryStruct(ctx, s.db, q, data, &row); err != nil {
+		return userbus.User{}, mapErr(err)
+	}
+	return toBusUser(row)
+}
+
+// mapErr turns the database's errors into the domain's.
+func mapErr(err error) error {
+	switch {
+	case errors.Is(err, sqldb.ErrDBNotFound):
+		return userbus.ErrNotFound
+	case errors.Is(err, sqldb.ErrDBDuplicatedEntry):
+		return fmt.Errorf("%w: %w", userbus.ErrUniqueEmail, err)
+	}
+	return err
+}

@@ -1,0 +1,309 @@
+// Package dbtest gives each test a database of its own on a real Postgres
+// server. Import it only from _test.go files.
+//
+// A package that uses it calls Main from TestMain:
+//
+//	func TestMain(m *testing.M) { dbtest.Main(m) }
+//
+// and each test calls New. The server is the one named by
+// SALES_TEST_DB_URL, which `make test` sets to one throwaway cluster shared
+// by every package, or else a cluster this test binary starts and stops.
+// Every test database is a copy of a template database migrated once per
+// server, so a test costs one CREATE DATABASE rather than a migration.
+package dbtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/garagesale/service/business/sdk/migrate"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/foundation/logger"
+	"github.com/garagesale/service/foundation/pgserver"
+	"github.com/jackc/pgx/v5"
+	"github.com/jmoiron/sqlx"
+)
+
+// envURL names the environment variable holding the URL of a server to
+// test against instead of starting one. Its user must be allowed to create
+// databases.
+const envURL = "SALES_TEST_DB_URL"
+
+// templateLockKey is the advisory lock that serialises test processes
+// building the template database on a shared server.
+const templateLockKey int64 = 0x6761726167650001
+
+// The server of this test process, set by Main.
+var (
+	serverURL string
+
+	adminOnce sync.Once
+	admin     *sqlx.DB // pool to the server's maintenance database
+	adminErr  error
+
+	templateMu    sync.Mutex
+	templateName  string // set once the template exists
+	templateError error
+)
+
+// Main runs a package's tests with a database server available: the one
+// named by SALES_TEST_DB_URL (a postgres:// URL to a server where we may
+// CREATE DATABASE), else one started with pgserver for this process and
+// stopped after m.Run. Exits with m.Run's code.
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	serverURL = os.Getenv(envURL)
+	if serverURL == "" {
+		srv, err := pgserver.Start(context.Background(), pgserver.Config{})
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "dbtest: start a test database server: %v\n", err)
+			return 1
+		}
+		defer func() {
+			if err := srv.Stop(); err != nil {
+				fmt.Fprintf(os.Stderr, "dbtest: stop the test database server: %v\n", err)
+			}
+		}()
+		serverURL = srv.URL("postgres")
+	}
+	defer func() {
+		if admin != nil {
+			admin.Close()
+		}
+	}()
+	return m.Run()
+}
+
+// Database is one test's own freshly migrated database.
+type Database struct {
+	// DB is a pool to this test's database.
+	DB *sqlx.DB
+
+	// URL is its connection URL.
+	URL string
+
+	// Log writes into a buffer that is printed with the test's output only
+	// if the test fails, so passing tests stay quiet and a failure shows
+	// what the code under test logged. Writing to it after the test ends is
+	// safe (unlike t.Log).
+	Log *logger.Logger
+}
+
+// New returns a new database for t, cloned from a migrated template
+// (CREATE DATABASE x TEMPLATE tmpl), dropped when t ends. name is for
+// readability: it is sanitised and given a random suffix.
+func New(t *testing.T, name string) *Database {
+	t.Helper()
+	if serverURL == "" {
+		t.Fatal("dbtest: no database server: call dbtest.Main from the package's TestMain:\n\tfunc TestMain(m *testing.M) { dbtest.Main(m) }")
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	adm, err := adminPool()
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	tmpl, err := template(ctx, adm)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+
+	dbName := databaseName(name)
+	if _, err := adm.ExecContext(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", ident(dbName), ident(tmpl))); err != nil {
+		t.Fatalf("dbtest: create database %s: %v", dbName, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := adm.ExecContext(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", ident(dbName))); err != nil {
+			t.Errorf("dbtest: drop database %s: %v", dbName, err)
+		}
+	})
+
+	dbURL := databaseURL(dbName)
+	db, err := sqldb.OpenURL(dbURL)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	// Registered after the drop, so it runs first: close our pool, then drop.
+	t.Cleanup(func() { db.Close() })
+	if err := sqldb.StatusCheck(ctx, db); err != nil {
+		t.Fatalf("dbtest: connect to %s: %v", dbName, err)
+	}
+
+	var buf syncBuffer
+	t.Cleanup(func() {
+		if t.Failed() && buf.Len() > 0 {
+			t.Logf("log of %s:\n%s", t.Name(), buf.String())
+		}
+	})
+
+	return &Database{
+		DB:  db,
+		URL: dbURL,
+		Log: logger.New(&buf, logger.LevelDebug, "test", nil),
+	}
+}
+
+// adminPool returns the pool to the server's maintenance database, which
+// creates and drops the test databases.
+func adminPool() (*sqlx.DB, error) {
+	adminOnce.Do(func() {
+		admin, adminErr = sqldb.OpenURL(serverURL)
+		if adminErr == nil {
+			admin.SetMaxIdleConns(4)
+		}
+	})
+	return admin, adminErr
+}
+
+// template returns the name of the migrated template database, building
+// it first if no process has built it on this server yet.
+func template(ctx context.Context, adm *sqlx.DB) (string, error) {
+	templateMu.Lock()
+	defer templateMu.Unlock()
+	if templateName != "" || templateError != nil {
+		return templateName, templateError
+	}
+	name := "tmpl_" + migrate.Hash()
+	if err := buildTemplate(ctx, adm, name); err != nil {
+		templateError = fmt.Errorf("build template database %s: %w", name, err)
+		return "", templateError
+	}
+	templateName = name
+	return name, nil
+}
+
+// buildTemplate makes sure database name exists and is migrated. Test
+// processes sharing a server take turns under an advisory lock; the
+// migrations run in a database under another name that is renamed only
+// once complete, so a process that died halfway leaves no half-built
+// template behind, only a build database the next builder drops. It keeps
+// no connection to the template open: CREATE DATABASE ... TEMPLATE fails
+// while anyone is connected to it.
+func buildTemplate(ctx context.Context, adm *sqlx.DB, name string) (err error) {
+	conn, err := adm.Connx(ctx)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close()
+
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", templateLockKey); err != nil {
+		return fmt.Errorf("take template lock: %w", err)
+	}
+	defer func() {
+		if _, uErr := conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", templateLockKey); uErr != nil && err == nil {
+			err = fmt.Errorf("release template lock: %w", uErr)
+		}
+	}()
+
+	var exists bool
+	if err := conn.GetContext(ctx, &exists, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name); err != nil {
+		return fmt.Errorf("look for template: %w", err)
+	}
+	if exists {
+		return nil
+	}
+
+	build := name + "_build"
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", ident(build))); err != nil {
+		return fmt.Errorf("drop leftover %s: %w", build, err)
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("CREATE DATABASE %s", ident(build))); err != nil {
+		return fmt.Errorf("create %s: %w", build, err)
+	}
+	if err := migrateDatabase(ctx, databaseURL(build)); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("ALTER DATABASE %s RENAME TO %s", ident(build), ident(name))); err != nil {
+		return fmt.Errorf("rename %s to %s: %w", build, name, err)
+	}
+	return nil
+}
+
+func migrateDatabase(ctx context.Context, dbURL string) error {
+	db, err := sqldb.OpenURL(dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrate.Migrate(ctx, db); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// databaseURL returns the server URL with its database replaced by name.
+// Sessions use UTC, as the service's own connections do.
+func databaseURL(name string) string {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		// Connecting with serverURL would already have failed.
+		return serverURL
+	}
+	u.Path = "/" + name
+	q := u.Query()
+	if q.Get("timezone") == "" {
+		q.Set("timezone", "utc")
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+var unsafeChars = regexp.MustCompile(`[^a-z0-9_]+`)
+
+// databaseName turns a test's label into a unique database name: lower
+// case letters, digits and underscores, within Postgres' 63-byte limit.
+func databaseName(label string) string {
+	base := strings.Trim(unsafeChars.ReplaceAllString(strings.ToLower(label), "_"), "_")
+	if len(base) > 40 {
+		base = base[:40]
+	}
+	suffix := make([]byte, 4)
+	_, _ = rand.Read(suffix) // crypto/rand.Read never fails
+	return "test_" + base + "_" + hex.EncodeToString(suffix)
+}
+
+func ident(name string) string {
+	return pgx.Identifier{name}.Sanitize()
+}
+
+// syncBuffer is a bytes.Buffer that the code under test may write to from
+// several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Len()
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,108 @@
+// Package migrate holds the database schema as embedded goose migrations
+// and the development seed data, and applies them.
+package migrate
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"log/slog"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed sql/*.sql
+var migrations embed.FS
+
+//go:embed seed/*.sql
+var seeds embed.FS
+
+// Migrate applies every migration the database does not have yet. Several
+// processes may call it at once on one database: a Postgres advisory lock
+// makes the others wait until the first is done, and they then find
+// nothing left to do.
+func Migrate(ctx context.Context, db *sqlx.DB) error {
+	fsys, err := fs.Sub(migrations, "sql")
+	if err != nil {
+		return fmt.Errorf("migrations folder: %w", err)
+	}
+
+	// The locker counts its retries, so each run needs a fresh one. Probing
+	// each second (goose's default is 5) keeps a waiting test quick; 300
+	// probes allow for a slow migration elsewhere.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+	if err != nil {
+		return fmt.Errorf("create migration lock: %w", err)
+	}
+
+	provider, err := goose.NewProvider(goose.DialectPostgres, db.DB, fsys,
+		goose.WithSessionLocker(locker),
+		goose.WithDisableGlobalRegistry(true),
+		// Goose would print a line per migration to stdout; callers log
+		// what they need from the error instead.
+		goose.WithSlog(slog.New(slog.DiscardHandler)),
+	)
+	if err != nil {
+		return fmt.Errorf("create migration provider: %w", err)
+	}
+
+	if _, err := provider.Up(ctx); err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	return nil
+}
+
+// Seed inserts the development data: every seed file, in name order, in
+// one transaction. The files skip rows that exist, so seeding twice is
+// harmless.
+func Seed(ctx context.Context, db *sqlx.DB) (err error) {
+	files, err := fs.Glob(seeds, "seed/*.sql")
+	if err != nil {
+		return fmt.Errorf("list seed files: %w", err)
+	}
+
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin seed transaction: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback() // the seed error is the one worth reporting
+		}
+	}()
+
+	for _, file := range files {
+		body, err := seeds.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", file, err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return fmt.Errorf("run %s: %w", file, err)
+		}
+	}
+
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit seed: %w", err)
+	}
+	return nil
+}
+
+// Hash returns a short hash of the migration files, names and contents:
+// it changes whenever the schema does, so a database built from one set
+// of migrations can be told apart from one built from another.
+func Hash() string {
+	files, _ := fs.Glob(migrations, "sql/*.sql") // a constant, valid pattern
+	h := sha256.New()
+	for _, file := range files {
+		// Embedded files were checked at build time; reading cannot fail.
+		body, _ := migrations.ReadFile(file)
+		fmt.Fprintf(h, "%s\x00%d\x00", file, len(body))
+		h.Write(body)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}

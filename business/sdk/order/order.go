@@ -1,0 +1,86 @@
+// Package order is the ordering of a list query: a field from a domain's
+// whitelist and a direction. Each layer maps field names once: the app from
+// JSON names to business fields, each store from business fields to columns.
+package order
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Directions.
+const (
+	ASC  = "ASC"
+	DESC = "DESC"
+)
+
+// By is a field and a direction.
+type By struct {
+	Field     string
+	Direction string
+}
+
+// NewBy returns a By.
+func NewBy(field, direction string) By {
+	return By{Field: field, Direction: direction}
+}
+
+// FieldError is an orderBy value that is not allowed.
+type FieldError struct {
+	Msg string
+}
+
+func (e *FieldError) Error() string { return "orderBy: " + e.Msg }
+
+// Parse reads "field" or "field,ASC|DESC" and maps field through
+// whitelist (query name to business field). Empty takes def.
+func Parse(whitelist map[string]string, orderBy string, def By) (By, error) {
+	if orderBy == "" {
+		return def, nil
+	}
+
+	field, dir, hasDir := strings.Cut(orderBy, ",")
+	field = strings.TrimSpace(field)
+	busField, ok := whitelist[field]
+	if !ok {
+		return By{}, &FieldError{Msg: fmt.Sprintf("unknown field %q (allowed: %s)", field, allowed(whitelist))}
+	}
+
+	direction := ASC
+	if hasDir {
+		direction = strings.ToUpper(strings.TrimSpace(dir))
+		if direction != ASC && direction != DESC {
+			return By{}, &FieldError{Msg: fmt.Sprintf("unknown direction %q (allowed: ASC, DESC)", dir)}
+		}
+	}
+	return NewBy(busField, direction), nil
+}
+
+// Clause returns the SQL "ORDER BY" clause for by, mapping the business
+// field through columns, with tiebreak (a unique column) last so that pages
+// never overlap. The column names come from the store's own table, never
+// from the caller, so the clause is safe to splice into SQL.
+func Clause(by By, columns map[string]string, tiebreak string) (string, error) {
+	col, ok := columns[by.Field]
+	if !ok {
+		return "", fmt.Errorf("order field %q has no column", by.Field)
+	}
+	if by.Direction != ASC && by.Direction != DESC {
+		return "", fmt.Errorf("order direction %q is not ASC or DESC", by.Direction)
+	}
+	clause := " ORDER BY " + col + " " + by.Direction
+	if tiebreak != "" && tiebreak != col {
+		clause += ", " + tiebreak
+	}
+	return clause, nil
+}
+
+func allowed(whitelist map[string]string) string {
+	names := make([]string, 0, len(whitelist))
+	for k := range whitelist {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}

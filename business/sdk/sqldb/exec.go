@@ -1,0 +1,127 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// The statement text goes into spans, never the bound values: those may be
+// emails or password hashes.
+var tracer = otel.Tracer("github.com/garagesale/service/business/sdk/sqldb")
+
+func startSpan(ctx context.Context, query string) (context.Context, trace.Span) {
+	return tracer.Start(ctx, "db.query",
+		trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(
+			attribute.String("db.system", "postgresql"),
+			attribute.String("db.statement", query),
+		))
+}
+
+func endSpan(span trace.Span, err error) {
+	if err != nil && !errors.Is(err, ErrDBNotFound) {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, "query failed")
+	}
+	span.End()
+}
+
+// NamedExec runs a statement with named parameters taken from data.
+func NamedExec(ctx context.Context, db sqlx.ExtContext, query string, data any) (err error) {
+	_, err = NamedExecResult(ctx, db, query, data)
+	return err
+}
+
+// NamedExecResult runs a statement with named parameters and returns the
+// number of rows it affected.
+func NamedExecResult(ctx context.Context, db sqlx.ExtContext, query string, data any) (rows int64, err error) {
+	ctx, span := startSpan(ctx, query)
+	defer func() { endSpan(span, err) }()
+
+	res, err := sqlx.NamedExecContext(ctx, db, query, data)
+	if err != nil {
+		return 0, translate(err)
+	}
+	rows, err = res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("rows affected: %w", err)
+	}
+	return rows, nil
+}
+
+// NamedExecOne runs a statement that must affect exactly one row; none is
+// ErrDBNotFound.
+func NamedExecOne(ctx context.Context, db sqlx.ExtContext, query string, data any) error {
+	rows, err := NamedExecResult(ctx, db, query, data)
+	if err != nil {
+		return err
+	}
+	if rows == 0 {
+		return ErrDBNotFound
+	}
+	return nil
+}
+
+// NamedQueryStruct runs a query with named parameters and scans its single
+// row into dest; no row is ErrDBNotFound.
+func NamedQueryStruct(ctx context.Context, db sqlx.ExtContext, query string, data any, dest any) (err error) {
+	ctx, span := startSpan(ctx, query)
+	defer func() { endSpan(span, err) }()
+
+	rows, err := sqlx.NamedQueryContext(ctx, db, query, data)
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return translate(err)
+		}
+		return ErrDBNotFound
+	}
+	if err := rows.StructScan(dest); err != nil {
+		return fmt.Errorf("scan row: %w", err)
+	}
+	return translate(rows.Err())
+}
+
+// NamedQuerySlice runs a query with named parameters and appends every row
+// to dest.
+func NamedQuerySlice[T any](ctx context.Context, db sqlx.ExtContext, query string, data any, dest *[]T) (err error) {
+	ctx, span := startSpan(ctx, query)
+	defer func() { endSpan(span, err) }()
+
+	rows, err := sqlx.NamedQueryContext(ctx, db, query, data)
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.StructScan(&v); err != nil {
+			return fmt.Errorf("scan row: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return translate(err)
+	}
+	*dest = out
+	return nil
+}
+
+// IsNoRows reports whether err means a query found nothing.
+func IsNoRows(err error) bool {
+	return errors.Is(err, ErrDBNotFound) || errors.Is(err, sql.ErrNoRows)
+}

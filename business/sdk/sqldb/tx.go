@@ -1,0 +1,80 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// CommitRollbacker is a transaction as the business layer sees it: it can
+// be finished, and stores can run statements in it.
+type CommitRollbacker interface {
+	Commit() error
+	Rollback() error
+}
+
+// Beginner starts transactions. The business layer depends on this, never
+// on *sqlx.DB, so it knows nothing of SQL.
+type Beginner interface {
+	Begin(ctx context.Context) (CommitRollbacker, error)
+}
+
+// DBBeginner adapts a pool to Beginner.
+type DBBeginner struct {
+	DB *sqlx.DB
+}
+
+// NewBeginner returns a Beginner over db.
+func NewBeginner(db *sqlx.DB) *DBBeginner {
+	return &DBBeginner{DB: db}
+}
+
+// Begin starts a transaction bound to ctx: when ctx ends before Commit the
+// driver rolls it back.
+func (b *DBBeginner) Begin(ctx context.Context) (CommitRollbacker, error) {
+	tx, err := b.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin transaction: %w", err)
+	}
+	return tx, nil
+}
+
+// ExtContext returns the statement runner inside tx, for a store's
+// NewWithTx.
+func ExtContext(tx CommitRollbacker) (sqlx.ExtContext, error) {
+	ec, ok := tx.(sqlx.ExtContext)
+	if !ok {
+		return nil, fmt.Errorf("transaction of type %T cannot run statements", tx)
+	}
+	return ec, nil
+}
+
+// WithinTran runs fn in a new transaction: committed when fn returns nil,
+// rolled back otherwise. A failed commit is returned, never lost.
+func WithinTran(ctx context.Context, b Beginner, fn func(tx CommitRollbacker) error) (err error) {
+	tx, err := b.Begin(ctx)
+	if err != nil {
+		return err
+	}
+
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+
+	if err := fn(tx); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil {
+			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
+		}
+		return err
+	}
+
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,47 @@
+// Package email is an email address that has been checked for shape.
+package email
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+)
+
+// Email is a validated email address. The zero value is the absent email.
+type Email struct {
+	value string
+}
+
+// Parse returns s as an Email. It accepts a bare address (no display
+// name), with a dot in its domain, at most 254 characters.
+func Parse(s string) (Email, error) {
+	s = strings.TrimSpace(s)
+	if len(s) == 0 || len(s) > 254 {
+		return Email{}, fmt.Errorf("email must be 1 to 254 characters")
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s || addr.Name != "" {
+		return Email{}, fmt.Errorf("email %q is not a valid address", s)
+	}
+	at := strings.LastIndexByte(s, '@')
+	if domain := s[at+1:]; !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
+		return Email{}, fmt.Errorf("email %q has no valid domain", s)
+	}
+	return Email{value: s}, nil
+}
+
+// MustParse is Parse for constants known to be valid; it panics otherwise.
+func MustParse(s string) Email {
+	e, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// String returns the address.
+func (e Email) String() string { return e.value }
+
+// Equal reports whether two addresses are the same, ignoring case as the
+// database's unique index does.
+func (e Email) Equal(o Email) bool { return strings.EqualFold(e.value, o.value) }

@@ -1,0 +1,53 @@
+// Package name is a person's or thing's display name that cannot be empty
+// or absurdly long.
+package name
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxLen is the longest name accepted, in characters.
+const MaxLen = 100
+
+// Name is a validated name. The zero value is the absent name.
+type Name struct {
+	value string
+}
+
+// Parse returns s as a Name: surrounding space trimmed, 1 to MaxLen
+// characters, no control characters.
+func Parse(s string) (Name, error) {
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	switch {
+	case n == 0:
+		return Name{}, fmt.Errorf("name must not be empty")
+	case n > MaxLen:
+		return Name{}, fmt.Errorf("name must be at most %d characters", MaxLen)
+	case !utf8.ValidString(s):
+		return Name{}, fmt.Errorf("name must be valid UTF-8")
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return Name{}, fmt.Errorf("name must not contain control characters")
+		}
+	}
+	return Name{value: s}, nil
+}
+
+// MustParse is Parse for constants known to be valid; it panics otherwise.
+func MustParse(s string) Name {
+	n, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
+
+// String returns the name.
+func (n Name) String() string { return n.value }
+
+// Equal reports whether two names are the same.
+func (n Name) Equal(o Name) bool { return n.value == o.value }

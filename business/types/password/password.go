@@ -1,0 +1,73 @@
+// Package password is a new password that meets the length rules, and its
+// bcrypt hash.
+package password
+
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Length bounds. bcrypt reads at most 72 bytes, so a longer password would
+// silently lose its tail.
+const (
+	MinLen   = 6
+	MaxBytes = 72
+)
+
+// Password is a password that meets the rules. Its String never reveals it.
+type Password struct {
+	value string
+}
+
+// Parse returns s as a Password when it has at least MinLen characters and
+// at most MaxBytes bytes.
+func Parse(s string) (Password, error) {
+	switch {
+	case utf8.RuneCountInString(s) < MinLen:
+		return Password{}, fmt.Errorf("password must be at least %d characters", MinLen)
+	case len(s) > MaxBytes:
+		return Password{}, fmt.Errorf("password must be at most %d bytes", MaxBytes)
+	}
+	return Password{value: s}, nil
+}
+
+// ParseConfirm parses s and checks it equals confirm.
+func ParseConfirm(s, confirm string) (Password, error) {
+	p, err := Parse(s)
+	if err != nil {
+		return Password{}, err
+	}
+	if s != confirm {
+		return Password{}, errors.New("passwords do not match")
+	}
+	return p, nil
+}
+
+// MustParse is Parse for constants known to be valid; it panics otherwise.
+func MustParse(s string) Password {
+	p, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// String hides the password so it never reaches a log by accident.
+func (p Password) String() string { return "********" }
+
+// Hash returns the bcrypt hash of the password.
+func (p Password) Hash() ([]byte, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(p.value), bcrypt.DefaultCost)
+	if err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	return h, nil
+}
+
+// Matches reports whether plain is the password behind hash.
+func Matches(hash []byte, plain string) bool {
+	return bcrypt.CompareHashAndPassword(hash, []byte(plain)) == nil
+}

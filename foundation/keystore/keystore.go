@@ -1,0 +1,225 @@
+// Package keystore holds the RSA keys that sign and verify tokens, loaded
+// from a folder of PEM files named <kid>.pem.
+package keystore
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/google/uuid"
+)
+
+// ErrKeyNotFound is returned, wrapped with the kid, when the store has no
+// key under a kid.
+var ErrKeyNotFound = errors.New("key not found")
+
+// ErrNoPrivateKey is returned, wrapped with the kid, when a kid was loaded
+// from a public-key file: it can verify but not sign.
+var ErrNoPrivateKey = errors.New("key has no private part")
+
+// DefaultBits is the RSA key size Generate uses when asked for 0 bits.
+const DefaultBits = 2048
+
+// pemExt is the file extension LoadFolder reads; the rest of the name is the kid.
+const pemExt = ".pem"
+
+// key is one entry of the store; private is nil for a public-only key.
+type key struct {
+	private *rsa.PrivateKey
+	public  *rsa.PublicKey
+}
+
+// KeyStore maps key IDs to RSA keys. It is safe for concurrent use.
+type KeyStore struct {
+	mu   sync.RWMutex
+	keys map[string]key
+}
+
+// New returns an empty KeyStore.
+func New() *KeyStore {
+	return &KeyStore{keys: make(map[string]key)}
+}
+
+// LoadFolder returns a KeyStore holding every <kid>.pem file in dir. Files
+// with other extensions and sub-folders are ignored; a .pem file that does
+// not hold an RSA key is an error naming the file, so a broken key is never
+// silently dropped from rotation.
+func LoadFolder(dir string) (*KeyStore, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read key folder: %w", err)
+	}
+
+	ks := New()
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, pemExt) {
+			continue
+		}
+
+		path := filepath.Join(dir, name)
+		kid := strings.TrimSuffix(name, pemExt)
+		if kid == "" {
+			return nil, fmt.Errorf("load key %s: file name gives an empty key ID", path)
+		}
+
+		k, err := readKey(path)
+		if err != nil {
+			return nil, fmt.Errorf("load key %s: %w", path, err)
+		}
+		ks.keys[kid] = k
+	}
+
+	return ks, nil
+}
+
+// readKey parses the first PEM block of the file at path.
+func readKey(path string) (key, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return key{}, err
+	}
+
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return key{}, errors.New("no PEM block found")
+	}
+
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		pk, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+		if err != nil {
+			return key{}, fmt.Errorf("parse PKCS#1 private key: %w", err)
+		}
+		return key{private: pk, public: &pk.PublicKey}, nil
+
+	case "PRIVATE KEY":
+		parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+		if err != nil {
+			return key{}, fmt.Errorf("parse PKCS#8 private key: %w", err)
+		}
+		pk, ok := parsed.(*rsa.PrivateKey)
+		if !ok {
+			return key{}, fmt.Errorf("PKCS#8 key is %T, not RSA", parsed)
+		}
+		return key{private: pk, public: &pk.PublicKey}, nil
+
+	case "PUBLIC KEY":
+		parsed, err := x509.ParsePKIXPublicKey(block.Bytes)
+		if err != nil {
+			return key{}, fmt.Errorf("parse PKIX public key: %w", err)
+		}
+		pub, ok := parsed.(*rsa.PublicKey)
+		if !ok {
+			return key{}, fmt.Errorf("public key is %T, not RSA", parsed)
+		}
+		return key{public: pub}, nil
+
+	default:
+		return key{}, fmt.Errorf("unsupported PEM block type %q", block.Type)
+	}
+}
+
+// Add stores key under kid, replacing any key already there.
+func (ks *KeyStore) Add(kid string, pk *rsa.PrivateKey) {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+
+	ks.keys[kid] = key{private: pk, public: &pk.PublicKey}
+}
+
+// PrivateKey returns the signing key stored under kid. It returns
+// ErrKeyNotFound for an unknown kid and ErrNoPrivateKey for a kid loaded
+// from a public-key file.
+func (ks *KeyStore) PrivateKey(kid string) (*rsa.PrivateKey, error) {
+	ks.mu.RLock()
+	k, ok := ks.keys[kid]
+	ks.mu.RUnlock()
+
+	if !ok {
+		return nil, fmt.Errorf("%w: kid %q", ErrKeyNotFound, kid)
+	}
+	if k.private == nil {
+		return nil, fmt.Errorf("%w: kid %q", ErrNoPrivateKey, kid)
+	}
+	return k.private, nil
+}
+
+// PublicKey returns the verifying key stored under kid, or ErrKeyNotFound.
+func (ks *KeyStore) PublicKey(kid string) (*rsa.PublicKey, error) {
+	ks.mu.RLock()
+	k, ok := ks.keys[kid]
+	ks.mu.RUnlock()
+
+	if !ok {
+		return nil, fmt.Errorf("%w: kid %q", ErrKeyNotFound, kid)
+	}
+	return k.public, nil
+}
+
+// KIDs returns the IDs of every stored key, sorted.
+func (ks *KeyStore) KIDs() []string {
+	ks.mu.RLock()
+	defer ks.mu.RUnlock()
+
+	return slices.Sorted(maps.Keys(ks.keys))
+}
+
+// Generate creates an RSA key of bits bits (DefaultBits when 0) and writes
+// it as PKCS#8 PEM to <dir>/<kid>.pem with mode 0600, creating dir with mode
+// 0700 if missing. The kid is a new random UUID; it is returned.
+func Generate(dir string, bits int) (string, error) {
+	if bits == 0 {
+		bits = DefaultBits
+	}
+
+	pk, err := rsa.GenerateKey(rand.Reader, bits)
+	if err != nil {
+		return "", fmt.Errorf("generate %d-bit RSA key: %w", bits, err)
+	}
+
+	der, err := x509.MarshalPKCS8PrivateKey(pk)
+	if err != nil {
+		return "", fmt.Errorf("marshal private key: %w", err)
+	}
+
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create key folder: %w", err)
+	}
+
+	kid := uuid.NewString()
+	path := filepath.Join(dir, kid+pemExt)
+	if err := writeNew(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
+		return "", fmt.Errorf("write key %s: %w", path, err)
+	}
+
+	return kid, nil
+}
+
+// writeNew writes data to a file that must not exist yet, so a key is never
+// overwritten, and removes the file again if the write fails so no truncated
+// key is left behind to break LoadFolder.
+func writeNew(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,110 @@
+// Package logger writes structured JSON logs with log/slog, one line per
+// event, each carrying the service name and the request's trace ID.
+package logger
+
+import (
+	"context"
+	"io"
+	"log"
+	"log/slog"
+	"os"
+	"runtime"
+	"time"
+)
+
+// TraceIDFn returns the trace ID carried by ctx, or "".
+type TraceIDFn func(ctx context.Context) string
+
+// Level is a log level.
+type Level = slog.Level
+
+// Levels.
+const (
+	LevelDebug = slog.LevelDebug
+	LevelInfo  = slog.LevelInfo
+	LevelWarn  = slog.LevelWarn
+	LevelError = slog.LevelError
+)
+
+// Logger is a slog-backed logger that adds the trace ID of the context to
+// every record.
+type Logger struct {
+	handler slog.Handler
+	traceID TraceIDFn
+}
+
+// New returns a Logger writing JSON to w at minLevel. Every line carries
+// service; traceID may be nil.
+func New(w io.Writer, minLevel Level, service string, traceID TraceIDFn) *Logger {
+	if w == nil {
+		w = os.Stdout
+	}
+	h := slog.NewJSONHandler(w, &slog.HandlerOptions{AddSource: true, Level: minLevel})
+	return &Logger{
+		handler: h.WithAttrs([]slog.Attr{slog.String("service", service)}),
+		traceID: traceID,
+	}
+}
+
+// Discard returns a Logger that writes nothing, for tests that do not read
+// logs.
+func Discard() *Logger {
+	return New(io.Discard, LevelError+1, "discard", nil)
+}
+
+// Debug logs at debug level.
+func (l *Logger) Debug(ctx context.Context, msg string, args ...any) {
+	l.write(ctx, LevelDebug, 3, msg, args...)
+}
+
+// Info logs at info level.
+func (l *Logger) Info(ctx context.Context, msg string, args ...any) {
+	l.write(ctx, LevelInfo, 3, msg, args...)
+}
+
+// Warn logs at warn level.
+func (l *Logger) Warn(ctx context.Context, msg string, args ...any) {
+	l.write(ctx, LevelWarn, 3, msg, args...)
+}
+
+// Error logs at error level.
+func (l *Logger) Error(ctx context.Context, msg string, args ...any) {
+	l.write(ctx, LevelError, 3, msg, args...)
+}
+
+// Infoc logs at info level, naming the caller `caller` frames up as the
+// source: for helpers that log on behalf of their caller.
+func (l *Logger) Infoc(ctx context.Context, caller int, msg string, args ...any) {
+	l.write(ctx, LevelInfo, caller+3, msg, args...)
+}
+
+func (l *Logger) write(ctx context.Context, level Level, skip int, msg string, args ...any) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if !l.handler.Enabled(ctx, level) {
+		return
+	}
+
+	var pcs [1]uintptr
+	runtime.Callers(skip, pcs[:])
+
+	r := slog.NewRecord(time.Now().UTC(), level, msg, pcs[0])
+	traceID := "00000000000000000000000000000000"
+	if l.traceID != nil {
+		if id := l.traceID(ctx); id != "" {
+			traceID = id
+		}
+	}
+	r.Add("trace_id", traceID)
+	r.Add(args...)
+
+	// A failed log write has nowhere better to go.
+	_ = l.handler.Handle(ctx, r)
+}
+
+// NewStdLogger returns a *log.Logger that writes through l at level, for
+// libraries such as net/http that log with the standard logger.
+func NewStdLogger(l *Logger, level Level) *log.Logger {
+	return slog.NewLogLogger(l.handler, level)
+}

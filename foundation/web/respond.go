@@ -1,0 +1,61 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+)
+
+// HTTPStatuser is implemented by values that choose their own status code,
+// such as errors.
+type HTTPStatuser interface {
+	HTTPStatus() int
+}
+
+// status wraps an Encoder with a status code other than 200.
+type status struct {
+	Encoder
+	code int
+}
+
+func (s status) HTTPStatus() int { return s.code }
+
+// Created marks v as a newly created resource: 201.
+func Created(v Encoder) Encoder {
+	return status{Encoder: v, code: http.StatusCreated}
+}
+
+// NoContent is what a handler returns when there is nothing to send: 204.
+var NoContent Encoder
+
+// Respond writes v to w and returns the status it sent.
+func Respond(ctx context.Context, w http.ResponseWriter, v Encoder) (int, error) {
+	if err := ctx.Err(); err != nil && v == nil {
+		return 0, fmt.Errorf("client gone: %w", err)
+	}
+
+	code := http.StatusOK
+	if s, ok := v.(HTTPStatuser); ok {
+		code = s.HTTPStatus()
+	}
+	GetValues(ctx).StatusCode = code
+
+	if v == nil {
+		w.WriteHeader(http.StatusNoContent)
+		GetValues(ctx).StatusCode = http.StatusNoContent
+		return http.StatusNoContent, nil
+	}
+
+	data, contentType, err := v.Encode()
+	if err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		return http.StatusInternalServerError, fmt.Errorf("encode response: %w", err)
+	}
+
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(code)
+	if _, err := w.Write(data); err != nil {
+		return code, fmt.Errorf("write response: %w", err)
+	}
+	return code, nil
+}

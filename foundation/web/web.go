@@ -1,0 +1,131 @@
+// Package web is a small layer over net/http ServeMux patterns: handlers
+// return a value or an error instead of writing the response themselves.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+)
+
+// Encoder is what a handler returns: a value that knows its own wire form.
+type Encoder interface {
+	Encode() (data []byte, contentType string, err error)
+}
+
+// HandlerFunc handles one request and returns what to send. A nil Encoder
+// means 204 No Content.
+type HandlerFunc func(ctx context.Context, r *http.Request) Encoder
+
+// MidFunc wraps a HandlerFunc with behaviour that runs around it.
+type MidFunc func(next HandlerFunc) HandlerFunc
+
+// Logger is the one logging call the web layer needs, so web does not
+// depend on the logger package.
+type Logger func(ctx context.Context, msg string, args ...any)
+
+// App is the entry point of a web application: a ServeMux with a shared
+// middleware chain, one span per request and JSON responses.
+type App struct {
+	mux       *http.ServeMux
+	log       Logger
+	tracer    trace.Tracer
+	prop      propagation.TextMapPropagator
+	mw        []MidFunc
+	notRouted func(status int) Encoder
+}
+
+// Config holds what an App needs. Tracer may be nil.
+type Config struct {
+	Log    Logger
+	Tracer trace.Tracer
+	Mid    []MidFunc
+	// NotRouted, when set, is the body for a request no route takes: 404
+	// for an unknown path, 405 for a method the path does not have.
+	NotRouted func(status int) Encoder
+}
+
+// NewApp builds an App whose every route runs through cfg.Mid, outermost
+// first.
+func NewApp(cfg Config) *App {
+	tracer := cfg.Tracer
+	if tracer == nil {
+		tracer = noop.NewTracerProvider().Tracer("web")
+	}
+	log := cfg.Log
+	if log == nil {
+		log = func(context.Context, string, ...any) {}
+	}
+	return &App{
+		mux:       http.NewServeMux(),
+		log:       log,
+		tracer:    tracer,
+		prop:      propagation.TraceContext{},
+		mw:        cfg.Mid,
+		notRouted: cfg.NotRouted,
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.notRouted != nil {
+		w = &notRoutedWriter{ResponseWriter: w, body: a.notRouted}
+	}
+	a.mux.ServeHTTP(w, r)
+}
+
+// HandleRaw registers a plain http.Handler (pprof, expvar) that bypasses the
+// middleware chain.
+func (a *App) HandleRaw(pattern string, h http.Handler) {
+	a.mux.Handle(pattern, h)
+}
+
+// HandlerFunc registers h for method and path (a ServeMux pattern such as
+// "/v1/users/{user_id}"), wrapped in the route's own middleware mw and then
+// the app-wide chain.
+func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
+	h = wrap(h, mw)
+	h = wrap(h, a.mw)
+	route := method + " " + path
+
+	a.mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) {
+		ctx := a.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		ctx, span := a.tracer.Start(ctx, route,
+			trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(
+				attribute.String("http.request.method", r.Method),
+				attribute.String("http.route", path),
+			))
+		defer span.End()
+
+		ctx = setValues(ctx, &Values{TraceID: span.SpanContext().TraceID().String()})
+		if sc := span.SpanContext(); sc.HasTraceID() {
+			w.Header().Set("Traceparent", fmt.Sprintf("00-%s-%s-%s", sc.TraceID(), sc.SpanID(), sc.TraceFlags()))
+		}
+
+		resp := h(ctx, r.WithContext(ctx))
+		status, err := Respond(ctx, w, resp)
+		span.SetAttributes(attribute.Int("http.response.status_code", status))
+		if err != nil {
+			a.log(ctx, "web: respond", "error", err)
+		}
+	})
+}
+
+func wrap(h HandlerFunc, mw []MidFunc) HandlerFunc {
+	for i := len(mw) - 1; i >= 0; i-- {
+		if mw[i] != nil {
+			h = mw[i](h)
+		}
+	}
+	return h
+}
+
+// ErrBodyTooLarge is returned by Decode when the body exceeds its limit.
+var ErrBodyTooLarge = errors.New("request body too large")
