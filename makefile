@@ -13,7 +13,7 @@ STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin
 ifdef SALES_TEST_DB_URL
 WITH_DB :=
 else
-WITH_DB := $(GO) run ./api/tooling/pgrun --
+WITH_DB := $(GO) build -o ./bin/pgrun ./api/tooling/pgrun && ./bin/pgrun --
 endif
 
 .PHONY: test test-race vet lint tidy build-local run

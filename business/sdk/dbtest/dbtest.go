@@ -65,7 +65,7 @@ func Main(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	serverURL = os.Getenv(envURL)
+	serverURL = externalServer()
 	if serverURL == "" {
 		srv, err := pgserver.Start(context.Background(), pgserver.Config{})
 		if err != nil {
@@ -85,6 +85,32 @@ func run(m *testing.M) int {
 		}
 	}()
 	return m.Run()
+}
+
+// externalServer returns the URL of a server given from outside:
+// SALES_TEST_DB_URL, else the service's own SALES_DB_* settings when
+// SALES_DB_HOST is set. Empty means start one.
+func externalServer() string {
+	if u := os.Getenv(envURL); u != "" {
+		return u
+	}
+	host := os.Getenv("SALES_DB_HOST")
+	if host == "" {
+		return ""
+	}
+	env := func(key, def string) string {
+		if v := os.Getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	return sqldb.Config{
+		User:       env("SALES_DB_USER", "postgres"),
+		Password:   env("SALES_DB_PASSWORD", "postgres"),
+		Host:       host,
+		Name:       "postgres",
+		DisableTLS: env("SALES_DB_DISABLE_TLS", "true") == "true",
+	}.URL()
 }
 
 // Database is one test's own freshly migrated database.
