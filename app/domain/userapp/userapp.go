@@ -10,6 +10,7 @@ import (
 
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/types/email"
@@ -34,7 +35,7 @@ func (a *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
 		return errs.Of(err)
 	}
 
-	usr, err := a.userBus.Create(ctx, nu)
+	usr, err := a.userBus.Create(ctx, mid.ActorID(ctx), nu)
 	if err != nil {
 		return busError(err)
 	}
@@ -55,7 +56,7 @@ func (a *handlers) update(ctx context.Context, r *http.Request) web.Encoder {
 		return errs.Of(err)
 	}
 
-	usr, err := a.userBus.Update(ctx, id, uu)
+	usr, err := a.userBus.Update(ctx, mid.ActorID(ctx), id, uu)
 	if err != nil {
 		return busError(err)
 	}
@@ -76,7 +77,7 @@ func (a *handlers) updateRole(ctx context.Context, r *http.Request) web.Encoder 
 		return errs.Of(err)
 	}
 
-	usr, err := a.userBus.Update(ctx, id, uu)
+	usr, err := a.userBus.Update(ctx, mid.ActorID(ctx), id, uu)
 	if err != nil {
 		return busError(err)
 	}
@@ -88,7 +89,7 @@ func (a *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
 	if err != nil {
 		return errs.Of(err)
 	}
-	if err := a.userBus.Delete(ctx, id); err != nil {
+	if err := a.userBus.Delete(ctx, mid.ActorID(ctx), id); err != nil {
 		return busError(err)
 	}
 	return web.NoContent
@@ -193,6 +194,8 @@ func busError(err error) *errs.Error {
 		return errs.New(errs.Unauthenticated, userbus.ErrAuthenticationFailure)
 	case errors.Is(err, userbus.ErrDisabled):
 		return errs.New(errs.Unauthenticated, userbus.ErrDisabled)
+	case errors.Is(err, userbus.ErrHasDependents):
+		return errs.New(errs.Aborted, userbus.ErrHasDependents)
 	}
 	return errs.New(errs.Internal, err)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/google/uuid"
 )
 
 type ctxKey int
@@ -32,4 +33,13 @@ func setUser(ctx context.Context, usr userbus.User) context.Context {
 func GetUser(ctx context.Context) (userbus.User, bool) {
 	u, ok := ctx.Value(userKey).(userbus.User)
 	return u, ok
+}
+
+// ActorID returns the ID of the authenticated caller, for audit records;
+// uuid.Nil when the route is not authenticated.
+func ActorID(ctx context.Context) uuid.UUID {
+	if u, ok := GetUser(ctx); ok {
+		return u.ID
+	}
+	return uuid.Nil
 }

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/password"
+	"github.com/garagesale/service/business/types/role"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/google/uuid"
 )
@@ -23,7 +25,11 @@ var (
 	ErrUniqueEmail           = errors.New("email is already in use")
 	ErrAuthenticationFailure = errors.New("authentication failed")
 	ErrDisabled              = errors.New("user is disabled")
+	ErrHasDependents         = errors.New("user still owns products or has sales")
 )
+
+// Domain is the name audit records use for users.
+const Domain = "user"
 
 // Storer is what the business needs of storage.
 type Storer interface {
@@ -33,7 +39,8 @@ type Storer interface {
 	Create(ctx context.Context, usr User) error
 	// Update returns ErrNotFound or ErrUniqueEmail.
 	Update(ctx context.Context, usr User) error
-	// Delete returns ErrNotFound.
+	// Delete returns ErrNotFound, or ErrHasDependents when other rows
+	// refer to the user.
 	Delete(ctx context.Context, id uuid.UUID) error
 	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, error)
 	Count(ctx context.Context, filter QueryFilter) (int, error)
@@ -51,14 +58,17 @@ type Config struct {
 	Log      *logger.Logger
 	Beginner sqldb.Beginner
 	Storer   Storer
+	Audit    *auditbus.Business
 	Now      func() time.Time
 }
 
-// Business manages users.
+// Business manages users. Every change is written with its audit record in
+// one transaction.
 type Business struct {
 	log      *logger.Logger
 	beginner sqldb.Beginner
 	storer   Storer
+	audit    *auditbus.Business
 	now      func() time.Time
 }
 
@@ -68,7 +78,45 @@ func NewBusiness(cfg Config) *Business {
 	if now == nil {
 		now = time.Now
 	}
-	return &Business{log: cfg.Log, beginner: cfg.Beginner, storer: cfg.Storer, now: now}
+	return &Business{log: cfg.Log, beginner: cfg.Beginner, storer: cfg.Storer, audit: cfg.Audit, now: now}
+}
+
+// inTx runs fn with the store and the audit log bound to one transaction.
+func (b *Business) inTx(ctx context.Context, fn func(store Storer, audit *auditbus.Business) error) error {
+	return sqldb.WithinTran(ctx, b.beginner, func(tx sqldb.CommitRollbacker) error {
+		store, err := b.storer.NewWithTx(tx)
+		if err != nil {
+			return err
+		}
+		audit, err := b.audit.NewWithTx(tx)
+		if err != nil {
+			return err
+		}
+		return fn(store, audit)
+	})
+}
+
+// auditData is what an audit record keeps of a user: never the hash.
+func auditData(usr User) map[string]any {
+	return map[string]any{
+		"name":       usr.Name.String(),
+		"email":      usr.Email.String(),
+		"roles":      role.Strings(usr.Roles),
+		"department": usr.Department,
+		"enabled":    usr.Enabled,
+	}
+}
+
+func newAudit(actorID uuid.UUID, usr User, action string, data any) auditbus.NewAudit {
+	return auditbus.NewAudit{
+		ObjID:     usr.ID,
+		ObjDomain: Domain,
+		ObjName:   usr.Name.String(),
+		ActorID:   actorID,
+		Action:    action,
+		Data:      data,
+		Message:   action + " user",
+	}
 }
 
 // clock returns the time once per operation, in UTC at the database's
@@ -77,8 +125,9 @@ func (b *Business) clock() time.Time {
 	return b.now().UTC().Truncate(time.Microsecond)
 }
 
-// Create adds a new user. It returns ErrUniqueEmail when the email is taken.
-func (b *Business) Create(ctx context.Context, nu NewUser) (User, error) {
+// Create adds a new user on behalf of actorID (uuid.Nil for the system).
+// It returns ErrUniqueEmail when the email is taken.
+func (b *Business) Create(ctx context.Context, actorID uuid.UUID, nu NewUser) (User, error) {
 	hash, err := nu.Password.Hash()
 	if err != nil {
 		return User{}, err
@@ -97,16 +146,23 @@ func (b *Business) Create(ctx context.Context, nu NewUser) (User, error) {
 		DateUpdated:  now,
 	}
 
-	if err := b.storer.Create(ctx, usr); err != nil {
+	err = b.inTx(ctx, func(store Storer, audit *auditbus.Business) error {
+		if err := store.Create(ctx, usr); err != nil {
+			return err
+		}
+		_, err := audit.Create(ctx, newAudit(actorID, usr, auditbus.ActionCreated, auditData(usr)))
+		return err
+	})
+	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
 	return usr, nil
 }
 
-// Update applies uu to the user with id, under a row lock so that two
-// concurrent partial updates do not undo each other. It returns ErrNotFound
-// or ErrUniqueEmail.
-func (b *Business) Update(ctx context.Context, id uuid.UUID, uu UpdateUser) (User, error) {
+// Update applies uu to the user with id on behalf of actorID, under a row
+// lock so that two concurrent partial updates do not undo each other. It
+// returns ErrNotFound or ErrUniqueEmail.
+func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, uu UpdateUser) (User, error) {
 	var hash []byte
 	if uu.Password != nil {
 		// Hash before the transaction: bcrypt is slow and must not hold a lock.
@@ -118,12 +174,8 @@ func (b *Business) Update(ctx context.Context, id uuid.UUID, uu UpdateUser) (Use
 	}
 
 	var usr User
-	err := sqldb.WithinTran(ctx, b.beginner, func(tx sqldb.CommitRollbacker) error {
-		store, err := b.storer.NewWithTx(tx)
-		if err != nil {
-			return err
-		}
-
+	err := b.inTx(ctx, func(store Storer, audit *auditbus.Business) error {
+		var err error
 		usr, err = store.QueryByIDForUpdate(ctx, id)
 		if err != nil {
 			return err
@@ -132,7 +184,13 @@ func (b *Business) Update(ctx context.Context, id uuid.UUID, uu UpdateUser) (Use
 		uu.apply(&usr, hash)
 		usr.DateUpdated = b.clock()
 
-		return store.Update(ctx, usr)
+		if err := store.Update(ctx, usr); err != nil {
+			return err
+		}
+		data := auditData(usr)
+		data["passwordChanged"] = hash != nil
+		_, err = audit.Create(ctx, newAudit(actorID, usr, auditbus.ActionUpdated, data))
+		return err
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("update user %s: %w", id, err)
@@ -162,9 +220,22 @@ func (uu UpdateUser) apply(usr *User, hash []byte) {
 	}
 }
 
-// Delete removes the user with id. It returns ErrNotFound.
-func (b *Business) Delete(ctx context.Context, id uuid.UUID) error {
-	if err := b.storer.Delete(ctx, id); err != nil {
+// Delete removes the user with id on behalf of actorID. It returns
+// ErrNotFound, or ErrHasDependents while the user owns products or has
+// bought something.
+func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
+	err := b.inTx(ctx, func(store Storer, audit *auditbus.Business) error {
+		usr, err := store.QueryByIDForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := store.Delete(ctx, id); err != nil {
+			return err
+		}
+		_, err = audit.Create(ctx, newAudit(actorID, usr, auditbus.ActionDeleted, auditData(usr)))
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("delete user %s: %w", id, err)
 	}
 	return nil

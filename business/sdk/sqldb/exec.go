@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"go.opentelemetry.io/otel"
@@ -125,3 +126,8 @@ func NamedQuerySlice[T any](ctx context.Context, db sqlx.ExtContext, query strin
 func IsNoRows(err error) bool {
 	return errors.Is(err, ErrDBNotFound) || errors.Is(err, sql.ErrNoRows)
 }
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// EscapeLike makes s match only itself inside a LIKE pattern.
+func EscapeLike(s string) string { return likeEscaper.Replace(s) }

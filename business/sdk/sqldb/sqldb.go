@@ -18,11 +18,15 @@ import (
 var (
 	ErrDBNotFound        = errors.New("not found")
 	ErrDBDuplicatedEntry = errors.New("duplicated entry")
+	// ErrDBReferenced is a delete or update refused because other rows
+	// still refer to the row.
+	ErrDBReferenced = errors.New("still referenced")
 )
 
 // Postgres error codes we act on.
 const (
 	uniqueViolation = "23505"
+	fkViolation     = "23503"
 	undefinedTable  = "42P01"
 )
 
@@ -117,6 +121,8 @@ func translate(err error) error {
 		switch pgErr.Code {
 		case uniqueViolation:
 			return fmt.Errorf("%w: %s", ErrDBDuplicatedEntry, pgErr.ConstraintName)
+		case fkViolation:
+			return fmt.Errorf("%w: %s", ErrDBReferenced, pgErr.ConstraintName)
 		case undefinedTable:
 			return fmt.Errorf("undefined table (is the database migrated?): %w", err)
 		}

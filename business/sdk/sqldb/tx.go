@@ -44,6 +44,9 @@ func (b *DBBeginner) Begin(ctx context.Context) (CommitRollbacker, error) {
 // ExtContext returns the statement runner inside tx, for a store's
 // NewWithTx.
 func ExtContext(tx CommitRollbacker) (sqlx.ExtContext, error) {
+	if n, ok := tx.(nestedTx); ok {
+		tx = n.ext()
+	}
 	ec, ok := tx.(sqlx.ExtContext)
 	if !ok {
 		return nil, fmt.Errorf("transaction of type %T cannot run statements", tx)
@@ -78,3 +81,30 @@ func WithinTran(ctx context.Context, b Beginner, fn func(tx CommitRollbacker) er
 	}
 	return nil
 }
+
+// InTx returns a Beginner whose transactions are tx itself: a business
+// bound to tx with NewWithTx runs its own WithinTran inside the caller's
+// transaction, and only the caller commits or rolls back.
+func InTx(tx CommitRollbacker) Beginner {
+	return nested{tx: tx}
+}
+
+type nested struct {
+	tx CommitRollbacker
+}
+
+func (n nested) Begin(context.Context) (CommitRollbacker, error) {
+	return nestedTx{CommitRollbacker: n.tx}, nil
+}
+
+// nestedTx leaves finishing to the transaction's owner. A failed inner step
+// still fails the whole: its error reaches the owner, who rolls back.
+type nestedTx struct {
+	CommitRollbacker
+}
+
+func (nestedTx) Commit() error   { return nil }
+func (nestedTx) Rollback() error { return nil }
+
+// ExtContext of a nested transaction is the outer one's.
+func (t nestedTx) ext() CommitRollbacker { return t.CommitRollbacker }

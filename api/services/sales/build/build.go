@@ -12,6 +12,8 @@ import (
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/mid"
+	"github.com/garagesale/service/business/domain/auditbus"
+	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/sdk/sqldb"
@@ -47,10 +49,12 @@ func WebAPI(cfg Config) http.Handler {
 		NotRouted: notRouted,
 	})
 
+	auditBus := auditbus.NewBusiness(auditdb.NewStore(cfg.DB), cfg.Now)
 	userBus := userbus.NewBusiness(userbus.Config{
 		Log:      cfg.Log,
 		Beginner: sqldb.NewBeginner(cfg.DB),
 		Storer:   userdb.NewStore(cfg.DB),
+		Audit:    auditBus,
 		Now:      cfg.Now,
 	})
 

@@ -13,6 +13,8 @@ import (
 
 	"github.com/garagesale/service/api/services/sales/build"
 	"github.com/garagesale/service/app/sdk/auth"
+	"github.com/garagesale/service/business/domain/auditbus"
+	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/sdk/dbtest"
@@ -23,6 +25,7 @@ import (
 	"github.com/garagesale/service/business/types/role"
 	"github.com/garagesale/service/foundation/keystore"
 	"github.com/garagesale/service/foundation/logger"
+	"github.com/google/uuid"
 )
 
 func TestMain(m *testing.M) {
@@ -76,6 +79,7 @@ func newEnv(t *testing.T) *env {
 			Log:      log,
 			Beginner: sqldb.NewBeginner(db.DB),
 			Storer:   userdb.NewStore(db.DB),
+			Audit:    auditbus.NewBusiness(auditdb.NewStore(db.DB), nil),
 		}),
 		h: build.WebAPI(build.Config{
 			Build:     "test",
@@ -100,7 +104,7 @@ func newEnv(t *testing.T) *env {
 	}
 
 	off := false
-	if _, err := e.userBus.Update(context.Background(), e.disabled.ID, userbus.UpdateUser{Enabled: &off}); err != nil {
+	if _, err := e.userBus.Update(context.Background(), uuid.Nil, e.disabled.ID, userbus.UpdateUser{Enabled: &off}); err != nil {
 		t.Fatalf("disable user: %v", err)
 	}
 	e.disabled.Enabled = false
@@ -109,7 +113,7 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) createUser(t *testing.T, n, addr string, r role.Role) userbus.User {
 	t.Helper()
-	usr, err := e.userBus.Create(context.Background(), userbus.NewUser{
+	usr, err := e.userBus.Create(context.Background(), uuid.Nil, userbus.NewUser{
 		Name:     name.MustParse(n),
 		Email:    email.MustParse(addr),
 		Roles:    []role.Role{r},

@@ -8,7 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/garagesale/service/business/domain/auditbus"
+	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/foundation/logger"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -73,4 +78,14 @@ func noArgs(name string, args []string) error {
 		return fmt.Errorf("%s takes no arguments, got %q", name, args)
 	}
 	return nil
+}
+
+// userBusiness returns the user domain over db, audited like the API's.
+func userBusiness(db *sqlx.DB) *userbus.Business {
+	return userbus.NewBusiness(userbus.Config{
+		Log:      logger.Discard(),
+		Beginner: sqldb.NewBeginner(db),
+		Storer:   userdb.NewStore(db),
+		Audit:    auditbus.NewBusiness(auditdb.NewStore(db), nil),
+	})
 }

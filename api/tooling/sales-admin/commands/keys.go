@@ -7,12 +7,8 @@ import (
 	"time"
 
 	"github.com/garagesale/service/app/sdk/auth"
-	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
-	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/role"
 	"github.com/garagesale/service/foundation/keystore"
-	"github.com/garagesale/service/foundation/logger"
 	"github.com/google/uuid"
 )
 
@@ -75,11 +71,7 @@ valid for SALES_AUTH_TOKEN_TTL. kid defaults to the active key
 		}
 		defer db.Close()
 
-		users := userbus.NewBusiness(userbus.Config{
-			Log:      logger.Discard(),
-			Beginner: sqldb.NewBeginner(db),
-			Storer:   userdb.NewStore(db),
-		})
+		users := userBusiness(db)
 		usr, err := users.QueryByID(ctx, userID)
 		if err != nil {
 			return err

@@ -6,11 +6,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/sdk/page"
-	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/role"
-	"github.com/garagesale/service/foundation/logger"
 )
 
 var usersCmd = Command{
@@ -42,11 +39,7 @@ Lists users ordered by email, 50 to a page unless rows says otherwise
 		}
 		defer db.Close()
 
-		bus := userbus.NewBusiness(userbus.Config{
-			Log:      logger.Discard(),
-			Beginner: sqldb.NewBeginner(db),
-			Storer:   userdb.NewStore(db),
-		})
+		bus := userBusiness(db)
 		users, err := bus.Query(ctx, userbus.QueryFilter{}, userbus.DefaultOrderBy, pg)
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/sdk/sqldb"
 )
 
 // applyFilter appends the WHERE clause of filter to buf and its values to
@@ -16,7 +17,7 @@ func applyFilter(filter userbus.QueryFilter, data map[string]any, buf *strings.B
 		wc = append(wc, "user_id = :user_id")
 	}
 	if filter.Name != nil {
-		data["name"] = "%" + escapeLike(*filter.Name) + "%"
+		data["name"] = "%" + sqldb.EscapeLike(*filter.Name) + "%"
 		wc = append(wc, "name ILIKE :name")
 	}
 	if filter.Email != nil {
@@ -41,8 +42,3 @@ func applyFilter(filter userbus.QueryFilter, data map[string]any, buf *strings.B
 		buf.WriteString(strings.Join(wc, " AND "))
 	}
 }
-
-// escapeLike makes s match itself in a LIKE pattern.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
-func escapeLike(s string) string { return likeEscaper.Replace(s) }

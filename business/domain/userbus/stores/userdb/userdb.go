@@ -152,6 +152,8 @@ func mapErr(err error) error {
 		return userbus.ErrNotFound
 	case errors.Is(err, sqldb.ErrDBDuplicatedEntry):
 		return fmt.Errorf("%w: %w", userbus.ErrUniqueEmail, err)
+	case errors.Is(err, sqldb.ErrDBReferenced):
+		return fmt.Errorf("%w: %w", userbus.ErrHasDependents, err)
 	}
 	return err
 }

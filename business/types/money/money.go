@@ -1,0 +1,138 @@
+// Package money is an amount of money held as whole cents, so sums are
+// exact. In JSON it is a number in currency units with at most two
+// decimals: 12.5 is 1250 cents.
+package money
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// MaxCents is the largest amount accepted: big enough for any garage sale,
+// small enough that a sum of many never overflows.
+const MaxCents = 1_000_000_000_00
+
+// Money is a non-negative amount in cents. The zero value is 0.00.
+type Money struct {
+	cents int64
+}
+
+var maxText = Money{MaxCents}.String()
+
+// FromCents returns c cents as Money.
+func FromCents(c int64) (Money, error) {
+	if c < 0 {
+		return Money{}, errors.New("must not be negative")
+	}
+	if c > MaxCents {
+		return Money{}, fmt.Errorf("must be at most %s", maxText)
+	}
+	return Money{cents: c}, nil
+}
+
+// Parse reads a decimal amount in currency units: "12", "12.5", "0.99".
+// More than two decimals, a sign, an exponent or anything that is not a
+// plain decimal number is refused; nothing is rounded.
+func Parse(s string) (Money, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Money{}, errors.New("must be a number")
+	}
+	if s[0] == '-' {
+		return Money{}, errors.New("must not be negative")
+	}
+
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" || !digits(whole) || (hasDot && (frac == "" || !digits(frac))) {
+		return Money{}, fmt.Errorf("%q is not a plain decimal amount", s)
+	}
+	if len(frac) > 2 {
+		return Money{}, errors.New("must have at most 2 decimal places")
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+
+	if len(whole) > 15 {
+		return Money{}, fmt.Errorf("must be at most %s", maxText)
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return Money{}, fmt.Errorf("%q is not a plain decimal amount", s)
+	}
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	return FromCents(w*100 + f)
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// MustParse is Parse for constants known to be valid; it panics otherwise.
+func MustParse(s string) Money {
+	m, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// Cents returns the amount in cents.
+func (m Money) Cents() int64 { return m.cents }
+
+// String returns the amount in currency units, always with two decimals.
+func (m Money) String() string {
+	return fmt.Sprintf("%d.%02d", m.cents/100, m.cents%100)
+}
+
+// Decimal returns the amount in currency units with no needless zeros:
+// "12.5", "0.99", "3".
+func (m Money) Decimal() string {
+	s := strings.TrimRight(m.String(), "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// MarshalJSON writes the amount as a JSON number in currency units with no
+// needless zeros: 12.5, 0.99, 3.
+func (m Money) MarshalJSON() ([]byte, error) {
+	return []byte(m.Decimal()), nil
+}
+
+// UnmarshalJSON reads a JSON number written as a decimal; the number's
+// text is parsed exactly, never through a float.
+func (m *Money) UnmarshalJSON(data []byte) error {
+	// A quoted "12" would be accepted by json.Number; money is a number.
+	var n json.Number
+	if len(data) > 0 && data[0] == '"' {
+		return errors.New("must be a number, not a string")
+	}
+	if err := json.Unmarshal(data, &n); err != nil {
+		return errors.New("must be a number")
+	}
+	v, err := Parse(n.String())
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// Mul returns m times n, refusing results over Max.
+func (m Money) Mul(n int) (Money, error) {
+	if n < 0 {
+		return Money{}, errors.New("must not be negative")
+	}
+	if n != 0 && m.cents > math.MaxInt64/int64(n) {
+		return Money{}, fmt.Errorf("must be at most %s", maxText)
+	}
+	return FromCents(m.cents * int64(n))
+}
