@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/garagesale/service/app/domain/auditapp"
 	"github.com/garagesale/service/app/domain/checkapp"
 	"github.com/garagesale/service/app/domain/userapp"
 	"github.com/garagesale/service/app/sdk/auth"
@@ -66,6 +67,7 @@ func WebAPI(cfg Config) http.Handler {
 		TokenTTL:  cfg.TokenTTL,
 		Now:       cfg.Now,
 	})
+	auditapp.Routes(app, auditapp.Config{AuditBus: auditBus, UserBus: userBus, Auth: cfg.Auth})
 
 	return app
 }

@@ -1,0 +1,47 @@
+package auditapp
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/garagesale/service/business/domain/auditbus"
+)
+
+// Audit is an audit record as the API shows it.
+type Audit struct {
+	ID        string          `json:"id"`
+	ObjID     string          `json:"objID"`
+	ObjDomain string          `json:"objDomain"`
+	ObjName   string          `json:"objName"`
+	ActorID   string          `json:"actorID"`
+	Action    string          `json:"action"`
+	Data      json.RawMessage `json:"data"`
+	Message   string          `json:"message"`
+	Timestamp string          `json:"timestamp"`
+}
+
+func toAppAudit(bus auditbus.Audit) Audit {
+	data := bus.Data
+	if data == nil {
+		data = json.RawMessage("null")
+	}
+	return Audit{
+		ID:        bus.ID.String(),
+		ObjID:     bus.ObjID.String(),
+		ObjDomain: bus.ObjDomain,
+		ObjName:   bus.ObjName,
+		ActorID:   bus.ActorID.String(),
+		Action:    bus.Action,
+		Data:      data,
+		Message:   bus.Message,
+		Timestamp: bus.Timestamp.Format(time.RFC3339Nano),
+	}
+}
+
+func toAppAudits(bus []auditbus.Audit) []Audit {
+	out := make([]Audit, len(bus))
+	for i, a := range bus {
+		out[i] = toAppAudit(a)
+	}
+	return out
+}

@@ -1,0 +1,281 @@
+package userbus_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/garagesale/service/business/domain/auditbus"
+	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/sdk/order"
+	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/types/email"
+	"github.com/garagesale/service/business/types/name"
+	"github.com/garagesale/service/business/types/password"
+	"github.com/garagesale/service/business/types/role"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/google/uuid"
+)
+
+func TestMain(m *testing.M) {
+	dbtest.Main(m)
+}
+
+func newBus(t *testing.T) *userbus.Business {
+	t.Helper()
+	db := dbtest.New(t, t.Name())
+	return userbus.NewBusiness(userbus.Config{
+		Log:      db.Log,
+		Beginner: sqldb.NewBeginner(db.DB),
+		Storer:   userdb.NewStore(db.DB),
+		Audit:    auditbus.NewBusiness(auditdb.NewStore(db.DB), nil),
+	})
+}
+
+func newUser(n, addr string, roles ...role.Role) userbus.NewUser {
+	return userbus.NewUser{
+		Name:     name.MustParse(n),
+		Email:    email.MustParse(addr),
+		Roles:    roles,
+		Password: password.MustParse("gophers"),
+	}
+}
+
+// cmpUser compares users on what the business promises to keep.
+var cmpUser = cmp.Comparer(func(a, b userbus.User) bool {
+	return a.ID == b.ID && a.Name.Equal(b.Name) && a.Email.Equal(b.Email) &&
+		cmp.Equal(role.Strings(a.Roles), role.Strings(b.Roles)) && a.Department == b.Department &&
+		a.Enabled == b.Enabled && a.DateCreated.Equal(b.DateCreated) && a.DateUpdated.Equal(b.DateUpdated)
+})
+
+func TestCreateQueryDelete(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bus := newBus(t)
+
+	created, err := bus.Create(ctx, uuid.Nil, newUser("Ann", "ann@example.com", role.User))
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+
+	got, err := bus.QueryByID(ctx, created.ID)
+	if err != nil {
+		t.Fatalf("query by id: %v", err)
+	}
+	if diff := cmp.Diff(created, got, cmpUser); diff != "" {
+		t.Errorf("read back (-want +got):\n%s", diff)
+	}
+
+	byEmail, err := bus.QueryByEmail(ctx, email.MustParse("ANN@example.com"))
+	if err != nil {
+		t.Fatalf("query by email, other case: %v", err)
+	}
+	if diff := cmp.Diff(created.ID, byEmail.ID); diff != "" {
+		t.Errorf("by email (-want +got):\n%s", diff)
+	}
+
+	_, err = bus.Create(ctx, uuid.Nil, newUser("Ann Two", "Ann@Example.com", role.User))
+	if !errors.Is(err, userbus.ErrUniqueEmail) {
+		t.Errorf("duplicate email in other case: got %v, want ErrUniqueEmail", err)
+	}
+
+	if err := bus.Delete(ctx, uuid.Nil, created.ID); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	if _, err := bus.QueryByID(ctx, created.ID); !errors.Is(err, userbus.ErrNotFound) {
+		t.Errorf("after delete: got %v, want ErrNotFound", err)
+	}
+	if err := bus.Delete(ctx, uuid.Nil, created.ID); !errors.Is(err, userbus.ErrNotFound) {
+		t.Errorf("delete twice: got %v, want ErrNotFound", err)
+	}
+}
+
+// TestUpdateFieldsStandAlone: each field of a partial update changes alone,
+// none depends on another being sent.
+func TestUpdateFieldsStandAlone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bus := newBus(t)
+
+	usr, err := bus.Create(ctx, uuid.Nil, newUser("Ben", "ben@example.com", role.User))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	newName := name.MustParse("Benjamin")
+	newEmail := email.MustParse("benjamin@example.com")
+	dept := "toys"
+	off := false
+	tests := []struct {
+		name   string
+		update userbus.UpdateUser
+		change func(u *userbus.User)
+	}{
+		{"name", userbus.UpdateUser{Name: &newName}, func(u *userbus.User) { u.Name = newName }},
+		{"email", userbus.UpdateUser{Email: &newEmail}, func(u *userbus.User) { u.Email = newEmail }},
+		{"department", userbus.UpdateUser{Department: &dept}, func(u *userbus.User) { u.Department = dept }},
+		{"roles", userbus.UpdateUser{Roles: []role.Role{role.Admin}}, func(u *userbus.User) { u.Roles = []role.Role{role.Admin} }},
+		{"enabled", userbus.UpdateUser{Enabled: &off}, func(u *userbus.User) { u.Enabled = false }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := bus.Update(ctx, uuid.Nil, usr.ID, tt.update)
+			if err != nil {
+				t.Fatalf("update: %v", err)
+			}
+			tt.change(&usr)
+			usr.DateUpdated = got.DateUpdated
+
+			stored, err := bus.QueryByID(ctx, usr.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(usr, stored, cmpUser); diff != "" {
+				t.Errorf("stored (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	pw := password.MustParse("new-secret")
+	if _, err := bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Password: &pw}); err != nil {
+		t.Fatal(err)
+	}
+	// The user is disabled by now: the right password is refused as disabled.
+	if _, err := bus.Authenticate(ctx, newEmail, "new-secret"); !errors.Is(err, userbus.ErrDisabled) {
+		t.Errorf("authenticate disabled with new password: got %v, want ErrDisabled", err)
+	}
+}
+
+// TestConcurrentPartialUpdates: two updates of different fields at once
+// both stick; neither writes back a stale copy of the other's field.
+func TestConcurrentPartialUpdates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bus := newBus(t)
+
+	usr, err := bus.Create(ctx, uuid.Nil, newUser("Cy", "cy@example.com", role.User))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for i := range 10 {
+		n := name.MustParse("Cy " + string(rune('A'+i)))
+		d := "dept " + string(rune('A'+i))
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			if _, err := bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Name: &n}); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Go(func() {
+			if _, err := bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Department: &d}); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Wait()
+
+		got, err := bus.QueryByID(ctx, usr.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([2]string{n.String(), d}, [2]string{got.Name.String(), got.Department}); diff != "" {
+			t.Fatalf("round %d (-want +got):\n%s", i, diff)
+		}
+	}
+}
+
+func TestAuthenticate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bus := newBus(t)
+
+	usr, err := bus.Create(ctx, uuid.Nil, newUser("Di", "di@example.com", role.User))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name    string
+		email   string
+		pass    string
+		wantErr error
+	}{
+		{"right password", "di@example.com", "gophers", nil},
+		{"email in other case", "DI@example.com", "gophers", nil},
+		{"wrong password", "di@example.com", "gopher", userbus.ErrAuthenticationFailure},
+		{"unknown email", "nobody@example.com", "gophers", userbus.ErrAuthenticationFailure},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := bus.Authenticate(ctx, email.MustParse(tt.email), tt.pass)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("got %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantErr == nil && got.ID != usr.ID {
+				t.Errorf("authenticated as %s, want %s", got.ID, usr.ID)
+			}
+		})
+	}
+}
+
+func TestQuery(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bus := newBus(t)
+
+	var all []userbus.User
+	for _, u := range []struct{ n, e string }{{"Eve", "eve@example.com"}, {"Fay", "fay@example.com"}, {"Gil", "gil@example.com"}, {"Evan", "evan@example.com"}} {
+		usr, err := bus.Create(ctx, uuid.Nil, newUser(u.n, u.e, role.User))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, usr)
+	}
+	eve, fay, gil, evan := all[0], all[1], all[2], all[3]
+	ev := "ev"
+	pct := "%"
+
+	tests := []struct {
+		name   string
+		filter userbus.QueryFilter
+		order  order.By
+		page   page.Page
+		want   []userbus.User
+		total  int
+	}{
+		{"all by name", userbus.QueryFilter{}, order.NewBy(userbus.OrderByName, order.ASC), page.MustParse("1", "10"), []userbus.User{evan, eve, fay, gil}, 4},
+		{"all by name desc", userbus.QueryFilter{}, order.NewBy(userbus.OrderByName, order.DESC), page.MustParse("1", "10"), []userbus.User{gil, fay, eve, evan}, 4},
+		{"name substring any case", userbus.QueryFilter{Name: &ev}, order.NewBy(userbus.OrderByEmail, order.ASC), page.MustParse("1", "10"), []userbus.User{evan, eve}, 2},
+		{"like wildcard is literal", userbus.QueryFilter{Name: &pct}, userbus.DefaultOrderBy, page.MustParse("1", "10"), nil, 0},
+		{"by id", userbus.QueryFilter{ID: &fay.ID}, userbus.DefaultOrderBy, page.MustParse("1", "10"), []userbus.User{fay}, 1},
+		{"second page", userbus.QueryFilter{}, order.NewBy(userbus.OrderByName, order.ASC), page.MustParse("2", "3"), []userbus.User{gil}, 4},
+		{"created window", userbus.QueryFilter{StartCreatedDate: ptr(eve.DateCreated), EndCreatedDate: ptr(gil.DateCreated)}, order.NewBy(userbus.OrderByDateCreated, order.ASC), page.MustParse("1", "10"), []userbus.User{eve, fay}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := bus.Query(ctx, tt.filter, tt.order, tt.page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got, cmpUser, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("users (-want +got):\n%s", diff)
+			}
+			n, err := bus.Count(ctx, tt.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != tt.total {
+				t.Errorf("count: got %d, want %d", n, tt.total)
+			}
+		})
+	}
+}
+
+func ptr(t time.Time) *time.Time { return &t }
