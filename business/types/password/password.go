@@ -67,7 +67,12 @@ func (p Password) Hash() ([]byte, error) {
 	return h, nil
 }
 
-// Matches reports whether plain is the password behind hash.
+// Matches reports whether plain is the password behind hash. bcrypt reads
+// only the first MaxBytes bytes, so a longer plain is refused outright:
+// otherwise any suffix after a right prefix would pass.
 func Matches(hash []byte, plain string) bool {
+	if len(plain) > MaxBytes {
+		return false
+	}
 	return bcrypt.CompareHashAndPassword(hash, []byte(plain)) == nil
 }
