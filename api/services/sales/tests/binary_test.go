@@ -1,0 +1,168 @@
+package tests
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/sdk/migrate"
+	"github.com/garagesale/service/foundation/keystore"
+)
+
+// TestBinary builds the real sales-api, starts it on free loopback ports
+// against a real database, uses it over HTTP, and stops it with SIGTERM: it
+// must drain and exit 0.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	t.Parallel()
+
+	bin := filepath.Join(t.TempDir(), "sales-api")
+	build := exec.Command("go", "build", "-o", bin, "github.com/garagesale/service/api/services/sales")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+
+	help, err := exec.Command(bin, "--help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("--help: %v\n%s", err, help)
+	}
+	for _, want := range []string{"SALES_DB_HOST", "SALES_AUTH_ACTIVE_KID", "SALES_WEB_SHUTDOWN_TIMEOUT"} {
+		if !bytes.Contains(help, []byte(want)) {
+			t.Errorf("--help does not list %s", want)
+		}
+	}
+
+	db := dbtest.New(t, t.Name())
+	if err := migrate.Seed(t.Context(), db.DB); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	keys := t.TempDir()
+	kid, err := keystore.Generate(keys, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	u, err := url.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass, _ := u.User.Password()
+	apiAddr, debugAddr := freeAddr(t), freeAddr(t)
+
+	var logs bytes.Buffer
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(),
+		"SALES_WEB_API_HOST="+apiAddr,
+		"SALES_WEB_DEBUG_HOST="+debugAddr,
+		"SALES_DB_HOST="+u.Host,
+		"SALES_DB_USER="+u.User.Username(),
+		"SALES_DB_PASSWORD="+pass,
+		"SALES_DB_NAME="+strings.TrimPrefix(u.Path, "/"),
+		"SALES_DB_DISABLE_TLS=true",
+		"SALES_AUTH_KEYS_FOLDER="+keys,
+		"SALES_TEMPO_HOST=",
+	)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		if t.Failed() {
+			t.Logf("sales-api output:\n%s", logs.String())
+		}
+	})
+
+	base := "http://" + apiAddr
+	waitReady(t, base+"/v1/readiness")
+
+	req, _ := http.NewRequest(http.MethodGet, base+"/v1/users/token/"+kid, nil)
+	req.SetBasicAuth("admin@example.com", "gophers")
+	var tkn struct{ Token string }
+	getJSON(t, req, http.StatusOK, &tkn)
+
+	req, _ = http.NewRequest(http.MethodGet, base+"/v1/users", nil)
+	req.Header.Set("Authorization", "Bearer "+tkn.Token)
+	var page struct{ Total int }
+	getJSON(t, req, http.StatusOK, &page)
+	if page.Total != 2 {
+		t.Errorf("users total = %d, want the 2 seeded", page.Total)
+	}
+
+	resp, err := http.Get("http://" + debugAddr + "/debug/vars")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("debug vars: %v %v", resp, err)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v, want status 0", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("still running 30s after SIGTERM")
+	}
+	// The startup log lists every setting; the password must be masked.
+	if strings.Contains(logs.String(), "db-password="+pass) || !strings.Contains(logs.String(), "db-password=xxxxxx") {
+		t.Error("the startup log does not mask the database password")
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func waitReady(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s not ready after 30s", url)
+}
+
+func getJSON(t *testing.T, req *http.Request, status int, v any) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != status {
+		t.Fatalf("%s %s: status %d, want %d", req.Method, req.URL, resp.StatusCode, status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(fmt.Errorf("decode %s: %w", req.URL, err))
+	}
+}
