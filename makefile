@@ -54,7 +54,8 @@ LDFLAGS := -X main.version=$(VERSION)
 # build-local compiles every command of the kit into ./bin.
 build-local:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/sales-api ./api/services/sales
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./api/tooling/sales-admin ./api/tooling/pgrun
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/metrics ./api/services/metrics
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./api/tooling/sales-admin ./api/tooling/pgrun ./api/tooling/logfmt
 
 # run starts a local Postgres (data kept in .data/pg), migrates and seeds it,
 # makes a dev signing key if there is none, and runs sales-api in the

@@ -107,6 +107,9 @@ func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
 		ctx = setValues(ctx, &Values{TraceID: span.SpanContext().TraceID().String()})
 		if sc := span.SpanContext(); sc.HasTraceID() {
 			w.Header().Set("Traceparent", fmt.Sprintf("00-%s-%s-%s", sc.TraceID(), sc.SpanID(), sc.TraceFlags()))
+			// The bare ID is what a support request quotes and what every
+			// log line of the request carries as trace_id.
+			w.Header().Set("X-Trace-Id", sc.TraceID().String())
 		}
 
 		resp := h(ctx, r.WithContext(ctx))

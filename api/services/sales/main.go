@@ -17,11 +17,13 @@ import (
 	"github.com/garagesale/service/api/services/sales/build"
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/debug"
+	"github.com/garagesale/service/app/sdk/metrics"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/keystore"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/garagesale/service/foundation/otel"
 	"github.com/garagesale/service/foundation/web"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
 // version is stamped at link time: -ldflags "-X main.version=v1.2.3".
@@ -67,7 +69,7 @@ type Config struct {
 		DisableTLS   bool   `conf:"default:true"`
 	}
 	Tempo struct {
-		Host        string  `conf:"default:tempo:4317"`
+		Host        string  `conf:"default:tempo:4317,help:OTLP gRPC endpoint of Tempo; empty exports no spans"`
 		ServiceName string  `conf:"default:sales-api"`
 		Probability float64 `conf:"default:0.05"`
 	}
@@ -135,10 +137,24 @@ func run(ctx context.Context, log *logger.Logger) error {
 	// -------------------------------------------------------------------------
 	// Tracing
 
+	// Without a host, spans stay in-process: they still give every log
+	// line and response a trace ID.
+	var exporter sdktrace.SpanExporter
+	if cfg.Tempo.Host != "" {
+		exporter, err = otel.NewExporter(ctx, cfg.Tempo.Host)
+		if err != nil {
+			return fmt.Errorf("tracing: %w", err)
+		}
+		log.Info(ctx, "startup", "status", "exporting traces", "host", cfg.Tempo.Host, "probability", cfg.Tempo.Probability)
+	}
 	tp, err := otel.Init(otel.Config{
 		ServiceName: cfg.Tempo.ServiceName,
 		Version:     version,
 		Probability: cfg.Tempo.Probability,
+		Exporter:    exporter,
+		OnError: func(err error) {
+			log.Warn(ctx, "tracing", "error", err)
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("tracing: %w", err)
@@ -150,6 +166,14 @@ func run(ctx context.Context, log *logger.Logger) error {
 			log.Error(ctx, "shutdown", "status", "tracing", "error", err)
 		}
 	}()
+
+	// -------------------------------------------------------------------------
+	// Metrics
+
+	mtr := metrics.New()
+	if err := mtr.Publish(version, db.Stats); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
 
 	// -------------------------------------------------------------------------
 	// Servers
@@ -177,6 +201,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 			ActiveKID: activeKID,
 			Tracer:    tp.Tracer("sales-api"),
 			TokenTTL:  cfg.Auth.TokenTTL,
+			Metrics:   mtr,
 		}),
 		ReadTimeout:  cfg.Web.ReadTimeout,
 		WriteTimeout: cfg.Web.WriteTimeout,

@@ -15,8 +15,9 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Mux returns the debug mux.
-func Mux(build string, db *sqlx.DB) *http.ServeMux {
+// StandardMux returns a mux with pprof, expvar (/debug/vars) and a
+// liveness answer: the debug port of any of the kit's processes.
+func StandardMux(build string) *http.ServeMux {
 	mux := http.NewServeMux()
 
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -29,6 +30,14 @@ func Mux(build string, db *sqlx.DB) *http.ServeMux {
 	mux.HandleFunc("GET /debug/liveness", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "up", "build": build})
 	})
+	return mux
+}
+
+// Mux returns the sales-api's debug mux: StandardMux plus a readiness
+// answer that checks the database.
+func Mux(build string, db *sqlx.DB) *http.ServeMux {
+	mux := StandardMux(build)
+
 	mux.HandleFunc("GET /debug/readiness", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 		defer cancel()

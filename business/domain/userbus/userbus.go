@@ -16,6 +16,7 @@ import (
 	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/role"
 	"github.com/garagesale/service/foundation/logger"
+	"github.com/garagesale/service/foundation/otel"
 	"github.com/google/uuid"
 )
 
@@ -128,6 +129,9 @@ func (b *Business) clock() time.Time {
 // Create adds a new user on behalf of actorID (uuid.Nil for the system).
 // It returns ErrUniqueEmail when the email is taken.
 func (b *Business) Create(ctx context.Context, actorID uuid.UUID, nu NewUser) (User, error) {
+	ctx, span := otel.AddSpan(ctx, "userbus.Create")
+	defer span.End()
+
 	hash, err := nu.Password.Hash()
 	if err != nil {
 		return User{}, err
@@ -163,6 +167,9 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, nu NewUser) (U
 // lock so that two concurrent partial updates do not undo each other. It
 // returns ErrNotFound or ErrUniqueEmail.
 func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, uu UpdateUser) (User, error) {
+	ctx, span := otel.AddSpan(ctx, "userbus.Update")
+	defer span.End()
+
 	var hash []byte
 	if uu.Password != nil {
 		// Hash before the transaction: bcrypt is slow and must not hold a lock.
@@ -224,6 +231,9 @@ func (uu UpdateUser) apply(usr *User, hash []byte) {
 // ErrNotFound, or ErrHasDependents while the user owns products or has
 // bought something.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
+	ctx, span := otel.AddSpan(ctx, "userbus.Delete")
+	defer span.End()
+
 	err := b.inTx(ctx, func(store Storer, audit *auditbus.Business) error {
 		usr, err := store.QueryByIDForUpdate(ctx, id)
 		if err != nil {
@@ -243,6 +253,9 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 
 // Query returns one page of the users that match filter.
 func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, error) {
+	ctx, span := otel.AddSpan(ctx, "userbus.Query")
+	defer span.End()
+
 	users, err := b.storer.Query(ctx, filter, orderBy, pg)
 	if err != nil {
 		return nil, fmt.Errorf("query users: %w", err)
@@ -252,6 +265,9 @@ func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.
 
 // Count returns how many users match filter.
 func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
+	ctx, span := otel.AddSpan(ctx, "userbus.Count")
+	defer span.End()
+
 	n, err := b.storer.Count(ctx, filter)
 	if err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
@@ -261,6 +277,9 @@ func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
 
 // QueryByID returns the user with id, or ErrNotFound.
 func (b *Business) QueryByID(ctx context.Context, id uuid.UUID) (User, error) {
+	ctx, span := otel.AddSpan(ctx, "userbus.QueryByID")
+	defer span.End()
+
 	usr, err := b.storer.QueryByID(ctx, id)
 	if err != nil {
 		return User{}, fmt.Errorf("query user %s: %w", id, err)
@@ -270,6 +289,9 @@ func (b *Business) QueryByID(ctx context.Context, id uuid.UUID) (User, error) {
 
 // QueryByEmail returns the user with addr, or ErrNotFound.
 func (b *Business) QueryByEmail(ctx context.Context, addr email.Email) (User, error) {
+	ctx, span := otel.AddSpan(ctx, "userbus.QueryByEmail")
+	defer span.End()
+
 	usr, err := b.storer.QueryByEmail(ctx, addr)
 	if err != nil {
 		return User{}, fmt.Errorf("query user by email: %w", err)
@@ -286,6 +308,9 @@ var dummyHash = []byte("$2a$10$nHurqfPXL687U.W8y1rHGOATu1wnz8ntDxnKj2vwi4Zx3Nnvs
 // unknown email and a wrong password are the same ErrAuthenticationFailure;
 // a disabled user is ErrDisabled.
 func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain string) (User, error) {
+	ctx, span := otel.AddSpan(ctx, "userbus.Authenticate")
+	defer span.End()
+
 	usr, err := b.storer.QueryByEmail(ctx, addr)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {

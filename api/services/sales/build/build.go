@@ -12,6 +12,7 @@ import (
 	"github.com/garagesale/service/app/domain/userapp"
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/metrics"
 	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
@@ -24,7 +25,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Config holds every dependency of the API. Tracer and Now may be nil.
+// Config holds every dependency of the API. Tracer, Metrics and Now may
+// be nil.
 type Config struct {
 	Build string
 	Log   *logger.Logger
@@ -35,6 +37,8 @@ type Config struct {
 	Tracer    trace.Tracer
 	TokenTTL  time.Duration
 	Now       func() time.Time
+	// Metrics counts requests for the debug port's expvar.
+	Metrics *metrics.Metrics
 }
 
 // WebAPI returns the API's handler.
@@ -45,6 +49,7 @@ func WebAPI(cfg Config) http.Handler {
 		Mid: []web.MidFunc{
 			mid.Logger(cfg.Log),
 			mid.Errors(cfg.Log),
+			mid.Metrics(cfg.Metrics),
 			mid.Panics(),
 		},
 		NotRouted: notRouted,

@@ -1,0 +1,133 @@
+// Package collector reads the sales-api's expvar variables from its debug
+// port.
+package collector
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Snapshot is what one collection read: the expvar variables the API
+// publishes (app/sdk/metrics) and whether it said it was ready.
+type Snapshot struct {
+	Build      string   `json:"build"`
+	Goroutines float64  `json:"goroutines"`
+	Requests   float64  `json:"requests"`
+	Errors     float64  `json:"errors"`
+	Panics     float64  `json:"panics"`
+	Latency    Latency  `json:"latency"`
+	DB         DB       `json:"db"`
+	MemStats   MemStats `json:"memstats"`
+
+	// Ready is the answer of the readiness URL, not an expvar.
+	Ready bool `json:"-"`
+}
+
+// Latency is the cumulative request latency histogram: Buckets maps an
+// upper bound in seconds, as text, to the requests at or under it.
+type Latency struct {
+	Buckets map[string]uint64 `json:"buckets"`
+	Count   uint64            `json:"count"`
+	Sum     float64           `json:"sum"`
+}
+
+// DB is the connection pool.
+type DB struct {
+	MaxOpen             float64 `json:"max_open"`
+	Open                float64 `json:"open"`
+	InUse               float64 `json:"in_use"`
+	Idle                float64 `json:"idle"`
+	WaitCount           float64 `json:"wait_count"`
+	WaitDurationSeconds float64 `json:"wait_duration_seconds"`
+}
+
+// MemStats is the part of runtime.MemStats worth a graph.
+type MemStats struct {
+	Alloc        float64 `json:"Alloc"`
+	HeapAlloc    float64 `json:"HeapAlloc"`
+	HeapInuse    float64 `json:"HeapInuse"`
+	HeapObjects  float64 `json:"HeapObjects"`
+	Sys          float64 `json:"Sys"`
+	TotalAlloc   float64 `json:"TotalAlloc"`
+	NumGC        float64 `json:"NumGC"`
+	PauseTotalNs float64 `json:"PauseTotalNs"`
+}
+
+// Config says where the API is.
+type Config struct {
+	// VarsURL is the API's expvar endpoint, such as
+	// http://localhost:3010/debug/vars.
+	VarsURL string
+	// ReadyURL, when set, is asked for readiness: a 200 is ready.
+	ReadyURL string
+	// Timeout bounds each request; zero means 2 seconds.
+	Timeout time.Duration
+}
+
+// Collector reads Snapshots.
+type Collector struct {
+	cfg    Config
+	client *http.Client
+}
+
+// New returns a Collector for cfg.
+func New(cfg Config) *Collector {
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 2 * time.Second
+	}
+	return &Collector{cfg: cfg, client: &http.Client{Timeout: cfg.Timeout}}
+}
+
+// Collect reads one Snapshot. An error means the API did not answer with
+// its variables.
+func (c *Collector) Collect(ctx context.Context) (Snapshot, error) {
+	var snap Snapshot
+	if err := c.getJSON(ctx, c.cfg.VarsURL, &snap); err != nil {
+		return Snapshot{}, err
+	}
+	if c.cfg.ReadyURL != "" {
+		snap.Ready = c.ready(ctx)
+	}
+	return snap, nil
+}
+
+func (c *Collector) getJSON(ctx context.Context, url string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("collect %s: %w", url, err)
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("collect %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("collect %s: status %s", url, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return fmt.Errorf("collect %s: decode: %w", url, err)
+	}
+	return nil
+}
+
+// ready reports whether the readiness URL answers 200; any failure to ask
+// is "not ready", which is what an alert wants to know.
+func (c *Collector) ready(ctx context.Context) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.ReadyURL, nil)
+	if err != nil {
+		return false
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	// Drain so the connection is reused.
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode == http.StatusOK
+}

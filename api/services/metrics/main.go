@@ -1,0 +1,197 @@
+// Command metrics is the sales-api's sidecar: it collects the API's expvar
+// variables on an interval and serves them as Prometheus metrics, so the
+// API itself needs no Prometheus code.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/ardanlabs/conf/v3"
+	"github.com/garagesale/service/api/services/metrics/collector"
+	"github.com/garagesale/service/api/services/metrics/publisher"
+	"github.com/garagesale/service/app/sdk/debug"
+	"github.com/garagesale/service/foundation/logger"
+)
+
+// version is stamped at link time: -ldflags "-X main.version=v1.2.3".
+var version = "develop"
+
+func main() {
+	log := logger.New(os.Stdout, logger.LevelInfo, "metrics", nil)
+
+	ctx := context.Background()
+	if err := run(ctx, log); err != nil {
+		if errors.Is(err, conf.ErrHelpWanted) {
+			os.Exit(0)
+		}
+		log.Error(ctx, "startup", "error", err)
+		os.Exit(1)
+	}
+}
+
+// Config is every setting of the sidecar; env vars are METRICS_<GROUP>_<NAME>.
+type Config struct {
+	conf.Version
+	Web struct {
+		ReadTimeout     time.Duration `conf:"default:5s"`
+		WriteTimeout    time.Duration `conf:"default:10s"`
+		IdleTimeout     time.Duration `conf:"default:120s"`
+		ShutdownTimeout time.Duration `conf:"default:20s"`
+		MetricsHost     string        `conf:"default:0.0.0.0:4000,help:serves /metrics and /liveness"`
+		DebugHost       string        `conf:"default:0.0.0.0:4010"`
+	}
+	Collect struct {
+		From     string        `conf:"default:http://localhost:3010/debug/vars,help:the API's expvar endpoint"`
+		Ready    string        `conf:"default:http://localhost:3010/debug/readiness,help:the API's readiness endpoint; empty skips it"`
+		Interval time.Duration `conf:"default:5s"`
+		Timeout  time.Duration `conf:"default:2s"`
+	}
+}
+
+func run(ctx context.Context, log *logger.Logger) error {
+	cfg := Config{Version: conf.Version{Build: version, Desc: "Prometheus sidecar of the sales-api"}}
+
+	help, err := conf.Parse("METRICS", &cfg)
+	if err != nil {
+		if errors.Is(err, conf.ErrHelpWanted) {
+			fmt.Println(help)
+			return err
+		}
+		return fmt.Errorf("parse config: %w", err)
+	}
+	if cfg.Collect.Interval <= 0 {
+		return fmt.Errorf("collect interval %v must be positive", cfg.Collect.Interval)
+	}
+
+	log.Info(ctx, "starting service", "version", version, "GOMAXPROCS", runtime.GOMAXPROCS(0))
+	defer log.Info(ctx, "shutdown complete")
+
+	out, err := conf.String(&cfg)
+	if err != nil {
+		return fmt.Errorf("render config: %w", err)
+	}
+	log.Info(ctx, "startup", "config", out)
+
+	// -------------------------------------------------------------------------
+	// Collection
+
+	col := collector.New(collector.Config{
+		VarsURL:  cfg.Collect.From,
+		ReadyURL: cfg.Collect.Ready,
+		Timeout:  cfg.Collect.Timeout,
+	})
+	pub := publisher.New()
+
+	collectCtx, stopCollect := context.WithCancel(ctx)
+	collectDone := make(chan struct{})
+	go func() {
+		defer close(collectDone)
+		collectLoop(collectCtx, log, col, pub, cfg.Collect.Interval)
+	}()
+	defer func() {
+		stopCollect()
+		<-collectDone
+	}()
+
+	// -------------------------------------------------------------------------
+	// Servers
+
+	debugSrv := &http.Server{
+		Addr:              cfg.Web.DebugHost,
+		Handler:           debug.StandardMux(version),
+		ReadHeaderTimeout: cfg.Web.ReadTimeout,
+	}
+	go func() {
+		log.Info(ctx, "startup", "status", "debug server started", "host", cfg.Web.DebugHost)
+		if err := debugSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error(ctx, "debug server", "error", err)
+		}
+	}()
+	defer debugSrv.Close()
+
+	srv := &http.Server{
+		Addr:         cfg.Web.MetricsHost,
+		Handler:      routes(pub, version),
+		ReadTimeout:  cfg.Web.ReadTimeout,
+		WriteTimeout: cfg.Web.WriteTimeout,
+		IdleTimeout:  cfg.Web.IdleTimeout,
+		ErrorLog:     logger.NewStdLogger(log, logger.LevelError),
+	}
+	serverErrors := make(chan error, 1)
+	go func() {
+		log.Info(ctx, "startup", "status", "metrics server started", "host", cfg.Web.MetricsHost)
+		serverErrors <- srv.ListenAndServe()
+	}()
+
+	// -------------------------------------------------------------------------
+	// Shutdown
+
+	shutdown := make(chan os.Signal, 1)
+	signal.Notify(shutdown, syscall.SIGINT, syscall.SIGTERM)
+
+	select {
+	case err := <-serverErrors:
+		return fmt.Errorf("metrics server: %w", err)
+
+	case sig := <-shutdown:
+		log.Info(ctx, "shutdown", "status", "shutdown started", "signal", sig.String())
+
+		ctx, cancel := context.WithTimeout(ctx, cfg.Web.ShutdownTimeout)
+		defer cancel()
+
+		if err := srv.Shutdown(ctx); err != nil {
+			srv.Close()
+			return fmt.Errorf("stop metrics server gracefully: %w", err)
+		}
+	}
+	return nil
+}
+
+// routes is the sidecar's public mux.
+func routes(pub *publisher.Publisher, build string) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", pub.Handler())
+	mux.HandleFunc("GET /liveness", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, "{\"status\":\"up\",\"build\":%q}\n", build)
+	})
+	return mux
+}
+
+// collectLoop collects at once and then every interval until ctx ends. It
+// logs when the API goes away and when it comes back, not on every failed
+// attempt, so a stopped API does not flood the log.
+func collectLoop(ctx context.Context, log *logger.Logger, col *collector.Collector, pub *publisher.Publisher, interval time.Duration) {
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+
+	up := true
+	for {
+		snap, err := col.Collect(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		pub.Update(snap, err)
+		switch {
+		case err != nil && up:
+			log.Warn(ctx, "collect", "status", "api unreachable; serving last values", "error", err)
+		case err == nil && !up:
+			log.Info(ctx, "collect", "status", "api reachable again")
+		}
+		up = err == nil
+
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}

@@ -1,0 +1,156 @@
+// Package metrics holds the API's request counters and latency histogram
+// and publishes them, with build, goroutine and database pool figures, as
+// expvar variables for the debug port's /debug/vars.
+package metrics
+
+import (
+	"database/sql"
+	"errors"
+	"expvar"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Buckets are the upper bounds, in seconds, of the latency histogram: the
+// Prometheus defaults, which span a fast cached read to a slow report.
+var Buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// Metrics counts requests. Every method is safe for concurrent use and
+// takes no lock: recording a request is a few atomic adds.
+type Metrics struct {
+	requests atomic.Uint64
+	errors   atomic.Uint64
+	panics   atomic.Uint64
+
+	// counts[i] is the requests with latency in (Buckets[i-1], Buckets[i]];
+	// the last is those above every bound. Stored per bucket, not
+	// cumulative, so one request touches one counter.
+	counts []atomic.Uint64
+	sumNS  atomic.Uint64
+}
+
+// New returns Metrics at zero.
+func New() *Metrics {
+	return &Metrics{counts: make([]atomic.Uint64, len(Buckets)+1)}
+}
+
+// Request records one finished request: how long it took, whether it was
+// a server error (a 5xx) and whether it panicked.
+func (m *Metrics) Request(d time.Duration, serverError, panicked bool) {
+	m.requests.Add(1)
+	if serverError {
+		m.errors.Add(1)
+	}
+	if panicked {
+		m.panics.Add(1)
+	}
+
+	s := d.Seconds()
+	i := 0
+	for i < len(Buckets) && s > Buckets[i] {
+		i++
+	}
+	m.counts[i].Add(1)
+	if d > 0 {
+		m.sumNS.Add(uint64(d))
+	}
+}
+
+// Counters is a snapshot of the request counters.
+type Counters struct {
+	Requests uint64
+	Errors   uint64
+	Panics   uint64
+}
+
+// Counters returns the counters now.
+func (m *Metrics) Counters() Counters {
+	return Counters{Requests: m.requests.Load(), Errors: m.errors.Load(), Panics: m.panics.Load()}
+}
+
+// Latency is a snapshot of the latency histogram in the form Prometheus
+// uses: Buckets maps each upper bound (seconds, as text: "0.005") to the
+// number of requests at or under it, so it only ever grows.
+type Latency struct {
+	Buckets map[string]uint64 `json:"buckets"`
+	Count   uint64            `json:"count"`
+	Sum     float64           `json:"sum"`
+}
+
+// Latency returns the histogram now. Count is the sum of the buckets, so
+// it always agrees with them even while requests are being recorded.
+func (m *Metrics) Latency() Latency {
+	l := Latency{Buckets: make(map[string]uint64, len(Buckets))}
+	var cum uint64
+	for i, b := range Buckets {
+		cum += m.counts[i].Load()
+		l.Buckets[FormatBound(b)] = cum
+	}
+	l.Count = cum + m.counts[len(Buckets)].Load()
+	l.Sum = time.Duration(m.sumNS.Load()).Seconds()
+	return l
+}
+
+// FormatBound is the text form of a bucket bound, used as its key.
+func FormatBound(b float64) string {
+	return strconv.FormatFloat(b, 'g', -1, 64)
+}
+
+// DB is a snapshot of the connection pool.
+type DB struct {
+	MaxOpen            int     `json:"max_open"`
+	Open               int     `json:"open"`
+	InUse              int     `json:"in_use"`
+	Idle               int     `json:"idle"`
+	WaitCount          int64   `json:"wait_count"`
+	WaitDurationSecond float64 `json:"wait_duration_seconds"`
+}
+
+// publish guards the expvar names, which are process-wide and may be
+// registered once only (expvar panics on a second Publish).
+var publish struct {
+	once sync.Once
+	done bool
+}
+
+// ErrPublished is returned when a process publishes its metrics twice.
+var ErrPublished = errors.New("metrics are already published in this process")
+
+// Publish registers m as the process's expvar variables: build, goroutines,
+// requests, errors, panics, latency and db (memstats and cmdline are
+// expvar's own). dbStats may be nil. Only one Metrics per process can be
+// published; a second call returns ErrPublished.
+func (m *Metrics) Publish(build string, dbStats func() sql.DBStats) error {
+	first := false
+	publish.once.Do(func() {
+		first = true
+		publish.done = true
+
+		expvar.NewString("build").Set(build)
+		expvar.Publish("goroutines", expvar.Func(func() any { return runtime.NumGoroutine() }))
+		expvar.Publish("requests", expvar.Func(func() any { return m.requests.Load() }))
+		expvar.Publish("errors", expvar.Func(func() any { return m.errors.Load() }))
+		expvar.Publish("panics", expvar.Func(func() any { return m.panics.Load() }))
+		expvar.Publish("latency", expvar.Func(func() any { return m.Latency() }))
+		if dbStats != nil {
+			expvar.Publish("db", expvar.Func(func() any {
+				s := dbStats()
+				return DB{
+					MaxOpen:            s.MaxOpenConnections,
+					Open:               s.OpenConnections,
+					InUse:              s.InUse,
+					Idle:               s.Idle,
+					WaitCount:          s.WaitCount,
+					WaitDurationSecond: s.WaitDuration.Seconds(),
+				}
+			}))
+		}
+	})
+	if !first {
+		return ErrPublished
+	}
+	return nil
+}

@@ -1,0 +1,45 @@
+package mid
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/metrics"
+	"github.com/garagesale/service/foundation/web"
+)
+
+// Metrics records every request's latency and outcome in m. It belongs
+// inside Errors and outside Panics, where it still sees the handler's own
+// error and can tell a recovered panic from any other 5xx. A nil m records
+// nothing.
+func Metrics(m *metrics.Metrics) web.MidFunc {
+	return func(next web.HandlerFunc) web.HandlerFunc {
+		if m == nil {
+			return next
+		}
+		return func(ctx context.Context, r *http.Request) web.Encoder {
+			start := time.Now()
+			resp := next(ctx, r)
+
+			status := http.StatusOK
+			panicked := false
+			switch v := resp.(type) {
+			case nil:
+				status = http.StatusNoContent
+			case error:
+				e := errs.Of(v)
+				status = e.HTTPStatus()
+				var p *panicError
+				panicked = errors.As(e.Cause, &p)
+			case web.HTTPStatuser:
+				status = v.HTTPStatus()
+			}
+
+			m.Request(time.Since(start), status >= http.StatusInternalServerError, panicked)
+			return resp
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package mid
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/metrics"
+	"github.com/garagesale/service/foundation/web"
+	"github.com/google/go-cmp/cmp"
+)
+
+type okBody struct{}
+
+func (okBody) Encode() ([]byte, string, error) { return []byte("{}"), "application/json", nil }
+
+func TestMetricsCountsOutcomes(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler web.HandlerFunc
+		want    metrics.Counters
+	}{
+		{
+			name:    "success",
+			handler: func(context.Context, *http.Request) web.Encoder { return okBody{} },
+			want:    metrics.Counters{Requests: 1},
+		},
+		{
+			name:    "no content",
+			handler: func(context.Context, *http.Request) web.Encoder { return nil },
+			want:    metrics.Counters{Requests: 1},
+		},
+		{
+			name: "client error is no server error",
+			handler: func(context.Context, *http.Request) web.Encoder {
+				return errs.Newf(errs.NotFound, "no such user")
+			},
+			want: metrics.Counters{Requests: 1},
+		},
+		{
+			name: "internal error",
+			handler: func(context.Context, *http.Request) web.Encoder {
+				return errs.New(errs.Internal, errors.New("disk on fire"))
+			},
+			want: metrics.Counters{Requests: 1, Errors: 1},
+		},
+		{
+			name: "plain error is internal",
+			handler: func(context.Context, *http.Request) web.Encoder {
+				return errs.Of(errors.New("boom"))
+			},
+			want: metrics.Counters{Requests: 1, Errors: 1},
+		},
+		{
+			name: "panic",
+			handler: func(context.Context, *http.Request) web.Encoder {
+				panic("nil map")
+			},
+			want: metrics.Counters{Requests: 1, Errors: 1, Panics: 1},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := metrics.New()
+			h := Metrics(m)(Panics()(tt.handler))
+			h(context.Background(), httptest.NewRequest(http.MethodGet, "/", nil))
+
+			if diff := cmp.Diff(tt.want, m.Counters()); diff != "" {
+				t.Errorf("counters (-want +got):\n%s", diff)
+			}
+			if got := m.Latency().Count; got != 1 {
+				t.Errorf("latency count: got %d, want 1", got)
+			}
+		})
+	}
+}
+
+func BenchmarkMetrics(b *testing.B) {
+	m := metrics.New()
+	h := Metrics(m)(func(context.Context, *http.Request) web.Encoder { return okBody{} })
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	ctx := context.Background()
+
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			h(ctx, r)
+		}
+	})
+}
