@@ -23,6 +23,7 @@ endif
 
 test:
 	$(WITH_DB) $(GO) test -count=1 ./...
+	cd zarf/k8s/validate && $(GO) test -count=1 ./...
 
 test-race:
 	$(WITH_DB) $(GO) test -race -count=1 ./...
@@ -62,3 +63,110 @@ build-local:
 # foreground. Ctrl-C stops the API, then Postgres.
 run: build-local
 	$(BIN)/pgrun --data .data/pg -- zarf/dev/run.sh
+
+# ==============================================================================
+# Images, the Kind dev cluster and compose
+#
+# These need docker (build, compose), kind and kubectl (dev-*). `make test`
+# needs none of them: zarf/k8s/validate renders and checks every manifest
+# offline.
+
+IMAGE_TAG        ?= dev
+SALES_IMAGE      := garagesale/sales-api:$(IMAGE_TAG)
+METRICS_IMAGE    := garagesale/metrics:$(IMAGE_TAG)
+POSTGRES_IMAGE   := postgres:17.5-alpine
+TEMPO_IMAGE      := grafana/tempo:2.8.1
+PROMETHEUS_IMAGE := prom/prometheus:v3.4.2
+GRAFANA_IMAGE    := grafana/grafana:12.0.2
+BUILD_DATE       := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+
+KIND_CLUSTER := garagesale
+# KIND_NODE is the node image (kindest/node:vX.Y.Z); empty takes the one of your kind version.
+KIND_NODE    ?=
+NAMESPACE    := sales-system
+# The grafana, prometheus and tempo overlays generate ConfigMaps from the
+# canonical files in zarf/grafana, zarf/prometheus and zarf/tempo, outside
+# their kustomization folder; `kubectl apply -k` refuses that, so render
+# first, then apply.
+KUSTOMIZE    := kubectl kustomize --load-restrictor LoadRestrictionsNone
+COMPOSE      := docker compose -f zarf/compose/docker-compose.yaml
+
+.PHONY: build need-docker need-kind need-kubectl dev-keys dev-up dev-down dev-load \
+	dev-apply dev-restart dev-update-apply dev-logs dev-status compose-up compose-down
+
+need-docker:
+	@command -v docker >/dev/null 2>&1 || { echo "docker is not installed: see https://docs.docker.com/get-docker/" >&2; exit 1; }
+	@docker info >/dev/null 2>&1 || { echo "docker is installed but its engine is not running (docker info fails): start Docker first" >&2; exit 1; }
+
+need-kind:
+	@command -v kind >/dev/null 2>&1 || { echo "kind is not installed: see https://kind.sigs.k8s.io/docs/user/quick-start/#installation" >&2; exit 1; }
+
+need-kubectl:
+	@command -v kubectl >/dev/null 2>&1 || { echo "kubectl is not installed: see https://kubernetes.io/docs/tasks/tools/" >&2; exit 1; }
+
+# build makes the images: sales-api (with sales-admin) and the metrics sidecar.
+build: need-docker
+	docker build -f zarf/docker/dockerfile.sales -t $(SALES_IMAGE) \
+		--build-arg BUILD_REF=$(VERSION) --build-arg BUILD_DATE=$(BUILD_DATE) .
+	docker build -f zarf/docker/dockerfile.metrics -t $(METRICS_IMAGE) \
+		--build-arg BUILD_REF=$(VERSION) --build-arg BUILD_DATE=$(BUILD_DATE) .
+
+# dev-keys makes a signing key in zarf/keys if there is none. Keys are never
+# committed or baked into an image.
+dev-keys:
+	@if ! compgen -G 'zarf/keys/*.pem' >/dev/null; then \
+		echo "no signing key in zarf/keys: creating one"; \
+		$(GO) build -o $(BIN)/sales-admin ./api/tooling/sales-admin && SALES_AUTH_KEYS_FOLDER=zarf/keys/ $(BIN)/sales-admin genkey; \
+	fi
+
+dev-up: need-docker need-kind need-kubectl
+	kind create cluster --name $(KIND_CLUSTER) --config zarf/k8s/dev/kind-config.yaml $(if $(KIND_NODE),--image $(KIND_NODE))
+	kubectl wait --timeout=120s --namespace=local-path-storage --for=condition=Available deployment/local-path-provisioner
+
+dev-down: need-kind
+	kind delete cluster --name $(KIND_CLUSTER)
+
+# dev-load puts the images `make build` made into the cluster's node; the
+# third-party images are pulled by the node itself.
+dev-load: need-docker need-kind
+	kind load docker-image $(SALES_IMAGE) $(METRICS_IMAGE) --name $(KIND_CLUSTER)
+
+# dev-apply applies every overlay in dependency order: the database (and its
+# Secret) first, the signing keys as a Secret from zarf/keys, the
+# observability stack, then sales, whose init containers migrate and seed.
+dev-apply: need-kubectl dev-keys
+	$(KUSTOMIZE) zarf/k8s/dev/database | kubectl apply -f -
+	kubectl rollout status --namespace=$(NAMESPACE) --watch --timeout=180s statefulset/database
+	kubectl create secret generic sales-keys --namespace=$(NAMESPACE) --from-file=zarf/keys/ \
+		--dry-run=client -o yaml | kubectl apply -f -
+	$(KUSTOMIZE) zarf/k8s/dev/tempo | kubectl apply -f -
+	$(KUSTOMIZE) zarf/k8s/dev/prometheus | kubectl apply -f -
+	$(KUSTOMIZE) zarf/k8s/dev/grafana | kubectl apply -f -
+	$(KUSTOMIZE) zarf/k8s/dev/sales | kubectl apply -f -
+	kubectl rollout status --namespace=$(NAMESPACE) --watch --timeout=180s deployment/sales
+
+# dev-restart restarts sales so it picks up a freshly loaded image (the dev
+# tag does not change, so applying alone would not).
+dev-restart: need-kubectl
+	kubectl rollout restart --namespace=$(NAMESPACE) deployment/sales
+	kubectl rollout status --namespace=$(NAMESPACE) --watch --timeout=180s deployment/sales
+
+dev-update-apply: build dev-load dev-apply dev-restart
+
+# dev-logs follows every container of the sales pods, through logfmt.
+dev-logs: need-kubectl
+	$(GO) build -o $(BIN)/logfmt ./api/tooling/logfmt
+	kubectl logs --namespace=$(NAMESPACE) --selector=app=sales --all-containers=true \
+		--prefix=false --follow --tail=100 --max-log-requests=8 | $(BIN)/logfmt
+
+dev-status: need-kubectl
+	kubectl get nodes -o wide
+	kubectl get statefulsets,deployments,pods,services --namespace=$(NAMESPACE) -o wide
+
+# compose-up runs the same services on Docker alone, on the same host ports
+# as the Kind cluster. The API runs as you so it can read your key files.
+compose-up: build dev-keys
+	HOST_UID=$$(id -u) HOST_GID=$$(id -g) $(COMPOSE) up --detach
+
+compose-down: need-docker
+	$(COMPOSE) down
