@@ -29,7 +29,7 @@ func main() {
 
 	ctx := context.Background()
 	if err := run(ctx, log); err != nil {
-		if errors.Is(err, conf.ErrHelpWanted) {
+		if wantedInfo(err) {
 			os.Exit(0)
 		}
 		log.Error(ctx, "startup", "error", err)
@@ -61,7 +61,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 
 	help, err := conf.Parse("METRICS", &cfg)
 	if err != nil {
-		if errors.Is(err, conf.ErrHelpWanted) {
+		if wantedInfo(err) {
 			fmt.Println(help)
 			return err
 		}
@@ -194,4 +194,10 @@ func collectLoop(ctx context.Context, log *logger.Logger, col *collector.Collect
 		case <-ticker.C:
 		}
 	}
+}
+
+// wantedInfo reports whether err is conf's way of saying --help or
+// --version was asked for and answered: a success, not a failure.
+func wantedInfo(err error) bool {
+	return errors.Is(err, conf.ErrHelpWanted) || errors.Is(err, conf.ErrVersionWanted)
 }

@@ -34,7 +34,7 @@ func main() {
 
 	ctx := context.Background()
 	if err := run(ctx, log); err != nil {
-		if errors.Is(err, conf.ErrHelpWanted) {
+		if wantedInfo(err) {
 			os.Exit(0)
 		}
 		log.Error(ctx, "startup", "error", err)
@@ -80,7 +80,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 
 	help, err := conf.Parse("SALES", &cfg)
 	if err != nil {
-		if errors.Is(err, conf.ErrHelpWanted) {
+		if wantedInfo(err) {
 			fmt.Println(help)
 			return err
 		}
@@ -256,4 +256,10 @@ func chooseKID(ks *keystore.KeyStore, want string) (string, error) {
 		return kids[0], nil
 	}
 	return "", fmt.Errorf("keys folder has %d keys: set SALES_AUTH_ACTIVE_KID to the one that signs", len(kids))
+}
+
+// wantedInfo reports whether err is conf's way of saying --help or
+// --version was asked for and answered: a success, not a failure.
+func wantedInfo(err error) bool {
+	return errors.Is(err, conf.ErrHelpWanted) || errors.Is(err, conf.ErrVersionWanted)
 }

@@ -44,7 +44,7 @@ func main() {
 	defer stop()
 
 	if err := run(ctx); err != nil {
-		if !errors.Is(err, conf.ErrHelpWanted) {
+		if !wantedInfo(err) {
 			fmt.Fprintln(os.Stderr, "sales-admin:", err)
 			stop()
 			os.Exit(1)
@@ -65,8 +65,10 @@ func run(ctx context.Context) error {
 	cfg := Config{Version: conf.Version{Build: version, Desc: "Administers the garagesale sales service"}}
 	help, err := conf.Parse("SALES", &cfg)
 	if err != nil {
-		if errors.Is(err, conf.ErrHelpWanted) {
+		if wantedInfo(err) {
 			fmt.Println(help)
+		}
+		if errors.Is(err, conf.ErrHelpWanted) {
 			fmt.Println(commands.Overview())
 		}
 		return err
@@ -99,4 +101,10 @@ func run(ctx context.Context) error {
 		Out:        os.Stdout,
 	}
 	return cmd.Run(ctx, env, cfg.Args[1:])
+}
+
+// wantedInfo reports whether err is conf's way of saying --help or
+// --version was asked for and answered: a success, not a failure.
+func wantedInfo(err error) bool {
+	return errors.Is(err, conf.ErrHelpWanted) || errors.Is(err, conf.ErrVersionWanted)
 }

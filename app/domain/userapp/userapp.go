@@ -27,8 +27,8 @@ type handlers struct {
 
 func (a *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
 	var req NewUser
-	if err := decode(r, &req); err != nil {
-		return err
+	if err := query.Body(r, &req); err != nil {
+		return errs.Of(err)
 	}
 	nu, err := toBusNewUser(req)
 	if err != nil {
@@ -48,8 +48,8 @@ func (a *handlers) update(ctx context.Context, r *http.Request) web.Encoder {
 		return errs.Of(err)
 	}
 	var req UpdateUser
-	if err := decode(r, &req); err != nil {
-		return err
+	if err := query.Body(r, &req); err != nil {
+		return errs.Of(err)
 	}
 	uu, err := toBusUpdateUser(req)
 	if err != nil {
@@ -69,8 +69,8 @@ func (a *handlers) updateRole(ctx context.Context, r *http.Request) web.Encoder 
 		return errs.Of(err)
 	}
 	var req UpdateUserRole
-	if err := decode(r, &req); err != nil {
-		return err
+	if err := query.Body(r, &req); err != nil {
+		return errs.Of(err)
 	}
 	uu, err := toBusUpdateUserRole(req)
 	if err != nil {
@@ -162,23 +162,6 @@ func (a *handlers) token(ctx context.Context, r *http.Request) web.Encoder {
 		return errs.Newf(errs.Internal, "generate token: %w", err)
 	}
 	return Token{Token: tkn}
-}
-
-// decode reads a JSON body, answering 413 for one that is too large and
-// 400 naming the field for one that does not fit.
-func decode(r *http.Request, v any) *errs.Error {
-	err := web.Decode(r, v)
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, web.ErrBodyTooLarge) {
-		return errs.Newf(errs.PayloadTooLarge, "request body must be at most %d bytes", web.MaxBodyBytes)
-	}
-	var de *web.DecodeError
-	if errors.As(err, &de) && de.Field != "" {
-		return errs.NewFields(errs.FieldErrors{de.Field: de.Err.Error()})
-	}
-	return errs.New(errs.InvalidArgument, err)
 }
 
 // busError maps the user domain's errors to API errors.

@@ -1,6 +1,6 @@
-// Package query holds what every list and lookup route shares: the paged
-// result body, and reading paging, ordering, IDs and filter values from a
-// request with errors that name the parameter.
+// Package query holds what every route reads from a request and every list
+// returns: the JSON body, path IDs, paging, ordering and filter values, each
+// read with errors that name the field, and the paged result body.
 package query
 
 import (
@@ -13,6 +13,8 @@ import (
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/types/money"
+	"github.com/garagesale/service/foundation/web"
 	"github.com/google/uuid"
 )
 
@@ -36,6 +38,23 @@ func NewResult[T any](items []T, total int, pg page.Page) Result[T] {
 func (r Result[T]) Encode() ([]byte, string, error) {
 	data, err := json.Marshal(r)
 	return data, "application/json", err
+}
+
+// Body decodes r's JSON body into v: 413 for a body over the limit, 400
+// naming the field for one that does not fit v.
+func Body(r *http.Request, v any) error {
+	err := web.Decode(r, v)
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, web.ErrBodyTooLarge) {
+		return errs.Newf(errs.PayloadTooLarge, "request body must be at most %d bytes", web.MaxBodyBytes)
+	}
+	var de *web.DecodeError
+	if errors.As(err, &de) && de.Field != "" {
+		return errs.NewFields(errs.FieldErrors{de.Field: de.Err.Error()})
+	}
+	return errs.New(errs.InvalidArgument, err)
 }
 
 // PathID reads the UUID path wildcard key. A malformed one is an
@@ -144,6 +163,21 @@ func (f *Filter) Int(key string) *int {
 		return nil
 	}
 	return &n
+}
+
+// Money returns the parameter key as an amount in currency units ("12.5"),
+// or nil when absent or bad.
+func (f *Filter) Money(key string) *money.Money {
+	v, ok := f.get(key)
+	if !ok {
+		return nil
+	}
+	m, err := money.Parse(v)
+	if err != nil {
+		f.Errors.Add(key, err)
+		return nil
+	}
+	return &m
 }
 
 // Time returns the parameter key as an RFC 3339 time, or nil when absent

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/garagesale/service/foundation/otel"
 	"time"
 
 	"github.com/garagesale/service/business/sdk/order"
@@ -48,6 +49,9 @@ func (b *Business) NewWithTx(tx sqldb.CommitRollbacker) (*Business, error) {
 
 // Create records na.
 func (b *Business) Create(ctx context.Context, na NewAudit) (Audit, error) {
+	ctx, span := otel.AddSpan(ctx, "auditbus.Create")
+	defer span.End()
+
 	var data json.RawMessage
 	if na.Data != nil {
 		d, err := json.Marshal(na.Data)
@@ -76,6 +80,9 @@ func (b *Business) Create(ctx context.Context, na NewAudit) (Audit, error) {
 
 // Query returns one page of the audits that match filter.
 func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Audit, error) {
+	ctx, span := otel.AddSpan(ctx, "auditbus.Query")
+	defer span.End()
+
 	as, err := b.storer.Query(ctx, filter, orderBy, pg)
 	if err != nil {
 		return nil, fmt.Errorf("query audits: %w", err)
@@ -85,6 +92,9 @@ func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.
 
 // Count returns how many audits match filter.
 func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
+	ctx, span := otel.AddSpan(ctx, "auditbus.Count")
+	defer span.End()
+
 	n, err := b.storer.Count(ctx, filter)
 	if err != nil {
 		return 0, fmt.Errorf("count audits: %w", err)

@@ -4,6 +4,7 @@
 package money
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -107,18 +108,27 @@ func (m Money) MarshalJSON() ([]byte, error) {
 	return []byte(m.Decimal()), nil
 }
 
-// UnmarshalJSON reads a JSON number written as a decimal; the number's
-// text is parsed exactly, never through a float.
-func (m *Money) UnmarshalJSON(data []byte) error {
-	// A quoted "12" would be accepted by json.Number; money is a number.
+// ParseJSON reads an amount from its raw JSON text: a number, parsed from
+// its exact digits, never through a float. A quoted "12", null or an absent
+// value is refused.
+func ParseJSON(raw []byte) (Money, error) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return Money{}, errors.New("is required")
+	case raw[0] == '"':
+		return Money{}, errors.New("must be a number, not a string")
+	}
 	var n json.Number
-	if len(data) > 0 && data[0] == '"' {
-		return errors.New("must be a number, not a string")
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return Money{}, errors.New("must be a number")
 	}
-	if err := json.Unmarshal(data, &n); err != nil {
-		return errors.New("must be a number")
-	}
-	v, err := Parse(n.String())
+	return Parse(n.String())
+}
+
+// UnmarshalJSON implements json.Unmarshaler with ParseJSON.
+func (m *Money) UnmarshalJSON(data []byte) error {
+	v, err := ParseJSON(data)
 	if err != nil {
 		return err
 	}

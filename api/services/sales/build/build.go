@@ -9,15 +9,24 @@ import (
 
 	"github.com/garagesale/service/app/domain/auditapp"
 	"github.com/garagesale/service/app/domain/checkapp"
+	"github.com/garagesale/service/app/domain/productapp"
+	"github.com/garagesale/service/app/domain/saleapp"
 	"github.com/garagesale/service/app/domain/userapp"
+	"github.com/garagesale/service/app/domain/vproductapp"
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/metrics"
 	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
+	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/domain/productbus/stores/productdb"
+	"github.com/garagesale/service/business/domain/salebus"
+	"github.com/garagesale/service/business/domain/salebus/stores/saledb"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/domain/vproductbus"
+	"github.com/garagesale/service/business/domain/vproductbus/stores/vproductdb"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/garagesale/service/foundation/web"
@@ -63,6 +72,23 @@ func WebAPI(cfg Config) http.Handler {
 		Audit:    auditBus,
 		Now:      cfg.Now,
 	})
+	productBus := productbus.NewBusiness(productbus.Config{
+		Log:      cfg.Log,
+		Beginner: sqldb.NewBeginner(cfg.DB),
+		Storer:   productdb.NewStore(cfg.DB),
+		Audit:    auditBus,
+		UserBus:  userBus,
+		Now:      cfg.Now,
+	})
+	saleBus := salebus.NewBusiness(salebus.Config{
+		Log:        cfg.Log,
+		Beginner:   sqldb.NewBeginner(cfg.DB),
+		Storer:     saledb.NewStore(cfg.DB),
+		Audit:      auditBus,
+		ProductBus: productBus,
+		Now:        cfg.Now,
+	})
+	vproductBus := vproductbus.NewBusiness(vproductdb.NewStore(cfg.DB))
 
 	checkapp.Routes(app, checkapp.Config{Build: cfg.Build, DB: cfg.DB})
 	userapp.Routes(app, userapp.Config{
@@ -73,6 +99,9 @@ func WebAPI(cfg Config) http.Handler {
 		Now:       cfg.Now,
 	})
 	auditapp.Routes(app, auditapp.Config{AuditBus: auditBus, UserBus: userBus, Auth: cfg.Auth})
+	productapp.Routes(app, productapp.Config{ProductBus: productBus, UserBus: userBus, Auth: cfg.Auth})
+	saleapp.Routes(app, saleapp.Config{SaleBus: saleBus, UserBus: userBus, Auth: cfg.Auth})
+	vproductapp.Routes(app, vproductapp.Config{VProductBus: vproductBus, UserBus: userBus, Auth: cfg.Auth})
 
 	return app
 }

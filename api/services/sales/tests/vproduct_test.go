@@ -1,0 +1,85 @@
+package tests
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/garagesale/service/app/domain/productapp"
+	"github.com/garagesale/service/app/domain/vproductapp"
+	"github.com/garagesale/service/app/sdk/apitest"
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/business/domain/userbus"
+)
+
+func appVProduct(p productapp.Product, owner userbus.User) vproductapp.Product {
+	return vproductapp.Product{
+		ID: p.ID, UserID: p.UserID, Name: p.Name, Cost: p.Cost, Quantity: p.Quantity,
+		DateCreated: p.DateCreated, DateUpdated: p.DateUpdated, UserName: owner.Name.String(),
+	}
+}
+
+func vproductList(items []vproductapp.Product, total, page, rows int) *query.Result[vproductapp.Product] {
+	if items == nil {
+		items = []vproductapp.Product{}
+	}
+	return &query.Result[vproductapp.Product]{Items: items, Total: total, Page: page, RowsPerPage: rows}
+}
+
+func TestVProducts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+
+	// Owners' names sort Ada < Bob < Cat; product names reverse that.
+	bob := appVProduct(e.createProduct(t, e.tokens["user1"], "b-lamp", "0.1", 2), e.user1)
+	cat := appVProduct(e.createProduct(t, e.tokens["user2"], "a-radio", "0.2", 5), e.user2)
+	ada := appVProduct(e.createProduct(t, e.tokens["admin"], "c-sofa", "250", 1), e.admin)
+
+	all := func(items ...vproductapp.Product) *query.Result[vproductapp.Product] {
+		return vproductList(items, len(items), 1, 10)
+	}
+	adm := e.tokens["admin"]
+	cases := []apitest.Case{
+		{Name: "admin/by-user-name", Method: http.MethodGet, URL: "/v1/vproducts?orderBy=userName", Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: all(ada, bob, cat)},
+		{Name: "admin/by-user-name-desc", Method: http.MethodGet, URL: "/v1/vproducts?orderBy=userName,DESC", Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: all(cat, bob, ada)},
+		{Name: "admin/by-name", Method: http.MethodGet, URL: "/v1/vproducts?orderBy=name", Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: all(cat, bob, ada)},
+		{Name: "admin/by-cost-desc", Method: http.MethodGet, URL: "/v1/vproducts?orderBy=cost,DESC", Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: all(ada, cat, bob)},
+		{Name: "admin/by-quantity", Method: http.MethodGet, URL: "/v1/vproducts?orderBy=quantity", Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: all(ada, bob, cat)},
+		{Name: "admin/by-date-created-desc", Method: http.MethodGet, URL: "/v1/vproducts?orderBy=dateCreated,DESC", Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: all(ada, cat, bob)},
+		{Name: "filter/user_name-substring", Method: http.MethodGet, URL: "/v1/vproducts?user_name=USER&orderBy=userName", Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: all(bob, cat)},
+		{Name: "filter/user_id", Method: http.MethodGet, URL: "/v1/vproducts?user_id=" + e.user2.ID.String(), Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: all(cat)},
+		{Name: "filter/product_id", Method: http.MethodGet, URL: "/v1/vproducts?product_id=" + bob.ID, Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: all(bob)},
+		{Name: "filter/name", Method: http.MethodGet, URL: "/v1/vproducts?name=radio", Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: all(cat)},
+		{Name: "filter/cost-range", Method: http.MethodGet, URL: "/v1/vproducts?cost_min=0.1&cost_max=0.2&orderBy=cost", Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: all(bob, cat)},
+		{Name: "filter/quantity-range", Method: http.MethodGet, URL: "/v1/vproducts?quantity_min=2&quantity_max=4", Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: all(bob)},
+		{Name: "page/last", Method: http.MethodGet, URL: "/v1/vproducts?orderBy=userName&rows=2&page=2", Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: vproductList([]vproductapp.Product{cat}, 3, 2, 2)},
+		{Name: "page/beyond-end", Method: http.MethodGet, URL: "/v1/vproducts?rows=2&page=3", Token: adm,
+			StatusCode: http.StatusOK, Got: &query.Result[vproductapp.Product]{}, Exp: vproductList(nil, 3, 3, 2)},
+		{Name: "page/rows-101", Method: http.MethodGet, URL: "/v1/vproducts?rows=101", Token: adm,
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "rows"), Cmp: cmpErr},
+		{Name: "order/unknown-field", Method: http.MethodGet, URL: "/v1/vproducts?orderBy=user_name", Token: adm,
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "orderBy"), Cmp: cmpErr},
+		{Name: "filter/bad-values", Method: http.MethodGet, URL: "/v1/vproducts?user_id=x&cost_max=-1", Token: adm,
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "user_id", "cost_max"), Cmp: cmpErr},
+		{Name: "user/forbidden", Method: http.MethodGet, URL: "/v1/vproducts", Token: e.tokens["user1"],
+			StatusCode: http.StatusForbidden, Got: &errs.Error{}, Exp: errBody(errs.PermissionDenied), Cmp: cmpErr},
+		{Name: "disabled/unauthenticated", Method: http.MethodGet, URL: "/v1/vproducts", Token: e.tokens["disabled"],
+			StatusCode: http.StatusUnauthorized, Got: &errs.Error{}, Exp: errBody(errs.Unauthenticated), Cmp: cmpErr},
+		{Name: "no-token", Method: http.MethodGet, URL: "/v1/vproducts",
+			StatusCode: http.StatusUnauthorized, Got: &errs.Error{}, Exp: errBody(errs.Unauthenticated), Cmp: cmpErr},
+	}
+	apitest.Run(t, e.h, cases)
+}

@@ -1,0 +1,30 @@
+package productapp
+
+import (
+	"net/http"
+
+	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/business/domain/productbus"
+)
+
+// parseFilter reads ?product_id= &name= (substring) &cost_min= &cost_max=
+// (currency units) &quantity_min= &quantity_max= &user_id=. Ranges are
+// inclusive.
+func parseFilter(r *http.Request) (productbus.QueryFilter, error) {
+	f := query.NewFilter(r)
+
+	filter := productbus.QueryFilter{
+		ID:          f.UUID("product_id"),
+		Name:        f.String("name"),
+		CostMin:     f.Money("cost_min"),
+		CostMax:     f.Money("cost_max"),
+		QuantityMin: f.Int("quantity_min"),
+		QuantityMax: f.Int("quantity_max"),
+		UserID:      f.UUID("user_id"),
+	}
+
+	if err := f.Err(); err != nil {
+		return productbus.QueryFilter{}, err
+	}
+	return filter, nil
+}

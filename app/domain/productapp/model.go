@@ -1,0 +1,121 @@
+package productapp
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/types/money"
+	"github.com/garagesale/service/business/types/name"
+	"github.com/garagesale/service/business/types/quantity"
+	"github.com/google/uuid"
+)
+
+// Product is a product as the API shows it. Cost is a json.Number so the
+// amount is written as exact decimal text, never through a float.
+type Product struct {
+	ID          string      `json:"id"`
+	UserID      string      `json:"userID"`
+	Name        string      `json:"name"`
+	Cost        json.Number `json:"cost"`
+	Quantity    int         `json:"quantity"`
+	DateCreated string      `json:"dateCreated"`
+	DateUpdated string      `json:"dateUpdated"`
+}
+
+// Encode implements web.Encoder.
+func (p Product) Encode() ([]byte, string, error) {
+	data, err := json.Marshal(p)
+	return data, "application/json", err
+}
+
+func toAppProduct(bus productbus.Product) Product {
+	return Product{
+		ID:          bus.ID.String(),
+		UserID:      bus.UserID.String(),
+		Name:        bus.Name.String(),
+		Cost:        json.Number(bus.Cost.Decimal()),
+		Quantity:    bus.Quantity.Value(),
+		DateCreated: bus.DateCreated.Format(time.RFC3339),
+		DateUpdated: bus.DateUpdated.Format(time.RFC3339),
+	}
+}
+
+func toAppProducts(bus []productbus.Product) []Product {
+	out := make([]Product, len(bus))
+	for i, p := range bus {
+		out[i] = toAppProduct(p)
+	}
+	return out
+}
+
+// =============================================================================
+
+// NewProduct is the body of POST /v1/products. The owner is the caller.
+type NewProduct struct {
+	Name string `json:"name" validate:"required"`
+	// Cost is kept as raw JSON so that it is read from its exact digits and
+	// a quoted or malformed amount is reported against cost.
+	Cost     json.RawMessage `json:"cost" validate:"required"`
+	Quantity *int            `json:"quantity" validate:"required"`
+}
+
+// toBusNewProduct checks every field at once: the validator's rules first,
+// then each value's own type, so one response names every bad field.
+func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, error) {
+	fe := errs.Fields(app)
+
+	n, err := name.Parse(app.Name)
+	fe.Add("name", err)
+	cost, err := money.ParseJSON(app.Cost)
+	fe.Add("cost", err)
+	var qty quantity.Quantity
+	if app.Quantity != nil {
+		qty, err = quantity.Parse(*app.Quantity)
+		fe.Add("quantity", err)
+	}
+
+	if err := fe.ToError(); err != nil {
+		return productbus.NewProduct{}, err
+	}
+	return productbus.NewProduct{UserID: owner, Name: n, Cost: cost, Quantity: qty}, nil
+}
+
+// =============================================================================
+
+// UpdateProduct is the body of PUT /v1/products/{product_id}: only the
+// fields sent change.
+type UpdateProduct struct {
+	Name     *string         `json:"name"`
+	Cost     json.RawMessage `json:"cost"` // absent or null: unchanged
+	Quantity *int            `json:"quantity"`
+}
+
+func toBusUpdateProduct(app UpdateProduct) (productbus.UpdateProduct, error) {
+	var (
+		bus productbus.UpdateProduct
+		fe  = errs.FieldErrors{}
+	)
+
+	if app.Name != nil {
+		n, err := name.Parse(*app.Name)
+		fe.Add("name", err)
+		bus.Name = &n
+	}
+	if app.Cost != nil && string(app.Cost) != "null" {
+		c, err := money.ParseJSON(app.Cost)
+		fe.Add("cost", err)
+		bus.Cost = &c
+	}
+	if app.Quantity != nil {
+		q, err := quantity.Parse(*app.Quantity)
+		fe.Add("quantity", err)
+		bus.Quantity = &q
+	}
+
+	if err := fe.ToError(); err != nil {
+		return productbus.UpdateProduct{}, err
+	}
+	return bus, nil
+}

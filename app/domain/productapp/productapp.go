@@ -1,0 +1,148 @@
+// Package productapp is the HTTP layer of products: the products routes of
+// DESIGN.md §4.
+package productapp
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/garagesale/service/app/sdk/auth"
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/mid"
+	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/foundation/web"
+	"github.com/google/uuid"
+)
+
+type handlers struct {
+	productBus *productbus.Business
+	auth       *auth.Auth
+}
+
+func (a *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
+	var req NewProduct
+	if err := query.Body(r, &req); err != nil {
+		return errs.Of(err)
+	}
+	np, err := toBusNewProduct(req, mid.ActorID(ctx))
+	if err != nil {
+		return errs.Of(err)
+	}
+
+	prd, err := a.productBus.Create(ctx, mid.ActorID(ctx), np)
+	if err != nil {
+		return busError(err)
+	}
+	return web.Created(toAppProduct(prd))
+}
+
+func (a *handlers) update(ctx context.Context, r *http.Request) web.Encoder {
+	id, err := query.PathID(r, "product_id")
+	if err != nil {
+		return errs.Of(err)
+	}
+	// The owner is checked before the body so a caller who may not touch
+	// the product learns nothing from validation errors.
+	if err := a.authorizeOwner(ctx, id); err != nil {
+		return err
+	}
+	var req UpdateProduct
+	if err := query.Body(r, &req); err != nil {
+		return errs.Of(err)
+	}
+	up, err := toBusUpdateProduct(req)
+	if err != nil {
+		return errs.Of(err)
+	}
+
+	prd, err := a.productBus.Update(ctx, mid.ActorID(ctx), id, up)
+	if err != nil {
+		return busError(err)
+	}
+	return toAppProduct(prd)
+}
+
+func (a *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
+	id, err := query.PathID(r, "product_id")
+	if err != nil {
+		return errs.Of(err)
+	}
+	if err := a.authorizeOwner(ctx, id); err != nil {
+		return err
+	}
+	if err := a.productBus.Delete(ctx, mid.ActorID(ctx), id); err != nil {
+		return busError(err)
+	}
+	return web.NoContent
+}
+
+func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
+	pg, err := query.Page(r)
+	if err != nil {
+		return errs.Of(err)
+	}
+	filter, err := parseFilter(r)
+	if err != nil {
+		return errs.Of(err)
+	}
+	orderBy, err := query.OrderBy(r, orderByFields, productbus.DefaultOrderBy)
+	if err != nil {
+		return errs.Of(err)
+	}
+
+	prds, err := a.productBus.Query(ctx, filter, orderBy, pg)
+	if err != nil {
+		return busError(err)
+	}
+	total, err := a.productBus.Count(ctx, filter)
+	if err != nil {
+		return busError(err)
+	}
+	return query.NewResult(toAppProducts(prds), total, pg)
+}
+
+func (a *handlers) queryByID(ctx context.Context, r *http.Request) web.Encoder {
+	id, err := query.PathID(r, "product_id")
+	if err != nil {
+		return errs.Of(err)
+	}
+	prd, err := a.productBus.QueryByID(ctx, id)
+	if err != nil {
+		return busError(err)
+	}
+	return toAppProduct(prd)
+}
+
+// authorizeOwner admits an ADMIN or the owner of the product with id. A
+// missing product is a 404 for every caller, checked first: any user may
+// list products, so their existence is no secret. The owner never changes,
+// so the check stays true for the change that follows.
+func (a *handlers) authorizeOwner(ctx context.Context, id uuid.UUID) *errs.Error {
+	prd, err := a.productBus.QueryByID(ctx, id)
+	if err != nil {
+		return busError(err)
+	}
+	claims, ok := mid.GetClaims(ctx)
+	if !ok {
+		return errs.Newf(errs.Unauthenticated, "authentication required")
+	}
+	if err := a.auth.Authorize(ctx, claims, prd.UserID, auth.RuleAdminOrSubject); err != nil {
+		return errs.New(errs.PermissionDenied, err)
+	}
+	return nil
+}
+
+// busError maps the product domain's errors to API errors.
+func busError(err error) *errs.Error {
+	switch {
+	case errors.Is(err, productbus.ErrNotFound):
+		return errs.New(errs.NotFound, productbus.ErrNotFound)
+	case errors.Is(err, productbus.ErrHasSales):
+		return errs.New(errs.Aborted, productbus.ErrHasSales)
+	case errors.Is(err, productbus.ErrUserDisabled):
+		return errs.New(errs.PermissionDenied, productbus.ErrUserDisabled)
+	}
+	return errs.New(errs.Internal, err)
+}

@@ -1,0 +1,100 @@
+package saleapp
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/business/domain/salebus"
+	"github.com/garagesale/service/business/types/money"
+	"github.com/garagesale/service/business/types/quantity"
+	"github.com/google/uuid"
+)
+
+// Sale is a sale as the API shows it. Paid is in currency units with at
+// most two decimals, written from integer cents: never a float.
+type Sale struct {
+	ID          string      `json:"id"`
+	ProductID   string      `json:"productID"`
+	BuyerID     string      `json:"buyerID"`
+	Quantity    int         `json:"quantity"`
+	Paid        json.Number `json:"paid"`
+	DateCreated string      `json:"dateCreated"`
+}
+
+// Encode implements web.Encoder.
+func (s Sale) Encode() ([]byte, string, error) {
+	data, err := json.Marshal(s)
+	return data, "application/json", err
+}
+
+func toAppSale(bus salebus.Sale) Sale {
+	return Sale{
+		ID:          bus.ID.String(),
+		ProductID:   bus.ProductID.String(),
+		BuyerID:     bus.BuyerID.String(),
+		Quantity:    bus.Quantity.Value(),
+		Paid:        json.Number(bus.Paid.Decimal()),
+		DateCreated: bus.DateCreated.Format(time.RFC3339),
+	}
+}
+
+func toAppSales(bus []salebus.Sale) []Sale {
+	out := make([]Sale, len(bus))
+	for i, s := range bus {
+		out[i] = toAppSale(s)
+	}
+	return out
+}
+
+// =============================================================================
+
+// NewSale is the body of POST /v1/sales; the buyer is the caller.
+//
+// Paid is kept as its raw JSON text: its exact digits are parsed (through
+// json.Number, never a float, which would turn 0.1 into
+// 0.1000000000000000055), and a string or a malformed number is reported
+// against "paid" together with every other bad field instead of failing
+// the whole decode.
+type NewSale struct {
+	ProductID string          `json:"productID"`
+	Quantity  int             `json:"quantity"`
+	Paid      json.RawMessage `json:"paid"`
+}
+
+// toBusNewSale checks every field at once, so one response names every
+// bad field.
+func toBusNewSale(app NewSale, buyerID uuid.UUID) (salebus.NewSale, error) {
+	fe := errs.FieldErrors{}
+
+	productID, err := parseUUID(app.ProductID)
+	fe.Add("productID", err)
+	q, err := quantity.ParsePositive(app.Quantity)
+	fe.Add("quantity", err)
+	paid, err := money.ParseJSON(app.Paid)
+	fe.Add("paid", err)
+
+	if err := fe.ToError(); err != nil {
+		return salebus.NewSale{}, err
+	}
+	return salebus.NewSale{
+		ProductID: productID,
+		BuyerID:   buyerID,
+		Quantity:  q,
+		Paid:      paid,
+	}, nil
+}
+
+var errRequired = errors.New("is required")
+
+func parseUUID(s string) (uuid.UUID, error) {
+	if s == "" {
+		return uuid.Nil, errRequired
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return uuid.Nil, errors.New("must be a UUID")
+	}
+	return id, nil
+}

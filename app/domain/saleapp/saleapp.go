@@ -1,0 +1,136 @@
+// Package saleapp is the HTTP layer of sales: the sales routes of
+// DESIGN.md §4.
+package saleapp
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/garagesale/service/app/sdk/auth"
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/mid"
+	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/business/domain/salebus"
+	"github.com/garagesale/service/foundation/web"
+	"github.com/google/uuid"
+)
+
+type handlers struct {
+	saleBus *salebus.Business
+}
+
+// create buys for the caller: the buyer is always who is asking.
+func (h *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
+	var req NewSale
+	if err := query.Body(r, &req); err != nil {
+		return errs.Of(err)
+	}
+	ns, err := toBusNewSale(req, mid.ActorID(ctx))
+	if err != nil {
+		return errs.Of(err)
+	}
+
+	sale, err := h.saleBus.Create(ctx, mid.ActorID(ctx), ns)
+	if err != nil {
+		return busError(err)
+	}
+	return web.Created(toAppSale(sale))
+}
+
+func (h *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
+	id, err := query.PathID(r, "sale_id")
+	if err != nil {
+		return errs.Of(err)
+	}
+	if err := h.saleBus.Delete(ctx, mid.ActorID(ctx), id); err != nil {
+		return busError(err)
+	}
+	return web.NoContent
+}
+
+func (h *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
+	pg, err := query.Page(r)
+	if err != nil {
+		return errs.Of(err)
+	}
+	filter, err := parseFilter(r)
+	if err != nil {
+		return errs.Of(err)
+	}
+	orderBy, err := query.OrderBy(r, orderByFields, salebus.DefaultOrderBy)
+	if err != nil {
+		return errs.Of(err)
+	}
+
+	// A USER's list is narrowed in the query itself, so totals and pages
+	// count only what they may see.
+	if viewer, admin := caller(ctx); !admin {
+		filter.VisibleTo = &viewer
+	}
+
+	sales, err := h.saleBus.Query(ctx, filter, orderBy, pg)
+	if err != nil {
+		return busError(err)
+	}
+	total, err := h.saleBus.Count(ctx, filter)
+	if err != nil {
+		return busError(err)
+	}
+	return query.NewResult(toAppSales(sales), total, pg)
+}
+
+// queryByID answers a USER who neither bought nor sold an existing sale
+// with 403, as any other denial; a sale that does not exist is 404 for all.
+func (h *handlers) queryByID(ctx context.Context, r *http.Request) web.Encoder {
+	id, err := query.PathID(r, "sale_id")
+	if err != nil {
+		return errs.Of(err)
+	}
+	sale, err := h.saleBus.QueryByID(ctx, id)
+	if err != nil {
+		return busError(err)
+	}
+
+	if viewer, admin := caller(ctx); !admin {
+		ok, err := h.saleBus.IsVisibleTo(ctx, sale, viewer)
+		if err != nil {
+			return busError(err)
+		}
+		if !ok {
+			return errs.Newf(errs.PermissionDenied, "only an admin, the buyer or the seller may see sale %s", id)
+		}
+	}
+	return toAppSale(sale)
+}
+
+// caller returns the authenticated user's ID and whether they are an ADMIN.
+func caller(ctx context.Context) (uuid.UUID, bool) {
+	claims, _ := mid.GetClaims(ctx)
+	return mid.ActorID(ctx), claims.HasRole(auth.RoleAdmin)
+}
+
+// busError maps the sale domain's errors to API errors. A product that
+// does not exist, or is the buyer's own, is a bad productID in the body
+// (400), not a missing resource at the URL.
+func busError(err error) *errs.Error {
+	switch {
+	case errors.Is(err, salebus.ErrNotFound):
+		return errs.New(errs.NotFound, salebus.ErrNotFound)
+	case errors.Is(err, salebus.ErrInsufficientStock):
+		return &errs.Error{Code: errs.Aborted, Message: salebus.ErrInsufficientStock.Error(), Cause: err}
+	case errors.Is(err, salebus.ErrProductNotFound):
+		return fieldError("productID", salebus.ErrProductNotFound, err)
+	case errors.Is(err, salebus.ErrOwnProduct):
+		return fieldError("productID", salebus.ErrOwnProduct, err)
+	case errors.Is(err, salebus.ErrZeroQuantity):
+		return fieldError("quantity", salebus.ErrZeroQuantity, err)
+	}
+	return errs.New(errs.Internal, err)
+}
+
+func fieldError(field string, sentinel, cause error) *errs.Error {
+	e := errs.NewFields(errs.FieldErrors{field: sentinel.Error()})
+	e.Cause = cause
+	return e
+}

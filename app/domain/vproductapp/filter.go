@@ -1,0 +1,31 @@
+package vproductapp
+
+import (
+	"net/http"
+
+	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/business/domain/vproductbus"
+)
+
+// parseFilter reads ?product_id= &name= (substring) &cost_min= &cost_max=
+// (currency units) &quantity_min= &quantity_max= &user_id= &user_name=
+// (substring). Ranges are inclusive.
+func parseFilter(r *http.Request) (vproductbus.QueryFilter, error) {
+	f := query.NewFilter(r)
+
+	filter := vproductbus.QueryFilter{
+		ID:          f.UUID("product_id"),
+		Name:        f.String("name"),
+		CostMin:     f.Money("cost_min"),
+		CostMax:     f.Money("cost_max"),
+		QuantityMin: f.Int("quantity_min"),
+		QuantityMax: f.Int("quantity_max"),
+		UserID:      f.UUID("user_id"),
+		UserName:    f.String("user_name"),
+	}
+
+	if err := f.Err(); err != nil {
+		return vproductbus.QueryFilter{}, err
+	}
+	return filter, nil
+}

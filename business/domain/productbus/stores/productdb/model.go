@@ -1,0 +1,72 @@
+package productdb
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/types/money"
+	"github.com/garagesale/service/business/types/name"
+	"github.com/garagesale/service/business/types/quantity"
+	"github.com/google/uuid"
+)
+
+type product struct {
+	ID          uuid.UUID `db:"product_id"`
+	UserID      uuid.UUID `db:"user_id"`
+	Name        string    `db:"name"`
+	Cost        int64     `db:"cost"` // cents
+	Quantity    int       `db:"quantity"`
+	DateCreated time.Time `db:"date_created"`
+	DateUpdated time.Time `db:"date_updated"`
+}
+
+func toDBProduct(bus productbus.Product) product {
+	return product{
+		ID:          bus.ID,
+		UserID:      bus.UserID,
+		Name:        bus.Name.String(),
+		Cost:        bus.Cost.Cents(),
+		Quantity:    bus.Quantity.Value(),
+		DateCreated: bus.DateCreated.UTC(),
+		DateUpdated: bus.DateUpdated.UTC(),
+	}
+}
+
+// toBusProduct loads a row. Rows were valid when written, so a failure here
+// means the table was changed behind our back: an error, not a panic.
+func toBusProduct(db product) (productbus.Product, error) {
+	n, err := name.Parse(db.Name)
+	if err != nil {
+		return productbus.Product{}, fmt.Errorf("load product %s: name: %w", db.ID, err)
+	}
+	cost, err := money.FromCents(db.Cost)
+	if err != nil {
+		return productbus.Product{}, fmt.Errorf("load product %s: cost: %w", db.ID, err)
+	}
+	qty, err := quantity.Parse(db.Quantity)
+	if err != nil {
+		return productbus.Product{}, fmt.Errorf("load product %s: quantity: %w", db.ID, err)
+	}
+	return productbus.Product{
+		ID:          db.ID,
+		UserID:      db.UserID,
+		Name:        n,
+		Cost:        cost,
+		Quantity:    qty,
+		DateCreated: db.DateCreated.UTC(),
+		DateUpdated: db.DateUpdated.UTC(),
+	}, nil
+}
+
+func toBusProducts(dbs []product) ([]productbus.Product, error) {
+	out := make([]productbus.Product, len(dbs))
+	for i, db := range dbs {
+		p, err := toBusProduct(db)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}

@@ -1,0 +1,156 @@
+// Package productdb stores products in Postgres.
+package productdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/sdk/order"
+	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+)
+
+const columns = `product_id, user_id, name, cost, quantity, date_created, date_updated`
+
+// Store manages the products table.
+type Store struct {
+	db sqlx.ExtContext
+}
+
+// NewStore returns a Store over db.
+func NewStore(db sqlx.ExtContext) *Store {
+	return &Store{db: db}
+}
+
+// NewWithTx implements productbus.Storer.
+func (s *Store) NewWithTx(tx sqldb.CommitRollbacker) (productbus.Storer, error) {
+	ec, err := sqldb.ExtContext(tx)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: ec}, nil
+}
+
+// Create implements productbus.Storer.
+func (s *Store) Create(ctx context.Context, prd productbus.Product) error {
+	const q = `
+	INSERT INTO products
+		(product_id, user_id, name, cost, quantity, date_created, date_updated)
+	VALUES
+		(:product_id, :user_id, :name, :cost, :quantity, :date_created, :date_updated)`
+
+	if err := sqldb.NamedExec(ctx, s.db, q, toDBProduct(prd)); err != nil {
+		// On insert the only foreign key is the owner: it was deleted
+		// between the owner check and here.
+		if errors.Is(err, sqldb.ErrDBReferenced) {
+			return fmt.Errorf("%w: %w", productbus.ErrUserDisabled, err)
+		}
+		return mapErr(err)
+	}
+	return nil
+}
+
+// Update implements productbus.Storer. The owner never changes, so it is
+// not written.
+func (s *Store) Update(ctx context.Context, prd productbus.Product) error {
+	const q = `
+	UPDATE products SET
+		name = :name,
+		cost = :cost,
+		quantity = :quantity,
+		date_updated = :date_updated
+	WHERE product_id = :product_id`
+
+	if err := sqldb.NamedExecOne(ctx, s.db, q, toDBProduct(prd)); err != nil {
+		return mapErr(err)
+	}
+	return nil
+}
+
+// Delete implements productbus.Storer.
+func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
+	const q = `DELETE FROM products WHERE product_id = :product_id`
+
+	if err := sqldb.NamedExecOne(ctx, s.db, q, map[string]any{"product_id": id}); err != nil {
+		return mapErr(err)
+	}
+	return nil
+}
+
+// Query implements productbus.Storer.
+func (s *Store) Query(ctx context.Context, filter productbus.QueryFilter, orderBy order.By, pg page.Page) ([]productbus.Product, error) {
+	data := map[string]any{
+		"offset":        pg.Offset(),
+		"rows_per_page": pg.RowsPerPage(),
+	}
+
+	var buf strings.Builder
+	buf.WriteString(`SELECT ` + columns + ` FROM products`)
+	applyFilter(filter, data, &buf)
+
+	clause, err := order.Clause(orderBy, orderByColumns, "product_id")
+	if err != nil {
+		return nil, err
+	}
+	buf.WriteString(clause)
+	buf.WriteString(" OFFSET :offset ROWS FETCH NEXT :rows_per_page ROWS ONLY")
+
+	var rows []product
+	if err := sqldb.NamedQuerySlice(ctx, s.db, buf.String(), data, &rows); err != nil {
+		return nil, err
+	}
+	return toBusProducts(rows)
+}
+
+// Count implements productbus.Storer.
+func (s *Store) Count(ctx context.Context, filter productbus.QueryFilter) (int, error) {
+	data := map[string]any{}
+
+	var buf strings.Builder
+	buf.WriteString(`SELECT count(1) AS count FROM products`)
+	applyFilter(filter, data, &buf)
+
+	var count struct {
+		Count int `db:"count"`
+	}
+	if err := sqldb.NamedQueryStruct(ctx, s.db, buf.String(), data, &count); err != nil {
+		return 0, err
+	}
+	return count.Count, nil
+}
+
+// QueryByID implements productbus.Storer.
+func (s *Store) QueryByID(ctx context.Context, id uuid.UUID) (productbus.Product, error) {
+	return s.queryOne(ctx, `WHERE product_id = :product_id`, id)
+}
+
+// QueryByIDForUpdate implements productbus.Storer.
+func (s *Store) QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (productbus.Product, error) {
+	return s.queryOne(ctx, `WHERE product_id = :product_id FOR UPDATE`, id)
+}
+
+func (s *Store) queryOne(ctx context.Context, where string, id uuid.UUID) (productbus.Product, error) {
+	q := `SELECT ` + columns + ` FROM products ` + where
+
+	var row product
+	if err := sqldb.NamedQueryStruct(ctx, s.db, q, map[string]any{"product_id": id}, &row); err != nil {
+		return productbus.Product{}, mapErr(err)
+	}
+	return toBusProduct(row)
+}
+
+// mapErr turns the database's errors into the domain's.
+func mapErr(err error) error {
+	switch {
+	case errors.Is(err, sqldb.ErrDBNotFound):
+		return productbus.ErrNotFound
+	case errors.Is(err, sqldb.ErrDBReferenced):
+		return fmt.Errorf("%w: %w", productbus.ErrHasSales, err)
+	}
+	return err
+}

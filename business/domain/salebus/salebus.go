@@ -1,0 +1,277 @@
+// Package salebus is the core business logic of sales: buying stock of a
+// product, and undoing a sale, each in one transaction with the stock.
+package salebus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"github.com/garagesale/service/foundation/otel"
+	"time"
+
+	"github.com/garagesale/service/business/domain/auditbus"
+	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/sdk/order"
+	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/foundation/logger"
+	"github.com/google/uuid"
+)
+
+// Errors of the sale domain.
+var (
+	ErrNotFound          = errors.New("sale not found")
+	ErrProductNotFound   = errors.New("product not found")
+	ErrInsufficientStock = errors.New("not enough stock")
+	ErrOwnProduct        = errors.New("a user cannot buy their own product")
+	ErrZeroQuantity      = errors.New("quantity must be at least 1")
+)
+
+// Domain is the name audit records use for sales.
+const Domain = "sale"
+
+// Storer is what the business needs of storage.
+type Storer interface {
+	// NewWithTx returns a Storer whose statements run in tx.
+	NewWithTx(tx sqldb.CommitRollbacker) (Storer, error)
+	Create(ctx context.Context, sale Sale) error
+	// Delete returns ErrNotFound.
+	Delete(ctx context.Context, id uuid.UUID) error
+	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, error)
+	Count(ctx context.Context, filter QueryFilter) (int, error)
+	// QueryByID returns ErrNotFound.
+	QueryByID(ctx context.Context, id uuid.UUID) (Sale, error)
+	// QueryByIDForUpdate locks the row until the transaction ends; it
+	// returns ErrNotFound.
+	QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (Sale, error)
+}
+
+// Config holds the dependencies of a Business. Now may be nil.
+type Config struct {
+	Log        *logger.Logger
+	Beginner   sqldb.Beginner
+	Storer     Storer
+	Audit      *auditbus.Business
+	ProductBus *productbus.Business
+	Now        func() time.Time
+}
+
+// Business manages sales. A sale, the stock change it causes and the audit
+// records of both are written in one transaction.
+type Business struct {
+	log        *logger.Logger
+	beginner   sqldb.Beginner
+	storer     Storer
+	audit      *auditbus.Business
+	productBus *productbus.Business
+	now        func() time.Time
+}
+
+// NewBusiness returns a Business.
+func NewBusiness(cfg Config) *Business {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Business{
+		log:        cfg.Log,
+		beginner:   cfg.Beginner,
+		storer:     cfg.Storer,
+		audit:      cfg.Audit,
+		productBus: cfg.ProductBus,
+		now:        now,
+	}
+}
+
+// txDeps is every dependency bound to one transaction.
+type txDeps struct {
+	store    Storer
+	audit    *auditbus.Business
+	products *productbus.Business
+}
+
+// inTx runs fn with the store, the audit log and the products business
+// bound to one transaction: it commits when fn returns nil and rolls
+// everything back otherwise.
+func (b *Business) inTx(ctx context.Context, fn func(d txDeps) error) error {
+	return sqldb.WithinTran(ctx, b.beginner, func(tx sqldb.CommitRollbacker) error {
+		store, err := b.storer.NewWithTx(tx)
+		if err != nil {
+			return err
+		}
+		audit, err := b.audit.NewWithTx(tx)
+		if err != nil {
+			return err
+		}
+		products, err := b.productBus.NewWithTx(tx)
+		if err != nil {
+			return err
+		}
+		return fn(txDeps{store: store, audit: audit, products: products})
+	})
+}
+
+// clock returns the time once per operation, in UTC at the database's
+// microsecond precision so that what is returned equals what is stored.
+func (b *Business) clock() time.Time {
+	return b.now().UTC().Truncate(time.Microsecond)
+}
+
+func newAudit(actorID uuid.UUID, sale Sale, p productbus.Product, action string) auditbus.NewAudit {
+	return auditbus.NewAudit{
+		ObjID:     sale.ID,
+		ObjDomain: Domain,
+		ObjName:   p.Name.String(),
+		ActorID:   actorID,
+		Action:    action,
+		Data: map[string]any{
+			"productID": sale.ProductID.String(),
+			"buyerID":   sale.BuyerID.String(),
+			"quantity":  sale.Quantity.Value(),
+			"paid":      sale.Paid.Decimal(),
+		},
+		Message: action + " sale",
+	}
+}
+
+// Create records that ns.BuyerID bought ns.Quantity of ns.ProductID, on
+// behalf of actorID. The product's row is locked for the whole
+// transaction, so concurrent buyers of one product queue up and stock
+// never oversells. It returns ErrProductNotFound, ErrOwnProduct,
+// ErrInsufficientStock or ErrZeroQuantity; on any error nothing changes.
+func (b *Business) Create(ctx context.Context, actorID uuid.UUID, ns NewSale) (Sale, error) {
+	ctx, span := otel.AddSpan(ctx, "salebus.Create")
+	defer span.End()
+
+	if ns.Quantity.Value() < 1 {
+		return Sale{}, ErrZeroQuantity
+	}
+
+	sale := Sale{
+		ID:          uuid.New(),
+		ProductID:   ns.ProductID,
+		BuyerID:     ns.BuyerID,
+		Quantity:    ns.Quantity,
+		Paid:        ns.Paid,
+		DateCreated: b.clock(),
+	}
+
+	err := b.inTx(ctx, func(d txDeps) error {
+		p, err := d.products.QueryByIDForUpdate(ctx, ns.ProductID)
+		if err != nil {
+			if errors.Is(err, productbus.ErrNotFound) {
+				return ErrProductNotFound
+			}
+			return err
+		}
+		if p.UserID == ns.BuyerID {
+			return ErrOwnProduct
+		}
+		left, err := p.Quantity.Sub(ns.Quantity)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrInsufficientStock, err)
+		}
+
+		if _, err := d.products.Update(ctx, actorID, p.ID, productbus.UpdateProduct{Quantity: &left}); err != nil {
+			return err
+		}
+		if err := d.store.Create(ctx, sale); err != nil {
+			return err
+		}
+		_, err = d.audit.Create(ctx, newAudit(actorID, sale, p, auditbus.ActionCreated))
+		return err
+	})
+	if err != nil {
+		return Sale{}, fmt.Errorf("create sale of product %s: %w", ns.ProductID, err)
+	}
+	return sale, nil
+}
+
+// Delete removes the sale with id on behalf of actorID and puts its
+// quantity back in stock, in one transaction. It returns ErrNotFound.
+func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
+	ctx, span := otel.AddSpan(ctx, "salebus.Delete")
+	defer span.End()
+
+	err := b.inTx(ctx, func(d txDeps) error {
+		// The sale first, then its product: Create locks only the
+		// product, so this order cannot deadlock with it.
+		sale, err := d.store.QueryByIDForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		p, err := d.products.QueryByIDForUpdate(ctx, sale.ProductID)
+		if err != nil {
+			return fmt.Errorf("product %s of the sale: %w", sale.ProductID, err)
+		}
+		stock, err := p.Quantity.Add(sale.Quantity)
+		if err != nil {
+			return fmt.Errorf("return %d to stock: %w", sale.Quantity.Value(), err)
+		}
+
+		if _, err := d.products.Update(ctx, actorID, p.ID, productbus.UpdateProduct{Quantity: &stock}); err != nil {
+			return err
+		}
+		if err := d.store.Delete(ctx, id); err != nil {
+			return err
+		}
+		_, err = d.audit.Create(ctx, newAudit(actorID, sale, p, auditbus.ActionDeleted))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete sale %s: %w", id, err)
+	}
+	return nil
+}
+
+// Query returns one page of the sales that match filter.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, error) {
+	ctx, span := otel.AddSpan(ctx, "salebus.Query")
+	defer span.End()
+
+	sales, err := b.storer.Query(ctx, filter, orderBy, pg)
+	if err != nil {
+		return nil, fmt.Errorf("query sales: %w", err)
+	}
+	return sales, nil
+}
+
+// Count returns how many sales match filter.
+func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
+	ctx, span := otel.AddSpan(ctx, "salebus.Count")
+	defer span.End()
+
+	n, err := b.storer.Count(ctx, filter)
+	if err != nil {
+		return 0, fmt.Errorf("count sales: %w", err)
+	}
+	return n, nil
+}
+
+// QueryByID returns the sale with id, or ErrNotFound.
+func (b *Business) QueryByID(ctx context.Context, id uuid.UUID) (Sale, error) {
+	ctx, span := otel.AddSpan(ctx, "salebus.QueryByID")
+	defer span.End()
+
+	sale, err := b.storer.QueryByID(ctx, id)
+	if err != nil {
+		return Sale{}, fmt.Errorf("query sale %s: %w", id, err)
+	}
+	return sale, nil
+}
+
+// IsVisibleTo reports whether userID took part in sale, as its buyer or as
+// the owner of the product sold: the same rule as QueryFilter.VisibleTo.
+func (b *Business) IsVisibleTo(ctx context.Context, sale Sale, userID uuid.UUID) (bool, error) {
+	ctx, span := otel.AddSpan(ctx, "salebus.IsVisibleTo")
+	defer span.End()
+
+	if sale.BuyerID == userID {
+		return true, nil
+	}
+	n, err := b.storer.Count(ctx, QueryFilter{ID: &sale.ID, VisibleTo: &userID})
+	if err != nil {
+		return false, fmt.Errorf("check sale %s visibility: %w", sale.ID, err)
+	}
+	return n > 0, nil
+}

@@ -1,0 +1,258 @@
+package salebus_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/garagesale/service/business/domain/auditbus"
+	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
+	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/domain/productbus/stores/productdb"
+	"github.com/garagesale/service/business/domain/salebus"
+	"github.com/garagesale/service/business/domain/salebus/stores/saledb"
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/types/email"
+	"github.com/garagesale/service/business/types/money"
+	"github.com/garagesale/service/business/types/name"
+	"github.com/garagesale/service/business/types/password"
+	"github.com/garagesale/service/business/types/quantity"
+	"github.com/garagesale/service/business/types/role"
+	"github.com/garagesale/service/foundation/logger"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+)
+
+func TestMain(m *testing.M) {
+	dbtest.Main(m)
+}
+
+var errInjected = errors.New("injected store failure")
+
+// failingStore is a real store whose writes fail after everything before
+// them in the transaction (the stock change, its audit row) has been done.
+type failingStore struct {
+	salebus.Storer
+	failCreate, failDelete bool
+}
+
+func (s failingStore) NewWithTx(tx sqldb.CommitRollbacker) (salebus.Storer, error) {
+	inner, err := s.Storer.NewWithTx(tx)
+	if err != nil {
+		return nil, err
+	}
+	return failingStore{Storer: inner, failCreate: s.failCreate, failDelete: s.failDelete}, nil
+}
+
+func (s failingStore) Create(ctx context.Context, sale salebus.Sale) error {
+	if s.failCreate {
+		return errInjected
+	}
+	return s.Storer.Create(ctx, sale)
+}
+
+func (s failingStore) Delete(ctx context.Context, id uuid.UUID) error {
+	if s.failDelete {
+		return errInjected
+	}
+	return s.Storer.Delete(ctx, id)
+}
+
+type fixture struct {
+	db                    *sqlx.DB
+	products              *productbus.Business
+	newSales              func(salebus.Storer) *salebus.Business
+	store                 salebus.Storer
+	seller, buyer         uuid.UUID
+	product               productbus.Product
+	initialStock          int
+	auditsAfterTheProduct int
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	db := dbtest.New(t, t.Name()).DB
+	ctx := context.Background()
+	log := logger.Discard()
+
+	audit := auditbus.NewBusiness(auditdb.NewStore(db), nil)
+	users := userbus.NewBusiness(userbus.Config{
+		Log: log, Beginner: sqldb.NewBeginner(db), Storer: userdb.NewStore(db), Audit: audit,
+	})
+	products := productbus.NewBusiness(productbus.Config{
+		Log: log, Beginner: sqldb.NewBeginner(db), Storer: productdb.NewStore(db), Audit: audit, UserBus: users,
+	})
+
+	newUser := func(addr string) uuid.UUID {
+		u, err := users.Create(ctx, uuid.Nil, userbus.NewUser{
+			Name: name.MustParse("Someone"), Email: email.MustParse(addr),
+			Roles: []role.Role{role.User}, Password: password.MustParse("gophers!"),
+		})
+		if err != nil {
+			t.Fatalf("create user: %v", err)
+		}
+		return u.ID
+	}
+	seller, buyer := newUser("seller@example.com"), newUser("buyer@example.com")
+
+	const stock = 5
+	p, err := products.Create(ctx, seller, productbus.NewProduct{
+		UserID: seller, Name: name.MustParse("Lamp"), Cost: money.MustParse("12.5"), Quantity: quantity.MustParse(stock),
+	})
+	if err != nil {
+		t.Fatalf("create product: %v", err)
+	}
+
+	f := fixture{
+		db:       db,
+		products: products,
+		store:    saledb.NewStore(db),
+		seller:   seller,
+		buyer:    buyer,
+		product:  p,
+		newSales: func(s salebus.Storer) *salebus.Business {
+			return salebus.NewBusiness(salebus.Config{
+				Log: log, Beginner: sqldb.NewBeginner(db), Storer: s, Audit: audit, ProductBus: products,
+			})
+		},
+		initialStock: stock,
+	}
+	f.auditsAfterTheProduct = f.count(t, `SELECT count(*) FROM audits`)
+	return f
+}
+
+func (f fixture) count(t *testing.T, q string) int {
+	t.Helper()
+	var n int
+	if err := f.db.Get(&n, q); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// state is what a sale changes: the stock, the sales and the audit rows.
+type state struct {
+	Stock  int
+	Sales  int
+	Audits int
+}
+
+func (f fixture) state(t *testing.T) state {
+	t.Helper()
+	p, err := f.products.QueryByID(context.Background(), f.product.ID)
+	if err != nil {
+		t.Fatalf("query product: %v", err)
+	}
+	return state{
+		Stock:  p.Quantity.Value(),
+		Sales:  f.count(t, `SELECT count(*) FROM sales`),
+		Audits: f.count(t, `SELECT count(*) FROM audits`),
+	}
+}
+
+func (f fixture) newSale(q int) salebus.NewSale {
+	return salebus.NewSale{
+		ProductID: f.product.ID, BuyerID: f.buyer, Quantity: quantity.MustParse(q), Paid: money.MustParse("25"),
+	}
+}
+
+func TestCreateThatFailsAtTheInsertChangesNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	sales := f.newSales(failingStore{Storer: f.store, failCreate: true})
+
+	_, err := sales.Create(context.Background(), f.buyer, f.newSale(2))
+	if !errors.Is(err, errInjected) {
+		t.Fatalf("Create: got %v, want the injected failure", err)
+	}
+
+	want := state{Stock: f.initialStock, Sales: 0, Audits: f.auditsAfterTheProduct}
+	if diff := cmp.Diff(want, f.state(t)); diff != "" {
+		t.Errorf("after a failed sale (-want +got):\n%s", diff)
+	}
+}
+
+func TestDeleteThatFailsAtTheDeleteChangesNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+
+	sale, err := f.newSales(f.store).Create(ctx, f.buyer, f.newSale(2))
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	before := f.state(t)
+	if want := (state{Stock: f.initialStock - 2, Sales: 1, Audits: f.auditsAfterTheProduct + 2}); before != want {
+		t.Fatalf("after the sale: got %+v, want %+v (stock down, a sale, audits of the stock change and the sale)", before, want)
+	}
+
+	err = f.newSales(failingStore{Storer: f.store, failDelete: true}).Delete(ctx, f.seller, sale.ID)
+	if !errors.Is(err, errInjected) {
+		t.Fatalf("Delete: got %v, want the injected failure", err)
+	}
+	if diff := cmp.Diff(before, f.state(t)); diff != "" {
+		t.Errorf("after a failed delete (-want +got):\n%s", diff)
+	}
+}
+
+func TestCreateAndDelete(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	sales := f.newSales(f.store)
+
+	tests := []struct {
+		name  string
+		ns    salebus.NewSale
+		err   error
+		after state
+	}{
+		{name: "more than in stock", ns: f.newSale(f.initialStock + 1), err: salebus.ErrInsufficientStock,
+			after: state{Stock: f.initialStock, Audits: f.auditsAfterTheProduct}},
+		{name: "own product", ns: func() salebus.NewSale { ns := f.newSale(1); ns.BuyerID = f.seller; return ns }(),
+			err: salebus.ErrOwnProduct, after: state{Stock: f.initialStock, Audits: f.auditsAfterTheProduct}},
+		{name: "no such product", ns: func() salebus.NewSale { ns := f.newSale(1); ns.ProductID = uuid.New(); return ns }(),
+			err: salebus.ErrProductNotFound, after: state{Stock: f.initialStock, Audits: f.auditsAfterTheProduct}},
+		{name: "zero quantity", ns: f.newSale(0), err: salebus.ErrZeroQuantity,
+			after: state{Stock: f.initialStock, Audits: f.auditsAfterTheProduct}},
+		{name: "all of the stock", ns: f.newSale(f.initialStock),
+			after: state{Stock: 0, Sales: 1, Audits: f.auditsAfterTheProduct + 2}},
+	}
+	var last salebus.Sale
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sale, err := sales.Create(ctx, tt.ns.BuyerID, tt.ns)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("Create: got error %v, want %v", err, tt.err)
+			}
+			if diff := cmp.Diff(tt.after, f.state(t)); diff != "" {
+				t.Errorf("state (-want +got):\n%s", diff)
+			}
+			if err == nil {
+				last = sale
+				got, err := sales.QueryByID(ctx, sale.ID)
+				if err != nil {
+					t.Fatalf("QueryByID: %v", err)
+				}
+				if diff := cmp.Diff(sale, got, cmp.AllowUnexported(money.Money{}, quantity.Quantity{})); diff != "" {
+					t.Errorf("stored sale (-created +read):\n%s", diff)
+				}
+			}
+		})
+	}
+
+	if err := sales.Delete(ctx, uuid.Nil, last.ID); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	want := state{Stock: f.initialStock, Sales: 0, Audits: f.auditsAfterTheProduct + 4}
+	if diff := cmp.Diff(want, f.state(t)); diff != "" {
+		t.Errorf("after delete: stock back, sale gone, two more audits (-want +got):\n%s", diff)
+	}
+	if err := sales.Delete(ctx, uuid.Nil, last.ID); !errors.Is(err, salebus.ErrNotFound) {
+		t.Errorf("second Delete: got %v, want ErrNotFound", err)
+	}
+}

@@ -1,0 +1,124 @@
+// Package saledb stores sales in Postgres.
+package saledb
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/garagesale/service/business/domain/salebus"
+	"github.com/garagesale/service/business/sdk/order"
+	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+)
+
+// Store manages the sales table.
+type Store struct {
+	db sqlx.ExtContext
+}
+
+// NewStore returns a Store over db.
+func NewStore(db sqlx.ExtContext) *Store {
+	return &Store{db: db}
+}
+
+// NewWithTx implements salebus.Storer.
+func (s *Store) NewWithTx(tx sqldb.CommitRollbacker) (salebus.Storer, error) {
+	ec, err := sqldb.ExtContext(tx)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: ec}, nil
+}
+
+const columns = `s.sale_id, s.product_id, s.buyer_id, s.quantity, s.paid, s.date_created`
+
+// Create implements salebus.Storer.
+func (s *Store) Create(ctx context.Context, sale salebus.Sale) error {
+	const q = `
+	INSERT INTO sales
+		(sale_id, product_id, buyer_id, quantity, paid, date_created)
+	VALUES
+		(:sale_id, :product_id, :buyer_id, :quantity, :paid, :date_created)`
+
+	return mapErr(sqldb.NamedExec(ctx, s.db, q, toDBSale(sale)))
+}
+
+// Delete implements salebus.Storer.
+func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
+	const q = `DELETE FROM sales WHERE sale_id = :sale_id`
+
+	return mapErr(sqldb.NamedExecOne(ctx, s.db, q, map[string]any{"sale_id": id}))
+}
+
+// Query implements salebus.Storer.
+func (s *Store) Query(ctx context.Context, filter salebus.QueryFilter, orderBy order.By, pg page.Page) ([]salebus.Sale, error) {
+	data := map[string]any{
+		"offset":        pg.Offset(),
+		"rows_per_page": pg.RowsPerPage(),
+	}
+
+	var buf strings.Builder
+	buf.WriteString(`SELECT ` + columns + ` FROM sales s`)
+	applyFilter(filter, data, &buf)
+
+	clause, err := order.Clause(orderBy, orderByColumns, "s.sale_id")
+	if err != nil {
+		return nil, err
+	}
+	buf.WriteString(clause)
+	buf.WriteString(" OFFSET :offset ROWS FETCH NEXT :rows_per_page ROWS ONLY")
+
+	var rows []sale
+	if err := sqldb.NamedQuerySlice(ctx, s.db, buf.String(), data, &rows); err != nil {
+		return nil, err
+	}
+	return toBusSales(rows)
+}
+
+// Count implements salebus.Storer.
+func (s *Store) Count(ctx context.Context, filter salebus.QueryFilter) (int, error) {
+	data := map[string]any{}
+
+	var buf strings.Builder
+	buf.WriteString(`SELECT count(1) AS count FROM sales s`)
+	applyFilter(filter, data, &buf)
+
+	var count struct {
+		Count int `db:"count"`
+	}
+	if err := sqldb.NamedQueryStruct(ctx, s.db, buf.String(), data, &count); err != nil {
+		return 0, err
+	}
+	return count.Count, nil
+}
+
+// QueryByID implements salebus.Storer.
+func (s *Store) QueryByID(ctx context.Context, id uuid.UUID) (salebus.Sale, error) {
+	return s.queryOne(ctx, `WHERE s.sale_id = :sale_id`, id)
+}
+
+// QueryByIDForUpdate implements salebus.Storer.
+func (s *Store) QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (salebus.Sale, error) {
+	return s.queryOne(ctx, `WHERE s.sale_id = :sale_id FOR UPDATE`, id)
+}
+
+func (s *Store) queryOne(ctx context.Context, where string, id uuid.UUID) (salebus.Sale, error) {
+	q := `SELECT ` + columns + ` FROM sales s ` + where
+
+	var row sale
+	if err := sqldb.NamedQueryStruct(ctx, s.db, q, map[string]any{"sale_id": id}, &row); err != nil {
+		return salebus.Sale{}, mapErr(err)
+	}
+	return toBusSale(row)
+}
+
+// mapErr turns the database's errors into the domain's; nil stays nil.
+func mapErr(err error) error {
+	if errors.Is(err, sqldb.ErrDBNotFound) {
+		return salebus.ErrNotFound
+	}
+	return err
+}

@@ -1,0 +1,17 @@
+package vproductbus
+
+import "github.com/garagesale/service/business/sdk/order"
+
+// DefaultOrderBy is the order of a query that names none.
+var DefaultOrderBy = order.NewBy(OrderByID, order.ASC)
+
+// Fields a query can be ordered by.
+const (
+	OrderByID          = "product_id"
+	OrderByUserID      = "user_id"
+	OrderByName        = "name"
+	OrderByCost        = "cost"
+	OrderByQuantity    = "quantity"
+	OrderByDateCreated = "date_created"
+	OrderByUserName    = "user_name"
+)
