@@ -33,26 +33,14 @@ type handlers struct {
 }
 
 func (h handlers) query(ctx context.Context, r *http.Request) web.Encoder {
-	pg, err := query.Page(r)
+	res, err := query.List(ctx, r, h.auditBus, query.ListSpec[auditbus.QueryFilter, auditbus.Audit, Audit]{
+		Filter:       parseFilter,
+		Order:        orderByFields,
+		DefaultOrder: auditbus.DefaultOrderBy,
+		ToApp:        toAppAudits,
+	})
 	if err != nil {
 		return errs.Of(err)
 	}
-	filter, err := parseFilter(r)
-	if err != nil {
-		return errs.Of(err)
-	}
-	orderBy, err := query.OrderBy(r, orderByFields, auditbus.DefaultOrderBy)
-	if err != nil {
-		return errs.Of(err)
-	}
-
-	audits, err := h.auditBus.Query(ctx, filter, orderBy, pg)
-	if err != nil {
-		return errs.New(errs.Internal, err)
-	}
-	total, err := h.auditBus.Count(ctx, filter)
-	if err != nil {
-		return errs.New(errs.Internal, err)
-	}
-	return query.NewResult(toAppAudits(audits), total, pg)
+	return res
 }

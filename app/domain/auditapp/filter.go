@@ -1,6 +1,7 @@
 package auditapp
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/garagesale/service/app/sdk/query"
@@ -9,7 +10,7 @@ import (
 
 // parseFilter reads ?obj_id= &obj_domain= &obj_name= (substring) &actor_id=
 // &action= &since= &until= (RFC 3339).
-func parseFilter(r *http.Request) (auditbus.QueryFilter, error) {
+func parseFilter(ctx context.Context, r *http.Request) (auditbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 	filter := auditbus.QueryFilter{
 		ObjID:     f.UUID("obj_id"),

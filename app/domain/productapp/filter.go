@@ -1,6 +1,7 @@
 package productapp
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/garagesale/service/app/sdk/query"
@@ -10,7 +11,7 @@ import (
 // parseFilter reads ?product_id= &name= (substring) &cost_min= &cost_max=
 // (currency units) &quantity_min= &quantity_max= &user_id=. Ranges are
 // inclusive.
-func parseFilter(r *http.Request) (productbus.QueryFilter, error) {
+func parseFilter(ctx context.Context, r *http.Request) (productbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 
 	filter := productbus.QueryFilter{

@@ -79,28 +79,16 @@ func (a *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
-	pg, err := query.Page(r)
+	res, err := query.List(ctx, r, a.productBus, query.ListSpec[productbus.QueryFilter, productbus.Product, Product]{
+		Filter:       parseFilter,
+		Order:        orderByFields,
+		DefaultOrder: productbus.DefaultOrderBy,
+		ToApp:        toAppProducts,
+	})
 	if err != nil {
 		return errs.Of(err)
 	}
-	filter, err := parseFilter(r)
-	if err != nil {
-		return errs.Of(err)
-	}
-	orderBy, err := query.OrderBy(r, orderByFields, productbus.DefaultOrderBy)
-	if err != nil {
-		return errs.Of(err)
-	}
-
-	prds, err := a.productBus.Query(ctx, filter, orderBy, pg)
-	if err != nil {
-		return busError(err)
-	}
-	total, err := a.productBus.Count(ctx, filter)
-	if err != nil {
-		return busError(err)
-	}
-	return query.NewResult(toAppProducts(prds), total, pg)
+	return res
 }
 
 func (a *handlers) queryByID(ctx context.Context, r *http.Request) web.Encoder {

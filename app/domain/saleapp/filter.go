@@ -1,6 +1,7 @@
 package saleapp
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/garagesale/service/app/sdk/query"
@@ -8,8 +9,10 @@ import (
 )
 
 // parseFilter reads ?sale_id= &product_id= &buyer_id= &start_date=
-// (inclusive) &end_date= (exclusive), dates in RFC 3339.
-func parseFilter(r *http.Request) (salebus.QueryFilter, error) {
+// (inclusive) &end_date= (exclusive), dates in RFC 3339. A USER's filter is
+// narrowed to the sales they bought or sold, in the query itself, so totals
+// and pages count only what they may see.
+func parseFilter(ctx context.Context, r *http.Request) (salebus.QueryFilter, error) {
 	f := query.NewFilter(r)
 
 	filter := salebus.QueryFilter{
@@ -22,6 +25,9 @@ func parseFilter(r *http.Request) (salebus.QueryFilter, error) {
 
 	if err := f.Err(); err != nil {
 		return salebus.QueryFilter{}, err
+	}
+	if viewer, admin := caller(ctx); !admin {
+		filter.VisibleTo = &viewer
 	}
 	return filter, nil
 }

@@ -50,34 +50,16 @@ func (h *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 func (h *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
-	pg, err := query.Page(r)
+	res, err := query.List(ctx, r, h.saleBus, query.ListSpec[salebus.QueryFilter, salebus.Sale, Sale]{
+		Filter:       parseFilter,
+		Order:        orderByFields,
+		DefaultOrder: salebus.DefaultOrderBy,
+		ToApp:        toAppSales,
+	})
 	if err != nil {
 		return errs.Of(err)
 	}
-	filter, err := parseFilter(r)
-	if err != nil {
-		return errs.Of(err)
-	}
-	orderBy, err := query.OrderBy(r, orderByFields, salebus.DefaultOrderBy)
-	if err != nil {
-		return errs.Of(err)
-	}
-
-	// A USER's list is narrowed in the query itself, so totals and pages
-	// count only what they may see.
-	if viewer, admin := caller(ctx); !admin {
-		filter.VisibleTo = &viewer
-	}
-
-	sales, err := h.saleBus.Query(ctx, filter, orderBy, pg)
-	if err != nil {
-		return busError(err)
-	}
-	total, err := h.saleBus.Count(ctx, filter)
-	if err != nil {
-		return busError(err)
-	}
-	return query.NewResult(toAppSales(sales), total, pg)
+	return res
 }
 
 // queryByID answers a USER who neither bought nor sold an existing sale

@@ -1,6 +1,7 @@
 package userapp
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/garagesale/service/app/sdk/query"
@@ -10,7 +11,7 @@ import (
 
 // parseFilter reads ?user_id= &name= (substring) &email= &enabled=
 // &start_created_date= &end_created_date= (RFC 3339).
-func parseFilter(r *http.Request) (userbus.QueryFilter, error) {
+func parseFilter(ctx context.Context, r *http.Request) (userbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 
 	filter := userbus.QueryFilter{

@@ -96,28 +96,16 @@ func (a *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
-	pg, err := query.Page(r)
+	res, err := query.List(ctx, r, a.userBus, query.ListSpec[userbus.QueryFilter, userbus.User, User]{
+		Filter:       parseFilter,
+		Order:        orderByFields,
+		DefaultOrder: userbus.DefaultOrderBy,
+		ToApp:        toAppUsers,
+	})
 	if err != nil {
 		return errs.Of(err)
 	}
-	filter, err := parseFilter(r)
-	if err != nil {
-		return errs.Of(err)
-	}
-	orderBy, err := query.OrderBy(r, orderByFields, userbus.DefaultOrderBy)
-	if err != nil {
-		return errs.Of(err)
-	}
-
-	users, err := a.userBus.Query(ctx, filter, orderBy, pg)
-	if err != nil {
-		return busError(err)
-	}
-	total, err := a.userBus.Count(ctx, filter)
-	if err != nil {
-		return busError(err)
-	}
-	return query.NewResult(toAppUsers(users), total, pg)
+	return res
 }
 
 func (a *handlers) queryByID(ctx context.Context, r *http.Request) web.Encoder {

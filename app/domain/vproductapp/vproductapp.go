@@ -17,26 +17,14 @@ type handlers struct {
 }
 
 func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
-	pg, err := query.Page(r)
+	res, err := query.List(ctx, r, a.vproductBus, query.ListSpec[vproductbus.QueryFilter, vproductbus.Product, Product]{
+		Filter:       parseFilter,
+		Order:        orderByFields,
+		DefaultOrder: vproductbus.DefaultOrderBy,
+		ToApp:        toAppProducts,
+	})
 	if err != nil {
 		return errs.Of(err)
 	}
-	filter, err := parseFilter(r)
-	if err != nil {
-		return errs.Of(err)
-	}
-	orderBy, err := query.OrderBy(r, orderByFields, vproductbus.DefaultOrderBy)
-	if err != nil {
-		return errs.Of(err)
-	}
-
-	prds, err := a.vproductBus.Query(ctx, filter, orderBy, pg)
-	if err != nil {
-		return errs.New(errs.Internal, err)
-	}
-	total, err := a.vproductBus.Count(ctx, filter)
-	if err != nil {
-		return errs.New(errs.Internal, err)
-	}
-	return query.NewResult(toAppProducts(prds), total, pg)
+	return res
 }

@@ -1,0 +1,55 @@
+package query
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/business/sdk/order"
+	"github.com/garagesale/service/business/sdk/page"
+)
+
+// Lister is what a list route needs of a domain's business.
+type Lister[F, B any] interface {
+	Query(ctx context.Context, filter F, orderBy order.By, pg page.Page) ([]B, error)
+	Count(ctx context.Context, filter F) (int, error)
+}
+
+// ListSpec is how one domain's list route reads its request.
+type ListSpec[F, B, A any] struct {
+	// Filter reads the domain's filter from the request (and may narrow it
+	// to what the caller may see).
+	Filter func(ctx context.Context, r *http.Request) (F, error)
+	// Order is the whitelist of JSON field names and the default order.
+	Order        map[string]string
+	DefaultOrder order.By
+	// ToApp converts a page of business values to their JSON models.
+	ToApp func([]B) []A
+}
+
+// List answers a list route: paging, filter and order read from r (each a
+// 400 naming the parameter when bad), then one page and the total.
+func List[F, B, A any](ctx context.Context, r *http.Request, bus Lister[F, B], spec ListSpec[F, B, A]) (Result[A], error) {
+	pg, err := Page(r)
+	if err != nil {
+		return Result[A]{}, err
+	}
+	filter, err := spec.Filter(ctx, r)
+	if err != nil {
+		return Result[A]{}, err
+	}
+	orderBy, err := OrderBy(r, spec.Order, spec.DefaultOrder)
+	if err != nil {
+		return Result[A]{}, err
+	}
+
+	items, err := bus.Query(ctx, filter, orderBy, pg)
+	if err != nil {
+		return Result[A]{}, errs.New(errs.Internal, err)
+	}
+	total, err := bus.Count(ctx, filter)
+	if err != nil {
+		return Result[A]{}, errs.New(errs.Internal, err)
+	}
+	return NewResult(spec.ToApp(items), total, pg), nil
+}
