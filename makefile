@@ -16,7 +16,7 @@ else
 WITH_DB := $(GO) build -o ./bin/pgrun ./api/tooling/pgrun && ./bin/pgrun --
 endif
 
-.PHONY: test test-race vet lint tidy build-local run
+.PHONY: test bench test-race vet lint tidy build-local run
 
 # ==============================================================================
 # Testing and checks
@@ -24,6 +24,11 @@ endif
 test:
 	$(WITH_DB) $(GO) test -count=1 ./...
 	cd zarf/k8s/validate && $(GO) test -count=1 ./...
+
+# bench runs every benchmark (speed and memory targets live here, never in
+# timed tests), with a throwaway Postgres for the packages that need one.
+bench:
+	$(WITH_DB) $(GO) test -run '^$$' -bench . -benchmem ./...
 
 test-race:
 	$(WITH_DB) $(GO) test -race -count=1 ./...

@@ -131,7 +131,7 @@ type Database struct {
 // New returns a new database for t, cloned from a migrated template
 // (CREATE DATABASE x TEMPLATE tmpl), dropped when t ends. name is for
 // readability: it is sanitised and given a random suffix.
-func New(t *testing.T, name string) *Database {
+func New(t testing.TB, name string) *Database {
 	t.Helper()
 	if serverURL == "" {
 		t.Fatal("dbtest: no database server: call dbtest.Main from the package's TestMain:\n\tfunc TestMain(m *testing.M) { dbtest.Main(m) }")

@@ -60,7 +60,7 @@ type env struct {
 	tokens                        map[string]string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	db := dbtest.New(t, t.Name())
 
@@ -111,7 +111,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) createUser(t *testing.T, n, addr string, r role.Role) userbus.User {
+func (e *env) createUser(t testing.TB, n, addr string, r role.Role) userbus.User {
 	t.Helper()
 	usr, err := e.userBus.Create(context.Background(), uuid.Nil, userbus.NewUser{
 		Name:     name.MustParse(n),
@@ -125,7 +125,7 @@ func (e *env) createUser(t *testing.T, n, addr string, r role.Role) userbus.User
 	return usr
 }
 
-func (e *env) token(t *testing.T, usr userbus.User) string {
+func (e *env) token(t testing.TB, usr userbus.User) string {
 	t.Helper()
 	claims := auth.NewClaims(usr.ID, role.Strings(usr.Roles), time.Now(), tokenTTL)
 	tkn, err := e.auth.GenerateToken(kid, claims)
