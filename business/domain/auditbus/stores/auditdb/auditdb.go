@@ -4,7 +4,6 @@ package auditdb
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/garagesale/service/business/domain/auditbus"
@@ -33,6 +32,8 @@ func (s *Store) NewWithTx(tx sqldb.CommitRollbacker) (auditbus.Storer, error) {
 	}
 	return &Store{db: ec}, nil
 }
+
+const columns = `audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp`
 
 type audit struct {
 	ID        uuid.UUID `db:"audit_id"`
@@ -84,24 +85,13 @@ var orderByColumns = map[string]string{
 
 // Query implements auditbus.Storer.
 func (s *Store) Query(ctx context.Context, filter auditbus.QueryFilter, orderBy order.By, pg page.Page) ([]auditbus.Audit, error) {
-	data := map[string]any{
-		"offset":        pg.Offset(),
-		"rows_per_page": pg.RowsPerPage(),
-	}
-
-	var buf strings.Builder
-	buf.WriteString(`SELECT audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp FROM audits`)
-	applyFilter(filter, data, &buf)
-
 	clause, err := order.Clause(orderBy, orderByColumns, "audit_id")
 	if err != nil {
 		return nil, err
 	}
-	buf.WriteString(clause)
-	buf.WriteString(" OFFSET :offset ROWS FETCH NEXT :rows_per_page ROWS ONLY")
 
 	var rows []audit
-	if err := sqldb.NamedQuerySlice(ctx, s.db, buf.String(), data, &rows); err != nil {
+	if err := sqldb.QueryPage(ctx, s.db, `SELECT `+columns+` FROM audits`, toWhere(filter), clause, pg, &rows); err != nil {
 		return nil, err
 	}
 
@@ -117,55 +107,32 @@ func (s *Store) Query(ctx context.Context, filter auditbus.QueryFilter, orderBy 
 
 // Count implements auditbus.Storer.
 func (s *Store) Count(ctx context.Context, filter auditbus.QueryFilter) (int, error) {
-	data := map[string]any{}
-
-	var buf strings.Builder
-	buf.WriteString(`SELECT count(1) AS count FROM audits`)
-	applyFilter(filter, data, &buf)
-
-	var count struct {
-		Count int `db:"count"`
-	}
-	if err := sqldb.NamedQueryStruct(ctx, s.db, buf.String(), data, &count); err != nil {
-		return 0, err
-	}
-	return count.Count, nil
+	return sqldb.Count(ctx, s.db, "audits", toWhere(filter))
 }
 
-func applyFilter(filter auditbus.QueryFilter, data map[string]any, buf *strings.Builder) {
-	var wc []string
-
+// toWhere returns the conditions of filter on the audits table.
+func toWhere(filter auditbus.QueryFilter) *sqldb.Where {
+	w := sqldb.NewWhere()
 	if filter.ObjID != nil {
-		data["obj_id"] = *filter.ObjID
-		wc = append(wc, "obj_id = :obj_id")
+		w.Add("obj_id = :obj_id", "obj_id", *filter.ObjID)
 	}
 	if filter.ObjDomain != nil {
-		data["obj_domain"] = *filter.ObjDomain
-		wc = append(wc, "obj_domain = :obj_domain")
+		w.Add("obj_domain = :obj_domain", "obj_domain", *filter.ObjDomain)
 	}
 	if filter.ObjName != nil {
-		data["obj_name"] = "%" + sqldb.EscapeLike(*filter.ObjName) + "%"
-		wc = append(wc, "obj_name ILIKE :obj_name")
+		w.Add("obj_name ILIKE :obj_name", "obj_name", "%"+sqldb.EscapeLike(*filter.ObjName)+"%")
 	}
 	if filter.ActorID != nil {
-		data["actor_id"] = *filter.ActorID
-		wc = append(wc, "actor_id = :actor_id")
+		w.Add("actor_id = :actor_id", "actor_id", *filter.ActorID)
 	}
 	if filter.Action != nil {
-		data["action"] = *filter.Action
-		wc = append(wc, "action = :action")
+		w.Add("action = :action", "action", *filter.Action)
 	}
 	if filter.Since != nil {
-		data["since"] = filter.Since.UTC()
-		wc = append(wc, "timestamp >= :since")
+		w.Add("timestamp >= :since", "since", filter.Since.UTC())
 	}
 	if filter.Until != nil {
-		data["until"] = filter.Until.UTC()
-		wc = append(wc, "timestamp < :until")
+		w.Add("timestamp < :until", "until", filter.Until.UTC())
 	}
-
-	if len(wc) > 0 {
-		buf.WriteString(" WHERE ")
-		buf.WriteString(strings.Join(wc, " AND "))
-	}
+	return w
 }

@@ -1,48 +1,33 @@
 package productdb
 
 import (
-	"strings"
-
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/sdk/sqldb"
 )
 
-// applyFilter appends the WHERE clause of filter to buf and its values to
-// data. Only placeholders reach the SQL; values go through data.
-func applyFilter(filter productbus.QueryFilter, data map[string]any, buf *strings.Builder) {
-	var wc []string
-
+// toWhere returns the conditions of filter on the products table.
+func toWhere(filter productbus.QueryFilter) *sqldb.Where {
+	w := sqldb.NewWhere()
 	if filter.ID != nil {
-		data["product_id"] = *filter.ID
-		wc = append(wc, "product_id = :product_id")
+		w.Add("product_id = :product_id", "product_id", *filter.ID)
 	}
 	if filter.Name != nil {
-		data["name"] = "%" + sqldb.EscapeLike(*filter.Name) + "%"
-		wc = append(wc, "name ILIKE :name")
+		w.Add("name ILIKE :name", "name", "%"+sqldb.EscapeLike(*filter.Name)+"%")
 	}
 	if filter.CostMin != nil {
-		data["cost_min"] = filter.CostMin.Cents()
-		wc = append(wc, "cost >= :cost_min")
+		w.Add("cost >= :cost_min", "cost_min", filter.CostMin.Cents())
 	}
 	if filter.CostMax != nil {
-		data["cost_max"] = filter.CostMax.Cents()
-		wc = append(wc, "cost <= :cost_max")
+		w.Add("cost <= :cost_max", "cost_max", filter.CostMax.Cents())
 	}
 	if filter.QuantityMin != nil {
-		data["quantity_min"] = *filter.QuantityMin
-		wc = append(wc, "quantity >= :quantity_min")
+		w.Add("quantity >= :quantity_min", "quantity_min", *filter.QuantityMin)
 	}
 	if filter.QuantityMax != nil {
-		data["quantity_max"] = *filter.QuantityMax
-		wc = append(wc, "quantity <= :quantity_max")
+		w.Add("quantity <= :quantity_max", "quantity_max", *filter.QuantityMax)
 	}
 	if filter.UserID != nil {
-		data["user_id"] = *filter.UserID
-		wc = append(wc, "user_id = :user_id")
+		w.Add("user_id = :user_id", "user_id", *filter.UserID)
 	}
-
-	if len(wc) > 0 {
-		buf.WriteString(" WHERE ")
-		buf.WriteString(strings.Join(wc, " AND "))
-	}
+	return w
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/sdk/order"
@@ -84,24 +83,13 @@ func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
 
 // Query implements productbus.Storer.
 func (s *Store) Query(ctx context.Context, filter productbus.QueryFilter, orderBy order.By, pg page.Page) ([]productbus.Product, error) {
-	data := map[string]any{
-		"offset":        pg.Offset(),
-		"rows_per_page": pg.RowsPerPage(),
-	}
-
-	var buf strings.Builder
-	buf.WriteString(`SELECT ` + columns + ` FROM products`)
-	applyFilter(filter, data, &buf)
-
 	clause, err := order.Clause(orderBy, orderByColumns, "product_id")
 	if err != nil {
 		return nil, err
 	}
-	buf.WriteString(clause)
-	buf.WriteString(" OFFSET :offset ROWS FETCH NEXT :rows_per_page ROWS ONLY")
 
 	var rows []product
-	if err := sqldb.NamedQuerySlice(ctx, s.db, buf.String(), data, &rows); err != nil {
+	if err := sqldb.QueryPage(ctx, s.db, `SELECT `+columns+` FROM products`, toWhere(filter), clause, pg, &rows); err != nil {
 		return nil, err
 	}
 	return toBusProducts(rows)
@@ -109,19 +97,7 @@ func (s *Store) Query(ctx context.Context, filter productbus.QueryFilter, orderB
 
 // Count implements productbus.Storer.
 func (s *Store) Count(ctx context.Context, filter productbus.QueryFilter) (int, error) {
-	data := map[string]any{}
-
-	var buf strings.Builder
-	buf.WriteString(`SELECT count(1) AS count FROM products`)
-	applyFilter(filter, data, &buf)
-
-	var count struct {
-		Count int `db:"count"`
-	}
-	if err := sqldb.NamedQueryStruct(ctx, s.db, buf.String(), data, &count); err != nil {
-		return 0, err
-	}
-	return count.Count, nil
+	return sqldb.Count(ctx, s.db, "products", toWhere(filter))
 }
 
 // QueryByID implements productbus.Storer.

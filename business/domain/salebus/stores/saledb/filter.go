@@ -1,45 +1,34 @@
 package saledb
 
 import (
-	"strings"
-
 	"github.com/garagesale/service/business/domain/salebus"
+	"github.com/garagesale/service/business/sdk/sqldb"
 )
 
-// applyFilter appends the WHERE clause of filter to buf and its values to
-// data. Only placeholders reach the SQL; values go through data. The sales
-// table is aliased s.
-func applyFilter(filter salebus.QueryFilter, data map[string]any, buf *strings.Builder) {
-	var wc []string
-
+// toWhere returns the conditions of filter on the sales table, aliased s.
+func toWhere(filter salebus.QueryFilter) *sqldb.Where {
+	w := sqldb.NewWhere()
 	if filter.ID != nil {
-		data["sale_id"] = *filter.ID
-		wc = append(wc, "s.sale_id = :sale_id")
+		w.Add("s.sale_id = :sale_id", "sale_id", *filter.ID)
 	}
 	if filter.ProductID != nil {
-		data["product_id"] = *filter.ProductID
-		wc = append(wc, "s.product_id = :product_id")
+		w.Add("s.product_id = :product_id", "product_id", *filter.ProductID)
 	}
 	if filter.BuyerID != nil {
-		data["buyer_id"] = *filter.BuyerID
-		wc = append(wc, "s.buyer_id = :buyer_id")
+		w.Add("s.buyer_id = :buyer_id", "buyer_id", *filter.BuyerID)
 	}
 	if filter.StartDate != nil {
-		data["start_date"] = filter.StartDate.UTC()
-		wc = append(wc, "s.date_created >= :start_date")
+		w.Add("s.date_created >= :start_date", "start_date", filter.StartDate.UTC())
 	}
 	if filter.EndDate != nil {
-		data["end_date"] = filter.EndDate.UTC()
-		wc = append(wc, "s.date_created < :end_date")
+		w.Add("s.date_created < :end_date", "end_date", filter.EndDate.UTC())
 	}
 	if filter.VisibleTo != nil {
-		data["visible_to"] = *filter.VisibleTo
-		wc = append(wc, `(s.buyer_id = :visible_to OR EXISTS (
-			SELECT 1 FROM products p WHERE p.product_id = s.product_id AND p.user_id = :visible_to))`)
+		// The parentheses keep the OR inside this condition when the
+		// conditions are joined with AND.
+		w.Add(`(s.buyer_id = :visible_to OR EXISTS (
+			SELECT 1 FROM products p WHERE p.product_id = s.product_id AND p.user_id = :visible_to))`,
+			"visible_to", *filter.VisibleTo)
 	}
-
-	if len(wc) > 0 {
-		buf.WriteString(" WHERE ")
-		buf.WriteString(strings.Join(wc, " AND "))
-	}
+	return w
 }

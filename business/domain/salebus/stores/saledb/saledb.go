@@ -4,7 +4,6 @@ package saledb
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/sdk/order"
@@ -55,24 +54,13 @@ func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
 
 // Query implements salebus.Storer.
 func (s *Store) Query(ctx context.Context, filter salebus.QueryFilter, orderBy order.By, pg page.Page) ([]salebus.Sale, error) {
-	data := map[string]any{
-		"offset":        pg.Offset(),
-		"rows_per_page": pg.RowsPerPage(),
-	}
-
-	var buf strings.Builder
-	buf.WriteString(`SELECT ` + columns + ` FROM sales s`)
-	applyFilter(filter, data, &buf)
-
 	clause, err := order.Clause(orderBy, orderByColumns, "s.sale_id")
 	if err != nil {
 		return nil, err
 	}
-	buf.WriteString(clause)
-	buf.WriteString(" OFFSET :offset ROWS FETCH NEXT :rows_per_page ROWS ONLY")
 
 	var rows []sale
-	if err := sqldb.NamedQuerySlice(ctx, s.db, buf.String(), data, &rows); err != nil {
+	if err := sqldb.QueryPage(ctx, s.db, `SELECT `+columns+` FROM sales s`, toWhere(filter), clause, pg, &rows); err != nil {
 		return nil, err
 	}
 	return toBusSales(rows)
@@ -80,19 +68,7 @@ func (s *Store) Query(ctx context.Context, filter salebus.QueryFilter, orderBy o
 
 // Count implements salebus.Storer.
 func (s *Store) Count(ctx context.Context, filter salebus.QueryFilter) (int, error) {
-	data := map[string]any{}
-
-	var buf strings.Builder
-	buf.WriteString(`SELECT count(1) AS count FROM sales s`)
-	applyFilter(filter, data, &buf)
-
-	var count struct {
-		Count int `db:"count"`
-	}
-	if err := sqldb.NamedQueryStruct(ctx, s.db, buf.String(), data, &count); err != nil {
-		return 0, err
-	}
-	return count.Count, nil
+	return sqldb.Count(ctx, s.db, "sales s", toWhere(filter))
 }
 
 // QueryByID implements salebus.Storer.

@@ -1,44 +1,30 @@
 package userdb
 
 import (
-	"strings"
-
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/sdk/sqldb"
 )
 
-// applyFilter appends the WHERE clause of filter to buf and its values to
-// data. Only placeholders reach the SQL; values go through data.
-func applyFilter(filter userbus.QueryFilter, data map[string]any, buf *strings.Builder) {
-	var wc []string
-
+// toWhere returns the conditions of filter on the users table.
+func toWhere(filter userbus.QueryFilter) *sqldb.Where {
+	w := sqldb.NewWhere()
 	if filter.ID != nil {
-		data["user_id"] = *filter.ID
-		wc = append(wc, "user_id = :user_id")
+		w.Add("user_id = :user_id", "user_id", *filter.ID)
 	}
 	if filter.Name != nil {
-		data["name"] = "%" + sqldb.EscapeLike(*filter.Name) + "%"
-		wc = append(wc, "name ILIKE :name")
+		w.Add("name ILIKE :name", "name", "%"+sqldb.EscapeLike(*filter.Name)+"%")
 	}
 	if filter.Email != nil {
-		data["email"] = filter.Email.String()
-		wc = append(wc, "lower(email) = lower(:email)")
+		w.Add("lower(email) = lower(:email)", "email", filter.Email.String())
 	}
 	if filter.Enabled != nil {
-		data["enabled"] = *filter.Enabled
-		wc = append(wc, "enabled = :enabled")
+		w.Add("enabled = :enabled", "enabled", *filter.Enabled)
 	}
 	if filter.StartCreatedDate != nil {
-		data["start_date_created"] = filter.StartCreatedDate.UTC()
-		wc = append(wc, "date_created >= :start_date_created")
+		w.Add("date_created >= :start_date_created", "start_date_created", filter.StartCreatedDate.UTC())
 	}
 	if filter.EndCreatedDate != nil {
-		data["end_date_created"] = filter.EndCreatedDate.UTC()
-		wc = append(wc, "date_created < :end_date_created")
+		w.Add("date_created < :end_date_created", "end_date_created", filter.EndCreatedDate.UTC())
 	}
-
-	if len(wc) > 0 {
-		buf.WriteString(" WHERE ")
-		buf.WriteString(strings.Join(wc, " AND "))
-	}
+	return w
 }

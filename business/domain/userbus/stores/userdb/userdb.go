@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/sdk/order"
@@ -15,6 +14,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 )
+
+const columns = `user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated`
 
 // Store manages the users table.
 type Store struct {
@@ -80,24 +81,13 @@ func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
 
 // Query implements userbus.Storer.
 func (s *Store) Query(ctx context.Context, filter userbus.QueryFilter, orderBy order.By, pg page.Page) ([]userbus.User, error) {
-	data := map[string]any{
-		"offset":        pg.Offset(),
-		"rows_per_page": pg.RowsPerPage(),
-	}
-
-	var buf strings.Builder
-	buf.WriteString(`SELECT user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated FROM users`)
-	applyFilter(filter, data, &buf)
-
 	clause, err := order.Clause(orderBy, orderByColumns, "user_id")
 	if err != nil {
 		return nil, err
 	}
-	buf.WriteString(clause)
-	buf.WriteString(" OFFSET :offset ROWS FETCH NEXT :rows_per_page ROWS ONLY")
 
 	var rows []user
-	if err := sqldb.NamedQuerySlice(ctx, s.db, buf.String(), data, &rows); err != nil {
+	if err := sqldb.QueryPage(ctx, s.db, `SELECT `+columns+` FROM users`, toWhere(filter), clause, pg, &rows); err != nil {
 		return nil, err
 	}
 	return toBusUsers(rows)
@@ -105,19 +95,7 @@ func (s *Store) Query(ctx context.Context, filter userbus.QueryFilter, orderBy o
 
 // Count implements userbus.Storer.
 func (s *Store) Count(ctx context.Context, filter userbus.QueryFilter) (int, error) {
-	data := map[string]any{}
-
-	var buf strings.Builder
-	buf.WriteString(`SELECT count(1) AS count FROM users`)
-	applyFilter(filter, data, &buf)
-
-	var count struct {
-		Count int `db:"count"`
-	}
-	if err := sqldb.NamedQueryStruct(ctx, s.db, buf.String(), data, &count); err != nil {
-		return 0, err
-	}
-	return count.Count, nil
+	return sqldb.Count(ctx, s.db, "users", toWhere(filter))
 }
 
 // QueryByID implements userbus.Storer.
@@ -136,7 +114,7 @@ func (s *Store) QueryByEmail(ctx context.Context, addr email.Email) (userbus.Use
 }
 
 func (s *Store) queryOne(ctx context.Context, where string, data map[string]any) (userbus.User, error) {
-	q := `SELECT user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated FROM users ` + where
+	q := `SELECT ` + columns + ` FROM users ` + where
 
 	var row user
 	if err := sqldb.NamedQueryStruct(ctx, s.db, q, data, &row); err != nil {
