@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/signal"
 	"runtime"
-	"syscall"
 	"time"
 
 	"github.com/ardanlabs/conf/v3"
@@ -19,6 +17,7 @@ import (
 	"github.com/garagesale/service/api/services/metrics/publisher"
 	"github.com/garagesale/service/app/sdk/debug"
 	"github.com/garagesale/service/foundation/logger"
+	"github.com/garagesale/service/foundation/web"
 )
 
 // version is stamped at link time: -ldflags "-X main.version=v1.2.3".
@@ -125,34 +124,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 		IdleTimeout:  cfg.Web.IdleTimeout,
 		ErrorLog:     logger.NewStdLogger(log, logger.LevelError),
 	}
-	serverErrors := make(chan error, 1)
-	go func() {
-		log.Info(ctx, "startup", "status", "metrics server started", "host", cfg.Web.MetricsHost)
-		serverErrors <- srv.ListenAndServe()
-	}()
-
-	// -------------------------------------------------------------------------
-	// Shutdown
-
-	shutdown := make(chan os.Signal, 1)
-	signal.Notify(shutdown, syscall.SIGINT, syscall.SIGTERM)
-
-	select {
-	case err := <-serverErrors:
-		return fmt.Errorf("metrics server: %w", err)
-
-	case sig := <-shutdown:
-		log.Info(ctx, "shutdown", "status", "shutdown started", "signal", sig.String())
-
-		ctx, cancel := context.WithTimeout(ctx, cfg.Web.ShutdownTimeout)
-		defer cancel()
-
-		if err := srv.Shutdown(ctx); err != nil {
-			srv.Close()
-			return fmt.Errorf("stop metrics server gracefully: %w", err)
-		}
-	}
-	return nil
+	return web.Run(ctx, srv, cfg.Web.ShutdownTimeout, log.Info)
 }
 
 // routes is the sidecar's public mux.

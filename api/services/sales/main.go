@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/signal"
 	"runtime"
-	"syscall"
 	"time"
 
 	"github.com/ardanlabs/conf/v3"
@@ -209,34 +207,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 		ErrorLog:     logger.NewStdLogger(log, logger.LevelError),
 	}
 
-	serverErrors := make(chan error, 1)
-	go func() {
-		log.Info(ctx, "startup", "status", "api server started", "host", cfg.Web.APIHost)
-		serverErrors <- api.ListenAndServe()
-	}()
-
-	// -------------------------------------------------------------------------
-	// Shutdown
-
-	shutdown := make(chan os.Signal, 1)
-	signal.Notify(shutdown, syscall.SIGINT, syscall.SIGTERM)
-
-	select {
-	case err := <-serverErrors:
-		return fmt.Errorf("api server: %w", err)
-
-	case sig := <-shutdown:
-		log.Info(ctx, "shutdown", "status", "shutdown started", "signal", sig.String())
-
-		ctx, cancel := context.WithTimeout(ctx, cfg.Web.ShutdownTimeout)
-		defer cancel()
-
-		if err := api.Shutdown(ctx); err != nil {
-			api.Close()
-			return fmt.Errorf("stop api server gracefully: %w", err)
-		}
-	}
-	return nil
+	return web.Run(ctx, api, cfg.Web.ShutdownTimeout, log.Info)
 }
 
 // chooseKID returns the key that signs new tokens: the configured one,
