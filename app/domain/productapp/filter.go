@@ -13,8 +13,17 @@ import (
 // inclusive.
 func parseFilter(ctx context.Context, r *http.Request) (productbus.QueryFilter, error) {
 	f := query.NewFilter(r)
+	filter := FilterFrom(f)
+	if err := f.Err(); err != nil {
+		return productbus.QueryFilter{}, err
+	}
+	return filter, nil
+}
 
-	filter := productbus.QueryFilter{
+// FilterFrom reads the product filter parameters from f, recording a field
+// error in f for each malformed one. The products read model shares it.
+func FilterFrom(f *query.Filter) productbus.QueryFilter {
+	return productbus.QueryFilter{
 		ID:          f.UUID("product_id"),
 		Name:        f.String("name"),
 		CostMin:     f.Money("cost_min"),
@@ -23,9 +32,4 @@ func parseFilter(ctx context.Context, r *http.Request) (productbus.QueryFilter, 
 		QuantityMax: f.Int("quantity_max"),
 		UserID:      f.UUID("user_id"),
 	}
-
-	if err := f.Err(); err != nil {
-		return productbus.QueryFilter{}, err
-	}
-	return filter, nil
 }

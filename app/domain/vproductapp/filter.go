@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/garagesale/service/app/domain/productapp"
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/vproductbus"
 )
@@ -15,13 +16,7 @@ func parseFilter(ctx context.Context, r *http.Request) (vproductbus.QueryFilter,
 	f := query.NewFilter(r)
 
 	filter := vproductbus.QueryFilter{
-		ID:          f.UUID("product_id"),
-		Name:        f.String("name"),
-		CostMin:     f.Money("cost_min"),
-		CostMax:     f.Money("cost_max"),
-		QuantityMin: f.Int("quantity_min"),
-		QuantityMax: f.Int("quantity_max"),
-		UserID:      f.UUID("user_id"),
+		QueryFilter: productapp.FilterFrom(f),
 		UserName:    f.String("user_name"),
 	}
 

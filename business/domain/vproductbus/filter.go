@@ -1,19 +1,10 @@
 package vproductbus
 
-import (
-	"github.com/garagesale/service/business/types/money"
-	"github.com/google/uuid"
-)
+import "github.com/garagesale/service/business/domain/productbus"
 
-// QueryFilter narrows a query; nil fields do not filter. Ranges are
-// inclusive at both ends.
+// QueryFilter is a product filter that can also match the owner's name;
+// nil fields do not filter.
 type QueryFilter struct {
-	ID          *uuid.UUID
-	Name        *string // substring, any case
-	CostMin     *money.Money
-	CostMax     *money.Money
-	QuantityMin *int
-	QuantityMax *int
-	UserID      *uuid.UUID
-	UserName    *string // substring, any case
+	productbus.QueryFilter
+	UserName *string // substring, any case
 }

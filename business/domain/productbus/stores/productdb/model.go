@@ -11,7 +11,9 @@ import (
 	"github.com/google/uuid"
 )
 
-type product struct {
+// Row is a products row. view_products carries the same columns, so the
+// read model scans and loads its rows with it.
+type Row struct {
 	ID          uuid.UUID `db:"product_id"`
 	UserID      uuid.UUID `db:"user_id"`
 	Name        string    `db:"name"`
@@ -21,8 +23,8 @@ type product struct {
 	DateUpdated time.Time `db:"date_updated"`
 }
 
-func toDBProduct(bus productbus.Product) product {
-	return product{
+func toDBProduct(bus productbus.Product) Row {
+	return Row{
 		ID:          bus.ID,
 		UserID:      bus.UserID,
 		Name:        bus.Name.String(),
@@ -33,9 +35,10 @@ func toDBProduct(bus productbus.Product) product {
 	}
 }
 
-// toBusProduct loads a row. Rows were valid when written, so a failure here
-// means the table was changed behind our back: an error, not a panic.
-func toBusProduct(db product) (productbus.Product, error) {
+// Load turns a row into a product. Rows were valid when written, so a
+// failure here means the table was changed behind our back: an error, not
+// a panic.
+func Load(db Row) (productbus.Product, error) {
 	n, err := name.Parse(db.Name)
 	if err != nil {
 		return productbus.Product{}, fmt.Errorf("load product %s: name: %w", db.ID, err)
@@ -59,10 +62,10 @@ func toBusProduct(db product) (productbus.Product, error) {
 	}, nil
 }
 
-func toBusProducts(dbs []product) ([]productbus.Product, error) {
+func toBusProducts(dbs []Row) ([]productbus.Product, error) {
 	out := make([]productbus.Product, len(dbs))
 	for i, db := range dbs {
-		p, err := toBusProduct(db)
+		p, err := Load(db)
 		if err != nil {
 			return nil, err
 		}

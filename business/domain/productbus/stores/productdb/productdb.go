@@ -88,8 +88,8 @@ func (s *Store) Query(ctx context.Context, filter productbus.QueryFilter, orderB
 		return nil, err
 	}
 
-	var rows []product
-	if err := sqldb.QueryPage(ctx, s.db, `SELECT `+columns+` FROM products`, toWhere(filter), clause, pg, &rows); err != nil {
+	var rows []Row
+	if err := sqldb.QueryPage(ctx, s.db, `SELECT `+columns+` FROM products`, FilterWhere(filter), clause, pg, &rows); err != nil {
 		return nil, err
 	}
 	return toBusProducts(rows)
@@ -97,7 +97,7 @@ func (s *Store) Query(ctx context.Context, filter productbus.QueryFilter, orderB
 
 // Count implements productbus.Storer.
 func (s *Store) Count(ctx context.Context, filter productbus.QueryFilter) (int, error) {
-	return sqldb.Count(ctx, s.db, "products", toWhere(filter))
+	return sqldb.Count(ctx, s.db, "products", FilterWhere(filter))
 }
 
 // QueryByID implements productbus.Storer.
@@ -113,11 +113,11 @@ func (s *Store) QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (productbu
 func (s *Store) queryOne(ctx context.Context, where string, id uuid.UUID) (productbus.Product, error) {
 	q := `SELECT ` + columns + ` FROM products ` + where
 
-	var row product
+	var row Row
 	if err := sqldb.NamedQueryStruct(ctx, s.db, q, map[string]any{"product_id": id}, &row); err != nil {
 		return productbus.Product{}, mapErr(err)
 	}
-	return toBusProduct(row)
+	return Load(row)
 }
 
 // mapErr turns the database's errors into the domain's.
