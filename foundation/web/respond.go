@@ -12,6 +12,12 @@ type HTTPStatuser interface {
 	HTTPStatus() int
 }
 
+// HTTPHeaderer is implemented by values that set response headers of
+// their own, such as an error's Retry-After.
+type HTTPHeaderer interface {
+	HTTPHeader() http.Header
+}
+
 // status wraps an Encoder with a status code other than 200.
 type status struct {
 	Encoder
@@ -39,6 +45,12 @@ func Respond(ctx context.Context, w http.ResponseWriter, v Encoder) (int, error)
 		code = s.HTTPStatus()
 	}
 	GetValues(ctx).StatusCode = code
+
+	if h, ok := v.(HTTPHeaderer); ok {
+		for k, vs := range h.HTTPHeader() {
+			w.Header()[k] = vs
+		}
+	}
 
 	if v == nil {
 		w.WriteHeader(http.StatusNoContent)

@@ -3,40 +3,80 @@ package web
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
+	"os"
 	"os/signal"
 	"syscall"
 	"time"
 )
 
-// Run serves srv until it fails or the process gets SIGINT or SIGTERM, then
-// shuts it down gracefully: it stops accepting, lets in-flight requests
-// finish within shutdownTimeout, and closes what is left after that.
-func Run(ctx context.Context, srv *http.Server, shutdownTimeout time.Duration, log Logger) error {
-	sigCtx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+// Shutdown says how Run stops a server after SIGINT or SIGTERM.
+type Shutdown struct {
+	// Draining, when set, is called the moment the signal arrives, so
+	// readiness checks fail from then on.
+	Draining func()
+
+	// Delay is how long the server goes on serving after the signal,
+	// with keep-alives off, before it closes its listener: time for load
+	// balancers, which see readiness fail, to stop sending it requests.
+	// A second signal cuts it short.
+	Delay time.Duration
+
+	// Timeout bounds the wait for in-flight requests once the listener
+	// is closed; what is still open after it is closed hard.
+	Timeout time.Duration
+}
+
+// Run listens on srv.Addr and serves until the server fails or the process
+// gets SIGINT or SIGTERM; then it drains as sd says, stops accepting, lets
+// in-flight requests finish and returns nil. "listening" is logged only
+// once the port is bound.
+func Run(ctx context.Context, srv *http.Server, sd Shutdown, log Logger) error {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", srv.Addr, err)
+	}
+	log(ctx, "startup", "status", "listening", "host", ln.Addr().String())
 
 	serverErrors := make(chan error, 1)
 	go func() {
-		log(ctx, "startup", "status", "server started", "host", srv.Addr)
-		serverErrors <- srv.ListenAndServe()
+		serverErrors <- srv.Serve(ln)
 	}()
 
 	select {
 	case err := <-serverErrors:
 		return fmt.Errorf("serve %s: %w", srv.Addr, err)
+	case sig := <-sigs:
+		log(ctx, "shutdown", "status", "draining", "signal", sig.String(), "host", srv.Addr, "delay", sd.Delay.String())
+	}
 
-	case <-sigCtx.Done():
-		log(ctx, "shutdown", "status", "shutdown started", "host", srv.Addr)
-
-		// The signal context is done; shutdown gets its own deadline.
-		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
-		defer cancel()
-
-		if err := srv.Shutdown(shutdownCtx); err != nil {
-			srv.Close()
-			return fmt.Errorf("stop %s gracefully: %w", srv.Addr, err)
+	if sd.Draining != nil {
+		sd.Draining()
+	}
+	// Every answer from now on tells its client to reconnect, and a new
+	// connection goes where the load balancer now sends it.
+	srv.SetKeepAlivesEnabled(false)
+	if sd.Delay > 0 {
+		select {
+		case <-time.After(sd.Delay):
+		case sig := <-sigs:
+			log(ctx, "shutdown", "status", "delay cut short", "signal", sig.String())
+		case err := <-serverErrors:
+			return fmt.Errorf("serve %s: %w", srv.Addr, err)
 		}
+	}
+
+	log(ctx, "shutdown", "status", "shutdown started", "host", srv.Addr)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sd.Timeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		srv.Close()
+		return fmt.Errorf("stop %s gracefully: %w", srv.Addr, err)
 	}
 	return nil
 }

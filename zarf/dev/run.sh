@@ -12,6 +12,8 @@ api_host=${SALES_WEB_API_HOST:-0.0.0.0:3000}
 
 # No Tempo runs locally: spans stay in-process unless a host is given.
 export SALES_TEMPO_HOST=${SALES_TEMPO_HOST-}
+# No load balancer routes to a laptop: Ctrl-C needs no drain delay.
+export SALES_WEB_SHUTDOWN_DELAY=${SALES_WEB_SHUTDOWN_DELAY-0s}
 port=${api_host##*:}
 
 "$bin/sales-admin" migrate

@@ -124,7 +124,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 		IdleTimeout:  cfg.Web.IdleTimeout,
 		ErrorLog:     logger.NewStdLogger(log, logger.LevelError),
 	}
-	return web.Run(ctx, srv, cfg.Web.ShutdownTimeout, log.Info)
+	return web.Run(ctx, srv, web.Shutdown{Timeout: cfg.Web.ShutdownTimeout}, log.Info)
 }
 
 // routes is the sidecar's public mux.

@@ -1,5 +1,5 @@
-// Command sales-api serves the Sales API of DESIGN.md §4, plus a debug
-// server with pprof, expvar and health checks.
+// Command sales-api serves the Sales API, plus a debug server with pprof,
+// expvar and health checks.
 package main
 
 import (
@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/ardanlabs/conf/v3"
@@ -16,6 +17,7 @@ import (
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/debug"
 	"github.com/garagesale/service/app/sdk/metrics"
+	"github.com/garagesale/service/business/sdk/idempotency"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/keystore"
 	"github.com/garagesale/service/foundation/logger"
@@ -44,12 +46,16 @@ func main() {
 type Config struct {
 	conf.Version
 	Web struct {
-		ReadTimeout     time.Duration `conf:"default:5s"`
-		WriteTimeout    time.Duration `conf:"default:10s"`
-		IdleTimeout     time.Duration `conf:"default:120s"`
-		ShutdownTimeout time.Duration `conf:"default:20s"`
-		APIHost         string        `conf:"default:0.0.0.0:3000"`
-		DebugHost       string        `conf:"default:0.0.0.0:3010"`
+		ReadTimeout       time.Duration `conf:"default:5s,help:time to read a whole request, body included"`
+		ReadHeaderTimeout time.Duration `conf:"default:2s,help:time to read a request's headers; a slow client is cut off sooner"`
+		WriteTimeout      time.Duration `conf:"default:10s,help:time to write an answer; past it the connection is closed unanswered, so REQUEST_TIMEOUT must be well under it"`
+		IdleTimeout       time.Duration `conf:"default:120s,help:how long an idle keep-alive connection stays open"`
+		RequestTimeout    time.Duration `conf:"default:5s,help:deadline of a request's work, carried to every query; past it the answer is 503"`
+		MaxInFlight       int           `conf:"default:500,help:requests served at once; more are answered 503 at once, with Retry-After"`
+		ShutdownDelay     time.Duration `conf:"default:5s,help:after SIGTERM: readiness fails at once and the API keeps serving this long before it stops accepting"`
+		ShutdownTimeout   time.Duration `conf:"default:20s,help:after the delay: time in-flight requests get to finish"`
+		APIHost           string        `conf:"default:0.0.0.0:3000,help:API listener"`
+		DebugHost         string        `conf:"default:0.0.0.0:3010,help:pprof, expvar, liveness and readiness listener"`
 	}
 	Auth struct {
 		KeysFolder string        `conf:"default:zarf/keys/"`
@@ -58,13 +64,21 @@ type Config struct {
 		TokenTTL   time.Duration `conf:"default:1h"`
 	}
 	DB struct {
-		User         string `conf:"default:postgres"`
-		Password     string `conf:"default:postgres,mask"`
-		Host         string `conf:"default:localhost:5432"`
-		Name         string `conf:"default:postgres"`
-		MaxIdleConns int    `conf:"default:2"`
-		MaxOpenConns int    `conf:"default:0"`
-		DisableTLS   bool   `conf:"default:true"`
+		User             string        `conf:"default:postgres"`
+		Password         string        `conf:"default:postgres,mask"`
+		Host             string        `conf:"default:localhost:5432"`
+		Name             string        `conf:"default:postgres"`
+		DisableTLS       bool          `conf:"default:true"`
+		MaxConns         int           `conf:"default:10,help:connections to Postgres at most; each stays open while idle. Replicas x this must stay under the server's max_connections"`
+		AcquireTimeout   time.Duration `conf:"default:1s,help:wait for a free connection at most this long, then answer 503"`
+		ConnectTimeout   time.Duration `conf:"default:2s,help:time to dial and log in to Postgres"`
+		StatementTimeout time.Duration `conf:"default:5s,help:Postgres statement_timeout of every connection"`
+		LockTimeout      time.Duration `conf:"default:2s,help:Postgres lock_timeout of every connection"`
+		IdleInTxTimeout  time.Duration `conf:"default:15s,help:Postgres idle_in_transaction_session_timeout of every connection"`
+	}
+	Idempotency struct {
+		TTL           time.Duration `conf:"default:24h,help:how long the answer to a request with an Idempotency-Key is kept for retries"`
+		SweepInterval time.Duration `conf:"default:10m,help:how often expired Idempotency-Keys are deleted"`
 	}
 	Tempo struct {
 		Host        string  `conf:"default:tempo:4317,help:OTLP gRPC endpoint of Tempo; empty exports no spans"`
@@ -98,13 +112,18 @@ func run(ctx context.Context, log *logger.Logger) error {
 	// Database
 
 	db, err := sqldb.Open(sqldb.Config{
-		User:         cfg.DB.User,
-		Password:     cfg.DB.Password,
-		Host:         cfg.DB.Host,
-		Name:         cfg.DB.Name,
-		MaxIdleConns: cfg.DB.MaxIdleConns,
-		MaxOpenConns: cfg.DB.MaxOpenConns,
-		DisableTLS:   cfg.DB.DisableTLS,
+		User:             cfg.DB.User,
+		Password:         cfg.DB.Password,
+		Host:             cfg.DB.Host,
+		Name:             cfg.DB.Name,
+		DisableTLS:       cfg.DB.DisableTLS,
+		MaxConns:         cfg.DB.MaxConns,
+		AcquireTimeout:   cfg.DB.AcquireTimeout,
+		ConnectTimeout:   cfg.DB.ConnectTimeout,
+		StatementTimeout: cfg.DB.StatementTimeout,
+		LockTimeout:      cfg.DB.LockTimeout,
+		IdleInTxTimeout:  cfg.DB.IdleInTxTimeout,
+		ApplicationName:  cfg.Tempo.ServiceName,
 	})
 	if err != nil {
 		return err
@@ -174,12 +193,32 @@ func run(ctx context.Context, log *logger.Logger) error {
 	}
 
 	// -------------------------------------------------------------------------
+	// Idempotency keys
+
+	idem := idempotency.NewStore(db.DB, cfg.Idempotency.TTL, nil)
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go idem.Sweep(sweepCtx, cfg.Idempotency.SweepInterval, func(removed int, err error) {
+		if err != nil {
+			log.Warn(ctx, "idempotency sweep", "removed", removed, "error", err)
+			return
+		}
+		if removed > 0 {
+			log.Info(ctx, "idempotency sweep", "removed", removed)
+		}
+	})
+
+	// -------------------------------------------------------------------------
 	// Servers
+
+	// draining turns true on SIGTERM: both readiness answers fail from then
+	// on, while the API goes on serving for the shutdown delay.
+	var draining atomic.Bool
 
 	debugSrv := &http.Server{
 		Addr:              cfg.Web.DebugHost,
-		Handler:           debug.Mux(version, db),
-		ReadHeaderTimeout: cfg.Web.ReadTimeout,
+		Handler:           debug.Mux(version, db.DB, draining.Load),
+		ReadHeaderTimeout: cfg.Web.ReadHeaderTimeout,
 	}
 	go func() {
 		log.Info(ctx, "startup", "status", "debug server started", "host", cfg.Web.DebugHost)
@@ -189,25 +228,38 @@ func run(ctx context.Context, log *logger.Logger) error {
 	}()
 	defer debugSrv.Close()
 
+	if cfg.Web.RequestTimeout >= cfg.Web.WriteTimeout {
+		return fmt.Errorf("web request timeout %s must be under the write timeout %s, or slow requests go unanswered", cfg.Web.RequestTimeout, cfg.Web.WriteTimeout)
+	}
 	api := &http.Server{
 		Addr: cfg.Web.APIHost,
 		Handler: build.WebAPI(build.Config{
-			Build:     version,
-			Log:       log,
-			DB:        db,
-			Auth:      ath,
-			ActiveKID: activeKID,
-			Tracer:    tp.Tracer("sales-api"),
-			TokenTTL:  cfg.Auth.TokenTTL,
-			Metrics:   mtr,
+			Build:          version,
+			Log:            log,
+			DB:             db.DB,
+			Auth:           ath,
+			ActiveKID:      activeKID,
+			Tracer:         tp.Tracer("sales-api"),
+			TokenTTL:       cfg.Auth.TokenTTL,
+			Metrics:        mtr,
+			RequestTimeout: cfg.Web.RequestTimeout,
+			MaxInFlight:    cfg.Web.MaxInFlight,
+			Draining:       draining.Load,
+			Idempotency:    idem,
 		}),
-		ReadTimeout:  cfg.Web.ReadTimeout,
-		WriteTimeout: cfg.Web.WriteTimeout,
-		IdleTimeout:  cfg.Web.IdleTimeout,
-		ErrorLog:     logger.NewStdLogger(log, logger.LevelError),
+		ReadTimeout:       cfg.Web.ReadTimeout,
+		ReadHeaderTimeout: cfg.Web.ReadHeaderTimeout,
+		WriteTimeout:      cfg.Web.WriteTimeout,
+		IdleTimeout:       cfg.Web.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          logger.NewStdLogger(log, logger.LevelError),
 	}
 
-	return web.Run(ctx, api, cfg.Web.ShutdownTimeout, log.Info)
+	return web.Run(ctx, api, web.Shutdown{
+		Draining: func() { draining.Store(true) },
+		Delay:    cfg.Web.ShutdownDelay,
+		Timeout:  cfg.Web.ShutdownTimeout,
+	}, log.Info)
 }
 
 // chooseKID returns the key that signs new tokens: the configured one,

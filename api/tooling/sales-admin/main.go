@@ -90,9 +90,14 @@ func run(ctx context.Context) error {
 			Password:     cfg.DB.Password,
 			Host:         cfg.DB.Host,
 			Name:         cfg.DB.Name,
-			MaxOpenConns: 2,
-			MaxIdleConns: 1,
 			DisableTLS:   cfg.DB.DisableTLS,
+			MaxConns:     2,
+			// Admin work (a migration, a large seed) may rightly run
+			// for longer than a request would.
+			AcquireTimeout:   10 * time.Second,
+			StatementTimeout: 30 * time.Minute,
+			LockTimeout:      time.Minute,
+			IdleInTxTimeout:  time.Minute,
 		},
 		KeysFolder: cfg.Auth.KeysFolder,
 		ActiveKID:  cfg.Auth.ActiveKID,

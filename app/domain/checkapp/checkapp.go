@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"runtime"
-	"time"
 
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/business/sdk/sqldb"
@@ -15,22 +14,25 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Config holds what the checks need.
+// Config holds what the checks need. Draining may be nil.
 type Config struct {
 	Build string
 	DB    *sqlx.DB
+	// Draining reports that the process is shutting down.
+	Draining func() bool
 }
 
 // Routes adds /v1/liveness and /v1/readiness to app.
 func Routes(app *web.App, cfg Config) {
-	h := handlers{build: cfg.Build, db: cfg.DB}
+	h := handlers{build: cfg.Build, db: cfg.DB, draining: cfg.Draining}
 	app.HandlerFunc(http.MethodGet, "/v1/liveness", h.liveness)
 	app.HandlerFunc(http.MethodGet, "/v1/readiness", h.readiness)
 }
 
 type handlers struct {
-	build string
-	db    *sqlx.DB
+	build    string
+	db       *sqlx.DB
+	draining func() bool
 }
 
 // Status is the body of a successful check.
@@ -47,13 +49,11 @@ func (s Status) Encode() ([]byte, string, error) {
 	return data, "application/json", err
 }
 
-// readiness is 200 when the database answers within a second, else 503.
+// readiness is 200 when the database answers within a second and the
+// process is not shutting down, else 503.
 func (h handlers) readiness(ctx context.Context, r *http.Request) web.Encoder {
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-
-	if err := sqldb.StatusCheck(ctx, h.db); err != nil {
-		return errs.Newf(errs.Unavailable, "database not ready")
+	if err := sqldb.Ready(ctx, h.db, h.draining); err != nil {
+		return &errs.Error{Code: errs.Unavailable, Message: err.Error(), RetryAfter: errs.RetryAfterUnavailable}
 	}
 	return Status{Status: "ok"}
 }

@@ -15,6 +15,9 @@ type Config struct {
 	ProductBus *productbus.Business
 	UserBus    *userbus.Business
 	Auth       *auth.Auth
+	// Idempotent makes creation safe to retry with an Idempotency-Key;
+	// nil leaves it out.
+	Idempotent web.MidFunc
 }
 
 // Routes adds the products routes to app. Owner checks for PUT and DELETE
@@ -26,7 +29,7 @@ func Routes(app *web.App, cfg Config) {
 	authen := mid.Authenticate(cfg.Auth, cfg.UserBus)
 	anyUser := mid.Authorize(cfg.Auth, auth.RuleAny)
 
-	app.HandlerFunc(http.MethodPost, "/v1/products", a.create, authen, anyUser)
+	app.HandlerFunc(http.MethodPost, "/v1/products", a.create, authen, anyUser, cfg.Idempotent)
 	app.HandlerFunc(http.MethodGet, "/v1/products", a.query, authen, anyUser)
 	app.HandlerFunc(http.MethodGet, "/v1/products/{product_id}", a.queryByID, authen, anyUser)
 	app.HandlerFunc(http.MethodPut, "/v1/products/{product_id}", a.update, authen, anyUser)

@@ -15,6 +15,9 @@ type Config struct {
 	SaleBus *salebus.Business
 	UserBus *userbus.Business
 	Auth    *auth.Auth
+	// Idempotent makes buying safe to retry with an Idempotency-Key; nil
+	// leaves it out.
+	Idempotent web.MidFunc
 }
 
 // Routes adds the sales routes to app. Any user may buy and list; what a
@@ -26,7 +29,7 @@ func Routes(app *web.App, cfg Config) {
 	anyUser := mid.Authorize(cfg.Auth, auth.RuleAny)
 	adminOnly := mid.Authorize(cfg.Auth, auth.RuleAdminOnly)
 
-	app.HandlerFunc(http.MethodPost, "/v1/sales", h.create, authen, anyUser)
+	app.HandlerFunc(http.MethodPost, "/v1/sales", h.create, authen, anyUser, cfg.Idempotent)
 	app.HandlerFunc(http.MethodGet, "/v1/sales", h.query, authen, anyUser)
 	app.HandlerFunc(http.MethodGet, "/v1/sales/{sale_id}", h.queryByID, authen, anyUser)
 	app.HandlerFunc(http.MethodDelete, "/v1/sales/{sale_id}", h.delete, authen, adminOnly)

@@ -101,6 +101,8 @@ func busError(err error) *errs.Error {
 		return errs.New(errs.NotFound, salebus.ErrNotFound)
 	case errors.Is(err, salebus.ErrInsufficientStock):
 		return &errs.Error{Code: errs.Aborted, Message: salebus.ErrInsufficientStock.Error(), Cause: err}
+	case errors.Is(err, salebus.ErrStockLimit):
+		return &errs.Error{Code: errs.Aborted, Message: salebus.ErrStockLimit.Error(), Cause: err}
 	case errors.Is(err, salebus.ErrProductNotFound):
 		return fieldError("productID", salebus.ErrProductNotFound, err)
 	case errors.Is(err, salebus.ErrOwnProduct):

@@ -4,12 +4,10 @@
 package debug
 
 import (
-	"context"
 	"encoding/json"
 	"expvar"
 	"net/http"
 	"net/http/pprof"
-	"time"
 
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/jmoiron/sqlx"
@@ -34,15 +32,15 @@ func StandardMux(build string) *http.ServeMux {
 }
 
 // Mux returns the sales-api's debug mux: StandardMux plus a readiness
-// answer that checks the database.
-func Mux(build string, db *sqlx.DB) *http.ServeMux {
+// answer, the same as the API's: the database answers and the process is
+// not shutting down. draining may be nil.
+func Mux(build string, db *sqlx.DB, draining func() bool) *http.ServeMux {
 	mux := StandardMux(build)
 
 	mux.HandleFunc("GET /debug/readiness", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
-		defer cancel()
-		if err := sqldb.StatusCheck(ctx, db); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "db not ready"})
+		if err := sqldb.Ready(r.Context(), db, draining); err != nil {
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": err.Error()})
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

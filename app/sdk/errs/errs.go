@@ -3,10 +3,15 @@
 package errs
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/garagesale/service/business/sdk/sqldb"
 )
 
 // Code is one of the API's error codes.
@@ -24,6 +29,10 @@ const (
 	MethodNotAllowed Code = "method_not_allowed"
 	Internal         Code = "internal"
 	Unavailable      Code = "unavailable"
+	TooManyRequests  Code = "too_many_requests"
+	// IdempotencyKeyReused is an Idempotency-Key sent again with another
+	// request than the one it was first sent with.
+	IdempotencyKeyReused Code = "idempotency_key_reused"
 )
 
 var statuses = map[Code]int{
@@ -37,6 +46,9 @@ var statuses = map[Code]int{
 	MethodNotAllowed: http.StatusMethodNotAllowed,
 	Internal:         http.StatusInternalServerError,
 	Unavailable:      http.StatusServiceUnavailable,
+	TooManyRequests:  http.StatusTooManyRequests,
+
+	IdempotencyKeyReused: http.StatusUnprocessableEntity,
 }
 
 // Status returns the HTTP status of c; an unknown code is a 500.
@@ -55,6 +67,9 @@ type Error struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 	ErrorID string            `json:"errorID,omitempty"`
 	Cause   error             `json:"-"`
+	// RetryAfter, when set, is sent as the Retry-After header: how long
+	// the client should wait before trying again.
+	RetryAfter time.Duration `json:"-"`
 }
 
 // New returns an Error with code whose message is err's text.
@@ -84,6 +99,16 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Cause }
 
+// HTTPHeader implements web.HTTPHeaderer: Retry-After in whole seconds,
+// at least one, when RetryAfter is set.
+func (e *Error) HTTPHeader() http.Header {
+	if e.RetryAfter <= 0 {
+		return nil
+	}
+	secs := int64((e.RetryAfter + time.Second - 1) / time.Second)
+	return http.Header{"Retry-After": {strconv.FormatInt(secs, 10)}}
+}
+
 // HTTPStatus implements web.HTTPStatuser.
 func (e *Error) HTTPStatus() int { return e.Code.Status() }
 
@@ -103,10 +128,30 @@ func As(err error) (*Error, bool) {
 }
 
 // Of returns err as an *Error: itself when it is one, else an internal
-// error whose cause is err.
+// error whose cause is err. An internal error whose cause is the
+// database's state rather than a fault of the code becomes what the client
+// can act on: unavailable (503, retry later) for a database that is down,
+// stalled or out of connections, or past the request's deadline; aborted
+// (409, retry) for a transaction that lost to a concurrent one.
 func Of(err error) *Error {
-	if e, ok := As(err); ok {
+	e, ok := As(err)
+	if !ok {
+		e = &Error{Code: Internal, Message: err.Error(), Cause: err}
+	}
+	if e.Code != Internal || e.Cause == nil {
 		return e
 	}
-	return &Error{Code: Internal, Message: err.Error(), Cause: err}
+	switch {
+	case errors.Is(e.Cause, sqldb.ErrDBUnavailable),
+		errors.Is(e.Cause, context.DeadlineExceeded),
+		errors.Is(e.Cause, context.Canceled):
+		return &Error{Code: Unavailable, Message: "the service cannot answer right now: retry later", Cause: e.Cause, RetryAfter: RetryAfterUnavailable}
+	case errors.Is(e.Cause, sqldb.ErrDBConflict):
+		return &Error{Code: Aborted, Message: "the request conflicted with a concurrent one: retry it", Cause: e.Cause}
+	}
+	return e
 }
+
+// RetryAfterUnavailable is the Retry-After of an unavailable answer: a
+// pool frees up or a restarting database comes back within seconds.
+const RetryAfterUnavailable = time.Second

@@ -4,14 +4,16 @@
 package metrics
 
 import (
-	"database/sql"
 	"errors"
 	"expvar"
+	"net/http"
 	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/garagesale/service/business/sdk/sqldb"
 )
 
 // Buckets are the upper bounds, in seconds, of the latency histogram: the
@@ -21,9 +23,10 @@ var Buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 // Metrics counts requests. Every method is safe for concurrent use and
 // takes no lock: recording a request is a few atomic adds.
 type Metrics struct {
-	requests atomic.Uint64
-	errors   atomic.Uint64
-	panics   atomic.Uint64
+	requests    atomic.Uint64
+	errors      atomic.Uint64
+	unavailable atomic.Uint64
+	panics      atomic.Uint64
 
 	// counts[i] is the requests with latency in (Buckets[i-1], Buckets[i]];
 	// the last is those above every bound. Stored per bucket, not
@@ -37,12 +40,17 @@ func New() *Metrics {
 	return &Metrics{counts: make([]atomic.Uint64, len(Buckets)+1)}
 }
 
-// Request records one finished request: how long it took, whether it was
-// a server error (a 5xx) and whether it panicked.
-func (m *Metrics) Request(d time.Duration, serverError, panicked bool) {
+// Request records one finished request: how long it took, its status and
+// whether it panicked. A 5xx counts as an error; a 503 also counts as
+// unavailable, the answer to a database that is down or slow, or to
+// overload, rather than to a fault of the code.
+func (m *Metrics) Request(d time.Duration, status int, panicked bool) {
 	m.requests.Add(1)
-	if serverError {
+	if status >= http.StatusInternalServerError {
 		m.errors.Add(1)
+	}
+	if status == http.StatusServiceUnavailable {
+		m.unavailable.Add(1)
 	}
 	if panicked {
 		m.panics.Add(1)
@@ -61,14 +69,20 @@ func (m *Metrics) Request(d time.Duration, serverError, panicked bool) {
 
 // Counters is a snapshot of the request counters.
 type Counters struct {
-	Requests uint64
-	Errors   uint64
-	Panics   uint64
+	Requests    uint64
+	Errors      uint64
+	Unavailable uint64
+	Panics      uint64
 }
 
 // Counters returns the counters now.
 func (m *Metrics) Counters() Counters {
-	return Counters{Requests: m.requests.Load(), Errors: m.errors.Load(), Panics: m.panics.Load()}
+	return Counters{
+		Requests:    m.requests.Load(),
+		Errors:      m.errors.Load(),
+		Unavailable: m.unavailable.Load(),
+		Panics:      m.panics.Load(),
+	}
 }
 
 // Latency is a snapshot of the latency histogram in the form Prometheus
@@ -107,6 +121,8 @@ type DB struct {
 	Idle               int     `json:"idle"`
 	WaitCount          int64   `json:"wait_count"`
 	WaitDurationSecond float64 `json:"wait_duration_seconds"`
+	AcquireTimeouts    int64   `json:"acquire_timeouts"`
+	TxRetries          uint64  `json:"tx_retries"`
 }
 
 // publish guards the expvar names, which are process-wide and may be
@@ -120,10 +136,10 @@ var publish struct {
 var ErrPublished = errors.New("metrics are already published in this process")
 
 // Publish registers m as the process's expvar variables: build, goroutines,
-// requests, errors, panics, latency and db (memstats and cmdline are
-// expvar's own). dbStats may be nil. Only one Metrics per process can be
+// requests, errors, unavailable, panics, latency and db (memstats and
+// cmdline are expvar's own). dbStats may be nil. Only one Metrics per process can be
 // published; a second call returns ErrPublished.
-func (m *Metrics) Publish(build string, dbStats func() sql.DBStats) error {
+func (m *Metrics) Publish(build string, dbStats func() sqldb.PoolStats) error {
 	first := false
 	publish.once.Do(func() {
 		first = true
@@ -133,18 +149,21 @@ func (m *Metrics) Publish(build string, dbStats func() sql.DBStats) error {
 		expvar.Publish("goroutines", expvar.Func(func() any { return runtime.NumGoroutine() }))
 		expvar.Publish("requests", expvar.Func(func() any { return m.requests.Load() }))
 		expvar.Publish("errors", expvar.Func(func() any { return m.errors.Load() }))
+		expvar.Publish("unavailable", expvar.Func(func() any { return m.unavailable.Load() }))
 		expvar.Publish("panics", expvar.Func(func() any { return m.panics.Load() }))
 		expvar.Publish("latency", expvar.Func(func() any { return m.Latency() }))
 		if dbStats != nil {
 			expvar.Publish("db", expvar.Func(func() any {
 				s := dbStats()
 				return DB{
-					MaxOpen:            s.MaxOpenConnections,
-					Open:               s.OpenConnections,
+					MaxOpen:            s.MaxConns,
+					Open:               s.TotalConns,
 					InUse:              s.InUse,
 					Idle:               s.Idle,
 					WaitCount:          s.WaitCount,
 					WaitDurationSecond: s.WaitDuration.Seconds(),
+					AcquireTimeouts:    s.AcquireTimeouts,
+					TxRetries:          s.TxRetries,
 				}
 			}))
 		}

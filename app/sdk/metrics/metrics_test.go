@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"net/http"
 	"testing"
 	"time"
 
@@ -31,7 +32,7 @@ func TestLatencyIsCumulative(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := New()
 			for _, d := range tt.durations {
-				m.Request(d, false, false)
+				m.Request(d, http.StatusOK, false)
 			}
 			if diff := cmp.Diff(tt.want, m.Latency()); diff != "" {
 				t.Errorf("latency (-want +got):\n%s", diff)
@@ -42,11 +43,12 @@ func TestLatencyIsCumulative(t *testing.T) {
 
 func TestCounters(t *testing.T) {
 	m := New()
-	m.Request(time.Millisecond, false, false)
-	m.Request(time.Millisecond, true, false)
-	m.Request(time.Millisecond, true, true)
+	m.Request(time.Millisecond, http.StatusOK, false)
+	m.Request(time.Millisecond, http.StatusInternalServerError, false)
+	m.Request(time.Millisecond, http.StatusInternalServerError, true)
+	m.Request(time.Millisecond, http.StatusServiceUnavailable, false)
 
-	want := Counters{Requests: 3, Errors: 2, Panics: 1}
+	want := Counters{Requests: 4, Errors: 3, Unavailable: 1, Panics: 1}
 	if diff := cmp.Diff(want, m.Counters()); diff != "" {
 		t.Errorf("counters (-want +got):\n%s", diff)
 	}
@@ -64,7 +66,7 @@ func BenchmarkRequest(b *testing.B) {
 	m := New()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			m.Request(30*time.Millisecond, false, false)
+			m.Request(30*time.Millisecond, http.StatusOK, false)
 		}
 	})
 }

@@ -25,7 +25,14 @@ func Errors(log *logger.Logger) web.MidFunc {
 			}
 
 			e := errs.Of(err)
-			if e.Code != errs.Internal {
+			switch e.Code {
+			case errs.Internal:
+			case errs.Unavailable:
+				// Not the client's doing, and the operator's to fix: the
+				// cause says which of the database's troubles it was.
+				log.Warn(ctx, "request unavailable", "code", e.Code, "cause", causeOf(e))
+				return e
+			default:
 				log.Info(ctx, "request error", "code", e.Code, "message", e.Message)
 				return e
 			}

@@ -38,7 +38,7 @@ func Metrics(m *metrics.Metrics) web.MidFunc {
 				status = v.HTTPStatus()
 			}
 
-			m.Request(time.Since(start), status >= http.StatusInternalServerError, panicked)
+			m.Request(time.Since(start), status, panicked)
 			return resp
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/types/quantity"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/google/uuid"
 )
@@ -23,6 +24,10 @@ var (
 	ErrNotFound     = errors.New("product not found")
 	ErrUserDisabled = errors.New("product owner is disabled or no longer exists")
 	ErrHasSales     = errors.New("product has sales")
+	// ErrInsufficientStock is a sale of more than is in stock.
+	ErrInsufficientStock = errors.New("not enough stock")
+	// ErrStockLimit is stock that would rise above quantity.Max.
+	ErrStockLimit = errors.New("stock would exceed its limit")
 )
 
 // Domain is the name audit records use for products.
@@ -46,6 +51,14 @@ type Storer interface {
 	// QueryByIDForUpdate locks the row until the transaction ends; it
 	// returns ErrNotFound.
 	QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (Product, error)
+	// TakeStock lowers the stock by n in one statement that locks the row
+	// and checks that n are there, and returns the product after. It
+	// returns ErrNotFound, or ErrInsufficientStock with the product as it
+	// is.
+	TakeStock(ctx context.Context, id uuid.UUID, n quantity.Quantity, now time.Time) (Product, error)
+	// ReturnStock raises the stock by n likewise. It returns ErrNotFound,
+	// or ErrStockLimit with the product as it is.
+	ReturnStock(ctx context.Context, id uuid.UUID, n quantity.Quantity, now time.Time) (Product, error)
 }
 
 // Config holds the dependencies of a Business. Now may be nil.
@@ -263,6 +276,47 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 	return nil
 }
 
+// TakeStock takes n of the product with id out of stock for a sale made
+// by actorID, and audits the change. It is the one way a sale changes
+// stock: a single guarded statement, so the product's row lock is taken
+// once, first, and held to the end of the caller's transaction. Call it on
+// a Business bound to that transaction (NewWithTx), so the change commits
+// or rolls back with the sale.
+//
+// It returns the product after the change, ErrNotFound, or
+// ErrInsufficientStock together with the product as it is, so a caller can
+// tell why.
+func (b *Business) TakeStock(ctx context.Context, actorID uuid.UUID, id uuid.UUID, n quantity.Quantity) (Product, error) {
+	ctx, span := otel.AddSpan(ctx, "productbus.TakeStock")
+	defer span.End()
+
+	prd, err := b.storer.TakeStock(ctx, id, n, b.clock())
+	if err != nil {
+		return prd, fmt.Errorf("take %d of product %s: %w", n.Value(), id, err)
+	}
+	if _, err := b.audit.Create(ctx, newAudit(actorID, prd, auditbus.ActionUpdated)); err != nil {
+		return Product{}, fmt.Errorf("take %d of product %s: %w", n.Value(), id, err)
+	}
+	return prd, nil
+}
+
+// ReturnStock puts n of the product with id back in stock when a sale is
+// undone, as TakeStock takes it. It returns the product after the change,
+// ErrNotFound, or ErrStockLimit when the stock would pass quantity.Max.
+func (b *Business) ReturnStock(ctx context.Context, actorID uuid.UUID, id uuid.UUID, n quantity.Quantity) (Product, error) {
+	ctx, span := otel.AddSpan(ctx, "productbus.ReturnStock")
+	defer span.End()
+
+	prd, err := b.storer.ReturnStock(ctx, id, n, b.clock())
+	if err != nil {
+		return prd, fmt.Errorf("return %d to product %s: %w", n.Value(), id, err)
+	}
+	if _, err := b.audit.Create(ctx, newAudit(actorID, prd, auditbus.ActionUpdated)); err != nil {
+		return Product{}, fmt.Errorf("return %d to product %s: %w", n.Value(), id, err)
+	}
+	return prd, nil
+}
+
 // Query returns one page of the products that match filter.
 func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, error) {
 	ctx, span := otel.AddSpan(ctx, "productbus.Query")
@@ -295,20 +349,6 @@ func (b *Business) QueryByID(ctx context.Context, id uuid.UUID) (Product, error)
 	prd, err := b.storer.QueryByID(ctx, id)
 	if err != nil {
 		return Product{}, fmt.Errorf("query product %s: %w", id, err)
-	}
-	return prd, nil
-}
-
-// QueryByIDForUpdate returns the product with id, locked until the
-// transaction ends, or ErrNotFound. Only a Business from NewWithTx holds the
-// lock for anything longer than the statement itself.
-func (b *Business) QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (Product, error) {
-	ctx, span := otel.AddSpan(ctx, "productbus.QueryByIDForUpdate")
-	defer span.End()
-
-	prd, err := b.storer.QueryByIDForUpdate(ctx, id)
-	if err != nil {
-		return Product{}, fmt.Errorf("query product %s for update: %w", id, err)
 	}
 	return prd, nil
 }

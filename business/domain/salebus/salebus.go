@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/garagesale/service/foundation/otel"
 	"time"
 
 	"github.com/garagesale/service/business/domain/auditbus"
@@ -15,6 +14,7 @@ import (
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/logger"
+	"github.com/garagesale/service/foundation/otel"
 	"github.com/google/uuid"
 )
 
@@ -25,6 +25,9 @@ var (
 	ErrInsufficientStock = errors.New("not enough stock")
 	ErrOwnProduct        = errors.New("a user cannot buy their own product")
 	ErrZeroQuantity      = errors.New("quantity must be at least 1")
+	// ErrStockLimit is a deleted sale whose quantity the product's stock
+	// cannot take back without passing its limit.
+	ErrStockLimit = errors.New("the product's stock cannot take the sale's quantity back")
 )
 
 // Domain is the name audit records use for sales.
@@ -41,9 +44,6 @@ type Storer interface {
 	Count(ctx context.Context, filter QueryFilter) (int, error)
 	// QueryByID returns ErrNotFound.
 	QueryByID(ctx context.Context, id uuid.UUID) (Sale, error)
-	// QueryByIDForUpdate locks the row until the transaction ends; it
-	// returns ErrNotFound.
-	QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (Sale, error)
 }
 
 // Config holds the dependencies of a Business. Now may be nil.
@@ -135,9 +135,10 @@ func newAudit(actorID uuid.UUID, sale Sale, p productbus.Product, action string)
 }
 
 // Create records that ns.BuyerID bought ns.Quantity of ns.ProductID, on
-// behalf of actorID. The product's row is locked for the whole
-// transaction, so concurrent buyers of one product queue up and stock
-// never oversells. It returns ErrProductNotFound, ErrOwnProduct,
+// behalf of actorID, in one transaction: the stock is taken by one guarded
+// statement on the product (which locks its row, so concurrent buyers
+// queue and stock never oversells), then the sale and its audit row are
+// written. It returns ErrProductNotFound, ErrOwnProduct,
 // ErrInsufficientStock or ErrZeroQuantity; on any error nothing changes.
 func (b *Business) Create(ctx context.Context, actorID uuid.UUID, ns NewSale) (Sale, error) {
 	ctx, span := otel.AddSpan(ctx, "salebus.Create")
@@ -157,24 +158,21 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, ns NewSale) (S
 	}
 
 	err := b.inTx(ctx, func(d txDeps) error {
-		p, err := d.products.QueryByIDForUpdate(ctx, ns.ProductID)
-		if err != nil {
-			if errors.Is(err, productbus.ErrNotFound) {
-				return ErrProductNotFound
-			}
-			return err
-		}
-		if p.UserID == ns.BuyerID {
+		p, err := d.products.TakeStock(ctx, actorID, ns.ProductID, ns.Quantity)
+		switch {
+		case errors.Is(err, productbus.ErrNotFound):
+			return ErrProductNotFound
+		case p.UserID == ns.BuyerID && (err == nil || errors.Is(err, productbus.ErrInsufficientStock)):
+			// Checked on the row the statement returned: an own product
+			// is refused whatever its stock, and the rollback puts the
+			// stock back.
 			return ErrOwnProduct
-		}
-		left, err := p.Quantity.Sub(ns.Quantity)
-		if err != nil {
-			return fmt.Errorf("%w: %w", ErrInsufficientStock, err)
+		case errors.Is(err, productbus.ErrInsufficientStock):
+			return fmt.Errorf("%w: only %d left", ErrInsufficientStock, p.Quantity.Value())
+		case err != nil:
+			return err
 		}
 
-		if _, err := d.products.Update(ctx, actorID, p.ID, productbus.UpdateProduct{Quantity: &left}); err != nil {
-			return err
-		}
 		if err := d.store.Create(ctx, sale); err != nil {
 			return err
 		}
@@ -188,30 +186,30 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, ns NewSale) (S
 }
 
 // Delete removes the sale with id on behalf of actorID and puts its
-// quantity back in stock, in one transaction. It returns ErrNotFound.
+// quantity back in stock, in one transaction. Like a sale, it locks the
+// product first (returning the stock) and the sale second (deleting it),
+// the order every transaction here takes rows in, so it cannot deadlock
+// with a sale or a product delete. It returns ErrNotFound, or
+// ErrStockLimit when the product's stock cannot take the quantity back.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
 	ctx, span := otel.AddSpan(ctx, "salebus.Delete")
 	defer span.End()
 
 	err := b.inTx(ctx, func(d txDeps) error {
-		// The sale first, then its product: Create locks only the
-		// product, so this order cannot deadlock with it.
-		sale, err := d.store.QueryByIDForUpdate(ctx, id)
+		sale, err := d.store.QueryByID(ctx, id)
 		if err != nil {
 			return err
 		}
-		p, err := d.products.QueryByIDForUpdate(ctx, sale.ProductID)
-		if err != nil {
+		p, err := d.products.ReturnStock(ctx, actorID, sale.ProductID, sale.Quantity)
+		switch {
+		case errors.Is(err, productbus.ErrStockLimit):
+			return fmt.Errorf("%w: product %s holds %d", ErrStockLimit, p.ID, p.Quantity.Value())
+		case err != nil:
 			return fmt.Errorf("product %s of the sale: %w", sale.ProductID, err)
 		}
-		stock, err := p.Quantity.Add(sale.Quantity)
-		if err != nil {
-			return fmt.Errorf("return %d to stock: %w", sale.Quantity.Value(), err)
-		}
-
-		if _, err := d.products.Update(ctx, actorID, p.ID, productbus.UpdateProduct{Quantity: &stock}); err != nil {
-			return err
-		}
+		// A concurrent delete of the same sale waited on the product's
+		// lock above; whichever comes second finds no sale here and rolls
+		// back its stock change.
 		if err := d.store.Delete(ctx, id); err != nil {
 			return err
 		}

@@ -118,6 +118,9 @@ type Database struct {
 	// DB is a pool to this test's database.
 	DB *sqlx.DB
 
+	// Pool is the same pool with its statistics.
+	Pool *sqldb.DB
+
 	// URL is its connection URL.
 	URL string
 
@@ -162,10 +165,11 @@ func New(t testing.TB, name string) *Database {
 	})
 
 	dbURL := databaseURL(dbName)
-	db, err := sqldb.OpenURL(dbURL)
+	pool, err := sqldb.OpenURL(dbURL)
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
+	db := pool.DB
 	// Registered after the drop, so it runs first: close our pool, then drop.
 	t.Cleanup(func() { db.Close() })
 	if err := sqldb.StatusCheck(ctx, db); err != nil {
@@ -180,9 +184,10 @@ func New(t testing.TB, name string) *Database {
 	})
 
 	return &Database{
-		DB:  db,
-		URL: dbURL,
-		Log: logger.New(&buf, logger.LevelDebug, "test", nil),
+		DB:   db,
+		Pool: pool,
+		URL:  dbURL,
+		Log:  logger.New(&buf, logger.LevelDebug, "test", nil),
 	}
 }
 
@@ -190,9 +195,10 @@ func New(t testing.TB, name string) *Database {
 // creates and drops the test databases.
 func adminPool() (*sqlx.DB, error) {
 	adminOnce.Do(func() {
-		admin, adminErr = sqldb.OpenURL(serverURL)
+		var pool *sqldb.DB
+		pool, adminErr = sqldb.OpenURL(serverURL)
 		if adminErr == nil {
-			admin.SetMaxIdleConns(4)
+			admin = pool.DB
 		}
 	})
 	return admin, adminErr
@@ -268,7 +274,7 @@ func migrateDatabase(ctx context.Context, dbURL string) error {
 		return err
 	}
 	defer db.Close()
-	if err := migrate.Migrate(ctx, db); err != nil {
+	if err := migrate.Migrate(ctx, db.DB); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil

@@ -36,7 +36,7 @@ func open(t *testing.T, url string) *sqlx.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db
+	return db.DB
 }
 
 // schema is what a migration run leaves behind.

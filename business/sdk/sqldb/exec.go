@@ -47,7 +47,7 @@ func NamedExecResult(ctx context.Context, db sqlx.ExtContext, query string, data
 	ctx, span := startSpan(ctx, query)
 	defer func() { endSpan(span, err) }()
 
-	res, err := sqlx.NamedExecContext(ctx, db, query, data)
+	res, err := sqlx.NamedExecContext(ctx, runner(ctx, db), query, data)
 	if err != nil {
 		return 0, translate(err)
 	}
@@ -77,7 +77,7 @@ func NamedQueryStruct(ctx context.Context, db sqlx.ExtContext, query string, dat
 	ctx, span := startSpan(ctx, query)
 	defer func() { endSpan(span, err) }()
 
-	rows, err := sqlx.NamedQueryContext(ctx, db, query, data)
+	rows, err := sqlx.NamedQueryContext(ctx, runner(ctx, db), query, data)
 	if err != nil {
 		return translate(err)
 	}
@@ -101,7 +101,7 @@ func NamedQuerySlice[T any](ctx context.Context, db sqlx.ExtContext, query strin
 	ctx, span := startSpan(ctx, query)
 	defer func() { endSpan(span, err) }()
 
-	rows, err := sqlx.NamedQueryContext(ctx, db, query, data)
+	rows, err := sqlx.NamedQueryContext(ctx, runner(ctx, db), query, data)
 	if err != nil {
 		return translate(err)
 	}

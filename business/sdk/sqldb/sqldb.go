@@ -7,10 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -23,23 +24,54 @@ var (
 	ErrDBReferenced = errors.New("still referenced")
 )
 
-// Postgres error codes we act on.
+// Pool defaults, used where Config leaves a field at zero. They suit a
+// database server of 2 to 4 cores: Postgres does its best work with about
+// two busy connections per core, and a replica rarely needs more than
+// that to keep it busy; more connections only queue inside Postgres.
 const (
-	uniqueViolation = "23505"
-	fkViolation     = "23503"
-	undefinedTable  = "42P01"
+	DefaultMaxConns         = 10
+	DefaultAcquireTimeout   = time.Second
+	DefaultConnectTimeout   = 2 * time.Second
+	DefaultStatementTimeout = 5 * time.Second
+	DefaultLockTimeout      = 2 * time.Second
+	DefaultIdleInTxTimeout  = 15 * time.Second
+	DefaultMaxConnIdleTime  = 30 * time.Minute
 )
 
-// Config is what Open needs.
+// Config is what Open needs. Zero values take the Default constants.
 type Config struct {
-	User         string
-	Password     string
-	Host         string // host or host:port
-	Name         string
-	Schema       string
-	MaxIdleConns int
-	MaxOpenConns int
-	DisableTLS   bool
+	User       string
+	Password   string
+	Host       string // host or host:port
+	Name       string
+	Schema     string
+	DisableTLS bool
+
+	// MaxConns bounds the connections to Postgres. Idle connections stay
+	// open (up to MaxConnIdleTime), so a busy pool never churns.
+	MaxConns int
+
+	// AcquireTimeout bounds the wait for a free connection, or for a new
+	// one to be made: past it a statement fails with ErrDBUnavailable
+	// instead of queueing behind an exhausted pool or a dead server.
+	AcquireTimeout time.Duration
+
+	// ConnectTimeout bounds dialing and logging in to the server.
+	ConnectTimeout time.Duration
+
+	// StatementTimeout, LockTimeout and IdleInTxTimeout are Postgres'
+	// statement_timeout, lock_timeout and
+	// idle_in_transaction_session_timeout, set on every connection: the
+	// server gives up on work whose client is stuck or gone.
+	StatementTimeout time.Duration
+	LockTimeout      time.Duration
+	IdleInTxTimeout  time.Duration
+
+	// MaxConnIdleTime closes a connection idle for that long.
+	MaxConnIdleTime time.Duration
+
+	// ApplicationName shows in pg_stat_activity.
+	ApplicationName string
 }
 
 // URL returns the connection URL of cfg.
@@ -64,26 +96,107 @@ func (cfg Config) URL() string {
 	return u.String()
 }
 
-// Open opens a connection pool to the database of cfg. It does not wait
-// for the server; use StatusCheck for that.
-func Open(cfg Config) (*sqlx.DB, error) {
-	db, err := sqlx.Open("pgx", cfg.URL())
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	db.SetMaxIdleConns(cfg.MaxIdleConns)
-	db.SetMaxOpenConns(cfg.MaxOpenConns)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	return db, nil
+// DB is a pool of connections to Postgres, used through sqlx. Its
+// connections come from a bounded pgxpool: database/sql keeps none of its
+// own, so MaxConns is the true limit and a statement waits at most
+// AcquireTimeout for one.
+type DB struct {
+	*sqlx.DB
+	pool *pgxpool.Pool
 }
 
-// OpenURL opens a pool from a connection URL.
-func OpenURL(dsn string) (*sqlx.DB, error) {
-	db, err := sqlx.Open("pgx", dsn)
+// Open opens a connection pool to the database of cfg. It does not wait
+// for the server; use StatusCheck for that.
+func Open(cfg Config) (*DB, error) {
+	return open(cfg.URL(), cfg)
+}
+
+// OpenURL opens a pool from a connection URL with the default pool
+// settings.
+func OpenURL(dsn string) (*DB, error) {
+	return open(dsn, Config{})
+}
+
+func open(dsn string, cfg Config) (*DB, error) {
+	cfg = withDefaults(cfg)
+
+	pcfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// The URL holds the password: say what is wrong without it.
+		return nil, errors.New("open database: the connection settings do not form a valid postgres URL")
+	}
+	pcfg.MaxConns = int32(cfg.MaxConns)
+	pcfg.MaxConnIdleTime = cfg.MaxConnIdleTime
+	pcfg.HealthCheckPeriod = 30 * time.Second
+	pcfg.ConnConfig.ConnectTimeout = cfg.ConnectTimeout
+	params := pcfg.ConnConfig.RuntimeParams
+	params["statement_timeout"] = millis(cfg.StatementTimeout)
+	params["lock_timeout"] = millis(cfg.LockTimeout)
+	params["idle_in_transaction_session_timeout"] = millis(cfg.IdleInTxTimeout)
+	if cfg.ApplicationName != "" {
+		params["application_name"] = cfg.ApplicationName
+	}
+
+	// NewWithConfig makes no connection yet (MinConns is 0), so ctx only
+	// bounds setting the pool up.
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	return db, nil
+
+	c := &connector{Connector: stdlib.GetPoolConnector(pool), pool: pool, acquireTimeout: cfg.AcquireTimeout}
+	sqlDB := sqlOpenDB(c)
+	return &DB{DB: sqlx.NewDb(sqlDB, "pgx"), pool: pool}, nil
+}
+
+func withDefaults(cfg Config) Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	def(&cfg.AcquireTimeout, DefaultAcquireTimeout)
+	def(&cfg.ConnectTimeout, DefaultConnectTimeout)
+	def(&cfg.StatementTimeout, DefaultStatementTimeout)
+	def(&cfg.LockTimeout, DefaultLockTimeout)
+	def(&cfg.IdleInTxTimeout, DefaultIdleInTxTimeout)
+	def(&cfg.MaxConnIdleTime, DefaultMaxConnIdleTime)
+	return cfg
+}
+
+// millis is a duration as Postgres reads a timeout setting.
+func millis(d time.Duration) string {
+	return strconv.FormatInt(d.Milliseconds(), 10)
+}
+
+// PoolStats is a snapshot of the connection pool.
+type PoolStats struct {
+	MaxConns        int
+	TotalConns      int
+	InUse           int
+	Idle            int
+	WaitCount       int64         // acquires that had to wait for a connection
+	WaitDuration    time.Duration // time spent in those waits
+	AcquireTimeouts int64         // acquires that gave up: the pool was exhausted or the server gone
+	TxRetries       uint64        // transactions run again after a serialization failure or deadlock
+}
+
+// Stats returns the pool's figures now.
+func (db *DB) Stats() PoolStats {
+	s := db.pool.Stat()
+	return PoolStats{
+		MaxConns:        int(s.MaxConns()),
+		TotalConns:      int(s.TotalConns()),
+		InUse:           int(s.AcquiredConns()),
+		Idle:            int(s.IdleConns()),
+		WaitCount:       s.EmptyAcquireCount(),
+		WaitDuration:    s.EmptyAcquireWaitTime(),
+		AcquireTimeouts: s.CanceledAcquireCount(),
+		TxRetries:       txRetries.Load(),
+	}
 }
 
 // StatusCheck returns nil once the database answers a query, retrying
@@ -94,7 +207,6 @@ func StatusCheck(ctx context.Context, db *sqlx.DB) error {
 		ctx, cancel = context.WithTimeout(ctx, time.Second)
 		defer cancel()
 	}
-
 	for attempt := 1; ; attempt++ {
 		err := ping(ctx, db)
 		if err == nil {
@@ -113,19 +225,17 @@ func ping(ctx context.Context, db *sqlx.DB) error {
 	return db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// translate maps driver errors to the package's sentinel errors, keeping
-// the original in the chain.
-func translate(err error) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case uniqueViolation:
-			return fmt.Errorf("%w: %s", ErrDBDuplicatedEntry, pgErr.ConstraintName)
-		case fkViolation:
-			return fmt.Errorf("%w: %s", ErrDBReferenced, pgErr.ConstraintName)
-		case undefinedTable:
-			return fmt.Errorf("undefined table (is the database migrated?): %w", err)
-		}
+// Ready is the readiness check both of the API's ports answer: nil when
+// the process is not shutting down (draining may be nil) and the database
+// answers a query within a second.
+func Ready(ctx context.Context, db *sqlx.DB, draining func() bool) error {
+	if draining != nil && draining() {
+		return errors.New("shutting down")
 	}
-	return err
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := StatusCheck(ctx, db); err != nil {
+		return errors.New("database not ready")
+	}
+	return nil
 }

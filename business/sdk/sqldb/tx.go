@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -32,11 +35,15 @@ func NewBeginner(db *sqlx.DB) *DBBeginner {
 }
 
 // Begin starts a transaction bound to ctx: when ctx ends before Commit the
-// driver rolls it back.
+// driver rolls it back. When ctx already carries a transaction (see
+// Transact), the new one is that transaction: its owner finishes it.
 func (b *DBBeginner) Begin(ctx context.Context) (CommitRollbacker, error) {
+	if tx, ok := ctxTx(ctx); ok {
+		return nestedTx{CommitRollbacker: tx}, nil
+	}
 	tx, err := b.DB.BeginTxx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("begin transaction: %w", err)
+		return nil, fmt.Errorf("begin transaction: %w", translate(err))
 	}
 	return tx, nil
 }
@@ -44,8 +51,15 @@ func (b *DBBeginner) Begin(ctx context.Context) (CommitRollbacker, error) {
 // ExtContext returns the statement runner inside tx, for a store's
 // NewWithTx.
 func ExtContext(tx CommitRollbacker) (sqlx.ExtContext, error) {
-	if n, ok := tx.(nestedTx); ok {
-		tx = n.ext()
+	for {
+		switch t := tx.(type) {
+		case nestedTx:
+			tx = t.CommitRollbacker
+			continue
+		case txValue:
+			return t.ext, nil
+		}
+		break
 	}
 	ec, ok := tx.(sqlx.ExtContext)
 	if !ok {
@@ -54,32 +68,108 @@ func ExtContext(tx CommitRollbacker) (sqlx.ExtContext, error) {
 	return ec, nil
 }
 
+// maxAttempts bounds how often WithinTran runs a transaction that loses to
+// a concurrent one.
+const maxAttempts = 3
+
+var txRetries atomic.Uint64
+
 // WithinTran runs fn in a new transaction: committed when fn returns nil,
 // rolled back otherwise. A failed commit is returned, never lost.
-func WithinTran(ctx context.Context, b Beginner, fn func(tx CommitRollbacker) error) (err error) {
+//
+// A transaction that fails with a serialization failure or a deadlock is
+// rolled back and run again, up to three attempts in all with a short,
+// growing, jittered pause between them; after that the error is
+// ErrDBConflict. fn may therefore run more than once and must have no
+// effect outside the transaction. A transaction joined from ctx (see
+// Transact) is never retried here: its owner retries the whole.
+func WithinTran(ctx context.Context, b Beginner, fn func(tx CommitRollbacker) error) error {
+	for attempt := 1; ; attempt++ {
+		err, nested := runTran(ctx, b, fn)
+		if err == nil || nested || attempt == maxAttempts || !errors.Is(err, ErrDBConflict) {
+			return err
+		}
+		txRetries.Add(1)
+		pause := time.Duration(attempt)*10*time.Millisecond + rand.N(10*time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+func runTran(ctx context.Context, b Beginner, fn func(tx CommitRollbacker) error) (err error, nested bool) {
 	tx, err := b.Begin(ctx)
 	if err != nil {
-		return err
+		return err, false
 	}
-
+	_, nested = tx.(nestedTx)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
 			panic(p)
 		}
 	}()
-
 	if err := fn(tx); err != nil {
-		if rbErr := tx.Rollback(); rbErr != nil {
-			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
+		if rbErr := tx.Rollback(); rbErr != nil && !nested {
+			return errors.Join(err, fmt.Errorf("rollback: %w", translate(rbErr))), nested
 		}
-		return err
+		return err, nested
 	}
-
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		if ctx.Err() != nil {
+			// database/sql rolls back a transaction whose context ended,
+			// and then reports only that it is done.
+			err = errors.Join(err, ctx.Err())
+		}
+		return fmt.Errorf("commit: %w", translate(err)), nested
 	}
-	return nil
+	return nil, nested
+}
+
+// Transact runs fn in a transaction carried by the context it is given:
+// every business and store called with that context joins it, whether it
+// begins a transaction of its own (through a DBBeginner) or runs a
+// statement on the pool. The whole commits when fn returns nil and rolls
+// back otherwise, and it is retried as WithinTran says.
+//
+// A request that runs in one transaction therefore holds one connection,
+// never a second: two requests each holding a connection while waiting for
+// another cannot exhaust the pool between them.
+func Transact(ctx context.Context, b Beginner, fn func(ctx context.Context) error) error {
+	return WithinTran(ctx, b, func(tx CommitRollbacker) error {
+		ext, err := ExtContext(tx)
+		if err != nil {
+			return err
+		}
+		return fn(context.WithValue(ctx, txKey{}, txValue{CommitRollbacker: tx, ext: ext}))
+	})
+}
+
+type txKey struct{}
+
+type txValue struct {
+	CommitRollbacker
+	ext sqlx.ExtContext
+}
+
+func ctxTx(ctx context.Context) (txValue, bool) {
+	v, ok := ctx.Value(txKey{}).(txValue)
+	return v, ok
+}
+
+// runner returns where a statement given db runs: in the transaction ctx
+// carries when db is the pool, else db itself (a store already bound to a
+// transaction keeps it).
+func runner(ctx context.Context, db sqlx.ExtContext) sqlx.ExtContext {
+	switch db.(type) {
+	case *sqlx.DB, *DB:
+		if tx, ok := ctxTx(ctx); ok {
+			return tx.ext
+		}
+	}
+	return db
 }
 
 // InTx returns a Beginner whose transactions are tx itself: a business
@@ -105,6 +195,3 @@ type nestedTx struct {
 
 func (nestedTx) Commit() error   { return nil }
 func (nestedTx) Rollback() error { return nil }
-
-// ExtContext of a nested transaction is the outer one's.
-func (t nestedTx) ext() CommitRollbacker { return t.CommitRollbacker }

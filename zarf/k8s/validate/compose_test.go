@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
@@ -128,6 +129,29 @@ func TestComposeMatchesTheCluster(t *testing.T) {
 		}
 		if bin != "sales-admin" {
 			composeEnv[bin] = s.Environment
+		}
+		// Compose sends SIGKILL after stop_grace_period (10s when unset):
+		// the drain delay and the shutdown timeout must fit in it.
+		if bin == "sales-api" {
+			period := s.StopGracePeriod
+			if period == "" {
+				period = "10s"
+			}
+			grace, err := time.ParseDuration(period)
+			if err != nil {
+				t.Fatalf("service %s: stop_grace_period: %v", name, err)
+			}
+			var total time.Duration
+			for _, k := range []string{"SALES_WEB_SHUTDOWN_DELAY", "SALES_WEB_SHUTDOWN_TIMEOUT"} {
+				d, err := time.ParseDuration(settingValue(t, bins[bin], s.Environment, k))
+				if err != nil {
+					t.Fatal(err)
+				}
+				total += d
+			}
+			if total >= grace {
+				t.Errorf("service %s: drain delay + shutdown timeout = %v, not shorter than stop_grace_period %v", name, total, grace)
+			}
 		}
 	}
 

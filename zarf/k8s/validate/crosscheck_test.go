@@ -268,12 +268,26 @@ func isSecret(bin binary, name string) bool {
 }
 
 // TestShutdownFitsGracePeriod checks that the kubelet waits longer than the
-// binaries' own shutdown timeouts before it kills them.
+// binaries' own shutdown takes before it kills them: the preStop sleep,
+// then the drain delay and the shutdown timeout. A preStop sleep must
+// equal the container's drain delay, as the manifests say.
 func TestShutdownFitsGracePeriod(t *testing.T) {
 	bins := builtBinaries(t)
 	objs := render(t, "dev/sales")
 	cms := configMaps(objs)
-	settings := map[string]string{"sales-api": "SALES_WEB_SHUTDOWN_TIMEOUT", "metrics": "METRICS_WEB_SHUTDOWN_TIMEOUT"}
+	timeouts := map[string]string{"sales-api": "SALES_WEB_SHUTDOWN_TIMEOUT", "metrics": "METRICS_WEB_SHUTDOWN_TIMEOUT"}
+	delays := map[string]string{"sales-api": "SALES_WEB_SHUTDOWN_DELAY"}
+
+	setting := func(c corev1.Container, name, key string) time.Duration {
+		if key == "" {
+			return 0
+		}
+		d, err := time.ParseDuration(settingValue(t, bins[name], containerEnv(t, c, cms), key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
 
 	for _, w := range workloads(objs) {
 		grace := 30 * time.Second // Kubernetes' default
@@ -285,12 +299,18 @@ func TestShutdownFitsGracePeriod(t *testing.T) {
 			if name == "" {
 				continue
 			}
-			timeout, err := time.ParseDuration(settingValue(t, bins[name], containerEnv(t, c, cms), settings[name]))
-			if err != nil {
-				t.Fatal(err)
+			var preStop time.Duration
+			if lc := c.Lifecycle; lc != nil && lc.PreStop != nil && lc.PreStop.Sleep != nil {
+				preStop = time.Duration(lc.PreStop.Sleep.Seconds) * time.Second
 			}
-			if timeout >= grace {
-				t.Errorf("%s/%s: %s is %v, not shorter than terminationGracePeriodSeconds %v", w.Name, c.Name, settings[name], timeout, grace)
+			delay := setting(c, name, delays[name])
+			timeout := setting(c, name, timeouts[name])
+			if preStop != delay {
+				t.Errorf("%s/%s: preStop sleeps %v but %s is %v: they must match", w.Name, c.Name, preStop, delays[name], delay)
+			}
+			if total := preStop + delay + timeout; total >= grace {
+				t.Errorf("%s/%s: preStop %v + drain delay %v + %s %v = %v, not shorter than terminationGracePeriodSeconds %v",
+					w.Name, c.Name, preStop, delay, timeouts[name], timeout, total, grace)
 			}
 		}
 	}

@@ -49,7 +49,7 @@ func startAPI(t *testing.T) *api {
 		t.Fatalf("auth: %v", err)
 	}
 	mtr := metrics.New()
-	if err := mtr.Publish("test-build", db.DB.Stats); err != nil {
+	if err := mtr.Publish("test-build", db.Pool.Stats); err != nil {
 		t.Fatalf("publish metrics: %v", err)
 	}
 
@@ -61,7 +61,7 @@ func startAPI(t *testing.T) *api {
 		Metrics: mtr,
 	}))
 	t.Cleanup(apiSrv.Close)
-	debugSrv := httptest.NewServer(debug.Mux("test-build", db.DB))
+	debugSrv := httptest.NewServer(debug.Mux("test-build", db.DB, nil))
 	t.Cleanup(debugSrv.Close)
 
 	return &api{apiURL: apiSrv.URL, debugSrv: debugSrv}

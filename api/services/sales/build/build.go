@@ -27,6 +27,7 @@ import (
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/domain/vproductbus"
 	"github.com/garagesale/service/business/domain/vproductbus/stores/vproductdb"
+	"github.com/garagesale/service/business/sdk/idempotency"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/garagesale/service/foundation/web"
@@ -34,8 +35,9 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Config holds every dependency of the API. Tracer, Metrics and Now may
-// be nil.
+// Config holds every dependency of the API. Tracer, Metrics, Now,
+// Draining and Idempotency may be nil; a zero RequestTimeout or
+// MaxInFlight sets no limit.
 type Config struct {
 	Build string
 	Log   *logger.Logger
@@ -48,6 +50,18 @@ type Config struct {
 	Now       func() time.Time
 	// Metrics counts requests for the debug port's expvar.
 	Metrics *metrics.Metrics
+
+	// RequestTimeout is every request's deadline, carried to every query.
+	RequestTimeout time.Duration
+	// MaxInFlight is how many requests run at once before more are shed
+	// with 503.
+	MaxInFlight int
+	// Draining reports that the process is shutting down: readiness
+	// fails from then on.
+	Draining func() bool
+	// Idempotency keeps the answers of requests sent with an
+	// Idempotency-Key; nil keeps them for idempotency.DefaultTTL.
+	Idempotency *idempotency.Store
 }
 
 // WebAPI returns the API's handler.
@@ -59,6 +73,8 @@ func WebAPI(cfg Config) http.Handler {
 			mid.Logger(cfg.Log),
 			mid.Errors(cfg.Log),
 			mid.Metrics(cfg.Metrics),
+			mid.Shed(cfg.MaxInFlight),
+			mid.Deadline(cfg.RequestTimeout),
 			mid.Panics(),
 		},
 		NotRouted: notRouted,
@@ -90,7 +106,13 @@ func WebAPI(cfg Config) http.Handler {
 	})
 	vproductBus := vproductbus.NewBusiness(vproductdb.NewStore(cfg.DB))
 
-	checkapp.Routes(app, checkapp.Config{Build: cfg.Build, DB: cfg.DB})
+	idem := cfg.Idempotency
+	if idem == nil {
+		idem = idempotency.NewStore(cfg.DB, 0, cfg.Now)
+	}
+	idempotent := mid.Idempotent(sqldb.NewBeginner(cfg.DB), idem)
+
+	checkapp.Routes(app, checkapp.Config{Build: cfg.Build, DB: cfg.DB, Draining: cfg.Draining})
 	userapp.Routes(app, userapp.Config{
 		UserBus:   userBus,
 		Auth:      cfg.Auth,
@@ -99,8 +121,8 @@ func WebAPI(cfg Config) http.Handler {
 		Now:       cfg.Now,
 	})
 	auditapp.Routes(app, auditapp.Config{AuditBus: auditBus, UserBus: userBus, Auth: cfg.Auth})
-	productapp.Routes(app, productapp.Config{ProductBus: productBus, UserBus: userBus, Auth: cfg.Auth})
-	saleapp.Routes(app, saleapp.Config{SaleBus: saleBus, UserBus: userBus, Auth: cfg.Auth})
+	productapp.Routes(app, productapp.Config{ProductBus: productBus, UserBus: userBus, Auth: cfg.Auth, Idempotent: idempotent})
+	saleapp.Routes(app, saleapp.Config{SaleBus: saleBus, UserBus: userBus, Auth: cfg.Auth, Idempotent: idempotent})
 	vproductapp.Routes(app, vproductapp.Config{VProductBus: vproductBus, UserBus: userBus, Auth: cfg.Auth})
 
 	return app

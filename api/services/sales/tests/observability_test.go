@@ -262,7 +262,7 @@ func TestInternalErrorHasOneLogLine(t *testing.T) {
 	h := build.WebAPI(build.Config{
 		Build:     "test",
 		Log:       logger.New(&logs, logger.LevelInfo, "sales-api", web.GetTraceID),
-		DB:        db,
+		DB:        db.DB,
 		Auth:      e.auth,
 		ActiveKID: kid,
 		TokenTTL:  tokenTTL,

@@ -66,11 +66,11 @@ func openDB(ctx context.Context, env Env) (*sqlx.DB, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := sqldb.StatusCheck(ctx, db); err != nil {
+	if err := sqldb.StatusCheck(ctx, db.DB); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database at %s: %w", env.DB.Host, err)
 	}
-	return db, nil
+	return db.DB, nil
 }
 
 func noArgs(name string, args []string) error {

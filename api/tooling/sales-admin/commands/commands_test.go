@@ -31,7 +31,7 @@ func testEnv(t *testing.T, out *bytes.Buffer) Env {
 	return Env{
 		DB: sqldb.Config{
 			User: u.User.Username(), Password: pass, Host: u.Host,
-			Name: strings.TrimPrefix(u.Path, "/"), DisableTLS: true, MaxOpenConns: 2,
+			Name: strings.TrimPrefix(u.Path, "/"), DisableTLS: true, MaxConns: 2,
 		},
 		KeysFolder: t.TempDir(),
 		Issuer:     "garagesale",

@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/types/quantity"
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 )
@@ -39,9 +41,9 @@ func (s *Store) NewWithTx(tx sqldb.CommitRollbacker) (productbus.Storer, error) 
 func (s *Store) Create(ctx context.Context, prd productbus.Product) error {
 	const q = `
 	INSERT INTO products
-		(product_id, user_id, name, cost, quantity, date_created, date_updated)
+		(product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
 	VALUES
-		(:product_id, :user_id, :name, :cost, :quantity, :date_created, :date_updated)`
+		(:product_id, :user_id, :name, :cost, :quantity, :quantity, :date_created, :date_updated)`
 
 	if err := sqldb.NamedExec(ctx, s.db, q, toDBProduct(prd)); err != nil {
 		// On insert the only foreign key is the owner: it was deleted
@@ -55,12 +57,14 @@ func (s *Store) Create(ctx context.Context, prd productbus.Product) error {
 }
 
 // Update implements productbus.Storer. The owner never changes, so it is
-// not written.
+// not written. A change of quantity by hand is stock added (or written
+// off), so stock_added moves by the same amount.
 func (s *Store) Update(ctx context.Context, prd productbus.Product) error {
 	const q = `
 	UPDATE products SET
 		name = :name,
 		cost = :cost,
+		stock_added = stock_added + (:quantity - quantity),
 		quantity = :quantity,
 		date_updated = :date_updated
 	WHERE product_id = :product_id`
@@ -69,6 +73,57 @@ func (s *Store) Update(ctx context.Context, prd productbus.Product) error {
 		return mapErr(err)
 	}
 	return nil
+}
+
+// TakeStock implements productbus.Storer: one guarded statement, which
+// takes the row lock and checks the stock at once.
+func (s *Store) TakeStock(ctx context.Context, id uuid.UUID, n quantity.Quantity, now time.Time) (productbus.Product, error) {
+	const q = `
+	UPDATE products SET
+		quantity = quantity - :n,
+		date_updated = :now
+	WHERE product_id = :product_id AND quantity >= :n
+	RETURNING ` + columns
+
+	return s.moveStock(ctx, q, id, n, now, productbus.ErrInsufficientStock)
+}
+
+// ReturnStock implements productbus.Storer.
+func (s *Store) ReturnStock(ctx context.Context, id uuid.UUID, n quantity.Quantity, now time.Time) (productbus.Product, error) {
+	const q = `
+	UPDATE products SET
+		quantity = quantity + :n,
+		date_updated = :now
+	WHERE product_id = :product_id AND quantity <= :room
+	RETURNING ` + columns
+
+	return s.moveStock(ctx, q, id, n, now, productbus.ErrStockLimit)
+}
+
+// moveStock runs a guarded stock update. When it changes no row, the
+// product is read to tell a missing product from a failed guard, and
+// returned with guardErr.
+func (s *Store) moveStock(ctx context.Context, q string, id uuid.UUID, n quantity.Quantity, now time.Time, guardErr error) (productbus.Product, error) {
+	data := map[string]any{
+		"product_id": id,
+		"n":          n.Value(),
+		"now":        now.UTC(),
+		"room":       quantity.Max - n.Value(), // the most stock that can take n more
+	}
+
+	var row Row
+	err := sqldb.NamedQueryStruct(ctx, s.db, q, data, &row)
+	if err == nil {
+		return Load(row)
+	}
+	if !errors.Is(err, sqldb.ErrDBNotFound) {
+		return productbus.Product{}, mapErr(err)
+	}
+	prd, err := s.QueryByID(ctx, id)
+	if err != nil {
+		return productbus.Product{}, err
+	}
+	return prd, guardErr
 }
 
 // Delete implements productbus.Storer.

@@ -76,11 +76,6 @@ func (s *Store) QueryByID(ctx context.Context, id uuid.UUID) (salebus.Sale, erro
 	return s.queryOne(ctx, `WHERE s.sale_id = :sale_id`, id)
 }
 
-// QueryByIDForUpdate implements salebus.Storer.
-func (s *Store) QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (salebus.Sale, error) {
-	return s.queryOne(ctx, `WHERE s.sale_id = :sale_id FOR UPDATE`, id)
-}
-
 func (s *Store) queryOne(ctx context.Context, where string, id uuid.UUID) (salebus.Sale, error) {
 	q := `SELECT ` + columns + ` FROM sales s ` + where
 

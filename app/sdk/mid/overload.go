@@ -1,0 +1,55 @@
+package mid
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/foundation/web"
+)
+
+// Deadline gives every request d to do its work: the context every query
+// runs with ends then, a query still waiting on the database gives up, and
+// the client gets 503 unavailable well before the server's write timeout
+// would close its connection unanswered. d <= 0 sets no deadline.
+func Deadline(d time.Duration) web.MidFunc {
+	return func(next web.HandlerFunc) web.HandlerFunc {
+		if d <= 0 {
+			return next
+		}
+		return func(ctx context.Context, r *http.Request) web.Encoder {
+			ctx, cancel := context.WithTimeout(ctx, d)
+			defer cancel()
+			return next(ctx, r.WithContext(ctx))
+		}
+	}
+}
+
+// Shed answers 503 unavailable, with Retry-After, to a request that
+// arrives while limit others are in flight, instead of queueing it: past
+// that point more concurrency only lengthens every request's wait, and a
+// request that waits long enough is cut off with no answer at all. One
+// Shed is one limit shared by every route it wraps. limit <= 0 sheds
+// nothing.
+func Shed(limit int) web.MidFunc {
+	if limit <= 0 {
+		return func(next web.HandlerFunc) web.HandlerFunc { return next }
+	}
+	slots := make(chan struct{}, limit)
+	return func(next web.HandlerFunc) web.HandlerFunc {
+		return func(ctx context.Context, r *http.Request) web.Encoder {
+			select {
+			case slots <- struct{}{}:
+			default:
+				return &errs.Error{
+					Code:       errs.Unavailable,
+					Message:    "the service is at capacity: retry later",
+					RetryAfter: errs.RetryAfterUnavailable,
+				}
+			}
+			defer func() { <-slots }()
+			return next(ctx, r)
+		}
+	}
+}

@@ -1,0 +1,49 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// connector hands database/sql connections from a pgxpool, waiting at most
+// acquireTimeout for one. database/sql has no such bound of its own: its
+// wait for a connection ends only with the statement's context, so an
+// exhausted pool or a dead server would hold every request until its
+// deadline.
+type connector struct {
+	driver.Connector
+	pool           *pgxpool.Pool
+	acquireTimeout time.Duration
+}
+
+// Connect implements driver.Connector.
+func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
+	actx, cancel := context.WithTimeout(ctx, c.acquireTimeout)
+	defer cancel()
+	conn, err := c.Connector.Connect(actx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: no connection within %s: %w", ErrDBUnavailable, c.acquireTimeout, err)
+	}
+	return conn, nil
+}
+
+// Close implements io.Closer: database/sql calls it from DB.Close, which
+// closes the pool with it.
+func (c *connector) Close() error {
+	c.pool.Close()
+	return nil
+}
+
+// sqlOpenDB returns a database/sql handle over c. It keeps no idle
+// connections of its own: the pgxpool does, and a connection parked in
+// database/sql would be one the pool counts as busy.
+func sqlOpenDB(c *connector) *sql.DB {
+	db := sql.OpenDB(c)
+	db.SetMaxIdleConns(0)
+	return db
+}

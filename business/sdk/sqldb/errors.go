@@ -1,0 +1,107 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Errors of the database as a whole, which no store translates: the layers
+// above answer them the same way for every domain.
+var (
+	// ErrDBUnavailable is a statement that could not run now: no
+	// connection within the acquire timeout, the server down or shutting
+	// down, a timeout (the request's deadline, statement_timeout,
+	// lock_timeout) or a lost connection. Retrying later may succeed.
+	ErrDBUnavailable = errors.New("database unavailable")
+
+	// ErrDBConflict is a transaction that lost to a concurrent one (a
+	// serialization failure or a deadlock) on every attempt WithinTran
+	// made.
+	ErrDBConflict = errors.New("transaction conflict")
+)
+
+// Postgres error codes we act on.
+const (
+	uniqueViolation      = "23505"
+	fkViolation          = "23503"
+	undefinedTable       = "42P01"
+	serializationFailure = "40001"
+	deadlockDetected     = "40P01"
+	queryCanceled        = "57014" // statement_timeout, or a cancel request
+	lockNotAvailable     = "55P03" // lock_timeout
+	idleInTxTimeout      = "25P03"
+)
+
+// unavailableClasses are the classes of Postgres error codes that mean
+// "not now" rather than "not this": connection exceptions (08),
+// insufficient resources such as too many connections (53), operator
+// intervention such as a shutdown (57) and system errors (58).
+var unavailableClasses = []string{"08", "53", "57", "58"}
+
+// translate maps driver errors to the package's sentinel errors, keeping
+// the original in the chain. nil stays nil.
+func translate(err error) error {
+	if err == nil || errors.Is(err, ErrDBUnavailable) || errors.Is(err, ErrDBConflict) {
+		return err
+	}
+
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch code := pgErr.Code; {
+		case code == uniqueViolation:
+			return fmt.Errorf("%w: %s", ErrDBDuplicatedEntry, pgErr.ConstraintName)
+		case code == fkViolation:
+			return fmt.Errorf("%w: %s", ErrDBReferenced, pgErr.ConstraintName)
+		case code == undefinedTable:
+			return fmt.Errorf("undefined table (is the database migrated?): %w", err)
+		case code == serializationFailure || code == deadlockDetected:
+			return fmt.Errorf("%w: %w", ErrDBConflict, err)
+		case code == queryCanceled || code == lockNotAvailable || code == idleInTxTimeout:
+			return fmt.Errorf("%w: %w", ErrDBUnavailable, err)
+		case hasClass(code, unavailableClasses):
+			return fmt.Errorf("%w: %w", ErrDBUnavailable, err)
+		}
+		return err
+	}
+
+	if isConnectionError(err) {
+		return fmt.Errorf("%w: %w", ErrDBUnavailable, err)
+	}
+	return err
+}
+
+func hasClass(code string, classes []string) bool {
+	for _, c := range classes {
+		if strings.HasPrefix(code, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// isConnectionError reports whether err is the connection failing or
+// being cut short rather than the statement being wrong: a deadline or
+// cancellation, a network error, or a connection closed under it.
+func isConnectionError(err error) bool {
+	var netErr net.Error
+	var connectErr *pgconn.ConnectError
+	return errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, context.Canceled) ||
+		pgconn.Timeout(err) ||
+		errors.As(err, &connectErr) ||
+		errors.As(err, &netErr) ||
+		errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, pgconn.ErrConnClosed)
+}
