@@ -86,12 +86,12 @@ func run(ctx context.Context) error {
 
 	env := commands.Env{
 		DB: sqldb.Config{
-			User:         cfg.DB.User,
-			Password:     cfg.DB.Password,
-			Host:         cfg.DB.Host,
-			Name:         cfg.DB.Name,
-			DisableTLS:   cfg.DB.DisableTLS,
-			MaxConns:     2,
+			User:       cfg.DB.User,
+			Password:   cfg.DB.Password,
+			Host:       cfg.DB.Host,
+			Name:       cfg.DB.Name,
+			DisableTLS: cfg.DB.DisableTLS,
+			MaxConns:   2,
 			// Admin work (a migration, a large seed) may rightly run
 			// for longer than a request would.
 			AcquireTimeout:   10 * time.Second,
