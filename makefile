@@ -16,7 +16,7 @@ else
 WITH_DB := $(GO) build -o ./bin/pgrun ./api/tooling/pgrun && ./bin/pgrun --
 endif
 
-.PHONY: test bench test-race vet lint tidy build-local run
+.PHONY: test test-e2e faults bench test-race vet lint tidy build-local run
 
 # ==============================================================================
 # Testing and checks
@@ -24,6 +24,16 @@ endif
 test:
 	$(WITH_DB) $(GO) test -count=1 ./...
 	cd zarf/k8s/validate && $(GO) test -count=1 ./...
+
+# test-e2e runs the slow end-to-end checks that `make test` leaves out;
+# CI runs it after `make test`.
+test-e2e: faults
+
+# faults runs the fault suite: the real sales-api against a Postgres of its
+# own that each test stops, freezes (SIGSTOP) and restarts, with bursts and
+# SIGTERMs on top. It needs no shared server: each test starts its own.
+faults:
+	SALES_TEST_FAULTS=1 $(GO) test -count=1 -v ./api/services/sales/faults/
 
 # bench runs every benchmark (speed and memory targets live here, never in
 # timed tests), with a throwaway Postgres for the packages that need one.

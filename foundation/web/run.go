@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -29,9 +30,9 @@ type Shutdown struct {
 }
 
 // Run listens on srv.Addr and serves until the server fails or the process
-// gets SIGINT or SIGTERM; then it drains as sd says, stops accepting, lets
-// in-flight requests finish and returns nil. "listening" is logged only
-// once the port is bound.
+// gets SIGINT or SIGTERM; then it drains as sd says, stops accepting,
+// answers every request that reached it and returns nil. "listening" is
+// logged only once the port is bound.
 func Run(ctx context.Context, srv *http.Server, sd Shutdown, log Logger) error {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
@@ -43,13 +44,14 @@ func Run(ctx context.Context, srv *http.Server, sd Shutdown, log Logger) error {
 	}
 	log(ctx, "startup", "status", "listening", "host", ln.Addr().String())
 
-	serverErrors := make(chan error, 1)
+	conns := trackConns(srv)
+	served := make(chan error, 1)
 	go func() {
-		serverErrors <- srv.Serve(ln)
+		served <- srv.Serve(ln)
 	}()
 
 	select {
-	case err := <-serverErrors:
+	case err := <-served:
 		return fmt.Errorf("serve %s: %w", srv.Addr, err)
 	case sig := <-sigs:
 		log(ctx, "shutdown", "status", "draining", "signal", sig.String(), "host", srv.Addr, "delay", sd.Delay.String())
@@ -66,7 +68,7 @@ func Run(ctx context.Context, srv *http.Server, sd Shutdown, log Logger) error {
 		case <-time.After(sd.Delay):
 		case sig := <-sigs:
 			log(ctx, "shutdown", "status", "delay cut short", "signal", sig.String())
-		case err := <-serverErrors:
+		case err := <-served:
 			return fmt.Errorf("serve %s: %w", srv.Addr, err)
 		}
 	}
@@ -74,9 +76,44 @@ func Run(ctx context.Context, srv *http.Server, sd Shutdown, log Logger) error {
 	log(ctx, "shutdown", "status", "shutdown started", "host", srv.Addr)
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sd.Timeout)
 	defer cancel()
+
+	// http.Server.Shutdown drops a connection whose request it reads after
+	// shutdown began, unanswered. So the listener closes first, the
+	// connections it accepted are served to the end (without keep-alives
+	// each closes after its answer), and only then is the server shut.
+	if err := closeBacklog(ln, time.Second); err != nil {
+		log(ctx, "shutdown", "status", "listener closed with its accept queue", "error", err)
+	}
+	select {
+	case <-served:
+	case <-shutdownCtx.Done():
+	}
+	for conns.Load() > 0 && shutdownCtx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
+	}
+
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		srv.Close()
 		return fmt.Errorf("stop %s gracefully: %w", srv.Addr, err)
 	}
 	return nil
+}
+
+// trackConns counts srv's open connections, keeping any ConnState hook it
+// already has.
+func trackConns(srv *http.Server) *atomic.Int64 {
+	var open atomic.Int64
+	next := srv.ConnState
+	srv.ConnState = func(c net.Conn, st http.ConnState) {
+		switch st {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+		if next != nil {
+			next(c, st)
+		}
+	}
+	return &open
 }

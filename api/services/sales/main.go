@@ -51,6 +51,7 @@ type Config struct {
 		WriteTimeout      time.Duration `conf:"default:10s,help:time to write an answer; past it the connection is closed unanswered, so REQUEST_TIMEOUT must be well under it"`
 		IdleTimeout       time.Duration `conf:"default:120s,help:how long an idle keep-alive connection stays open"`
 		RequestTimeout    time.Duration `conf:"default:5s,help:deadline of a request's work, carried to every query; past it the answer is 503"`
+		CommitGrace       time.Duration `conf:"default:3s,help:extra time a COMMIT already sent gets past REQUEST_TIMEOUT, so committed work is answered as such; REQUEST_TIMEOUT + this must be under WRITE_TIMEOUT"`
 		MaxInFlight       int           `conf:"default:500,help:requests served at once; more are answered 503 at once, with Retry-After"`
 		ShutdownDelay     time.Duration `conf:"default:5s,help:after SIGTERM: readiness fails at once and the API keeps serving this long before it stops accepting"`
 		ShutdownTimeout   time.Duration `conf:"default:20s,help:after the delay: time in-flight requests get to finish"`
@@ -228,8 +229,10 @@ func run(ctx context.Context, log *logger.Logger) error {
 	}()
 	defer debugSrv.Close()
 
-	if cfg.Web.RequestTimeout >= cfg.Web.WriteTimeout {
-		return fmt.Errorf("web request timeout %s must be under the write timeout %s, or slow requests go unanswered", cfg.Web.RequestTimeout, cfg.Web.WriteTimeout)
+	// A second is left to write the answer.
+	if limit := cfg.Web.WriteTimeout - time.Second; cfg.Web.RequestTimeout+cfg.Web.CommitGrace > limit {
+		return fmt.Errorf("web request timeout %s + commit grace %s must be at most the write timeout %s less a second, or slow requests go unanswered",
+			cfg.Web.RequestTimeout, cfg.Web.CommitGrace, cfg.Web.WriteTimeout)
 	}
 	api := &http.Server{
 		Addr: cfg.Web.APIHost,
@@ -243,6 +246,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 			TokenTTL:       cfg.Auth.TokenTTL,
 			Metrics:        mtr,
 			RequestTimeout: cfg.Web.RequestTimeout,
+			CommitGrace:    cfg.Web.CommitGrace,
 			MaxInFlight:    cfg.Web.MaxInFlight,
 			Draining:       draining.Load,
 			Idempotency:    idem,

@@ -180,7 +180,7 @@ type replay struct {
 }
 
 func (r replay) Encode() ([]byte, string, error) { return r.rec.Body, r.rec.ContentType, nil }
-func (r replay) HTTPStatus() int                  { return r.rec.Status }
+func (r replay) HTTPStatus() int                 { return r.rec.Status }
 func (r replay) HTTPHeader() http.Header {
 	if !r.replayed {
 		return nil

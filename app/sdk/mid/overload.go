@@ -6,21 +6,28 @@ import (
 	"time"
 
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/web"
 )
 
-// Deadline gives every request d to do its work: the context every query
-// runs with ends then, a query still waiting on the database gives up, and
-// the client gets 503 unavailable well before the server's write timeout
-// would close its connection unanswered. d <= 0 sets no deadline.
-func Deadline(d time.Duration) web.MidFunc {
+// Deadline gives every request work to do its work: the context every
+// query runs with ends then, a query still waiting on the database gives
+// up, and the client gets 503 unavailable well before the server's write
+// timeout would close its connection unanswered. A COMMIT already sent may
+// take commitGrace longer (sqldb.WithCommitDeadline), so that work which
+// committed is answered as a success. work <= 0 sets no deadline.
+func Deadline(work, commitGrace time.Duration) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		if d <= 0 {
+		if work <= 0 {
 			return next
 		}
 		return func(ctx context.Context, r *http.Request) web.Encoder {
-			ctx, cancel := context.WithTimeout(ctx, d)
+			ctx, cancel := context.WithTimeout(ctx, work)
 			defer cancel()
+			if commitGrace > 0 {
+				deadline, _ := ctx.Deadline()
+				ctx = sqldb.WithCommitDeadline(ctx, deadline.Add(commitGrace))
+			}
 			return next(ctx, r.WithContext(ctx))
 		}
 	}

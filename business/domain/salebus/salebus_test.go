@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
@@ -255,4 +256,59 @@ func TestCreateAndDelete(t *testing.T) {
 	if err := sales.Delete(ctx, uuid.Nil, last.ID); !errors.Is(err, salebus.ErrNotFound) {
 		t.Errorf("second Delete: got %v, want ErrNotFound", err)
 	}
+}
+
+// TestDeleteLocksTheProductBeforeTheSale: every transaction takes the
+// product's row before a sale's, so a sale delete never holds a sale while
+// it waits for its product, and a product delete (whose foreign key check
+// locks the product's sales) cannot wait on it in a cycle. The test holds
+// the product's row, lets a delete queue behind it, and checks that the
+// sale is still free to lock.
+func TestDeleteLocksTheProductBeforeTheSale(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	sales := f.newSales(f.store)
+	sale, err := sales.Create(ctx, f.buyer, salebus.NewSale{
+		ProductID: f.product.ID, BuyerID: f.buyer, Quantity: quantity.MustParse(1), Paid: money.MustParse("1"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	holder, err := f.db.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.ExecContext(ctx, `SELECT 1 FROM products WHERE product_id = $1 FOR UPDATE`, f.product.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	deleted := make(chan error, 1)
+	go func() { deleted <- sales.Delete(ctx, f.buyer, sale.ID) }()
+
+	// Wait until the delete is queued on the product's row.
+	for waiting := 0; waiting == 0; {
+		if err := f.db.GetContext(ctx, &waiting, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-deleted:
+			t.Fatalf("the delete finished while the product was locked: %v", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+
+	// What a product delete's foreign key check does to the sales.
+	if _, err := holder.ExecContext(ctx, `SELECT 1 FROM sales WHERE sale_id = $1 FOR KEY SHARE NOWAIT`, sale.ID); err != nil {
+		t.Fatalf("the sale is locked while its delete waits for the product: %v", err)
+	}
+	if err := holder.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-deleted; err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	dbtest.CheckInvariants(t, f.db)
 }

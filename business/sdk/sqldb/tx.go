@@ -41,11 +41,57 @@ func (b *DBBeginner) Begin(ctx context.Context) (CommitRollbacker, error) {
 	if tx, ok := ctxTx(ctx); ok {
 		return nestedTx{CommitRollbacker: tx}, nil
 	}
-	tx, err := b.DB.BeginTxx(ctx, nil)
+	txCtx, cancel := txContext(ctx)
+	tx, err := b.DB.BeginTxx(txCtx, nil)
 	if err != nil {
+		cancel()
 		return nil, fmt.Errorf("begin transaction: %w", translate(err))
 	}
-	return tx, nil
+	return ownTx{Tx: tx, cancel: cancel}, nil
+}
+
+// ownTx is a transaction DBBeginner began, with the context it began it
+// under, which it releases when the transaction ends.
+type ownTx struct {
+	*sqlx.Tx
+	cancel context.CancelFunc
+}
+
+func (t ownTx) Commit() error {
+	defer t.cancel()
+	return t.Tx.Commit()
+}
+
+func (t ownTx) Rollback() error {
+	defer t.cancel()
+	return t.Tx.Rollback()
+}
+
+type commitDeadlineKey struct{}
+
+// WithCommitDeadline returns ctx with a commit deadline: a transaction
+// begun with it may finish its COMMIT until t, after ctx's own deadline,
+// which still bounds every other statement.
+//
+// A COMMIT the server received may take effect even when its answer never
+// comes back. Were it cut off at the request's deadline, a database that
+// stalls just then would commit work its client was told failed. With the
+// grace, a stall shorter than it ends with the commit's true outcome;
+// only a longer one leaves the outcome unknown (a client learns it by
+// retrying with the same Idempotency-Key).
+func WithCommitDeadline(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, commitDeadlineKey{}, t)
+}
+
+// txContext is the context a transaction is begun under, which bounds its
+// BEGIN and COMMIT: ctx itself, or with a commit deadline, a context that
+// lives until that deadline whatever becomes of ctx.
+func txContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	t, ok := ctx.Value(commitDeadlineKey{}).(time.Time)
+	if !ok {
+		return ctx, func() {}
+	}
+	return context.WithDeadline(context.WithoutCancel(ctx), t)
 }
 
 // ExtContext returns the statement runner inside tx, for a store's

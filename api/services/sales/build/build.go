@@ -51,8 +51,10 @@ type Config struct {
 	// Metrics counts requests for the debug port's expvar.
 	Metrics *metrics.Metrics
 
-	// RequestTimeout is every request's deadline, carried to every query.
+	// RequestTimeout is every request's deadline, carried to every query;
+	// CommitGrace is how much longer a COMMIT already sent may take.
 	RequestTimeout time.Duration
+	CommitGrace    time.Duration
 	// MaxInFlight is how many requests run at once before more are shed
 	// with 503.
 	MaxInFlight int
@@ -74,7 +76,7 @@ func WebAPI(cfg Config) http.Handler {
 			mid.Errors(cfg.Log),
 			mid.Metrics(cfg.Metrics),
 			mid.Shed(cfg.MaxInFlight),
-			mid.Deadline(cfg.RequestTimeout),
+			mid.Deadline(cfg.RequestTimeout, cfg.CommitGrace),
 			mid.Panics(),
 		},
 		NotRouted: notRouted,

@@ -1,0 +1,97 @@
+package faults
+
+import (
+	"errors"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestShutdownDrains: on SIGTERM readiness turns 503 on both ports at
+// once, the API goes on serving through the drain delay, then stops
+// accepting, finishes what is in flight and exits 0. Clients hammering it
+// throughout see answers, and after the listener closes a refused
+// connection, never a request cut off.
+func TestShutdownDrains(t *testing.T) {
+	const delay = 2 * time.Second
+	s := newStack(t, "SALES_WEB_SHUTDOWN_DELAY="+delay.String())
+	token := s.token("user@example.com")
+
+	var (
+		mu      sync.Mutex
+		answers []answer
+		stop    atomic.Bool
+		wg      sync.WaitGroup
+	)
+	for range 4 {
+		wg.Go(func() {
+			for !stop.Load() {
+				a := s.do(http.MethodGet, "/v1/products?rows=5", token, nil, nil)
+				mu.Lock()
+				answers = append(answers, a)
+				mu.Unlock()
+				if a.Err != nil {
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+		})
+	}
+
+	time.Sleep(500 * time.Millisecond)
+	signalled := time.Now()
+	s.signal(syscall.SIGTERM)
+
+	// Readiness fails at once, on both ports, while the API still serves.
+	var apiReady, debugReady answer
+	deadline := time.Now().Add(delay / 2)
+	for time.Now().Before(deadline) {
+		apiReady = s.do(http.MethodGet, s.api+"/v1/readiness", "", nil, nil)
+		debugReady = s.do(http.MethodGet, s.debug+"/debug/readiness", "", nil, nil)
+		if apiReady.Status == http.StatusServiceUnavailable && debugReady.Status == http.StatusServiceUnavailable {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if apiReady.Status != http.StatusServiceUnavailable || debugReady.Status != http.StatusServiceUnavailable {
+		t.Errorf("readiness during the drain: API %v, debug %v; want 503 on both", apiReady, debugReady)
+	}
+
+	var exitErr error
+	select {
+	case exitErr = <-s.exit:
+	case <-time.After(30 * time.Second):
+		t.Fatal("sales-api still running 30s after SIGTERM")
+	}
+	exited := time.Since(signalled)
+	stop.Store(true)
+	wg.Wait()
+
+	if exitErr != nil {
+		t.Errorf("exit after SIGTERM: %v; want status 0", exitErr)
+	}
+	if exited < delay {
+		t.Errorf("exited %s after SIGTERM, before the %s drain delay ended", exited, delay)
+	}
+
+	var servedInDelay, refused int
+	for _, a := range answers {
+		switch {
+		case a.Err == nil && a.Status == http.StatusOK:
+			if a.Start.After(signalled) {
+				servedInDelay++
+			}
+		case a.Err != nil && errors.Is(a.Err, syscall.ECONNREFUSED):
+			refused++ // the listener had closed: the load balancer's to route elsewhere
+		default:
+			t.Errorf("a request sent %s after SIGTERM: %v; want 200 or a refused connection",
+				a.Start.Sub(signalled).Round(time.Millisecond), a)
+		}
+	}
+	if servedInDelay == 0 {
+		t.Error("no request was served after SIGTERM: the drain delay did not serve")
+	}
+	t.Logf("%d answers, %d served after SIGTERM, %d refused after the listener closed", len(answers), servedInDelay, refused)
+}

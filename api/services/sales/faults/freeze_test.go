@@ -1,0 +1,219 @@
+package faults
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+)
+
+// TestDatabaseFrozen freezes Postgres (SIGSTOP on every process of the
+// cluster: sockets open, nothing answers) for 7s while buyers buy and
+// readers list, with the API's default settings, then thaws it:
+//   - every request gets an HTTP answer (never a connection closed on it):
+//     201/200, or 503 with Retry-After;
+//   - a request that finds the pool stuck is answered 503 quickly;
+//   - a sale exists if and only if its answer was 201;
+//   - a buyer who retries with the same Idempotency-Key after a 503 buys
+//     exactly once;
+//   - the API serves again after the thaw, and the data's invariants hold.
+//
+// 7s is past the request deadline (5s), so requests caught by the freeze
+// time out, and within the commit grace (5s + 3s), so a COMMIT sent just
+// before the freeze ends with its true outcome.
+func TestDatabaseFrozen(t *testing.T) {
+	s := newStack(t)
+	admin := s.token("admin@example.com")
+	buyer := s.token("user@example.com")
+	product := s.createProduct(admin, 100_000)
+
+	if a := s.do(http.MethodPost, "/v1/users", admin, map[string]any{
+		"name": "Retry Buyer", "email": "retry@example.com", "roles": []string{"USER"},
+		"password": "gophers", "passwordConfirm": "gophers",
+	}, nil); a.Status != http.StatusCreated {
+		t.Fatalf("create the retrying buyer: %v", a)
+	}
+	retrier := s.token("retry@example.com")
+	newSale := map[string]any{"productID": product, "quantity": 1, "paid": 1}
+
+	var (
+		mu        sync.Mutex
+		sales     []answer
+		reads     []answer
+		keyed     = map[string][]answer{} // Idempotency-Key -> every attempt
+		completed atomic.Int64            // keys whose purchase ended in 201
+		stop      atomic.Bool
+		wg        sync.WaitGroup
+	)
+	record := func(list *[]answer, a answer) {
+		mu.Lock()
+		*list = append(*list, a)
+		mu.Unlock()
+	}
+	for range 6 {
+		wg.Go(func() {
+			for !stop.Load() {
+				record(&sales, s.do(http.MethodPost, "/v1/sales", buyer, newSale, nil))
+			}
+		})
+	}
+	for range 2 {
+		wg.Go(func() {
+			for !stop.Load() {
+				record(&reads, s.do(http.MethodGet, "/v1/products?rows=5", buyer, nil, nil))
+			}
+		})
+	}
+	// A careful client: one key per purchase, retried until it succeeds.
+	wg.Go(func() {
+		for !stop.Load() {
+			key := uuid.NewString()
+			header := http.Header{"Idempotency-Key": {key}}
+			for {
+				a := s.do(http.MethodPost, "/v1/sales", retrier, newSale, header)
+				mu.Lock()
+				keyed[key] = append(keyed[key], a)
+				mu.Unlock()
+				if a.Status == http.StatusCreated {
+					completed.Add(1)
+					break
+				}
+				if a.Err != nil || (a.Status != http.StatusServiceUnavailable && a.Status != http.StatusConflict) {
+					return // reported below
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+		}
+	})
+
+	time.Sleep(time.Second)
+	frozeAt := time.Now()
+	if err := s.pg.Freeze(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(7 * time.Second)
+	if err := s.pg.Thaw(); err != nil {
+		t.Fatal(err)
+	}
+	thawedAt := time.Now()
+	time.Sleep(2 * time.Second)
+	stop.Store(true)
+	wg.Wait()
+
+	// Every request was answered, with a status the client can act on.
+	check := func(what string, list []answer, ok ...int) {
+		for _, a := range list {
+			if a.Err != nil || !slices.Contains(ok, a.Status) {
+				t.Errorf("%s: %v; want one of %v", what, a, ok)
+				continue
+			}
+			if a.Status == http.StatusServiceUnavailable && a.Header.Get("Retry-After") == "" {
+				t.Errorf("%s: 503 without Retry-After", what)
+			}
+		}
+	}
+	check("buy", sales, http.StatusCreated, http.StatusServiceUnavailable)
+	check("list", reads, http.StatusOK, http.StatusServiceUnavailable)
+
+	// The freeze was felt, and the API came back from it by itself.
+	var unavailable, createdAfter int
+	for _, a := range append(slices.Clone(sales), reads...) {
+		if a.Status == http.StatusServiceUnavailable {
+			unavailable++
+		}
+		if a.Status == http.StatusCreated && a.Start.After(thawedAt) {
+			createdAfter++
+		}
+	}
+	if unavailable == 0 {
+		t.Error("no request was answered 503 during a 7s freeze")
+	}
+	if createdAfter == 0 {
+		t.Error("no sale succeeded after the thaw")
+	}
+
+	// Once every connection is stuck, a request waits for one no longer
+	// than the acquire timeout (1s) instead of hanging until its deadline.
+	for _, a := range append(slices.Clone(sales), reads...) {
+		if a.Start.After(frozeAt.Add(2*time.Second)) && a.Start.Before(thawedAt.Add(-3*time.Second)) && a.Latency > 2500*time.Millisecond {
+			t.Errorf("a request sent %s into the freeze waited %s; want 503 within about the 1s acquire timeout",
+				a.Start.Sub(frozeAt).Round(time.Millisecond), a.Latency.Round(time.Millisecond))
+		}
+	}
+
+	// A sale exists if and only if its answer was 201.
+	answered := map[string]bool{}
+	for _, a := range sales {
+		if a.Status == http.StatusCreated {
+			answered[saleID(t, a)] = true
+		}
+	}
+	var stored []string
+	if err := s.db.Select(&stored, `SELECT sale_id::text FROM sales WHERE product_id = $1 AND buyer_id = (SELECT user_id FROM users WHERE email = 'user@example.com')`, product); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sortedKeys(answered), sorted(stored)); diff != "" {
+		t.Errorf("sales stored differ from sales answered 201 (-answered +stored):\n%s", diff)
+	}
+
+	// Each key bought once, however often it was sent, and every 201 for
+	// a key names the same sale.
+	var retried int
+	for key, attempts := range keyed {
+		ids := map[string]bool{}
+		for _, a := range attempts {
+			if a.Status == http.StatusCreated {
+				ids[saleID(t, a)] = true
+			}
+		}
+		if len(ids) > 1 {
+			t.Errorf("key %s answered with %d different sales", key, len(ids))
+		}
+		if len(attempts) > 1 {
+			retried++
+		}
+	}
+	if retried == 0 {
+		t.Error("the retrying buyer never had to retry: the freeze did not catch it")
+	}
+	var bought int64
+	if err := s.db.Get(&bought, `SELECT count(*) FROM sales WHERE buyer_id = (SELECT user_id FROM users WHERE email = 'retry@example.com')`); err != nil {
+		t.Fatal(err)
+	}
+	if bought != completed.Load() {
+		t.Errorf("the retrying buyer completed %d purchases but %d sales exist", completed.Load(), bought)
+	}
+
+	s.checkInvariants()
+	t.Logf("%d buys, %d lists, %d answered 503; %d keyed purchases, %d of them retried",
+		len(sales), len(reads), unavailable, completed.Load(), retried)
+}
+
+func saleID(t *testing.T, a answer) string {
+	t.Helper()
+	var sale struct{ ID string }
+	if err := json.Unmarshal(a.Body, &sale); err != nil || sale.ID == "" {
+		t.Fatalf("a 201 without a sale: %v", a)
+	}
+	return sale.ID
+}
+
+func sortedKeys(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return sorted(keys)
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
+}
