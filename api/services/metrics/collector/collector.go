@@ -14,14 +14,15 @@ import (
 // Snapshot is what one collection read: the expvar variables the API
 // publishes (app/sdk/metrics) and whether it said it was ready.
 type Snapshot struct {
-	Build      string   `json:"build"`
-	Goroutines float64  `json:"goroutines"`
-	Requests   float64  `json:"requests"`
-	Errors     float64  `json:"errors"`
-	Panics     float64  `json:"panics"`
-	Latency    Latency  `json:"latency"`
-	DB         DB       `json:"db"`
-	MemStats   MemStats `json:"memstats"`
+	Build       string   `json:"build"`
+	Goroutines  float64  `json:"goroutines"`
+	Requests    float64  `json:"requests"`
+	Errors      float64  `json:"errors"`
+	Unavailable float64  `json:"unavailable"`
+	Panics      float64  `json:"panics"`
+	Latency     Latency  `json:"latency"`
+	DB          DB       `json:"db"`
+	MemStats    MemStats `json:"memstats"`
 
 	// Ready is the answer of the readiness URL, not an expvar.
 	Ready bool `json:"-"`
@@ -43,6 +44,8 @@ type DB struct {
 	Idle                float64 `json:"idle"`
 	WaitCount           float64 `json:"wait_count"`
 	WaitDurationSeconds float64 `json:"wait_duration_seconds"`
+	AcquireTimeouts     float64 `json:"acquire_timeouts"`
+	TxRetries           float64 `json:"tx_retries"`
 }
 
 // MemStats is the part of runtime.MemStats worth a graph.

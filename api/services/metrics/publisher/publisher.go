@@ -38,6 +38,7 @@ func counter(name, help string, value func(s *collector.Snapshot) float64) metri
 var metrics = []metric{
 	counter("requests_total", "Requests the API has handled.", func(s *collector.Snapshot) float64 { return s.Requests }),
 	counter("errors_total", "Requests that ended in a server error (5xx).", func(s *collector.Snapshot) float64 { return s.Errors }),
+	counter("unavailable_total", "Requests answered 503 (also counted in errors): the database down, stalled or out of connections, or the API at capacity.", func(s *collector.Snapshot) float64 { return s.Unavailable }),
 	counter("panics_total", "Requests whose handler panicked (also counted in errors).", func(s *collector.Snapshot) float64 { return s.Panics }),
 	gauge("goroutines", "Goroutines in the API process.", func(s *collector.Snapshot) float64 { return s.Goroutines }),
 	gauge("memory_heap_alloc_bytes", "Bytes of allocated heap objects.", func(s *collector.Snapshot) float64 { return s.MemStats.HeapAlloc }),
@@ -47,12 +48,14 @@ var metrics = []metric{
 	counter("memory_alloc_bytes_total", "Bytes allocated for heap objects, ever.", func(s *collector.Snapshot) float64 { return s.MemStats.TotalAlloc }),
 	counter("gc_runs_total", "Completed garbage collection cycles.", func(s *collector.Snapshot) float64 { return s.MemStats.NumGC }),
 	counter("gc_pause_seconds_total", "Time the garbage collector stopped the world.", func(s *collector.Snapshot) float64 { return s.MemStats.PauseTotalNs / 1e9 }),
-	gauge("db_max_open_connections", "Limit of open database connections; 0 is no limit.", func(s *collector.Snapshot) float64 { return s.DB.MaxOpen }),
+	gauge("db_max_open_connections", "Limit of open database connections.", func(s *collector.Snapshot) float64 { return s.DB.MaxOpen }),
 	gauge("db_open_connections", "Open database connections, in use or idle.", func(s *collector.Snapshot) float64 { return s.DB.Open }),
 	gauge("db_in_use_connections", "Database connections in use.", func(s *collector.Snapshot) float64 { return s.DB.InUse }),
 	gauge("db_idle_connections", "Idle database connections.", func(s *collector.Snapshot) float64 { return s.DB.Idle }),
 	counter("db_wait_count_total", "Times a query waited for a free connection.", func(s *collector.Snapshot) float64 { return s.DB.WaitCount }),
 	counter("db_wait_duration_seconds_total", "Time spent waiting for a free connection.", func(s *collector.Snapshot) float64 { return s.DB.WaitDurationSeconds }),
+	counter("db_acquire_timeouts_total", "Waits for a connection that gave up: the pool exhausted or the database gone.", func(s *collector.Snapshot) float64 { return s.DB.AcquireTimeouts }),
+	counter("db_tx_retries_total", "Transactions run again after a deadlock or serialization failure.", func(s *collector.Snapshot) float64 { return s.DB.TxRetries }),
 }
 
 var (
