@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -99,4 +100,16 @@ func Do(t *testing.T, h http.Handler, method, url, token string, body any, heade
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	return w.Result()
+}
+
+// FreeAddr returns a loopback address with a port free at the time of the
+// call, for a server a test starts.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }

@@ -290,12 +290,9 @@ func (b *Business) TakeStock(ctx context.Context, actorID uuid.UUID, id uuid.UUI
 	ctx, span := otel.AddSpan(ctx, "productbus.TakeStock")
 	defer span.End()
 
-	prd, err := b.storer.TakeStock(ctx, id, n, b.clock())
+	prd, err := b.moveStock(ctx, actorID, b.storer.TakeStock, id, n)
 	if err != nil {
 		return prd, fmt.Errorf("take %d of product %s: %w", n.Value(), id, err)
-	}
-	if _, err := b.audit.Create(ctx, newAudit(actorID, prd, auditbus.ActionUpdated)); err != nil {
-		return Product{}, fmt.Errorf("take %d of product %s: %w", n.Value(), id, err)
 	}
 	return prd, nil
 }
@@ -307,12 +304,22 @@ func (b *Business) ReturnStock(ctx context.Context, actorID uuid.UUID, id uuid.U
 	ctx, span := otel.AddSpan(ctx, "productbus.ReturnStock")
 	defer span.End()
 
-	prd, err := b.storer.ReturnStock(ctx, id, n, b.clock())
+	prd, err := b.moveStock(ctx, actorID, b.storer.ReturnStock, id, n)
 	if err != nil {
 		return prd, fmt.Errorf("return %d to product %s: %w", n.Value(), id, err)
 	}
+	return prd, nil
+}
+
+// moveStock runs one of the store's guarded stock statements and audits
+// the change it made.
+func (b *Business) moveStock(ctx context.Context, actorID uuid.UUID, move func(context.Context, uuid.UUID, quantity.Quantity, time.Time) (Product, error), id uuid.UUID, n quantity.Quantity) (Product, error) {
+	prd, err := move(ctx, id, n, b.clock())
+	if err != nil {
+		return prd, err
+	}
 	if _, err := b.audit.Create(ctx, newAudit(actorID, prd, auditbus.ActionUpdated)); err != nil {
-		return Product{}, fmt.Errorf("return %d to product %s: %w", n.Value(), id, err)
+		return Product{}, err
 	}
 	return prd, nil
 }

@@ -176,7 +176,7 @@ func New(t testing.TB, name string) *Database {
 		t.Fatalf("dbtest: connect to %s: %v", dbName, err)
 	}
 
-	var buf syncBuffer
+	var buf Buffer
 	t.Cleanup(func() {
 		if t.Failed() && buf.Len() > 0 {
 			t.Logf("log of %s:\n%s", t.Name(), buf.String())
@@ -315,27 +315,40 @@ func ident(name string) string {
 	return pgx.Identifier{name}.Sanitize()
 }
 
-// syncBuffer is a bytes.Buffer that the code under test may write to from
-// several goroutines.
-type syncBuffer struct {
+// Buffer is a bytes.Buffer that the code under test may write to from
+// several goroutines: a logger's output, a child process's stdout and
+// stderr.
+type Buffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+// Write implements io.Writer.
+func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) Len() int {
+// Len returns how many bytes were written.
+func (b *Buffer) Len() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Len()
 }
 
-func (b *syncBuffer) String() string {
+// String returns what was written.
+func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Tail returns the last n lines written.
+func (b *Buffer) Tail(n int) string {
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }

@@ -14,17 +14,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/app/sdk/apitest"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/migrate"
 	"github.com/garagesale/service/business/sdk/sqldb"
@@ -79,7 +78,7 @@ type stack struct {
 	debug string   // http://host:port of its debug server
 	cmd   *exec.Cmd
 	exit  chan error
-	logs  *syncBuffer
+	logs  *dbtest.Buffer
 }
 
 // newStack starts a cluster, migrates and seeds it, and starts the API on
@@ -92,7 +91,7 @@ func newStack(t *testing.T, env ...string) *stack {
 	if err != nil {
 		t.Fatalf("start postgres: %v", err)
 	}
-	s := &stack{t: t, pg: pg, logs: &syncBuffer{}}
+	s := &stack{t: t, pg: pg, logs: &dbtest.Buffer{}}
 	t.Cleanup(func() {
 		_ = pg.Thaw() // a failed test may leave it frozen
 		if err := pg.Stop(); err != nil {
@@ -113,7 +112,7 @@ func newStack(t *testing.T, env ...string) *stack {
 		t.Fatalf("seed: %v", err)
 	}
 
-	apiAddr, debugAddr := freeAddr(t), freeAddr(t)
+	apiAddr, debugAddr := apitest.FreeAddr(t), apitest.FreeAddr(t)
 	s.api, s.debug = "http://"+apiAddr, "http://"+debugAddr
 	s.cmd = exec.Command(apiBin)
 	s.cmd.Env = append(os.Environ(),
@@ -137,7 +136,7 @@ func newStack(t *testing.T, env ...string) *stack {
 	t.Cleanup(func() {
 		_ = s.cmd.Process.Kill()
 		if t.Failed() {
-			t.Logf("sales-api output, last lines:\n%s", s.logs.tail(60))
+			t.Logf("sales-api output, last lines:\n%s", s.logs.Tail(60))
 		}
 	})
 
@@ -152,16 +151,6 @@ func newStack(t *testing.T, env ...string) *stack {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return s
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // client waits longer than any answer the API may take, so a request that
@@ -276,31 +265,4 @@ func (s *stack) signal(sig syscall.Signal) {
 	if err := s.cmd.Process.Signal(sig); err != nil {
 		s.t.Fatal(err)
 	}
-}
-
-// syncBuffer collects the API's output from its two pipes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// tail returns the last n lines written.
-func (b *syncBuffer) tail(n int) string {
-	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/app/sdk/apitest"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/migrate"
 	"github.com/garagesale/service/foundation/keystore"
@@ -60,7 +60,7 @@ func TestBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	pass, _ := u.User.Password()
-	apiAddr, debugAddr := freeAddr(t), freeAddr(t)
+	apiAddr, debugAddr := apitest.FreeAddr(t), apitest.FreeAddr(t)
 
 	var logs bytes.Buffer
 	cmd := exec.Command(bin)
@@ -124,16 +124,6 @@ func TestBinary(t *testing.T) {
 	if strings.Contains(logs.String(), "db-password="+pass) || !strings.Contains(logs.String(), "db-password=xxxxxx") {
 		t.Error("the startup log does not mask the database password")
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 func waitReady(t *testing.T, url string) {

@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/garagesale/service/api/services/sales/build"
 	"github.com/garagesale/service/app/sdk/apitest"
+	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/garagesale/service/foundation/otel"
@@ -258,7 +258,7 @@ func TestInternalErrorHasOneLogLine(t *testing.T) {
 	}
 	db.Close()
 
-	var logs syncBuffer
+	var logs dbtest.Buffer
 	h := build.WebAPI(build.Config{
 		Build:     "test",
 		Log:       logger.New(&logs, logger.LevelInfo, "sales-api", web.GetTraceID),
@@ -324,22 +324,4 @@ func TestInternalErrorHasOneLogLine(t *testing.T) {
 	if traceID == "" || traceID == "00000000000000000000000000000000" {
 		t.Errorf("response has no trace ID: %q", traceID)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
