@@ -31,6 +31,11 @@ func Created(v Encoder) Encoder {
 	return status{Encoder: v, code: http.StatusCreated}
 }
 
+// Accepted marks v as a request taken in: 202.
+func Accepted(v Encoder) Encoder {
+	return status{Encoder: v, code: http.StatusAccepted}
+}
+
 // NoContent is what a handler returns when there is nothing to send: 204.
 var NoContent Encoder
 

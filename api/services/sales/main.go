@@ -17,8 +17,10 @@ import (
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/debug"
 	"github.com/garagesale/service/app/sdk/metrics"
+	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/sdk/idempotency"
 	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/sdk/throttle"
 	"github.com/garagesale/service/foundation/keystore"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/garagesale/service/foundation/otel"
@@ -55,6 +57,7 @@ type Config struct {
 		MaxInFlight       int           `conf:"default:500,help:requests served at once; more are answered 503 at once, with Retry-After"`
 		ShutdownDelay     time.Duration `conf:"default:5s,help:after SIGTERM: readiness fails at once and the API keeps serving this long before it stops accepting"`
 		ShutdownTimeout   time.Duration `conf:"default:20s,help:after the delay: time in-flight requests get to finish"`
+		ClientIPHeader    string        `conf:"help:header a proxy in front of the API sets to the client's address (X-Real-IP); empty uses the connection's peer"`
 		APIHost           string        `conf:"default:0.0.0.0:3000,help:API listener"`
 		DebugHost         string        `conf:"default:0.0.0.0:3010,help:pprof, expvar, liveness and readiness listener"`
 	}
@@ -63,6 +66,12 @@ type Config struct {
 		ActiveKID  string        `conf:"help:kid that signs new tokens; empty with one key in the folder uses that key"`
 		Issuer     string        `conf:"default:garagesale"`
 		TokenTTL   time.Duration `conf:"default:1h"`
+
+		Signup              bool          `conf:"default:true,help:let anyone create a USER account at POST /v1/users/signup"`
+		SignupsPerClient    int           `conf:"default:5,help:signups one client address may make per hour"`
+		LoginFailures       int           `conf:"default:5,help:failed logins to one account within LOGIN_WINDOW before each further attempt waits, 1s doubling up to 15m"`
+		LoginClientFailures int           `conf:"default:50,help:failed logins from one client address, to any account, within LOGIN_WINDOW before it waits likewise"`
+		LoginWindow         time.Duration `conf:"default:15m,help:how long a failed login counts"`
 	}
 	DB struct {
 		User             string        `conf:"default:postgres"`
@@ -199,15 +208,17 @@ func run(ctx context.Context, log *logger.Logger) error {
 	idem := idempotency.NewStore(db.DB, cfg.Idempotency.TTL, nil)
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	defer stopSweep()
-	go idem.Sweep(sweepCtx, cfg.Idempotency.SweepInterval, func(removed int, err error) {
-		if err != nil {
-			log.Warn(ctx, "idempotency sweep", "removed", removed, "error", err)
-			return
-		}
-		if removed > 0 {
-			log.Info(ctx, "idempotency sweep", "removed", removed)
-		}
-	})
+	go sqldb.Sweep(sweepCtx, cfg.Idempotency.SweepInterval, 1000, idem.DeleteExpired, sweepReport(ctx, log, "idempotency keys"))
+
+	throttling := userbus.Throttling{
+		LoginAccount: throttle.Policy{Free: cfg.Auth.LoginFailures, Window: cfg.Auth.LoginWindow, Base: time.Second, Max: 15 * time.Minute},
+		LoginClient:  throttle.Policy{Free: cfg.Auth.LoginClientFailures, Window: cfg.Auth.LoginWindow, Base: time.Second, Max: 15 * time.Minute},
+		Signup:       throttle.Policy{Free: cfg.Auth.SignupsPerClient, Window: time.Hour, Base: time.Minute, Max: time.Hour},
+	}
+	limiter := throttle.New(db.DB, nil)
+	go sqldb.Sweep(sweepCtx, cfg.Idempotency.SweepInterval, 1000, func(ctx context.Context, n int) (int, error) {
+		return limiter.DeleteExpired(ctx, max(cfg.Auth.LoginWindow, time.Hour), n)
+	}, sweepReport(ctx, log, "throttles"))
 
 	// -------------------------------------------------------------------------
 	// Servers
@@ -250,6 +261,9 @@ func run(ctx context.Context, log *logger.Logger) error {
 			MaxInFlight:    cfg.Web.MaxInFlight,
 			Draining:       draining.Load,
 			Idempotency:    idem,
+			Throttling:     throttling,
+			Signup:         cfg.Auth.Signup,
+			ClientIPHeader: cfg.Web.ClientIPHeader,
 		}),
 		ReadTimeout:       cfg.Web.ReadTimeout,
 		ReadHeaderTimeout: cfg.Web.ReadHeaderTimeout,
@@ -264,6 +278,18 @@ func run(ctx context.Context, log *logger.Logger) error {
 		Delay:    cfg.Web.ShutdownDelay,
 		Timeout:  cfg.Web.ShutdownTimeout,
 	}, log.Info)
+}
+
+// sweepReport logs what a sweep of expired rows did, if anything.
+func sweepReport(ctx context.Context, log *logger.Logger, what string) func(int, error) {
+	return func(removed int, err error) {
+		switch {
+		case err != nil:
+			log.Warn(ctx, "sweep", "table", what, "removed", removed, "error", err)
+		case removed > 0:
+			log.Info(ctx, "sweep", "table", what, "removed", removed)
+		}
+	}
 }
 
 // chooseKID returns the key that signs new tokens: the configured one,

@@ -107,7 +107,7 @@ func checkDepartment(d string) error {
 // =============================================================================
 
 // UpdateUser is the body of PUT /v1/users/{user_id}: only the fields sent
-// change.
+// change. Changing one's own email or password takes currentPassword.
 type UpdateUser struct {
 	Name            *string `json:"name"`
 	Email           *string `json:"email"`
@@ -115,6 +115,7 @@ type UpdateUser struct {
 	Password        *string `json:"password"`
 	PasswordConfirm *string `json:"passwordConfirm"`
 	Enabled         *bool   `json:"enabled"`
+	CurrentPassword *string `json:"currentPassword"`
 }
 
 func toBusUpdateUser(app UpdateUser) (userbus.UpdateUser, error) {
@@ -149,11 +150,41 @@ func toBusUpdateUser(app UpdateUser) (userbus.UpdateUser, error) {
 		fe.Add("password", errors.New("is required with passwordConfirm"))
 	}
 	bus.Enabled = app.Enabled
+	bus.CurrentPassword = app.CurrentPassword
 
 	if err := fe.ToError(); err != nil {
 		return userbus.UpdateUser{}, err
 	}
 	return bus, nil
+}
+
+// Signup is the body of POST /v1/users/signup: a new user's own details.
+// The role is always USER.
+type Signup struct {
+	Name            string `json:"name" validate:"required"`
+	Email           string `json:"email" validate:"required"`
+	Department      string `json:"department" validate:"max=100"`
+	Password        string `json:"password" validate:"required"`
+	PasswordConfirm string `json:"passwordConfirm" validate:"eqfield=Password"`
+}
+
+func toBusSignup(app Signup) (userbus.NewUser, error) {
+	return toBusNewUser(NewUser{
+		Name: app.Name, Email: app.Email, Roles: []string{role.User.String()}, Department: app.Department,
+		Password: app.Password, PasswordConfirm: app.PasswordConfirm,
+	})
+}
+
+// SignupAccepted is the answer to a signup.
+type SignupAccepted struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+// Encode implements web.Encoder.
+func (s SignupAccepted) Encode() ([]byte, string, error) {
+	data, err := json.Marshal(s)
+	return data, "application/json", err
 }
 
 // UpdateUserRole is the body of PUT /v1/users/role/{user_id}.

@@ -19,6 +19,11 @@ type Config struct {
 	ActiveKID string
 	TokenTTL  time.Duration
 	Now       func() time.Time
+	// ClientIPHeader names the header a proxy in front of the API sets to
+	// the client's address (X-Real-IP, say); empty uses the connection's.
+	ClientIPHeader string
+	// Signup lets anyone create a USER account at POST /v1/users/signup.
+	Signup bool
 }
 
 // Routes adds the users routes to app.
@@ -27,13 +32,15 @@ func Routes(app *web.App, cfg Config) {
 	if now == nil {
 		now = time.Now
 	}
-	a := &handlers{userBus: cfg.UserBus, auth: cfg.Auth, activeKID: cfg.ActiveKID, tokenTTL: cfg.TokenTTL, now: now}
+	a := &handlers{userBus: cfg.UserBus, auth: cfg.Auth, activeKID: cfg.ActiveKID, tokenTTL: cfg.TokenTTL, now: now,
+		clientIPHeader: cfg.ClientIPHeader, signupOpen: cfg.Signup}
 
 	authen := mid.Authenticate(cfg.Auth, cfg.UserBus)
 	adminOnly := mid.Authorize(cfg.Auth, auth.RuleAdminOnly)
 	adminOrSubject := mid.Authorize(cfg.Auth, auth.RuleAdminOrSubject)
 
 	app.HandlerFunc(http.MethodGet, "/v1/users/token/{kid}", a.token)
+	app.HandlerFunc(http.MethodPost, "/v1/users/signup", a.signup)
 	app.HandlerFunc(http.MethodPost, "/v1/users", a.create, authen, adminOnly)
 	app.HandlerFunc(http.MethodGet, "/v1/users", a.query, authen, adminOnly)
 	app.HandlerFunc(http.MethodGet, "/v1/users/{user_id}", a.queryByID, authen, adminOrSubject)

@@ -5,7 +5,10 @@ package userapp
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/garagesale/service/app/sdk/auth"
@@ -18,11 +21,13 @@ import (
 )
 
 type handlers struct {
-	userBus   *userbus.Business
-	auth      *auth.Auth
-	activeKID string
-	tokenTTL  time.Duration
-	now       func() time.Time
+	userBus        *userbus.Business
+	auth           *auth.Auth
+	activeKID      string
+	tokenTTL       time.Duration
+	now            func() time.Time
+	clientIPHeader string
+	signupOpen     bool
 }
 
 func (a *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
@@ -120,6 +125,31 @@ func (a *handlers) queryByID(ctx context.Context, r *http.Request) web.Encoder {
 	return toAppUser(usr)
 }
 
+// signup creates a USER for whoever asks, when the server allows it. The
+// answer is the same 202 whether the email was free or taken, after the
+// same work: only logging in with the password just chosen tells the two
+// apart, and logins are throttled. Signups are limited per client address.
+func (a *handlers) signup(ctx context.Context, r *http.Request) web.Encoder {
+	if !a.signupOpen {
+		return errs.Newf(errs.PermissionDenied, "signup is turned off on this server: ask an admin for an account")
+	}
+	var req Signup
+	if err := query.Body(r, &req); err != nil {
+		return errs.Of(err)
+	}
+	nu, err := toBusSignup(req)
+	if err != nil {
+		return errs.Of(err)
+	}
+	if _, err := a.userBus.Signup(ctx, nu, clientAddr(r, a.clientIPHeader)); err != nil && !errors.Is(err, userbus.ErrUniqueEmail) {
+		return busError(err)
+	}
+	return web.Accepted(SignupAccepted{
+		Status:  "accepted",
+		Message: "unless the email already has an account, it has one now: get a token with the email and password",
+	})
+}
+
 // token exchanges HTTP Basic credentials for a JWT signed with the key
 // named in the path.
 func (a *handlers) token(ctx context.Context, r *http.Request) web.Encoder {
@@ -127,24 +157,25 @@ func (a *handlers) token(ctx context.Context, r *http.Request) web.Encoder {
 	if kid != a.activeKID {
 		// Only the active key signs, so that retiring a key stops new tokens
 		// under it while its old tokens still verify.
-		return errs.Newf(errs.NotFound, "key %q is not the active signing key", kid)
+		return errs.Newf(errs.NotFound, "that key is not the active signing key: ask GET /v1/users/token/%s", a.activeKID)
 	}
 
 	user, pass, ok := r.BasicAuth()
 	if !ok {
-		return errs.Newf(errs.Unauthenticated, "must provide email and password in Basic auth")
+		return errs.Newf(errs.Unauthenticated, "send the email and password with HTTP Basic auth: curl --user EMAIL:PASSWORD")
 	}
 	addr, err := email.Parse(user)
 	if err != nil {
-		return errs.Newf(errs.Unauthenticated, "authentication failed")
+		return errs.New(errs.Unauthenticated, userbus.ErrAuthenticationFailure)
 	}
 
-	usr, err := a.userBus.Authenticate(ctx, addr, pass)
+	usr, err := a.userBus.Authenticate(ctx, addr, pass, clientAddr(r, a.clientIPHeader))
 	if err != nil {
 		return busError(err)
 	}
 
 	claims := auth.NewClaims(usr.ID, roleStrings(usr), a.now(), a.tokenTTL)
+	claims.Version = usr.TokenVersion
 	tkn, err := a.auth.GenerateToken(kid, claims)
 	if err != nil {
 		return errs.Newf(errs.Internal, "generate token: %w", err)
@@ -152,9 +183,28 @@ func (a *handlers) token(ctx context.Context, r *http.Request) web.Encoder {
 	return Token{Token: tkn}
 }
 
+// clientAddr is the address a request came from, for throttling: the
+// value of header when it is set and holds an IP (a proxy in front of the
+// API sets it), else the connection's peer.
+func clientAddr(r *http.Request, header string) string {
+	if header != "" {
+		if ip, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get(header))); err == nil {
+			return ip.String()
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
 // busError maps the user domain's errors to API errors.
 func busError(err error) *errs.Error {
+	var throttled *userbus.ThrottledError
 	switch {
+	case errors.As(err, &throttled):
+		return &errs.Error{Code: errs.TooManyRequests, Message: "too many attempts: wait before trying again", Cause: err, RetryAfter: throttled.RetryAfter}
 	case errors.Is(err, userbus.ErrNotFound):
 		return errs.New(errs.NotFound, userbus.ErrNotFound)
 	case errors.Is(err, userbus.ErrUniqueEmail):
@@ -163,8 +213,11 @@ func busError(err error) *errs.Error {
 		return e
 	case errors.Is(err, userbus.ErrAuthenticationFailure):
 		return errs.New(errs.Unauthenticated, userbus.ErrAuthenticationFailure)
-	case errors.Is(err, userbus.ErrDisabled):
-		return errs.New(errs.Unauthenticated, userbus.ErrDisabled)
+	case errors.Is(err, userbus.ErrCurrentPassword):
+		return &errs.Error{Code: errs.PermissionDenied, Message: userbus.ErrCurrentPassword.Error(), Cause: err,
+			Fields: map[string]string{"currentPassword": "must be your current password to change your email or password"}}
+	case errors.Is(err, userbus.ErrLastAdmin):
+		return &errs.Error{Code: errs.Aborted, Message: userbus.ErrLastAdmin.Error(), Cause: err}
 	case errors.Is(err, userbus.ErrHasDependents):
 		return errs.New(errs.Aborted, userbus.ErrHasDependents)
 	}

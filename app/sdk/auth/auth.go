@@ -17,6 +17,14 @@ import (
 // did not prove who made it (HTTP 401).
 var ErrUnauthenticated = errors.New("unauthenticated")
 
+// The ways Authenticate fails; each also wraps ErrUnauthenticated. Their
+// texts are fit to show a client: they quote nothing the client sent.
+var (
+	ErrNoToken      = errors.New("no Authorization header: send Authorization: Bearer <token>")
+	ErrWrongScheme  = errors.New("the Authorization header must use the Bearer scheme: Authorization: Bearer <token>")
+	ErrInvalidToken = errors.New("the token is invalid or expired: get a new one")
+)
+
 // ErrForbidden is wrapped by every error of Authorize: the caller is known
 // but not allowed (HTTP 403).
 var ErrForbidden = errors.New("forbidden")
@@ -126,22 +134,26 @@ func (a *Auth) GenerateToken(kid string, claims Claims) (string, error) {
 // subject with known roles. Every error wraps ErrUnauthenticated; none
 // contains the token.
 func (a *Auth) Authenticate(ctx context.Context, bearerToken string) (Claims, error) {
+	if strings.TrimSpace(bearerToken) == "" {
+		return Claims{}, fmt.Errorf("%w: %w", ErrUnauthenticated, ErrNoToken)
+	}
 	scheme, tokenStr, _ := strings.Cut(bearerToken, " ")
 	if !strings.EqualFold(scheme, "Bearer") {
-		return Claims{}, fmt.Errorf("%w: expected authorization header format: Bearer <token>", ErrUnauthenticated)
+		return Claims{}, fmt.Errorf("%w: %w", ErrUnauthenticated, ErrWrongScheme)
 	}
 	tokenStr = strings.TrimSpace(tokenStr)
 	if tokenStr == "" {
-		return Claims{}, fmt.Errorf("%w: empty bearer token", ErrUnauthenticated)
+		return Claims{}, fmt.Errorf("%w: %w: empty bearer token", ErrUnauthenticated, ErrInvalidToken)
 	}
 
 	var claims Claims
 	if _, err := a.parser.ParseWithClaims(tokenStr, &claims, a.keyFn); err != nil {
-		// The jwt library's messages describe the failure without quoting the token.
-		return Claims{}, fmt.Errorf("%w: %w", ErrUnauthenticated, err)
+		// The library's text (kept in the chain for the log) may quote the
+		// token's kid; ErrInvalidToken is what a client is shown.
+		return Claims{}, fmt.Errorf("%w: %w: %w", ErrUnauthenticated, ErrInvalidToken, err)
 	}
 	if err := claims.validate(); err != nil {
-		return Claims{}, fmt.Errorf("%w: %w", ErrUnauthenticated, err)
+		return Claims{}, fmt.Errorf("%w: %w: %w", ErrUnauthenticated, ErrInvalidToken, err)
 	}
 
 	return claims, nil

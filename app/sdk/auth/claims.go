@@ -22,6 +22,10 @@ const (
 type Claims struct {
 	jwt.RegisteredClaims
 	Roles []string `json:"roles"`
+	// Version is the user's token version when the token was issued; the
+	// token is void once the user's has moved on (a new password, new
+	// roles, disabling).
+	Version int `json:"ver,omitempty"`
 }
 
 // NewClaims returns claims for userID with roles, issued at now and expiring

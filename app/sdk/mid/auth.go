@@ -3,6 +3,7 @@ package mid
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/garagesale/service/app/sdk/auth"
@@ -21,31 +22,44 @@ func Authenticate(a *auth.Auth, users *userbus.Business) web.MidFunc {
 		return func(ctx context.Context, r *http.Request) web.Encoder {
 			claims, err := a.Authenticate(ctx, r.Header.Get("Authorization"))
 			if err != nil {
-				return errs.New(errs.Unauthenticated, err)
+				return unauthenticated(err)
 			}
-
 			userID, err := claims.UserID()
 			if err != nil {
-				return errs.New(errs.Unauthenticated, err)
+				return unauthenticated(fmt.Errorf("%w: %w", auth.ErrInvalidToken, err))
 			}
-
 			usr, err := users.QueryByID(ctx, userID)
 			switch {
 			case errors.Is(err, userbus.ErrNotFound):
-				return errs.Newf(errs.Unauthenticated, "user no longer exists")
+				return errs.Newf(errs.Unauthenticated, "the token's user no longer exists")
 			case err != nil:
 				return errs.Newf(errs.Internal, "authenticate: %w", err)
 			case !usr.Enabled:
-				return errs.Newf(errs.Unauthenticated, "user is disabled")
+				return errs.Newf(errs.Unauthenticated, "the token's user is disabled")
+			case claims.Version != usr.TokenVersion:
+				// A new password, new roles or disabling since it was
+				// issued: every older token is void.
+				return errs.Newf(errs.Unauthenticated, "the token was revoked: get a new one")
 			}
-
 			claims.Roles = role.Strings(usr.Roles)
 			ctx = setClaims(ctx, claims)
 			ctx = setUser(ctx, usr)
-
 			return next(ctx, r.WithContext(ctx))
 		}
 	}
+}
+
+// unauthenticated is the 401 for an Authenticate failure: a message the
+// client can act on, the library's detail kept as the cause for the log.
+func unauthenticated(err error) *errs.Error {
+	msg := auth.ErrInvalidToken.Error()
+	for _, e := range []error{auth.ErrNoToken, auth.ErrWrongScheme, auth.ErrInvalidToken} {
+		if errors.Is(err, e) {
+			msg = e.Error()
+			break
+		}
+	}
+	return &errs.Error{Code: errs.Unauthenticated, Message: msg, Cause: err}
 }
 
 // Authorize checks rule for the authenticated caller. For rules about a

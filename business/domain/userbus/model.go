@@ -1,6 +1,7 @@
 package userbus
 
 import (
+	"slices"
 	"time"
 
 	"github.com/garagesale/service/business/types/email"
@@ -19,8 +20,17 @@ type User struct {
 	PasswordHash []byte
 	Department   string
 	Enabled      bool
+	// TokenVersion is raised by every change that must end the user's
+	// sessions; a token issued under an older one is refused.
+	TokenVersion int
 	DateCreated  time.Time
 	DateUpdated  time.Time
+}
+
+// IsEnabledAdmin reports whether usr can act as an ADMIN: the role, and
+// not disabled.
+func (usr User) IsEnabledAdmin() bool {
+	return usr.Enabled && slices.Contains(usr.Roles, role.Admin)
 }
 
 // NewUser is what it takes to create a user.
@@ -40,4 +50,20 @@ type UpdateUser struct {
 	Department *string
 	Password   *password.Password
 	Enabled    *bool
+
+	// CurrentPassword proves a user changing their own email or password
+	// is who they say: a stolen token alone cannot take the account over.
+	// An ADMIN changing another user needs none.
+	CurrentPassword *string
+}
+
+// revokesTokens reports whether uu must end the user's sessions: a new
+// password, new roles, or disabling.
+func (uu UpdateUser) revokesTokens() bool {
+	return uu.Password != nil || uu.Roles != nil || (uu.Enabled != nil && !*uu.Enabled)
+}
+
+// mayRemoveAdmin reports whether uu could take away an ADMIN.
+func (uu UpdateUser) mayRemoveAdmin() bool {
+	return uu.Roles != nil || (uu.Enabled != nil && !*uu.Enabled)
 }

@@ -6,12 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/sdk/throttle"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/role"
@@ -25,9 +27,53 @@ var (
 	ErrNotFound              = errors.New("user not found")
 	ErrUniqueEmail           = errors.New("email is already in use")
 	ErrAuthenticationFailure = errors.New("authentication failed")
-	ErrDisabled              = errors.New("user is disabled")
 	ErrHasDependents         = errors.New("user still owns products or has sales")
+	// ErrLastAdmin is a change that would leave no enabled ADMIN.
+	ErrLastAdmin = errors.New("the last enabled ADMIN cannot be demoted, disabled or deleted: make another user ADMIN first")
+	// ErrCurrentPassword is a change of one's own email or password
+	// without the right current password.
+	ErrCurrentPassword = errors.New("the current password is missing or wrong")
 )
+
+// ThrottledError is an attempt refused before it was tried: too many
+// failed logins for the account or from the client, or too many signups
+// from the client. RetryAfter says when to try again.
+type ThrottledError struct {
+	RetryAfter time.Duration
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("too many attempts: retry in %s", e.RetryAfter.Round(time.Second))
+}
+
+// Limiter counts events per key and locks keys that have too many; a
+// throttle.Limiter.
+type Limiter interface {
+	Wait(ctx context.Context, keys ...string) (time.Duration, error)
+	Hit(ctx context.Context, key string, p throttle.Policy) (time.Duration, error)
+	Reset(ctx context.Context, key string) error
+}
+
+// Throttling is how many failed logins and signups are allowed.
+type Throttling struct {
+	// LoginAccount limits failed logins to one account, from anywhere;
+	// a successful login resets it.
+	LoginAccount throttle.Policy
+	// LoginClient limits failed logins from one client address, to any
+	// account: higher, since one address may be many people.
+	LoginClient throttle.Policy
+	// Signup limits signups from one client address.
+	Signup throttle.Policy
+}
+
+// DefaultThrottling: 5 failed logins an account per 15 minutes, 50 per
+// client address, 5 signups per address an hour; past those, waits from
+// one second doubling up to 15 minutes (an hour for signups).
+var DefaultThrottling = Throttling{
+	LoginAccount: throttle.Policy{Free: 5, Window: 15 * time.Minute, Base: time.Second, Max: 15 * time.Minute},
+	LoginClient:  throttle.Policy{Free: 50, Window: 15 * time.Minute, Base: time.Second, Max: 15 * time.Minute},
+	Signup:       throttle.Policy{Free: 5, Window: time.Hour, Base: time.Minute, Max: time.Hour},
+}
 
 // Domain is the name audit records use for users.
 const Domain = "user"
@@ -52,25 +98,35 @@ type Storer interface {
 	QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (User, error)
 	// QueryByEmail returns ErrNotFound.
 	QueryByEmail(ctx context.Context, email email.Email) (User, error)
+	// LockAdmins serialises, until the transaction ends, every change
+	// that could remove an ADMIN. Take it before any user row.
+	LockAdmins(ctx context.Context) error
+	// CountEnabledAdmins counts the enabled ADMINs but except.
+	CountEnabledAdmins(ctx context.Context, except uuid.UUID) (int, error)
 }
 
-// Config holds the dependencies of a Business. Now may be nil.
+// Config holds the dependencies of a Business. Now and Limiter may be
+// nil (no throttling); a zero Throttling is DefaultThrottling.
 type Config struct {
-	Log      *logger.Logger
-	Beginner sqldb.Beginner
-	Storer   Storer
-	Audit    *auditbus.Business
-	Now      func() time.Time
+	Log        *logger.Logger
+	Beginner   sqldb.Beginner
+	Storer     Storer
+	Audit      *auditbus.Business
+	Now        func() time.Time
+	Limiter    Limiter
+	Throttling Throttling
 }
 
 // Business manages users. Every change is written with its audit record in
 // one transaction.
 type Business struct {
-	log      *logger.Logger
-	beginner sqldb.Beginner
-	storer   Storer
-	audit    *auditbus.Business
-	now      func() time.Time
+	log        *logger.Logger
+	beginner   sqldb.Beginner
+	storer     Storer
+	audit      *auditbus.Business
+	now        func() time.Time
+	limiter    Limiter
+	throttling Throttling
 }
 
 // NewBusiness returns a Business.
@@ -79,7 +135,12 @@ func NewBusiness(cfg Config) *Business {
 	if now == nil {
 		now = time.Now
 	}
-	return &Business{log: cfg.Log, beginner: cfg.Beginner, storer: cfg.Storer, audit: cfg.Audit, now: now}
+	throttling := cfg.Throttling
+	if throttling == (Throttling{}) {
+		throttling = DefaultThrottling
+	}
+	return &Business{log: cfg.Log, beginner: cfg.Beginner, storer: cfg.Storer, audit: cfg.Audit, now: now,
+		limiter: cfg.Limiter, throttling: throttling}
 }
 
 // inTx runs fn with the store and the audit log bound to one transaction.
@@ -132,6 +193,41 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, nu NewUser) (U
 	ctx, span := otel.AddSpan(ctx, "userbus.Create")
 	defer span.End()
 
+	usr, err := b.create(ctx, func(User) uuid.UUID { return actorID }, nu)
+	if err != nil {
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
+	return usr, nil
+}
+
+// Signup creates a USER for someone who asked for an account themselves,
+// from the client address client. Every attempt counts against the
+// address's signup limit, and past it the answer is a *ThrottledError
+// before any work. It returns ErrUniqueEmail when the email is taken,
+// after the same work as a success: a caller can hide which happened.
+func (b *Business) Signup(ctx context.Context, nu NewUser, client string) (User, error) {
+	ctx, span := otel.AddSpan(ctx, "userbus.Signup")
+	defer span.End()
+
+	if b.limiter != nil {
+		key := "signup:client:" + client
+		if err := b.waitFor(ctx, key); err != nil {
+			return User{}, err
+		}
+		if _, err := b.limiter.Hit(ctx, key, b.throttling.Signup); err != nil {
+			return User{}, err
+		}
+	}
+	nu.Roles = []role.Role{role.User}
+	usr, err := b.create(ctx, func(usr User) uuid.UUID { return usr.ID }, nu)
+	if err != nil {
+		return User{}, fmt.Errorf("signup: %w", err)
+	}
+	return usr, nil
+}
+
+// create inserts a new user, audited as done by actor(the new user).
+func (b *Business) create(ctx context.Context, actor func(User) uuid.UUID, nu NewUser) (User, error) {
 	hash, err := nu.Password.Hash()
 	if err != nil {
 		return User{}, err
@@ -154,21 +250,36 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, nu NewUser) (U
 		if err := store.Create(ctx, usr); err != nil {
 			return err
 		}
-		_, err := audit.Create(ctx, newAudit(actorID, usr, auditbus.ActionCreated, auditData(usr)))
+		_, err := audit.Create(ctx, newAudit(actor(usr), usr, auditbus.ActionCreated, auditData(usr)))
 		return err
 	})
 	if err != nil {
-		return User{}, fmt.Errorf("create user: %w", err)
+		return User{}, err
 	}
 	return usr, nil
 }
 
 // Update applies uu to the user with id on behalf of actorID, under a row
-// lock so that two concurrent partial updates do not undo each other. It
-// returns ErrNotFound or ErrUniqueEmail.
+// lock so that two concurrent partial updates do not undo each other.
+//
+// A user changing their own email or password must give their current
+// password (a wrong one counts as a failed login). A new password, new
+// roles or disabling raise the user's token version, which ends every
+// session they have. No change may leave no enabled ADMIN: changes that
+// could are serialised, so two admins demoting each other at once cannot
+// both succeed.
+//
+// It returns ErrNotFound, ErrUniqueEmail, ErrCurrentPassword, ErrLastAdmin
+// or a *ThrottledError.
 func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, uu UpdateUser) (User, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Update")
 	defer span.End()
+
+	if actorID == id && (uu.Email != nil || uu.Password != nil) {
+		if err := b.checkCurrentPassword(ctx, id, uu.CurrentPassword); err != nil {
+			return User{}, fmt.Errorf("update user %s: %w", id, err)
+		}
+	}
 
 	var hash []byte
 	if uu.Password != nil {
@@ -182,14 +293,28 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 
 	var usr User
 	err := b.inTx(ctx, func(store Storer, audit *auditbus.Business) error {
+		if uu.mayRemoveAdmin() {
+			if err := store.LockAdmins(ctx); err != nil {
+				return err
+			}
+		}
 		var err error
 		usr, err = store.QueryByIDForUpdate(ctx, id)
 		if err != nil {
 			return err
 		}
+		wasAdmin := usr.IsEnabledAdmin()
 
 		uu.apply(&usr, hash)
 		usr.DateUpdated = b.clock()
+		if uu.revokesTokens() {
+			usr.TokenVersion++
+		}
+		if wasAdmin && !usr.IsEnabledAdmin() {
+			if err := b.keepAnAdmin(ctx, store, id); err != nil {
+				return err
+			}
+		}
 
 		if err := store.Update(ctx, usr); err != nil {
 			return err
@@ -203,6 +328,42 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 		return User{}, fmt.Errorf("update user %s: %w", id, err)
 	}
 	return usr, nil
+}
+
+// keepAnAdmin returns ErrLastAdmin unless an enabled ADMIN other than id
+// remains. Call it holding LockAdmins.
+func (b *Business) keepAnAdmin(ctx context.Context, store Storer, id uuid.UUID) error {
+	n, err := store.CountEnabledAdmins(ctx, id)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrLastAdmin
+	}
+	return nil
+}
+
+// checkCurrentPassword returns nil when plain is the password of the user
+// with id. It is a login as far as throttling goes: it waits out a locked
+// account, and a wrong password counts against it.
+func (b *Business) checkCurrentPassword(ctx context.Context, id uuid.UUID, plain *string) error {
+	usr, err := b.storer.QueryByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	key := accountKey(usr.Email)
+	if err := b.waitFor(ctx, key); err != nil {
+		return err
+	}
+	if plain != nil && password.Matches(usr.PasswordHash, *plain) {
+		return nil
+	}
+	if b.limiter != nil {
+		if _, err := b.limiter.Hit(ctx, key, b.throttling.LoginAccount); err != nil {
+			return err
+		}
+	}
+	return ErrCurrentPassword
 }
 
 // apply copies every field that is set; each field stands alone.
@@ -228,16 +389,24 @@ func (uu UpdateUser) apply(usr *User, hash []byte) {
 }
 
 // Delete removes the user with id on behalf of actorID. It returns
-// ErrNotFound, or ErrHasDependents while the user owns products or has
-// bought something.
+// ErrNotFound, ErrHasDependents while the user owns products or has
+// bought something, or ErrLastAdmin for the last enabled ADMIN.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
 	ctx, span := otel.AddSpan(ctx, "userbus.Delete")
 	defer span.End()
 
 	err := b.inTx(ctx, func(store Storer, audit *auditbus.Business) error {
+		if err := store.LockAdmins(ctx); err != nil {
+			return err
+		}
 		usr, err := store.QueryByIDForUpdate(ctx, id)
 		if err != nil {
 			return err
+		}
+		if usr.IsEnabledAdmin() {
+			if err := b.keepAnAdmin(ctx, store, id); err != nil {
+				return err
+			}
 		}
 		if err := store.Delete(ctx, id); err != nil {
 			return err
@@ -304,27 +473,72 @@ func (b *Business) QueryByEmail(ctx context.Context, addr email.Email) (User, er
 // does not reveal which emails exist.
 var dummyHash = []byte("$2a$10$nHurqfPXL687U.W8y1rHGOATu1wnz8ntDxnKj2vwi4Zx3Nnvsvj42")
 
-// Authenticate returns the user with addr when plain is their password. An
-// unknown email and a wrong password are the same ErrAuthenticationFailure;
-// a disabled user is ErrDisabled.
-func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain string) (User, error) {
+// Authenticate returns the user with addr when plain is their password
+// and they are enabled, for a login from the client address client.
+//
+// An unknown email, a wrong password and a disabled account are the same
+// ErrAuthenticationFailure after the same work (a bcrypt compare), so the
+// answer reveals nothing; each counts against the account's and the
+// address's limits. Past either limit the answer is a *ThrottledError
+// before any bcrypt. A success resets the account's count.
+func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain string, client string) (User, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Authenticate")
 	defer span.End()
 
-	usr, err := b.storer.QueryByEmail(ctx, addr)
-	if err != nil {
-		if errors.Is(err, ErrNotFound) {
-			password.Matches(dummyHash, plain)
-			return User{}, ErrAuthenticationFailure
-		}
-		return User{}, fmt.Errorf("authenticate: %w", err)
+	account := accountKey(addr)
+	clientKey := "login:client:" + client
+	if err := b.waitFor(ctx, account, clientKey); err != nil {
+		return User{}, err
 	}
 
-	if !password.Matches(usr.PasswordHash, plain) {
+	usr, err := b.storer.QueryByEmail(ctx, addr)
+	var ok bool
+	switch {
+	case errors.Is(err, ErrNotFound):
+		password.Matches(dummyHash, plain)
+	case err != nil:
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	default:
+		ok = password.Matches(usr.PasswordHash, plain) && usr.Enabled
+	}
+
+	if b.limiter == nil {
+		if !ok {
+			return User{}, ErrAuthenticationFailure
+		}
+		return usr, nil
+	}
+	if !ok {
+		if _, err := b.limiter.Hit(ctx, account, b.throttling.LoginAccount); err != nil {
+			return User{}, fmt.Errorf("authenticate: %w", err)
+		}
+		if _, err := b.limiter.Hit(ctx, clientKey, b.throttling.LoginClient); err != nil {
+			return User{}, fmt.Errorf("authenticate: %w", err)
+		}
 		return User{}, ErrAuthenticationFailure
 	}
-	if !usr.Enabled {
-		return User{}, ErrDisabled
+	if err := b.limiter.Reset(ctx, account); err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
 	return usr, nil
+}
+
+// accountKey is the throttle key of logins to addr, in any case.
+func accountKey(addr email.Email) string {
+	return "login:account:" + strings.ToLower(addr.String())
+}
+
+// waitFor returns a *ThrottledError while any of keys is locked.
+func (b *Business) waitFor(ctx context.Context, keys ...string) error {
+	if b.limiter == nil {
+		return nil
+	}
+	wait, err := b.limiter.Wait(ctx, keys...)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return &ThrottledError{RetryAfter: wait}
+	}
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/sdk/throttle"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/password"
@@ -36,6 +37,7 @@ func newBus(t *testing.T) *userbus.Business {
 		Beginner: sqldb.NewBeginner(db.DB),
 		Storer:   userdb.NewStore(db.DB),
 		Audit:    auditbus.NewBusiness(auditdb.NewStore(db.DB), nil),
+		Limiter:  throttle.New(db.DB, nil),
 	})
 }
 
@@ -108,6 +110,10 @@ func TestUpdateFieldsStandAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Another admin, so that Ben, made one below, may be disabled.
+	if _, err := bus.Create(ctx, uuid.Nil, newUser("Ada", "ada@example.com", role.Admin)); err != nil {
+		t.Fatal(err)
+	}
 
 	newName := name.MustParse("Benjamin")
 	newEmail := email.MustParse("benjamin@example.com")
@@ -121,8 +127,8 @@ func TestUpdateFieldsStandAlone(t *testing.T) {
 		{"name", userbus.UpdateUser{Name: &newName}, func(u *userbus.User) { u.Name = newName }},
 		{"email", userbus.UpdateUser{Email: &newEmail}, func(u *userbus.User) { u.Email = newEmail }},
 		{"department", userbus.UpdateUser{Department: &dept}, func(u *userbus.User) { u.Department = dept }},
-		{"roles", userbus.UpdateUser{Roles: []role.Role{role.Admin}}, func(u *userbus.User) { u.Roles = []role.Role{role.Admin} }},
-		{"enabled", userbus.UpdateUser{Enabled: &off}, func(u *userbus.User) { u.Enabled = false }},
+		{"roles", userbus.UpdateUser{Roles: []role.Role{role.Admin}}, func(u *userbus.User) { u.Roles = []role.Role{role.Admin}; u.TokenVersion++ }},
+		{"enabled", userbus.UpdateUser{Enabled: &off}, func(u *userbus.User) { u.Enabled = false; u.TokenVersion++ }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,9 +153,10 @@ func TestUpdateFieldsStandAlone(t *testing.T) {
 	if _, err := bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Password: &pw}); err != nil {
 		t.Fatal(err)
 	}
-	// The user is disabled by now: the right password is refused as disabled.
-	if _, err := bus.Authenticate(ctx, newEmail, "new-secret"); !errors.Is(err, userbus.ErrDisabled) {
-		t.Errorf("authenticate disabled with new password: got %v, want ErrDisabled", err)
+	// The user is disabled by now: the right password is refused as any
+	// wrong one is, so the answer does not tell that the account exists.
+	if _, err := bus.Authenticate(ctx, newEmail, "new-secret", "192.0.2.1"); !errors.Is(err, userbus.ErrAuthenticationFailure) {
+		t.Errorf("authenticate disabled with new password: got %v, want ErrAuthenticationFailure", err)
 	}
 }
 
@@ -214,7 +221,7 @@ func TestAuthenticate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := bus.Authenticate(ctx, email.MustParse(tt.email), tt.pass)
+			got, err := bus.Authenticate(ctx, email.MustParse(tt.email), tt.pass, "192.0.2.1")
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("got %v, want %v", err, tt.wantErr)
 			}

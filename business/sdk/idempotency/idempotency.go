@@ -170,32 +170,3 @@ func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) {
 func (s *Store) Now() time.Time {
 	return s.now().UTC().Truncate(time.Microsecond)
 }
-
-// Sweep deletes expired records every interval until ctx ends, a batch at
-// a time until none is left, and tells report what each sweep removed or
-// why it failed. Every replica may sweep: deleting is idempotent.
-func (s *Store) Sweep(ctx context.Context, interval time.Duration, report func(removed int, err error)) {
-	const batch = 1000
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		total := 0
-		for {
-			n, err := s.DeleteExpired(ctx, batch)
-			total += n
-			if err != nil {
-				report(total, err)
-				break
-			}
-			if n < batch {
-				report(total, nil)
-				break
-			}
-		}
-	}
-}

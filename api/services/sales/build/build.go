@@ -29,6 +29,7 @@ import (
 	"github.com/garagesale/service/business/domain/vproductbus/stores/vproductdb"
 	"github.com/garagesale/service/business/sdk/idempotency"
 	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/sdk/throttle"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/garagesale/service/foundation/web"
 	"github.com/jmoiron/sqlx"
@@ -64,6 +65,13 @@ type Config struct {
 	// Idempotency keeps the answers of requests sent with an
 	// Idempotency-Key; nil keeps them for idempotency.DefaultTTL.
 	Idempotency *idempotency.Store
+
+	// Throttling limits failed logins and signups; zero is
+	// userbus.DefaultThrottling. Signup opens POST /v1/users/signup.
+	// ClientIPHeader names the header a proxy sets to the client's address.
+	Throttling     userbus.Throttling
+	Signup         bool
+	ClientIPHeader string
 }
 
 // WebAPI returns the API's handler.
@@ -84,11 +92,13 @@ func WebAPI(cfg Config) http.Handler {
 
 	auditBus := auditbus.NewBusiness(auditdb.NewStore(cfg.DB), cfg.Now)
 	userBus := userbus.NewBusiness(userbus.Config{
-		Log:      cfg.Log,
-		Beginner: sqldb.NewBeginner(cfg.DB),
-		Storer:   userdb.NewStore(cfg.DB),
-		Audit:    auditBus,
-		Now:      cfg.Now,
+		Log:        cfg.Log,
+		Beginner:   sqldb.NewBeginner(cfg.DB),
+		Storer:     userdb.NewStore(cfg.DB),
+		Audit:      auditBus,
+		Now:        cfg.Now,
+		Limiter:    throttle.New(cfg.DB, cfg.Now),
+		Throttling: cfg.Throttling,
 	})
 	productBus := productbus.NewBusiness(productbus.Config{
 		Log:      cfg.Log,
@@ -116,11 +126,13 @@ func WebAPI(cfg Config) http.Handler {
 
 	checkapp.Routes(app, checkapp.Config{Build: cfg.Build, DB: cfg.DB, Draining: cfg.Draining})
 	userapp.Routes(app, userapp.Config{
-		UserBus:   userBus,
-		Auth:      cfg.Auth,
-		ActiveKID: cfg.ActiveKID,
-		TokenTTL:  cfg.TokenTTL,
-		Now:       cfg.Now,
+		UserBus:        userBus,
+		Auth:           cfg.Auth,
+		ActiveKID:      cfg.ActiveKID,
+		TokenTTL:       cfg.TokenTTL,
+		Now:            cfg.Now,
+		ClientIPHeader: cfg.ClientIPHeader,
+		Signup:         cfg.Signup,
 	})
 	auditapp.Routes(app, auditapp.Config{AuditBus: auditBus, UserBus: userBus, Auth: cfg.Auth})
 	productapp.Routes(app, productapp.Config{ProductBus: productBus, UserBus: userBus, Auth: cfg.Auth, Idempotent: idempotent})

@@ -128,6 +128,7 @@ func (e *env) createUser(t testing.TB, n, addr string, r role.Role) userbus.User
 func (e *env) token(t testing.TB, usr userbus.User) string {
 	t.Helper()
 	claims := auth.NewClaims(usr.ID, role.Strings(usr.Roles), time.Now(), tokenTTL)
+	claims.Version = usr.TokenVersion
 	tkn, err := e.auth.GenerateToken(kid, claims)
 	if err != nil {
 		t.Fatalf("token: %v", err)

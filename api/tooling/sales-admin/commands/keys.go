@@ -84,7 +84,9 @@ valid for SALES_AUTH_TOKEN_TTL. kid defaults to the active key
 		if err != nil {
 			return err
 		}
-		tkn, err := a.GenerateToken(kid, auth.NewClaims(usr.ID, role.Strings(usr.Roles), time.Now(), env.TokenTTL))
+		claims := auth.NewClaims(usr.ID, role.Strings(usr.Roles), time.Now(), env.TokenTTL)
+		claims.Version = usr.TokenVersion
+		tkn, err := a.GenerateToken(kid, claims)
 		if err != nil {
 			return err
 		}

@@ -21,6 +21,7 @@ type user struct {
 	PasswordHash []byte            `db:"password_hash"`
 	Department   sql.NullString    `db:"department"`
 	Enabled      bool              `db:"enabled"`
+	TokenVersion int               `db:"token_version"`
 	DateCreated  time.Time         `db:"date_created"`
 	DateUpdated  time.Time         `db:"date_updated"`
 }
@@ -34,6 +35,7 @@ func toDBUser(bus userbus.User) user {
 		PasswordHash: bus.PasswordHash,
 		Department:   sql.NullString{String: bus.Department, Valid: bus.Department != ""},
 		Enabled:      bus.Enabled,
+		TokenVersion: bus.TokenVersion,
 		DateCreated:  bus.DateCreated.UTC(),
 		DateUpdated:  bus.DateUpdated.UTC(),
 	}
@@ -62,6 +64,7 @@ func toBusUser(db user) (userbus.User, error) {
 		PasswordHash: db.PasswordHash,
 		Department:   db.Department.String,
 		Enabled:      db.Enabled,
+		TokenVersion: db.TokenVersion,
 		DateCreated:  db.DateCreated.UTC(),
 		DateUpdated:  db.DateUpdated.UTC(),
 	}, nil

@@ -15,7 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-const columns = `user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated`
+const columns = `user_id, name, email, roles, password_hash, department, enabled, token_version, date_created, date_updated`
 
 // Store manages the users table.
 type Store struct {
@@ -40,9 +40,9 @@ func (s *Store) NewWithTx(tx sqldb.CommitRollbacker) (userbus.Storer, error) {
 func (s *Store) Create(ctx context.Context, usr userbus.User) error {
 	const q = `
 	INSERT INTO users
-		(user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated)
+		(user_id, name, email, roles, password_hash, department, enabled, token_version, date_created, date_updated)
 	VALUES
-		(:user_id, :name, :email, :roles, :password_hash, :department, :enabled, :date_created, :date_updated)`
+		(:user_id, :name, :email, :roles, :password_hash, :department, :enabled, :token_version, :date_created, :date_updated)`
 
 	if err := sqldb.NamedExec(ctx, s.db, q, toDBUser(usr)); err != nil {
 		return mapErr(err)
@@ -60,6 +60,7 @@ func (s *Store) Update(ctx context.Context, usr userbus.User) error {
 		password_hash = :password_hash,
 		department = :department,
 		enabled = :enabled,
+		token_version = :token_version,
 		date_updated = :date_updated
 	WHERE user_id = :user_id`
 
@@ -106,6 +107,22 @@ func (s *Store) QueryByID(ctx context.Context, id uuid.UUID) (userbus.User, erro
 // QueryByIDForUpdate implements userbus.Storer.
 func (s *Store) QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (userbus.User, error) {
 	return s.queryOne(ctx, `WHERE user_id = :user_id FOR UPDATE`, map[string]any{"user_id": id})
+}
+
+// LockAdmins implements userbus.Storer. A transaction-scoped advisory
+// lock rather than row locks: it serialises every change that could leave
+// no admin, and it is taken before any user row, so it adds no lock cycle.
+func (s *Store) LockAdmins(ctx context.Context) error {
+	const q = `SELECT pg_advisory_xact_lock(hashtextextended('userbus.admins', 0))`
+	return sqldb.NamedExec(ctx, s.db, q, map[string]any{})
+}
+
+// CountEnabledAdmins implements userbus.Storer.
+func (s *Store) CountEnabledAdmins(ctx context.Context, except uuid.UUID) (int, error) {
+	w := sqldb.NewWhere()
+	w.AddN(`enabled AND 'ADMIN' = ANY(roles)`, nil)
+	w.Add(`user_id <> :except`, "except", except)
+	return sqldb.Count(ctx, s.db, "users", w)
 }
 
 // QueryByEmail implements userbus.Storer.

@@ -1,0 +1,291 @@
+package userbus_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/garagesale/service/business/domain/auditbus"
+	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/sdk/throttle"
+	"github.com/garagesale/service/business/types/email"
+	"github.com/garagesale/service/business/types/password"
+	"github.com/garagesale/service/business/types/role"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+)
+
+var pageAll = page.MustParse("1", "100")
+
+// clock is a time the test moves by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// newBusAt is newBus with the throttle on a clock the test controls.
+func newBusAt(t *testing.T, clk *clock) *userbus.Business {
+	t.Helper()
+	db := dbtest.New(t, t.Name())
+	return userbus.NewBusiness(userbus.Config{
+		Log:      db.Log,
+		Beginner: sqldb.NewBeginner(db.DB),
+		Storer:   userdb.NewStore(db.DB),
+		Audit:    auditbus.NewBusiness(auditdb.NewStore(db.DB), nil),
+		Limiter:  throttle.New(db.DB, clk.now),
+		Throttling: userbus.Throttling{
+			LoginAccount: throttle.Policy{Free: 3, Window: time.Hour, Base: time.Minute, Max: 10 * time.Minute},
+			LoginClient:  throttle.Policy{Free: 10, Window: time.Hour, Base: time.Minute, Max: 10 * time.Minute},
+			Signup:       throttle.Policy{Free: 2, Window: time.Hour, Base: time.Minute, Max: time.Hour},
+		},
+	})
+}
+
+func retryAfter(err error) time.Duration {
+	var te *userbus.ThrottledError
+	if errors.As(err, &te) {
+		return te.RetryAfter
+	}
+	return 0
+}
+
+// TestLoginThrottling: failures lock an account after its free ones, with
+// waits that double, before any password is checked; another account goes
+// on; a success resets the account; many failures from one address lock
+// the address for every account.
+func TestLoginThrottling(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	bus := newBusAt(t, clk)
+	for _, u := range []struct{ n, e string }{{"Ann", "ann@example.com"}, {"Ben", "ben@example.com"}} {
+		if _, err := bus.Create(ctx, uuid.Nil, newUser(u.n, u.e, role.User)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ann, ben := email.MustParse("ann@example.com"), email.MustParse("ben@example.com")
+	const from = "192.0.2.1"
+
+	// Three failures are checked; the third locks the account.
+	for i := range 3 {
+		if _, err := bus.Authenticate(ctx, ann, "wrong", from); !errors.Is(err, userbus.ErrAuthenticationFailure) {
+			t.Fatalf("failure %d: %v", i+1, err)
+		}
+	}
+	// Locked: even the right password waits, and the answer says how long.
+	if _, err := bus.Authenticate(ctx, ann, "gophers", from); retryAfter(err) != time.Minute {
+		t.Fatalf("locked account: %v, want a 1m wait", err)
+	}
+	// Case does not dodge the lock.
+	if _, err := bus.Authenticate(ctx, email.MustParse("ANN@example.com"), "gophers", from); retryAfter(err) == 0 {
+		t.Errorf("locked account in upper case: %v, want a wait", err)
+	}
+	// Another account from the same address logs in.
+	if _, err := bus.Authenticate(ctx, ben, "gophers", from); err != nil {
+		t.Errorf("another account: %v", err)
+	}
+
+	// After the wait, one more failure locks it twice as long.
+	clk.add(time.Minute)
+	if _, err := bus.Authenticate(ctx, ann, "wrong", from); !errors.Is(err, userbus.ErrAuthenticationFailure) {
+		t.Fatalf("failure 4: %v", err)
+	}
+	if _, err := bus.Authenticate(ctx, ann, "gophers", from); retryAfter(err) != 2*time.Minute {
+		t.Errorf("after failure 4: %v, want a 2m wait", err)
+	}
+
+	// A success resets the account.
+	clk.add(2 * time.Minute)
+	if _, err := bus.Authenticate(ctx, ann, "gophers", from); err != nil {
+		t.Fatalf("right password after the wait: %v", err)
+	}
+	for i := range 2 {
+		if _, err := bus.Authenticate(ctx, ann, "wrong", from); !errors.Is(err, userbus.ErrAuthenticationFailure) {
+			t.Fatalf("failure %d after the reset: %v, want free failures again", i+1, err)
+		}
+	}
+	if _, err := bus.Authenticate(ctx, ann, "gophers", from); err != nil {
+		t.Errorf("two failures after the reset lock nothing: %v", err)
+	}
+
+	// Ten failures from one address, spread over accounts that may not
+	// exist, lock the address for all of them.
+	const sprayer = "198.51.100.7"
+	for i := range 10 {
+		addr := email.MustParse("nobody" + string(rune('a'+i)) + "@example.com")
+		if _, err := bus.Authenticate(ctx, addr, "x", sprayer); !errors.Is(err, userbus.ErrAuthenticationFailure) {
+			t.Fatalf("spray %d: %v", i, err)
+		}
+	}
+	if _, err := bus.Authenticate(ctx, ben, "gophers", sprayer); retryAfter(err) == 0 {
+		t.Errorf("from a locked address: %v, want a wait", err)
+	}
+	if _, err := bus.Authenticate(ctx, ben, "gophers", from); err != nil {
+		t.Errorf("the same account from another address: %v", err)
+	}
+}
+
+func TestSignupThrottlingAndRole(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	bus := newBusAt(t, clk)
+
+	// Signup makes a USER whatever it is asked for.
+	usr, err := bus.Signup(ctx, newUser("Cal", "cal@example.com", role.Admin), "192.0.2.9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"USER"}, role.Strings(usr.Roles)); diff != "" {
+		t.Errorf("roles (-want +got):\n%s", diff)
+	}
+	// A taken email is reported to the caller, who may hide it.
+	if _, err := bus.Signup(ctx, newUser("Cal", "cal@example.com", role.User), "192.0.2.9"); !errors.Is(err, userbus.ErrUniqueEmail) {
+		t.Errorf("taken email: %v, want ErrUniqueEmail", err)
+	}
+	// Two signups (of any outcome) use up the address's allowance.
+	if _, err := bus.Signup(ctx, newUser("Dot", "dot@example.com", role.User), "192.0.2.9"); retryAfter(err) == 0 {
+		t.Errorf("third signup from one address: %v, want a wait", err)
+	}
+	if _, err := bus.Signup(ctx, newUser("Dot", "dot@example.com", role.User), "192.0.2.10"); err != nil {
+		t.Errorf("from another address: %v", err)
+	}
+}
+
+// TestCredentialChanges: changing one's own email or password takes the
+// current password; an admin changing another user does not; a new
+// password, new roles and disabling each raise the token version.
+func TestCredentialChanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bus := newBus(t)
+	admin, err := bus.Create(ctx, uuid.Nil, newUser("Ada", "ada@example.com", role.Admin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	usr, err := bus.Create(ctx, uuid.Nil, newUser("Eli", "eli@example.com", role.User))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := password.MustParse("another-secret")
+	newAddr := email.MustParse("eli2@example.com")
+	wrong, right := "nope", "gophers"
+	off := false
+	dept := "toys"
+
+	tests := []struct {
+		name        string
+		actor       uuid.UUID
+		change      userbus.UpdateUser
+		wantErr     error
+		wantVersion int // after the change
+	}{
+		{"own password without the current one", usr.ID, userbus.UpdateUser{Password: &pw}, userbus.ErrCurrentPassword, 0},
+		{"own password with a wrong one", usr.ID, userbus.UpdateUser{Password: &pw, CurrentPassword: &wrong}, userbus.ErrCurrentPassword, 0},
+		{"own email without the current one", usr.ID, userbus.UpdateUser{Email: &newAddr}, userbus.ErrCurrentPassword, 0},
+		{"own department needs none", usr.ID, userbus.UpdateUser{Department: &dept}, nil, 0},
+		{"own email with it, no revocation", usr.ID, userbus.UpdateUser{Email: &newAddr, CurrentPassword: &right}, nil, 0},
+		{"own password with it revokes", usr.ID, userbus.UpdateUser{Password: &pw, CurrentPassword: &right}, nil, 1},
+		{"an admin sets another's password", admin.ID, userbus.UpdateUser{Password: &pw}, nil, 2},
+		{"a role change revokes", admin.ID, userbus.UpdateUser{Roles: []role.Role{role.User}}, nil, 3},
+		{"disabling revokes", admin.ID, userbus.UpdateUser{Enabled: &off}, nil, 4},
+	}
+	for _, tt := range tests {
+		_, err := bus.Update(ctx, tt.actor, usr.ID, tt.change)
+		if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+			t.Errorf("%s: got %v, want %v", tt.name, err, tt.wantErr)
+		}
+		got, err := bus.QueryByID(ctx, usr.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.TokenVersion != tt.wantVersion {
+			t.Errorf("%s: token version %d, want %d", tt.name, got.TokenVersion, tt.wantVersion)
+		}
+	}
+}
+
+// TestTheLastAdminStays: the last enabled ADMIN can be neither demoted,
+// disabled nor deleted; with two, one may go; and two admins demoting each
+// other at the same moment leave one.
+func TestTheLastAdminStays(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bus := newBus(t)
+	a, err := bus.Create(ctx, uuid.Nil, newUser("Ada", "ada@example.com", role.Admin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := false
+	demote := userbus.UpdateUser{Roles: []role.Role{role.User}}
+
+	for name, try := range map[string]func() error{
+		"demote":  func() error { _, err := bus.Update(ctx, a.ID, a.ID, demote); return err },
+		"disable": func() error { _, err := bus.Update(ctx, a.ID, a.ID, userbus.UpdateUser{Enabled: &off}); return err },
+		"delete":  func() error { return bus.Delete(ctx, a.ID, a.ID) },
+	} {
+		if err := try(); !errors.Is(err, userbus.ErrLastAdmin) {
+			t.Errorf("%s the last admin: %v, want ErrLastAdmin", name, err)
+		}
+	}
+
+	for round := range 5 {
+		b, err := bus.Create(ctx, uuid.Nil, newUser("Bo", "bo"+string(rune('a'+round))+"@example.com", role.Admin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		wg.Go(func() { <-start; _, errs[0] = bus.Update(ctx, b.ID, a.ID, demote) })
+		wg.Go(func() { <-start; _, errs[1] = bus.Update(ctx, a.ID, b.ID, demote) })
+		close(start)
+		wg.Wait()
+
+		var won int
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case !errors.Is(err, userbus.ErrLastAdmin):
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("round %d: %d demotions succeeded, want exactly 1", round, won)
+		}
+		// Make a the admin again for the next round, b a user.
+		if errs[0] == nil {
+			if _, err := bus.Update(ctx, uuid.Nil, a.ID, userbus.UpdateUser{Roles: []role.Role{role.Admin}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := bus.Update(ctx, uuid.Nil, b.ID, demote); err != nil {
+				t.Fatal(err)
+			}
+		}
+		admins := 0
+		users, err := bus.Query(ctx, userbus.QueryFilter{}, userbus.DefaultOrderBy, pageAll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range users {
+			if u.IsEnabledAdmin() {
+				admins++
+			}
+		}
+		if admins != 1 {
+			t.Fatalf("round %d: %d enabled admins, want 1", round, admins)
+		}
+	}
+}
