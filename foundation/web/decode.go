@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxBodyBytes is the largest request body Decode accepts.
@@ -70,20 +72,140 @@ func decodeJSON(body []byte, v any) error {
 	if len(body) == 0 {
 		return &DecodeError{Err: errors.New("request body is empty")}
 	}
+	if off := badText(body); off >= 0 {
+		return &DecodeError{Field: fieldAt(body, off), Err: errors.New("must be UTF-8 text without NUL characters")}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
-			return &DecodeError{Field: typeErr.Field, Err: fmt.Errorf("must be a %s", typeErr.Type)}
+			if typeErr.Field == "" {
+				return &DecodeError{Err: fmt.Errorf("the body must be a JSON %s, not a %s", jsonType(typeErr.Type), typeErr.Value)}
+			}
+			return &DecodeError{Field: typeErr.Field, Err: fmt.Errorf("must be a JSON %s, not a %s", jsonType(typeErr.Type), typeErr.Value)}
 		}
 		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			return &DecodeError{Field: strings.Trim(field, `"`), Err: errors.New("unknown field")}
 		}
-		return &DecodeError{Err: fmt.Errorf("malformed JSON: %w", err)}
+		var syntaxErr *json.SyntaxError
+		if errors.As(err, &syntaxErr) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return &DecodeError{Err: fmt.Errorf("malformed JSON near byte %d", dec.InputOffset())}
+		}
+		return &DecodeError{Err: errors.New("malformed JSON")}
 	}
-	if dec.More() {
-		return &DecodeError{Err: errors.New("malformed JSON: more than one value in body")}
+	// One value, then nothing but white space.
+	if _, err := dec.Token(); err != io.EOF {
+		return &DecodeError{Err: errors.New("malformed JSON: more after the body's value")}
 	}
 	return nil
+}
+
+// jsonType names t as JSON does.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "object"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	}
+	return "value"
+}
+
+// badText returns the offset of the first byte of body that is not UTF-8,
+// or of the first \u0000 escape (NUL, which Postgres cannot store in
+// text), or -1 when there is none.
+func badText(body []byte) int {
+	if !utf8.Valid(body) {
+		for i := 0; i < len(body); {
+			r, size := utf8.DecodeRune(body[i:])
+			if r == utf8.RuneError && size <= 1 {
+				return i
+			}
+			i += size
+		}
+	}
+	for i := 0; ; {
+		j := bytes.Index(body[i:], []byte(`\u0000`))
+		if j < 0 {
+			return -1
+		}
+		j += i
+		// An escape only when preceded by an even number of backslashes.
+		n := 0
+		for k := j - 1; k >= 0 && body[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return j
+		}
+		i = j + 1
+	}
+}
+
+// fieldAt names the field of the JSON document body whose value holds
+// byte off, as "a.b" for nested objects; "" when off is outside any field.
+func fieldAt(body []byte, off int) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type frame struct {
+		object bool
+		key    string
+		isKey  bool // the next string token is a key
+	}
+	var stack []frame
+	path := func() string {
+		var keys []string
+		for _, f := range stack {
+			if f.object && f.key != "" {
+				keys = append(keys, f.key)
+			}
+		}
+		return strings.Join(keys, ".")
+	}
+	for {
+		before := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil || int(before) > off {
+			return path()
+		}
+		top := len(stack) - 1
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, frame{object: true, isKey: true})
+				continue
+			case '[':
+				stack = append(stack, frame{})
+				continue
+			default:
+				if top >= 0 {
+					stack = stack[:top]
+				}
+			}
+		case string:
+			if top >= 0 && stack[top].object && stack[top].isKey {
+				stack[top].key, stack[top].isKey = t, false
+				continue
+			}
+		}
+		if int(dec.InputOffset()) > off {
+			return path()
+		}
+		if top = len(stack) - 1; top >= 0 && stack[top].object {
+			stack[top].isKey = true
+		}
+	}
 }

@@ -39,16 +39,25 @@ func Accepted(v Encoder) Encoder {
 // NoContent is what a handler returns when there is nothing to send: 204.
 var NoContent Encoder
 
+// StatusOf returns the status v is sent with: 204 for nil, its own for an
+// HTTPStatuser, else 200.
+func StatusOf(v Encoder) int {
+	switch s := v.(type) {
+	case nil:
+		return http.StatusNoContent
+	case HTTPStatuser:
+		return s.HTTPStatus()
+	}
+	return http.StatusOK
+}
+
 // Respond writes v to w and returns the status it sent.
 func Respond(ctx context.Context, w http.ResponseWriter, v Encoder) (int, error) {
 	if err := ctx.Err(); err != nil && v == nil {
 		return 0, fmt.Errorf("client gone: %w", err)
 	}
 
-	code := http.StatusOK
-	if s, ok := v.(HTTPStatuser); ok {
-		code = s.HTTPStatus()
-	}
+	code := StatusOf(v)
 	GetValues(ctx).StatusCode = code
 
 	if h, ok := v.(HTTPHeaderer); ok {
@@ -59,7 +68,6 @@ func Respond(ctx context.Context, w http.ResponseWriter, v Encoder) (int, error)
 
 	if v == nil {
 		w.WriteHeader(http.StatusNoContent)
-		GetValues(ctx).StatusCode = http.StatusNoContent
 		return http.StatusNoContent, nil
 	}
 

@@ -229,7 +229,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 
 	debugSrv := &http.Server{
 		Addr:              cfg.Web.DebugHost,
-		Handler:           debug.Mux(version, db.DB, draining.Load),
+		Handler:           debug.Mux(version, db.Ping, draining.Load),
 		ReadHeaderTimeout: cfg.Web.ReadHeaderTimeout,
 	}
 	go func() {
@@ -260,6 +260,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 			CommitGrace:    cfg.Web.CommitGrace,
 			MaxInFlight:    cfg.Web.MaxInFlight,
 			Draining:       draining.Load,
+			Ping:           db.Ping,
 			Idempotency:    idem,
 			Throttling:     throttling,
 			Signup:         cfg.Auth.Signup,

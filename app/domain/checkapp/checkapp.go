@@ -11,27 +11,27 @@ import (
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/web"
-	"github.com/jmoiron/sqlx"
 )
 
 // Config holds what the checks need. Draining may be nil.
 type Config struct {
 	Build string
-	DB    *sqlx.DB
+	// Ping checks that the database answers.
+	Ping func(context.Context) error
 	// Draining reports that the process is shutting down.
 	Draining func() bool
 }
 
 // Routes adds /v1/liveness and /v1/readiness to app.
 func Routes(app *web.App, cfg Config) {
-	h := handlers{build: cfg.Build, db: cfg.DB, draining: cfg.Draining}
+	h := handlers{build: cfg.Build, ping: cfg.Ping, draining: cfg.Draining}
 	app.HandlerFunc(http.MethodGet, "/v1/liveness", h.liveness)
 	app.HandlerFunc(http.MethodGet, "/v1/readiness", h.readiness)
 }
 
 type handlers struct {
 	build    string
-	db       *sqlx.DB
+	ping     func(context.Context) error
 	draining func() bool
 }
 
@@ -52,8 +52,8 @@ func (s Status) Encode() ([]byte, string, error) {
 // readiness is 200 when the database answers within a second and the
 // process is not shutting down, else 503.
 func (h handlers) readiness(ctx context.Context, r *http.Request) web.Encoder {
-	if err := sqldb.Ready(ctx, h.db, h.draining); err != nil {
-		return &errs.Error{Code: errs.Unavailable, Message: err.Error(), RetryAfter: errs.RetryAfterUnavailable}
+	if err := sqldb.Ready(ctx, h.ping, h.draining); err != nil {
+		return errs.NewUnavailable(err.Error())
 	}
 	return Status{Status: "ok"}
 }

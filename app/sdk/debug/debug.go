@@ -4,13 +4,17 @@
 package debug
 
 import (
+	"context"
 	"encoding/json"
 	"expvar"
 	"net/http"
 	"net/http/pprof"
+	"strconv"
+	"time"
+
+	"github.com/garagesale/service/app/sdk/errs"
 
 	"github.com/garagesale/service/business/sdk/sqldb"
-	"github.com/jmoiron/sqlx"
 )
 
 // StandardMux returns a mux with pprof, expvar (/debug/vars) and a
@@ -32,14 +36,14 @@ func StandardMux(build string) *http.ServeMux {
 }
 
 // Mux returns the sales-api's debug mux: StandardMux plus a readiness
-// answer, the same as the API's: the database answers and the process is
-// not shutting down. draining may be nil.
-func Mux(build string, db *sqlx.DB, draining func() bool) *http.ServeMux {
+// answer, the same as the API's: ping (the database) answers and the
+// process is not shutting down. draining may be nil.
+func Mux(build string, ping func(context.Context) error, draining func() bool) *http.ServeMux {
 	mux := StandardMux(build)
 
 	mux.HandleFunc("GET /debug/readiness", func(w http.ResponseWriter, r *http.Request) {
-		if err := sqldb.Ready(r.Context(), db, draining); err != nil {
-			w.Header().Set("Retry-After", "1")
+		if err := sqldb.Ready(r.Context(), ping, draining); err != nil {
+			w.Header().Set("Retry-After", strconv.Itoa(int(errs.RetryAfterUnavailable/time.Second)))
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": err.Error()})
 			return
 		}

@@ -30,6 +30,10 @@ const (
 	Internal         Code = "internal"
 	Unavailable      Code = "unavailable"
 	TooManyRequests  Code = "too_many_requests"
+	// ClientClosed is a request its client abandoned before the answer:
+	// nobody reads it, but logs and metrics should not count it as the
+	// server's failure (nginx's 499).
+	ClientClosed Code = "client_closed"
 	// IdempotencyKeyReused is an Idempotency-Key sent again with another
 	// request than the one it was first sent with.
 	IdempotencyKeyReused Code = "idempotency_key_reused"
@@ -47,6 +51,7 @@ var statuses = map[Code]int{
 	Internal:         http.StatusInternalServerError,
 	Unavailable:      http.StatusServiceUnavailable,
 	TooManyRequests:  http.StatusTooManyRequests,
+	ClientClosed:     499,
 
 	IdempotencyKeyReused: http.StatusUnprocessableEntity,
 }
@@ -142,10 +147,13 @@ func Of(err error) *Error {
 		return e
 	}
 	switch {
+	case errors.Is(e.Cause, context.Canceled):
+		return &Error{Code: ClientClosed, Message: "the client closed the request", Cause: e.Cause}
 	case errors.Is(e.Cause, sqldb.ErrDBUnavailable),
-		errors.Is(e.Cause, context.DeadlineExceeded),
-		errors.Is(e.Cause, context.Canceled):
-		return &Error{Code: Unavailable, Message: "the service cannot answer right now: retry later", Cause: e.Cause, RetryAfter: RetryAfterUnavailable}
+		errors.Is(e.Cause, context.DeadlineExceeded):
+		u := NewUnavailable("the service cannot answer right now: retry later")
+		u.Cause = e.Cause
+		return u
 	case errors.Is(e.Cause, sqldb.ErrDBConflict):
 		return &Error{Code: Aborted, Message: "the request conflicted with a concurrent one: retry it", Cause: e.Cause}
 	}
@@ -155,3 +163,9 @@ func Of(err error) *Error {
 // RetryAfterUnavailable is the Retry-After of an unavailable answer: a
 // pool frees up or a restarting database comes back within seconds.
 const RetryAfterUnavailable = time.Second
+
+// NewUnavailable returns a 503 unavailable Error with msg, telling the
+// client to retry after RetryAfterUnavailable.
+func NewUnavailable(msg string) *Error {
+	return &Error{Code: Unavailable, Message: msg, RetryAfter: RetryAfterUnavailable}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/garagesale/service/business/sdk/idempotency"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/web"
+	"github.com/jmoiron/sqlx"
 )
 
 // IdempotencyHeader is the request header of the IETF Idempotency-Key
@@ -36,7 +37,7 @@ const maxKeyLen = 255
 //     stored: the work did not happen, and a retry runs it again.
 //
 // It belongs after Authenticate: keys are per caller.
-func Idempotent(b sqldb.Beginner, store *idempotency.Store) web.MidFunc {
+func Idempotent(db *sqlx.DB, store *idempotency.Store) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
 		return func(ctx context.Context, r *http.Request) web.Encoder {
 			raw := r.Header.Get(IdempotencyHeader)
@@ -59,7 +60,7 @@ func Idempotent(b sqldb.Beginner, store *idempotency.Store) web.MidFunc {
 			fp := fingerprint(r, body)
 
 			var resp web.Encoder
-			err = sqldb.Transact(ctx, b, func(ctx context.Context) error {
+			err = sqldb.Transact(ctx, db, func(ctx context.Context) error {
 				if err := store.Lock(ctx, k); err != nil {
 					return err
 				}
@@ -79,7 +80,7 @@ func Idempotent(b sqldb.Beginner, store *idempotency.Store) web.MidFunc {
 				// attempt reads the body afresh.
 				r.Body = io.NopCloser(bytes.NewReader(body))
 				resp = next(ctx, r.WithContext(ctx))
-				status := statusOf(resp)
+				status := web.StatusOf(resp)
 				if status < 200 || status > 299 {
 					if e, ok := resp.(error); ok && errors.Is(e, sqldb.ErrDBConflict) {
 						return e // run the whole again
@@ -148,16 +149,6 @@ func fingerprint(r *http.Request, body []byte) []byte {
 	h.Write([]byte{0})
 	h.Write(body)
 	return h.Sum(nil)
-}
-
-func statusOf(resp web.Encoder) int {
-	switch v := resp.(type) {
-	case nil:
-		return http.StatusNoContent
-	case web.HTTPStatuser:
-		return v.HTTPStatus()
-	}
-	return http.StatusOK
 }
 
 func record(resp web.Encoder, status int, fp []byte, store *idempotency.Store) (idempotency.Record, error) {

@@ -49,11 +49,7 @@ func Shed(limit int) web.MidFunc {
 			select {
 			case slots <- struct{}{}:
 			default:
-				return &errs.Error{
-					Code:       errs.Unavailable,
-					Message:    "the service is at capacity: retry later",
-					RetryAfter: errs.RetryAfterUnavailable,
-				}
+				return errs.NewUnavailable("the service is at capacity: retry later")
 			}
 			defer func() { <-slots }()
 			return next(ctx, r)

@@ -101,8 +101,8 @@ func NewBusiness(cfg Config) *Business {
 // NewWithTx returns a Business whose reads and writes, audit records
 // included, run in tx: another domain (a sale) uses it to change stock in
 // its own transaction. The caller commits or rolls back; this Business's
-// own transactions become part of tx. Owner checks still read users through
-// the pool, outside tx.
+// own transactions become part of tx. Owner checks read users through the
+// pool: outside tx, unless the request runs in one (sqldb.Transact).
 func (b *Business) NewWithTx(tx sqldb.CommitRollbacker) (*Business, error) {
 	store, err := b.storer.NewWithTx(tx)
 	if err != nil {

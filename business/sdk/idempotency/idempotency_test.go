@@ -94,14 +94,13 @@ func TestLockIsExclusive(t *testing.T) {
 	db := dbtest.New(t, t.Name()).DB
 	ctx := context.Background()
 	store := idempotency.NewStore(db, 0, nil)
-	b := sqldb.NewBeginner(db)
 	key := idempotency.Key{UserID: uuid.New(), Key: "k"}
 
 	held := make(chan struct{})
 	release := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- sqldb.Transact(ctx, b, func(ctx context.Context) error {
+		done <- sqldb.Transact(ctx, db, func(ctx context.Context) error {
 			if err := store.Lock(ctx, key); err != nil {
 				return err
 			}
@@ -112,19 +111,19 @@ func TestLockIsExclusive(t *testing.T) {
 	}()
 	<-held
 
-	err := sqldb.Transact(ctx, b, func(ctx context.Context) error { return store.Lock(ctx, key) })
+	err := sqldb.Transact(ctx, db, func(ctx context.Context) error { return store.Lock(ctx, key) })
 	if !errors.Is(err, idempotency.ErrInProgress) {
 		t.Errorf("the same key while held: %v, want ErrInProgress", err)
 	}
 	other := idempotency.Key{UserID: key.UserID, Key: "other"}
-	if err := sqldb.Transact(ctx, b, func(ctx context.Context) error { return store.Lock(ctx, other) }); err != nil {
+	if err := sqldb.Transact(ctx, db, func(ctx context.Context) error { return store.Lock(ctx, other) }); err != nil {
 		t.Errorf("another key while the first is held: %v", err)
 	}
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if err := sqldb.Transact(ctx, b, func(ctx context.Context) error { return store.Lock(ctx, key) }); err != nil {
+	if err := sqldb.Transact(ctx, db, func(ctx context.Context) error { return store.Lock(ctx, key) }); err != nil {
 		t.Errorf("the key once released: %v", err)
 	}
 }

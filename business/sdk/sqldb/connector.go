@@ -18,6 +18,7 @@ import (
 type connector struct {
 	driver.Connector
 	pool           *pgxpool.Pool
+	health         *pgxpool.Pool
 	acquireTimeout time.Duration
 }
 
@@ -27,15 +28,22 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	defer cancel()
 	conn, err := c.Connector.Connect(actx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: no connection within %s: %w", ErrDBUnavailable, c.acquireTimeout, err)
+		// A server that is down, slow or out of connections is
+		// ErrDBUnavailable; a wrong password or a missing database is not,
+		// and shows as what it is.
+		if actx.Err() != nil && ctx.Err() == nil {
+			return nil, fmt.Errorf("%w: no connection within %s: %w", ErrDBUnavailable, c.acquireTimeout, err)
+		}
+		return nil, fmt.Errorf("acquire connection: %w", translate(err))
 	}
 	return conn, nil
 }
 
 // Close implements io.Closer: database/sql calls it from DB.Close, which
-// closes the pool with it.
+// closes the pools with it.
 func (c *connector) Close() error {
 	c.pool.Close()
+	c.health.Close()
 	return nil
 }
 

@@ -19,7 +19,9 @@ var (
 	// ErrDBUnavailable is a statement that could not run now: no
 	// connection within the acquire timeout, the server down or shutting
 	// down, a timeout (the request's deadline, statement_timeout,
-	// lock_timeout) or a lost connection. Retrying later may succeed.
+	// lock_timeout) or a lost connection. Retrying later may succeed. A
+	// request its client abandoned (context.Canceled) is one too; the
+	// context.Canceled stays in the chain to tell it apart.
 	ErrDBUnavailable = errors.New("database unavailable")
 
 	// ErrDBConflict is a transaction that lost to a concurrent one (a
@@ -37,7 +39,6 @@ const (
 	deadlockDetected     = "40P01"
 	queryCanceled        = "57014" // statement_timeout, or a cancel request
 	lockNotAvailable     = "55P03" // lock_timeout
-	idleInTxTimeout      = "25P03"
 )
 
 // unavailableClasses are the classes of Postgres error codes that mean
@@ -57,14 +58,14 @@ func translate(err error) error {
 	if errors.As(err, &pgErr) {
 		switch code := pgErr.Code; {
 		case code == uniqueViolation:
-			return fmt.Errorf("%w: %s", ErrDBDuplicatedEntry, pgErr.ConstraintName)
+			return fmt.Errorf("%w: %s: %w", ErrDBDuplicatedEntry, pgErr.ConstraintName, err)
 		case code == fkViolation:
-			return fmt.Errorf("%w: %s", ErrDBReferenced, pgErr.ConstraintName)
+			return fmt.Errorf("%w: %s: %w", ErrDBReferenced, pgErr.ConstraintName, err)
 		case code == undefinedTable:
 			return fmt.Errorf("undefined table (is the database migrated?): %w", err)
 		case code == serializationFailure || code == deadlockDetected:
 			return fmt.Errorf("%w: %w", ErrDBConflict, err)
-		case code == queryCanceled || code == lockNotAvailable || code == idleInTxTimeout:
+		case code == queryCanceled || code == lockNotAvailable:
 			return fmt.Errorf("%w: %w", ErrDBUnavailable, err)
 		case hasClass(code, unavailableClasses):
 			return fmt.Errorf("%w: %w", ErrDBUnavailable, err)

@@ -103,6 +103,10 @@ func (cfg Config) URL() string {
 type DB struct {
 	*sqlx.DB
 	pool *pgxpool.Pool
+
+	// health is a pool of one connection of its own for readiness checks:
+	// a busy request pool must not make every replica look dead.
+	health *pgxpool.Pool
 }
 
 // Open opens a connection pool to the database of cfg. It does not wait
@@ -144,9 +148,18 @@ func open(dsn string, cfg Config) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 
-	c := &connector{Connector: stdlib.GetPoolConnector(pool), pool: pool, acquireTimeout: cfg.AcquireTimeout}
+	hcfg := pcfg.Copy()
+	hcfg.MaxConns = 1
+	hcfg.ConnConfig.RuntimeParams["application_name"] = cfg.ApplicationName + " health"
+	health, err := pgxpool.NewWithConfig(context.Background(), hcfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+
+	c := &connector{Connector: stdlib.GetPoolConnector(pool), pool: pool, health: health, acquireTimeout: cfg.AcquireTimeout}
 	sqlDB := sqlOpenDB(c)
-	return &DB{DB: sqlx.NewDb(sqlDB, "pgx"), pool: pool}, nil
+	return &DB{DB: sqlx.NewDb(sqlDB, "pgx"), pool: pool, health: health}, nil
 }
 
 func withDefaults(cfg Config) Config {
@@ -225,16 +238,23 @@ func ping(ctx context.Context, db *sqlx.DB) error {
 	return db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
+// Ping checks that the database answers, on a connection of its own: a
+// request pool exhausted by load does not make it fail, a server that is
+// down or stalled does.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.health.Ping(ctx)
+}
+
 // Ready is the readiness check both of the API's ports answer: nil when
-// the process is not shutting down (draining may be nil) and the database
-// answers a query within a second.
-func Ready(ctx context.Context, db *sqlx.DB, draining func() bool) error {
+// the process is not shutting down (draining may be nil) and ping answers
+// within a second.
+func Ready(ctx context.Context, ping func(context.Context) error, draining func() bool) error {
 	if draining != nil && draining() {
 		return errors.New("shutting down")
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	if err := StatusCheck(ctx, db); err != nil {
+	if err := ping(ctx); err != nil {
 		return errors.New("database not ready")
 	}
 	return nil

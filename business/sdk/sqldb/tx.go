@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -35,11 +36,18 @@ func NewBeginner(db *sqlx.DB) *DBBeginner {
 }
 
 // Begin starts a transaction bound to ctx: when ctx ends before Commit the
-// driver rolls it back. When ctx already carries a transaction (see
-// Transact), the new one is that transaction: its owner finishes it.
+// driver rolls it back. When ctx carries a transaction of this pool (see
+// Transact), the new one is a savepoint in it: committing releases the
+// savepoint, rolling back undoes only what was done since it, and the
+// transaction's owner finishes the whole.
 func (b *DBBeginner) Begin(ctx context.Context) (CommitRollbacker, error) {
-	if tx, ok := ctxTx(ctx); ok {
-		return nestedTx{CommitRollbacker: tx}, nil
+	if tx, ok := ctxTx(ctx); ok && tx.owner == b.DB {
+		return tx.savepoint(ctx)
+	}
+	// A request already past its deadline or abandoned takes no
+	// connection: the transaction below outlives ctx's cancellation.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("begin transaction: %w", translate(err))
 	}
 	txCtx, cancel := txContext(ctx)
 	tx, err := b.DB.BeginTxx(txCtx, nil)
@@ -102,8 +110,10 @@ func ExtContext(tx CommitRollbacker) (sqlx.ExtContext, error) {
 		case nestedTx:
 			tx = t.CommitRollbacker
 			continue
-		case txValue:
+		case *txValue:
 			return t.ext, nil
+		case savepointTx:
+			return t.t.ext, nil
 		}
 		break
 	}
@@ -127,8 +137,9 @@ var txRetries atomic.Uint64
 // rolled back and run again, up to three attempts in all with a short,
 // growing, jittered pause between them; after that the error is
 // ErrDBConflict. fn may therefore run more than once and must have no
-// effect outside the transaction. A transaction joined from ctx (see
-// Transact) is never retried here: its owner retries the whole.
+// effect outside the transaction. A transaction nested in another (a
+// savepoint under Transact, or InTx) is never retried here: its owner
+// retries the whole.
 func WithinTran(ctx context.Context, b Beginner, fn func(tx CommitRollbacker) error) error {
 	for attempt := 1; ; attempt++ {
 		err, nested := runTran(ctx, b, fn)
@@ -150,7 +161,10 @@ func runTran(ctx context.Context, b Beginner, fn func(tx CommitRollbacker) error
 	if err != nil {
 		return err, false
 	}
-	_, nested = tx.(nestedTx)
+	switch tx.(type) {
+	case nestedTx, savepointTx:
+		nested = true
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
@@ -174,46 +188,87 @@ func runTran(ctx context.Context, b Beginner, fn func(tx CommitRollbacker) error
 	return nil, nested
 }
 
-// Transact runs fn in a transaction carried by the context it is given:
-// every business and store called with that context joins it, whether it
-// begins a transaction of its own (through a DBBeginner) or runs a
-// statement on the pool. The whole commits when fn returns nil and rolls
-// back otherwise, and it is retried as WithinTran says.
+// Transact runs fn in a transaction of db carried by the context it is
+// given: every business and store called with that context joins it,
+// whether it begins a transaction of its own (through a DBBeginner of db,
+// which then becomes a savepoint) or runs a statement on db's pool. The
+// whole commits when fn returns nil and rolls back otherwise, and it is
+// retried as WithinTran says.
 //
 // A request that runs in one transaction therefore holds one connection,
 // never a second: two requests each holding a connection while waiting for
 // another cannot exhaust the pool between them.
-func Transact(ctx context.Context, b Beginner, fn func(ctx context.Context) error) error {
-	return WithinTran(ctx, b, func(tx CommitRollbacker) error {
+func Transact(ctx context.Context, db *sqlx.DB, fn func(ctx context.Context) error) error {
+	return WithinTran(ctx, NewBeginner(db), func(tx CommitRollbacker) error {
 		ext, err := ExtContext(tx)
 		if err != nil {
 			return err
 		}
-		return fn(context.WithValue(ctx, txKey{}, txValue{CommitRollbacker: tx, ext: ext}))
+		return fn(context.WithValue(ctx, txKey{}, &txValue{CommitRollbacker: tx, ext: ext, owner: db}))
 	})
 }
 
 type txKey struct{}
 
+// txValue is the transaction Transact carries, with the pool it belongs
+// to: only statements and businesses of that pool join it.
 type txValue struct {
 	CommitRollbacker
-	ext sqlx.ExtContext
+	ext        sqlx.ExtContext
+	owner      *sqlx.DB
+	savepoints atomic.Int64
 }
 
-func ctxTx(ctx context.Context) (txValue, bool) {
-	v, ok := ctx.Value(txKey{}).(txValue)
+func ctxTx(ctx context.Context) (*txValue, bool) {
+	v, ok := ctx.Value(txKey{}).(*txValue)
 	return v, ok
 }
 
+// savepoint starts a nested transaction in t.
+func (t *txValue) savepoint(ctx context.Context) (CommitRollbacker, error) {
+	name := "sqldb_sp_" + strconv.FormatInt(t.savepoints.Add(1), 10)
+	if _, err := t.ext.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return nil, fmt.Errorf("begin savepoint: %w", translate(err))
+	}
+	return savepointTx{t: t, name: name, ctx: ctx}, nil
+}
+
+// savepointTx is a transaction nested in a Transact one.
+type savepointTx struct {
+	t    *txValue
+	name string
+	ctx  context.Context
+}
+
+func (s savepointTx) Commit() error {
+	if _, err := s.t.ext.ExecContext(s.ctx, "RELEASE SAVEPOINT "+s.name); err != nil {
+		return translate(err)
+	}
+	return nil
+}
+
+func (s savepointTx) Rollback() error {
+	if _, err := s.t.ext.ExecContext(context.WithoutCancel(s.ctx), "ROLLBACK TO SAVEPOINT "+s.name); err != nil {
+		return translate(err)
+	}
+	return nil
+}
+
 // runner returns where a statement given db runs: in the transaction ctx
-// carries when db is the pool, else db itself (a store already bound to a
-// transaction keeps it).
+// carries when db is that transaction's pool, else db itself (a store
+// already bound to a transaction keeps it).
 func runner(ctx context.Context, db sqlx.ExtContext) sqlx.ExtContext {
-	switch db.(type) {
-	case *sqlx.DB, *DB:
-		if tx, ok := ctxTx(ctx); ok {
-			return tx.ext
-		}
+	var pool *sqlx.DB
+	switch d := db.(type) {
+	case *sqlx.DB:
+		pool = d
+	case *DB:
+		pool = d.DB
+	default:
+		return db
+	}
+	if tx, ok := ctxTx(ctx); ok && tx.owner == pool {
+		return tx.ext
 	}
 	return db
 }

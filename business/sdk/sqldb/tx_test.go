@@ -113,7 +113,7 @@ func TestTransactCarriesTheTransaction(t *testing.T) {
 		pids = append(pids, row.PID)
 	}
 
-	err := sqldb.Transact(ctx, b, func(ctx context.Context) error {
+	err := sqldb.Transact(ctx, db, func(ctx context.Context) error {
 		if err := insert(ctx, db, 1); err != nil { // the pool, joined
 			return err
 		}
@@ -143,7 +143,7 @@ func TestTransactCarriesTheTransaction(t *testing.T) {
 		t.Errorf("rows after the rollback: %v, want none", got)
 	}
 
-	if err := sqldb.Transact(ctx, b, func(ctx context.Context) error { return insert(ctx, db, 3) }); err != nil {
+	if err := sqldb.Transact(ctx, db, func(ctx context.Context) error { return insert(ctx, db, 3) }); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]int{3}, things(t, db)); diff != "" {
@@ -251,5 +251,53 @@ func TestCommitDeadline(t *testing.T) {
 				t.Errorf("rows (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestTransactNestsSavepoints: under Transact a business's own
+// transaction is a savepoint, so its failure undoes its own writes only
+// and the whole can go on and commit.
+func TestTransactNestsSavepoints(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	b := sqldb.NewBeginner(db)
+	ctx := context.Background()
+	errInner := errors.New("inner step failed")
+
+	err := sqldb.Transact(ctx, db, func(ctx context.Context) error {
+		if err := insert(ctx, db, 1); err != nil {
+			return err
+		}
+		err := sqldb.WithinTran(ctx, b, func(tx sqldb.CommitRollbacker) error {
+			ext, err := sqldb.ExtContext(tx)
+			if err != nil {
+				return err
+			}
+			if err := insert(ctx, ext, 2); err != nil {
+				return err
+			}
+			return errInner
+		})
+		if !errors.Is(err, errInner) {
+			t.Errorf("inner: %v", err)
+		}
+		// A failed statement inside a savepoint leaves the whole usable.
+		err = sqldb.WithinTran(ctx, b, func(tx sqldb.CommitRollbacker) error {
+			ext, err := sqldb.ExtContext(tx)
+			if err != nil {
+				return err
+			}
+			return insert(ctx, ext, 1) // a duplicate
+		})
+		if !errors.Is(err, sqldb.ErrDBDuplicatedEntry) {
+			t.Errorf("inner duplicate: %v", err)
+		}
+		return insert(ctx, db, 3)
+	})
+	if err != nil {
+		t.Fatalf("Transact: %v", err)
+	}
+	if diff := cmp.Diff([]int{1, 3}, things(t, db)); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
 	}
 }

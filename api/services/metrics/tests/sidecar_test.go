@@ -61,7 +61,7 @@ func startAPI(t *testing.T) *api {
 		Metrics: mtr,
 	}))
 	t.Cleanup(apiSrv.Close)
-	debugSrv := httptest.NewServer(debug.Mux("test-build", db.DB, nil))
+	debugSrv := httptest.NewServer(debug.Mux("test-build", db.Pool.Ping, nil))
 	t.Cleanup(debugSrv.Close)
 
 	return &api{apiURL: apiSrv.URL, debugSrv: debugSrv}

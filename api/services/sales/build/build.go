@@ -4,6 +4,7 @@
 package build
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -62,6 +63,9 @@ type Config struct {
 	// Draining reports that the process is shutting down: readiness
 	// fails from then on.
 	Draining func() bool
+	// Ping checks the database for readiness, apart from the request
+	// pool; nil pings through DB.
+	Ping func(context.Context) error
 	// Idempotency keeps the answers of requests sent with an
 	// Idempotency-Key; nil keeps them for idempotency.DefaultTTL.
 	Idempotency *idempotency.Store
@@ -122,9 +126,13 @@ func WebAPI(cfg Config) http.Handler {
 	if idem == nil {
 		idem = idempotency.NewStore(cfg.DB, 0, cfg.Now)
 	}
-	idempotent := mid.Idempotent(sqldb.NewBeginner(cfg.DB), idem)
+	idempotent := mid.Idempotent(cfg.DB, idem)
 
-	checkapp.Routes(app, checkapp.Config{Build: cfg.Build, DB: cfg.DB, Draining: cfg.Draining})
+	ping := cfg.Ping
+	if ping == nil {
+		ping = func(ctx context.Context) error { return sqldb.StatusCheck(ctx, cfg.DB) }
+	}
+	checkapp.Routes(app, checkapp.Config{Build: cfg.Build, Ping: ping, Draining: cfg.Draining})
 	userapp.Routes(app, userapp.Config{
 		UserBus:        userBus,
 		Auth:           cfg.Auth,

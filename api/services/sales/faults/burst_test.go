@@ -60,11 +60,13 @@ func (s *stack) watchBackends(ctx context.Context) <-chan int {
 }
 
 // TestBurst: 1,000 authenticated list requests over 400 concurrent
-// connections to the real binary. With the defaults every one is
-// answered 200 (the pool of 10 serves them in turn); with a small
-// in-flight limit the excess is shed at once with 503 and Retry-After.
-// Either way no request goes unanswered, and Postgres never sees more
-// connections than the pool's bound.
+// connections to the real binary. With the defaults the pool of 10 serves
+// them in turn (a request that waits past the acquire timeout would be
+// answered 503); with a small in-flight limit the excess is shed at once
+// with 503 and Retry-After. Either way no request goes unanswered,
+// Postgres never sees more request connections than the pool's bound, and
+// readiness, checked on a connection of its own, stays 200: a busy pool
+// must not take the replica out of service.
 func TestBurst(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -82,9 +84,23 @@ func TestBurst(t *testing.T) {
 
 			ctx, cancel := context.WithCancel(context.Background())
 			most := s.watchBackends(ctx)
+			notReady := make(chan int, 1)
+			go func() {
+				n := 0
+				for ctx.Err() == nil {
+					if a := s.do(http.MethodGet, s.debug+"/debug/readiness", "", nil, nil); a.Status != http.StatusOK {
+						n++
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+				notReady <- n
+			}()
 			results := burst(s.api+"/v1/users?page=1&rows=10", token, 1000, 400)
 			cancel()
 			peak := <-most
+			if n := <-notReady; n > 0 {
+				t.Errorf("readiness failed %d times during the burst, want never", n)
+			}
 
 			if len(results) != 1000 {
 				t.Fatalf("got %d results, want 1000", len(results))
