@@ -17,7 +17,7 @@ export SALES_WEB_SHUTDOWN_DELAY=${SALES_WEB_SHUTDOWN_DELAY-0s}
 port=${api_host##*:}
 
 "$bin/sales-admin" migrate
-"$bin/sales-admin" seed
+"$bin/sales-admin" seed --dev
 
 if ! compgen -G "$keys/*.pem" >/dev/null; then
 	echo "no signing key in $keys: creating one"

@@ -58,6 +58,7 @@ type Config struct {
 		ShutdownDelay     time.Duration `conf:"default:5s,help:after SIGTERM: readiness fails at once and the API keeps serving this long before it stops accepting"`
 		ShutdownTimeout   time.Duration `conf:"default:20s,help:after the delay: time in-flight requests get to finish"`
 		ClientIPHeader    string        `conf:"help:header a proxy in front of the API sets to the client's address (X-Real-IP); empty uses the connection's peer"`
+		CORSOrigins       []string      `conf:"help:browser origins allowed to call the API, separated by semicolons (https://shop.example.com;https://admin.example.com); none by default"`
 		APIHost           string        `conf:"default:0.0.0.0:3000,help:API listener"`
 		DebugHost         string        `conf:"default:0.0.0.0:3010,help:pprof, expvar, liveness and readiness listener"`
 	}
@@ -78,7 +79,8 @@ type Config struct {
 		Password         string        `conf:"default:postgres,mask"`
 		Host             string        `conf:"default:localhost:5432"`
 		Name             string        `conf:"default:postgres"`
-		DisableTLS       bool          `conf:"default:true"`
+		TLSMode          string        `conf:"default:disable,help:sslmode: disable, require, verify-ca or verify-full (production: verify-full)"`
+		TLSRootCert      string        `conf:"help:PEM file of the CA that signed the database server's certificate, for verify-ca and verify-full"`
 		MaxConns         int           `conf:"default:10,help:connections to Postgres at most; each stays open while idle. Replicas x this must stay under the server's max_connections"`
 		AcquireTimeout   time.Duration `conf:"default:1s,help:wait for a free connection at most this long, then answer 503"`
 		ConnectTimeout   time.Duration `conf:"default:2s,help:time to dial and log in to Postgres"`
@@ -126,7 +128,8 @@ func run(ctx context.Context, log *logger.Logger) error {
 		Password:         cfg.DB.Password,
 		Host:             cfg.DB.Host,
 		Name:             cfg.DB.Name,
-		DisableTLS:       cfg.DB.DisableTLS,
+		TLSMode:          cfg.DB.TLSMode,
+		TLSRootCert:      cfg.DB.TLSRootCert,
 		MaxConns:         cfg.DB.MaxConns,
 		AcquireTimeout:   cfg.DB.AcquireTimeout,
 		ConnectTimeout:   cfg.DB.ConnectTimeout,
@@ -265,6 +268,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 			Throttling:     throttling,
 			Signup:         cfg.Auth.Signup,
 			ClientIPHeader: cfg.Web.ClientIPHeader,
+			CORSOrigins:    cfg.Web.CORSOrigins,
 		}),
 		ReadTimeout:       cfg.Web.ReadTimeout,
 		ReadHeaderTimeout: cfg.Web.ReadHeaderTimeout,

@@ -78,7 +78,7 @@ func run() int {
 		"SALES_DB_USER="+srv.User(),
 		"SALES_DB_PASSWORD="+srv.Password(),
 		"SALES_DB_NAME="+*dbName,
-		"SALES_DB_DISABLE_TLS=true",
+		"SALES_DB_TLS_MODE=disable",
 		"SALES_TEST_DB_URL="+srv.URL("postgres"),
 	)
 	if err := cmd.Start(); err != nil {

@@ -31,11 +31,12 @@ type Config struct {
 		TokenTTL   time.Duration `conf:"default:1h"`
 	}
 	DB struct {
-		User       string `conf:"default:postgres"`
-		Password   string `conf:"default:postgres,mask"`
-		Host       string `conf:"default:localhost:5432"`
-		Name       string `conf:"default:postgres"`
-		DisableTLS bool   `conf:"default:true"`
+		User        string `conf:"default:postgres"`
+		Password    string `conf:"default:postgres,mask"`
+		Host        string `conf:"default:localhost:5432"`
+		Name        string `conf:"default:postgres"`
+		TLSMode     string `conf:"default:disable,help:sslmode: disable, require, verify-ca or verify-full"`
+		TLSRootCert string `conf:"help:PEM file of the CA that signed the database server's certificate"`
 	}
 }
 
@@ -86,12 +87,13 @@ func run(ctx context.Context) error {
 
 	env := commands.Env{
 		DB: sqldb.Config{
-			User:       cfg.DB.User,
-			Password:   cfg.DB.Password,
-			Host:       cfg.DB.Host,
-			Name:       cfg.DB.Name,
-			DisableTLS: cfg.DB.DisableTLS,
-			MaxConns:   2,
+			User:        cfg.DB.User,
+			Password:    cfg.DB.Password,
+			Host:        cfg.DB.Host,
+			Name:        cfg.DB.Name,
+			TLSMode:     cfg.DB.TLSMode,
+			TLSRootCert: cfg.DB.TLSRootCert,
+			MaxConns:    2,
 			// Admin work (a migration, a large seed) may rightly run
 			// for longer than a request would.
 			AcquireTimeout:   10 * time.Second,
@@ -104,6 +106,7 @@ func run(ctx context.Context) error {
 		Issuer:     cfg.Auth.Issuer,
 		TokenTTL:   cfg.Auth.TokenTTL,
 		Out:        os.Stdout,
+		In:         os.Stdin,
 	}
 	return cmd.Run(ctx, env, cfg.Args[1:])
 }

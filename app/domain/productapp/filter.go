@@ -6,6 +6,7 @@ import (
 
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/types/quantity"
 )
 
 // parseFilter reads ?product_id= &name= (substring) &cost_min= &cost_max=
@@ -28,8 +29,8 @@ func FilterFrom(f *query.Filter) productbus.QueryFilter {
 		Name:        f.String("name"),
 		CostMin:     f.Money("cost_min"),
 		CostMax:     f.Money("cost_max"),
-		QuantityMin: f.Int("quantity_min"),
-		QuantityMax: f.Int("quantity_max"),
+		QuantityMin: f.Int("quantity_min", 0, quantity.Max),
+		QuantityMax: f.Int("quantity_max", 0, quantity.Max),
 		UserID:      f.UUID("user_id"),
 	}
 }

@@ -33,7 +33,14 @@ func Errors(log *logger.Logger) web.MidFunc {
 				log.Warn(ctx, "request unavailable", "code", e.Code, "cause", causeOf(e))
 				return e
 			default:
-				log.Info(ctx, "request error", "code", e.Code, "message", e.Message)
+				args := []any{"code", e.Code, "message", e.Message}
+				if len(e.Fields) > 0 {
+					args = append(args, "fields", e.Fields)
+				}
+				if c := causeOf(e); c != e.Message {
+					args = append(args, "cause", c)
+				}
+				log.Info(ctx, "request error", args...)
 				return e
 			}
 

@@ -6,6 +6,7 @@ package query
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -151,15 +152,16 @@ func (f *Filter) Bool(key string) *bool {
 	return &b
 }
 
-// Int returns the parameter key as an integer, or nil when absent or bad.
-func (f *Filter) Int(key string) *int {
+// Int returns the parameter key as an integer from lo to hi (the range
+// of the column it is compared with), or nil when absent or bad.
+func (f *Filter) Int(key string, lo, hi int) *int {
 	v, ok := f.get(key)
 	if !ok {
 		return nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil {
-		f.Errors.Add(key, errors.New("must be a whole number"))
+	if err != nil || n < lo || n > hi {
+		f.Errors.Add(key, fmt.Errorf("must be a whole number from %d to %d", lo, hi))
 		return nil
 	}
 	return &n

@@ -105,11 +105,11 @@ func externalServer() string {
 		return def
 	}
 	return sqldb.Config{
-		User:       env("SALES_DB_USER", "postgres"),
-		Password:   env("SALES_DB_PASSWORD", "postgres"),
-		Host:       host,
-		Name:       "postgres",
-		DisableTLS: env("SALES_DB_DISABLE_TLS", "true") == "true",
+		User:     env("SALES_DB_USER", "postgres"),
+		Password: env("SALES_DB_PASSWORD", "postgres"),
+		Host:     host,
+		Name:     "postgres",
+		TLSMode:  env("SALES_DB_TLS_MODE", "disable"),
 	}.URL()
 }
 

@@ -3,6 +3,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,12 +41,17 @@ const (
 
 // Config is what Open needs. Zero values take the Default constants.
 type Config struct {
-	User       string
-	Password   string
-	Host       string // host or host:port
-	Name       string
-	Schema     string
-	DisableTLS bool
+	User     string
+	Password string
+	Host     string // host or host:port
+	Name     string
+	Schema   string
+
+	// TLSMode is libpq's sslmode: disable, require, verify-ca or
+	// verify-full (the server's certificate checked against TLSRootCert
+	// and its name against Host). Empty is disable.
+	TLSMode     string
+	TLSRootCert string // a PEM file of the CA that signed the server's certificate
 
 	// MaxConns bounds the connections to Postgres. Idle connections stay
 	// open (up to MaxConnIdleTime), so a busy pool never churns.
@@ -76,12 +82,11 @@ type Config struct {
 
 // URL returns the connection URL of cfg.
 func (cfg Config) URL() string {
-	sslMode := "require"
-	if cfg.DisableTLS {
-		sslMode = "disable"
-	}
 	q := make(url.Values)
-	q.Set("sslmode", sslMode)
+	q.Set("sslmode", cmp.Or(cfg.TLSMode, "disable"))
+	if cfg.TLSRootCert != "" {
+		q.Set("sslrootcert", cfg.TLSRootCert)
+	}
 	q.Set("timezone", "utc")
 	if cfg.Schema != "" {
 		q.Set("search_path", cfg.Schema)

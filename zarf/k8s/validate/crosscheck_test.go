@@ -21,12 +21,13 @@ import (
 const salesAdmin = "/app/sales-admin"
 
 // binaryOf says which of the kit's binaries a container runs, from its
-// image and command; "" for third-party images.
+// image (whatever its tag: dev or a release) and command; "" for
+// third-party images.
 func binaryOf(t *testing.T, c corev1.Container) string {
 	t.Helper()
 	images := makefileImages(t)
-	switch c.Image {
-	case images["SALES_IMAGE"]:
+	switch imageRepo(c.Image) {
+	case imageRepo(images["SALES_IMAGE"]):
 		switch {
 		case len(c.Command) == 0:
 			return "sales-api"
@@ -34,13 +35,21 @@ func binaryOf(t *testing.T, c corev1.Container) string {
 			return "sales-admin"
 		}
 		t.Fatalf("container %s runs %q, which the sales image does not have", c.Name, c.Command[0])
-	case images["METRICS_IMAGE"]:
+	case imageRepo(images["METRICS_IMAGE"]):
 		if len(c.Command) != 0 {
 			t.Fatalf("container %s overrides the metrics image's entrypoint with %q", c.Name, c.Command)
 		}
 		return "metrics"
 	}
 	return ""
+}
+
+// imageRepo is an image reference without its tag.
+func imageRepo(image string) string {
+	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
+		return image[:i]
+	}
+	return image
 }
 
 // settingValue is the value a binary in that environment gets for a
@@ -173,8 +182,13 @@ func containerHasPort(c corev1.Container, port int32) bool {
 // each value parses as the setting's type: conf ignores a variable it
 // does not know, so a typo would silently leave the default in place.
 func TestEnvVarsAreSettings(t *testing.T) {
+	for name, objs := range map[string][]object{"dev": renderAll(t), "prod": render(t, "prod/sales")} {
+		t.Run(name, func(t *testing.T) { checkEnvVars(t, objs) })
+	}
+}
+
+func checkEnvVars(t *testing.T, objs []object) {
 	bins := builtBinaries(t)
-	objs := renderAll(t)
 	cms := configMaps(objs)
 
 	checked := 0
@@ -226,8 +240,8 @@ func TestEnvVarsAreSettings(t *testing.T) {
 			})
 		}
 	}
-	if checked < 4 {
-		t.Fatalf("checked %d containers, want the two init containers, sales-api and metrics", checked)
+	if checked < 3 {
+		t.Fatalf("checked %d containers, want the init containers, sales-api and metrics", checked)
 	}
 }
 
@@ -548,11 +562,11 @@ func TestAddressesReachTheirServers(t *testing.T) {
 	wants := []want{
 		{"SALES_DB_HOST", setting("sales-api", apiEnv, "SALES_DB_HOST"), endpoint{"database", "postgres", 5432}},
 		{"SALES_TEMPO_HOST", setting("sales-api", apiEnv, "SALES_TEMPO_HOST"), endpoint{"tempo", "tempo", 4317}},
-		// The contract: the Service exposes the API, debug and
-		// metrics ports.
+		// The Service exposes the API and metrics ports; the debug port
+		// only the dev cluster's own Service does.
 		{"sales-service API", "sales-service:3000", endpoint{"sales", "sales-api", apiPort}},
-		{"sales-service debug", "sales-service:3010", endpoint{"sales", "sales-api", debugPort}},
 		{"sales-service metrics", "sales-service:4000", endpoint{"sales", "metrics", metricsPort}},
+		{"sales-debug (dev only)", "sales-debug:3010", endpoint{"sales", "sales-api", debugPort}},
 	}
 	for _, target := range prometheusTargets(t) {
 		wants = append(wants, want{"prometheus target", target, endpoint{"sales", "metrics", metricsPort}})

@@ -29,10 +29,10 @@ func TestOverlaysRenderStrictly(t *testing.T) {
 					t.Errorf("%s: namespace %q, want %q", o, o.Namespace, namespace)
 				}
 			}
-			if !strings.HasPrefix(dir, "dev/") {
+			if !strings.HasPrefix(dir, "dev/") && !strings.HasPrefix(dir, "prod/") {
 				return
 			}
-			// What the dev cluster runs must be complete.
+			// What a cluster runs must be complete.
 			for _, w := range workloads(objs) {
 				all := append(slices.Clone(w.Pod.Spec.InitContainers), w.Pod.Spec.Containers...)
 				for _, c := range all {

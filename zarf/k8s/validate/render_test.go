@@ -7,7 +7,10 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
@@ -29,6 +32,7 @@ var overlays = []string{
 	"base/prometheus",
 	"base/grafana",
 	"base/sales",
+	"prod/sales",
 }
 
 // typeMeta is the part of every object that picks its Go type.
@@ -47,6 +51,10 @@ var apiTypes = map[typeMeta]func() any{
 	{"v1", "Secret"}:           func() any { return new(corev1.Secret) },
 	{"apps/v1", "Deployment"}:  func() any { return new(appsv1.Deployment) },
 	{"apps/v1", "StatefulSet"}: func() any { return new(appsv1.StatefulSet) },
+
+	{"networking.k8s.io/v1", "NetworkPolicy"}:     func() any { return new(networkingv1.NetworkPolicy) },
+	{"policy/v1", "PodDisruptionBudget"}:          func() any { return new(policyv1.PodDisruptionBudget) },
+	{"autoscaling/v2", "HorizontalPodAutoscaler"}: func() any { return new(autoscalingv2.HorizontalPodAutoscaler) },
 }
 
 // object is one rendered object, decoded into its API type.
@@ -152,6 +160,12 @@ func objectMeta(obj any) nameNamespace {
 	case *appsv1.Deployment:
 		return nameNamespace{o.Name, o.Namespace}
 	case *appsv1.StatefulSet:
+		return nameNamespace{o.Name, o.Namespace}
+	case *networkingv1.NetworkPolicy:
+		return nameNamespace{o.Name, o.Namespace}
+	case *policyv1.PodDisruptionBudget:
+		return nameNamespace{o.Name, o.Namespace}
+	case *autoscalingv2.HorizontalPodAutoscaler:
 		return nameNamespace{o.Name, o.Namespace}
 	}
 	panic(fmt.Sprintf("objectMeta: type %T is in apiTypes but not here", obj))

@@ -76,6 +76,10 @@ type Config struct {
 	Throttling     userbus.Throttling
 	Signup         bool
 	ClientIPHeader string
+
+	// CORSOrigins are the browser origins allowed to call the API; none
+	// by default.
+	CORSOrigins []string
 }
 
 // WebAPI returns the API's handler.
@@ -90,6 +94,7 @@ func WebAPI(cfg Config) http.Handler {
 			mid.Shed(cfg.MaxInFlight),
 			mid.Deadline(cfg.RequestTimeout, cfg.CommitGrace),
 			mid.Panics(),
+			mid.ValidText(),
 		},
 		NotRouted: notRouted,
 	})
@@ -147,7 +152,7 @@ func WebAPI(cfg Config) http.Handler {
 	saleapp.Routes(app, saleapp.Config{SaleBus: saleBus, UserBus: userBus, Auth: cfg.Auth, Idempotent: idempotent})
 	vproductapp.Routes(app, vproductapp.Config{VProductBus: vproductBus, UserBus: userBus, Auth: cfg.Auth})
 
-	return app
+	return mid.SecureHeaders(app, cfg.CORSOrigins)
 }
 
 // notRouted is the API's error body for an unknown route or method.

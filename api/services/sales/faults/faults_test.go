@@ -122,7 +122,7 @@ func newStack(t *testing.T, env ...string) *stack {
 		"SALES_DB_USER="+pg.User(),
 		"SALES_DB_PASSWORD="+pg.Password(),
 		"SALES_DB_NAME=postgres",
-		"SALES_DB_DISABLE_TLS=true",
+		"SALES_DB_TLS_MODE=disable",
 		"SALES_AUTH_KEYS_FOLDER="+keysDir,
 		"SALES_TEMPO_HOST=",
 	)

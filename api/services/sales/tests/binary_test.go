@@ -71,7 +71,7 @@ func TestBinary(t *testing.T) {
 		"SALES_DB_USER="+u.User.Username(),
 		"SALES_DB_PASSWORD="+pass,
 		"SALES_DB_NAME="+strings.TrimPrefix(u.Path, "/"),
-		"SALES_DB_DISABLE_TLS=true",
+		"SALES_DB_TLS_MODE=disable",
 		"SALES_AUTH_KEYS_FOLDER="+keys,
 		"SALES_TEMPO_HOST=",
 	)

@@ -25,6 +25,8 @@ type Env struct {
 	Issuer     string
 	TokenTTL   time.Duration
 	Out        io.Writer
+	// In is standard input, for what must not be a flag (a password).
+	In io.Reader
 }
 
 // Command is one sub-command.

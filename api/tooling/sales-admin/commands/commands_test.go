@@ -9,10 +9,13 @@ import (
 	"time"
 
 	"github.com/garagesale/service/app/sdk/auth"
+	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/foundation/keystore"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
 )
 
 func TestMain(m *testing.M) {
@@ -31,7 +34,7 @@ func testEnv(t *testing.T, out *bytes.Buffer) Env {
 	return Env{
 		DB: sqldb.Config{
 			User: u.User.Username(), Password: pass, Host: u.Host,
-			Name: strings.TrimPrefix(u.Path, "/"), DisableTLS: true, MaxConns: 2,
+			Name: strings.TrimPrefix(u.Path, "/"), TLSMode: "disable", MaxConns: 2,
 		},
 		KeysFolder: t.TempDir(),
 		Issuer:     "garagesale",
@@ -60,8 +63,8 @@ func TestAdminWorkflow(t *testing.T) {
 	env := testEnv(t, &out)
 
 	run(t, env, "migrate")
-	run(t, env, "seed")
-	run(t, env, "seed") // idempotent
+	run(t, env, "seed", "--dev")
+	run(t, env, "seed", "--dev") // idempotent
 
 	users := run(t, env, "users")
 	for _, want := range []string{"admin@example.com", "user@example.com", "of 2 users"} {
@@ -109,6 +112,13 @@ func TestCommandErrors(t *testing.T) {
 		{"gentoken", []string{"5cf37266-3473-4006-984f-9325122678b7"}, "0 keys"},
 		{"migrate", []string{"extra"}, "takes no arguments"},
 		{"users", []string{"0"}, "page"},
+		{"seed", nil, "--dev"},
+		{"seed", []string{"--prod"}, "--dev"},
+		{"users", []string{"add", "--email", "x", "--name", ""}, "--email"},
+		{"users", []string{"add", "--email", "a@example.com", "--name", "A", "--role", "ROOT"}, "--role"},
+		{"users", []string{"add", "--email", "a@example.com", "--name", "A"}, "password"},
+		{"users", []string{"promote"}, "usage"},
+		{"users", []string{"demote", "a@example.com"}, "unknown users command"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" "+strings.Join(tt.args, " "), func(t *testing.T) {
@@ -118,5 +128,54 @@ func TestCommandErrors(t *testing.T) {
 				t.Errorf("error = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestFirstAdminAndRecovery: on an empty database the first ADMIN is made
+// with users add, the password read from standard input; a user is made
+// ADMIN again with users promote, re-enabled, and their old tokens void.
+func TestFirstAdminAndRecovery(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	env := testEnv(t, &out)
+	run(t, env, "migrate")
+
+	env.In = strings.NewReader("a long secret\n")
+	got := run(t, env, "users", "add", "--email", "ops@example.com", "--name", "Ops", "--role", "ADMIN")
+	if !strings.Contains(got, "created ADMIN ops@example.com") {
+		t.Errorf("users add said %q", got)
+	}
+	env.In = strings.NewReader("another secret\n")
+	run(t, env, "users", "add", "--email", "bo@example.com", "--name", "Bo")
+
+	db, err := openDB(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bus := userBusiness(db)
+	if _, err := bus.Authenticate(context.Background(), email.MustParse("ops@example.com"), "a long secret", ""); err != nil {
+		t.Errorf("the new admin cannot log in: %v", err)
+	}
+	bo, err := bus.QueryByEmail(context.Background(), email.MustParse("bo@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := false
+	if _, err := bus.Update(context.Background(), uuid.Nil, bo.ID, userbus.UpdateUser{Enabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+
+	got = run(t, env, "users", "promote", "BO@example.com")
+	if !strings.Contains(got, "bo@example.com is now an enabled ADMIN") {
+		t.Errorf("users promote said %q", got)
+	}
+	after, err := bus.QueryByID(context.Background(), bo.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.IsEnabledAdmin() || after.TokenVersion <= bo.TokenVersion {
+		t.Errorf("after promote: admin %v, token version %d (was %d); want an enabled admin with a new version",
+			after.IsEnabledAdmin(), after.TokenVersion, bo.TokenVersion)
 	}
 }

@@ -2,7 +2,9 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/garagesale/service/business/sdk/migrate"
 )
@@ -34,14 +36,16 @@ from two places at once: one waits for the other.`,
 
 var seedCmd = Command{
 	Name:  "seed",
-	Short: "add the development users and data (idempotent)",
-	Usage: `Usage: sales-admin seed
+	Short: "add the development users and data (idempotent; needs --dev)",
+	Usage: `Usage: sales-admin seed --dev
 
 Adds admin@example.com (ADMIN) and user@example.com (USER), both with the
-password "gophers", and their sample data. Rows that exist are left alone.`,
+password "gophers", and their sample data. Rows that exist are left alone.
+Those passwords are public, so seed runs only when told with --dev that
+the database is a development one.`,
 	Run: func(ctx context.Context, env Env, args []string) error {
-		if err := noArgs("seed", args); err != nil {
-			return err
+		if !slices.Equal(args, []string{"--dev"}) {
+			return errors.New("seed adds users whose password is public (admin@example.com / gophers): run it on a development database only, as 'sales-admin seed --dev'")
 		}
 		db, err := openDB(ctx, env)
 		if err != nil {

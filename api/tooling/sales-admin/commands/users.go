@@ -1,63 +1,208 @@
 package commands
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/types/email"
+	"github.com/garagesale/service/business/types/name"
+	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/role"
+	"github.com/google/uuid"
 )
 
 var usersCmd = Command{
 	Name:  "users",
-	Short: "list users: users [page] [rows]",
-	Usage: `Usage: sales-admin users [page] [rows]
+	Short: "list, add or promote users: users [list] [page] [rows] | users add ... | users promote EMAIL",
+	Usage: `Usage:
+  sales-admin users [list] [page] [rows]
+  sales-admin users add --email EMAIL --name NAME [--role USER|ADMIN] [--department DEPT] < password
+  sales-admin users promote EMAIL
 
-Lists users ordered by email, 50 to a page unless rows says otherwise
-(at most 100).`,
+list     lists users ordered by email, 50 to a page unless rows says
+         otherwise (at most 100).
+add      creates a user; the password is the first line of standard input
+         (so it shows neither in the shell's history nor in ps):
+             printf '%s\n' "$PASSWORD" | sales-admin users add --email ada@example.com --name Ada --role ADMIN
+         This is how the first ADMIN of a production database is made.
+promote  makes an existing user an enabled ADMIN: the way back in when no
+         admin can log in.`,
 	Run: func(ctx context.Context, env Env, args []string) error {
-		if len(args) > 2 {
-			return fmt.Errorf("usage: users [page] [rows]")
-		}
-		pageStr, rowsStr := "1", "50"
+		sub := "list"
 		if len(args) > 0 {
-			pageStr = args[0]
+			if _, err := strconv.Atoi(args[0]); err != nil {
+				sub, args = args[0], args[1:]
+			}
 		}
-		if len(args) > 1 {
-			rowsStr = args[1]
+		switch sub {
+		case "list":
+			return listUsers(ctx, env, args)
+		case "add":
+			return addUser(ctx, env, args)
+		case "promote":
+			return promoteUser(ctx, env, args)
 		}
-		pg, err := page.Parse(pageStr, rowsStr)
-		if err != nil {
-			return err
-		}
-
-		db, err := openDB(ctx, env)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-
-		bus := userBusiness(db)
-		users, err := bus.Query(ctx, userbus.QueryFilter{}, userbus.DefaultOrderBy, pg)
-		if err != nil {
-			return err
-		}
-		total, err := bus.Count(ctx, userbus.QueryFilter{})
-		if err != nil {
-			return err
-		}
-
-		w := tabwriter.NewWriter(env.Out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tEMAIL\tNAME\tROLES\tENABLED")
-		for _, u := range users {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%t\n", u.ID, u.Email, u.Name, role.Join(u.Roles, ","), u.Enabled)
-		}
-		if err := w.Flush(); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Out, "page %d: %d of %d users\n", pg.Number(), len(users), total)
-		return nil
+		return fmt.Errorf("unknown users command %q: want list, add or promote", sub)
 	},
+}
+
+func listUsers(ctx context.Context, env Env, args []string) error {
+	if len(args) > 2 {
+		return fmt.Errorf("usage: users [list] [page] [rows]")
+	}
+	pageStr, rowsStr := "1", "50"
+	if len(args) > 0 {
+		pageStr = args[0]
+	}
+	if len(args) > 1 {
+		rowsStr = args[1]
+	}
+	pg, err := page.Parse(pageStr, rowsStr)
+	if err != nil {
+		return err
+	}
+
+	db, err := openDB(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	bus := userBusiness(db)
+	users, err := bus.Query(ctx, userbus.QueryFilter{}, userbus.DefaultOrderBy, pg)
+	if err != nil {
+		return err
+	}
+	total, err := bus.Count(ctx, userbus.QueryFilter{})
+	if err != nil {
+		return err
+	}
+
+	w := tabwriter.NewWriter(env.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tEMAIL\tNAME\tROLES\tENABLED")
+	for _, u := range users {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%t\n", u.ID, u.Email, u.Name, role.Join(u.Roles, ","), u.Enabled)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "page %d: %d of %d users\n", pg.Number(), len(users), total)
+	return nil
+}
+
+func addUser(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("users add", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := fs.String("email", "", "")
+	userName := fs.String("name", "", "")
+	roleName := fs.String("role", "USER", "")
+	dept := fs.String("department", "", "")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("users add: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("users add takes flags only, got %q", fs.Args())
+	}
+
+	fe := map[string]error{}
+	e, err := email.Parse(*addr)
+	fe["--email"] = err
+	n, err := name.Parse(*userName)
+	fe["--name"] = err
+	r, err := role.Parse(*roleName)
+	fe["--role"] = err
+	plain, err := readPassword(env.In)
+	if err == nil {
+		_, err = password.Parse(plain)
+	}
+	fe["password (standard input)"] = err
+	if err := flagErrors(fe); err != nil {
+		return err
+	}
+
+	db, err := openDB(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	usr, err := userBusiness(db).Create(ctx, uuid.Nil, userbus.NewUser{
+		Name: n, Email: e, Roles: []role.Role{r}, Department: *dept, Password: password.MustParse(plain),
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "created %s %s (%s)\n", role.Join(usr.Roles, ","), usr.Email, usr.ID)
+	return nil
+}
+
+func promoteUser(ctx context.Context, env Env, args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: users promote EMAIL")
+	}
+	addr, err := email.Parse(args[0])
+	if err != nil {
+		return fmt.Errorf("email: %w", err)
+	}
+
+	db, err := openDB(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	bus := userBusiness(db)
+	usr, err := bus.QueryByEmail(ctx, addr)
+	if err != nil {
+		return err
+	}
+	on := true
+	usr, err = bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Roles: []role.Role{role.Admin}, Enabled: &on})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "%s is now an enabled %s; their earlier tokens no longer work\n", usr.Email, role.Join(usr.Roles, ","))
+	return nil
+}
+
+// readPassword reads the first line of in, without its line end.
+func readPassword(in io.Reader) (string, error) {
+	if in == nil {
+		return "", errors.New("no standard input to read it from")
+	}
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("empty: give it on standard input")
+	}
+	return line, nil
+}
+
+// flagErrors joins the errors of fe into one, naming each flag, in a
+// stable order.
+func flagErrors(fe map[string]error) error {
+	var msgs []string
+	for _, k := range slices.Sorted(maps.Keys(fe)) {
+		if fe[k] != nil {
+			msgs = append(msgs, k+": "+fe[k].Error())
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(msgs, "; "))
 }

@@ -1,0 +1,49 @@
+package mid
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/foundation/web"
+)
+
+// ValidText answers 400, naming the parameter, for a query parameter or a
+// path that is not UTF-8 text or holds a NUL: Postgres stores neither in
+// text, and would fail the query later as a server error.
+func ValidText() web.MidFunc {
+	return func(next web.HandlerFunc) web.HandlerFunc {
+		return func(ctx context.Context, r *http.Request) web.Encoder {
+			if !isText(r.URL.Path) {
+				return errs.NewFields(errs.FieldErrors{"path": badTextMsg})
+			}
+			fe := errs.FieldErrors{}
+			for key, values := range r.URL.Query() {
+				if !isText(key) {
+					fe.Add("query", errText)
+					continue
+				}
+				for _, v := range values {
+					if !isText(v) {
+						fe.Add(key, errText)
+					}
+				}
+			}
+			if len(fe) > 0 {
+				return errs.NewFields(fe)
+			}
+			return next(ctx, r)
+		}
+	}
+}
+
+const badTextMsg = "must be UTF-8 text without NUL characters"
+
+var errText = errors.New(badTextMsg)
+
+func isText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
