@@ -32,7 +32,6 @@ func (w *notRoutedWriter) WriteHeader(code int) {
 		return
 	}
 	w.replaced = true
-	w.Header().Del("X-Content-Type-Options")
 	w.Header().Set("Content-Type", contentType)
 	w.ResponseWriter.WriteHeader(code)
 	// The client may be gone; nothing to do about it.

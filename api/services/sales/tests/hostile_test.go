@@ -1,0 +1,149 @@
+package tests
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/garagesale/service/api/services/sales/build"
+	"github.com/garagesale/service/app/sdk/apitest"
+	"github.com/garagesale/service/app/sdk/auth"
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// TestHostileInputIsRefused: input meant to break the service, each of
+// which once gave a 500, is a 400 naming the field, and no answer quotes
+// the service's internals (Go types, library text) or what the caller
+// sent as a key.
+func TestHostileInputIsRefused(t *testing.T) {
+	t.Parallel()
+	s := newSaleEnv(t)
+	lamp := s.newProduct(t, s.user1, "Lamp", 5)
+	userURL := "/v1/users/" + s.user1.ID.String()
+
+	bad := func(n, method, url, who string, body any, fields ...string) apitest.Case {
+		return apitest.Case{Name: n, Method: method, URL: url, Token: s.tokens[who], Body: body,
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, fields...), Cmp: cmpErr}
+	}
+	apitest.Run(t, s.h, []apitest.Case{
+		bad("NUL in a filter", http.MethodGet, "/v1/products?name=%00", "user1", nil, "name"),
+		bad("invalid UTF-8 in a filter", http.MethodGet, "/v1/products?name=%FF", "user1", nil, "name"),
+		bad("NUL in a users filter", http.MethodGet, "/v1/users?email=a%00b", "admin", nil, "email"),
+		bad("NUL in an audit filter", http.MethodGet, "/v1/audits?obj_domain=%00", "admin", nil, "obj_domain"),
+		bad("NUL in a parameter's name", http.MethodGet, "/v1/products?na%00me=x", "user1", nil, "query"),
+		bad("NUL in the path", http.MethodGet, "/v1/products/%00", "user1", nil, "path"),
+		bad("quantity past int32", http.MethodGet, "/v1/products?quantity_min=2147483648", "user1", nil, "quantity_min"),
+		bad("quantity below zero", http.MethodGet, "/v1/products?quantity_max=-1", "user1", nil, "quantity_max"),
+		bad("cost past the maximum", http.MethodGet, "/v1/products?cost_min=99999999999999999999", "user1", nil, "cost_min"),
+		bad("NUL in a body field", http.MethodPut, userURL, "user1", `{"department":"toys\u0000"}`, "department"),
+		bad("invalid UTF-8 in a body field", http.MethodPost, "/v1/products", "user1", "{\"name\":\"\xff\xfe\",\"cost\":1,\"quantity\":1}", "name"),
+		bad("trailing bytes after the body", http.MethodPost, "/v1/products", "user1", `{"name":"Lamp","cost":1,"quantity":1} trailing`),
+		bad("a second value after the body", http.MethodPost, "/v1/products", "user1", `{"name":"Lamp","cost":1,"quantity":1}{}`),
+		bad("a stray brace after the body", http.MethodPost, "/v1/products", "user1", `{"name":"Lamp","cost":1,"quantity":1}}`),
+		bad("an array for a body", http.MethodPost, "/v1/products", "user1", `[]`),
+		bad("a string for a body", http.MethodPost, "/v1/sales", "user2", `"buy"`),
+		bad("a number for a string", http.MethodPost, "/v1/products", "user1", `{"name":12,"cost":1,"quantity":1}`, "name"),
+		bad("quantity past the maximum", http.MethodPut, "/v1/products/"+lamp.ID.String(), "user1", map[string]any{"quantity": 2147483648}, "quantity"),
+	})
+
+	// No answer quotes internals.
+	for _, a := range []answer{
+		send(t, s.h, http.MethodPost, "/v1/products", s.tokens["user1"], `[]`, nil),
+		send(t, s.h, http.MethodPost, "/v1/sales", s.tokens["user2"], `"buy"`, nil),
+		send(t, s.h, http.MethodPost, "/v1/products", s.tokens["user1"], `{"name":12,"cost":1,"quantity":1}`, nil),
+	} {
+		for _, leak := range []string{"productapp.", "saleapp.", "NewProduct", "NewSale", "json:", "Go "} {
+			if strings.Contains(a.body, leak) {
+				t.Errorf("the answer %s quotes %q", a.body, leak)
+			}
+		}
+	}
+}
+
+// TestTokenErrorsQuoteNothing: a 401 says what to do, never the library's
+// text or the kid the caller sent.
+func TestTokenErrorsQuoteNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+
+	claims := auth.NewClaims(e.user1.ID, []string{"USER"}, e.user1.DateCreated, tokenTTL)
+	tkn := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	tkn.Header["kid"] = "../../etc/passwd"
+	forged, err := tkn.SignedString(signingKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tt := range []struct {
+		name, header, want string
+	}{
+		{"a kid that names a file", "Bearer " + forged, "invalid or expired"},
+		{"no header", "", "no Authorization header"},
+		{"Basic instead of Bearer", "Basic Ym9iOnNlY3JldA==", "Bearer scheme"},
+		{"garbage", "Bearer not.a.token", "invalid or expired"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			if tt.header != "" {
+				h.Set("Authorization", tt.header)
+			}
+			a := send(t, e.h, http.MethodGet, "/v1/products", "", nil, h)
+			if a.status != http.StatusUnauthorized || !strings.Contains(a.body, tt.want) {
+				t.Errorf("%d %s; want 401 saying %q", a.status, a.body, tt.want)
+			}
+			for _, leak := range []string{"etc/passwd", "keyfunc", "kid", "crypto/rsa", "token is malformed"} {
+				if strings.Contains(a.body, leak) {
+					t.Errorf("the answer %s quotes %q", a.body, leak)
+				}
+			}
+		})
+	}
+}
+
+// TestSecurityHeaders: every answer, routed or not, carries the headers
+// of a JSON API that holds tokens and users; CORS answers only the
+// origins allowed.
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	cors := e.replica(t, func(c *build.Config) { c.CORSOrigins = []string{"https://shop.example.com"} })
+
+	for _, a := range []answer{
+		send(t, e.h, http.MethodGet, "/v1/users/token/"+kid, "", nil, basic("bob@example.com", passwd)),
+		send(t, e.h, http.MethodGet, "/v1/users/"+e.user1.ID.String(), e.tokens["user1"], nil, nil),
+		send(t, e.h, http.MethodGet, "/v1/products", "", nil, nil),
+		send(t, e.h, http.MethodGet, "/no/such/route", "", nil, nil),
+	} {
+		for k, want := range map[string]string{
+			"X-Content-Type-Options":  "nosniff",
+			"Cache-Control":           "no-store",
+			"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+		} {
+			if got := a.header.Get(k); got != want {
+				t.Errorf("a %d answer has %s %q, want %q", a.status, k, got, want)
+			}
+		}
+		if a.header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("CORS allowed with no origins configured")
+		}
+	}
+
+	preflight := func(origin string) answer {
+		return send(t, cors, http.MethodOptions, "/v1/products", "", nil, http.Header{
+			"Origin": {origin}, "Access-Control-Request-Method": {"POST"},
+		})
+	}
+	if a := preflight("https://shop.example.com"); a.status != http.StatusNoContent ||
+		a.header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" ||
+		!strings.Contains(a.header.Get("Access-Control-Allow-Headers"), "Idempotency-Key") {
+		t.Errorf("preflight from an allowed origin: %d %v", a.status, a.header)
+	}
+	if a := preflight("https://evil.example.com"); a.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight from another origin was allowed: %v", a.header)
+	}
+	a := send(t, cors, http.MethodGet, "/v1/products", e.tokens["user1"], nil, http.Header{"Origin": {"https://shop.example.com"}})
+	if a.status != http.StatusOK || a.header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" {
+		t.Errorf("a request from an allowed origin: %d %v", a.status, a.header)
+	}
+}

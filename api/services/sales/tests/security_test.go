@@ -1,0 +1,265 @@
+package tests
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/garagesale/service/api/services/sales/build"
+	"github.com/garagesale/service/app/domain/userapp"
+	"github.com/garagesale/service/app/sdk/apitest"
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/foundation/logger"
+)
+
+// replica builds another API handler on e's database, with a pool of its
+// own: a second replica shares nothing with the first but Postgres.
+func (e *env) replica(t *testing.T, tune func(*build.Config)) http.Handler {
+	t.Helper()
+	pool, err := sqldb.OpenURL(e.db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pool.Close() })
+	cfg := build.Config{Build: "test", Log: logger.Discard(), DB: pool.DB, Auth: e.auth, ActiveKID: kid, TokenTTL: tokenTTL}
+	if tune != nil {
+		tune(&cfg)
+	}
+	return build.WebAPI(cfg)
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func send(t *testing.T, h http.Handler, method, url, token string, body any, header http.Header) answer {
+	t.Helper()
+	resp := apitest.Do(t, h, method, url, token, body, header)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return answer{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+func (a answer) code() errs.Code {
+	var e errs.Error
+	_ = json.Unmarshal([]byte(a.body), &e)
+	return e.Code
+}
+
+// TestLoginThrottling: forty wrong passwords for one account, and the
+// account is locked after five, before any password is checked, with
+// Retry-After; another account logs in meanwhile; and a second replica on
+// the same database enforces the same lock.
+func TestLoginThrottling(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tokenURL := "/v1/users/token/" + kid
+	other := e.replica(t, nil)
+
+	statuses := map[int]int{}
+	for i := range 40 {
+		a := send(t, e.h, http.MethodGet, tokenURL, "", nil, basic("bob@example.com", "wrong-password"))
+		statuses[a.status]++
+		switch {
+		case i < 5 && a.status != http.StatusUnauthorized:
+			t.Errorf("attempt %d: %d %s, want 401 while failures are free", i+1, a.status, a.body)
+		case a.status == http.StatusTooManyRequests:
+			if secs, err := strconv.Atoi(a.header.Get("Retry-After")); err != nil || secs < 1 {
+				t.Errorf("attempt %d: 429 with Retry-After %q", i+1, a.header.Get("Retry-After"))
+			}
+			if a.code() != errs.TooManyRequests {
+				t.Errorf("attempt %d: code %s", i+1, a.code())
+			}
+		case a.status != http.StatusUnauthorized:
+			t.Errorf("attempt %d: %d %s, want 401 or 429", i+1, a.status, a.body)
+		}
+	}
+	if statuses[http.StatusTooManyRequests] < 30 {
+		t.Errorf("statuses %v: want most of the 40 refused with 429", statuses)
+	}
+
+	// Locked means locked: the right password waits too, on either replica.
+	for name, h := range map[string]http.Handler{"this replica": e.h, "another replica": other} {
+		if a := send(t, h, http.MethodGet, tokenURL, "", nil, basic("bob@example.com", passwd)); a.status != http.StatusTooManyRequests {
+			t.Errorf("right password on %s while locked: %d, want 429", name, a.status)
+		}
+	}
+	// Another account, from the same address, is not held up.
+	if a := send(t, other, http.MethodGet, tokenURL, "", nil, basic("cat@example.com", passwd)); a.status != http.StatusOK {
+		t.Errorf("another account: %d %s, want 200", a.status, a.body)
+	}
+	// The answer never says whether the account exists or is disabled.
+	for _, who := range []string{"nobody@example.com", "dan@example.com"} {
+		if a := send(t, other, http.MethodGet, tokenURL, "", nil, basic(who, passwd)); a.status != http.StatusUnauthorized || !strings.Contains(a.body, "authentication failed") {
+			t.Errorf("%s: %d %s, want the same 401 as a wrong password", who, a.status, a.body)
+		}
+	}
+}
+
+func TestSignup(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	open := e.replica(t, func(c *build.Config) { c.Signup = true })
+	closed := e.replica(t, nil)
+	body := func(addr string) map[string]any {
+		return map[string]any{"name": "New Person", "email": addr, "password": "secret12", "passwordConfirm": "secret12"}
+	}
+
+	fresh := send(t, open, http.MethodPost, "/v1/users/signup", "", body("new@example.com"), nil)
+	if fresh.status != http.StatusAccepted {
+		t.Fatalf("signup: %d %s", fresh.status, fresh.body)
+	}
+	// A taken email gets the very same answer.
+	taken := send(t, open, http.MethodPost, "/v1/users/signup", "", body("BOB@example.com"), nil)
+	if taken.status != fresh.status || taken.body != fresh.body {
+		t.Errorf("taken email: %d %s; want the same as a new one: %d %s", taken.status, taken.body, fresh.status, fresh.body)
+	}
+
+	// The new account logs in, as a USER.
+	a := send(t, open, http.MethodGet, "/v1/users/token/"+kid, "", nil, basic("new@example.com", "secret12"))
+	var tkn userapp.Token
+	if err := json.Unmarshal([]byte(a.body), &tkn); a.status != http.StatusOK || err != nil {
+		t.Fatalf("log in as the new user: %d %s", a.status, a.body)
+	}
+	claims, err := e.auth.Authenticate(t.Context(), "Bearer "+tkn.Token)
+	if err != nil || strings.Join(claims.Roles, ",") != "USER" {
+		t.Errorf("the new user's roles: %v (%v), want USER", claims.Roles, err)
+	}
+
+	apitest.Run(t, open, []apitest.Case{
+		{Name: "a role cannot be asked for", Method: http.MethodPost, URL: "/v1/users/signup",
+			Body:       map[string]any{"name": "X", "email": "x@example.com", "password": "secret12", "passwordConfirm": "secret12", "roles": []string{"ADMIN"}},
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "roles"), Cmp: cmpErr},
+		{Name: "passwords must match", Method: http.MethodPost, URL: "/v1/users/signup",
+			Body:       map[string]any{"name": "X", "email": "x@example.com", "password": "secret12", "passwordConfirm": "secret13"},
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "passwordConfirm"), Cmp: cmpErr},
+	})
+
+	// Five signups from one address (two were made above, and each bad
+	// body above made none), then a wait.
+	for i := range 3 {
+		if a := send(t, open, http.MethodPost, "/v1/users/signup", "", body("more"+strconv.Itoa(i)+"@example.com"), nil); a.status != http.StatusAccepted {
+			t.Fatalf("signup %d: %d %s", i+3, a.status, a.body)
+		}
+	}
+	if a := send(t, open, http.MethodPost, "/v1/users/signup", "", body("onemore@example.com"), nil); a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") == "" {
+		t.Errorf("sixth signup from one address: %d %s, want 429 with Retry-After", a.status, a.body)
+	}
+
+	if a := send(t, closed, http.MethodPost, "/v1/users/signup", "", body("late@example.com"), nil); a.status != http.StatusForbidden {
+		t.Errorf("signup turned off: %d %s, want 403", a.status, a.body)
+	}
+}
+
+// TestCredentialChangesRevokeTokens: a user's own password change takes
+// the current password and ends every session; so does a role change.
+func TestCredentialChangesRevokeTokens(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	self := "/v1/users/" + e.user1.ID.String()
+	newPass := map[string]any{"password": "brand-new-1", "passwordConfirm": "brand-new-1"}
+
+	apitest.Run(t, e.h, []apitest.Case{
+		{Name: "without the current password", Method: http.MethodPut, URL: self, Token: e.tokens["user1"], Body: newPass,
+			StatusCode: http.StatusForbidden, Got: &errs.Error{}, Exp: errBody(errs.PermissionDenied, "currentPassword"), Cmp: cmpErr},
+		{Name: "with a wrong one", Method: http.MethodPut, URL: self, Token: e.tokens["user1"],
+			Body:       map[string]any{"password": "brand-new-1", "passwordConfirm": "brand-new-1", "currentPassword": "not-it"},
+			StatusCode: http.StatusForbidden, Got: &errs.Error{}, Exp: errBody(errs.PermissionDenied, "currentPassword"), Cmp: cmpErr},
+		{Name: "email without it", Method: http.MethodPut, URL: self, Token: e.tokens["user1"], Body: map[string]any{"email": "bobby@example.com"},
+			StatusCode: http.StatusForbidden, Got: &errs.Error{}, Exp: errBody(errs.PermissionDenied, "currentPassword"), Cmp: cmpErr},
+	})
+
+	withCurrent := map[string]any{"password": "brand-new-1", "passwordConfirm": "brand-new-1", "currentPassword": passwd}
+	if a := send(t, e.h, http.MethodPut, self, e.tokens["user1"], withCurrent, nil); a.status != http.StatusOK {
+		t.Fatalf("change with the current password: %d %s", a.status, a.body)
+	}
+	if a := send(t, e.h, http.MethodGet, self, e.tokens["user1"], nil, nil); a.status != http.StatusUnauthorized {
+		t.Errorf("the token from before the change: %d, want 401", a.status)
+	}
+	if a := send(t, e.h, http.MethodGet, "/v1/users/token/"+kid, "", nil, basic("bob@example.com", "brand-new-1")); a.status != http.StatusOK {
+		t.Errorf("log in with the new password: %d %s", a.status, a.body)
+	}
+
+	// An admin's role change ends the user's sessions too.
+	if a := send(t, e.h, http.MethodGet, "/v1/users/"+e.user2.ID.String(), e.tokens["user2"], nil, nil); a.status != http.StatusOK {
+		t.Fatalf("user2 before: %d", a.status)
+	}
+	if a := send(t, e.h, http.MethodPut, "/v1/users/role/"+e.user2.ID.String(), e.tokens["admin"], map[string]any{"roles": []string{"USER", "ADMIN"}}, nil); a.status != http.StatusOK {
+		t.Fatalf("role change: %d %s", a.status, a.body)
+	}
+	if a := send(t, e.h, http.MethodGet, "/v1/users/"+e.user2.ID.String(), e.tokens["user2"], nil, nil); a.status != http.StatusUnauthorized {
+		t.Errorf("user2's token after a role change: %d, want 401", a.status)
+	}
+}
+
+// TestTheLastAdminStaysOverHTTP: an admin cannot demote, disable or
+// delete themselves when alone; two admins demoting each other at once
+// leave one.
+func TestTheLastAdminStaysOverHTTP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	adminURL := "/v1/users/" + e.admin.ID.String()
+	conflict := func(n, method, url string, body any) apitest.Case {
+		return apitest.Case{Name: n, Method: method, URL: url, Token: e.tokens["admin"], Body: body,
+			StatusCode: http.StatusConflict, Got: &errs.Error{}, Exp: errBody(errs.Aborted), Cmp: cmpErr}
+	}
+	apitest.Run(t, e.h, []apitest.Case{
+		conflict("demote", http.MethodPut, "/v1/users/role/"+e.admin.ID.String(), map[string]any{"roles": []string{"USER"}}),
+		conflict("disable", http.MethodPut, adminURL, map[string]any{"enabled": false}),
+		conflict("delete", http.MethodDelete, adminURL, nil),
+	})
+
+	// user2 becomes the second admin, with a fresh token.
+	if a := send(t, e.h, http.MethodPut, "/v1/users/role/"+e.user2.ID.String(), e.tokens["admin"], map[string]any{"roles": []string{"ADMIN"}}, nil); a.status != http.StatusOK {
+		t.Fatalf("promote user2: %d %s", a.status, a.body)
+	}
+	usr, err := e.userBus.QueryByID(t.Context(), e.user2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := e.token(t, usr)
+
+	var wg sync.WaitGroup
+	statuses := make([]int, 2)
+	start := make(chan struct{})
+	demote := map[string]any{"roles": []string{"USER"}}
+	wg.Go(func() {
+		<-start
+		statuses[0] = send(t, e.h, http.MethodPut, "/v1/users/role/"+e.user2.ID.String(), e.tokens["admin"], demote, nil).status
+	})
+	wg.Go(func() {
+		<-start
+		statuses[1] = send(t, e.h, http.MethodPut, "/v1/users/role/"+e.admin.ID.String(), second, demote, nil).status
+	})
+	close(start)
+	wg.Wait()
+	// The loser is refused as the last admin (409), or, when the winner's
+	// demotion landed first, for a session that demotion ended (401).
+	ok := 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusOK:
+			ok++
+		case http.StatusConflict, http.StatusUnauthorized:
+		default:
+			t.Errorf("a demotion answered %d", s)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("statuses %v: want exactly one demotion to succeed", statuses)
+	}
+	var admins int
+	if err := e.db.DB.Get(&admins, `SELECT count(*) FROM users WHERE enabled AND 'ADMIN' = ANY(roles)`); err != nil || admins != 1 {
+		t.Errorf("enabled admins: %d (%v), want 1", admins, err)
+	}
+}
