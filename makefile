@@ -16,7 +16,7 @@ else
 WITH_DB := $(GO) build -o ./bin/pgrun ./api/tooling/pgrun && ./bin/pgrun --
 endif
 
-.PHONY: test test-e2e faults bench test-race vet lint tidy build-local run
+.PHONY: test test-e2e faults fuzz bench test-race vet lint tidy build-local run
 
 # ==============================================================================
 # Testing and checks
@@ -27,7 +27,14 @@ test:
 
 # test-e2e runs the slow end-to-end checks that `make test` leaves out;
 # CI runs it after `make test`.
-test-e2e: faults
+test-e2e: faults fuzz
+
+# fuzz runs every Go fuzz target for FUZZTIME each (5s by default; longer
+# finds more: make fuzz FUZZTIME=5m). A failing input is saved under the
+# package's testdata/fuzz: commit it with the fix, and go test replays it.
+FUZZTIME ?= 5s
+fuzz:
+	$(WITH_DB) env FUZZTIME=$(FUZZTIME) zarf/dev/fuzz.sh
 
 # faults runs the fault suite: the real sales-api against a Postgres of its
 # own that each test stops, freezes (SIGSTOP) and restarts, with bursts and

@@ -66,7 +66,7 @@ func Run(t *testing.T, h http.Handler, cases []Case) {
 }
 
 // Do sends one request to h and returns the response.
-func Do(t *testing.T, h http.Handler, method, url, token string, body any, header http.Header) *http.Response {
+func Do(t testing.TB, h http.Handler, method, url, token string, body any, header http.Header) *http.Response {
 	t.Helper()
 
 	var r io.Reader
