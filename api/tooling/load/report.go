@@ -1,0 +1,45 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+)
+
+// report prints one row a scenario: the median round of each side, the
+// ratio of the API to the baseline, and what the API cost.
+func report(w io.Writer, cfg config, results []result) {
+	fmt.Fprintf(w, "\n%d products, %d extra users, %d connections, %d rounds of %s each side, alternating\n\n",
+		cfg.rows, cfg.users, cfg.conns, cfg.rounds, cfg.duration)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\tAPI req/s\tbase req/s\tratio\twant\tAPI p50\tAPI p99\tbase p50\tbase p99\tAPI errors\tAPI RSS\tPG conns API/base\t")
+	for _, r := range results {
+		apiRate, bareRate := median(r.api.rates), median(r.bare.rates)
+		ratio := 0.0
+		if bareRate > 0 {
+			ratio = apiRate / bareRate
+		}
+		want := "-"
+		if r.scenario.want > 0 {
+			mark := "ok"
+			if ratio < r.scenario.want {
+				mark = "LOW"
+			}
+			want = fmt.Sprintf("%.2f %s", r.scenario.want, mark)
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%.0f MB\t%d/%d\t\n",
+			r.scenario.name, apiRate, bareRate, ratio, want,
+			ms(median(r.api.p50)), ms(median(r.api.p99)), ms(median(r.bare.p50)), ms(median(r.bare.p99)),
+			r.api.errors, r.api.requests, float64(r.apiRSS)/1024, r.apiBackends, r.bareBackends)
+	}
+	tw.Flush()
+	if fi, err := os.Stat(cfg.apiBin); err == nil {
+		fmt.Fprintf(w, "\nsales-api binary: %.1f MB (%s)\n", float64(fi.Size())/(1<<20), cfg.apiBin)
+	}
+}
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+}
