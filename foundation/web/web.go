@@ -5,7 +5,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -106,10 +105,12 @@ func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
 
 		ctx = setValues(ctx, &Values{TraceID: span.SpanContext().TraceID().String()})
 		if sc := span.SpanContext(); sc.HasTraceID() {
-			w.Header().Set("Traceparent", fmt.Sprintf("00-%s-%s-%s", sc.TraceID(), sc.SpanID(), sc.TraceFlags()))
+			traceID := sc.TraceID().String()
+			h := w.Header()
+			h.Set("Traceparent", "00-"+traceID+"-"+sc.SpanID().String()+"-"+sc.TraceFlags().String())
 			// The bare ID is what a support request quotes and what every
 			// log line of the request carries as trace_id.
-			w.Header().Set("X-Trace-Id", sc.TraceID().String())
+			h.Set("X-Trace-Id", traceID)
 		}
 
 		resp := h(ctx, r.WithContext(ctx))

@@ -18,6 +18,7 @@ import (
 	"github.com/garagesale/service/app/sdk/debug"
 	"github.com/garagesale/service/app/sdk/metrics"
 	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/sdk/idempotency"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/sdk/throttle"
@@ -73,6 +74,7 @@ type Config struct {
 		LoginFailures       int           `conf:"default:5,help:failed logins to one account within LOGIN_WINDOW before each further attempt waits, 1s doubling up to 15m"`
 		LoginClientFailures int           `conf:"default:50,help:failed logins from one client address, to any account, within LOGIN_WINDOW before it waits likewise"`
 		LoginWindow         time.Duration `conf:"default:15m,help:how long a failed login counts"`
+		UserCacheSize       int           `conf:"default:10000,help:users kept for authentication between requests, each dropped when it changes (LISTEN/NOTIFY); 0 reads the user on every request"`
 	}
 	DB struct {
 		User             string        `conf:"default:postgres"`
@@ -81,7 +83,7 @@ type Config struct {
 		Name             string        `conf:"default:postgres"`
 		TLSMode          string        `conf:"default:disable,help:sslmode: disable, require, verify-ca or verify-full (production: verify-full)"`
 		TLSRootCert      string        `conf:"help:PEM file of the CA that signed the database server's certificate, for verify-ca and verify-full"`
-		MaxConns         int           `conf:"default:10,help:connections to Postgres at most; each stays open while idle. Replicas x this must stay under the server's max_connections"`
+		MaxConns         int           `conf:"default:4,help:connections to Postgres at most, each kept open while idle: about twice the database server's cores; replicas x (this + 2) must stay under its max_connections"`
 		AcquireTimeout   time.Duration `conf:"default:1s,help:wait for a free connection at most this long, then answer 503"`
 		ConnectTimeout   time.Duration `conf:"default:2s,help:time to dial and log in to Postgres"`
 		StatementTimeout time.Duration `conf:"default:5s,help:Postgres statement_timeout of every connection"`
@@ -223,6 +225,17 @@ func run(ctx context.Context, log *logger.Logger) error {
 		return limiter.DeleteExpired(ctx, max(cfg.Auth.LoginWindow, time.Hour), n)
 	}, sweepReport(ctx, log, "throttles"))
 
+	// Authenticated users are cached, each entry dropped when Postgres says
+	// the user changed; while the listener is down nothing is cached.
+	var userCache *userbus.Cache
+	if cfg.Auth.UserCacheSize > 0 {
+		userCache = userbus.NewCache(cfg.Auth.UserCacheSize, userdb.NewStore(db.DB))
+		go db.Listen(sweepCtx, userbus.UsersChanged, userCache.Changed, func(live bool, pid uint32) {
+			userCache.SetLive(live, pid)
+			log.Info(ctx, "user cache", "live", userCache.Live())
+		})
+	}
+
 	// -------------------------------------------------------------------------
 	// Servers
 
@@ -269,6 +282,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 			Signup:         cfg.Auth.Signup,
 			ClientIPHeader: cfg.Web.ClientIPHeader,
 			CORSOrigins:    cfg.Web.CORSOrigins,
+			UserCache:      userCache,
 		}),
 		ReadTimeout:       cfg.Web.ReadTimeout,
 		ReadHeaderTimeout: cfg.Web.ReadHeaderTimeout,

@@ -251,7 +251,7 @@ func (b *baseline) createProduct(w http.ResponseWriter, r *http.Request, sub str
 		DateCreated: now.Format(time.RFC3339), DateUpdated: now.Format(time.RFC3339)}
 	err := pgx.BeginFunc(r.Context(), b.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(r.Context(), `INSERT INTO products (product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
-			VALUES ($1, $2, $3, $4, $5, $5, $6, $6)`, p.ID, sub, p.Name, int64(in.Cost*100), p.Quantity, now); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`, p.ID, sub, p.Name, int64(in.Cost*100), p.Quantity, int64(p.Quantity), now); err != nil {
 			return err
 		}
 		_, err := tx.Exec(r.Context(), `INSERT INTO audits (audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp)

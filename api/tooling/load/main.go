@@ -44,6 +44,8 @@ func main() {
 	flag.IntVar(&cfg.conns, "conns", 32, "concurrent connections")
 	scenarios := flag.String("scenarios", strings.Join(scenarioNames(), ","), "scenarios to run, in order")
 	flag.StringVar(&cfg.apiBin, "api", "./bin/sales-api", "the sales-api binary")
+	flag.StringVar(&cfg.apiLog, "api-log", "", "write the API's log to `FILE` (default: discarded)")
+	flag.StringVar(&cfg.profile, "profile", "", "write a CPU profile of the API's first round of each scenario to `DIR`/SCENARIO.pprof")
 	flag.Parse()
 	cfg.scenarios = strings.Split(*scenarios, ",")
 
@@ -61,4 +63,6 @@ type config struct {
 	rounds, conns int
 	scenarios     []string
 	apiBin        string
+	profile       string
+	apiLog        string
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,7 +129,16 @@ func measure(ctx context.Context, s *stack, cfg config) ([]result, error) {
 				stop := make(chan struct{})
 				peak := make(chan [2]int, 1)
 				go watchBackends(ctx, s.pg.URL("postgres"), stop, peak)
+				profiled := make(chan error, 1)
+				if isAPI && round == 0 && cfg.profile != "" {
+					go func() { profiled <- profile(ctx, s.debug, cfg.duration, filepath.Join(cfg.profile, sc.name+".pprof")) }()
+				} else {
+					profiled <- nil
+				}
 				m := attack(ctx, base, target, cfg.conns, cfg.duration)
+				if err := <-profiled; err != nil {
+					return nil, err
+				}
 				close(stop)
 				backends := <-peak
 				if isAPI {
@@ -147,6 +158,31 @@ func measure(ctx context.Context, s *stack, cfg config) ([]result, error) {
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+// profile writes a CPU profile of the API, taken from its debug port over
+// most of d, to file.
+func profile(ctx context.Context, debug string, d time.Duration, file string) error {
+	secs := max(1, int(d.Seconds())-1)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, debug+"/debug/pprof/profile?seconds="+strconv.Itoa(secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(f, resp.Body)
+	return err
 }
 
 // attack sends target to base for d over conns connections as fast as

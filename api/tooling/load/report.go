@@ -14,7 +14,7 @@ func report(w io.Writer, cfg config, results []result) {
 	fmt.Fprintf(w, "\n%d products, %d extra users, %d connections, %d rounds of %s each side, alternating\n\n",
 		cfg.rows, cfg.users, cfg.conns, cfg.rounds, cfg.duration)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tAPI req/s\tbase req/s\tratio\twant\tAPI p50\tAPI p99\tbase p50\tbase p99\tAPI errors\tAPI RSS\tPG conns API/base\t")
+	fmt.Fprintln(tw, "scenario\tAPI req/s\tbase req/s\tratio\twant\tAPI p50\tAPI p99\tbase p50\tbase p99\terrors API/base\tAPI RSS\tPG conns API/base\t")
 	for _, r := range results {
 		apiRate, bareRate := median(r.api.rates), median(r.bare.rates)
 		ratio := 0.0
@@ -32,7 +32,7 @@ func report(w io.Writer, cfg config, results []result) {
 		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%.0f MB\t%d/%d\t\n",
 			r.scenario.name, apiRate, bareRate, ratio, want,
 			ms(median(r.api.p50)), ms(median(r.api.p99)), ms(median(r.bare.p50)), ms(median(r.bare.p99)),
-			r.api.errors, r.api.requests, float64(r.apiRSS)/1024, r.apiBackends, r.bareBackends)
+			r.api.errors, r.bare.errors, float64(r.apiRSS)/1024, r.apiBackends, r.bareBackends)
 	}
 	tw.Flush()
 	if fi, err := os.Stat(cfg.apiBin); err == nil {

@@ -24,6 +24,7 @@ import (
 type stack struct {
 	pg       *pgserver.Server
 	api      string // base URL
+	debug    string // the API's debug server
 	bare     string
 	apiProc  *exec.Cmd
 	bareProc *exec.Cmd
@@ -58,7 +59,7 @@ func run(ctx context.Context, cfg config) error {
 	}
 
 	apiAddr, bareAddr, debugAddr := freeAddr(), freeAddr(), freeAddr()
-	s.api, s.bare = "http://"+apiAddr, "http://"+bareAddr
+	s.api, s.bare, s.debug = "http://"+apiAddr, "http://"+bareAddr, "http://"+debugAddr
 	s.apiProc = exec.CommandContext(ctx, cfg.apiBin)
 	s.apiProc.Env = append(os.Environ(),
 		"SALES_WEB_API_HOST="+apiAddr,
@@ -73,6 +74,14 @@ func run(ctx context.Context, cfg config) error {
 	// The API logs every request, as it does in production; the lines go
 	// nowhere here, but writing them is part of the cost measured.
 	s.apiProc.Stdout, s.apiProc.Stderr = io.Discard, io.Discard
+	if cfg.apiLog != "" {
+		f, err := os.Create(cfg.apiLog)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		s.apiProc.Stdout, s.apiProc.Stderr = f, f
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err

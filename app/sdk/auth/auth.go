@@ -58,6 +58,7 @@ type Auth struct {
 	now    func() time.Time
 	parser *jwt.Parser
 	keyFn  jwt.Keyfunc
+	seen   *verified
 }
 
 // New returns an Auth that signs with and verifies against cfg.KeyLookup and
@@ -90,6 +91,7 @@ func New(cfg Config) (*Auth, error) {
 		issuer: cfg.Issuer,
 		now:    now,
 		parser: parser,
+		seen:   newVerified(verifiedMax),
 	}
 	// Bound once so Authenticate does not build a method value per call.
 	a.keyFn = a.publicKey
@@ -146,6 +148,12 @@ func (a *Auth) Authenticate(ctx context.Context, bearerToken string) (Claims, er
 		return Claims{}, fmt.Errorf("%w: %w: empty bearer token", ErrUnauthenticated, ErrInvalidToken)
 	}
 
+	// A token already verified needs no second RSA check, only its
+	// expiry again: a client sends the same token for an hour.
+	if claims, ok := a.seen.get(tokenStr, a.now()); ok {
+		return claims, nil
+	}
+
 	var claims Claims
 	if _, err := a.parser.ParseWithClaims(tokenStr, &claims, a.keyFn); err != nil {
 		// The library's text (kept in the chain for the log) may quote the
@@ -156,6 +164,7 @@ func (a *Auth) Authenticate(ctx context.Context, bearerToken string) (Claims, er
 		return Claims{}, fmt.Errorf("%w: %w: %w", ErrUnauthenticated, ErrInvalidToken, err)
 	}
 
+	a.seen.put(tokenStr, claims)
 	return claims, nil
 }
 

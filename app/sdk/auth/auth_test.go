@@ -391,3 +391,35 @@ func BenchmarkAuthenticate(b *testing.B) {
 		}
 	}
 }
+
+// TestVerifiedTokensStillExpire: a token verified once is not RSA-checked
+// again, but it is refused once it has expired, and a token altered by a
+// byte is checked afresh (and refused).
+func TestVerifiedTokensStillExpire(t *testing.T) {
+	f := newFixture(t)
+	clock := now
+	a, err := auth.New(auth.Config{KeyLookup: f.store, Issuer: issuer, Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tkn, err := a.GenerateToken(f.kid1, auth.NewClaims(uuid.New(), []string{auth.RoleUser}, now, time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := a.Authenticate(t.Context(), "Bearer "+tkn); err != nil {
+			t.Fatalf("a fresh token: %v", err)
+		}
+	}
+	tampered := tkn[:len(tkn)-2] + "AA"
+	if tampered == tkn {
+		tampered = tkn[:len(tkn)-2] + "BB"
+	}
+	if _, err := a.Authenticate(t.Context(), "Bearer "+tampered); err == nil {
+		t.Error("a token altered after a good one was verified was accepted")
+	}
+	clock = now.Add(time.Minute + auth.Leeway)
+	if _, err := a.Authenticate(t.Context(), "Bearer "+tkn); err == nil {
+		t.Error("a verified token was accepted after it expired")
+	}
+}

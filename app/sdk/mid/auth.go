@@ -28,7 +28,7 @@ func Authenticate(a *auth.Auth, users *userbus.Business) web.MidFunc {
 			if err != nil {
 				return unauthenticated(fmt.Errorf("%w: %w", auth.ErrInvalidToken, err))
 			}
-			usr, err := users.QueryByID(ctx, userID)
+			usr, err := users.Authenticated(ctx, userID)
 			switch {
 			case errors.Is(err, userbus.ErrNotFound):
 				return errs.Newf(errs.Unauthenticated, "the token's user no longer exists")

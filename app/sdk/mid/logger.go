@@ -11,25 +11,21 @@ import (
 	"github.com/garagesale/service/foundation/web"
 )
 
-// Logger logs the start and end of every request. The query string is left
-// out: it may carry values a user typed.
+// Logger logs one line per request when it completes: method, path,
+// status, time taken and the client's address (the trace_id ties it to
+// the request's other lines). A line when it starts too is Debug: at Info,
+// writing two lines per request costs a busy service a tenth of its CPU.
+// The query string is left out: it may carry values a user typed.
 func Logger(log *logger.Logger) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
 		return func(ctx context.Context, r *http.Request) web.Encoder {
 			start := time.Now()
-			log.Info(ctx, "request started", "method", r.Method, "path", r.URL.Path, "remoteaddr", r.RemoteAddr)
+			log.Debug(ctx, "request started", "method", r.Method, "path", r.URL.Path, "remoteaddr", r.RemoteAddr)
 
 			resp := next(ctx, r)
 
-			status := http.StatusOK
-			switch v := resp.(type) {
-			case nil:
-				status = http.StatusNoContent
-			case web.HTTPStatuser:
-				status = v.HTTPStatus()
-			}
 			log.Info(ctx, "request completed", "method", r.Method, "path", r.URL.Path,
-				"statuscode", status, "since", time.Since(start).String())
+				"statuscode", web.StatusOf(resp), "since", time.Since(start).String(), "remoteaddr", r.RemoteAddr)
 			return resp
 		}
 	}

@@ -20,6 +20,9 @@ func ValidText() web.MidFunc {
 			if !isText(r.URL.Path) {
 				return errs.NewFields(errs.FieldErrors{"path": badTextMsg})
 			}
+			if r.URL.RawQuery == "" {
+				return next(ctx, r)
+			}
 			fe := errs.FieldErrors{}
 			for key, values := range r.URL.Query() {
 				if !isText(key) {

@@ -103,6 +103,12 @@ type Storer interface {
 	LockAdmins(ctx context.Context) error
 	// CountEnabledAdmins counts the enabled ADMINs but except.
 	CountEnabledAdmins(ctx context.Context, except uuid.UUID) (int, error)
+	// LastChange returns the number of the last change to a user made in
+	// this transaction.
+	LastChange(ctx context.Context) (int64, error)
+	// ListenersBehind counts the live replicas' caches that have not yet
+	// dropped change seq.
+	ListenersBehind(ctx context.Context, seq int64) (int, error)
 }
 
 // Config holds the dependencies of a Business. Now and Limiter may be
@@ -115,6 +121,8 @@ type Config struct {
 	Now        func() time.Time
 	Limiter    Limiter
 	Throttling Throttling
+	// Cache, when set, serves Authenticated.
+	Cache *Cache
 }
 
 // Business manages users. Every change is written with its audit record in
@@ -127,6 +135,7 @@ type Business struct {
 	now        func() time.Time
 	limiter    Limiter
 	throttling Throttling
+	cache      *Cache
 }
 
 // NewBusiness returns a Business.
@@ -140,7 +149,7 @@ func NewBusiness(cfg Config) *Business {
 		throttling = DefaultThrottling
 	}
 	return &Business{log: cfg.Log, beginner: cfg.Beginner, storer: cfg.Storer, audit: cfg.Audit, now: now,
-		limiter: cfg.Limiter, throttling: throttling}
+		limiter: cfg.Limiter, throttling: throttling, cache: cfg.Cache}
 }
 
 // inTx runs fn with the store and the audit log bound to one transaction.
@@ -291,7 +300,10 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 		hash = h
 	}
 
-	var usr User
+	var (
+		usr    User
+		change int64
+	)
 	err := b.inTx(ctx, func(store Storer, audit *auditbus.Business) error {
 		if uu.mayRemoveAdmin() {
 			if err := store.LockAdmins(ctx); err != nil {
@@ -319,12 +331,18 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 		if err := store.Update(ctx, usr); err != nil {
 			return err
 		}
+		if change, err = store.LastChange(ctx); err != nil {
+			return err
+		}
 		data := auditData(usr)
 		data["passwordChanged"] = hash != nil
 		_, err = audit.Create(ctx, newAudit(actorID, usr, auditbus.ActionUpdated, data))
 		return err
 	})
 	if err != nil {
+		return User{}, fmt.Errorf("update user %s: %w", id, err)
+	}
+	if err := b.syncCaches(ctx, change); err != nil {
 		return User{}, fmt.Errorf("update user %s: %w", id, err)
 	}
 	return usr, nil
@@ -395,6 +413,7 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 	ctx, span := otel.AddSpan(ctx, "userbus.Delete")
 	defer span.End()
 
+	var change int64
 	err := b.inTx(ctx, func(store Storer, audit *auditbus.Business) error {
 		if err := store.LockAdmins(ctx); err != nil {
 			return err
@@ -411,10 +430,16 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 		if err := store.Delete(ctx, id); err != nil {
 			return err
 		}
+		if change, err = store.LastChange(ctx); err != nil {
+			return err
+		}
 		_, err = audit.Create(ctx, newAudit(actorID, usr, auditbus.ActionDeleted, auditData(usr)))
 		return err
 	})
 	if err != nil {
+		return fmt.Errorf("delete user %s: %w", id, err)
+	}
+	if err := b.syncCaches(ctx, change); err != nil {
 		return fmt.Errorf("delete user %s: %w", id, err)
 	}
 	return nil

@@ -80,6 +80,10 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call the API; none
 	// by default.
 	CORSOrigins []string
+
+	// UserCache, when set, keeps authenticated users between requests; it
+	// must be kept live by a listener on userbus.UsersChanged.
+	UserCache *userbus.Cache
 }
 
 // WebAPI returns the API's handler.
@@ -108,6 +112,7 @@ func WebAPI(cfg Config) http.Handler {
 		Now:        cfg.Now,
 		Limiter:    throttle.New(cfg.DB, cfg.Now),
 		Throttling: cfg.Throttling,
+		Cache:      cfg.UserCache,
 	})
 	productBus := productbus.NewBusiness(productbus.Config{
 		Log:      cfg.Log,

@@ -74,8 +74,8 @@ func TestBurst(t *testing.T) {
 		maxConns     int
 		wantShedding bool
 	}{
-		{name: "defaults", maxConns: 10},
-		{name: "in-flight limit 50", env: []string{"SALES_WEB_MAX_IN_FLIGHT=50"}, maxConns: 10, wantShedding: true},
+		{name: "defaults", maxConns: 4},
+		{name: "in-flight limit 50", env: []string{"SALES_WEB_MAX_IN_FLIGHT=50"}, maxConns: 4, wantShedding: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -8,11 +9,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/garagesale/service/api/services/sales/build"
 	"github.com/garagesale/service/app/domain/userapp"
 	"github.com/garagesale/service/app/sdk/apitest"
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/logger"
 )
@@ -31,6 +35,73 @@ func (e *env) replica(t *testing.T, tune func(*build.Config)) http.Handler {
 		tune(&cfg)
 	}
 	return build.WebAPI(cfg)
+}
+
+// cachingReplica is a replica that caches authenticated users, as
+// sales-api does, its cache kept by a listener of its own.
+func (e *env) cachingReplica(t *testing.T) http.Handler {
+	t.Helper()
+	pool, err := sqldb.OpenURL(e.db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(func() { cancel(); pool.Close() })
+	cache := userbus.NewCache(100, userdb.NewStore(pool.DB))
+	go pool.Listen(ctx, userbus.UsersChanged, cache.Changed, cache.SetLive)
+	for deadline := time.Now().Add(5 * time.Second); !cache.Live(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the replica's user cache did not go live")
+		}
+	}
+	return build.WebAPI(build.Config{Build: "test", Log: logger.Discard(), DB: pool.DB, Auth: e.auth, ActiveKID: kid, TokenTTL: tokenTTL, UserCache: cache})
+}
+
+// TestRevocationReachesEveryCache: two replicas that cache authenticated
+// users. A user whose every request is served from replica B's cache is
+// disabled through replica A, or loses their ADMIN role there; B refuses
+// their very next request.
+func TestRevocationReachesEveryCache(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a, b := e.cachingReplica(t), e.cachingReplica(t)
+	self := "/v1/users/" + e.user1.ID.String()
+
+	for round := range 10 {
+		usr, err := e.userBus.QueryByID(t.Context(), e.user1.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tkn := e.token(t, usr)
+		for range 3 { // cached on B after the first
+			if got := send(t, b, http.MethodGet, self, tkn, nil, nil); got.status != http.StatusOK {
+				t.Fatalf("round %d: before: %d %s", round, got.status, got.body)
+			}
+		}
+		if got := send(t, a, http.MethodPut, self, e.tokens["admin"], map[string]any{"enabled": false}, nil); got.status != http.StatusOK {
+			t.Fatalf("round %d: disable: %d %s", round, got.status, got.body)
+		}
+		if got := send(t, b, http.MethodGet, self, tkn, nil, nil); got.status != http.StatusUnauthorized {
+			t.Fatalf("round %d: the disabled user's next request on the other replica: %d, want 401", round, got.status)
+		}
+		if got := send(t, a, http.MethodPut, self, e.tokens["admin"], map[string]any{"enabled": true}, nil); got.status != http.StatusOK {
+			t.Fatalf("round %d: enable: %d %s", round, got.status, got.body)
+		}
+	}
+
+	// A role change: B's cached ADMIN loses the admin routes at once.
+	if got := send(t, b, http.MethodGet, "/v1/users", e.tokens["admin"], nil, nil); got.status != http.StatusOK {
+		t.Fatalf("admin before: %d", got.status)
+	}
+	if got := send(t, a, http.MethodPut, "/v1/users/role/"+e.user2.ID.String(), e.tokens["admin"], map[string]any{"roles": []string{"ADMIN"}}, nil); got.status != http.StatusOK {
+		t.Fatalf("promote user2: %d %s", got.status, got.body)
+	}
+	if got := send(t, a, http.MethodPut, "/v1/users/role/"+e.admin.ID.String(), e.tokens["admin"], map[string]any{"roles": []string{"USER"}}, nil); got.status != http.StatusOK {
+		t.Fatalf("demote admin: %d %s", got.status, got.body)
+	}
+	if got := send(t, b, http.MethodGet, "/v1/users", e.tokens["admin"], nil, nil); got.status != http.StatusUnauthorized {
+		t.Errorf("the demoted admin's next request on the other replica: %d, want 401", got.status)
+	}
 }
 
 type answer struct {

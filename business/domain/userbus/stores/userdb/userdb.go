@@ -125,6 +125,48 @@ func (s *Store) CountEnabledAdmins(ctx context.Context, except uuid.UUID) (int, 
 	return sqldb.Count(ctx, s.db, "users", w)
 }
 
+// LastChange implements userbus.Storer: the trigger on users numbered the
+// change from users_change_seq, in this session.
+func (s *Store) LastChange(ctx context.Context) (int64, error) {
+	var row struct {
+		Seq int64 `db:"seq"`
+	}
+	if err := sqldb.NamedQueryStruct(ctx, s.db, `SELECT currval('users_change_seq') AS seq`, map[string]any{}, &row); err != nil {
+		return 0, err
+	}
+	return row.Seq, nil
+}
+
+// ListenersBehind implements userbus.Storer. A listener counts while its
+// session lives: one that is gone drops out by itself.
+func (s *Store) ListenersBehind(ctx context.Context, seq int64) (int, error) {
+	w := sqldb.NewWhere()
+	w.Add(`l.acked < :seq`, "seq", seq)
+	w.AddN(`EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid)`, nil)
+	return sqldb.Count(ctx, s.db, "user_cache_listeners l", w)
+}
+
+// RegisterListener implements userbus.CacheStore, clearing out listeners
+// whose sessions have ended.
+func (s *Store) RegisterListener(ctx context.Context, pid uint32) error {
+	const q = `
+	WITH gone AS (
+		DELETE FROM user_cache_listeners l
+		WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid)
+	)
+	INSERT INTO user_cache_listeners (pid, acked, updated) VALUES (:pid, 0, now())
+	ON CONFLICT (pid) DO UPDATE SET acked = 0, updated = now()`
+	return sqldb.NamedExec(ctx, s.db, q, map[string]any{"pid": int64(pid)})
+}
+
+// AckChange implements userbus.CacheStore.
+func (s *Store) AckChange(ctx context.Context, pid uint32, seq int64) error {
+	const q = `
+	UPDATE user_cache_listeners SET acked = greatest(acked, :seq), updated = now()
+	WHERE pid = :pid`
+	return sqldb.NamedExec(ctx, s.db, q, map[string]any{"pid": int64(pid), "seq": seq})
+}
+
 // QueryByEmail implements userbus.Storer.
 func (s *Store) QueryByEmail(ctx context.Context, addr email.Email) (userbus.User, error) {
 	return s.queryOne(ctx, `WHERE lower(email) = lower(:email)`, map[string]any{"email": addr.String()})

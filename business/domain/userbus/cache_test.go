@@ -1,0 +1,97 @@
+package userbus_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/garagesale/service/business/domain/auditbus"
+	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/types/role"
+	"github.com/google/uuid"
+)
+
+// countingStore counts the reads of one user.
+type countingStore struct {
+	userbus.Storer
+	reads *atomic.Int64
+}
+
+func (s countingStore) QueryByID(ctx context.Context, id uuid.UUID) (userbus.User, error) {
+	s.reads.Add(1)
+	return s.Storer.QueryByID(ctx, id)
+}
+
+// TestCacheFollowsTheDatabase: a cached user is read once; any change to
+// the row, by this process or another (here, plain SQL), drops it; while
+// the listener is down nothing is served from the cache.
+func TestCacheFollowsTheDatabase(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t, t.Name())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	var reads atomic.Int64
+	cache := userbus.NewCache(100, userdb.NewStore(db.DB))
+	bus := userbus.NewBusiness(userbus.Config{
+		Log:      db.Log,
+		Beginner: sqldb.NewBeginner(db.DB),
+		Storer:   countingStore{Storer: userdb.NewStore(db.DB), reads: &reads},
+		Audit:    auditbus.NewBusiness(auditdb.NewStore(db.DB), nil),
+		Cache:    cache,
+	})
+	listening, stop := context.WithCancel(ctx)
+	go db.Pool.Listen(listening, userbus.UsersChanged, cache.Changed, cache.SetLive)
+	waitFor(t, cache.Live)
+
+	usr, err := bus.Create(ctx, uuid.Nil, newUser("Ida", "ida@example.com", role.User))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := bus.Authenticated(ctx, usr.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := reads.Load(); n != 1 {
+		t.Fatalf("three authentications read the user %d times, want 1", n)
+	}
+
+	// A change by anyone: the notification drops the entry.
+	if _, err := db.DB.Exec(`UPDATE users SET enabled = false WHERE user_id = $1`, usr.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		got, err := bus.Authenticated(ctx, usr.ID)
+		return err == nil && !got.Enabled
+	})
+
+	// No listener, no cache.
+	stop()
+	waitFor(t, func() bool { return !cache.Live() })
+	before := reads.Load()
+	for range 2 {
+		if _, err := bus.Authenticated(ctx, usr.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := reads.Load() - before; n != 2 {
+		t.Errorf("with the listener down, two authentications read the user %d times, want 2", n)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

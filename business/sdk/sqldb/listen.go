@@ -1,0 +1,55 @@
+package sqldb
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Listen keeps a connection of its own LISTENing on channel until ctx
+// ends, and calls notify with each notification's payload. live is told
+// true, with the listening session's pid, once the LISTEN is in place, and
+// false when the connection is lost; between the two, notifications may
+// have been missed, so whatever they keep fresh must be treated as stale.
+// It reconnects with a growing pause.
+func (db *DB) Listen(ctx context.Context, channel string, notify func(payload string), live func(listening bool, pid uint32)) {
+	pause := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := db.listenOnce(ctx, channel, notify, live)
+		live(false, 0)
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil {
+			pause = 100 * time.Millisecond
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 5*time.Second)
+	}
+}
+
+func (db *DB) listenOnce(ctx context.Context, channel string, notify func(string), live func(bool, uint32)) error {
+	ccfg := db.pool.Config().ConnConfig.Copy()
+	ccfg.RuntimeParams["application_name"] += " listener"
+	conn, err := pgx.ConnectConfig(ctx, ccfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+		return err
+	}
+	live(true, conn.PgConn().PID())
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		notify(n.Payload)
+	}
+}
