@@ -19,20 +19,30 @@ import (
 	"github.com/google/uuid"
 )
 
-// Result is one page of a list.
+// Result is one page of a list. Total counts the list's items up to
+// page.CountCap; past it Total is the cap and TotalCapped is set. Next,
+// when set, is the cursor of the page after this one (send it back as
+// ?cursor=); Page is 0 for a page read by cursor.
 type Result[T any] struct {
-	Items       []T `json:"items"`
-	Total       int `json:"total"`
-	Page        int `json:"page"`
-	RowsPerPage int `json:"rowsPerPage"`
+	Items       []T    `json:"items"`
+	Total       int    `json:"total"`
+	TotalCapped bool   `json:"totalCapped,omitempty"`
+	Page        int    `json:"page"`
+	RowsPerPage int    `json:"rowsPerPage"`
+	Next        string `json:"next,omitempty"`
 }
 
-// NewResult returns the page pg of a list of total items.
+// NewResult returns the page pg of a list of total items, total being at
+// most page.CountCap+1 as the stores count.
 func NewResult[T any](items []T, total int, pg page.Page) Result[T] {
 	if items == nil {
 		items = []T{}
 	}
-	return Result[T]{Items: items, Total: total, Page: pg.Number(), RowsPerPage: pg.RowsPerPage()}
+	res := Result[T]{Items: items, Total: total, Page: pg.Number(), RowsPerPage: pg.RowsPerPage()}
+	if total > page.CountCap {
+		res.Total, res.TotalCapped = page.CountCap, true
+	}
+	return res
 }
 
 // Encode implements web.Encoder.

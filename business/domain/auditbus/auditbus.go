@@ -20,7 +20,7 @@ import (
 type Storer interface {
 	NewWithTx(tx sqldb.CommitRollbacker) (Storer, error)
 	Create(ctx context.Context, a Audit) error
-	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Audit, error)
+	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Audit, *page.Cursor, error)
 	Count(ctx context.Context, filter QueryFilter) (int, error)
 }
 
@@ -78,16 +78,17 @@ func (b *Business) Create(ctx context.Context, na NewAudit) (Audit, error) {
 	return a, nil
 }
 
-// Query returns one page of the audits that match filter.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Audit, error) {
+// Query returns one page of the audits that match filter, and the cursor of
+// the page after it when there may be one.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Audit, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "auditbus.Query")
 	defer span.End()
 
-	as, err := b.storer.Query(ctx, filter, orderBy, pg)
+	as, next, err := b.storer.Query(ctx, filter, orderBy, pg)
 	if err != nil {
-		return nil, fmt.Errorf("query audits: %w", err)
+		return nil, nil, fmt.Errorf("query audits: %w", err)
 	}
-	return as, nil
+	return as, next, nil
 }
 
 // Count returns how many audits match filter.

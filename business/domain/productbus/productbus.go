@@ -44,7 +44,7 @@ type Storer interface {
 	// Delete returns ErrNotFound, or ErrHasSales when sales refer to the
 	// product.
 	Delete(ctx context.Context, id uuid.UUID) error
-	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, error)
+	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error)
 	Count(ctx context.Context, filter QueryFilter) (int, error)
 	// QueryByID returns ErrNotFound.
 	QueryByID(ctx context.Context, id uuid.UUID) (Product, error)
@@ -324,16 +324,17 @@ func (b *Business) moveStock(ctx context.Context, actorID uuid.UUID, move func(c
 	return prd, nil
 }
 
-// Query returns one page of the products that match filter.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, error) {
+// Query returns one page of the products that match filter, and the cursor of
+// the page after it when there may be one.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "productbus.Query")
 	defer span.End()
 
-	prds, err := b.storer.Query(ctx, filter, orderBy, pg)
+	prds, next, err := b.storer.Query(ctx, filter, orderBy, pg)
 	if err != nil {
-		return nil, fmt.Errorf("query products: %w", err)
+		return nil, nil, fmt.Errorf("query products: %w", err)
 	}
-	return prds, nil
+	return prds, next, nil
 }
 
 // Count returns how many products match filter.

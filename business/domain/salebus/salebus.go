@@ -40,7 +40,7 @@ type Storer interface {
 	Create(ctx context.Context, sale Sale) error
 	// Delete returns ErrNotFound.
 	Delete(ctx context.Context, id uuid.UUID) error
-	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, error)
+	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, *page.Cursor, error)
 	Count(ctx context.Context, filter QueryFilter) (int, error)
 	// QueryByID returns ErrNotFound.
 	QueryByID(ctx context.Context, id uuid.UUID) (Sale, error)
@@ -222,16 +222,17 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 	return nil
 }
 
-// Query returns one page of the sales that match filter.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, error) {
+// Query returns one page of the sales that match filter, and the cursor of
+// the page after it when there may be one.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "salebus.Query")
 	defer span.End()
 
-	sales, err := b.storer.Query(ctx, filter, orderBy, pg)
+	sales, next, err := b.storer.Query(ctx, filter, orderBy, pg)
 	if err != nil {
-		return nil, fmt.Errorf("query sales: %w", err)
+		return nil, nil, fmt.Errorf("query sales: %w", err)
 	}
-	return sales, nil
+	return sales, next, nil
 }
 
 // Count returns how many sales match filter.

@@ -275,7 +275,7 @@ func TestTheLastAdminStays(t *testing.T) {
 			}
 		}
 		admins := 0
-		users, err := bus.Query(ctx, userbus.QueryFilter{}, userbus.DefaultOrderBy, pageAll)
+		users, _, err := bus.Query(ctx, userbus.QueryFilter{}, userbus.DefaultOrderBy, pageAll)
 		if err != nil {
 			t.Fatal(err)
 		}

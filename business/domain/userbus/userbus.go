@@ -89,7 +89,7 @@ type Storer interface {
 	// Delete returns ErrNotFound, or ErrHasDependents when other rows
 	// refer to the user.
 	Delete(ctx context.Context, id uuid.UUID) error
-	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, error)
+	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, *page.Cursor, error)
 	Count(ctx context.Context, filter QueryFilter) (int, error)
 	// QueryByID returns ErrNotFound.
 	QueryByID(ctx context.Context, id uuid.UUID) (User, error)
@@ -445,16 +445,17 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 	return nil
 }
 
-// Query returns one page of the users that match filter.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, error) {
+// Query returns one page of the users that match filter, and the cursor of
+// the page after it when there may be one.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Query")
 	defer span.End()
 
-	users, err := b.storer.Query(ctx, filter, orderBy, pg)
+	users, next, err := b.storer.Query(ctx, filter, orderBy, pg)
 	if err != nil {
-		return nil, fmt.Errorf("query users: %w", err)
+		return nil, nil, fmt.Errorf("query users: %w", err)
 	}
-	return users, nil
+	return users, next, nil
 }
 
 // Count returns how many users match filter.

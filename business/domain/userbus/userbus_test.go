@@ -267,7 +267,7 @@ func TestQuery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := bus.Query(ctx, tt.filter, tt.order, tt.page)
+			got, _, err := bus.Query(ctx, tt.filter, tt.order, tt.page)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,7 +13,7 @@ import (
 
 // Storer is what the business needs of storage.
 type Storer interface {
-	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, error)
+	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error)
 	Count(ctx context.Context, filter QueryFilter) (int, error)
 }
 
@@ -27,16 +27,17 @@ func NewBusiness(storer Storer) *Business {
 	return &Business{storer: storer}
 }
 
-// Query returns one page of the products that match filter.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, error) {
+// Query returns one page of the products that match filter, and the cursor of
+// the page after it when there may be one.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "vproductbus.Query")
 	defer span.End()
 
-	prds, err := b.storer.Query(ctx, filter, orderBy, pg)
+	prds, next, err := b.storer.Query(ctx, filter, orderBy, pg)
 	if err != nil {
-		return nil, fmt.Errorf("query vproducts: %w", err)
+		return nil, nil, fmt.Errorf("query vproducts: %w", err)
 	}
-	return prds, nil
+	return prds, next, nil
 }
 
 // Count returns how many products match filter.

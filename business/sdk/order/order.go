@@ -57,25 +57,6 @@ func Parse(whitelist map[string]string, orderBy string, def By) (By, error) {
 	return NewBy(busField, direction), nil
 }
 
-// Clause returns the SQL "ORDER BY" clause for by, mapping the business
-// field through columns, with tiebreak (a unique column) last so that pages
-// never overlap. The column names come from the store's own table, never
-// from the caller, so the clause is safe to splice into SQL.
-func Clause(by By, columns map[string]string, tiebreak string) (string, error) {
-	col, ok := columns[by.Field]
-	if !ok {
-		return "", fmt.Errorf("order field %q has no column", by.Field)
-	}
-	if by.Direction != ASC && by.Direction != DESC {
-		return "", fmt.Errorf("order direction %q is not ASC or DESC", by.Direction)
-	}
-	clause := " ORDER BY " + col + " " + by.Direction
-	if tiebreak != "" && tiebreak != col {
-		clause += ", " + tiebreak
-	}
-	return clause, nil
-}
-
 func allowed(whitelist map[string]string) string {
 	names := make([]string, 0, len(whitelist))
 	for k := range whitelist {

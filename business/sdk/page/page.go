@@ -21,10 +21,40 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 
-// Page is a valid page request.
+// CountCap is where counting stops: a list's total is exact up to it,
+// and past it only known to be more. Counting a million rows for every
+// page would cost more than the page.
+const CountCap = 10_000
+
+// Page is a valid page request: a page number, or a cursor (the row a
+// page follows) with keyset paging, whose cost does not grow with depth.
 type Page struct {
 	number int
 	rows   int
+	after  *Cursor
+}
+
+// Cursor names the last row of a page, to start the next one after it:
+// its order column's value and its unique tiebreak column's value, as
+// Postgres writes them as text.
+type Cursor struct {
+	Key string
+	ID  string
+}
+
+// After returns p continuing after c: keyset paging, with no offset.
+func (p Page) After(c Cursor) Page {
+	p.after = &c
+	p.number = 0
+	return p
+}
+
+// Cursor returns the row p starts after, when p is keyset paged.
+func (p Page) Cursor() (Cursor, bool) {
+	if p.after == nil {
+		return Cursor{}, false
+	}
+	return *p.after, true
 }
 
 // Parse reads the page number and rows per page of a query string. Empty
@@ -71,4 +101,4 @@ func (p Page) Number() int { return p.number }
 func (p Page) RowsPerPage() int { return p.rows }
 
 // Offset is the number of rows before this page.
-func (p Page) Offset() int { return (p.number - 1) * p.rows }
+func (p Page) Offset() int { return max(0, p.number-1) * p.rows }

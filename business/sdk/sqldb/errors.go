@@ -28,6 +28,11 @@ var (
 	// serialization failure or a deadlock) on every attempt WithinTran
 	// made.
 	ErrDBConflict = errors.New("transaction conflict")
+
+	// ErrDBBadValue is a value Postgres could not take for its column (a
+	// data exception: text that is no timestamp, say). Values the code
+	// checked never cause it; a cursor sent back by a client can.
+	ErrDBBadValue = errors.New("value not valid for its column")
 )
 
 // Postgres error codes we act on.
@@ -69,6 +74,8 @@ func translate(err error) error {
 			return fmt.Errorf("%w: %w", ErrDBUnavailable, err)
 		case hasClass(code, unavailableClasses):
 			return fmt.Errorf("%w: %w", ErrDBUnavailable, err)
+		case hasClass(code, []string{"22"}):
+			return fmt.Errorf("%w: %w", ErrDBBadValue, err)
 		}
 		return err
 	}

@@ -8,18 +8,21 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/jmoiron/sqlx"
 )
 
-// The keys QueryPage binds the paging values to. Where refuses them as
+// The keys QueryPage binds its own values to. Where refuses them as
 // filter keys, so a filter can never overwrite the page.
 const (
-	offsetKey = "sqldb_offset"
-	rowsKey   = "sqldb_rows_per_page"
+	offsetKey  = "sqldb_offset"
+	rowsKey    = "sqldb_rows_per_page"
+	afterKey   = "sqldb_after_key"
+	afterIDKey = "sqldb_after_id"
 )
 
-const pagingClause = " OFFSET :" + offsetKey + " ROWS FETCH NEXT :" + rowsKey + " ROWS ONLY"
+var reserved = []string{offsetKey, rowsKey, afterKey, afterIDKey}
 
 // Where collects a filter's conditions and their bound values: only
 // placeholders reach the SQL text, values travel in Data. The conditions
@@ -56,7 +59,7 @@ func (w *Where) AddN(cond string, kv map[string]any) {
 }
 
 func (w *Where) bind(key string, value any) {
-	if key == offsetKey || key == rowsKey {
+	if slices.Contains(reserved, key) {
 		w.err = errors.Join(w.err, fmt.Errorf("filter key %q is reserved for paging", key))
 		return
 	}
@@ -89,23 +92,104 @@ func (w *Where) Data() map[string]any {
 	return data
 }
 
-// QueryPage runs base + where + orderClause + paging and scans every row
-// into dest. base is the statement up to and including its FROM, and
-// orderClause must end in a unique column (see order.Clause) so that pages
-// never overlap.
-func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, base string, where *Where, orderClause string, pg page.Page, dest *[]T) error {
-	if where.err != nil {
-		return where.err
-	}
-	data := where.Data()
-	data[offsetKey] = pg.Offset()
-	data[rowsKey] = pg.RowsPerPage()
-
-	return NamedQuerySlice(ctx, db, base+where.Clause()+orderClause+pagingClause, data, dest)
+// List is a list query of a store: the columns to select from a table (or
+// a join, aliases and all), filtered by Where and ordered by Order through
+// the store's Columns, with Tiebreak (a unique column) last so that pages
+// never overlap or skip. Column names come from the store, never the
+// caller, so they are safe to splice into SQL.
+type List struct {
+	Select   string
+	From     string
+	Where    *Where
+	Order    order.By
+	Columns  map[string]string
+	Tiebreak string
 }
 
-// Count returns how many rows `SELECT count(1) FROM <from>` + where finds;
-// from may contain joins and aliases that the conditions refer to.
+// PageKey is the order key of a row that QueryPage selected: rows scanned
+// by QueryPage embed it, and the last row's key is the next page's
+// cursor.
+type PageKey struct {
+	Key *string `db:"sqldb_key"`
+	ID  *string `db:"sqldb_key_id"`
+}
+
+func (k PageKey) pageKey() (page.Cursor, bool) {
+	if k.Key == nil || k.ID == nil {
+		return page.Cursor{}, false
+	}
+	return page.Cursor{Key: *k.Key, ID: *k.ID}, true
+}
+
+type pageKeyed interface {
+	pageKey() (page.Cursor, bool)
+}
+
+// QueryPage runs l for page pg and scans its rows into dest, whose type
+// embeds PageKey. A numbered page skips what comes before it; a page with
+// a cursor starts after that row by the order's columns, which an index on
+// them answers at any depth. It returns the cursor after the last row when
+// the page is full (more may follow), else nil.
+func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l List, pg page.Page, dest *[]T) (*page.Cursor, error) {
+	if l.Where == nil {
+		l.Where = NewWhere()
+	}
+	if l.Where.err != nil {
+		return nil, l.Where.err
+	}
+	col, ok := l.Columns[l.Order.Field]
+	if !ok {
+		return nil, fmt.Errorf("order field %q has no column", l.Order.Field)
+	}
+	var cmp string
+	switch l.Order.Direction {
+	case order.ASC:
+		cmp = ">"
+	case order.DESC:
+		cmp = "<"
+	default:
+		return nil, fmt.Errorf("order direction %q is not ASC or DESC", l.Order.Direction)
+	}
+
+	data := l.Where.Data()
+	conds := slices.Clone(l.Where.conds)
+	data[rowsKey] = pg.RowsPerPage()
+	paging := " LIMIT :" + rowsKey
+	if after, ok := pg.Cursor(); ok {
+		conds = append(conds, "("+col+", "+l.Tiebreak+") "+cmp+" (:"+afterKey+", :"+afterIDKey+")")
+		data[afterKey], data[afterIDKey] = after.Key, after.ID
+	} else {
+		data[offsetKey] = pg.Offset()
+		paging = " OFFSET :" + offsetKey + " ROWS FETCH NEXT :" + rowsKey + " ROWS ONLY"
+	}
+	orderBy := " ORDER BY " + col + " " + l.Order.Direction
+	if l.Tiebreak != col {
+		orderBy += ", " + l.Tiebreak + " " + l.Order.Direction
+	}
+	q := "SELECT " + l.Select + ", CAST(" + col + " AS text) AS sqldb_key, CAST(" + l.Tiebreak + " AS text) AS sqldb_key_id" +
+		" FROM " + l.From + (&Where{conds: conds}).Clause() + orderBy + paging
+
+	if err := NamedQuerySlice(ctx, db, q, data, dest); err != nil {
+		return nil, err
+	}
+	if len(*dest) < pg.RowsPerPage() {
+		return nil, nil
+	}
+	last, ok := any(&(*dest)[len(*dest)-1]).(pageKeyed)
+	if !ok {
+		return nil, fmt.Errorf("rows of %T do not embed sqldb.PageKey", *dest)
+	}
+	next, ok := last.pageKey()
+	if !ok {
+		return nil, nil
+	}
+	return &next, nil
+}
+
+// Count returns how many rows `FROM <from>` + where finds, at most
+// page.CountCap + 1: past the cap, only "more" is known, and counting
+// stops there, so it never scans more than that many rows. from may
+// contain joins and aliases that the conditions refer to.
 func Count(ctx context.Context, db sqlx.ExtContext, from string, where *Where) (int, error) {
 	if where.err != nil {
 		return 0, where.err
@@ -113,7 +197,10 @@ func Count(ctx context.Context, db sqlx.ExtContext, from string, where *Where) (
 	var row struct {
 		Count int `db:"count"`
 	}
-	if err := NamedQueryStruct(ctx, db, "SELECT count(1) AS count FROM "+from+where.Clause(), where.Data(), &row); err != nil {
+	data := where.Data()
+	data[rowsKey] = page.CountCap + 1
+	q := "SELECT count(1) AS count FROM (SELECT 1 FROM " + from + where.Clause() + " LIMIT :" + rowsKey + ") capped"
+	if err := NamedQueryStruct(ctx, db, q, data, &row); err != nil {
 		return 0, err
 	}
 	return row.Count, nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/google/go-cmp/cmp"
@@ -104,7 +105,9 @@ func TestWhere(t *testing.T) {
 			// A refused filter must stop the statement before it reaches
 			// the database: a nil db would panic if it were used.
 			var rows []struct{}
-			err := sqldb.QueryPage(context.Background(), nil, "SELECT 1 FROM t", w, " ORDER BY id ASC", page.MustParse("", ""), &rows)
+			_, err := sqldb.QueryPage(context.Background(), nil, sqldb.List{
+				Select: "1", From: "t", Where: w, Order: order.NewBy("id", order.ASC), Columns: map[string]string{"id": "id"}, Tiebreak: "id",
+			}, page.MustParse("", ""), &rows)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("QueryPage error = %v, want one containing %s", err, tt.wantErr)
 			}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/garagesale/service/api/services/sales/build"
 	"github.com/garagesale/service/app/sdk/auth"
+	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
 	"github.com/garagesale/service/business/domain/userbus"
@@ -25,6 +27,7 @@ import (
 	"github.com/garagesale/service/business/types/role"
 	"github.com/garagesale/service/foundation/keystore"
 	"github.com/garagesale/service/foundation/logger"
+	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 )
 
@@ -134,4 +137,18 @@ func (e *env) token(t testing.TB, usr userbus.User) string {
 		t.Fatalf("token: %v", err)
 	}
 	return tkn
+}
+
+// cmpPage compares list pages as a client reads them: the items, the total
+// and the paging, and whether a next cursor came (a full page has one);
+// the cursor itself is opaque.
+func cmpPage[T any](got, exp any) string {
+	g, e := *got.(*query.Result[T]), *exp.(*query.Result[T])
+	hasNext, wantNext := g.Next != "", len(e.Items) > 0 && len(e.Items) == e.RowsPerPage
+	g.Next, e.Next = "", ""
+	diff := cmp.Diff(e, g)
+	if hasNext != wantNext {
+		diff += fmt.Sprintf("next cursor: got one %v, want one %v\n", hasNext, wantNext)
+	}
+	return diff
 }

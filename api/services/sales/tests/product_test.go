@@ -250,11 +250,11 @@ func TestProductsQuery(t *testing.T) {
 		}
 		cases = append(cases, apitest.Case{
 			Name: "filter/" + f.name, Method: http.MethodGet, URL: "/v1/products?" + f.query, Token: e.tokens["user1"],
-			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(f.want, len(f.want), 1, 10),
+			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(f.want, len(f.want), 1, 10), Cmp: cmpPage[productapp.Product],
 		})
 	}
 
-	// Every orderBy field, both ways; ties break on id ascending.
+	// Every orderBy field, both ways; ties break on id, in the same direction.
 	keys := map[string]func(a, b productapp.Product) int{
 		"id":          func(a, b productapp.Product) int { return cmp.Compare(a.ID, b.ID) },
 		"name":        func(a, b productapp.Product) int { return cmp.Compare(a.Name, b.Name) },
@@ -268,31 +268,31 @@ func TestProductsQuery(t *testing.T) {
 			want := slices.Clone(prds)
 			if key != nil {
 				slices.SortFunc(want, func(a, b productapp.Product) int {
-					c := key(a, b)
+					c := cmp.Or(key(a, b), cmp.Compare(a.ID, b.ID))
 					if dir == "DESC" {
 						c = -c
 					}
-					return cmp.Or(c, cmp.Compare(a.ID, b.ID))
+					return c
 				})
 			} else if dir == "DESC" {
 				slices.Reverse(want)
 			}
 			cases = append(cases, apitest.Case{
 				Name: "order/" + field + "-" + dir, Method: http.MethodGet, URL: "/v1/products?rows=100&orderBy=" + field + "," + dir, Token: e.tokens["user2"],
-				StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(want, len(prds), 1, 100),
+				StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(want, len(prds), 1, 100), Cmp: cmpPage[productapp.Product],
 			})
 		}
 	}
 
 	cases = append(cases,
 		apitest.Case{Name: "page/first", Method: http.MethodGet, URL: "/v1/products?rows=2&page=1&orderBy=quantity", Token: e.tokens["user1"],
-			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(pick(3, 1), 5, 1, 2)},
+			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(pick(3, 1), 5, 1, 2), Cmp: cmpPage[productapp.Product]},
 		apitest.Case{Name: "page/last-partial", Method: http.MethodGet, URL: "/v1/products?rows=2&page=3&orderBy=quantity", Token: e.tokens["user1"],
-			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(pick(4), 5, 3, 2)},
+			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(pick(4), 5, 3, 2), Cmp: cmpPage[productapp.Product]},
 		apitest.Case{Name: "page/beyond-end", Method: http.MethodGet, URL: "/v1/products?rows=2&page=4", Token: e.tokens["user1"],
-			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(nil, 5, 4, 2)},
+			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(nil, 5, 4, 2), Cmp: cmpPage[productapp.Product]},
 		apitest.Case{Name: "page/rows-100", Method: http.MethodGet, URL: "/v1/products?rows=100&orderBy=name", Token: e.tokens["user1"],
-			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(prds, 5, 1, 100)},
+			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(prds, 5, 1, 100), Cmp: cmpPage[productapp.Product]},
 		apitest.Case{Name: "page/rows-0", Method: http.MethodGet, URL: "/v1/products?rows=0", Token: e.tokens["user1"],
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "rows"), Cmp: cmpErr},
 		apitest.Case{Name: "page/rows-101", Method: http.MethodGet, URL: "/v1/products?rows=101", Token: e.tokens["user1"],
@@ -310,7 +310,7 @@ func TestProductsQuery(t *testing.T) {
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{},
 			Exp: errBody(errs.InvalidArgument, "product_id", "user_id", "cost_min", "cost_max", "quantity_min", "quantity_max"), Cmp: cmpErr},
 		apitest.Case{Name: "filter/like-wildcards-are-literal", Method: http.MethodGet, URL: "/v1/products?name=" + url.QueryEscape("%"), Token: e.tokens["user1"],
-			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(nil, 0, 1, 10)},
+			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(nil, 0, 1, 10), Cmp: cmpPage[productapp.Product]},
 	)
 	apitest.Run(t, e.h, cases)
 }

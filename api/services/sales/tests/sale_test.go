@@ -216,17 +216,17 @@ func TestSalesListIsNarrowedToBuyerAndSeller(t *testing.T) {
 	list := "/v1/sales?orderBy=quantity"
 	cases := []apitest.Case{
 		{Name: "admin-sees-all", Method: http.MethodGet, URL: list, Token: s.tokens["admin"],
-			StatusCode: http.StatusOK, Got: &saleResult{}, Exp: salePage([]saleapp.Sale{s1, s2, s3, s4}, 4, 1, 10)},
+			StatusCode: http.StatusOK, Got: &saleResult{}, Exp: salePage([]saleapp.Sale{s1, s2, s3, s4}, 4, 1, 10), Cmp: cmpPage[saleapp.Sale]},
 		{Name: "user1-bought-s3-and-sold-s1-s2", Method: http.MethodGet, URL: list, Token: s.tokens["user1"],
-			StatusCode: http.StatusOK, Got: &saleResult{}, Exp: salePage([]saleapp.Sale{s1, s2, s3}, 3, 1, 10)},
+			StatusCode: http.StatusOK, Got: &saleResult{}, Exp: salePage([]saleapp.Sale{s1, s2, s3}, 3, 1, 10), Cmp: cmpPage[saleapp.Sale]},
 		{Name: "user2-bought-s1-and-sold-s3-s4", Method: http.MethodGet, URL: list, Token: s.tokens["user2"],
-			StatusCode: http.StatusOK, Got: &saleResult{}, Exp: salePage([]saleapp.Sale{s1, s3, s4}, 3, 1, 10)},
+			StatusCode: http.StatusOK, Got: &saleResult{}, Exp: salePage([]saleapp.Sale{s1, s3, s4}, 3, 1, 10), Cmp: cmpPage[saleapp.Sale]},
 		{Name: "other-sees-none", Method: http.MethodGet, URL: list, Token: s.tokens["other"],
-			StatusCode: http.StatusOK, Got: &saleResult{}, Exp: salePage(nil, 0, 1, 10)},
+			StatusCode: http.StatusOK, Got: &saleResult{}, Exp: salePage(nil, 0, 1, 10), Cmp: cmpPage[saleapp.Sale]},
 		{Name: "user-filters-within-their-own", Method: http.MethodGet, URL: list + "&buyer_id=" + s.admin.ID.String(), Token: s.tokens["user1"],
-			StatusCode: http.StatusOK, Got: &saleResult{}, Exp: salePage([]saleapp.Sale{s2}, 1, 1, 10)},
+			StatusCode: http.StatusOK, Got: &saleResult{}, Exp: salePage([]saleapp.Sale{s2}, 1, 1, 10), Cmp: cmpPage[saleapp.Sale]},
 		{Name: "user-cannot-filter-past-visibility", Method: http.MethodGet, URL: list + "&sale_id=" + s4.ID, Token: s.tokens["user1"],
-			StatusCode: http.StatusOK, Got: &saleResult{}, Exp: salePage(nil, 0, 1, 10)},
+			StatusCode: http.StatusOK, Got: &saleResult{}, Exp: salePage(nil, 0, 1, 10), Cmp: cmpPage[saleapp.Sale]},
 		{Name: "no-token", Method: http.MethodGet, URL: list,
 			StatusCode: http.StatusUnauthorized, Got: &errs.Error{}, Exp: errBody(errs.Unauthenticated), Cmp: cmpErr},
 		{Name: "disabled", Method: http.MethodGet, URL: list, Token: s.tokens["disabled"],
@@ -507,11 +507,11 @@ func TestSalesQuery(t *testing.T) {
 		out := slices.Clone(all)
 		slices.SortFunc(out, func(a, b saleapp.Sale) int {
 			c := strings.Compare(key(a), key(b))
-			if desc {
-				c = -c
-			}
 			if c == 0 {
 				c = strings.Compare(a.ID, b.ID)
+			}
+			if desc {
+				c = -c
 			}
 			return c
 		})
@@ -529,7 +529,7 @@ func TestSalesQuery(t *testing.T) {
 
 	admin := s.tokens["admin"]
 	ok := func(n, url string, exp *saleResult) apitest.Case {
-		return apitest.Case{Name: n, Method: http.MethodGet, URL: url, Token: admin, StatusCode: http.StatusOK, Got: &saleResult{}, Exp: exp}
+		return apitest.Case{Name: n, Method: http.MethodGet, URL: url, Token: admin, StatusCode: http.StatusOK, Got: &saleResult{}, Exp: exp, Cmp: cmpPage[saleapp.Sale]}
 	}
 	bad := func(n, url, field string) apitest.Case {
 		return apitest.Case{Name: n, Method: http.MethodGet, URL: url, Token: admin,

@@ -80,7 +80,7 @@ func listUsers(ctx context.Context, env Env, args []string) error {
 	defer db.Close()
 
 	bus := userBusiness(db)
-	users, err := bus.Query(ctx, userbus.QueryFilter{}, userbus.DefaultOrderBy, pg)
+	users, _, err := bus.Query(ctx, userbus.QueryFilter{}, userbus.DefaultOrderBy, pg)
 	if err != nil {
 		return err
 	}

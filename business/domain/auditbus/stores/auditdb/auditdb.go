@@ -36,6 +36,7 @@ func (s *Store) NewWithTx(tx sqldb.CommitRollbacker) (auditbus.Storer, error) {
 const columns = `audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp`
 
 type audit struct {
+	sqldb.PageKey
 	ID        uuid.UUID `db:"audit_id"`
 	ObjID     uuid.UUID `db:"obj_id"`
 	ObjDomain string    `db:"obj_domain"`
@@ -84,15 +85,14 @@ var orderByColumns = map[string]string{
 }
 
 // Query implements auditbus.Storer.
-func (s *Store) Query(ctx context.Context, filter auditbus.QueryFilter, orderBy order.By, pg page.Page) ([]auditbus.Audit, error) {
-	clause, err := order.Clause(orderBy, orderByColumns, "audit_id")
-	if err != nil {
-		return nil, err
-	}
-
+func (s *Store) Query(ctx context.Context, filter auditbus.QueryFilter, orderBy order.By, pg page.Page) ([]auditbus.Audit, *page.Cursor, error) {
 	var rows []audit
-	if err := sqldb.QueryPage(ctx, s.db, `SELECT `+columns+` FROM audits`, toWhere(filter), clause, pg, &rows); err != nil {
-		return nil, err
+	next, err := sqldb.QueryPage(ctx, s.db, sqldb.List{
+		Select: columns, From: "audits", Where: toWhere(filter),
+		Order: orderBy, Columns: orderByColumns, Tiebreak: "audit_id",
+	}, pg, &rows)
+	if err != nil {
+		return nil, nil, err
 	}
 
 	out := make([]auditbus.Audit, len(rows))
@@ -102,7 +102,7 @@ func (s *Store) Query(ctx context.Context, filter auditbus.QueryFilter, orderBy 
 			Action: r.Action, Data: json.RawMessage(r.Data), Message: r.Message, Timestamp: r.Timestamp.UTC(),
 		}
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // Count implements auditbus.Storer.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/quantity"
@@ -14,6 +15,8 @@ import (
 // Row is a products row. view_products carries the same columns, so the
 // read model scans and loads its rows with it.
 type Row struct {
+	sqldb.PageKey
+
 	ID          uuid.UUID `db:"product_id"`
 	UserID      uuid.UUID `db:"user_id"`
 	Name        string    `db:"name"`

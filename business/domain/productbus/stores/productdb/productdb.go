@@ -137,17 +137,20 @@ func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
 }
 
 // Query implements productbus.Storer.
-func (s *Store) Query(ctx context.Context, filter productbus.QueryFilter, orderBy order.By, pg page.Page) ([]productbus.Product, error) {
-	clause, err := order.Clause(orderBy, orderByColumns, "product_id")
-	if err != nil {
-		return nil, err
-	}
-
+func (s *Store) Query(ctx context.Context, filter productbus.QueryFilter, orderBy order.By, pg page.Page) ([]productbus.Product, *page.Cursor, error) {
 	var rows []Row
-	if err := sqldb.QueryPage(ctx, s.db, `SELECT `+columns+` FROM products`, FilterWhere(filter), clause, pg, &rows); err != nil {
-		return nil, err
+	next, err := sqldb.QueryPage(ctx, s.db, sqldb.List{
+		Select: columns, From: "products", Where: FilterWhere(filter),
+		Order: orderBy, Columns: orderByColumns, Tiebreak: "product_id",
+	}, pg, &rows)
+	if err != nil {
+		return nil, nil, err
 	}
-	return toBusProducts(rows)
+	items, err := toBusProducts(rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	return items, next, nil
 }
 
 // Count implements productbus.Storer.

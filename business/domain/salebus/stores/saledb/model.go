@@ -5,12 +5,15 @@ import (
 	"time"
 
 	"github.com/garagesale/service/business/domain/salebus"
+	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/quantity"
 	"github.com/google/uuid"
 )
 
 type sale struct {
+	sqldb.PageKey
+
 	ID          uuid.UUID `db:"sale_id"`
 	ProductID   uuid.UUID `db:"product_id"`
 	BuyerID     uuid.UUID `db:"buyer_id"`

@@ -53,17 +53,20 @@ func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
 }
 
 // Query implements salebus.Storer.
-func (s *Store) Query(ctx context.Context, filter salebus.QueryFilter, orderBy order.By, pg page.Page) ([]salebus.Sale, error) {
-	clause, err := order.Clause(orderBy, orderByColumns, "s.sale_id")
-	if err != nil {
-		return nil, err
-	}
-
+func (s *Store) Query(ctx context.Context, filter salebus.QueryFilter, orderBy order.By, pg page.Page) ([]salebus.Sale, *page.Cursor, error) {
 	var rows []sale
-	if err := sqldb.QueryPage(ctx, s.db, `SELECT `+columns+` FROM sales s`, toWhere(filter), clause, pg, &rows); err != nil {
-		return nil, err
+	next, err := sqldb.QueryPage(ctx, s.db, sqldb.List{
+		Select: columns, From: "sales s", Where: toWhere(filter),
+		Order: orderBy, Columns: orderByColumns, Tiebreak: "s.sale_id",
+	}, pg, &rows)
+	if err != nil {
+		return nil, nil, err
 	}
-	return toBusSales(rows)
+	items, err := toBusSales(rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	return items, next, nil
 }
 
 // Count implements salebus.Storer.

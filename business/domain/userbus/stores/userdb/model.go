@@ -14,6 +14,8 @@ import (
 )
 
 type user struct {
+	sqldb.PageKey
+
 	ID           uuid.UUID         `db:"user_id"`
 	Name         string            `db:"name"`
 	Email        string            `db:"email"`

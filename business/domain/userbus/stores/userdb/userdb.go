@@ -81,17 +81,20 @@ func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
 }
 
 // Query implements userbus.Storer.
-func (s *Store) Query(ctx context.Context, filter userbus.QueryFilter, orderBy order.By, pg page.Page) ([]userbus.User, error) {
-	clause, err := order.Clause(orderBy, orderByColumns, "user_id")
-	if err != nil {
-		return nil, err
-	}
-
+func (s *Store) Query(ctx context.Context, filter userbus.QueryFilter, orderBy order.By, pg page.Page) ([]userbus.User, *page.Cursor, error) {
 	var rows []user
-	if err := sqldb.QueryPage(ctx, s.db, `SELECT `+columns+` FROM users`, toWhere(filter), clause, pg, &rows); err != nil {
-		return nil, err
+	next, err := sqldb.QueryPage(ctx, s.db, sqldb.List{
+		Select: columns, From: "users", Where: toWhere(filter),
+		Order: orderBy, Columns: orderByColumns, Tiebreak: "user_id",
+	}, pg, &rows)
+	if err != nil {
+		return nil, nil, err
 	}
-	return toBusUsers(rows)
+	items, err := toBusUsers(rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	return items, next, nil
 }
 
 // Count implements userbus.Storer.

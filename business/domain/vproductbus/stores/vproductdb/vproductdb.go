@@ -25,17 +25,20 @@ func NewStore(db sqlx.ExtContext) *Store {
 }
 
 // Query implements vproductbus.Storer.
-func (s *Store) Query(ctx context.Context, filter vproductbus.QueryFilter, orderBy order.By, pg page.Page) ([]vproductbus.Product, error) {
-	clause, err := order.Clause(orderBy, orderByColumns, "product_id")
-	if err != nil {
-		return nil, err
-	}
-
+func (s *Store) Query(ctx context.Context, filter vproductbus.QueryFilter, orderBy order.By, pg page.Page) ([]vproductbus.Product, *page.Cursor, error) {
 	var rows []product
-	if err := sqldb.QueryPage(ctx, s.db, `SELECT `+columns+` FROM view_products`, toWhere(filter), clause, pg, &rows); err != nil {
-		return nil, err
+	next, err := sqldb.QueryPage(ctx, s.db, sqldb.List{
+		Select: columns, From: "view_products", Where: toWhere(filter),
+		Order: orderBy, Columns: orderByColumns, Tiebreak: "product_id",
+	}, pg, &rows)
+	if err != nil {
+		return nil, nil, err
 	}
-	return toBusProducts(rows)
+	items, err := toBusProducts(rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	return items, next, nil
 }
 
 // Count implements vproductbus.Storer.

@@ -1,0 +1,106 @@
+package tests
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+
+	"github.com/garagesale/service/app/domain/productapp"
+	"github.com/garagesale/service/app/sdk/apitest"
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/query"
+	"github.com/google/go-cmp/cmp"
+)
+
+type productPage = query.Result[productapp.Product]
+
+// list GETs one page of products.
+func (s *saleEnv) list(t *testing.T, u string) productPage {
+	t.Helper()
+	a := send(t, s.h, http.MethodGet, u, s.tokens["user1"], nil, nil)
+	var pg productPage
+	if err := json.Unmarshal([]byte(a.body), &pg); a.status != http.StatusOK || err != nil {
+		t.Fatalf("GET %s: %d %s", u, a.status, a.body)
+	}
+	return pg
+}
+
+// TestKeysetPaging walks a list by cursor, in every order and direction,
+// and gets every product exactly once, in the order numbered pages give.
+func TestKeysetPaging(t *testing.T) {
+	t.Parallel()
+	s := newSaleEnv(t)
+	for i := range 23 {
+		// Few names and quantities, many ties: the tiebreak must hold.
+		s.newProduct(t, s.user1, "Lot "+strconv.Itoa(i%4), 1+i%3)
+	}
+
+	for _, orderBy := range []string{"id,ASC", "name,ASC", "name,DESC", "quantity,DESC", "dateCreated,ASC", "cost,DESC"} {
+		t.Run(orderBy, func(t *testing.T) {
+			want := s.list(t, "/v1/products?rows=100&orderBy="+orderBy).Items
+			if len(want) != 23 {
+				t.Fatalf("want 23 products, have %d", len(want))
+			}
+			var got []productapp.Product
+			u := "/v1/products?rows=5&orderBy=" + orderBy
+			for pages := 0; ; pages++ {
+				if pages > 10 {
+					t.Fatal("the cursor does not end")
+				}
+				pg := s.list(t, u)
+				got = append(got, pg.Items...)
+				if pg.Next == "" {
+					break
+				}
+				u = "/v1/products?rows=5&orderBy=" + orderBy + "&cursor=" + url.QueryEscape(pg.Next)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("walked by cursor (-numbered pages +cursor):\n%s", diff)
+			}
+		})
+	}
+
+	// A cursor belongs to its list: the same route, order and filters.
+	first := s.list(t, "/v1/products?rows=5&orderBy=name")
+	forged := func(key string) string {
+		raw, _ := base64.RawURLEncoding.DecodeString(first.Next)
+		var c map[string]string
+		_ = json.Unmarshal(raw, &c)
+		c["k"] = key
+		b, _ := json.Marshal(c)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	bad := func(n, u string) apitest.Case {
+		return apitest.Case{Name: n, Method: http.MethodGet, URL: u, Token: s.tokens["admin"],
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "cursor"), Cmp: cmpErr}
+	}
+	apitest.Run(t, s.h, []apitest.Case{
+		bad("another order", "/v1/products?rows=5&orderBy=quantity&cursor="+first.Next),
+		bad("another filter", "/v1/products?rows=5&orderBy=name&name=Lot&cursor="+first.Next),
+		bad("another list", "/v1/vproducts?rows=5&orderBy=name&cursor="+first.Next),
+		bad("not a cursor", "/v1/products?rows=5&orderBy=name&cursor=%7B%7D"),
+		bad("a forged key", "/v1/products?rows=5&orderBy=dateCreated&cursor="+url.QueryEscape(forged("not a time"))),
+	})
+}
+
+// TestCountIsCapped: past page.CountCap the total stops counting and says
+// so, and pages are still served.
+func TestCountIsCapped(t *testing.T) {
+	t.Parallel()
+	s := newSaleEnv(t)
+	if _, err := s.db.DB.Exec(`INSERT INTO products (product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
+		SELECT gen_random_uuid(), $1, 'Bulk ' || g, 100, 1, 1, now(), now() FROM generate_series(1, 10050) g`, s.user1.ID); err != nil {
+		t.Fatal(err)
+	}
+	pg := s.list(t, "/v1/products?rows=3")
+	if pg.Total != 10_000 || !pg.TotalCapped || len(pg.Items) != 3 || pg.Next == "" {
+		t.Errorf("a big list: total %d, capped %v, %d items, next %q; want 10000, capped, 3 and a cursor", pg.Total, pg.TotalCapped, len(pg.Items), pg.Next)
+	}
+	small := s.list(t, "/v1/products?rows=3&name=Bulk%2010049")
+	if small.Total != 1 || small.TotalCapped {
+		t.Errorf("a small filtered list: total %d, capped %v; want exactly 1", small.Total, small.TotalCapped)
+	}
+}

@@ -1,0 +1,67 @@
+package query
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/garagesale/service/business/sdk/order"
+	"github.com/garagesale/service/business/sdk/page"
+)
+
+var errBadCursor = errors.New(`is not a cursor of this list: use the "next" of a page of the same list, with the same filters and orderBy`)
+
+// cursor is what a "next" carries: the last row's order key and ID, and
+// which list it belongs to (the route, the order and the filters), so a
+// cursor sent to another list is refused instead of paging it wrongly.
+type cursor struct {
+	Key  string `json:"k"`
+	ID   string `json:"i"`
+	List string `json:"l"`
+}
+
+// listOf names the list r asks for: its path, its order and its filters
+// (every parameter but the paging ones), in a stable form.
+func listOf(r *http.Request, by order.By) string {
+	q := r.URL.Query()
+	for _, k := range []string{"page", "rows", "cursor", "orderBy"} {
+		q.Del(k)
+	}
+	keys := slices.Sorted(func(yield func(string) bool) {
+		for k := range q {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	var b strings.Builder
+	b.WriteString(r.URL.Path + "\x00" + by.Field + " " + by.Direction)
+	for _, k := range keys {
+		b.WriteString("\x00" + url.QueryEscape(k) + "=" + url.QueryEscape(strings.Join(q[k], "\x01")))
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:8])
+}
+
+func encodeCursor(c page.Cursor, list string) string {
+	data, _ := json.Marshal(cursor{Key: c.Key, ID: c.ID, List: list}) // strings only: cannot fail
+	return base64.RawURLEncoding.EncodeToString(data)
+}
+
+func decodeCursor(raw, list string) (page.Cursor, error) {
+	data, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil {
+		return page.Cursor{}, errBadCursor
+	}
+	var c cursor
+	if err := json.Unmarshal(data, &c); err != nil || c.List != list {
+		return page.Cursor{}, errBadCursor
+	}
+	return page.Cursor{Key: c.Key, ID: c.ID}, nil
+}
