@@ -137,7 +137,7 @@ func scanUser(row pgx.Row) (user, error) {
 	return u, err
 }
 
-type page[T any] struct {
+type listPage[T any] struct {
 	Items       []T `json:"items"`
 	Total       int `json:"total"`
 	Page        int `json:"page"`
@@ -165,7 +165,7 @@ func (b *baseline) listUsers(w http.ResponseWriter, r *http.Request, _ string) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	out := page[user]{Items: []user{}, Page: pg, RowsPerPage: rows}
+	out := listPage[user]{Items: []user{}, Page: pg, RowsPerPage: rows}
 	for res.Next() {
 		u, err := scanUser(res)
 		if err != nil {
@@ -212,7 +212,7 @@ func (b *baseline) listProducts(w http.ResponseWriter, r *http.Request, _ string
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	out := page[product]{Items: []product{}, Page: pg, RowsPerPage: rows}
+	out := listPage[product]{Items: []product{}, Page: pg, RowsPerPage: rows}
 	for res.Next() {
 		var p product
 		var cents int64

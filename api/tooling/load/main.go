@@ -7,6 +7,7 @@
 // only, for a bounded time.
 //
 //	load [--rows N] [--users N] [--duration D] [--rounds N] [--conns N] [--scenarios a,b] [--api PATH]
+//	load --flat 10000,1000000
 //	load bare --addr A --db URL --keys DIR --issuer I
 package main
 
@@ -16,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -44,10 +46,22 @@ func main() {
 	flag.IntVar(&cfg.conns, "conns", 32, "concurrent connections")
 	scenarios := flag.String("scenarios", strings.Join(scenarioNames(), ","), "scenarios to run, in order")
 	flag.StringVar(&cfg.apiBin, "api", "./bin/sales-api", "the sales-api binary")
+	flat := flag.String("flat", "", "instead of the scenarios: for each table size (10000,1000000), the p50 of page 1 and of a page 90% deep by cursor")
 	flag.StringVar(&cfg.apiLog, "api-log", "", "write the API's log to `FILE` (default: discarded)")
 	flag.StringVar(&cfg.profile, "profile", "", "write a CPU profile of the API's first round of each scenario to `DIR`/SCENARIO.pprof")
 	flag.Parse()
 	cfg.scenarios = strings.Split(*scenarios, ",")
+	for _, n := range strings.Split(*flat, ",") {
+		if n == "" {
+			continue
+		}
+		rows, err := strconv.Atoi(strings.ReplaceAll(n, "_", ""))
+		if err != nil || rows < 100 {
+			fmt.Fprintf(os.Stderr, "load: --flat wants table sizes of 100 or more, got %q\n", n)
+			os.Exit(2)
+		}
+		cfg.flat = append(cfg.flat, rows)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -65,4 +79,5 @@ type config struct {
 	apiBin        string
 	profile       string
 	apiLog        string
+	flat          []int
 }

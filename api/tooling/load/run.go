@@ -36,26 +36,57 @@ type stack struct {
 }
 
 func run(ctx context.Context, cfg config) error {
+	if len(cfg.flat) > 0 {
+		return flat(ctx, cfg)
+	}
+	s, stop, err := startStack(ctx, cfg, cfg.rows)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	results, err := measure(ctx, s, cfg)
+	if err != nil {
+		return err
+	}
+	report(os.Stdout, cfg, results)
+	return nil
+}
+
+// startStack starts Postgres seeded with rows products, the API and the
+// baseline, and logs in. stop ends them all.
+func startStack(ctx context.Context, cfg config, rows int) (s *stack, stop func(), err error) {
+	var cleanups []func()
+	stop = func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
+
 	dir, err := os.MkdirTemp("", "sales-load-")
 	if err != nil {
-		return err
+		return nil, stop, err
 	}
-	defer os.RemoveAll(dir)
+	cleanups = append(cleanups, func() { os.RemoveAll(dir) })
 
-	fmt.Fprintf(os.Stderr, "starting Postgres and seeding %d products, %d users...\n", cfg.rows, cfg.users)
+	fmt.Fprintf(os.Stderr, "starting Postgres and seeding %d products, %d users...\n", rows, cfg.users)
 	pg, err := pgserver.Start(ctx, pgserver.Config{})
 	if err != nil {
-		return err
+		return nil, stop, err
 	}
-	defer pg.Stop()
-	if err := seed(ctx, pg.URL("postgres"), cfg); err != nil {
-		return err
+	cleanups = append(cleanups, func() { _ = pg.Stop() })
+	if err := seed(ctx, pg.URL("postgres"), cfg.users, rows); err != nil {
+		return nil, stop, err
 	}
 
-	s := &stack{pg: pg}
+	s = &stack{pg: pg}
 	keys := filepath.Join(dir, "keys")
 	if s.kid, err = keystore.Generate(keys, 0); err != nil {
-		return err
+		return nil, stop, err
 	}
 
 	apiAddr, bareAddr, debugAddr := freeAddr(), freeAddr(), freeAddr()
@@ -77,42 +108,36 @@ func run(ctx context.Context, cfg config) error {
 	if cfg.apiLog != "" {
 		f, err := os.Create(cfg.apiLog)
 		if err != nil {
-			return err
+			return nil, stop, err
 		}
-		defer f.Close()
+		cleanups = append(cleanups, func() { f.Close() })
 		s.apiProc.Stdout, s.apiProc.Stderr = f, f
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return nil, stop, err
 	}
 	s.bareProc = exec.CommandContext(ctx, self, "bare", "--addr", bareAddr,
 		"--db", pg.URL("postgres")+"&application_name=bare", "--keys", keys, "--issuer", "garagesale")
 	s.bareProc.Stderr = os.Stderr
 	for _, p := range []*exec.Cmd{s.apiProc, s.bareProc} {
 		if err := p.Start(); err != nil {
-			return err
+			return nil, stop, err
 		}
-		defer func() { _ = p.Process.Signal(os.Interrupt); _ = p.Wait() }()
+		cleanups = append(cleanups, func() { _ = p.Process.Signal(os.Interrupt); _ = p.Wait() })
 	}
 	if err := waitUp(ctx, apiAddr, bareAddr); err != nil {
-		return err
+		return nil, stop, err
 	}
 	if err := s.prepare(ctx); err != nil {
-		return err
+		return nil, stop, err
 	}
-
-	results, err := measure(ctx, s, cfg)
-	if err != nil {
-		return err
-	}
-	report(os.Stdout, cfg, results)
-	return nil
+	return s, stop, nil
 }
 
 // seed migrates the database, adds the development data and then users and
 // products in bulk, with generate_series: a million rows in a minute.
-func seed(ctx context.Context, url string, cfg config) error {
+func seed(ctx context.Context, url string, users, rows int) error {
 	db, err := sqldb.OpenURL(url)
 	if err != nil {
 		return err
@@ -135,11 +160,11 @@ func seed(ctx context.Context, url string, cfg config) error {
 			SELECT gen_random_uuid(), 'Load User ' || g, 'load' || g || '@example.com', '{USER}',
 				(SELECT password_hash FROM users WHERE email = 'user@example.com'), NULL, true,
 				now() - g * interval '1 second', now()
-			FROM generate_series(1, %d) g`, cfg.users),
+			FROM generate_series(1, %d) g`, users),
 		fmt.Sprintf(`INSERT INTO products (product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
 			SELECT gen_random_uuid(), '45b5fbd3-755f-4379-8f07-a58d4a30fa2f', 'Product ' || g || ' ' || substr(md5(g::text), 1, 6),
 				(g %% 10000) + 1, 100, 100, now() - g * interval '1 second', now()
-			FROM generate_series(1, %d) g`, cfg.rows),
+			FROM generate_series(1, %d) g`, rows),
 		`ANALYZE`,
 	}
 	for _, q := range stmts {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -26,10 +27,21 @@ type cursor struct {
 	List string `json:"l"`
 }
 
+// NewCursor returns the cursor that pages the list at path with query
+// params, in order by, after the row c: what a page's "next" would be. A
+// tool that wants to start deep in a list builds one.
+func NewCursor(path string, params url.Values, by order.By, c page.Cursor) string {
+	return encodeCursor(c, listKey(path, params, by))
+}
+
 // listOf names the list r asks for: its path, its order and its filters
 // (every parameter but the paging ones), in a stable form.
 func listOf(r *http.Request, by order.By) string {
-	q := r.URL.Query()
+	return listKey(r.URL.Path, r.URL.Query(), by)
+}
+
+func listKey(path string, params url.Values, by order.By) string {
+	q := maps.Clone(params)
 	for _, k := range []string{"page", "rows", "cursor", "orderBy"} {
 		q.Del(k)
 	}
@@ -41,7 +53,7 @@ func listOf(r *http.Request, by order.By) string {
 		}
 	})
 	var b strings.Builder
-	b.WriteString(r.URL.Path + "\x00" + by.Field + " " + by.Direction)
+	b.WriteString(path + "\x00" + by.Field + " " + by.Direction)
 	for _, k := range keys {
 		b.WriteString("\x00" + url.QueryEscape(k) + "=" + url.QueryEscape(strings.Join(q[k], "\x01")))
 	}

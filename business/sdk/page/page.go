@@ -24,7 +24,7 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 // CountCap is where counting stops: a list's total is exact up to it,
 // and past it only known to be more. Counting a million rows for every
 // page would cost more than the page.
-const CountCap = 10_000
+const CountCap = 1_000
 
 // Page is a valid page request: a page number, or a cursor (the row a
 // page follows) with keyset paging, whose cost does not grow with depth.
