@@ -16,7 +16,7 @@ else
 WITH_DB := $(GO) build -o ./bin/pgrun ./api/tooling/pgrun && ./bin/pgrun --
 endif
 
-.PHONY: test test-e2e faults fuzz bench test-race vet lint tidy build-local run
+.PHONY: test test-e2e faults fuzz bench load test-race vet lint tidy build-local run
 
 # ==============================================================================
 # Testing and checks
@@ -44,8 +44,24 @@ faults:
 
 # bench runs every benchmark (speed and memory targets live here, never in
 # timed tests), with a throwaway Postgres for the packages that need one.
+# Its output is what benchstat reads: compare a change with
+#   make bench BENCH_COUNT=6 > old.txt   (then, on the change)
+#   make bench BENCH_COUNT=6 > new.txt && benchstat old.txt new.txt
+# BENCH picks benchmarks by name (a go test -bench pattern).
+BENCH       ?= .
+BENCH_COUNT ?= 1
 bench:
-	$(WITH_DB) $(GO) test -run '^$$' -bench . -benchmem ./...
+	@set -o pipefail; $(WITH_DB) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./... 2>&1 | grep -v ' level=INFO '
+
+# load measures the API under load against a bare Go program doing the same
+# SQL, side by side in alternating rounds, on a scratch Postgres of its
+# own, and prints the ratios (see README, Performance). LOAD_FLAGS passes
+# flags: make load LOAD_FLAGS="--rows 1000000 --rounds 5", or
+# LOAD_FLAGS="--flat 10000,1000000" for list latency against table size.
+LOAD_FLAGS ?=
+load: build-local
+	$(GO) build -o $(BIN)/load ./api/tooling/load
+	$(BIN)/load $(LOAD_FLAGS)
 
 test-race:
 	$(WITH_DB) $(GO) test -race -count=1 ./...
@@ -73,12 +89,16 @@ tidy:
 BIN     := ./bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo develop)
 LDFLAGS := -X main.version=$(VERSION)
+# grpcnotrace leaves out gRPC's golang.org/x/net/trace debug pages (and the
+# html/template they pull in): the OTLP exporter is gRPC's only user and
+# nothing serves them. The images build with it too.
+TAGS    := grpcnotrace
 
 # build-local compiles every command of the kit into ./bin.
 build-local:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/sales-api ./api/services/sales
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/metrics ./api/services/metrics
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./api/tooling/sales-admin ./api/tooling/pgrun ./api/tooling/logfmt
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/sales-api ./api/services/sales
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/metrics ./api/services/metrics
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/ ./api/tooling/sales-admin ./api/tooling/pgrun ./api/tooling/logfmt
 
 # run starts a local Postgres (data kept in .data/pg), migrates and seeds it,
 # makes a dev signing key if there is none, and runs sales-api in the

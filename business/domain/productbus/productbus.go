@@ -173,7 +173,10 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, np NewProduct)
 	ctx, span := otel.AddSpan(ctx, "productbus.Create")
 	defer span.End()
 
-	owner, err := b.userBus.QueryByID(ctx, np.UserID)
+	// The owner as authentication sees it: from the user cache, which a
+	// change to the user empties on every replica before it answers, so a
+	// disabled owner is refused as surely as by a read of the row.
+	owner, err := b.userBus.Authenticated(ctx, np.UserID)
 	if err != nil {
 		if errors.Is(err, userbus.ErrNotFound) {
 			return Product{}, fmt.Errorf("create product: owner %s: %w", np.UserID, ErrUserDisabled)

@@ -125,21 +125,19 @@ type pageKeyed interface {
 	pageKey() (page.Cursor, bool)
 }
 
-// QueryPage runs l for page pg and scans its rows into dest, whose type
-// embeds PageKey. A numbered page skips what comes before it; a page with
-// a cursor starts after that row by the order's columns, which an index on
-// them answers at any depth. It returns the cursor after the last row when
-// the page is full (more may follow), else nil.
-func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l List, pg page.Page, dest *[]T) (*page.Cursor, error) {
+// Statement returns the SQL that QueryPage runs for page pg and the
+// values it binds by name: the order's column and the tiebreak are
+// selected as the row's PageKey.
+func (l List) Statement(pg page.Page) (string, map[string]any, error) {
 	if l.Where == nil {
 		l.Where = NewWhere()
 	}
 	if l.Where.err != nil {
-		return nil, l.Where.err
+		return "", nil, l.Where.err
 	}
 	col, ok := l.Columns[l.Order.Field]
 	if !ok {
-		return nil, fmt.Errorf("order field %q has no column", l.Order.Field)
+		return "", nil, fmt.Errorf("order field %q has no column", l.Order.Field)
 	}
 	var cmp string
 	switch l.Order.Direction {
@@ -148,7 +146,7 @@ func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l List, pg page.P
 	case order.DESC:
 		cmp = "<"
 	default:
-		return nil, fmt.Errorf("order direction %q is not ASC or DESC", l.Order.Direction)
+		return "", nil, fmt.Errorf("order direction %q is not ASC or DESC", l.Order.Direction)
 	}
 
 	data := l.Where.Data()
@@ -168,7 +166,19 @@ func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l List, pg page.P
 	}
 	q := "SELECT " + l.Select + ", CAST(" + col + " AS text) AS sqldb_key, CAST(" + l.Tiebreak + " AS text) AS sqldb_key_id" +
 		" FROM " + l.From + (&Where{conds: conds}).Clause() + orderBy + paging
+	return q, data, nil
+}
 
+// QueryPage runs l for page pg and scans its rows into dest, whose type
+// embeds PageKey. A numbered page skips what comes before it; a page with
+// a cursor starts after that row by the order's columns, which an index on
+// them answers at any depth. It returns the cursor after the last row when
+// the page is full (more may follow), else nil.
+func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l List, pg page.Page, dest *[]T) (*page.Cursor, error) {
+	q, data, err := l.Statement(pg)
+	if err != nil {
+		return nil, err
+	}
 	if err := NamedQuerySlice(ctx, db, q, data, dest); err != nil {
 		return nil, err
 	}

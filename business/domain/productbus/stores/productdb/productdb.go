@@ -139,10 +139,7 @@ func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
 // Query implements productbus.Storer.
 func (s *Store) Query(ctx context.Context, filter productbus.QueryFilter, orderBy order.By, pg page.Page) ([]productbus.Product, *page.Cursor, error) {
 	var rows []Row
-	next, err := sqldb.QueryPage(ctx, s.db, sqldb.List{
-		Select: columns, From: "products", Where: FilterWhere(filter),
-		Order: orderBy, Columns: orderByColumns, Tiebreak: "product_id",
-	}, pg, &rows)
+	next, err := sqldb.QueryPage(ctx, s.db, list(filter, orderBy), pg, &rows)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -151,6 +148,14 @@ func (s *Store) Query(ctx context.Context, filter productbus.QueryFilter, orderB
 		return nil, nil, err
 	}
 	return items, next, nil
+}
+
+// list is the products list query for filter and orderBy.
+func list(filter productbus.QueryFilter, orderBy order.By) sqldb.List {
+	return sqldb.List{
+		Select: columns, From: "products", Where: FilterWhere(filter),
+		Order: orderBy, Columns: orderByColumns, Tiebreak: "product_id",
+	}
 }
 
 // Count implements productbus.Storer.

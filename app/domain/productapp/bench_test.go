@@ -1,0 +1,95 @@
+package productapp
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/sdk/order"
+	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/types/money"
+	"github.com/garagesale/service/business/types/name"
+	"github.com/garagesale/service/business/types/quantity"
+	"github.com/google/uuid"
+)
+
+// fixedPage is a Lister that answers every query with the same full page,
+// so a benchmark of the route's own work leaves Postgres out.
+type fixedPage struct {
+	items []productbus.Product
+	next  *page.Cursor
+}
+
+func (f fixedPage) Query(context.Context, productbus.QueryFilter, order.By, page.Page) ([]productbus.Product, *page.Cursor, error) {
+	return f.items, f.next, nil
+}
+
+func (f fixedPage) Count(context.Context, productbus.QueryFilter) (int, error) {
+	return 1_001, nil
+}
+
+func benchPage(n int) fixedPage {
+	when := time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)
+	items := make([]productbus.Product, n)
+	for i := range items {
+		items[i] = productbus.Product{
+			ID: uuid.New(), UserID: uuid.New(), Name: name.MustParse(fmt.Sprintf("Lamp %d", i)),
+			Cost: money.MustParse("12.50"), Quantity: quantity.MustParse(i), DateCreated: when, DateUpdated: when,
+		}
+	}
+	return fixedPage{items: items, next: &page.Cursor{Key: items[n-1].Name.String(), ID: items[n-1].ID.String()}}
+}
+
+// BenchmarkListRoute measures a products list's own work around its
+// queries: paging, filter, order and cursor read from the URL, the page
+// converted to its JSON models, the next cursor made, and the body
+// encoded.
+func BenchmarkListRoute(b *testing.B) {
+	lister := benchPage(20)
+	spec := query.ListSpec[productbus.QueryFilter, productbus.Product, Product]{
+		Filter: parseFilter, Order: orderByFields, DefaultOrder: productbus.DefaultOrderBy, ToApp: toAppProducts,
+	}
+	const list = "/v1/products?rows=20&orderBy=name,ASC&name=lamp&cost_min=1.50"
+	cursor := query.NewCursor("/v1/products", httptest.NewRequest("GET", list, nil).URL.Query(),
+		order.NewBy(productbus.OrderByName, order.ASC), *lister.next)
+
+	for _, tt := range []struct{ name, url string }{
+		{"page", list + "&page=3"},
+		{"cursor", list + "&cursor=" + cursor},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			r := httptest.NewRequest("GET", tt.url, nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := query.List(r.Context(), r, lister, spec)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, _, err := res.Encode(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkEncodePage measures the JSON of a page of products alone, by
+// its size.
+func BenchmarkEncodePage(b *testing.B) {
+	for _, n := range []int{20, 100} {
+		lister := benchPage(n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res := query.NewResult(toAppProducts(lister.items), 1_001, page.MustParse("1", fmt.Sprint(n)))
+				if _, _, err := res.Encode(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
