@@ -81,9 +81,9 @@ func decodeJSON(body []byte, v any) error {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
 			if typeErr.Field == "" {
-				return &DecodeError{Err: fmt.Errorf("the body must be a JSON %s, not a %s", jsonType(typeErr.Type), typeErr.Value)}
+				return &DecodeError{Err: fmt.Errorf("the body must be %s, not %s", withArticle("JSON "+jsonType(typeErr.Type)), jsonValue(typeErr.Value))}
 			}
-			return &DecodeError{Field: typeErr.Field, Err: fmt.Errorf("must be a JSON %s, not a %s", jsonType(typeErr.Type), typeErr.Value)}
+			return &DecodeError{Field: typeErr.Field, Err: fmt.Errorf("must be %s, not %s", withArticle("JSON "+jsonType(typeErr.Type)), jsonValue(typeErr.Value))}
 		}
 		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			return &DecodeError{Field: strings.Trim(field, `"`), Err: errors.New("unknown field")}
@@ -99,6 +99,26 @@ func decodeJSON(body []byte, v any) error {
 		return &DecodeError{Err: errors.New("malformed JSON: more after the body's value")}
 	}
 	return nil
+}
+
+// jsonValue describes the value encoding/json found ("string", "bool",
+// "number 1.5", ...) in words.
+func jsonValue(v string) string {
+	if n, ok := strings.CutPrefix(v, "number "); ok {
+		return "the number " + n
+	}
+	if v == "bool" {
+		v = "boolean"
+	}
+	return withArticle(v)
+}
+
+// withArticle puts "a" or "an" before a noun.
+func withArticle(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
 }
 
 // jsonType names t as JSON does.

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 )
@@ -83,4 +85,19 @@ func Respond(ctx context.Context, w http.ResponseWriter, v Encoder) (int, error)
 		return code, fmt.Errorf("write response: %w", err)
 	}
 	return code, nil
+}
+
+// JSON encodes v as an Encoder's answer: JSON without the HTML escaping
+// encoding/json does by default. The API answers JSON, never HTML (its
+// Content-Type says so, and nosniff stops a browser guessing otherwise),
+// so a message like "Bearer <token>" reads as written rather than as
+// "Bearer \u003ctoken\u003e".
+func JSON(v any) ([]byte, string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, "", err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), "application/json", nil
 }

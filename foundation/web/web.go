@@ -86,7 +86,7 @@ func (a *App) HandleRaw(pattern string, h http.Handler) {
 }
 
 // HandlerFunc registers h for method and path (a ServeMux pattern such as
-// "/v1/users/{user_id}"), wrapped in the route's own middleware mw and then
+// "/v1/users/{userID}"), wrapped in the route's own middleware mw and then
 // the app-wide chain.
 func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
 	h = wrap(h, mw)

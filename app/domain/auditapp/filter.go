@@ -8,18 +8,19 @@ import (
 	"github.com/garagesale/service/business/domain/auditbus"
 )
 
-// parseFilter reads ?obj_id= &obj_domain= &obj_name= (substring) &actor_id=
-// &action= &since= &until= (RFC 3339).
+// parseFilter reads ?objID= &objDomain= &objName= (substring) &actorID=
+// &action= &timestampFrom= (inclusive) &timestampBefore= (exclusive), times
+// in RFC 3339.
 func parseFilter(ctx context.Context, r *http.Request) (auditbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 	filter := auditbus.QueryFilter{
-		ObjID:     f.UUID("obj_id"),
-		ObjDomain: f.String("obj_domain"),
-		ObjName:   f.String("obj_name"),
-		ActorID:   f.UUID("actor_id"),
+		ObjID:     f.UUID("objID"),
+		ObjDomain: f.String("objDomain"),
+		ObjName:   f.String("objName"),
+		ActorID:   f.UUID("actorID"),
 		Action:    f.String("action"),
-		Since:     f.Time("since"),
-		Until:     f.Time("until"),
+		Since:     f.Time("timestampFrom"),
+		Until:     f.Time("timestampBefore"),
 	}
 	if err := f.Err(); err != nil {
 		return auditbus.QueryFilter{}, err

@@ -3,7 +3,6 @@ package checkapp
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"os"
 	"runtime"
@@ -45,8 +44,7 @@ type Status struct {
 
 // Encode implements web.Encoder.
 func (s Status) Encode() ([]byte, string, error) {
-	data, err := json.Marshal(s)
-	return data, "application/json", err
+	return web.JSON(s)
 }
 
 // readiness is 200 when the database answers within a second and the

@@ -53,7 +53,7 @@ func BenchmarkListRoute(b *testing.B) {
 	spec := query.ListSpec[productbus.QueryFilter, productbus.Product, Product]{
 		Filter: parseFilter, Order: orderByFields, DefaultOrder: productbus.DefaultOrderBy, ToApp: toAppProducts,
 	}
-	const list = "/v1/products?rows=20&orderBy=name,ASC&name=lamp&cost_min=1.50"
+	const list = "/v1/products?rows=20&orderBy=name,ASC&name=lamp&costMin=1.50"
 	cursor := query.NewCursor("/v1/products", httptest.NewRequest("GET", list, nil).URL.Query(),
 		order.NewBy(productbus.OrderByName, order.ASC), *lister.next)
 

@@ -9,9 +9,8 @@ import (
 	"github.com/garagesale/service/business/types/quantity"
 )
 
-// parseFilter reads ?product_id= &name= (substring) &cost_min= &cost_max=
-// (currency units) &quantity_min= &quantity_max= &user_id=. Ranges are
-// inclusive.
+// parseFilter reads ?id= &name= (substring) &costMin= &costMax= (currency
+// units) &quantityMin= &quantityMax= &userID=. Ranges are inclusive.
 func parseFilter(ctx context.Context, r *http.Request) (productbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 	filter := FilterFrom(f)
@@ -25,12 +24,12 @@ func parseFilter(ctx context.Context, r *http.Request) (productbus.QueryFilter, 
 // error in f for each malformed one. The products read model shares it.
 func FilterFrom(f *query.Filter) productbus.QueryFilter {
 	return productbus.QueryFilter{
-		ID:          f.UUID("product_id"),
+		ID:          f.UUID("id"),
 		Name:        f.String("name"),
-		CostMin:     f.Money("cost_min"),
-		CostMax:     f.Money("cost_max"),
-		QuantityMin: f.Int("quantity_min", 0, quantity.Max),
-		QuantityMax: f.Int("quantity_max", 0, quantity.Max),
-		UserID:      f.UUID("user_id"),
+		CostMin:     f.Money("costMin"),
+		CostMax:     f.Money("costMax"),
+		QuantityMin: f.Int("quantityMin", 0, quantity.Max),
+		QuantityMax: f.Int("quantityMax", 0, quantity.Max),
+		UserID:      f.UUID("userID"),
 	}
 }

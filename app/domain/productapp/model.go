@@ -9,6 +9,7 @@ import (
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/quantity"
+	"github.com/garagesale/service/foundation/web"
 	"github.com/google/uuid"
 )
 
@@ -26,8 +27,7 @@ type Product struct {
 
 // Encode implements web.Encoder.
 func (p Product) Encode() ([]byte, string, error) {
-	data, err := json.Marshal(p)
-	return data, "application/json", err
+	return web.JSON(p)
 }
 
 func toAppProduct(bus productbus.Product) Product {
@@ -84,7 +84,7 @@ func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, er
 
 // =============================================================================
 
-// UpdateProduct is the body of PUT /v1/products/{product_id}: only the
+// UpdateProduct is the body of PUT /v1/products/{productID}: only the
 // fields sent change.
 type UpdateProduct struct {
 	Name     *string         `json:"name"`

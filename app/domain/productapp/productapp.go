@@ -39,7 +39,7 @@ func (a *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 func (a *handlers) update(ctx context.Context, r *http.Request) web.Encoder {
-	id, err := query.PathID(r, "product_id")
+	id, err := query.PathID(r, "productID")
 	if err != nil {
 		return errs.Of(err)
 	}
@@ -65,7 +65,7 @@ func (a *handlers) update(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 func (a *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
-	id, err := query.PathID(r, "product_id")
+	id, err := query.PathID(r, "productID")
 	if err != nil {
 		return errs.Of(err)
 	}
@@ -92,7 +92,7 @@ func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 func (a *handlers) queryByID(ctx context.Context, r *http.Request) web.Encoder {
-	id, err := query.PathID(r, "product_id")
+	id, err := query.PathID(r, "productID")
 	if err != nil {
 		return errs.Of(err)
 	}
@@ -117,7 +117,7 @@ func (a *handlers) authorizeOwner(ctx context.Context, id uuid.UUID) *errs.Error
 		return errs.Newf(errs.Unauthenticated, "authentication required")
 	}
 	if err := a.auth.Authorize(ctx, claims, prd.UserID, auth.RuleAdminOrSubject); err != nil {
-		return errs.New(errs.PermissionDenied, err)
+		return &errs.Error{Code: errs.PermissionDenied, Message: "only the product's owner or an ADMIN may change it", Cause: err}
 	}
 	return nil
 }

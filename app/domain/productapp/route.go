@@ -31,7 +31,7 @@ func Routes(app *web.App, cfg Config) {
 
 	app.HandlerFunc(http.MethodPost, "/v1/products", a.create, authen, anyUser, cfg.Idempotent)
 	app.HandlerFunc(http.MethodGet, "/v1/products", a.query, authen, anyUser)
-	app.HandlerFunc(http.MethodGet, "/v1/products/{product_id}", a.queryByID, authen, anyUser)
-	app.HandlerFunc(http.MethodPut, "/v1/products/{product_id}", a.update, authen, anyUser)
-	app.HandlerFunc(http.MethodDelete, "/v1/products/{product_id}", a.delete, authen, anyUser)
+	app.HandlerFunc(http.MethodGet, "/v1/products/{productID}", a.queryByID, authen, anyUser)
+	app.HandlerFunc(http.MethodPut, "/v1/products/{productID}", a.update, authen, anyUser)
+	app.HandlerFunc(http.MethodDelete, "/v1/products/{productID}", a.delete, authen, anyUser)
 }

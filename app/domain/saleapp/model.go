@@ -9,6 +9,7 @@ import (
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/quantity"
+	"github.com/garagesale/service/foundation/web"
 	"github.com/google/uuid"
 )
 
@@ -25,8 +26,7 @@ type Sale struct {
 
 // Encode implements web.Encoder.
 func (s Sale) Encode() ([]byte, string, error) {
-	data, err := json.Marshal(s)
-	return data, "application/json", err
+	return web.JSON(s)
 }
 
 func toAppSale(bus salebus.Sale) Sale {

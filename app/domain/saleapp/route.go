@@ -31,6 +31,6 @@ func Routes(app *web.App, cfg Config) {
 
 	app.HandlerFunc(http.MethodPost, "/v1/sales", h.create, authen, anyUser, cfg.Idempotent)
 	app.HandlerFunc(http.MethodGet, "/v1/sales", h.query, authen, anyUser)
-	app.HandlerFunc(http.MethodGet, "/v1/sales/{sale_id}", h.queryByID, authen, anyUser)
-	app.HandlerFunc(http.MethodDelete, "/v1/sales/{sale_id}", h.delete, authen, adminOnly)
+	app.HandlerFunc(http.MethodGet, "/v1/sales/{saleID}", h.queryByID, authen, anyUser)
+	app.HandlerFunc(http.MethodDelete, "/v1/sales/{saleID}", h.delete, authen, adminOnly)
 }

@@ -39,7 +39,7 @@ func (h *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 func (h *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
-	id, err := query.PathID(r, "sale_id")
+	id, err := query.PathID(r, "saleID")
 	if err != nil {
 		return errs.Of(err)
 	}
@@ -65,7 +65,7 @@ func (h *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
 // queryByID answers a USER who neither bought nor sold an existing sale
 // with 403, as any other denial; a sale that does not exist is 404 for all.
 func (h *handlers) queryByID(ctx context.Context, r *http.Request) web.Encoder {
-	id, err := query.PathID(r, "sale_id")
+	id, err := query.PathID(r, "saleID")
 	if err != nil {
 		return errs.Of(err)
 	}

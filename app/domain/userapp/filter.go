@@ -9,17 +9,18 @@ import (
 	"github.com/garagesale/service/business/types/email"
 )
 
-// parseFilter reads ?user_id= &name= (substring) &email= &enabled=
-// &start_created_date= &end_created_date= (RFC 3339).
+// parseFilter reads ?id= &name= (substring) &email= &enabled=
+// &dateCreatedFrom= (inclusive) &dateCreatedBefore= (exclusive), times in
+// RFC 3339.
 func parseFilter(ctx context.Context, r *http.Request) (userbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 
 	filter := userbus.QueryFilter{
-		ID:               f.UUID("user_id"),
+		ID:               f.UUID("id"),
 		Name:             f.String("name"),
 		Enabled:          f.Bool("enabled"),
-		StartCreatedDate: f.Time("start_created_date"),
-		EndCreatedDate:   f.Time("end_created_date"),
+		StartCreatedDate: f.Time("dateCreatedFrom"),
+		EndCreatedDate:   f.Time("dateCreatedBefore"),
 	}
 	if s := f.String("email"); s != nil {
 		e, err := email.Parse(*s)

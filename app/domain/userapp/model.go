@@ -1,7 +1,6 @@
 package userapp
 
 import (
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/role"
+	"github.com/garagesale/service/foundation/web"
 )
 
 // maxDepartment is the longest department name accepted.
@@ -32,8 +32,7 @@ type User struct {
 
 // Encode implements web.Encoder.
 func (u User) Encode() ([]byte, string, error) {
-	data, err := json.Marshal(u)
-	return data, "application/json", err
+	return web.JSON(u)
 }
 
 func toAppUser(bus userbus.User) User {
@@ -106,7 +105,7 @@ func checkDepartment(d string) error {
 
 // =============================================================================
 
-// UpdateUser is the body of PUT /v1/users/{user_id}: only the fields sent
+// UpdateUser is the body of PUT /v1/users/{userID}: only the fields sent
 // change. Changing one's own email or password takes currentPassword.
 type UpdateUser struct {
 	Name            *string `json:"name"`
@@ -183,11 +182,10 @@ type SignupAccepted struct {
 
 // Encode implements web.Encoder.
 func (s SignupAccepted) Encode() ([]byte, string, error) {
-	data, err := json.Marshal(s)
-	return data, "application/json", err
+	return web.JSON(s)
 }
 
-// UpdateUserRole is the body of PUT /v1/users/role/{user_id}.
+// UpdateUserRole is the body of PUT /v1/users/role/{userID}.
 type UpdateUserRole struct {
 	Roles []string `json:"roles" validate:"required"`
 }
@@ -211,6 +209,5 @@ type Token struct {
 
 // Encode implements web.Encoder.
 func (t Token) Encode() ([]byte, string, error) {
-	data, err := json.Marshal(t)
-	return data, "application/json", err
+	return web.JSON(t)
 }

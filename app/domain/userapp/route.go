@@ -39,14 +39,18 @@ func Routes(app *web.App, cfg Config) {
 	adminOnly := mid.Authorize(cfg.Auth, auth.RuleAdminOnly)
 	adminOrSubject := mid.Authorize(cfg.Auth, auth.RuleAdminOrSubject)
 
+	// Without a kid the active key signs: a client need not know which
+	// key that is. Registered apart from /v1/users/{userID}, which would
+	// otherwise take "token" for a user ID and ask for a bearer token.
+	app.HandlerFunc(http.MethodGet, "/v1/users/token", a.token)
 	app.HandlerFunc(http.MethodGet, "/v1/users/token/{kid}", a.token)
 	app.HandlerFunc(http.MethodPost, "/v1/users/signup", a.signup)
 	app.HandlerFunc(http.MethodPost, "/v1/users", a.create, authen, adminOnly)
 	app.HandlerFunc(http.MethodGet, "/v1/users", a.query, authen, adminOnly)
-	app.HandlerFunc(http.MethodGet, "/v1/users/{user_id}", a.queryByID, authen, adminOrSubject)
-	app.HandlerFunc(http.MethodPut, "/v1/users/{user_id}", a.update, authen, adminOrSubject)
-	app.HandlerFunc(http.MethodPut, "/v1/users/role/{user_id}", a.updateRole, authen, adminOnly)
-	app.HandlerFunc(http.MethodDelete, "/v1/users/{user_id}", a.delete, authen, adminOrSubject)
+	app.HandlerFunc(http.MethodGet, "/v1/users/{userID}", a.queryByID, authen, adminOrSubject)
+	app.HandlerFunc(http.MethodPut, "/v1/users/{userID}", a.update, authen, adminOrSubject)
+	app.HandlerFunc(http.MethodPut, "/v1/users/role/{userID}", a.updateRole, authen, adminOnly)
+	app.HandlerFunc(http.MethodDelete, "/v1/users/{userID}", a.delete, authen, adminOrSubject)
 }
 
 func roleStrings(usr userbus.User) []string {

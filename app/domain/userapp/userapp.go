@@ -48,7 +48,7 @@ func (a *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 func (a *handlers) update(ctx context.Context, r *http.Request) web.Encoder {
-	id, err := query.PathID(r, "user_id")
+	id, err := query.PathID(r, "userID")
 	if err != nil {
 		return errs.Of(err)
 	}
@@ -69,7 +69,7 @@ func (a *handlers) update(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 func (a *handlers) updateRole(ctx context.Context, r *http.Request) web.Encoder {
-	id, err := query.PathID(r, "user_id")
+	id, err := query.PathID(r, "userID")
 	if err != nil {
 		return errs.Of(err)
 	}
@@ -90,7 +90,7 @@ func (a *handlers) updateRole(ctx context.Context, r *http.Request) web.Encoder 
 }
 
 func (a *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
-	id, err := query.PathID(r, "user_id")
+	id, err := query.PathID(r, "userID")
 	if err != nil {
 		return errs.Of(err)
 	}
@@ -114,7 +114,7 @@ func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 func (a *handlers) queryByID(ctx context.Context, r *http.Request) web.Encoder {
-	id, err := query.PathID(r, "user_id")
+	id, err := query.PathID(r, "userID")
 	if err != nil {
 		return errs.Of(err)
 	}
@@ -151,9 +151,12 @@ func (a *handlers) signup(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 // token exchanges HTTP Basic credentials for a JWT signed with the key
-// named in the path.
+// named in the path, or with the active key when the path names none.
 func (a *handlers) token(ctx context.Context, r *http.Request) web.Encoder {
 	kid := web.Param(r, "kid")
+	if kid == "" {
+		kid = a.activeKID
+	}
 	if kid != a.activeKID {
 		// Only the active key signs, so that retiring a key stops new tokens
 		// under it while its old tokens still verify.

@@ -9,15 +9,15 @@ import (
 	"github.com/garagesale/service/business/domain/vproductbus"
 )
 
-// parseFilter reads ?product_id= &name= (substring) &cost_min= &cost_max=
-// (currency units) &quantity_min= &quantity_max= &user_id= &user_name=
-// (substring). Ranges are inclusive.
+// parseFilter reads the products filter (?id= &name= &costMin= &costMax=
+// &quantityMin= &quantityMax= &userID=) and &userName= (substring). Ranges
+// are inclusive.
 func parseFilter(ctx context.Context, r *http.Request) (vproductbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 
 	filter := vproductbus.QueryFilter{
 		QueryFilter: productapp.FilterFrom(f),
-		UserName:    f.String("user_name"),
+		UserName:    f.String("userName"),
 	}
 
 	if err := f.Err(); err != nil {

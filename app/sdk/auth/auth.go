@@ -20,8 +20,8 @@ var ErrUnauthenticated = errors.New("unauthenticated")
 // The ways Authenticate fails; each also wraps ErrUnauthenticated. Their
 // texts are fit to show a client: they quote nothing the client sent.
 var (
-	ErrNoToken      = errors.New("no Authorization header: send Authorization: Bearer <token>")
-	ErrWrongScheme  = errors.New("the Authorization header must use the Bearer scheme: Authorization: Bearer <token>")
+	ErrNoToken      = errors.New("this route needs a token: send Authorization: Bearer <token>; GET /v1/users/token with your email and password as HTTP Basic auth gives one")
+	ErrWrongScheme  = errors.New("this route takes a bearer token, not that Authorization scheme: send Authorization: Bearer <token>; GET /v1/users/token with your email and password as HTTP Basic auth gives one")
 	ErrInvalidToken = errors.New("the token is invalid or expired: get a new one")
 )
 

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 )
@@ -59,9 +60,41 @@ func (a *Auth) Authorize(ctx context.Context, claims Claims, userID uuid.UUID, r
 	}
 
 	if !ok {
-		return fmt.Errorf("%w: rule %s denies subject %s", ErrForbidden, rule, claims.Subject)
+		return &DeniedError{Rule: rule, Roles: claims.Roles}
 	}
 	return nil
+}
+
+// DeniedError is a caller refused by a rule. Its message says what the
+// rule needs and what the caller has, so the client knows whom to ask; it
+// is an ErrForbidden.
+type DeniedError struct {
+	Rule  Rule
+	Roles []string
+}
+
+func (e *DeniedError) Error() string {
+	var need string
+	switch e.Rule {
+	case RuleUserOnly:
+		need = "the " + RoleUser + " role"
+	case RuleAdminOnly:
+		need = "the " + RoleAdmin + " role"
+	case RuleAdminOrSubject:
+		need = "the " + RoleAdmin + " role, or to be the user it names"
+	default:
+		need = "a rule no caller passes"
+	}
+	has := "no role"
+	if len(e.Roles) > 0 {
+		has = "the roles " + strings.Join(e.Roles, ", ")
+	}
+	return "this needs " + need + "; you have " + has
+}
+
+// Is makes a DeniedError an ErrForbidden.
+func (e *DeniedError) Is(target error) bool {
+	return target == ErrForbidden
 }
 
 // isSubject reports whether claims belong to userID. uuid.Nil never matches,

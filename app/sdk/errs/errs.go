@@ -4,7 +4,6 @@ package errs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/foundation/web"
 )
 
 // Code is one of the API's error codes.
@@ -119,8 +119,7 @@ func (e *Error) HTTPStatus() int { return e.Code.Status() }
 
 // Encode implements web.Encoder.
 func (e *Error) Encode() ([]byte, string, error) {
-	data, err := json.Marshal(e)
-	return data, "application/json", err
+	return web.JSON(e)
 }
 
 // As returns err as an *Error when it is one.

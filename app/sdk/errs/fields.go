@@ -6,10 +6,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/go-playground/locales/en"
-	ut "github.com/go-playground/universal-translator"
 	"github.com/go-playground/validator/v10"
-	entrans "github.com/go-playground/validator/v10/translations/en"
 )
 
 // FieldErrors collects what is wrong with each field of a request, so one
@@ -36,14 +33,9 @@ func (fe FieldErrors) ToError() error {
 	return NewFields(fe)
 }
 
-// checker is built once, on first use: building a validator is slow and
-// it caches struct metadata.
-type checker struct {
-	validate   *validator.Validate
-	translator ut.Translator
-}
-
-var getChecker = sync.OnceValue(func() checker {
+// validate is built once, on first use: building a validator is slow and
+// it caches struct metadata. Fields are named by their JSON names.
+var validate = sync.OnceValue(func() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -52,13 +44,7 @@ var getChecker = sync.OnceValue(func() checker {
 		}
 		return name
 	})
-
-	trans, _ := ut.New(en.New(), en.New()).GetTranslator("en")
-	if err := entrans.RegisterDefaultTranslations(v, trans); err != nil {
-		// The translations are compiled in; failing here is a build defect.
-		panic("register validator translations: " + err.Error())
-	}
-	return checker{validate: v, translator: trans}
+	return v
 })
 
 // Fields validates v by its `validate` tags and returns the bad fields,
@@ -66,8 +52,7 @@ var getChecker = sync.OnceValue(func() checker {
 // and finish with ToError.
 func Fields(v any) FieldErrors {
 	fe := FieldErrors{}
-	c := getChecker()
-	err := c.validate.Struct(v)
+	err := validate().Struct(v)
 	if err == nil {
 		return fe
 	}
@@ -79,7 +64,47 @@ func Fields(v any) FieldErrors {
 		return fe
 	}
 	for _, ve := range verrs {
-		fe.Add(ve.Field(), errors.New(ve.Translate(c.translator)))
+		fe.Add(ve.Field(), errors.New(message(ve)))
 	}
 	return fe
+}
+
+// message says what a field must be, in the words every other field error
+// uses ("is required", "must be ..."): the field is the error's key, so the
+// message never repeats it. A tag without wording of its own is named.
+func message(fe validator.FieldError) string {
+	unit := ""
+	switch fe.Kind() {
+	case reflect.String:
+		unit = " characters"
+	case reflect.Slice, reflect.Map, reflect.Array:
+		unit = " items"
+	}
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "eqfield":
+		return "must match " + jsonName(fe.Param())
+	case "max":
+		return "must be at most " + fe.Param() + unit
+	case "min":
+		return "must be at least " + fe.Param() + unit
+	case "len":
+		return "must be exactly " + fe.Param() + unit
+	case "oneof":
+		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "email":
+		return "must be an email address"
+	default:
+		return "fails the " + fe.Tag() + " check"
+	}
+}
+
+// jsonName is a Go field name as the API's JSON spells it: PasswordConfirm
+// is passwordConfirm.
+func jsonName(goName string) string {
+	if goName == "" {
+		return goName
+	}
+	return strings.ToLower(goName[:1]) + goName[1:]
 }

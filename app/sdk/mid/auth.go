@@ -63,7 +63,7 @@ func unauthenticated(err error) *errs.Error {
 }
 
 // Authorize checks rule for the authenticated caller. For rules about a
-// subject, the subject is the route's {user_id}; a malformed one is a 400.
+// subject, the subject is the route's {userID}; a malformed one is a 400.
 func Authorize(a *auth.Auth, rule auth.Rule) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
 		return func(ctx context.Context, r *http.Request) web.Encoder {
@@ -73,10 +73,10 @@ func Authorize(a *auth.Auth, rule auth.Rule) web.MidFunc {
 			}
 
 			subject := uuid.Nil
-			if s := web.Param(r, "user_id"); s != "" {
+			if s := web.Param(r, "userID"); s != "" {
 				id, err := uuid.Parse(s)
 				if err != nil {
-					return errs.NewFields(errs.FieldErrors{"user_id": "must be a UUID"})
+					return errs.NewFields(errs.FieldErrors{"userID": "must be a UUID"})
 				}
 				subject = id
 			}

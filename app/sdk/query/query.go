@@ -4,11 +4,12 @@
 package query
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/garagesale/service/app/sdk/errs"
@@ -47,8 +48,7 @@ func NewResult[T any](items []T, total int, pg page.Page) Result[T] {
 
 // Encode implements web.Encoder.
 func (r Result[T]) Encode() ([]byte, string, error) {
-	data, err := json.Marshal(r)
-	return data, "application/json", err
+	return web.JSON(r)
 }
 
 // Body decodes r's JSON body into v: 413 for a body over the limit, 400
@@ -105,19 +105,29 @@ func OrderBy(r *http.Request, whitelist map[string]string, def order.By) (order.
 	return by, nil
 }
 
+// listParams are the parameters every list takes besides its filter.
+var listParams = []string{"page", "rows", "orderBy", "cursor"}
+
 // Filter reads the optional query parameters of a list into a domain's
-// filter, recording a field error for each malformed one.
+// filter, recording a field error for each malformed one. It remembers
+// which parameters the filter asked for, so that Err can refuse the ones
+// it did not: a misspelt filter silently ignored would answer the whole
+// list as if it had matched.
 type Filter struct {
 	qs     map[string][]string
+	known  []string
 	Errors errs.FieldErrors
 }
 
 // NewFilter starts reading r's query parameters.
 func NewFilter(r *http.Request) *Filter {
-	return &Filter{qs: r.URL.Query(), Errors: errs.FieldErrors{}}
+	return &Filter{qs: r.URL.Query(), known: slices.Clone(listParams), Errors: errs.FieldErrors{}}
 }
 
 func (f *Filter) get(key string) (string, bool) {
+	if !slices.Contains(f.known, key) {
+		f.known = append(f.known, key)
+	}
 	v, ok := f.qs[key]
 	if !ok || len(v) == 0 || v[0] == "" {
 		return "", false
@@ -208,7 +218,14 @@ func (f *Filter) Time(key string) *time.Time {
 	return &t
 }
 
-// Err returns the field errors recorded so far, or nil.
+// Err returns the field errors recorded so far, with one for every
+// parameter that neither the filter nor paging and ordering read, or nil.
+// Call it after reading every parameter of the filter.
 func (f *Filter) Err() error {
+	for key := range f.qs {
+		if !slices.Contains(f.known, key) {
+			f.Errors[key] = "unknown parameter; this list takes " + strings.Join(f.known, ", ")
+		}
+	}
 	return f.Errors.ToError()
 }

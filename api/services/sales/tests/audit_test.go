@@ -66,7 +66,7 @@ func TestAuditUserMutations(t *testing.T) {
 	type result = query.Result[auditapp.Audit]
 	var got result
 	apitest.Run(t, e.h, []apitest.Case{
-		{Name: "list", Method: http.MethodGet, URL: "/v1/audits?obj_id=" + created.ID + "&orderBy=timestamp,ASC", Token: admin,
+		{Name: "list", Method: http.MethodGet, URL: "/v1/audits?objID=" + created.ID + "&orderBy=timestamp,ASC", Token: admin,
 			StatusCode: http.StatusOK, Got: &got, Exp: &got},
 	})
 
@@ -110,7 +110,7 @@ func TestAuditRoutes(t *testing.T) {
 
 	type result = query.Result[auditapp.Audit]
 	cases := []apitest.Case{
-		{Name: "admin/filter-by-action", Method: http.MethodGet, URL: "/v1/audits?obj_domain=user&action=updated", Token: e.tokens["admin"],
+		{Name: "admin/filter-by-action", Method: http.MethodGet, URL: "/v1/audits?objDomain=user&action=updated", Token: e.tokens["admin"],
 			StatusCode: http.StatusOK, Got: &result{},
 			Exp: &result{Items: []auditapp.Audit{{ObjDomain: "user", ObjName: "Dan Disabled", ActorID: "00000000-0000-0000-0000-000000000000", Action: "updated", Message: "updated user"}}, Total: 1, Page: 1, RowsPerPage: 10},
 			Cmp: func(got, exp any) string {
@@ -126,8 +126,8 @@ func TestAuditRoutes(t *testing.T) {
 				g.Items = make([]auditapp.Audit, len(g.Items))
 				return cmp.Diff(*exp.(*result), g)
 			}},
-		{Name: "admin/bad-actor-id", Method: http.MethodGet, URL: "/v1/audits?actor_id=zzz", Token: e.tokens["admin"],
-			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "actor_id"), Cmp: cmpErr},
+		{Name: "admin/bad-actor-id", Method: http.MethodGet, URL: "/v1/audits?actorID=zzz", Token: e.tokens["admin"],
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "actorID"), Cmp: cmpErr},
 		{Name: "admin/bad-order", Method: http.MethodGet, URL: "/v1/audits?orderBy=data", Token: e.tokens["admin"],
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "orderBy"), Cmp: cmpErr},
 		{Name: "user/forbidden", Method: http.MethodGet, URL: "/v1/audits", Token: e.tokens["user1"],

@@ -47,7 +47,7 @@ func FuzzAPI(f *testing.F) {
 	}{
 		{"page=2&rows=5&orderBy=name,DESC", ""},
 		{"name=%00", ""},
-		{"quantity_min=2147483648&cost_max=1e9", ""},
+		{"quantityMin=2147483648&costMax=1e9", ""},
 		{"", `{"name":"Bo","email":"bo@example.com","roles":["USER"],"password":"secret12","passwordConfirm":"secret12"}`},
 		{"", `{"department":"\u0000"}`},
 		{"", `{"roles":["ROOT"]}`},

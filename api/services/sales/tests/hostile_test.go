@@ -30,12 +30,12 @@ func TestHostileInputIsRefused(t *testing.T) {
 		bad("NUL in a filter", http.MethodGet, "/v1/products?name=%00", "user1", nil, "name"),
 		bad("invalid UTF-8 in a filter", http.MethodGet, "/v1/products?name=%FF", "user1", nil, "name"),
 		bad("NUL in a users filter", http.MethodGet, "/v1/users?email=a%00b", "admin", nil, "email"),
-		bad("NUL in an audit filter", http.MethodGet, "/v1/audits?obj_domain=%00", "admin", nil, "obj_domain"),
+		bad("NUL in an audit filter", http.MethodGet, "/v1/audits?objDomain=%00", "admin", nil, "objDomain"),
 		bad("NUL in a parameter's name", http.MethodGet, "/v1/products?na%00me=x", "user1", nil, "query"),
 		bad("NUL in the path", http.MethodGet, "/v1/products/%00", "user1", nil, "path"),
-		bad("quantity past int32", http.MethodGet, "/v1/products?quantity_min=2147483648", "user1", nil, "quantity_min"),
-		bad("quantity below zero", http.MethodGet, "/v1/products?quantity_max=-1", "user1", nil, "quantity_max"),
-		bad("cost past the maximum", http.MethodGet, "/v1/products?cost_min=99999999999999999999", "user1", nil, "cost_min"),
+		bad("quantity past int32", http.MethodGet, "/v1/products?quantityMin=2147483648", "user1", nil, "quantityMin"),
+		bad("quantity below zero", http.MethodGet, "/v1/products?quantityMax=-1", "user1", nil, "quantityMax"),
+		bad("cost past the maximum", http.MethodGet, "/v1/products?costMin=99999999999999999999", "user1", nil, "costMin"),
 		bad("NUL in a body field", http.MethodPut, userURL, "user1", `{"department":"toys\u0000"}`, "department"),
 		bad("invalid UTF-8 in a body field", http.MethodPost, "/v1/products", "user1", "{\"name\":\"\xff\xfe\",\"cost\":1,\"quantity\":1}", "name"),
 		bad("trailing bytes after the body", http.MethodPost, "/v1/products", "user1", `{"name":"Lamp","cost":1,"quantity":1} trailing`),
@@ -79,8 +79,8 @@ func TestTokenErrorsQuoteNothing(t *testing.T) {
 		name, header, want string
 	}{
 		{"a kid that names a file", "Bearer " + forged, "invalid or expired"},
-		{"no header", "", "no Authorization header"},
-		{"Basic instead of Bearer", "Basic Ym9iOnNlY3JldA==", "Bearer scheme"},
+		{"no header", "", "this route needs a token: send Authorization: Bearer <token>"},
+		{"Basic instead of Bearer", "Basic Ym9iOnNlY3JldA==", "takes a bearer token"},
 		{"garbage", "Bearer not.a.token", "invalid or expired"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

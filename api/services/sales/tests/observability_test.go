@@ -171,7 +171,7 @@ func TestTraceOfOneRequest(t *testing.T) {
 		callerTrace = "0af7651916cd43dd8448eb211c80319c"
 		callerSpan  = "b7ad6b7169203331"
 	)
-	route := "GET /v1/users/{user_id}"
+	route := "GET /v1/users/{userID}"
 	tests := []struct {
 		name        string
 		traceparent string

@@ -124,10 +124,10 @@ func TestProductsRoleMatrix(t *testing.T) {
 		{Name: "get/missing", Method: http.MethodGet, URL: missingURL, Token: e.tokens["user2"],
 			StatusCode: http.StatusNotFound, Got: &errs.Error{}, Exp: errBody(errs.NotFound), Cmp: cmpErr},
 		{Name: "get/malformed-uuid", Method: http.MethodGet, URL: "/v1/products/not-a-uuid", Token: e.tokens["user1"],
-			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "product_id"), Cmp: cmpErr},
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "productID"), Cmp: cmpErr},
 
 		// GET /v1/products: any user.
-		{Name: "list/other-user", Method: http.MethodGet, URL: "/v1/products?product_id=" + owned.ID, Token: e.tokens["user2"],
+		{Name: "list/other-user", Method: http.MethodGet, URL: "/v1/products?id=" + owned.ID, Token: e.tokens["user2"],
 			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{},
 			Exp: &query.Result[productapp.Product]{Items: []productapp.Product{owned}, Total: 1, Page: 1, RowsPerPage: 10}},
 		{Name: "list/no-token", Method: http.MethodGet, URL: "/v1/products",
@@ -149,7 +149,7 @@ func TestProductsRoleMatrix(t *testing.T) {
 		{Name: "update/missing-as-user", Method: http.MethodPut, URL: missingURL, Token: e.tokens["user1"], Body: map[string]any{"name": "X"},
 			StatusCode: http.StatusNotFound, Got: &errs.Error{}, Exp: errBody(errs.NotFound), Cmp: cmpErr},
 		{Name: "update/malformed-uuid", Method: http.MethodPut, URL: "/v1/products/xyz", Token: e.tokens["admin"], Body: map[string]any{"name": "X"},
-			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "product_id"), Cmp: cmpErr},
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "productID"), Cmp: cmpErr},
 		{Name: "update/owner-bad-body", Method: http.MethodPut, URL: ownedURL, Token: e.tokens["user1"], Body: map[string]any{"name": "", "cost": 1.234, "quantity": -2},
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "name", "cost", "quantity"), Cmp: cmpErr},
 		{Name: "update/after-all", Method: http.MethodGet, URL: ownedURL, Token: e.tokens["user2"],
@@ -163,7 +163,7 @@ func TestProductsRoleMatrix(t *testing.T) {
 		{Name: "delete/missing-as-user", Method: http.MethodDelete, URL: missingURL, Token: e.tokens["user2"],
 			StatusCode: http.StatusNotFound, Got: &errs.Error{}, Exp: errBody(errs.NotFound), Cmp: cmpErr},
 		{Name: "delete/malformed-uuid", Method: http.MethodDelete, URL: "/v1/products/1", Token: e.tokens["admin"],
-			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "product_id"), Cmp: cmpErr},
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "productID"), Cmp: cmpErr},
 		{Name: "delete/still-there-after-denial", Method: http.MethodGet, URL: "/v1/products/" + toDelete.ID, Token: e.tokens["user1"],
 			StatusCode: http.StatusOK, Got: &productapp.Product{}, Exp: &toDelete},
 		{Name: "delete/owner", Method: http.MethodDelete, URL: "/v1/products/" + toDelete.ID, Token: e.tokens["user1"],
@@ -213,14 +213,14 @@ func TestProductsQuery(t *testing.T) {
 		want  []productapp.Product
 	}
 	filters := []filterCase{
-		{"product_id", "product_id=" + prds[2].ID, pick(2)},
+		{"id", "id=" + prds[2].ID, pick(2)},
 		{"name-substring-any-case", "name=CRATE", nil},
-		{"cost_min", "cost_min=15.25", nil},
-		{"cost_max", "cost_max=3.5", nil},
-		{"cost-range", "cost_min=1&cost_max=100", nil},
-		{"quantity_min", "quantity_min=40", nil},
-		{"quantity_max", "quantity_max=1", nil},
-		{"user_id", "user_id=" + e.user2.ID.String(), nil},
+		{"costMin", "costMin=15.25", nil},
+		{"costMax", "costMax=3.5", nil},
+		{"cost-range", "costMin=1&costMax=100", nil},
+		{"quantityMin", "quantityMin=40", nil},
+		{"quantityMax", "quantityMax=1", nil},
+		{"userID", "userID=" + e.user2.ID.String(), nil},
 		{"nothing-matches", "name=zebra", []productapp.Product{}},
 	}
 	// Expectations computed from the rows, in default order (by id).
@@ -306,9 +306,14 @@ func TestProductsQuery(t *testing.T) {
 		apitest.Case{Name: "order/bad-direction", Method: http.MethodGet, URL: "/v1/products?orderBy=name,UP", Token: e.tokens["user1"],
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "orderBy"), Cmp: cmpErr},
 		apitest.Case{Name: "filter/bad-values-all-named", Method: http.MethodGet,
-			URL: "/v1/products?product_id=x&user_id=y&cost_min=1.001&cost_max=abc&quantity_min=z&quantity_max=1.5", Token: e.tokens["user1"],
+			URL: "/v1/products?id=x&userID=y&costMin=1.001&costMax=abc&quantityMin=z&quantityMax=1.5", Token: e.tokens["user1"],
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{},
-			Exp: errBody(errs.InvalidArgument, "product_id", "user_id", "cost_min", "cost_max", "quantity_min", "quantity_max"), Cmp: cmpErr},
+			Exp: errBody(errs.InvalidArgument, "id", "userID", "costMin", "costMax", "quantityMin", "quantityMax"), Cmp: cmpErr},
+		apitest.Case{Name: "filter/unknown-parameter", Method: http.MethodGet, URL: "/v1/products?cost_min=1&costMax=2", Token: e.tokens["user1"],
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{},
+			Exp: &errs.Error{Code: errs.InvalidArgument, Message: "data validation error", Fields: errs.FieldErrors{
+				"cost_min": "unknown parameter; this list takes page, rows, orderBy, cursor, id, name, costMin, costMax, quantityMin, quantityMax, userID",
+			}}},
 		apitest.Case{Name: "filter/like-wildcards-are-literal", Method: http.MethodGet, URL: "/v1/products?name=" + url.QueryEscape("%"), Token: e.tokens["user1"],
 			StatusCode: http.StatusOK, Got: &query.Result[productapp.Product]{}, Exp: productList(nil, 0, 1, 10), Cmp: cmpPage[productapp.Product]},
 	)
@@ -385,7 +390,7 @@ func TestProductsMoney(t *testing.T) {
 	}
 
 	var page query.Result[productapp.Product]
-	e.doProduct(t, http.MethodGet, "/v1/products?cost_min=0.1&cost_max=0.2&orderBy=cost", tok, nil, http.StatusOK, &page)
+	e.doProduct(t, http.MethodGet, "/v1/products?costMin=0.1&costMax=0.2&orderBy=cost", tok, nil, http.StatusOK, &page)
 	var costs []json.Number
 	for _, p := range page.Items {
 		costs = append(costs, p.Cost)
