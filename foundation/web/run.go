@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -116,4 +117,22 @@ func trackConns(srv *http.Server) *atomic.Int64 {
 		}
 	}
 	return &open
+}
+
+// Start binds srv.Addr and serves in the background, for a side server
+// (debug, metrics) that lives as long as the program: a port that cannot
+// be bound is an error now, not a log line later, and "listening" is
+// logged only once it is bound. Close srv to stop it.
+func Start(ctx context.Context, srv *http.Server, name string, log Logger) error {
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return fmt.Errorf("%s server: listen on %s: %w", name, srv.Addr, err)
+	}
+	log(ctx, "startup", "status", name+" server listening", "host", ln.Addr().String())
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log(ctx, "startup", "status", name+" server failed", "error", err)
+		}
+	}()
+	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/garagesale/service/api/services/metrics/publisher"
 	"github.com/garagesale/service/app/sdk/debug"
 	"github.com/garagesale/service/foundation/logger"
+	"github.com/garagesale/service/foundation/settings"
 	"github.com/garagesale/service/foundation/web"
 )
 
@@ -40,18 +41,18 @@ func main() {
 type Config struct {
 	conf.Version
 	Web struct {
-		ReadTimeout     time.Duration `conf:"default:5s"`
-		WriteTimeout    time.Duration `conf:"default:10s"`
-		IdleTimeout     time.Duration `conf:"default:120s"`
-		ShutdownTimeout time.Duration `conf:"default:20s"`
-		MetricsHost     string        `conf:"default:0.0.0.0:4000,help:serves /metrics and /liveness"`
-		DebugHost       string        `conf:"default:0.0.0.0:4010"`
+		ReadTimeout     time.Duration `conf:"default:5s,help:time to read a whole request"`
+		WriteTimeout    time.Duration `conf:"default:10s,help:time to write an answer"`
+		IdleTimeout     time.Duration `conf:"default:120s,help:how long an idle keep-alive connection stays open"`
+		ShutdownTimeout time.Duration `conf:"default:20s,help:after SIGTERM the time in-flight requests get to finish"`
+		MetricsHost     string        `conf:"default:0.0.0.0:4000,help:address that serves /metrics (Prometheus) and /liveness"`
+		DebugHost       string        `conf:"default:0.0.0.0:4010,help:address of the debug server (pprof and expvar)"`
 	}
 	Collect struct {
-		From     string        `conf:"default:http://localhost:3010/debug/vars,help:the API's expvar endpoint"`
-		Ready    string        `conf:"default:http://localhost:3010/debug/readiness,help:the API's readiness endpoint; empty skips it"`
-		Interval time.Duration `conf:"default:5s"`
-		Timeout  time.Duration `conf:"default:2s"`
+		From     string        `conf:"default:http://localhost:3010/debug/vars,help:expvar endpoint of the API"`
+		Ready    string        `conf:"default:http://localhost:3010/debug/readiness,help:readiness endpoint of the API; empty skips it"`
+		Interval time.Duration `conf:"default:5s,help:how often the API is read"`
+		Timeout  time.Duration `conf:"default:2s,help:time a read of the API may take"`
 	}
 }
 
@@ -73,11 +74,11 @@ func run(ctx context.Context, log *logger.Logger) error {
 	log.Info(ctx, "starting service", "version", version, "GOMAXPROCS", runtime.GOMAXPROCS(0))
 	defer log.Info(ctx, "shutdown complete")
 
-	out, err := conf.String(&cfg)
+	cfgAttr, err := settings.Attr(&cfg)
 	if err != nil {
-		return fmt.Errorf("render config: %w", err)
+		return err
 	}
-	log.Info(ctx, "startup", "config", out)
+	log.Info(ctx, "startup", cfgAttr)
 
 	// -------------------------------------------------------------------------
 	// Collection
@@ -108,12 +109,9 @@ func run(ctx context.Context, log *logger.Logger) error {
 		Handler:           debug.StandardMux(version),
 		ReadHeaderTimeout: cfg.Web.ReadTimeout,
 	}
-	go func() {
-		log.Info(ctx, "startup", "status", "debug server started", "host", cfg.Web.DebugHost)
-		if err := debugSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error(ctx, "debug server", "error", err)
-		}
-	}()
+	if err := web.Start(ctx, debugSrv, "debug", log.Info); err != nil {
+		return err
+	}
 	defer debugSrv.Close()
 
 	srv := &http.Server{

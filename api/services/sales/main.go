@@ -25,6 +25,7 @@ import (
 	"github.com/garagesale/service/foundation/keystore"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/garagesale/service/foundation/otel"
+	"github.com/garagesale/service/foundation/settings"
 	"github.com/garagesale/service/foundation/web"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
@@ -49,42 +50,42 @@ func main() {
 type Config struct {
 	conf.Version
 	Web struct {
-		ReadTimeout       time.Duration `conf:"default:5s,help:time to read a whole request, body included"`
-		ReadHeaderTimeout time.Duration `conf:"default:2s,help:time to read a request's headers; a slow client is cut off sooner"`
-		WriteTimeout      time.Duration `conf:"default:10s,help:time to write an answer; past it the connection is closed unanswered, so REQUEST_TIMEOUT must be well under it"`
+		ReadTimeout       time.Duration `conf:"default:5s,help:time to read a whole request with its body"`
+		ReadHeaderTimeout time.Duration `conf:"default:2s,help:time to read the headers of a request; a slow client is cut off sooner"`
+		WriteTimeout      time.Duration `conf:"default:10s,help:time to write an answer; past it the connection closes unanswered so REQUEST_TIMEOUT must stay well under it"`
 		IdleTimeout       time.Duration `conf:"default:120s,help:how long an idle keep-alive connection stays open"`
-		RequestTimeout    time.Duration `conf:"default:5s,help:deadline of a request's work, carried to every query; past it the answer is 503"`
-		CommitGrace       time.Duration `conf:"default:3s,help:extra time a COMMIT already sent gets past REQUEST_TIMEOUT, so committed work is answered as such; REQUEST_TIMEOUT + this must be under WRITE_TIMEOUT"`
-		MaxInFlight       int           `conf:"default:500,help:requests served at once; more are answered 503 at once, with Retry-After"`
-		ShutdownDelay     time.Duration `conf:"default:5s,help:after SIGTERM: readiness fails at once and the API keeps serving this long before it stops accepting"`
-		ShutdownTimeout   time.Duration `conf:"default:20s,help:after the delay: time in-flight requests get to finish"`
-		ClientIPHeader    string        `conf:"help:header a proxy in front of the API sets to the client's address (X-Real-IP); empty uses the connection's peer"`
-		CORSOrigins       []string      `conf:"help:browser origins allowed to call the API, separated by semicolons (https://shop.example.com;https://admin.example.com); none by default"`
-		APIHost           string        `conf:"default:0.0.0.0:3000,help:API listener"`
-		DebugHost         string        `conf:"default:0.0.0.0:3010,help:pprof, expvar, liveness and readiness listener"`
+		RequestTimeout    time.Duration `conf:"default:5s,help:deadline of the work of a request (carried to every query); past it the answer is 503"`
+		CommitGrace       time.Duration `conf:"default:3s,help:extra time past REQUEST_TIMEOUT for a COMMIT already sent; REQUEST_TIMEOUT + this must be under WRITE_TIMEOUT"`
+		MaxInFlight       int           `conf:"default:500,help:requests served at once; more are answered 503 at once with Retry-After"`
+		ShutdownDelay     time.Duration `conf:"default:5s,help:after SIGTERM readiness fails and the API keeps serving this long before it stops accepting"`
+		ShutdownTimeout   time.Duration `conf:"default:20s,help:after the delay the time in-flight requests get to finish"`
+		ClientIPHeader    string        `conf:"help:header a proxy in front of the API sets to the address of the client (X-Real-IP); empty uses the peer of the connection"`
+		CORSOrigins       []string      `conf:"help:browser origins allowed to call the API separated by semicolons (https://shop.example.com;https://admin.example.com); none by default"`
+		APIHost           string        `conf:"default:0.0.0.0:3000,help:address the API listens on"`
+		DebugHost         string        `conf:"default:0.0.0.0:3010,help:address of the debug server: pprof and expvar and liveness and readiness"`
 	}
 	Auth struct {
-		KeysFolder string        `conf:"default:zarf/keys/"`
+		KeysFolder string        `conf:"default:zarf/keys/,help:folder of <kid>.pem RSA private keys; every key verifies tokens"`
 		ActiveKID  string        `conf:"help:kid that signs new tokens; empty with one key in the folder uses that key"`
-		Issuer     string        `conf:"default:garagesale"`
-		TokenTTL   time.Duration `conf:"default:1h"`
+		Issuer     string        `conf:"default:garagesale,help:iss claim of the tokens issued and checked on every request"`
+		TokenTTL   time.Duration `conf:"default:1h,help:lifetime of a token"`
 
 		Signup              bool          `conf:"default:true,help:let anyone create a USER account at POST /v1/users/signup"`
 		SignupsPerClient    int           `conf:"default:5,help:signups one client address may make per hour"`
-		LoginFailures       int           `conf:"default:5,help:failed logins to one account within LOGIN_WINDOW before each further attempt waits, 1s doubling up to 15m"`
-		LoginClientFailures int           `conf:"default:50,help:failed logins from one client address, to any account, within LOGIN_WINDOW before it waits likewise"`
+		LoginFailures       int           `conf:"default:5,help:failed logins to one account within LOGIN_WINDOW before each further attempt waits (1s doubling up to 15m)"`
+		LoginClientFailures int           `conf:"default:50,help:failed logins from one client address to any account within LOGIN_WINDOW before it waits likewise"`
 		LoginWindow         time.Duration `conf:"default:15m,help:how long a failed login counts"`
-		UserCacheSize       int           `conf:"default:10000,help:users kept for authentication between requests, each dropped when it changes (LISTEN/NOTIFY); 0 reads the user on every request"`
+		UserCacheSize       int           `conf:"default:10000,help:users kept for authentication between requests (each dropped when it changes); 0 reads the user on every request"`
 	}
 	DB struct {
-		User             string        `conf:"default:postgres"`
-		Password         string        `conf:"default:postgres,mask"`
-		Host             string        `conf:"default:localhost:5432"`
-		Name             string        `conf:"default:postgres"`
-		TLSMode          string        `conf:"default:disable,help:sslmode: disable, require, verify-ca or verify-full (production: verify-full)"`
-		TLSRootCert      string        `conf:"help:PEM file of the CA that signed the database server's certificate, for verify-ca and verify-full"`
-		MaxConns         int           `conf:"default:4,help:connections to Postgres at most, each kept open while idle: about twice the database server's cores; replicas x (this + 2) must stay under its max_connections"`
-		AcquireTimeout   time.Duration `conf:"default:1s,help:wait for a free connection at most this long, then answer 503"`
+		User             string        `conf:"default:postgres,help:database user"`
+		Password         string        `conf:"default:postgres,mask,help:password of the database user"`
+		Host             string        `conf:"default:localhost:5432,help:host:port of Postgres"`
+		Name             string        `conf:"default:postgres,help:database name"`
+		TLSMode          string        `conf:"default:disable,help:sslmode: disable or require or verify-ca or verify-full (production: verify-full)"`
+		TLSRootCert      string        `conf:"help:PEM file of the CA that signed the certificate of the database server (for verify-ca and verify-full)"`
+		MaxConns         int           `conf:"default:4,help:connections to Postgres at most (each kept open while idle): about twice the cores of the database server; replicas x (this + 2) must stay under its max_connections"`
+		AcquireTimeout   time.Duration `conf:"default:1s,help:wait for a free connection at most this long then answer 503"`
 		ConnectTimeout   time.Duration `conf:"default:2s,help:time to dial and log in to Postgres"`
 		StatementTimeout time.Duration `conf:"default:5s,help:Postgres statement_timeout of every connection"`
 		LockTimeout      time.Duration `conf:"default:2s,help:Postgres lock_timeout of every connection"`
@@ -96,8 +97,8 @@ type Config struct {
 	}
 	Tempo struct {
 		Host        string  `conf:"default:tempo:4317,help:OTLP gRPC endpoint of Tempo; empty exports no spans"`
-		ServiceName string  `conf:"default:sales-api"`
-		Probability float64 `conf:"default:0.05"`
+		ServiceName string  `conf:"default:sales-api,help:service name on the spans"`
+		Probability float64 `conf:"default:0.05,help:share of requests traced (0 to 1)"`
 	}
 }
 
@@ -116,11 +117,11 @@ func run(ctx context.Context, log *logger.Logger) error {
 	log.Info(ctx, "starting service", "version", version, "GOMAXPROCS", runtime.GOMAXPROCS(0))
 	defer log.Info(ctx, "shutdown complete")
 
-	out, err := conf.String(&cfg)
+	cfgAttr, err := settings.Attr(&cfg)
 	if err != nil {
-		return fmt.Errorf("render config: %w", err)
+		return err
 	}
-	log.Info(ctx, "startup", "config", out)
+	log.Info(ctx, "startup", cfgAttr)
 
 	// -------------------------------------------------------------------------
 	// Database
@@ -248,12 +249,9 @@ func run(ctx context.Context, log *logger.Logger) error {
 		Handler:           debug.Mux(version, db.Ping, draining.Load),
 		ReadHeaderTimeout: cfg.Web.ReadHeaderTimeout,
 	}
-	go func() {
-		log.Info(ctx, "startup", "status", "debug server started", "host", cfg.Web.DebugHost)
-		if err := debugSrv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error(ctx, "debug server", "error", err)
-		}
-	}()
+	if err := web.Start(ctx, debugSrv, "debug", log.Info); err != nil {
+		return err
+	}
 	defer debugSrv.Close()
 
 	// A second is left to write the answer.

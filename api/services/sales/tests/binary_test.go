@@ -120,9 +120,13 @@ func TestBinary(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("still running 30s after SIGTERM")
 	}
-	// The startup log lists every setting; the password must be masked.
-	if strings.Contains(logs.String(), "db-password="+pass) || !strings.Contains(logs.String(), "db-password=xxxxxx") {
+	// The startup log lists every setting as a structured field; the
+	// password is masked.
+	if strings.Contains(logs.String(), `"db-password":"`+pass+`"`) || !strings.Contains(logs.String(), `"db-password":"xxxxxx"`) {
 		t.Error("the startup log does not mask the database password")
+	}
+	if !strings.Contains(logs.String(), `"config":{"auth-active-kid":`) {
+		t.Error("the startup log does not give the settings as fields of config")
 	}
 }
 

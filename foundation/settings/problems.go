@@ -1,0 +1,79 @@
+// Package settings checks and renders the settings of a program as
+// github.com/ardanlabs/conf/v3 reads them.
+//
+// conf's struct tag parser has no escapes: a comma in a help text silently
+// ends it, and an apostrophe is taken for the start of a quoted
+// placeholder name, so --help shows half a sentence. A test of each
+// program runs Problems on its Config.
+package settings
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// keys are the tag properties conf reads as key:value; flags stand alone.
+var (
+	keys  = []string{"default", "help", "env", "flag", "short"}
+	flags = []string{"noprint", "required", "notzero", "mask", "immutable"}
+)
+
+// Problems returns what is wrong with the conf tags of cfg, a struct or a
+// pointer to one: a setting without help, a help or default cut short by a
+// comma, a help holding an apostrophe. Nested structs are groups, walked
+// through; an embedded conf.Version and fields tagged `conf:"-"` are
+// skipped.
+func Problems(cfg any) []string {
+	t := reflect.TypeOf(cfg)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var out []string
+	walk(t, "", &out)
+	return out
+}
+
+func walk(t reflect.Type, prefix string, out *[]string) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() || f.Anonymous {
+			continue
+		}
+		tag, hasTag := f.Tag.Lookup("conf")
+		if tag == "-" {
+			continue
+		}
+		name := prefix + f.Name
+		if f.Type.Kind() == reflect.Struct && f.Type.Name() == "" && !hasTag {
+			walk(f.Type, name+".", out)
+			continue
+		}
+		*out = append(*out, check(name, tag)...)
+	}
+}
+
+func check(name, tag string) []string {
+	var out []string
+	help := ""
+	for _, part := range strings.Split(tag, ",") {
+		key, val, ok := strings.Cut(part, ":")
+		switch {
+		case ok && slices.Contains(keys, key):
+			if key == "help" {
+				help = val
+			}
+		case !ok && slices.Contains(flags, part):
+		default:
+			out = append(out, fmt.Sprintf("%s: %q is neither a tag property nor a flag: a comma inside a help or default text ends it there", name, part))
+		}
+	}
+	switch {
+	case strings.TrimSpace(help) == "":
+		out = append(out, fmt.Sprintf("%s: no help: --help would show the setting with no description", name))
+	case strings.Contains(help, "'"):
+		out = append(out, fmt.Sprintf("%s: the help has an apostrophe, which --help takes for a quoted placeholder", name))
+	}
+	return out
+}

@@ -1,0 +1,79 @@
+package settings_test
+
+import (
+	"bytes"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/ardanlabs/conf/v3"
+
+	"github.com/garagesale/service/foundation/settings"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestProblems(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  any
+		want []string
+	}{
+		{"all described", &struct {
+			Web struct {
+				Host    string        `conf:"default:0.0.0.0:3000,help:where the API listens"`
+				Timeout time.Duration `conf:"default:5s,help:deadline of a request"`
+			}
+			Secret string `conf:"mask,help:the password"`
+		}{}, nil},
+		{"no help", struct {
+			DB struct {
+				Host string `conf:"default:localhost:5432"`
+			}
+		}{}, []string{"DB.Host: no help: --help would show the setting with no description"}},
+		{"a comma in the help", struct {
+			Mode string `conf:"default:disable,help:one of disable, require or verify-full"`
+		}{}, []string{`Mode: " require or verify-full" is neither a tag property nor a flag: a comma inside a help or default text ends it there`}},
+		{"an apostrophe", struct {
+			Header string `conf:"help:the proxy's header"`
+		}{}, []string{"Header: the help has an apostrophe, which --help takes for a quoted placeholder"}},
+		{"skipped", struct {
+			Internal string `conf:"-"`
+		}{}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, settings.Problems(tt.cfg)); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestAttr(t *testing.T) {
+	cfg := struct {
+		conf.Version
+		Web struct {
+			Host    string        `conf:"default:0.0.0.0:3000"`
+			Timeout time.Duration `conf:"default:5s"`
+		}
+		DB struct {
+			Password string `conf:"default:secret,mask"`
+		}
+	}{}
+	cfg.Web.Host, cfg.Web.Timeout, cfg.DB.Password = "0.0.0.0:3000", 5*time.Second, "hunter2"
+
+	attr, err := settings.Attr(&cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey || a.Key == slog.LevelKey || a.Key == slog.MessageKey {
+			return slog.Attr{}
+		}
+		return a
+	}})).Info("startup", attr)
+	want := `{"config":{"build":"","db-password":"xxxxxx","web-host":"0.0.0.0:3000","web-timeout":"5s"}}` + "\n"
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("log line (-want +got):\n%s", diff)
+	}
+}
