@@ -16,7 +16,7 @@ else
 WITH_DB := $(GO) build -o ./bin/pgrun ./api/tooling/pgrun && ./bin/pgrun --
 endif
 
-.PHONY: test test-e2e faults fuzz bench load test-race vet lint tidy build-local run
+.PHONY: test test-e2e faults fuzz bench load test-race vet lint tidy build-local run psql
 
 # ==============================================================================
 # Testing and checks
@@ -27,7 +27,7 @@ test:
 
 # test-e2e runs the slow end-to-end checks that `make test` leaves out;
 # CI runs it after `make test`.
-test-e2e: faults fuzz
+test-e2e: faults fuzz test-rename
 
 # fuzz runs every Go fuzz target for FUZZTIME each (5s by default; longer
 # finds more: make fuzz FUZZTIME=5m). A failing input is saved under the
@@ -83,6 +83,24 @@ tidy:
 	$(GO) mod tidy
 	$(GO) mod vendor
 
+# rename makes a clone of the kit your project, in place: the module path
+# and the names built from the service's (binaries, settings, images, the
+# namespace, ...); the example application stays. Commit first: the diff is
+# the review.
+#   make rename MODULE=github.com/acme/shop NAME=shop
+.PHONY: rename test-rename
+rename:
+	@if [ -z "$(MODULE)" ] || [ -z "$(NAME)" ]; then \
+		echo "make rename needs MODULE and NAME, e.g. make rename MODULE=github.com/acme/shop NAME=shop"; \
+		exit 2; \
+	fi
+	$(GO) run ./api/tooling/rename --module '$(MODULE)' --name '$(NAME)'
+
+# test-rename renames a copy of the repository, then builds, vets and tests
+# the copy (slow: minutes; make test-e2e runs it).
+test-rename:
+	SALES_TEST_RENAME=1 $(GO) test -count=1 -v ./api/tooling/rename/
+
 # ==============================================================================
 # Running the service locally
 
@@ -102,9 +120,27 @@ build-local:
 
 # run starts a local Postgres (data kept in .data/pg), migrates and seeds it,
 # makes a dev signing key if there is none, and runs sales-api in the
-# foreground. Ctrl-C stops the API, then Postgres.
+# foreground. Ctrl-C stops the API, then Postgres. Postgres listens on
+# 127.0.0.1:DB_PORT, the same every run, so a client set up once keeps
+# working (make run DB_PORT=54321 when that port is taken). While it runs,
+# .data/pg/connection.env holds its settings: sales-admin run from here
+# uses them by itself, and make psql reads them.
+DB_PORT ?= 54320
+PG_DATA := .data/pg
+PG_CONN := $(PG_DATA)/connection.env
 run: build-local
-	$(BIN)/pgrun --data .data/pg -- zarf/dev/run.sh
+	$(BIN)/pgrun --data $(PG_DATA) --port $(DB_PORT) -- zarf/dev/run.sh
+
+# psql opens psql on the database of a running make run. PSQL_ARGS passes
+# arguments: make psql PSQL_ARGS="-c 'select count(*) from users'".
+PSQL      ?= psql
+PSQL_ARGS ?=
+psql:
+	@test -f $(PG_CONN) || { echo "no $(PG_CONN): make run is not running here; start it (in another terminal) first" >&2; exit 1; }
+	@command -v $(PSQL) >/dev/null || { echo "$(PSQL) not found: install the PostgreSQL client (Debian/Ubuntu: apt-get install postgresql-client; Fedora: dnf install postgresql; macOS: brew install libpq), or name it: make psql PSQL=/path/to/psql" >&2; exit 1; }
+	@$(PSQL) "$$(sed -n 's/^DATABASE_URL=//p' $(PG_CONN))" $(PSQL_ARGS); status=$$?; \
+	if [ $$status -eq 2 ]; then echo "make psql: no connection to the server in $(PG_CONN); if make run is not running, that file is left from one that was killed: delete it" >&2; fi; \
+	exit $$status
 
 # ==============================================================================
 # Images, the Kind dev cluster and compose

@@ -44,7 +44,8 @@ type Config struct {
 	// it is initialised.
 	DataDir string
 
-	// Port is the TCP port on 127.0.0.1; 0 picks a free one.
+	// Port is the TCP port on 127.0.0.1; 0 picks a free one. Start fails
+	// with ErrPortInUse when a port given here is taken.
 	Port int
 
 	// User and Password are the superuser's, set when the cluster is
@@ -78,6 +79,10 @@ type Server struct {
 	stopOnce sync.Once
 	stopErr  error
 }
+
+// ErrPortInUse is the error, wrapped with the address, that Start returns
+// when the port asked for in Config is taken.
+var ErrPortInUse = errors.New("port already in use")
 
 // startTimeout bounds how long a cluster may take to accept connections.
 const startTimeout = 30 * time.Second
@@ -242,6 +247,11 @@ func (s *Server) clearLeftovers(ctx context.Context) error {
 // ourselves may be taken by someone else before postgres binds it; then we
 // pick another.
 func (s *Server) launch(ctx context.Context) error {
+	if s.cfg.Port != 0 {
+		if err := portFree(s.cfg.Port); err != nil {
+			return err
+		}
+	}
 	const attempts = 3
 	for attempt := 1; ; attempt++ {
 		s.port = s.cfg.Port
@@ -256,7 +266,11 @@ func (s *Server) launch(ctx context.Context) error {
 		if err == nil {
 			return nil
 		}
-		if s.cfg.Port != 0 || attempt == attempts || !strings.Contains(err.Error(), "already in use") {
+		inUse := strings.Contains(err.Error(), "already in use")
+		if inUse && s.cfg.Port != 0 {
+			return fmt.Errorf("%w: 127.0.0.1:%d: %w", ErrPortInUse, s.port, err)
+		}
+		if s.cfg.Port != 0 || attempt == attempts || !inUse {
 			return err
 		}
 		s.cfg.Log("port taken, trying another", "port", s.port)
@@ -385,6 +399,21 @@ func (s *Server) command(ctx context.Context, name string, args ...string) *exec
 	cmd.Dir = filepath.Dir(s.dataDir)
 	cmd.SysProcAttr = s.account.attr()
 	return cmd
+}
+
+// portFree returns an error wrapping ErrPortInUse when something listens
+// on 127.0.0.1:port. Postgres would fail to bind it too, but by then
+// waitReady may have had its answer from whatever listens there: another
+// cluster with the same login would pass for ours.
+func portFree(port int) error {
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%w: 127.0.0.1:%d", ErrPortInUse, port)
+	}
+	if err != nil {
+		return fmt.Errorf("check port %d: %w", port, err)
+	}
+	return l.Close()
 }
 
 func freePort() (int, error) {

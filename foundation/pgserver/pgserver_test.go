@@ -148,16 +148,52 @@ func TestPersistentDataDirKeepsData(t *testing.T) {
 }
 
 func TestFailedStartShowsTheServerLog(t *testing.T) {
+	cfg := Config{DataDir: filepath.Join(t.TempDir(), "pg", "data")}
+	srv := start(t, cfg)
+	if srv.DataDir() != cfg.DataDir {
+		// Running as root, the postgres user could not enter t.TempDir().
+		t.Cleanup(func() { os.RemoveAll(filepath.Dir(srv.DataDir())) })
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	conf, err := os.OpenFile(filepath.Join(srv.DataDir(), "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conf.WriteString("\nno_such_setting = on\n"); err != nil {
+		t.Fatal(err)
+	}
+	conf.Close()
+
+	_, err = Start(context.Background(), cfg)
+	if err == nil || !strings.Contains(err.Error(), "no_such_setting") {
+		t.Fatalf("start with a broken postgresql.conf: got error %v, want one quoting the server's log", err)
+	}
+}
+
+func TestTakenPortIsRefusedBeforeAnythingAnswersOnIt(t *testing.T) {
+	// A plain listener, and a cluster with the same login as ours: one
+	// that Start must not mistake for the server it started.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	port := l.Addr().(*net.TCPAddr).Port
+	other := start(t, Config{})
+	t.Cleanup(func() { other.Stop() })
 
-	_, err = Start(context.Background(), Config{Port: port})
-	if err == nil || !strings.Contains(err.Error(), "could not bind") {
-		t.Fatalf("start on a taken port: got error %v, want one quoting the server's log", err)
+	for _, port := range []int{l.Addr().(*net.TCPAddr).Port, other.Port()} {
+		t.Run(strconv.Itoa(port), func(t *testing.T) {
+			srv, err := Start(context.Background(), Config{Port: port})
+			if err == nil {
+				srv.Stop()
+				t.Fatalf("start on taken port %d succeeded", port)
+			}
+			if !errors.Is(err, ErrPortInUse) || !strings.Contains(err.Error(), "127.0.0.1:"+strconv.Itoa(port)) {
+				t.Errorf("got error %v, want ErrPortInUse naming the address", err)
+			}
+		})
 	}
 }
 

@@ -37,6 +37,8 @@ fi
 cat <<MSG
 
 ==> sales-api on http://localhost:$port (debug on :3010), Prometheus metrics on http://localhost:4000/metrics.
+    Postgres on $SALES_DB_HOST (database $SALES_DB_NAME, user $SALES_DB_USER): "make psql" opens psql on it,
+    and ./bin/sales-admin run from the repo root uses it by itself (.data/pg/connection.env).
     Logs are pretty-printed by ./bin/logfmt. Ctrl-C stops the API, the sidecar and Postgres.
     In another terminal, get an admin token and list the users:
 
@@ -54,7 +56,8 @@ logfmt=$!
 # reaches every process anyway.
 "$bin/sales-api" &
 api=$!
-trap 'kill -TERM "$api" 2>/dev/null || true' INT TERM
+stopping=0
+trap 'stopping=1; kill -TERM "$api" 2>/dev/null || true' INT TERM
 
 # The metrics sidecar (Prometheus on :4000) lives as long as the API.
 "$bin/metrics" &
@@ -67,6 +70,15 @@ while kill -0 "$api" 2>/dev/null; do
 	status=0
 	wait "$api" || status=$?
 done
+
+# After Ctrl-C a status above 128 is the stop that was asked for, not a
+# failure: wait returns 128+n when a trapped signal cuts it short (and the
+# API may exit before the loop asks again), and the TERM above may land
+# after the API has shut down and given the signal back its default
+# action. An API that fails to shut down exits 1, which stays.
+if [ "$stopping" = 1 ] && [ "$status" -gt 128 ]; then
+	status=0
+fi
 
 kill -TERM "$metrics" 2>/dev/null || true
 wait "$metrics" || true

@@ -6,7 +6,10 @@
 //	pgrun [--data DIR] [--port N] [--db NAME] -- COMMAND [ARGS...]
 //
 // Without --data the cluster is thrown away when the command ends; with it,
-// the data is kept in DIR for the next run. The application database is
+// the data is kept in DIR for the next run, and while the server runs
+// DIR/connection.env holds its SALES_DB_* settings and a DATABASE_URL, so
+// that programs started from elsewhere can reach it (sales-admin reads it;
+// so does make psql). The application database is
 // --db (default "postgres", the database every cluster has); another name
 // is created if missing. SALES_TEST_DB_URL always names the "postgres"
 // maintenance database, where tests may create their own databases.
@@ -17,72 +20,110 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
+	"github.com/garagesale/service/api/tooling/pgrun/connfile"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/pgserver"
 	"github.com/jackc/pgx/v5"
 )
 
 func main() {
-	os.Exit(run())
+	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
-func run() int {
-	dataDir := flag.String("data", "", "keep the cluster's data in `DIR` (default: a throwaway cluster)")
-	port := flag.Int("port", 0, "TCP port on 127.0.0.1 (default: a free one)")
-	dbName := flag.String("db", "postgres", "application database `NAME`, created if missing")
-	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: pgrun [--data DIR] [--port N] [--db NAME] -- COMMAND [ARGS...]\n")
-		flag.PrintDefaults()
+// run is pgrun given its arguments; it writes its own messages to stderr
+// and returns the exit status.
+func run(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("pgrun", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dataDir := fs.String("data", "", "keep the cluster's data in `DIR` (default: a throwaway cluster)")
+	port := fs.Int("port", 0, "TCP port on 127.0.0.1 (default: a free one)")
+	dbName := fs.String("db", "postgres", "application database `NAME`, created if missing")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: pgrun [--data DIR] [--port N] [--db NAME] -- COMMAND [ARGS...]\n")
+		fs.PrintDefaults()
 	}
-	flag.Parse()
-	if flag.NArg() == 0 {
-		flag.Usage()
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
 		return 2
 	}
 
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("prog", "pgrun")
+	log := slog.New(slog.NewTextHandler(stderr, nil)).With("prog", "pgrun")
 
 	// Catch the signals from the start, so a Ctrl-C while postgres starts
 	// up does not leave it running; the command gets them once it runs.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 
 	ctx := context.Background()
 	srv, err := pgserver.Start(ctx, pgserver.Config{DataDir: *dataDir, Port: *port, Log: log.Info})
+	if errors.Is(err, pgserver.ErrPortInUse) {
+		fmt.Fprintf(stderr, "pgrun: port %d on 127.0.0.1 is taken by another program: choose another with --port (for make run: make run DB_PORT=%d)\n", *port, *port+1)
+		return 1
+	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "pgrun: %v\n", err)
+		fmt.Fprintf(stderr, "pgrun: %v\n", err)
 		return 1
 	}
 	defer func() {
 		if err := srv.Stop(); err != nil {
-			fmt.Fprintf(os.Stderr, "pgrun: stop postgres: %v\n", err)
+			fmt.Fprintf(stderr, "pgrun: stop postgres: %v\n", err)
 		}
 	}()
 
 	if err := createDatabase(ctx, srv, *dbName); err != nil {
-		fmt.Fprintf(os.Stderr, "pgrun: %v\n", err)
+		fmt.Fprintf(stderr, "pgrun: %v\n", err)
 		return 1
 	}
 
-	cmd := exec.Command(flag.Arg(0), flag.Args()[1:]...)
+	dbVars := []connfile.Var{
+		{Name: "SALES_DB_HOST", Value: srv.Host()},
+		{Name: "SALES_DB_USER", Value: srv.User()},
+		{Name: "SALES_DB_PASSWORD", Value: srv.Password()},
+		{Name: "SALES_DB_NAME", Value: *dbName},
+		{Name: "SALES_DB_TLS_MODE", Value: "disable"},
+	}
+	if *dataDir != "" {
+		// Removed before the server is stopped (defers run in reverse):
+		// only a crash of pgrun leaves the file behind its server.
+		path := filepath.Join(*dataDir, connfile.Name)
+		if err := writeConnFile(path, srv.URL(*dbName), dbVars); err != nil {
+			fmt.Fprintf(stderr, "pgrun: %v\n", err)
+			return 1
+		}
+		defer func() {
+			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+				fmt.Fprintf(stderr, "pgrun: remove the connection file: %v\n", err)
+			}
+		}()
+		log.Info("connection settings written", "file", path)
+	}
+
+	cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(),
-		"SALES_DB_HOST="+srv.Host(),
-		"SALES_DB_USER="+srv.User(),
-		"SALES_DB_PASSWORD="+srv.Password(),
-		"SALES_DB_NAME="+*dbName,
-		"SALES_DB_TLS_MODE=disable",
-		"SALES_TEST_DB_URL="+srv.URL("postgres"),
-	)
+	cmd.Env = os.Environ()
+	for _, v := range dbVars {
+		cmd.Env = append(cmd.Env, v.Name+"="+v.Value)
+	}
+	cmd.Env = append(cmd.Env, "SALES_TEST_DB_URL="+srv.URL("postgres"))
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(os.Stderr, "pgrun: %v\n", err)
+		fmt.Fprintf(stderr, "pgrun: %v\n", err)
 		return 1
 	}
 
@@ -113,9 +154,18 @@ func run() int {
 		}
 		return exitErr.ExitCode()
 	default:
-		fmt.Fprintf(os.Stderr, "pgrun: %v\n", err)
+		fmt.Fprintf(stderr, "pgrun: %v\n", err)
 		return 1
 	}
+}
+
+// writeConnFile writes the connection file of a kept cluster: the SALES_DB_*
+// variables its command gets, and the URL psql and GUI clients take.
+func writeConnFile(path, dbURL string, dbVars []connfile.Var) error {
+	const header = `Written by pgrun while its Postgres runs; removed when it stops.
+Settings of that server for sales-admin (which reads this file when run
+from the repo root with no SALES_DB_* set) and psql "$DATABASE_URL".`
+	return connfile.Write(path, header, append(slices.Clone(dbVars), connfile.Var{Name: "DATABASE_URL", Value: dbURL}))
 }
 
 // createDatabase creates database name unless it exists.

@@ -20,7 +20,8 @@ import (
 var version = "develop"
 
 // Config is every setting of sales-admin: the same SALES_ variables as
-// sales-api.
+// sales-api. The DB settings default to those of a running make run (see
+// localDB), then to the tags.
 type Config struct {
 	conf.Version
 	Args conf.Args
@@ -63,6 +64,19 @@ func run(ctx context.Context) error {
 		}
 	}
 
+	// make run's database is the one to use when none is named: its
+	// settings go into the environment, under what was given, before conf
+	// reads it.
+	fileVars, dbFrom, err := localDB(makeRunConnFile, os.LookupEnv, os.Args[1:])
+	if err != nil {
+		return err
+	}
+	for name, value := range fileVars {
+		if err := os.Setenv(name, value); err != nil {
+			return fmt.Errorf("set %s: %w", name, err)
+		}
+	}
+
 	cfg := Config{Version: conf.Version{Build: version, Desc: "Administers the garagesale sales service"}}
 	help, err := conf.Parse("SALES", &cfg)
 	if err != nil {
@@ -94,6 +108,10 @@ func run(ctx context.Context) error {
 			TLSMode:     cfg.DB.TLSMode,
 			TLSRootCert: cfg.DB.TLSRootCert,
 			MaxConns:    2,
+			// A server that does not answer fails the command within
+			// this (one that refuses, at once); it is what the error
+			// message quotes.
+			ConnectTimeout: 2 * time.Second,
 			// Admin work (a migration, a large seed) may rightly run
 			// for longer than a request would.
 			AcquireTimeout:   10 * time.Second,
@@ -101,12 +119,14 @@ func run(ctx context.Context) error {
 			LockTimeout:      time.Minute,
 			IdleInTxTimeout:  time.Minute,
 		},
+		DBFrom:     dbFrom,
 		KeysFolder: cfg.Auth.KeysFolder,
 		ActiveKID:  cfg.Auth.ActiveKID,
 		Issuer:     cfg.Auth.Issuer,
 		TokenTTL:   cfg.Auth.TokenTTL,
 		Out:        os.Stdout,
 		In:         os.Stdin,
+		Err:        os.Stderr,
 	}
 	return cmd.Run(ctx, env, cfg.Args[1:])
 }

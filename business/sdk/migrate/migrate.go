@@ -27,11 +27,6 @@ var seeds embed.FS
 // makes the others wait until the first is done, and they then find
 // nothing left to do.
 func Migrate(ctx context.Context, db *sqlx.DB) error {
-	fsys, err := fs.Sub(migrations, "sql")
-	if err != nil {
-		return fmt.Errorf("migrations folder: %w", err)
-	}
-
 	// The locker counts its retries, so each run needs a fresh one. Probing
 	// each second (goose's default is 5) keeps a waiting test quick; 300
 	// probes allow for a slow migration elsewhere.
@@ -40,15 +35,9 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 		return fmt.Errorf("create migration lock: %w", err)
 	}
 
-	provider, err := goose.NewProvider(goose.DialectPostgres, db.DB, fsys,
-		goose.WithSessionLocker(locker),
-		goose.WithDisableGlobalRegistry(true),
-		// Goose would print a line per migration to stdout; callers log
-		// what they need from the error instead.
-		goose.WithSlog(slog.New(slog.DiscardHandler)),
-	)
+	provider, err := newProvider(db, goose.WithSessionLocker(locker))
 	if err != nil {
-		return fmt.Errorf("create migration provider: %w", err)
+		return err
 	}
 
 	if _, err := provider.Up(ctx); err != nil {
@@ -105,4 +94,23 @@ func Hash() string {
 		h.Write(body)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// newProvider returns a goose provider of the embedded migrations on db.
+func newProvider(db *sqlx.DB, opts ...goose.ProviderOption) (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrations, "sql")
+	if err != nil {
+		return nil, fmt.Errorf("migrations folder: %w", err)
+	}
+	opts = append(opts,
+		goose.WithDisableGlobalRegistry(true),
+		// Goose would print a line per migration to stdout; callers log
+		// what they need from the error instead.
+		goose.WithSlog(slog.New(slog.DiscardHandler)),
+	)
+	provider, err := goose.NewProvider(goose.DialectPostgres, db.DB, fsys, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("create migration provider: %w", err)
+	}
+	return provider, nil
 }

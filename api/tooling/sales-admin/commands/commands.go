@@ -19,7 +19,10 @@ import (
 
 // Env is what a command may use.
 type Env struct {
-	DB         sqldb.Config
+	DB sqldb.Config
+	// DBFrom is where DB's host came from; a failed connection says how
+	// to fix it there.
+	DBFrom     DBOrigin
 	KeysFolder string
 	ActiveKID  string
 	Issuer     string
@@ -27,6 +30,19 @@ type Env struct {
 	Out        io.Writer
 	// In is standard input, for what must not be a flag (a password).
 	In io.Reader
+	// Err receives notices that are not the command's output; nil
+	// discards them.
+	Err io.Writer
+}
+
+// DBOrigin is where the database settings came from.
+type DBOrigin struct {
+	// File is the connection file of a running make run that supplied
+	// them; empty when it did not.
+	File string
+	// Given is true when the host was set explicitly (SALES_DB_HOST or
+	// --db-host); with neither Given nor File it is the default.
+	Given bool
 }
 
 // Command is one sub-command.
@@ -49,30 +65,64 @@ func Lookup(name string) (Command, bool) {
 	return Command{}, false
 }
 
-// Overview lists the commands.
+// Overview lists the commands and says where the database settings come
+// from.
 func Overview() string {
 	var b strings.Builder
 	b.WriteString("COMMANDS\n")
 	for _, c := range all {
 		fmt.Fprintf(&b, "  %-10s %s\n", c.Name, c.Short)
 	}
-	b.WriteString("\nRun 'sales-admin COMMAND --help' for a command's usage.")
+	b.WriteString(`
+DATABASE
+  The SALES_DB_* variables (or --db-* flags before the command) name the
+  database. With no host given (SALES_DB_HOST, --db-host), sales-admin run
+  from the repo root while "make run" runs uses make run's Postgres, read
+  from .data/pg/connection.env; variables given still win over the file.
+  Otherwise the default is localhost:5432.
+
+Run 'sales-admin COMMAND --help' for a command's usage.`)
 	return b.String()
 }
 
-// openDB opens the database of env and waits up to 10s for it.
+// startupWait bounds how long a command waits for a server that answers
+// but is still starting up. A server that refuses the connection, or does
+// not answer within the connect timeout, fails the command at once: the
+// person at the terminal wants to hear it now, with what to do.
+const startupWait = 10 * time.Second
+
+// openDB opens the database of env and checks that it answers.
 func openDB(ctx context.Context, env Env) (*sqlx.DB, error) {
+	if env.DBFrom.File != "" && env.Err != nil {
+		fmt.Fprintf(env.Err, "using the database of make run: %s (%s)\n", env.DB.Host, env.DBFrom.File)
+	}
 	db, err := sqldb.Open(env.DB)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := sqldb.StatusCheck(ctx, db.DB); err != nil {
+	if err := waitStarted(ctx, db.DB); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("database at %s: %w", env.DB.Host, err)
+		return nil, connectError(env, err)
 	}
 	return db.DB, nil
+}
+
+// waitStarted pings db until it answers, retrying only while the server
+// says it is starting up, for at most startupWait.
+func waitStarted(ctx context.Context, db *sqlx.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, startupWait)
+	defer cancel()
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !startingUp(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 func noArgs(name string, args []string) error {

@@ -5,33 +5,88 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"text/tabwriter"
 
 	"github.com/garagesale/service/business/sdk/migrate"
 )
 
 var migrateCmd = Command{
 	Name:  "migrate",
-	Short: "apply every pending schema migration",
-	Usage: `Usage: sales-admin migrate
+	Short: "apply every pending schema migration; migrate status lists them",
+	Usage: `Usage:
+  sales-admin migrate
+  sales-admin migrate status
 
-Applies every schema migration the database does not have yet. Safe to run
-from two places at once: one waits for the other.`,
+migrate  applies every schema migration the database does not have yet.
+         Safe to run from two places at once: one waits for the other.
+status   lists every migration with its version, its name and when it was
+         applied (or that it is pending), and says how many are pending.
+         It applies nothing (on a database never migrated it does create
+         goose's empty version table) and does not wait for a migration
+         running elsewhere.`,
 	Run: func(ctx context.Context, env Env, args []string) error {
-		if err := noArgs("migrate", args); err != nil {
-			return err
+		switch {
+		case len(args) == 0:
+			return applyMigrations(ctx, env)
+		case len(args) == 1 && args[0] == "status":
+			return migrationStatus(ctx, env)
 		}
-		db, err := openDB(ctx, env)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-
-		if err := migrate.Migrate(ctx, db); err != nil {
-			return err
-		}
-		fmt.Fprintln(env.Out, "migrations complete")
-		return nil
+		return fmt.Errorf("unknown migrate arguments %q: want none (apply) or status", args)
 	},
+}
+
+func applyMigrations(ctx context.Context, env Env) error {
+	db, err := openDB(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	if err := migrate.Migrate(ctx, db); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Out, "migrations complete")
+	return nil
+}
+
+func migrationStatus(ctx context.Context, env Env) error {
+	db, err := openDB(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	list, dbVersion, err := migrate.Status(ctx, db)
+	if err != nil {
+		return err
+	}
+
+	w := tabwriter.NewWriter(env.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "VERSION\tNAME\tSTATE\tAPPLIED AT")
+	pending, known := 0, int64(0)
+	for _, m := range list {
+		state, at := "applied", m.AppliedAt.UTC().Format("2006-01-02 15:04:05 UTC")
+		if !m.Applied {
+			state, at = "pending", "-"
+			pending++
+		}
+		known = max(known, m.Version)
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", m.Version, m.Name, state, at)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+
+	if pending == 0 {
+		fmt.Fprintf(env.Out, "all %d migrations applied\n", len(list))
+	} else {
+		fmt.Fprintf(env.Out, "%d of %d migrations pending: 'sales-admin migrate' applies them\n", pending, len(list))
+	}
+	// A rollback to an older build leaves the schema ahead of the code.
+	if dbVersion > known {
+		fmt.Fprintf(env.Out, "the database is at version %d, past the %d this sales-admin knows: a newer build migrated it\n", dbVersion, known)
+	}
+	return nil
 }
 
 var seedCmd = Command{
