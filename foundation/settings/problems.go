@@ -23,8 +23,8 @@ var (
 // Problems returns what is wrong with the conf tags of cfg, a struct or a
 // pointer to one: a setting without help, a help or default cut short by a
 // comma, a help holding an apostrophe. Nested structs are groups, walked
-// through; an embedded conf.Version and fields tagged `conf:"-"` are
-// skipped.
+// through; conf's own fields (an embedded conf.Version, conf.Args) and
+// fields tagged `conf:"-"` are skipped.
 func Problems(cfg any) []string {
 	t := reflect.TypeOf(cfg)
 	for t.Kind() == reflect.Pointer {
@@ -42,8 +42,8 @@ func walk(t reflect.Type, prefix string, out *[]string) {
 			continue
 		}
 		tag, hasTag := f.Tag.Lookup("conf")
-		if tag == "-" {
-			continue
+		if tag == "-" || f.Type.PkgPath() == "github.com/ardanlabs/conf/v3" {
+			continue // not a setting, or conf's own (Args, Version)
 		}
 		name := prefix + f.Name
 		if f.Type.Kind() == reflect.Struct && f.Type.Name() == "" && !hasTag {
@@ -57,7 +57,10 @@ func walk(t reflect.Type, prefix string, out *[]string) {
 func check(name, tag string) []string {
 	var out []string
 	help := ""
-	for _, part := range strings.Split(tag, ",") {
+	for part := range strings.SplitSeq(tag, ",") {
+		if part == "" && tag == "" {
+			break
+		}
 		key, val, ok := strings.Cut(part, ":")
 		switch {
 		case ok && slices.Contains(keys, key):

@@ -26,18 +26,18 @@ type Config struct {
 	conf.Version
 	Args conf.Args
 	Auth struct {
-		KeysFolder string        `conf:"default:zarf/keys/"`
+		KeysFolder string        `conf:"default:zarf/keys/,help:folder of <kid>.pem RSA private keys (genkey writes there)"`
 		ActiveKID  string        `conf:"help:kid that signs tokens; empty with one key in the folder uses that key"`
-		Issuer     string        `conf:"default:garagesale"`
-		TokenTTL   time.Duration `conf:"default:1h"`
+		Issuer     string        `conf:"default:garagesale,help:iss claim of the tokens gentoken issues (the same as the API)"`
+		TokenTTL   time.Duration `conf:"default:1h,help:lifetime of the tokens gentoken issues"`
 	}
 	DB struct {
-		User        string `conf:"default:postgres"`
-		Password    string `conf:"default:postgres,mask"`
-		Host        string `conf:"default:localhost:5432"`
-		Name        string `conf:"default:postgres"`
-		TLSMode     string `conf:"default:disable,help:sslmode: disable, require, verify-ca or verify-full"`
-		TLSRootCert string `conf:"help:PEM file of the CA that signed the database server's certificate"`
+		User        string `conf:"default:postgres,help:database user"`
+		Password    string `conf:"default:postgres,mask,help:password of the database user"`
+		Host        string `conf:"default:localhost:5432,help:host:port of Postgres (beside make run: found by itself)"`
+		Name        string `conf:"default:postgres,help:database name"`
+		TLSMode     string `conf:"default:disable,help:sslmode: disable or require or verify-ca or verify-full"`
+		TLSRootCert string `conf:"help:PEM file of the CA that signed the certificate of the database server"`
 	}
 }
 
