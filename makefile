@@ -7,6 +7,13 @@
 
 SHELL := /bin/bash
 
+# Plain `make` lists the targets.
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets, one line each
+	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
 GO          ?= go
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
 
@@ -21,25 +28,25 @@ endif
 # ==============================================================================
 # Testing and checks
 
-test:
+test: ## every test against a throwaway Postgres (what CI runs first)
 	$(WITH_DB) $(GO) test -count=1 ./...
 	cd zarf/k8s/validate && $(GO) test -count=1 ./...
 
 # test-e2e runs the slow end-to-end checks that `make test` leaves out;
 # CI runs it after `make test`.
-test-e2e: faults fuzz test-rename
+test-e2e: faults fuzz test-rename ## the slow end-to-end checks: faults, fuzzing, renaming a copy (CI runs it after test)
 
 # fuzz runs every Go fuzz target for FUZZTIME each (5s by default; longer
 # finds more: make fuzz FUZZTIME=5m). A failing input is saved under the
 # package's testdata/fuzz: commit it with the fix, and go test replays it.
 FUZZTIME ?= 5s
-fuzz:
+fuzz: ## run every fuzz target for FUZZTIME (5s) each
 	$(WITH_DB) env FUZZTIME=$(FUZZTIME) zarf/dev/fuzz.sh
 
 # faults runs the fault suite: the real sales-api against a Postgres of its
 # own that each test stops, freezes (SIGSTOP) and restarts, with bursts and
 # SIGTERMs on top. It needs no shared server: each test starts its own.
-faults:
+faults: ## the fault suite: the real API while its Postgres is stopped, frozen and restarted
 	SALES_TEST_FAULTS=1 $(GO) test -count=1 -v ./api/services/sales/faults/
 
 # bench runs every benchmark (speed and memory targets live here, never in
@@ -50,7 +57,7 @@ faults:
 # BENCH picks benchmarks by name (a go test -bench pattern).
 BENCH       ?= .
 BENCH_COUNT ?= 1
-bench:
+bench: ## every Go benchmark with allocations, in benchstat format (BENCH, BENCH_COUNT)
 	@set -o pipefail; $(WITH_DB) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./... 2>&1 | grep -v ' level=INFO '
 
 # load measures the API under load against a bare Go program doing the same
@@ -59,17 +66,17 @@ bench:
 # flags: make load LOAD_FLAGS="--rows 1000000 --rounds 5", or
 # LOAD_FLAGS="--flat 10000,1000000" for list latency against table size.
 LOAD_FLAGS ?=
-load: build-local
+load: build-local ## load-test the API against a bare Go program side by side (LOAD_FLAGS)
 	$(GO) build -o $(BIN)/load ./api/tooling/load
 	$(BIN)/load $(LOAD_FLAGS)
 
-test-race:
+test-race: ## every test with the race detector
 	$(WITH_DB) $(GO) test -race -count=1 ./...
 
-vet:
+vet: ## go vet
 	$(GO) vet ./...
 
-lint:
+lint: ## staticcheck
 	@if [ ! -x "$(STATICCHECK)" ]; then \
 		echo "staticcheck not found; install it: go install honnef.co/go/tools/cmd/staticcheck@latest"; \
 		exit 1; \
@@ -79,7 +86,7 @@ lint:
 # ==============================================================================
 # Modules
 
-tidy:
+tidy: ## go mod tidy and go mod vendor
 	$(GO) mod tidy
 	$(GO) mod vendor
 
@@ -89,7 +96,7 @@ tidy:
 # the review.
 #   make rename MODULE=github.com/acme/shop NAME=shop
 .PHONY: rename test-rename
-rename:
+rename: ## make this kit your project: make rename MODULE=github.com/acme/shop NAME=shop
 	@if [ -z "$(MODULE)" ] || [ -z "$(NAME)" ]; then \
 		echo "make rename needs MODULE and NAME, e.g. make rename MODULE=github.com/acme/shop NAME=shop"; \
 		exit 2; \
@@ -98,7 +105,7 @@ rename:
 
 # test-rename renames a copy of the repository, then builds, vets and tests
 # the copy (slow: minutes; make test-e2e runs it).
-test-rename:
+test-rename: ## rename a copy of the repository, then build, vet and test it
 	SALES_TEST_RENAME=1 $(GO) test -count=1 -v ./api/tooling/rename/
 
 # ==============================================================================
@@ -113,7 +120,7 @@ LDFLAGS := -X main.version=$(VERSION)
 TAGS    := grpcnotrace
 
 # build-local compiles every command of the kit into ./bin.
-build-local:
+build-local: ## build every binary into ./bin
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/sales-api ./api/services/sales
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/metrics ./api/services/metrics
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/ ./api/tooling/sales-admin ./api/tooling/pgrun ./api/tooling/logfmt
@@ -128,14 +135,14 @@ build-local:
 DB_PORT ?= 54320
 PG_DATA := .data/pg
 PG_CONN := $(PG_DATA)/connection.env
-run: build-local
+run: build-local ## Postgres, migrations, seed, sales-api and the metrics sidecar, in the foreground
 	$(BIN)/pgrun --data $(PG_DATA) --port $(DB_PORT) -- zarf/dev/run.sh
 
 # psql opens psql on the database of a running make run. PSQL_ARGS passes
 # arguments: make psql PSQL_ARGS="-c 'select count(*) from users'".
 PSQL      ?= psql
 PSQL_ARGS ?=
-psql:
+psql: ## psql on the database of a running make run (PSQL_ARGS)
 	@test -f $(PG_CONN) || { echo "no $(PG_CONN): make run is not running here; start it (in another terminal) first" >&2; exit 1; }
 	@command -v $(PSQL) >/dev/null || { echo "$(PSQL) not found: install the PostgreSQL client (Debian/Ubuntu: apt-get install postgresql-client; Fedora: dnf install postgresql; macOS: brew install libpq), or name it: make psql PSQL=/path/to/psql" >&2; exit 1; }
 	@$(PSQL) "$$(sed -n 's/^DATABASE_URL=//p' $(PG_CONN))" $(PSQL_ARGS); status=$$?; \
@@ -172,18 +179,18 @@ COMPOSE      := docker compose -f zarf/compose/docker-compose.yaml
 .PHONY: build need-docker need-kind need-kubectl dev-keys dev-up dev-down dev-load \
 	dev-apply dev-restart dev-update-apply dev-logs dev-status compose-up compose-down
 
-need-docker:
+need-docker: ## fail unless docker is installed
 	@command -v docker >/dev/null 2>&1 || { echo "docker is not installed: see https://docs.docker.com/get-docker/" >&2; exit 1; }
 	@docker info >/dev/null 2>&1 || { echo "docker is installed but its engine is not running (docker info fails): start Docker first" >&2; exit 1; }
 
-need-kind:
+need-kind: ## fail unless kind is installed
 	@command -v kind >/dev/null 2>&1 || { echo "kind is not installed: see https://kind.sigs.k8s.io/docs/user/quick-start/#installation" >&2; exit 1; }
 
-need-kubectl:
+need-kubectl: ## fail unless kubectl is installed
 	@command -v kubectl >/dev/null 2>&1 || { echo "kubectl is not installed: see https://kubernetes.io/docs/tasks/tools/" >&2; exit 1; }
 
 # build makes the images: sales-api (with sales-admin) and the metrics sidecar.
-build: need-docker
+build: need-docker ## build the images (docker)
 	docker build -f zarf/docker/dockerfile.sales -t $(SALES_IMAGE) \
 		--build-arg BUILD_REF=$(VERSION) --build-arg BUILD_DATE=$(BUILD_DATE) .
 	docker build -f zarf/docker/dockerfile.metrics -t $(METRICS_IMAGE) \
@@ -191,28 +198,28 @@ build: need-docker
 
 # dev-keys makes a signing key in zarf/keys if there is none. Keys are never
 # committed or baked into an image.
-dev-keys:
+dev-keys: ## a signing key in zarf/keys for the cluster and compose
 	@if ! compgen -G 'zarf/keys/*.pem' >/dev/null; then \
 		echo "no signing key in zarf/keys: creating one"; \
 		$(GO) build -o $(BIN)/sales-admin ./api/tooling/sales-admin && SALES_AUTH_KEYS_FOLDER=zarf/keys/ $(BIN)/sales-admin genkey; \
 	fi
 
-dev-up: need-docker need-kind need-kubectl
+dev-up: need-docker need-kind need-kubectl ## create the Kind cluster
 	kind create cluster --name $(KIND_CLUSTER) --config zarf/k8s/dev/kind-config.yaml $(if $(KIND_NODE),--image $(KIND_NODE))
 	kubectl wait --timeout=120s --namespace=local-path-storage --for=condition=Available deployment/local-path-provisioner
 
-dev-down: need-kind
+dev-down: need-kind ## delete the Kind cluster
 	kind delete cluster --name $(KIND_CLUSTER)
 
 # dev-load puts the images `make build` made into the cluster's node; the
 # third-party images are pulled by the node itself.
-dev-load: need-docker need-kind
+dev-load: need-docker need-kind ## load the images into the Kind cluster
 	kind load docker-image $(SALES_IMAGE) $(METRICS_IMAGE) --name $(KIND_CLUSTER)
 
 # dev-apply applies every overlay in dependency order: the database (and its
 # Secret) first, the signing keys as a Secret from zarf/keys, the
 # observability stack, then sales, whose init containers migrate and seed.
-dev-apply: need-kubectl dev-keys
+dev-apply: need-kubectl dev-keys ## apply the dev overlay: database, key, tracing, metrics, dashboards, sales
 	$(KUSTOMIZE) zarf/k8s/dev/database | kubectl apply -f -
 	kubectl rollout status --namespace=$(NAMESPACE) --watch --timeout=180s statefulset/database
 	kubectl create secret generic sales-keys --namespace=$(NAMESPACE) --from-file=zarf/keys/ \
@@ -225,26 +232,26 @@ dev-apply: need-kubectl dev-keys
 
 # dev-restart restarts sales so it picks up a freshly loaded image (the dev
 # tag does not change, so applying alone would not).
-dev-restart: need-kubectl
+dev-restart: need-kubectl ## restart the sales pods
 	kubectl rollout restart --namespace=$(NAMESPACE) deployment/sales
 	kubectl rollout status --namespace=$(NAMESPACE) --watch --timeout=180s deployment/sales
 
-dev-update-apply: build dev-load dev-apply dev-restart
+dev-update-apply: build dev-load dev-apply dev-restart ## rebuild, reload, re-apply and restart
 
 # dev-logs follows every container of the sales pods, through logfmt.
-dev-logs: need-kubectl
+dev-logs: need-kubectl ## the sales pods logs through logfmt
 	$(GO) build -o $(BIN)/logfmt ./api/tooling/logfmt
 	kubectl logs --namespace=$(NAMESPACE) --selector=app=sales --all-containers=true \
 		--prefix=false --follow --tail=100 --max-log-requests=8 | $(BIN)/logfmt
 
-dev-status: need-kubectl
+dev-status: need-kubectl ## nodes, pods and services of the cluster
 	kubectl get nodes -o wide
 	kubectl get statefulsets,deployments,pods,services --namespace=$(NAMESPACE) -o wide
 
 # compose-up runs the same services on Docker alone, on the same host ports
 # as the Kind cluster. The API runs as you so it can read your key files.
-compose-up: build dev-keys
+compose-up: build dev-keys ## the same services on Docker alone
 	HOST_UID=$$(id -u) HOST_GID=$$(id -g) $(COMPOSE) up --detach
 
-compose-down: need-docker
+compose-down: need-docker ## stop the compose services
 	$(COMPOSE) down
