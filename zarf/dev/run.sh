@@ -40,9 +40,9 @@ cat <<MSG
     Postgres on $SALES_DB_HOST (database $SALES_DB_NAME, user $SALES_DB_USER): "make psql" opens psql on it,
     and ./bin/sales-admin run from the repo root uses it by itself (.data/pg/connection.env).
     Logs are pretty-printed by ./bin/logfmt. Ctrl-C stops the API, the sidecar and Postgres.
-    In another terminal, get an admin token and list the users:
+    In another terminal, get an admin token and list the users (the README has more):
 
-TOKEN=\$(curl -s --user admin@example.com:gophers http://localhost:$port/v1/users/token/$kid | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'); curl -s -H "Authorization: Bearer \$TOKEN" http://localhost:$port/v1/users; echo
+TOKEN=\$(curl -s --user admin@example.com:gophers http://localhost:$port/v1/users/token | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'); curl -s -H "Authorization: Bearer \$TOKEN" http://localhost:$port/v1/users; echo
 
 MSG
 
