@@ -203,15 +203,16 @@ func startStack(t *testing.T) *stack {
 	work := t.TempDir()
 	st := &stack{work: work, api: freeAddr(t), debug: freeAddr(t), metrics: freeAddr(t), mdebug: freeAddr(t), log: &lockedBuffer{}}
 
-	build := exec.Command("go", "build", "-o", filepath.Join(work, "bin")+string(filepath.Separator),
-		"./api/services/sales", "./api/services/metrics", "./api/tooling/sales-admin", "./api/tooling/pgrun", "./api/tooling/logfmt")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	// The binaries are named after their folders; make build-local names
-	// the API sales-api.
-	if err := os.Rename(filepath.Join(work, "bin", "sales"), filepath.Join(work, "bin", "sales-api")); err != nil {
-		t.Fatal(err)
+	bin := filepath.Join(work, "bin")
+	for _, args := range [][]string{
+		// As make build-local names them.
+		{"-o", filepath.Join(bin, "sales-api"), "./api/services/sales"},
+		{"-o", bin + string(filepath.Separator), "./api/services/metrics", "./api/tooling/sales-admin", "./api/tooling/pgrun", "./api/tooling/logfmt"},
+	} {
+		build := exec.Command("go", append([]string{"build"}, args...)...)
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("build: %v\n%s", err, out)
+		}
 	}
 	if err := os.MkdirAll(filepath.Join(work, "zarf", "keys"), 0o755); err != nil {
 		t.Fatal(err)
