@@ -1,5 +1,5 @@
-// Package productapp is the HTTP layer of products: the products routes of
-// DESIGN.md §4.
+// Package productapp is the HTTP layer of products: the /v1/products
+// routes.
 package productapp
 
 import (

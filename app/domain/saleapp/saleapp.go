@@ -1,5 +1,4 @@
-// Package saleapp is the HTTP layer of sales: the sales routes of
-// DESIGN.md §4.
+// Package saleapp is the HTTP layer of sales: the /v1/sales routes.
 package saleapp
 
 import (

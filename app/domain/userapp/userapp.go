@@ -1,5 +1,5 @@
-// Package userapp is the HTTP layer of users: the users routes and the
-// token route of DESIGN.md §4.
+// Package userapp is the HTTP layer of users: the /v1/users routes, the
+// token route and signup.
 package userapp
 
 import (

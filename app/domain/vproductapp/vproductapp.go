@@ -1,5 +1,5 @@
 // Package vproductapp is the HTTP layer of the admin's product listing:
-// GET /v1/vproducts of DESIGN.md §4, products with their owners' names.
+// GET /v1/vproducts, products with their owners' names.
 package vproductapp
 
 import (

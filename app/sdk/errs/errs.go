@@ -1,12 +1,14 @@
 // Package errs defines the API's error body and the small fixed set of
-// codes that map to HTTP statuses (DESIGN.md §4).
+// codes that map to HTTP statuses.
 package errs
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -17,7 +19,8 @@ import (
 // Code is one of the API's error codes.
 type Code string
 
-// The codes of DESIGN.md §4.
+// The API's error codes: each has one HTTP status (Status), and the API
+// documentation lists them with it.
 const (
 	InvalidArgument  Code = "invalid_argument"
 	Unauthenticated  Code = "unauthenticated"
@@ -54,6 +57,11 @@ var statuses = map[Code]int{
 	ClientClosed:     499,
 
 	IdempotencyKeyReused: http.StatusUnprocessableEntity,
+}
+
+// Codes returns every code, sorted.
+func Codes() []Code {
+	return slices.Sorted(maps.Keys(statuses))
 }
 
 // Status returns the HTTP status of c; an unknown code is a 500.
