@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
@@ -38,6 +39,7 @@ type App struct {
 	prop      propagation.TextMapPropagator
 	mw        []MidFunc
 	notRouted func(status int) Encoder
+	routes    []string
 }
 
 // Config holds what an App needs. Tracer may be nil.
@@ -71,6 +73,12 @@ func NewApp(cfg Config) *App {
 	}
 }
 
+// Routes returns "METHOD PATH" of every route registered with HandlerFunc,
+// sorted: what the API answers, for a check against its documentation.
+func (a *App) Routes() []string {
+	return slices.Sorted(slices.Values(a.routes))
+}
+
 // ServeHTTP implements http.Handler.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.notRouted != nil {
@@ -92,6 +100,7 @@ func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
 	h = wrap(h, mw)
 	h = wrap(h, a.mw)
 	route := method + " " + path
+	a.routes = append(a.routes, route)
 
 	a.mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) {
 		ctx := a.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))

@@ -7,25 +7,23 @@ import (
 
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/errs"
-	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/domain/auditbus"
-	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/foundation/web"
 )
 
 // Config holds what the audit routes need.
 type Config struct {
 	AuditBus *auditbus.Business
-	UserBus  *userbus.Business
-	Auth     *auth.Auth
 }
 
-// Routes adds the audit routes to app.
-func Routes(app *web.App, cfg Config) {
+// Routes adds the audit routes.
+func Routes(t *route.Table, cfg Config) {
 	h := handlers{auditBus: cfg.AuditBus}
-	app.HandlerFunc(http.MethodGet, "/v1/audits", h.query,
-		mid.Authenticate(cfg.Auth, cfg.UserBus), mid.Authorize(cfg.Auth, auth.RuleAdminOnly))
+	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/audits", Handler: h.query, Rule: auth.RuleAdminOnly,
+		Summary: "List the audit log", Description: "Every change to a user, product or sale, with who made it.",
+		Query: listSpec.Params(), Response: query.Result[Audit]{}})
 }
 
 type handlers struct {
@@ -33,12 +31,7 @@ type handlers struct {
 }
 
 func (h handlers) query(ctx context.Context, r *http.Request) web.Encoder {
-	res, err := query.List(ctx, r, h.auditBus, query.ListSpec[auditbus.QueryFilter, auditbus.Audit, Audit]{
-		Filter:       parseFilter,
-		Order:        orderByFields,
-		DefaultOrder: auditbus.DefaultOrderBy,
-		ToApp:        toAppAudits,
-	})
+	res, err := query.List(ctx, r, h.auditBus, listSpec)
 	if err != nil {
 		return errs.Of(err)
 	}

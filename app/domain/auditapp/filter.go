@@ -27,3 +27,13 @@ func parseFilter(ctx context.Context, r *http.Request) (auditbus.QueryFilter, er
 	}
 	return filter, nil
 }
+
+// listSpec is how the list route reads its request, and what its
+// documentation says of its parameters.
+var listSpec = query.ListSpec[auditbus.QueryFilter, auditbus.Audit, Audit]{
+	Filter:       parseFilter,
+	Order:        orderByFields,
+	DefaultOrder: auditbus.DefaultOrderBy,
+	ToApp:        toAppAudits,
+	Docs:         map[string]string{"objName": "only those whose object's name holds this, in any case"},
+}

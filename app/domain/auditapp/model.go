@@ -9,15 +9,15 @@ import (
 
 // Audit is an audit record as the API shows it.
 type Audit struct {
-	ID        string          `json:"id"`
-	ObjID     string          `json:"objID"`
+	ID        string          `json:"id" openapi:"format=uuid"`
+	ObjID     string          `json:"objID" openapi:"format=uuid"`
 	ObjDomain string          `json:"objDomain"`
 	ObjName   string          `json:"objName"`
-	ActorID   string          `json:"actorID"`
+	ActorID   string          `json:"actorID" openapi:"format=uuid"`
 	Action    string          `json:"action"`
 	Data      json.RawMessage `json:"data"`
 	Message   string          `json:"message"`
-	Timestamp string          `json:"timestamp"`
+	Timestamp string          `json:"timestamp" openapi:"format=date-time"`
 }
 
 func toAppAudit(bus auditbus.Audit) Audit {

@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/web"
 )
@@ -21,11 +22,14 @@ type Config struct {
 	Draining func() bool
 }
 
-// Routes adds /v1/liveness and /v1/readiness to app.
-func Routes(app *web.App, cfg Config) {
+// Routes adds /v1/liveness and /v1/readiness.
+func Routes(t *route.Table, cfg Config) {
 	h := handlers{build: cfg.Build, ping: cfg.Ping, draining: cfg.Draining}
-	app.HandlerFunc(http.MethodGet, "/v1/liveness", h.liveness)
-	app.HandlerFunc(http.MethodGet, "/v1/readiness", h.readiness)
+	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/liveness", Handler: h.liveness,
+		Summary: "Is the process alive", Response: Status{}})
+	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/readiness", Handler: h.readiness,
+		Summary: "Is the API ready to serve", Description: "503 while the database does not answer or the process is shutting down.",
+		Response: Status{}})
 }
 
 type handlers struct {

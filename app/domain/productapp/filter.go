@@ -33,3 +33,13 @@ func FilterFrom(f *query.Filter) productbus.QueryFilter {
 		UserID:      f.UUID("userID"),
 	}
 }
+
+// listSpec is how the list route reads its request, and what its
+// documentation says of its parameters.
+var listSpec = query.ListSpec[productbus.QueryFilter, productbus.Product, Product]{
+	Filter:       parseFilter,
+	Order:        orderByFields,
+	DefaultOrder: productbus.DefaultOrderBy,
+	ToApp:        toAppProducts,
+	Docs:         map[string]string{"name": "only those whose name holds this, in any case"},
+}

@@ -16,13 +16,13 @@ import (
 // Product is a product as the API shows it. Cost is a json.Number so the
 // amount is written as exact decimal text, never through a float.
 type Product struct {
-	ID          string      `json:"id"`
-	UserID      string      `json:"userID"`
+	ID          string      `json:"id" openapi:"format=uuid"`
+	UserID      string      `json:"userID" openapi:"format=uuid"`
 	Name        string      `json:"name"`
 	Cost        json.Number `json:"cost"`
-	Quantity    int         `json:"quantity"`
-	DateCreated string      `json:"dateCreated"`
-	DateUpdated string      `json:"dateUpdated"`
+	Quantity    int         `json:"quantity" openapi:"minimum=0"`
+	DateCreated string      `json:"dateCreated" openapi:"format=date-time"`
+	DateUpdated string      `json:"dateUpdated" openapi:"format=date-time"`
 }
 
 // Encode implements web.Encoder.
@@ -57,8 +57,8 @@ type NewProduct struct {
 	Name string `json:"name" validate:"required"`
 	// Cost is kept as raw JSON so that it is read from its exact digits and
 	// a quoted or malformed amount is reported against cost.
-	Cost     json.RawMessage `json:"cost" validate:"required"`
-	Quantity *int            `json:"quantity" validate:"required"`
+	Cost     json.RawMessage `json:"cost" validate:"required" openapi:"type=number,minimum=0" doc:"in currency units, at most 2 decimals"`
+	Quantity *int            `json:"quantity" validate:"required" openapi:"minimum=0"`
 }
 
 // toBusNewProduct checks every field at once: the validator's rules first,
@@ -88,8 +88,8 @@ func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, er
 // fields sent change.
 type UpdateProduct struct {
 	Name     *string         `json:"name"`
-	Cost     json.RawMessage `json:"cost"` // absent or null: unchanged
-	Quantity *int            `json:"quantity"`
+	Cost     json.RawMessage `json:"cost" openapi:"type=number|null,minimum=0" doc:"in currency units, at most 2 decimals; absent or null leaves it as it is"`
+	Quantity *int            `json:"quantity" openapi:"minimum=0"`
 }
 
 func toBusUpdateProduct(app UpdateProduct) (productbus.UpdateProduct, error) {

@@ -79,12 +79,7 @@ func (a *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
-	res, err := query.List(ctx, r, a.productBus, query.ListSpec[productbus.QueryFilter, productbus.Product, Product]{
-		Filter:       parseFilter,
-		Order:        orderByFields,
-		DefaultOrder: productbus.DefaultOrderBy,
-		ToApp:        toAppProducts,
-	})
+	res, err := query.List(ctx, r, a.productBus, listSpec)
 	if err != nil {
 		return errs.Of(err)
 	}

@@ -4,34 +4,35 @@ import (
 	"net/http"
 
 	"github.com/garagesale/service/app/sdk/auth"
-	"github.com/garagesale/service/app/sdk/mid"
+	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/domain/productbus"
-	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/foundation/web"
 )
 
 // Config holds what the products routes need.
 type Config struct {
 	ProductBus *productbus.Business
-	UserBus    *userbus.Business
 	Auth       *auth.Auth
-	// Idempotent makes creation safe to retry with an Idempotency-Key;
-	// nil leaves it out.
-	Idempotent web.MidFunc
 }
 
-// Routes adds the products routes to app. Owner checks for PUT and DELETE
-// happen in the handler: the subject is the product's owner, which only
-// the loaded product knows.
-func Routes(app *web.App, cfg Config) {
+// Routes adds the products routes. Owner checks for PUT and DELETE happen
+// in the handler: the subject is the product's owner, which only the
+// loaded product knows.
+func Routes(t *route.Table, cfg Config) {
 	a := &handlers{productBus: cfg.ProductBus, auth: cfg.Auth}
+	owner := []int{http.StatusForbidden, http.StatusNotFound}
 
-	authen := mid.Authenticate(cfg.Auth, cfg.UserBus)
-	anyUser := mid.Authorize(cfg.Auth, auth.RuleAny)
-
-	app.HandlerFunc(http.MethodPost, "/v1/products", a.create, authen, anyUser, cfg.Idempotent)
-	app.HandlerFunc(http.MethodGet, "/v1/products", a.query, authen, anyUser)
-	app.HandlerFunc(http.MethodGet, "/v1/products/{productID}", a.queryByID, authen, anyUser)
-	app.HandlerFunc(http.MethodPut, "/v1/products/{productID}", a.update, authen, anyUser)
-	app.HandlerFunc(http.MethodDelete, "/v1/products/{productID}", a.delete, authen, anyUser)
+	t.Add(route.Route{Method: http.MethodPost, Path: "/v1/products", Handler: a.create, Rule: auth.RuleAny, Idempotent: true,
+		Summary: "Put a product up for sale", Description: "The caller owns it.",
+		Body: NewProduct{}, Status: http.StatusCreated, Response: Product{}})
+	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/products", Handler: a.query, Rule: auth.RuleAny,
+		Summary: "List products", Query: listSpec.Params(), Response: query.Result[Product]{}})
+	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/products/{productID}", Handler: a.queryByID, Rule: auth.RuleAny,
+		Summary: "Get a product", Response: Product{}, Errors: []int{http.StatusNotFound}})
+	t.Add(route.Route{Method: http.MethodPut, Path: "/v1/products/{productID}", Handler: a.update, Rule: auth.RuleAny,
+		Summary: "Change a product", Description: "Only the fields sent change. Its owner or an ADMIN may change it.",
+		Body: UpdateProduct{}, Response: Product{}, Errors: owner})
+	t.Add(route.Route{Method: http.MethodDelete, Path: "/v1/products/{productID}", Handler: a.delete, Rule: auth.RuleAny,
+		Summary: "Delete a product", Description: "Its owner or an ADMIN may delete it; not once it has sales (409).",
+		Status: http.StatusNoContent, Errors: append(owner, http.StatusConflict)})
 }

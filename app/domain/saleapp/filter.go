@@ -31,3 +31,12 @@ func parseFilter(ctx context.Context, r *http.Request) (salebus.QueryFilter, err
 	}
 	return filter, nil
 }
+
+// listSpec is how the list route reads its request, and what its
+// documentation says of its parameters.
+var listSpec = query.ListSpec[salebus.QueryFilter, salebus.Sale, Sale]{
+	Filter:       parseFilter,
+	Order:        orderByFields,
+	DefaultOrder: salebus.DefaultOrderBy,
+	ToApp:        toAppSales,
+}

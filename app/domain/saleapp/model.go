@@ -16,12 +16,12 @@ import (
 // Sale is a sale as the API shows it. Paid is in currency units with at
 // most two decimals, written from integer cents: never a float.
 type Sale struct {
-	ID          string      `json:"id"`
-	ProductID   string      `json:"productID"`
-	BuyerID     string      `json:"buyerID"`
-	Quantity    int         `json:"quantity"`
+	ID          string      `json:"id" openapi:"format=uuid"`
+	ProductID   string      `json:"productID" openapi:"format=uuid"`
+	BuyerID     string      `json:"buyerID" openapi:"format=uuid"`
+	Quantity    int         `json:"quantity" openapi:"minimum=1"`
 	Paid        json.Number `json:"paid"`
-	DateCreated string      `json:"dateCreated"`
+	DateCreated string      `json:"dateCreated" openapi:"format=date-time"`
 }
 
 // Encode implements web.Encoder.
@@ -58,9 +58,9 @@ func toAppSales(bus []salebus.Sale) []Sale {
 // against "paid" together with every other bad field instead of failing
 // the whole decode.
 type NewSale struct {
-	ProductID string          `json:"productID"`
-	Quantity  int             `json:"quantity"`
-	Paid      json.RawMessage `json:"paid"`
+	ProductID string          `json:"productID" openapi:"format=uuid"`
+	Quantity  int             `json:"quantity" openapi:"minimum=1"`
+	Paid      json.RawMessage `json:"paid" openapi:"type=number,minimum=0" doc:"what the buyer pays in all, in currency units, at most 2 decimals"`
 }
 
 // toBusNewSale checks every field at once, so one response names every

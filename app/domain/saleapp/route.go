@@ -4,33 +4,33 @@ import (
 	"net/http"
 
 	"github.com/garagesale/service/app/sdk/auth"
-	"github.com/garagesale/service/app/sdk/mid"
+	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/domain/salebus"
-	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/foundation/web"
 )
 
 // Config holds what the sales routes need.
 type Config struct {
 	SaleBus *salebus.Business
-	UserBus *userbus.Business
-	Auth    *auth.Auth
-	// Idempotent makes buying safe to retry with an Idempotency-Key; nil
-	// leaves it out.
-	Idempotent web.MidFunc
 }
 
-// Routes adds the sales routes to app. Any user may buy and list; what a
-// USER sees is narrowed in the handlers to the sales they bought or sold.
-func Routes(app *web.App, cfg Config) {
+// Routes adds the sales routes. Any user may buy and list; what a USER
+// sees is narrowed in the handlers to the sales they bought or sold.
+func Routes(t *route.Table, cfg Config) {
 	h := &handlers{saleBus: cfg.SaleBus}
 
-	authen := mid.Authenticate(cfg.Auth, cfg.UserBus)
-	anyUser := mid.Authorize(cfg.Auth, auth.RuleAny)
-	adminOnly := mid.Authorize(cfg.Auth, auth.RuleAdminOnly)
-
-	app.HandlerFunc(http.MethodPost, "/v1/sales", h.create, authen, anyUser, cfg.Idempotent)
-	app.HandlerFunc(http.MethodGet, "/v1/sales", h.query, authen, anyUser)
-	app.HandlerFunc(http.MethodGet, "/v1/sales/{saleID}", h.queryByID, authen, anyUser)
-	app.HandlerFunc(http.MethodDelete, "/v1/sales/{saleID}", h.delete, authen, adminOnly)
+	t.Add(route.Route{Method: http.MethodPost, Path: "/v1/sales", Handler: h.create, Rule: auth.RuleAny, Idempotent: true,
+		Summary: "Buy a product",
+		Description: "Stock goes down in the same transaction as the sale is written; " +
+			"409 when there is not enough. The caller is the buyer and cannot buy their own product.",
+		Body: NewSale{}, Status: http.StatusCreated, Response: Sale{}, Errors: []int{http.StatusConflict}})
+	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/sales", Handler: h.query, Rule: auth.RuleAny,
+		Summary: "List sales", Description: "A USER sees the sales they bought or sold; an ADMIN sees all.",
+		Query: listSpec.Params(), Response: query.Result[Sale]{}})
+	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/sales/{saleID}", Handler: h.queryByID, Rule: auth.RuleAny,
+		Summary: "Get a sale", Description: "Its buyer, its seller or an ADMIN may see it.",
+		Response: Sale{}, Errors: []int{http.StatusForbidden, http.StatusNotFound}})
+	t.Add(route.Route{Method: http.MethodDelete, Path: "/v1/sales/{saleID}", Handler: h.delete, Rule: auth.RuleAdminOnly,
+		Summary: "Cancel a sale", Description: "The stock goes back up; 409 when it cannot take the quantity back.",
+		Status: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict}})
 }

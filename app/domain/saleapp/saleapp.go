@@ -49,12 +49,7 @@ func (h *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 func (h *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
-	res, err := query.List(ctx, r, h.saleBus, query.ListSpec[salebus.QueryFilter, salebus.Sale, Sale]{
-		Filter:       parseFilter,
-		Order:        orderByFields,
-		DefaultOrder: salebus.DefaultOrderBy,
-		ToApp:        toAppSales,
-	})
+	res, err := query.List(ctx, r, h.saleBus, listSpec)
 	if err != nil {
 		return errs.Of(err)
 	}

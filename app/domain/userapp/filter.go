@@ -33,3 +33,13 @@ func parseFilter(ctx context.Context, r *http.Request) (userbus.QueryFilter, err
 	}
 	return filter, nil
 }
+
+// listSpec is how the list route reads its request, and what its
+// documentation says of its parameters.
+var listSpec = query.ListSpec[userbus.QueryFilter, userbus.User, User]{
+	Filter:       parseFilter,
+	Order:        orderByFields,
+	DefaultOrder: userbus.DefaultOrderBy,
+	ToApp:        toAppUsers,
+	Docs:         map[string]string{"name": "only those whose name holds this, in any case"},
+}

@@ -20,14 +20,14 @@ const maxDepartment = 100
 
 // User is a user as the API shows it: never a password or its hash.
 type User struct {
-	ID          string   `json:"id"`
+	ID          string   `json:"id" openapi:"format=uuid"`
 	Name        string   `json:"name"`
 	Email       string   `json:"email"`
-	Roles       []string `json:"roles"`
+	Roles       []string `json:"roles" openapi:"enum=ADMIN|USER"`
 	Department  string   `json:"department"`
 	Enabled     bool     `json:"enabled"`
-	DateCreated string   `json:"dateCreated"`
-	DateUpdated string   `json:"dateUpdated"`
+	DateCreated string   `json:"dateCreated" openapi:"format=date-time"`
+	DateUpdated string   `json:"dateUpdated" openapi:"format=date-time"`
 }
 
 // Encode implements web.Encoder.
@@ -62,7 +62,7 @@ func toAppUsers(bus []userbus.User) []User {
 type NewUser struct {
 	Name            string   `json:"name" validate:"required"`
 	Email           string   `json:"email" validate:"required"`
-	Roles           []string `json:"roles" validate:"required"`
+	Roles           []string `json:"roles" validate:"required" openapi:"enum=ADMIN|USER"`
 	Department      string   `json:"department" validate:"max=100"`
 	Password        string   `json:"password" validate:"required"`
 	PasswordConfirm string   `json:"passwordConfirm" validate:"eqfield=Password"`
@@ -187,7 +187,7 @@ func (s SignupAccepted) Encode() ([]byte, string, error) {
 
 // UpdateUserRole is the body of PUT /v1/users/role/{userID}.
 type UpdateUserRole struct {
-	Roles []string `json:"roles" validate:"required"`
+	Roles []string `json:"roles" validate:"required" openapi:"enum=ADMIN|USER"`
 }
 
 func toBusUpdateUserRole(app UpdateUserRole) (userbus.UpdateUser, error) {

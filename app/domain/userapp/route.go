@@ -5,10 +5,10 @@ import (
 	"time"
 
 	"github.com/garagesale/service/app/sdk/auth"
-	"github.com/garagesale/service/app/sdk/mid"
+	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/types/role"
-	"github.com/garagesale/service/foundation/web"
 )
 
 // Config holds what the users routes need. Now may be nil.
@@ -26,31 +26,53 @@ type Config struct {
 	Signup bool
 }
 
-// Routes adds the users routes to app.
-func Routes(app *web.App, cfg Config) {
+// Routes adds the users routes, the token route and signup.
+func Routes(t *route.Table, cfg Config) {
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
 	a := &handlers{userBus: cfg.UserBus, auth: cfg.Auth, activeKID: cfg.ActiveKID, tokenTTL: cfg.TokenTTL, now: now,
 		clientIPHeader: cfg.ClientIPHeader, signupOpen: cfg.Signup}
-
-	authen := mid.Authenticate(cfg.Auth, cfg.UserBus)
-	adminOnly := mid.Authorize(cfg.Auth, auth.RuleAdminOnly)
-	adminOrSubject := mid.Authorize(cfg.Auth, auth.RuleAdminOrSubject)
+	token := route.Route{Method: http.MethodGet, Handler: a.token, Basic: true,
+		Summary: "Get a token", Response: Token{},
+		Description: "A JWT for the user whose email and password are sent as HTTP Basic auth. " +
+			"Failed logins are throttled per account and per client address (429 with Retry-After).",
+		Errors: []int{http.StatusTooManyRequests}}
 
 	// Without a kid the active key signs: a client need not know which
 	// key that is. Registered apart from /v1/users/{userID}, which would
 	// otherwise take "token" for a user ID and ask for a bearer token.
-	app.HandlerFunc(http.MethodGet, "/v1/users/token", a.token)
-	app.HandlerFunc(http.MethodGet, "/v1/users/token/{kid}", a.token)
-	app.HandlerFunc(http.MethodPost, "/v1/users/signup", a.signup)
-	app.HandlerFunc(http.MethodPost, "/v1/users", a.create, authen, adminOnly)
-	app.HandlerFunc(http.MethodGet, "/v1/users", a.query, authen, adminOnly)
-	app.HandlerFunc(http.MethodGet, "/v1/users/{userID}", a.queryByID, authen, adminOrSubject)
-	app.HandlerFunc(http.MethodPut, "/v1/users/{userID}", a.update, authen, adminOrSubject)
-	app.HandlerFunc(http.MethodPut, "/v1/users/role/{userID}", a.updateRole, authen, adminOnly)
-	app.HandlerFunc(http.MethodDelete, "/v1/users/{userID}", a.delete, authen, adminOrSubject)
+	token.Path = "/v1/users/token"
+	t.Add(token)
+	token.Path, token.Name, token.Summary = "/v1/users/token/{kid}", "tokenByKey", "Get a token signed with a given key"
+	token.Description += " Only the active key signs: another kid is a 404."
+	token.Errors = append(token.Errors, http.StatusNotFound)
+	t.Add(token)
+
+	t.Add(route.Route{Method: http.MethodPost, Path: "/v1/users/signup", Handler: a.signup,
+		Summary: "Sign up", Description: "Creates a USER account. The answer is 202 whether or not the email was taken, " +
+			"so that signup does not reveal who has an account. Throttled per client address; 403 when signup is turned off.",
+		Body: Signup{}, Status: http.StatusAccepted, Response: SignupAccepted{},
+		Errors: []int{http.StatusForbidden, http.StatusTooManyRequests}})
+	t.Add(route.Route{Method: http.MethodPost, Path: "/v1/users", Handler: a.create, Rule: auth.RuleAdminOnly,
+		Summary: "Create a user", Body: NewUser{}, Status: http.StatusCreated, Response: User{},
+		Errors: []int{http.StatusConflict}})
+	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/users", Handler: a.query, Rule: auth.RuleAdminOnly,
+		Summary: "List users", Query: listSpec.Params(), Response: query.Result[User]{}})
+	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/users/{userID}", Handler: a.queryByID, Rule: auth.RuleAdminOrSubject,
+		Summary: "Get a user", Response: User{}, Errors: []int{http.StatusNotFound}})
+	t.Add(route.Route{Method: http.MethodPut, Path: "/v1/users/{userID}", Handler: a.update, Rule: auth.RuleAdminOrSubject,
+		Summary: "Change a user",
+		Description: "Only the fields sent change. Changing your own email or password takes currentPassword; " +
+			"a new password, or disabling, voids the tokens issued before.",
+		Body: UpdateUser{}, Response: User{}, Errors: []int{http.StatusNotFound, http.StatusConflict}})
+	t.Add(route.Route{Method: http.MethodPut, Path: "/v1/users/role/{userID}", Handler: a.updateRole, Rule: auth.RuleAdminOnly,
+		Summary: "Change the roles of a user", Description: "The last enabled ADMIN keeps the role (409).",
+		Body: UpdateUserRole{}, Response: User{}, Errors: []int{http.StatusNotFound, http.StatusConflict}})
+	t.Add(route.Route{Method: http.MethodDelete, Path: "/v1/users/{userID}", Handler: a.delete, Rule: auth.RuleAdminOrSubject,
+		Summary: "Delete a user", Description: "Not the last enabled ADMIN (409).",
+		Status: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict}})
 }
 
 func roleStrings(usr userbus.User) []string {

@@ -101,12 +101,7 @@ func (a *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
-	res, err := query.List(ctx, r, a.userBus, query.ListSpec[userbus.QueryFilter, userbus.User, User]{
-		Filter:       parseFilter,
-		Order:        orderByFields,
-		DefaultOrder: userbus.DefaultOrderBy,
-		ToApp:        toAppUsers,
-	})
+	res, err := query.List(ctx, r, a.userBus, listSpec)
 	if err != nil {
 		return errs.Of(err)
 	}

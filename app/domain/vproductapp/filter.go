@@ -25,3 +25,13 @@ func parseFilter(ctx context.Context, r *http.Request) (vproductbus.QueryFilter,
 	}
 	return filter, nil
 }
+
+// listSpec is how the list route reads its request, and what its
+// documentation says of its parameters.
+var listSpec = query.ListSpec[vproductbus.QueryFilter, vproductbus.Product, VProduct]{
+	Filter:       parseFilter,
+	Order:        orderByFields,
+	DefaultOrder: vproductbus.DefaultOrderBy,
+	ToApp:        toAppProducts,
+	Docs:         map[string]string{"name": "only those whose name holds this, in any case", "userName": "only those whose owner's name holds this, in any case"},
+}

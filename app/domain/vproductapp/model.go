@@ -7,21 +7,21 @@ import (
 	"github.com/garagesale/service/business/domain/vproductbus"
 )
 
-// Product is a product with its owner's name as the API shows it. Cost is
+// VProduct is a product with its owner's name as the API shows it. Cost is
 // a json.Number so the amount is written as exact decimal text.
-type Product struct {
-	ID          string      `json:"id"`
-	UserID      string      `json:"userID"`
+type VProduct struct {
+	ID          string      `json:"id" openapi:"format=uuid"`
+	UserID      string      `json:"userID" openapi:"format=uuid"`
 	Name        string      `json:"name"`
 	Cost        json.Number `json:"cost"`
-	Quantity    int         `json:"quantity"`
-	DateCreated string      `json:"dateCreated"`
-	DateUpdated string      `json:"dateUpdated"`
+	Quantity    int         `json:"quantity" openapi:"minimum=0"`
+	DateCreated string      `json:"dateCreated" openapi:"format=date-time"`
+	DateUpdated string      `json:"dateUpdated" openapi:"format=date-time"`
 	UserName    string      `json:"userName"`
 }
 
-func toAppProduct(bus vproductbus.Product) Product {
-	return Product{
+func toAppProduct(bus vproductbus.Product) VProduct {
+	return VProduct{
 		ID:          bus.ID.String(),
 		UserID:      bus.UserID.String(),
 		Name:        bus.Name.String(),
@@ -33,8 +33,8 @@ func toAppProduct(bus vproductbus.Product) Product {
 	}
 }
 
-func toAppProducts(bus []vproductbus.Product) []Product {
-	out := make([]Product, len(bus))
+func toAppProducts(bus []vproductbus.Product) []VProduct {
+	out := make([]VProduct, len(bus))
 	for i, p := range bus {
 		out[i] = toAppProduct(p)
 	}

@@ -17,12 +17,7 @@ type handlers struct {
 }
 
 func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
-	res, err := query.List(ctx, r, a.vproductBus, query.ListSpec[vproductbus.QueryFilter, vproductbus.Product, Product]{
-		Filter:       parseFilter,
-		Order:        orderByFields,
-		DefaultOrder: vproductbus.DefaultOrderBy,
-		ToApp:        toAppProducts,
-	})
+	res, err := query.List(ctx, r, a.vproductBus, listSpec)
 	if err != nil {
 		return errs.Of(err)
 	}

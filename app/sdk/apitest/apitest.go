@@ -65,26 +65,26 @@ func Run(t *testing.T, h http.Handler, cases []Case) {
 	}
 }
 
-// Do sends one request to h and returns the response.
+// Do sends one request to h and returns the response, having checked the
+// exchange against the API's document (see checkContract).
 func Do(t testing.TB, h http.Handler, method, url, token string, body any, header http.Header) *http.Response {
 	t.Helper()
 
-	var r io.Reader
+	var data []byte
 	switch b := body.(type) {
 	case nil:
 	case []byte:
-		r = bytes.NewReader(b)
+		data = b
 	case string:
-		r = bytes.NewReader([]byte(b))
+		data = []byte(b)
 	default:
-		data, err := json.Marshal(b)
-		if err != nil {
+		var err error
+		if data, err = json.Marshal(b); err != nil {
 			t.Fatalf("marshal body: %v", err)
 		}
-		r = bytes.NewReader(data)
 	}
 
-	req := httptest.NewRequest(method, url, r)
+	req := httptest.NewRequest(method, url, bytes.NewReader(data))
 	for k, vs := range header {
 		for _, v := range vs {
 			req.Header.Add(k, v)
@@ -98,8 +98,10 @@ func Do(t testing.TB, h http.Handler, method, url, token string, body any, heade
 	}
 
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	return w.Result()
+	h.ServeHTTP(w, req.Clone(req.Context()))
+	resp := w.Result()
+	checkContract(t, h, req, data, resp, w.Body.Bytes())
+	return resp
 }
 
 // FreeAddr returns a loopback address with a port free at the time of the

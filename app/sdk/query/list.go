@@ -1,10 +1,16 @@
 package query
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 
+	"github.com/garagesale/service/app/sdk/apidoc"
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
@@ -27,6 +33,10 @@ type ListSpec[F, B, A any] struct {
 	DefaultOrder order.By
 	// ToApp converts a page of business values to their JSON models.
 	ToApp func([]B) []A
+	// Docs describes filter parameters whose name does not say what they
+	// keep, such as a substring match: "name": "a part of the name, in
+	// any case".
+	Docs map[string]string
 }
 
 // List answers a list route: paging, filter and order read from r (each a
@@ -71,4 +81,50 @@ func List[F, B, A any](ctx context.Context, r *http.Request, bus Lister[F, B], s
 		res.Next = encodeCursor(*next, list)
 	}
 	return res, nil
+}
+
+// Params documents the list's query parameters: paging, orderBy with the
+// fields it takes, cursor, and the filter's, learnt by running the
+// filter's own code on a request that records what it reads.
+func (s ListSpec[F, B, A]) Params() []apidoc.Param {
+	var filter []apidoc.Param
+	ctx := context.WithValue(context.Background(), describeKey{}, &filter)
+	if r, err := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil); err == nil {
+		_, _ = s.Filter(ctx, r)
+	}
+
+	fields := slices.Sorted(maps.Keys(s.Order))
+	def := ""
+	for _, k := range fields {
+		if s.Order[k] == s.DefaultOrder.Field {
+			def = k + "," + s.DefaultOrder.Direction
+		}
+	}
+	params := []apidoc.Param{
+		{Name: "page", Type: "integer", Min: new(1.0), Description: "the page number, from 1 (default 1); a cursor pages deep lists faster"},
+		{Name: "rows", Type: "integer", Min: new(1.0), Max: new(float64(page.MaxRows)), Description: fmt.Sprintf("rows per page (default %d)", page.DefaultRows)},
+		{Name: "orderBy", Type: "string", Description: "FIELD or FIELD,ASC or FIELD,DESC with FIELD one of " + strings.Join(fields, ", ") + " (default " + def + ")"},
+		{Name: "cursor", Type: "string", Description: "the next of an earlier page of the same list (same orderBy and filters): the page after it"},
+	}
+	for _, p := range filter {
+		p.Description = strings.TrimSuffix(cmp.Or(s.Docs[p.Name], describeFilter(p.Name))+"; "+p.Description, "; ")
+		params = append(params, p)
+	}
+	return params
+}
+
+// describeFilter says what a filter parameter keeps, from the naming
+// scheme of the API's filters.
+func describeFilter(name string) string {
+	switch {
+	case strings.HasSuffix(name, "Min"):
+		return "only those with " + strings.TrimSuffix(name, "Min") + " at least this"
+	case strings.HasSuffix(name, "Max"):
+		return "only those with " + strings.TrimSuffix(name, "Max") + " at most this"
+	case strings.HasSuffix(name, "From"):
+		return "only those with " + strings.TrimSuffix(name, "From") + " at or after this time"
+	case strings.HasSuffix(name, "Before"):
+		return "only those with " + strings.TrimSuffix(name, "Before") + " before this time"
+	}
+	return "only those with this " + name
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/garagesale/service/app/sdk/apidoc"
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
@@ -117,16 +118,28 @@ type Filter struct {
 	qs     map[string][]string
 	known  []string
 	Errors errs.FieldErrors
+	// described, when set, records each parameter read with its type:
+	// the list's documentation, taken from the filter's own code.
+	described *[]apidoc.Param
 }
 
 // NewFilter starts reading r's query parameters.
 func NewFilter(r *http.Request) *Filter {
-	return &Filter{qs: r.URL.Query(), known: slices.Clone(listParams), Errors: errs.FieldErrors{}}
+	f := &Filter{qs: r.URL.Query(), known: slices.Clone(listParams), Errors: errs.FieldErrors{}}
+	f.described, _ = r.Context().Value(describeKey{}).(*[]apidoc.Param)
+	return f
 }
 
-func (f *Filter) get(key string) (string, bool) {
+// describeKey marks a request made up to learn a filter's parameters.
+type describeKey struct{}
+
+func (f *Filter) get(key string, doc apidoc.Param) (string, bool) {
 	if !slices.Contains(f.known, key) {
 		f.known = append(f.known, key)
+		if f.described != nil {
+			doc.Name = key
+			*f.described = append(*f.described, doc)
+		}
 	}
 	v, ok := f.qs[key]
 	if !ok || len(v) == 0 || v[0] == "" {
@@ -137,7 +150,7 @@ func (f *Filter) get(key string) (string, bool) {
 
 // String returns the parameter key, or nil when absent.
 func (f *Filter) String(key string) *string {
-	v, ok := f.get(key)
+	v, ok := f.get(key, apidoc.Param{Type: "string"})
 	if !ok {
 		return nil
 	}
@@ -146,7 +159,7 @@ func (f *Filter) String(key string) *string {
 
 // UUID returns the parameter key as a UUID, or nil when absent or bad.
 func (f *Filter) UUID(key string) *uuid.UUID {
-	v, ok := f.get(key)
+	v, ok := f.get(key, apidoc.Param{Type: "string", Format: "uuid"})
 	if !ok {
 		return nil
 	}
@@ -160,7 +173,7 @@ func (f *Filter) UUID(key string) *uuid.UUID {
 
 // Bool returns the parameter key as a bool, or nil when absent or bad.
 func (f *Filter) Bool(key string) *bool {
-	v, ok := f.get(key)
+	v, ok := f.get(key, apidoc.Param{Type: "boolean"})
 	if !ok {
 		return nil
 	}
@@ -175,7 +188,7 @@ func (f *Filter) Bool(key string) *bool {
 // Int returns the parameter key as an integer from lo to hi (the range
 // of the column it is compared with), or nil when absent or bad.
 func (f *Filter) Int(key string, lo, hi int) *int {
-	v, ok := f.get(key)
+	v, ok := f.get(key, apidoc.Param{Type: "integer", Min: new(float64(lo)), Max: new(float64(hi))})
 	if !ok {
 		return nil
 	}
@@ -190,7 +203,7 @@ func (f *Filter) Int(key string, lo, hi int) *int {
 // Money returns the parameter key as an amount in currency units ("12.5"),
 // or nil when absent or bad.
 func (f *Filter) Money(key string) *money.Money {
-	v, ok := f.get(key)
+	v, ok := f.get(key, apidoc.Param{Type: "number", Description: "in currency units, at most 2 decimals"})
 	if !ok {
 		return nil
 	}
@@ -205,7 +218,7 @@ func (f *Filter) Money(key string) *money.Money {
 // Time returns the parameter key as an RFC 3339 time, or nil when absent
 // or bad.
 func (f *Filter) Time(key string) *time.Time {
-	v, ok := f.get(key)
+	v, ok := f.get(key, apidoc.Param{Type: "string", Format: "date-time"})
 	if !ok {
 		return nil
 	}

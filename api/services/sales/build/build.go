@@ -10,14 +10,17 @@ import (
 
 	"github.com/garagesale/service/app/domain/auditapp"
 	"github.com/garagesale/service/app/domain/checkapp"
+	"github.com/garagesale/service/app/domain/docapp"
 	"github.com/garagesale/service/app/domain/productapp"
 	"github.com/garagesale/service/app/domain/saleapp"
 	"github.com/garagesale/service/app/domain/userapp"
 	"github.com/garagesale/service/app/domain/vproductapp"
+	"github.com/garagesale/service/app/sdk/apidoc"
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/metrics"
 	"github.com/garagesale/service/app/sdk/mid"
+	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
 	"github.com/garagesale/service/business/domain/productbus"
@@ -88,6 +91,19 @@ type Config struct {
 
 // WebAPI returns the API's handler.
 func WebAPI(cfg Config) http.Handler {
+	return NewAPI(cfg).Handler
+}
+
+// API is the assembled API: its handler, and for checks against each
+// other, the routes it answers and their documentation.
+type API struct {
+	Handler http.Handler
+	App     *web.App
+	Doc     *apidoc.Spec
+}
+
+// NewAPI assembles the API.
+func NewAPI(cfg Config) API {
 	app := web.NewApp(web.Config{
 		Log:    cfg.Log.Error,
 		Tracer: cfg.Tracer,
@@ -136,14 +152,24 @@ func WebAPI(cfg Config) http.Handler {
 	if idem == nil {
 		idem = idempotency.NewStore(cfg.DB, 0, cfg.Now)
 	}
-	idempotent := mid.Idempotent(cfg.DB, idem)
 
 	ping := cfg.Ping
 	if ping == nil {
 		ping = func(ctx context.Context) error { return sqldb.StatusCheck(ctx, cfg.DB) }
 	}
-	checkapp.Routes(app, checkapp.Config{Build: cfg.Build, Ping: ping, Draining: cfg.Draining})
-	userapp.Routes(app, userapp.Config{
+
+	// The document's version is the API's (its paths say v1), not the build's, so
+	// the committed copy does not change with every commit.
+	doc := apidoc.New(apidoc.Info{Title: "Sales API", Version: "v1", Description: apiDescription})
+	routes := route.New(route.Config{
+		App:          app,
+		Spec:         doc,
+		Auth:         cfg.Auth,
+		Authenticate: mid.Authenticate(cfg.Auth, userBus),
+		Idempotent:   mid.Idempotent(cfg.DB, idem),
+	})
+	checkapp.Routes(routes.Group("checks"), checkapp.Config{Build: cfg.Build, Ping: ping, Draining: cfg.Draining})
+	userapp.Routes(routes.Group("users"), userapp.Config{
 		UserBus:        userBus,
 		Auth:           cfg.Auth,
 		ActiveKID:      cfg.ActiveKID,
@@ -152,13 +178,21 @@ func WebAPI(cfg Config) http.Handler {
 		ClientIPHeader: cfg.ClientIPHeader,
 		Signup:         cfg.Signup,
 	})
-	auditapp.Routes(app, auditapp.Config{AuditBus: auditBus, UserBus: userBus, Auth: cfg.Auth})
-	productapp.Routes(app, productapp.Config{ProductBus: productBus, UserBus: userBus, Auth: cfg.Auth, Idempotent: idempotent})
-	saleapp.Routes(app, saleapp.Config{SaleBus: saleBus, UserBus: userBus, Auth: cfg.Auth, Idempotent: idempotent})
-	vproductapp.Routes(app, vproductapp.Config{VProductBus: vproductBus, UserBus: userBus, Auth: cfg.Auth})
+	auditapp.Routes(routes.Group("audits"), auditapp.Config{AuditBus: auditBus})
+	productapp.Routes(routes.Group("products"), productapp.Config{ProductBus: productBus, Auth: cfg.Auth})
+	saleapp.Routes(routes.Group("sales"), saleapp.Config{SaleBus: saleBus})
+	vproductapp.Routes(routes.Group("vproducts"), vproductapp.Config{VProductBus: vproductBus})
+	docapp.Routes(routes.Group("docs"), doc)
 
-	return mid.SecureHeaders(app, cfg.CORSOrigins)
+	return API{Handler: mid.SecureHeaders(app, cfg.CORSOrigins), App: app, Doc: doc}
 }
+
+// apiDescription opens the API's document.
+const apiDescription = `The Sales API of the garagesale service kit: users, products, sales and
+the audit log. Every error answer has one shape, {"code", "message", "fields", "errorID"},
+with the code saying what happened and the fields naming each bad field. Lists take page
+and rows, or a cursor (the next of the page before), orderBy and filters named after the
+JSON fields they filter.`
 
 // notRouted is the API's error body for an unknown route or method.
 func notRouted(status int) web.Encoder {

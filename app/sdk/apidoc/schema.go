@@ -1,0 +1,249 @@
+package apidoc
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3gen"
+)
+
+// models turns the app layer's request and response models into component
+// schemas, by reflection on their fields (kin-openapi's openapi3gen) and
+// their tags:
+//
+//   - json: the property's name; omitempty makes an answer's property
+//     optional;
+//   - validate: "required" makes a request's property required, max=N
+//     bounds a string's length or a number;
+//   - openapi: what the Go type does not say, as comma-separated
+//     key=value pairs: type=number, format=uuid, enum=ADMIN|USER,
+//     minimum=0, maximum=100;
+//   - doc: the property's description.
+//
+// Every object is closed (additionalProperties: false): the API refuses
+// unknown request fields, and an answer's undocumented field fails the
+// tests that check answers against the document.
+type models struct {
+	schemas  openapi3.Schemas
+	req, res *openapi3gen.Generator
+	owner    map[string]string       // component name → "request" or "response"
+	types    map[string]reflect.Type // component name → the type it was made of
+	clash    error
+}
+
+func newModels(schemas openapi3.Schemas) *models {
+	m := &models{schemas: schemas, owner: map[string]string{}, types: map[string]reflect.Type{}}
+	m.req = m.generator(func(t reflect.Type, s *openapi3.Schema) { requestRequired(t, s) })
+	m.res = m.generator(func(t reflect.Type, s *openapi3.Schema) { responseRequired(t, s) })
+	return m
+}
+
+// typeName names a model's component (see componentName), noting two
+// types that would share one.
+func (m *models) typeName(t reflect.Type) string {
+	name := componentName(t)
+	if other, ok := m.types[name]; ok && other != t {
+		m.clash = fmt.Errorf("%s and %s would both be the component %s: give one another name", other, t, name)
+	}
+	m.types[name] = t
+	return name
+}
+
+// request returns the schema of a request model, a zero value.
+func (m *models) request(v any) (*openapi3.SchemaRef, error) {
+	return m.add(m.req, "request", v)
+}
+
+// response returns the schema of a response model, a zero value.
+func (m *models) response(v any) (*openapi3.SchemaRef, error) {
+	return m.add(m.res, "response", v)
+}
+
+func (m *models) add(g *openapi3gen.Generator, kind string, v any) (*openapi3.SchemaRef, error) {
+	schemas := openapi3.Schemas{}
+	ref, err := g.NewSchemaRefForValue(v, schemas)
+	if err != nil {
+		return nil, fmt.Errorf("schema of %T: %w", v, err)
+	}
+	if m.clash != nil {
+		return nil, m.clash
+	}
+	for name, s := range schemas {
+		if other, ok := m.owner[name]; ok && other != kind {
+			return nil, fmt.Errorf("%s is both a %s and a %s model: give one another name", name, other, kind)
+		}
+		m.owner[name] = kind
+		m.schemas[name] = s
+	}
+	return ref, nil
+}
+
+func (m *models) generator(object func(reflect.Type, *openapi3.Schema)) *openapi3gen.Generator {
+	return openapi3gen.NewGenerator(
+		openapi3gen.CreateComponentSchemas(openapi3gen.ExportComponentSchemasOptions{
+			ExportComponentSchemas: true, ExportTopLevelSchema: true, ExportGenerics: true,
+		}),
+		openapi3gen.CreateTypeNameGenerator(m.typeName),
+		openapi3gen.SchemaCustomizer(func(_ string, t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
+			if t.Kind() == reflect.Struct && s.Properties != nil {
+				object(t, s)
+				s.AdditionalProperties = openapi3.AdditionalProperties{Has: new(false)}
+			}
+			return field(t, tag, s)
+		}),
+	)
+}
+
+// componentName names a model's component: its Go name, and for a page
+// of a list (query.Result[Product]) ProductPage.
+func componentName(t reflect.Type) string {
+	name := t.Name()
+	if base, arg, ok := strings.Cut(name, "["); ok {
+		arg = strings.TrimSuffix(arg, "]")
+		arg = arg[strings.LastIndex(arg, ".")+1:]
+		if base == "Result" {
+			return arg + "Page"
+		}
+		return base + arg
+	}
+	return name
+}
+
+var (
+	codeType    = reflect.TypeFor[errs.Code]()
+	rawJSONType = reflect.TypeFor[json.RawMessage]()
+	numberType  = reflect.TypeFor[json.Number]()
+)
+
+// field applies a property's tags to its schema.
+func field(t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
+	if t == codeType {
+		for _, c := range errs.Codes() {
+			s.Enum = append(s.Enum, string(c))
+		}
+	}
+	if t == numberType {
+		s.Type = &openapi3.Types{"number"}
+	}
+	if t == rawJSONType && s.Type == nil {
+		s.Description = "any JSON value"
+	}
+	if d := tag.Get("doc"); d != "" {
+		s.Description = d
+	}
+	for rule := range strings.SplitSeq(tag.Get("validate"), ",") {
+		if n, ok := strings.CutPrefix(rule, "max="); ok {
+			max, err := strconv.ParseUint(n, 10, 64)
+			if err != nil {
+				return fmt.Errorf("validate max=%q: %w", n, err)
+			}
+			if s.Type.Is("string") {
+				s.MaxLength = &max
+			} else {
+				s.Max = new(float64(max))
+			}
+		}
+	}
+	if spec := tag.Get("openapi"); spec != "" {
+		for kv := range strings.SplitSeq(spec, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			switch k {
+			case "type":
+				s.Type = &openapi3.Types{}
+				for t := range strings.SplitSeq(v, "|") {
+					*s.Type = append(*s.Type, t)
+				}
+			case "format":
+				s.Format = v
+			case "enum":
+				// Of a list, the enum is of its items, which were given
+				// the list's tag when they were made.
+				if s.Type.Is("array") {
+					continue
+				}
+				for e := range strings.SplitSeq(v, "|") {
+					s.Enum = append(s.Enum, e)
+				}
+			case "minimum", "maximum":
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					return fmt.Errorf("openapi %s=%q: %w", k, v, err)
+				}
+				if k == "minimum" {
+					s.Min = &f
+				} else {
+					s.Max = &f
+				}
+			default:
+				return fmt.Errorf("openapi tag %q: unknown key %q", spec, k)
+			}
+		}
+	}
+	// OpenAPI 3.1 spells "may be null" as a type, not as nullable.
+	if s.Nullable {
+		s.Nullable = false
+		if s.Type != nil {
+			*s.Type = append(*s.Type, "null")
+		}
+	}
+	return nil
+}
+
+// requestRequired marks the properties a request must send: those its
+// validation requires.
+func requestRequired(t reflect.Type, s *openapi3.Schema) {
+	s.Required = nil
+	for f := range jsonFields(t) {
+		if !slices.Contains(strings.Split(f.Tag.Get("validate"), ","), "required") {
+			continue
+		}
+		name := jsonName(f)
+		s.Required = append(s.Required, name)
+		// A pointer lets a request leave it out; required, it may not
+		// be null either.
+		if p := s.Properties[name]; p != nil && p.Value != nil && p.Value.Type != nil {
+			*p.Value.Type = slices.DeleteFunc(*p.Value.Type, func(t string) bool { return t == "null" })
+		}
+	}
+}
+
+// responseRequired marks the properties an answer always has: every one
+// without omitempty.
+func responseRequired(t reflect.Type, s *openapi3.Schema) {
+	s.Required = nil
+	for f := range jsonFields(t) {
+		if _, opts, _ := strings.Cut(f.Tag.Get("json"), ","); !slices.Contains(strings.Split(opts, ","), "omitempty") {
+			s.Required = append(s.Required, jsonName(f))
+		}
+	}
+}
+
+// jsonFields yields the fields of struct t that JSON encodes.
+func jsonFields(t reflect.Type) func(yield func(reflect.StructField) bool) {
+	return func(yield func(reflect.StructField) bool) {
+		for f := range t.Fields() {
+			if !f.IsExported() || f.Tag.Get("json") == "-" || f.Tag.Get("json") == "" {
+				continue
+			}
+			if !yield(f) {
+				return
+			}
+		}
+	}
+}
+
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return name
+}
+
+// errorBody is the model of every error answer.
+func errorBody() any {
+	return errs.Error{}
+}

@@ -1,0 +1,85 @@
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/garagesale/service/app/sdk/apidoc"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+)
+
+// The API's document, read from the first handler that serves it. Every
+// handler a test builds serves the same one: it is made from the code.
+var (
+	contractOnce sync.Once
+	contract     routers.Router
+	contractErr  error
+)
+
+func router(h http.Handler) (routers.Router, error) {
+	contractOnce.Do(func() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/v1/openapi.json", nil))
+		if w.Code != http.StatusOK {
+			contractErr = fmt.Errorf("GET /v1/openapi.json answered %d: %s", w.Code, w.Body)
+			return
+		}
+		doc, err := apidoc.Load(w.Body.Bytes())
+		if err != nil {
+			contractErr = err
+			return
+		}
+		contract, contractErr = gorillamux.NewRouter(doc)
+	})
+	return contract, contractErr
+}
+
+// checkContract checks an exchange with the API against its document: the
+// answer always (its status must be one the route documents, its body fit
+// that status's schema, no field undocumented), the request when the API
+// accepted it (a request the API answered 2xx must be one the document
+// allows). A request the API refused is left alone: tests send bad ones
+// on purpose. A request to no route is not checked.
+func checkContract(t testing.TB, h http.Handler, req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) {
+	t.Helper()
+	rt, err := router(h)
+	if err != nil {
+		t.Errorf("the API's document: %v", err)
+		return
+	}
+	route, params, err := rt.FindRoute(req)
+	if err != nil {
+		return
+	}
+
+	ctx := context.Background()
+	opts := &openapi3filter.Options{
+		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true, MultiError: true,
+		// date-time is checked by default; uuid is a format kin-openapi
+		// leaves to the user.
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{
+			openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562)),
+		},
+	}
+	req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
+	if resp.StatusCode/100 == 2 {
+		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+			t.Errorf("%s %s was answered %d but the API's document does not allow the request:\n%v", req.Method, req.URL, resp.StatusCode, err)
+		}
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header, Options: opts}
+	out.SetBodyBytes(respBody)
+	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+		t.Errorf("%s %s answered %d %s, which the API's document does not allow:\n%v", req.Method, req.URL, resp.StatusCode, respBody, err)
+	}
+}

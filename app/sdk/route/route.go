@@ -1,0 +1,129 @@
+// Package route registers the API's routes: each with its handler, the
+// authentication and authorization its access rule needs, and its
+// documentation, from one declaration. So the document says exactly who
+// may call a route, because the same value decides it.
+package route
+
+import (
+	"cmp"
+	"net/http"
+	"reflect"
+	"runtime"
+	"strings"
+
+	"github.com/garagesale/service/app/sdk/apidoc"
+	"github.com/garagesale/service/app/sdk/auth"
+	"github.com/garagesale/service/app/sdk/mid"
+	"github.com/garagesale/service/foundation/web"
+)
+
+// Route is one route and its documentation.
+type Route struct {
+	Method  string
+	Path    string
+	Handler web.HandlerFunc
+
+	Summary     string
+	Description string
+	// Name names the operation in the document (tag.name) when the
+	// handler's own name, the default, serves two routes.
+	Name string
+
+	// Rule is who may call with a token; zero needs no token. Basic is the
+	// token route's own way in: an email and password.
+	Rule  auth.Rule
+	Basic bool
+
+	// Body and Response are the request's and the answer's models (zero
+	// values); nil for none. Status is the success status (200 when zero).
+	Body     any
+	Status   int
+	Response any
+	// Content is the answer's media type when it is not JSON.
+	Content string
+
+	// Query documents the query parameters (a list's come from
+	// query.ListSpec.Params).
+	Query []apidoc.Param
+	// Idempotent makes the route safe to retry with an Idempotency-Key.
+	Idempotent bool
+	// Errors are the error statuses the handler itself answers (404 for a
+	// missing resource, 409 for a conflict, a 403 of its own); those of
+	// the rule, the body and every route are documented already.
+	Errors []int
+}
+
+// Config is what a Table needs. Idempotent may be nil when no route is
+// idempotent.
+type Config struct {
+	App  *web.App
+	Spec *apidoc.Spec
+	Auth *auth.Auth
+	// Authenticate checks the token and loads its user, once per request.
+	Authenticate web.MidFunc
+	Idempotent   web.MidFunc
+}
+
+// Table registers routes.
+type Table struct {
+	cfg Config
+	tag string
+}
+
+// New returns a Table.
+func New(cfg Config) *Table {
+	return &Table{cfg: cfg}
+}
+
+// Group returns the Table for one domain's routes, documented under tag.
+func (t *Table) Group(tag string) *Table {
+	return &Table{cfg: t.cfg, tag: tag}
+}
+
+// Add registers r.
+func (t *Table) Add(r Route) {
+	var mw []web.MidFunc
+	op := apidoc.Op{
+		Method: r.Method, Path: r.Path, ID: t.tag + "." + cmp.Or(r.Name, funcName(r.Handler)), Tag: t.tag,
+		Summary: r.Summary, Description: r.Description,
+		Body: r.Body, Status: r.Status, Response: r.Response, Content: r.Content,
+		Query: r.Query, Errors: r.Errors,
+	}
+	switch {
+	case r.Rule != 0:
+		mw = append(mw, t.cfg.Authenticate, mid.Authorize(t.cfg.Auth, r.Rule))
+		op.Auth, op.Access = apidoc.Bearer, access(r.Rule)
+	case r.Basic:
+		op.Auth = apidoc.Basic
+	}
+	if r.Idempotent {
+		mw = append(mw, t.cfg.Idempotent)
+		op.Headers = append(op.Headers, apidoc.Param{Name: mid.IdempotencyHeader, Type: "string",
+			Description: "any unique string, a UUID say: a retry with the same key gets the first answer instead of doing it again"})
+		op.Errors = append(op.Errors, http.StatusConflict, http.StatusUnprocessableEntity)
+	}
+	t.cfg.App.HandlerFunc(r.Method, r.Path, r.Handler, mw...)
+	t.cfg.Spec.Add(op)
+}
+
+// access names who passes rule, for the document; "" is any user, which
+// needs no words and no 403.
+func access(rule auth.Rule) string {
+	switch rule {
+	case auth.RuleUserOnly:
+		return "a " + auth.RoleUser
+	case auth.RuleAdminOnly:
+		return "an " + auth.RoleAdmin
+	case auth.RuleAdminOrSubject:
+		return "an " + auth.RoleAdmin + ", or the user it names,"
+	}
+	return ""
+}
+
+// funcName is a handler's method name, "create" for (*handlers).create:
+// the operation's ID in the document.
+func funcName(h web.HandlerFunc) string {
+	name := runtime.FuncForPC(reflect.ValueOf(h).Pointer()).Name()
+	name = strings.TrimSuffix(name, "-fm")
+	return name[strings.LastIndex(name, ".")+1:]
+}
