@@ -86,11 +86,16 @@ func decodeJSON(body []byte, v any) error {
 			return &DecodeError{Field: typeErr.Field, Err: fmt.Errorf("must be %s, not %s", withArticle("JSON "+jsonType(typeErr.Type)), jsonValue(typeErr.Value))}
 		}
 		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			return &DecodeError{Field: strings.Trim(field, `"`), Err: errors.New("unknown field")}
+			return &DecodeError{Field: Clip(strings.Trim(field, `"`)), Err: errors.New("unknown field")}
 		}
+		// The decoder's own offset is where the value began; the error's
+		// is where it broke, and a body cut short breaks at its end.
 		var syntaxErr *json.SyntaxError
-		if errors.As(err, &syntaxErr) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return &DecodeError{Err: fmt.Errorf("malformed JSON near byte %d", dec.InputOffset())}
+		switch {
+		case errors.As(err, &syntaxErr):
+			return &DecodeError{Err: fmt.Errorf("malformed JSON near byte %d", syntaxErr.Offset)}
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return &DecodeError{Err: fmt.Errorf("malformed JSON: the body ends at byte %d, before its value does", len(body))}
 		}
 		return &DecodeError{Err: errors.New("malformed JSON")}
 	}
@@ -228,4 +233,17 @@ func fieldAt(body []byte, off int) string {
 			stack[top].isKey = true
 		}
 	}
+}
+
+// clipAt is the longest name of a client's own making (an unknown field
+// or parameter) an answer or a log line repeats.
+const clipAt = 64
+
+// Clip shortens a name the client made up to clipAt runes, marking the
+// cut, so that an answer naming it cannot be made arbitrarily long.
+func Clip(name string) string {
+	if utf8.RuneCountInString(name) <= clipAt {
+		return name
+	}
+	return string([]rune(name)[:clipAt]) + "…"
 }

@@ -33,10 +33,13 @@ func TestDecode(t *testing.T) {
 		body      string
 		wantErr   error
 		wantField string
+		wantMsg   string
 	}{
 		{name: "valid", body: `{"name":"a","count":1}`},
 		{name: "empty", body: ``, wantErr: &web.DecodeError{}},
-		{name: "malformed", body: `{"name":`, wantErr: &web.DecodeError{}},
+		{name: "cut short", body: `{"name":`, wantErr: &web.DecodeError{}, wantMsg: "malformed JSON: the body ends at byte 8, before its value does"},
+		{name: "broken where it breaks", body: `{"name":"x",,}`, wantErr: &web.DecodeError{}, wantMsg: "malformed JSON near byte 13"},
+		{name: "a made-up field clipped", body: `{"` + strings.Repeat("a", 100) + `":1}`, wantErr: &web.DecodeError{}, wantField: strings.Repeat("a", 64) + "…"},
 		{name: "wrong type names field", body: `{"count":"x"}`, wantErr: &web.DecodeError{}, wantField: "count"},
 		{name: "unknown field named", body: `{"admin":true}`, wantErr: &web.DecodeError{}, wantField: "admin"},
 		{name: "two values", body: `{"name":"a"}{"name":"b"}`, wantErr: &web.DecodeError{}},
@@ -60,6 +63,9 @@ func TestDecode(t *testing.T) {
 				}
 				if diff := cmp.Diff(tt.wantField, de.Field); diff != "" {
 					t.Errorf("field (-want +got):\n%s", diff)
+				}
+				if tt.wantMsg != "" && de.Err.Error() != tt.wantMsg {
+					t.Errorf("message %q, want %q", de.Err, tt.wantMsg)
 				}
 			default:
 				if !errors.Is(err, want) {

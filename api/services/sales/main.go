@@ -17,6 +17,7 @@ import (
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/debug"
 	"github.com/garagesale/service/app/sdk/metrics"
+	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/sdk/idempotency"
@@ -60,7 +61,7 @@ type Config struct {
 		ShutdownDelay     time.Duration `conf:"default:5s,help:after SIGTERM readiness fails and the API keeps serving this long before it stops accepting"`
 		ShutdownTimeout   time.Duration `conf:"default:20s,help:after the delay the time in-flight requests get to finish"`
 		ClientIPHeader    string        `conf:"help:header a proxy in front of the API sets to the address of the client (X-Real-IP); empty uses the peer of the connection"`
-		CORSOrigins       []string      `conf:"help:browser origins allowed to call the API separated by semicolons (https://shop.example.com;https://admin.example.com); none by default"`
+		CORSOrigins       string        `conf:"help:browser origins allowed to call the API separated by semicolons or spaces (https://shop.example.com;https://admin.example.com); none by default"`
 		APIHost           string        `conf:"default:0.0.0.0:3000,help:address the API listens on"`
 		DebugHost         string        `conf:"default:0.0.0.0:3010,help:address of the debug server: pprof and expvar and liveness and readiness"`
 	}
@@ -79,7 +80,7 @@ type Config struct {
 	}
 	DB struct {
 		User             string        `conf:"default:postgres,help:database user"`
-		Password         string        `conf:"default:postgres,mask,help:password of the database user"`
+		Password         string        `conf:"default:postgres,mask,help:password of the database user (postgres unless set; help and logs mask it)"`
 		Host             string        `conf:"default:localhost:5432,help:host:port of Postgres"`
 		Name             string        `conf:"default:postgres,help:database name"`
 		TLSMode          string        `conf:"default:disable,help:sslmode: disable or require or verify-ca or verify-full (production: verify-full)"`
@@ -254,6 +255,11 @@ func run(ctx context.Context, log *logger.Logger) error {
 	}
 	defer debugSrv.Close()
 
+	origins, err := mid.ParseOrigins(cfg.Web.CORSOrigins)
+	if err != nil {
+		return fmt.Errorf("web cors origins: %w", err)
+	}
+
 	// A second is left to write the answer.
 	if limit := cfg.Web.WriteTimeout - time.Second; cfg.Web.RequestTimeout+cfg.Web.CommitGrace > limit {
 		return fmt.Errorf("web request timeout %s + commit grace %s must be at most the write timeout %s less a second, or slow requests go unanswered",
@@ -279,7 +285,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 			Throttling:     throttling,
 			Signup:         cfg.Auth.Signup,
 			ClientIPHeader: cfg.Web.ClientIPHeader,
-			CORSOrigins:    cfg.Web.CORSOrigins,
+			CORSOrigins:    origins,
 			UserCache:      userCache,
 		}),
 		ReadTimeout:       cfg.Web.ReadTimeout,

@@ -84,7 +84,9 @@ func run(args []string, stderr io.Writer) int {
 	defer func() {
 		if err := srv.Stop(); err != nil {
 			fmt.Fprintf(stderr, "pgrun: stop postgres: %v\n", err)
+			return
 		}
+		log.Info("postgres stopped", "host", srv.Host())
 	}()
 
 	if err := createDatabase(ctx, srv, *dbName); err != nil {

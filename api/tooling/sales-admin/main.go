@@ -33,7 +33,7 @@ type Config struct {
 	}
 	DB struct {
 		User        string `conf:"default:postgres,help:database user"`
-		Password    string `conf:"default:postgres,mask,help:password of the database user"`
+		Password    string `conf:"default:postgres,mask,help:password of the database user (postgres unless set; help and logs mask it)"`
 		Host        string `conf:"default:localhost:5432,help:host:port of Postgres (beside make run: found by itself)"`
 		Name        string `conf:"default:postgres,help:database name"`
 		TLSMode     string `conf:"default:disable,help:sslmode: disable or require or verify-ca or verify-full"`

@@ -1,9 +1,12 @@
 package mid
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // SecureHeaders wraps the whole API, routed or not, so every response
@@ -40,4 +43,20 @@ func SecureHeaders(next http.Handler, allowed []string) http.Handler {
 		h.Set("Access-Control-Expose-Headers", "X-Trace-Id, Retry-After, Idempotent-Replayed")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// ParseOrigins reads a list of browser origins separated by semicolons,
+// commas or spaces: each scheme://host[:port], with no path. A list the
+// browser would never match (a path, a missing scheme) is an error rather
+// than CORS that silently refuses everyone.
+func ParseOrigins(list string) ([]string, error) {
+	var out []string
+	for _, o := range strings.FieldsFunc(list, func(r rune) bool { return r == ';' || r == ',' || unicode.IsSpace(r) }) {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return nil, fmt.Errorf("%q is not an origin: write scheme://host[:port], like https://shop.example.com", o)
+		}
+		out = append(out, u.Scheme+"://"+u.Host)
+	}
+	return out, nil
 }

@@ -237,7 +237,7 @@ func (f *Filter) Time(key string) *time.Time {
 func (f *Filter) Err() error {
 	for key := range f.qs {
 		if !slices.Contains(f.known, key) {
-			f.Errors[key] = "unknown parameter; this list takes " + strings.Join(f.known, ", ")
+			f.Errors[web.Clip(key)] = "unknown parameter; this list takes " + strings.Join(f.known, ", ")
 		}
 	}
 	return f.Errors.ToError()

@@ -150,6 +150,12 @@ func TestFirstAdminAndRecovery(t *testing.T) {
 	env.In = strings.NewReader("another secret\n")
 	run(t, env, "users", "add", "--email", "bo@example.com", "--name", "Bo")
 
+	// The list is ordered by email, as its help says.
+	list := run(t, env, "users")
+	if b, o := strings.Index(list, "bo@example.com"), strings.Index(list, "ops@example.com"); b < 0 || o < 0 || b > o {
+		t.Errorf("users lists bo@ at %d and ops@ at %d, want both, by email:\n%s", b, o, list)
+	}
+
 	db, err := openDB(context.Background(), env)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/name"
@@ -80,7 +81,7 @@ func listUsers(ctx context.Context, env Env, args []string) error {
 	defer db.Close()
 
 	bus := userBusiness(db)
-	users, _, err := bus.Query(ctx, userbus.QueryFilter{}, userbus.DefaultOrderBy, pg)
+	users, _, err := bus.Query(ctx, userbus.QueryFilter{}, order.NewBy(userbus.OrderByEmail, order.ASC), pg)
 	if err != nil {
 		return err
 	}
