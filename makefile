@@ -34,7 +34,7 @@ test: ## every test against a throwaway Postgres (what CI runs first)
 
 # test-e2e runs the slow end-to-end checks that `make test` leaves out;
 # CI runs it after `make test`.
-test-e2e: faults fuzz test-rename ## the slow end-to-end checks: faults, fuzzing, renaming a copy (CI runs it after test)
+test-e2e: faults fuzz test-rename docs-lint docs-check ## the slow end-to-end checks: faults, fuzzing, renaming a copy, the API docs (CI runs it after test)
 
 # fuzz runs every Go fuzz target for FUZZTIME each (5s by default; longer
 # finds more: make fuzz FUZZTIME=5m). A failing input is saved under the
@@ -89,6 +89,13 @@ lint: ## staticcheck
 tidy: ## go mod tidy and go mod vendor
 	$(GO) mod tidy
 	$(GO) mod vendor
+
+# docs writes the API's OpenAPI document, generated from the code, to
+# docs/openapi.json for client generators and the linter; a test fails
+# while the committed copy differs from what the code generates.
+.PHONY: docs
+docs: ## write docs/openapi.json from the code (run after changing a route or model)
+	$(GO) run ./api/tooling/openapi -o docs/openapi.json
 
 # rename makes a clone of the kit your project, in place: the module path
 # and the names built from the service's (binaries, settings, images, the
@@ -255,3 +262,59 @@ compose-up: build dev-keys ## the same services on Docker alone
 
 compose-down: need-docker ## stop the compose services
 	$(COMPOSE) down
+
+# ==============================================================================
+# API documentation
+#
+# /v1/docs renders the API's OpenAPI document with Redoc, whose bundle is
+# committed in app/sdk/apidoc/viewer and embedded in sales-api, so a build
+# needs no network. The documentation's tools come from npm, pinned in
+# zarf/docs (package.json and its lockfile), and npm ci installs them into
+# a cache outside the tree, in a folder named for the pins: clones and
+# branches pinning different versions never use each other's. These
+# targets need Node.js and npm; docs-check and docs-shot need chromium
+# besides.
+
+DOCS_PINS    = $(shell cat zarf/docs/package.json zarf/docs/package-lock.json | sha256sum | cut -c1-16)
+DOCS_NPM     = $(HOME)/.cache/garagesale/npm/docs-$(DOCS_PINS)
+DOCS_VIEWER := app/sdk/apidoc/viewer
+REDOC        = $(DOCS_NPM)/node_modules/redoc
+# Unless told not to, the linter reports each run to its vendor and looks
+# for a newer version of itself.
+REDOCLY      = env REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(DOCS_NPM)/node_modules/.bin/redocly
+
+.PHONY: docs-npm docs-viewer docs-lint docs-check docs-shot
+
+# docs-npm installs exactly what the lockfile pins, each package checked
+# against its hash there. No package needs its install script for what we
+# use, so none runs.
+docs-npm: ## install the pinned docs tools into the cache (npm ci); docs-lint does when they are missing
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js and npm (Debian/Ubuntu: apt-get install nodejs npm; macOS: brew install node)" >&2; exit 1; }
+	mkdir -p $(DOCS_NPM)
+	cp zarf/docs/package.json zarf/docs/package-lock.json $(DOCS_NPM)/
+	cd $(DOCS_NPM) && npm ci --ignore-scripts --no-audit --no-fund
+	touch $(DOCS_NPM)/installed
+
+# docs-viewer installs afresh rather than trust what is in the cache: what
+# it copies gets committed. Commit the four files it writes together; a
+# test checks the bundle against redoc.sha256.
+docs-viewer: docs-npm ## refresh the embedded Redoc bundle to the version zarf/docs/package-lock.json pins
+	mkdir -p $(DOCS_VIEWER)
+	cp $(REDOC)/bundles/redoc.standalone.js $(REDOC)/bundles/redoc.standalone.js.LICENSE.txt $(DOCS_VIEWER)/
+	cp $(REDOC)/LICENSE $(DOCS_VIEWER)/LICENSE.redoc
+	cd $(DOCS_VIEWER) && sha256sum redoc.standalone.js > redoc.sha256
+
+docs-lint: ## lint docs/openapi.json with Redocly's recommended rules
+	@test -f $(DOCS_NPM)/installed || $(MAKE) --no-print-directory docs-npm
+	$(REDOCLY) lint --config zarf/docs/redocly.yaml docs/openapi.json
+
+# docs-check starts the real sales-api and loads /v1/docs in headless
+# chromium: every path of the served document must be on the rendered page,
+# and chromium must report no Content-Security-Policy violation.
+docs-check: ## /v1/docs in headless chromium: every route rendered, no CSP violation
+	$(WITH_DB) env SALES_TEST_BROWSER=1 $(GO) test -count=1 -v -run '^TestBrowserDocs$$' ./api/services/sales/tests/
+
+# docs-shot is docs-check that also saves what chromium showed.
+docs-shot: ## docs-check, then a screenshot of /v1/docs in docs/api-docs.png
+	mkdir -p docs
+	$(WITH_DB) env SALES_TEST_BROWSER=1 SALES_TEST_BROWSER_SHOT=$(CURDIR)/docs/api-docs.png $(GO) test -count=1 -v -run '^TestBrowserDocs$$' ./api/services/sales/tests/

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -340,5 +341,26 @@ func TestExamplesParse(t *testing.T) {
 				t.Errorf("examples (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestErrorCodesTable: the README's table of error codes lists every code
+// the API has, each with its status, and no other.
+func TestErrorCodesTable(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`(?m)^\| ([a-z_]+) \| (\d{3})\b`)
+	got := map[string]int{}
+	for _, m := range row.FindAllStringSubmatch(string(data), -1) {
+		got[m[1]], _ = strconv.Atoi(m[2])
+	}
+	want := map[string]int{}
+	for _, c := range errs.Codes() {
+		want[string(c)] = c.Status()
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("README's error codes (-the API's +the README's):\n%s", diff)
 	}
 }

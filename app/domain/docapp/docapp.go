@@ -1,5 +1,5 @@
 // Package docapp serves the API's documentation: the OpenAPI document
-// built from the routes as registered.
+// built from the routes as registered, and a page that renders it.
 package docapp
 
 import (
@@ -12,18 +12,41 @@ import (
 	"github.com/garagesale/service/foundation/web"
 )
 
-// Routes adds GET /v1/openapi.json. Register it after every other route:
-// the document is built from those registered before its first request.
-func Routes(t *route.Table, doc *apidoc.Spec) {
-	h := handlers{doc: doc}
-	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/openapi.json", Handler: h.openapi,
+// The documentation's own routes.
+const (
+	specPath   = "/v1/openapi.json"
+	pagePath   = "/v1/docs"
+	scriptPath = "/v1/docs/viewer.js"
+)
+
+// Routes adds the OpenAPI document and the page that renders it. Register
+// them after every other route: the document is built from the routes
+// registered before its first request.
+func Routes(t *route.Table, doc *apidoc.Spec, title string) {
+	h := handlers{doc: doc, title: title}
+	t.Add(route.Route{Method: http.MethodGet, Path: specPath, Handler: h.openapi,
 		Summary:     "This API's OpenAPI document",
 		Description: "OpenAPI 3.1, generated from the code: what client generators read.",
 		Response:    map[string]any{}})
+	t.Add(route.Route{Method: http.MethodGet, Path: pagePath, Handler: h.page,
+		Summary:     "This API's documentation page",
+		Description: "The OpenAPI document rendered for people to read (Redoc, served by the API itself).",
+		Content:     "text/html"})
+	t.Add(route.Route{Method: http.MethodGet, Path: scriptPath, Handler: h.script,
+		Summary: "The documentation page's script", Content: "application/javascript"})
 }
 
 type handlers struct {
-	doc *apidoc.Spec
+	doc   *apidoc.Spec
+	title string
+}
+
+func (h handlers) page(ctx context.Context, r *http.Request) web.Encoder {
+	return apidoc.Page(specPath, scriptPath, h.title)
+}
+
+func (h handlers) script(ctx context.Context, r *http.Request) web.Encoder {
+	return apidoc.Script()
 }
 
 func (h handlers) openapi(ctx context.Context, r *http.Request) web.Encoder {

@@ -160,7 +160,7 @@ func NewAPI(cfg Config) API {
 
 	// The document's version is the API's (its paths say v1), not the build's, so
 	// the committed copy does not change with every commit.
-	doc := apidoc.New(apidoc.Info{Title: "Sales API", Version: "v1", Description: apiDescription})
+	doc := apidoc.New(apidoc.Info{Title: apiTitle, Version: "v1", Description: apiDescription})
 	routes := route.New(route.Config{
 		App:          app,
 		Spec:         doc,
@@ -182,10 +182,13 @@ func NewAPI(cfg Config) API {
 	productapp.Routes(routes.Group("products"), productapp.Config{ProductBus: productBus, Auth: cfg.Auth})
 	saleapp.Routes(routes.Group("sales"), saleapp.Config{SaleBus: saleBus})
 	vproductapp.Routes(routes.Group("vproducts"), vproductapp.Config{VProductBus: vproductBus})
-	docapp.Routes(routes.Group("docs"), doc)
+	docapp.Routes(routes.Group("docs"), doc, apiTitle)
 
 	return API{Handler: mid.SecureHeaders(app, cfg.CORSOrigins), App: app, Doc: doc}
 }
+
+// apiTitle names the API in its documentation.
+const apiTitle = "Sales API"
 
 // apiDescription opens the API's document.
 const apiDescription = `The Sales API of the garagesale service kit: users, products, sales and
