@@ -136,14 +136,20 @@ func routes(pub *publisher.Publisher, build string) http.Handler {
 	return mux
 }
 
-// collectLoop collects at once and then every interval until ctx ends. It
-// logs when the API goes away and when it comes back, not on every failed
-// attempt, so a stopped API does not flood the log.
-func collectLoop(ctx context.Context, log *logger.Logger, col *collector.Collector, pub *publisher.Publisher, interval time.Duration) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
+// startupRetry is how often the sidecar tries again until its first
+// successful collect: started beside the API, it would otherwise serve no
+// sales_api_* figures for a whole interval after the API comes up.
+const startupRetry = 250 * time.Millisecond
 
-	up := true
+// collectLoop collects at once and then every interval until ctx ends,
+// sooner while it has never reached the API. It logs when the API goes
+// away and when it comes back, not on every failed attempt, so a stopped
+// API does not flood the log.
+func collectLoop(ctx context.Context, log *logger.Logger, col *collector.Collector, pub *publisher.Publisher, interval time.Duration) {
+	timer := time.NewTimer(interval)
+	defer timer.Stop()
+
+	up, reached := true, false
 	for {
 		snap, err := col.Collect(ctx)
 		if ctx.Err() != nil {
@@ -157,11 +163,17 @@ func collectLoop(ctx context.Context, log *logger.Logger, col *collector.Collect
 			log.Info(ctx, "collect", "status", "api reachable again")
 		}
 		up = err == nil
+		reached = reached || up
 
+		wait := interval
+		if !reached {
+			wait = min(interval, startupRetry)
+		}
+		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return
-		case <-ticker.C:
+		case <-timer.C:
 		}
 	}
 }

@@ -20,6 +20,7 @@ type Config struct {
 
 // Routes adds the audit routes.
 func Routes(t *route.Table, cfg Config) {
+	t = t.Group("audits", "The audit log: who created, changed or deleted what, and when. ADMIN only.")
 	h := handlers{auditBus: cfg.AuditBus}
 	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/audits", Handler: h.query, Rule: auth.RuleAdminOnly,
 		Summary: "List the audit log", Description: "Every change to a user, product or sale, with who made it.",

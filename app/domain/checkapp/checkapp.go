@@ -24,6 +24,7 @@ type Config struct {
 
 // Routes adds /v1/liveness and /v1/readiness.
 func Routes(t *route.Table, cfg Config) {
+	t = t.Group("checks", "Liveness and readiness, for load balancers and orchestrators. No token needed.")
 	h := handlers{build: cfg.Build, ping: cfg.Ping, draining: cfg.Draining}
 	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/liveness", Handler: h.liveness,
 		Summary: "Is the process alive", Response: Status{}})

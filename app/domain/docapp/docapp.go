@@ -23,6 +23,7 @@ const (
 // them after every other route: the document is built from the routes
 // registered before its first request.
 func Routes(t *route.Table, doc *apidoc.Spec, title string) {
+	t = t.Group("docs", "This document, as JSON and as a page.")
 	h := handlers{doc: doc, title: title}
 	t.Add(route.Route{Method: http.MethodGet, Path: specPath, Handler: h.openapi,
 		Summary:     "This API's OpenAPI document",

@@ -19,6 +19,7 @@ type Config struct {
 // in the handler: the subject is the product's owner, which only the
 // loaded product knows.
 func Routes(t *route.Table, cfg Config) {
+	t = t.Group("products", "Products put up for sale: anyone with a token lists them; the owner or an ADMIN changes them.")
 	a := &handlers{productBus: cfg.ProductBus, auth: cfg.Auth}
 	owner := []int{http.StatusForbidden, http.StatusNotFound}
 

@@ -17,6 +17,7 @@ type Config struct {
 // Routes adds the sales routes. Any user may buy and list; what a USER
 // sees is narrowed in the handlers to the sales they bought or sold.
 func Routes(t *route.Table, cfg Config) {
+	t = t.Group("sales", "Buying products: a sale takes stock from a product, safely retried with an Idempotency-Key.")
 	h := &handlers{saleBus: cfg.SaleBus}
 
 	t.Add(route.Route{Method: http.MethodPost, Path: "/v1/sales", Handler: h.create, Rule: auth.RuleAny, Idempotent: true,

@@ -28,6 +28,7 @@ type Config struct {
 
 // Routes adds the users routes, the token route and signup.
 func Routes(t *route.Table, cfg Config) {
+	t = t.Group("users", "Accounts: sign up, get a token, read and change your own; ADMINs manage everyone.")
 	now := cfg.Now
 	if now == nil {
 		now = time.Now

@@ -88,6 +88,7 @@ type Spec struct {
 	info  Info
 	mu    sync.Mutex
 	ops   []Op
+	tags  map[string]string
 	built []byte
 }
 
@@ -101,6 +102,18 @@ func (s *Spec) Add(op Op) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ops = append(s.ops, op)
+	s.built = nil
+}
+
+// Tag describes a tag, the group of one domain's routes; the viewer shows
+// the description above them.
+func (s *Spec) Tag(name, description string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tags == nil {
+		s.tags = make(map[string]string)
+	}
+	s.tags[name] = description
 	s.built = nil
 }
 
@@ -189,7 +202,7 @@ func (s *Spec) document() (*openapi3.T, error) {
 	}
 	slices.Sort(tags)
 	for _, t := range tags {
-		doc.Tags = append(doc.Tags, &openapi3.Tag{Name: t, Description: "The " + t + " routes."})
+		doc.Tags = append(doc.Tags, &openapi3.Tag{Name: t, Description: cmp.Or(s.tags[t], "The "+t+" routes.")})
 	}
 
 	// Loading what was built resolves its references, as a client's

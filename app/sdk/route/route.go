@@ -75,8 +75,10 @@ func New(cfg Config) *Table {
 	return &Table{cfg: cfg}
 }
 
-// Group returns the Table for one domain's routes, documented under tag.
-func (t *Table) Group(tag string) *Table {
+// Group returns the Table for one domain's routes, documented under tag
+// with its description.
+func (t *Table) Group(tag, description string) *Table {
+	t.cfg.Spec.Tag(tag, description)
 	return &Table{cfg: t.cfg, tag: tag}
 }
 

@@ -152,6 +152,27 @@ func routes(t *testing.T, dir, fn string) map[string]bool {
 		}
 		seen[name] = true
 		ast.Inspect(f.Body, func(n ast.Node) bool {
+			// route.Route{Method: ..., Path: "/v1/liveness", ...}: the
+			// API's routes are declared with their documentation.
+			if lit, ok := n.(*ast.CompositeLit); ok && isRouteType(lit.Type) {
+				for _, elt := range lit.Elts {
+					kv, ok := elt.(*ast.KeyValueExpr)
+					if !ok {
+						continue
+					}
+					if key, ok := kv.Key.(*ast.Ident); !ok || key.Name != "Path" {
+						continue
+					}
+					if v, ok := kv.Value.(*ast.BasicLit); ok && v.Kind == token.STRING {
+						path, err := strconv.Unquote(v.Value)
+						if err != nil {
+							t.Fatal(err)
+						}
+						paths[path] = true
+					}
+				}
+				return true
+			}
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
 				return true
@@ -190,6 +211,16 @@ func routes(t *testing.T, dir, fn string) map[string]bool {
 		t.Fatalf("%s.%s registers no routes that this test can read", dir, fn)
 	}
 	return paths
+}
+
+// isRouteType reports whether a composite literal's type is route.Route.
+func isRouteType(e ast.Expr) bool {
+	sel, ok := e.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Route" {
+		return false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	return ok && pkg.Name == "route"
 }
 
 // served reports whether a GET of path reaches one of the routes.

@@ -168,8 +168,8 @@ func NewAPI(cfg Config) API {
 		Authenticate: mid.Authenticate(cfg.Auth, userBus),
 		Idempotent:   mid.Idempotent(cfg.DB, idem),
 	})
-	checkapp.Routes(routes.Group("checks"), checkapp.Config{Build: cfg.Build, Ping: ping, Draining: cfg.Draining})
-	userapp.Routes(routes.Group("users"), userapp.Config{
+	checkapp.Routes(routes, checkapp.Config{Build: cfg.Build, Ping: ping, Draining: cfg.Draining})
+	userapp.Routes(routes, userapp.Config{
 		UserBus:        userBus,
 		Auth:           cfg.Auth,
 		ActiveKID:      cfg.ActiveKID,
@@ -178,11 +178,11 @@ func NewAPI(cfg Config) API {
 		ClientIPHeader: cfg.ClientIPHeader,
 		Signup:         cfg.Signup,
 	})
-	auditapp.Routes(routes.Group("audits"), auditapp.Config{AuditBus: auditBus})
-	productapp.Routes(routes.Group("products"), productapp.Config{ProductBus: productBus, Auth: cfg.Auth})
-	saleapp.Routes(routes.Group("sales"), saleapp.Config{SaleBus: saleBus})
-	vproductapp.Routes(routes.Group("vproducts"), vproductapp.Config{VProductBus: vproductBus})
-	docapp.Routes(routes.Group("docs"), doc, apiTitle)
+	auditapp.Routes(routes, auditapp.Config{AuditBus: auditBus})
+	productapp.Routes(routes, productapp.Config{ProductBus: productBus, Auth: cfg.Auth})
+	saleapp.Routes(routes, saleapp.Config{SaleBus: saleBus})
+	vproductapp.Routes(routes, vproductapp.Config{VProductBus: vproductBus})
+	docapp.Routes(routes, doc, apiTitle)
 
 	return API{Handler: mid.SecureHeaders(app, cfg.CORSOrigins), App: app, Doc: doc}
 }
