@@ -29,12 +29,12 @@ endif
 # Testing and checks
 
 test: ## every test against a throwaway Postgres (what CI runs first)
-	$(WITH_DB) $(GO) test -count=1 ./...
+	$(WITH_DB) $(GO) test -trimpath -count=1 ./...
 	cd zarf/k8s/validate && $(GO) test -count=1 ./...
 
 # test-e2e runs the slow end-to-end checks that `make test` leaves out;
 # CI runs it after `make test`.
-test-e2e: faults fuzz test-rename docs-lint docs-check ## the slow end-to-end checks: faults, fuzzing, renaming a copy, the API docs (CI runs it after test)
+test-e2e: faults fuzz test-rename docs-lint docs-check deadcode ## the slow end-to-end checks: faults, fuzzing, renaming a copy, the API docs, dead code (CI runs it after test)
 
 # fuzz runs every Go fuzz target for FUZZTIME each (5s by default; longer
 # finds more: make fuzz FUZZTIME=5m). A failing input is saved under the
@@ -82,6 +82,22 @@ lint: ## staticcheck
 		exit 1; \
 	fi
 	$(STATICCHECK) ./...
+
+# deadcode lists every function nothing reaches from a main or a test;
+# it is installed at a pinned version into the tools cache when missing.
+DEADCODE_VERSION = v0.52.0
+TOOLS_BIN        = $(HOME)/.cache/garagesale/bin
+DEADCODE         = $(TOOLS_BIN)/deadcode-$(DEADCODE_VERSION)
+
+deadcode: ## fail when a function of ours is unreachable (golang.org/x/tools deadcode, pinned)
+	@if [ ! -x "$(DEADCODE)" ]; then \
+		mkdir -p $(TOOLS_BIN)/deadcode.tmp && \
+		GOFLAGS=-mod=mod GOBIN=$(TOOLS_BIN)/deadcode.tmp $(GO) install golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION) && \
+		mv $(TOOLS_BIN)/deadcode.tmp/deadcode $(DEADCODE) && rmdir $(TOOLS_BIN)/deadcode.tmp; \
+	fi
+	@out=$$($(DEADCODE) -test ./...); \
+	if [ -n "$$out" ]; then echo "$$out"; echo "deadcode: the functions above are unreachable: remove them"; exit 1; fi; \
+	echo "deadcode: nothing unreachable"
 
 # ==============================================================================
 # Modules

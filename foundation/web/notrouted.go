@@ -8,7 +8,7 @@ import "net/http"
 // their own Content-Type first, so they pass through untouched.
 type notRoutedWriter struct {
 	http.ResponseWriter
-	body        func(status int) Encoder
+	body        func(status int) any
 	wroteHeader bool
 	replaced    bool
 }
@@ -26,7 +26,12 @@ func (w *notRoutedWriter) WriteHeader(code int) {
 		return
 	}
 
-	data, contentType, err := w.body(code).Encode()
+	body := w.body(code)
+	if body == nil {
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	data, contentType, err := Encode(body)
 	if err != nil {
 		w.ResponseWriter.WriteHeader(code)
 		return

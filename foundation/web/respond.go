@@ -20,41 +20,69 @@ type HTTPHeaderer interface {
 	HTTPHeader() http.Header
 }
 
-// status wraps an Encoder with a status code other than 200.
+// status gives a value a status code other than 200. It encodes as the
+// value does and keeps the value's own headers.
 type status struct {
-	Encoder
+	v    any
 	code int
 }
 
 func (s status) HTTPStatus() int { return s.code }
 
-// Created marks v as a newly created resource: 201.
-func Created(v Encoder) Encoder {
-	return status{Encoder: v, code: http.StatusCreated}
+func (s status) Encode() ([]byte, string, error) { return Encode(s.v) }
+
+func (s status) HTTPHeader() http.Header {
+	if h, ok := s.v.(HTTPHeaderer); ok {
+		return h.HTTPHeader()
+	}
+	return nil
 }
 
-// Accepted marks v as a request taken in: 202.
-func Accepted(v Encoder) Encoder {
-	return status{Encoder: v, code: http.StatusAccepted}
+// Created marks v as a newly created resource: 201, with v's body (JSON
+// unless v is an Encoder).
+func Created(v any) any {
+	return status{v: v, code: http.StatusCreated}
+}
+
+// Accepted marks v as a request taken in: 202, with v's body (JSON unless
+// v is an Encoder).
+func Accepted(v any) any {
+	return status{v: v, code: http.StatusAccepted}
 }
 
 // NoContent is what a handler returns when there is nothing to send: 204.
-var NoContent Encoder
+var NoContent any
 
 // StatusOf returns the status v is sent with: 204 for nil, its own for an
-// HTTPStatuser, else 200.
-func StatusOf(v Encoder) int {
+// HTTPStatuser, 500 for any other error, else 200.
+func StatusOf(v any) int {
 	switch s := v.(type) {
 	case nil:
 		return http.StatusNoContent
 	case HTTPStatuser:
 		return s.HTTPStatus()
+	case error:
+		return http.StatusInternalServerError
 	}
 	return http.StatusOK
 }
 
-// Respond writes v to w and returns the status it sent.
-func Respond(ctx context.Context, w http.ResponseWriter, v Encoder) (int, error) {
+// Encode returns the body v is sent with and its Content-Type: an
+// Encoder's own encoding, else v's JSON (see JSON). An error that does not
+// encode itself has no body: Encode refuses it.
+func Encode(v any) ([]byte, string, error) {
+	switch e := v.(type) {
+	case Encoder:
+		return e.Encode()
+	case error:
+		return nil, "", fmt.Errorf("an error is no body unless it encodes itself: %w", e)
+	}
+	return JSON(v)
+}
+
+// Respond writes v to w as a HandlerFunc's answer (see HandlerFunc) and
+// returns the status it sent.
+func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 	if err := ctx.Err(); err != nil && v == nil {
 		return 0, fmt.Errorf("client gone: %w", err)
 	}
@@ -73,7 +101,7 @@ func Respond(ctx context.Context, w http.ResponseWriter, v Encoder) (int, error)
 		return http.StatusNoContent, nil
 	}
 
-	data, contentType, err := v.Encode()
+	data, contentType, err := Encode(v)
 	if err != nil {
 		w.WriteHeader(http.StatusInternalServerError)
 		return http.StatusInternalServerError, fmt.Errorf("encode response: %w", err)
@@ -87,7 +115,7 @@ func Respond(ctx context.Context, w http.ResponseWriter, v Encoder) (int, error)
 	return code, nil
 }
 
-// JSON encodes v as an Encoder's answer: JSON without the HTML escaping
+// JSON encodes v as a handler's answer: JSON without the HTML escaping
 // encoding/json does by default. The API answers JSON, never HTML (its
 // Content-Type says so, and nosniff stops a browser guessing otherwise),
 // so a message like "Bearer <token>" reads as written rather than as

@@ -14,14 +14,25 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 )
 
-// Encoder is what a handler returns: a value that knows its own wire form.
+// Encoder is implemented by a value that knows its own wire form, and is
+// sent as it encodes itself rather than as JSON: an error body, a page, a
+// stored answer replayed, anything that is not JSON.
 type Encoder interface {
 	Encode() (data []byte, contentType string, err error)
 }
 
-// HandlerFunc handles one request and returns what to send. A nil Encoder
-// means 204 No Content.
-type HandlerFunc func(ctx context.Context, r *http.Request) Encoder
+// HandlerFunc handles one request and returns what to send (see Encode):
+//   - nil is 204 No Content, with no body;
+//   - a value implementing Encoder is sent as it encodes itself;
+//   - an error that is not an Encoder is a 500 with no body: middleware is
+//     to turn errors into the API's error body, and an error's fields are
+//     no answer;
+//   - any other value is sent as JSON (see JSON), as application/json.
+//
+// A value implementing HTTPStatuser chooses its status (else 200; Created
+// and Accepted wrap a value with theirs), and one implementing
+// HTTPHeaderer adds headers of its own.
+type HandlerFunc func(ctx context.Context, r *http.Request) any
 
 // MidFunc wraps a HandlerFunc with behaviour that runs around it.
 type MidFunc func(next HandlerFunc) HandlerFunc
@@ -38,7 +49,7 @@ type App struct {
 	tracer    trace.Tracer
 	prop      propagation.TextMapPropagator
 	mw        []MidFunc
-	notRouted func(status int) Encoder
+	notRouted func(status int) any
 	routes    []string
 }
 
@@ -48,8 +59,10 @@ type Config struct {
 	Tracer trace.Tracer
 	Mid    []MidFunc
 	// NotRouted, when set, is the body for a request no route takes: 404
-	// for an unknown path, 405 for a method the path does not have.
-	NotRouted func(status int) Encoder
+	// for an unknown path, 405 for a method the path does not have. It is
+	// encoded as a handler's answer is (see Encode); nil keeps the mux's
+	// own plain-text reply.
+	NotRouted func(status int) any
 }
 
 // NewApp builds an App whose every route runs through cfg.Mid, outermost

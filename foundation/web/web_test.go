@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -16,11 +15,6 @@ import (
 )
 
 type body map[string]string
-
-func (b body) Encode() ([]byte, string, error) {
-	data, err := json.Marshal(b)
-	return data, "application/json", err
-}
 
 type request struct {
 	Name  string `json:"name"`
@@ -78,17 +72,17 @@ func TestDecode(t *testing.T) {
 
 func TestAppRoutesAndNotRouted(t *testing.T) {
 	app := web.NewApp(web.Config{
-		NotRouted: func(status int) web.Encoder {
-			return statusBody{code: status, body: body{"error": http.StatusText(status)}}
+		NotRouted: func(status int) any {
+			return statusBody{code: status, Error: http.StatusText(status)}
 		},
 	})
-	app.HandlerFunc(http.MethodGet, "/things/{id}", func(ctx context.Context, r *http.Request) web.Encoder {
+	app.HandlerFunc(http.MethodGet, "/things/{id}", func(ctx context.Context, r *http.Request) any {
 		return body{"id": web.Param(r, "id"), "trace": web.GetTraceID(ctx)}
 	})
-	app.HandlerFunc(http.MethodPost, "/things", func(ctx context.Context, r *http.Request) web.Encoder {
+	app.HandlerFunc(http.MethodPost, "/things", func(ctx context.Context, r *http.Request) any {
 		return web.Created(body{"ok": "yes"})
 	})
-	app.HandlerFunc(http.MethodDelete, "/things/{id}", func(ctx context.Context, r *http.Request) web.Encoder {
+	app.HandlerFunc(http.MethodDelete, "/things/{id}", func(ctx context.Context, r *http.Request) any {
 		return web.NoContent
 	})
 
@@ -99,6 +93,7 @@ func TestAppRoutesAndNotRouted(t *testing.T) {
 		wantBody     string
 	}{
 		{http.MethodGet, "/things/7", http.StatusOK, "application/json", ""},
+		{http.MethodGet, "/things/x", http.StatusOK, "application/json", `{"id":"x","trace":"00000000000000000000000000000000"}`},
 		{http.MethodPost, "/things", http.StatusCreated, "application/json", `{"ok":"yes"}`},
 		{http.MethodDelete, "/things/7", http.StatusNoContent, "", ""},
 		{http.MethodGet, "/nowhere", http.StatusNotFound, "application/json", `{"error":"Not Found"}`},
@@ -132,7 +127,7 @@ func TestTraceparentContinued(t *testing.T) {
 	tp := sdktrace.NewTracerProvider()
 	app := web.NewApp(web.Config{Tracer: tp.Tracer("test")})
 	var seen string
-	app.HandlerFunc(http.MethodGet, "/x", func(ctx context.Context, r *http.Request) web.Encoder {
+	app.HandlerFunc(http.MethodGet, "/x", func(ctx context.Context, r *http.Request) any {
 		seen = web.GetTraceID(ctx)
 		return body{}
 	})
@@ -151,10 +146,137 @@ func TestTraceparentContinued(t *testing.T) {
 	}
 }
 
+// statusBody is sent as JSON with a status of its own.
 type statusBody struct {
-	code int
-	body body
+	Error string `json:"error"`
+	code  int
 }
 
-func (s statusBody) Encode() ([]byte, string, error) { return s.body.Encode() }
-func (s statusBody) HTTPStatus() int                 { return s.code }
+func (s statusBody) HTTPStatus() int { return s.code }
+
+// product is a plain model: no method, sent as JSON.
+type product struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+}
+
+// text encodes itself.
+type text string
+
+func (t text) Encode() ([]byte, string, error) {
+	return []byte(t), "text/plain; charset=utf-8", nil
+}
+
+// limited is JSON with a status and a header of its own.
+type limited struct {
+	Message string `json:"message"`
+}
+
+func (limited) HTTPStatus() int { return http.StatusTooManyRequests }
+func (limited) HTTPHeader() http.Header {
+	return http.Header{"Retry-After": {"3"}}
+}
+
+// page encodes itself and sets a header of its own.
+type page struct{}
+
+func (page) Encode() ([]byte, string, error) {
+	return []byte("<p>hi</p>"), "text/html; charset=utf-8", nil
+}
+func (page) HTTPHeader() http.Header { return http.Header{"Cache-Control": {"no-cache"}} }
+
+type failing struct{}
+
+func (failing) Encode() ([]byte, string, error) { return nil, "", errors.New("cannot") }
+
+// TestRespond: what a handler returns is what goes on the wire. A plain
+// value is JSON (no HTML escaping, no trailing newline) with 200; Created
+// and Accepted send the same JSON with 201 and 202; nil is 204 with no
+// body; an Encoder is sent as it encodes itself; an HTTPStatuser and an
+// HTTPHeaderer choose their status and headers, through Created too; an
+// error that does not encode itself is a bare 500.
+func TestRespond(t *testing.T) {
+	type answer struct {
+		Status int
+		Header http.Header
+		Body   string
+	}
+	plain := product{ID: 7, Name: "<lamp> & shade"}
+	const plainJSON = `{"id":7,"name":"<lamp> & shade"}`
+	tests := []struct {
+		name    string
+		v       any
+		want    answer
+		wantErr bool
+	}{
+		{name: "plain struct", v: plain,
+			want: answer{http.StatusOK, http.Header{"Content-Type": {"application/json"}}, plainJSON}},
+		{name: "pointer to struct", v: &plain,
+			want: answer{http.StatusOK, http.Header{"Content-Type": {"application/json"}}, plainJSON}},
+		{name: "slice", v: []product{plain},
+			want: answer{http.StatusOK, http.Header{"Content-Type": {"application/json"}}, "[" + plainJSON + "]"}},
+		{name: "created", v: web.Created(plain),
+			want: answer{http.StatusCreated, http.Header{"Content-Type": {"application/json"}}, plainJSON}},
+		{name: "accepted", v: web.Accepted(plain),
+			want: answer{http.StatusAccepted, http.Header{"Content-Type": {"application/json"}}, plainJSON}},
+		{name: "nil", v: nil,
+			want: answer{http.StatusNoContent, http.Header{}, ""}},
+		{name: "no content", v: web.NoContent,
+			want: answer{http.StatusNoContent, http.Header{}, ""}},
+		{name: "encoder", v: text("hello <b>"),
+			want: answer{http.StatusOK, http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, "hello <b>"}},
+		{name: "created encoder", v: web.Created(text("made")),
+			want: answer{http.StatusCreated, http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, "made"}},
+		{name: "encoder with header", v: page{},
+			want: answer{http.StatusOK, http.Header{"Content-Type": {"text/html; charset=utf-8"}, "Cache-Control": {"no-cache"}}, "<p>hi</p>"}},
+		{name: "statuser", v: statusBody{Error: "gone", code: http.StatusGone},
+			want: answer{http.StatusGone, http.Header{"Content-Type": {"application/json"}}, `{"error":"gone"}`}},
+		{name: "statuser and headerer", v: limited{Message: "slow down"},
+			want: answer{http.StatusTooManyRequests, http.Header{"Content-Type": {"application/json"}, "Retry-After": {"3"}}, `{"message":"slow down"}`}},
+		{name: "created keeps headers", v: web.Created(page{}),
+			want: answer{http.StatusCreated, http.Header{"Content-Type": {"text/html; charset=utf-8"}, "Cache-Control": {"no-cache"}}, "<p>hi</p>"}},
+		{name: "plain error", v: errors.New("disk on fire"), wantErr: true,
+			want: answer{http.StatusInternalServerError, http.Header{}, ""}},
+		{name: "encoder fails", v: failing{}, wantErr: true,
+			want: answer{http.StatusInternalServerError, http.Header{}, ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			status, err := web.Respond(context.Background(), w, tt.v)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("error %v, want one: %v", err, tt.wantErr)
+			}
+			if status != tt.want.Status {
+				t.Errorf("Respond returned %d, want %d", status, tt.want.Status)
+			}
+			if got := web.StatusOf(tt.v); got != tt.want.Status && !tt.wantErr {
+				t.Errorf("StatusOf = %d, want %d", got, tt.want.Status)
+			}
+			got := answer{Status: w.Code, Header: w.Header(), Body: w.Body.String()}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("answer (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestEncodeIsJSON: a plain value's body is web.JSON's, which is what
+// the Encode methods of the app's models used to return.
+func TestEncodeIsJSON(t *testing.T) {
+	v := map[string]any{"msg": "Bearer <token>", "n": 1}
+	want, wantCT, err := web.JSON(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ct, err := web.Encode(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want)+" "+wantCT, string(got)+" "+ct); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(`{"msg":"Bearer <token>","n":1}`, string(got)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/domain/auditbus"
-	"github.com/garagesale/service/foundation/web"
 )
 
 // Config holds what the audit routes need.
@@ -31,7 +30,7 @@ type handlers struct {
 	auditBus *auditbus.Business
 }
 
-func (h handlers) query(ctx context.Context, r *http.Request) web.Encoder {
+func (h handlers) query(ctx context.Context, r *http.Request) any {
 	res, err := query.List(ctx, r, h.auditBus, listSpec)
 	if err != nil {
 		return errs.Of(err)

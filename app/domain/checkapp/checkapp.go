@@ -10,7 +10,6 @@ import (
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/sdk/sqldb"
-	"github.com/garagesale/service/foundation/web"
 )
 
 // Config holds what the checks need. Draining may be nil.
@@ -47,14 +46,9 @@ type Status struct {
 	GOMAXPROCS int    `json:"GOMAXPROCS,omitempty"`
 }
 
-// Encode implements web.Encoder.
-func (s Status) Encode() ([]byte, string, error) {
-	return web.JSON(s)
-}
-
 // readiness is 200 when the database answers within a second and the
 // process is not shutting down, else 503.
-func (h handlers) readiness(ctx context.Context, r *http.Request) web.Encoder {
+func (h handlers) readiness(ctx context.Context, r *http.Request) any {
 	if err := sqldb.Ready(ctx, h.ping, h.draining); err != nil {
 		return errs.NewUnavailable(err.Error())
 	}
@@ -62,7 +56,7 @@ func (h handlers) readiness(ctx context.Context, r *http.Request) web.Encoder {
 }
 
 // liveness is 200 while the process can answer at all.
-func (h handlers) liveness(ctx context.Context, r *http.Request) web.Encoder {
+func (h handlers) liveness(ctx context.Context, r *http.Request) any {
 	host, _ := os.Hostname()
 	return Status{Status: "up", Build: h.build, Host: host, GOMAXPROCS: runtime.GOMAXPROCS(0)}
 }

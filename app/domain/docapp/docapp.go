@@ -9,7 +9,6 @@ import (
 	"github.com/garagesale/service/app/sdk/apidoc"
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/route"
-	"github.com/garagesale/service/foundation/web"
 )
 
 // The documentation's own routes.
@@ -42,15 +41,15 @@ type handlers struct {
 	title string
 }
 
-func (h handlers) page(ctx context.Context, r *http.Request) web.Encoder {
+func (h handlers) page(ctx context.Context, r *http.Request) any {
 	return apidoc.Page(specPath, scriptPath, h.title)
 }
 
-func (h handlers) script(ctx context.Context, r *http.Request) web.Encoder {
+func (h handlers) script(ctx context.Context, r *http.Request) any {
 	return apidoc.Script()
 }
 
-func (h handlers) openapi(ctx context.Context, r *http.Request) web.Encoder {
+func (h handlers) openapi(ctx context.Context, r *http.Request) any {
 	data, err := h.doc.JSON()
 	if err != nil {
 		return errs.Newf(errs.Internal, "build the API document: %w", err)
@@ -61,7 +60,8 @@ func (h handlers) openapi(ctx context.Context, r *http.Request) web.Encoder {
 // document is the OpenAPI document, already JSON.
 type document []byte
 
-// Encode implements web.Encoder.
+// Encode implements web.Encoder: the bytes as built, not the JSON of a
+// byte slice.
 func (d document) Encode() ([]byte, string, error) {
 	return d, "application/json", nil
 }

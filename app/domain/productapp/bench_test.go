@@ -14,6 +14,7 @@ import (
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/quantity"
+	"github.com/garagesale/service/foundation/web"
 	"github.com/google/uuid"
 )
 
@@ -69,7 +70,7 @@ func BenchmarkListRoute(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, _, err := res.Encode(); err != nil {
+				if _, _, err := web.Encode(res); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -86,7 +87,7 @@ func BenchmarkEncodePage(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				res := query.NewResult(toAppProducts(lister.items), 1_001, page.MustParse("1", fmt.Sprint(n)))
-				if _, _, err := res.Encode(); err != nil {
+				if _, _, err := web.Encode(res); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -9,7 +9,6 @@ import (
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/quantity"
-	"github.com/garagesale/service/foundation/web"
 	"github.com/google/uuid"
 )
 
@@ -23,11 +22,6 @@ type Product struct {
 	Quantity    int         `json:"quantity" openapi:"minimum=0"`
 	DateCreated string      `json:"dateCreated" openapi:"format=date-time"`
 	DateUpdated string      `json:"dateUpdated" openapi:"format=date-time"`
-}
-
-// Encode implements web.Encoder.
-func (p Product) Encode() ([]byte, string, error) {
-	return web.JSON(p)
 }
 
 func toAppProduct(bus productbus.Product) Product {

@@ -21,7 +21,7 @@ type handlers struct {
 	auth       *auth.Auth
 }
 
-func (a *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) create(ctx context.Context, r *http.Request) any {
 	var req NewProduct
 	if err := query.Body(r, &req); err != nil {
 		return errs.Of(err)
@@ -38,7 +38,7 @@ func (a *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
 	return web.Created(toAppProduct(prd))
 }
 
-func (a *handlers) update(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) update(ctx context.Context, r *http.Request) any {
 	id, err := query.PathID(r, "productID")
 	if err != nil {
 		return errs.Of(err)
@@ -64,7 +64,7 @@ func (a *handlers) update(ctx context.Context, r *http.Request) web.Encoder {
 	return toAppProduct(prd)
 }
 
-func (a *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) delete(ctx context.Context, r *http.Request) any {
 	id, err := query.PathID(r, "productID")
 	if err != nil {
 		return errs.Of(err)
@@ -78,7 +78,7 @@ func (a *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
 	return web.NoContent
 }
 
-func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) query(ctx context.Context, r *http.Request) any {
 	res, err := query.List(ctx, r, a.productBus, listSpec)
 	if err != nil {
 		return errs.Of(err)
@@ -86,7 +86,7 @@ func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
 	return res
 }
 
-func (a *handlers) queryByID(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) queryByID(ctx context.Context, r *http.Request) any {
 	id, err := query.PathID(r, "productID")
 	if err != nil {
 		return errs.Of(err)

@@ -2,14 +2,13 @@ package saleapp
 
 import (
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/quantity"
-	"github.com/garagesale/service/foundation/web"
 	"github.com/google/uuid"
 )
 
@@ -22,11 +21,6 @@ type Sale struct {
 	Quantity    int         `json:"quantity" openapi:"minimum=1"`
 	Paid        json.Number `json:"paid"`
 	DateCreated string      `json:"dateCreated" openapi:"format=date-time"`
-}
-
-// Encode implements web.Encoder.
-func (s Sale) Encode() ([]byte, string, error) {
-	return web.JSON(s)
 }
 
 func toAppSale(bus salebus.Sale) Sale {
@@ -68,7 +62,7 @@ type NewSale struct {
 func toBusNewSale(app NewSale, buyerID uuid.UUID) (salebus.NewSale, error) {
 	fe := errs.FieldErrors{}
 
-	productID, err := parseUUID(app.ProductID)
+	productID, err := query.ParseUUID(app.ProductID)
 	fe.Add("productID", err)
 	q, err := quantity.ParsePositive(app.Quantity)
 	fe.Add("quantity", err)
@@ -84,17 +78,4 @@ func toBusNewSale(app NewSale, buyerID uuid.UUID) (salebus.NewSale, error) {
 		Quantity:  q,
 		Paid:      paid,
 	}, nil
-}
-
-var errRequired = errors.New("is required")
-
-func parseUUID(s string) (uuid.UUID, error) {
-	if s == "" {
-		return uuid.Nil, errRequired
-	}
-	id, err := uuid.Parse(s)
-	if err != nil {
-		return uuid.Nil, errors.New("must be a UUID")
-	}
-	return id, nil
 }

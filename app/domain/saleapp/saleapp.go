@@ -20,7 +20,7 @@ type handlers struct {
 }
 
 // create buys for the caller: the buyer is always who is asking.
-func (h *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
+func (h *handlers) create(ctx context.Context, r *http.Request) any {
 	var req NewSale
 	if err := query.Body(r, &req); err != nil {
 		return errs.Of(err)
@@ -37,7 +37,7 @@ func (h *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
 	return web.Created(toAppSale(sale))
 }
 
-func (h *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
+func (h *handlers) delete(ctx context.Context, r *http.Request) any {
 	id, err := query.PathID(r, "saleID")
 	if err != nil {
 		return errs.Of(err)
@@ -48,7 +48,7 @@ func (h *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
 	return web.NoContent
 }
 
-func (h *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
+func (h *handlers) query(ctx context.Context, r *http.Request) any {
 	res, err := query.List(ctx, r, h.saleBus, listSpec)
 	if err != nil {
 		return errs.Of(err)
@@ -58,7 +58,7 @@ func (h *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
 
 // queryByID answers a USER who neither bought nor sold an existing sale
 // with 403, as any other denial; a sale that does not exist is 404 for all.
-func (h *handlers) queryByID(ctx context.Context, r *http.Request) web.Encoder {
+func (h *handlers) queryByID(ctx context.Context, r *http.Request) any {
 	id, err := query.PathID(r, "saleID")
 	if err != nil {
 		return errs.Of(err)

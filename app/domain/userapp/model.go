@@ -12,7 +12,6 @@ import (
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/role"
-	"github.com/garagesale/service/foundation/web"
 )
 
 // maxDepartment is the longest department name accepted.
@@ -28,11 +27,6 @@ type User struct {
 	Enabled     bool     `json:"enabled"`
 	DateCreated string   `json:"dateCreated" openapi:"format=date-time"`
 	DateUpdated string   `json:"dateUpdated" openapi:"format=date-time"`
-}
-
-// Encode implements web.Encoder.
-func (u User) Encode() ([]byte, string, error) {
-	return web.JSON(u)
 }
 
 func toAppUser(bus userbus.User) User {
@@ -180,11 +174,6 @@ type SignupAccepted struct {
 	Message string `json:"message"`
 }
 
-// Encode implements web.Encoder.
-func (s SignupAccepted) Encode() ([]byte, string, error) {
-	return web.JSON(s)
-}
-
 // UpdateUserRole is the body of PUT /v1/users/role/{userID}.
 type UpdateUserRole struct {
 	Roles []string `json:"roles" validate:"required" openapi:"enum=ADMIN|USER"`
@@ -205,9 +194,4 @@ func toBusUpdateUserRole(app UpdateUserRole) (userbus.UpdateUser, error) {
 // Token is the body of a successful token request.
 type Token struct {
 	Token string `json:"token"`
-}
-
-// Encode implements web.Encoder.
-func (t Token) Encode() ([]byte, string, error) {
-	return web.JSON(t)
 }

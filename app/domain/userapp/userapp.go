@@ -30,7 +30,7 @@ type handlers struct {
 	signupOpen     bool
 }
 
-func (a *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) create(ctx context.Context, r *http.Request) any {
 	var req NewUser
 	if err := query.Body(r, &req); err != nil {
 		return errs.Of(err)
@@ -47,7 +47,7 @@ func (a *handlers) create(ctx context.Context, r *http.Request) web.Encoder {
 	return web.Created(toAppUser(usr))
 }
 
-func (a *handlers) update(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) update(ctx context.Context, r *http.Request) any {
 	id, err := query.PathID(r, "userID")
 	if err != nil {
 		return errs.Of(err)
@@ -68,7 +68,7 @@ func (a *handlers) update(ctx context.Context, r *http.Request) web.Encoder {
 	return toAppUser(usr)
 }
 
-func (a *handlers) updateRole(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) updateRole(ctx context.Context, r *http.Request) any {
 	id, err := query.PathID(r, "userID")
 	if err != nil {
 		return errs.Of(err)
@@ -89,7 +89,7 @@ func (a *handlers) updateRole(ctx context.Context, r *http.Request) web.Encoder 
 	return toAppUser(usr)
 }
 
-func (a *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) delete(ctx context.Context, r *http.Request) any {
 	id, err := query.PathID(r, "userID")
 	if err != nil {
 		return errs.Of(err)
@@ -100,7 +100,7 @@ func (a *handlers) delete(ctx context.Context, r *http.Request) web.Encoder {
 	return web.NoContent
 }
 
-func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) query(ctx context.Context, r *http.Request) any {
 	res, err := query.List(ctx, r, a.userBus, listSpec)
 	if err != nil {
 		return errs.Of(err)
@@ -108,7 +108,7 @@ func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
 	return res
 }
 
-func (a *handlers) queryByID(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) queryByID(ctx context.Context, r *http.Request) any {
 	id, err := query.PathID(r, "userID")
 	if err != nil {
 		return errs.Of(err)
@@ -124,7 +124,7 @@ func (a *handlers) queryByID(ctx context.Context, r *http.Request) web.Encoder {
 // answer is the same 202 whether the email was free or taken, after the
 // same work: only logging in with the password just chosen tells the two
 // apart, and logins are throttled. Signups are limited per client address.
-func (a *handlers) signup(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) signup(ctx context.Context, r *http.Request) any {
 	if !a.signupOpen {
 		return errs.Newf(errs.PermissionDenied, "signup is turned off on this server: ask an admin for an account")
 	}
@@ -147,7 +147,7 @@ func (a *handlers) signup(ctx context.Context, r *http.Request) web.Encoder {
 
 // token exchanges HTTP Basic credentials for a JWT signed with the key
 // named in the path, or with the active key when the path names none.
-func (a *handlers) token(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) token(ctx context.Context, r *http.Request) any {
 	kid := web.Param(r, "kid")
 	if kid == "" {
 		kid = a.activeKID

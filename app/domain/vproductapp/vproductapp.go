@@ -9,14 +9,13 @@ import (
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/vproductbus"
-	"github.com/garagesale/service/foundation/web"
 )
 
 type handlers struct {
 	vproductBus *vproductbus.Business
 }
 
-func (a *handlers) query(ctx context.Context, r *http.Request) web.Encoder {
+func (a *handlers) query(ctx context.Context, r *http.Request) any {
 	res, err := query.List(ctx, r, a.vproductBus, listSpec)
 	if err != nil {
 		return errs.Of(err)

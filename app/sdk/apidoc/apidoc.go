@@ -149,13 +149,6 @@ func (s *Spec) JSON() ([]byte, error) {
 	return data, nil
 }
 
-// Document returns the OpenAPI document, validated.
-func (s *Spec) Document() (*openapi3.T, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.document()
-}
-
 var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
 
 func (s *Spec) document() (*openapi3.T, error) {

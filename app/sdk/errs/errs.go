@@ -125,7 +125,9 @@ func (e *Error) HTTPHeader() http.Header {
 // HTTPStatus implements web.HTTPStatuser.
 func (e *Error) HTTPStatus() int { return e.Code.Status() }
 
-// Encode implements web.Encoder.
+// Encode implements web.Encoder: the body is e's JSON. The web layer sends
+// no error that does not encode itself, lest an error's fields be taken
+// for an answer.
 func (e *Error) Encode() ([]byte, string, error) {
 	return web.JSON(e)
 }

@@ -19,7 +19,7 @@ import (
 // so a role change or a disabled account takes effect at once.
 func Authenticate(a *auth.Auth, users *userbus.Business) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) web.Encoder {
+		return func(ctx context.Context, r *http.Request) any {
 			claims, err := a.Authenticate(ctx, r.Header.Get("Authorization"))
 			if err != nil {
 				return unauthenticated(err)
@@ -66,7 +66,7 @@ func unauthenticated(err error) *errs.Error {
 // subject, the subject is the route's {userID}; a malformed one is a 400.
 func Authorize(a *auth.Auth, rule auth.Rule) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) web.Encoder {
+		return func(ctx context.Context, r *http.Request) any {
 			claims, ok := GetClaims(ctx)
 			if !ok {
 				return errs.Newf(errs.Unauthenticated, "authentication required")

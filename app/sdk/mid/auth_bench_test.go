@@ -9,12 +9,10 @@ import (
 
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/mid"
-	"github.com/garagesale/service/business/domain/auditbus"
-	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
-	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/password"
@@ -49,13 +47,7 @@ func BenchmarkAuthMiddleware(b *testing.B) {
 	}
 
 	newBus := func(cache *userbus.Cache) *userbus.Business {
-		return userbus.NewBusiness(userbus.Config{
-			Log:      db.Log,
-			Beginner: sqldb.NewBeginner(db.DB),
-			Storer:   userdb.NewStore(db.DB),
-			Audit:    auditbus.NewBusiness(auditdb.NewStore(db.DB), nil),
-			Cache:    cache,
-		})
+		return buses.New(buses.Config{DB: db.DB, Log: db.Log, UserCache: cache}).User
 	}
 	cache := userbus.NewCache(100, userdb.NewStore(db.DB))
 	go db.Pool.Listen(ctx, userbus.UsersChanged, cache.Changed, cache.SetLive)
@@ -81,7 +73,7 @@ func BenchmarkAuthMiddleware(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	noop := func(context.Context, *http.Request) web.Encoder { return nil }
+	noop := web.HandlerFunc(func(context.Context, *http.Request) any { return nil })
 	for _, tt := range []struct {
 		name  string
 		users *userbus.Business

@@ -16,7 +16,7 @@ import (
 // response also carries, and never sent to the client.
 func Errors(log *logger.Logger) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) web.Encoder {
+		return func(ctx context.Context, r *http.Request) any {
 			resp := next(ctx, r)
 
 			err, isErr := resp.(error)

@@ -45,7 +45,7 @@ func TestErrorsLogWhatTheClientGot(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			log := logger.New(&buf, logger.LevelInfo, "test", nil)
-			h := mid.Errors(log)(func(context.Context, *http.Request) web.Encoder { return tt.err.(web.Encoder) })
+			h := mid.Errors(log)(func(context.Context, *http.Request) any { return tt.err })
 			resp := h(context.Background(), httptest.NewRequest(http.MethodGet, "/", nil))
 
 			var line map[string]any
@@ -62,7 +62,7 @@ func TestErrorsLogWhatTheClientGot(t *testing.T) {
 			if diff := cmp.Diff(tt.logged, got); diff != "" {
 				t.Errorf("log line (-want +got):\n%s", diff)
 			}
-			body, _, err := resp.Encode()
+			body, _, err := web.Encode(resp)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -39,7 +39,7 @@ const maxKeyLen = 255
 // It belongs after Authenticate: keys are per caller.
 func Idempotent(db *sqlx.DB, store *idempotency.Store) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) web.Encoder {
+		return func(ctx context.Context, r *http.Request) any {
 			raw := r.Header.Get(IdempotencyHeader)
 			if raw == "" {
 				return next(ctx, r)
@@ -59,7 +59,7 @@ func Idempotent(db *sqlx.DB, store *idempotency.Store) web.MidFunc {
 			k := idempotency.Key{UserID: ActorID(ctx), Key: key}
 			fp := fingerprint(r, body)
 
-			var resp web.Encoder
+			var resp any
 			err = sqldb.Transact(ctx, db, func(ctx context.Context) error {
 				if err := store.Lock(ctx, k); err != nil {
 					return err
@@ -151,12 +151,12 @@ func fingerprint(r *http.Request, body []byte) []byte {
 	return h.Sum(nil)
 }
 
-func record(resp web.Encoder, status int, fp []byte, store *idempotency.Store) (idempotency.Record, error) {
+func record(resp any, status int, fp []byte, store *idempotency.Store) (idempotency.Record, error) {
 	rec := idempotency.Record{Fingerprint: fp, Status: status, DateCreated: store.Now()}
 	if resp == nil {
 		return rec, nil
 	}
-	data, contentType, err := resp.Encode()
+	data, contentType, err := web.Encode(resp)
 	if err != nil {
 		return idempotency.Record{}, err
 	}
@@ -164,7 +164,8 @@ func record(resp web.Encoder, status int, fp []byte, store *idempotency.Store) (
 	return rec, nil
 }
 
-// replay is a stored answer, sent as it was first sent.
+// replay is a stored answer, sent as it was first sent: its bytes, not
+// the JSON of a replay.
 type replay struct {
 	rec      idempotency.Record
 	replayed bool

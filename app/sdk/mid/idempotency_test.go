@@ -29,11 +29,6 @@ type created struct {
 	Attempt int `json:"attempt"`
 }
 
-func (c created) Encode() ([]byte, string, error) {
-	b, err := json.Marshal(c)
-	return b, "application/json", err
-}
-
 // TestIdempotentRetriesTheWholeRequest: a handler whose transaction loses
 // a deadlock on its first attempt is run again, body and all, in a fresh
 // transaction; the key is stored once, with the answer of the attempt
@@ -45,7 +40,7 @@ func TestIdempotentRetriesTheWholeRequest(t *testing.T) {
 	}
 
 	var attempts atomic.Int64
-	handler := func(ctx context.Context, r *http.Request) web.Encoder {
+	handler := func(ctx context.Context, r *http.Request) any {
 		attempt := int(attempts.Add(1))
 		var body struct{ N int }
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
@@ -53,16 +48,12 @@ func TestIdempotentRetriesTheWholeRequest(t *testing.T) {
 		}
 		// A business's own transaction: under the middleware it is a
 		// savepoint of the request's.
-		err := sqldb.WithinTran(ctx, sqldb.NewBeginner(db), func(tx sqldb.CommitRollbacker) error {
-			ext, err := sqldb.ExtContext(tx)
-			if err != nil {
-				return err
-			}
-			if err := sqldb.NamedExec(ctx, ext, `INSERT INTO things (n) VALUES (:n)`, map[string]any{"n": body.N}); err != nil {
+		err := sqldb.Transact(ctx, db, func(ctx context.Context) error {
+			if err := sqldb.NamedExec(ctx, db, `INSERT INTO things (n) VALUES (:n)`, map[string]any{"n": body.N}); err != nil {
 				return err
 			}
 			if attempt == 1 {
-				return sqldb.NamedExec(ctx, ext, `DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = 'deadlock_detected'; END $$`, map[string]any{})
+				return sqldb.NamedExec(ctx, db, `DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = 'deadlock_detected'; END $$`, map[string]any{})
 			}
 			return nil
 		})

@@ -18,7 +18,7 @@ import (
 // The query string is left out: it may carry values a user typed.
 func Logger(log *logger.Logger) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) web.Encoder {
+		return func(ctx context.Context, r *http.Request) any {
 			start := time.Now()
 			log.Debug(ctx, "request started", "method", r.Method, "path", r.URL.Path, "remoteaddr", r.RemoteAddr)
 

@@ -20,7 +20,7 @@ func Metrics(m *metrics.Metrics) web.MidFunc {
 		if m == nil {
 			return next
 		}
-		return func(ctx context.Context, r *http.Request) web.Encoder {
+		return func(ctx context.Context, r *http.Request) any {
 			start := time.Now()
 			resp := next(ctx, r)
 

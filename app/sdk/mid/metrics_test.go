@@ -15,8 +15,6 @@ import (
 
 type okBody struct{}
 
-func (okBody) Encode() ([]byte, string, error) { return []byte("{}"), "application/json", nil }
-
 func TestMetricsCountsOutcomes(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -25,38 +23,38 @@ func TestMetricsCountsOutcomes(t *testing.T) {
 	}{
 		{
 			name:    "success",
-			handler: func(context.Context, *http.Request) web.Encoder { return okBody{} },
+			handler: func(context.Context, *http.Request) any { return okBody{} },
 			want:    metrics.Counters{Requests: 1},
 		},
 		{
 			name:    "no content",
-			handler: func(context.Context, *http.Request) web.Encoder { return nil },
+			handler: func(context.Context, *http.Request) any { return nil },
 			want:    metrics.Counters{Requests: 1},
 		},
 		{
 			name: "client error is no server error",
-			handler: func(context.Context, *http.Request) web.Encoder {
+			handler: func(context.Context, *http.Request) any {
 				return errs.Newf(errs.NotFound, "no such user")
 			},
 			want: metrics.Counters{Requests: 1},
 		},
 		{
 			name: "internal error",
-			handler: func(context.Context, *http.Request) web.Encoder {
+			handler: func(context.Context, *http.Request) any {
 				return errs.New(errs.Internal, errors.New("disk on fire"))
 			},
 			want: metrics.Counters{Requests: 1, Errors: 1},
 		},
 		{
 			name: "plain error is internal",
-			handler: func(context.Context, *http.Request) web.Encoder {
+			handler: func(context.Context, *http.Request) any {
 				return errs.Of(errors.New("boom"))
 			},
 			want: metrics.Counters{Requests: 1, Errors: 1},
 		},
 		{
 			name: "panic",
-			handler: func(context.Context, *http.Request) web.Encoder {
+			handler: func(context.Context, *http.Request) any {
 				panic("nil map")
 			},
 			want: metrics.Counters{Requests: 1, Errors: 1, Panics: 1},
@@ -80,7 +78,7 @@ func TestMetricsCountsOutcomes(t *testing.T) {
 
 func BenchmarkMetrics(b *testing.B) {
 	m := metrics.New()
-	h := Metrics(m)(func(context.Context, *http.Request) web.Encoder { return okBody{} })
+	h := Metrics(m)(func(context.Context, *http.Request) any { return okBody{} })
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	ctx := context.Background()
 

@@ -21,7 +21,7 @@ func Deadline(work, commitGrace time.Duration) web.MidFunc {
 		if work <= 0 {
 			return next
 		}
-		return func(ctx context.Context, r *http.Request) web.Encoder {
+		return func(ctx context.Context, r *http.Request) any {
 			ctx, cancel := context.WithTimeout(ctx, work)
 			defer cancel()
 			if commitGrace > 0 {
@@ -45,7 +45,7 @@ func Shed(limit int) web.MidFunc {
 	}
 	slots := make(chan struct{}, limit)
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) web.Encoder {
+		return func(ctx context.Context, r *http.Request) any {
 			select {
 			case slots <- struct{}{}:
 			default:

@@ -16,7 +16,7 @@ import (
 // text, and would fail the query later as a server error.
 func ValidText() web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) web.Encoder {
+		return func(ctx context.Context, r *http.Request) any {
 			if !isText(r.URL.Path) {
 				return errs.NewFields(errs.FieldErrors{"path": badTextMsg})
 			}

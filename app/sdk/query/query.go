@@ -47,11 +47,6 @@ func NewResult[T any](items []T, total int, pg page.Page) Result[T] {
 	return res
 }
 
-// Encode implements web.Encoder.
-func (r Result[T]) Encode() ([]byte, string, error) {
-	return web.JSON(r)
-}
-
 // Body decodes r's JSON body into v: 413 for a body over the limit, 400
 // naming the field for one that does not fit v.
 func Body(r *http.Request, v any) error {

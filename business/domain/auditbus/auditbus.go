@@ -1,57 +1,57 @@
 // Package auditbus records who changed what. Each domain writes its audit
-// rows through a Business bound to its own transaction, so a change and
-// its record commit or vanish together.
+// rows with the context of its own Write, so they join its transaction and
+// a change and its record commit or vanish together.
 package auditbus
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/garagesale/service/foundation/otel"
 	"time"
 
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
-	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/sdk/usecase"
 	"github.com/google/uuid"
 )
 
-// Storer is what the business needs of storage.
+// Storer is what the business needs of storage. Its statements run in the
+// transaction their context carries.
 type Storer interface {
-	NewWithTx(tx sqldb.CommitRollbacker) (Storer, error)
 	Create(ctx context.Context, a Audit) error
 	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Audit, *page.Cursor, error)
 	Count(ctx context.Context, filter QueryFilter) (int, error)
 }
 
+// Config holds the dependencies of a Business. Now may be nil.
+type Config struct {
+	Tx     usecase.Transactor
+	Now    func() time.Time
+	Storer Storer
+}
+
 // Business manages audit records.
 type Business struct {
+	usecase.List[Audit, QueryFilter]
+	core   usecase.Core
 	storer Storer
-	now    func() time.Time
 }
 
-// NewBusiness returns a Business. now may be nil.
-func NewBusiness(storer Storer, now func() time.Time) *Business {
-	if now == nil {
-		now = time.Now
+// NewBusiness returns a Business.
+func NewBusiness(cfg Config) *Business {
+	core := usecase.New("auditbus", cfg.Tx, cfg.Now)
+	return &Business{
+		List:   usecase.NewList(core, "audits", cfg.Storer),
+		core:   core,
+		storer: cfg.Storer,
 	}
-	return &Business{storer: storer, now: now}
 }
 
-// NewWithTx returns a Business whose records are written in tx.
-func (b *Business) NewWithTx(tx sqldb.CommitRollbacker) (*Business, error) {
-	s, err := b.storer.NewWithTx(tx)
-	if err != nil {
-		return nil, err
-	}
-	return &Business{storer: s, now: b.now}, nil
-}
-
-// Create records na.
+// Create records na. Called with the context of another domain's Write,
+// it writes in that transaction, with no savepoint: a record that fails
+// fails the change it records. Called alone, it writes in a transaction of
+// its own.
 func (b *Business) Create(ctx context.Context, na NewAudit) (Audit, error) {
-	ctx, span := otel.AddSpan(ctx, "auditbus.Create")
-	defer span.End()
-
 	var data json.RawMessage
 	if na.Data != nil {
 		d, err := json.Marshal(na.Data)
@@ -70,35 +70,13 @@ func (b *Business) Create(ctx context.Context, na NewAudit) (Audit, error) {
 		Action:    na.Action,
 		Data:      data,
 		Message:   na.Message,
-		Timestamp: b.now().UTC().Truncate(time.Microsecond),
+		Timestamp: b.core.Now(),
 	}
-	if err := b.storer.Create(ctx, a); err != nil {
+	err := b.core.Join(ctx, "Create", func(ctx context.Context) error {
+		return b.storer.Create(ctx, a)
+	})
+	if err != nil {
 		return Audit{}, fmt.Errorf("create audit: %w", err)
 	}
 	return a, nil
-}
-
-// Query returns one page of the audits that match filter, and the cursor of
-// the page after it when there may be one.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Audit, *page.Cursor, error) {
-	ctx, span := otel.AddSpan(ctx, "auditbus.Query")
-	defer span.End()
-
-	as, next, err := b.storer.Query(ctx, filter, orderBy, pg)
-	if err != nil {
-		return nil, nil, fmt.Errorf("query audits: %w", err)
-	}
-	return as, next, nil
-}
-
-// Count returns how many audits match filter.
-func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
-	ctx, span := otel.AddSpan(ctx, "auditbus.Count")
-	defer span.End()
-
-	n, err := b.storer.Count(ctx, filter)
-	if err != nil {
-		return 0, fmt.Errorf("count audits: %w", err)
-	}
-	return n, nil
 }

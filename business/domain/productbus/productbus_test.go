@@ -7,12 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/garagesale/service/business/domain/auditbus"
-	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
 	"github.com/garagesale/service/business/domain/productbus"
-	"github.com/garagesale/service/business/domain/productbus/stores/productdb"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/email"
@@ -29,7 +26,24 @@ func TestMain(m *testing.M) {
 	dbtest.Main(m)
 }
 
-var now = time.Date(2026, 3, 4, 5, 6, 7, 123456789, time.UTC)
+// start is where the fixtures' clocks start: with nanoseconds, which the
+// business must drop.
+var start = time.Date(2026, 3, 4, 5, 6, 7, 123456789, time.UTC)
+
+// ticker is a clock that moves a second at every reading: each reading
+// is start plus whole seconds, and records made one after the other are
+// in order by time.
+type ticker struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *ticker) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Second)
+	return c.t
+}
 
 type fixture struct {
 	db      *dbtest.Database
@@ -41,22 +55,16 @@ type fixture struct {
 func newFixture(t *testing.T) fixture {
 	t.Helper()
 	db := dbtest.New(t, t.Name())
-	audit := auditbus.NewBusiness(auditdb.NewStore(db.DB), nil)
-	userBus := userbus.NewBusiness(userbus.Config{
-		Log: db.Log, Beginner: sqldb.NewBeginner(db.DB), Storer: userdb.NewStore(db.DB), Audit: audit,
-	})
-	owner, err := userBus.Create(context.Background(), uuid.Nil, userbus.NewUser{
+	clk := &ticker{t: start}
+	bs := buses.New(buses.Config{DB: db.DB, Now: clk.now, Log: db.Log})
+	owner, err := bs.User.Create(context.Background(), uuid.Nil, userbus.NewUser{
 		Name: name.MustParse("Olga Owner"), Email: email.MustParse("olga@example.com"),
 		Roles: []role.Role{role.User}, Password: password.MustParse("gophers"),
 	})
 	if err != nil {
 		t.Fatalf("create owner: %v", err)
 	}
-	bus := productbus.NewBusiness(productbus.Config{
-		Log: db.Log, Beginner: sqldb.NewBeginner(db.DB), Storer: productdb.NewStore(db.DB),
-		Audit: audit, UserBus: userBus, Now: func() time.Time { return now },
-	})
-	return fixture{db: db, bus: bus, userBus: userBus, owner: owner}
+	return fixture{db: db, bus: bs.Product, userBus: bs.User, owner: owner}
 }
 
 func (f fixture) create(t *testing.T, n string, cost string, qty int) productbus.Product {
@@ -90,8 +98,10 @@ func TestCreateStoresWhatItReturns(t *testing.T) {
 	f := newFixture(t)
 
 	prd := f.create(t, "Lamp", "0.3", 4)
-	if want := now.Truncate(time.Microsecond); !prd.DateCreated.Equal(want) || !prd.DateUpdated.Equal(want) {
-		t.Errorf("dates: got %v and %v, want %v", prd.DateCreated, prd.DateUpdated, want)
+	// A reading of the clock, to the microsecond, in UTC, once.
+	wantNanos := start.Truncate(time.Microsecond).Nanosecond()
+	if d := prd.DateCreated; d.Nanosecond() != wantNanos || d.Location() != time.UTC || !d.After(start) || !prd.DateUpdated.Equal(d) {
+		t.Errorf("dates: got %v and %v, want one reading of the clock after %v, to the microsecond", prd.DateCreated, prd.DateUpdated, start)
 	}
 	got, err := f.bus.QueryByID(context.Background(), prd.ID)
 	if err != nil {
@@ -129,51 +139,64 @@ func TestCreateRefusesDisabledOrMissingOwner(t *testing.T) {
 	}
 }
 
-// A sale changes stock through a Business bound to its own transaction:
-// the change and its audit record must stand or fall with that transaction.
-func TestNewWithTxFollowsTheCallersTransaction(t *testing.T) {
+// A write made with the context of a caller's transaction (a sale taking
+// stock, a request made idempotent) is part of that transaction: the
+// change and its audit record stand or fall with it.
+func TestWritesFollowTheCallersTransaction(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	errRollback := errors.New("the caller fails")
 
-	prd := f.create(t, "Kettle", "12.5", 10)
-	seven := quantity.MustParse(7)
+	tests := []struct {
+		name  string
+		write func(ctx context.Context, f fixture, id uuid.UUID) error
+	}{
+		{"Update", func(ctx context.Context, f fixture, id uuid.UUID) error {
+			seven := quantity.MustParse(7)
+			_, err := f.bus.Update(ctx, f.owner.ID, id, productbus.UpdateProduct{Quantity: &seven})
+			return err
+		}},
+		{"TakeStock", func(ctx context.Context, f fixture, id uuid.UUID) error {
+			_, err := f.bus.TakeStock(ctx, f.owner.ID, id, quantity.MustParse(3))
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			ctx := context.Background()
+			prd := f.create(t, "Kettle", "12.5", 10)
 
-	for _, commit := range []bool{false, true} {
-		tx, err := sqldb.NewBeginner(f.db.DB).Begin(ctx)
-		if err != nil {
-			t.Fatalf("begin: %v", err)
-		}
-		txBus, err := f.bus.NewWithTx(tx)
-		if err != nil {
-			t.Fatalf("NewWithTx: %v", err)
-		}
-		if _, err := txBus.Update(ctx, f.owner.ID, prd.ID, productbus.UpdateProduct{Quantity: &seven}); err != nil {
-			t.Fatalf("update: %v", err)
-		}
-		if commit {
-			err = tx.Commit()
-		} else {
-			err = tx.Rollback()
-		}
-		if err != nil {
-			t.Fatalf("finish (commit=%v): %v", commit, err)
-		}
+			for _, commit := range []bool{false, true} {
+				err := sqldb.Transact(ctx, f.db.DB, func(ctx context.Context) error {
+					if err := tt.write(ctx, f, prd.ID); err != nil {
+						return err
+					}
+					if !commit {
+						return errRollback
+					}
+					return nil
+				})
+				if commit && err != nil || !commit && !errors.Is(err, errRollback) {
+					t.Fatalf("commit=%v: %v", commit, err)
+				}
 
-		got, err := f.bus.QueryByID(ctx, prd.ID)
-		if err != nil {
-			t.Fatalf("query: %v", err)
-		}
-		wantQty, wantAudits := 10, []string{"created"}
-		if commit {
-			wantQty, wantAudits = 7, []string{"created", "updated"}
-		}
-		if got.Quantity.Value() != wantQty {
-			t.Errorf("commit=%v: quantity %d, want %d", commit, got.Quantity.Value(), wantQty)
-		}
-		if diff := cmp.Diff(wantAudits, f.audits(t, prd.ID)); diff != "" {
-			t.Errorf("commit=%v: audits (-want +got):\n%s", commit, diff)
-		}
+				got, err := f.bus.QueryByID(ctx, prd.ID)
+				if err != nil {
+					t.Fatalf("query: %v", err)
+				}
+				wantQty, wantAudits := 10, []string{"created"}
+				if commit {
+					wantQty, wantAudits = 7, []string{"created", "updated"}
+				}
+				if got.Quantity.Value() != wantQty {
+					t.Errorf("commit=%v: quantity %d, want %d", commit, got.Quantity.Value(), wantQty)
+				}
+				if diff := cmp.Diff(wantAudits, f.audits(t, prd.ID)); diff != "" {
+					t.Errorf("commit=%v: audits (-want +got):\n%s", commit, diff)
+				}
+			}
+		})
 	}
 }
 
@@ -210,8 +233,11 @@ func TestConcurrentPartialUpdates(t *testing.T) {
 	if err != nil {
 		t.Fatalf("query: %v", err)
 	}
+	if !got.DateUpdated.After(prd.DateUpdated) {
+		t.Errorf("date updated: %v, want after the creation's %v", got.DateUpdated, prd.DateUpdated)
+	}
 	want := prd
-	want.Name, want.Quantity, want.Cost = newName, newQty, newCost
+	want.Name, want.Quantity, want.Cost, want.DateUpdated = newName, newQty, newCost, got.DateUpdated
 	if diff := cmp.Diff(want, got, cmpProduct); diff != "" {
 		t.Errorf("after concurrent updates (-want +got):\n%s", diff)
 	}

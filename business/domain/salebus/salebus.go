@@ -12,9 +12,7 @@ import (
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
-	"github.com/garagesale/service/business/sdk/sqldb"
-	"github.com/garagesale/service/foundation/logger"
-	"github.com/garagesale/service/foundation/otel"
+	"github.com/garagesale/service/business/sdk/usecase"
 	"github.com/google/uuid"
 )
 
@@ -33,10 +31,9 @@ var (
 // Domain is the name audit records use for sales.
 const Domain = "sale"
 
-// Storer is what the business needs of storage.
+// Storer is what the business needs of storage. Its statements run in the
+// transaction their context carries.
 type Storer interface {
-	// NewWithTx returns a Storer whose statements run in tx.
-	NewWithTx(tx sqldb.CommitRollbacker) (Storer, error)
 	Create(ctx context.Context, sale Sale) error
 	// Delete returns ErrNotFound.
 	Delete(ctx context.Context, id uuid.UUID) error
@@ -48,73 +45,35 @@ type Storer interface {
 
 // Config holds the dependencies of a Business. Now may be nil.
 type Config struct {
-	Log        *logger.Logger
-	Beginner   sqldb.Beginner
+	Tx         usecase.Transactor
+	Now        func() time.Time
 	Storer     Storer
 	Audit      *auditbus.Business
 	ProductBus *productbus.Business
-	Now        func() time.Time
 }
 
 // Business manages sales. A sale, the stock change it causes and the audit
 // records of both are written in one transaction.
 type Business struct {
-	log        *logger.Logger
-	beginner   sqldb.Beginner
+	usecase.List[Sale, QueryFilter]
+	usecase.Get[Sale]
+	core       usecase.Core
 	storer     Storer
 	audit      *auditbus.Business
 	productBus *productbus.Business
-	now        func() time.Time
 }
 
 // NewBusiness returns a Business.
 func NewBusiness(cfg Config) *Business {
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
+	core := usecase.New("salebus", cfg.Tx, cfg.Now)
 	return &Business{
-		log:        cfg.Log,
-		beginner:   cfg.Beginner,
+		List:       usecase.NewList(core, "sales", cfg.Storer),
+		Get:        usecase.NewGet(core, "sale", cfg.Storer),
+		core:       core,
 		storer:     cfg.Storer,
 		audit:      cfg.Audit,
 		productBus: cfg.ProductBus,
-		now:        now,
 	}
-}
-
-// txDeps is every dependency bound to one transaction.
-type txDeps struct {
-	store    Storer
-	audit    *auditbus.Business
-	products *productbus.Business
-}
-
-// inTx runs fn with the store, the audit log and the products business
-// bound to one transaction: it commits when fn returns nil and rolls
-// everything back otherwise.
-func (b *Business) inTx(ctx context.Context, fn func(d txDeps) error) error {
-	return sqldb.WithinTran(ctx, b.beginner, func(tx sqldb.CommitRollbacker) error {
-		store, err := b.storer.NewWithTx(tx)
-		if err != nil {
-			return err
-		}
-		audit, err := b.audit.NewWithTx(tx)
-		if err != nil {
-			return err
-		}
-		products, err := b.productBus.NewWithTx(tx)
-		if err != nil {
-			return err
-		}
-		return fn(txDeps{store: store, audit: audit, products: products})
-	})
-}
-
-// clock returns the time once per operation, in UTC at the database's
-// microsecond precision so that what is returned equals what is stored.
-func (b *Business) clock() time.Time {
-	return b.now().UTC().Truncate(time.Microsecond)
 }
 
 func newAudit(actorID uuid.UUID, sale Sale, p productbus.Product, action string) auditbus.NewAudit {
@@ -141,9 +100,6 @@ func newAudit(actorID uuid.UUID, sale Sale, p productbus.Product, action string)
 // written. It returns ErrProductNotFound, ErrOwnProduct,
 // ErrInsufficientStock or ErrZeroQuantity; on any error nothing changes.
 func (b *Business) Create(ctx context.Context, actorID uuid.UUID, ns NewSale) (Sale, error) {
-	ctx, span := otel.AddSpan(ctx, "salebus.Create")
-	defer span.End()
-
 	if ns.Quantity.Value() < 1 {
 		return Sale{}, ErrZeroQuantity
 	}
@@ -154,11 +110,11 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, ns NewSale) (S
 		BuyerID:     ns.BuyerID,
 		Quantity:    ns.Quantity,
 		Paid:        ns.Paid,
-		DateCreated: b.clock(),
+		DateCreated: b.core.Now(),
 	}
 
-	err := b.inTx(ctx, func(d txDeps) error {
-		p, err := d.products.TakeStock(ctx, actorID, ns.ProductID, ns.Quantity)
+	err := b.core.Write(ctx, "Create", func(ctx context.Context) error {
+		p, err := b.productBus.TakeStock(ctx, actorID, ns.ProductID, ns.Quantity)
 		switch {
 		case errors.Is(err, productbus.ErrNotFound):
 			return ErrProductNotFound
@@ -173,10 +129,10 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, ns NewSale) (S
 			return err
 		}
 
-		if err := d.store.Create(ctx, sale); err != nil {
+		if err := b.storer.Create(ctx, sale); err != nil {
 			return err
 		}
-		_, err = d.audit.Create(ctx, newAudit(actorID, sale, p, auditbus.ActionCreated))
+		_, err = b.audit.Create(ctx, newAudit(actorID, sale, p, auditbus.ActionCreated))
 		return err
 	})
 	if err != nil {
@@ -192,15 +148,12 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, ns NewSale) (S
 // with a sale or a product delete. It returns ErrNotFound, or
 // ErrStockLimit when the product's stock cannot take the quantity back.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
-	ctx, span := otel.AddSpan(ctx, "salebus.Delete")
-	defer span.End()
-
-	err := b.inTx(ctx, func(d txDeps) error {
-		sale, err := d.store.QueryByID(ctx, id)
+	err := b.core.Write(ctx, "Delete", func(ctx context.Context) error {
+		sale, err := b.storer.QueryByID(ctx, id)
 		if err != nil {
 			return err
 		}
-		p, err := d.products.ReturnStock(ctx, actorID, sale.ProductID, sale.Quantity)
+		p, err := b.productBus.ReturnStock(ctx, actorID, sale.ProductID, sale.Quantity)
 		switch {
 		case errors.Is(err, productbus.ErrStockLimit):
 			return fmt.Errorf("%w: product %s holds %d", ErrStockLimit, p.ID, p.Quantity.Value())
@@ -210,10 +163,10 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 		// A concurrent delete of the same sale waited on the product's
 		// lock above; whichever comes second finds no sale here and rolls
 		// back its stock change.
-		if err := d.store.Delete(ctx, id); err != nil {
+		if err := b.storer.Delete(ctx, id); err != nil {
 			return err
 		}
-		_, err = d.audit.Create(ctx, newAudit(actorID, sale, p, auditbus.ActionDeleted))
+		_, err = b.audit.Create(ctx, newAudit(actorID, sale, p, auditbus.ActionDeleted))
 		return err
 	})
 	if err != nil {
@@ -222,55 +175,17 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 	return nil
 }
 
-// Query returns one page of the sales that match filter, and the cursor of
-// the page after it when there may be one.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, *page.Cursor, error) {
-	ctx, span := otel.AddSpan(ctx, "salebus.Query")
-	defer span.End()
-
-	sales, next, err := b.storer.Query(ctx, filter, orderBy, pg)
-	if err != nil {
-		return nil, nil, fmt.Errorf("query sales: %w", err)
-	}
-	return sales, next, nil
-}
-
-// Count returns how many sales match filter.
-func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
-	ctx, span := otel.AddSpan(ctx, "salebus.Count")
-	defer span.End()
-
-	n, err := b.storer.Count(ctx, filter)
-	if err != nil {
-		return 0, fmt.Errorf("count sales: %w", err)
-	}
-	return n, nil
-}
-
-// QueryByID returns the sale with id, or ErrNotFound.
-func (b *Business) QueryByID(ctx context.Context, id uuid.UUID) (Sale, error) {
-	ctx, span := otel.AddSpan(ctx, "salebus.QueryByID")
-	defer span.End()
-
-	sale, err := b.storer.QueryByID(ctx, id)
-	if err != nil {
-		return Sale{}, fmt.Errorf("query sale %s: %w", id, err)
-	}
-	return sale, nil
-}
-
 // IsVisibleTo reports whether userID took part in sale, as its buyer or as
 // the owner of the product sold: the same rule as QueryFilter.VisibleTo.
 func (b *Business) IsVisibleTo(ctx context.Context, sale Sale, userID uuid.UUID) (bool, error) {
-	ctx, span := otel.AddSpan(ctx, "salebus.IsVisibleTo")
-	defer span.End()
-
-	if sale.BuyerID == userID {
-		return true, nil
-	}
-	n, err := b.storer.Count(ctx, QueryFilter{ID: &sale.ID, VisibleTo: &userID})
-	if err != nil {
-		return false, fmt.Errorf("check sale %s visibility: %w", sale.ID, err)
-	}
-	return n > 0, nil
+	return usecase.Read(ctx, b.core, "IsVisibleTo", func(ctx context.Context) (bool, error) {
+		if sale.BuyerID == userID {
+			return true, nil
+		}
+		n, err := b.storer.Count(ctx, QueryFilter{ID: &sale.ID, VisibleTo: &userID})
+		if err != nil {
+			return false, fmt.Errorf("check sale %s visibility: %w", sale.ID, err)
+		}
+		return n > 0, nil
+	})
 }

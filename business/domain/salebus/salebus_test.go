@@ -6,14 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/garagesale/service/business/domain/auditbus"
-	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
 	"github.com/garagesale/service/business/domain/productbus"
-	"github.com/garagesale/service/business/domain/productbus/stores/productdb"
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/domain/salebus/stores/saledb"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/email"
@@ -22,7 +19,6 @@ import (
 	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/quantity"
 	"github.com/garagesale/service/business/types/role"
-	"github.com/garagesale/service/foundation/logger"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -39,14 +35,6 @@ var errInjected = errors.New("injected store failure")
 type failingStore struct {
 	salebus.Storer
 	failCreate, failDelete bool
-}
-
-func (s failingStore) NewWithTx(tx sqldb.CommitRollbacker) (salebus.Storer, error) {
-	inner, err := s.Storer.NewWithTx(tx)
-	if err != nil {
-		return nil, err
-	}
-	return failingStore{Storer: inner, failCreate: s.failCreate, failDelete: s.failDelete}, nil
 }
 
 func (s failingStore) Create(ctx context.Context, sale salebus.Sale) error {
@@ -78,15 +66,9 @@ func newFixture(t *testing.T) fixture {
 	t.Helper()
 	db := dbtest.New(t, t.Name()).DB
 	ctx := context.Background()
-	log := logger.Discard()
 
-	audit := auditbus.NewBusiness(auditdb.NewStore(db), nil)
-	users := userbus.NewBusiness(userbus.Config{
-		Log: log, Beginner: sqldb.NewBeginner(db), Storer: userdb.NewStore(db), Audit: audit,
-	})
-	products := productbus.NewBusiness(productbus.Config{
-		Log: log, Beginner: sqldb.NewBeginner(db), Storer: productdb.NewStore(db), Audit: audit, UserBus: users,
-	})
+	bs := buses.New(buses.Config{DB: db})
+	users, products := bs.User, bs.Product
 
 	newUser := func(addr string) uuid.UUID {
 		u, err := users.Create(ctx, uuid.Nil, userbus.NewUser{
@@ -115,9 +97,11 @@ func newFixture(t *testing.T) fixture {
 		seller:   seller,
 		buyer:    buyer,
 		product:  p,
+		// The sale domain by hand, over the store a test gives it; the
+		// rest as the API builds it.
 		newSales: func(s salebus.Storer) *salebus.Business {
 			return salebus.NewBusiness(salebus.Config{
-				Log: log, Beginner: sqldb.NewBeginner(db), Storer: s, Audit: audit, ProductBus: products,
+				Tx: sqldb.NewTransactor(db), Storer: s, Audit: bs.Audit, ProductBus: products,
 			})
 		},
 		initialStock: stock,

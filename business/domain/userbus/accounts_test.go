@@ -7,13 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/garagesale/service/business/domain/auditbus"
-	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/page"
-	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/sdk/throttle"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/password"
@@ -34,22 +31,21 @@ func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 
 func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
 
-// newBusAt is newBus with the throttle on a clock the test controls.
+// newBusAt is newBus on a clock the test controls, the throttle's
+// included.
 func newBusAt(t *testing.T, clk *clock) *userbus.Business {
 	t.Helper()
 	db := dbtest.New(t, t.Name())
-	return userbus.NewBusiness(userbus.Config{
-		Log:      db.Log,
-		Beginner: sqldb.NewBeginner(db.DB),
-		Storer:   userdb.NewStore(db.DB),
-		Audit:    auditbus.NewBusiness(auditdb.NewStore(db.DB), nil),
-		Limiter:  throttle.New(db.DB, clk.now),
+	return buses.New(buses.Config{
+		DB:  db.DB,
+		Now: clk.now,
+		Log: db.Log,
 		Throttling: userbus.Throttling{
 			LoginAccount: throttle.Policy{Free: 3, Window: time.Hour, Base: time.Minute, Max: 10 * time.Minute},
 			LoginClient:  throttle.Policy{Free: 10, Window: time.Hour, Base: time.Minute, Max: 10 * time.Minute},
 			Signup:       throttle.Policy{Free: 2, Window: time.Hour, Base: time.Minute, Max: time.Hour},
 		},
-	})
+	}).User
 }
 
 func retryAfter(err error) time.Duration {

@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/garagesale/service/foundation/otel"
 	"github.com/google/uuid"
 )
 
@@ -139,8 +138,8 @@ func (b *Business) Authenticated(ctx context.Context, id uuid.UUID) (User, error
 	if usr, ok := b.cache.get(id); ok {
 		return usr, nil
 	}
-	ctx, span := otel.AddSpan(ctx, "userbus.Authenticated")
-	defer span.End()
+	ctx, end := b.core.Span(ctx, "Authenticated")
+	defer end()
 
 	gen := b.cache.gen.Load()
 	usr, err := b.storer.QueryByID(ctx, id)

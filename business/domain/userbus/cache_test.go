@@ -6,10 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/garagesale/service/business/domain/auditbus"
-	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/role"
@@ -38,12 +37,14 @@ func TestCacheFollowsTheDatabase(t *testing.T) {
 
 	var reads atomic.Int64
 	cache := userbus.NewCache(100, userdb.NewStore(db.DB))
+	// The user domain by hand, over a store that counts its reads; the
+	// rest as the API builds it.
 	bus := userbus.NewBusiness(userbus.Config{
-		Log:      db.Log,
-		Beginner: sqldb.NewBeginner(db.DB),
-		Storer:   countingStore{Storer: userdb.NewStore(db.DB), reads: &reads},
-		Audit:    auditbus.NewBusiness(auditdb.NewStore(db.DB), nil),
-		Cache:    cache,
+		Tx:     sqldb.NewTransactor(db.DB),
+		Storer: countingStore{Storer: userdb.NewStore(db.DB), reads: &reads},
+		Audit:  buses.New(buses.Config{DB: db.DB}).Audit,
+		Cache:  cache,
+		Log:    db.Log,
 	})
 	listening, stop := context.WithCancel(ctx)
 	go db.Pool.Listen(listening, userbus.UsersChanged, cache.Changed, cache.SetLive)

@@ -12,13 +12,12 @@ import (
 	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
-	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/sdk/throttle"
+	"github.com/garagesale/service/business/sdk/usecase"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/role"
 	"github.com/garagesale/service/foundation/logger"
-	"github.com/garagesale/service/foundation/otel"
 	"github.com/google/uuid"
 )
 
@@ -78,10 +77,9 @@ var DefaultThrottling = Throttling{
 // Domain is the name audit records use for users.
 const Domain = "user"
 
-// Storer is what the business needs of storage.
+// Storer is what the business needs of storage. Its statements run in the
+// transaction their context carries.
 type Storer interface {
-	// NewWithTx returns a Storer whose statements run in tx.
-	NewWithTx(tx sqldb.CommitRollbacker) (Storer, error)
 	// Create returns ErrUniqueEmail when the email is taken.
 	Create(ctx context.Context, usr User) error
 	// Update returns ErrNotFound or ErrUniqueEmail.
@@ -111,60 +109,55 @@ type Storer interface {
 	ListenersBehind(ctx context.Context, seq int64) (int, error)
 }
 
-// Config holds the dependencies of a Business. Now and Limiter may be
-// nil (no throttling); a zero Throttling is DefaultThrottling.
+// Config holds the dependencies of a Business. Now, Limiter (no
+// throttling), Cache and Log may be nil; a zero Throttling is
+// DefaultThrottling.
 type Config struct {
-	Log        *logger.Logger
-	Beginner   sqldb.Beginner
+	Tx         usecase.Transactor
+	Now        func() time.Time
 	Storer     Storer
 	Audit      *auditbus.Business
-	Now        func() time.Time
 	Limiter    Limiter
 	Throttling Throttling
 	// Cache, when set, serves Authenticated.
 	Cache *Cache
+	// Log, when set, is told of a change that not every replica's cache
+	// dropped in time.
+	Log *logger.Logger
 }
 
 // Business manages users. Every change is written with its audit record in
 // one transaction.
 type Business struct {
-	log        *logger.Logger
-	beginner   sqldb.Beginner
+	usecase.List[User, QueryFilter]
+	usecase.Get[User]
+	core       usecase.Core
 	storer     Storer
 	audit      *auditbus.Business
-	now        func() time.Time
 	limiter    Limiter
 	throttling Throttling
 	cache      *Cache
+	log        *logger.Logger
 }
 
 // NewBusiness returns a Business.
 func NewBusiness(cfg Config) *Business {
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
+	core := usecase.New("userbus", cfg.Tx, cfg.Now)
 	throttling := cfg.Throttling
 	if throttling == (Throttling{}) {
 		throttling = DefaultThrottling
 	}
-	return &Business{log: cfg.Log, beginner: cfg.Beginner, storer: cfg.Storer, audit: cfg.Audit, now: now,
-		limiter: cfg.Limiter, throttling: throttling, cache: cfg.Cache}
-}
-
-// inTx runs fn with the store and the audit log bound to one transaction.
-func (b *Business) inTx(ctx context.Context, fn func(store Storer, audit *auditbus.Business) error) error {
-	return sqldb.WithinTran(ctx, b.beginner, func(tx sqldb.CommitRollbacker) error {
-		store, err := b.storer.NewWithTx(tx)
-		if err != nil {
-			return err
-		}
-		audit, err := b.audit.NewWithTx(tx)
-		if err != nil {
-			return err
-		}
-		return fn(store, audit)
-	})
+	return &Business{
+		List:       usecase.NewList(core, "users", cfg.Storer),
+		Get:        usecase.NewGet(core, "user", cfg.Storer),
+		core:       core,
+		storer:     cfg.Storer,
+		audit:      cfg.Audit,
+		limiter:    cfg.Limiter,
+		throttling: throttling,
+		cache:      cfg.Cache,
+		log:        cfg.Log,
+	}
 }
 
 // auditData is what an audit record keeps of a user: never the hash.
@@ -190,19 +183,10 @@ func newAudit(actorID uuid.UUID, usr User, action string, data any) auditbus.New
 	}
 }
 
-// clock returns the time once per operation, in UTC at the database's
-// microsecond precision so that what is returned equals what is stored.
-func (b *Business) clock() time.Time {
-	return b.now().UTC().Truncate(time.Microsecond)
-}
-
 // Create adds a new user on behalf of actorID (uuid.Nil for the system).
 // It returns ErrUniqueEmail when the email is taken.
 func (b *Business) Create(ctx context.Context, actorID uuid.UUID, nu NewUser) (User, error) {
-	ctx, span := otel.AddSpan(ctx, "userbus.Create")
-	defer span.End()
-
-	usr, err := b.create(ctx, func(User) uuid.UUID { return actorID }, nu)
+	usr, err := b.create(ctx, "Create", func(User) uuid.UUID { return actorID }, nu)
 	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
@@ -215,9 +199,6 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, nu NewUser) (U
 // before any work. It returns ErrUniqueEmail when the email is taken,
 // after the same work as a success: a caller can hide which happened.
 func (b *Business) Signup(ctx context.Context, nu NewUser, client string) (User, error) {
-	ctx, span := otel.AddSpan(ctx, "userbus.Signup")
-	defer span.End()
-
 	if b.limiter != nil {
 		key := "signup:client:" + client
 		if err := b.waitFor(ctx, key); err != nil {
@@ -228,21 +209,22 @@ func (b *Business) Signup(ctx context.Context, nu NewUser, client string) (User,
 		}
 	}
 	nu.Roles = []role.Role{role.User}
-	usr, err := b.create(ctx, func(usr User) uuid.UUID { return usr.ID }, nu)
+	usr, err := b.create(ctx, "Signup", func(usr User) uuid.UUID { return usr.ID }, nu)
 	if err != nil {
 		return User{}, fmt.Errorf("signup: %w", err)
 	}
 	return usr, nil
 }
 
-// create inserts a new user, audited as done by actor(the new user).
-func (b *Business) create(ctx context.Context, actor func(User) uuid.UUID, nu NewUser) (User, error) {
+// create inserts a new user, audited as done by actor(the new user), in
+// the Write of the method named method.
+func (b *Business) create(ctx context.Context, method string, actor func(User) uuid.UUID, nu NewUser) (User, error) {
 	hash, err := nu.Password.Hash()
 	if err != nil {
 		return User{}, err
 	}
 
-	now := b.clock()
+	now := b.core.Now()
 	usr := User{
 		ID:           uuid.New(),
 		Name:         nu.Name,
@@ -255,11 +237,11 @@ func (b *Business) create(ctx context.Context, actor func(User) uuid.UUID, nu Ne
 		DateUpdated:  now,
 	}
 
-	err = b.inTx(ctx, func(store Storer, audit *auditbus.Business) error {
-		if err := store.Create(ctx, usr); err != nil {
+	err = b.core.Write(ctx, method, func(ctx context.Context) error {
+		if err := b.storer.Create(ctx, usr); err != nil {
 			return err
 		}
-		_, err := audit.Create(ctx, newAudit(actor(usr), usr, auditbus.ActionCreated, auditData(usr)))
+		_, err := b.audit.Create(ctx, newAudit(actor(usr), usr, auditbus.ActionCreated, auditData(usr)))
 		return err
 	})
 	if err != nil {
@@ -281,9 +263,6 @@ func (b *Business) create(ctx context.Context, actor func(User) uuid.UUID, nu Ne
 // It returns ErrNotFound, ErrUniqueEmail, ErrCurrentPassword, ErrLastAdmin
 // or a *ThrottledError.
 func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, uu UpdateUser) (User, error) {
-	ctx, span := otel.AddSpan(ctx, "userbus.Update")
-	defer span.End()
-
 	if actorID == id && (uu.Email != nil || uu.Password != nil) {
 		if err := b.checkCurrentPassword(ctx, id, uu.CurrentPassword); err != nil {
 			return User{}, fmt.Errorf("update user %s: %w", id, err)
@@ -304,39 +283,39 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 		usr    User
 		change int64
 	)
-	err := b.inTx(ctx, func(store Storer, audit *auditbus.Business) error {
+	err := b.core.Write(ctx, "Update", func(ctx context.Context) error {
 		if uu.mayRemoveAdmin() {
-			if err := store.LockAdmins(ctx); err != nil {
+			if err := b.storer.LockAdmins(ctx); err != nil {
 				return err
 			}
 		}
 		var err error
-		usr, err = store.QueryByIDForUpdate(ctx, id)
+		usr, err = b.storer.QueryByIDForUpdate(ctx, id)
 		if err != nil {
 			return err
 		}
 		wasAdmin := usr.IsEnabledAdmin()
 
 		uu.apply(&usr, hash)
-		usr.DateUpdated = b.clock()
+		usr.DateUpdated = b.core.Now()
 		if uu.revokesTokens() {
 			usr.TokenVersion++
 		}
 		if wasAdmin && !usr.IsEnabledAdmin() {
-			if err := b.keepAnAdmin(ctx, store, id); err != nil {
+			if err := b.keepAnAdmin(ctx, id); err != nil {
 				return err
 			}
 		}
 
-		if err := store.Update(ctx, usr); err != nil {
+		if err := b.storer.Update(ctx, usr); err != nil {
 			return err
 		}
-		if change, err = store.LastChange(ctx); err != nil {
+		if change, err = b.storer.LastChange(ctx); err != nil {
 			return err
 		}
 		data := auditData(usr)
 		data["passwordChanged"] = hash != nil
-		_, err = audit.Create(ctx, newAudit(actorID, usr, auditbus.ActionUpdated, data))
+		_, err = b.audit.Create(ctx, newAudit(actorID, usr, auditbus.ActionUpdated, data))
 		return err
 	})
 	if err != nil {
@@ -349,9 +328,9 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 }
 
 // keepAnAdmin returns ErrLastAdmin unless an enabled ADMIN other than id
-// remains. Call it holding LockAdmins.
-func (b *Business) keepAnAdmin(ctx context.Context, store Storer, id uuid.UUID) error {
-	n, err := store.CountEnabledAdmins(ctx, id)
+// remains. Call it in a Write, holding LockAdmins.
+func (b *Business) keepAnAdmin(ctx context.Context, id uuid.UUID) error {
+	n, err := b.storer.CountEnabledAdmins(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -410,30 +389,27 @@ func (uu UpdateUser) apply(usr *User, hash []byte) {
 // ErrNotFound, ErrHasDependents while the user owns products or has
 // bought something, or ErrLastAdmin for the last enabled ADMIN.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
-	ctx, span := otel.AddSpan(ctx, "userbus.Delete")
-	defer span.End()
-
 	var change int64
-	err := b.inTx(ctx, func(store Storer, audit *auditbus.Business) error {
-		if err := store.LockAdmins(ctx); err != nil {
+	err := b.core.Write(ctx, "Delete", func(ctx context.Context) error {
+		if err := b.storer.LockAdmins(ctx); err != nil {
 			return err
 		}
-		usr, err := store.QueryByIDForUpdate(ctx, id)
+		usr, err := b.storer.QueryByIDForUpdate(ctx, id)
 		if err != nil {
 			return err
 		}
 		if usr.IsEnabledAdmin() {
-			if err := b.keepAnAdmin(ctx, store, id); err != nil {
+			if err := b.keepAnAdmin(ctx, id); err != nil {
 				return err
 			}
 		}
-		if err := store.Delete(ctx, id); err != nil {
+		if err := b.storer.Delete(ctx, id); err != nil {
 			return err
 		}
-		if change, err = store.LastChange(ctx); err != nil {
+		if change, err = b.storer.LastChange(ctx); err != nil {
 			return err
 		}
-		_, err = audit.Create(ctx, newAudit(actorID, usr, auditbus.ActionDeleted, auditData(usr)))
+		_, err = b.audit.Create(ctx, newAudit(actorID, usr, auditbus.ActionDeleted, auditData(usr)))
 		return err
 	})
 	if err != nil {
@@ -445,53 +421,15 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 	return nil
 }
 
-// Query returns one page of the users that match filter, and the cursor of
-// the page after it when there may be one.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, *page.Cursor, error) {
-	ctx, span := otel.AddSpan(ctx, "userbus.Query")
-	defer span.End()
-
-	users, next, err := b.storer.Query(ctx, filter, orderBy, pg)
-	if err != nil {
-		return nil, nil, fmt.Errorf("query users: %w", err)
-	}
-	return users, next, nil
-}
-
-// Count returns how many users match filter.
-func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
-	ctx, span := otel.AddSpan(ctx, "userbus.Count")
-	defer span.End()
-
-	n, err := b.storer.Count(ctx, filter)
-	if err != nil {
-		return 0, fmt.Errorf("count users: %w", err)
-	}
-	return n, nil
-}
-
-// QueryByID returns the user with id, or ErrNotFound.
-func (b *Business) QueryByID(ctx context.Context, id uuid.UUID) (User, error) {
-	ctx, span := otel.AddSpan(ctx, "userbus.QueryByID")
-	defer span.End()
-
-	usr, err := b.storer.QueryByID(ctx, id)
-	if err != nil {
-		return User{}, fmt.Errorf("query user %s: %w", id, err)
-	}
-	return usr, nil
-}
-
 // QueryByEmail returns the user with addr, or ErrNotFound.
 func (b *Business) QueryByEmail(ctx context.Context, addr email.Email) (User, error) {
-	ctx, span := otel.AddSpan(ctx, "userbus.QueryByEmail")
-	defer span.End()
-
-	usr, err := b.storer.QueryByEmail(ctx, addr)
-	if err != nil {
-		return User{}, fmt.Errorf("query user by email: %w", err)
-	}
-	return usr, nil
+	return usecase.Read(ctx, b.core, "QueryByEmail", func(ctx context.Context) (User, error) {
+		usr, err := b.storer.QueryByEmail(ctx, addr)
+		if err != nil {
+			return User{}, fmt.Errorf("query user by email: %w", err)
+		}
+		return usr, nil
+	})
 }
 
 // dummyHash is compared against when no user has the email, so that an
@@ -508,8 +446,8 @@ var dummyHash = []byte("$2a$10$nHurqfPXL687U.W8y1rHGOATu1wnz8ntDxnKj2vwi4Zx3Nnvs
 // address's limits. Past either limit the answer is a *ThrottledError
 // before any bcrypt. A success resets the account's count.
 func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain string, client string) (User, error) {
-	ctx, span := otel.AddSpan(ctx, "userbus.Authenticate")
-	defer span.End()
+	ctx, end := b.core.Span(ctx, "Authenticate")
+	defer end()
 
 	account := accountKey(addr)
 	clientKey := "login:client:" + client

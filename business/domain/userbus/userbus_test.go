@@ -7,15 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/garagesale/service/business/domain/auditbus"
-	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
-	"github.com/garagesale/service/business/sdk/sqldb"
-	"github.com/garagesale/service/business/sdk/throttle"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/password"
@@ -32,13 +28,7 @@ func TestMain(m *testing.M) {
 func newBus(t *testing.T) *userbus.Business {
 	t.Helper()
 	db := dbtest.New(t, t.Name())
-	return userbus.NewBusiness(userbus.Config{
-		Log:      db.Log,
-		Beginner: sqldb.NewBeginner(db.DB),
-		Storer:   userdb.NewStore(db.DB),
-		Audit:    auditbus.NewBusiness(auditdb.NewStore(db.DB), nil),
-		Limiter:  throttle.New(db.DB, nil),
-	})
+	return buses.New(buses.Config{DB: db.DB, Log: db.Log}).User
 }
 
 func newUser(n, addr string, roles ...role.Role) userbus.NewUser {

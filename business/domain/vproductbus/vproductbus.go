@@ -4,11 +4,11 @@ package vproductbus
 
 import (
 	"context"
-	"fmt"
-	"github.com/garagesale/service/foundation/otel"
+	"time"
 
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/sdk/usecase"
 )
 
 // Storer is what the business needs of storage.
@@ -17,37 +17,24 @@ type Storer interface {
 	Count(ctx context.Context, filter QueryFilter) (int, error)
 }
 
-// Business reads products with their owners' names.
+// Config holds the dependencies of a Business. Tx and Now may be nil: the
+// business only reads.
+type Config struct {
+	Tx     usecase.Transactor
+	Now    func() time.Time
+	Storer Storer
+}
+
+// Business reads products with their owners' names. Its Query and Count
+// return one page of the products that match a filter and how many match.
 type Business struct {
-	storer Storer
+	usecase.List[Product, QueryFilter]
 }
 
 // NewBusiness returns a Business.
-func NewBusiness(storer Storer) *Business {
-	return &Business{storer: storer}
-}
-
-// Query returns one page of the products that match filter, and the cursor of
-// the page after it when there may be one.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error) {
-	ctx, span := otel.AddSpan(ctx, "vproductbus.Query")
-	defer span.End()
-
-	prds, next, err := b.storer.Query(ctx, filter, orderBy, pg)
-	if err != nil {
-		return nil, nil, fmt.Errorf("query vproducts: %w", err)
+func NewBusiness(cfg Config) *Business {
+	core := usecase.New("vproductbus", cfg.Tx, cfg.Now)
+	return &Business{
+		List: usecase.NewList(core, "vproducts", cfg.Storer),
 	}
-	return prds, next, nil
-}
-
-// Count returns how many products match filter.
-func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
-	ctx, span := otel.AddSpan(ctx, "vproductbus.Count")
-	defer span.End()
-
-	n, err := b.storer.Count(ctx, filter)
-	if err != nil {
-		return 0, fmt.Errorf("count vproducts: %w", err)
-	}
-	return n, nil
 }

@@ -25,7 +25,7 @@ var (
 	ErrDBUnavailable = errors.New("database unavailable")
 
 	// ErrDBConflict is a transaction that lost to a concurrent one (a
-	// serialization failure or a deadlock) on every attempt WithinTran
+	// serialization failure or a deadlock) on every attempt Transact
 	// made.
 	ErrDBConflict = errors.New("transaction conflict")
 

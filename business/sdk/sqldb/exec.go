@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -120,11 +119,6 @@ func NamedQuerySlice[T any](ctx context.Context, db sqlx.ExtContext, query strin
 	}
 	*dest = out
 	return nil
-}
-
-// IsNoRows reports whether err means a query found nothing.
-func IsNoRows(err error) bool {
-	return errors.Is(err, ErrDBNotFound) || errors.Is(err, sql.ErrNoRows)
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

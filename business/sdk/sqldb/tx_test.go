@@ -3,12 +3,14 @@ package sqldb_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -44,10 +46,10 @@ func deadlock(ctx context.Context, db sqlx.ExtContext) error {
 	return sqldb.NamedExec(ctx, db, `DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected'; END $$`, map[string]any{})
 }
 
-// TestWithinTranRetriesConflicts: a transaction that loses to a
-// concurrent one is run again, three attempts in all, then given up as
+// TestTransactRetriesConflicts: a transaction that loses to a concurrent
+// one is run again, three attempts in all, then given up as
 // ErrDBConflict; whatever it did in a failed attempt is rolled back.
-func TestWithinTranRetriesConflicts(t *testing.T) {
+func TestTransactRetriesConflicts(t *testing.T) {
 	tests := []struct {
 		name      string
 		conflicts int // attempts that lose before one can win
@@ -65,17 +67,13 @@ func TestWithinTranRetriesConflicts(t *testing.T) {
 			db := newDB(t)
 			ctx := context.Background()
 			runs := 0
-			err := sqldb.WithinTran(ctx, sqldb.NewBeginner(db), func(tx sqldb.CommitRollbacker) error {
+			err := sqldb.Transact(ctx, db, func(ctx context.Context) error {
 				runs++
-				ext, err := sqldb.ExtContext(tx)
-				if err != nil {
-					return err
-				}
-				if err := insert(ctx, ext, 1); err != nil {
+				if err := insert(ctx, db, 1); err != nil {
 					return err
 				}
 				if runs <= tt.conflicts {
-					return deadlock(ctx, ext)
+					return deadlock(ctx, db)
 				}
 				return nil
 			})
@@ -92,39 +90,88 @@ func TestWithinTranRetriesConflicts(t *testing.T) {
 	}
 }
 
+// TestSavepointsAreRetriedByTheirOwner: a nested Transact that loses a
+// conflict is not run again on its own, inside a transaction that has
+// already lost: its error reaches the owner, which runs the whole again.
+func TestSavepointsAreRetriedByTheirOwner(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	ctx := context.Background()
+
+	type runs struct{ Outer, Inner int }
+	var got runs
+	err := sqldb.Transact(ctx, db, func(ctx context.Context) error {
+		got.Outer++
+		if err := insert(ctx, db, 1); err != nil {
+			return err
+		}
+		return sqldb.Transact(ctx, db, func(ctx context.Context) error {
+			got.Inner++
+			if err := insert(ctx, db, 2); err != nil {
+				return err
+			}
+			if got.Inner == 1 {
+				return deadlock(ctx, db)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatalf("Transact: %v", err)
+	}
+	if diff := cmp.Diff(runs{Outer: 2, Inner: 2}, got); diff != "" {
+		t.Errorf("runs (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int{1, 2}, things(t, db)); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+}
+
+// backend returns the Postgres backend a statement given db runs on under
+// ctx.
+func backend(t *testing.T, ctx context.Context, db *sqlx.DB) int {
+	t.Helper()
+	var row struct {
+		PID int `db:"pid"`
+	}
+	if err := sqldb.NamedQueryStruct(ctx, db, `SELECT pg_backend_pid() AS pid`, map[string]any{}, &row); err != nil {
+		t.Fatal(err)
+	}
+	return row.PID
+}
+
 // TestTransactCarriesTheTransaction: under Transact, a statement on the
-// pool and a business's own WithinTran both join the one transaction, on
-// its one connection, and all of it rolls back together.
+// pool, a nested Transact and a Transactor's Transact and Join all join
+// the one transaction, on its one connection, and all of it rolls back
+// together.
 func TestTransactCarriesTheTransaction(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	b := sqldb.NewBeginner(db)
+	tr := sqldb.NewTransactor(db)
 	ctx := context.Background()
 	errStop := errors.New("stop")
 
 	var pids []int
-	pid := func(ctx context.Context) {
-		var row struct {
-			PID int `db:"pid"`
-		}
-		if err := sqldb.NamedQueryStruct(ctx, db, `SELECT pg_backend_pid() AS pid`, map[string]any{}, &row); err != nil {
-			t.Fatal(err)
-		}
-		pids = append(pids, row.PID)
-	}
-
 	err := sqldb.Transact(ctx, db, func(ctx context.Context) error {
 		if err := insert(ctx, db, 1); err != nil { // the pool, joined
 			return err
 		}
-		pid(ctx)
-		if err := sqldb.WithinTran(ctx, b, func(tx sqldb.CommitRollbacker) error {
-			ext, err := sqldb.ExtContext(tx)
-			if err != nil {
-				return err
-			}
-			pid(ctx)
-			return insert(ctx, ext, 2)
+		pids = append(pids, backend(t, ctx, db))
+		if err := sqldb.Transact(ctx, db, func(ctx context.Context) error {
+			pids = append(pids, backend(t, ctx, db))
+			return insert(ctx, db, 2)
+		}); err != nil {
+			return err
+		}
+		if err := tr.Transact(ctx, func(ctx context.Context) error {
+			pids = append(pids, backend(t, ctx, db))
+			return insert(ctx, db, 3)
+		}); err != nil {
+			return err
+		}
+		if err := tr.Join(ctx, func(ctx context.Context) error {
+			pids = append(pids, backend(t, ctx, db))
+			return insert(ctx, db, 4)
 		}); err != nil {
 			return err
 		}
@@ -136,8 +183,8 @@ func TestTransactCarriesTheTransaction(t *testing.T) {
 	if !errors.Is(err, errStop) {
 		t.Fatalf("Transact: %v", err)
 	}
-	if len(pids) != 2 || pids[0] != pids[1] {
-		t.Errorf("backends: %v, want one", pids)
+	if len(pids) != 4 || pids[1] != pids[0] || pids[2] != pids[0] || pids[3] != pids[0] {
+		t.Errorf("backends: %v, want four times one", pids)
 	}
 	if got := things(t, db); len(got) != 0 {
 		t.Errorf("rows after the rollback: %v, want none", got)
@@ -148,6 +195,121 @@ func TestTransactCarriesTheTransaction(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int{3}, things(t, db)); diff != "" {
 		t.Errorf("rows after a commit (-want +got):\n%s", diff)
+	}
+}
+
+// TestTransactKeepsToItsPool: a transaction of one pool in ctx is no
+// transaction of another: Transact of the other pool begins its own,
+// and the other pool's statements run outside the first. (A pool is its
+// *sqlx.DB: the other one here shares the first's connections, as two
+// pools of one database share the server.)
+func TestTransactKeepsToItsPool(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	other := sqlx.NewDb(db.DB, db.DriverName())
+	ctx := context.Background()
+	errStop := errors.New("stop")
+
+	err := sqldb.Transact(ctx, db, func(ctx context.Context) error {
+		if err := insert(ctx, db, 1); err != nil {
+			return err
+		}
+		if err := sqldb.Transact(ctx, other, func(ctx context.Context) error {
+			if backend(t, ctx, other) == backend(t, ctx, db) {
+				t.Errorf("the other pool's transaction runs on the first's connection")
+			}
+			return insert(ctx, other, 2)
+		}); err != nil {
+			return err
+		}
+		return errStop
+	})
+	if !errors.Is(err, errStop) {
+		t.Fatalf("Transact: %v", err)
+	}
+	if diff := cmp.Diff([]int{2}, things(t, db)); diff != "" {
+		t.Errorf("rows: the other pool's commit stays, the first's rollback goes (-want +got):\n%s", diff)
+	}
+}
+
+// TestJoin: Join inside a transaction takes no savepoint, so its failure
+// is the caller's to roll back; outside one it runs in a transaction of
+// its own, committed or rolled back whole.
+func TestJoin(t *testing.T) {
+	t.Parallel()
+	errJoin := errors.New("joined step failed")
+
+	tests := []struct {
+		name     string
+		run      func(ctx context.Context, db *sqlx.DB) error
+		wantErr  error
+		wantCode string // the Postgres error code of wantErr
+		wantRows []int
+	}{
+		{
+			name: "alone, committed",
+			run: func(ctx context.Context, db *sqlx.DB) error {
+				return sqldb.NewTransactor(db).Join(ctx, func(ctx context.Context) error {
+					if err := insert(ctx, db, 1); err != nil {
+						return err
+					}
+					return insert(ctx, db, 2)
+				})
+			},
+			wantRows: []int{1, 2},
+		},
+		{
+			name: "alone, rolled back",
+			run: func(ctx context.Context, db *sqlx.DB) error {
+				return sqldb.NewTransactor(db).Join(ctx, func(ctx context.Context) error {
+					if err := insert(ctx, db, 1); err != nil {
+						return err
+					}
+					return errJoin
+				})
+			},
+			wantErr: errJoin,
+		},
+		{
+			// Without a savepoint a failed statement leaves the whole
+			// transaction aborted: the caller cannot go on as if
+			// nothing happened, and whatever it does it rolls back.
+			name: "joined, a failed statement aborts the caller",
+			run: func(ctx context.Context, db *sqlx.DB) error {
+				return sqldb.Transact(ctx, db, func(ctx context.Context) error {
+					if err := insert(ctx, db, 1); err != nil {
+						return err
+					}
+					err := sqldb.NewTransactor(db).Join(ctx, func(ctx context.Context) error {
+						return insert(ctx, db, 1) // a duplicate
+					})
+					if !errors.Is(err, sqldb.ErrDBDuplicatedEntry) {
+						return fmt.Errorf("joined duplicate: got %v", err)
+					}
+					return insert(ctx, db, 3)
+				})
+			},
+			wantCode: "25P02", // in_failed_sql_transaction
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			db := newDB(t)
+			err := tt.run(context.Background(), db)
+			var pgErr *pgconn.PgError
+			switch {
+			case tt.wantCode != "":
+				if !errors.As(err, &pgErr) || pgErr.Code != tt.wantCode {
+					t.Errorf("error: got %v, want Postgres error %s", err, tt.wantCode)
+				}
+			case !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil):
+				t.Errorf("error: got %v, want %v", err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.wantRows, things(t, db)); diff != "" {
+				t.Errorf("rows (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -197,12 +359,8 @@ func TestErrorsAreClassified(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			err := sqldb.WithinTran(ctx, sqldb.NewBeginner(db), func(tx sqldb.CommitRollbacker) error {
-				ext, err := sqldb.ExtContext(tx)
-				if err != nil {
-					return err
-				}
-				return tt.run(ctx, ext)
+			err := sqldb.Transact(ctx, db, func(ctx context.Context) error {
+				return tt.run(ctx, db)
 			})
 			if !errors.Is(err, tt.want) {
 				t.Errorf("got %v, want %v", err, tt.want)
@@ -233,12 +391,8 @@ func TestCommitDeadline(t *testing.T) {
 			if tt.grace > 0 {
 				ctx = sqldb.WithCommitDeadline(ctx, time.Now().Add(tt.grace))
 			}
-			err := sqldb.WithinTran(ctx, sqldb.NewBeginner(db), func(tx sqldb.CommitRollbacker) error {
-				ext, err := sqldb.ExtContext(tx)
-				if err != nil {
-					return err
-				}
-				if err := insert(ctx, ext, 1); err != nil {
+			err := sqldb.Transact(ctx, db, func(ctx context.Context) error {
+				if err := insert(ctx, db, 1); err != nil {
 					return err
 				}
 				<-ctx.Done() // the request's deadline passes before the commit
@@ -254,13 +408,12 @@ func TestCommitDeadline(t *testing.T) {
 	}
 }
 
-// TestTransactNestsSavepoints: under Transact a business's own
-// transaction is a savepoint, so its failure undoes its own writes only
-// and the whole can go on and commit.
+// TestTransactNestsSavepoints: a Transact inside another is a savepoint,
+// so its failure undoes its own writes only and the whole can go on and
+// commit.
 func TestTransactNestsSavepoints(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
-	b := sqldb.NewBeginner(db)
 	ctx := context.Background()
 	errInner := errors.New("inner step failed")
 
@@ -268,12 +421,13 @@ func TestTransactNestsSavepoints(t *testing.T) {
 		if err := insert(ctx, db, 1); err != nil {
 			return err
 		}
-		err := sqldb.WithinTran(ctx, b, func(tx sqldb.CommitRollbacker) error {
-			ext, err := sqldb.ExtContext(tx)
-			if err != nil {
+		err := sqldb.Transact(ctx, db, func(ctx context.Context) error {
+			if err := insert(ctx, db, 2); err != nil {
 				return err
 			}
-			if err := insert(ctx, ext, 2); err != nil {
+			// Savepoints nest in savepoints: this one's release is undone
+			// with the one around it.
+			if err := sqldb.Transact(ctx, db, func(ctx context.Context) error { return insert(ctx, db, 4) }); err != nil {
 				return err
 			}
 			return errInner
@@ -282,12 +436,8 @@ func TestTransactNestsSavepoints(t *testing.T) {
 			t.Errorf("inner: %v", err)
 		}
 		// A failed statement inside a savepoint leaves the whole usable.
-		err = sqldb.WithinTran(ctx, b, func(tx sqldb.CommitRollbacker) error {
-			ext, err := sqldb.ExtContext(tx)
-			if err != nil {
-				return err
-			}
-			return insert(ctx, ext, 1) // a duplicate
+		err = sqldb.Transact(ctx, db, func(ctx context.Context) error {
+			return insert(ctx, db, 1) // a duplicate
 		})
 		if !errors.Is(err, sqldb.ErrDBDuplicatedEntry) {
 			t.Errorf("inner duplicate: %v", err)

@@ -87,6 +87,9 @@ func MustParse(s string) Money {
 	return m
 }
 
+// Equal reports whether two amounts are the same.
+func (m Money) Equal(o Money) bool { return m.cents == o.cents }
+
 // Cents returns the amount in cents.
 func (m Money) Cents() int64 { return m.cents }
 

@@ -3,7 +3,6 @@
 package password
 
 import (
-	"errors"
 	"fmt"
 	"unicode/utf8"
 
@@ -32,18 +31,6 @@ func Parse(s string) (Password, error) {
 		return Password{}, fmt.Errorf("password must be at most %d bytes", MaxBytes)
 	}
 	return Password{value: s}, nil
-}
-
-// ParseConfirm parses s and checks it equals confirm.
-func ParseConfirm(s, confirm string) (Password, error) {
-	p, err := Parse(s)
-	if err != nil {
-		return Password{}, err
-	}
-	if s != confirm {
-		return Password{}, errors.New("passwords do not match")
-	}
-	return p, nil
 }
 
 // MustParse is Parse for constants known to be valid; it panics otherwise.

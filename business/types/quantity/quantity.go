@@ -46,6 +46,9 @@ func MustParse(n int) Quantity {
 // Value returns the count.
 func (q Quantity) Value() int { return q.value }
 
+// Equal reports whether two quantities are the same.
+func (q Quantity) Equal(o Quantity) bool { return q.value == o.value }
+
 // Sub returns q minus o, or an error when that would be negative.
 func (q Quantity) Sub(o Quantity) (Quantity, error) {
 	if o.value > q.value {

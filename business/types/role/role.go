@@ -51,15 +51,6 @@ func ParseMany(ss []string) ([]Role, error) {
 	return out, nil
 }
 
-// MustParse is Parse for constants known to be valid; it panics otherwise.
-func MustParse(s string) Role {
-	r, err := Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return r
-}
-
 // String returns the role's name.
 func (r Role) String() string { return r.value }
 
@@ -70,16 +61,6 @@ func Strings(roles []Role) []string {
 		out[i] = r.value
 	}
 	return out
-}
-
-// Has reports whether roles contains r.
-func Has(roles []Role, r Role) bool {
-	for _, x := range roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 // Join returns the role names joined by sep, for messages.

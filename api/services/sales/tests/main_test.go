@@ -15,12 +15,9 @@ import (
 	"github.com/garagesale/service/api/services/sales/build"
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/query"
-	"github.com/garagesale/service/business/domain/auditbus"
-	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
-	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/password"
@@ -54,9 +51,12 @@ var signingKey = sync.OnceValue(func() *rsa.PrivateKey {
 
 // env is one test's running API with its own database and users.
 type env struct {
-	h       http.Handler
-	db      *dbtest.Database
-	auth    *auth.Auth
+	h    http.Handler
+	db   *dbtest.Database
+	auth *auth.Auth
+	// bus is the businesses over the test's database, built as the API
+	// builds its own, for what a test sets up behind the API's back.
+	bus     *buses.Buses
 	userBus *userbus.Business
 
 	admin, user1, user2, disabled userbus.User
@@ -75,15 +75,12 @@ func newEnv(t testing.TB) *env {
 	}
 
 	log := logger.Discard()
+	bs := buses.New(buses.Config{DB: db.DB, Log: log})
 	e := &env{
-		db:   db,
-		auth: ath,
-		userBus: userbus.NewBusiness(userbus.Config{
-			Log:      log,
-			Beginner: sqldb.NewBeginner(db.DB),
-			Storer:   userdb.NewStore(db.DB),
-			Audit:    auditbus.NewBusiness(auditdb.NewStore(db.DB), nil),
-		}),
+		db:      db,
+		auth:    ath,
+		bus:     bs,
+		userBus: bs.User,
 		h: build.WebAPI(build.Config{
 			Build:     "test",
 			Log:       log,

@@ -18,17 +18,12 @@ import (
 	"github.com/garagesale/service/app/sdk/apitest"
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/query"
-	"github.com/garagesale/service/business/domain/auditbus"
-	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
 	"github.com/garagesale/service/business/domain/productbus"
-	"github.com/garagesale/service/business/domain/productbus/stores/productdb"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/quantity"
 	"github.com/garagesale/service/business/types/role"
-	"github.com/garagesale/service/foundation/logger"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
@@ -45,16 +40,7 @@ type saleEnv struct {
 func newSaleEnv(t *testing.T) *saleEnv {
 	t.Helper()
 	e := newEnv(t)
-	s := &saleEnv{
-		env: e,
-		productBus: productbus.NewBusiness(productbus.Config{
-			Log:      logger.Discard(),
-			Beginner: sqldb.NewBeginner(e.db.DB),
-			Storer:   productdb.NewStore(e.db.DB),
-			Audit:    auditbus.NewBusiness(auditdb.NewStore(e.db.DB), nil),
-			UserBus:  e.userBus,
-		}),
-	}
+	s := &saleEnv{env: e, productBus: e.bus.Product}
 	s.other = e.createUser(t, "Eve Other", "eve@example.com", role.User)
 	e.tokens["other"] = e.token(t, s.other)
 	return s

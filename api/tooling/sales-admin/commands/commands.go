@@ -8,12 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/garagesale/service/business/domain/auditbus"
-	"github.com/garagesale/service/business/domain/auditbus/stores/auditdb"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/sqldb"
-	"github.com/garagesale/service/foundation/logger"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -51,9 +48,12 @@ type Command struct {
 	Short string
 	Usage string
 	Run   func(ctx context.Context, env Env, args []string) error
+	// Standalone commands need no database and take flags of their own:
+	// they run before the settings are read.
+	Standalone bool
 }
 
-var all = []Command{migrateCmd, seedCmd, genkeyCmd, gentokenCmd, usersCmd}
+var all = []Command{migrateCmd, seedCmd, genkeyCmd, gentokenCmd, usersCmd, domainCmd}
 
 // Lookup returns the command called name.
 func Lookup(name string) (Command, bool) {
@@ -132,12 +132,7 @@ func noArgs(name string, args []string) error {
 	return nil
 }
 
-// userBusiness returns the user domain over db, audited like the API's.
+// userBusiness returns the user domain over db, built as the API's is.
 func userBusiness(db *sqlx.DB) *userbus.Business {
-	return userbus.NewBusiness(userbus.Config{
-		Log:      logger.Discard(),
-		Beginner: sqldb.NewBeginner(db),
-		Storer:   userdb.NewStore(db),
-		Audit:    auditbus.NewBusiness(auditdb.NewStore(db), nil),
-	})
+	return buses.New(buses.Config{DB: db}).User
 }

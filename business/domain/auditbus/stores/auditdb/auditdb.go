@@ -24,15 +24,6 @@ func NewStore(db sqlx.ExtContext) *Store {
 	return &Store{db: db}
 }
 
-// NewWithTx implements auditbus.Storer.
-func (s *Store) NewWithTx(tx sqldb.CommitRollbacker) (auditbus.Storer, error) {
-	ec, err := sqldb.ExtContext(tx)
-	if err != nil {
-		return nil, err
-	}
-	return &Store{db: ec}, nil
-}
-
 const columns = `audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp`
 
 type audit struct {

@@ -28,15 +28,6 @@ func NewStore(db sqlx.ExtContext) *Store {
 	return &Store{db: db}
 }
 
-// NewWithTx implements productbus.Storer.
-func (s *Store) NewWithTx(tx sqldb.CommitRollbacker) (productbus.Storer, error) {
-	ec, err := sqldb.ExtContext(tx)
-	if err != nil {
-		return nil, err
-	}
-	return &Store{db: ec}, nil
-}
-
 // Create implements productbus.Storer.
 func (s *Store) Create(ctx context.Context, prd productbus.Product) error {
 	const q = `

@@ -23,15 +23,6 @@ func NewStore(db sqlx.ExtContext) *Store {
 	return &Store{db: db}
 }
 
-// NewWithTx implements salebus.Storer.
-func (s *Store) NewWithTx(tx sqldb.CommitRollbacker) (salebus.Storer, error) {
-	ec, err := sqldb.ExtContext(tx)
-	if err != nil {
-		return nil, err
-	}
-	return &Store{db: ec}, nil
-}
-
 const columns = `s.sale_id, s.product_id, s.buyer_id, s.quantity, s.paid, s.date_created`
 
 // Create implements salebus.Storer.

@@ -27,15 +27,6 @@ func NewStore(db sqlx.ExtContext) *Store {
 	return &Store{db: db}
 }
 
-// NewWithTx implements userbus.Storer.
-func (s *Store) NewWithTx(tx sqldb.CommitRollbacker) (userbus.Storer, error) {
-	ec, err := sqldb.ExtContext(tx)
-	if err != nil {
-		return nil, err
-	}
-	return &Store{db: ec}, nil
-}
-
 // Create implements userbus.Storer.
 func (s *Store) Create(ctx context.Context, usr userbus.User) error {
 	const q = `

@@ -1,0 +1,381 @@
+package domaingen
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// Data is what the templates are executed with.
+type Data struct {
+	Module string
+	// Name is the domain ("widget"); Plural its table, routes and tag.
+	Name, Plural string
+	// Type is the Go name of a record ("Widget"), Title the domain in
+	// prose, capitalised ("Widgets").
+	Type, Title string
+	// Bus, DB and App are the domain's packages.
+	Bus, DB, App string
+	// IDColumn is the primary key's column; PathID the route's path
+	// parameter.
+	IDColumn, PathID string
+	// Migration is the number of the domain's migration and seed files.
+	Migration string
+	Fields    []Field
+	// SeedIDs are the IDs of the seed rows: fixed, so that a re-run
+	// writes the same file.
+	SeedIDs []string
+}
+
+// Field is one field of the domain, as every layer spells it.
+type Field struct {
+	// JSON is its name in the API and in filters; Go in the Go models;
+	// Column in the table.
+	JSON, Go, Column string
+	Kind             string
+	// Ref is the domain a uuid field refers to, RefTable and RefColumn
+	// the key it references.
+	Ref, RefTable, RefColumn string
+}
+
+// seedNamespace makes the seed rows' IDs: the same domain gets the same
+// IDs on every run.
+var seedNamespace = uuid.MustParse("6f1d7c52-2a5b-4e0c-9a55-5d6f0e1c2b3a")
+
+func newData(module string, s Spec, migration int) Data {
+	plural := s.Plural
+	if plural == "" {
+		plural = s.Name + "s"
+	}
+	title := strings.ToUpper(plural[:1]) + plural[1:]
+	d := Data{
+		Module: module, Name: s.Name, Plural: plural,
+		Type: exported(s.Name), Title: title,
+		Bus: s.Name + "bus", DB: s.Name + "db", App: s.Name + "app",
+		IDColumn: s.Name + "_id", PathID: s.Name + "ID",
+		Migration: fmt.Sprintf("%05d", migration),
+	}
+	for _, f := range s.Fields {
+		fd := Field{JSON: f.Name, Go: exported(f.Name), Column: snake(f.Name), Kind: f.Kind, Ref: f.Ref}
+		if f.Ref != "" {
+			fd.RefTable, fd.RefColumn = f.Ref+"s", f.Ref+"_id"
+		}
+		d.Fields = append(d.Fields, fd)
+	}
+	for i := range 2 {
+		d.SeedIDs = append(d.SeedIDs, uuid.NewSHA1(seedNamespace, fmt.Appendf(nil, "%s-%d", s.Name, i+1)).String())
+	}
+	return d
+}
+
+// Uses reports whether a field is of kind.
+func (d Data) Uses(kind string) bool {
+	return slices.ContainsFunc(d.Fields, func(f Field) bool { return f.Kind == kind })
+}
+
+// Refs are the fields that refer to another domain.
+func (d Data) Refs() []Field {
+	var out []Field
+	for _, f := range d.Fields {
+		if f.Ref != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Label is the expression of a record's name in audit records and
+// messages: its first string field, else its ID.
+func (d Data) Label(v string) string {
+	for _, f := range d.Fields {
+		if f.Kind == "string" {
+			return v + "." + f.Go + ".String()"
+		}
+	}
+	return v + ".ID.String()"
+}
+
+// Columns is the table's columns, in order, comma-separated.
+func (d Data) Columns() string {
+	cols := []string{d.IDColumn}
+	for _, f := range d.Fields {
+		cols = append(cols, f.Column)
+	}
+	return strings.Join(append(cols, "date_created", "date_updated"), ", ")
+}
+
+// Params is Columns as named parameters.
+func (d Data) Params() string {
+	cols := strings.Split(d.Columns(), ", ")
+	for i, c := range cols {
+		cols[i] = ":" + c
+	}
+	return strings.Join(cols, ", ")
+}
+
+// BusType is the field's type in the business model.
+func (f Field) BusType() string {
+	return map[string]string{
+		"string": "name.Name", "int": "int", "money": "money.Money", "quantity": "quantity.Quantity",
+		"bool": "bool", "time": "time.Time", "uuid": "uuid.UUID",
+	}[f.Kind]
+}
+
+// DBType is the field's type in the store's row.
+func (f Field) DBType() string {
+	return map[string]string{
+		"string": "string", "int": "int", "money": "int64", "quantity": "int",
+		"bool": "bool", "time": "time.Time", "uuid": "uuid.UUID",
+	}[f.Kind]
+}
+
+// SQLType is the column's type and checks.
+func (f Field) SQLType() string {
+	return map[string]string{
+		"string": "TEXT NOT NULL", "int": "INTEGER NOT NULL",
+		"money":    "BIGINT NOT NULL CHECK (" + f.Column + " >= 0)",
+		"quantity": "INTEGER NOT NULL CHECK (" + f.Column + " >= 0)",
+		"bool":     "BOOLEAN NOT NULL", "time": "TIMESTAMPTZ NOT NULL", "uuid": "UUID NOT NULL",
+	}[f.Kind]
+}
+
+// AppType is the field's type in the API's answer.
+func (f Field) AppType() string {
+	return map[string]string{
+		"string": "string", "int": "int", "money": "json.Number", "quantity": "int",
+		"bool": "bool", "time": "string", "uuid": "string",
+	}[f.Kind]
+}
+
+// AppTag is the field's struct tag in the API's answer.
+func (f Field) AppTag() string {
+	extra := map[string]string{
+		"quantity": ` openapi:"minimum=0"`, "time": ` openapi:"format=date-time"`, "uuid": ` openapi:"format=uuid"`,
+	}[f.Kind]
+	return "`json:\"" + f.JSON + "\"" + extra + "`"
+}
+
+// NewType is the field's type in a create request.
+func (f Field) NewType() string {
+	return map[string]string{
+		"string": "string", "int": "*int", "money": "json.RawMessage", "quantity": "*int",
+		"bool": "*bool", "time": "string", "uuid": "string",
+	}[f.Kind]
+}
+
+// int32Range bounds an int field to its INTEGER column.
+const int32Range = "min=-2147483648,max=2147483647"
+
+// NewTag is the field's struct tag in a create request.
+func (f Field) NewTag() string {
+	return f.requestTag("required")
+}
+
+// UpdateType is the field's type in an update request: absent is
+// unchanged.
+func (f Field) UpdateType() string {
+	return map[string]string{
+		"string": "*string", "int": "*int", "money": "json.RawMessage", "quantity": "*int",
+		"bool": "*bool", "time": "*string", "uuid": "*string",
+	}[f.Kind]
+}
+
+// UpdateTag is the field's struct tag in an update request.
+func (f Field) UpdateTag() string {
+	return f.requestTag("omitempty")
+}
+
+func (f Field) requestTag(presence string) string {
+	validate := presence
+	extra := ""
+	switch f.Kind {
+	case "int":
+		validate += "," + int32Range
+		extra = ` openapi:"minimum=-2147483648"`
+	case "money":
+		typ := "number"
+		if presence == "omitempty" {
+			typ = "number|null"
+		}
+		extra = ` openapi:"type=` + typ + `,minimum=0" doc:"in currency units, at most 2 decimals"`
+	case "quantity":
+		extra = ` openapi:"minimum=0"`
+	case "time":
+		extra = ` openapi:"format=date-time" doc:"RFC 3339"`
+	case "uuid":
+		extra = ` openapi:"format=uuid"`
+		if f.Ref != "" {
+			extra = ` openapi:"format=uuid" doc:"the ID of a ` + f.Ref + `"`
+		}
+	}
+	if validate == "omitempty" || (presence == "omitempty" && f.Kind == "money") {
+		return "`json:\"" + f.JSON + "\"" + extra + "`"
+	}
+	return "`json:\"" + f.JSON + "\" validate:\"" + validate + "\"" + extra + "`"
+}
+
+// ToApp is the expression of the field of bus record v in the answer.
+func (f Field) ToApp(v string) string {
+	x := v + "." + f.Go
+	return map[string]string{
+		"string": x + ".String()", "int": x, "money": "json.Number(" + x + ".Decimal())",
+		"quantity": x + ".Value()", "bool": x, "time": x + ".Format(time.RFC3339Nano)", "uuid": x + ".String()",
+	}[f.Kind]
+}
+
+// AuditValue is the expression of the field of v in an audit record.
+func (f Field) AuditValue(v string) string {
+	x := v + "." + f.Go
+	return map[string]string{
+		"string": x + ".String()", "int": x, "money": x + ".Decimal()",
+		"quantity": x + ".Value()", "bool": x, "time": x + ".Format(time.RFC3339Nano)", "uuid": x + ".String()",
+	}[f.Kind]
+}
+
+// ToDB is the expression of the field of bus record v in a row.
+func (f Field) ToDB(v string) string {
+	x := v + "." + f.Go
+	return map[string]string{
+		"string": x + ".String()", "int": x, "money": x + ".Cents()",
+		"quantity": x + ".Value()", "bool": x, "time": x + ".UTC()", "uuid": x,
+	}[f.Kind]
+}
+
+// Loads reports whether a row's value must be parsed back into its
+// business type (and may fail).
+func (f Field) Loads() bool {
+	return f.Kind == "string" || f.Kind == "money" || f.Kind == "quantity"
+}
+
+// Load is the call that parses a row's value of the field.
+func (f Field) Load(v string) string {
+	x := v + "." + f.Go
+	return map[string]string{
+		"string": "name.Parse(" + x + ")", "money": "money.FromCents(" + x + ")", "quantity": "quantity.Parse(" + x + ")",
+	}[f.Kind]
+}
+
+// Var is a local variable named for the field.
+func (f Field) Var() string {
+	v := strings.ToLower(f.Go[:1]) + f.Go[1:]
+	switch v {
+	case "break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for", "func",
+		"go", "goto", "if", "import", "interface", "map", "package", "range", "return", "select", "struct",
+		"switch", "type", "var", "err", "ctx", "bus", "app", "fe", "up", "w", "id":
+		return v + "Value"
+	}
+	return v
+}
+
+// Sample is a valid JSON value of the field for tests, the n-th of a few.
+func (f Field) Sample(n int) string {
+	switch f.Kind {
+	case "string":
+		return fmt.Sprintf("%q", fmt.Sprintf("%s %d", f.Go, n))
+	case "int":
+		return fmt.Sprint(n*7 - 3)
+	case "money":
+		return fmt.Sprintf("json.Number(%q)", fmt.Sprintf("%d.%02d", n*3, n*25%100))
+	case "quantity":
+		return fmt.Sprint(n * 4)
+	case "bool":
+		return fmt.Sprint(n%2 == 1)
+	case "time":
+		return fmt.Sprintf("%q", fmt.Sprintf("2026-0%d-0%dT10:30:00Z", n, n+1))
+	}
+	return ""
+}
+
+// SQLSample is a value of the field for a seed row, the n-th of a few.
+func (f Field) SQLSample(n int) string {
+	switch f.Kind {
+	case "string":
+		return fmt.Sprintf("'%s %d'", f.Go, n)
+	case "int":
+		return fmt.Sprint(n*7 - 3)
+	case "money":
+		return fmt.Sprint(n * 1250)
+	case "quantity":
+		return fmt.Sprint(n * 4)
+	case "bool":
+		return fmt.Sprint(n%2 == 1)
+	case "time":
+		return fmt.Sprintf("'2026-0%d-0%d 10:30:00+00'", n, n+1)
+	case "uuid":
+		if f.Ref != "" {
+			return fmt.Sprintf("(SELECT %s FROM %s ORDER BY %s LIMIT 1)", f.RefColumn, f.RefTable, f.RefColumn)
+		}
+		return fmt.Sprintf("'%s'", uuid.NewSHA1(seedNamespace, fmt.Appendf(nil, "%s-%d", f.JSON, n)))
+	}
+	return ""
+}
+
+// BusSample is a valid business value of the field for tests, the n-th of
+// a few; a reference is the variable the test read it into.
+func (f Field) BusSample(n int) string {
+	switch f.Kind {
+	case "string":
+		return fmt.Sprintf("name.MustParse(%q)", fmt.Sprintf("%s %d", f.Go, n))
+	case "int":
+		return fmt.Sprint(n*7 - 3)
+	case "money":
+		return fmt.Sprintf("money.MustParse(%q)", fmt.Sprintf("%d.%02d", n*3, n*25%100))
+	case "quantity":
+		return fmt.Sprintf("quantity.MustParse(%d)", n*4)
+	case "bool":
+		return fmt.Sprint(n%2 == 1)
+	case "time":
+		return fmt.Sprintf("time.Date(2026, %d, %d, 10, 30, 0, 0, time.UTC)", n, n+1)
+	case "uuid":
+		if f.Ref != "" {
+			return f.Var()
+		}
+		return fmt.Sprintf("uuid.MustParse(%q)", uuid.NewSHA1(seedNamespace, fmt.Appendf(nil, "%s-%d", f.JSON, n)))
+	}
+	return ""
+}
+
+// FilterMatch is the filter fields that select record v by this field.
+func (f Field) FilterMatch(v string) string {
+	x := v + "." + f.Go
+	switch f.Kind {
+	case "string":
+		return fmt.Sprintf("%s: new(strings.ToUpper(%s.String()))", f.Go, x)
+	case "int":
+		return fmt.Sprintf("%sMin: new(%s), %sMax: new(%s)", f.Go, x, f.Go, x)
+	case "money":
+		return fmt.Sprintf("%sMin: new(%s), %sMax: new(%s)", f.Go, x, f.Go, x)
+	case "quantity":
+		return fmt.Sprintf("%sMin: new(%s.Value()), %sMax: new(%s.Value())", f.Go, x, f.Go, x)
+	case "time":
+		return fmt.Sprintf("%sFrom: new(%s), %sBefore: new(%s.Add(time.Second))", f.Go, x, f.Go, x)
+	}
+	return fmt.Sprintf("%s: new(%s)", f.Go, x) // bool, uuid
+}
+
+// FilterMiss is the filter fields that leave record v out by this field.
+func (f Field) FilterMiss(v string) string {
+	x := v + "." + f.Go
+	switch f.Kind {
+	case "string":
+		return fmt.Sprintf("%s: new(\"no such text\")", f.Go)
+	case "int":
+		return fmt.Sprintf("%sMin: new(%s + 1)", f.Go, x)
+	case "money":
+		return fmt.Sprintf("%sMin: new(money.MustParse(\"1000000\"))", f.Go)
+	case "quantity":
+		return fmt.Sprintf("%sMin: new(%s.Value() + 1)", f.Go, x)
+	case "bool":
+		return fmt.Sprintf("%s: new(!%s)", f.Go, x)
+	case "time":
+		return fmt.Sprintf("%sBefore: new(%s)", f.Go, x)
+	}
+	return fmt.Sprintf("%s: new(uuid.New())", f.Go) // uuid
+}
+
+// Loads reports whether any field is parsed back from its row.
+func (d Data) Loads() bool {
+	return slices.ContainsFunc(d.Fields, Field.Loads)
+}

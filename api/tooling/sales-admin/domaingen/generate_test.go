@@ -1,0 +1,225 @@
+package domaingen_test
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/garagesale/service/api/tooling/sales-admin/domaingen"
+	"github.com/google/go-cmp/cmp"
+)
+
+// repoRoot is the repository this test runs in.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("no repository at %s: %v", root, err)
+	}
+	return root
+}
+
+// skipped are what a copy of the repository leaves out: history, builds,
+// local data and tool caches.
+var skipped = map[string]bool{".git": true, "bin": true, ".data": true, "node_modules": true, ".fleet": true, "dist": true}
+
+// copyRepo copies the working tree to a new folder.
+func copyRepo(t *testing.T) string {
+	t.Helper()
+	src, dst := repoRoot(t), t.TempDir()
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if skipped[d.Name()] && rel != "." {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatalf("copy the repository: %v", err)
+	}
+	return dst
+}
+
+// everyKind is a domain with one field of every kind and a reference to
+// products.
+func everyKind(t *testing.T) domaingen.Spec {
+	t.Helper()
+	spec := domaingen.Spec{Name: "widget"}
+	for _, f := range []string{"label:string", "count:int", "price:money", "stock:quantity", "active:bool", "dueAt:time", "tag:uuid", "productID:uuid:product"} {
+		fs, err := domaingen.ParseField(f)
+		if err != nil {
+			t.Fatalf("parse %q: %v", f, err)
+		}
+		spec.Fields = append(spec.Fields, fs)
+	}
+	return spec
+}
+
+func generate(t *testing.T, root string, spec domaingen.Spec) domaingen.Plan {
+	t.Helper()
+	plan, err := domaingen.Make(root, spec)
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	if err := domaingen.Apply(root, plan); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	return plan
+}
+
+// actions maps each path of a plan to what it did there.
+func actions(p domaingen.Plan) map[string]domaingen.Action {
+	out := make(map[string]domaingen.Action)
+	for _, c := range p.Changes {
+		out[c.Path] = c.Action
+	}
+	return out
+}
+
+// run runs a go command in dir and fails the test with its output.
+func run(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	// -trimpath keeps the build cache's keys free of the folder, so
+	// the copy reuses what the tree's own tests compiled (make test
+	// builds with it too).
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=vendor -trimpath")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// TestGeneratedDomainBuildsAndPasses generates a domain with every kind
+// of field into a copy of the repository and runs what a developer would:
+// build, vet, the document's checks and the generated tests. Then it runs
+// the generator again, and again after a generated file was edited.
+func TestGeneratedDomainBuildsAndPasses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("copies and builds the repository")
+	}
+	root := copyRepo(t)
+	spec := everyKind(t)
+
+	first := generate(t, root, spec)
+	for path, a := range actions(first) {
+		if a != domaingen.Create && a != domaingen.Wire {
+			t.Errorf("first run: %s: %s, want create or wire", path, a)
+		}
+	}
+
+	run(t, root, "build", "./...")
+	run(t, root, "vet", "./...")
+	run(t, root, "run", "./api/tooling/openapi", "-o", "docs/openapi.json")
+	run(t, root, "test", "-count=1",
+		"./business/domain/widgetbus/...", "./business/sdk/buses/", "./api/tooling/openapi/",
+		"./api/services/sales/tests/", "-run", "Widget|Buses|Document|Documented")
+
+	t.Run("a second run changes nothing", func(t *testing.T) {
+		before := snapshot(t, root, first)
+		again := generate(t, root, spec)
+		for path, a := range actions(again) {
+			if a != domaingen.Unchanged {
+				t.Errorf("%s: %s, want unchanged", path, a)
+			}
+		}
+		if diff := cmp.Diff(before, snapshot(t, root, first)); diff != "" {
+			t.Errorf("files changed (-before +after):\n%s", diff)
+		}
+	})
+
+	t.Run("an edited file is kept", func(t *testing.T) {
+		path := filepath.Join(root, "app/domain/widgetapp/route.go")
+		edited, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited = append(edited, []byte("\n// An edit of our own.\n")...)
+		if err := os.WriteFile(path, edited, 0o644); err != nil {
+			t.Fatal(err)
+		}
+
+		plan := generate(t, root, spec)
+		if got := actions(plan)["app/domain/widgetapp/route.go"]; got != domaingen.Kept {
+			t.Errorf("edited file: %s, want kept", got)
+		}
+		after, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(after, edited) {
+			t.Errorf("the edit was lost")
+		}
+		diff, err := domaingen.Diff(plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(diff, "-// An edit of our own.") {
+			t.Errorf("the diff does not show the edit:\n%s", diff)
+		}
+	})
+}
+
+// snapshot reads every file a plan touched.
+func snapshot(t *testing.T, root string, p domaingen.Plan) map[string]string {
+	t.Helper()
+	out := make(map[string]string)
+	for _, c := range p.Changes {
+		data, err := os.ReadFile(filepath.Join(root, c.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[c.Path] = string(data)
+	}
+	return out
+}
+
+// TestWiringNeedsItsMarkers: a composition root whose marker was removed
+// is reported, not guessed at.
+func TestWiringNeedsItsMarkers(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"go.mod":                               "module example.com/m\n\ngo 1.26\n",
+		"business/sdk/buses/buses.go":          "package buses\n\nimport (\n)\n\ntype Buses struct{}\n",
+		"api/services/sales/build/build.go":    "package build\n",
+		"business/sdk/migrate/sql/00001_x.sql": "-- +goose Up\n",
+	}
+	for path, content := range files {
+		full := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec := domaingen.Spec{Name: "widget", Fields: []domaingen.FieldSpec{{Name: "label", Kind: "string"}}}
+	_, err := domaingen.Make(root, spec)
+	if err == nil || !strings.Contains(err.Error(), "add it by hand") {
+		t.Errorf("got %v, want an error naming the missing marker", err)
+	}
+}

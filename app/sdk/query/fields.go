@@ -1,0 +1,37 @@
+package query
+
+import (
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// errRequired is a required body field that was not sent.
+var errRequired = errors.New("is required")
+
+// ParseUUID reads a body field holding an ID, with a message fit for the
+// field's error: the client's text is not echoed back.
+func ParseUUID(s string) (uuid.UUID, error) {
+	if s == "" {
+		return uuid.Nil, errRequired
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return uuid.Nil, errors.New("must be a UUID")
+	}
+	return id, nil
+}
+
+// ParseTime reads a body field holding a time in RFC 3339, in UTC at the
+// database's microsecond precision, so what is stored is what was sent.
+func ParseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, errRequired
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, errors.New("must be a time in RFC 3339, like 2026-01-02T15:04:05Z")
+	}
+	return t.UTC().Truncate(time.Microsecond), nil
+}

@@ -1,0 +1,229 @@
+package buses_test
+
+import (
+	"context"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/garagesale/service/business/domain/auditbus"
+	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/domain/salebus"
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/domain/vproductbus"
+	"github.com/garagesale/service/business/sdk/buses"
+	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/sdk/order"
+	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/types/email"
+	"github.com/garagesale/service/business/types/money"
+	"github.com/garagesale/service/business/types/name"
+	"github.com/garagesale/service/business/types/password"
+	"github.com/garagesale/service/business/types/quantity"
+	"github.com/garagesale/service/business/types/role"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/google/uuid"
+)
+
+func TestMain(m *testing.M) {
+	dbtest.Main(m)
+}
+
+// TestBusesWiresEveryBusiness: whatever the Config leaves out, New sets every
+// field of Buses, a domain the generator adds included.
+func TestBusesWiresEveryBusiness(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t, t.Name())
+
+	tests := []struct {
+		name string
+		cfg  buses.Config
+	}{
+		{name: "only a pool", cfg: buses.Config{DB: db.DB}},
+		{name: "everything", cfg: buses.Config{
+			DB:         db.DB,
+			Now:        time.Now,
+			Log:        db.Log,
+			Throttling: userbus.DefaultThrottling,
+			UserCache:  userbus.NewCache(10, userdb.NewStore(db.DB)),
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bs := buses.New(tt.cfg)
+			if bs == nil {
+				t.Fatal("New returned nil")
+			}
+			v := reflect.ValueOf(bs).Elem()
+			for i := range v.NumField() {
+				if v.Field(i).IsZero() {
+					t.Errorf("Buses.%s is not set", v.Type().Field(i).Name)
+				}
+			}
+		})
+	}
+}
+
+// ticker is a clock that moves a second at every reading, so the records
+// of one change after another are in order by time.
+type ticker struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *ticker) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Second)
+	return c.t
+}
+
+// record is what the round trip checks of an audit record: whose change
+// to what, and whether its time is a reading of the clock New was given.
+type record struct {
+	Domain, Name, Action string
+	Actor                uuid.UUID
+	OnTheClock           bool
+}
+
+// TestBusesRoundTrip: the businesses New builds share one database, one
+// transaction per change and one clock. A product made through Product and
+// a sale of it through Sale read back through Product, Sale and VProduct
+// (with its owner's name and the stock the sale left), and Audit holds a
+// record of every change, by whom, on the clock.
+func TestBusesRoundTrip(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t, t.Name())
+	ctx := context.Background()
+	start := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+	clk := &ticker{t: start}
+	bs := buses.New(buses.Config{DB: db.DB, Now: clk.now, Log: db.Log})
+
+	newUser := func(n, addr string) userbus.User {
+		t.Helper()
+		usr, err := bs.User.Create(ctx, uuid.Nil, userbus.NewUser{
+			Name: name.MustParse(n), Email: email.MustParse(addr),
+			Roles: []role.Role{role.User}, Password: password.MustParse("gophers!"),
+		})
+		if err != nil {
+			t.Fatalf("create user %s: %v", addr, err)
+		}
+		return usr
+	}
+	owner, buyer := newUser("Olga Owner", "olga@example.com"), newUser("Bob Buyer", "bob@example.com")
+
+	prd, err := bs.Product.Create(ctx, owner.ID, productbus.NewProduct{
+		UserID: owner.ID, Name: name.MustParse("Lamp"), Cost: money.MustParse("12.5"), Quantity: quantity.MustParse(5),
+	})
+	if err != nil {
+		t.Fatalf("create product: %v", err)
+	}
+	sale, err := bs.Sale.Create(ctx, buyer.ID, salebus.NewSale{
+		ProductID: prd.ID, BuyerID: buyer.ID, Quantity: quantity.MustParse(2), Paid: money.MustParse("25"),
+	})
+	if err != nil {
+		t.Fatalf("create sale: %v", err)
+	}
+	end := clk.now()
+
+	// The product as the sale left it; when the sale took the stock is
+	// checked by the audit records.
+	afterSale := prd
+	afterSale.Quantity = quantity.MustParse(3)
+	ignoreUpdated := cmpopts.IgnoreFields(productbus.Product{}, "DateUpdated")
+
+	audits := func(filter auditbus.QueryFilter) func(ctx context.Context) (any, error) {
+		return func(ctx context.Context) (any, error) {
+			as, _, err := bs.Audit.Query(ctx, filter, order.NewBy(auditbus.OrderByTimestamp, order.ASC), page.MustParse("1", "100"))
+			if err != nil {
+				return nil, err
+			}
+			var rs []record
+			for _, a := range as {
+				onClock := a.Timestamp.After(start) && a.Timestamp.Before(end) && a.Timestamp.Sub(start)%time.Second == 0
+				rs = append(rs, record{Domain: a.ObjDomain, Name: a.ObjName, Action: a.Action, Actor: a.ActorID, OnTheClock: onClock})
+			}
+			return rs, nil
+		}
+	}
+	userDomain, productDomain, saleDomain := userbus.Domain, productbus.Domain, salebus.Domain
+
+	tests := []struct {
+		name string
+		read func(ctx context.Context) (any, error)
+		want any
+		opts []cmp.Option
+	}{
+		{
+			name: "Product reads the stock the sale left",
+			read: func(ctx context.Context) (any, error) { return bs.Product.QueryByID(ctx, prd.ID) },
+			want: afterSale,
+			opts: []cmp.Option{ignoreUpdated},
+		},
+		{
+			name: "Sale reads the sale",
+			read: func(ctx context.Context) (any, error) { return bs.Sale.QueryByID(ctx, sale.ID) },
+			want: sale,
+		},
+		{
+			name: "VProduct reads the product with its owner's name",
+			read: func(ctx context.Context) (any, error) {
+				ps, _, err := bs.VProduct.Query(ctx, vproductbus.QueryFilter{QueryFilter: productbus.QueryFilter{ID: &prd.ID}},
+					vproductbus.DefaultOrderBy, page.MustParse("1", "10"))
+				return ps, err
+			},
+			want: []vproductbus.Product{{Product: afterSale, UserName: owner.Name}},
+			opts: []cmp.Option{ignoreUpdated},
+		},
+		{
+			name: "VProduct counts the owner's products",
+			read: func(ctx context.Context) (any, error) {
+				return bs.VProduct.Count(ctx, vproductbus.QueryFilter{QueryFilter: productbus.QueryFilter{UserID: &owner.ID}})
+			},
+			want: 1,
+		},
+		{
+			name: "Audit has the users' creation, by the system",
+			read: audits(auditbus.QueryFilter{ObjDomain: &userDomain}),
+			want: []record{
+				{Domain: "user", Name: "Olga Owner", Action: auditbus.ActionCreated, Actor: uuid.Nil, OnTheClock: true},
+				{Domain: "user", Name: "Bob Buyer", Action: auditbus.ActionCreated, Actor: uuid.Nil, OnTheClock: true},
+			},
+		},
+		{
+			name: "Audit has the product's creation and the stock the sale took",
+			read: audits(auditbus.QueryFilter{ObjDomain: &productDomain, ObjID: &prd.ID}),
+			want: []record{
+				{Domain: "product", Name: "Lamp", Action: auditbus.ActionCreated, Actor: owner.ID, OnTheClock: true},
+				{Domain: "product", Name: "Lamp", Action: auditbus.ActionUpdated, Actor: buyer.ID, OnTheClock: true},
+			},
+		},
+		{
+			name: "Audit has the sale",
+			read: audits(auditbus.QueryFilter{ObjDomain: &saleDomain, ObjID: &sale.ID}),
+			want: []record{
+				{Domain: "sale", Name: "Lamp", Action: auditbus.ActionCreated, Actor: buyer.ID, OnTheClock: true},
+			},
+		},
+		{
+			name: "Audit counts every change",
+			read: func(ctx context.Context) (any, error) { return bs.Audit.Count(ctx, auditbus.QueryFilter{}) },
+			want: 5,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.read(ctx)
+			if err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			opts := append([]cmp.Option{cmp.AllowUnexported(money.Money{}, quantity.Quantity{})}, tt.opts...)
+			if diff := cmp.Diff(tt.want, got, opts...); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
