@@ -15,7 +15,6 @@ help: ## list the targets, one line each
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 GO          ?= go
-STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
 
 ifdef SALES_TEST_DB_URL
 WITH_DB :=
@@ -34,7 +33,7 @@ test: ## every test against a throwaway Postgres (what CI runs first)
 
 # test-e2e runs the slow end-to-end checks that `make test` leaves out;
 # CI runs it after `make test`.
-test-e2e: faults fuzz test-rename docs-lint docs-check deadcode ## the slow end-to-end checks: faults, fuzzing, renaming a copy, the API docs, dead code (CI runs it after test)
+test-e2e: faults fuzz test-rename docs-lint docs-check lint deadcode ## the slow end-to-end checks: faults, fuzzing, renaming a copy, the API docs, staticcheck, dead code (CI runs it after test)
 
 # fuzz runs every Go fuzz target for FUZZTIME each (5s by default; longer
 # finds more: make fuzz FUZZTIME=5m). A failing input is saved under the
@@ -76,25 +75,30 @@ test-race: ## every test with the race detector
 vet: ## go vet
 	$(GO) vet ./...
 
-lint: ## staticcheck
-	@if [ ! -x "$(STATICCHECK)" ]; then \
-		echo "staticcheck not found; install it: go install honnef.co/go/tools/cmd/staticcheck@latest"; \
-		exit 1; \
+# Tools that are not dependencies of our binaries are installed at a pinned
+# version into the tools cache the first time a target needs them.
+TOOLS_BIN           = $(HOME)/.cache/garagesale/bin
+STATICCHECK_VERSION = v0.8.2
+STATICCHECK         = $(TOOLS_BIN)/staticcheck-$(STATICCHECK_VERSION)
+DEADCODE_VERSION    = v0.52.0
+DEADCODE            = $(TOOLS_BIN)/deadcode-$(DEADCODE_VERSION)
+
+# go-tool installs package@version $(1) as the file $(2) when it is missing.
+define go-tool
+	@if [ ! -x "$(2)" ]; then \
+		echo "installing $(1) into $(TOOLS_BIN)"; \
+		rm -rf $(2).tmp && mkdir -p $(2).tmp && \
+		GOFLAGS=-mod=mod GOBIN=$(2).tmp $(GO) install $(1) && \
+		mv $(2).tmp/* $(2) && rmdir $(2).tmp; \
 	fi
+endef
+
+lint: ## staticcheck (pinned, installed into the tools cache when missing)
+	$(call go-tool,honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION),$(STATICCHECK))
 	$(STATICCHECK) ./...
 
-# deadcode lists every function nothing reaches from a main or a test;
-# it is installed at a pinned version into the tools cache when missing.
-DEADCODE_VERSION = v0.52.0
-TOOLS_BIN        = $(HOME)/.cache/garagesale/bin
-DEADCODE         = $(TOOLS_BIN)/deadcode-$(DEADCODE_VERSION)
-
 deadcode: ## fail when a function of ours is unreachable (golang.org/x/tools deadcode, pinned)
-	@if [ ! -x "$(DEADCODE)" ]; then \
-		mkdir -p $(TOOLS_BIN)/deadcode.tmp && \
-		GOFLAGS=-mod=mod GOBIN=$(TOOLS_BIN)/deadcode.tmp $(GO) install golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION) && \
-		mv $(TOOLS_BIN)/deadcode.tmp/deadcode $(DEADCODE) && rmdir $(TOOLS_BIN)/deadcode.tmp; \
-	fi
+	$(call go-tool,golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION),$(DEADCODE))
 	@out=$$($(DEADCODE) -test ./...); \
 	if [ -n "$$out" ]; then echo "$$out"; echo "deadcode: the functions above are unreachable: remove them"; exit 1; fi; \
 	echo "deadcode: nothing unreachable"

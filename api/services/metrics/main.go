@@ -157,8 +157,13 @@ func collectLoop(ctx context.Context, log *logger.Logger, col *collector.Collect
 		}
 		pub.Update(snap, err)
 		switch {
+		case err != nil && up && !reached:
+			// Started beside the API, the sidecar often comes up first.
+			log.Info(ctx, "collect", "status", "waiting for the api", "error", err)
 		case err != nil && up:
 			log.Warn(ctx, "collect", "status", "api unreachable; serving last values", "error", err)
+		case err == nil && !up && !reached:
+			log.Info(ctx, "collect", "status", "api reached")
 		case err == nil && !up:
 			log.Info(ctx, "collect", "status", "api reachable again")
 		}

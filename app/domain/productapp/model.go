@@ -24,7 +24,9 @@ type Product struct {
 	DateUpdated string      `json:"dateUpdated" openapi:"format=date-time"`
 }
 
-func toAppProduct(bus productbus.Product) Product {
+// ToAppProduct is exported for vproductapp, whose rows are products with
+// one more field.
+func ToAppProduct(bus productbus.Product) Product {
 	return Product{
 		ID:          bus.ID.String(),
 		UserID:      bus.UserID.String(),
@@ -39,7 +41,7 @@ func toAppProduct(bus productbus.Product) Product {
 func toAppProducts(bus []productbus.Product) []Product {
 	out := make([]Product, len(bus))
 	for i, p := range bus {
-		out[i] = toAppProduct(p)
+		out[i] = ToAppProduct(p)
 	}
 	return out
 }

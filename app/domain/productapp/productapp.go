@@ -35,7 +35,7 @@ func (a *handlers) create(ctx context.Context, r *http.Request) any {
 	if err != nil {
 		return busError(err)
 	}
-	return web.Created(toAppProduct(prd))
+	return web.Created(ToAppProduct(prd))
 }
 
 func (a *handlers) update(ctx context.Context, r *http.Request) any {
@@ -61,7 +61,7 @@ func (a *handlers) update(ctx context.Context, r *http.Request) any {
 	if err != nil {
 		return busError(err)
 	}
-	return toAppProduct(prd)
+	return ToAppProduct(prd)
 }
 
 func (a *handlers) delete(ctx context.Context, r *http.Request) any {
@@ -95,7 +95,7 @@ func (a *handlers) queryByID(ctx context.Context, r *http.Request) any {
 	if err != nil {
 		return busError(err)
 	}
-	return toAppProduct(prd)
+	return ToAppProduct(prd)
 }
 
 // authorizeOwner admits an ADMIN or the owner of the product with id. A
@@ -124,6 +124,8 @@ func busError(err error) *errs.Error {
 		return errs.New(errs.NotFound, productbus.ErrNotFound)
 	case errors.Is(err, productbus.ErrHasSales):
 		return errs.New(errs.Aborted, productbus.ErrHasSales)
+	case errors.Is(err, productbus.ErrReferenced):
+		return errs.New(errs.Aborted, productbus.ErrReferenced)
 	case errors.Is(err, productbus.ErrUserDisabled):
 		return errs.New(errs.PermissionDenied, productbus.ErrUserDisabled)
 	}

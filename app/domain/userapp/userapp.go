@@ -48,36 +48,25 @@ func (a *handlers) create(ctx context.Context, r *http.Request) any {
 }
 
 func (a *handlers) update(ctx context.Context, r *http.Request) any {
-	id, err := query.PathID(r, "userID")
-	if err != nil {
-		return errs.Of(err)
-	}
-	var req UpdateUser
-	if err := query.Body(r, &req); err != nil {
-		return errs.Of(err)
-	}
-	uu, err := toBusUpdateUser(req)
-	if err != nil {
-		return errs.Of(err)
-	}
-
-	usr, err := a.userBus.Update(ctx, mid.ActorID(ctx), id, uu)
-	if err != nil {
-		return busError(err)
-	}
-	return toAppUser(usr)
+	return updateWith(ctx, r, a, toBusUpdateUser)
 }
 
 func (a *handlers) updateRole(ctx context.Context, r *http.Request) any {
+	return updateWith(ctx, r, a, toBusUpdateUserRole)
+}
+
+// updateWith changes the user at the path as the body, a Req, says: the
+// two PUT routes differ only in their body and its conversion.
+func updateWith[Req any](ctx context.Context, r *http.Request, a *handlers, toBus func(Req) (userbus.UpdateUser, error)) any {
 	id, err := query.PathID(r, "userID")
 	if err != nil {
 		return errs.Of(err)
 	}
-	var req UpdateUserRole
+	var req Req
 	if err := query.Body(r, &req); err != nil {
 		return errs.Of(err)
 	}
-	uu, err := toBusUpdateUserRole(req)
+	uu, err := toBus(req)
 	if err != nil {
 		return errs.Of(err)
 	}

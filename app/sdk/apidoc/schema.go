@@ -224,10 +224,20 @@ func responseRequired(t reflect.Type, s *openapi3.Schema) {
 	}
 }
 
-// jsonFields yields the fields of struct t that JSON encodes.
+// jsonFields yields the fields of struct t that JSON encodes; those of an
+// embedded struct without a json tag stand in its place, as encoding/json
+// (and openapi3gen) flatten them.
 func jsonFields(t reflect.Type) func(yield func(reflect.StructField) bool) {
 	return func(yield func(reflect.StructField) bool) {
 		for f := range t.Fields() {
+			if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
+				for ef := range jsonFields(f.Type) {
+					if !yield(ef) {
+						return
+					}
+				}
+				continue
+			}
 			if !f.IsExported() || f.Tag.Get("json") == "-" || f.Tag.Get("json") == "" {
 				continue
 			}

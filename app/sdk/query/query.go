@@ -154,76 +154,61 @@ func (f *Filter) String(key string) *string {
 
 // UUID returns the parameter key as a UUID, or nil when absent or bad.
 func (f *Filter) UUID(key string) *uuid.UUID {
-	v, ok := f.get(key, apidoc.Param{Type: "string", Format: "uuid"})
-	if !ok {
-		return nil
-	}
-	id, err := uuid.Parse(v)
-	if err != nil {
-		f.Errors.Add(key, errors.New("must be a UUID"))
-		return nil
-	}
-	return &id
+	return value(f, key, apidoc.Param{Type: "string", Format: "uuid"}, uuid.Parse, "must be a UUID")
 }
 
 // Bool returns the parameter key as a bool, or nil when absent or bad.
 func (f *Filter) Bool(key string) *bool {
-	v, ok := f.get(key, apidoc.Param{Type: "boolean"})
-	if !ok {
-		return nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		f.Errors.Add(key, errors.New("must be true or false"))
-		return nil
-	}
-	return &b
+	return value(f, key, apidoc.Param{Type: "boolean"}, strconv.ParseBool, "must be true or false")
 }
 
 // Int returns the parameter key as an integer from lo to hi (the range
 // of the column it is compared with), or nil when absent or bad.
 func (f *Filter) Int(key string, lo, hi int) *int {
-	v, ok := f.get(key, apidoc.Param{Type: "integer", Min: new(float64(lo)), Max: new(float64(hi))})
-	if !ok {
-		return nil
+	inRange := func(v string) (int, error) {
+		n, err := strconv.Atoi(v)
+		if err == nil && (n < lo || n > hi) {
+			err = errors.New("out of range")
+		}
+		return n, err
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		f.Errors.Add(key, fmt.Errorf("must be a whole number from %d to %d", lo, hi))
-		return nil
-	}
-	return &n
+	return value(f, key, apidoc.Param{Type: "integer", Min: new(float64(lo)), Max: new(float64(hi))},
+		inRange, fmt.Sprintf("must be a whole number from %d to %d", lo, hi))
 }
 
 // Money returns the parameter key as an amount in currency units ("12.5"),
 // or nil when absent or bad.
 func (f *Filter) Money(key string) *money.Money {
-	v, ok := f.get(key, apidoc.Param{Type: "number", Description: "in currency units, at most 2 decimals"})
-	if !ok {
-		return nil
-	}
-	m, err := money.Parse(v)
-	if err != nil {
-		f.Errors.Add(key, err)
-		return nil
-	}
-	return &m
+	return value(f, key, apidoc.Param{Type: "number", Description: "in currency units, at most 2 decimals"}, money.Parse, "")
 }
 
 // Time returns the parameter key as an RFC 3339 time, or nil when absent
 // or bad.
 func (f *Filter) Time(key string) *time.Time {
-	v, ok := f.get(key, apidoc.Param{Type: "string", Format: "date-time"})
+	inUTC := func(v string) (time.Time, error) {
+		t, err := time.Parse(time.RFC3339, v)
+		return t.UTC(), err
+	}
+	return value(f, key, apidoc.Param{Type: "string", Format: "date-time"}, inUTC, "must be an RFC 3339 time, like 2026-01-02T15:04:05Z")
+}
+
+// value reads the parameter key, documented as doc, with parse: nil when
+// absent; nil and a field error when parse refuses it, the error bad (or
+// parse's own, when bad is empty).
+func value[T any](f *Filter, key string, doc apidoc.Param, parse func(string) (T, error), bad string) *T {
+	v, ok := f.get(key, doc)
 	if !ok {
 		return nil
 	}
-	t, err := time.Parse(time.RFC3339, v)
+	x, err := parse(v)
 	if err != nil {
-		f.Errors.Add(key, errors.New("must be an RFC 3339 time, like 2026-01-02T15:04:05Z"))
+		if bad != "" {
+			err = errors.New(bad)
+		}
+		f.Errors.Add(key, err)
 		return nil
 	}
-	t = t.UTC()
-	return &t
+	return &x
 }
 
 // Err returns the field errors recorded so far, with one for every

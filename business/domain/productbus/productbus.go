@@ -22,6 +22,9 @@ var (
 	ErrNotFound     = errors.New("product not found")
 	ErrUserDisabled = errors.New("product owner is disabled or no longer exists")
 	ErrHasSales     = errors.New("product has sales")
+	// ErrReferenced is a product that records of another domain than
+	// sales still refer to.
+	ErrReferenced = errors.New("product is referred to by other records")
 	// ErrInsufficientStock is a sale of more than is in stock.
 	ErrInsufficientStock = errors.New("not enough stock")
 	// ErrStockLimit is stock that would rise above quantity.Max.
@@ -38,8 +41,8 @@ type Storer interface {
 	Create(ctx context.Context, prd Product) error
 	// Update returns ErrNotFound.
 	Update(ctx context.Context, prd Product) error
-	// Delete returns ErrNotFound, or ErrHasSales when sales refer to the
-	// product.
+	// Delete returns ErrNotFound, ErrHasSales when sales refer to the
+	// product, or ErrReferenced when other records do.
 	Delete(ctx context.Context, id uuid.UUID) error
 	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error)
 	Count(ctx context.Context, filter QueryFilter) (int, error)

@@ -9,89 +9,13 @@ import (
 
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/sdk/buses"
-	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/sqldb"
-	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/name"
-	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/quantity"
-	"github.com/garagesale/service/business/types/role"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 )
-
-func TestMain(m *testing.M) {
-	dbtest.Main(m)
-}
-
-// start is where the fixtures' clocks start: with nanoseconds, which the
-// business must drop.
-var start = time.Date(2026, 3, 4, 5, 6, 7, 123456789, time.UTC)
-
-// ticker is a clock that moves a second at every reading: each reading
-// is start plus whole seconds, and records made one after the other are
-// in order by time.
-type ticker struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *ticker) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(time.Second)
-	return c.t
-}
-
-type fixture struct {
-	db      *dbtest.Database
-	bus     *productbus.Business
-	userBus *userbus.Business
-	owner   userbus.User
-}
-
-func newFixture(t *testing.T) fixture {
-	t.Helper()
-	db := dbtest.New(t, t.Name())
-	clk := &ticker{t: start}
-	bs := buses.New(buses.Config{DB: db.DB, Now: clk.now, Log: db.Log})
-	owner, err := bs.User.Create(context.Background(), uuid.Nil, userbus.NewUser{
-		Name: name.MustParse("Olga Owner"), Email: email.MustParse("olga@example.com"),
-		Roles: []role.Role{role.User}, Password: password.MustParse("gophers"),
-	})
-	if err != nil {
-		t.Fatalf("create owner: %v", err)
-	}
-	return fixture{db: db, bus: bs.Product, userBus: bs.User, owner: owner}
-}
-
-func (f fixture) create(t *testing.T, n string, cost string, qty int) productbus.Product {
-	t.Helper()
-	prd, err := f.bus.Create(context.Background(), f.owner.ID, productbus.NewProduct{
-		UserID: f.owner.ID, Name: name.MustParse(n), Cost: money.MustParse(cost), Quantity: quantity.MustParse(qty),
-	})
-	if err != nil {
-		t.Fatalf("create product: %v", err)
-	}
-	return prd
-}
-
-func (f fixture) audits(t *testing.T, id uuid.UUID) []string {
-	t.Helper()
-	var actions []string
-	if err := f.db.DB.Select(&actions, `SELECT action FROM audits WHERE obj_id = $1 ORDER BY timestamp`, id); err != nil {
-		t.Fatalf("select audits: %v", err)
-	}
-	return actions
-}
-
-// cmpProduct compares products on what the business promises to keep.
-var cmpProduct = cmp.Comparer(func(a, b productbus.Product) bool {
-	return a.ID == b.ID && a.UserID == b.UserID && a.Name.Equal(b.Name) && a.Cost == b.Cost &&
-		a.Quantity == b.Quantity && a.DateCreated.Equal(b.DateCreated) && a.DateUpdated.Equal(b.DateUpdated)
-})
 
 func TestCreateStoresWhatItReturns(t *testing.T) {
 	t.Parallel()
@@ -103,11 +27,7 @@ func TestCreateStoresWhatItReturns(t *testing.T) {
 	if d := prd.DateCreated; d.Nanosecond() != wantNanos || d.Location() != time.UTC || !d.After(start) || !prd.DateUpdated.Equal(d) {
 		t.Errorf("dates: got %v and %v, want one reading of the clock after %v, to the microsecond", prd.DateCreated, prd.DateUpdated, start)
 	}
-	got, err := f.bus.QueryByID(context.Background(), prd.ID)
-	if err != nil {
-		t.Fatalf("query: %v", err)
-	}
-	if diff := cmp.Diff(prd, got, cmpProduct); diff != "" {
+	if diff := cmp.Diff(prd, f.stored(t, prd.ID), cmpProduct); diff != "" {
 		t.Errorf("stored product (-created +stored):\n%s", diff)
 	}
 }
@@ -123,9 +43,7 @@ func TestCreateRefusesDisabledOrMissingOwner(t *testing.T) {
 	}
 
 	for _, owner := range []uuid.UUID{f.owner.ID, uuid.New()} {
-		_, err := f.bus.Create(ctx, owner, productbus.NewProduct{
-			UserID: owner, Name: name.MustParse("X"), Cost: money.MustParse("1"), Quantity: quantity.MustParse(1),
-		})
+		_, err := f.bus.Create(ctx, owner, newProduct(owner, "X", "1", 1))
 		if !errors.Is(err, productbus.ErrUserDisabled) {
 			t.Errorf("owner %s: got %v, want ErrUserDisabled", owner, err)
 		}
@@ -181,10 +99,7 @@ func TestWritesFollowTheCallersTransaction(t *testing.T) {
 					t.Fatalf("commit=%v: %v", commit, err)
 				}
 
-				got, err := f.bus.QueryByID(ctx, prd.ID)
-				if err != nil {
-					t.Fatalf("query: %v", err)
-				}
+				got := f.stored(t, prd.ID)
 				wantQty, wantAudits := 10, []string{"created"}
 				if commit {
 					wantQty, wantAudits = 7, []string{"created", "updated"}
@@ -229,10 +144,7 @@ func TestConcurrentPartialUpdates(t *testing.T) {
 		}
 	}
 
-	got, err := f.bus.QueryByID(ctx, prd.ID)
-	if err != nil {
-		t.Fatalf("query: %v", err)
-	}
+	got := f.stored(t, prd.ID)
 	if !got.DateUpdated.After(prd.DateUpdated) {
 		t.Errorf("date updated: %v, want after the creation's %v", got.DateUpdated, prd.DateUpdated)
 	}

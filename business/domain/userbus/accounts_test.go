@@ -8,53 +8,12 @@ import (
 	"time"
 
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/sdk/buses"
-	"github.com/garagesale/service/business/sdk/dbtest"
-	"github.com/garagesale/service/business/sdk/page"
-	"github.com/garagesale/service/business/sdk/throttle"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/role"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 )
-
-var pageAll = page.MustParse("1", "100")
-
-// clock is a time the test moves by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
-
-// newBusAt is newBus on a clock the test controls, the throttle's
-// included.
-func newBusAt(t *testing.T, clk *clock) *userbus.Business {
-	t.Helper()
-	db := dbtest.New(t, t.Name())
-	return buses.New(buses.Config{
-		DB:  db.DB,
-		Now: clk.now,
-		Log: db.Log,
-		Throttling: userbus.Throttling{
-			LoginAccount: throttle.Policy{Free: 3, Window: time.Hour, Base: time.Minute, Max: 10 * time.Minute},
-			LoginClient:  throttle.Policy{Free: 10, Window: time.Hour, Base: time.Minute, Max: 10 * time.Minute},
-			Signup:       throttle.Policy{Free: 2, Window: time.Hour, Base: time.Minute, Max: time.Hour},
-		},
-	}).User
-}
-
-func retryAfter(err error) time.Duration {
-	var te *userbus.ThrottledError
-	if errors.As(err, &te) {
-		return te.RetryAfter
-	}
-	return 0
-}
 
 // TestLoginThrottling: failures lock an account after its free ones, with
 // waits that double, before any password is checked; another account goes
@@ -65,11 +24,8 @@ func TestLoginThrottling(t *testing.T) {
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	bus := newBusAt(t, clk)
-	for _, u := range []struct{ n, e string }{{"Ann", "ann@example.com"}, {"Ben", "ben@example.com"}} {
-		if _, err := bus.Create(ctx, uuid.Nil, newUser(u.n, u.e, role.User)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	create(t, bus, "Ann", "ann@example.com", role.User)
+	create(t, bus, "Ben", "ben@example.com", role.User)
 	ann, ben := email.MustParse("ann@example.com"), email.MustParse("ben@example.com")
 	const from = "192.0.2.1"
 
@@ -166,14 +122,8 @@ func TestCredentialChanges(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	bus := newBus(t)
-	admin, err := bus.Create(ctx, uuid.Nil, newUser("Ada", "ada@example.com", role.Admin))
-	if err != nil {
-		t.Fatal(err)
-	}
-	usr, err := bus.Create(ctx, uuid.Nil, newUser("Eli", "eli@example.com", role.User))
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin := create(t, bus, "Ada", "ada@example.com", role.Admin)
+	usr := create(t, bus, "Eli", "eli@example.com", role.User)
 	pw := password.MustParse("another-secret")
 	newAddr := email.MustParse("eli2@example.com")
 	wrong, right := "nope", "gophers"
@@ -219,10 +169,7 @@ func TestTheLastAdminStays(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	bus := newBus(t)
-	a, err := bus.Create(ctx, uuid.Nil, newUser("Ada", "ada@example.com", role.Admin))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := create(t, bus, "Ada", "ada@example.com", role.Admin)
 	off := false
 	demote := userbus.UpdateUser{Roles: []role.Role{role.User}}
 
@@ -237,10 +184,7 @@ func TestTheLastAdminStays(t *testing.T) {
 	}
 
 	for round := range 5 {
-		b, err := bus.Create(ctx, uuid.Nil, newUser("Bo", "bo"+string(rune('a'+round))+"@example.com", role.Admin))
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := create(t, bus, "Bo", "bo"+string(rune('a'+round))+"@example.com", role.Admin)
 		errs := make([]error, 2)
 		var wg sync.WaitGroup
 		start := make(chan struct{})

@@ -26,7 +26,7 @@ var (
 	ErrNotFound              = errors.New("user not found")
 	ErrUniqueEmail           = errors.New("email is already in use")
 	ErrAuthenticationFailure = errors.New("authentication failed")
-	ErrHasDependents         = errors.New("user still owns products or has sales")
+	ErrHasDependents         = errors.New("user still owns products, has sales, or other records refer to them")
 	// ErrLastAdmin is a change that would leave no enabled ADMIN.
 	ErrLastAdmin = errors.New("the last enabled ADMIN cannot be demoted, disabled or deleted: make another user ADMIN first")
 	// ErrCurrentPassword is a change of one's own email or password

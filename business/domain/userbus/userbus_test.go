@@ -5,11 +5,8 @@ import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/sdk/buses"
-	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/types/email"
@@ -21,41 +18,12 @@ import (
 	"github.com/google/uuid"
 )
 
-func TestMain(m *testing.M) {
-	dbtest.Main(m)
-}
-
-func newBus(t *testing.T) *userbus.Business {
-	t.Helper()
-	db := dbtest.New(t, t.Name())
-	return buses.New(buses.Config{DB: db.DB, Log: db.Log}).User
-}
-
-func newUser(n, addr string, roles ...role.Role) userbus.NewUser {
-	return userbus.NewUser{
-		Name:     name.MustParse(n),
-		Email:    email.MustParse(addr),
-		Roles:    roles,
-		Password: password.MustParse("gophers"),
-	}
-}
-
-// cmpUser compares users on what the business promises to keep.
-var cmpUser = cmp.Comparer(func(a, b userbus.User) bool {
-	return a.ID == b.ID && a.Name.Equal(b.Name) && a.Email.Equal(b.Email) &&
-		cmp.Equal(role.Strings(a.Roles), role.Strings(b.Roles)) && a.Department == b.Department &&
-		a.Enabled == b.Enabled && a.DateCreated.Equal(b.DateCreated) && a.DateUpdated.Equal(b.DateUpdated)
-})
-
 func TestCreateQueryDelete(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	bus := newBus(t)
 
-	created, err := bus.Create(ctx, uuid.Nil, newUser("Ann", "ann@example.com", role.User))
-	if err != nil {
-		t.Fatalf("create: %v", err)
-	}
+	created := create(t, bus, "Ann", "ann@example.com", role.User)
 
 	got, err := bus.QueryByID(ctx, created.ID)
 	if err != nil {
@@ -96,14 +64,9 @@ func TestUpdateFieldsStandAlone(t *testing.T) {
 	ctx := context.Background()
 	bus := newBus(t)
 
-	usr, err := bus.Create(ctx, uuid.Nil, newUser("Ben", "ben@example.com", role.User))
-	if err != nil {
-		t.Fatal(err)
-	}
+	usr := create(t, bus, "Ben", "ben@example.com", role.User)
 	// Another admin, so that Ben, made one below, may be disabled.
-	if _, err := bus.Create(ctx, uuid.Nil, newUser("Ada", "ada@example.com", role.Admin)); err != nil {
-		t.Fatal(err)
-	}
+	create(t, bus, "Ada", "ada@example.com", role.Admin)
 
 	newName := name.MustParse("Benjamin")
 	newEmail := email.MustParse("benjamin@example.com")
@@ -157,10 +120,7 @@ func TestConcurrentPartialUpdates(t *testing.T) {
 	ctx := context.Background()
 	bus := newBus(t)
 
-	usr, err := bus.Create(ctx, uuid.Nil, newUser("Cy", "cy@example.com", role.User))
-	if err != nil {
-		t.Fatal(err)
-	}
+	usr := create(t, bus, "Cy", "cy@example.com", role.User)
 
 	for i := range 10 {
 		n := name.MustParse("Cy " + string(rune('A'+i)))
@@ -193,10 +153,7 @@ func TestAuthenticate(t *testing.T) {
 	ctx := context.Background()
 	bus := newBus(t)
 
-	usr, err := bus.Create(ctx, uuid.Nil, newUser("Di", "di@example.com", role.User))
-	if err != nil {
-		t.Fatal(err)
-	}
+	usr := create(t, bus, "Di", "di@example.com", role.User)
 
 	tests := []struct {
 		name    string
@@ -229,11 +186,7 @@ func TestQuery(t *testing.T) {
 
 	var all []userbus.User
 	for _, u := range []struct{ n, e string }{{"Eve", "eve@example.com"}, {"Fay", "fay@example.com"}, {"Gil", "gil@example.com"}, {"Evan", "evan@example.com"}} {
-		usr, err := bus.Create(ctx, uuid.Nil, newUser(u.n, u.e, role.User))
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, usr)
+		all = append(all, create(t, bus, u.n, u.e, role.User))
 	}
 	eve, fay, gil, evan := all[0], all[1], all[2], all[3]
 	ev := "ev"
@@ -274,5 +227,3 @@ func TestQuery(t *testing.T) {
 		})
 	}
 }
-
-func ptr(t time.Time) *time.Time { return &t }

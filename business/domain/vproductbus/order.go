@@ -1,17 +1,18 @@
 package vproductbus
 
-import "github.com/garagesale/service/business/sdk/order"
+import "github.com/garagesale/service/business/domain/productbus"
 
 // DefaultOrderBy is the order of a query that names none.
-var DefaultOrderBy = order.NewBy(OrderByID, order.ASC)
+var DefaultOrderBy = productbus.DefaultOrderBy
 
-// Fields a query can be ordered by.
+// Fields a query can be ordered by: a product's, which the view reads
+// from the same columns, and its owner's name.
 const (
-	OrderByID          = "product_id"
-	OrderByUserID      = "user_id"
-	OrderByName        = "name"
-	OrderByCost        = "cost"
-	OrderByQuantity    = "quantity"
-	OrderByDateCreated = "date_created"
+	OrderByID          = productbus.OrderByID
+	OrderByUserID      = productbus.OrderByUserID
+	OrderByName        = productbus.OrderByName
+	OrderByCost        = productbus.OrderByCost
+	OrderByQuantity    = productbus.OrderByQuantity
+	OrderByDateCreated = productbus.OrderByDateCreated
 	OrderByUserName    = "user_name"
 )

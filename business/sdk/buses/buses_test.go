@@ -3,7 +3,6 @@ package buses_test
 import (
 	"context"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
@@ -67,20 +66,6 @@ func TestBusesWiresEveryBusiness(t *testing.T) {
 	}
 }
 
-// ticker is a clock that moves a second at every reading, so the records
-// of one change after another are in order by time.
-type ticker struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *ticker) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(time.Second)
-	return c.t
-}
-
 // record is what the round trip checks of an audit record: whose change
 // to what, and whether its time is a reading of the clock New was given.
 type record struct {
@@ -99,8 +84,8 @@ func TestBusesRoundTrip(t *testing.T) {
 	db := dbtest.New(t, t.Name())
 	ctx := context.Background()
 	start := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
-	clk := &ticker{t: start}
-	bs := buses.New(buses.Config{DB: db.DB, Now: clk.now, Log: db.Log})
+	now := dbtest.Ticker(start)
+	bs := buses.New(buses.Config{DB: db.DB, Now: now, Log: db.Log})
 
 	newUser := func(n, addr string) userbus.User {
 		t.Helper()
@@ -127,7 +112,7 @@ func TestBusesRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create sale: %v", err)
 	}
-	end := clk.now()
+	end := now()
 
 	// The product as the sale left it; when the sale took the stock is
 	// checked by the audit records.

@@ -105,25 +105,6 @@ func TestMigrate(t *testing.T) {
 	}
 }
 
-func TestSeedTwiceGivesTheSeedUsersOnce(t *testing.T) {
-	d := dbtest.New(t, t.Name())
-	ctx := context.Background()
-
-	for i := range 2 {
-		if err := migrate.Seed(ctx, d.DB); err != nil {
-			t.Fatalf("seed %d: %v", i, err)
-		}
-	}
-
-	var emails []string
-	if err := d.DB.SelectContext(ctx, &emails, `SELECT email FROM users ORDER BY email`); err != nil {
-		t.Fatalf("select: %v", err)
-	}
-	if diff := cmp.Diff([]string{"admin@example.com", "user@example.com"}, emails); diff != "" {
-		t.Errorf("seeded users (-want +got):\n%s", diff)
-	}
-}
-
 func TestHashIsShortAndStable(t *testing.T) {
 	h := migrate.Hash()
 	if !regexp.MustCompile(`^[0-9a-f]{12}$`).MatchString(h) {

@@ -113,3 +113,14 @@ func isConnectionError(err error) bool {
 		errors.Is(err, net.ErrClosed) ||
 		errors.Is(err, pgconn.ErrConnClosed)
 }
+
+// Constraint names the constraint a statement broke (ErrDBReferenced,
+// ErrDBDuplicatedEntry), or "": a store tells by it which reference or
+// which unique value it was.
+func Constraint(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.ConstraintName
+	}
+	return ""
+}

@@ -72,31 +72,44 @@ func NamedExecOne(ctx context.Context, db sqlx.ExtContext, query string, data an
 
 // NamedQueryStruct runs a query with named parameters and scans its single
 // row into dest; no row is ErrDBNotFound.
-func NamedQueryStruct(ctx context.Context, db sqlx.ExtContext, query string, data any, dest any) (err error) {
-	ctx, span := startSpan(ctx, query)
-	defer func() { endSpan(span, err) }()
-
-	rows, err := sqlx.NamedQueryContext(ctx, runner(ctx, db), query, data)
-	if err != nil {
-		return translate(err)
-	}
-	defer rows.Close()
-
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return translate(err)
+func NamedQueryStruct(ctx context.Context, db sqlx.ExtContext, query string, data any, dest any) error {
+	return namedQuery(ctx, db, query, data, func(rows *sqlx.Rows) error {
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return translate(err)
+			}
+			return ErrDBNotFound
 		}
-		return ErrDBNotFound
-	}
-	if err := rows.StructScan(dest); err != nil {
-		return fmt.Errorf("scan row: %w", err)
-	}
-	return translate(rows.Err())
+		if err := rows.StructScan(dest); err != nil {
+			return fmt.Errorf("scan row: %w", err)
+		}
+		return translate(rows.Err())
+	})
 }
 
 // NamedQuerySlice runs a query with named parameters and appends every row
 // to dest.
-func NamedQuerySlice[T any](ctx context.Context, db sqlx.ExtContext, query string, data any, dest *[]T) (err error) {
+func NamedQuerySlice[T any](ctx context.Context, db sqlx.ExtContext, query string, data any, dest *[]T) error {
+	return namedQuery(ctx, db, query, data, func(rows *sqlx.Rows) error {
+		var out []T
+		for rows.Next() {
+			var v T
+			if err := rows.StructScan(&v); err != nil {
+				return fmt.Errorf("scan row: %w", err)
+			}
+			out = append(out, v)
+		}
+		if err := rows.Err(); err != nil {
+			return translate(err)
+		}
+		*dest = out
+		return nil
+	})
+}
+
+// namedQuery runs a query with named parameters in a span and hands its
+// rows to read, closing them after.
+func namedQuery(ctx context.Context, db sqlx.ExtContext, query string, data any, read func(*sqlx.Rows) error) (err error) {
 	ctx, span := startSpan(ctx, query)
 	defer func() { endSpan(span, err) }()
 
@@ -105,20 +118,7 @@ func NamedQuerySlice[T any](ctx context.Context, db sqlx.ExtContext, query strin
 		return translate(err)
 	}
 	defer rows.Close()
-
-	var out []T
-	for rows.Next() {
-		var v T
-		if err := rows.StructScan(&v); err != nil {
-			return fmt.Errorf("scan row: %w", err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return translate(err)
-	}
-	*dest = out
-	return nil
+	return read(rows)
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

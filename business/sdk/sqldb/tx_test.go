@@ -40,6 +40,23 @@ func things(t *testing.T, db *sqlx.DB) []int {
 	return ns
 }
 
+// checkThings fails t unless the things table holds want, in order; what
+// says which rows they are.
+func checkThings(t *testing.T, db *sqlx.DB, what string, want []int) {
+	t.Helper()
+	if diff := cmp.Diff(want, things(t, db)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", what, diff)
+	}
+}
+
+// checkErr fails t unless err is want (nil: no error).
+func checkErr(t *testing.T, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Errorf("error: got %v, want %v", err, want)
+	}
+}
+
 // deadlock fails the transaction as Postgres fails the loser of a real
 // deadlock.
 func deadlock(ctx context.Context, db sqlx.ExtContext) error {
@@ -77,15 +94,11 @@ func TestTransactRetriesConflicts(t *testing.T) {
 				}
 				return nil
 			})
-			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
-				t.Errorf("error: got %v, want %v", err, tt.wantErr)
-			}
+			checkErr(t, err, tt.wantErr)
 			if runs != tt.wantRuns {
 				t.Errorf("runs: got %d, want %d", runs, tt.wantRuns)
 			}
-			if diff := cmp.Diff(tt.wantRows, things(t, db)); diff != "" {
-				t.Errorf("rows (-want +got):\n%s", diff)
-			}
+			checkThings(t, db, "rows", tt.wantRows)
 		})
 	}
 }
@@ -122,9 +135,7 @@ func TestSavepointsAreRetriedByTheirOwner(t *testing.T) {
 	if diff := cmp.Diff(runs{Outer: 2, Inner: 2}, got); diff != "" {
 		t.Errorf("runs (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]int{1, 2}, things(t, db)); diff != "" {
-		t.Errorf("rows (-want +got):\n%s", diff)
-	}
+	checkThings(t, db, "rows", []int{1, 2})
 }
 
 // backend returns the Postgres backend a statement given db runs on under
@@ -193,9 +204,7 @@ func TestTransactCarriesTheTransaction(t *testing.T) {
 	if err := sqldb.Transact(ctx, db, func(ctx context.Context) error { return insert(ctx, db, 3) }); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]int{3}, things(t, db)); diff != "" {
-		t.Errorf("rows after a commit (-want +got):\n%s", diff)
-	}
+	checkThings(t, db, "rows after a commit", []int{3})
 }
 
 // TestTransactKeepsToItsPool: a transaction of one pool in ctx is no
@@ -227,9 +236,7 @@ func TestTransactKeepsToItsPool(t *testing.T) {
 	if !errors.Is(err, errStop) {
 		t.Fatalf("Transact: %v", err)
 	}
-	if diff := cmp.Diff([]int{2}, things(t, db)); diff != "" {
-		t.Errorf("rows: the other pool's commit stays, the first's rollback goes (-want +got):\n%s", diff)
-	}
+	checkThings(t, db, "rows: the other pool's commit stays, the first's rollback goes", []int{2})
 }
 
 // TestJoin: Join inside a transaction takes no savepoint, so its failure
@@ -303,12 +310,10 @@ func TestJoin(t *testing.T) {
 				if !errors.As(err, &pgErr) || pgErr.Code != tt.wantCode {
 					t.Errorf("error: got %v, want Postgres error %s", err, tt.wantCode)
 				}
-			case !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil):
-				t.Errorf("error: got %v, want %v", err, tt.wantErr)
+			default:
+				checkErr(t, err, tt.wantErr)
 			}
-			if diff := cmp.Diff(tt.wantRows, things(t, db)); diff != "" {
-				t.Errorf("rows (-want +got):\n%s", diff)
-			}
+			checkThings(t, db, "rows", tt.wantRows)
 		})
 	}
 }
@@ -398,12 +403,8 @@ func TestCommitDeadline(t *testing.T) {
 				<-ctx.Done() // the request's deadline passes before the commit
 				return nil
 			})
-			if !errors.Is(err, tt.wantError) || (tt.wantError == nil && err != nil) {
-				t.Errorf("error: got %v, want %v", err, tt.wantError)
-			}
-			if diff := cmp.Diff(tt.wantRows, things(t, db)); diff != "" {
-				t.Errorf("rows (-want +got):\n%s", diff)
-			}
+			checkErr(t, err, tt.wantError)
+			checkThings(t, db, "rows", tt.wantRows)
 		})
 	}
 }
@@ -447,7 +448,5 @@ func TestTransactNestsSavepoints(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Transact: %v", err)
 	}
-	if diff := cmp.Diff([]int{1, 3}, things(t, db)); diff != "" {
-		t.Errorf("rows (-want +got):\n%s", diff)
-	}
+	checkThings(t, db, "rows", []int{1, 3})
 }

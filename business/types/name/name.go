@@ -18,20 +18,23 @@ type Name struct {
 
 // Parse returns s as a Name: surrounding space trimmed, 1 to MaxLen
 // characters, no control characters.
+//
+// Its errors do not name what was parsed: a caller reports them under the
+// field it read (a product's name, a widget's label).
 func Parse(s string) (Name, error) {
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
 	switch {
 	case n == 0:
-		return Name{}, fmt.Errorf("name must not be empty")
+		return Name{}, fmt.Errorf("must not be empty")
 	case n > MaxLen:
-		return Name{}, fmt.Errorf("name must be at most %d characters", MaxLen)
+		return Name{}, fmt.Errorf("must be at most %d characters", MaxLen)
 	case !utf8.ValidString(s):
-		return Name{}, fmt.Errorf("name must be valid UTF-8")
+		return Name{}, fmt.Errorf("must be valid UTF-8")
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f {
-			return Name{}, fmt.Errorf("name must not contain control characters")
+			return Name{}, fmt.Errorf("must not contain control characters")
 		}
 	}
 	return Name{value: s}, nil

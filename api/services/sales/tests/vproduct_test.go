@@ -13,10 +13,7 @@ import (
 )
 
 func appVProduct(p productapp.Product, owner userbus.User) vproductapp.VProduct {
-	return vproductapp.VProduct{
-		ID: p.ID, UserID: p.UserID, Name: p.Name, Cost: p.Cost, Quantity: p.Quantity,
-		DateCreated: p.DateCreated, DateUpdated: p.DateUpdated, UserName: owner.Name.String(),
-	}
+	return vproductapp.VProduct{Product: p, UserName: owner.Name.String()}
 }
 
 func vproductList(items []vproductapp.VProduct, total, page, rows int) *query.Result[vproductapp.VProduct] {

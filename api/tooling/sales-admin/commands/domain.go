@@ -27,8 +27,8 @@ wire it into business/sdk/buses and the API's routes. Any user with a token
 reads the records; an ADMIN creates, changes and deletes them. Run it from
 the repository's root, then make test.
 
-Field types: string (1 to 100 characters), int, money (decimal, 2 places),
-quantity (0 or more), bool, time (RFC 3339), uuid; name:uuid:DOMAIN refers
+Field types: string (1 to 100 characters), int (32-bit), money (decimal,
+2 places), quantity (0 to 1,000,000), bool, time (RFC 3339), uuid; name:uuid:DOMAIN refers
 to a record of another domain (productID:uuid:product), which the database
 checks and which cannot be deleted while referred to.
 
@@ -37,7 +37,8 @@ reported as edited when it differs from what the generator writes, so
 running it again changes nothing and keeps every edit.
 
   --field     name:type, camelCase name; repeat for each field
-  --plural    the plural, for the table, routes and tag (NAMEs)
+  --plural    the plural, for the table, routes and tag (default: widgets,
+              categories, boxes by the common English rules)
   --dry-run   print the changes as a diff and write nothing
   --no-docs   do not regenerate docs/openapi.json afterwards
   --root      the repository (.)`,
@@ -91,6 +92,7 @@ func runDomain(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprint(env.Out, diff)
 		report(env.Out, plan, "would ")
+		fmt.Fprintln(env.Out, "dry run: nothing written")
 		return nil
 	}
 	if err := domaingen.Apply(*root, plan); err != nil {
@@ -110,6 +112,8 @@ func runDomain(ctx context.Context, env Env, args []string) error {
 	}
 	if plan.Changed() {
 		fmt.Fprintf(env.Out, "\nnext: make test; then make run and try /v1/%s\n", plan.Data.Plural)
+	} else {
+		fmt.Fprintln(env.Out, "nothing to do: every file is there (kept ones as they were edited)")
 	}
 	return nil
 }
@@ -125,7 +129,7 @@ func report(w io.Writer, p domaingen.Plan, would string) {
 		case domaingen.Unchanged:
 			fmt.Fprintf(w, "unchanged %s\n", c.Path)
 		case domaingen.Kept:
-			fmt.Fprintf(w, "kept      %s (edited since it was generated; --dry-run shows how it differs)\n", c.Path)
+			fmt.Fprintf(w, "kept      %s (it differs from the template: edited since it was generated; --dry-run shows how)\n", c.Path)
 		}
 	}
 }

@@ -47,7 +47,7 @@ var seedNamespace = uuid.MustParse("6f1d7c52-2a5b-4e0c-9a55-5d6f0e1c2b3a")
 func newData(module string, s Spec, migration int) Data {
 	plural := s.Plural
 	if plural == "" {
-		plural = s.Name + "s"
+		plural = pluralOf(s.Name)
 	}
 	title := strings.ToUpper(plural[:1]) + plural[1:]
 	d := Data{

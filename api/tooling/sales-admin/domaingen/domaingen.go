@@ -95,7 +95,7 @@ func Make(root string, spec Spec) (Plan, error) {
 			return Plan{}, fmt.Errorf("field %q refers to %q: there is no business/domain/%sbus", f.Name, f.Ref, f.Ref)
 		}
 	}
-	plural := cmp.Or(spec.Plural, spec.Name+"s")
+	plural := cmp.Or(spec.Plural, pluralOf(spec.Name))
 	num, err := migrationNumber(root, plural)
 	if err != nil {
 		return Plan{}, err
@@ -112,10 +112,16 @@ func Make(root string, spec Spec) (Plan, error) {
 		if err != nil {
 			return Plan{}, err
 		}
+		// A table's migration is not edited once it has run: one that
+		// differs is a domain made with other fields, or by hand.
+		if c.Action == Kept && strings.HasPrefix(path, sqlDir+"/") {
+			return Plan{}, fmt.Errorf("%s differs from the migration these fields make: the %s domain exists already, with other fields. "+
+				"The generator adds domains; change an existing one by hand (with a new migration)", path, spec.Name)
+		}
 		plan.Changes = append(plan.Changes, c)
 	}
 	for _, w := range wiring(data) {
-		c, err := wireChange(root, w)
+		c, err := wireChange(root, w, module)
 		if err != nil {
 			return Plan{}, err
 		}
@@ -250,6 +256,9 @@ type wire struct {
 type wireLine struct {
 	text   string // without indentation
 	marker string // "" for an import
+	// key starts the line: a line that starts so but differs is the same
+	// domain wired otherwise, which the generator does not touch.
+	key string
 }
 
 func wiring(d Data) []wire {
@@ -257,12 +266,12 @@ func wiring(d Data) []wire {
 		{path: busesFile, lines: []wireLine{
 			{text: strconv.Quote(d.Module + "/business/domain/" + d.Bus)},
 			{text: strconv.Quote(d.Module + "/business/domain/" + d.Bus + "/stores/" + d.DB)},
-			{text: d.Type + " *" + d.Bus + ".Business", marker: markerField},
-			{text: "b." + d.Type + " = " + d.Bus + ".NewBusiness(" + d.Bus + ".Config{Tx: tx, Now: now, Storer: " + d.DB + ".NewStore(db), Audit: b.Audit})", marker: markerBus},
+			{text: d.Type + " *" + d.Bus + ".Business", marker: markerField, key: d.Type + " "},
+			{text: "b." + d.Type + " = " + d.Bus + ".NewBusiness(" + d.Bus + ".Config{Tx: tx, Now: now, Storer: " + d.DB + ".NewStore(db), Audit: b.Audit})", marker: markerBus, key: "b." + d.Type + " ="},
 		}},
 		{path: buildFile, lines: []wireLine{
 			{text: strconv.Quote(d.Module + "/app/domain/" + d.App)},
-			{text: d.App + ".Routes(routes, " + d.App + ".Config{" + d.Type + "Bus: bs." + d.Type + "})", marker: markerRoutes},
+			{text: d.App + ".Routes(routes, " + d.App + ".Config{" + d.Type + "Bus: bs." + d.Type + "})", marker: markerRoutes, key: d.App + ".Routes("},
 		}},
 	}
 }
@@ -270,23 +279,34 @@ func wiring(d Data) []wire {
 // spaces folds runs of blanks, so a line gofmt has aligned still matches.
 var spaces = regexp.MustCompile(`[ \t]+`)
 
-func wireChange(root string, w wire) (Change, error) {
+func wireChange(root string, w wire, module string) (Change, error) {
 	old, err := os.ReadFile(filepath.Join(root, w.path))
 	if err != nil {
 		return Change{}, fmt.Errorf("wire the domain in: %w", err)
 	}
+	var lines []string
 	have := map[string]bool{}
 	for line := range strings.SplitSeq(string(old), "\n") {
-		have[spaces.ReplaceAllString(strings.TrimSpace(line), " ")] = true
+		line = spaces.ReplaceAllString(strings.TrimSpace(line), " ")
+		lines = append(lines, line)
+		have[line] = true
 	}
 
 	src := string(old)
 	for _, l := range w.lines {
-		if have[spaces.ReplaceAllString(l.text, " ")] {
+		text := spaces.ReplaceAllString(l.text, " ")
+		if have[text] {
 			continue
 		}
+		if l.key != "" {
+			for _, line := range lines {
+				if strings.HasPrefix(line, l.key) {
+					return Change{}, fmt.Errorf("%s has the domain already, wired otherwise (%q): the generator adds domains; it does not change one", w.path, line)
+				}
+			}
+		}
 		if l.marker == "" {
-			src = strings.Replace(src, "import (\n", "import (\n\t"+l.text+"\n", 1)
+			src = addImport(src, l.text, module)
 			continue
 		}
 		i := strings.Index(src, l.marker)
@@ -307,12 +327,32 @@ func wireChange(root string, w wire) (Change, error) {
 	return Change{Path: w.path, Action: Wire, Old: old, New: formatted}, nil
 }
 
+// addImport adds spec to the import block of src, in the group that holds
+// the module's own packages (gofmt sorts it there), else at the block's
+// start.
+func addImport(src, spec, module string) string {
+	start := strings.Index(src, "import (\n")
+	if start < 0 {
+		return src
+	}
+	end := start + strings.Index(src[start:], "\n)")
+	at := start + len("import (\n")
+	for i := at; i < end; {
+		next := i + strings.Index(src[i:], "\n") + 1
+		if strings.Contains(src[i:next], `"`+module+"/") {
+			at = next
+		}
+		i = next
+	}
+	return src[:at] + "\t" + spec + "\n" + src[at:]
+}
+
 var moduleLine = regexp.MustCompile(`(?m)^module\s+(\S+)`)
 
 func modulePath(root string) (string, error) {
 	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
 	if err != nil {
-		return "", fmt.Errorf("run it from the repository's root: %w", err)
+		return "", fmt.Errorf("run it from the repository's root, the folder with go.mod (or give --root): %w", err)
 	}
 	m := moduleLine.FindSubmatch(mod)
 	if m == nil {

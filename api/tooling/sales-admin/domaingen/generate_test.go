@@ -2,6 +2,7 @@ package domaingen_test
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -64,10 +65,18 @@ func copyRepo(t *testing.T) string {
 }
 
 // everyKind is a domain with one field of every kind and a reference to
-// products.
-func everyKind(t *testing.T) domaingen.Spec {
+// products, named so that it is new in root: a tree where someone tried
+// the README's widget already has one.
+func everyKind(t *testing.T, root string) domaingen.Spec {
 	t.Helper()
-	spec := domaingen.Spec{Name: "widget"}
+	name := "gadget"
+	for i := 2; ; i++ {
+		if _, err := os.Stat(filepath.Join(root, "business/domain", name+"bus")); err != nil {
+			break
+		}
+		name = fmt.Sprintf("gadget%d", i)
+	}
+	spec := domaingen.Spec{Name: name}
 	for _, f := range []string{"label:string", "count:int", "price:money", "stock:quantity", "active:bool", "dueAt:time", "tag:uuid", "productID:uuid:product"} {
 		fs, err := domaingen.ParseField(f)
 		if err != nil {
@@ -123,7 +132,8 @@ func TestGeneratedDomainBuildsAndPasses(t *testing.T) {
 		t.Skip("copies and builds the repository")
 	}
 	root := copyRepo(t)
-	spec := everyKind(t)
+	spec := everyKind(t, root)
+	bus, app := spec.Name+"bus", spec.Name+"app"
 
 	first := generate(t, root, spec)
 	for path, a := range actions(first) {
@@ -136,8 +146,8 @@ func TestGeneratedDomainBuildsAndPasses(t *testing.T) {
 	run(t, root, "vet", "./...")
 	run(t, root, "run", "./api/tooling/openapi", "-o", "docs/openapi.json")
 	run(t, root, "test", "-count=1",
-		"./business/domain/widgetbus/...", "./business/sdk/buses/", "./api/tooling/openapi/",
-		"./api/services/sales/tests/", "-run", "Widget|Buses|Document|Documented")
+		"./business/domain/"+bus+"/...", "./business/sdk/buses/", "./api/tooling/openapi/",
+		"./api/services/sales/tests/", "-run", "(?i)"+spec.Name+"|Buses|Document|Documented")
 
 	t.Run("a second run changes nothing", func(t *testing.T) {
 		before := snapshot(t, root, first)
@@ -153,7 +163,8 @@ func TestGeneratedDomainBuildsAndPasses(t *testing.T) {
 	})
 
 	t.Run("an edited file is kept", func(t *testing.T) {
-		path := filepath.Join(root, "app/domain/widgetapp/route.go")
+		rel := "app/domain/" + app + "/route.go"
+		path := filepath.Join(root, rel)
 		edited, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -164,7 +175,7 @@ func TestGeneratedDomainBuildsAndPasses(t *testing.T) {
 		}
 
 		plan := generate(t, root, spec)
-		if got := actions(plan)["app/domain/widgetapp/route.go"]; got != domaingen.Kept {
+		if got := actions(plan)[rel]; got != domaingen.Kept {
 			t.Errorf("edited file: %s, want kept", got)
 		}
 		after, err := os.ReadFile(path)
@@ -221,5 +232,28 @@ func TestWiringNeedsItsMarkers(t *testing.T) {
 	_, err := domaingen.Make(root, spec)
 	if err == nil || !strings.Contains(err.Error(), "add it by hand") {
 		t.Errorf("got %v, want an error naming the missing marker", err)
+	}
+}
+
+// TestExistingDomainsAreRefused: the generator adds domains; named after
+// one the kit has, or one made with other fields, it writes nothing.
+func TestExistingDomainsAreRefused(t *testing.T) {
+	root := repoRoot(t)
+	tests := []struct {
+		name string
+		want string
+	}{
+		{"product", "differs from the migration these fields make"},
+		{"check", "wired otherwise"},
+		{"doc", "wired otherwise"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spec := domaingen.Spec{Name: tt.name, Fields: []domaingen.FieldSpec{{Name: "label", Kind: "string"}}}
+			_, err := domaingen.Make(root, spec)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an error saying %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -39,6 +39,8 @@ var (
 // statement.
 var reserved = []string{
 	"id", "dateCreated", "dateUpdated",
+	// A list's own parameters.
+	"page", "rows", "cursor", "orderBy",
 	"all", "and", "any", "array", "as", "asc", "both", "case", "cast", "check", "collate", "column",
 	"constraint", "create", "default", "desc", "distinct", "do", "else", "end", "except", "false", "fetch",
 	"for", "foreign", "from", "grant", "group", "having", "in", "into", "leading", "limit", "not", "null",
@@ -95,6 +97,20 @@ func (s Spec) check() error {
 		return fmt.Errorf("%s", strings.Join(problems, "\n"))
 	}
 	return nil
+}
+
+// pluralOf is the English plural of a domain's name, by the common rules:
+// category gives categories, box boxes, widget widgets. --plural says
+// otherwise.
+func pluralOf(name string) string {
+	switch {
+	case strings.HasSuffix(name, "y") && len(name) > 1 && !strings.ContainsRune("aeiou", rune(name[len(name)-2])):
+		return name[:len(name)-1] + "ies"
+	case strings.HasSuffix(name, "s"), strings.HasSuffix(name, "x"), strings.HasSuffix(name, "z"),
+		strings.HasSuffix(name, "ch"), strings.HasSuffix(name, "sh"):
+		return name + "es"
+	}
+	return name + "s"
 }
 
 // exported returns name with its first letter upper case, and a trailing

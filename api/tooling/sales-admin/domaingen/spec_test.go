@@ -71,3 +71,11 @@ func TestParseFieldShape(t *testing.T) {
 		}
 	}
 }
+
+func TestPlurals(t *testing.T) {
+	got := []string{pluralOf("widget"), pluralOf("category"), pluralOf("day"), pluralOf("box"), pluralOf("bus"), pluralOf("batch")}
+	want := []string{"widgets", "categories", "days", "boxes", "buses", "batches"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("plurals (-want +got):\n%s", diff)
+	}
+}

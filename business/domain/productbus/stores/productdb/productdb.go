@@ -174,13 +174,19 @@ func (s *Store) queryOne(ctx context.Context, where string, id uuid.UUID) (produ
 	return Load(row)
 }
 
+// salesReference is the sales table's foreign key to products (Postgres'
+// default name for it); other domains' references are told apart from it.
+const salesReference = "sales_product_id_fkey"
+
 // mapErr turns the database's errors into the domain's.
 func mapErr(err error) error {
 	switch {
 	case errors.Is(err, sqldb.ErrDBNotFound):
 		return productbus.ErrNotFound
-	case errors.Is(err, sqldb.ErrDBReferenced):
+	case errors.Is(err, sqldb.ErrDBReferenced) && sqldb.Constraint(err) == salesReference:
 		return fmt.Errorf("%w: %w", productbus.ErrHasSales, err)
+	case errors.Is(err, sqldb.ErrDBReferenced):
+		return fmt.Errorf("%w: %w", productbus.ErrReferenced, err)
 	}
 	return err
 }

@@ -1,0 +1,154 @@
+package salebus_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/domain/salebus"
+	"github.com/garagesale/service/business/domain/salebus/stores/saledb"
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/sdk/buses"
+	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/types/email"
+	"github.com/garagesale/service/business/types/money"
+	"github.com/garagesale/service/business/types/name"
+	"github.com/garagesale/service/business/types/password"
+	"github.com/garagesale/service/business/types/quantity"
+	"github.com/garagesale/service/business/types/role"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+)
+
+func TestMain(m *testing.M) {
+	dbtest.Main(m)
+}
+
+var errInjected = errors.New("injected store failure")
+
+// failingStore is a real store whose writes fail after everything before
+// them in the transaction (the stock change, its audit row) has been done.
+type failingStore struct {
+	salebus.Storer
+	failCreate, failDelete bool
+}
+
+func (s failingStore) Create(ctx context.Context, sale salebus.Sale) error {
+	if s.failCreate {
+		return errInjected
+	}
+	return s.Storer.Create(ctx, sale)
+}
+
+func (s failingStore) Delete(ctx context.Context, id uuid.UUID) error {
+	if s.failDelete {
+		return errInjected
+	}
+	return s.Storer.Delete(ctx, id)
+}
+
+type fixture struct {
+	db                    *sqlx.DB
+	products              *productbus.Business
+	newSales              func(salebus.Storer) *salebus.Business
+	store                 salebus.Storer
+	seller, buyer         uuid.UUID
+	product               productbus.Product
+	initialStock          int
+	auditsAfterTheProduct int
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	db := dbtest.New(t, t.Name()).DB
+	ctx := context.Background()
+
+	bs := buses.New(buses.Config{DB: db})
+	users, products := bs.User, bs.Product
+
+	newUser := func(addr string) uuid.UUID {
+		u, err := users.Create(ctx, uuid.Nil, userbus.NewUser{
+			Name: name.MustParse("Someone"), Email: email.MustParse(addr),
+			Roles: []role.Role{role.User}, Password: password.MustParse("gophers!"),
+		})
+		if err != nil {
+			t.Fatalf("create user: %v", err)
+		}
+		return u.ID
+	}
+	seller, buyer := newUser("seller@example.com"), newUser("buyer@example.com")
+
+	const stock = 5
+	p, err := products.Create(ctx, seller, productbus.NewProduct{
+		UserID: seller, Name: name.MustParse("Lamp"), Cost: money.MustParse("12.5"), Quantity: quantity.MustParse(stock),
+	})
+	if err != nil {
+		t.Fatalf("create product: %v", err)
+	}
+
+	f := fixture{
+		db:       db,
+		products: products,
+		store:    saledb.NewStore(db),
+		seller:   seller,
+		buyer:    buyer,
+		product:  p,
+		// The sale domain by hand, over the store a test gives it; the
+		// rest as the API builds it.
+		newSales: func(s salebus.Storer) *salebus.Business {
+			return salebus.NewBusiness(salebus.Config{
+				Tx: sqldb.NewTransactor(db), Storer: s, Audit: bs.Audit, ProductBus: products,
+			})
+		},
+		initialStock: stock,
+	}
+	f.auditsAfterTheProduct = f.count(t, `SELECT count(*) FROM audits`)
+	return f
+}
+
+func (f fixture) count(t *testing.T, q string) int {
+	t.Helper()
+	var n int
+	if err := f.db.Get(&n, q); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// state is what a sale changes: the stock, the sales and the audit rows.
+type state struct {
+	Stock  int
+	Sales  int
+	Audits int
+}
+
+func (f fixture) state(t *testing.T) state {
+	t.Helper()
+	p, err := f.products.QueryByID(context.Background(), f.product.ID)
+	if err != nil {
+		t.Fatalf("query product: %v", err)
+	}
+	return state{
+		Stock:  p.Quantity.Value(),
+		Sales:  f.count(t, `SELECT count(*) FROM sales`),
+		Audits: f.count(t, `SELECT count(*) FROM audits`),
+	}
+}
+
+// newSale is a sale of q of the product to the buyer.
+func (f fixture) newSale(q int) salebus.NewSale {
+	return salebus.NewSale{
+		ProductID: f.product.ID, BuyerID: f.buyer, Quantity: quantity.MustParse(q), Paid: money.MustParse("25"),
+	}
+}
+
+// checkState fails t unless the state is want, saying when.
+func (f fixture) checkState(t *testing.T, want state, when string) {
+	t.Helper()
+	if diff := cmp.Diff(want, f.state(t)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", when, diff)
+	}
+}

@@ -1,0 +1,66 @@
+package migrate_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/sdk/migrate"
+	"github.com/google/go-cmp/cmp"
+)
+
+// checkSeed runs the seed twice on a new database and reads q into a []T
+// after each run: it must be want both times, what the seed makes once.
+func checkSeed[T any](t *testing.T, q string, want []T) {
+	t.Helper()
+	d := dbtest.New(t, t.Name())
+	ctx := context.Background()
+	for i := range 2 {
+		if err := migrate.Seed(ctx, d.DB); err != nil {
+			t.Fatalf("seed %d: %v", i+1, err)
+		}
+		var got []T
+		if err := d.DB.SelectContext(ctx, &got, q); err != nil {
+			t.Fatalf("select: %v", err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("after seed %d (-want +got):\n%s", i+1, diff)
+		}
+	}
+}
+
+func TestSeedTwiceGivesTheSeedUsersOnce(t *testing.T) {
+	checkSeed(t, `SELECT email FROM users ORDER BY email`, []string{"admin@example.com", "user@example.com"})
+}
+
+func TestSeedGivesEachSeedUserProductsOnce(t *testing.T) {
+	type owned struct {
+		Email string `db:"email"`
+		Count int    `db:"count"`
+	}
+	checkSeed(t, `SELECT u.email, count(p.product_id) AS count FROM users u LEFT JOIN products p ON p.user_id = u.user_id GROUP BY u.email ORDER BY u.email`,
+		[]owned{{Email: "admin@example.com", Count: 2}, {Email: "user@example.com", Count: 2}})
+}
+
+// TestSeedSalesTakeStockOnce checks that the seeded sales are there once
+// and that their quantities left the stock once, however often the seed
+// runs.
+func TestSeedSalesTakeStockOnce(t *testing.T) {
+	type stock struct {
+		Name     string `db:"name"`
+		Quantity int    `db:"quantity"`
+		Sold     int    `db:"sold"`
+	}
+	// The products seed lists the stock before any sale; the sales seed
+	// takes what it sold out of it.
+	checkSeed(t, `
+		SELECT p.name, p.quantity, COALESCE(sum(s.quantity), 0) AS sold
+		FROM products p LEFT JOIN sales s ON s.product_id = p.product_id
+		GROUP BY p.product_id, p.name, p.quantity ORDER BY p.name`,
+		[]stock{
+			{Name: "Board Games", Quantity: 3, Sold: 0},
+			{Name: "Comic Books", Quantity: 40, Sold: 2},
+			{Name: "McDonalds Toys", Quantity: 115, Sold: 5},
+			{Name: "Vinyl Records", Quantity: 14, Sold: 1},
+		})
+}
