@@ -115,39 +115,66 @@ func (d Data) Params() string {
 	return strings.Join(cols, ", ")
 }
 
-// BusType is the field's type in the business model.
-func (f Field) BusType() string {
-	return map[string]string{
-		"string": "name.Name", "int": "int", "money": "money.Money", "quantity": "quantity.Quantity",
-		"bool": "bool", "time": "time.Time", "uuid": "uuid.UUID",
-	}[f.Kind]
+// kind is what a field kind is in every layer. The expressions are
+// formats of the field's value (%[1]s); in SQL, {column} is its column.
+type kind struct {
+	bus, db, sql, app, newType, updateType string
+	toApp, audit, toDB, load               string
 }
+
+var kinds = map[string]kind{
+	"string": {bus: "name.Name", db: "string", sql: "TEXT NOT NULL", app: "string", newType: "string", updateType: "*string",
+		toApp: "%[1]s.String()", audit: "%[1]s.String()", toDB: "%[1]s.String()", load: "name.Parse(%[1]s)"},
+	"int": {bus: "int", db: "int", sql: "INTEGER NOT NULL", app: "int", newType: "*int", updateType: "*int",
+		toApp: "%[1]s", audit: "%[1]s", toDB: "%[1]s"},
+	"money": {bus: "money.Money", db: "int64", sql: "BIGINT NOT NULL CHECK ({column} >= 0)", app: "json.Number", newType: "json.RawMessage", updateType: "json.RawMessage",
+		toApp: "json.Number(%[1]s.Decimal())", audit: "%[1]s.Decimal()", toDB: "%[1]s.Cents()", load: "money.FromCents(%[1]s)"},
+	"quantity": {bus: "quantity.Quantity", db: "int", sql: "INTEGER NOT NULL CHECK ({column} >= 0)", app: "int", newType: "*int", updateType: "*int",
+		toApp: "%[1]s.Value()", audit: "%[1]s.Value()", toDB: "%[1]s.Value()", load: "quantity.Parse(%[1]s)"},
+	"bool": {bus: "bool", db: "bool", sql: "BOOLEAN NOT NULL", app: "bool", newType: "*bool", updateType: "*bool",
+		toApp: "%[1]s", audit: "%[1]s", toDB: "%[1]s"},
+	"time": {bus: "time.Time", db: "time.Time", sql: "TIMESTAMPTZ NOT NULL", app: "string", newType: "string", updateType: "*string",
+		toApp: "%[1]s.Format(time.RFC3339Nano)", audit: "%[1]s.Format(time.RFC3339Nano)", toDB: "%[1]s.UTC()"},
+	"uuid": {bus: "uuid.UUID", db: "uuid.UUID", sql: "UUID NOT NULL", app: "string", newType: "string", updateType: "*string",
+		toApp: "%[1]s.String()", audit: "%[1]s.String()", toDB: "%[1]s"},
+}
+
+func (f Field) kind() kind { return kinds[f.Kind] }
+
+// BusType is the field's type in the business model.
+func (f Field) BusType() string { return f.kind().bus }
 
 // DBType is the field's type in the store's row.
-func (f Field) DBType() string {
-	return map[string]string{
-		"string": "string", "int": "int", "money": "int64", "quantity": "int",
-		"bool": "bool", "time": "time.Time", "uuid": "uuid.UUID",
-	}[f.Kind]
-}
+func (f Field) DBType() string { return f.kind().db }
 
 // SQLType is the column's type and checks.
-func (f Field) SQLType() string {
-	return map[string]string{
-		"string": "TEXT NOT NULL", "int": "INTEGER NOT NULL",
-		"money":    "BIGINT NOT NULL CHECK (" + f.Column + " >= 0)",
-		"quantity": "INTEGER NOT NULL CHECK (" + f.Column + " >= 0)",
-		"bool":     "BOOLEAN NOT NULL", "time": "TIMESTAMPTZ NOT NULL", "uuid": "UUID NOT NULL",
-	}[f.Kind]
-}
+func (f Field) SQLType() string { return strings.ReplaceAll(f.kind().sql, "{column}", f.Column) }
 
 // AppType is the field's type in the API's answer.
-func (f Field) AppType() string {
-	return map[string]string{
-		"string": "string", "int": "int", "money": "json.Number", "quantity": "int",
-		"bool": "bool", "time": "string", "uuid": "string",
-	}[f.Kind]
-}
+func (f Field) AppType() string { return f.kind().app }
+
+// NewType is the field's type in a create request.
+func (f Field) NewType() string { return f.kind().newType }
+
+// UpdateType is the field's type in an update request: absent is
+// unchanged.
+func (f Field) UpdateType() string { return f.kind().updateType }
+
+// ToApp is the expression of the field of bus record v in the answer.
+func (f Field) ToApp(v string) string { return fmt.Sprintf(f.kind().toApp, v+"."+f.Go) }
+
+// AuditValue is the expression of the field of v in an audit record.
+func (f Field) AuditValue(v string) string { return fmt.Sprintf(f.kind().audit, v+"."+f.Go) }
+
+// ToDB is the expression of the field of bus record v in a row.
+func (f Field) ToDB(v string) string { return fmt.Sprintf(f.kind().toDB, v+"."+f.Go) }
+
+// Loads reports whether a row's value must be parsed back into its
+// business type (and may fail).
+func (f Field) Loads() bool { return f.kind().load != "" }
+
+// Load is the call that parses a row's value of the field.
+func (f Field) Load(v string) string { return fmt.Sprintf(f.kind().load, v+"."+f.Go) }
 
 // AppTag is the field's struct tag in the API's answer.
 func (f Field) AppTag() string {
@@ -157,29 +184,12 @@ func (f Field) AppTag() string {
 	return "`json:\"" + f.JSON + "\"" + extra + "`"
 }
 
-// NewType is the field's type in a create request.
-func (f Field) NewType() string {
-	return map[string]string{
-		"string": "string", "int": "*int", "money": "json.RawMessage", "quantity": "*int",
-		"bool": "*bool", "time": "string", "uuid": "string",
-	}[f.Kind]
-}
-
 // int32Range bounds an int field to its INTEGER column.
 const int32Range = "min=-2147483648,max=2147483647"
 
 // NewTag is the field's struct tag in a create request.
 func (f Field) NewTag() string {
 	return f.requestTag("required")
-}
-
-// UpdateType is the field's type in an update request: absent is
-// unchanged.
-func (f Field) UpdateType() string {
-	return map[string]string{
-		"string": "*string", "int": "*int", "money": "json.RawMessage", "quantity": "*int",
-		"bool": "*bool", "time": "*string", "uuid": "*string",
-	}[f.Kind]
 }
 
 // UpdateTag is the field's struct tag in an update request.
@@ -216,47 +226,6 @@ func (f Field) requestTag(presence string) string {
 	return "`json:\"" + f.JSON + "\" validate:\"" + validate + "\"" + extra + "`"
 }
 
-// ToApp is the expression of the field of bus record v in the answer.
-func (f Field) ToApp(v string) string {
-	x := v + "." + f.Go
-	return map[string]string{
-		"string": x + ".String()", "int": x, "money": "json.Number(" + x + ".Decimal())",
-		"quantity": x + ".Value()", "bool": x, "time": x + ".Format(time.RFC3339Nano)", "uuid": x + ".String()",
-	}[f.Kind]
-}
-
-// AuditValue is the expression of the field of v in an audit record.
-func (f Field) AuditValue(v string) string {
-	x := v + "." + f.Go
-	return map[string]string{
-		"string": x + ".String()", "int": x, "money": x + ".Decimal()",
-		"quantity": x + ".Value()", "bool": x, "time": x + ".Format(time.RFC3339Nano)", "uuid": x + ".String()",
-	}[f.Kind]
-}
-
-// ToDB is the expression of the field of bus record v in a row.
-func (f Field) ToDB(v string) string {
-	x := v + "." + f.Go
-	return map[string]string{
-		"string": x + ".String()", "int": x, "money": x + ".Cents()",
-		"quantity": x + ".Value()", "bool": x, "time": x + ".UTC()", "uuid": x,
-	}[f.Kind]
-}
-
-// Loads reports whether a row's value must be parsed back into its
-// business type (and may fail).
-func (f Field) Loads() bool {
-	return f.Kind == "string" || f.Kind == "money" || f.Kind == "quantity"
-}
-
-// Load is the call that parses a row's value of the field.
-func (f Field) Load(v string) string {
-	x := v + "." + f.Go
-	return map[string]string{
-		"string": "name.Parse(" + x + ")", "money": "money.FromCents(" + x + ")", "quantity": "quantity.Parse(" + x + ")",
-	}[f.Kind]
-}
-
 // Var is a local variable named for the field.
 func (f Field) Var() string {
 	v := strings.ToLower(f.Go[:1]) + f.Go[1:]
@@ -269,73 +238,58 @@ func (f Field) Var() string {
 	return v
 }
 
-// Sample is a valid JSON value of the field for tests, the n-th of a few.
-func (f Field) Sample(n int) string {
-	switch f.Kind {
-	case "string":
-		return fmt.Sprintf("%q", fmt.Sprintf("%s %d", f.Go, n))
-	case "int":
-		return fmt.Sprint(n*7 - 3)
-	case "money":
-		return fmt.Sprintf("json.Number(%q)", fmt.Sprintf("%d.%02d", n*3, n*25%100))
-	case "quantity":
-		return fmt.Sprint(n * 4)
-	case "bool":
-		return fmt.Sprint(n%2 == 1)
-	case "time":
-		return fmt.Sprintf("%q", fmt.Sprintf("2026-0%d-0%dT10:30:00Z", n, n+1))
-	}
-	return ""
+// sample is the n-th of a few valid values of a field, as JSON (for the
+// HTTP tests), as SQL (for the seed rows) and as a Go expression of its
+// business type (for the business tests).
+type sample struct {
+	json, sql, bus string
 }
 
-// SQLSample is a value of the field for a seed row, the n-th of a few.
-func (f Field) SQLSample(n int) string {
+func (f Field) sample(n int) sample {
+	text := fmt.Sprintf("%s %d", f.Go, n)
+	decimal := fmt.Sprintf("%d.%02d", n*3, n*25%100)
+	id := uuid.NewSHA1(seedNamespace, fmt.Appendf(nil, "%s-%d", f.JSON, n)).String()
 	switch f.Kind {
 	case "string":
-		return fmt.Sprintf("'%s %d'", f.Go, n)
+		return sample{json: fmt.Sprintf("%q", text), sql: "'" + text + "'", bus: fmt.Sprintf("name.MustParse(%q)", text)}
 	case "int":
-		return fmt.Sprint(n*7 - 3)
+		v := fmt.Sprint(n*7 - 3)
+		return sample{json: v, sql: v, bus: v}
 	case "money":
-		return fmt.Sprint(n * 1250)
+		cents := fmt.Sprint(n*300 + n*25%100)
+		return sample{json: fmt.Sprintf("json.Number(%q)", decimal), sql: cents, bus: fmt.Sprintf("money.MustParse(%q)", decimal)}
 	case "quantity":
-		return fmt.Sprint(n * 4)
+		v := fmt.Sprint(n * 4)
+		return sample{json: v, sql: v, bus: "quantity.MustParse(" + v + ")"}
 	case "bool":
-		return fmt.Sprint(n%2 == 1)
+		v := fmt.Sprint(n%2 == 1)
+		return sample{json: v, sql: v, bus: v}
 	case "time":
-		return fmt.Sprintf("'2026-0%d-0%d 10:30:00+00'", n, n+1)
-	case "uuid":
-		if f.Ref != "" {
-			return fmt.Sprintf("(SELECT %s FROM %s ORDER BY %s LIMIT 1)", f.RefColumn, f.RefTable, f.RefColumn)
+		return sample{
+			json: fmt.Sprintf("\"2026-0%d-0%dT10:30:00Z\"", n, n+1),
+			sql:  fmt.Sprintf("'2026-0%d-0%d 10:30:00+00'", n, n+1),
+			bus:  fmt.Sprintf("time.Date(2026, %d, %d, 10, 30, 0, 0, time.UTC)", n, n+1),
 		}
-		return fmt.Sprintf("'%s'", uuid.NewSHA1(seedNamespace, fmt.Appendf(nil, "%s-%d", f.JSON, n)))
 	}
-	return ""
+	// uuid: a reference is read from the table it refers to.
+	if f.Ref != "" {
+		return sample{
+			sql: fmt.Sprintf("(SELECT %s FROM %s ORDER BY %s LIMIT 1)", f.RefColumn, f.RefTable, f.RefColumn),
+			bus: f.Var(),
+		}
+	}
+	return sample{json: fmt.Sprintf("%q", id), sql: "'" + id + "'", bus: fmt.Sprintf("uuid.MustParse(%q)", id)}
 }
 
-// BusSample is a valid business value of the field for tests, the n-th of
-// a few; a reference is the variable the test read it into.
-func (f Field) BusSample(n int) string {
-	switch f.Kind {
-	case "string":
-		return fmt.Sprintf("name.MustParse(%q)", fmt.Sprintf("%s %d", f.Go, n))
-	case "int":
-		return fmt.Sprint(n*7 - 3)
-	case "money":
-		return fmt.Sprintf("money.MustParse(%q)", fmt.Sprintf("%d.%02d", n*3, n*25%100))
-	case "quantity":
-		return fmt.Sprintf("quantity.MustParse(%d)", n*4)
-	case "bool":
-		return fmt.Sprint(n%2 == 1)
-	case "time":
-		return fmt.Sprintf("time.Date(2026, %d, %d, 10, 30, 0, 0, time.UTC)", n, n+1)
-	case "uuid":
-		if f.Ref != "" {
-			return f.Var()
-		}
-		return fmt.Sprintf("uuid.MustParse(%q)", uuid.NewSHA1(seedNamespace, fmt.Appendf(nil, "%s-%d", f.JSON, n)))
-	}
-	return ""
-}
+// Sample is the n-th sample of the field as JSON, for tests.
+func (f Field) Sample(n int) string { return f.sample(n).json }
+
+// SQLSample is the n-th sample of the field in a seed row.
+func (f Field) SQLSample(n int) string { return f.sample(n).sql }
+
+// BusSample is the n-th sample of the field as a business value, for
+// tests; a reference is the variable the test read it into.
+func (f Field) BusSample(n int) string { return f.sample(n).bus }
 
 // FilterMatch is the filter fields that select record v by this field.
 func (f Field) FilterMatch(v string) string {
