@@ -1,7 +1,9 @@
 package faults
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"sync"
@@ -85,13 +87,16 @@ func testFreeze(t *testing.T, freeze time.Duration, exactly bool) {
 			}
 		})
 	}
-	// A careful client: one key per purchase, retried until it succeeds.
+	// A careful client: one key per purchase, retried until it succeeds,
+	// also when it gave up waiting (after 2.5 s) and so never learnt
+	// what became of an attempt. A freeze longer than that always makes
+	// it retry: an attempt it catches outlasts the client's patience.
 	wg.Go(func() {
 		for !stop.Load() {
 			key := uuid.NewString()
 			header := http.Header{"Idempotency-Key": {key}}
 			for {
-				a := s.do(http.MethodPost, "/v1/sales", retrier, newSale, header)
+				a := s.doWithin(2500*time.Millisecond, http.MethodPost, "/v1/sales", retrier, newSale, header)
 				mu.Lock()
 				keyed[key] = append(keyed[key], a)
 				mu.Unlock()
@@ -99,7 +104,8 @@ func testFreeze(t *testing.T, freeze time.Duration, exactly bool) {
 					completed.Add(1)
 					break
 				}
-				if a.Err != nil || (a.Status != http.StatusServiceUnavailable && a.Status != http.StatusConflict) {
+				lost := errors.Is(a.Err, context.DeadlineExceeded)
+				if !lost && (a.Err != nil || (a.Status != http.StatusServiceUnavailable && a.Status != http.StatusConflict)) {
 					return // reported below
 				}
 				time.Sleep(200 * time.Millisecond)
@@ -135,6 +141,17 @@ func testFreeze(t *testing.T, freeze time.Duration, exactly bool) {
 	}
 	check("buy", sales, http.StatusCreated, http.StatusServiceUnavailable)
 	check("list", reads, http.StatusOK, http.StatusServiceUnavailable)
+	// The careful client's attempts, but those it gave up waiting for;
+	// a retry may meet its first attempt still running (409).
+	var answeredKeyed []answer
+	for _, attempts := range keyed {
+		for _, a := range attempts {
+			if !errors.Is(a.Err, context.DeadlineExceeded) {
+				answeredKeyed = append(answeredKeyed, a)
+			}
+		}
+	}
+	check("keyed buy", answeredKeyed, http.StatusCreated, http.StatusServiceUnavailable, http.StatusConflict)
 
 	// The freeze was felt, and the API came back from it by itself.
 	var unavailable, createdAfter int
