@@ -15,6 +15,10 @@ help: ## list the targets, one line each
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 GO          ?= go
+# CACHE holds the tools installed on first use (linters, the docs' npm
+# packages), in a folder named for the project.
+PROJECT     := garagesale
+CACHE       := $(HOME)/.cache/$(PROJECT)
 
 ifdef SALES_TEST_DB_URL
 WITH_DB :=
@@ -77,7 +81,7 @@ vet: ## go vet
 
 # Tools that are not dependencies of our binaries are installed at a pinned
 # version into the tools cache the first time a target needs them.
-TOOLS_BIN           = $(HOME)/.cache/garagesale/bin
+TOOLS_BIN           = $(CACHE)/bin
 STATICCHECK_VERSION = v0.8.2
 STATICCHECK         = $(TOOLS_BIN)/staticcheck-$(STATICCHECK_VERSION)
 DEADCODE_VERSION    = v0.52.0
@@ -296,7 +300,7 @@ compose-down: need-docker ## stop the compose services
 # besides.
 
 DOCS_PINS    = $(shell cat zarf/docs/package.json zarf/docs/package-lock.json | sha256sum | cut -c1-16)
-DOCS_NPM     = $(HOME)/.cache/garagesale/npm/docs-$(DOCS_PINS)
+DOCS_NPM     = $(CACHE)/npm/docs-$(DOCS_PINS)
 DOCS_VIEWER := app/sdk/apidoc/viewer
 REDOC        = $(DOCS_NPM)/node_modules/redoc
 # Unless told not to, the linter reports each run to its vendor and looks
