@@ -97,7 +97,9 @@ define go-tool
 	fi
 endef
 
-lint: ## staticcheck (pinned, installed into the tools cache when missing)
+lint: ## gofmt and staticcheck (pinned, installed into the tools cache when missing)
+	@out=$$(gofmt -l api app business foundation zarf/k8s/validate/*.go *.go); \
+	if [ -n "$$out" ]; then echo "$$out"; echo "gofmt: the files above are not formatted: gofmt -w them"; exit 1; fi
 	$(call go-tool,honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION),$(STATICCHECK))
 	$(STATICCHECK) ./...
 

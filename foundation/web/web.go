@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"slices"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -110,6 +111,7 @@ func (a *App) HandleRaw(pattern string, h http.Handler) {
 // "/v1/users/{userID}"), wrapped in the route's own middleware mw and then
 // the app-wide chain.
 func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
+	h = nilPointersAreNil(h)
 	h = wrap(h, mw)
 	h = wrap(h, a.mw)
 	route := method + " " + path
@@ -155,3 +157,17 @@ func wrap(h HandlerFunc, mw []MidFunc) HandlerFunc {
 
 // ErrBodyTooLarge is returned by Decode when the body exceeds its limit.
 var ErrBodyTooLarge = errors.New("request body too large")
+
+// nilPointersAreNil makes a handler's nil pointer (a nil *errs.Error, say,
+// returned as any) the nil it means, 204, for the middleware and Respond:
+// held in an interface it is not == nil, and calling its methods would
+// panic outside any recovery.
+func nilPointersAreNil(h HandlerFunc) HandlerFunc {
+	return func(ctx context.Context, r *http.Request) any {
+		v := h(ctx, r)
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+			return nil
+		}
+		return v
+	}
+}

@@ -280,3 +280,31 @@ func TestEncodeIsJSON(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// statusErr chooses its status through a pointer: a nil one would panic.
+type statusErr struct{ code int }
+
+func (e *statusErr) Error() string   { return "status error" }
+func (e *statusErr) HTTPStatus() int { return e.code }
+
+// TestNilPointerIsNoContent: a handler's nil pointer (a nil *errs.Error
+// returned as any) reaches the middleware and the response as nil, 204,
+// instead of panicking on its methods.
+func TestNilPointerIsNoContent(t *testing.T) {
+	var seen any = "unset"
+	app := web.NewApp(web.Config{Mid: []web.MidFunc{func(next web.HandlerFunc) web.HandlerFunc {
+		return func(ctx context.Context, r *http.Request) any {
+			seen = next(ctx, r)
+			return seen
+		}
+	}}})
+	app.HandlerFunc(http.MethodGet, "/x", func(ctx context.Context, r *http.Request) any {
+		var e *statusErr
+		return e
+	})
+	w := httptest.NewRecorder()
+	app.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/x", nil))
+	if diff := cmp.Diff([]any{http.StatusNoContent, nil}, []any{w.Code, seen}); diff != "" {
+		t.Errorf("status and what the middleware saw (-want +got):\n%s", diff)
+	}
+}

@@ -18,7 +18,6 @@ import (
 	"github.com/garagesale/service/business/sdk/usecase"
 )
 
-
 // ListSpec is how one domain's list route reads its request.
 type ListSpec[F, B, A any] struct {
 	// Filter reads the domain's filter from the request (and may narrow it

@@ -77,7 +77,15 @@ func TestShutdownDrains(t *testing.T) {
 		t.Errorf("exited %s after SIGTERM, before the %s drain delay ended", exited, delay)
 	}
 
-	var servedInDelay, refused int
+	// The listener closed when the first connection was refused.
+	var closedAt time.Time
+	for _, a := range answers {
+		if a.Err != nil && (errors.Is(a.Err, syscall.ECONNREFUSED) || connectReset(a.Err)) && (closedAt.IsZero() || a.Start.Before(closedAt)) {
+			closedAt = a.Start
+		}
+	}
+
+	var servedInDelay, refused, resetAtClose int
 	for _, a := range answers {
 		switch {
 		case a.Err == nil && a.Status == http.StatusOK:
@@ -90,6 +98,15 @@ func TestShutdownDrains(t *testing.T) {
 			// came): the request was never sent, and the load balancer
 			// routes it elsewhere.
 			refused++
+		case errors.Is(a.Err, syscall.ECONNRESET) && !closedAt.IsZero() &&
+			a.Start.After(closedAt.Add(-20*time.Millisecond)) && a.Start.Before(closedAt.Add(20*time.Millisecond)):
+			// A handshake half done when the listener stopped: the
+			// client had its SYN-ACK, the server had not yet queued the
+			// connection, so no process read the request. The kernel
+			// resets it, and the client may send it again. The accept
+			// queue's length is all Linux shows of a listener, not its
+			// half-open handshakes, so this one instant is left.
+			resetAtClose++
 		default:
 			t.Errorf("a request sent %s after SIGTERM: %v; want 200 or a refused connection",
 				a.Start.Sub(signalled).Round(time.Millisecond), a)
@@ -98,7 +115,11 @@ func TestShutdownDrains(t *testing.T) {
 	if servedInDelay == 0 {
 		t.Error("no request was served after SIGTERM: the drain delay did not serve")
 	}
-	t.Logf("%d answers, %d served after SIGTERM, %d refused after the listener closed", len(answers), servedInDelay, refused)
+	if resetAtClose > 4 {
+		t.Errorf("%d connections reset as the listener closed; want at most the few handshakes of that instant", resetAtClose)
+	}
+	t.Logf("%d answers, %d served after SIGTERM, %d refused after the listener closed, %d reset at the close",
+		len(answers), servedInDelay, refused, resetAtClose)
 }
 
 // connectReset reports whether err is a connection reset while dialling:

@@ -186,18 +186,6 @@ func (a answer) String() string {
 
 // do sends one request to the API (a path) or to a full URL.
 func (s *stack) do(method, path, token string, body any, header http.Header) answer {
-	return s.doCtx(context.Background(), method, path, token, body, header)
-}
-
-// doWithin is do by a client that gives up after timeout, as a phone app
-// does: the answer is then lost to it, whatever the server did.
-func (s *stack) doWithin(timeout time.Duration, method, path, token string, body any, header http.Header) answer {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	return s.doCtx(ctx, method, path, token, body, header)
-}
-
-func (s *stack) doCtx(ctx context.Context, method, path, token string, body any, header http.Header) answer {
 	url := path
 	if strings.HasPrefix(path, "/") {
 		url = s.api + path
@@ -210,7 +198,7 @@ func (s *stack) doCtx(ctx context.Context, method, path, token string, body any,
 		}
 		r = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, url, r)
+	req, err := http.NewRequest(method, url, r)
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -64,7 +64,9 @@ func testFreeze(t *testing.T, freeze time.Duration, exactly bool) {
 		sales     []answer
 		reads     []answer
 		keyed     = map[string][]answer{} // Idempotency-Key -> every attempt
-		completed atomic.Int64            // keys whose purchase ended in 201
+		abandoned []answer                // the answers the careful buyer stopped waiting for
+		late      sync.WaitGroup
+		completed atomic.Int64 // keys whose purchase ended in 201
 		stop      atomic.Bool
 		wg        sync.WaitGroup
 	)
@@ -91,12 +93,30 @@ func testFreeze(t *testing.T, freeze time.Duration, exactly bool) {
 	// also when it gave up waiting (after 2.5 s) and so never learnt
 	// what became of an attempt. A freeze longer than that always makes
 	// it retry: an attempt it catches outlasts the client's patience.
+	// The attempt it gave up on still runs to its answer, which is kept
+	// and checked like every other.
+	attempt := func(header http.Header) answer {
+		done := make(chan answer, 1)
+		late.Go(func() { done <- s.do(http.MethodPost, "/v1/sales", retrier, newSale, header) })
+		select {
+		case a := <-done:
+			return a
+		case <-time.After(2500 * time.Millisecond):
+			late.Go(func() {
+				a := <-done
+				mu.Lock()
+				abandoned = append(abandoned, a)
+				mu.Unlock()
+			})
+			return answer{Start: time.Now(), Err: context.DeadlineExceeded}
+		}
+	}
 	wg.Go(func() {
 		for !stop.Load() {
 			key := uuid.NewString()
 			header := http.Header{"Idempotency-Key": {key}}
 			for {
-				a := s.doWithin(2500*time.Millisecond, http.MethodPost, "/v1/sales", retrier, newSale, header)
+				a := attempt(header)
 				mu.Lock()
 				keyed[key] = append(keyed[key], a)
 				mu.Unlock()
@@ -126,6 +146,7 @@ func testFreeze(t *testing.T, freeze time.Duration, exactly bool) {
 	time.Sleep(2 * time.Second)
 	stop.Store(true)
 	wg.Wait()
+	late.Wait()
 
 	// Every request was answered, with a status the client can act on.
 	check := func(what string, list []answer, ok ...int) {
@@ -152,6 +173,14 @@ func testFreeze(t *testing.T, freeze time.Duration, exactly bool) {
 		}
 	}
 	check("keyed buy", answeredKeyed, http.StatusCreated, http.StatusServiceUnavailable, http.StatusConflict)
+	// An attempt its client gave up on still ends, within the request's
+	// deadline and the commit grace (5s + 3s), in an answer.
+	check("abandoned keyed buy", abandoned, http.StatusCreated, http.StatusServiceUnavailable, http.StatusConflict)
+	for _, a := range abandoned {
+		if a.Latency > 9*time.Second {
+			t.Errorf("an abandoned keyed buy took %s to answer; want within the 5s deadline and 3s commit grace", a.Latency.Round(time.Millisecond))
+		}
+	}
 
 	// The freeze was felt, and the API came back from it by itself.
 	var unavailable, createdAfter int

@@ -44,7 +44,7 @@ type Field struct {
 // IDs on every run.
 var seedNamespace = uuid.MustParse("6f1d7c52-2a5b-4e0c-9a55-5d6f0e1c2b3a")
 
-func newData(module string, s Spec, migration int) Data {
+func newData(module string, s Spec, migration int, tables map[string]string) Data {
 	plural := s.Plural
 	if plural == "" {
 		plural = pluralOf(s.Name)
@@ -60,7 +60,7 @@ func newData(module string, s Spec, migration int) Data {
 	for _, f := range s.Fields {
 		fd := Field{JSON: f.Name, Go: exported(f.Name), Column: snake(f.Name), Kind: f.Kind, Ref: f.Ref}
 		if f.Ref != "" {
-			fd.RefTable, fd.RefColumn = f.Ref+"s", f.Ref+"_id"
+			fd.RefTable, fd.RefColumn = tables[f.Ref], f.Ref+"_id"
 		}
 		d.Fields = append(d.Fields, fd)
 	}

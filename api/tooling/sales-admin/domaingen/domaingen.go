@@ -87,6 +87,7 @@ func Make(root string, spec Spec) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
+	tables := map[string]string{}
 	for _, f := range spec.Fields {
 		if f.Ref == "" {
 			continue
@@ -94,13 +95,18 @@ func Make(root string, spec Spec) (Plan, error) {
 		if _, err := os.Stat(filepath.Join(root, "business/domain", f.Ref+"bus")); err != nil {
 			return Plan{}, fmt.Errorf("field %q refers to %q: there is no business/domain/%sbus", f.Name, f.Ref, f.Ref)
 		}
+		table, err := refTable(root, f.Ref)
+		if err != nil {
+			return Plan{}, fmt.Errorf("field %q: %w", f.Name, err)
+		}
+		tables[f.Ref] = table
 	}
 	plural := cmp.Or(spec.Plural, pluralOf(spec.Name))
 	num, err := migrationNumber(root, plural)
 	if err != nil {
 		return Plan{}, err
 	}
-	data := newData(module, spec, num)
+	data := newData(module, spec, num, tables)
 
 	files, err := render(data)
 	if err != nil {
@@ -359,6 +365,30 @@ func modulePath(root string) (string, error) {
 		return "", errors.New("go.mod names no module")
 	}
 	return string(m[1]), nil
+}
+
+// refTable finds the table of domain ref, which a reference's foreign key
+// names: the one a migration creates with the primary key ref_id, whatever
+// its plural (a view, such as a read model's, cannot be referred to).
+func refTable(root, ref string) (string, error) {
+	files, err := filepath.Glob(filepath.Join(root, sqlDir, "*.sql"))
+	if err != nil {
+		return "", err
+	}
+	create := regexp.MustCompile(`(?is)CREATE TABLE\s+(\w+)\s*\((.*?)\n\);`)
+	key := regexp.MustCompile(`PRIMARY KEY\s*\(\s*` + ref + `_id\s*\)`)
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return "", err
+		}
+		for _, m := range create.FindAllStringSubmatch(string(data), -1) {
+			if key.MatchString(m[2]) {
+				return m[1], nil
+			}
+		}
+	}
+	return "", fmt.Errorf("no migration creates a table with the primary key %s_id: only a domain with a table of its own can be referred to", ref)
 }
 
 var migrationName = regexp.MustCompile(`^(\d{5})_(.+)\.sql$`)

@@ -93,10 +93,45 @@ func (s Spec) check() error {
 			problems = append(problems, fmt.Sprintf("field %q: domain %q: want a domain's name (product)", f.Name, f.Ref))
 		}
 	}
+	problems = append(problems, s.clashes()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", strings.Join(problems, "\n"))
 	}
 	return nil
+}
+
+// clashes reports fields whose derived names meet another's: a time field
+// due makes the filters dueFrom and dueBefore, so a field dueFrom cannot
+// be; a field widgetID of the domain widget would be its key's column.
+func (s Spec) clashes() []string {
+	var problems []string
+	taken := map[string]string{ // a name in any layer → what has it
+		"id": "the ID", s.Name + "_id": "the ID's column", exported(s.Name + "ID"): "the ID",
+		"date_created": "dateCreated", "date_updated": "dateUpdated",
+	}
+	take := func(name, owner string) {
+		if other, ok := taken[name]; ok && other != owner {
+			problems = append(problems, fmt.Sprintf("field %q: its name %s is %s's too", owner, name, other))
+			return
+		}
+		taken[name] = owner
+	}
+	for _, f := range s.Fields {
+		if f.Name == "" || !fieldName.MatchString(f.Name) {
+			continue // reported already
+		}
+		names := []string{f.Name, exported(f.Name), snake(f.Name)}
+		switch f.Kind {
+		case "int", "money", "quantity":
+			names = append(names, f.Name+"Min", f.Name+"Max", exported(f.Name)+"Min", exported(f.Name)+"Max")
+		case "time":
+			names = append(names, f.Name+"From", f.Name+"Before", exported(f.Name)+"From", exported(f.Name)+"Before")
+		}
+		for _, n := range names {
+			take(n, f.Name)
+		}
+	}
+	return problems
 }
 
 // pluralOf is the English plural of a domain's name, by the common rules:

@@ -43,6 +43,10 @@ func TestSpecProblems(t *testing.T) {
 		{name: "twice", spec: Spec{Name: "widget"}, fields: []string{"a:int", "a:bool"}, want: "given twice"},
 		{name: "ref on a string", spec: Spec{Name: "widget"}, fields: []string{"a:string:product"}, want: "only a uuid field"},
 		{name: "snake field", spec: Spec{Name: "widget"}, fields: []string{"due_at:time"}, want: "camelCase"},
+		{name: "a time's filter", spec: Spec{Name: "widget"}, fields: []string{"due:time", "dueFrom:string"}, want: `field "dueFrom": its name dueFrom is due's too`},
+		{name: "a range's filter", spec: Spec{Name: "widget"}, fields: []string{"price:money", "priceMax:int"}, want: "is price's too"},
+		{name: "the key's column", spec: Spec{Name: "widget"}, fields: []string{"widgetId:uuid"}, want: "the ID"},
+		{name: "one column for two names", spec: Spec{Name: "widget"}, fields: []string{"dueAt:time", "due_at2:int"}, want: "camelCase"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
