@@ -66,7 +66,7 @@ var txRetries atomic.Uint64
 // never a second: two requests each holding a connection while waiting for
 // another cannot exhaust the pool between them.
 func Transact(ctx context.Context, db *sqlx.DB, fn func(ctx context.Context) error) error {
-	if tx, ok := ctxTx(ctx); ok && tx.owner == db {
+	if tx, ok := ctxTx(ctx, db); ok {
 		return tx.inSavepoint(ctx, fn)
 	}
 	for attempt := 1; ; attempt++ {
@@ -106,7 +106,8 @@ func runTx(ctx context.Context, db *sqlx.DB, fn func(ctx context.Context) error)
 		}
 	}()
 
-	if err := fn(context.WithValue(ctx, txKey{}, &txValue{ext: tx, owner: db})); err != nil {
+	outer, _ := ctx.Value(txKey{}).(*txValue)
+	if err := fn(context.WithValue(ctx, txKey{}, &txValue{ext: tx, owner: db, life: txCtx, outer: outer})); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil {
 			return errors.Join(err, fmt.Errorf("rollback: %w", translate(rbErr)))
 		}
@@ -143,7 +144,7 @@ func (t Transactor) Transact(ctx context.Context, fn func(ctx context.Context) e
 // a savepoint of its own (an error fails the caller's whole transaction),
 // or in a transaction of its own when ctx carries none.
 func (t Transactor) Join(ctx context.Context, fn func(ctx context.Context) error) error {
-	if tx, ok := ctxTx(ctx); ok && tx.owner == t.db {
+	if _, ok := ctxTx(ctx, t.db); ok {
 		return fn(ctx)
 	}
 	return Transact(ctx, t.db, fn)
@@ -152,16 +153,27 @@ func (t Transactor) Join(ctx context.Context, fn func(ctx context.Context) error
 type txKey struct{}
 
 // txValue is the transaction Transact carries, with the pool it belongs
-// to: only statements and businesses of that pool join it.
+// to: only statements and businesses of that pool join it. life is the
+// context the transaction was begun under, which bounds its end; outer is
+// a transaction of another pool that ctx carried already, which stays
+// joinable.
 type txValue struct {
 	ext        sqlx.ExtContext
 	owner      *sqlx.DB
+	life       context.Context
+	outer      *txValue
 	savepoints atomic.Int64
 }
 
-func ctxTx(ctx context.Context) (*txValue, bool) {
-	v, ok := ctx.Value(txKey{}).(*txValue)
-	return v, ok
+// ctxTx returns the transaction of pool that ctx carries.
+func ctxTx(ctx context.Context, pool *sqlx.DB) (*txValue, bool) {
+	v, _ := ctx.Value(txKey{}).(*txValue)
+	for ; v != nil; v = v.outer {
+		if v.owner == pool {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // inSavepoint runs fn in a savepoint of t: released when fn returns nil,
@@ -172,11 +184,13 @@ func (t *txValue) inSavepoint(ctx context.Context, fn func(ctx context.Context) 
 	if _, err := t.ext.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("begin savepoint: %w", translate(err))
 	}
-	// Undone even when ctx has ended: the transaction's owner may still
-	// go on (or must at least roll back cleanly). Its error is not
-	// reported: the owner, told of fn's, rolls back the whole.
+	// Undone even when ctx has ended, within the transaction's own
+	// life (its commit deadline): the owner may still go on, or must at
+	// least roll back cleanly, and a database that does not answer holds
+	// it no longer than the commit would be. Its error is not reported:
+	// the owner, told of fn's, rolls back the whole.
 	rollback := func() {
-		_, _ = t.ext.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+name)
+		_, _ = t.ext.ExecContext(t.life, "ROLLBACK TO SAVEPOINT "+name)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -210,7 +224,7 @@ func runner(ctx context.Context, db sqlx.ExtContext) sqlx.ExtContext {
 	default:
 		return db
 	}
-	if tx, ok := ctxTx(ctx); ok && tx.owner == pool {
+	if tx, ok := ctxTx(ctx, pool); ok {
 		return tx.ext
 	}
 	return db

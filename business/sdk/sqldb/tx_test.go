@@ -227,6 +227,11 @@ func TestTransactKeepsToItsPool(t *testing.T) {
 			if backend(t, ctx, other) == backend(t, ctx, db) {
 				t.Errorf("the other pool's transaction runs on the first's connection")
 			}
+			// The first pool's transaction stays in the context under
+			// the other's: a statement on the first pool joins it.
+			if err := insert(ctx, db, 3); err != nil {
+				return err
+			}
 			return insert(ctx, other, 2)
 		}); err != nil {
 			return err
@@ -236,7 +241,7 @@ func TestTransactKeepsToItsPool(t *testing.T) {
 	if !errors.Is(err, errStop) {
 		t.Fatalf("Transact: %v", err)
 	}
-	checkThings(t, db, "rows: the other pool's commit stays, the first's rollback goes", []int{2})
+	checkThings(t, db, "rows: the other pool's commit stays, the first's rollback goes (3 with it)", []int{2})
 }
 
 // TestJoin: Join inside a transaction takes no savepoint, so its failure
