@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/app/sdk/apitest"
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/google/go-cmp/cmp"
 )
@@ -202,7 +203,7 @@ func startStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	work := t.TempDir()
-	st := &stack{work: work, api: freeAddr(t), debug: freeAddr(t), metrics: freeAddr(t), mdebug: freeAddr(t), log: &lockedBuffer{}}
+	st := &stack{work: work, api: apitest.FreeAddr(t), debug: apitest.FreeAddr(t), metrics: apitest.FreeAddr(t), mdebug: apitest.FreeAddr(t), log: &lockedBuffer{}}
 
 	bin := filepath.Join(work, "bin")
 	for _, args := range [][]string{
@@ -218,7 +219,7 @@ func startStack(t *testing.T) *stack {
 	if err := os.MkdirAll(filepath.Join(work, "zarf", "keys"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	_, dbPort, _ := net.SplitHostPort(freeAddr(t))
+	_, dbPort, _ := net.SplitHostPort(apitest.FreeAddr(t))
 
 	cmd := exec.Command(filepath.Join(work, "bin", "pgrun"), "--data", filepath.Join(work, ".data", "pg"), "--port", dbPort,
 		"--", filepath.Join(root, "zarf", "dev", "run.sh"))
@@ -269,16 +270,6 @@ func startStack(t *testing.T) *stack {
 			t.Fatalf("the API is not ready after 2m:\n%s", st.log.Tail(40))
 		}
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // lockedBuffer collects a process's output while the test reads it.

@@ -29,11 +29,7 @@ func TestBinary(t *testing.T) {
 	}
 	t.Parallel()
 
-	bin := filepath.Join(t.TempDir(), "sales-api")
-	build := exec.Command("go", "build", "-o", bin, "github.com/garagesale/service/api/services/sales")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildSalesAPI(t)
 
 	help, err := exec.Command(bin, "--help").CombinedOutput()
 	if err != nil {
@@ -49,47 +45,8 @@ func TestBinary(t *testing.T) {
 	if err := migrate.Seed(t.Context(), db.DB); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	keys := t.TempDir()
-	kid, err := keystore.Generate(keys, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	u, err := url.Parse(db.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pass, _ := u.User.Password()
-	apiAddr, debugAddr := apitest.FreeAddr(t), apitest.FreeAddr(t)
-
-	var logs bytes.Buffer
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(),
-		"SALES_WEB_API_HOST="+apiAddr,
-		"SALES_WEB_DEBUG_HOST="+debugAddr,
-		"SALES_DB_HOST="+u.Host,
-		"SALES_DB_USER="+u.User.Username(),
-		"SALES_DB_PASSWORD="+pass,
-		"SALES_DB_NAME="+strings.TrimPrefix(u.Path, "/"),
-		"SALES_DB_TLS_MODE=disable",
-		"SALES_AUTH_KEYS_FOLDER="+keys,
-		"SALES_TEMPO_HOST=",
-	)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		if t.Failed() {
-			t.Logf("sales-api output:\n%s", logs.String())
-		}
-	})
-
-	base := "http://" + apiAddr
-	waitReady(t, base+"/v1/readiness")
+	api := runSalesAPI(t, bin, db)
+	base, kid := api.base, api.kid
 
 	req, _ := http.NewRequest(http.MethodGet, base+"/v1/users/token/"+kid, nil)
 	req.SetBasicAuth("admin@example.com", "gophers")
@@ -104,30 +61,101 @@ func TestBinary(t *testing.T) {
 		t.Errorf("users total = %d, want the 2 seeded", page.Total)
 	}
 
-	resp, err := http.Get("http://" + debugAddr + "/debug/vars")
+	resp, err := http.Get(api.debug + "/debug/vars")
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("debug vars: %v %v", resp, err)
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := api.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v, want status 0", err)
+	case <-api.exited:
+		if api.exitErr != nil {
+			t.Fatalf("exit after SIGTERM: %v, want status 0", api.exitErr)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("still running 30s after SIGTERM")
 	}
 	// The startup log lists every setting as a structured field; the
 	// password is masked.
-	if strings.Contains(logs.String(), `"db-password":"`+pass+`"`) || !strings.Contains(logs.String(), `"db-password":"xxxxxx"`) {
+	if strings.Contains(api.logs.String(), `"db-password":"`+api.dbPassword+`"`) || !strings.Contains(api.logs.String(), `"db-password":"xxxxxx"`) {
 		t.Error("the startup log does not mask the database password")
 	}
-	if !strings.Contains(logs.String(), `"config":{"auth-active-kid":`) {
+	if !strings.Contains(api.logs.String(), `"config":{"auth-active-kid":`) {
 		t.Error("the startup log does not give the settings as fields of config")
 	}
+}
+
+// buildSalesAPI builds the sales-api binary into the test's folder.
+func buildSalesAPI(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "sales-api")
+	build := exec.Command("go", "build", "-o", bin, "github.com/garagesale/service/api/services/sales")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// salesAPI is a sales-api process a test started.
+type salesAPI struct {
+	base, debug string // the API's and the debug port's http://host:port
+	kid         string // the key that signs its tokens
+	dbPassword  string
+	cmd         *exec.Cmd
+	exited      chan struct{} // closed when the process has exited, with exitErr
+	exitErr     error
+	logs        *bytes.Buffer
+}
+
+// runSalesAPI starts bin on free loopback ports against db, with a signing
+// key of its own, and waits until it is ready. The process is killed when
+// the test ends; its output is logged if the test failed.
+func runSalesAPI(t *testing.T, bin string, db *dbtest.Database) *salesAPI {
+	t.Helper()
+	keys := t.TempDir()
+	kid, err := keystore.Generate(keys, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass, _ := u.User.Password()
+	apiAddr, debugAddr := apitest.FreeAddr(t), apitest.FreeAddr(t)
+
+	api := &salesAPI{base: "http://" + apiAddr, debug: "http://" + debugAddr, kid: kid, dbPassword: pass,
+		cmd: exec.Command(bin), exited: make(chan struct{}), logs: &bytes.Buffer{}}
+	api.cmd.Env = append(os.Environ(),
+		"SALES_WEB_API_HOST="+apiAddr,
+		"SALES_WEB_DEBUG_HOST="+debugAddr,
+		"SALES_DB_HOST="+u.Host,
+		"SALES_DB_USER="+u.User.Username(),
+		"SALES_DB_PASSWORD="+pass,
+		"SALES_DB_NAME="+strings.TrimPrefix(u.Path, "/"),
+		"SALES_DB_TLS_MODE=disable",
+		"SALES_AUTH_KEYS_FOLDER="+keys,
+		"SALES_TEMPO_HOST=",
+	)
+	api.cmd.Stdout, api.cmd.Stderr = api.logs, api.logs
+	if err := api.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		api.exitErr = api.cmd.Wait()
+		close(api.exited)
+	}()
+	t.Cleanup(func() {
+		_ = api.cmd.Process.Kill()
+		<-api.exited
+		if t.Failed() {
+			t.Logf("sales-api output:\n%s", api.logs.String())
+		}
+	})
+	waitReady(t, api.base+"/v1/readiness")
+	return api
 }
 
 func waitReady(t *testing.T, url string) {

@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/garagesale/service/app/sdk/apitest"
 	"github.com/garagesale/service/business/sdk/dbtest"
-	"github.com/garagesale/service/foundation/keystore"
 )
 
 // knownRefusals are what the docs page's policy refuses on purpose, as
@@ -129,56 +125,9 @@ func runChromium(t *testing.T, chromium string, args ...string) (stdout, log str
 	return out.String(), errs.String()
 }
 
-// startSalesAPI builds sales-api and starts it on a free loopback port
-// against a database of the test's own, as TestBinary does, and returns
-// its base URL. The process is killed when the test ends; its output is
-// logged if the test failed.
+// startSalesAPI builds sales-api and starts it against a database of the
+// test's own, and returns its base URL.
 func startSalesAPI(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "sales-api")
-	build := exec.Command("go", "build", "-o", bin, "github.com/garagesale/service/api/services/sales")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-
-	db := dbtest.New(t, t.Name())
-	keys := t.TempDir()
-	if _, err := keystore.Generate(keys, 0); err != nil {
-		t.Fatal(err)
-	}
-	u, err := url.Parse(db.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pass, _ := u.User.Password()
-	apiAddr, debugAddr := apitest.FreeAddr(t), apitest.FreeAddr(t)
-
-	var logs bytes.Buffer
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(),
-		"SALES_WEB_API_HOST="+apiAddr,
-		"SALES_WEB_DEBUG_HOST="+debugAddr,
-		"SALES_DB_HOST="+u.Host,
-		"SALES_DB_USER="+u.User.Username(),
-		"SALES_DB_PASSWORD="+pass,
-		"SALES_DB_NAME="+strings.TrimPrefix(u.Path, "/"),
-		"SALES_DB_TLS_MODE=disable",
-		"SALES_AUTH_KEYS_FOLDER="+keys,
-		"SALES_TEMPO_HOST=",
-	)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("sales-api output:\n%s", logs.String())
-		}
-	})
-
-	base := "http://" + apiAddr
-	waitReady(t, base+"/v1/readiness")
-	return base
+	return runSalesAPI(t, buildSalesAPI(t), dbtest.New(t, t.Name())).base
 }
