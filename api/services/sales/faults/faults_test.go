@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -151,6 +153,24 @@ func newStack(t *testing.T, env ...string) *stack {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return s
+}
+
+// settingInt is the integer the test gave the API in its environment
+// variable name; the last one wins, as for the binary. The test fails if
+// it gave none: the binary's default is not the test's to know.
+func (s *stack) settingInt(name string) int {
+	s.t.Helper()
+	for _, kv := range slices.Backward(s.cmd.Env) {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				s.t.Fatalf("%s: %v", name, err)
+			}
+			return n
+		}
+	}
+	s.t.Fatalf("the test passed no %s to sales-api", name)
+	return 0
 }
 
 // client waits longer than any answer the API may take, so a request that

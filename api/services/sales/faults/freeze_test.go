@@ -149,19 +149,8 @@ func testFreeze(t *testing.T, freeze time.Duration, exactly bool) {
 	late.Wait()
 
 	// Every request was answered, with a status the client can act on.
-	check := func(what string, list []answer, ok ...int) {
-		for _, a := range list {
-			if a.Err != nil || !slices.Contains(ok, a.Status) {
-				t.Errorf("%s: %v; want one of %v", what, a, ok)
-				continue
-			}
-			if a.Status == http.StatusServiceUnavailable && a.Header.Get("Retry-After") == "" {
-				t.Errorf("%s: 503 without Retry-After", what)
-			}
-		}
-	}
-	check("buy", sales, http.StatusCreated, http.StatusServiceUnavailable)
-	check("list", reads, http.StatusOK, http.StatusServiceUnavailable)
+	checkAnswers(t, "buy", sales, http.StatusCreated, http.StatusServiceUnavailable)
+	checkAnswers(t, "list", reads, http.StatusOK, http.StatusServiceUnavailable)
 	// The careful client's attempts, but those it gave up waiting for;
 	// a retry may meet its first attempt still running (409).
 	var answeredKeyed []answer
@@ -172,10 +161,10 @@ func testFreeze(t *testing.T, freeze time.Duration, exactly bool) {
 			}
 		}
 	}
-	check("keyed buy", answeredKeyed, http.StatusCreated, http.StatusServiceUnavailable, http.StatusConflict)
+	checkAnswers(t, "keyed buy", answeredKeyed, http.StatusCreated, http.StatusServiceUnavailable, http.StatusConflict)
 	// An attempt its client gave up on still ends, within the request's
 	// deadline and the commit grace (5s + 3s), in an answer.
-	check("abandoned keyed buy", abandoned, http.StatusCreated, http.StatusServiceUnavailable, http.StatusConflict)
+	checkAnswers(t, "abandoned keyed buy", abandoned, http.StatusCreated, http.StatusServiceUnavailable, http.StatusConflict)
 	for _, a := range abandoned {
 		if a.Latency > 9*time.Second {
 			t.Errorf("an abandoned keyed buy took %s to answer; want within the 5s deadline and 3s commit grace", a.Latency.Round(time.Millisecond))
@@ -267,6 +256,136 @@ func testFreeze(t *testing.T, freeze time.Duration, exactly bool) {
 	s.checkInvariants()
 	t.Logf("%d buys, %d lists, %d answered 503; %d keyed purchases, %d of them retried",
 		len(sales), len(reads), unavailable, completed.Load(), retried)
+}
+
+// TestConcurrentRetriesDuringFreeze: one purchase sent several times at
+// once with the same Idempotency-Key while Postgres is frozen (a client
+// that retries in parallel, or a caller whose replicas all retry), each
+// copy retried with that key until it gets a final answer, buys exactly
+// once. Every answer on the way is 201, 409 with Retry-After (the key's
+// first request is still in progress) or 503 with Retry-After; every 201
+// names the one sale, and all but the first are marked replayed.
+//
+// The freeze (3s) is shorter than the request deadline (5s): the copies
+// that took a pool connection before it stuck resume at the thaw and race
+// each other for the key, while those that found the pool stuck were
+// answered 503 and retry into that race.
+func TestConcurrentRetriesDuringFreeze(t *testing.T) {
+	const (
+		senders = 8 // twice the pool: some must find every connection stuck
+		freeze  = 3 * time.Second
+	)
+	s := newStack(t)
+	buyer := s.token("user@example.com")
+	product := s.createProduct(s.token("admin@example.com"), 100)
+	key := uuid.NewString()
+	header := http.Header{"Idempotency-Key": {key}}
+	newSale := map[string]any{"productID": product, "quantity": 1, "paid": 1}
+
+	if err := s.pg.Freeze(); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu      sync.Mutex
+		answers []answer
+		final   = make([]answer, senders) // each sender's last answer
+		start   = make(chan struct{})
+		wg      sync.WaitGroup
+	)
+	giveUp := time.Now().Add(freeze + 30*time.Second)
+	for i := range senders {
+		wg.Go(func() {
+			<-start
+			for {
+				a := s.do(http.MethodPost, "/v1/sales", buyer, newSale, header)
+				mu.Lock()
+				answers = append(answers, a)
+				mu.Unlock()
+				final[i] = a
+				again := a.Err == nil && (a.Status == http.StatusServiceUnavailable || a.Status == http.StatusConflict)
+				if !again || time.Now().After(giveUp) {
+					return
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+		})
+	}
+	close(start)
+	time.Sleep(freeze)
+	if err := s.pg.Thaw(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+
+	checkAnswers(t, "a copy of the purchase", answers, http.StatusCreated, http.StatusConflict, http.StatusServiceUnavailable)
+	var unavailable, inProgress, firsts int
+	ids := map[string]bool{}
+	for _, a := range answers {
+		switch a.Status {
+		case http.StatusServiceUnavailable:
+			unavailable++
+		case http.StatusConflict:
+			inProgress++
+			if a.Header.Get("Retry-After") == "" {
+				t.Errorf("409 without Retry-After: %v", a)
+			}
+		case http.StatusCreated:
+			ids[saleID(t, a)] = true
+			if a.Header.Get("Idempotent-Replayed") != "true" {
+				firsts++
+			}
+		}
+	}
+	for i, a := range final {
+		if a.Status != http.StatusCreated {
+			t.Errorf("sender %d ended with %v; want 201 once Postgres is back", i, a)
+		}
+	}
+	if unavailable == 0 {
+		t.Errorf("no copy was answered 503 during a %s freeze: the freeze did not catch them", freeze)
+	}
+	if firsts != 1 {
+		t.Errorf("%d answers were 201 without Idempotent-Replayed; want exactly one, the rest replays of it", firsts)
+	}
+
+	// One sale, the one every 201 named, and one key recorded for it.
+	var stored []string
+	if err := s.db.Select(&stored, `SELECT sale_id::text FROM sales WHERE product_id = $1`, product); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sortedKeys(ids), sorted(stored)); diff != "" {
+		t.Errorf("sales stored differ from the sale the 201s named (-answered +stored):\n%s", diff)
+	}
+	if len(stored) != 1 {
+		t.Errorf("%d sales stored for one Idempotency-Key; want 1", len(stored))
+	}
+	var keys int
+	if err := s.db.Get(&keys, `SELECT count(*) FROM idempotency_keys WHERE key = $1`, key); err != nil {
+		t.Fatal(err)
+	}
+	if keys != 1 {
+		t.Errorf("%d idempotency_keys rows for the key; want 1", keys)
+	}
+
+	s.checkInvariants()
+	t.Logf("%d senders, %d answers: %d 503, %d 409 in progress, %d 201 (%d replayed)",
+		senders, len(answers), unavailable, inProgress, len(answers)-unavailable-inProgress, len(answers)-unavailable-inProgress-firsts)
+}
+
+// checkAnswers fails t for every answer in list that is no HTTP answer,
+// has a status not in ok, or is a 503 without the Retry-After that tells
+// its client when to try again.
+func checkAnswers(t *testing.T, what string, list []answer, ok ...int) {
+	t.Helper()
+	for _, a := range list {
+		if a.Err != nil || !slices.Contains(ok, a.Status) {
+			t.Errorf("%s: %v; want one of %v", what, a, ok)
+			continue
+		}
+		if a.Status == http.StatusServiceUnavailable && a.Header.Get("Retry-After") == "" {
+			t.Errorf("%s: 503 without Retry-After", what)
+		}
+	}
 }
 
 func saleID(t *testing.T, a answer) string {
