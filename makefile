@@ -37,7 +37,7 @@ test: ## every test against a throwaway Postgres (what CI runs first)
 
 # test-e2e runs the slow end-to-end checks that `make test` leaves out;
 # CI runs it after `make test`.
-test-e2e: faults fuzz test-rename docs-lint docs-check lint deadcode ## the slow end-to-end checks: faults, fuzzing, renaming a copy, the API docs, staticcheck, dead code (CI runs it after test)
+test-e2e: faults fuzz test-rename test-fleet docs-lint docs-check lint deadcode ## the slow end-to-end checks: faults, fuzzing, renaming a copy, the fleet and its traces, the API docs, staticcheck, dead code (CI runs it after test)
 
 # fuzz runs every Go fuzz target for FUZZTIME each (5s by default; longer
 # finds more: make fuzz FUZZTIME=5m). A failing input is saved under the
@@ -51,6 +51,14 @@ fuzz: ## run every fuzz target for FUZZTIME (5s) each
 # SIGTERMs on top. It needs no shared server: each test starts its own.
 faults: ## the fault suite: the real API while its Postgres is stopped, frozen and restarted
 	SALES_TEST_FAULTS=1 $(GO) test -count=1 -v ./api/services/sales/faults/
+
+# test-fleet runs the fleet on a copy of the repository, on ports of its
+# own: up, scale, an edit rolled out while the API answers, a broken edit,
+# down; then the whole fleet with a traced request found in Jaeger and
+# Prometheus scraping the sidecar. Jaeger is built first (once).
+.PHONY: test-fleet
+test-fleet: jaeger ## the fleet end to end on a copy of the repository: watch, scale, traces in Jaeger, Prometheus
+	SALES_TEST_FLEET=1 $(GO) test -count=1 -v ./api/tooling/fleet/
 
 # bench runs every benchmark (speed and memory targets live here, never in
 # timed tests), with a throwaway Postgres for the packages that need one.
@@ -86,6 +94,10 @@ STATICCHECK_VERSION = v0.8.2
 STATICCHECK         = $(TOOLS_BIN)/staticcheck-$(STATICCHECK_VERSION)
 DEADCODE_VERSION    = v0.52.0
 DEADCODE            = $(TOOLS_BIN)/deadcode-$(DEADCODE_VERSION)
+# Jaeger is pinned in zarf/tools/go.mod, a module of its own (its go.mod
+# has replace directives, so go install refuses it).
+JAEGER_VERSION      = $(shell sed -n 's#^\tgithub.com/jaegertracing/jaeger \(v[^ ]*\).*#\1#p' zarf/tools/go.mod)
+JAEGER              = $(TOOLS_BIN)/jaeger-$(JAEGER_VERSION)
 
 # go-tool installs package@version $(1) as the file $(2) when it is missing.
 define go-tool
@@ -96,6 +108,19 @@ define go-tool
 		mv $(2).tmp/* $(2) && rmdir $(2).tmp; \
 	fi
 endef
+
+# jaeger builds the pinned Jaeger into the tools cache once (minutes: a
+# large program; its modules come from the Go module proxy, not vendor/)
+# and, with JAEGER_LINK=PATH, links it there too.
+.PHONY: jaeger
+jaeger: ## build the pinned Jaeger into the tools cache (the fleet's trace store)
+	@if [ ! -x "$(JAEGER)" ]; then \
+		echo "building jaeger $(JAEGER_VERSION) into $(TOOLS_BIN) (once; a few minutes)"; \
+		mkdir -p $(TOOLS_BIN) && \
+		(cd zarf/tools && GOFLAGS=-mod=readonly $(GO) build -trimpath -o $(JAEGER).tmp github.com/jaegertracing/jaeger/cmd/jaeger) && \
+		mv $(JAEGER).tmp $(JAEGER); \
+	fi
+	@if [ -n "$(JAEGER_LINK)" ]; then mkdir -p $$(dirname $(JAEGER_LINK)) && ln -sf $(JAEGER) $(JAEGER_LINK); fi
 
 lint: ## gofmt and staticcheck (pinned, installed into the tools cache when missing)
 	@out=$$(gofmt -l api app business foundation zarf/k8s/validate/*.go *.go); \
@@ -156,7 +181,7 @@ TAGS    := grpcnotrace
 build-local: ## build every binary into ./bin
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/sales-api ./api/services/sales
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/metrics ./api/services/metrics
-	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/ ./api/tooling/sales-admin ./api/tooling/pgrun ./api/tooling/logfmt
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/ ./api/tooling/sales-admin ./api/tooling/pgrun ./api/tooling/logfmt ./api/tooling/fleet
 
 # run starts a local Postgres (data kept in .data/pg), migrates and seeds it,
 # makes a dev signing key if there is none, and runs sales-api in the
@@ -170,6 +195,18 @@ PG_DATA := .data/pg
 PG_CONN := $(PG_DATA)/connection.env
 run: build-local ## Postgres, migrations, seed, sales-api and the metrics sidecar, in the foreground
 	$(BIN)/pgrun --data $(PG_DATA) --port $(DB_PORT) -- zarf/dev/run.sh
+
+# up starts the whole system in the background with the fleet runner
+# (zarf/fleet.yaml): Postgres, migrations and seed, Jaeger, sales-api, the
+# metrics sidecar and Prometheus (when installed), rebuilt and restarted
+# as Go files change. ./bin/fleet ps, logs -f, scale, restart, trace and
+# down work from any terminal (README, Working on the kit).
+.PHONY: up down
+up: build-local ## the whole system in the background, rebuilt on change: Postgres, sales-api, sidecar, Jaeger, Prometheus
+	$(BIN)/fleet up --watch
+
+down: ## stop everything make up started
+	@if [ -x $(BIN)/fleet ]; then $(BIN)/fleet down; else $(GO) run ./api/tooling/fleet down; fi
 
 # psql opens psql on the database of a running make run. PSQL_ARGS passes
 # arguments: make psql PSQL_ARGS="-c 'select count(*) from users'".

@@ -1,4 +1,4 @@
-package main
+package logfmt
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ func TestFormat(t *testing.T) {
 	tests := []struct {
 		name   string
 		line   string
-		opts   options
+		opts   Options
 		want   string
 		wantOK bool
 	}{
@@ -49,45 +49,45 @@ func TestFormat(t *testing.T) {
 		{
 			name:   "not JSON passes through a filter",
 			line:   "panic: boom",
-			opts:   options{service: "sales-api"},
+			opts:   Options{Service: "sales-api"},
 			want:   "panic: boom",
 			wantOK: true,
 		},
 		{
 			name:   "colour",
 			line:   failed,
-			opts:   options{color: true},
+			opts:   Options{Color: true},
 			want:   "\033[2m10:15:30.200\033[0m \033[31mERROR\033[0m \033[34msales-api\033[0m \033[2m4bf92f35\033[0m \033[1minternal error\033[0m \033[36merrorID\033[0m=e1 \033[36mcause\033[0m=\"sql: database is closed\"",
 			wantOK: true,
 		},
 		{
 			name:   "service filter keeps",
 			line:   started,
-			opts:   options{service: "sales-api"},
+			opts:   Options{Service: "sales-api"},
 			want:   "10:15:30.123 INFO  sales-api 4bf92f35 request started source=logger.go:21 method=GET path=/v1/users",
 			wantOK: true,
 		},
 		{
 			name: "service filter drops",
 			line: other,
-			opts: options{service: "sales-api"},
+			opts: Options{Service: "sales-api"},
 		},
 		{
 			name:   "trace filter by prefix keeps",
 			line:   failed,
-			opts:   options{trace: "4bf92f35"},
+			opts:   Options{Trace: "4bf92f35"},
 			want:   `10:15:30.200 ERROR sales-api 4bf92f35 internal error errorID=e1 cause="sql: database is closed"`,
 			wantOK: true,
 		},
 		{
 			name: "trace filter drops",
 			line: other,
-			opts: options{trace: "4bf92f35"},
+			opts: Options{Trace: "4bf92f35"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := format([]byte(tt.line), tt.opts)
+			got, ok := Format([]byte(tt.line), tt.opts)
 			if ok != tt.wantOK {
 				t.Fatalf("kept: got %v, want %v", ok, tt.wantOK)
 			}
@@ -101,7 +101,7 @@ func TestFormat(t *testing.T) {
 func TestRunFiltersAStream(t *testing.T) {
 	in := strings.Join([]string{started, other, "plain text", failed}, "\n") + "\n"
 	var out bytes.Buffer
-	if err := run(strings.NewReader(in), &out, options{trace: "4bf92f35"}); err != nil {
+	if err := Copy(strings.NewReader(in), &out, Options{Trace: "4bf92f35"}); err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	want := strings.Join([]string{

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # The body of `make run`. pgrun has started Postgres and set SALES_DB_* to
-# point at it; this migrates and seeds it, makes a signing key if there is
-# none, and runs sales-api in the foreground with the metrics sidecar beside
-# it, both logging through logfmt. Ctrl-C stops the API gracefully (and the
+# point at it; this migrates and seeds it and makes a signing key if there
+# is none (zarf/dev/setup.sh), and runs sales-api in the foreground with
+# the metrics sidecar beside it, both logging through logfmt. Ctrl-C stops the API gracefully (and the
 # sidecar), then pgrun stops Postgres.
 set -euo pipefail
 
 bin=${BIN:-./bin}
-keys=${SALES_AUTH_KEYS_FOLDER:-zarf/keys}
 api_host=${SALES_WEB_API_HOST:-0.0.0.0:3000}
 
 # No Tempo runs locally: spans stay in-process unless a host is given.
@@ -16,23 +15,7 @@ export SALES_TEMPO_HOST=${SALES_TEMPO_HOST-}
 export SALES_WEB_SHUTDOWN_DELAY=${SALES_WEB_SHUTDOWN_DELAY-0s}
 port=${api_host##*:}
 
-"$bin/sales-admin" migrate
-"$bin/sales-admin" seed --dev
-
-if ! compgen -G "$keys/*.pem" >/dev/null; then
-	echo "no signing key in $keys: creating one"
-	"$bin/sales-admin" genkey >/dev/null
-fi
-
-kid=${SALES_AUTH_ACTIVE_KID:-}
-if [ -z "$kid" ]; then
-	pems=("$keys"/*.pem)
-	if [ "${#pems[@]}" -ne 1 ]; then
-		echo "$keys holds ${#pems[@]} keys: set SALES_AUTH_ACTIVE_KID to the one that signs" >&2
-		exit 1
-	fi
-	kid=$(basename "${pems[0]}" .pem)
-fi
+BIN=$bin zarf/dev/setup.sh
 
 cat <<MSG
 

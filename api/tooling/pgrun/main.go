@@ -4,6 +4,10 @@
 // exits with the command's status.
 //
 //	pgrun [--data DIR] [--port N] [--db NAME] -- COMMAND [ARGS...]
+//	pgrun --serve [--data DIR] [--port N] [--db NAME]
+//
+// With --serve there is no command: the server runs until pgrun gets
+// SIGINT or SIGTERM (the fleet runs Postgres this way).
 //
 // Without --data the cluster is thrown away when the command ends; with it,
 // the data is kept in DIR for the next run, and while the server runs
@@ -48,8 +52,9 @@ func run(args []string, stderr io.Writer) int {
 	dataDir := fs.String("data", "", "keep the cluster's data in `DIR` (default: a throwaway cluster)")
 	port := fs.Int("port", 0, "TCP port on 127.0.0.1 (default: a free one)")
 	dbName := fs.String("db", "postgres", "application database `NAME`, created if missing")
+	serve := fs.Bool("serve", false, "run no command: keep the server up until SIGINT or SIGTERM")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: pgrun [--data DIR] [--port N] [--db NAME] -- COMMAND [ARGS...]\n")
+		fmt.Fprintf(stderr, "usage: pgrun [--data DIR] [--port N] [--db NAME] -- COMMAND [ARGS...]\n       pgrun --serve [--data DIR] [--port N] [--db NAME]\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -58,7 +63,7 @@ func run(args []string, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if fs.NArg() == 0 {
+	if (fs.NArg() == 0) != *serve {
 		fs.Usage()
 		return 2
 	}
@@ -115,6 +120,12 @@ func run(args []string, stderr io.Writer) int {
 			}
 		}()
 		log.Info("connection settings written", "file", path)
+	}
+
+	if *serve {
+		log.Info("postgres ready: SIGINT or SIGTERM stops it", "host", srv.Host())
+		<-sigs
+		return 0
 	}
 
 	cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -106,5 +107,59 @@ func readYAML(t *testing.T, name string, v any) {
 	}
 	if err := yaml.Unmarshal(data, v); err != nil {
 		t.Fatalf("%s: %v", name, err)
+	}
+}
+
+// TestFleetPrometheusConfig keeps the fleet's Prometheus config like the
+// cluster's: the same scrape settings and rules, only the target differs
+// (the sidecar on loopback). promtool checks it where it is installed.
+func TestFleetPrometheusConfig(t *testing.T) {
+	type config struct {
+		Global        map[string]any `yaml:"global"`
+		RuleFiles     []string       `yaml:"rule_files"`
+		ScrapeConfigs []struct {
+			JobName       string `yaml:"job_name"`
+			MetricsPath   string `yaml:"metrics_path"`
+			StaticConfigs []struct {
+				Targets []string          `yaml:"targets"`
+				Labels  map[string]string `yaml:"labels"`
+			} `yaml:"static_configs"`
+		} `yaml:"scrape_configs"`
+	}
+	var cluster, fleet config
+	readYAML(t, "prometheus.yml", &cluster)
+	readYAML(t, "fleet.yml", &fleet)
+
+	if diff := cmp.Diff(cluster.Global, fleet.Global); diff != "" {
+		t.Errorf("global (-cluster +fleet):\n%s", diff)
+	}
+	base := func(files []string) []string {
+		var out []string
+		for _, f := range files {
+			out = append(out, filepath.Base(f))
+		}
+		return out
+	}
+	if diff := cmp.Diff(base(cluster.RuleFiles), base(fleet.RuleFiles)); diff != "" {
+		t.Errorf("rule files (-cluster +fleet):\n%s", diff)
+	}
+	// The targets differ by design; the rest must not.
+	for _, c := range []*config{&cluster, &fleet} {
+		for i := range c.ScrapeConfigs {
+			for j := range c.ScrapeConfigs[i].StaticConfigs {
+				c.ScrapeConfigs[i].StaticConfigs[j].Targets = nil
+			}
+		}
+	}
+	if diff := cmp.Diff(cluster.ScrapeConfigs, fleet.ScrapeConfigs); diff != "" {
+		t.Errorf("scrape configs (-cluster +fleet):\n%s", diff)
+	}
+
+	if promtool, err := exec.LookPath("promtool"); err == nil {
+		cmd := exec.Command(promtool, "check", "config", "fleet.yml")
+		cmd.Dir = promDir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("promtool check config fleet.yml: %v\n%s", err, out)
+		}
 	}
 }

@@ -3,66 +3,16 @@ package domaingen_test
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/garagesale/service/api/tooling/internal/repocopy"
 	"github.com/garagesale/service/api/tooling/sales-admin/domaingen"
 	"github.com/google/go-cmp/cmp"
 )
-
-// repoRoot is the repository this test runs in.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../../../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("no repository at %s: %v", root, err)
-	}
-	return root
-}
-
-// skipped are what a copy of the repository leaves out: history, builds,
-// local data and tool caches.
-var skipped = map[string]bool{".git": true, "bin": true, ".data": true, "node_modules": true, ".fleet": true, "dist": true}
-
-// copyRepo copies the working tree to a new folder.
-func copyRepo(t *testing.T) string {
-	t.Helper()
-	src, dst := repoRoot(t), t.TempDir()
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if skipped[d.Name()] && rel != "." {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatalf("copy the repository: %v", err)
-	}
-	return dst
-}
 
 // everyKind is a domain with one field of every kind and a reference to
 // products, named so that it is new in root: a tree where someone tried
@@ -131,7 +81,8 @@ func TestGeneratedDomainBuildsAndPasses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("copies and builds the repository")
 	}
-	root := copyRepo(t)
+	root := t.TempDir()
+	repocopy.Copy(t, repocopy.Root(t), root)
 	spec := everyKind(t, root)
 	bus, app := spec.Name+"bus", spec.Name+"app"
 
@@ -238,7 +189,7 @@ func TestWiringNeedsItsMarkers(t *testing.T) {
 // TestExistingDomainsAreRefused: the generator adds domains; named after
 // one the kit has, or one made with other fields, it writes nothing.
 func TestExistingDomainsAreRefused(t *testing.T) {
-	root := repoRoot(t)
+	root := repocopy.Root(t)
 	tests := []struct {
 		name string
 		want string
