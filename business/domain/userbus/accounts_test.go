@@ -88,6 +88,79 @@ func TestLoginThrottling(t *testing.T) {
 	}
 }
 
+// TestLoginCountsEveryAttemptFirst: attempts are counted before the
+// password is checked, so a concurrent burst gets the free checks and no
+// more; a success gives its count back to the client address; an attempt
+// refused for its address does not count against the account.
+func TestLoginCountsEveryAttemptFirst(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	bus := newBusAt(t, clk)
+	create(t, bus, "Ann", "ann@example.com", role.User)
+	create(t, bus, "Ben", "ben@example.com", role.User)
+	ann, ben := email.MustParse("ann@example.com"), email.MustParse("ben@example.com")
+
+	// A burst of 30 wrong passwords at once: the 3 free ones are checked.
+	var (
+		mu      sync.Mutex
+		answers = map[string]int{}
+		wg      sync.WaitGroup
+	)
+	start := make(chan struct{})
+	for range 30 {
+		wg.Go(func() {
+			<-start
+			_, err := bus.Authenticate(ctx, ann, "wrong", "192.0.2.1")
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.Is(err, userbus.ErrAuthenticationFailure):
+				answers["checked"]++
+			case retryAfter(err) > 0:
+				answers["throttled"]++
+			default:
+				t.Errorf("burst: %v", err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if diff := cmp.Diff(map[string]int{"checked": 3, "throttled": 27}, answers); diff != "" {
+		t.Errorf("burst (-want +got):\n%s", diff)
+	}
+
+	// Twelve successes from one address use none of its ten failures.
+	const office = "192.0.2.2"
+	for i := range 12 {
+		if _, err := bus.Authenticate(ctx, ben, "gophers", office); err != nil {
+			t.Fatalf("success %d: %v", i+1, err)
+		}
+	}
+	for i := range 10 {
+		addr := email.MustParse("nobody" + string(rune('a'+i)) + "@example.com")
+		if _, err := bus.Authenticate(ctx, addr, "x", office); !errors.Is(err, userbus.ErrAuthenticationFailure) {
+			t.Fatalf("failure %d after the successes: %v, want it checked", i+1, err)
+		}
+	}
+
+	// The address is locked now: its attempts at Ben are refused and
+	// leave Ben's three free failures to anyone else.
+	for i := range 5 {
+		if _, err := bus.Authenticate(ctx, ben, "wrong", office); retryAfter(err) == 0 {
+			t.Fatalf("attempt %d from the locked address: %v, want a wait", i+1, err)
+		}
+	}
+	for i := range 3 {
+		if _, err := bus.Authenticate(ctx, ben, "wrong", "192.0.2.3"); !errors.Is(err, userbus.ErrAuthenticationFailure) {
+			t.Fatalf("failure %d from elsewhere: %v, want it checked", i+1, err)
+		}
+	}
+	if _, err := bus.Authenticate(ctx, ben, "gophers", "192.0.2.3"); retryAfter(err) != time.Minute {
+		t.Errorf("after three failures: %v, want a 1m wait", err)
+	}
+}
+
 func TestSignupThrottlingAndRole(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -45,13 +45,26 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("too many attempts: retry in %s", e.RetryAfter.Round(time.Second))
 }
 
-// Limiter counts events per key and locks keys that have too many; a
-// throttle.Limiter.
+// Limiter counts attempts per key and refuses them while the key is
+// locked; a throttle.Limiter.
 type Limiter interface {
-	Wait(ctx context.Context, keys ...string) (time.Duration, error)
-	Hit(ctx context.Context, key string, p throttle.Policy) (time.Duration, error)
+	// Try counts an attempt at key before it is made, or refuses it.
+	Try(ctx context.Context, key string, p throttle.Policy) (throttle.Attempt, error)
+	// Refund takes back an attempt Try counted.
+	Refund(ctx context.Context, a throttle.Attempt) error
+	// Reset forgets key's attempts.
 	Reset(ctx context.Context, key string) error
 }
+
+// noLimit is the Limiter of a Business built without one: it lets every
+// attempt through.
+type noLimit struct{}
+
+func (noLimit) Try(context.Context, string, throttle.Policy) (throttle.Attempt, error) {
+	return throttle.Attempt{}, nil
+}
+func (noLimit) Refund(context.Context, throttle.Attempt) error { return nil }
+func (noLimit) Reset(context.Context, string) error            { return nil }
 
 // Throttling is how many failed logins and signups are allowed.
 type Throttling struct {
@@ -147,13 +160,17 @@ func NewBusiness(cfg Config) *Business {
 	if throttling == (Throttling{}) {
 		throttling = DefaultThrottling
 	}
+	limiter := cfg.Limiter
+	if limiter == nil {
+		limiter = noLimit{}
+	}
 	return &Business{
 		List:       usecase.NewList(core, "users", cfg.Storer),
 		Get:        usecase.NewGet(core, "user", cfg.Storer),
 		core:       core,
 		storer:     cfg.Storer,
 		audit:      cfg.Audit,
-		limiter:    cfg.Limiter,
+		limiter:    limiter,
 		throttling: throttling,
 		cache:      cfg.Cache,
 		log:        cfg.Log,
@@ -199,14 +216,8 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, nu NewUser) (U
 // before any work. It returns ErrUniqueEmail when the email is taken,
 // after the same work as a success: a caller can hide which happened.
 func (b *Business) Signup(ctx context.Context, nu NewUser, client string) (User, error) {
-	if b.limiter != nil {
-		key := "signup:client:" + client
-		if err := b.waitFor(ctx, key); err != nil {
-			return User{}, err
-		}
-		if _, err := b.limiter.Hit(ctx, key, b.throttling.Signup); err != nil {
-			return User{}, err
-		}
+	if _, err := b.try(ctx, "signup:client:"+client, b.throttling.Signup); err != nil {
+		return User{}, fmt.Errorf("signup: %w", err)
 	}
 	nu.Roles = []role.Role{role.User}
 	usr, err := b.create(ctx, "Signup", func(usr User) uuid.UUID { return usr.ID }, nu)
@@ -341,24 +352,19 @@ func (b *Business) keepAnAdmin(ctx context.Context, id uuid.UUID) error {
 }
 
 // checkCurrentPassword returns nil when plain is the password of the user
-// with id. It is a login as far as throttling goes: it waits out a locked
-// account, and a wrong password counts against it.
+// with id. It is a login as far as throttling goes: it is refused while
+// the account is locked, and a wrong password counts against it.
 func (b *Business) checkCurrentPassword(ctx context.Context, id uuid.UUID, plain *string) error {
 	usr, err := b.storer.QueryByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	key := accountKey(usr.Email)
-	if err := b.waitFor(ctx, key); err != nil {
+	attempt, err := b.try(ctx, accountKey(usr.Email), b.throttling.LoginAccount)
+	if err != nil {
 		return err
 	}
 	if plain != nil && password.Matches(usr.PasswordHash, *plain) {
-		return nil
-	}
-	if b.limiter != nil {
-		if _, err := b.limiter.Hit(ctx, key, b.throttling.LoginAccount); err != nil {
-			return err
-		}
+		return b.limiter.Refund(ctx, attempt)
 	}
 	return ErrCurrentPassword
 }
@@ -442,17 +448,28 @@ var dummyHash = []byte("$2a$10$nHurqfPXL687U.W8y1rHGOATu1wnz8ntDxnKj2vwi4Zx3Nnvs
 //
 // An unknown email, a wrong password and a disabled account are the same
 // ErrAuthenticationFailure after the same work (a bcrypt compare), so the
-// answer reveals nothing; each counts against the account's and the
-// address's limits. Past either limit the answer is a *ThrottledError
-// before any bcrypt. A success resets the account's count.
+// answer reveals nothing. Every attempt counts against the account's and
+// the address's limits before the password is checked, so that a burst of
+// concurrent attempts gets no more checks than the limits allow; past
+// either limit the answer is a *ThrottledError before any bcrypt. A
+// success resets the account's count and takes its attempt back from the
+// address's.
 func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain string, client string) (User, error) {
 	ctx, end := b.core.Span(ctx, "Authenticate")
 	defer end()
 
-	account := accountKey(addr)
-	clientKey := "login:client:" + client
-	if err := b.waitFor(ctx, account, clientKey); err != nil {
-		return User{}, err
+	toAccount, err := b.try(ctx, accountKey(addr), b.throttling.LoginAccount)
+	if err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	fromClient, err := b.try(ctx, "login:client:"+client, b.throttling.LoginClient)
+	if err != nil {
+		// Refused: the attempt is not made, so it must not count against
+		// the account either.
+		if rerr := b.limiter.Refund(ctx, toAccount); rerr != nil {
+			return User{}, fmt.Errorf("authenticate: %w", rerr)
+		}
+		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
 
 	usr, err := b.storer.QueryByEmail(ctx, addr)
@@ -465,23 +482,14 @@ func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain str
 	default:
 		ok = password.Matches(usr.PasswordHash, plain) && usr.Enabled
 	}
-
-	if b.limiter == nil {
-		if !ok {
-			return User{}, ErrAuthenticationFailure
-		}
-		return usr, nil
-	}
 	if !ok {
-		if _, err := b.limiter.Hit(ctx, account, b.throttling.LoginAccount); err != nil {
-			return User{}, fmt.Errorf("authenticate: %w", err)
-		}
-		if _, err := b.limiter.Hit(ctx, clientKey, b.throttling.LoginClient); err != nil {
-			return User{}, fmt.Errorf("authenticate: %w", err)
-		}
 		return User{}, ErrAuthenticationFailure
 	}
-	if err := b.limiter.Reset(ctx, account); err != nil {
+
+	if err := b.limiter.Reset(ctx, accountKey(addr)); err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if err := b.limiter.Refund(ctx, fromClient); err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
 	return usr, nil
@@ -492,17 +500,15 @@ func accountKey(addr email.Email) string {
 	return "login:account:" + strings.ToLower(addr.String())
 }
 
-// waitFor returns a *ThrottledError while any of keys is locked.
-func (b *Business) waitFor(ctx context.Context, keys ...string) error {
-	if b.limiter == nil {
-		return nil
-	}
-	wait, err := b.limiter.Wait(ctx, keys...)
+// try counts an attempt at key under p before it is made, and returns a
+// *ThrottledError when key is locked.
+func (b *Business) try(ctx context.Context, key string, p throttle.Policy) (throttle.Attempt, error) {
+	attempt, err := b.limiter.Try(ctx, key, p)
 	if err != nil {
-		return err
+		return throttle.Attempt{}, err
 	}
-	if wait > 0 {
-		return &ThrottledError{RetryAfter: wait}
+	if attempt.Refused() {
+		return throttle.Attempt{}, &ThrottledError{RetryAfter: attempt.Wait}
 	}
-	return nil
+	return attempt, nil
 }

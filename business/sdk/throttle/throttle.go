@@ -1,14 +1,19 @@
-// Package throttle counts events per key (failed logins per account and
-// per client address, signups per address) in Postgres, so every replica
-// enforces one limit, and tells a caller how long a key must wait.
+// Package throttle counts attempts per key (logins per account and per
+// client address, signups per address) in Postgres, so every replica
+// enforces one limit, and refuses an attempt while its key is locked.
 //
-// A key may have Free events within Window: the event that uses up the
+// A key may have Free attempts within Window: the attempt that uses up the
 // last locks it for Base, and each further one for twice as long as the
 // one before, up to Max. The window starts afresh once it has passed.
+//
+// An attempt is counted before it is made, in the statement that checks
+// the lock: checking first and counting after the work lets every request
+// of a burst through the check before the first one is counted.
 package throttle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -17,16 +22,16 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Policy is how many events a key may have and what happens after.
+// Policy is how many attempts a key may have and what happens after.
 type Policy struct {
-	Free   int           // events within Window before a wait
-	Window time.Duration // events older than this are forgotten
+	Free   int           // attempts within Window before a wait
+	Window time.Duration // attempts older than this are forgotten
 	Base   time.Duration // the first lock
 	Max    time.Duration // the longest lock
 }
 
-// lock returns how long a key with events events is locked: none before
-// Free, then Base doubling per event, at most Max.
+// lock returns how long a key with events attempts is locked: none before
+// Free, then Base doubling per attempt, at most Max.
 func (p Policy) lock(events int) time.Duration {
 	over := events - p.Free
 	if over < 0 {
@@ -38,6 +43,43 @@ func (p Policy) lock(events int) time.Duration {
 	}
 	return time.Duration(d)
 }
+
+// maxSteps bounds the lock schedule of a policy whose doubling never
+// reaches Max (a zero Base): the last step then stands for every count
+// after it.
+const maxSteps = 64
+
+// locks is when a key counted at now is locked until, for the counts
+// Free, Free+1, ... up to the first that is locked for Max: the schedule
+// the counting statement indexes by the new count, so that the doubling
+// is defined once, in lock.
+func (p Policy) locks(now time.Time) []time.Time {
+	var out []time.Time
+	for n := max(p.Free, 1); len(out) < maxSteps; n++ {
+		d := p.lock(n)
+		out = append(out, now.Add(d))
+		if d >= p.Max {
+			break
+		}
+	}
+	return out
+}
+
+// Attempt is one attempt at a key, as Try counted or refused it.
+type Attempt struct {
+	// Wait, when positive, is how long the key is still locked: the
+	// attempt was refused and not counted.
+	Wait time.Duration
+
+	// What Refund needs to take a counted attempt back.
+	key         string
+	events      int        // the key's count with this attempt
+	windowStart time.Time  // of the window it was counted in
+	lockedUntil *time.Time // the lock it set, if any
+}
+
+// Refused reports whether the attempt must not be made.
+func (a Attempt) Refused() bool { return a.Wait > 0 }
 
 // Limiter keeps the counters in the throttles table.
 type Limiter struct {
@@ -53,62 +95,110 @@ func New(db sqlx.ExtContext, now func() time.Time) *Limiter {
 	return &Limiter{db: db, now: now}
 }
 
-// Wait returns how long the most locked of keys must still wait; 0 means
-// none is locked.
-func (l *Limiter) Wait(ctx context.Context, keys ...string) (time.Duration, error) {
-	const q = `
-	SELECT coalesce(max(locked_until), CAST('epoch' AS timestamptz)) AS until
-	FROM throttles
-	WHERE key = ANY(:keys) AND locked_until > :now`
+// Try counts an attempt at key under p before the attempt is made, and
+// locks key once the count calls for it, unless key is already locked:
+// then the attempt is refused, counted nowhere, and Wait says for how
+// long.
+//
+// The check and the count are one statement on one row, so concurrent
+// attempts on every replica take turns: of a burst, exactly as many are
+// let through as the key had left.
+func (l *Limiter) Try(ctx context.Context, key string, p Policy) (Attempt, error) {
+	// A locked row is left as it is, and then the statement returns no
+	// row. The new count decides the lock: the nth count past Free is
+	// locked until (:locks)[n], or the last entry once they run out.
+	const count = `
+	INSERT INTO throttles AS t (key, events, window_start, locked_until, updated)
+	VALUES (:key, 1, :now, :first_lock, :now)
+	ON CONFLICT (key) DO UPDATE SET (events, window_start, locked_until, updated) = (
+		SELECT n.events, n.window_start,
+			CASE WHEN n.events >= :free
+				THEN (CAST(:locks AS timestamptz[]))[least(n.events - :free + 1, :steps)]
+			END,
+			CAST(:now AS timestamptz)
+		FROM (SELECT
+			CASE WHEN t.window_start <= :window_floor THEN 1 ELSE t.events + 1 END AS events,
+			CASE WHEN t.window_start <= :window_floor THEN CAST(:now AS timestamptz) ELSE t.window_start END AS window_start
+		) AS n
+	)
+	WHERE t.locked_until IS NULL OR t.locked_until <= :now
+	RETURNING events, window_start, locked_until`
+
+	now := l.now().UTC()
+	free := max(p.Free, 1)
+	locks := p.locks(now)
+	var first *time.Time
+	if p.Free <= 1 {
+		first = &locks[0]
+	}
+	data := map[string]any{
+		"key": key, "now": now, "window_floor": now.Add(-p.Window),
+		"free": free, "locks": locks, "steps": len(locks), "first_lock": first,
+	}
+	var row struct {
+		Events      int        `db:"events"`
+		WindowStart time.Time  `db:"window_start"`
+		LockedUntil *time.Time `db:"locked_until"`
+	}
+	err := sqldb.NamedQueryStruct(ctx, l.db, count, data, &row)
+	switch {
+	case errors.Is(err, sqldb.ErrDBNotFound):
+		wait, err := l.wait(ctx, key, now)
+		if err != nil {
+			return Attempt{}, err
+		}
+		return Attempt{Wait: wait}, nil
+	case err != nil:
+		return Attempt{}, fmt.Errorf("throttle try: %w", err)
+	}
+	return Attempt{key: key, events: row.Events, windowStart: row.WindowStart, lockedUntil: row.LockedUntil}, nil
+}
+
+// wait returns how long key stays locked after now, for an attempt Try
+// refused.
+func (l *Limiter) wait(ctx context.Context, key string, now time.Time) (time.Duration, error) {
+	const q = `SELECT coalesce(locked_until, CAST('epoch' AS timestamptz)) AS until FROM throttles WHERE key = :key`
 
 	var row struct {
 		Until time.Time `db:"until"`
 	}
-	now := l.now().UTC()
-	if err := sqldb.NamedQueryStruct(ctx, l.db, q, map[string]any{"keys": keys, "now": now}, &row); err != nil {
+	err := sqldb.NamedQueryStruct(ctx, l.db, q, map[string]any{"key": key}, &row)
+	if err != nil && !errors.Is(err, sqldb.ErrDBNotFound) {
 		return 0, fmt.Errorf("throttle wait: %w", err)
 	}
 	if wait := row.Until.Sub(now); wait > 0 {
 		return wait, nil
 	}
-	return 0, nil
+	// The lock ended (or a reset removed it) between the two statements:
+	// the client may try again at once, and a second is the least
+	// Retry-After can say.
+	return time.Second, nil
 }
 
-// Hit records an event for key under p and returns how long key is now
-// locked (0 while it has free events left).
-func (l *Limiter) Hit(ctx context.Context, key string, p Policy) (time.Duration, error) {
-	const count = `
-	INSERT INTO throttles AS t (key, events, window_start, updated)
-	VALUES (:key, 1, :now, :now)
-	ON CONFLICT (key) DO UPDATE SET
-		events = CASE WHEN t.window_start <= :window_floor THEN 1 ELSE t.events + 1 END,
-		window_start = CASE WHEN t.window_start <= :window_floor THEN :now ELSE t.window_start END,
-		updated = :now
-	RETURNING events`
+// Refund takes back an attempt Try counted, as a successful login does for
+// its client address, or an attempt refused on another key. A lock the
+// attempt set is lifted too, unless another attempt was counted since; a
+// count from a window that has since restarted is left alone. A refused
+// attempt has nothing to take back.
+func (l *Limiter) Refund(ctx context.Context, a Attempt) error {
+	if a.key == "" {
+		return nil
+	}
+	const q = `
+	UPDATE throttles SET
+		events = events - 1,
+		locked_until = CASE WHEN events = :events AND locked_until = :locked_until THEN NULL ELSE locked_until END
+	WHERE key = :key AND window_start = :window_start AND events > 0`
 
-	const lock = `
-	UPDATE throttles SET locked_until = greatest(coalesce(locked_until, :until), :until)
-	WHERE key = :key`
-
-	now := l.now().UTC()
-	var row struct {
-		Events int `db:"events"`
+	data := map[string]any{"key": a.key, "events": a.events, "window_start": a.windowStart, "locked_until": a.lockedUntil}
+	if err := sqldb.NamedExec(ctx, l.db, q, data); err != nil {
+		return fmt.Errorf("throttle refund: %w", err)
 	}
-	data := map[string]any{"key": key, "now": now, "window_floor": now.Add(-p.Window)}
-	if err := sqldb.NamedQueryStruct(ctx, l.db, count, data, &row); err != nil {
-		return 0, fmt.Errorf("throttle hit: %w", err)
-	}
-	d := p.lock(row.Events)
-	if d == 0 {
-		return 0, nil
-	}
-	if err := sqldb.NamedExec(ctx, l.db, lock, map[string]any{"key": key, "until": now.Add(d)}); err != nil {
-		return 0, fmt.Errorf("throttle lock: %w", err)
-	}
-	return d, nil
+	return nil
 }
 
-// Reset forgets key's events, as a successful login does for its account.
+// Reset forgets key's attempts, as a successful login does for its
+// account.
 func (l *Limiter) Reset(ctx context.Context, key string) error {
 	const q = `DELETE FROM throttles WHERE key = :key`
 	if err := sqldb.NamedExec(ctx, l.db, q, map[string]any{"key": key}); err != nil {

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,6 +22,7 @@ import (
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/migrate"
 	"github.com/garagesale/service/foundation/keystore"
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestBinary builds the real sales-api, starts it on free loopback ports
@@ -84,6 +89,95 @@ func TestBinary(t *testing.T) {
 	}
 	if !strings.Contains(api.logs.String(), `"config":{"auth-active-kid":`) {
 		t.Error("the startup log does not give the settings as fields of config")
+	}
+}
+
+// TestLoginLimitSharedByTwoProcesses: two sales-api processes on one
+// database. Wrong passwords for one account, alternating between them,
+// use up one allowance: once the account's free failures are spent, the
+// next attempts on either process are 429 with Retry-After. Another
+// account still logs in on both.
+//
+// The binary's first lock is one second. So that a slow machine cannot let
+// it pass between the failure that sets it and the attempts that must meet
+// it, the last free failure goes out at once with the attempts after it,
+// two on each process: one of the four is checked, the others refused.
+func TestLoginLimitSharedByTwoProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	t.Parallel()
+
+	bin := buildSalesAPI(t)
+	db := dbtest.New(t, t.Name())
+	if err := migrate.Seed(t.Context(), db.DB); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	apis := []*salesAPI{runSalesAPI(t, bin, db), runSalesAPI(t, bin, db)}
+	const free = 5 // SALES_AUTH_LOGIN_FAILURES' default
+
+	login := func(api *salesAPI, user, pass string) (status int, retryAfter string) {
+		req, err := http.NewRequest(http.MethodGet, api.base+"/v1/users/token/"+api.kid, nil)
+		if err != nil {
+			t.Error(err)
+			return 0, ""
+		}
+		req.SetBasicAuth(user, pass)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			return 0, ""
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, resp.Header.Get("Retry-After")
+	}
+
+	for i := range free - 1 {
+		if status, _ := login(apis[i%2], "user@example.com", "wrong-password"); status != http.StatusUnauthorized {
+			t.Fatalf("failure %d, on process %d: %d, want 401", i+1, i%2+1, status)
+		}
+	}
+
+	// The last free failure and three more, two on each process at once.
+	statuses := make([][]int, len(apis))
+	for i := range statuses {
+		statuses[i] = make([]int, 2)
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for p, api := range apis {
+		for j := range statuses[p] {
+			wg.Go(func() {
+				<-start
+				status, retryAfter := login(api, "user@example.com", "wrong-password")
+				if secs, err := strconv.Atoi(retryAfter); status == http.StatusTooManyRequests && (err != nil || secs < 1) {
+					t.Errorf("process %d: 429 with Retry-After %q", p+1, retryAfter)
+				}
+				statuses[p][j] = status
+			})
+		}
+	}
+	close(start)
+	wg.Wait()
+	counts := map[int]int{}
+	for p, got := range statuses {
+		if !slices.Contains(got, http.StatusTooManyRequests) {
+			t.Errorf("process %d answered %v past the limit, want a 429", p+1, got)
+		}
+		for _, s := range got {
+			counts[s]++
+		}
+	}
+	want := map[int]int{http.StatusUnauthorized: 1, http.StatusTooManyRequests: 3}
+	if diff := cmp.Diff(want, counts); diff != "" {
+		t.Errorf("statuses of the four attempts after %d failures (-want +got):\n%s", free-1, diff)
+	}
+
+	for p, api := range apis {
+		if status, _ := login(api, "admin@example.com", "gophers"); status != http.StatusOK {
+			t.Errorf("another account on process %d: %d, want 200", p+1, status)
+		}
 	}
 }
 

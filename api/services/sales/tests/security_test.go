@@ -19,6 +19,7 @@ import (
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/logger"
+	"github.com/google/go-cmp/cmp"
 )
 
 // replica builds another API handler on e's database, with a pool of its
@@ -174,6 +175,61 @@ func TestLoginThrottling(t *testing.T) {
 		if a := send(t, other, http.MethodGet, tokenURL, "", nil, basic(who, passwd)); a.status != http.StatusUnauthorized || !strings.Contains(a.body, "authentication failed") {
 			t.Errorf("%s: %d %s, want the same 401 as a wrong password", who, a.status, a.body)
 		}
+	}
+}
+
+// TestLoginBurst: sixty wrong passwords for one account, all at once, and
+// only the five free ones are checked (401); the rest are refused before
+// any bcrypt with 429 and Retry-After. Another account logs in meanwhile.
+func TestLoginBurst(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tokenURL := "/v1/users/token/" + kid
+	// The default first lock is a second; on a loaded machine the burst
+	// may outlast it, and one attempt after a lock is rightly let through.
+	// A minute-long first lock makes the count exact.
+	h := e.replica(t, func(cfg *build.Config) {
+		cfg.Throttling = userbus.DefaultThrottling
+		cfg.Throttling.LoginAccount.Base = time.Minute
+	})
+	free := userbus.DefaultThrottling.LoginAccount.Free
+
+	const burst = 60
+	answers := make([]answer, burst)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range burst {
+		wg.Go(func() {
+			<-start
+			answers[i] = send(t, h, http.MethodGet, tokenURL, "", nil, basic("bob@example.com", "wrong-password"))
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	statuses := map[int]int{}
+	for i, a := range answers {
+		statuses[a.status]++
+		if a.status != http.StatusTooManyRequests {
+			continue
+		}
+		if secs, err := strconv.Atoi(a.header.Get("Retry-After")); err != nil || secs < 1 {
+			t.Errorf("answer %d: 429 with Retry-After %q", i, a.header.Get("Retry-After"))
+		}
+		if a.code() != errs.TooManyRequests {
+			t.Errorf("answer %d: code %s", i, a.code())
+		}
+	}
+	want := map[int]int{http.StatusUnauthorized: free, http.StatusTooManyRequests: burst - free}
+	if diff := cmp.Diff(want, statuses); diff != "" {
+		t.Errorf("statuses of the burst (-want +got):\n%s", diff)
+	}
+
+	if a := send(t, h, http.MethodGet, tokenURL, "", nil, basic("bob@example.com", passwd)); a.status != http.StatusTooManyRequests {
+		t.Errorf("right password after the burst: %d, want 429", a.status)
+	}
+	if a := send(t, h, http.MethodGet, tokenURL, "", nil, basic("cat@example.com", passwd)); a.status != http.StatusOK {
+		t.Errorf("another account after the burst: %d %s, want 200", a.status, a.body)
 	}
 }
 
