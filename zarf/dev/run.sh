@@ -15,7 +15,7 @@ export SALES_TEMPO_HOST=${SALES_TEMPO_HOST-}
 export SALES_WEB_SHUTDOWN_DELAY=${SALES_WEB_SHUTDOWN_DELAY-0s}
 port=${api_host##*:}
 
-BIN=$bin zarf/dev/setup.sh
+BIN=$bin "$(dirname "$0")/setup.sh"
 
 cat <<MSG
 

@@ -103,11 +103,14 @@ func newEnv(t testing.TB) *env {
 		"disabled": e.token(t, e.disabled),
 	}
 
+	// The user as the update left it: its DateUpdated may be a second
+	// past its DateCreated.
 	off := false
-	if _, err := e.userBus.Update(context.Background(), uuid.Nil, e.disabled.ID, userbus.UpdateUser{Enabled: &off}); err != nil {
+	disabled, err := e.userBus.Update(context.Background(), uuid.Nil, e.disabled.ID, userbus.UpdateUser{Enabled: &off})
+	if err != nil {
 		t.Fatalf("disable user: %v", err)
 	}
-	e.disabled.Enabled = false
+	e.disabled = disabled
 	return e
 }
 
