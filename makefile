@@ -327,6 +327,89 @@ compose-down: need-docker ## stop the compose services
 	$(COMPOSE) down
 
 # ==============================================================================
+# Releases
+#
+# make release VERSION=v1.2.3 builds every binary for RELEASE_PLATFORMS with
+# its version, commit and build date stamped in, renders the manifest bundle
+# (the production overlay with the kit's images pinned to VERSION under
+# REGISTRY) and the checksums of them all, into DIST. It needs Go and git,
+# not Docker: the images are release-images and release-push, which CI runs
+# on a v* tag; release-publish and release-deploy publish and apply what
+# make release made (README, Releasing).
+
+DIST              ?= dist
+# REGISTRY prefixes the released images' names: REGISTRY=ghcr.io/acme
+# gives ghcr.io/acme/garagesale/sales-api:v1.2.3; empty is Docker Hub.
+REGISTRY          ?=
+RELEASE_PLATFORMS ?= linux/amd64 linux/arm64
+RELEASE_BINARIES  ?= sales-api metrics sales-admin
+# COMMIT is the commit built, with -dirty when tracked files differ from it.
+COMMIT            ?= $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD -- 2>/dev/null || c=$$c-dirty; } && echo $$c)
+RELEASE_LDFLAGS    = -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(BUILD_DATE)
+RELEASE_OVERLAY   := zarf/k8s/prod/sales
+RELEASE_BUNDLE     = $(DIST)/$(PROJECT)-$(VERSION).yaml
+RELEASE_SUMS       = $(DIST)/$(PROJECT)-$(VERSION)-SHA256SUMS
+# The kit's images by the names the overlays give them, then as released.
+RELEASE_REPOS     := $(patsubst %:$(IMAGE_TAG),%,$(SALES_IMAGE) $(METRICS_IMAGE))
+RELEASE_PREFIX     = $(if $(REGISTRY),$(REGISTRY)/)
+RELEASE_SALES      = $(RELEASE_PREFIX)$(word 1,$(RELEASE_REPOS)):$(VERSION)
+RELEASE_METRICS    = $(RELEASE_PREFIX)$(word 2,$(RELEASE_REPOS)):$(VERSION)
+# The package each binary is built from.
+RELEASE_PKG_sales-api   := ./api/services/sales
+RELEASE_PKG_metrics     := ./api/services/metrics
+RELEASE_PKG_sales-admin := ./api/tooling/sales-admin
+# release-file is where binary $(1) for platform $(2) (os/arch) lands.
+release-file   = $(DIST)/$(1)-$(VERSION)-$(subst /,-,$(2))
+RELEASE_FILES  = $(foreach p,$(RELEASE_PLATFORMS),$(foreach b,$(RELEASE_BINARIES),$(call release-file,$(b),$(p))))
+
+# release-binary builds binary $(1) for platform $(2): static, from vendor/,
+# as the images build it.
+define release-binary
+	CGO_ENABLED=0 GOOS=$(word 1,$(subst /, ,$(2))) GOARCH=$(word 2,$(subst /, ,$(2))) $(GO) build -trimpath -tags $(TAGS) \
+		-ldflags "$(RELEASE_LDFLAGS)" -o $(call release-file,$(1),$(2)) $(RELEASE_PKG_$(1))
+
+endef
+
+.PHONY: release release-bundle release-images release-push release-publish release-deploy
+
+# The version becomes the images' tag, so no semver +build part.
+release: ## binaries for RELEASE_PLATFORMS, the manifest bundle and their checksums in DIST: make release VERSION=v1.2.3
+	@[[ "$(VERSION)" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$$ ]] || { echo "make release needs VERSION=vX.Y.Z or vX.Y.Z-pre, not \"$(VERSION)\"" >&2; exit 2; }
+	@[ -n "$(COMMIT)" ] || { echo "make release: no commit to stamp (not a git checkout?): set COMMIT" >&2; exit 2; }
+	@mkdir -p $(DIST)
+	$(foreach p,$(RELEASE_PLATFORMS),$(foreach b,$(RELEASE_BINARIES),$(call release-binary,$(b),$(p))))
+	@$(MAKE) --no-print-directory release-bundle
+	cd $(DIST) && sha256sum $(notdir $(RELEASE_FILES) $(RELEASE_BUNDLE)) > $(notdir $(RELEASE_SUMS))
+	@echo "release $(VERSION), commit $(COMMIT), built $(BUILD_DATE):"; cat $(RELEASE_SUMS)
+
+# release-bundle renders with kustomize's Go API (the validate module), so
+# it needs no kustomize or kubectl.
+release-bundle: ## the manifest bundle alone: RELEASE_OVERLAY with the kit's images pinned to VERSION under REGISTRY, into DIST
+	@mkdir -p $(DIST)
+	cd zarf/k8s/validate && $(GO) run ./cmd/bundle -version '$(VERSION)' \
+		$(foreach r,$(RELEASE_REPOS),-image $(r)=$(RELEASE_PREFIX)$(r)) \
+		-o $(abspath $(RELEASE_BUNDLE)) $(CURDIR)/$(RELEASE_OVERLAY)
+
+release-images: need-docker ## build the images the bundle names (REGISTRY, VERSION), their binaries stamped like make release's
+	docker build -f zarf/docker/dockerfile.sales -t $(RELEASE_SALES) \
+		--build-arg BUILD_REF=$(VERSION) --build-arg BUILD_COMMIT=$(COMMIT) --build-arg BUILD_DATE=$(BUILD_DATE) .
+	docker build -f zarf/docker/dockerfile.metrics -t $(RELEASE_METRICS) \
+		--build-arg BUILD_REF=$(VERSION) --build-arg BUILD_COMMIT=$(COMMIT) --build-arg BUILD_DATE=$(BUILD_DATE) .
+
+release-push: need-docker ## push what release-images built (docker login to REGISTRY first)
+	docker push $(RELEASE_SALES)
+	docker push $(RELEASE_METRICS)
+
+# release-publish makes the GitHub release of tag VERSION (or finds the one
+# a previous run made) and uploads the checksums and every file they list.
+release-publish: ## publish DIST's release VERSION on GitHub (GITHUB_TOKEN, GITHUB_REPOSITORY=owner/name)
+	zarf/release/github.sh $(VERSION) $(RELEASE_SUMS)
+
+release-deploy: need-kubectl ## apply DIST's bundle of VERSION to kubectl's current context and wait for the rollout
+	kubectl apply -f $(RELEASE_BUNDLE)
+	kubectl rollout status --namespace=$(NAMESPACE) --watch --timeout=300s deployment/sales
+
+# ==============================================================================
 # API documentation
 #
 # /v1/docs renders the API's OpenAPI document with Redoc, whose bundle is

@@ -54,6 +54,13 @@ func Decode(r *http.Request, v any) error {
 		return fmt.Errorf("read body: %w", err)
 	}
 
+	return DecodeBytes(body, v)
+}
+
+// DecodeBytes decodes one JSON value (a body, a line of a stream) into v
+// as Decode does: unknown fields, NUL, invalid UTF-8 and trailing data
+// refused, then v's Validate.
+func DecodeBytes(body []byte, v any) error {
 	if d, ok := v.(Decoder); ok {
 		if err := d.Decode(body); err != nil {
 			return err

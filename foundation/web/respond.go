@@ -80,9 +80,25 @@ func Encode(v any) ([]byte, string, error) {
 	return JSON(v)
 }
 
+// Streamer is an answer written while it is made: lines sent as the
+// request's body is still being read (an upload answered line by line).
+// Respond hands it the writer once the middleware has run, with the
+// request's own context rather than the middleware's (a stream outlasts
+// a request's deadline; it bounds its own work), and it writes the
+// status, headers and body itself.
+type Streamer interface {
+	Stream(ctx context.Context, w http.ResponseWriter) (status int, err error)
+}
+
 // Respond writes v to w as a HandlerFunc's answer (see HandlerFunc) and
 // returns the status it sent.
 func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
+	if s, ok := v.(Streamer); ok {
+		code, err := s.Stream(ctx, w)
+		GetValues(ctx).StatusCode = code
+		return code, err
+	}
+
 	if err := ctx.Err(); err != nil && v == nil {
 		return 0, fmt.Errorf("client gone: %w", err)
 	}

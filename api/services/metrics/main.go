@@ -16,13 +16,19 @@ import (
 	"github.com/garagesale/service/api/services/metrics/collector"
 	"github.com/garagesale/service/api/services/metrics/publisher"
 	"github.com/garagesale/service/app/sdk/debug"
+	"github.com/garagesale/service/foundation/buildinfo"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/garagesale/service/foundation/settings"
 	"github.com/garagesale/service/foundation/web"
 )
 
-// version is stamped at link time: -ldflags "-X main.version=v1.2.3".
-var version = "develop"
+// version, commit and date are stamped at link time (make release):
+// -ldflags "-X main.version=v1.2.3 -X main.commit=0ab8adf41c2e -X main.date=2026-11-30T10:00:00Z".
+var (
+	version = "develop"
+	commit  string
+	date    string
+)
 
 func main() {
 	log := logger.New(os.Stdout, logger.LevelInfo, "metrics", nil)
@@ -57,7 +63,8 @@ type Config struct {
 }
 
 func run(ctx context.Context, log *logger.Logger) error {
-	cfg := Config{Version: conf.Version{Build: version, Desc: "Prometheus sidecar of the sales-api"}}
+	stamp := buildinfo.New(version, commit, date)
+	cfg := Config{Version: conf.Version{Build: stamp.String(), Desc: "Prometheus sidecar of the sales-api"}}
 
 	help, err := conf.Parse("METRICS", &cfg)
 	if err != nil {
@@ -71,7 +78,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 		return fmt.Errorf("collect interval %v must be positive", cfg.Collect.Interval)
 	}
 
-	log.Info(ctx, "starting service", "version", version, "GOMAXPROCS", runtime.GOMAXPROCS(0))
+	log.Info(ctx, "starting service", "version", stamp.Version, "commit", stamp.Commit, "built", stamp.Date, "GOMAXPROCS", runtime.GOMAXPROCS(0))
 	defer log.Info(ctx, "shutdown complete")
 
 	cfgAttr, err := settings.Attr(&cfg)
@@ -106,7 +113,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 
 	debugSrv := &http.Server{
 		Addr:              cfg.Web.DebugHost,
-		Handler:           debug.StandardMux(version),
+		Handler:           debug.StandardMux(stamp.String()),
 		ReadHeaderTimeout: cfg.Web.ReadTimeout,
 	}
 	if err := web.Start(ctx, debugSrv, "debug", log.Info); err != nil {
@@ -116,7 +123,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 
 	srv := &http.Server{
 		Addr:         cfg.Web.MetricsHost,
-		Handler:      routes(pub, version),
+		Handler:      routes(pub, stamp.String()),
 		ReadTimeout:  cfg.Web.ReadTimeout,
 		WriteTimeout: cfg.Web.WriteTimeout,
 		IdleTimeout:  cfg.Web.IdleTimeout,

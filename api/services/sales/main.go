@@ -14,6 +14,7 @@ import (
 
 	"github.com/ardanlabs/conf/v3"
 	"github.com/garagesale/service/api/services/sales/build"
+	"github.com/garagesale/service/app/domain/saleapp"
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/debug"
 	"github.com/garagesale/service/app/sdk/metrics"
@@ -23,6 +24,7 @@ import (
 	"github.com/garagesale/service/business/sdk/idempotency"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/sdk/throttle"
+	"github.com/garagesale/service/foundation/buildinfo"
 	"github.com/garagesale/service/foundation/keystore"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/garagesale/service/foundation/otel"
@@ -31,8 +33,13 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// version is stamped at link time: -ldflags "-X main.version=v1.2.3".
-var version = "develop"
+// version, commit and date are stamped at link time (make release):
+// -ldflags "-X main.version=v1.2.3 -X main.commit=0ab8adf41c2e -X main.date=2026-11-30T10:00:00Z".
+var (
+	version = "develop"
+	commit  string
+	date    string
+)
 
 func main() {
 	log := logger.New(os.Stdout, logger.LevelInfo, "sales-api", web.GetTraceID)
@@ -92,6 +99,12 @@ type Config struct {
 		LockTimeout      time.Duration `conf:"default:2s,help:Postgres lock_timeout of every connection"`
 		IdleInTxTimeout  time.Duration `conf:"default:15s,help:Postgres idle_in_transaction_session_timeout of every connection"`
 	}
+	Ingest struct {
+		MaxLineBytes int           `conf:"default:4096,help:longest line of an upload of offline sales (POST /v1/sales/ingest); a longer one is rejected and the next read"`
+		MaxBytes     int64         `conf:"default:67108864,help:most bytes one upload may carry (64 MiB); past it the stream stops saying from which line to upload again"`
+		IdleTimeout  time.Duration `conf:"default:30s,help:how long an upload may go without a line (or the client without reading an answer) before it stops"`
+		MaxStreams   int           `conf:"default:4,help:uploads running at once; more are answered 503 with Retry-After"`
+	}
 	Idempotency struct {
 		TTL           time.Duration `conf:"default:24h,help:how long the answer to a request with an Idempotency-Key is kept for retries"`
 		SweepInterval time.Duration `conf:"default:10m,help:how often expired Idempotency-Keys are deleted"`
@@ -104,7 +117,10 @@ type Config struct {
 }
 
 func run(ctx context.Context, log *logger.Logger) error {
-	cfg := Config{Version: conf.Version{Build: version, Desc: "Sales API of the garagesale service kit"}}
+	// The build's one line, as --version, the liveness answers and the
+	// build expvar show it.
+	stamp := buildinfo.New(version, commit, date)
+	cfg := Config{Version: conf.Version{Build: stamp.String(), Desc: "Sales API of the garagesale service kit"}}
 
 	help, err := conf.Parse("SALES", &cfg)
 	if err != nil {
@@ -115,7 +131,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 		return fmt.Errorf("parse config: %w", err)
 	}
 
-	log.Info(ctx, "starting service", "version", version, "GOMAXPROCS", runtime.GOMAXPROCS(0))
+	log.Info(ctx, "starting service", "version", stamp.Version, "commit", stamp.Commit, "built", stamp.Date, "GOMAXPROCS", runtime.GOMAXPROCS(0))
 	defer log.Info(ctx, "shutdown complete")
 
 	cfgAttr, err := settings.Attr(&cfg)
@@ -205,7 +221,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 	// Metrics
 
 	mtr := metrics.New()
-	if err := mtr.Publish(version, db.Stats); err != nil {
+	if err := mtr.Publish(stamp.String(), db.Stats); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
 
@@ -247,7 +263,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 
 	debugSrv := &http.Server{
 		Addr:              cfg.Web.DebugHost,
-		Handler:           debug.Mux(version, db.Ping, draining.Load),
+		Handler:           debug.Mux(stamp.String(), db.Ping, draining.Load),
 		ReadHeaderTimeout: cfg.Web.ReadHeaderTimeout,
 	}
 	if err := web.Start(ctx, debugSrv, "debug", log.Info); err != nil {
@@ -268,7 +284,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 	api := &http.Server{
 		Addr: cfg.Web.APIHost,
 		Handler: build.WebAPI(build.Config{
-			Build:          version,
+			Build:          stamp.String(),
 			Log:            log,
 			DB:             db.DB,
 			Auth:           ath,
@@ -287,6 +303,12 @@ func run(ctx context.Context, log *logger.Logger) error {
 			ClientIPHeader: cfg.Web.ClientIPHeader,
 			CORSOrigins:    origins,
 			UserCache:      userCache,
+			Ingest: saleapp.IngestConfig{
+				MaxLineBytes: cfg.Ingest.MaxLineBytes,
+				MaxBytes:     cfg.Ingest.MaxBytes,
+				IdleTimeout:  cfg.Ingest.IdleTimeout,
+				MaxStreams:   cfg.Ingest.MaxStreams,
+			},
 		}),
 		ReadTimeout:       cfg.Web.ReadTimeout,
 		ReadHeaderTimeout: cfg.Web.ReadHeaderTimeout,

@@ -1,5 +1,6 @@
 // Command sales-admin administers the sales service: schema migrations,
-// seed data, signing keys, tokens and users.
+// seed data, signing keys, tokens, users and the daily public dump of
+// sales.
 package main
 
 import (
@@ -15,9 +16,16 @@ import (
 	"github.com/ardanlabs/conf/v3"
 	"github.com/garagesale/service/api/tooling/sales-admin/commands"
 	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/foundation/buildinfo"
 )
 
-var version = "develop"
+// version, commit and date are stamped at link time (make release):
+// -ldflags "-X main.version=v1.2.3 -X main.commit=0ab8adf41c2e -X main.date=2026-11-30T10:00:00Z".
+var (
+	version = "develop"
+	commit  string
+	date    string
+)
 
 // Config is every setting of sales-admin: the same SALES_ variables as
 // sales-api. The DB settings default to those of a running make run (see
@@ -38,6 +46,9 @@ type Config struct {
 		Name        string `conf:"default:postgres,help:database name"`
 		TLSMode     string `conf:"default:disable,help:sslmode: disable or require or verify-ca or verify-full"`
 		TLSRootCert string `conf:"help:PEM file of the CA that signed the certificate of the database server"`
+	}
+	Dump struct {
+		To string `conf:"help:bucket URL dump writes to when --to does not say: file:///dir or s3://bucket?region=R or gs://bucket or azblob://container"`
 	}
 }
 
@@ -83,7 +94,7 @@ func run(ctx context.Context) error {
 		}
 	}
 
-	cfg := Config{Version: conf.Version{Build: version, Desc: "Administers the garagesale sales service"}}
+	cfg := Config{Version: conf.Version{Build: buildinfo.New(version, commit, date).String(), Desc: "Administers the garagesale sales service"}}
 	help, err := conf.Parse("SALES", &cfg)
 	if err != nil {
 		if wantedInfo(err) {
@@ -133,6 +144,7 @@ func run(ctx context.Context) error {
 		Out:        os.Stdout,
 		In:         os.Stdin,
 		Err:        os.Stderr,
+		DumpTo:     cfg.Dump.To,
 	}
 	return cmd.Run(ctx, env, cfg.Args[1:])
 }

@@ -14,24 +14,36 @@ import (
 
 // Sale is a sale as the API shows it. Paid is in currency units with at
 // most two decimals, written from integer cents: never a float.
+//
+// A sale uploaded from a seller's table (POST /v1/sales/ingest) has the
+// id the seller's device gave it (clientID), and no buyerID when the buyer
+// walked in without an account; takenAt is when it was made, dateCreated
+// when it reached the API.
 type Sale struct {
 	ID          string      `json:"id" openapi:"format=uuid"`
 	ProductID   string      `json:"productID" openapi:"format=uuid"`
-	BuyerID     string      `json:"buyerID" openapi:"format=uuid"`
+	BuyerID     string      `json:"buyerID,omitempty" openapi:"format=uuid" doc:"the buyer's account; none for a walk-in buyer"`
 	Quantity    int         `json:"quantity" openapi:"minimum=1"`
 	Paid        json.Number `json:"paid"`
 	DateCreated string      `json:"dateCreated" openapi:"format=date-time"`
+	TakenAt     string      `json:"takenAt" openapi:"format=date-time"`
+	ClientID    string      `json:"clientID,omitempty" doc:"the id a sale uploaded from a seller's device was given there"`
 }
 
 func toAppSale(bus salebus.Sale) Sale {
-	return Sale{
+	s := Sale{
 		ID:          bus.ID.String(),
 		ProductID:   bus.ProductID.String(),
-		BuyerID:     bus.BuyerID.String(),
 		Quantity:    bus.Quantity.Value(),
 		Paid:        json.Number(bus.Paid.Decimal()),
 		DateCreated: bus.DateCreated.Format(time.RFC3339),
+		TakenAt:     bus.TakenAt.Format(time.RFC3339),
+		ClientID:    bus.ClientID,
 	}
+	if !bus.WalkIn() {
+		s.BuyerID = bus.BuyerID.String()
+	}
+	return s
 }
 
 func toAppSales(bus []salebus.Sale) []Sale {

@@ -12,19 +12,31 @@ import (
 // Config holds what the sales routes need.
 type Config struct {
 	SaleBus *salebus.Business
+	Ingest  IngestConfig
 }
 
 // Routes adds the sales routes. Any user may buy and list; what a USER
 // sees is narrowed in the handlers to the sales they bought or sold.
 func Routes(t *route.Table, cfg Config) {
 	t = t.Group("sales", "Buying products: a sale takes stock from a product, safely retried with an Idempotency-Key.")
-	h := &handlers{saleBus: cfg.SaleBus}
+	ingest := cfg.Ingest.withDefaults()
+	h := &handlers{saleBus: cfg.SaleBus, ingestCfg: ingest, streams: make(chan struct{}, ingest.MaxStreams)}
 
 	t.Add(route.Route{Method: http.MethodPost, Path: "/v1/sales", Handler: h.create, Rule: auth.RuleAny, Idempotent: true,
 		Summary: "Buy a product",
 		Description: "Stock goes down in the same transaction as the sale is written; " +
 			"409 when there is not enough. The caller is the buyer and cannot buy their own product.",
 		Body: NewSale{}, Status: http.StatusCreated, Response: Sale{}, Errors: []int{http.StatusConflict}})
+	t.Add(route.Route{Method: http.MethodPost, Path: "/v1/sales/ingest", Handler: h.ingest, Rule: auth.RuleAny, Stream: true,
+		Summary: "Upload sales recorded offline",
+		Description: "The body is NDJSON: one sale of the caller's own products per line, recorded at the seller's table " +
+			"without a network (a walk-in buyer has no buyerID). Lines are recorded as they arrive, a hundred at most " +
+			"in one transaction, and each is answered by a line of the same number, while the upload goes on: created, " +
+			"duplicate (its id was uploaded before: uploading a file again, or from any line on after a break, records " +
+			"nothing twice) or rejected with the reason (oversold, not your product, a bad line). A bad line never stops " +
+			"the others. The last line is the summary. A stream past its limits (SALES_INGEST_*) ends with a stopped line " +
+			"naming the line to upload again from.",
+		Body: OfflineSale{}, Response: IngestResult{}})
 	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/sales", Handler: h.query, Rule: auth.RuleAny,
 		Summary: "List sales", Description: "A USER sees the sales they bought or sold; an ADMIN sees all.",
 		Query: listSpec.Params(), Response: query.Result[Sale]{}})

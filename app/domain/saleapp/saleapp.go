@@ -16,7 +16,10 @@ import (
 )
 
 type handlers struct {
-	saleBus *salebus.Business
+	saleBus   *salebus.Business
+	ingestCfg IngestConfig
+	// streams holds a slot per upload running (IngestConfig.MaxStreams).
+	streams chan struct{}
 }
 
 // create buys for the caller: the buyer is always who is asking.

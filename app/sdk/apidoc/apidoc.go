@@ -45,6 +45,10 @@ type Op struct {
 	Status   int
 	Response any
 	Content  string
+	// Stream marks a route whose body and answer are NDJSON streams
+	// (application/x-ndjson): Body is the model of one line of the
+	// body, Response of one line of the answer.
+	Stream bool
 	// Query are the query parameters; Headers the request headers the
 	// route reads.
 	Query   []Param
@@ -53,6 +57,9 @@ type Op struct {
 	// every route does (400, 500, 503) and those its Auth implies.
 	Errors []int
 }
+
+// NDJSON is the media type of a stream of JSON values, one per line.
+const NDJSON = "application/x-ndjson"
 
 // Auth is how a route's caller authenticates.
 type Auth int
@@ -273,13 +280,22 @@ func operation(op Op, models *models, errRef *openapi3.SchemaRef) (*openapi3.Ope
 		if err != nil {
 			return nil, err
 		}
-		o.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).
-			WithContent(openapi3.NewContentWithJSONSchemaRef(ref))}
+		content := openapi3.NewContentWithJSONSchemaRef(ref)
+		if op.Stream {
+			content = openapi3.Content{NDJSON: openapi3.NewMediaType().WithSchemaRef(ref)}
+		}
+		o.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithContent(content)}
 	}
 
 	status := cmp.Or(op.Status, http.StatusOK)
 	res := openapi3.NewResponse().WithDescription(http.StatusText(status))
-	if op.Content != "" {
+	if op.Stream && op.Response != nil {
+		ref, err := models.response(op.Response)
+		if err != nil {
+			return nil, err
+		}
+		res.Content = openapi3.Content{NDJSON: openapi3.NewMediaType().WithSchemaRef(ref)}
+	} else if op.Content != "" {
 		res.Content = openapi3.Content{op.Content: openapi3.NewMediaType().WithSchema(openapi3.NewStringSchema())}
 	} else if op.Response != nil {
 		ref, err := models.response(op.Response)
@@ -331,7 +347,11 @@ func errorStatuses(op Op) []int {
 	if op.Access != "" {
 		codes = append(codes, http.StatusForbidden)
 	}
-	if op.Body != nil {
+	switch {
+	case op.Stream:
+		// A stream's limits are answered in the stream, line by line.
+		codes = append(codes, http.StatusUnsupportedMediaType)
+	case op.Body != nil:
 		codes = append(codes, http.StatusRequestEntityTooLarge)
 	}
 	codes = append(codes, op.Errors...)
@@ -354,6 +374,8 @@ func errorMeaning(code int) string {
 		return "The request conflicts with the state of the resource: the message says how."
 	case http.StatusRequestEntityTooLarge:
 		return "The body is over 1 MiB."
+	case http.StatusUnsupportedMediaType:
+		return "The body is not of the type the route takes: send Content-Type " + NDJSON + "."
 	case http.StatusUnprocessableEntity:
 		return "The Idempotency-Key was first sent with another request."
 	case http.StatusTooManyRequests:

@@ -93,7 +93,7 @@ func Do(t testing.TB, h http.Handler, method, url, token string, body any, heade
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	if body != nil {
+	if body != nil && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 

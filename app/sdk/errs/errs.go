@@ -40,6 +40,8 @@ const (
 	// IdempotencyKeyReused is an Idempotency-Key sent again with another
 	// request than the one it was first sent with.
 	IdempotencyKeyReused Code = "idempotency_key_reused"
+	// UnsupportedMediaType is a body of a type the route does not take.
+	UnsupportedMediaType Code = "unsupported_media_type"
 )
 
 var statuses = map[Code]int{
@@ -57,6 +59,7 @@ var statuses = map[Code]int{
 	ClientClosed:     499,
 
 	IdempotencyKeyReused: http.StatusUnprocessableEntity,
+	UnsupportedMediaType: http.StatusUnsupportedMediaType,
 }
 
 // Codes returns every code, sorted.

@@ -16,7 +16,7 @@ func FuzzListParams(f *testing.F) {
 	for _, seed := range []string{
 		"page=1&rows=10&orderBy=name,DESC", "page=0", "rows=101", "page=99999999999999999999",
 		"orderBy=name,SIDEWAYS", "orderBy=,", "orderBy=password", "n=2147483648", "n=-1",
-		"cost=1e2", "cost=12.345", "at=2026-13-01T00:00:00Z", "id=nope", "on=maybe", "%zz", "a=%00",
+		"cost=1e2", "cost=12.345", "at=2026-13-01T00:00:00Z", "day=2026-02-30", "id=nope", "on=maybe", "%zz", "a=%00",
 	} {
 		f.Add(seed)
 	}
@@ -36,6 +36,7 @@ func FuzzListParams(f *testing.F) {
 		fl.Int("n", 0, 1_000_000)
 		fl.Money("cost")
 		fl.Time("at")
+		fl.Date("day")
 		apitest.CheckRefusal(t, fl.Err())
 	})
 }

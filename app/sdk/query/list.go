@@ -82,12 +82,6 @@ func List[F, B, A any](ctx context.Context, r *http.Request, bus usecase.Lister[
 // fields it takes, cursor, and the filter's, learnt by running the
 // filter's own code on a request that records what it reads.
 func (s ListSpec[F, B, A]) Params() []apidoc.Param {
-	var filter []apidoc.Param
-	ctx := context.WithValue(context.Background(), describeKey{}, &filter)
-	if r, err := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil); err == nil {
-		_, _ = s.Filter(ctx, r)
-	}
-
 	fields := slices.Sorted(maps.Keys(s.Order))
 	def := ""
 	for _, k := range fields {
@@ -101,9 +95,23 @@ func (s ListSpec[F, B, A]) Params() []apidoc.Param {
 		{Name: "orderBy", Type: "string", Description: "FIELD or FIELD,ASC or FIELD,DESC with FIELD one of " + strings.Join(fields, ", ") + " (default " + def + ")"},
 		{Name: "cursor", Type: "string", Description: "the next of an earlier page of the same list (same orderBy and filters): the page after it"},
 	}
-	for _, p := range filter {
-		p.Description = strings.TrimSuffix(cmp.Or(s.Docs[p.Name], describeFilter(p.Name))+"; "+p.Description, "; ")
-		params = append(params, p)
+	return append(params, Params(s.Filter, s.Docs)...)
+}
+
+// Params documents the query parameters that parse reads (through
+// NewFilter or NewParams), learnt by running parse's own code on a request
+// that records what it reads. docs describes the parameters whose name
+// does not say what they keep; the others are described from the naming
+// scheme of the API's filters. A list's come from ListSpec.Params; a
+// route that is no list documents its own with this.
+func Params[F any](parse func(ctx context.Context, r *http.Request) (F, error), docs map[string]string) []apidoc.Param {
+	var params []apidoc.Param
+	ctx := context.WithValue(context.Background(), describeKey{}, &params)
+	if r, err := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil); err == nil {
+		_, _ = parse(ctx, r)
+	}
+	for i, p := range params {
+		params[i].Description = strings.TrimSuffix(cmp.Or(docs[p.Name], describeFilter(p.Name))+"; "+p.Description, "; ")
 	}
 	return params
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/types/date"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/foundation/web"
 	"github.com/google/uuid"
@@ -110,8 +111,10 @@ var listParams = []string{"page", "rows", "orderBy", "cursor"}
 // it did not: a misspelt filter silently ignored would answer the whole
 // list as if it had matched.
 type Filter struct {
-	qs     map[string][]string
-	known  []string
+	qs    map[string][]string
+	known []string
+	// takes opens the message naming the parameters known.
+	takes  string
 	Errors errs.FieldErrors
 	// described, when set, records each parameter read with its type:
 	// the list's documentation, taken from the filter's own code.
@@ -120,8 +123,17 @@ type Filter struct {
 
 // NewFilter starts reading r's query parameters.
 func NewFilter(r *http.Request) *Filter {
-	f := &Filter{qs: r.URL.Query(), known: slices.Clone(listParams), Errors: errs.FieldErrors{}}
+	f := &Filter{qs: r.URL.Query(), known: slices.Clone(listParams), takes: "this list takes ", Errors: errs.FieldErrors{}}
 	f.described, _ = r.Context().Value(describeKey{}).(*[]apidoc.Param)
+	return f
+}
+
+// NewParams starts reading r's query parameters for a route that is no
+// list: it takes no paging or order, so page, rows, orderBy and cursor
+// are unknown parameters there like any other it does not read.
+func NewParams(r *http.Request) *Filter {
+	f := NewFilter(r)
+	f.known, f.takes = nil, "this route takes "
 	return f
 }
 
@@ -192,6 +204,12 @@ func (f *Filter) Time(key string) *time.Time {
 	return value(f, key, apidoc.Param{Type: "string", Format: "date-time"}, inUTC, "must be an RFC 3339 time, like 2026-01-02T15:04:05Z")
 }
 
+// Date returns the parameter key as a UTC day written 2026-01-02, or nil
+// when absent or bad.
+func (f *Filter) Date(key string) *date.Date {
+	return value(f, key, apidoc.Param{Type: "string", Format: "date", Description: "a UTC day, like 2026-01-02"}, date.Parse, "")
+}
+
 // value reads the parameter key, documented as doc, with parse: nil when
 // absent; nil and a field error when parse refuses it, the error bad (or
 // parse's own, when bad is empty).
@@ -217,7 +235,7 @@ func value[T any](f *Filter, key string, doc apidoc.Param, parse func(string) (T
 func (f *Filter) Err() error {
 	for key := range f.qs {
 		if !slices.Contains(f.known, key) {
-			f.Errors[web.Clip(key)] = "unknown parameter; this list takes " + strings.Join(f.known, ", ")
+			f.Errors[web.Clip(key)] = "unknown parameter; " + f.takes + strings.Join(f.known, ", ")
 		}
 	}
 	return f.Errors.ToError()

@@ -47,6 +47,10 @@ type Route struct {
 	Query []apidoc.Param
 	// Idempotent makes the route safe to retry with an Idempotency-Key.
 	Idempotent bool
+	// Stream marks a route whose body and answer are NDJSON streams:
+	// Body and Response model one line each, and the handler returns a
+	// web.Streamer.
+	Stream bool
 	// Errors are the error statuses the handler itself answers (404 for a
 	// missing resource, 409 for a conflict, a 403 of its own); those of
 	// the rule, the body and every route are documented already.
@@ -88,7 +92,7 @@ func (t *Table) Add(r Route) {
 	op := apidoc.Op{
 		Method: r.Method, Path: r.Path, ID: t.tag + "." + cmp.Or(r.Name, funcName(r.Handler)), Tag: t.tag,
 		Summary: r.Summary, Description: r.Description,
-		Body: r.Body, Status: r.Status, Response: r.Response, Content: r.Content,
+		Body: r.Body, Status: r.Status, Response: r.Response, Content: r.Content, Stream: r.Stream,
 		Query: r.Query, Errors: r.Errors,
 	}
 	switch {

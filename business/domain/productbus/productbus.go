@@ -51,6 +51,9 @@ type Storer interface {
 	// QueryByIDForUpdate locks the row until the transaction ends; it
 	// returns ErrNotFound.
 	QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (Product, error)
+	// QueryByIDsForUpdate locks the rows of those products that exist, in
+	// product ID order, until the transaction ends.
+	QueryByIDsForUpdate(ctx context.Context, ids []uuid.UUID) ([]Product, error)
 	// TakeStock lowers the stock by n in one statement that locks the row
 	// and checks that n are there, and returns the product after. It
 	// returns ErrNotFound, or ErrInsufficientStock with the product as it
@@ -237,6 +240,25 @@ func (b *Business) TakeStock(ctx context.Context, actorID uuid.UUID, id uuid.UUI
 		return prd, fmt.Errorf("take %d of product %s: %w", n.Value(), id, err)
 	}
 	return prd, nil
+}
+
+// LockForSale locks the products with ids for a batch of sales, in the
+// caller's transaction, and returns those that exist by ID. Rows are
+// locked in product ID order, so two batches over the same products queue
+// instead of deadlocking; TakeStock on them then cannot wait.
+func (b *Business) LockForSale(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]Product, error) {
+	found := make(map[uuid.UUID]Product, len(ids))
+	err := b.core.Join(ctx, "LockForSale", func(ctx context.Context) error {
+		prds, err := b.storer.QueryByIDsForUpdate(ctx, ids)
+		for _, p := range prds {
+			found[p.ID] = p
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lock %d products: %w", len(ids), err)
+	}
+	return found, nil
 }
 
 // ReturnStock puts n of the product with id back in stock when a sale is

@@ -100,7 +100,7 @@ func newFixture(t *testing.T) fixture {
 		// rest as the API builds it.
 		newSales: func(s salebus.Storer) *salebus.Business {
 			return salebus.NewBusiness(salebus.Config{
-				Tx: sqldb.NewTransactor(db), Storer: s, Audit: bs.Audit, ProductBus: products,
+				Tx: sqldb.NewTransactor(db), Storer: s, Audit: bs.Audit, ProductBus: products, Users: users,
 			})
 		},
 		initialStock: stock,

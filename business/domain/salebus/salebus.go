@@ -35,12 +35,24 @@ const Domain = "sale"
 // transaction their context carries.
 type Storer interface {
 	Create(ctx context.Context, sale Sale) error
+	// CreateMany writes the sales in one statement; it returns
+	// ErrClientIDTaken when an uploaded sale's ClientID is.
+	CreateMany(ctx context.Context, sales []Sale) error
+	// QueryByClientIDs returns the IDs of the sales recordedBy uploaded
+	// with those of clientIDs that it has, by client ID.
+	QueryByClientIDs(ctx context.Context, recordedBy uuid.UUID, clientIDs []string) (map[string]uuid.UUID, error)
 	// Delete returns ErrNotFound.
 	Delete(ctx context.Context, id uuid.UUID) error
 	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, *page.Cursor, error)
 	Count(ctx context.Context, filter QueryFilter) (int, error)
 	// QueryByID returns ErrNotFound.
 	QueryByID(ctx context.Context, id uuid.UUID) (Sale, error)
+}
+
+// Users is what the sale domain needs of the user domain: whether the
+// buyers an uploaded sale names exist.
+type Users interface {
+	Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error)
 }
 
 // Config holds the dependencies of a Business. Now may be nil.
@@ -50,6 +62,7 @@ type Config struct {
 	Storer     Storer
 	Audit      *auditbus.Business
 	ProductBus *productbus.Business
+	Users      Users
 }
 
 // Business manages sales. A sale, the stock change it causes and the audit
@@ -61,6 +74,7 @@ type Business struct {
 	storer     Storer
 	audit      *auditbus.Business
 	productBus *productbus.Business
+	users      Users
 }
 
 // NewBusiness returns a Business.
@@ -73,23 +87,32 @@ func NewBusiness(cfg Config) *Business {
 		storer:     cfg.Storer,
 		audit:      cfg.Audit,
 		productBus: cfg.ProductBus,
+		users:      cfg.Users,
 	}
 }
 
 func newAudit(actorID uuid.UUID, sale Sale, p productbus.Product, action string) auditbus.NewAudit {
+	data := map[string]any{
+		"productID": sale.ProductID.String(),
+		"buyerID":   sale.BuyerID.String(),
+		"quantity":  sale.Quantity.Value(),
+		"paid":      sale.Paid.Decimal(),
+	}
+	if sale.WalkIn() {
+		data["buyerID"] = nil
+	}
+	if sale.ClientID != "" {
+		data["clientID"] = sale.ClientID
+		data["takenAt"] = sale.TakenAt.Format(time.RFC3339)
+	}
 	return auditbus.NewAudit{
 		ObjID:     sale.ID,
 		ObjDomain: Domain,
 		ObjName:   p.Name.String(),
 		ActorID:   actorID,
 		Action:    action,
-		Data: map[string]any{
-			"productID": sale.ProductID.String(),
-			"buyerID":   sale.BuyerID.String(),
-			"quantity":  sale.Quantity.Value(),
-			"paid":      sale.Paid.Decimal(),
-		},
-		Message: action + " sale",
+		Data:      data,
+		Message:   action + " sale",
 	}
 }
 
@@ -112,6 +135,7 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, ns NewSale) (S
 		Paid:        ns.Paid,
 		DateCreated: b.core.Now(),
 	}
+	sale.TakenAt = sale.DateCreated
 
 	err := b.core.Write(ctx, "Create", func(ctx context.Context) error {
 		p, err := b.productBus.TakeStock(ctx, actorID, ns.ProductID, ns.Quantity)

@@ -109,6 +109,8 @@ type Storer interface {
 	QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (User, error)
 	// QueryByEmail returns ErrNotFound.
 	QueryByEmail(ctx context.Context, email email.Email) (User, error)
+	// ExistingIDs returns those of ids that are users.
+	ExistingIDs(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error)
 	// LockAdmins serialises, until the transaction ends, every change
 	// that could remove an ADMIN. Take it before any user row.
 	LockAdmins(ctx context.Context) error
@@ -442,6 +444,22 @@ func (b *Business) QueryByEmail(ctx context.Context, addr email.Email) (User, er
 // unknown email takes as long as a wrong password and the response time
 // does not reveal which emails exist.
 var dummyHash = []byte("$2a$10$nHurqfPXL687U.W8y1rHGOATu1wnz8ntDxnKj2vwi4Zx3Nnvsvj42")
+
+// Exist reports which of ids are users (enabled or not): a sale recorded
+// offline names its buyer by ID, and must name one who exists.
+func (b *Business) Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
+	return usecase.Read(ctx, b.core, "Exist", func(ctx context.Context) (map[uuid.UUID]bool, error) {
+		found, err := b.storer.ExistingIDs(ctx, ids)
+		if err != nil {
+			return nil, fmt.Errorf("look up %d users: %w", len(ids), err)
+		}
+		set := make(map[uuid.UUID]bool, len(found))
+		for _, id := range found {
+			set[id] = true
+		}
+		return set, nil
+	})
+}
 
 // Authenticate returns the user with addr when plain is their password
 // and they are enabled, for a login from the client address client.

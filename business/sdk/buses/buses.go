@@ -13,6 +13,8 @@ import (
 	"github.com/garagesale/service/business/domain/productbus/stores/productdb"
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/domain/salebus/stores/saledb"
+	"github.com/garagesale/service/business/domain/statsbus"
+	"github.com/garagesale/service/business/domain/statsbus/stores/statsdb"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/domain/vproductbus"
@@ -47,6 +49,7 @@ type Buses struct {
 	Product  *productbus.Business
 	Sale     *salebus.Business
 	VProduct *vproductbus.Business
+	Stats    *statsbus.Business
 	// New domains: the generator adds a field above this line.
 }
 
@@ -59,8 +62,9 @@ func New(cfg Config) *Buses {
 	b.User = userbus.NewBusiness(userbus.Config{Tx: tx, Now: now, Storer: userdb.NewStore(db), Audit: b.Audit,
 		Limiter: throttle.New(db, now), Throttling: cfg.Throttling, Cache: cfg.UserCache, Log: cfg.Log})
 	b.Product = productbus.NewBusiness(productbus.Config{Tx: tx, Now: now, Storer: productdb.NewStore(db), Audit: b.Audit, UserBus: b.User})
-	b.Sale = salebus.NewBusiness(salebus.Config{Tx: tx, Now: now, Storer: saledb.NewStore(db), Audit: b.Audit, ProductBus: b.Product})
+	b.Sale = salebus.NewBusiness(salebus.Config{Tx: tx, Now: now, Storer: saledb.NewStore(db), Audit: b.Audit, ProductBus: b.Product, Users: b.User})
 	b.VProduct = vproductbus.NewBusiness(vproductbus.Config{Tx: tx, Now: now, Storer: vproductdb.NewStore(db)})
+	b.Stats = statsbus.NewBusiness(statsbus.Config{Now: now, Storer: statsdb.NewStore(db)})
 	// New domains: the generator adds a line above this one.
 	return b
 }

@@ -107,6 +107,26 @@ func NamedQuerySlice[T any](ctx context.Context, db sqlx.ExtContext, query strin
 	})
 }
 
+// NamedQueryEach runs a query with named parameters and calls fn with
+// each row as it arrives, so a result of any size takes the memory of one
+// row (the driver reads rows off the connection as they are asked for).
+// The rows are of one statement, so of one snapshot of the database. An
+// error from fn stops the query and is returned as it is.
+func NamedQueryEach[T any](ctx context.Context, db sqlx.ExtContext, query string, data any, fn func(T) error) error {
+	return namedQuery(ctx, db, query, data, func(rows *sqlx.Rows) error {
+		for rows.Next() {
+			var v T
+			if err := rows.StructScan(&v); err != nil {
+				return fmt.Errorf("scan row: %w", err)
+			}
+			if err := fn(v); err != nil {
+				return err
+			}
+		}
+		return translate(rows.Err())
+	})
+}
+
 // namedQuery runs a query with named parameters in a span and hands its
 // rows to read, closing them after.
 func namedQuery(ctx context.Context, db sqlx.ExtContext, query string, data any, read func(*sqlx.Rows) error) (err error) {

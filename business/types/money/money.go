@@ -95,13 +95,21 @@ func (m Money) Cents() int64 { return m.cents }
 
 // String returns the amount in currency units, always with two decimals.
 func (m Money) String() string {
-	return fmt.Sprintf("%d.%02d", m.cents/100, m.cents%100)
+	return fixed(m.cents)
 }
 
 // Decimal returns the amount in currency units with no needless zeros:
 // "12.5", "0.99", "3".
 func (m Money) Decimal() string {
-	s := strings.TrimRight(m.String(), "0")
+	return decimal(m.cents)
+}
+
+func fixed(cents int64) string {
+	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
+}
+
+func decimal(cents int64) string {
+	s := strings.TrimRight(fixed(cents), "0")
 	return strings.TrimSuffix(s, ".")
 }
 
@@ -149,3 +157,25 @@ func (m Money) Mul(n int) (Money, error) {
 	}
 	return FromCents(m.cents * int64(n))
 }
+
+// Total is a sum of amounts, such as a day's takings. Unlike Money it has
+// no cap: each amount summed was at most MaxCents, but many of them may
+// add up to more, and a true sum must not be refused.
+type Total struct {
+	cents int64
+}
+
+// TotalOf returns c cents as a Total.
+func TotalOf(c int64) (Total, error) {
+	if c < 0 {
+		return Total{}, errors.New("must not be negative")
+	}
+	return Total{cents: c}, nil
+}
+
+// Cents returns the total in cents.
+func (t Total) Cents() int64 { return t.cents }
+
+// Decimal returns the total in currency units as Money.Decimal does:
+// "1250000000.5", "0.99", "3".
+func (t Total) Decimal() string { return decimal(t.cents) }

@@ -72,3 +72,29 @@ func TestJSONRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestTotal: a total is written as amounts are, and may pass the cap of
+// a single amount.
+func TestTotal(t *testing.T) {
+	tests := []struct {
+		cents   int64
+		want    string
+		wantErr bool
+	}{
+		{cents: 0, want: "0"},
+		{cents: 1250, want: "12.5"},
+		{cents: 99, want: "0.99"},
+		{cents: 3 * money.MaxCents, want: "3000000000"},
+		{cents: 3*money.MaxCents + 1, want: "3000000000.01"},
+		{cents: -1, want: "0", wantErr: true},
+	}
+	for _, tt := range tests {
+		tot, err := money.TotalOf(tt.cents)
+		if (err != nil) != tt.wantErr {
+			t.Fatalf("TotalOf(%d) error = %v, wantErr %v", tt.cents, err, tt.wantErr)
+		}
+		if diff := cmp.Diff(tt.want, tot.Decimal()); diff != "" {
+			t.Errorf("TotalOf(%d).Decimal() (-want +got):\n%s", tt.cents, diff)
+		}
+	}
+}

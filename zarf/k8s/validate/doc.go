@@ -5,7 +5,9 @@
 // the service binaries really serve and read.
 //
 // It is its own module so that kustomize and the Kubernetes API types stay
-// out of the service's go.mod and vendor/. It never imports the service
-// module: it reads the service's Go source as text and asks the built
-// binaries for their settings (--help), as an operator would.
+// out of the service's go.mod and vendor/; the renderer of a release's
+// manifest bundle (bundle, cmd/bundle) lives here for the same reason. It
+// never imports the service module: it reads the service's Go source as
+// text and asks the built binaries for their settings (--help), as an
+// operator would.
 package validate

@@ -8,6 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -51,6 +52,7 @@ var apiTypes = map[typeMeta]func() any{
 	{"v1", "Secret"}:           func() any { return new(corev1.Secret) },
 	{"apps/v1", "Deployment"}:  func() any { return new(appsv1.Deployment) },
 	{"apps/v1", "StatefulSet"}: func() any { return new(appsv1.StatefulSet) },
+	{"batch/v1", "CronJob"}:    func() any { return new(batchv1.CronJob) },
 
 	{"networking.k8s.io/v1", "NetworkPolicy"}:     func() any { return new(networkingv1.NetworkPolicy) },
 	{"policy/v1", "PodDisruptionBudget"}:          func() any { return new(policyv1.PodDisruptionBudget) },
@@ -161,6 +163,8 @@ func objectMeta(obj any) nameNamespace {
 		return nameNamespace{o.Name, o.Namespace}
 	case *appsv1.StatefulSet:
 		return nameNamespace{o.Name, o.Namespace}
+	case *batchv1.CronJob:
+		return nameNamespace{o.Name, o.Namespace}
 	case *networkingv1.NetworkPolicy:
 		return nameNamespace{o.Name, o.Namespace}
 	case *policyv1.PodDisruptionBudget:
@@ -189,7 +193,7 @@ func renderAll(t *testing.T) []object {
 	return all
 }
 
-// workload is a Deployment's or StatefulSet's pod template.
+// workload is a Deployment's, StatefulSet's or CronJob's pod template.
 type workload struct {
 	Kind, Name string
 	Pod        *corev1.PodTemplateSpec
@@ -203,6 +207,8 @@ func workloads(objs []object) []workload {
 			ws = append(ws, workload{o.Kind, o.Name, &w.Spec.Template})
 		case *appsv1.StatefulSet:
 			ws = append(ws, workload{o.Kind, o.Name, &w.Spec.Template})
+		case *batchv1.CronJob:
+			ws = append(ws, workload{o.Kind, o.Name, &w.Spec.JobTemplate.Spec.Template})
 		}
 	}
 	return ws

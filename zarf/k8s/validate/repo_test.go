@@ -77,8 +77,9 @@ var (
 var helpLine = regexp.MustCompile(`^\s+([A-Z][A-Z0-9_]*)\s+<([a-z0-9]+)>\s*(?:\(default: (.*?)\))?`)
 
 // builtBinaries builds every binary of the kit from the repository root,
-// the way the dockerfiles do (vendor/, no cgo), and asks each for --help.
-// It builds once per test run.
+// the way the dockerfiles and make release do (vendor/, no cgo, the same
+// tags and -trimpath, so TestMakeRelease reuses what this compiled), and
+// asks each for --help. It builds once per test run.
 func builtBinaries(t *testing.T) map[string]binary {
 	t.Helper()
 	root := repoRoot(t)
@@ -93,7 +94,7 @@ func builtBinaries(t *testing.T) map[string]binary {
 		}
 		// One go build for all: the packages compile in parallel and share
 		// their dependencies. Each binary is named for its folder.
-		args := []string{"build", "-mod=vendor", "-o", out + string(filepath.Separator)}
+		args := []string{"build", "-mod=vendor", "-trimpath", "-tags", "grpcnotrace", "-o", out + string(filepath.Separator)}
 		for _, pkg := range binaries {
 			args = append(args, pkg)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/garagesale/service/app/domain/docapp"
 	"github.com/garagesale/service/app/domain/productapp"
 	"github.com/garagesale/service/app/domain/saleapp"
+	"github.com/garagesale/service/app/domain/statsapp"
 	"github.com/garagesale/service/app/domain/userapp"
 	"github.com/garagesale/service/app/domain/vproductapp"
 	"github.com/garagesale/service/app/sdk/apidoc"
@@ -74,6 +75,10 @@ type Config struct {
 	// CORSOrigins are the browser origins allowed to call the API; none
 	// by default.
 	CORSOrigins []string
+
+	// Ingest bounds uploads of offline sales; its zero values take the
+	// defaults, and its batches get RequestTimeout and CommitGrace.
+	Ingest saleapp.IngestConfig
 
 	// UserCache, when set, keeps authenticated users between requests; it
 	// must be kept live by a listener on userbus.UsersChanged.
@@ -150,8 +155,11 @@ func NewAPI(cfg Config) API {
 	})
 	auditapp.Routes(routes, auditapp.Config{AuditBus: bs.Audit})
 	productapp.Routes(routes, productapp.Config{ProductBus: bs.Product, Auth: cfg.Auth})
-	saleapp.Routes(routes, saleapp.Config{SaleBus: bs.Sale})
+	ingest := cfg.Ingest
+	ingest.BatchTimeout, ingest.CommitGrace = cfg.RequestTimeout, cfg.CommitGrace
+	saleapp.Routes(routes, saleapp.Config{SaleBus: bs.Sale, Ingest: ingest})
 	vproductapp.Routes(routes, vproductapp.Config{VProductBus: bs.VProduct})
+	statsapp.Routes(routes, statsapp.Config{StatsBus: bs.Stats})
 	// New domains: the generator adds their routes above this line.
 	docapp.Routes(routes, doc, apiTitle)
 

@@ -30,6 +30,11 @@ type Env struct {
 	// Err receives notices that are not the command's output; nil
 	// discards them.
 	Err io.Writer
+	// DumpTo is the bucket URL dump writes to when --to does not say.
+	DumpTo string
+	// Now is the clock of a command that names a day relative to today;
+	// nil is the wall clock.
+	Now func() time.Time
 }
 
 // DBOrigin is where the database settings came from.
@@ -53,7 +58,7 @@ type Command struct {
 	Standalone bool
 }
 
-var all = []Command{migrateCmd, seedCmd, genkeyCmd, gentokenCmd, usersCmd, domainCmd}
+var all = []Command{migrateCmd, seedCmd, genkeyCmd, gentokenCmd, usersCmd, domainCmd, dumpCmd, ingestCmd}
 
 // Lookup returns the command called name.
 func Lookup(name string) (Command, bool) {

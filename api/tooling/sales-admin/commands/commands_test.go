@@ -25,6 +25,14 @@ func TestMain(m *testing.M) {
 // testEnv points the commands at t's own database and a fresh keys folder.
 func testEnv(t *testing.T, out *bytes.Buffer) Env {
 	t.Helper()
+	env, _ := testEnvDB(t, out)
+	return env
+}
+
+// testEnvDB is testEnv, with the test's database for what a test sets up
+// behind the commands' back.
+func testEnvDB(t *testing.T, out *bytes.Buffer) (Env, *dbtest.Database) {
+	t.Helper()
 	db := dbtest.New(t, t.Name())
 	u, err := url.Parse(db.URL)
 	if err != nil {
@@ -40,7 +48,7 @@ func testEnv(t *testing.T, out *bytes.Buffer) Env {
 		Issuer:     "garagesale",
 		TokenTTL:   time.Hour,
 		Out:        out,
-	}
+	}, db
 }
 
 func run(t *testing.T, env Env, name string, args ...string) string {

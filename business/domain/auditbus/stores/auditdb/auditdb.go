@@ -39,31 +39,35 @@ type audit struct {
 	Timestamp time.Time `db:"timestamp"`
 }
 
-// Create implements auditbus.Storer.
-func (s *Store) Create(ctx context.Context, a auditbus.Audit) error {
+// Create implements auditbus.Storer: one multi-row INSERT.
+func (s *Store) Create(ctx context.Context, as []auditbus.Audit) error {
 	const q = `
 	INSERT INTO audits
 		(audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp)
 	VALUES
 		(:audit_id, :obj_id, :obj_domain, :obj_name, :actor_id, :action, :data, :message, :timestamp)`
 
-	// data is bound as text (or NULL) so that Postgres parses it into the
-	// jsonb column rather than refusing bytes.
-	var jsonData any
-	if a.Data != nil {
-		jsonData = string(a.Data)
+	rows := make([]map[string]any, len(as))
+	for i, a := range as {
+		// data is bound as text (or NULL) so that Postgres parses it into
+		// the jsonb column rather than refusing bytes.
+		var jsonData any
+		if a.Data != nil {
+			jsonData = string(a.Data)
+		}
+		rows[i] = map[string]any{
+			"audit_id":   a.ID,
+			"obj_id":     a.ObjID,
+			"obj_domain": a.ObjDomain,
+			"obj_name":   a.ObjName,
+			"actor_id":   a.ActorID,
+			"action":     a.Action,
+			"data":       jsonData,
+			"message":    a.Message,
+			"timestamp":  a.Timestamp.UTC(),
+		}
 	}
-	return sqldb.NamedExec(ctx, s.db, q, map[string]any{
-		"audit_id":   a.ID,
-		"obj_id":     a.ObjID,
-		"obj_domain": a.ObjDomain,
-		"obj_name":   a.ObjName,
-		"actor_id":   a.ActorID,
-		"action":     a.Action,
-		"data":       jsonData,
-		"message":    a.Message,
-		"timestamp":  a.Timestamp.UTC(),
-	})
+	return sqldb.NamedExec(ctx, s.db, q, rows)
 }
 
 var orderByColumns = map[string]string{

@@ -164,6 +164,29 @@ func (s *Store) QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (productbu
 	return s.queryOne(ctx, `WHERE product_id = :product_id FOR UPDATE`, id)
 }
 
+// QueryByIDsForUpdate implements productbus.Storer.
+func (s *Store) QueryByIDsForUpdate(ctx context.Context, ids []uuid.UUID) ([]productbus.Product, error) {
+	const q = `SELECT ` + columns + ` FROM products
+	WHERE product_id = ANY(CAST(:ids AS uuid[]))
+	ORDER BY product_id
+	FOR UPDATE`
+
+	var rows []Row
+	if err := sqldb.NamedQuerySlice(ctx, s.db, q, map[string]any{"ids": uuidStrings(ids)}, &rows); err != nil {
+		return nil, mapErr(err)
+	}
+	return toBusProducts(rows)
+}
+
+// uuidStrings is ids as Postgres takes a uuid[] parameter: text.
+func uuidStrings(ids []uuid.UUID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
+}
+
 func (s *Store) queryOne(ctx context.Context, where string, id uuid.UUID) (productbus.Product, error) {
 	q := `SELECT ` + columns + ` FROM products ` + where
 

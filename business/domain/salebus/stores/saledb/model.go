@@ -1,6 +1,7 @@
 package saledb
 
 import (
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -14,22 +15,34 @@ import (
 type sale struct {
 	sqldb.PageKey
 
-	ID          uuid.UUID `db:"sale_id"`
-	ProductID   uuid.UUID `db:"product_id"`
-	BuyerID     uuid.UUID `db:"buyer_id"`
-	Quantity    int       `db:"quantity"`
-	Paid        int64     `db:"paid"`
-	DateCreated time.Time `db:"date_created"`
+	ID          uuid.UUID      `db:"sale_id"`
+	ProductID   uuid.UUID      `db:"product_id"`
+	BuyerID     uuid.NullUUID  `db:"buyer_id"`
+	Quantity    int            `db:"quantity"`
+	Paid        int64          `db:"paid"`
+	DateCreated time.Time      `db:"date_created"`
+	TakenAt     time.Time      `db:"taken_at"`
+	ClientID    sql.NullString `db:"client_id"`
+	RecordedBy  uuid.NullUUID  `db:"recorded_by"`
+}
+
+// nullUUID is NULL for uuid.Nil: a walk-in buyer, an online sale's
+// uploader.
+func nullUUID(id uuid.UUID) uuid.NullUUID {
+	return uuid.NullUUID{UUID: id, Valid: id != uuid.Nil}
 }
 
 func toDBSale(bus salebus.Sale) sale {
 	return sale{
 		ID:          bus.ID,
 		ProductID:   bus.ProductID,
-		BuyerID:     bus.BuyerID,
+		BuyerID:     nullUUID(bus.BuyerID),
 		Quantity:    bus.Quantity.Value(),
 		Paid:        bus.Paid.Cents(),
 		DateCreated: bus.DateCreated.UTC(),
+		TakenAt:     bus.TakenAt.UTC(),
+		ClientID:    sql.NullString{String: bus.ClientID, Valid: bus.ClientID != ""},
+		RecordedBy:  nullUUID(bus.RecordedBy),
 	}
 }
 
@@ -47,10 +60,13 @@ func toBusSale(db sale) (salebus.Sale, error) {
 	return salebus.Sale{
 		ID:          db.ID,
 		ProductID:   db.ProductID,
-		BuyerID:     db.BuyerID,
+		BuyerID:     db.BuyerID.UUID,
 		Quantity:    q,
 		Paid:        paid,
 		DateCreated: db.DateCreated.UTC(),
+		TakenAt:     db.TakenAt.UTC(),
+		ClientID:    db.ClientID.String,
+		RecordedBy:  db.RecordedBy.UUID,
 	}, nil
 }
 

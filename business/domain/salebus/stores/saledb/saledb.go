@@ -4,6 +4,7 @@ package saledb
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/sdk/order"
@@ -23,17 +24,46 @@ func NewStore(db sqlx.ExtContext) *Store {
 	return &Store{db: db}
 }
 
-const columns = `s.sale_id, s.product_id, s.buyer_id, s.quantity, s.paid, s.date_created`
+const columns = `s.sale_id, s.product_id, s.buyer_id, s.quantity, s.paid, s.date_created, s.taken_at, s.client_id, s.recorded_by`
 
 // Create implements salebus.Storer.
 func (s *Store) Create(ctx context.Context, sale salebus.Sale) error {
+	return s.CreateMany(ctx, []salebus.Sale{sale})
+}
+
+// CreateMany implements salebus.Storer: one multi-row INSERT.
+func (s *Store) CreateMany(ctx context.Context, sales []salebus.Sale) error {
 	const q = `
 	INSERT INTO sales
-		(sale_id, product_id, buyer_id, quantity, paid, date_created)
+		(sale_id, product_id, buyer_id, quantity, paid, date_created, taken_at, client_id, recorded_by)
 	VALUES
-		(:sale_id, :product_id, :buyer_id, :quantity, :paid, :date_created)`
+		(:sale_id, :product_id, :buyer_id, :quantity, :paid, :date_created, :taken_at, :client_id, :recorded_by)`
 
-	return mapErr(sqldb.NamedExec(ctx, s.db, q, toDBSale(sale)))
+	rows := make([]sale, len(sales))
+	for i, sl := range sales {
+		rows[i] = toDBSale(sl)
+	}
+	return mapErr(sqldb.NamedExec(ctx, s.db, q, rows))
+}
+
+// QueryByClientIDs implements salebus.Storer.
+func (s *Store) QueryByClientIDs(ctx context.Context, recordedBy uuid.UUID, clientIDs []string) (map[string]uuid.UUID, error) {
+	const q = `
+	SELECT client_id, sale_id FROM sales
+	WHERE recorded_by = :recorded_by AND client_id = ANY(:client_ids)`
+
+	var rows []struct {
+		ClientID string    `db:"client_id"`
+		SaleID   uuid.UUID `db:"sale_id"`
+	}
+	if err := sqldb.NamedQuerySlice(ctx, s.db, q, map[string]any{"recorded_by": recordedBy, "client_ids": clientIDs}, &rows); err != nil {
+		return nil, mapErr(err)
+	}
+	found := make(map[string]uuid.UUID, len(rows))
+	for _, r := range rows {
+		found[r.ClientID] = r.SaleID
+	}
+	return found, nil
 }
 
 // Delete implements salebus.Storer.
@@ -80,10 +110,16 @@ func (s *Store) queryOne(ctx context.Context, where string, id uuid.UUID) (saleb
 	return toBusSale(row)
 }
 
+// clientIDIndex is the unique index of the ids uploaded sales carry.
+const clientIDIndex = "sales_recorded_by_client_id_idx"
+
 // mapErr turns the database's errors into the domain's; nil stays nil.
 func mapErr(err error) error {
-	if errors.Is(err, sqldb.ErrDBNotFound) {
+	switch {
+	case errors.Is(err, sqldb.ErrDBNotFound):
 		return salebus.ErrNotFound
+	case errors.Is(err, sqldb.ErrDBDuplicatedEntry) && sqldb.Constraint(err) == clientIDIndex:
+		return fmt.Errorf("%w: %w", salebus.ErrClientIDTaken, err)
 	}
 	return err
 }

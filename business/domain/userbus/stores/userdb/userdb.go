@@ -166,6 +166,27 @@ func (s *Store) QueryByEmail(ctx context.Context, addr email.Email) (userbus.Use
 	return s.queryOne(ctx, `WHERE lower(email) = lower(:email)`, map[string]any{"email": addr.String()})
 }
 
+// ExistingIDs implements userbus.Storer.
+func (s *Store) ExistingIDs(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
+	const q = `SELECT user_id FROM users WHERE user_id = ANY(CAST(:ids AS uuid[]))`
+
+	texts := make([]string, len(ids))
+	for i, id := range ids {
+		texts[i] = id.String()
+	}
+	var rows []struct {
+		ID uuid.UUID `db:"user_id"`
+	}
+	if err := sqldb.NamedQuerySlice(ctx, s.db, q, map[string]any{"ids": texts}, &rows); err != nil {
+		return nil, mapErr(err)
+	}
+	found := make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		found[i] = r.ID
+	}
+	return found, nil
+}
+
 func (s *Store) queryOne(ctx context.Context, where string, data map[string]any) (userbus.User, error) {
 	q := `SELECT ` + columns + ` FROM users ` + where
 

@@ -1,0 +1,386 @@
+package tests
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/garagesale/service/api/services/sales/build"
+	"github.com/garagesale/service/app/domain/saleapp"
+	"github.com/garagesale/service/app/sdk/apitest"
+	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/google/go-cmp/cmp"
+)
+
+// ndjson is the header of an upload.
+var ndjson = http.Header{"Content-Type": {"application/x-ndjson"}}
+
+// offlineLine is one line of an upload.
+func offlineLine(id, productID string, qty int, buyerID string) string {
+	l := map[string]any{"id": id, "productID": productID, "quantity": qty, "paid": json.Number("2.5"), "takenAt": "2026-11-29T14:30:00Z"}
+	if buyerID != "" {
+		l["buyerID"] = buyerID
+	}
+	data, _ := json.Marshal(l)
+	return string(data)
+}
+
+// upload sends lines to POST /v1/sales/ingest through h and returns the
+// answer's lines, the summary last.
+func upload(t *testing.T, h http.Handler, token string, body string) []saleapp.IngestResult {
+	t.Helper()
+	resp := apitest.Do(t, h, http.MethodPost, "/v1/sales/ingest", token, body, ndjson)
+	if resp.StatusCode != http.StatusOK {
+		data, _ := io.ReadAll(resp.Body)
+		t.Fatalf("ingest: status %d: %s", resp.StatusCode, data)
+	}
+	return readResults(t, resp.Body)
+}
+
+func readResults(t *testing.T, r io.Reader) []saleapp.IngestResult {
+	t.Helper()
+	var out []saleapp.IngestResult
+	dec := json.NewDecoder(r)
+	for {
+		var res saleapp.IngestResult
+		err := dec.Decode(&res)
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("decode an answer line: %v", err)
+		}
+		out = append(out, res)
+	}
+}
+
+// brief is a result without its sale ID, for comparing.
+func brief(rs []saleapp.IngestResult) []string {
+	var out []string
+	for _, r := range rs {
+		if r.Summary != nil {
+			out = append(out, fmt.Sprintf("summary %+v", *r.Summary))
+			continue
+		}
+		s := fmt.Sprintf("%d %s %s", r.Line, r.ID, r.Status)
+		if r.Reason != "" {
+			s += ": " + r.Reason
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// salesCount counts the sales in e's database.
+func (e *env) salesCount(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := e.db.DB.Get(&n, `SELECT count(*) FROM sales`); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestIngestAnswersEveryLine(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seller := e.tokens["user1"]
+	mine := e.createProduct(t, seller, "Lamp", "12.50", 3)
+	theirs := e.createProduct(t, e.tokens["user2"], "Chair", "5", 3)
+
+	body := strings.Join([]string{
+		offlineLine("a", mine.ID, 1, ""),                                   // a walk-in buyer
+		offlineLine("b", mine.ID, 1, e.user2.ID.String()),                  // a buyer with an account
+		`{"id":"c","productID":"` + mine.ID + `","quantity":1,"paid":2.5}`, // no takenAt
+		`not json at all`,
+		`{"id":"d","productID":"` + mine.ID + `","quantity":1,"paid":2.5,"takenAt":"2026-11-29T14:30:00Z","extra":1}`,
+		offlineLine("e", theirs.ID, 1, ""), // not the seller's product
+		offlineLine("f", mine.ID, 2, ""),   // 1 left: oversold
+		"",                                 // blank lines are skipped
+		offlineLine("g", mine.ID, 1, ""),   // the last one
+		offlineLine("a", mine.ID, 1, ""),   // a again
+	}, "\n") + "\n"
+
+	got := upload(t, e.h, seller, body)
+	want := []string{
+		"1 a created",
+		"2 b created",
+		"3 c rejected: bad line: takenAt: must be an RFC 3339 time, like 2026-11-29T14:30:00Z",
+		"4  rejected: bad line: malformed JSON near byte 2",
+		"5 d rejected: bad line: extra: unknown field",
+		"6 e rejected: not your product: only a product's owner records its offline sales",
+		"7 f rejected: oversold: 2 wanted, 1 left",
+		"9 g created",
+		"10 a duplicate",
+		"summary {Lines:9 Created:3 Duplicate:1 Rejected:5}",
+	}
+	if diff := cmp.Diff(want, brief(got)); diff != "" {
+		t.Fatalf("answer (-want +got):\n%s", diff)
+	}
+	if got[0].SaleID == "" || got[8].SaleID != got[0].SaleID {
+		t.Errorf("line 10 names sale %q, line 1 %q", got[8].SaleID, got[0].SaleID)
+	}
+
+	t.Run("the walk-in sale has no buyer; its seller and an ADMIN see it", func(t *testing.T) {
+		var sale saleapp.Sale
+		resp := apitest.Do(t, e.h, http.MethodGet, "/v1/sales/"+got[0].SaleID, seller, nil, nil)
+		if err := json.NewDecoder(resp.Body).Decode(&sale); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("get the sale: %d %v", resp.StatusCode, err)
+		}
+		want := saleapp.Sale{ID: got[0].SaleID, ProductID: mine.ID, Quantity: 1, Paid: "2.5", DateCreated: sale.DateCreated,
+			TakenAt: "2026-11-29T14:30:00Z", ClientID: "a"}
+		if diff := cmp.Diff(want, sale); diff != "" {
+			t.Errorf("sale (-want +got):\n%s", diff)
+		}
+		if resp := apitest.Do(t, e.h, http.MethodGet, "/v1/sales/"+got[0].SaleID, e.tokens["admin"], nil, nil); resp.StatusCode != http.StatusOK {
+			t.Errorf("ADMIN: status %d", resp.StatusCode)
+		}
+	})
+
+	t.Run("the same upload again records nothing", func(t *testing.T) {
+		before := e.salesCount(t)
+		again := upload(t, e.h, seller, body)
+		for i, r := range got {
+			if r.Status == "created" && (again[i].Status != "duplicate" || again[i].SaleID != r.SaleID) {
+				t.Errorf("line %d: first %+v, again %+v", r.Line, r, again[i])
+			}
+		}
+		if after := e.salesCount(t); after != before {
+			t.Errorf("sales: %d before, %d after", before, after)
+		}
+		dbtest.CheckInvariants(t, e.db.DB)
+	})
+}
+
+// TestIngestResumesACutUpload: an upload cut in the middle, then sent again
+// whole from line 1, ends with exactly one sale per line.
+func TestIngestResumesACutUpload(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seller := e.tokens["user1"]
+	prd := e.createProduct(t, seller, "Books", "1", 1000)
+
+	var lines []string
+	for i := range 250 {
+		lines = append(lines, offlineLine(fmt.Sprintf("book-%03d", i), prd.ID, 1, ""))
+	}
+	whole := strings.Join(lines, "\n") + "\n"
+	// Cut inside line 138: the part line is refused, the rest never came.
+	cut := whole[:strings.Index(whole, "book-137")+10]
+
+	first := upload(t, e.h, seller, cut)
+	if s := first[len(first)-1].Summary; s == nil || s.Created != 137 || s.Rejected != 1 {
+		t.Fatalf("the cut upload: %+v", first[len(first)-1])
+	}
+	second := upload(t, e.h, seller, whole)
+	if s := second[len(second)-1].Summary; s == nil || s.Duplicate != 137 || s.Created != 113 {
+		t.Fatalf("the resumed upload: %+v", second[len(second)-1])
+	}
+	var perLine []int
+	if err := e.db.DB.Select(&perLine, `SELECT count(*) FROM sales GROUP BY client_id HAVING count(*) <> 1`); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.salesCount(t); n != 250 || len(perLine) != 0 {
+		t.Errorf("%d sales for 250 lines; client ids recorded more than once: %v", n, perLine)
+	}
+	dbtest.CheckInvariants(t, e.db.DB)
+}
+
+func TestIngestLimits(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seller := e.tokens["user1"]
+	prd := e.createProduct(t, seller, "Lamp", "1", 100)
+	h := e.replica(t, func(c *build.Config) {
+		c.Ingest = saleapp.IngestConfig{MaxLineBytes: 200, MaxBytes: 1000}
+	})
+
+	t.Run("a long line is rejected and the next read", func(t *testing.T) {
+		long := `{"id":"` + strings.Repeat("x", 300) + `"}`
+		got := upload(t, h, seller, offlineLine("1", prd.ID, 1, "")+"\n"+long+"\n"+offlineLine("2", prd.ID, 1, "")+"\n")
+		want := []string{"1 1 created", "2  rejected: the line is longer than 200 bytes", "3 2 created", "summary {Lines:3 Created:2 Duplicate:0 Rejected:1}"}
+		if diff := cmp.Diff(want, brief(got)); diff != "" {
+			t.Errorf("answer (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("a stream past its size stops, naming the line to resume from", func(t *testing.T) {
+		var lines []string
+		for i := range 20 {
+			lines = append(lines, offlineLine(fmt.Sprintf("big-%02d", i), prd.ID, 1, ""))
+		}
+		got := upload(t, h, seller, strings.Join(lines, "\n")+"\n")
+		stop := got[len(got)-2]
+		if stop.Status != "stopped" || !strings.Contains(stop.Reason, "the stream is over 1000 bytes: line") {
+			t.Fatalf("the line before the summary: %+v", stop)
+		}
+		sum := got[len(got)-1].Summary
+		if sum == nil || sum.Created != stop.Line-1 {
+			t.Errorf("created %+v, stopped at line %d", sum, stop.Line)
+		}
+	})
+
+	t.Run("another media type is 415", func(t *testing.T) {
+		resp := apitest.Do(t, h, http.MethodPost, "/v1/sales/ingest", seller, offlineLine("x", prd.ID, 1, ""), nil)
+		if resp.StatusCode != http.StatusUnsupportedMediaType {
+			t.Errorf("status %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestIngestStreamsBothWays sends an upload over a real connection one
+// line at a time, and reads each line's answer before sending the next.
+func TestIngestStreamsBothWays(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seller := e.tokens["user1"]
+	prd := e.createProduct(t, seller, "Lamp", "1", 10)
+	srv := httptest.NewServer(e.h)
+	defer srv.Close()
+
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/sales/ingest", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+seller)
+	type answer struct {
+		resp *http.Response
+		err  error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		resp, err := srv.Client().Do(req)
+		answered <- answer{resp, err}
+	}()
+
+	if _, err := io.WriteString(pw, offlineLine("one", prd.ID, 1, "")+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	var a answer
+	select {
+	case a = <-answered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer while the upload is still open")
+	}
+	if a.err != nil {
+		t.Fatal(a.err)
+	}
+	defer a.resp.Body.Close()
+	answers := bufio.NewReader(a.resp.Body)
+	for i, id := range []string{"one", "two", "three"} {
+		if i > 0 {
+			if _, err := io.WriteString(pw, offlineLine(id, prd.ID, 1, "")+"\n"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		line, err := answers.ReadBytes('\n')
+		if err != nil {
+			t.Fatalf("answer to line %d: %v", i+1, err)
+		}
+		var res saleapp.IngestResult
+		if err := json.Unmarshal(line, &res); err != nil || res.ID != id || res.Status != "created" {
+			t.Fatalf("answer to line %d while the upload is open: %s (%v)", i+1, line, err)
+		}
+	}
+	pw.Close()
+	rest := readResults(t, answers)
+	if len(rest) != 1 || rest[0].Summary == nil || rest[0].Summary.Created != 3 {
+		t.Errorf("after the upload ends: %+v", rest)
+	}
+}
+
+// TestIngestMemoryIsBounded uploads 100,000 sales over a real connection
+// from a generator (the upload is never in memory whole) and samples the
+// test process's heap, which holds the API and the client, throughout:
+// it must stay far below the size of the stream.
+func TestIngestMemoryIsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("uploads 100,000 sales")
+	}
+	// Not parallel: the heap is the whole test process's, and other
+	// tests running beside it would be counted as the upload's.
+	e := newEnv(t)
+	seller := e.tokens["user1"]
+	prd := e.createProduct(t, seller, "Stock", "1", 100_000)
+	srv := httptest.NewServer(e.h)
+	defer srv.Close()
+
+	const lines = 100_000
+	var sent atomic.Int64
+	pr, pw := io.Pipe()
+	go func() {
+		w := bufio.NewWriter(pw)
+		for i := range lines {
+			n, _ := fmt.Fprintf(w, "%s\n", offlineLine(fmt.Sprintf("m-%06d", i), prd.ID, 1, ""))
+			sent.Add(int64(n))
+		}
+		w.Flush()
+		pw.Close()
+	}()
+
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	var peak atomic.Uint64
+	ctx, stop := context.WithCancel(context.Background())
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		var m runtime.MemStats
+		for ctx.Err() == nil {
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/sales/ingest", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+seller)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var created int
+	var last []byte
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if bytes.Contains(sc.Bytes(), []byte(`"status":"created"`)) {
+			created++
+		}
+		last = append(last[:0], sc.Bytes()...)
+	}
+	stop()
+	<-sampled
+
+	if created != lines {
+		t.Fatalf("%d created of %d; last answer %s", created, lines, last)
+	}
+	growth := int64(peak.Load()) - int64(base.HeapInuse)
+	t.Logf("stream %d MiB; heap in use %d MiB before, peak %d MiB (growth %d MiB)",
+		sent.Load()>>20, base.HeapInuse>>20, peak.Load()>>20, growth>>20)
+	if growth > sent.Load()/2 {
+		t.Errorf("the heap grew by %d MiB for a %d MiB stream: the upload is held in memory", growth>>20, sent.Load()>>20)
+	}
+	if n := e.salesCount(t); n != lines {
+		t.Errorf("%d sales recorded", n)
+	}
+}

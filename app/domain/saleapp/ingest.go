@@ -1,0 +1,449 @@
+package saleapp
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/garagesale/service/app/sdk/apidoc"
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/mid"
+	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/business/domain/salebus"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/types/money"
+	"github.com/garagesale/service/business/types/quantity"
+	"github.com/garagesale/service/foundation/web"
+	"github.com/google/uuid"
+)
+
+// IngestConfig bounds an upload of offline sales. Zero values take the
+// defaults.
+type IngestConfig struct {
+	// MaxLineBytes is the longest line taken; a longer one is rejected
+	// (and skipped to its end) without stopping the stream.
+	MaxLineBytes int
+	// MaxBytes is the most a stream may carry; past it the stream ends
+	// with a line that says where to resume.
+	MaxBytes int64
+	// IdleTimeout is how long the stream may go without a line.
+	IdleTimeout time.Duration
+	// MaxStreams is how many uploads run at once; more are answered 503.
+	MaxStreams int
+	// BatchTimeout and CommitGrace bound the work of each batch of
+	// lines as the request deadline bounds a request's.
+	BatchTimeout time.Duration
+	CommitGrace  time.Duration
+}
+
+func (c IngestConfig) withDefaults() IngestConfig {
+	if c.MaxLineBytes <= 0 {
+		c.MaxLineBytes = 4 << 10
+	}
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = 64 << 20
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 30 * time.Second
+	}
+	if c.MaxStreams <= 0 {
+		c.MaxStreams = 4
+	}
+	if c.BatchTimeout <= 0 {
+		c.BatchTimeout = 5 * time.Second
+	}
+	return c
+}
+
+// BatchLines is the most lines recorded in one transaction: enough that a
+// large upload costs a few statements per hundred sales, few enough that
+// an answer follows its line closely.
+const BatchLines = 100
+
+// OfflineSale is one line of POST /v1/sales/ingest: a sale of one of the
+// caller's products, recorded at their table while offline.
+type OfflineSale struct {
+	ID        string          `json:"id" doc:"the id the seller's device gave the sale (1 to 100 characters); uploading it again records nothing"`
+	ProductID string          `json:"productID" openapi:"format=uuid"`
+	Quantity  int             `json:"quantity" openapi:"minimum=1"`
+	Paid      json.RawMessage `json:"paid" openapi:"type=number,minimum=0" doc:"what the buyer paid in all, in currency units, at most 2 decimals"`
+	TakenAt   string          `json:"takenAt" openapi:"format=date-time" doc:"when the sale was made (RFC 3339)"`
+	BuyerID   string          `json:"buyerID,omitempty" openapi:"format=uuid" doc:"the buyer's account; leave it out for a walk-in buyer"`
+}
+
+// IngestResult is one line of the answer: what became of the body's line
+// of that number, or, with Summary, the count of each outcome once the
+// stream ends.
+type IngestResult struct {
+	Line    int            `json:"line,omitempty" doc:"the body's line number, from 1"`
+	ID      string         `json:"id,omitempty" doc:"the line's id"`
+	Status  string         `json:"status" openapi:"enum=created|duplicate|rejected|stopped|summary"`
+	SaleID  string         `json:"saleID,omitempty" openapi:"format=uuid" doc:"the sale recorded, now (created) or by an earlier upload (duplicate)"`
+	Reason  string         `json:"reason,omitempty" doc:"why the line was rejected, or the stream stopped"`
+	Summary *IngestSummary `json:"summary,omitempty"`
+}
+
+// IngestSummary counts the outcomes of a stream's lines.
+type IngestSummary struct {
+	Lines     int `json:"lines"`
+	Created   int `json:"created"`
+	Duplicate int `json:"duplicate"`
+	Rejected  int `json:"rejected"`
+}
+
+// Validate implements web.Validator: the id is checked here, the other
+// fields as they are converted.
+func (o *OfflineSale) Validate() error {
+	if n := utf8.RuneCountInString(o.ID); n < 1 || n > 100 {
+		return errs.NewFields(errs.FieldErrors{"id": "must be 1 to 100 characters"})
+	}
+	return nil
+}
+
+func toBusOfflineSale(app OfflineSale) (salebus.OfflineSale, error) {
+	fe := errs.FieldErrors{}
+	productID, err := query.ParseUUID(app.ProductID)
+	fe.Add("productID", err)
+	q, err := quantity.ParsePositive(app.Quantity)
+	fe.Add("quantity", err)
+	paid, err := money.ParseJSON(app.Paid)
+	fe.Add("paid", err)
+	takenAt, err := time.Parse(time.RFC3339Nano, app.TakenAt)
+	if err != nil {
+		fe.Add("takenAt", errors.New("must be an RFC 3339 time, like 2026-11-29T14:30:00Z"))
+	}
+	var buyerID uuid.UUID
+	if app.BuyerID != "" {
+		buyerID, err = query.ParseUUID(app.BuyerID)
+		fe.Add("buyerID", err)
+	}
+	if err := fe.ToError(); err != nil {
+		return salebus.OfflineSale{}, err
+	}
+	return salebus.OfflineSale{
+		ClientID: app.ID, ProductID: productID, BuyerID: buyerID,
+		Quantity: q, Paid: paid, TakenAt: takenAt,
+	}, nil
+}
+
+// =============================================================================
+
+// ingest checks the request and returns the stream that answers it: the
+// lines are read, recorded and answered as they arrive.
+func (h *handlers) ingest(ctx context.Context, r *http.Request) any {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != apidoc.NDJSON && mt != "application/jsonl") {
+		return errs.Newf(errs.UnsupportedMediaType, "the body must be %s: one JSON sale per line", apidoc.NDJSON)
+	}
+	select {
+	case h.streams <- struct{}{}:
+	default:
+		return errs.NewUnavailable("as many uploads as the service takes at once are running: retry later")
+	}
+	return &ingestStream{h: h, r: r, seller: mid.ActorID(ctx)}
+}
+
+// ingestStream answers one upload (see Stream).
+type ingestStream struct {
+	h      *handlers
+	r      *http.Request
+	seller uuid.UUID
+}
+
+// Line is one line of an upload as read, or the reason it could not be.
+type Line struct {
+	N    int
+	Data []byte
+	Err  error // a line too long; or the stream's end (io.EOF) or failure
+}
+
+// Stream reads the body line by line and answers each as its batch is
+// recorded: both directions at once, so the client sees results while it
+// still sends. Memory holds one batch and the reader's buffer, whatever
+// the stream's length. A line that cannot be read or recorded is
+// rejected and the next one read; only the stream's limits and a
+// database that stops answering end it early, with a "stopped" line that
+// says from which line to upload again.
+func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (int, error) {
+	defer func() { <-s.h.streams }()
+	cfg := s.h.ingestCfg
+	rc := http.NewResponseController(w)
+	// Unsupported by a test recorder; a real connection supports all.
+	_ = rc.EnableFullDuplex()
+
+	w.Header().Set("Content-Type", apidoc.NDJSON)
+	w.WriteHeader(http.StatusOK)
+
+	lines := make(chan Line, BatchLines)
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	go s.read(readCtx, rc, lines)
+
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	var sum IngestSummary
+	send := func(res IngestResult) error {
+		_ = rc.SetWriteDeadline(time.Now().Add(cfg.IdleTimeout))
+		if err := enc.Encode(res); err != nil {
+			return fmt.Errorf("write the answer: %w", err)
+		}
+		return nil
+	}
+
+	for {
+		batch, end := collect(lines)
+		if err := s.record(ctx, batch, &sum, send); err != nil {
+			return http.StatusOK, err
+		}
+		if end != nil {
+			if !errors.Is(end.Err, io.EOF) {
+				if err := send(IngestResult{Line: end.N, Status: "stopped", Reason: end.Err.Error()}); err != nil {
+					return http.StatusOK, err
+				}
+			}
+			break
+		}
+		if err := rc.Flush(); err != nil {
+			return http.StatusOK, fmt.Errorf("flush the answer: %w", err)
+		}
+	}
+	if err := send(IngestResult{Status: "summary", Summary: &sum}); err != nil {
+		return http.StatusOK, err
+	}
+	_ = rc.Flush()
+	return http.StatusOK, nil
+}
+
+// collect waits for a line, then takes the lines already read, up to a
+// batch: a fast upload is recorded a hundred lines at a time, a slow one
+// line by line as it comes. end is the stream's last word when it came.
+func collect(lines <-chan Line) (batch []Line, end *Line) {
+	l := <-lines
+	for {
+		if errors.Is(l.Err, io.EOF) || errors.Is(l.Err, errStop) {
+			return batch, &l
+		}
+		batch = append(batch, l)
+		if len(batch) == BatchLines {
+			return batch, nil
+		}
+		select {
+		case l = <-lines:
+		default:
+			return batch, nil
+		}
+	}
+}
+
+// errStop wraps the reasons a stream ends before its body does.
+var errStop = errors.New("the stream stopped")
+
+// read sends the body's lines to lines, bounded by the config's limits,
+// and ends with io.EOF or an errStop line.
+func (s *ingestStream) read(ctx context.Context, rc *http.ResponseController, lines chan<- Line) {
+	cfg := s.h.ingestCfg
+	body := http.MaxBytesReader(nil, s.r.Body, cfg.MaxBytes)
+	before := func() { _ = rc.SetReadDeadline(time.Now().Add(cfg.IdleTimeout)) }
+	n, err := ReadLines(ctx, body, cfg.MaxLineBytes, before, lines)
+	end := Line{N: n + 1, Err: io.EOF}
+	if err != nil {
+		end.Err = fmt.Errorf("%w: %s", errStop, readFailure(err, cfg, n+1))
+	}
+	select {
+	case lines <- end:
+	case <-ctx.Done():
+	}
+}
+
+// ReadLines sends r's lines to lines, numbered from 1, until r ends
+// (nil) or fails (the error), and returns how many it read. A line longer
+// than maxLine bytes is sent with an error and skipped to its end; blank
+// lines are skipped. before runs before each read (a deadline); it may be
+// nil. It stops early, returning ctx's error, when ctx ends.
+func ReadLines(ctx context.Context, r io.Reader, maxLine int, before func(), lines chan<- Line) (int, error) {
+	br := bufio.NewReaderSize(r, maxLine+1)
+	send := func(l Line) error {
+		select {
+		case lines <- l:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	for n := 1; ; n++ {
+		if before != nil {
+			before()
+		}
+		data, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			if err == nil || errors.Is(err, io.EOF) {
+				if serr := send(Line{N: n, Err: fmt.Errorf("the line is longer than %d bytes", maxLine)}); serr != nil {
+					return n, serr
+				}
+			}
+		} else if len(bytes.TrimSpace(data)) > 0 && (err == nil || errors.Is(err, io.EOF)) {
+			if serr := send(Line{N: n, Data: bytes.Clone(data)}); serr != nil {
+				return n, serr
+			}
+		}
+		switch {
+		case err == nil:
+		case errors.Is(err, io.EOF):
+			return n, nil
+		default:
+			return n - 1, err
+		}
+	}
+}
+
+// readFailure says why the body could not be read further, and where to
+// resume.
+func readFailure(err error, cfg IngestConfig, n int) string {
+	var tooLarge *http.MaxBytesError
+	var netErr interface{ Timeout() bool }
+	switch {
+	case errors.As(err, &tooLarge):
+		return fmt.Sprintf("the stream is over %d bytes: line %d and after were not read; upload them in another request", cfg.MaxBytes, n)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return fmt.Sprintf("no line came for %s: line %d and after were not read; upload them in another request", cfg.IdleTimeout, n)
+	}
+	return fmt.Sprintf("the body could not be read from line %d: upload it again from there", n)
+}
+
+// record records a batch and answers each of its lines, in order. When
+// the batch cannot be recorded it sends a stopped line saying where to
+// resume and ends the stream.
+func (s *ingestStream) record(ctx context.Context, batch []Line, sum *IngestSummary, send func(IngestResult) error) error {
+	cfg := s.h.ingestCfg
+	batchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.BatchTimeout)
+	defer cancel()
+	if deadline, ok := batchCtx.Deadline(); ok && cfg.CommitGrace > 0 {
+		batchCtx = sqldb.WithCommitDeadline(batchCtx, deadline.Add(cfg.CommitGrace))
+	}
+	results, err := RecordBatch(batchCtx, s.h.saleBus, s.seller, batch)
+	if err != nil {
+		var rec *RecordError
+		errors.As(err, &rec)
+		why := "the service could not record them"
+		if e := errs.Of(err); e.Code != errs.Internal {
+			why = e.Message
+		}
+		reason := fmt.Sprintf("%s: line %d and after were not recorded; upload them again (lines recorded before are answered duplicate)", why, rec.From)
+		if err := send(IngestResult{Line: rec.From, Status: "stopped", Reason: reason}); err != nil {
+			return err
+		}
+		return err
+	}
+	for _, res := range results {
+		sum.Add(res)
+		if err := send(res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Add counts res.
+func (sum *IngestSummary) Add(res IngestResult) {
+	sum.Lines++
+	switch res.Status {
+	case salebus.Created:
+		sum.Created++
+	case salebus.Duplicate:
+		sum.Duplicate++
+	default:
+		sum.Rejected++
+	}
+}
+
+// RecordError is a batch that could not be recorded: none of it was.
+type RecordError struct {
+	// From is the number of the batch's first good line: an upload that
+	// resumes there loses nothing.
+	From int
+	Err  error
+}
+
+func (e *RecordError) Error() string { return fmt.Sprintf("record from line %d: %v", e.From, e.Err) }
+
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// RecordBatch decodes a batch of lines of an upload by seller, records the
+// good ones in one transaction and returns what became of each line, in
+// order: the API's upload and sales-admin ingest both record through it.
+// A failure to record is a *RecordError.
+func RecordBatch(ctx context.Context, bus *salebus.Business, seller uuid.UUID, batch []Line) ([]IngestResult, error) {
+	results := make([]IngestResult, len(batch))
+	var good []salebus.OfflineSale
+	var at []int // at[i] is the index in batch of good[i]
+	for i, l := range batch {
+		results[i] = IngestResult{Line: l.N, Status: salebus.Rejected}
+		if l.Err != nil {
+			results[i].Reason = l.Err.Error()
+			continue
+		}
+		var app OfflineSale
+		err := web.DecodeBytes(l.Data, &app)
+		results[i].ID = app.ID
+		if err == nil {
+			var sale salebus.OfflineSale
+			if sale, err = toBusOfflineSale(app); err == nil {
+				good = append(good, sale)
+				at = append(at, i)
+				continue
+			}
+		}
+		results[i].Reason = lineError(err)
+	}
+	if len(good) == 0 {
+		return results, nil
+	}
+
+	recorded, err := bus.Ingest(ctx, seller, good)
+	if err != nil {
+		return nil, &RecordError{From: batch[at[0]].N, Err: err}
+	}
+	for j, r := range recorded {
+		res := &results[at[j]]
+		res.Status, res.Reason = r.Status, r.Reason
+		if r.SaleID != uuid.Nil {
+			res.SaleID = r.SaleID.String()
+		}
+	}
+	return results, nil
+}
+
+// lineError is a bad line's reason, naming its fields as a body's error
+// would.
+func lineError(err error) string {
+	var de *web.DecodeError
+	if errors.As(err, &de) {
+		if de.Field != "" {
+			return "bad line: " + de.Field + ": " + de.Err.Error()
+		}
+		return "bad line: " + de.Err.Error()
+	}
+	e, ok := errs.As(err)
+	if !ok || len(e.Fields) == 0 {
+		return "bad line"
+	}
+	var parts []string
+	for _, f := range slices.Sorted(maps.Keys(e.Fields)) {
+		parts = append(parts, f+": "+e.Fields[f])
+	}
+	return "bad line: " + strings.Join(parts, "; ")
+}

@@ -1,0 +1,49 @@
+package statsbus
+
+import (
+	"time"
+
+	"github.com/garagesale/service/business/types/date"
+	"github.com/garagesale/service/business/types/money"
+	"github.com/garagesale/service/business/types/quantity"
+	"github.com/google/uuid"
+)
+
+// Figures are what a set of sales adds up to.
+type Figures struct {
+	Sales   int         // how many sales
+	Units   int64       // the quantity sold in all
+	Revenue money.Total // what was paid in all
+}
+
+// Day is one seller's figures on one UTC day.
+type Day struct {
+	Date     date.Date
+	SellerID uuid.UUID
+	Figures
+}
+
+// Latest is when the last sale was taken and the figures of the UTC day
+// it was taken on. With no sales at all it is the zero Latest.
+type Latest struct {
+	LastTakenAt time.Time
+	Date        date.Date
+	Figures
+}
+
+// Any reports whether there was a sale to report.
+func (l Latest) Any() bool { return !l.LastTakenAt.IsZero() }
+
+// PublicSale is a sale as the public record of a day shows it: what was
+// sold, when, by which seller, how many and for how much, and whether it
+// was recorded offline. Nothing in it says who bought it.
+type PublicSale struct {
+	ID        uuid.UUID
+	TakenAt   time.Time
+	ProductID uuid.UUID
+	SellerID  uuid.UUID
+	Quantity  quantity.Quantity
+	Paid      money.Money
+	// Offline is a sale recorded on a seller's device and uploaded later.
+	Offline bool
+}

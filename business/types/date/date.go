@@ -1,0 +1,57 @@
+// Package date is a day of the UTC calendar: how statistics and the daily
+// dump of sales name a day. Sales are counted by the UTC day they were
+// taken on, whatever the seller's time zone, so every reader of a day's
+// figures sees the same day.
+package date
+
+import (
+	"errors"
+	"time"
+)
+
+// Layout is how a Date is written: 2026-01-02.
+const Layout = time.DateOnly
+
+// Date is a day of the UTC calendar. The zero value is 0001-01-01.
+type Date struct {
+	// start is the day's first instant, midnight UTC.
+	start time.Time
+}
+
+// Parse reads a day written as 2026-01-02. A day that does not exist
+// (2026-02-30) is refused.
+func Parse(s string) (Date, error) {
+	t, err := time.Parse(Layout, s)
+	if err != nil {
+		return Date{}, errors.New("must be a date like 2026-01-02")
+	}
+	return Date{start: t}, nil
+}
+
+// Of returns the UTC day that t falls on.
+func Of(t time.Time) Date {
+	y, m, d := t.UTC().Date()
+	return Date{start: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
+}
+
+// String writes the day as 2026-01-02.
+func (d Date) String() string { return d.start.Format(Layout) }
+
+// Start returns the day's first instant, midnight UTC.
+func (d Date) Start() time.Time { return d.start }
+
+// End returns the first instant after the day: the next day's Start.
+func (d Date) End() time.Time { return d.AddDays(1).start }
+
+// AddDays returns the day n days later (earlier for a negative n).
+func (d Date) AddDays(n int) Date { return Date{start: d.start.AddDate(0, 0, n)} }
+
+// DaysTo returns how many days later o is than d: 0 for the same day,
+// negative when o is earlier.
+func (d Date) DaysTo(o Date) int {
+	// UTC days are all 24 hours long.
+	return int(o.start.Sub(d.start) / (24 * time.Hour))
+}
+
+// Before reports whether d is earlier than o.
+func (d Date) Before(o Date) bool { return d.start.Before(o.start) }

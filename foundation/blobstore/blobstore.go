@@ -1,0 +1,70 @@
+// Package blobstore writes objects to blob storage named by a URL, through
+// gocloud.dev/blob: file:// (a folder), mem:// (memory, for tests), s3://
+// (Amazon S3 and compatible stores), gs:// (Google Cloud Storage) and
+// azblob:// (Azure Blob Storage). Each driver takes its credentials the
+// way its cloud's SDK does (environment, instance or workload identity);
+// none are read here.
+package blobstore
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"gocloud.dev/blob"
+
+	// The drivers of the schemes above: each registers its scheme with
+	// blob.OpenBucket when linked in.
+	_ "gocloud.dev/blob/azureblob"
+	_ "gocloud.dev/blob/fileblob"
+	_ "gocloud.dev/blob/gcsblob"
+	_ "gocloud.dev/blob/memblob"
+	_ "gocloud.dev/blob/s3blob"
+)
+
+// Schemes are the URL schemes Open knows.
+var Schemes = []string{"file", "mem", "s3", "gs", "azblob"}
+
+// Open opens the bucket at bucketURL: file:///var/dumps, s3://name?region=eu-west-1,
+// gs://name, azblob://container, mem://. The caller closes it.
+func Open(ctx context.Context, bucketURL string) (*blob.Bucket, error) {
+	// gocloud's errors name the URL and say what is wrong with it, or
+	// which schemes there are.
+	return blob.OpenBucket(ctx, bucketURL)
+}
+
+// Write creates or replaces the object key of b with what write writes to
+// it, and returns how many bytes that was. The object appears whole or
+// not at all: when write fails or ctx ends first, the upload is abandoned
+// and what was at key before is left as it was.
+func Write(ctx context.Context, b *blob.Bucket, key, contentType string, write func(io.Writer) error) (int64, error) {
+	// A blob.Writer whose context ends before Close abandons the upload.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	w, err := b.NewWriter(ctx, key, &blob.WriterOptions{ContentType: contentType})
+	if err != nil {
+		return 0, fmt.Errorf("write %s: %w", key, err)
+	}
+	cw := &countingWriter{w: w}
+	if err := write(cw); err != nil {
+		cancel()
+		_ = w.Close() // reports only the abandoned upload
+		return 0, err
+	}
+	if err := w.Close(); err != nil {
+		return 0, fmt.Errorf("write %s: %w", key, err)
+	}
+	return cw.n, nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}

@@ -1,0 +1,72 @@
+package blobstore_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/garagesale/service/foundation/blobstore"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestWrite: an object written whole is there to read back; one whose
+// writing fails is not, and does not replace what was there.
+func TestWrite(t *testing.T) {
+	ctx := context.Background()
+	for _, scheme := range []string{"file", "mem"} {
+		t.Run(scheme, func(t *testing.T) {
+			u := "mem://"
+			if scheme == "file" {
+				u = "file://" + filepath.ToSlash(t.TempDir())
+			}
+			b, err := blobstore.Open(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+
+			n, err := blobstore.Write(ctx, b, "sales/a.txt", "text/plain", func(w io.Writer) error {
+				_, err := io.WriteString(w, "first")
+				return err
+			})
+			if err != nil || n != 5 {
+				t.Fatalf("Write = %d, %v; want 5 bytes", n, err)
+			}
+
+			errFailed := errors.New("failed halfway")
+			if _, err := blobstore.Write(ctx, b, "sales/a.txt", "text/plain", func(w io.Writer) error {
+				if _, err := io.WriteString(w, "second, half"); err != nil {
+					return err
+				}
+				return errFailed
+			}); !errors.Is(err, errFailed) {
+				t.Fatalf("Write error %v, want %v", err, errFailed)
+			}
+
+			got, err := b.ReadAll(ctx, "sales/a.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff("first", string(got)); diff != "" {
+				t.Errorf("object (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestOpenSaysWhichSchemes: a URL no driver takes is refused with the
+// schemes there are.
+func TestOpenSaysWhichSchemes(t *testing.T) {
+	_, err := blobstore.Open(context.Background(), "ftp://host/dir")
+	if err == nil {
+		t.Fatal("opened an ftp:// bucket")
+	}
+	for _, scheme := range blobstore.Schemes {
+		if !strings.Contains(err.Error(), scheme) {
+			t.Errorf("error %q does not name the scheme %s", err, scheme)
+		}
+	}
+}
