@@ -103,7 +103,7 @@ type Config struct {
 		MaxLineBytes int           `conf:"default:4096,help:longest line of an upload of offline sales (POST /v1/sales/ingest); a longer one is rejected and the next read"`
 		MaxBytes     int64         `conf:"default:67108864,help:most bytes one upload may carry (64 MiB); past it the stream stops saying from which line to upload again"`
 		IdleTimeout  time.Duration `conf:"default:30s,help:how long an upload may go without a line (or the client without reading an answer) before it stops"`
-		MaxStreams   int           `conf:"default:4,help:uploads running at once; more are answered 503 with Retry-After"`
+		MaxStreams   int           `conf:"default:2,help:uploads running at once (each uses a database connection while it records a batch: keep it under DB_MAX_CONNS); more are answered 503 with Retry-After"`
 	}
 	Idempotency struct {
 		TTL           time.Duration `conf:"default:24h,help:how long the answer to a request with an Idempotency-Key is kept for retries"`
@@ -274,6 +274,12 @@ func run(ctx context.Context, log *logger.Logger) error {
 	origins, err := mid.ParseOrigins(cfg.Web.CORSOrigins)
 	if err != nil {
 		return fmt.Errorf("web cors origins: %w", err)
+	}
+
+	// Each upload holds a connection while it records a batch: as many
+	// uploads as connections would leave none for other requests.
+	if cfg.Ingest.MaxStreams >= cfg.DB.MaxConns {
+		return fmt.Errorf("ingest max streams %d must be under db max conns %d, or uploads can take every connection", cfg.Ingest.MaxStreams, cfg.DB.MaxConns)
 	}
 
 	// A second is left to write the answer.

@@ -18,12 +18,9 @@ import (
 
 	"github.com/garagesale/service/app/sdk/apidoc"
 	"github.com/garagesale/service/app/sdk/errs"
-	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/sdk/sqldb"
-	"github.com/garagesale/service/business/types/money"
-	"github.com/garagesale/service/business/types/quantity"
 	"github.com/garagesale/service/foundation/web"
 	"github.com/google/uuid"
 )
@@ -58,7 +55,7 @@ func (c IngestConfig) withDefaults() IngestConfig {
 		c.IdleTimeout = 30 * time.Second
 	}
 	if c.MaxStreams <= 0 {
-		c.MaxStreams = 4
+		c.MaxStreams = 2
 	}
 	if c.BatchTimeout <= 0 {
 		c.BatchTimeout = 5 * time.Second
@@ -113,12 +110,7 @@ func (o *OfflineSale) Validate() error {
 
 func toBusOfflineSale(app OfflineSale) (salebus.OfflineSale, error) {
 	fe := errs.FieldErrors{}
-	productID, err := query.ParseUUID(app.ProductID)
-	fe.Add("productID", err)
-	q, err := quantity.ParsePositive(app.Quantity)
-	fe.Add("quantity", err)
-	paid, err := money.ParseJSON(app.Paid)
-	fe.Add("paid", err)
+	productID, q, paid := parsePurchase(fe, app.ProductID, app.Quantity, app.Paid)
 	takenAt, err := time.Parse(time.RFC3339Nano, app.TakenAt)
 	if err != nil {
 		fe.Add("takenAt", errors.New("must be an RFC 3339 time, like 2026-11-29T14:30:00Z"))
@@ -151,7 +143,8 @@ func (h *handlers) ingest(ctx context.Context, r *http.Request) any {
 	default:
 		return errs.NewUnavailable("as many uploads as the service takes at once are running: retry later")
 	}
-	return &ingestStream{h: h, r: r, seller: mid.ActorID(ctx)}
+	seller, admin := caller(ctx)
+	return &ingestStream{h: h, r: r, seller: seller, mayNameBuyers: admin}
 }
 
 // ingestStream answers one upload (see Stream).
@@ -159,6 +152,9 @@ type ingestStream struct {
 	h      *handlers
 	r      *http.Request
 	seller uuid.UUID
+	// mayNameBuyers lets lines name a buyer's account: an ADMIN's upload
+	// only (see RecordBatch).
+	mayNameBuyers bool
 }
 
 // Line is one line of an upload as read, or the reason it could not be.
@@ -175,8 +171,15 @@ type Line struct {
 // rejected and the next one read; only the stream's limits and a
 // database that stops answering end it early, with a "stopped" line that
 // says from which line to upload again.
-func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (int, error) {
+func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (status int, err error) {
 	defer func() { <-s.h.streams }()
+	// The middleware that turns a panic into a 500 has returned by now:
+	// a panic here is this stream's failure, not the server's.
+	defer func() {
+		if p := recover(); p != nil {
+			status, err = http.StatusOK, fmt.Errorf("ingest stream panic: %v", p)
+		}
+	}()
 	cfg := s.h.ingestCfg
 	rc := http.NewResponseController(w)
 	// Unsupported by a test recorder; a real connection supports all.
@@ -187,8 +190,25 @@ func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (int, 
 
 	lines := make(chan Line, BatchLines)
 	readCtx, stopReading := context.WithCancel(ctx)
-	defer stopReading()
-	go s.read(readCtx, rc, lines)
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		s.read(readCtx, rc, lines)
+	}()
+	// The reader must be gone before the handler returns (net/http owns
+	// the body then): a read under way is cut short by a deadline now.
+	defer func() {
+		stopReading()
+		for {
+			_ = rc.SetReadDeadline(time.Now())
+			select {
+			case <-read:
+				return
+			case <-time.After(50 * time.Millisecond):
+				// It set a deadline of its own before it saw the end.
+			}
+		}
+	}()
 
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -227,10 +247,15 @@ func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (int, 
 
 // collect waits for a line, then takes the lines already read, up to a
 // batch: a fast upload is recorded a hundred lines at a time, a slow one
-// line by line as it comes. end is the stream's last word when it came.
+// line by line as it comes. end is the stream's last word when it came;
+// a reader that closed lines without one (its context ended) ends the
+// stream too, as an interrupted read.
 func collect(lines <-chan Line) (batch []Line, end *Line) {
-	l := <-lines
+	l, ok := <-lines
 	for {
+		if !ok {
+			return batch, &Line{Err: fmt.Errorf("%w: the upload was interrupted", errStop)}
+		}
 		if errors.Is(l.Err, io.EOF) || errors.Is(l.Err, errStop) {
 			return batch, &l
 		}
@@ -239,7 +264,7 @@ func collect(lines <-chan Line) (batch []Line, end *Line) {
 			return batch, nil
 		}
 		select {
-		case l = <-lines:
+		case l, ok = <-lines:
 		default:
 			return batch, nil
 		}
@@ -250,8 +275,10 @@ func collect(lines <-chan Line) (batch []Line, end *Line) {
 var errStop = errors.New("the stream stopped")
 
 // read sends the body's lines to lines, bounded by the config's limits,
-// and ends with io.EOF or an errStop line.
+// and ends with io.EOF or an errStop line; it closes lines when it is
+// done.
 func (s *ingestStream) read(ctx context.Context, rc *http.ResponseController, lines chan<- Line) {
+	defer close(lines)
 	cfg := s.h.ingestCfg
 	body := http.MaxBytesReader(nil, s.r.Body, cfg.MaxBytes)
 	before := func() { _ = rc.SetReadDeadline(time.Now().Add(cfg.IdleTimeout)) }
@@ -334,7 +361,7 @@ func (s *ingestStream) record(ctx context.Context, batch []Line, sum *IngestSumm
 	if deadline, ok := batchCtx.Deadline(); ok && cfg.CommitGrace > 0 {
 		batchCtx = sqldb.WithCommitDeadline(batchCtx, deadline.Add(cfg.CommitGrace))
 	}
-	results, err := RecordBatch(batchCtx, s.h.saleBus, s.seller, batch)
+	results, err := RecordBatch(batchCtx, s.h.saleBus, s.seller, s.mayNameBuyers, batch)
 	if err != nil {
 		var rec *RecordError
 		errors.As(err, &rec)
@@ -386,7 +413,11 @@ func (e *RecordError) Unwrap() error { return e.Err }
 // good ones in one transaction and returns what became of each line, in
 // order: the API's upload and sales-admin ingest both record through it.
 // A failure to record is a *RecordError.
-func RecordBatch(ctx context.Context, bus *salebus.Business, seller uuid.UUID, batch []Line) ([]IngestResult, error) {
+//
+// A line may name its buyer's account only when mayNameBuyers (an ADMIN
+// uploads, or replays a seller's file): a seller could otherwise put a
+// purchase in any user's history, and learn which user IDs exist.
+func RecordBatch(ctx context.Context, bus *salebus.Business, seller uuid.UUID, mayNameBuyers bool, batch []Line) ([]IngestResult, error) {
 	results := make([]IngestResult, len(batch))
 	var good []salebus.OfflineSale
 	var at []int // at[i] is the index in batch of good[i]
@@ -401,6 +432,10 @@ func RecordBatch(ctx context.Context, bus *salebus.Business, seller uuid.UUID, b
 		results[i].ID = app.ID
 		if err == nil {
 			var sale salebus.OfflineSale
+			if app.BuyerID != "" && !mayNameBuyers {
+				results[i].Reason = "buyerID: only an ADMIN's upload may name a buyer's account; leave it out for a walk-in buyer"
+				continue
+			}
 			if sale, err = toBusOfflineSale(app); err == nil {
 				good = append(good, sale)
 				at = append(at, i)

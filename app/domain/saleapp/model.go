@@ -69,18 +69,23 @@ type NewSale struct {
 	Paid      json.RawMessage `json:"paid" openapi:"type=number,minimum=0" doc:"what the buyer pays in all, in currency units, at most 2 decimals"`
 }
 
+// parsePurchase checks what every sale names, a purchase or an uploaded
+// line, adding each bad field to fe.
+func parsePurchase(fe errs.FieldErrors, productID string, qty int, paid json.RawMessage) (uuid.UUID, quantity.Quantity, money.Money) {
+	id, err := query.ParseUUID(productID)
+	fe.Add("productID", err)
+	q, err := quantity.ParsePositive(qty)
+	fe.Add("quantity", err)
+	m, err := money.ParseJSON(paid)
+	fe.Add("paid", err)
+	return id, q, m
+}
+
 // toBusNewSale checks every field at once, so one response names every
 // bad field.
 func toBusNewSale(app NewSale, buyerID uuid.UUID) (salebus.NewSale, error) {
 	fe := errs.FieldErrors{}
-
-	productID, err := query.ParseUUID(app.ProductID)
-	fe.Add("productID", err)
-	q, err := quantity.ParsePositive(app.Quantity)
-	fe.Add("quantity", err)
-	paid, err := money.ParseJSON(app.Paid)
-	fe.Add("paid", err)
-
+	productID, q, paid := parsePurchase(fe, app.ProductID, app.Quantity, app.Paid)
 	if err := fe.ToError(); err != nil {
 		return salebus.NewSale{}, err
 	}

@@ -15,7 +15,8 @@ import (
 // PublicSale is a sale in the public record of a day: one line of a dump.
 // It says what sold, when, by which seller, how many and for how much,
 // and whether it was recorded offline; nothing of who bought it (no buyer
-// ID, name or email, not even whether the buyer has an account), nothing
+// ID, name or email; offline tells only that the buyer may have had no
+// account), nothing
 // of the seller but their ID, and no product name, which is free text a
 // seller wrote. The JSON fields come in this order on every line.
 type PublicSale struct {

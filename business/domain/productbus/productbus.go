@@ -51,9 +51,10 @@ type Storer interface {
 	// QueryByIDForUpdate locks the row until the transaction ends; it
 	// returns ErrNotFound.
 	QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (Product, error)
-	// QueryByIDsForUpdate locks the rows of those products that exist, in
-	// product ID order, until the transaction ends.
-	QueryByIDsForUpdate(ctx context.Context, ids []uuid.UUID) ([]Product, error)
+	// QueryByIDsForSale returns those of the products that exist, the
+	// rows of owner's locked (in product ID order) until the transaction
+	// ends, the others read without a lock.
+	QueryByIDsForSale(ctx context.Context, owner uuid.UUID, ids []uuid.UUID) ([]Product, error)
 	// TakeStock lowers the stock by n in one statement that locks the row
 	// and checks that n are there, and returns the product after. It
 	// returns ErrNotFound, or ErrInsufficientStock with the product as it
@@ -242,14 +243,16 @@ func (b *Business) TakeStock(ctx context.Context, actorID uuid.UUID, id uuid.UUI
 	return prd, nil
 }
 
-// LockForSale locks the products with ids for a batch of sales, in the
-// caller's transaction, and returns those that exist by ID. Rows are
-// locked in product ID order, so two batches over the same products queue
-// instead of deadlocking; TakeStock on them then cannot wait.
-func (b *Business) LockForSale(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]Product, error) {
+// LockForSale locks owner's products among ids for a batch of their
+// sales, in the caller's transaction, and returns every one of ids that
+// exists, by ID. Only owner's rows are locked (another's product is refused
+// by the batch, and must not stall its owner's sales), in product ID
+// order, so two batches over the same products queue instead of
+// deadlocking; TakeStock on them then cannot wait.
+func (b *Business) LockForSale(ctx context.Context, owner uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]Product, error) {
 	found := make(map[uuid.UUID]Product, len(ids))
 	err := b.core.Join(ctx, "LockForSale", func(ctx context.Context) error {
-		prds, err := b.storer.QueryByIDsForUpdate(ctx, ids)
+		prds, err := b.storer.QueryByIDsForSale(ctx, owner, ids)
 		for _, p := range prds {
 			found[p.ID] = p
 		}

@@ -99,7 +99,7 @@ func (b *Business) ingest(ctx context.Context, sellerID uuid.UUID, lines []Offli
 	slices.SortFunc(productIDs, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
 	productIDs = slices.Compact(productIDs)
 
-	products, err := b.productBus.LockForSale(ctx, productIDs)
+	products, err := b.productBus.LockForSale(ctx, sellerID, productIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,9 @@ import (
 	"github.com/garagesale/service/app/domain/saleapp"
 	"github.com/garagesale/service/app/sdk/apitest"
 	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/app/sdk/query"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
 )
 
 // ndjson is the header of an upload.
@@ -105,7 +107,7 @@ func TestIngestAnswersEveryLine(t *testing.T) {
 		`not json at all`,
 		`{"id":"d","productID":"` + mine.ID + `","quantity":1,"paid":2.5,"takenAt":"2026-11-29T14:30:00Z","extra":1}`,
 		offlineLine("e", theirs.ID, 1, ""), // not the seller's product
-		offlineLine("f", mine.ID, 2, ""),   // 1 left: oversold
+		offlineLine("f", mine.ID, 3, ""),   // 2 left: oversold
 		"",                                 // blank lines are skipped
 		offlineLine("g", mine.ID, 1, ""),   // the last one
 		offlineLine("a", mine.ID, 1, ""),   // a again
@@ -114,15 +116,15 @@ func TestIngestAnswersEveryLine(t *testing.T) {
 	got := upload(t, e.h, seller, body)
 	want := []string{
 		"1 a created",
-		"2 b created",
+		"2 b rejected: buyerID: only an ADMIN's upload may name a buyer's account; leave it out for a walk-in buyer",
 		"3 c rejected: bad line: takenAt: must be an RFC 3339 time, like 2026-11-29T14:30:00Z",
 		"4  rejected: bad line: malformed JSON near byte 2",
 		"5 d rejected: bad line: extra: unknown field",
 		"6 e rejected: not your product: only a product's owner records its offline sales",
-		"7 f rejected: oversold: 2 wanted, 1 left",
+		"7 f rejected: oversold: 3 wanted, 2 left",
 		"9 g created",
 		"10 a duplicate",
-		"summary {Lines:9 Created:3 Duplicate:1 Rejected:5}",
+		"summary {Lines:9 Created:2 Duplicate:1 Rejected:6}",
 	}
 	if diff := cmp.Diff(want, brief(got)); diff != "" {
 		t.Fatalf("answer (-want +got):\n%s", diff)
@@ -147,6 +149,16 @@ func TestIngestAnswersEveryLine(t *testing.T) {
 		}
 	})
 
+	t.Run("an ADMIN's upload may name the buyer's account", func(t *testing.T) {
+		admin := e.tokens["admin"]
+		own := e.createProduct(t, admin, "Clock", "3", 2)
+		got := upload(t, e.h, admin, offlineLine("x", own.ID, 1, e.user2.ID.String())+"\n"+offlineLine("y", own.ID, 1, "00000000-0000-4000-8000-000000000009")+"\n")
+		want := []string{"1 x created", "2 y rejected: no such buyer: leave buyerID out for a walk-in buyer", "summary {Lines:2 Created:1 Duplicate:0 Rejected:1}"}
+		if diff := cmp.Diff(want, brief(got)); diff != "" {
+			t.Errorf("answer (-want +got):\n%s", diff)
+		}
+	})
+
 	t.Run("the same upload again records nothing", func(t *testing.T) {
 		before := e.salesCount(t)
 		again := upload(t, e.h, seller, body)
@@ -160,6 +172,40 @@ func TestIngestAnswersEveryLine(t *testing.T) {
 		}
 		dbtest.CheckInvariants(t, e.db.DB)
 	})
+}
+
+// TestWalkInSalesPageByBuyer: a list ordered by buyer, read page by page
+// with cursors, has every sale, walk-ins (no buyer) among them.
+func TestWalkInSalesPageByBuyer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seller := e.tokens["user1"]
+	prd := e.createProduct(t, seller, "Plates", "1", 10)
+	var lines []string
+	for i := range 3 {
+		lines = append(lines, offlineLine(fmt.Sprintf("w%d", i), prd.ID, 1, ""))
+	}
+	upload(t, e.h, seller, strings.Join(lines, "\n")+"\n")
+	e.doProduct(t, http.MethodPost, "/v1/sales", e.tokens["user2"], newSaleBody(uuid.MustParse(prd.ID), 1, "1"), http.StatusCreated, nil)
+
+	for _, dir := range []string{"ASC", "DESC"} {
+		seen := map[string]bool{}
+		url := "/v1/sales?orderBy=buyerID," + dir + "&rows=1"
+		for range 10 {
+			var res query.Result[saleapp.Sale]
+			e.doProduct(t, http.MethodGet, url, seller, nil, http.StatusOK, &res)
+			for _, s := range res.Items {
+				seen[s.ID] = true
+			}
+			if res.Next == "" {
+				break
+			}
+			url = "/v1/sales?orderBy=buyerID," + dir + "&rows=1&cursor=" + res.Next
+		}
+		if len(seen) != 4 {
+			t.Errorf("%s: %d sales seen through the pages, want 4", dir, len(seen))
+		}
+	}
 }
 
 // TestIngestResumesACutUpload: an upload cut in the middle, then sent again

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"net/url"
 	"os"
@@ -12,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/migrate"
+	"github.com/garagesale/service/foundation/blobstore"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -29,7 +32,7 @@ const dayTwo = `{"id":"00000000-0000-4000-8000-000000000003","takenAt":"2026-01-
 // dumpEnv is a seeded database with walk-in sales recorded offline on top,
 // one at the last instant of 2026-01-02 and one at the first of
 // 2026-01-04, and a clock at 2026-01-03 01:00 UTC.
-func dumpEnv(t *testing.T, out *bytes.Buffer) Env {
+func dumpEnv(t *testing.T, out *bytes.Buffer) (Env, *dbtest.Database) {
 	t.Helper()
 	env, db := testEnvDB(t, out)
 	if err := migrate.Seed(context.Background(), db.DB); err != nil {
@@ -50,15 +53,22 @@ func dumpEnv(t *testing.T, out *bytes.Buffer) Env {
 	env.Now = func() time.Time { return time.Date(2026, 1, 3, 1, 0, 0, 0, time.UTC) }
 	var errOut bytes.Buffer
 	env.Err = &errOut
-	return env
+	return env, db
 }
 
-// readDump returns the object at key under the file:// bucket dir, and
-// what it unpacks to, having checked its gzip header holds no name and no
-// time.
+// readDump reads the object at key back through the file:// bucket dir
+// (gocloud's fileblob, as a reader of the bucket would), and returns it
+// and what it unpacks to, having checked its gzip header holds no name
+// and no time.
 func readDump(t *testing.T, dir, key string) (raw []byte, ndjson string) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(key)))
+	ctx := context.Background()
+	bucket, err := blobstore.Open(ctx, fileURL(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bucket.Close()
+	raw, err = bucket.ReadAll(ctx, key)
 	if err != nil {
 		t.Fatalf("the dump is not there: %v", err)
 	}
@@ -83,7 +93,7 @@ func fileURL(dir string) string {
 func TestDump(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	env := dumpEnv(t, &out)
+	env, db := dumpEnv(t, &out)
 	first := t.TempDir()
 
 	tests := []struct {
@@ -148,6 +158,31 @@ func TestDump(t *testing.T) {
 	if msg := env.Err.(*bytes.Buffer).String(); msg != "" {
 		t.Errorf("stderr, not a terminal, got %q", msg)
 	}
+
+	t.Run("the dump holds exactly the day's sales in the database", func(t *testing.T) {
+		var want []string
+		const q = `SELECT CAST(sale_id AS text) FROM sales
+		WHERE taken_at >= '2026-01-02T00:00:00Z' AND taken_at < '2026-01-03T00:00:00Z'
+		ORDER BY taken_at, sale_id`
+		if err := db.DB.Select(&want, q); err != nil {
+			t.Fatal(err)
+		}
+		run(t, env, "dump", "--date", "2026-01-02", "--to", fileURL(first))
+		_, body := readDump(t, first, "sales/2026-01-02.ndjson.gz")
+		var got []string
+		for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
+			var sale struct {
+				ID string `json:"id"`
+			}
+			if err := json.Unmarshal([]byte(line), &sale); err != nil {
+				t.Fatalf("line %q: %v", line, err)
+			}
+			got = append(got, sale.ID)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("sale IDs (-database +dump):\n%s", diff)
+		}
+	})
 
 	t.Run("the same day dumps to the same bytes", func(t *testing.T) {
 		second := t.TempDir()

@@ -113,7 +113,7 @@ func runIngest(ctx context.Context, env Env, args []string) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		results, err := saleapp.RecordBatch(ctx, bs.Sale, seller.ID, batch)
+		results, err := saleapp.RecordBatch(ctx, bs.Sale, seller.ID, true, batch)
 		if err != nil {
 			return fmt.Errorf("ingest: %w (lines before were recorded: run it again to go on)", err)
 		}

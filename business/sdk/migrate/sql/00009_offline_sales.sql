@@ -28,6 +28,13 @@ CREATE INDEX sales_taken_at_idx ON sales (taken_at, sale_id);
 DROP INDEX sales_taken_at_idx;
 DROP INDEX sales_recorded_by_client_id_idx;
 ALTER TABLE sales DROP CONSTRAINT sales_offline_check;
+-- Walk-in sales cannot exist without these columns: they go, and their
+-- quantities leave stock_added with them, so that quantity + sold =
+-- stock_added still holds for every product.
+UPDATE products p SET stock_added = p.stock_added - w.quantity
+FROM (SELECT product_id, sum(quantity) AS quantity FROM sales WHERE buyer_id IS NULL GROUP BY product_id) w
+WHERE p.product_id = w.product_id;
+DELETE FROM audits WHERE obj_domain = 'sale' AND obj_id IN (SELECT sale_id FROM sales WHERE buyer_id IS NULL);
 DELETE FROM sales WHERE buyer_id IS NULL;
 ALTER TABLE sales DROP COLUMN taken_at;
 ALTER TABLE sales DROP COLUMN recorded_by;

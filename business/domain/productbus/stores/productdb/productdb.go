@@ -164,18 +164,26 @@ func (s *Store) QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (productbu
 	return s.queryOne(ctx, `WHERE product_id = :product_id FOR UPDATE`, id)
 }
 
-// QueryByIDsForUpdate implements productbus.Storer.
-func (s *Store) QueryByIDsForUpdate(ctx context.Context, ids []uuid.UUID) ([]productbus.Product, error) {
-	const q = `SELECT ` + columns + ` FROM products
-	WHERE product_id = ANY(CAST(:ids AS uuid[]))
+// QueryByIDsForSale implements productbus.Storer.
+func (s *Store) QueryByIDsForSale(ctx context.Context, owner uuid.UUID, ids []uuid.UUID) ([]productbus.Product, error) {
+	const owned = `SELECT ` + columns + ` FROM products
+	WHERE product_id = ANY(CAST(:ids AS uuid[])) AND user_id = :owner
 	ORDER BY product_id
 	FOR UPDATE`
+	const others = `SELECT ` + columns + ` FROM products
+	WHERE product_id = ANY(CAST(:ids AS uuid[])) AND user_id <> :owner`
 
-	var rows []Row
-	if err := sqldb.NamedQuerySlice(ctx, s.db, q, map[string]any{"ids": uuidStrings(ids)}, &rows); err != nil {
+	data := map[string]any{"ids": uuidStrings(ids), "owner": owner}
+	var rows, rest []Row
+	if err := sqldb.NamedQuerySlice(ctx, s.db, owned, data, &rows); err != nil {
 		return nil, mapErr(err)
 	}
-	return toBusProducts(rows)
+	if len(rows) < len(ids) {
+		if err := sqldb.NamedQuerySlice(ctx, s.db, others, data, &rest); err != nil {
+			return nil, mapErr(err)
+		}
+	}
+	return toBusProducts(append(rows, rest...))
 }
 
 // uuidStrings is ids as Postgres takes a uuid[] parameter: text.
