@@ -18,8 +18,8 @@ import (
 	"github.com/garagesale/service/api/services/sales/build"
 	"github.com/garagesale/service/app/domain/saleapp"
 	"github.com/garagesale/service/app/sdk/apitest"
-	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 )
