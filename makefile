@@ -338,8 +338,9 @@ compose-down: need-docker ## stop the compose services
 # make release made (README, Releasing).
 
 DIST              ?= dist
-# REGISTRY prefixes the released images' names: REGISTRY=ghcr.io/acme
-# gives ghcr.io/acme/garagesale/sales-api:v1.2.3; empty is Docker Hub.
+# REGISTRY prefixes the released images' names with REGISTRY/: with
+# REGISTRY=ghcr.io/acme the API is ghcr.io/acme/ + garagesale/sales-api:v1.2.3;
+# empty is Docker Hub.
 REGISTRY          ?=
 RELEASE_PLATFORMS ?= linux/amd64 linux/arm64
 RELEASE_BINARIES  ?= sales-api metrics sales-admin

@@ -10,10 +10,9 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
-
-	"github.com/garagesale/service/api/tooling/internal/repocopy"
 )
 
 // fastPackages are the copy's unit tests that run in seconds and between
@@ -45,9 +44,9 @@ func TestRenameRepository(t *testing.T) {
 		t.Skipf("slow (copies the repository, then builds and tests the copy): set %s=1 or run make test-rename", gateVar)
 	}
 
-	src := repocopy.Root(t)
+	src := repoRoot(t)
 	dst := t.TempDir()
-	repocopy.Copy(t, src, dst)
+	copyRepository(t, src, dst)
 
 	cfg := config{root: dst, module: "github.com/acme/shop", name: "shop"}
 	var out bytes.Buffer
@@ -146,6 +145,115 @@ func TestRenameRepository(t *testing.T) {
 	t.Run("zarf/k8s/validate", func(t *testing.T) {
 		goRun(t, filepath.Join(dst, "zarf/k8s/validate"), "test", "-count=1", "./...")
 	})
+}
+
+// repoRoot returns the repository root: the nearest folder above the
+// test's with a go.mod.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's folder")
+		}
+		dir = parent
+	}
+}
+
+// copyRepository copies into dst what a clone of src would hold: the files
+// git tracks or would track (as they are in the working tree, uncommitted
+// changes included), and the vendor folders even where they are ignored.
+//
+// It is api/tooling/internal/repocopy's Copy again, on purpose: rename
+// leaves its own folder as it is, so its tests import nothing of the
+// module, whose path the rename changes.
+func copyRepository(t *testing.T, src, dst string) {
+	t.Helper()
+	cmd := exec.Command("git", "-C", src, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	listed, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v", err)
+	}
+
+	var files []string
+	for _, f := range strings.Split(string(listed), "\x00") {
+		if f == "" {
+			continue
+		}
+		files = append(files, f)
+		if path.Base(f) == "go.mod" {
+			files = append(files, vendored(t, src, path.Dir(f))...)
+		}
+	}
+	slices.Sort(files)
+	files = slices.Compact(files)
+
+	for _, f := range files {
+		if err := copyFile(filepath.Join(src, filepath.FromSlash(f)), filepath.Join(dst, filepath.FromSlash(f))); err != nil {
+			t.Fatalf("copy %s: %v", f, err)
+		}
+	}
+}
+
+// vendored returns the files of the module at dir's vendor folder.
+func vendored(t *testing.T, root, dir string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(filepath.Join(root, filepath.FromSlash(dir), "vendor"), func(full string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(root, full)
+		if err != nil {
+			return err
+		}
+		files = append(files, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("list %s/vendor: %v", dir, err)
+	}
+	return files
+}
+
+// copyFile copies a file or a symlink. A file git lists but the working
+// tree has deleted, or a submodule, is not copied.
+func copyFile(from, to string) error {
+	info, err := os.Lstat(from)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	switch {
+	case info.Mode()&fs.ModeSymlink != 0:
+		target, err := os.Readlink(from)
+		if err != nil {
+			return err
+		}
+		return os.Symlink(target, to)
+	case info.Mode().IsRegular():
+		data, err := os.ReadFile(from)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, data, info.Mode().Perm())
+	}
+	return nil
 }
 
 // findLeftovers returns each line of a text file under root that holds a

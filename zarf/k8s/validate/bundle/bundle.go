@@ -21,7 +21,7 @@ import (
 
 // Image is one of the kit's images: Name as the overlay gives it
 // (garagesale/sales-api), NewName where the release pushes it
-// (ghcr.io/acme/garagesale/sales-api; empty keeps Name).
+// (a registry path, ghcr.io/acme/api; empty keeps Name).
 type Image struct {
 	Name    string
 	NewName string

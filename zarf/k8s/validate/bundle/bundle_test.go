@@ -114,7 +114,7 @@ func TestParseImage(t *testing.T) {
 		wantErr bool
 	}{
 		{in: "garagesale/sales-api", want: Image{Name: "garagesale/sales-api"}},
-		{in: "garagesale/sales-api=ghcr.io/acme/garagesale/sales-api", want: Image{Name: "garagesale/sales-api", NewName: "ghcr.io/acme/garagesale/sales-api"}},
+		{in: "garagesale/sales-api=ghcr.io/acme/api", want: Image{Name: "garagesale/sales-api", NewName: "ghcr.io/acme/api"}},
 		{in: "garagesale/sales-api=localhost:5000/sales-api", want: Image{Name: "garagesale/sales-api", NewName: "localhost:5000/sales-api"}},
 		{in: "garagesale/sales-api:v1", wantErr: true},
 		{in: "garagesale/sales-api=ghcr.io/acme/sales-api:v1", wantErr: true},

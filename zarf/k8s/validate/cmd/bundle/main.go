@@ -3,9 +3,9 @@
 // release's version. make release-bundle runs it:
 //
 //	go run ./cmd/bundle -version v1.2.3 \
-//	    -image garagesale/sales-api=ghcr.io/acme/garagesale/sales-api \
-//	    -image garagesale/metrics=ghcr.io/acme/garagesale/metrics \
-//	    -o dist/garagesale-v1.2.3.yaml ../prod/sales
+//	    -image garagesale/sales-api=registry.example.com/api \
+//	    -image garagesale/metrics=registry.example.com/metrics \
+//	    -o bundle.yaml ../prod/sales
 package main
 
 import (
