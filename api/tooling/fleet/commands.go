@@ -254,7 +254,7 @@ func down(ctx context.Context, o options) error {
 	case len(left) > 0:
 		fmt.Printf("stopped what a gone supervisor left: %s\n", refs(left))
 	case ok:
-		fmt.Println("fleet down: nothing of it runs")
+		fmt.Println("fleet down: every service it started has stopped")
 	default:
 		fmt.Println("no fleet runs here")
 	}

@@ -9,10 +9,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/garagesale/service/api/tooling/fleet/supervisor"
 )
 
 // defaultJaeger is the query API of the fleet's Jaeger (zarf/fleet.yaml).
@@ -29,14 +33,51 @@ func trace(ctx context.Context, o options, args []string, w io.Writer) error {
 	}
 	id := strings.ToLower(fs.Arg(0))
 	if !traceIDRE.MatchString(id) {
-		return fmt.Errorf("trace ID %q: a trace ID is 32 hex digits (the second field of a traceparent header, or trace_id in a log line)", fs.Arg(0))
+		full, err := fullTraceID(filepath.Join(o.stateDir(), supervisor.LogName), id)
+		if err != nil {
+			return err
+		}
+		id = full
 	}
 	t, err := fetchTrace(ctx, *jaeger, id, *wait)
 	if err != nil {
 		return err
 	}
+	// Jaeger writes an ID without its leading zeros.
+	t.TraceID = id
 	printTrace(w, t)
 	return nil
+}
+
+var hexRE = regexp.MustCompile(`^[0-9a-f]{4,31}$`)
+
+// fullTraceID finds the trace ID that starts with prefix (the 8 digits
+// fleet logs shows) in the fleet log's lines.
+func fullTraceID(logPath, prefix string) (string, error) {
+	usage := fmt.Errorf("trace ID %q: give the 32 hex digits of a trace (X-Trace-Id of an answer, the second field of a traceparent) or the start of one that fleet logs shows", prefix)
+	if !hexRE.MatchString(prefix) {
+		return "", usage
+	}
+	data, err := os.ReadFile(logPath)
+	if err != nil {
+		return "", usage
+	}
+	re := regexp.MustCompile(`"trace_id":"(` + prefix + `[0-9a-f]*)"`)
+	found := map[string]bool{}
+	for _, m := range re.FindAllStringSubmatch(string(data), -1) {
+		if len(m[1]) == 32 {
+			found[m[1]] = true
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", fmt.Errorf("no trace starting %s in the fleet's log: %w", prefix, usage)
+	case 1:
+		for id := range found {
+			return id, nil
+		}
+	}
+	return "", fmt.Errorf("%d traces start %s in the fleet's log: give more digits", len(found), prefix)
 }
 
 // jaegerTrace is a trace as Jaeger's query API returns it.

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +93,34 @@ func TestPrintRows(t *testing.T) {
 	}, "\n") + "\n"
 	if diff := cmp.Diff(want, out.String()); diff != "" {
 		t.Errorf("table (-want +got):\n%s", diff)
+	}
+}
+
+func TestFullTraceIDFromAPrefix(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "fleet.log")
+	lines := "sales-api.1\t{\"msg\":\"a\",\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\"}\n" +
+		"sales-api.2\t{\"msg\":\"b\",\"trace_id\":\"4bf92f35aaaaaaaaaaaaaaaaaaaaaaaa\"}\n" +
+		"sales-api.2\t{\"msg\":\"c\",\"trace_id\":\"00000f396b0191bb0000000000000001\"}\n"
+	if err := os.WriteFile(log, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		prefix, want, err string
+	}{
+		{prefix: "00000f39", want: "00000f396b0191bb0000000000000001"},
+		{prefix: "4bf92f3577", want: "4bf92f3577b34da6a3ce929d0e0e4736"},
+		{prefix: "4bf92f35", err: "2 traces start 4bf92f35"},
+		{prefix: "ffffffff", err: "no trace starting ffffffff"},
+		{prefix: "abc", err: "give the 32 hex digits"},
+		{prefix: "not-hex!", err: "give the 32 hex digits"},
+	}
+	for _, tt := range tests {
+		got, err := fullTraceID(log, tt.prefix)
+		switch {
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("%s: error %v, want one with %q", tt.prefix, err, tt.err)
+		case tt.err == "" && (err != nil || got != tt.want):
+			t.Errorf("%s: %q, %v; want %q", tt.prefix, got, err, tt.want)
+		}
 	}
 }

@@ -57,8 +57,9 @@ const ingestAttempts = 3
 
 // Ingest records the sales sellerID made offline of their own products,
 // in order, in one transaction, and says for each what became of it:
-// created, a duplicate of one recorded before (by its ClientID), or
-// rejected with the reason (not the seller's product, oversold, unknown
+// created, a duplicate of one recorded before (the same ClientID and
+// values), or rejected with the reason (an id recorded before with other
+// values among them: no sale is lost to a device that reuses ids) (not the seller's product, oversold, unknown
 // buyer, ...). A rejected line does not stop the others.
 //
 // The batch locks its products first (in product ID order, the order
@@ -126,8 +127,13 @@ func (b *Business) ingest(ctx context.Context, sellerID uuid.UUID, lines []Offli
 	var sales []Sale
 	var audits []auditbus.NewAudit
 	for i, l := range lines {
-		if id, ok := recorded[l.ClientID]; ok {
-			results[i] = IngestResult{Status: Duplicate, SaleID: id}
+		if prev, ok := recorded[l.ClientID]; ok {
+			if !sameSale(prev, l) {
+				results[i] = IngestResult{Status: Rejected, Reason: fmt.Sprintf(
+					"id %q was uploaded before with other values (sale %s): give each sale an id of its own", l.ClientID, prev.ID)}
+				continue
+			}
+			results[i] = IngestResult{Status: Duplicate, SaleID: prev.ID}
 			continue
 		}
 		p, ok := products[l.ProductID]
@@ -149,7 +155,7 @@ func (b *Business) ingest(ctx context.Context, sellerID uuid.UUID, lines []Offli
 		}
 		left[l.ProductID] -= l.Quantity.Value()
 		taken[l.ProductID] += l.Quantity.Value()
-		recorded[l.ClientID] = sale.ID
+		recorded[l.ClientID] = sale
 		sales = append(sales, sale)
 		audits = append(audits, newAudit(sellerID, sale, p, auditbus.ActionCreated))
 		results[i] = IngestResult{Status: Created, SaleID: sale.ID}
@@ -177,6 +183,13 @@ func (b *Business) ingest(ctx context.Context, sellerID uuid.UUID, lines []Offli
 		}
 	}
 	return results, nil
+}
+
+// sameSale reports whether l is the sale recorded as s: an upload sent
+// again, not another sale that reuses its id.
+func sameSale(s Sale, l OfflineSale) bool {
+	return s.ProductID == l.ProductID && s.BuyerID == l.BuyerID && s.Quantity == l.Quantity &&
+		s.Paid == l.Paid && s.TakenAt.Equal(l.TakenAt.UTC().Truncate(time.Microsecond))
 }
 
 // refusal is why line l cannot be recorded, or "" when it can. p is its

@@ -68,6 +68,7 @@ func TestIngest(t *testing.T) {
 		notYours, unknown, future,       // refused whatever the stock
 		f.offline("c-6", 2, uuid.Nil), // the last 2
 		f.offline("c-7", 1, uuid.Nil), // none left
+		f.offline("c-2", 2, f.buyer),  // c-2's id for another sale
 	}
 	want := []string{
 		salebus.Created, salebus.Created, salebus.Duplicate,
@@ -79,12 +80,14 @@ func TestIngest(t *testing.T) {
 		fmt.Sprintf("rejected: takenAt %s is in the future", future.TakenAt.UTC().Format(time.RFC3339)),
 		salebus.Created,
 		"rejected: oversold: 1 wanted, 0 left",
+		"rejected: id \"c-2\" was uploaded before with other values (sale " + "%s): give each sale an id of its own",
 	}
 
 	got, err := sales.Ingest(ctx, f.seller, lines)
 	if err != nil {
 		t.Fatal(err)
 	}
+	want[len(want)-1] = fmt.Sprintf(want[len(want)-1], got[1].SaleID)
 	if diff := cmp.Diff(want, statuses(got)); diff != "" {
 		t.Fatalf("results (-want +got):\n%s", diff)
 	}

@@ -38,9 +38,9 @@ type Storer interface {
 	// CreateMany writes the sales in one statement; it returns
 	// ErrClientIDTaken when an uploaded sale's ClientID is.
 	CreateMany(ctx context.Context, sales []Sale) error
-	// QueryByClientIDs returns the IDs of the sales recordedBy uploaded
-	// with those of clientIDs that it has, by client ID.
-	QueryByClientIDs(ctx context.Context, recordedBy uuid.UUID, clientIDs []string) (map[string]uuid.UUID, error)
+	// QueryByClientIDs returns the sales recordedBy uploaded with those
+	// of clientIDs that it has, by client ID.
+	QueryByClientIDs(ctx context.Context, recordedBy uuid.UUID, clientIDs []string) (map[string]Sale, error)
 	// Delete returns ErrNotFound.
 	Delete(ctx context.Context, id uuid.UUID) error
 	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, *page.Cursor, error)

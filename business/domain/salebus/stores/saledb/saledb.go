@@ -47,21 +47,21 @@ func (s *Store) CreateMany(ctx context.Context, sales []salebus.Sale) error {
 }
 
 // QueryByClientIDs implements salebus.Storer.
-func (s *Store) QueryByClientIDs(ctx context.Context, recordedBy uuid.UUID, clientIDs []string) (map[string]uuid.UUID, error) {
-	const q = `
-	SELECT client_id, sale_id FROM sales
-	WHERE recorded_by = :recorded_by AND client_id = ANY(:client_ids)`
+func (s *Store) QueryByClientIDs(ctx context.Context, recordedBy uuid.UUID, clientIDs []string) (map[string]salebus.Sale, error) {
+	const q = `SELECT ` + columns + ` FROM sales s
+	WHERE s.recorded_by = :recorded_by AND s.client_id = ANY(:client_ids)`
 
-	var rows []struct {
-		ClientID string    `db:"client_id"`
-		SaleID   uuid.UUID `db:"sale_id"`
-	}
+	var rows []sale
 	if err := sqldb.NamedQuerySlice(ctx, s.db, q, map[string]any{"recorded_by": recordedBy, "client_ids": clientIDs}, &rows); err != nil {
 		return nil, mapErr(err)
 	}
-	found := make(map[string]uuid.UUID, len(rows))
-	for _, r := range rows {
-		found[r.ClientID] = r.SaleID
+	sales, err := toBusSales(rows)
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[string]salebus.Sale, len(sales))
+	for _, sl := range sales {
+		found[sl.ClientID] = sl
 	}
 	return found, nil
 }
