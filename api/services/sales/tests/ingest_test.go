@@ -49,6 +49,19 @@ func upload(t *testing.T, h http.Handler, token string, body string) []saleapp.I
 	return readResults(t, resp.Body)
 }
 
+// uploadRequest is an upload to a real server whose body is read from
+// body as the client writes it.
+func uploadRequest(t *testing.T, srv *httptest.Server, token string, body io.Reader) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/sales/ingest", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	req.Header.Set("Authorization", "Bearer "+token)
+	return req
+}
+
 func readResults(t *testing.T, r io.Reader) []saleapp.IngestResult {
 	t.Helper()
 	var out []saleapp.IngestResult
@@ -295,12 +308,7 @@ func TestIngestStreamsBothWays(t *testing.T) {
 	defer srv.Close()
 
 	pr, pw := io.Pipe()
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/sales/ingest", pr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-ndjson")
-	req.Header.Set("Authorization", "Bearer "+seller)
+	req := uploadRequest(t, srv, seller, pr)
 	type answer struct {
 		resp *http.Response
 		err  error
@@ -394,12 +402,7 @@ func TestIngestMemoryIsBounded(t *testing.T) {
 		}
 	}()
 
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/sales/ingest", pr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-ndjson")
-	req.Header.Set("Authorization", "Bearer "+seller)
+	req := uploadRequest(t, srv, seller, pr)
 	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
