@@ -84,6 +84,11 @@ type Server struct {
 // when the port asked for in Config is taken.
 var ErrPortInUse = errors.New("port already in use")
 
+// ErrDataDirInUse is the error, wrapped with the folder and the
+// processes, that Start returns when a postgres another live launcher
+// started runs on the data folder.
+var ErrDataDirInUse = errors.New("data dir in use")
+
 // startTimeout bounds how long a cluster may take to accept connections.
 const startTimeout = 30 * time.Second
 
@@ -233,7 +238,7 @@ func (s *Server) clearLeftovers(ctx context.Context) error {
 	}
 
 	if owner := readPID(filepath.Join(s.dataDir, ownerFile)); alive(owner) {
-		return fmt.Errorf("data dir %s is in use by postgres (pid %d) started by process %d: stop that first", s.dataDir, pid, owner)
+		return fmt.Errorf("%w: %s, by postgres (pid %d) started by process %d: stop that first", ErrDataDirInUse, s.dataDir, pid, owner)
 	}
 	s.cfg.Log("stopping postgres left running by a launcher that exited", "pid", pid)
 	out, err := s.command(ctx, "pg_ctl", "stop", "-D", s.dataDir, "-m", "fast", "-w", "-t", "60").CombinedOutput()

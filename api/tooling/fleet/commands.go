@@ -306,6 +306,13 @@ func printRows(w io.Writer, rows []supervisor.Row, now time.Time) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\n", r.Service, r.Instance, r.PID, cmpOr(strings.Join(ports, ","), "-"), r.Health, uptime, r.Restarts)
 	}
 	tw.Flush()
+	noted := map[string]bool{}
+	for _, r := range rows {
+		if r.PID != 0 && r.Note != "" && !noted[r.Service] {
+			noted[r.Service] = true
+			fmt.Fprintf(w, "%s: %s\n", r.Service, r.Note)
+		}
+	}
 }
 
 func cmpOr(s, none string) string {

@@ -317,6 +317,9 @@ func TestFleetRunner(t *testing.T) {
 		if log := r.fleetLog(); !strings.Contains(log, "syntax error") {
 			t.Error("the fleet log does not show the compiler's error")
 		}
+		if out := r.must("ps"); !strings.Contains(out, "sales-api: the rebuild at") {
+			t.Errorf("ps does not say the rebuild failed:\n%s", out)
+		}
 	})
 
 	close(stopPoll)

@@ -79,7 +79,8 @@ func TestPrintRows(t *testing.T) {
 	rows := []supervisor.Row{
 		{Service: "postgres", Instance: "postgres.1", PID: 100, Ports: []int{54320}, Health: supervisor.Healthy, Started: now.Add(-90 * time.Second)},
 		{Service: "setup", Instance: "setup.1", PID: 101, Health: supervisor.Done, Started: now.Add(-80 * time.Second)},
-		{Service: "sales-api", Instance: "sales-api.1", PID: 102, Ports: []int{3000, 3010}, Health: supervisor.Healthy, Started: now.Add(-5 * time.Second), Restarts: 2},
+		{Service: "sales-api", Instance: "sales-api.1", PID: 102, Ports: []int{3000, 3010}, Health: supervisor.Healthy, Started: now.Add(-5 * time.Second), Restarts: 2,
+			Note: "the rebuild at 11:59:00 failed: this runs the last good build (fleet logs fleet)"},
 		{Service: "prometheus", Health: "-", Note: "skipped: prometheus is not installed"},
 	}
 	var out bytes.Buffer
@@ -90,6 +91,7 @@ func TestPrintRows(t *testing.T) {
 		"setup       setup.1      101  -          done                                  -       0",
 		"sales-api   sales-api.1  102  3000,3010  healthy                               5s      2",
 		"prometheus  -            -    -          skipped: prometheus is not installed  -       -",
+		"sales-api: the rebuild at 11:59:00 failed: this runs the last good build (fleet logs fleet)",
 	}, "\n") + "\n"
 	if diff := cmp.Diff(want, out.String()); diff != "" {
 		t.Errorf("table (-want +got):\n%s", diff)

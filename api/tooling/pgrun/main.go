@@ -82,6 +82,10 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pgrun: port %d on 127.0.0.1 is taken by another program: choose another with --port (for make run: make run DB_PORT=%d)\n", *port, *port+1)
 		return 1
 	}
+	if errors.Is(err, pgserver.ErrDataDirInUse) {
+		fmt.Fprintf(stderr, "pgrun: %v (another make run, or the fleet's postgres: make down stops the fleet)\n", err)
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "pgrun: %v\n", err)
 		return 1

@@ -51,6 +51,9 @@ type service struct {
 	skipped string
 	// built is when its binary was last built.
 	built bool
+	// stale says that the last rebuild on a change failed, and the
+	// instances run the build before it; ps shows it.
+	stale string
 }
 
 // New returns a supervisor of the fleet file f for the repository at root,
@@ -333,7 +336,9 @@ func (s *Supervisor) PS() []Row {
 			if in.stopped && in.health != Done && in.health != Failed {
 				continue
 			}
-			rows = append(rows, in.row())
+			row := in.row()
+			row.Note = svc.stale
+			rows = append(rows, row)
 			shown++
 		}
 		if shown == 0 {

@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -155,14 +156,24 @@ func (s *Supervisor) rebuild(ctx context.Context, changed map[string]bool) {
 	}
 	s.log.Fleet("change in %s: rebuilding [%s], testing [%s]", strings.Join(pkgs, " "), strings.Join(names, " "), strings.Join(pkgs, " "))
 
+	stale := func(what string) {
+		note := fmt.Sprintf("the %s at %s failed: this runs the last good build (fleet logs fleet)", what, time.Now().Format("15:04:05"))
+		s.mu.Lock()
+		for _, svc := range affected {
+			svc.stale = note
+		}
+		s.mu.Unlock()
+	}
 	for _, svc := range affected {
 		if err := s.goBuild(ctx, svc.spec, s.binPath(svc.spec)+".new"); err != nil {
 			s.log.Fleet("build failed: the running %s keep serving the last good build", strings.Join(names, ", "))
+			stale("rebuild")
 			return
 		}
 	}
 	if len(pkgs) > 0 && !s.test(ctx, pkgs) {
 		s.log.Fleet("tests failed: the running %s keep serving the last good build", strings.Join(cmpOr(names, "services"), ", "))
+		stale("test run")
 		return
 	}
 	for _, svc := range affected {
@@ -175,6 +186,9 @@ func (s *Supervisor) rebuild(ctx context.Context, changed map[string]bool) {
 			s.log.Fleet("restart %s: %v", svc.spec.Name, err)
 			return
 		}
+		s.mu.Lock()
+		svc.stale = ""
+		s.mu.Unlock()
 		s.log.Fleet("%s runs the change", svc.spec.Name)
 	}
 }

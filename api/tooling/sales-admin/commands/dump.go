@@ -123,7 +123,11 @@ func runDump(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Out, "no sales were taken on %s: wrote an empty dump to %s (%d bytes)\n", day, where, size)
 		return nil
 	}
-	fmt.Fprintf(env.Out, "wrote %d sales taken on %s to %s (%d bytes)\n", sales, day, where, size)
+	noun := "sales"
+	if sales == 1 {
+		noun = "sale"
+	}
+	fmt.Fprintf(env.Out, "wrote %d %s taken on %s to %s (%d bytes)\n", sales, noun, day, where, size)
 	return nil
 }
 

@@ -121,13 +121,13 @@ func TestDump(t *testing.T) {
 			args:   func(string) []string { return []string{"--date", "2026-01-04", "--key", "public/day.gz"} },
 			dumpTo: "dir", key: "public/day.gz",
 			want:    `{"id":"e2000000-0000-4000-8000-000000000002","takenAt":"2026-01-04T00:00:00Z","productID":"98b6d4b8-f04b-4c79-8c2e-a0aef46854b7","sellerID":"45b5fbd3-755f-4379-8f07-a58d4a30fa2f","quantity":3,"paid":30,"offline":true}` + "\n",
-			wantOut: "wrote 1 sales taken on 2026-01-04 to %s as public/day.gz",
+			wantOut: "wrote 1 sale taken on 2026-01-04 to %s as public/day.gz",
 		},
 		{
 			name: "today is the clock's UTC day",
 			args: func(dir string) []string { return []string{"--date", "today", "--to", fileURL(dir), "--quiet"} },
 			key:  "sales/2026-01-03.ndjson.gz", want: `{"id":"9b8a7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c03","takenAt":"2026-01-03T09:15:00Z","productID":"98b6d4b8-f04b-4c79-8c2e-a0aef46854b7","sellerID":"45b5fbd3-755f-4379-8f07-a58d4a30fa2f","quantity":1,"paid":12.5,"offline":false}` + "\n",
-			wantOut: "wrote 1 sales taken on 2026-01-03 to %s as sales/2026-01-03.ndjson.gz",
+			wantOut: "wrote 1 sale taken on 2026-01-03 to %s as sales/2026-01-03.ndjson.gz",
 		},
 		{
 			name: "a day without sales is an empty gzip file",
