@@ -49,7 +49,7 @@ func (s *Store) CreateMany(ctx context.Context, sales []salebus.Sale) error {
 // QueryByClientIDs implements salebus.Storer.
 func (s *Store) QueryByClientIDs(ctx context.Context, recordedBy uuid.UUID, clientIDs []string) (map[string]salebus.Sale, error) {
 	const q = `SELECT ` + columns + ` FROM sales s
-	WHERE s.recorded_by = :recorded_by AND s.client_id = ANY(:client_ids)`
+	WHERE s.recorded_by = :recorded_by AND s.client_id IS NOT NULL AND s.client_id = ANY(:client_ids)`
 
 	var rows []sale
 	if err := sqldb.NamedQuerySlice(ctx, s.db, q, map[string]any{"recorded_by": recordedBy, "client_ids": clientIDs}, &rows); err != nil {
