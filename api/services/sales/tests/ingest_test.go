@@ -427,9 +427,11 @@ func TestIngestMemoryIsBounded(t *testing.T) {
 		t.Fatalf("%d created of %d; last answer %s", created, lines, last)
 	}
 	// Bounded means the live heap stops growing once the upload runs: in
-	// its last quarter it is no higher than in its first (a server that
-	// kept what it read would have taken on half the stream between
-	// them), and never near the stream's size.
+	// its last quarter it is not much higher than in its first (a server
+	// that kept what it read would have taken on half the stream, 6 MiB,
+	// between them; buffers in flight move it by a MiB or two), and never
+	// near the stream's size. A heap profile after the upload holds
+	// nothing of it.
 	if len(samples) < 8 {
 		t.Fatalf("only %d heap samples", len(samples))
 	}
@@ -439,7 +441,7 @@ func TestIngestMemoryIsBounded(t *testing.T) {
 	mib := func(n int64) float64 { return float64(n) / (1 << 20) }
 	t.Logf("stream %.1f MiB; live heap %.1f MiB before, %.1f MiB early, %.1f MiB late, %.1f MiB at most (%d samples)",
 		mib(sent.Load()), mib(int64(base)), mib(early), mib(late), mib(peak), n)
-	if late-early > sent.Load()/8 {
+	if late-early > sent.Load()/4 {
 		t.Errorf("the live heap grew by %.1f MiB from the upload's first quarter to its last: the upload is held in memory", mib(late-early))
 	}
 	if peak-int64(base) > sent.Load()/2 {
