@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
@@ -100,6 +101,16 @@ func (cfg Config) URL() string {
 		RawQuery: q.Encode(),
 	}
 	return u.String()
+}
+
+// UUIDs is ids as a uuid[] parameter takes them: text, cast in the
+// statement (CAST(:ids AS uuid[])).
+func UUIDs(ids []uuid.UUID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
 }
 
 // DB is a pool of connections to Postgres, used through sqlx. Its

@@ -38,6 +38,16 @@ func offlineLine(id, productID string, qty int, buyerID string) string {
 	return string(data)
 }
 
+// offlineFile is n lines of one unit of productID each, their ids made
+// from idFormat and the line's index.
+func offlineFile(idFormat, productID string, n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(offlineLine(fmt.Sprintf(idFormat, i), productID, 1, "") + "\n")
+	}
+	return b.String()
+}
+
 // upload sends lines to POST /v1/sales/ingest through h and returns the
 // answer's lines, the summary last.
 func upload(t *testing.T, h http.Handler, token string, body string) []saleapp.IngestResult {
@@ -195,11 +205,7 @@ func TestWalkInSalesPageByBuyer(t *testing.T) {
 	e := newEnv(t)
 	seller := e.tokens["user1"]
 	prd := e.createProduct(t, seller, "Plates", "1", 10)
-	var lines []string
-	for i := range 3 {
-		lines = append(lines, offlineLine(fmt.Sprintf("w%d", i), prd.ID, 1, ""))
-	}
-	upload(t, e.h, seller, strings.Join(lines, "\n")+"\n")
+	upload(t, e.h, seller, offlineFile("w%d", prd.ID, 3))
 	e.doProduct(t, http.MethodPost, "/v1/sales", e.tokens["user2"], newSaleBody(uuid.MustParse(prd.ID), 1, "1"), http.StatusCreated, nil)
 
 	for _, dir := range []string{"ASC", "DESC"} {
@@ -230,11 +236,7 @@ func TestIngestResumesACutUpload(t *testing.T) {
 	seller := e.tokens["user1"]
 	prd := e.createProduct(t, seller, "Books", "1", 1000)
 
-	var lines []string
-	for i := range 250 {
-		lines = append(lines, offlineLine(fmt.Sprintf("book-%03d", i), prd.ID, 1, ""))
-	}
-	whole := strings.Join(lines, "\n") + "\n"
+	whole := offlineFile("book-%03d", prd.ID, 250)
 	// Cut inside line 138: the part line is refused, the rest never came.
 	cut := whole[:strings.Index(whole, "book-137")+10]
 
@@ -275,11 +277,7 @@ func TestIngestLimits(t *testing.T) {
 	})
 
 	t.Run("a stream past its size stops, naming the line to resume from", func(t *testing.T) {
-		var lines []string
-		for i := range 20 {
-			lines = append(lines, offlineLine(fmt.Sprintf("big-%02d", i), prd.ID, 1, ""))
-		}
-		got := upload(t, h, seller, strings.Join(lines, "\n")+"\n")
+		got := upload(t, h, seller, offlineFile("big-%02d", prd.ID, 20))
 		stop := got[len(got)-2]
 		if stop.Status != "stopped" || !strings.Contains(stop.Reason, "the stream is over 1000 bytes: line") {
 			t.Fatalf("the line before the summary: %+v", stop)

@@ -173,7 +173,7 @@ func (s *Store) QueryByIDsForSale(ctx context.Context, owner uuid.UUID, ids []uu
 	const others = `SELECT ` + columns + ` FROM products
 	WHERE product_id = ANY(CAST(:ids AS uuid[])) AND user_id <> :owner`
 
-	data := map[string]any{"ids": uuidStrings(ids), "owner": owner}
+	data := map[string]any{"ids": sqldb.UUIDs(ids), "owner": owner}
 	var rows, rest []Row
 	if err := sqldb.NamedQuerySlice(ctx, s.db, owned, data, &rows); err != nil {
 		return nil, mapErr(err)
@@ -184,15 +184,6 @@ func (s *Store) QueryByIDsForSale(ctx context.Context, owner uuid.UUID, ids []uu
 		}
 	}
 	return toBusProducts(append(rows, rest...))
-}
-
-// uuidStrings is ids as Postgres takes a uuid[] parameter: text.
-func uuidStrings(ids []uuid.UUID) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = id.String()
-	}
-	return out
 }
 
 func (s *Store) queryOne(ctx context.Context, where string, id uuid.UUID) (productbus.Product, error) {

@@ -26,24 +26,27 @@ func NewStore(db sqlx.ExtContext) *Store {
 
 const columns = `s.sale_id, s.product_id, s.buyer_id, s.quantity, s.paid, s.date_created, s.taken_at, s.client_id, s.recorded_by`
 
-// Create implements salebus.Storer.
-func (s *Store) Create(ctx context.Context, sale salebus.Sale) error {
-	return s.CreateMany(ctx, []salebus.Sale{sale})
-}
-
-// CreateMany implements salebus.Storer: one multi-row INSERT.
-func (s *Store) CreateMany(ctx context.Context, sales []salebus.Sale) error {
-	const q = `
+// insert writes one sale, or many: given a slice, sqlx repeats its VALUES
+// for each.
+const insert = `
 	INSERT INTO sales
 		(sale_id, product_id, buyer_id, quantity, paid, date_created, taken_at, client_id, recorded_by)
 	VALUES
 		(:sale_id, :product_id, :buyer_id, :quantity, :paid, :date_created, :taken_at, :client_id, :recorded_by)`
 
+// Create implements salebus.Storer. A purchase is one row, bound as a
+// struct: the slice form's reflection is not worth it on every buy.
+func (s *Store) Create(ctx context.Context, sale salebus.Sale) error {
+	return mapErr(sqldb.NamedExec(ctx, s.db, insert, toDBSale(sale)))
+}
+
+// CreateMany implements salebus.Storer: one multi-row INSERT.
+func (s *Store) CreateMany(ctx context.Context, sales []salebus.Sale) error {
 	rows := make([]sale, len(sales))
 	for i, sl := range sales {
 		rows[i] = toDBSale(sl)
 	}
-	return mapErr(sqldb.NamedExec(ctx, s.db, q, rows))
+	return mapErr(sqldb.NamedExec(ctx, s.db, insert, rows))
 }
 
 // QueryByClientIDs implements salebus.Storer.

@@ -170,14 +170,10 @@ func (s *Store) QueryByEmail(ctx context.Context, addr email.Email) (userbus.Use
 func (s *Store) ExistingIDs(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
 	const q = `SELECT user_id FROM users WHERE user_id = ANY(CAST(:ids AS uuid[]))`
 
-	texts := make([]string, len(ids))
-	for i, id := range ids {
-		texts[i] = id.String()
-	}
 	var rows []struct {
 		ID uuid.UUID `db:"user_id"`
 	}
-	if err := sqldb.NamedQuerySlice(ctx, s.db, q, map[string]any{"ids": texts}, &rows); err != nil {
+	if err := sqldb.NamedQuerySlice(ctx, s.db, q, map[string]any{"ids": sqldb.UUIDs(ids)}, &rows); err != nil {
 		return nil, mapErr(err)
 	}
 	found := make([]uuid.UUID, len(rows))
