@@ -4,6 +4,11 @@
 # Docker: pgrun starts one throwaway cluster that the whole `go test` run
 # shares through SALES_TEST_DB_URL. Set SALES_TEST_DB_URL yourself to test
 # against a server you already have.
+#
+# Two modules: the service (this folder: what a project keeps and edits)
+# and the kit's tools (tools/: the fleet runner, the load harness, the
+# domain generator, the rename, log formatting and the manifests' checks),
+# each with its own go.mod and vendor/.
 
 SHELL := /bin/bash
 
@@ -19,6 +24,9 @@ GO          ?= go
 # packages), in a folder named for the project.
 PROJECT     := garagesale
 CACHE       := $(HOME)/.cache/$(PROJECT)
+# TOOLS is the tools module; TOOL builds one of its commands into ./bin.
+TOOLS       := tools
+TOOL         = (cd $(TOOLS) && $(GO) build -o $(abspath $(BIN))/ $(addprefix ./,$(1)))
 
 ifdef SALES_TEST_DB_URL
 WITH_DB :=
@@ -31,9 +39,9 @@ endif
 # ==============================================================================
 # Testing and checks
 
-test: ## every test against a throwaway Postgres (what CI runs first)
+test: ## every test of both modules against a throwaway Postgres (what CI runs first)
 	$(WITH_DB) $(GO) test -trimpath -count=1 ./...
-	cd zarf/k8s/validate && $(GO) test -count=1 ./...
+	cd $(TOOLS) && $(GO) test -trimpath -count=1 ./...
 
 # test-e2e runs the slow end-to-end checks that `make test` leaves out;
 # CI runs it after `make test`.
@@ -58,7 +66,7 @@ faults: ## the fault suite: the real API while its Postgres is stopped, frozen a
 # Prometheus scraping the sidecar. Jaeger is built first (once).
 .PHONY: test-fleet
 test-fleet: jaeger ## the fleet end to end on a copy of the repository: watch, scale, traces in Jaeger, Prometheus
-	SALES_TEST_FLEET=1 $(GO) test -count=1 -v ./api/tooling/fleet/
+	cd $(TOOLS) && SALES_TEST_FLEET=1 $(GO) test -count=1 -v ./fleet/
 
 # bench runs every benchmark (speed and memory targets live here, never in
 # timed tests), with a throwaway Postgres for the packages that need one.
@@ -78,14 +86,15 @@ bench: ## every Go benchmark with allocations, in benchstat format (BENCH, BENCH
 # LOAD_FLAGS="--flat 10000,1000000" for list latency against table size.
 LOAD_FLAGS ?=
 load: build-local ## load-test the API against a bare Go program side by side (LOAD_FLAGS)
-	$(GO) build -o $(BIN)/load ./api/tooling/load
-	$(BIN)/load $(LOAD_FLAGS)
+	$(call TOOL,load)
+	$(BIN)/pgrun -- $(BIN)/load $(LOAD_FLAGS)
 
 test-race: ## every test with the race detector
 	$(WITH_DB) $(GO) test -race -count=1 ./...
 
-vet: ## go vet
+vet: ## go vet, both modules
 	$(GO) vet ./...
+	cd $(TOOLS) && $(GO) vet ./...
 
 # Tools that are not dependencies of our binaries are installed at a pinned
 # version into the tools cache the first time a target needs them.
@@ -94,9 +103,10 @@ STATICCHECK_VERSION = v0.8.2
 STATICCHECK         = $(TOOLS_BIN)/staticcheck-$(STATICCHECK_VERSION)
 DEADCODE_VERSION    = v0.52.0
 DEADCODE            = $(TOOLS_BIN)/deadcode-$(DEADCODE_VERSION)
-# Jaeger is pinned in zarf/tools/go.mod, a module of its own (its go.mod
-# has replace directives, so go install refuses it).
-JAEGER_VERSION      = $(shell sed -n 's#^\tgithub.com/jaegertracing/jaeger \(v[^ ]*\).*#\1#p' zarf/tools/go.mod)
+# Jaeger is pinned in tools/jaeger/go.mod, a module of its own (its go.mod
+# has replace directives, so go install refuses it, and its dependencies
+# would dwarf the tools module's).
+JAEGER_VERSION      = $(shell sed -n 's#^\tgithub.com/jaegertracing/jaeger \(v[^ ]*\).*#\1#p' $(TOOLS)/jaeger/go.mod)
 JAEGER              = $(TOOLS_BIN)/jaeger-$(JAEGER_VERSION)
 
 # go-tool installs package@version $(1) as the file $(2) when it is missing.
@@ -117,29 +127,31 @@ jaeger: ## build the pinned Jaeger into the tools cache (the fleet's trace store
 	@if [ ! -x "$(JAEGER)" ]; then \
 		echo "building jaeger $(JAEGER_VERSION) into $(TOOLS_BIN) (once; a few minutes)"; \
 		mkdir -p $(TOOLS_BIN) && \
-		(cd zarf/tools && GOFLAGS=-mod=readonly $(GO) build -trimpath -o $(JAEGER).tmp github.com/jaegertracing/jaeger/cmd/jaeger) && \
+		(cd $(TOOLS)/jaeger && GOFLAGS=-mod=readonly $(GO) build -trimpath -o $(JAEGER).tmp github.com/jaegertracing/jaeger/cmd/jaeger) && \
 		mv $(JAEGER).tmp $(JAEGER); \
 	fi
 	@if [ -n "$(JAEGER_LINK)" ]; then mkdir -p $$(dirname $(JAEGER_LINK)) && ln -sf $(JAEGER) $(JAEGER_LINK); fi
 
-lint: ## gofmt and staticcheck (pinned, installed into the tools cache when missing)
-	@out=$$(gofmt -l api app business foundation zarf/k8s/validate/*.go *.go); \
+lint: ## gofmt and staticcheck of both modules (pinned, installed into the tools cache when missing)
+	@out=$$(gofmt -l api app business foundation $$(find $(TOOLS) -name '*.go' -not -path '*/vendor/*') *.go); \
 	if [ -n "$$out" ]; then echo "$$out"; echo "gofmt: the files above are not formatted: gofmt -w them"; exit 1; fi
 	$(call go-tool,honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION),$(STATICCHECK))
 	$(STATICCHECK) ./...
+	cd $(TOOLS) && $(STATICCHECK) ./...
 
 deadcode: ## fail when a function of ours is unreachable (golang.org/x/tools deadcode, pinned)
 	$(call go-tool,golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION),$(DEADCODE))
-	@out=$$($(DEADCODE) -test ./...); \
+	@out=$$($(DEADCODE) -test ./...; cd $(TOOLS) && $(DEADCODE) -test ./...); \
 	if [ -n "$$out" ]; then echo "$$out"; echo "deadcode: the functions above are unreachable: remove them"; exit 1; fi; \
 	echo "deadcode: nothing unreachable"
 
 # ==============================================================================
 # Modules
 
-tidy: ## go mod tidy and go mod vendor
+tidy: ## go mod tidy and go mod vendor, both modules
 	$(GO) mod tidy
 	$(GO) mod vendor
+	cd $(TOOLS) && $(GO) mod tidy && $(GO) mod vendor
 
 # docs writes the API's OpenAPI document, generated from the code, to
 # docs/openapi.json for client generators and the linter; a test fails
@@ -159,12 +171,12 @@ rename: ## make this kit your project: make rename MODULE=github.com/acme/shop N
 		echo "make rename needs MODULE and NAME, e.g. make rename MODULE=github.com/acme/shop NAME=shop"; \
 		exit 2; \
 	fi
-	$(GO) run ./api/tooling/rename --module '$(MODULE)' --name '$(NAME)'
+	cd $(TOOLS) && $(GO) run ./rename --root .. --module '$(MODULE)' --name '$(NAME)'
 
-# test-rename renames a copy of the repository, then builds, vets and tests
-# the copy (slow: minutes; make test-e2e runs it).
-test-rename: ## rename a copy of the repository, then build, vet and test it
-	SALES_TEST_RENAME=1 $(GO) test -count=1 -v ./api/tooling/rename/
+# test-rename renames a copy of the repository, then runs the whole make
+# test in the copy (slow: minutes; make test-e2e runs it).
+test-rename: ## rename a copy of the repository, then make test in it
+	cd $(TOOLS) && SALES_TEST_RENAME=1 $(GO) test -count=1 -timeout 30m -v ./rename/
 
 # ==============================================================================
 # Running the service locally
@@ -177,11 +189,21 @@ LDFLAGS := -X main.version=$(VERSION)
 # nothing serves them. The images build with it too.
 TAGS    := grpcnotrace
 
-# build-local compiles every command of the kit into ./bin.
+# build-local compiles the service's commands and the tools make run and
+# make up use into ./bin.
 build-local: ## build every binary into ./bin
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/sales-api ./api/services/sales
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/metrics ./api/services/metrics
-	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/ ./api/tooling/sales-admin ./api/tooling/pgrun ./api/tooling/logfmt ./api/tooling/fleet
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/ ./api/tooling/sales-admin ./api/tooling/pgrun
+	$(call TOOL,logfmt fleet)
+
+# domain runs the domain generator (tools/domain): make domain ARGS="add
+# widget --field label:string --field price:money", then make test.
+.PHONY: domain
+ARGS ?= --help
+domain: ## add a domain to the service: make domain ARGS="add widget --field label:string"
+	$(call TOOL,domain)
+	$(BIN)/domain $(ARGS)
 
 # run starts a local Postgres (data kept in .data/pg), migrates and seeds it,
 # makes a dev signing key if there is none, and runs sales-api in the
@@ -206,7 +228,8 @@ up: build-local ## the whole system in the background, rebuilt on change: Postgr
 	$(BIN)/fleet up --watch
 
 down: ## stop everything make up started
-	@if [ -x $(BIN)/fleet ]; then $(BIN)/fleet down; else $(GO) run ./api/tooling/fleet down; fi
+	@[ -x $(BIN)/fleet ] || $(call TOOL,fleet)
+	@$(BIN)/fleet down
 
 # psql opens psql on the database of a running make run. PSQL_ARGS passes
 # arguments: make psql PSQL_ARGS="-c 'select count(*) from users'".
@@ -223,7 +246,7 @@ psql: ## psql on the database of a running make run (PSQL_ARGS)
 # Images, the Kind dev cluster and compose
 #
 # These need docker (build, compose), kind and kubectl (dev-*). `make test`
-# needs none of them: zarf/k8s/validate renders and checks every manifest
+# needs none of them: tools/validate renders and checks every manifest
 # offline.
 
 IMAGE_TAG        ?= dev
@@ -310,7 +333,7 @@ dev-update-apply: build dev-load dev-apply dev-restart ## rebuild, reload, re-ap
 
 # dev-logs follows every container of the sales pods, through logfmt.
 dev-logs: need-kubectl ## the sales pods logs through logfmt
-	$(GO) build -o $(BIN)/logfmt ./api/tooling/logfmt
+	$(call TOOL,logfmt)
 	kubectl logs --namespace=$(NAMESPACE) --selector=app=sales --all-containers=true \
 		--prefix=false --follow --tail=100 --max-log-requests=8 | $(BIN)/logfmt
 
@@ -387,7 +410,7 @@ release: ## binaries for RELEASE_PLATFORMS, the manifest bundle and their checks
 # it needs no kustomize or kubectl.
 release-bundle: ## the manifest bundle alone: RELEASE_OVERLAY with the kit's images pinned to VERSION under REGISTRY, into DIST
 	@mkdir -p $(DIST)
-	cd zarf/k8s/validate && $(GO) run ./cmd/bundle -version '$(VERSION)' \
+	cd $(TOOLS) && $(GO) run ./validate/cmd/bundle -version '$(VERSION)' \
 		$(foreach r,$(RELEASE_REPOS),-image $(r)=$(RELEASE_PREFIX)$(r)) \
 		-o $(abspath $(RELEASE_BUNDLE)) $(CURDIR)/$(RELEASE_OVERLAY)
 

@@ -206,12 +206,17 @@ func startStack(t *testing.T) *stack {
 	st := &stack{work: work, api: apitest.FreeAddr(t), debug: apitest.FreeAddr(t), metrics: apitest.FreeAddr(t), mdebug: apitest.FreeAddr(t), log: &lockedBuffer{}}
 
 	bin := filepath.Join(work, "bin")
-	for _, args := range [][]string{
+	for _, b := range []struct {
+		dir  string
+		args []string
+	}{
 		// As make build-local names them.
-		{"-o", filepath.Join(bin, "sales-api"), "./api/services/sales"},
-		{"-o", bin + string(filepath.Separator), "./api/services/metrics", "./api/tooling/sales-admin", "./api/tooling/pgrun", "./api/tooling/logfmt"},
+		{".", []string{"-o", filepath.Join(bin, "sales-api"), "./api/services/sales"}},
+		{".", []string{"-o", bin + string(filepath.Separator), "./api/services/metrics", "./api/tooling/sales-admin", "./api/tooling/pgrun"}},
+		{"tools", []string{"-o", bin + string(filepath.Separator), "./logfmt"}},
 	} {
-		build := exec.Command("go", append([]string{"build"}, args...)...)
+		build := exec.Command("go", append([]string{"build"}, b.args...)...)
+		build.Dir = b.dir
 		if out, err := build.CombinedOutput(); err != nil {
 			t.Fatalf("build: %v\n%s", err, out)
 		}

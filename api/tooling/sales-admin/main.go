@@ -48,7 +48,7 @@ type Config struct {
 		TLSRootCert string `conf:"help:PEM file of the CA that signed the certificate of the database server"`
 	}
 	Dump struct {
-		To string `conf:"help:bucket URL dump writes to when --to does not say: file:///dir or s3://bucket?region=R or gs://bucket or azblob://container"`
+		To string `conf:"help:bucket URL dump writes to when --to does not say: file:///dir or s3://bucket?region=R"`
 	}
 }
 

@@ -58,7 +58,7 @@ type Command struct {
 	Standalone bool
 }
 
-var all = []Command{migrateCmd, seedCmd, genkeyCmd, gentokenCmd, usersCmd, domainCmd, dumpCmd, ingestCmd}
+var all = []Command{migrateCmd, seedCmd, genkeyCmd, gentokenCmd, usersCmd, dumpCmd, ingestCmd}
 
 // Lookup returns the command called name.
 func Lookup(name string) (Command, bool) {

@@ -38,12 +38,10 @@ object is written whole or not at all, so running it again is safe.
           when not given:
             file:///var/dumps                 a folder (?create_dir=1 makes it)
             s3://bucket?region=eu-west-1      Amazon S3 or a compatible store
-            gs://bucket                       Google Cloud Storage
-            azblob://container                Azure Blob Storage
             mem://                            memory: written, then dropped
-          Credentials come the way each cloud's SDK finds them (AWS_*,
-          GOOGLE_APPLICATION_CREDENTIALS, AZURE_STORAGE_ACCOUNT..., or the
-          workload's identity).
+          Credentials come the way the AWS SDK finds them (AWS_*, or the
+          workload's identity). Google Cloud Storage and Azure are one
+          import line each in foundation/blobstore.
 --key     the object's key instead of sales/DAY.ndjson.gz.
 --quiet   no progress bar (there is none unless stderr is a terminal).`,
 	Run: runDump,

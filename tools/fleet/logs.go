@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/garagesale/service/tools/fleet/supervisor"
+	"github.com/garagesale/service/tools/internal/logfmt"
+)
+
+func logs(ctx context.Context, o options, args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("logs", flag.ContinueOnError)
+	tail := fs.Bool("f", false, "follow: print new lines as they come, until Ctrl-C")
+	last := fs.Int("n", 0, "print only the last N lines first (0: all)")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 1 {
+		return errUsage
+	}
+	v := view{only: fs.Arg(0), color: colorOut()}
+	path := filepath.Join(o.stateDir(), supervisor.LogName)
+	if _, err := os.Stat(path); err != nil {
+		return errors.New("no fleet log here: fleet up starts a fleet")
+	}
+	from := int64(0)
+	if *last > 0 {
+		from = lastLinesOffset(path, *last, v)
+	}
+	if !*tail {
+		return printFrom(path, from, w, v)
+	}
+	return follow(ctx, path, from, w, v)
+}
+
+// view says which lines of the fleet log to print and how.
+type view struct {
+	// only keeps a service's lines (sales-api), an instance's
+	// (sales-api.2) or the fleet's own (fleet); empty keeps all.
+	only  string
+	color bool
+}
+
+// keeps reports whether the line of the instance named name is shown.
+func (v view) keeps(name string) bool {
+	return v.only == "" || name == v.only || strings.TrimRight(strings.TrimRight(name, "0123456789"), ".") == v.only && strings.Contains(name, ".")
+}
+
+// palette colours each instance's prefix, picked by its name.
+var palette = []string{"\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m", "\033[91m", "\033[96m", "\033[95m"}
+
+// render is one line of the fleet log for people: the instance's name in
+// its colour, then the line through logfmt (JSON pretty-printed, other
+// text as it is). ok is false for a line the view leaves out.
+func (v view) render(raw string) (string, bool) {
+	name, line, found := strings.Cut(raw, "\t")
+	if !found {
+		return raw, v.only == ""
+	}
+	if !v.keeps(name) {
+		return "", false
+	}
+	text, _ := logfmt.Format([]byte(line), logfmt.Options{Color: v.color})
+	prefix := fmt.Sprintf("%-12s|", name)
+	if v.color {
+		color := "\033[1m"
+		if name != supervisor.FleetName {
+			h := fnv.New32a()
+			h.Write([]byte(name))
+			color = palette[h.Sum32()%uint32(len(palette))]
+		}
+		prefix = color + prefix + "\033[0m"
+	}
+	return prefix + " " + text, true
+}
+
+func colorOut() bool { return logfmt.WantsColor(os.Stdout) }
+
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// printFrom prints the log's lines from the offset to its end.
+func printFrom(path string, from int64, w io.Writer, v view) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.Seek(from, io.SeekStart); err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 2*1024*1024)
+	for sc.Scan() {
+		if s, ok := v.render(sc.Text()); ok {
+			fmt.Fprintln(bw, s)
+		}
+	}
+	return sc.Err()
+}
+
+// lastLinesOffset is where the last n lines the view keeps begin.
+func lastLinesOffset(path string, n int, v view) int64 {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	var starts []int64
+	var off int64
+	r := bufio.NewReader(f)
+	for {
+		line, err := r.ReadString('\n')
+		if len(line) > 0 {
+			name, _, _ := strings.Cut(line, "\t")
+			if v.keeps(name) {
+				starts = append(starts, off)
+				if len(starts) > n {
+					starts = starts[1:]
+				}
+			}
+			off += int64(len(line))
+		}
+		if err != nil {
+			break
+		}
+	}
+	if len(starts) == 0 {
+		return off
+	}
+	return starts[0]
+}
+
+// follow prints the log from the offset and then each line as it is
+// written, until ctx ends. A new fleet's log (the file replaced) is read
+// from its start.
+func follow(ctx context.Context, path string, from int64, w io.Writer, v view) error {
+	var f *os.File
+	defer func() {
+		if f != nil {
+			f.Close()
+		}
+	}()
+	var r *bufio.Reader
+	var partial string
+	for {
+		if f == nil {
+			var err error
+			if f, err = os.Open(path); err == nil {
+				if _, err := f.Seek(from, io.SeekStart); err != nil {
+					return err
+				}
+				r = bufio.NewReader(f)
+			} else {
+				f = nil
+			}
+		}
+		if r != nil {
+			for {
+				chunk, err := r.ReadString('\n')
+				partial += chunk
+				if err != nil {
+					break
+				}
+				if s, ok := v.render(strings.TrimSuffix(partial, "\n")); ok {
+					fmt.Fprintln(w, s)
+				}
+				from += int64(len(partial))
+				partial = ""
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(150 * time.Millisecond):
+		}
+		// A new fleet renames the old log away.
+		if fi, err := os.Stat(path); f != nil && (err != nil || fi.Size() < from || !sameFile(f, fi)) {
+			f.Close()
+			f, r, from, partial = nil, nil, 0, ""
+		}
+	}
+}
+
+func sameFile(f *os.File, fi os.FileInfo) bool {
+	cur, err := f.Stat()
+	return err == nil && os.SameFile(cur, fi)
+}

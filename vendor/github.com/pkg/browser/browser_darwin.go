@@ -1,5 +1,0 @@
-package browser
-
-func openBrowser(url string) error {
-	return runCmd("open", url)
-}
