@@ -23,8 +23,9 @@ var (
 // Problems returns what is wrong with the conf tags of cfg, a struct or a
 // pointer to one: a setting without help, a help or default cut short by a
 // comma, a help holding an apostrophe. Nested structs are groups, walked
-// through; conf's own fields (an embedded conf.Version, conf.Args) and
-// fields tagged `conf:"-"` are skipped.
+// through (an embedded one adds its settings to its embedder's group);
+// conf's own fields (conf.Version, conf.Args) and fields tagged
+// `conf:"-"` are skipped.
 func Problems(cfg any) []string {
 	t := reflect.TypeOf(cfg)
 	for t.Kind() == reflect.Pointer {
@@ -38,15 +39,18 @@ func Problems(cfg any) []string {
 func walk(t reflect.Type, prefix string, out *[]string) {
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if !f.IsExported() || f.Anonymous {
-			continue
-		}
 		tag, hasTag := f.Tag.Lookup("conf")
-		if tag == "-" || f.Type.PkgPath() == "github.com/ardanlabs/conf/v3" {
+		if !f.IsExported() || tag == "-" || f.Type.PkgPath() == "github.com/ardanlabs/conf/v3" {
 			continue // not a setting, or conf's own (Args, Version)
 		}
 		name := prefix + f.Name
-		if f.Type.Kind() == reflect.Struct && f.Type.Name() == "" && !hasTag {
+		switch {
+		case f.Anonymous && f.Type.Kind() == reflect.Struct:
+			// conf reads an embedded struct's settings as the
+			// embedder's own.
+			walk(f.Type, prefix, out)
+			continue
+		case f.Type.Kind() == reflect.Struct && !hasTag:
 			walk(f.Type, name+".", out)
 			continue
 		}

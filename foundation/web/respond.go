@@ -21,7 +21,7 @@ type HTTPHeaderer interface {
 }
 
 // status gives a value a status code other than 200. It encodes as the
-// value does and keeps the value's own headers.
+// value does (a nil value as no body) and keeps the value's own headers.
 type status struct {
 	v    any
 	code int
@@ -29,7 +29,12 @@ type status struct {
 
 func (s status) HTTPStatus() int { return s.code }
 
-func (s status) Encode() ([]byte, string, error) { return Encode(s.v) }
+func (s status) Encode() ([]byte, string, error) {
+	if s.v == nil {
+		return nil, "", nil
+	}
+	return Encode(s.v)
+}
 
 func (s status) HTTPHeader() http.Header {
 	if h, ok := s.v.(HTTPHeaderer); ok {
@@ -54,28 +59,22 @@ func Accepted(v any) any {
 var NoContent any
 
 // StatusOf returns the status v is sent with: 204 for nil, its own for an
-// HTTPStatuser, 500 for any other error, else 200.
+// HTTPStatuser, else 200.
 func StatusOf(v any) int {
 	switch s := v.(type) {
 	case nil:
 		return http.StatusNoContent
 	case HTTPStatuser:
 		return s.HTTPStatus()
-	case error:
-		return http.StatusInternalServerError
 	}
 	return http.StatusOK
 }
 
 // Encode returns the body v is sent with and its Content-Type: an
-// Encoder's own encoding, else v's JSON (see JSON). An error that does not
-// encode itself has no body: Encode refuses it.
+// Encoder's own encoding, else v's JSON (see JSON).
 func Encode(v any) ([]byte, string, error) {
-	switch e := v.(type) {
-	case Encoder:
+	if e, ok := v.(Encoder); ok {
 		return e.Encode()
-	case error:
-		return nil, "", fmt.Errorf("an error is no body unless it encodes itself: %w", e)
 	}
 	return JSON(v)
 }
@@ -123,7 +122,9 @@ func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 		return http.StatusInternalServerError, fmt.Errorf("encode response: %w", err)
 	}
 
-	w.Header().Set("Content-Type", contentType)
+	if contentType != "" {
+		w.Header().Set("Content-Type", contentType)
+	}
 	w.WriteHeader(code)
 	if _, err := w.Write(data); err != nil {
 		return code, fmt.Errorf("write response: %w", err)

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"reflect"
 	"slices"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -22,18 +21,18 @@ type Encoder interface {
 	Encode() (data []byte, contentType string, err error)
 }
 
-// HandlerFunc handles one request and returns what to send (see Encode):
-//   - nil is 204 No Content, with no body;
+// HandlerFunc handles one request and returns what to send, or an error:
+//   - a nil value is 204 No Content, with no body;
 //   - a value implementing Encoder is sent as it encodes itself;
-//   - an error that is not an Encoder is a 500 with no body: middleware is
-//     to turn errors into the API's error body, and an error's fields are
-//     no answer;
-//   - any other value is sent as JSON (see JSON), as application/json.
+//   - any other value is sent as JSON (see JSON), as application/json;
+//   - an error is middleware's to turn into an answer (the API's error
+//     body); one that reaches the App is a 500 with no body, since an
+//     error's fields are no answer.
 //
 // A value implementing HTTPStatuser chooses its status (else 200; Created
 // and Accepted wrap a value with theirs), and one implementing
 // HTTPHeaderer adds headers of its own.
-type HandlerFunc func(ctx context.Context, r *http.Request) any
+type HandlerFunc func(ctx context.Context, r *http.Request) (any, error)
 
 // MidFunc wraps a HandlerFunc with behaviour that runs around it.
 type MidFunc func(next HandlerFunc) HandlerFunc
@@ -111,7 +110,6 @@ func (a *App) HandleRaw(pattern string, h http.Handler) {
 // "/v1/users/{userID}"), wrapped in the route's own middleware mw and then
 // the app-wide chain.
 func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
-	h = nilPointersAreNil(h)
 	h = wrap(h, mw)
 	h = wrap(h, a.mw)
 	route := method + " " + path
@@ -137,7 +135,11 @@ func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
 			h.Set("X-Trace-Id", traceID)
 		}
 
-		resp := h(ctx, r.WithContext(ctx))
+		resp, err := h(ctx, r.WithContext(ctx))
+		if err != nil {
+			a.log(ctx, "web: an error no middleware answered", "error", err)
+			resp = status{code: http.StatusInternalServerError}
+		}
 		status, err := Respond(ctx, w, resp)
 		span.SetAttributes(attribute.Int("http.response.status_code", status))
 		if err != nil {
@@ -157,17 +159,3 @@ func wrap(h HandlerFunc, mw []MidFunc) HandlerFunc {
 
 // ErrBodyTooLarge is returned by Decode when the body exceeds its limit.
 var ErrBodyTooLarge = errors.New("request body too large")
-
-// nilPointersAreNil makes a handler's nil pointer (a nil *errs.Error, say,
-// returned as any) the nil it means, 204, for the middleware and Respond:
-// held in an interface it is not == nil, and calling its methods would
-// panic outside any recovery.
-func nilPointersAreNil(h HandlerFunc) HandlerFunc {
-	return func(ctx context.Context, r *http.Request) any {
-		v := h(ctx, r)
-		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
-			return nil
-		}
-		return v
-	}
-}

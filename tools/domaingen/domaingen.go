@@ -33,10 +33,10 @@ var templates embed.FS
 
 // Paths of the files the generator wires a domain into, from the root.
 const (
-	busesFile = "business/sdk/buses/buses.go"
-	buildFile = "api/services/sales/build/build.go"
-	sqlDir    = "business/sdk/migrate/sql"
-	seedDir   = "business/sdk/migrate/seed"
+	domainFile = "business/domain/domain.go"
+	buildFile  = "api/services/sales/build/build.go"
+	sqlDir     = "business/sdk/migrate/sql"
+	seedDir    = "business/sdk/migrate/seed"
 )
 
 // Markers are the comments wiring lines are added above.
@@ -269,15 +269,15 @@ type wireLine struct {
 
 func wiring(d Data) []wire {
 	return []wire{
-		{path: busesFile, lines: []wireLine{
+		{path: domainFile, lines: []wireLine{
 			{text: strconv.Quote(d.Module + "/business/domain/" + d.Bus)},
 			{text: strconv.Quote(d.Module + "/business/domain/" + d.Bus + "/stores/" + d.DB)},
 			{text: d.Type + " *" + d.Bus + ".Business", marker: markerField, key: d.Type + " "},
-			{text: "b." + d.Type + " = " + d.Bus + ".NewBusiness(" + d.Bus + ".Config{Tx: tx, Now: now, Storer: " + d.DB + ".NewStore(db), Audit: b.Audit})", marker: markerBus, key: "b." + d.Type + " ="},
+			{text: "s." + d.Type + " = " + d.Bus + ".NewBusiness(" + d.Bus + ".Config{DB: db, Now: now, Storer: " + d.DB + ".Store{}, Audit: s.Audit})", marker: markerBus, key: "s." + d.Type + " ="},
 		}},
 		{path: buildFile, lines: []wireLine{
 			{text: strconv.Quote(d.Module + "/app/domain/" + d.App)},
-			{text: d.App + ".Routes(routes, " + d.App + ".Config{" + d.Type + "Bus: bs." + d.Type + "})", marker: markerRoutes, key: d.App + ".Routes("},
+			{text: d.App + ".Routes(routes, " + d.App + ".Config{" + d.Type + "Bus: bs." + d.Type + ", Keys: idem})", marker: markerRoutes, key: d.App + ".Routes("},
 		}},
 	}
 }

@@ -97,8 +97,8 @@ func TestGeneratedDomainBuildsAndPasses(t *testing.T) {
 	run(t, root, "vet", "./...")
 	run(t, root, "run", "./api/tooling/openapi", "-o", "docs/openapi.json")
 	run(t, root, "test", "-count=1",
-		"./business/domain/"+bus+"/...", "./business/sdk/buses/", "./api/tooling/openapi/",
-		"./api/services/sales/tests/", "-run", "(?i)"+spec.Name+"|Buses|Document|Documented")
+		"./business/domain/"+bus+"/...", "./business/domain/", "./api/tooling/openapi/",
+		"./api/services/sales/tests/", "-run", "(?i)"+spec.Name+"|WiresEveryBusiness|RoundTrip|Document|Documented")
 
 	t.Run("a second run changes nothing", func(t *testing.T) {
 		before := snapshot(t, root, first)
@@ -166,7 +166,7 @@ func TestWiringNeedsItsMarkers(t *testing.T) {
 	root := t.TempDir()
 	files := map[string]string{
 		"go.mod":                               "module example.com/m\n\ngo 1.26\n",
-		"business/sdk/buses/buses.go":          "package buses\n\nimport (\n)\n\ntype Buses struct{}\n",
+		"business/domain/domain.go":            "package domain\n\nimport (\n)\n\ntype Set struct{}\n",
 		"api/services/sales/build/build.go":    "package build\n",
 		"business/sdk/migrate/sql/00001_x.sql": "-- +goose Up\n",
 	}

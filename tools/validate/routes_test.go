@@ -152,7 +152,7 @@ func routes(t *testing.T, dir, fn string) map[string]bool {
 		}
 		seen[name] = true
 		ast.Inspect(f.Body, func(n ast.Node) bool {
-			// route.Route{Method: ..., Path: "/v1/liveness", ...}: the
+			// route.Def{Method: ..., Path: "/v1/liveness", ...}: the
 			// API's routes are declared with their documentation.
 			if lit, ok := n.(*ast.CompositeLit); ok && isRouteType(lit.Type) {
 				for _, elt := range lit.Elts {
@@ -213,10 +213,10 @@ func routes(t *testing.T, dir, fn string) map[string]bool {
 	return paths
 }
 
-// isRouteType reports whether a composite literal's type is route.Route.
+// isRouteType reports whether a composite literal's type is route.Def.
 func isRouteType(e ast.Expr) bool {
 	sel, ok := e.(*ast.SelectorExpr)
-	if !ok || sel.Sel.Name != "Route" {
+	if !ok || sel.Sel.Name != "Def" {
 		return false
 	}
 	pkg, ok := sel.X.(*ast.Ident)

@@ -14,14 +14,15 @@ import (
 
 	"github.com/ardanlabs/conf/v3"
 	"github.com/garagesale/service/api/services/sales/build"
+	"github.com/garagesale/service/app/domain/checkapp"
 	"github.com/garagesale/service/app/domain/saleapp"
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/debug"
+	"github.com/garagesale/service/app/sdk/idempotency"
 	"github.com/garagesale/service/app/sdk/metrics"
 	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
-	"github.com/garagesale/service/business/sdk/idempotency"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/sdk/throttle"
 	"github.com/garagesale/service/foundation/buildinfo"
@@ -84,21 +85,9 @@ type Config struct {
 		LoginClientFailures int           `conf:"default:50,help:failed logins from one client address to any account within LOGIN_WINDOW before it waits likewise"`
 		LoginWindow         time.Duration `conf:"default:15m,help:how long a failed login counts"`
 		UserCacheSize       int           `conf:"default:10000,help:users kept for authentication between requests (each dropped when it changes); 0 reads the user on every request"`
+		ThrottleSweep       time.Duration `conf:"default:10m,help:how often expired counts of failed logins and signups are deleted"`
 	}
-	DB struct {
-		User             string        `conf:"default:postgres,help:database user"`
-		Password         string        `conf:"default:postgres,mask,help:password of the database user (postgres unless set; help and logs mask it)"`
-		Host             string        `conf:"default:localhost:5432,help:host:port of Postgres"`
-		Name             string        `conf:"default:postgres,help:database name"`
-		TLSMode          string        `conf:"default:disable,help:sslmode: disable or require or verify-ca or verify-full (production: verify-full)"`
-		TLSRootCert      string        `conf:"help:PEM file of the CA that signed the certificate of the database server (for verify-ca and verify-full)"`
-		MaxConns         int           `conf:"default:4,help:connections to Postgres at most (each kept open while idle): about twice the cores of the database server; replicas x (this + 2) must stay under its max_connections"`
-		AcquireTimeout   time.Duration `conf:"default:1s,help:wait for a free connection at most this long then answer 503"`
-		ConnectTimeout   time.Duration `conf:"default:2s,help:time to dial and log in to Postgres"`
-		StatementTimeout time.Duration `conf:"default:5s,help:Postgres statement_timeout of every connection"`
-		LockTimeout      time.Duration `conf:"default:2s,help:Postgres lock_timeout of every connection"`
-		IdleInTxTimeout  time.Duration `conf:"default:15s,help:Postgres idle_in_transaction_session_timeout of every connection"`
-	}
+	DB     sqldb.Config
 	Ingest struct {
 		MaxLineBytes int           `conf:"default:4096,help:longest line of an upload of offline sales (POST /v1/sales/ingest); a longer one is rejected and the next read"`
 		MaxBytes     int64         `conf:"default:67108864,help:most bytes one upload may carry (64 MiB); past it the stream stops saying from which line to upload again"`
@@ -143,21 +132,8 @@ func run(ctx context.Context, log *logger.Logger) error {
 	// -------------------------------------------------------------------------
 	// Database
 
-	db, err := sqldb.Open(sqldb.Config{
-		User:             cfg.DB.User,
-		Password:         cfg.DB.Password,
-		Host:             cfg.DB.Host,
-		Name:             cfg.DB.Name,
-		TLSMode:          cfg.DB.TLSMode,
-		TLSRootCert:      cfg.DB.TLSRootCert,
-		MaxConns:         cfg.DB.MaxConns,
-		AcquireTimeout:   cfg.DB.AcquireTimeout,
-		ConnectTimeout:   cfg.DB.ConnectTimeout,
-		StatementTimeout: cfg.DB.StatementTimeout,
-		LockTimeout:      cfg.DB.LockTimeout,
-		IdleInTxTimeout:  cfg.DB.IdleInTxTimeout,
-		ApplicationName:  cfg.Tempo.ServiceName,
-	})
+	cfg.DB.ApplicationName = cfg.Tempo.ServiceName
+	db, err := sqldb.Open(cfg.DB)
 	if err != nil {
 		return err
 	}
@@ -228,10 +204,13 @@ func run(ctx context.Context, log *logger.Logger) error {
 	// -------------------------------------------------------------------------
 	// Idempotency keys
 
+	// Expired rows are swept in the background, each table on its own
+	// interval, until the service stops.
+	background, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+
 	idem := idempotency.NewStore(db.DB, cfg.Idempotency.TTL, nil)
-	sweepCtx, stopSweep := context.WithCancel(ctx)
-	defer stopSweep()
-	go sqldb.Sweep(sweepCtx, cfg.Idempotency.SweepInterval, 1000, idem.DeleteExpired, sweepReport(ctx, log, "idempotency keys"))
+	go sweep(background, log, "idempotency keys", cfg.Idempotency.SweepInterval, idem.DeleteExpired)
 
 	throttling := userbus.Throttling{
 		LoginAccount: throttle.Policy{Free: cfg.Auth.LoginFailures, Window: cfg.Auth.LoginWindow, Base: time.Second, Max: 15 * time.Minute},
@@ -239,16 +218,16 @@ func run(ctx context.Context, log *logger.Logger) error {
 		Signup:       throttle.Policy{Free: cfg.Auth.SignupsPerClient, Window: time.Hour, Base: time.Minute, Max: time.Hour},
 	}
 	limiter := throttle.New(db.DB, nil)
-	go sqldb.Sweep(sweepCtx, cfg.Idempotency.SweepInterval, 1000, func(ctx context.Context, n int) (int, error) {
+	go sweep(background, log, "throttles", cfg.Auth.ThrottleSweep, func(ctx context.Context, n int) (int, error) {
 		return limiter.DeleteExpired(ctx, max(cfg.Auth.LoginWindow, time.Hour), n)
-	}, sweepReport(ctx, log, "throttles"))
+	})
 
 	// Authenticated users are cached, each entry dropped when Postgres says
 	// the user changed; while the listener is down nothing is cached.
 	var userCache *userbus.Cache
 	if cfg.Auth.UserCacheSize > 0 {
-		userCache = userbus.NewCache(cfg.Auth.UserCacheSize, userdb.NewStore(db.DB))
-		go db.Listen(sweepCtx, userbus.UsersChanged, userCache.Changed, func(live bool, pid uint32) {
+		userCache = userbus.NewCache(cfg.Auth.UserCacheSize, db.DB, userdb.Store{})
+		go userdb.Listen(background, db.ConnConfig(), userCache.Changed, func(live bool, pid uint32) {
 			userCache.SetLive(live, pid)
 			log.Info(ctx, "user cache", "live", userCache.Live())
 		})
@@ -263,7 +242,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 
 	debugSrv := &http.Server{
 		Addr:              cfg.Web.DebugHost,
-		Handler:           debug.Mux(stamp.String(), db.Ping, draining.Load),
+		Handler:           debug.Mux(stamp.String(), checkapp.Ready(db.Ping, draining.Load)),
 		ReadHeaderTimeout: cfg.Web.ReadHeaderTimeout,
 	}
 	if err := web.Start(ctx, debugSrv, "debug", log.Info); err != nil {
@@ -304,6 +283,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 			Draining:       draining.Load,
 			Ping:           db.Ping,
 			Idempotency:    idem,
+			Limiter:        limiter,
 			Throttling:     throttling,
 			Signup:         cfg.Auth.Signup,
 			ClientIPHeader: cfg.Web.ClientIPHeader,
@@ -331,14 +311,34 @@ func run(ctx context.Context, log *logger.Logger) error {
 	}, log.Info)
 }
 
-// sweepReport logs what a sweep of expired rows did, if anything.
-func sweepReport(ctx context.Context, log *logger.Logger, what string) func(int, error) {
-	return func(removed int, err error) {
-		switch {
-		case err != nil:
-			log.Warn(ctx, "sweep", "table", what, "removed", removed, "error", err)
-		case removed > 0:
-			log.Info(ctx, "sweep", "table", what, "removed", removed)
+// sweep runs del every interval until ctx ends: del deletes up to a batch
+// of expired rows and says how many, and runs again while it deletes a
+// full batch, so each delete stays short however much has expired. Every
+// replica may sweep at once: deleting what has expired is idempotent.
+func sweep(ctx context.Context, log *logger.Logger, table string, interval time.Duration, del func(ctx context.Context, limit int) (int, error)) {
+	const batch = 1000
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		removed := 0
+		for {
+			n, err := del(ctx, batch)
+			removed += n
+			if err != nil {
+				log.Warn(ctx, "sweep", "table", table, "removed", removed, "error", err)
+				break
+			}
+			if n < batch {
+				if removed > 0 {
+					log.Info(ctx, "sweep", "table", table, "removed", removed)
+				}
+				break
+			}
 		}
 	}
 }

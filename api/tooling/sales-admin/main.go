@@ -39,14 +39,7 @@ type Config struct {
 		Issuer     string        `conf:"default:garagesale,help:iss claim of the tokens gentoken issues (the same as the API)"`
 		TokenTTL   time.Duration `conf:"default:1h,help:lifetime of the tokens gentoken issues"`
 	}
-	DB struct {
-		User        string `conf:"default:postgres,help:database user"`
-		Password    string `conf:"default:postgres,mask,help:password of the database user (postgres unless set; help and logs mask it)"`
-		Host        string `conf:"default:localhost:5432,help:host:port of Postgres (beside make run: found by itself)"`
-		Name        string `conf:"default:postgres,help:database name"`
-		TLSMode     string `conf:"default:disable,help:sslmode: disable or require or verify-ca or verify-full"`
-		TLSRootCert string `conf:"help:PEM file of the CA that signed the certificate of the database server"`
-	}
+	DB   sqldb.Conn
 	Dump struct {
 		To string `conf:"help:bucket URL dump writes to when --to does not say: file:///dir or s3://bucket?region=R"`
 	}
@@ -118,13 +111,8 @@ func run(ctx context.Context) error {
 
 	env := commands.Env{
 		DB: sqldb.Config{
-			User:        cfg.DB.User,
-			Password:    cfg.DB.Password,
-			Host:        cfg.DB.Host,
-			Name:        cfg.DB.Name,
-			TLSMode:     cfg.DB.TLSMode,
-			TLSRootCert: cfg.DB.TLSRootCert,
-			MaxConns:    2,
+			Conn:     cfg.DB,
+			MaxConns: 2,
 			// A server that does not answer fails the command within
 			// this (one that refuses, at once); it is what the error
 			// message quotes.

@@ -21,7 +21,7 @@ type Config struct {
 func Routes(t *route.Table, cfg Config) {
 	t = t.Group("audits", "The audit log: who created, changed or deleted what, and when. ADMIN only.")
 	h := handlers{auditBus: cfg.AuditBus}
-	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/audits", Handler: h.query, Rule: auth.RuleAdminOnly,
+	t.Add(route.Def{Method: http.MethodGet, Path: "/v1/audits", Handler: h.query, Rule: auth.RuleAdminOnly,
 		Summary: "List the audit log", Description: "Every change to a user, product or sale, with who made it.",
 		Query: listSpec.Params(), Response: query.Result[Audit]{}})
 }
@@ -30,10 +30,10 @@ type handlers struct {
 	auditBus *auditbus.Business
 }
 
-func (h handlers) query(ctx context.Context, r *http.Request) any {
+func (h handlers) query(ctx context.Context, r *http.Request) (any, error) {
 	res, err := query.List(ctx, r, h.auditBus, listSpec)
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
-	return res
+	return res, nil
 }

@@ -24,15 +24,15 @@ const (
 func Routes(t *route.Table, doc *apidoc.Spec, title string) {
 	t = t.Group("docs", "This document, as JSON and as a page.")
 	h := handlers{doc: doc, title: title}
-	t.Add(route.Route{Method: http.MethodGet, Path: specPath, Handler: h.openapi,
+	t.Add(route.Def{Method: http.MethodGet, Path: specPath, Handler: h.openapi,
 		Summary:     "This API's OpenAPI document",
 		Description: "OpenAPI 3.1, generated from the code: what client generators read.",
 		Response:    map[string]any{}})
-	t.Add(route.Route{Method: http.MethodGet, Path: pagePath, Handler: h.page,
+	t.Add(route.Def{Method: http.MethodGet, Path: pagePath, Handler: h.page,
 		Summary:     "This API's documentation page",
 		Description: "The OpenAPI document rendered for people to read (Redoc, served by the API itself).",
 		Content:     "text/html"})
-	t.Add(route.Route{Method: http.MethodGet, Path: scriptPath, Handler: h.script,
+	t.Add(route.Def{Method: http.MethodGet, Path: scriptPath, Handler: h.script,
 		Summary: "The documentation page's script", Content: "application/javascript"})
 }
 
@@ -41,20 +41,20 @@ type handlers struct {
 	title string
 }
 
-func (h handlers) page(ctx context.Context, r *http.Request) any {
-	return apidoc.Page(specPath, scriptPath, h.title)
+func (h handlers) page(ctx context.Context, r *http.Request) (any, error) {
+	return apidoc.Page(specPath, scriptPath, h.title), nil
 }
 
-func (h handlers) script(ctx context.Context, r *http.Request) any {
-	return apidoc.Script()
+func (h handlers) script(ctx context.Context, r *http.Request) (any, error) {
+	return apidoc.Script(), nil
 }
 
-func (h handlers) openapi(ctx context.Context, r *http.Request) any {
+func (h handlers) openapi(ctx context.Context, r *http.Request) (any, error) {
 	data, err := h.doc.JSON()
 	if err != nil {
-		return errs.Newf(errs.Internal, "build the API document: %w", err)
+		return nil, errs.Newf(errs.Internal, "build the API document: %w", err)
 	}
-	return document(data)
+	return document(data), nil
 }
 
 // document is the OpenAPI document, already JSON.

@@ -9,100 +9,108 @@ import (
 
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/idempotency"
 	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/foundation/web"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 type handlers struct {
 	productBus *productbus.Business
 	auth       *auth.Auth
+	keys       *idempotency.Store
 }
 
-func (a *handlers) create(ctx context.Context, r *http.Request) any {
+// create puts a product up for the caller. The product and, with an
+// Idempotency-Key, its answer commit in one transaction.
+func (a *handlers) create(ctx context.Context, r *http.Request) (any, error) {
 	var req NewProduct
-	if err := query.Body(r, &req); err != nil {
-		return errs.Of(err)
+	if err := web.Decode(r, &req); err != nil {
+		return nil, err
 	}
-	np, err := toBusNewProduct(req, mid.ActorID(ctx))
+	owner := mid.ActorID(ctx)
+	np, err := toBusNewProduct(req, owner)
 	if err != nil {
-		return errs.Of(err)
+		return nil, err
 	}
 
-	prd, err := a.productBus.Create(ctx, mid.ActorID(ctx), np)
-	if err != nil {
-		return busError(err)
-	}
-	return web.Created(ToAppProduct(prd))
+	return a.keys.Do(ctx, r, owner, req, func(tx *sqlx.Tx) (any, error) {
+		prd, err := a.productBus.Create(ctx, tx, owner, np)
+		if err != nil {
+			return nil, busError(err)
+		}
+		return web.Created(ToAppProduct(prd)), nil
+	})
 }
 
-func (a *handlers) update(ctx context.Context, r *http.Request) any {
+func (a *handlers) update(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "productID")
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 	// The owner is checked before the body so a caller who may not touch
 	// the product learns nothing from validation errors.
 	if err := a.authorizeOwner(ctx, id); err != nil {
-		return err
+		return nil, err
 	}
 	var req UpdateProduct
-	if err := query.Body(r, &req); err != nil {
-		return errs.Of(err)
+	if err := web.Decode(r, &req); err != nil {
+		return nil, errs.Of(err)
 	}
 	up, err := toBusUpdateProduct(req)
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 
 	prd, err := a.productBus.Update(ctx, mid.ActorID(ctx), id, up)
 	if err != nil {
-		return busError(err)
+		return nil, busError(err)
 	}
-	return ToAppProduct(prd)
+	return ToAppProduct(prd), nil
 }
 
-func (a *handlers) delete(ctx context.Context, r *http.Request) any {
+func (a *handlers) delete(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "productID")
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 	if err := a.authorizeOwner(ctx, id); err != nil {
-		return err
+		return nil, err
 	}
 	if err := a.productBus.Delete(ctx, mid.ActorID(ctx), id); err != nil {
-		return busError(err)
+		return nil, busError(err)
 	}
-	return web.NoContent
+	return web.NoContent, nil
 }
 
-func (a *handlers) query(ctx context.Context, r *http.Request) any {
+func (a *handlers) query(ctx context.Context, r *http.Request) (any, error) {
 	res, err := query.List(ctx, r, a.productBus, listSpec)
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
-	return res
+	return res, nil
 }
 
-func (a *handlers) queryByID(ctx context.Context, r *http.Request) any {
+func (a *handlers) queryByID(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "productID")
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 	prd, err := a.productBus.QueryByID(ctx, id)
 	if err != nil {
-		return busError(err)
+		return nil, busError(err)
 	}
-	return ToAppProduct(prd)
+	return ToAppProduct(prd), nil
 }
 
 // authorizeOwner admits an ADMIN or the owner of the product with id. A
 // missing product is a 404 for every caller, checked first: any user may
 // list products, so their existence is no secret. The owner never changes,
 // so the check stays true for the change that follows.
-func (a *handlers) authorizeOwner(ctx context.Context, id uuid.UUID) *errs.Error {
+func (a *handlers) authorizeOwner(ctx context.Context, id uuid.UUID) error {
 	prd, err := a.productBus.QueryByID(ctx, id)
 	if err != nil {
 		return busError(err)
@@ -118,7 +126,7 @@ func (a *handlers) authorizeOwner(ctx context.Context, id uuid.UUID) *errs.Error
 }
 
 // busError maps the product domain's errors to API errors.
-func busError(err error) *errs.Error {
+func busError(err error) error {
 	switch {
 	case errors.Is(err, productbus.ErrNotFound):
 		return errs.New(errs.NotFound, productbus.ErrNotFound)

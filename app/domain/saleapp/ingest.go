@@ -133,18 +133,18 @@ func toBusOfflineSale(app OfflineSale) (salebus.OfflineSale, error) {
 
 // ingest checks the request and returns the stream that answers it: the
 // lines are read, recorded and answered as they arrive.
-func (h *handlers) ingest(ctx context.Context, r *http.Request) any {
+func (h *handlers) ingest(ctx context.Context, r *http.Request) (any, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (mt != apidoc.NDJSON && mt != "application/jsonl") {
-		return errs.Newf(errs.UnsupportedMediaType, "the body must be %s: one JSON sale per line", apidoc.NDJSON)
+		return nil, errs.Newf(errs.UnsupportedMediaType, "the body must be %s: one JSON sale per line", apidoc.NDJSON)
 	}
 	select {
 	case h.streams <- struct{}{}:
 	default:
-		return errs.NewUnavailable("as many uploads as the service takes at once are running: retry later")
+		return nil, errs.NewUnavailable("as many uploads as the service takes at once are running: retry later")
 	}
 	seller, admin := caller(ctx)
-	return &ingestStream{h: h, r: r, seller: seller, mayNameBuyers: admin}
+	return &ingestStream{h: h, r: r, seller: seller, mayNameBuyers: admin}, nil
 }
 
 // ingestStream answers one upload (see Stream).

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/garagesale/service/app/sdk/auth"
+	"github.com/garagesale/service/app/sdk/idempotency"
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/domain/salebus"
@@ -12,7 +13,9 @@ import (
 // Config holds what the sales routes need.
 type Config struct {
 	SaleBus *salebus.Business
-	Ingest  IngestConfig
+	// Keys keeps the answers of purchases sent with an Idempotency-Key.
+	Keys   *idempotency.Store
+	Ingest IngestConfig
 }
 
 // Routes adds the sales routes. Any user may buy and list; what a USER
@@ -20,14 +23,14 @@ type Config struct {
 func Routes(t *route.Table, cfg Config) {
 	t = t.Group("sales", "Buying products: a sale takes stock from a product, safely retried with an Idempotency-Key.")
 	ingest := cfg.Ingest.withDefaults()
-	h := &handlers{saleBus: cfg.SaleBus, ingestCfg: ingest, streams: make(chan struct{}, ingest.MaxStreams)}
+	h := &handlers{saleBus: cfg.SaleBus, keys: cfg.Keys, ingestCfg: ingest, streams: make(chan struct{}, ingest.MaxStreams)}
 
-	t.Add(route.Route{Method: http.MethodPost, Path: "/v1/sales", Handler: h.create, Rule: auth.RuleAny, Idempotent: true,
+	t.Add(route.Def{Method: http.MethodPost, Path: "/v1/sales", Handler: h.create, Rule: auth.RuleAny, Idempotent: true,
 		Summary: "Buy a product",
 		Description: "Stock goes down in the same transaction as the sale is written; " +
 			"409 when there is not enough. The caller is the buyer and cannot buy their own product.",
 		Body: NewSale{}, Status: http.StatusCreated, Response: Sale{}, Errors: []int{http.StatusConflict}})
-	t.Add(route.Route{Method: http.MethodPost, Path: "/v1/sales/ingest", Handler: h.ingest, Rule: auth.RuleAny, Stream: true,
+	t.Add(route.Def{Method: http.MethodPost, Path: "/v1/sales/ingest", Handler: h.ingest, Rule: auth.RuleAny, Stream: true,
 		Summary: "Upload sales recorded offline",
 		Description: "The body is NDJSON: one sale of the caller's own products per line, recorded at the seller's table " +
 			"without a network (a walk-in buyer has no buyerID). Lines are recorded as they arrive, a hundred at most " +
@@ -37,13 +40,13 @@ func Routes(t *route.Table, cfg Config) {
 			"the others. The last line is the summary. A stream past its limits (SALES_INGEST_*) ends with a stopped line " +
 			"naming the line to upload again from.",
 		Body: OfflineSale{}, Response: IngestResult{}})
-	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/sales", Handler: h.query, Rule: auth.RuleAny,
+	t.Add(route.Def{Method: http.MethodGet, Path: "/v1/sales", Handler: h.query, Rule: auth.RuleAny,
 		Summary: "List sales", Description: "A USER sees the sales they bought or sold; an ADMIN sees all.",
 		Query: listSpec.Params(), Response: query.Result[Sale]{}})
-	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/sales/{saleID}", Handler: h.queryByID, Rule: auth.RuleAny,
+	t.Add(route.Def{Method: http.MethodGet, Path: "/v1/sales/{saleID}", Handler: h.queryByID, Rule: auth.RuleAny,
 		Summary: "Get a sale", Description: "Its buyer, its seller or an ADMIN may see it.",
 		Response: Sale{}, Errors: []int{http.StatusForbidden, http.StatusNotFound}})
-	t.Add(route.Route{Method: http.MethodDelete, Path: "/v1/sales/{saleID}", Handler: h.delete, Rule: auth.RuleAdminOnly,
+	t.Add(route.Def{Method: http.MethodDelete, Path: "/v1/sales/{saleID}", Handler: h.delete, Rule: auth.RuleAdminOnly,
 		Summary: "Cancel a sale", Description: "The stock goes back up; 409 when it cannot take the quantity back.",
 		Status: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict}})
 }

@@ -8,79 +8,86 @@ import (
 
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/idempotency"
 	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/foundation/web"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 type handlers struct {
 	saleBus   *salebus.Business
+	keys      *idempotency.Store
 	ingestCfg IngestConfig
 	// streams holds a slot per upload running (IngestConfig.MaxStreams).
 	streams chan struct{}
 }
 
-// create buys for the caller: the buyer is always who is asking.
-func (h *handlers) create(ctx context.Context, r *http.Request) any {
+// create buys for the caller: the buyer is always who is asking. The sale
+// and, with an Idempotency-Key, its answer commit in one transaction.
+func (h *handlers) create(ctx context.Context, r *http.Request) (any, error) {
 	var req NewSale
-	if err := query.Body(r, &req); err != nil {
-		return errs.Of(err)
+	if err := web.Decode(r, &req); err != nil {
+		return nil, err
 	}
-	ns, err := toBusNewSale(req, mid.ActorID(ctx))
+	buyer := mid.ActorID(ctx)
+	ns, err := toBusNewSale(req, buyer)
 	if err != nil {
-		return errs.Of(err)
+		return nil, err
 	}
 
-	sale, err := h.saleBus.Create(ctx, mid.ActorID(ctx), ns)
-	if err != nil {
-		return busError(err)
-	}
-	return web.Created(toAppSale(sale))
+	return h.keys.Do(ctx, r, buyer, req, func(tx *sqlx.Tx) (any, error) {
+		sale, err := h.saleBus.Create(ctx, tx, buyer, ns)
+		if err != nil {
+			return nil, busError(err)
+		}
+		return web.Created(toAppSale(sale)), nil
+	})
 }
 
-func (h *handlers) delete(ctx context.Context, r *http.Request) any {
+func (h *handlers) delete(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "saleID")
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 	if err := h.saleBus.Delete(ctx, mid.ActorID(ctx), id); err != nil {
-		return busError(err)
+		return nil, busError(err)
 	}
-	return web.NoContent
+	return web.NoContent, nil
 }
 
-func (h *handlers) query(ctx context.Context, r *http.Request) any {
+func (h *handlers) query(ctx context.Context, r *http.Request) (any, error) {
 	res, err := query.List(ctx, r, h.saleBus, listSpec)
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
-	return res
+	return res, nil
 }
 
 // queryByID answers a USER who neither bought nor sold an existing sale
 // with 403, as any other denial; a sale that does not exist is 404 for all.
-func (h *handlers) queryByID(ctx context.Context, r *http.Request) any {
+func (h *handlers) queryByID(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "saleID")
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 	sale, err := h.saleBus.QueryByID(ctx, id)
 	if err != nil {
-		return busError(err)
+		return nil, busError(err)
 	}
 
 	if viewer, admin := caller(ctx); !admin {
 		ok, err := h.saleBus.IsVisibleTo(ctx, sale, viewer)
 		if err != nil {
-			return busError(err)
+			return nil, busError(err)
 		}
 		if !ok {
-			return errs.Newf(errs.PermissionDenied, "only an admin, the buyer or the seller may see sale %s", id)
+			return nil, errs.Newf(errs.PermissionDenied, "only an admin, the buyer or the seller may see sale %s", id)
 		}
 	}
-	return toAppSale(sale)
+	return toAppSale(sale), nil
 }
 
 // caller returns the authenticated user's ID and whether they are an ADMIN.
@@ -92,7 +99,7 @@ func caller(ctx context.Context) (uuid.UUID, bool) {
 // busError maps the sale domain's errors to API errors. A product that
 // does not exist, or is the buyer's own, is a bad productID in the body
 // (400), not a missing resource at the URL.
-func busError(err error) *errs.Error {
+func busError(err error) error {
 	switch {
 	case errors.Is(err, salebus.ErrNotFound):
 		return errs.New(errs.NotFound, salebus.ErrNotFound)
@@ -110,7 +117,7 @@ func busError(err error) *errs.Error {
 	return errs.New(errs.Internal, err)
 }
 
-func fieldError(field string, sentinel, cause error) *errs.Error {
+func fieldError(field string, sentinel, cause error) error {
 	e := errs.NewFields(errs.FieldErrors{field: sentinel.Error()})
 	e.Cause = cause
 	return e

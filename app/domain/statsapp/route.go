@@ -22,14 +22,14 @@ func Routes(t *route.Table, cfg Config) {
 		"A USER sees the figures of their own sales as seller; an ADMIN sees every seller's.")
 	h := &handlers{statsBus: cfg.StatsBus}
 
-	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/stats/daily", Handler: h.daily, Rule: auth.RuleAny,
+	t.Add(route.Def{Method: http.MethodGet, Path: "/v1/stats/daily", Handler: h.daily, Rule: auth.RuleAny,
 		Summary: "Figures per day and seller",
 		Description: fmt.Sprintf("For each UTC day from `from` to `to` (both included, at most %d days; by default the %d days up to today) "+
 			"and each seller with sales that day: how many sales, the units sold and the revenue. Days without sales are left out. "+
 			"Rows come by day, then seller ID. A USER gets their own rows only; asking for another seller is a 403.",
 			statsbus.MaxDays, defaultDays),
 		Query: query.Params(h.parseDaily, dailyDocs), Response: DailyStats{}, Errors: []int{http.StatusForbidden}})
-	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/stats/latest", Handler: h.latest, Rule: auth.RuleAny,
+	t.Add(route.Def{Method: http.MethodGet, Path: "/v1/stats/latest", Handler: h.latest, Rule: auth.RuleAny,
 		Summary: "The latest figures",
 		Description: "When the last sale was taken, and the figures of the UTC day it was taken on, all sellers together " +
 			"(an ADMIN's, unless sellerID names one) or the caller's own (a USER's). With no sales, only zero figures.",

@@ -16,33 +16,33 @@ type handlers struct {
 	statsBus *statsbus.Business
 }
 
-func (h *handlers) daily(ctx context.Context, r *http.Request) any {
+func (h *handlers) daily(ctx context.Context, r *http.Request) (any, error) {
 	filter, err := h.parseDaily(ctx, r)
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 	days, err := h.statsBus.Daily(ctx, filter)
 	if err != nil {
-		return busError(err)
+		return nil, busError(err)
 	}
-	return toAppDaily(filter.Range, days)
+	return toAppDaily(filter.Range, days), nil
 }
 
-func (h *handlers) latest(ctx context.Context, r *http.Request) any {
+func (h *handlers) latest(ctx context.Context, r *http.Request) (any, error) {
 	seller, err := h.parseLatest(ctx, r)
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 	l, err := h.statsBus.Latest(ctx, seller)
 	if err != nil {
-		return busError(err)
+		return nil, busError(err)
 	}
-	return toAppLatest(l)
+	return toAppLatest(l), nil
 }
 
 // busError maps the stats domain's errors to API errors. Too many rows is
 // the range's fault: a narrower one, or one seller, answers.
-func busError(err error) *errs.Error {
+func busError(err error) error {
 	if errors.Is(err, statsbus.ErrTooManyRows) {
 		e := errs.NewFields(errs.FieldErrors{"from": "the range has too many rows for one answer (a row per day and seller with sales): narrow it, or name a sellerID"})
 		e.Cause = err

@@ -35,7 +35,7 @@ func Routes(t *route.Table, cfg Config) {
 	}
 	a := &handlers{userBus: cfg.UserBus, auth: cfg.Auth, activeKID: cfg.ActiveKID, tokenTTL: cfg.TokenTTL, now: now,
 		clientIPHeader: cfg.ClientIPHeader, signupOpen: cfg.Signup}
-	token := route.Route{Method: http.MethodGet, Handler: a.token, Basic: true,
+	token := route.Def{Method: http.MethodGet, Handler: a.token, Basic: true,
 		Summary: "Get a token", Response: Token{},
 		Description: "A JWT for the user whose email and password are sent as HTTP Basic auth. " +
 			"Failed logins are throttled per account and per client address (429 with Retry-After).",
@@ -51,27 +51,27 @@ func Routes(t *route.Table, cfg Config) {
 	token.Errors = append(token.Errors, http.StatusNotFound)
 	t.Add(token)
 
-	t.Add(route.Route{Method: http.MethodPost, Path: "/v1/users/signup", Handler: a.signup,
+	t.Add(route.Def{Method: http.MethodPost, Path: "/v1/users/signup", Handler: a.signup,
 		Summary: "Sign up", Description: "Creates a USER account. The answer is 202 whether or not the email was taken, " +
 			"so that signup does not reveal who has an account. Throttled per client address; 403 when signup is turned off.",
 		Body: Signup{}, Status: http.StatusAccepted, Response: SignupAccepted{},
 		Errors: []int{http.StatusForbidden, http.StatusTooManyRequests}})
-	t.Add(route.Route{Method: http.MethodPost, Path: "/v1/users", Handler: a.create, Rule: auth.RuleAdminOnly,
+	t.Add(route.Def{Method: http.MethodPost, Path: "/v1/users", Handler: a.create, Rule: auth.RuleAdminOnly,
 		Summary: "Create a user", Body: NewUser{}, Status: http.StatusCreated, Response: User{},
 		Errors: []int{http.StatusConflict}})
-	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/users", Handler: a.query, Rule: auth.RuleAdminOnly,
+	t.Add(route.Def{Method: http.MethodGet, Path: "/v1/users", Handler: a.query, Rule: auth.RuleAdminOnly,
 		Summary: "List users", Query: listSpec.Params(), Response: query.Result[User]{}})
-	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/users/{userID}", Handler: a.queryByID, Rule: auth.RuleAdminOrSubject,
+	t.Add(route.Def{Method: http.MethodGet, Path: "/v1/users/{userID}", Handler: a.queryByID, Rule: auth.RuleAdminOrSubject,
 		Summary: "Get a user", Response: User{}, Errors: []int{http.StatusNotFound}})
-	t.Add(route.Route{Method: http.MethodPut, Path: "/v1/users/{userID}", Handler: a.update, Rule: auth.RuleAdminOrSubject,
+	t.Add(route.Def{Method: http.MethodPut, Path: "/v1/users/{userID}", Handler: a.update, Rule: auth.RuleAdminOrSubject,
 		Summary: "Change a user",
 		Description: "Only the fields sent change. Changing your own email or password takes currentPassword; " +
 			"a new password, or disabling, voids the tokens issued before.",
 		Body: UpdateUser{}, Response: User{}, Errors: []int{http.StatusNotFound, http.StatusConflict}})
-	t.Add(route.Route{Method: http.MethodPut, Path: "/v1/users/role/{userID}", Handler: a.updateRole, Rule: auth.RuleAdminOnly,
+	t.Add(route.Def{Method: http.MethodPut, Path: "/v1/users/role/{userID}", Handler: a.updateRole, Rule: auth.RuleAdminOnly,
 		Summary: "Change the roles of a user", Description: "The last enabled ADMIN keeps the role (409).",
 		Body: UpdateUserRole{}, Response: User{}, Errors: []int{http.StatusNotFound, http.StatusConflict}})
-	t.Add(route.Route{Method: http.MethodDelete, Path: "/v1/users/{userID}", Handler: a.delete, Rule: auth.RuleAdminOrSubject,
+	t.Add(route.Def{Method: http.MethodDelete, Path: "/v1/users/{userID}", Handler: a.delete, Rule: auth.RuleAdminOrSubject,
 		Summary: "Delete a user", Description: "Not the last enabled ADMIN (409).",
 		Status: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict}})
 }

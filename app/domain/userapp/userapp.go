@@ -30,113 +30,113 @@ type handlers struct {
 	signupOpen     bool
 }
 
-func (a *handlers) create(ctx context.Context, r *http.Request) any {
+func (a *handlers) create(ctx context.Context, r *http.Request) (any, error) {
 	var req NewUser
-	if err := query.Body(r, &req); err != nil {
-		return errs.Of(err)
+	if err := web.Decode(r, &req); err != nil {
+		return nil, errs.Of(err)
 	}
 	nu, err := toBusNewUser(req)
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 
 	usr, err := a.userBus.Create(ctx, mid.ActorID(ctx), nu)
 	if err != nil {
-		return busError(err)
+		return nil, busError(err)
 	}
-	return web.Created(toAppUser(usr))
+	return web.Created(toAppUser(usr)), nil
 }
 
-func (a *handlers) update(ctx context.Context, r *http.Request) any {
+func (a *handlers) update(ctx context.Context, r *http.Request) (any, error) {
 	return updateWith(ctx, r, a, toBusUpdateUser)
 }
 
-func (a *handlers) updateRole(ctx context.Context, r *http.Request) any {
+func (a *handlers) updateRole(ctx context.Context, r *http.Request) (any, error) {
 	return updateWith(ctx, r, a, toBusUpdateUserRole)
 }
 
 // updateWith changes the user at the path as the body, a Req, says: the
 // two PUT routes differ only in their body and its conversion.
-func updateWith[Req any](ctx context.Context, r *http.Request, a *handlers, toBus func(Req) (userbus.UpdateUser, error)) any {
+func updateWith[Req any](ctx context.Context, r *http.Request, a *handlers, toBus func(Req) (userbus.UpdateUser, error)) (any, error) {
 	id, err := query.PathID(r, "userID")
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 	var req Req
-	if err := query.Body(r, &req); err != nil {
-		return errs.Of(err)
+	if err := web.Decode(r, &req); err != nil {
+		return nil, errs.Of(err)
 	}
 	uu, err := toBus(req)
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 
 	usr, err := a.userBus.Update(ctx, mid.ActorID(ctx), id, uu)
 	if err != nil {
-		return busError(err)
+		return nil, busError(err)
 	}
-	return toAppUser(usr)
+	return toAppUser(usr), nil
 }
 
-func (a *handlers) delete(ctx context.Context, r *http.Request) any {
+func (a *handlers) delete(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "userID")
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 	if err := a.userBus.Delete(ctx, mid.ActorID(ctx), id); err != nil {
-		return busError(err)
+		return nil, busError(err)
 	}
-	return web.NoContent
+	return web.NoContent, nil
 }
 
-func (a *handlers) query(ctx context.Context, r *http.Request) any {
+func (a *handlers) query(ctx context.Context, r *http.Request) (any, error) {
 	res, err := query.List(ctx, r, a.userBus, listSpec)
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
-	return res
+	return res, nil
 }
 
-func (a *handlers) queryByID(ctx context.Context, r *http.Request) any {
+func (a *handlers) queryByID(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "userID")
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 	usr, err := a.userBus.QueryByID(ctx, id)
 	if err != nil {
-		return busError(err)
+		return nil, busError(err)
 	}
-	return toAppUser(usr)
+	return toAppUser(usr), nil
 }
 
 // signup creates a USER for whoever asks, when the server allows it. The
 // answer is the same 202 whether the email was free or taken, after the
 // same work: only logging in with the password just chosen tells the two
 // apart, and logins are throttled. Signups are limited per client address.
-func (a *handlers) signup(ctx context.Context, r *http.Request) any {
+func (a *handlers) signup(ctx context.Context, r *http.Request) (any, error) {
 	if !a.signupOpen {
-		return errs.Newf(errs.PermissionDenied, "signup is turned off on this server: ask an admin for an account")
+		return nil, errs.Newf(errs.PermissionDenied, "signup is turned off on this server: ask an admin for an account")
 	}
 	var req Signup
-	if err := query.Body(r, &req); err != nil {
-		return errs.Of(err)
+	if err := web.Decode(r, &req); err != nil {
+		return nil, errs.Of(err)
 	}
 	nu, err := toBusSignup(req)
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
 	if _, err := a.userBus.Signup(ctx, nu, clientAddr(r, a.clientIPHeader)); err != nil && !errors.Is(err, userbus.ErrUniqueEmail) {
-		return busError(err)
+		return nil, busError(err)
 	}
 	return web.Accepted(SignupAccepted{
 		Status:  "accepted",
 		Message: "unless the email already has an account, it has one now: get a token with the email and password",
-	})
+	}), nil
 }
 
 // token exchanges HTTP Basic credentials for a JWT signed with the key
 // named in the path, or with the active key when the path names none.
-func (a *handlers) token(ctx context.Context, r *http.Request) any {
+func (a *handlers) token(ctx context.Context, r *http.Request) (any, error) {
 	kid := web.Param(r, "kid")
 	if kid == "" {
 		kid = a.activeKID
@@ -144,30 +144,30 @@ func (a *handlers) token(ctx context.Context, r *http.Request) any {
 	if kid != a.activeKID {
 		// Only the active key signs, so that retiring a key stops new tokens
 		// under it while its old tokens still verify.
-		return errs.Newf(errs.NotFound, "that key is not the active signing key: ask GET /v1/users/token/%s", a.activeKID)
+		return nil, errs.Newf(errs.NotFound, "that key is not the active signing key: ask GET /v1/users/token/%s", a.activeKID)
 	}
 
 	user, pass, ok := r.BasicAuth()
 	if !ok {
-		return errs.Newf(errs.Unauthenticated, "send the email and password with HTTP Basic auth: curl --user EMAIL:PASSWORD")
+		return nil, errs.Newf(errs.Unauthenticated, "send the email and password with HTTP Basic auth: curl --user EMAIL:PASSWORD")
 	}
 	addr, err := email.Parse(user)
 	if err != nil {
-		return errs.New(errs.Unauthenticated, userbus.ErrAuthenticationFailure)
+		return nil, errs.New(errs.Unauthenticated, userbus.ErrAuthenticationFailure)
 	}
 
 	usr, err := a.userBus.Authenticate(ctx, addr, pass, clientAddr(r, a.clientIPHeader))
 	if err != nil {
-		return busError(err)
+		return nil, busError(err)
 	}
 
 	claims := auth.NewClaims(usr.ID, roleStrings(usr), a.now(), a.tokenTTL)
 	claims.Version = usr.TokenVersion
 	tkn, err := a.auth.GenerateToken(kid, claims)
 	if err != nil {
-		return errs.Newf(errs.Internal, "generate token: %w", err)
+		return nil, errs.Newf(errs.Internal, "generate token: %w", err)
 	}
-	return Token{Token: tkn}
+	return Token{Token: tkn}, nil
 }
 
 // clientAddr is the address a request came from, for throttling: the
@@ -187,7 +187,7 @@ func clientAddr(r *http.Request, header string) string {
 }
 
 // busError maps the user domain's errors to API errors.
-func busError(err error) *errs.Error {
+func busError(err error) error {
 	var throttled *userbus.ThrottledError
 	switch {
 	case errors.As(err, &throttled):

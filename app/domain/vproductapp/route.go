@@ -18,7 +18,7 @@ type Config struct {
 func Routes(t *route.Table, cfg Config) {
 	t = t.Group("vproducts", "Products with their owner's name, for listing pages. ADMIN only.")
 	a := &handlers{vproductBus: cfg.VProductBus}
-	t.Add(route.Route{Method: http.MethodGet, Path: "/v1/vproducts", Handler: a.query, Rule: auth.RuleAdminOnly,
+	t.Add(route.Def{Method: http.MethodGet, Path: "/v1/vproducts", Handler: a.query, Rule: auth.RuleAdminOnly,
 		Summary: "List products with their owners' names",
 		Query:   listSpec.Params(), Response: query.Result[VProduct]{}})
 }

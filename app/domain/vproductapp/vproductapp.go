@@ -15,10 +15,10 @@ type handlers struct {
 	vproductBus *vproductbus.Business
 }
 
-func (a *handlers) query(ctx context.Context, r *http.Request) any {
+func (a *handlers) query(ctx context.Context, r *http.Request) (any, error) {
 	res, err := query.List(ctx, r, a.vproductBus, listSpec)
 	if err != nil {
-		return errs.Of(err)
+		return nil, errs.Of(err)
 	}
-	return res
+	return res, nil
 }

@@ -6,7 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/foundation/web"
 )
 
 // BodyCheck checks what one request model makes of a fuzzed body: see
@@ -21,7 +21,7 @@ func Body[Req, Bus any](toBus func(Req) (Bus, error)) BodyCheck {
 	return func(t *testing.T, body []byte) {
 		t.Helper()
 		var req Req
-		if err := query.Body(httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body)), &req); err != nil {
+		if err := web.Decode(httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body)), &req); err != nil {
 			CheckRefusal(t, err)
 			return
 		}

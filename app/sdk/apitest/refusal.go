@@ -1,7 +1,6 @@
 package apitest
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -13,18 +12,16 @@ import (
 var internals = []string{"app.", "bus.", "json: ", "reflect", "struct {", "interface {", "runtime error", "[]uint8", "goroutine"}
 
 // CheckRefusal fails t unless err is nil or a refusal fit to show a
-// client: an *errs.Error of code invalid_argument or payload_too_large
-// whose message and field errors quote no internals. Fuzz targets call it
-// on whatever a request decoder made of their input.
+// client: an error that the API answers (errs.Of) with code
+// invalid_argument or payload_too_large and whose message and field errors
+// quote no internals. Fuzz targets call it on whatever a request decoder
+// made of their input.
 func CheckRefusal(t testing.TB, err error) {
 	t.Helper()
 	if err == nil {
 		return
 	}
-	var e *errs.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("not an API error: %T %v", err, err)
-	}
+	e := errs.Of(err)
 	if e.Code != errs.InvalidArgument && e.Code != errs.PayloadTooLarge {
 		t.Fatalf("code %s for a client's input: %v", e.Code, err)
 	}

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/garagesale/service/app/sdk/errs"
-
-	"github.com/garagesale/service/business/sdk/sqldb"
 )
 
 // StandardMux returns a mux with pprof, expvar (/debug/vars) and a
@@ -36,13 +34,12 @@ func StandardMux(build string) *http.ServeMux {
 }
 
 // Mux returns the sales-api's debug mux: StandardMux plus a readiness
-// answer, the same as the API's: ping (the database) answers and the
-// process is not shutting down. draining may be nil.
-func Mux(build string, ping func(context.Context) error, draining func() bool) *http.ServeMux {
+// answer, the same as the API's (ready: nil when the process can serve).
+func Mux(build string, ready func(context.Context) error) *http.ServeMux {
 	mux := StandardMux(build)
 
 	mux.HandleFunc("GET /debug/readiness", func(w http.ResponseWriter, r *http.Request) {
-		if err := sqldb.Ready(r.Context(), ping, draining); err != nil {
+		if err := ready(r.Context()); err != nil {
 			w.Header().Set("Retry-After", strconv.Itoa(int(errs.RetryAfterUnavailable/time.Second)))
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": err.Error()})
 			return

@@ -144,15 +144,25 @@ func As(err error) (*Error, bool) {
 	return nil, false
 }
 
-// Of returns err as an *Error: itself when it is one, else an internal
-// error whose cause is err. An internal error whose cause is the
-// database's state rather than a fault of the code becomes what the client
-// can act on: unavailable (503, retry later) for a database that is down,
-// stalled or out of connections, or past the request's deadline; aborted
-// (409, retry) for a transaction that lost to a concurrent one.
+// Of returns err as an *Error: itself when it is one; a 413 or a 400
+// naming the field for a body web.Decode refused; else an internal error
+// whose cause is err. An internal error whose cause is the database's
+// state rather than a fault of the code becomes what the client can act
+// on: unavailable (503, retry later) for a database that is down, stalled
+// or out of connections, or past the request's deadline; aborted (409,
+// retry) for a transaction that lost to a concurrent one.
 func Of(err error) *Error {
 	e, ok := As(err)
-	if !ok {
+	var de *web.DecodeError
+	switch {
+	case ok:
+	case errors.Is(err, web.ErrBodyTooLarge):
+		return Newf(PayloadTooLarge, "request body must be at most %d bytes", web.MaxBodyBytes)
+	case errors.As(err, &de) && de.Field != "":
+		return NewFields(FieldErrors{de.Field: de.Err.Error()})
+	case errors.As(err, &de):
+		return New(InvalidArgument, err)
+	default:
 		e = &Error{Code: Internal, Message: err.Error(), Cause: err}
 	}
 	if e.Code != Internal || e.Cause == nil {

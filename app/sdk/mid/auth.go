@@ -19,27 +19,27 @@ import (
 // so a role change or a disabled account takes effect at once.
 func Authenticate(a *auth.Auth, users *userbus.Business) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) any {
+		return func(ctx context.Context, r *http.Request) (any, error) {
 			claims, err := a.Authenticate(ctx, r.Header.Get("Authorization"))
 			if err != nil {
-				return unauthenticated(err)
+				return nil, unauthenticated(err)
 			}
 			userID, err := claims.UserID()
 			if err != nil {
-				return unauthenticated(fmt.Errorf("%w: %w", auth.ErrInvalidToken, err))
+				return nil, unauthenticated(fmt.Errorf("%w: %w", auth.ErrInvalidToken, err))
 			}
 			usr, err := users.Authenticated(ctx, userID)
 			switch {
 			case errors.Is(err, userbus.ErrNotFound):
-				return errs.Newf(errs.Unauthenticated, "the token's user no longer exists")
+				return nil, errs.Newf(errs.Unauthenticated, "the token's user no longer exists")
 			case err != nil:
-				return errs.Newf(errs.Internal, "authenticate: %w", err)
+				return nil, errs.Newf(errs.Internal, "authenticate: %w", err)
 			case !usr.Enabled:
-				return errs.Newf(errs.Unauthenticated, "the token's user is disabled")
+				return nil, errs.Newf(errs.Unauthenticated, "the token's user is disabled")
 			case claims.Version != usr.TokenVersion:
 				// A new password, new roles or disabling since it was
 				// issued: every older token is void.
-				return errs.Newf(errs.Unauthenticated, "the token was revoked: get a new one")
+				return nil, errs.Newf(errs.Unauthenticated, "the token was revoked: get a new one")
 			}
 			claims.Roles = role.Strings(usr.Roles)
 			ctx = setClaims(ctx, claims)
@@ -51,7 +51,7 @@ func Authenticate(a *auth.Auth, users *userbus.Business) web.MidFunc {
 
 // unauthenticated is the 401 for an Authenticate failure: a message the
 // client can act on, the library's detail kept as the cause for the log.
-func unauthenticated(err error) *errs.Error {
+func unauthenticated(err error) error {
 	msg := auth.ErrInvalidToken.Error()
 	for _, e := range []error{auth.ErrNoToken, auth.ErrWrongScheme, auth.ErrInvalidToken} {
 		if errors.Is(err, e) {
@@ -66,23 +66,23 @@ func unauthenticated(err error) *errs.Error {
 // subject, the subject is the route's {userID}; a malformed one is a 400.
 func Authorize(a *auth.Auth, rule auth.Rule) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) any {
+		return func(ctx context.Context, r *http.Request) (any, error) {
 			claims, ok := GetClaims(ctx)
 			if !ok {
-				return errs.Newf(errs.Unauthenticated, "authentication required")
+				return nil, errs.Newf(errs.Unauthenticated, "authentication required")
 			}
 
 			subject := uuid.Nil
-			if s := web.Param(r, "userID"); s != "" {
+			if s := r.PathValue("userID"); s != "" {
 				id, err := uuid.Parse(s)
 				if err != nil {
-					return errs.NewFields(errs.FieldErrors{"userID": "must be a UUID"})
+					return nil, errs.NewFields(errs.FieldErrors{"userID": "must be a UUID"})
 				}
 				subject = id
 			}
 
 			if err := a.Authorize(ctx, claims, subject, rule); err != nil {
-				return errs.New(errs.PermissionDenied, err)
+				return nil, errs.New(errs.PermissionDenied, err)
 			}
 			return next(ctx, r)
 		}

@@ -9,9 +9,9 @@ import (
 
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/mid"
+	"github.com/garagesale/service/business/domain"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
-	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/name"
@@ -47,10 +47,10 @@ func BenchmarkAuthMiddleware(b *testing.B) {
 	}
 
 	newBus := func(cache *userbus.Cache) *userbus.Business {
-		return buses.New(buses.Config{DB: db.DB, Log: db.Log, UserCache: cache}).User
+		return domain.New(domain.Config{DB: db.DB, Log: db.Log, UserCache: cache}).User
 	}
-	cache := userbus.NewCache(100, userdb.NewStore(db.DB))
-	go db.Pool.Listen(ctx, userbus.UsersChanged, cache.Changed, cache.SetLive)
+	cache := userbus.NewCache(100, db.DB, userdb.Store{})
+	go userdb.Listen(ctx, db.Pool.ConnConfig(), cache.Changed, cache.SetLive)
 	for deadline := time.Now().Add(10 * time.Second); !cache.Live(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			b.Fatal("the user cache never went live")
@@ -73,7 +73,7 @@ func BenchmarkAuthMiddleware(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	noop := web.HandlerFunc(func(context.Context, *http.Request) any { return nil })
+	noop := web.HandlerFunc(func(context.Context, *http.Request) (any, error) { return nil, nil })
 	for _, tt := range []struct {
 		name  string
 		users *userbus.Business
@@ -87,8 +87,8 @@ func BenchmarkAuthMiddleware(b *testing.B) {
 			r.Header.Set("Authorization", "Bearer "+token)
 			b.ReportAllocs()
 			for b.Loop() {
-				if res := h(ctx, r); res != nil {
-					b.Fatalf("refused: %v", res)
+				if _, err := h(ctx, r); err != nil {
+					b.Fatalf("refused: %v", err)
 				}
 			}
 		})

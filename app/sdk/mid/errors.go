@@ -16,12 +16,10 @@ import (
 // response also carries, and never sent to the client.
 func Errors(log *logger.Logger) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) any {
-			resp := next(ctx, r)
-
-			err, isErr := resp.(error)
-			if !isErr {
-				return resp
+		return func(ctx context.Context, r *http.Request) (any, error) {
+			resp, err := next(ctx, r)
+			if err == nil {
+				return resp, nil
 			}
 
 			e := errs.Of(err)
@@ -31,7 +29,7 @@ func Errors(log *logger.Logger) web.MidFunc {
 				// Not the client's doing, and the operator's to fix: the
 				// cause says which of the database's troubles it was.
 				log.Warn(ctx, "request unavailable", "code", e.Code, "cause", causeOf(e))
-				return e
+				return e, nil
 			default:
 				args := []any{"code", e.Code, "message", e.Message}
 				if len(e.Fields) > 0 {
@@ -41,7 +39,7 @@ func Errors(log *logger.Logger) web.MidFunc {
 					args = append(args, "cause", c)
 				}
 				log.Info(ctx, "request error", args...)
-				return e
+				return e, nil
 			}
 
 			id := uuid.NewString()
@@ -56,7 +54,7 @@ func Errors(log *logger.Logger) web.MidFunc {
 				Code:    errs.Internal,
 				Message: http.StatusText(http.StatusInternalServerError),
 				ErrorID: id,
-			}
+			}, nil
 		}
 	}
 }

@@ -45,8 +45,11 @@ func TestErrorsLogWhatTheClientGot(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
 			log := logger.New(&buf, logger.LevelInfo, "test", nil)
-			h := mid.Errors(log)(func(context.Context, *http.Request) any { return tt.err })
-			resp := h(context.Background(), httptest.NewRequest(http.MethodGet, "/", nil))
+			h := mid.Errors(log)(func(context.Context, *http.Request) (any, error) { return nil, tt.err })
+			resp, err := h(context.Background(), httptest.NewRequest(http.MethodGet, "/", nil))
+			if err != nil {
+				t.Fatalf("Errors passed the error on: %v", err)
+			}
 
 			var line map[string]any
 			if err := json.Unmarshal(buf.Bytes(), &line); err != nil {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/garagesale/service/app/sdk/idempotency"
 )
 
 // SecureHeaders wraps the whole API, routed or not, so every response
@@ -35,7 +37,7 @@ func SecureHeaders(next http.Handler, allowed []string) http.Handler {
 		h.Add("Vary", "Origin")
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			h.Set("Access-Control-Allow-Methods", strings.Join([]string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete}, ", "))
-			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, "+IdempotencyHeader)
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, "+idempotency.Header)
 			h.Set("Access-Control-Max-Age", "600")
 			w.WriteHeader(http.StatusNoContent)
 			return

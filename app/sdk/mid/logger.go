@@ -18,15 +18,19 @@ import (
 // The query string is left out: it may carry values a user typed.
 func Logger(log *logger.Logger) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) any {
+		return func(ctx context.Context, r *http.Request) (any, error) {
 			start := time.Now()
 			log.Debug(ctx, "request started", "method", r.Method, "path", r.URL.Path, "remoteaddr", r.RemoteAddr)
 
-			resp := next(ctx, r)
+			resp, err := next(ctx, r)
 
+			status := web.StatusOf(resp)
+			if err != nil {
+				status = http.StatusInternalServerError
+			}
 			log.Info(ctx, "request completed", "method", r.Method, "path", r.URL.Path,
-				"statuscode", web.StatusOf(resp), "since", time.Since(start).String(), "remoteaddr", r.RemoteAddr)
-			return resp
+				"statuscode", status, "since", time.Since(start).String(), "remoteaddr", r.RemoteAddr)
+			return resp, err
 		}
 	}
 }

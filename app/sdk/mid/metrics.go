@@ -20,26 +20,21 @@ func Metrics(m *metrics.Metrics) web.MidFunc {
 		if m == nil {
 			return next
 		}
-		return func(ctx context.Context, r *http.Request) any {
+		return func(ctx context.Context, r *http.Request) (any, error) {
 			start := time.Now()
-			resp := next(ctx, r)
+			resp, err := next(ctx, r)
 
-			status := http.StatusOK
+			status := web.StatusOf(resp)
 			panicked := false
-			switch v := resp.(type) {
-			case nil:
-				status = http.StatusNoContent
-			case error:
-				e := errs.Of(v)
+			if err != nil {
+				e := errs.Of(err)
 				status = e.HTTPStatus()
 				var p *panicError
 				panicked = errors.As(e.Cause, &p)
-			case web.HTTPStatuser:
-				status = v.HTTPStatus()
 			}
 
 			m.Request(time.Since(start), status, panicked)
-			return resp
+			return resp, err
 		}
 	}
 }

@@ -23,38 +23,38 @@ func TestMetricsCountsOutcomes(t *testing.T) {
 	}{
 		{
 			name:    "success",
-			handler: func(context.Context, *http.Request) any { return okBody{} },
+			handler: func(context.Context, *http.Request) (any, error) { return okBody{}, nil },
 			want:    metrics.Counters{Requests: 1},
 		},
 		{
 			name:    "no content",
-			handler: func(context.Context, *http.Request) any { return nil },
+			handler: func(context.Context, *http.Request) (any, error) { return nil, nil },
 			want:    metrics.Counters{Requests: 1},
 		},
 		{
 			name: "client error is no server error",
-			handler: func(context.Context, *http.Request) any {
-				return errs.Newf(errs.NotFound, "no such user")
+			handler: func(context.Context, *http.Request) (any, error) {
+				return nil, errs.Newf(errs.NotFound, "no such user")
 			},
 			want: metrics.Counters{Requests: 1},
 		},
 		{
 			name: "internal error",
-			handler: func(context.Context, *http.Request) any {
-				return errs.New(errs.Internal, errors.New("disk on fire"))
+			handler: func(context.Context, *http.Request) (any, error) {
+				return nil, errs.New(errs.Internal, errors.New("disk on fire"))
 			},
 			want: metrics.Counters{Requests: 1, Errors: 1},
 		},
 		{
 			name: "plain error is internal",
-			handler: func(context.Context, *http.Request) any {
-				return errs.Of(errors.New("boom"))
+			handler: func(context.Context, *http.Request) (any, error) {
+				return nil, errors.New("boom")
 			},
 			want: metrics.Counters{Requests: 1, Errors: 1},
 		},
 		{
 			name: "panic",
-			handler: func(context.Context, *http.Request) any {
+			handler: func(context.Context, *http.Request) (any, error) {
 				panic("nil map")
 			},
 			want: metrics.Counters{Requests: 1, Errors: 1, Panics: 1},
@@ -78,7 +78,7 @@ func TestMetricsCountsOutcomes(t *testing.T) {
 
 func BenchmarkMetrics(b *testing.B) {
 	m := metrics.New()
-	h := Metrics(m)(func(context.Context, *http.Request) any { return okBody{} })
+	h := Metrics(m)(func(context.Context, *http.Request) (any, error) { return okBody{}, nil })
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	ctx := context.Background()
 

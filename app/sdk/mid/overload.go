@@ -21,7 +21,7 @@ func Deadline(work, commitGrace time.Duration) web.MidFunc {
 		if work <= 0 {
 			return next
 		}
-		return func(ctx context.Context, r *http.Request) any {
+		return func(ctx context.Context, r *http.Request) (any, error) {
 			ctx, cancel := context.WithTimeout(ctx, work)
 			defer cancel()
 			if commitGrace > 0 {
@@ -45,11 +45,11 @@ func Shed(limit int) web.MidFunc {
 	}
 	slots := make(chan struct{}, limit)
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) any {
+		return func(ctx context.Context, r *http.Request) (any, error) {
 			select {
 			case slots <- struct{}{}:
 			default:
-				return errs.NewUnavailable("the service is at capacity: retry later")
+				return nil, errs.NewUnavailable("the service is at capacity: retry later")
 			}
 			defer func() { <-slots }()
 			return next(ctx, r)

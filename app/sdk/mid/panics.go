@@ -23,10 +23,10 @@ func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 // request never takes the service down.
 func Panics() web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) (resp any) {
+		return func(ctx context.Context, r *http.Request) (resp any, err error) {
 			defer func() {
 				if rec := recover(); rec != nil {
-					resp = errs.New(errs.Internal, &panicError{value: rec, stack: string(debug.Stack())})
+					resp, err = nil, errs.New(errs.Internal, &panicError{value: rec, stack: string(debug.Stack())})
 				}
 			}()
 			return next(ctx, r)

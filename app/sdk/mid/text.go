@@ -16,9 +16,9 @@ import (
 // text, and would fail the query later as a server error.
 func ValidText() web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
-		return func(ctx context.Context, r *http.Request) any {
+		return func(ctx context.Context, r *http.Request) (any, error) {
 			if !isText(r.URL.Path) {
-				return errs.NewFields(errs.FieldErrors{"path": badTextMsg})
+				return nil, errs.NewFields(errs.FieldErrors{"path": badTextMsg})
 			}
 			if r.URL.RawQuery == "" {
 				return next(ctx, r)
@@ -36,7 +36,7 @@ func ValidText() web.MidFunc {
 				}
 			}
 			if len(fe) > 0 {
-				return errs.NewFields(fe)
+				return nil, errs.NewFields(fe)
 			}
 			return next(ctx, r)
 		}

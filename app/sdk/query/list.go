@@ -15,8 +15,13 @@ import (
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
-	"github.com/garagesale/service/business/sdk/usecase"
 )
+
+// Lister is what List needs of a domain's business: its Query and Count.
+type Lister[B, F any] interface {
+	Query(ctx context.Context, filter F, orderBy order.By, pg page.Page) ([]B, *page.Cursor, error)
+	Count(ctx context.Context, filter F) (int, error)
+}
 
 // ListSpec is how one domain's list route reads its request.
 type ListSpec[F, B, A any] struct {
@@ -38,7 +43,7 @@ type ListSpec[F, B, A any] struct {
 // 400 naming the parameter when bad), then one page, the total and the
 // cursor of the next page. ?cursor= (a "next" of an earlier page of the
 // same list) pages by keyset instead of by number.
-func List[F, B, A any](ctx context.Context, r *http.Request, bus usecase.Lister[B, F], spec ListSpec[F, B, A]) (Result[A], error) {
+func List[F, B, A any](ctx context.Context, r *http.Request, bus Lister[B, F], spec ListSpec[F, B, A]) (Result[A], error) {
 	pg, err := Page(r)
 	if err != nil {
 		return Result[A]{}, err

@@ -1,6 +1,6 @@
-// Package query holds what every route reads from a request and every list
-// returns: the JSON body, path IDs, paging, ordering and filter values, each
-// read with errors that name the field, and the paged result body.
+// Package query holds what routes read from a request's URL and what every
+// list returns: path IDs, paging, ordering and filter values, each read
+// with errors that name the field, and the paged result body.
 package query
 
 import (
@@ -46,23 +46,6 @@ func NewResult[T any](items []T, total int, pg page.Page) Result[T] {
 		res.Total, res.TotalCapped = page.CountCap, true
 	}
 	return res
-}
-
-// Body decodes r's JSON body into v: 413 for a body over the limit, 400
-// naming the field for one that does not fit v.
-func Body(r *http.Request, v any) error {
-	err := web.Decode(r, v)
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, web.ErrBodyTooLarge) {
-		return errs.Newf(errs.PayloadTooLarge, "request body must be at most %d bytes", web.MaxBodyBytes)
-	}
-	var de *web.DecodeError
-	if errors.As(err, &de) && de.Field != "" {
-		return errs.NewFields(errs.FieldErrors{de.Field: de.Err.Error()})
-	}
-	return errs.New(errs.InvalidArgument, err)
 }
 
 // PathID reads the UUID path wildcard key. A malformed one is an

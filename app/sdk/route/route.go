@@ -13,12 +13,14 @@ import (
 
 	"github.com/garagesale/service/app/sdk/apidoc"
 	"github.com/garagesale/service/app/sdk/auth"
+	"github.com/garagesale/service/app/sdk/idempotency"
 	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/foundation/web"
 )
 
-// Route is one route and its documentation.
-type Route struct {
+// Def is one route's definition: its handler, who may call it and its
+// documentation.
+type Def struct {
 	Method  string
 	Path    string
 	Handler web.HandlerFunc
@@ -45,7 +47,8 @@ type Route struct {
 	// Query documents the query parameters (a list's come from
 	// query.ListSpec.Params).
 	Query []apidoc.Param
-	// Idempotent makes the route safe to retry with an Idempotency-Key.
+	// Idempotent documents a route whose handler writes through
+	// idempotency.Store.Do: safe to retry with an Idempotency-Key.
 	Idempotent bool
 	// Stream marks a route whose body and answer are NDJSON streams:
 	// Body and Response model one line each, and the handler returns a
@@ -57,15 +60,13 @@ type Route struct {
 	Errors []int
 }
 
-// Config is what a Table needs. Idempotent may be nil when no route is
-// idempotent.
+// Config is what a Table needs.
 type Config struct {
 	App  *web.App
 	Spec *apidoc.Spec
 	Auth *auth.Auth
 	// Authenticate checks the token and loads its user, once per request.
 	Authenticate web.MidFunc
-	Idempotent   web.MidFunc
 }
 
 // Table registers routes.
@@ -87,7 +88,7 @@ func (t *Table) Group(tag, description string) *Table {
 }
 
 // Add registers r.
-func (t *Table) Add(r Route) {
+func (t *Table) Add(r Def) {
 	var mw []web.MidFunc
 	op := apidoc.Op{
 		Method: r.Method, Path: r.Path, ID: t.tag + "." + cmp.Or(r.Name, funcName(r.Handler)), Tag: t.tag,
@@ -103,8 +104,7 @@ func (t *Table) Add(r Route) {
 		op.Auth = apidoc.Basic
 	}
 	if r.Idempotent {
-		mw = append(mw, t.cfg.Idempotent)
-		op.Headers = append(op.Headers, apidoc.Param{Name: mid.IdempotencyHeader, Type: "string",
+		op.Headers = append(op.Headers, apidoc.Param{Name: idempotency.Header, Type: "string",
 			Description: "any unique string, a UUID say: a retry with the same key gets the first answer instead of doing it again"})
 		op.Errors = append(op.Errors, http.StatusConflict, http.StatusUnprocessableEntity)
 	}

@@ -5,10 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/business/domain"
+	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/name"
@@ -17,6 +19,7 @@ import (
 	"github.com/garagesale/service/business/types/role"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 func TestMain(m *testing.M) {
@@ -29,16 +32,17 @@ var start = time.Date(2026, 3, 4, 5, 6, 7, 123456789, time.UTC)
 
 // fixture is a database with every business over it and a product owner.
 type fixture struct {
-	db      *dbtest.Database
-	bus     *productbus.Business
-	userBus *userbus.Business
-	owner   userbus.User
+	db       *dbtest.Database
+	bus      *productbus.Business
+	userBus  *userbus.Business
+	auditBus *auditbus.Business
+	owner    userbus.User
 }
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
 	db := dbtest.New(t, t.Name())
-	bs := buses.New(buses.Config{DB: db.DB, Now: dbtest.Ticker(start), Log: db.Log})
+	bs := domain.New(domain.Config{DB: db.DB, Now: dbtest.Ticker(start), Log: db.Log})
 	owner, err := bs.User.Create(context.Background(), uuid.Nil, userbus.NewUser{
 		Name: name.MustParse("Olga Owner"), Email: email.MustParse("olga@example.com"),
 		Roles: []role.Role{role.User}, Password: password.MustParse("gophers"),
@@ -46,7 +50,7 @@ func newFixture(t *testing.T) fixture {
 	if err != nil {
 		t.Fatalf("create owner: %v", err)
 	}
-	return fixture{db: db, bus: bs.Product, userBus: bs.User, owner: owner}
+	return fixture{db: db, bus: bs.Product, userBus: bs.User, auditBus: bs.Audit, owner: owner}
 }
 
 // newProduct is a product of owner's.
@@ -57,7 +61,12 @@ func newProduct(owner uuid.UUID, n string, cost string, qty int) productbus.NewP
 // create puts up a product of the owner's.
 func (f fixture) create(t *testing.T, n string, cost string, qty int) productbus.Product {
 	t.Helper()
-	prd, err := f.bus.Create(context.Background(), f.owner.ID, newProduct(f.owner.ID, n, cost, qty))
+	ctx := context.Background()
+	var prd productbus.Product
+	err := sqldb.Transact(ctx, f.db.DB, func(tx *sqlx.Tx) (err error) {
+		prd, err = f.bus.Create(ctx, tx, f.owner.ID, newProduct(f.owner.ID, n, cost, qty))
+		return err
+	})
 	if err != nil {
 		t.Fatalf("create product: %v", err)
 	}

@@ -12,9 +12,11 @@ import (
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
-	"github.com/garagesale/service/business/sdk/usecase"
+	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/quantity"
+	"github.com/garagesale/service/foundation/otel"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 // Errors of the product domain.
@@ -34,40 +36,40 @@ var (
 // Domain is the name audit records use for products.
 const Domain = "product"
 
-// Storer is what the business needs of storage. Its statements run in the
-// transaction their context carries.
+// Storer is what the business needs of storage. Each statement runs on
+// the db it is given: the pool, or a transaction.
 type Storer interface {
 	// Create returns ErrUserDisabled when the owner does not exist.
-	Create(ctx context.Context, prd Product) error
+	Create(ctx context.Context, db sqlx.ExtContext, prd Product) error
 	// Update returns ErrNotFound.
-	Update(ctx context.Context, prd Product) error
+	Update(ctx context.Context, db sqlx.ExtContext, prd Product) error
 	// Delete returns ErrNotFound, ErrHasSales when sales refer to the
 	// product, or ErrReferenced when other records do.
-	Delete(ctx context.Context, id uuid.UUID) error
-	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error)
-	Count(ctx context.Context, filter QueryFilter) (int, error)
+	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error
+	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error)
+	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
 	// QueryByID returns ErrNotFound.
-	QueryByID(ctx context.Context, id uuid.UUID) (Product, error)
+	QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (Product, error)
 	// QueryByIDForUpdate locks the row until the transaction ends; it
 	// returns ErrNotFound.
-	QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (Product, error)
+	QueryByIDForUpdate(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (Product, error)
 	// QueryByIDsForSale returns those of the products that exist, the
 	// rows of owner's locked (in product ID order) until the transaction
 	// ends, the others read without a lock.
-	QueryByIDsForSale(ctx context.Context, owner uuid.UUID, ids []uuid.UUID) ([]Product, error)
+	QueryByIDsForSale(ctx context.Context, db sqlx.ExtContext, owner uuid.UUID, ids []uuid.UUID) ([]Product, error)
 	// TakeStock lowers the stock by n in one statement that locks the row
 	// and checks that n are there, and returns the product after. It
 	// returns ErrNotFound, or ErrInsufficientStock with the product as it
 	// is.
-	TakeStock(ctx context.Context, id uuid.UUID, n quantity.Quantity, now time.Time) (Product, error)
+	TakeStock(ctx context.Context, db sqlx.ExtContext, id uuid.UUID, n quantity.Quantity, now time.Time) (Product, error)
 	// ReturnStock raises the stock by n likewise. It returns ErrNotFound,
 	// or ErrStockLimit with the product as it is.
-	ReturnStock(ctx context.Context, id uuid.UUID, n quantity.Quantity, now time.Time) (Product, error)
+	ReturnStock(ctx context.Context, db sqlx.ExtContext, id uuid.UUID, n quantity.Quantity, now time.Time) (Product, error)
 }
 
 // Config holds the dependencies of a Business. Now may be nil.
 type Config struct {
-	Tx      usecase.Transactor
+	DB      *sqlx.DB
 	Now     func() time.Time
 	Storer  Storer
 	Audit   *auditbus.Business
@@ -77,9 +79,8 @@ type Config struct {
 // Business manages products. Every change is written with its audit record
 // in one transaction.
 type Business struct {
-	usecase.List[Product, QueryFilter]
-	usecase.Get[Product]
-	core    usecase.Core
+	db      *sqlx.DB
+	now     func() time.Time
 	storer  Storer
 	audit   *auditbus.Business
 	userBus *userbus.Business
@@ -87,11 +88,9 @@ type Business struct {
 
 // NewBusiness returns a Business.
 func NewBusiness(cfg Config) *Business {
-	core := usecase.New("productbus", cfg.Tx, cfg.Now)
 	return &Business{
-		List:    usecase.NewList(core, "products", cfg.Storer),
-		Get:     usecase.NewGet(core, "product", cfg.Storer),
-		core:    core,
+		db:      cfg.DB,
+		now:     sqldb.Clock(cfg.Now),
 		storer:  cfg.Storer,
 		audit:   cfg.Audit,
 		userBus: cfg.UserBus,
@@ -110,7 +109,8 @@ func auditData(prd Product) map[string]any {
 	}
 }
 
-func newAudit(actorID uuid.UUID, prd Product, action string) auditbus.NewAudit {
+// Audit is the audit record of action on prd by actorID.
+func Audit(actorID uuid.UUID, prd Product, action string) auditbus.NewAudit {
 	return auditbus.NewAudit{
 		ObjID:     prd.ID,
 		ObjDomain: Domain,
@@ -122,9 +122,14 @@ func newAudit(actorID uuid.UUID, prd Product, action string) auditbus.NewAudit {
 	}
 }
 
-// Create adds a product owned by np.UserID on behalf of actorID. It returns
-// ErrUserDisabled when the owner is disabled or does not exist.
-func (b *Business) Create(ctx context.Context, actorID uuid.UUID, np NewProduct) (Product, error) {
+// Create adds a product owned by np.UserID on behalf of actorID, with its
+// audit record, in tx: the caller's transaction, which may also record the
+// answer to an Idempotency-Key. It returns ErrUserDisabled when the owner
+// is disabled or does not exist.
+func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, np NewProduct) (Product, error) {
+	ctx, span := otel.AddSpan(ctx, "productbus.Create")
+	defer span.End()
+
 	// The owner as authentication sees it: from the user cache, which a
 	// change to the user empties on every replica before it answers, so a
 	// disabled owner is refused as surely as by a read of the row.
@@ -139,7 +144,7 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, np NewProduct)
 		return Product{}, fmt.Errorf("create product: owner %s: %w", np.UserID, ErrUserDisabled)
 	}
 
-	now := b.core.Now()
+	now := b.now()
 	prd := Product{
 		ID:          uuid.New(),
 		UserID:      np.UserID,
@@ -150,14 +155,10 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, np NewProduct)
 		DateUpdated: now,
 	}
 
-	err = b.core.Write(ctx, "Create", func(ctx context.Context) error {
-		if err := b.storer.Create(ctx, prd); err != nil {
-			return err
-		}
-		_, err := b.audit.Create(ctx, newAudit(actorID, prd, auditbus.ActionCreated))
-		return err
-	})
-	if err != nil {
+	if err := b.storer.Create(ctx, tx, prd); err != nil {
+		return Product{}, fmt.Errorf("create product: %w", err)
+	}
+	if err := b.audit.Create(ctx, tx, Audit(actorID, prd, auditbus.ActionCreated)); err != nil {
 		return Product{}, fmt.Errorf("create product: %w", err)
 	}
 	return prd, nil
@@ -167,22 +168,24 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, np NewProduct)
 // row lock so that concurrent partial updates and sales do not undo each
 // other. It returns ErrNotFound.
 func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, up UpdateProduct) (Product, error) {
+	ctx, span := otel.AddSpan(ctx, "productbus.Update")
+	defer span.End()
+
 	var prd Product
-	err := b.core.Write(ctx, "Update", func(ctx context.Context) error {
+	err := sqldb.Transact(ctx, b.db, func(tx *sqlx.Tx) error {
 		var err error
-		prd, err = b.storer.QueryByIDForUpdate(ctx, id)
+		prd, err = b.storer.QueryByIDForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 
 		up.apply(&prd)
-		prd.DateUpdated = b.core.Now()
+		prd.DateUpdated = b.now()
 
-		if err := b.storer.Update(ctx, prd); err != nil {
+		if err := b.storer.Update(ctx, tx, prd); err != nil {
 			return err
 		}
-		_, err = b.audit.Create(ctx, newAudit(actorID, prd, auditbus.ActionUpdated))
-		return err
+		return b.audit.Create(ctx, tx, Audit(actorID, prd, auditbus.ActionUpdated))
 	})
 	if err != nil {
 		return Product{}, fmt.Errorf("update product %s: %w", id, err)
@@ -208,16 +211,18 @@ func (up UpdateProduct) apply(prd *Product) {
 // ErrNotFound, or ErrHasSales while sales refer to it: a sale's record
 // must keep its product.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
-	err := b.core.Write(ctx, "Delete", func(ctx context.Context) error {
-		prd, err := b.storer.QueryByIDForUpdate(ctx, id)
+	ctx, span := otel.AddSpan(ctx, "productbus.Delete")
+	defer span.End()
+
+	err := sqldb.Transact(ctx, b.db, func(tx *sqlx.Tx) error {
+		prd, err := b.storer.QueryByIDForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if err := b.storer.Delete(ctx, id); err != nil {
+		if err := b.storer.Delete(ctx, tx, id); err != nil {
 			return err
 		}
-		_, err = b.audit.Create(ctx, newAudit(actorID, prd, auditbus.ActionDeleted))
-		return err
+		return b.audit.Create(ctx, tx, Audit(actorID, prd, auditbus.ActionDeleted))
 	})
 	if err != nil {
 		return fmt.Errorf("delete product %s: %w", id, err)
@@ -226,67 +231,94 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 }
 
 // TakeStock takes n of the product with id out of stock for a sale made
-// by actorID, and audits the change. It is the one way a sale changes
-// stock: a single guarded statement, so the product's row lock is taken
-// once, first, and held to the end of the caller's transaction. Call it
-// inside the caller's Write, so the change commits or rolls back with the
-// sale.
+// by actorID, in tx: the sale's transaction, so the change commits or
+// rolls back with the sale. It is the one way a sale changes stock: a
+// single guarded statement, so the product's row lock is taken once,
+// first, and held to the end of the sale. It returns the product after the
+// change with the change's audit record, for the caller to write with its
+// own in one statement.
 //
-// It returns the product after the change, ErrNotFound, or
-// ErrInsufficientStock together with the product as it is, so a caller can
-// tell why.
-func (b *Business) TakeStock(ctx context.Context, actorID uuid.UUID, id uuid.UUID, n quantity.Quantity) (Product, error) {
-	prd, err := b.moveStock(ctx, "TakeStock", actorID, b.storer.TakeStock, id, n)
+// It returns ErrNotFound, or ErrInsufficientStock together with the
+// product as it is, so a caller can tell why.
+func (b *Business) TakeStock(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, id uuid.UUID, n quantity.Quantity) (Product, auditbus.NewAudit, error) {
+	ctx, span := otel.AddSpan(ctx, "productbus.TakeStock")
+	defer span.End()
+
+	prd, err := b.storer.TakeStock(ctx, tx, id, n, b.now())
 	if err != nil {
-		return prd, fmt.Errorf("take %d of product %s: %w", n.Value(), id, err)
+		return prd, auditbus.NewAudit{}, fmt.Errorf("take %d of product %s: %w", n.Value(), id, err)
 	}
-	return prd, nil
+	return prd, Audit(actorID, prd, auditbus.ActionUpdated), nil
+}
+
+// ReturnStock puts n of the product with id back in stock when a sale is
+// undone, as TakeStock takes it. It returns ErrNotFound, or ErrStockLimit
+// when the stock would pass quantity.Max.
+func (b *Business) ReturnStock(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, id uuid.UUID, n quantity.Quantity) (Product, auditbus.NewAudit, error) {
+	ctx, span := otel.AddSpan(ctx, "productbus.ReturnStock")
+	defer span.End()
+
+	prd, err := b.storer.ReturnStock(ctx, tx, id, n, b.now())
+	if err != nil {
+		return prd, auditbus.NewAudit{}, fmt.Errorf("return %d to product %s: %w", n.Value(), id, err)
+	}
+	return prd, Audit(actorID, prd, auditbus.ActionUpdated), nil
 }
 
 // LockForSale locks owner's products among ids for a batch of their
-// sales, in the caller's transaction, and returns every one of ids that
-// exists, by ID. Only owner's rows are locked (another's product is refused
-// by the batch, and must not stall its owner's sales), in product ID
-// order, so two batches over the same products queue instead of
-// deadlocking; TakeStock on them then cannot wait.
-func (b *Business) LockForSale(ctx context.Context, owner uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]Product, error) {
-	found := make(map[uuid.UUID]Product, len(ids))
-	err := b.core.Join(ctx, "LockForSale", func(ctx context.Context) error {
-		prds, err := b.storer.QueryByIDsForSale(ctx, owner, ids)
-		for _, p := range prds {
-			found[p.ID] = p
-		}
-		return err
-	})
+// sales, in tx, and returns every one of ids that exists, by ID. Only
+// owner's rows are locked (another's product is refused by the batch, and
+// must not stall its owner's sales), in product ID order, so two batches
+// over the same products queue instead of deadlocking; TakeStock on them
+// then cannot wait.
+func (b *Business) LockForSale(ctx context.Context, tx *sqlx.Tx, owner uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]Product, error) {
+	ctx, span := otel.AddSpan(ctx, "productbus.LockForSale")
+	defer span.End()
+
+	prds, err := b.storer.QueryByIDsForSale(ctx, tx, owner, ids)
 	if err != nil {
 		return nil, fmt.Errorf("lock %d products: %w", len(ids), err)
+	}
+	found := make(map[uuid.UUID]Product, len(prds))
+	for _, p := range prds {
+		found[p.ID] = p
 	}
 	return found, nil
 }
 
-// ReturnStock puts n of the product with id back in stock when a sale is
-// undone, as TakeStock takes it. It returns the product after the change,
-// ErrNotFound, or ErrStockLimit when the stock would pass quantity.Max.
-func (b *Business) ReturnStock(ctx context.Context, actorID uuid.UUID, id uuid.UUID, n quantity.Quantity) (Product, error) {
-	prd, err := b.moveStock(ctx, "ReturnStock", actorID, b.storer.ReturnStock, id, n)
+// Query returns one page of the products that match filter, and the
+// cursor of the page after it when there may be one.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error) {
+	ctx, span := otel.AddSpan(ctx, "productbus.Query")
+	defer span.End()
+
+	prds, next, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
 	if err != nil {
-		return prd, fmt.Errorf("return %d to product %s: %w", n.Value(), id, err)
+		return nil, nil, fmt.Errorf("query products: %w", err)
 	}
-	return prd, nil
+	return prds, next, nil
 }
 
-// moveStock runs one of the store's guarded stock statements and audits
-// the change it made, in the caller's transaction.
-func (b *Business) moveStock(ctx context.Context, method string, actorID uuid.UUID, move func(context.Context, uuid.UUID, quantity.Quantity, time.Time) (Product, error), id uuid.UUID, n quantity.Quantity) (Product, error) {
-	var prd Product
-	err := b.core.Join(ctx, method, func(ctx context.Context) error {
-		var err error
-		prd, err = move(ctx, id, n, b.core.Now())
-		if err != nil {
-			return err
-		}
-		_, err = b.audit.Create(ctx, newAudit(actorID, prd, auditbus.ActionUpdated))
-		return err
-	})
-	return prd, err
+// Count returns how many products match filter.
+func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
+	ctx, span := otel.AddSpan(ctx, "productbus.Count")
+	defer span.End()
+
+	n, err := b.storer.Count(ctx, b.db, filter)
+	if err != nil {
+		return 0, fmt.Errorf("count products: %w", err)
+	}
+	return n, nil
+}
+
+// QueryByID returns the product with id, or ErrNotFound.
+func (b *Business) QueryByID(ctx context.Context, id uuid.UUID) (Product, error) {
+	ctx, span := otel.AddSpan(ctx, "productbus.QueryByID")
+	defer span.End()
+
+	prd, err := b.storer.QueryByID(ctx, b.db, id)
+	if err != nil {
+		return Product{}, fmt.Errorf("query product %s: %w", id, err)
+	}
+	return prd, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/garagesale/service/business/types/quantity"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 func TestCreateStoresWhatItReturns(t *testing.T) {
@@ -43,7 +44,10 @@ func TestCreateRefusesDisabledOrMissingOwner(t *testing.T) {
 	}
 
 	for _, owner := range []uuid.UUID{f.owner.ID, uuid.New()} {
-		_, err := f.bus.Create(ctx, owner, newProduct(owner, "X", "1", 1))
+		err := sqldb.Transact(ctx, f.db.DB, func(tx *sqlx.Tx) error {
+			_, err := f.bus.Create(ctx, tx, owner, newProduct(owner, "X", "1", 1))
+			return err
+		})
 		if !errors.Is(err, productbus.ErrUserDisabled) {
 			t.Errorf("owner %s: got %v, want ErrUserDisabled", owner, err)
 		}
@@ -57,26 +61,30 @@ func TestCreateRefusesDisabledOrMissingOwner(t *testing.T) {
 	}
 }
 
-// A write made with the context of a caller's transaction (a sale taking
-// stock, a request made idempotent) is part of that transaction: the
-// change and its audit record stand or fall with it.
+// A write in a caller's transaction (a product put up with an
+// Idempotency-Key, stock taken by a sale) is part of it: the change and
+// its audit record stand or fall with the caller's transaction.
 func TestWritesFollowTheCallersTransaction(t *testing.T) {
 	t.Parallel()
 	errRollback := errors.New("the caller fails")
 
 	tests := []struct {
-		name  string
-		write func(ctx context.Context, f fixture, id uuid.UUID) error
+		name       string
+		write      func(ctx context.Context, tx *sqlx.Tx, f fixture, prd productbus.Product) error
+		wantQty    int
+		wantAudits []string
 	}{
-		{"Update", func(ctx context.Context, f fixture, id uuid.UUID) error {
-			seven := quantity.MustParse(7)
-			_, err := f.bus.Update(ctx, f.owner.ID, id, productbus.UpdateProduct{Quantity: &seven})
+		{"Create", func(ctx context.Context, tx *sqlx.Tx, f fixture, _ productbus.Product) error {
+			_, err := f.bus.Create(ctx, tx, f.owner.ID, newProduct(f.owner.ID, "Lamp", "1", 1))
 			return err
-		}},
-		{"TakeStock", func(ctx context.Context, f fixture, id uuid.UUID) error {
-			_, err := f.bus.TakeStock(ctx, f.owner.ID, id, quantity.MustParse(3))
-			return err
-		}},
+		}, 10, []string{"created"}},
+		{"TakeStock", func(ctx context.Context, tx *sqlx.Tx, f fixture, prd productbus.Product) error {
+			_, audit, err := f.bus.TakeStock(ctx, tx, f.owner.ID, prd.ID, quantity.MustParse(3))
+			if err != nil {
+				return err
+			}
+			return f.auditBus.Create(ctx, tx, audit)
+		}, 7, []string{"created", "updated"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,8 +94,8 @@ func TestWritesFollowTheCallersTransaction(t *testing.T) {
 			prd := f.create(t, "Kettle", "12.5", 10)
 
 			for _, commit := range []bool{false, true} {
-				err := sqldb.Transact(ctx, f.db.DB, func(ctx context.Context) error {
-					if err := tt.write(ctx, f, prd.ID); err != nil {
+				err := sqldb.Transact(ctx, f.db.DB, func(tx *sqlx.Tx) error {
+					if err := tt.write(ctx, tx, f, prd); err != nil {
 						return err
 					}
 					if !commit {
@@ -99,16 +107,22 @@ func TestWritesFollowTheCallersTransaction(t *testing.T) {
 					t.Fatalf("commit=%v: %v", commit, err)
 				}
 
-				got := f.stored(t, prd.ID)
-				wantQty, wantAudits := 10, []string{"created"}
+				wantQty, wantAudits, wantProducts := 10, []string{"created"}, 1
 				if commit {
-					wantQty, wantAudits = 7, []string{"created", "updated"}
+					wantQty, wantAudits = tt.wantQty, tt.wantAudits
+					if tt.name == "Create" {
+						wantProducts = 2
+					}
 				}
-				if got.Quantity.Value() != wantQty {
+				if got := f.stored(t, prd.ID); got.Quantity.Value() != wantQty {
 					t.Errorf("commit=%v: quantity %d, want %d", commit, got.Quantity.Value(), wantQty)
 				}
 				if diff := cmp.Diff(wantAudits, f.audits(t, prd.ID)); diff != "" {
 					t.Errorf("commit=%v: audits (-want +got):\n%s", commit, diff)
+				}
+				var n int
+				if err := f.db.DB.Get(&n, `SELECT count(*) FROM products`); err != nil || n != wantProducts {
+					t.Errorf("commit=%v: %d products (%v), want %d", commit, n, err, wantProducts)
 				}
 			}
 		})

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/garagesale/service/business/domain"
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/domain/salebus/stores/saledb"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/email"
@@ -36,18 +36,18 @@ type failingStore struct {
 	failCreate, failDelete bool
 }
 
-func (s failingStore) Create(ctx context.Context, sale salebus.Sale) error {
+func (s failingStore) Create(ctx context.Context, db sqlx.ExtContext, sale salebus.Sale) error {
 	if s.failCreate {
 		return errInjected
 	}
-	return s.Storer.Create(ctx, sale)
+	return s.Storer.Create(ctx, db, sale)
 }
 
-func (s failingStore) Delete(ctx context.Context, id uuid.UUID) error {
+func (s failingStore) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error {
 	if s.failDelete {
 		return errInjected
 	}
-	return s.Storer.Delete(ctx, id)
+	return s.Storer.Delete(ctx, db, id)
 }
 
 type fixture struct {
@@ -66,7 +66,7 @@ func newFixture(t *testing.T) fixture {
 	db := dbtest.New(t, t.Name()).DB
 	ctx := context.Background()
 
-	bs := buses.New(buses.Config{DB: db})
+	bs := domain.New(domain.Config{DB: db})
 	users, products := bs.User, bs.Product
 
 	newUser := func(addr string) uuid.UUID {
@@ -82,17 +82,12 @@ func newFixture(t *testing.T) fixture {
 	seller, buyer := newUser("seller@example.com"), newUser("buyer@example.com")
 
 	const stock = 5
-	p, err := products.Create(ctx, seller, productbus.NewProduct{
-		UserID: seller, Name: name.MustParse("Lamp"), Cost: money.MustParse("12.5"), Quantity: quantity.MustParse(stock),
-	})
-	if err != nil {
-		t.Fatalf("create product: %v", err)
-	}
+	p := putUp(t, db, products, seller, "Lamp", stock)
 
 	f := fixture{
 		db:       db,
 		products: products,
-		store:    saledb.NewStore(db),
+		store:    saledb.Store{},
 		seller:   seller,
 		buyer:    buyer,
 		product:  p,
@@ -100,13 +95,40 @@ func newFixture(t *testing.T) fixture {
 		// rest as the API builds it.
 		newSales: func(s salebus.Storer) *salebus.Business {
 			return salebus.NewBusiness(salebus.Config{
-				Tx: sqldb.NewTransactor(db), Storer: s, Audit: bs.Audit, ProductBus: products, Users: users,
+				DB: db, Storer: s, Audit: bs.Audit, ProductBus: products, Users: users,
 			})
 		},
 		initialStock: stock,
 	}
 	f.auditsAfterTheProduct = f.count(t, `SELECT count(*) FROM audits`)
 	return f
+}
+
+// putUp makes a product of owner's, costing 12.5, with qty in stock.
+func putUp(t *testing.T, db *sqlx.DB, products *productbus.Business, owner uuid.UUID, n string, qty int) productbus.Product {
+	t.Helper()
+	ctx := context.Background()
+	var p productbus.Product
+	err := sqldb.Transact(ctx, db, func(tx *sqlx.Tx) (err error) {
+		p, err = products.Create(ctx, tx, owner, productbus.NewProduct{
+			UserID: owner, Name: name.MustParse(n), Cost: money.MustParse("12.5"), Quantity: quantity.MustParse(qty),
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("create product: %v", err)
+	}
+	return p
+}
+
+// buy runs sales.Create in a transaction of its own, by the sale's buyer.
+func (f fixture) buy(ctx context.Context, sales *salebus.Business, ns salebus.NewSale) (salebus.Sale, error) {
+	var sale salebus.Sale
+	err := sqldb.Transact(ctx, f.db, func(tx *sqlx.Tx) (err error) {
+		sale, err = sales.Create(ctx, tx, ns.BuyerID, ns)
+		return err
+	})
+	return sale, err
 }
 
 func (f fixture) count(t *testing.T, q string) int {

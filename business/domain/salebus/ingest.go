@@ -9,9 +9,12 @@ import (
 
 	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/quantity"
+	"github.com/garagesale/service/foundation/otel"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 // OfflineSale is a sale a seller recorded at their table without a
@@ -68,11 +71,14 @@ const ingestAttempts = 3
 // The stock of each product is taken with one guarded statement, and the
 // sales and their audit records are written with one statement each.
 func (b *Business) Ingest(ctx context.Context, sellerID uuid.UUID, lines []OfflineSale) ([]IngestResult, error) {
+	ctx, span := otel.AddSpan(ctx, "salebus.Ingest")
+	defer span.End()
+
 	var results []IngestResult
 	var err error
 	for range ingestAttempts {
-		err = b.core.Write(ctx, "Ingest", func(ctx context.Context) error {
-			results, err = b.ingest(ctx, sellerID, lines)
+		err = sqldb.Transact(ctx, b.db, func(tx *sqlx.Tx) error {
+			results, err = b.ingest(ctx, tx, sellerID, lines)
 			return err
 		})
 		// Lines sent twice at once by two uploads: the loser's run is
@@ -87,7 +93,7 @@ func (b *Business) Ingest(ctx context.Context, sellerID uuid.UUID, lines []Offli
 	return results, nil
 }
 
-func (b *Business) ingest(ctx context.Context, sellerID uuid.UUID, lines []OfflineSale) ([]IngestResult, error) {
+func (b *Business) ingest(ctx context.Context, tx *sqlx.Tx, sellerID uuid.UUID, lines []OfflineSale) ([]IngestResult, error) {
 	var productIDs, buyerIDs []uuid.UUID
 	clientIDs := make([]string, 0, len(lines))
 	for _, l := range lines {
@@ -100,13 +106,13 @@ func (b *Business) ingest(ctx context.Context, sellerID uuid.UUID, lines []Offli
 	slices.SortFunc(productIDs, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
 	productIDs = slices.Compact(productIDs)
 
-	products, err := b.productBus.LockForSale(ctx, sellerID, productIDs)
+	products, err := b.productBus.LockForSale(ctx, tx, sellerID, productIDs)
 	if err != nil {
 		return nil, err
 	}
 	// Read after the locks: an upload of the same lines that held them
 	// has committed by now, and its sales are seen.
-	recorded, err := b.storer.QueryByClientIDs(ctx, sellerID, clientIDs)
+	recorded, err := b.storer.QueryByClientIDs(ctx, tx, sellerID, clientIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +123,7 @@ func (b *Business) ingest(ctx context.Context, sellerID uuid.UUID, lines []Offli
 		}
 	}
 
-	now := b.core.Now()
+	now := b.now()
 	left := make(map[uuid.UUID]int, len(products))
 	for id, p := range products {
 		left[id] = p.Quantity.Value()
@@ -170,15 +176,17 @@ func (b *Business) ingest(ctx context.Context, sellerID uuid.UUID, lines []Offli
 		if err != nil {
 			return nil, fmt.Errorf("stock taken from product %s: %w", id, err)
 		}
-		if _, err := b.productBus.TakeStock(ctx, sellerID, id, q); err != nil {
+		_, stockAudit, err := b.productBus.TakeStock(ctx, tx, sellerID, id, q)
+		if err != nil {
 			return nil, err
 		}
+		audits = append(audits, stockAudit)
 	}
 	if len(sales) > 0 {
-		if err := b.storer.CreateMany(ctx, sales); err != nil {
+		if err := b.storer.CreateMany(ctx, tx, sales); err != nil {
 			return nil, err
 		}
-		if _, err := b.audit.CreateMany(ctx, audits); err != nil {
+		if err := b.audit.Create(ctx, tx, audits...); err != nil {
 			return nil, err
 		}
 	}

@@ -7,11 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/types/money"
-	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/quantity"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
@@ -44,12 +42,7 @@ func TestIngest(t *testing.T) {
 	ctx := context.Background()
 	sales := f.newSales(f.store)
 
-	other, err := f.products.Create(ctx, f.buyer, productbus.NewProduct{
-		UserID: f.buyer, Name: name.MustParse("Not yours"), Cost: money.MustParse("1"), Quantity: quantity.MustParse(3),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := putUp(t, f.db, f.products, f.buyer, "Not yours", 3)
 	audits := f.count(t, `SELECT count(*) FROM audits`)
 	notYours := f.offline("c-not-yours", 1, uuid.Nil)
 	notYours.ProductID = other.ID

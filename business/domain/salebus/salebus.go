@@ -12,8 +12,10 @@ import (
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
-	"github.com/garagesale/service/business/sdk/usecase"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/foundation/otel"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 // Errors of the sale domain.
@@ -31,22 +33,22 @@ var (
 // Domain is the name audit records use for sales.
 const Domain = "sale"
 
-// Storer is what the business needs of storage. Its statements run in the
-// transaction their context carries.
+// Storer is what the business needs of storage. Each statement runs on
+// the db it is given: the pool, or a transaction.
 type Storer interface {
-	Create(ctx context.Context, sale Sale) error
+	Create(ctx context.Context, db sqlx.ExtContext, sale Sale) error
 	// CreateMany writes the sales in one statement; it returns
 	// ErrClientIDTaken when an uploaded sale's ClientID is.
-	CreateMany(ctx context.Context, sales []Sale) error
+	CreateMany(ctx context.Context, db sqlx.ExtContext, sales []Sale) error
 	// QueryByClientIDs returns the sales recordedBy uploaded with those
 	// of clientIDs that it has, by client ID.
-	QueryByClientIDs(ctx context.Context, recordedBy uuid.UUID, clientIDs []string) (map[string]Sale, error)
+	QueryByClientIDs(ctx context.Context, db sqlx.ExtContext, recordedBy uuid.UUID, clientIDs []string) (map[string]Sale, error)
 	// Delete returns ErrNotFound.
-	Delete(ctx context.Context, id uuid.UUID) error
-	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, *page.Cursor, error)
-	Count(ctx context.Context, filter QueryFilter) (int, error)
+	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error
+	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, *page.Cursor, error)
+	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
 	// QueryByID returns ErrNotFound.
-	QueryByID(ctx context.Context, id uuid.UUID) (Sale, error)
+	QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (Sale, error)
 }
 
 // Users is what the sale domain needs of the user domain: whether the
@@ -57,7 +59,7 @@ type Users interface {
 
 // Config holds the dependencies of a Business. Now may be nil.
 type Config struct {
-	Tx         usecase.Transactor
+	DB         *sqlx.DB
 	Now        func() time.Time
 	Storer     Storer
 	Audit      *auditbus.Business
@@ -68,9 +70,8 @@ type Config struct {
 // Business manages sales. A sale, the stock change it causes and the audit
 // records of both are written in one transaction.
 type Business struct {
-	usecase.List[Sale, QueryFilter]
-	usecase.Get[Sale]
-	core       usecase.Core
+	db         *sqlx.DB
+	now        func() time.Time
 	storer     Storer
 	audit      *auditbus.Business
 	productBus *productbus.Business
@@ -79,11 +80,9 @@ type Business struct {
 
 // NewBusiness returns a Business.
 func NewBusiness(cfg Config) *Business {
-	core := usecase.New("salebus", cfg.Tx, cfg.Now)
 	return &Business{
-		List:       usecase.NewList(core, "sales", cfg.Storer),
-		Get:        usecase.NewGet(core, "sale", cfg.Storer),
-		core:       core,
+		db:         cfg.DB,
+		now:        sqldb.Clock(cfg.Now),
 		storer:     cfg.Storer,
 		audit:      cfg.Audit,
 		productBus: cfg.ProductBus,
@@ -117,12 +116,17 @@ func newAudit(actorID uuid.UUID, sale Sale, p productbus.Product, action string)
 }
 
 // Create records that ns.BuyerID bought ns.Quantity of ns.ProductID, on
-// behalf of actorID, in one transaction: the stock is taken by one guarded
-// statement on the product (which locks its row, so concurrent buyers
-// queue and stock never oversells), then the sale and its audit row are
-// written. It returns ErrProductNotFound, ErrOwnProduct,
-// ErrInsufficientStock or ErrZeroQuantity; on any error nothing changes.
-func (b *Business) Create(ctx context.Context, actorID uuid.UUID, ns NewSale) (Sale, error) {
+// behalf of actorID, in tx: the caller's transaction, which may also
+// record the answer to an Idempotency-Key. The stock is taken by one
+// guarded statement on the product (which locks its row, so concurrent
+// buyers queue and stock never oversells), then the sale is written, then
+// the audit records of both in one statement. It returns
+// ErrProductNotFound, ErrOwnProduct, ErrInsufficientStock or
+// ErrZeroQuantity; the caller rolls tx back on any error.
+func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, ns NewSale) (Sale, error) {
+	ctx, span := otel.AddSpan(ctx, "salebus.Create")
+	defer span.End()
+
 	if ns.Quantity.Value() < 1 {
 		return Sale{}, ErrZeroQuantity
 	}
@@ -133,36 +137,35 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, ns NewSale) (S
 		BuyerID:     ns.BuyerID,
 		Quantity:    ns.Quantity,
 		Paid:        ns.Paid,
-		DateCreated: b.core.Now(),
+		DateCreated: b.now(),
 	}
 	sale.TakenAt = sale.DateCreated
 
-	err := b.core.Write(ctx, "Create", func(ctx context.Context) error {
-		p, err := b.productBus.TakeStock(ctx, actorID, ns.ProductID, ns.Quantity)
-		switch {
-		case errors.Is(err, productbus.ErrNotFound):
-			return ErrProductNotFound
-		case p.UserID == ns.BuyerID && (err == nil || errors.Is(err, productbus.ErrInsufficientStock)):
-			// Checked on the row the statement returned: an own product
-			// is refused whatever its stock, and the rollback puts the
-			// stock back.
-			return ErrOwnProduct
-		case errors.Is(err, productbus.ErrInsufficientStock):
-			return fmt.Errorf("%w: only %d left", ErrInsufficientStock, p.Quantity.Value())
-		case err != nil:
-			return err
-		}
-
-		if err := b.storer.Create(ctx, sale); err != nil {
-			return err
-		}
-		_, err = b.audit.Create(ctx, newAudit(actorID, sale, p, auditbus.ActionCreated))
-		return err
-	})
-	if err != nil {
+	if err := b.create(ctx, tx, actorID, sale); err != nil {
 		return Sale{}, fmt.Errorf("create sale of product %s: %w", ns.ProductID, err)
 	}
 	return sale, nil
+}
+
+func (b *Business) create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, sale Sale) error {
+	p, stockAudit, err := b.productBus.TakeStock(ctx, tx, actorID, sale.ProductID, sale.Quantity)
+	switch {
+	case errors.Is(err, productbus.ErrNotFound):
+		return ErrProductNotFound
+	case p.UserID == sale.BuyerID && (err == nil || errors.Is(err, productbus.ErrInsufficientStock)):
+		// Checked on the row the statement returned: an own product is
+		// refused whatever its stock, and the rollback puts the stock
+		// back.
+		return ErrOwnProduct
+	case errors.Is(err, productbus.ErrInsufficientStock):
+		return fmt.Errorf("%w: only %d left", ErrInsufficientStock, p.Quantity.Value())
+	case err != nil:
+		return err
+	}
+	if err := b.storer.Create(ctx, tx, sale); err != nil {
+		return err
+	}
+	return b.audit.Create(ctx, tx, stockAudit, newAudit(actorID, sale, p, auditbus.ActionCreated))
 }
 
 // Delete removes the sale with id on behalf of actorID and puts its
@@ -172,12 +175,15 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, ns NewSale) (S
 // with a sale or a product delete. It returns ErrNotFound, or
 // ErrStockLimit when the product's stock cannot take the quantity back.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
-	err := b.core.Write(ctx, "Delete", func(ctx context.Context) error {
-		sale, err := b.storer.QueryByID(ctx, id)
+	ctx, span := otel.AddSpan(ctx, "salebus.Delete")
+	defer span.End()
+
+	err := sqldb.Transact(ctx, b.db, func(tx *sqlx.Tx) error {
+		sale, err := b.storer.QueryByID(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		p, err := b.productBus.ReturnStock(ctx, actorID, sale.ProductID, sale.Quantity)
+		p, stockAudit, err := b.productBus.ReturnStock(ctx, tx, actorID, sale.ProductID, sale.Quantity)
 		switch {
 		case errors.Is(err, productbus.ErrStockLimit):
 			return fmt.Errorf("%w: product %s holds %d", ErrStockLimit, p.ID, p.Quantity.Value())
@@ -187,11 +193,10 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 		// A concurrent delete of the same sale waited on the product's
 		// lock above; whichever comes second finds no sale here and rolls
 		// back its stock change.
-		if err := b.storer.Delete(ctx, id); err != nil {
+		if err := b.storer.Delete(ctx, tx, id); err != nil {
 			return err
 		}
-		_, err = b.audit.Create(ctx, newAudit(actorID, sale, p, auditbus.ActionDeleted))
-		return err
+		return b.audit.Create(ctx, tx, stockAudit, newAudit(actorID, sale, p, auditbus.ActionDeleted))
 	})
 	if err != nil {
 		return fmt.Errorf("delete sale %s: %w", id, err)
@@ -202,14 +207,52 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 // IsVisibleTo reports whether userID took part in sale, as its buyer or as
 // the owner of the product sold: the same rule as QueryFilter.VisibleTo.
 func (b *Business) IsVisibleTo(ctx context.Context, sale Sale, userID uuid.UUID) (bool, error) {
-	return usecase.Read(ctx, b.core, "IsVisibleTo", func(ctx context.Context) (bool, error) {
-		if sale.BuyerID == userID {
-			return true, nil
-		}
-		n, err := b.storer.Count(ctx, QueryFilter{ID: &sale.ID, VisibleTo: &userID})
-		if err != nil {
-			return false, fmt.Errorf("check sale %s visibility: %w", sale.ID, err)
-		}
-		return n > 0, nil
-	})
+	if sale.BuyerID == userID {
+		return true, nil
+	}
+	ctx, span := otel.AddSpan(ctx, "salebus.IsVisibleTo")
+	defer span.End()
+
+	n, err := b.storer.Count(ctx, b.db, QueryFilter{ID: &sale.ID, VisibleTo: &userID})
+	if err != nil {
+		return false, fmt.Errorf("check sale %s visibility: %w", sale.ID, err)
+	}
+	return n > 0, nil
+}
+
+// Query returns one page of the sales that match filter, and the cursor
+// of the page after it when there may be one.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, *page.Cursor, error) {
+	ctx, span := otel.AddSpan(ctx, "salebus.Query")
+	defer span.End()
+
+	sales, next, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("query sales: %w", err)
+	}
+	return sales, next, nil
+}
+
+// Count returns how many sales match filter.
+func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
+	ctx, span := otel.AddSpan(ctx, "salebus.Count")
+	defer span.End()
+
+	n, err := b.storer.Count(ctx, b.db, filter)
+	if err != nil {
+		return 0, fmt.Errorf("count sales: %w", err)
+	}
+	return n, nil
+}
+
+// QueryByID returns the sale with id, or ErrNotFound.
+func (b *Business) QueryByID(ctx context.Context, id uuid.UUID) (Sale, error) {
+	ctx, span := otel.AddSpan(ctx, "salebus.QueryByID")
+	defer span.End()
+
+	sale, err := b.storer.QueryByID(ctx, b.db, id)
+	if err != nil {
+		return Sale{}, fmt.Errorf("query sale %s: %w", id, err)
+	}
+	return sale, nil
 }

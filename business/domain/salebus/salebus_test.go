@@ -19,7 +19,7 @@ func TestCreateThatFailsAtTheInsertChangesNothing(t *testing.T) {
 	f := newFixture(t)
 	sales := f.newSales(failingStore{Storer: f.store, failCreate: true})
 
-	_, err := sales.Create(context.Background(), f.buyer, f.newSale(2))
+	_, err := f.buy(context.Background(), sales, f.newSale(2))
 	if !errors.Is(err, errInjected) {
 		t.Fatalf("Create: got %v, want the injected failure", err)
 	}
@@ -32,7 +32,7 @@ func TestDeleteThatFailsAtTheDeleteChangesNothing(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 
-	sale, err := f.newSales(f.store).Create(ctx, f.buyer, f.newSale(2))
+	sale, err := f.buy(ctx, f.newSales(f.store), f.newSale(2))
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
@@ -74,7 +74,7 @@ func TestCreateAndDelete(t *testing.T) {
 	var last salebus.Sale
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sale, err := sales.Create(ctx, tt.ns.BuyerID, tt.ns)
+			sale, err := f.buy(ctx, sales, tt.ns)
 			if !errors.Is(err, tt.err) {
 				t.Fatalf("Create: got error %v, want %v", err, tt.err)
 			}
@@ -112,7 +112,7 @@ func TestDeleteLocksTheProductBeforeTheSale(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	sales := f.newSales(f.store)
-	sale, err := sales.Create(ctx, f.buyer, f.newSale(1))
+	sale, err := f.buy(ctx, sales, f.newSale(1))
 	if err != nil {
 		t.Fatal(err)
 	}

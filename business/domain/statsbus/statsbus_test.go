@@ -65,7 +65,7 @@ func newBusiness(t *testing.T, maxRows int) *statsbus.Business {
 	for i, o := range offlines {
 		insertOffline(t, db, o, i)
 	}
-	return statsbus.NewBusiness(statsbus.Config{Storer: statsdb.NewStore(db), MaxRows: maxRows})
+	return statsbus.NewBusiness(statsbus.Config{DB: db, Storer: statsdb.Store{}, MaxRows: maxRows})
 }
 
 func insertOffline(t *testing.T, db *sqlx.DB, o offline, n int) {

@@ -9,7 +9,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/garagesale/service/foundation/otel"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 // UsersChanged is the Postgres channel every change to a user is told on
@@ -28,10 +30,10 @@ const CacheSyncTimeout = time.Second
 type CacheStore interface {
 	// RegisterListener records the listening session pid as a cache that
 	// has dropped nothing yet.
-	RegisterListener(ctx context.Context, pid uint32) error
+	RegisterListener(ctx context.Context, db sqlx.ExtContext, pid uint32) error
 	// AckChange records that the cache of session pid has dropped change
 	// seq and every change before it.
-	AckChange(ctx context.Context, pid uint32, seq int64) error
+	AckChange(ctx context.Context, db sqlx.ExtContext, pid uint32, seq int64) error
 }
 
 // Cache keeps the users that authenticate, so a request need not read its
@@ -42,6 +44,7 @@ type CacheStore interface {
 // refused on the very next request, on every replica, with no time-to-live.
 // While a replica cannot hear the changes it serves nothing from its cache.
 type Cache struct {
+	db    *sqlx.DB
 	store CacheStore
 	mu    sync.RWMutex
 	users map[uuid.UUID]User
@@ -55,9 +58,9 @@ type Cache struct {
 }
 
 // NewCache returns a Cache of at most max users that records what it hears
-// in store, serving nothing until its listener is live.
-func NewCache(max int, store CacheStore) *Cache {
-	return &Cache{store: store, users: make(map[uuid.UUID]User), max: max}
+// in store, on db, serving nothing until its listener is live.
+func NewCache(max int, db *sqlx.DB, store CacheStore) *Cache {
+	return &Cache{db: db, store: store, users: make(map[uuid.UUID]User), max: max}
 }
 
 // Changed takes a notification on UsersChanged: it drops the user named
@@ -78,7 +81,7 @@ func (c *Cache) Changed(payload string) {
 	if seqErr == nil {
 		// A failure leaves the writer waiting its bound; the next change
 		// acknowledges this one too.
-		_ = c.store.AckChange(context.Background(), c.pid.Load(), seq)
+		_ = c.store.AckChange(context.Background(), c.db, c.pid.Load(), seq)
 	}
 }
 
@@ -93,7 +96,7 @@ func (c *Cache) SetLive(live bool, pid uint32) {
 	if !live {
 		return
 	}
-	if err := c.store.RegisterListener(context.Background(), pid); err != nil {
+	if err := c.store.RegisterListener(context.Background(), c.db, pid); err != nil {
 		return // serve nothing cached; the listener reconnects on its next failure
 	}
 	c.pid.Store(pid)
@@ -138,11 +141,11 @@ func (b *Business) Authenticated(ctx context.Context, id uuid.UUID) (User, error
 	if usr, ok := b.cache.get(id); ok {
 		return usr, nil
 	}
-	ctx, end := b.core.Span(ctx, "Authenticated")
-	defer end()
+	ctx, span := otel.AddSpan(ctx, "userbus.Authenticated")
+	defer span.End()
 
 	gen := b.cache.gen.Load()
-	usr, err := b.storer.QueryByID(ctx, id)
+	usr, err := b.storer.QueryByID(ctx, b.db, id)
 	if err != nil {
 		return User{}, fmt.Errorf("query user %s: %w", id, err)
 	}
@@ -155,7 +158,7 @@ func (b *Business) Authenticated(ctx context.Context, id uuid.UUID) (User, error
 func (b *Business) syncCaches(ctx context.Context, seq int64) error {
 	deadline := time.Now().Add(CacheSyncTimeout)
 	for pause := time.Millisecond; ; pause = min(2*pause, 20*time.Millisecond) {
-		behind, err := b.storer.ListenersBehind(ctx, seq)
+		behind, err := b.storer.ListenersBehind(ctx, b.db, seq)
 		if err != nil {
 			return fmt.Errorf("wait for user caches: %w", err)
 		}

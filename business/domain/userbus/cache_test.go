@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/business/domain"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
-	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
-	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/role"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 // countingStore counts the reads of one user.
@@ -21,9 +21,9 @@ type countingStore struct {
 	reads *atomic.Int64
 }
 
-func (s countingStore) QueryByID(ctx context.Context, id uuid.UUID) (userbus.User, error) {
+func (s countingStore) QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (userbus.User, error) {
 	s.reads.Add(1)
-	return s.Storer.QueryByID(ctx, id)
+	return s.Storer.QueryByID(ctx, db, id)
 }
 
 // TestCacheFollowsTheDatabase: a cached user is read once; any change to
@@ -36,18 +36,18 @@ func TestCacheFollowsTheDatabase(t *testing.T) {
 	defer cancel()
 
 	var reads atomic.Int64
-	cache := userbus.NewCache(100, userdb.NewStore(db.DB))
+	cache := userbus.NewCache(100, db.DB, userdb.Store{})
 	// The user domain by hand, over a store that counts its reads; the
 	// rest as the API builds it.
 	bus := userbus.NewBusiness(userbus.Config{
-		Tx:     sqldb.NewTransactor(db.DB),
-		Storer: countingStore{Storer: userdb.NewStore(db.DB), reads: &reads},
-		Audit:  buses.New(buses.Config{DB: db.DB}).Audit,
+		DB:     db.DB,
+		Storer: countingStore{Storer: userdb.Store{}, reads: &reads},
+		Audit:  domain.New(domain.Config{DB: db.DB}).Audit,
 		Cache:  cache,
 		Log:    db.Log,
 	})
 	listening, stop := context.WithCancel(ctx)
-	go db.Pool.Listen(listening, userbus.UsersChanged, cache.Changed, cache.SetLive)
+	go userdb.Listen(listening, db.Pool.ConnConfig(), cache.Changed, cache.SetLive)
 	waitFor(t, cache.Live)
 
 	usr, err := bus.Create(ctx, uuid.Nil, newUser("Ida", "ida@example.com", role.User))

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/business/domain"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/throttle"
@@ -29,7 +29,7 @@ var pageAll = page.MustParse("1", "100")
 func newBus(t *testing.T) *userbus.Business {
 	t.Helper()
 	db := dbtest.New(t, t.Name())
-	return buses.New(buses.Config{DB: db.DB, Log: db.Log}).User
+	return domain.New(domain.Config{DB: db.DB, Log: db.Log}).User
 }
 
 // clock is a time the test moves by hand.
@@ -47,7 +47,7 @@ func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c
 func newBusAt(t *testing.T, clk *clock) *userbus.Business {
 	t.Helper()
 	db := dbtest.New(t, t.Name())
-	return buses.New(buses.Config{
+	return domain.New(domain.Config{
 		DB:  db.DB,
 		Now: clk.now,
 		Log: db.Log,

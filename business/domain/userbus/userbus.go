@@ -12,13 +12,15 @@ import (
 	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/sdk/throttle"
-	"github.com/garagesale/service/business/sdk/usecase"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/role"
 	"github.com/garagesale/service/foundation/logger"
+	"github.com/garagesale/service/foundation/otel"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 // Errors of the user domain.
@@ -90,45 +92,45 @@ var DefaultThrottling = Throttling{
 // Domain is the name audit records use for users.
 const Domain = "user"
 
-// Storer is what the business needs of storage. Its statements run in the
-// transaction their context carries.
+// Storer is what the business needs of storage. Each statement runs on
+// the db it is given: the pool, or a transaction.
 type Storer interface {
 	// Create returns ErrUniqueEmail when the email is taken.
-	Create(ctx context.Context, usr User) error
+	Create(ctx context.Context, db sqlx.ExtContext, usr User) error
 	// Update returns ErrNotFound or ErrUniqueEmail.
-	Update(ctx context.Context, usr User) error
+	Update(ctx context.Context, db sqlx.ExtContext, usr User) error
 	// Delete returns ErrNotFound, or ErrHasDependents when other rows
 	// refer to the user.
-	Delete(ctx context.Context, id uuid.UUID) error
-	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, *page.Cursor, error)
-	Count(ctx context.Context, filter QueryFilter) (int, error)
+	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error
+	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, *page.Cursor, error)
+	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
 	// QueryByID returns ErrNotFound.
-	QueryByID(ctx context.Context, id uuid.UUID) (User, error)
+	QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (User, error)
 	// QueryByIDForUpdate locks the row until the transaction ends; it
 	// returns ErrNotFound.
-	QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (User, error)
+	QueryByIDForUpdate(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (User, error)
 	// QueryByEmail returns ErrNotFound.
-	QueryByEmail(ctx context.Context, email email.Email) (User, error)
+	QueryByEmail(ctx context.Context, db sqlx.ExtContext, email email.Email) (User, error)
 	// ExistingIDs returns those of ids that are users.
-	ExistingIDs(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error)
+	ExistingIDs(ctx context.Context, db sqlx.ExtContext, ids []uuid.UUID) ([]uuid.UUID, error)
 	// LockAdmins serialises, until the transaction ends, every change
 	// that could remove an ADMIN. Take it before any user row.
-	LockAdmins(ctx context.Context) error
+	LockAdmins(ctx context.Context, db sqlx.ExtContext) error
 	// CountEnabledAdmins counts the enabled ADMINs but except.
-	CountEnabledAdmins(ctx context.Context, except uuid.UUID) (int, error)
+	CountEnabledAdmins(ctx context.Context, db sqlx.ExtContext, except uuid.UUID) (int, error)
 	// LastChange returns the number of the last change to a user made in
 	// this transaction.
-	LastChange(ctx context.Context) (int64, error)
+	LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error)
 	// ListenersBehind counts the live replicas' caches that have not yet
 	// dropped change seq.
-	ListenersBehind(ctx context.Context, seq int64) (int, error)
+	ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int64) (int, error)
 }
 
 // Config holds the dependencies of a Business. Now, Limiter (no
 // throttling), Cache and Log may be nil; a zero Throttling is
 // DefaultThrottling.
 type Config struct {
-	Tx         usecase.Transactor
+	DB         *sqlx.DB
 	Now        func() time.Time
 	Storer     Storer
 	Audit      *auditbus.Business
@@ -144,9 +146,8 @@ type Config struct {
 // Business manages users. Every change is written with its audit record in
 // one transaction.
 type Business struct {
-	usecase.List[User, QueryFilter]
-	usecase.Get[User]
-	core       usecase.Core
+	db         *sqlx.DB
+	now        func() time.Time
 	storer     Storer
 	audit      *auditbus.Business
 	limiter    Limiter
@@ -157,7 +158,6 @@ type Business struct {
 
 // NewBusiness returns a Business.
 func NewBusiness(cfg Config) *Business {
-	core := usecase.New("userbus", cfg.Tx, cfg.Now)
 	throttling := cfg.Throttling
 	if throttling == (Throttling{}) {
 		throttling = DefaultThrottling
@@ -167,9 +167,8 @@ func NewBusiness(cfg Config) *Business {
 		limiter = noLimit{}
 	}
 	return &Business{
-		List:       usecase.NewList(core, "users", cfg.Storer),
-		Get:        usecase.NewGet(core, "user", cfg.Storer),
-		core:       core,
+		db:         cfg.DB,
+		now:        sqldb.Clock(cfg.Now),
 		storer:     cfg.Storer,
 		audit:      cfg.Audit,
 		limiter:    limiter,
@@ -230,14 +229,19 @@ func (b *Business) Signup(ctx context.Context, nu NewUser, client string) (User,
 }
 
 // create inserts a new user, audited as done by actor(the new user), in
-// the Write of the method named method.
+// one transaction, in the span of the method named method.
 func (b *Business) create(ctx context.Context, method string, actor func(User) uuid.UUID, nu NewUser) (User, error) {
+	ctx, span := otel.AddSpan(ctx, "userbus."+method)
+	defer span.End()
+
+	// Hashed before the transaction: bcrypt is slow and must not hold a
+	// connection.
 	hash, err := nu.Password.Hash()
 	if err != nil {
 		return User{}, err
 	}
 
-	now := b.core.Now()
+	now := b.now()
 	usr := User{
 		ID:           uuid.New(),
 		Name:         nu.Name,
@@ -250,12 +254,11 @@ func (b *Business) create(ctx context.Context, method string, actor func(User) u
 		DateUpdated:  now,
 	}
 
-	err = b.core.Write(ctx, method, func(ctx context.Context) error {
-		if err := b.storer.Create(ctx, usr); err != nil {
+	err = sqldb.Transact(ctx, b.db, func(tx *sqlx.Tx) error {
+		if err := b.storer.Create(ctx, tx, usr); err != nil {
 			return err
 		}
-		_, err := b.audit.Create(ctx, newAudit(actor(usr), usr, auditbus.ActionCreated, auditData(usr)))
-		return err
+		return b.audit.Create(ctx, tx, newAudit(actor(usr), usr, auditbus.ActionCreated, auditData(usr)))
 	})
 	if err != nil {
 		return User{}, err
@@ -276,6 +279,9 @@ func (b *Business) create(ctx context.Context, method string, actor func(User) u
 // It returns ErrNotFound, ErrUniqueEmail, ErrCurrentPassword, ErrLastAdmin
 // or a *ThrottledError.
 func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, uu UpdateUser) (User, error) {
+	ctx, span := otel.AddSpan(ctx, "userbus.Update")
+	defer span.End()
+
 	if actorID == id && (uu.Email != nil || uu.Password != nil) {
 		if err := b.checkCurrentPassword(ctx, id, uu.CurrentPassword); err != nil {
 			return User{}, fmt.Errorf("update user %s: %w", id, err)
@@ -284,7 +290,8 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 
 	var hash []byte
 	if uu.Password != nil {
-		// Hash before the transaction: bcrypt is slow and must not hold a lock.
+		// Hashed before the transaction: bcrypt is slow and must not hold
+		// a lock.
 		h, err := uu.Password.Hash()
 		if err != nil {
 			return User{}, err
@@ -296,40 +303,39 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 		usr    User
 		change int64
 	)
-	err := b.core.Write(ctx, "Update", func(ctx context.Context) error {
+	err := sqldb.Transact(ctx, b.db, func(tx *sqlx.Tx) error {
 		if uu.mayRemoveAdmin() {
-			if err := b.storer.LockAdmins(ctx); err != nil {
+			if err := b.storer.LockAdmins(ctx, tx); err != nil {
 				return err
 			}
 		}
 		var err error
-		usr, err = b.storer.QueryByIDForUpdate(ctx, id)
+		usr, err = b.storer.QueryByIDForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		wasAdmin := usr.IsEnabledAdmin()
 
 		uu.apply(&usr, hash)
-		usr.DateUpdated = b.core.Now()
+		usr.DateUpdated = b.now()
 		if uu.revokesTokens() {
 			usr.TokenVersion++
 		}
 		if wasAdmin && !usr.IsEnabledAdmin() {
-			if err := b.keepAnAdmin(ctx, id); err != nil {
+			if err := b.keepAnAdmin(ctx, tx, id); err != nil {
 				return err
 			}
 		}
 
-		if err := b.storer.Update(ctx, usr); err != nil {
+		if err := b.storer.Update(ctx, tx, usr); err != nil {
 			return err
 		}
-		if change, err = b.storer.LastChange(ctx); err != nil {
+		if change, err = b.storer.LastChange(ctx, tx); err != nil {
 			return err
 		}
 		data := auditData(usr)
 		data["passwordChanged"] = hash != nil
-		_, err = b.audit.Create(ctx, newAudit(actorID, usr, auditbus.ActionUpdated, data))
-		return err
+		return b.audit.Create(ctx, tx, newAudit(actorID, usr, auditbus.ActionUpdated, data))
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("update user %s: %w", id, err)
@@ -341,9 +347,9 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 }
 
 // keepAnAdmin returns ErrLastAdmin unless an enabled ADMIN other than id
-// remains. Call it in a Write, holding LockAdmins.
-func (b *Business) keepAnAdmin(ctx context.Context, id uuid.UUID) error {
-	n, err := b.storer.CountEnabledAdmins(ctx, id)
+// remains. Call it in tx, holding LockAdmins.
+func (b *Business) keepAnAdmin(ctx context.Context, tx *sqlx.Tx, id uuid.UUID) error {
+	n, err := b.storer.CountEnabledAdmins(ctx, tx, id)
 	if err != nil {
 		return err
 	}
@@ -357,7 +363,7 @@ func (b *Business) keepAnAdmin(ctx context.Context, id uuid.UUID) error {
 // with id. It is a login as far as throttling goes: it is refused while
 // the account is locked, and a wrong password counts against it.
 func (b *Business) checkCurrentPassword(ctx context.Context, id uuid.UUID, plain *string) error {
-	usr, err := b.storer.QueryByID(ctx, id)
+	usr, err := b.storer.QueryByID(ctx, b.db, id)
 	if err != nil {
 		return err
 	}
@@ -397,28 +403,30 @@ func (uu UpdateUser) apply(usr *User, hash []byte) {
 // ErrNotFound, ErrHasDependents while the user owns products or has
 // bought something, or ErrLastAdmin for the last enabled ADMIN.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
+	ctx, span := otel.AddSpan(ctx, "userbus.Delete")
+	defer span.End()
+
 	var change int64
-	err := b.core.Write(ctx, "Delete", func(ctx context.Context) error {
-		if err := b.storer.LockAdmins(ctx); err != nil {
+	err := sqldb.Transact(ctx, b.db, func(tx *sqlx.Tx) error {
+		if err := b.storer.LockAdmins(ctx, tx); err != nil {
 			return err
 		}
-		usr, err := b.storer.QueryByIDForUpdate(ctx, id)
+		usr, err := b.storer.QueryByIDForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		if usr.IsEnabledAdmin() {
-			if err := b.keepAnAdmin(ctx, id); err != nil {
+			if err := b.keepAnAdmin(ctx, tx, id); err != nil {
 				return err
 			}
 		}
-		if err := b.storer.Delete(ctx, id); err != nil {
+		if err := b.storer.Delete(ctx, tx, id); err != nil {
 			return err
 		}
-		if change, err = b.storer.LastChange(ctx); err != nil {
+		if change, err = b.storer.LastChange(ctx, tx); err != nil {
 			return err
 		}
-		_, err = b.audit.Create(ctx, newAudit(actorID, usr, auditbus.ActionDeleted, auditData(usr)))
-		return err
+		return b.audit.Create(ctx, tx, newAudit(actorID, usr, auditbus.ActionDeleted, auditData(usr)))
 	})
 	if err != nil {
 		return fmt.Errorf("delete user %s: %w", id, err)
@@ -429,15 +437,53 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 	return nil
 }
 
+// Query returns one page of the users that match filter, and the cursor
+// of the page after it when there may be one.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, *page.Cursor, error) {
+	ctx, span := otel.AddSpan(ctx, "userbus.Query")
+	defer span.End()
+
+	usrs, next, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("query users: %w", err)
+	}
+	return usrs, next, nil
+}
+
+// Count returns how many users match filter.
+func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
+	ctx, span := otel.AddSpan(ctx, "userbus.Count")
+	defer span.End()
+
+	n, err := b.storer.Count(ctx, b.db, filter)
+	if err != nil {
+		return 0, fmt.Errorf("count users: %w", err)
+	}
+	return n, nil
+}
+
+// QueryByID returns the user with id, or ErrNotFound.
+func (b *Business) QueryByID(ctx context.Context, id uuid.UUID) (User, error) {
+	ctx, span := otel.AddSpan(ctx, "userbus.QueryByID")
+	defer span.End()
+
+	usr, err := b.storer.QueryByID(ctx, b.db, id)
+	if err != nil {
+		return User{}, fmt.Errorf("query user %s: %w", id, err)
+	}
+	return usr, nil
+}
+
 // QueryByEmail returns the user with addr, or ErrNotFound.
 func (b *Business) QueryByEmail(ctx context.Context, addr email.Email) (User, error) {
-	return usecase.Read(ctx, b.core, "QueryByEmail", func(ctx context.Context) (User, error) {
-		usr, err := b.storer.QueryByEmail(ctx, addr)
-		if err != nil {
-			return User{}, fmt.Errorf("query user by email: %w", err)
-		}
-		return usr, nil
-	})
+	ctx, span := otel.AddSpan(ctx, "userbus.QueryByEmail")
+	defer span.End()
+
+	usr, err := b.storer.QueryByEmail(ctx, b.db, addr)
+	if err != nil {
+		return User{}, fmt.Errorf("query user by email: %w", err)
+	}
+	return usr, nil
 }
 
 // dummyHash is compared against when no user has the email, so that an
@@ -448,17 +494,18 @@ var dummyHash = []byte("$2a$10$nHurqfPXL687U.W8y1rHGOATu1wnz8ntDxnKj2vwi4Zx3Nnvs
 // Exist reports which of ids are users (enabled or not): a sale recorded
 // offline names its buyer by ID, and must name one who exists.
 func (b *Business) Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
-	return usecase.Read(ctx, b.core, "Exist", func(ctx context.Context) (map[uuid.UUID]bool, error) {
-		found, err := b.storer.ExistingIDs(ctx, ids)
-		if err != nil {
-			return nil, fmt.Errorf("look up %d users: %w", len(ids), err)
-		}
-		set := make(map[uuid.UUID]bool, len(found))
-		for _, id := range found {
-			set[id] = true
-		}
-		return set, nil
-	})
+	ctx, span := otel.AddSpan(ctx, "userbus.Exist")
+	defer span.End()
+
+	found, err := b.storer.ExistingIDs(ctx, b.db, ids)
+	if err != nil {
+		return nil, fmt.Errorf("look up %d users: %w", len(ids), err)
+	}
+	set := make(map[uuid.UUID]bool, len(found))
+	for _, id := range found {
+		set[id] = true
+	}
+	return set, nil
 }
 
 // Authenticate returns the user with addr when plain is their password
@@ -473,8 +520,8 @@ func (b *Business) Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bo
 // success resets the account's count and takes its attempt back from the
 // address's.
 func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain string, client string) (User, error) {
-	ctx, end := b.core.Span(ctx, "Authenticate")
-	defer end()
+	ctx, span := otel.AddSpan(ctx, "userbus.Authenticate")
+	defer span.End()
 
 	toAccount, err := b.try(ctx, accountKey(addr), b.throttling.LoginAccount)
 	if err != nil {
@@ -490,7 +537,7 @@ func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain str
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
 
-	usr, err := b.storer.QueryByEmail(ctx, addr)
+	usr, err := b.storer.QueryByEmail(ctx, b.db, addr)
 	var ok bool
 	switch {
 	case errors.Is(err, ErrNotFound):

@@ -4,37 +4,58 @@ package vproductbus
 
 import (
 	"context"
-	"time"
+	"fmt"
 
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
-	"github.com/garagesale/service/business/sdk/usecase"
+	"github.com/garagesale/service/foundation/otel"
+	"github.com/jmoiron/sqlx"
 )
 
 // Storer is what the business needs of storage.
 type Storer interface {
-	Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error)
-	Count(ctx context.Context, filter QueryFilter) (int, error)
+	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error)
+	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
 }
 
-// Config holds the dependencies of a Business. Tx and Now may be nil: the
-// business only reads.
+// Config holds the dependencies of a Business.
 type Config struct {
-	Tx     usecase.Transactor
-	Now    func() time.Time
+	DB     *sqlx.DB
 	Storer Storer
 }
 
-// Business reads products with their owners' names. Its Query and Count
-// return one page of the products that match a filter and how many match.
+// Business reads products with their owners' names.
 type Business struct {
-	usecase.List[Product, QueryFilter]
+	db     *sqlx.DB
+	storer Storer
 }
 
 // NewBusiness returns a Business.
 func NewBusiness(cfg Config) *Business {
-	core := usecase.New("vproductbus", cfg.Tx, cfg.Now)
-	return &Business{
-		List: usecase.NewList(core, "vproducts", cfg.Storer),
+	return &Business{db: cfg.DB, storer: cfg.Storer}
+}
+
+// Query returns one page of the products that match filter, and the
+// cursor of the page after it when there may be one.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error) {
+	ctx, span := otel.AddSpan(ctx, "vproductbus.Query")
+	defer span.End()
+
+	prds, next, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("query vproducts: %w", err)
 	}
+	return prds, next, nil
+}
+
+// Count returns how many products match filter.
+func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
+	ctx, span := otel.AddSpan(ctx, "vproductbus.Count")
+	defer span.End()
+
+	n, err := b.storer.Count(ctx, b.db, filter)
+	if err != nil {
+		return 0, fmt.Errorf("count vproducts: %w", err)
+	}
+	return n, nil
 }

@@ -104,7 +104,7 @@ func externalServer() string {
 		}
 		return def
 	}
-	return sqldb.Config{
+	return sqldb.Conn{
 		User:     env("SALES_DB_USER", "postgres"),
 		Password: env("SALES_DB_PASSWORD", "postgres"),
 		Host:     host,

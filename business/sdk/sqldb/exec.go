@@ -46,7 +46,7 @@ func NamedExecResult(ctx context.Context, db sqlx.ExtContext, query string, data
 	ctx, span := startSpan(ctx, query)
 	defer func() { endSpan(span, err) }()
 
-	res, err := sqlx.NamedExecContext(ctx, runner(ctx, db), query, data)
+	res, err := sqlx.NamedExecContext(ctx, db, query, data)
 	if err != nil {
 		return 0, translate(err)
 	}
@@ -133,7 +133,7 @@ func namedQuery(ctx context.Context, db sqlx.ExtContext, query string, data any,
 	ctx, span := startSpan(ctx, query)
 	defer func() { endSpan(span, err) }()
 
-	rows, err := sqlx.NamedQueryContext(ctx, runner(ctx, db), query, data)
+	rows, err := sqlx.NamedQueryContext(ctx, db, query, data)
 	if err != nil {
 		return translate(err)
 	}

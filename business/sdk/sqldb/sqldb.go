@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
@@ -41,58 +42,61 @@ const (
 	DefaultMaxConnIdleTime  = 30 * time.Minute
 )
 
-// Config is what Open needs. Zero values take the Default constants.
-type Config struct {
-	User     string
-	Password string
-	Host     string // host or host:port
-	Name     string
-	Schema   string
+// Conn names the server, the database and who logs in: what every program
+// that connects is told, with the tags conf reads it by (SALES_DB_HOST, ...).
+type Conn struct {
+	User     string `conf:"default:postgres,help:database user"`
+	Password string `conf:"default:postgres,mask,help:password of the database user (postgres unless set; help and logs mask it)"`
+	Host     string `conf:"default:localhost:5432,help:host:port of Postgres"`
+	Name     string `conf:"default:postgres,help:database name"`
 
 	// TLSMode is libpq's sslmode: disable, require, verify-ca or
 	// verify-full (the server's certificate checked against TLSRootCert
 	// and its name against Host). Empty is disable.
-	TLSMode     string
-	TLSRootCert string // a PEM file of the CA that signed the server's certificate
+	TLSMode     string `conf:"default:disable,help:sslmode: disable or require or verify-ca or verify-full (production: verify-full)"`
+	TLSRootCert string `conf:"help:PEM file of the CA that signed the certificate of the database server (for verify-ca and verify-full)"`
+}
+
+// Config is what Open needs: the connection and the pool's limits, with
+// the tags conf reads them by. Zero values take the Default constants.
+type Config struct {
+	Conn
 
 	// MaxConns bounds the connections to Postgres. Idle connections stay
 	// open (up to MaxConnIdleTime), so a busy pool never churns.
-	MaxConns int
+	MaxConns int `conf:"default:4,help:connections to Postgres at most (each kept open while idle): about twice the cores of the database server; replicas x (this + 2) must stay under its max_connections"`
 
 	// AcquireTimeout bounds the wait for a free connection, or for a new
 	// one to be made: past it a statement fails with ErrDBUnavailable
 	// instead of queueing behind an exhausted pool or a dead server.
-	AcquireTimeout time.Duration
+	AcquireTimeout time.Duration `conf:"default:1s,help:wait for a free connection at most this long then answer 503"`
 
 	// ConnectTimeout bounds dialing and logging in to the server.
-	ConnectTimeout time.Duration
+	ConnectTimeout time.Duration `conf:"default:2s,help:time to dial and log in to Postgres"`
 
 	// StatementTimeout, LockTimeout and IdleInTxTimeout are Postgres'
 	// statement_timeout, lock_timeout and
 	// idle_in_transaction_session_timeout, set on every connection: the
 	// server gives up on work whose client is stuck or gone.
-	StatementTimeout time.Duration
-	LockTimeout      time.Duration
-	IdleInTxTimeout  time.Duration
+	StatementTimeout time.Duration `conf:"default:5s,help:Postgres statement_timeout of every connection"`
+	LockTimeout      time.Duration `conf:"default:2s,help:Postgres lock_timeout of every connection"`
+	IdleInTxTimeout  time.Duration `conf:"default:15s,help:Postgres idle_in_transaction_session_timeout of every connection"`
 
 	// MaxConnIdleTime closes a connection idle for that long.
-	MaxConnIdleTime time.Duration
+	MaxConnIdleTime time.Duration `conf:"-"`
 
 	// ApplicationName shows in pg_stat_activity.
-	ApplicationName string
+	ApplicationName string `conf:"-"`
 }
 
 // URL returns the connection URL of cfg.
-func (cfg Config) URL() string {
+func (cfg Conn) URL() string {
 	q := make(url.Values)
 	q.Set("sslmode", cmp.Or(cfg.TLSMode, "disable"))
 	if cfg.TLSRootCert != "" {
 		q.Set("sslrootcert", cfg.TLSRootCert)
 	}
 	q.Set("timezone", "utc")
-	if cfg.Schema != "" {
-		q.Set("search_path", cfg.Schema)
-	}
 	u := url.URL{
 		Scheme:   "postgres",
 		User:     url.UserPassword(cfg.User, cfg.Password),
@@ -262,17 +266,18 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.health.Ping(ctx)
 }
 
-// Ready is the readiness check both of the API's ports answer: nil when
-// the process is not shutting down (draining may be nil) and ping answers
-// within a second.
-func Ready(ctx context.Context, ping func(context.Context) error, draining func() bool) error {
-	if draining != nil && draining() {
-		return errors.New("shutting down")
+// ConnConfig returns a copy of the settings of the pool's connections, for
+// a connection of one's own (a LISTEN).
+func (db *DB) ConnConfig() *pgx.ConnConfig {
+	return db.pool.Config().ConnConfig.Copy()
+}
+
+// Clock returns now as a business reads it: in UTC at the database's
+// microsecond precision, so what a method returns equals what it stored.
+// A nil now is the wall clock.
+func Clock(now func() time.Time) func() time.Time {
+	if now == nil {
+		now = time.Now
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	if err := ping(ctx); err != nil {
-		return errors.New("database not ready")
-	}
-	return nil
+	return func() time.Time { return now().UTC().Truncate(time.Microsecond) }
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/garagesale/service/api/services/metrics/collector"
 	"github.com/garagesale/service/api/services/metrics/publisher"
 	"github.com/garagesale/service/api/services/sales/build"
+	"github.com/garagesale/service/app/domain/checkapp"
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/debug"
 	"github.com/garagesale/service/app/sdk/metrics"
@@ -61,7 +62,7 @@ func startAPI(t *testing.T) *api {
 		Metrics: mtr,
 	}))
 	t.Cleanup(apiSrv.Close)
-	debugSrv := httptest.NewServer(debug.Mux("test-build", db.Pool.Ping, nil))
+	debugSrv := httptest.NewServer(debug.Mux("test-build", checkapp.Ready(db.Pool.Ping, nil)))
 	t.Cleanup(debugSrv.Close)
 
 	return &api{apiURL: apiSrv.URL, debugSrv: debugSrv}

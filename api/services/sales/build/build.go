@@ -19,12 +19,12 @@ import (
 	"github.com/garagesale/service/app/sdk/apidoc"
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/idempotency"
 	"github.com/garagesale/service/app/sdk/metrics"
 	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/app/sdk/route"
+	"github.com/garagesale/service/business/domain"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/sdk/buses"
-	"github.com/garagesale/service/business/sdk/idempotency"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/garagesale/service/foundation/web"
@@ -65,9 +65,11 @@ type Config struct {
 	// Idempotency-Key; nil keeps them for idempotency.DefaultTTL.
 	Idempotency *idempotency.Store
 
-	// Throttling limits failed logins and signups; zero is
-	// userbus.DefaultThrottling. Signup opens POST /v1/users/signup.
-	// ClientIPHeader names the header a proxy sets to the client's address.
+	// Limiter counts failed logins and signups (nil: one over DB), and
+	// Throttling limits them; zero is userbus.DefaultThrottling. Signup
+	// opens POST /v1/users/signup. ClientIPHeader names the header a proxy
+	// sets to the client's address.
+	Limiter        userbus.Limiter
 	Throttling     userbus.Throttling
 	Signup         bool
 	ClientIPHeader string
@@ -115,10 +117,11 @@ func NewAPI(cfg Config) API {
 		NotRouted: notRouted,
 	})
 
-	bs := buses.New(buses.Config{
+	bs := domain.New(domain.Config{
 		DB:         cfg.DB,
 		Now:        cfg.Now,
 		Log:        cfg.Log,
+		Limiter:    cfg.Limiter,
 		Throttling: cfg.Throttling,
 		UserCache:  cfg.UserCache,
 	})
@@ -132,6 +135,7 @@ func NewAPI(cfg Config) API {
 	if ping == nil {
 		ping = func(ctx context.Context) error { return sqldb.StatusCheck(ctx, cfg.DB) }
 	}
+	ready := checkapp.Ready(ping, cfg.Draining)
 
 	// The document's version is the API's (its paths say v1), not the build's, so
 	// the committed copy does not change with every commit.
@@ -141,9 +145,8 @@ func NewAPI(cfg Config) API {
 		Spec:         doc,
 		Auth:         cfg.Auth,
 		Authenticate: mid.Authenticate(cfg.Auth, bs.User),
-		Idempotent:   mid.Idempotent(cfg.DB, idem),
 	})
-	checkapp.Routes(routes, checkapp.Config{Build: cfg.Build, Ping: ping, Draining: cfg.Draining})
+	checkapp.Routes(routes, checkapp.Config{Build: cfg.Build, Ready: ready})
 	userapp.Routes(routes, userapp.Config{
 		UserBus:        bs.User,
 		Auth:           cfg.Auth,
@@ -154,10 +157,10 @@ func NewAPI(cfg Config) API {
 		Signup:         cfg.Signup,
 	})
 	auditapp.Routes(routes, auditapp.Config{AuditBus: bs.Audit})
-	productapp.Routes(routes, productapp.Config{ProductBus: bs.Product, Auth: cfg.Auth})
+	productapp.Routes(routes, productapp.Config{ProductBus: bs.Product, Auth: cfg.Auth, Keys: idem})
 	ingest := cfg.Ingest
 	ingest.BatchTimeout, ingest.CommitGrace = cfg.RequestTimeout, cfg.CommitGrace
-	saleapp.Routes(routes, saleapp.Config{SaleBus: bs.Sale, Ingest: ingest})
+	saleapp.Routes(routes, saleapp.Config{SaleBus: bs.Sale, Keys: idem, Ingest: ingest})
 	vproductapp.Routes(routes, vproductapp.Config{VProductBus: bs.VProduct})
 	statsapp.Routes(routes, statsapp.Config{StatsBus: bs.Stats})
 	// New domains: the generator adds their routes above this line.

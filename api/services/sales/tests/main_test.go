@@ -15,8 +15,8 @@ import (
 	"github.com/garagesale/service/api/services/sales/build"
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/business/domain"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/name"
@@ -56,7 +56,7 @@ type env struct {
 	auth *auth.Auth
 	// bus is the businesses over the test's database, built as the API
 	// builds its own, for what a test sets up behind the API's back.
-	bus     *buses.Buses
+	bus     domain.Set
 	userBus *userbus.Business
 
 	admin, user1, user2, disabled userbus.User
@@ -75,7 +75,7 @@ func newEnv(t testing.TB) *env {
 	}
 
 	log := logger.Discard()
-	bs := buses.New(buses.Config{DB: db.DB, Log: log})
+	bs := domain.New(domain.Config{DB: db.DB, Log: log})
 	e := &env{
 		db:      db,
 		auth:    ath,

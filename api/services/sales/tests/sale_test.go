@@ -20,6 +20,7 @@ import (
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/quantity"
@@ -27,6 +28,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 // saleEnv is a test's API with a third user, "other", who neither buys nor
@@ -49,8 +51,13 @@ func newSaleEnv(t *testing.T) *saleEnv {
 // newProduct puts qty of a product up for sale by owner.
 func (s *saleEnv) newProduct(t *testing.T, owner userbus.User, n string, qty int) productbus.Product {
 	t.Helper()
-	p, err := s.productBus.Create(context.Background(), owner.ID, productbus.NewProduct{
-		UserID: owner.ID, Name: name.MustParse(n), Cost: money.MustParse("10"), Quantity: quantity.MustParse(qty),
+	ctx := context.Background()
+	var p productbus.Product
+	err := sqldb.Transact(ctx, s.db.DB, func(tx *sqlx.Tx) (err error) {
+		p, err = s.productBus.Create(ctx, tx, owner.ID, productbus.NewProduct{
+			UserID: owner.ID, Name: name.MustParse(n), Cost: money.MustParse("10"), Quantity: quantity.MustParse(qty),
+		})
+		return err
 	})
 	if err != nil {
 		t.Fatalf("create product: %v", err)

@@ -48,8 +48,8 @@ func (e *env) cachingReplica(t *testing.T) http.Handler {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); pool.Close() })
-	cache := userbus.NewCache(100, userdb.NewStore(pool.DB))
-	go pool.Listen(ctx, userbus.UsersChanged, cache.Changed, cache.SetLive)
+	cache := userbus.NewCache(100, pool.DB, userdb.Store{})
+	go userdb.Listen(ctx, pool.ConnConfig(), cache.Changed, cache.SetLive)
 	for deadline := time.Now().Add(5 * time.Second); !cache.Live(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the replica's user cache did not go live")

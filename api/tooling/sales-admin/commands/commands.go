@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/garagesale/service/business/domain"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/jmoiron/sqlx"
 )
@@ -139,5 +139,5 @@ func noArgs(name string, args []string) error {
 
 // userBusiness returns the user domain over db, built as the API's is.
 func userBusiness(db *sqlx.DB) *userbus.Business {
-	return buses.New(buses.Config{DB: db}).User
+	return domain.New(domain.Config{DB: db}).User
 }

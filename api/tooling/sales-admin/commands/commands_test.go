@@ -40,10 +40,10 @@ func testEnvDB(t *testing.T, out *bytes.Buffer) (Env, *dbtest.Database) {
 	}
 	pass, _ := u.User.Password()
 	return Env{
-		DB: sqldb.Config{
+		DB: sqldb.Config{Conn: sqldb.Conn{
 			User: u.User.Username(), Password: pass, Host: u.Host,
-			Name: strings.TrimPrefix(u.Path, "/"), TLSMode: "disable", MaxConns: 2,
-		},
+			Name: strings.TrimPrefix(u.Path, "/"), TLSMode: "disable",
+		}, MaxConns: 2},
 		KeysFolder: t.TempDir(),
 		Issuer:     "garagesale",
 		TokenTTL:   time.Hour,

@@ -69,7 +69,7 @@ func TestUnreachableServerNamesHostAndFix(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			env := Env{
-				DB:     sqldb.Config{User: "postgres", Password: "postgres", Host: host, Name: "postgres", MaxConns: 1},
+				DB:     sqldb.Config{Conn: sqldb.Conn{User: "postgres", Password: "postgres", Host: host, Name: "postgres"}, MaxConns: 1},
 				DBFrom: tt.from,
 				Out:    &bytes.Buffer{},
 			}
@@ -124,7 +124,7 @@ func TestRefusedLoginIsNotUnreachable(t *testing.T) {
 }
 
 func TestHostThatIsOnlyAPort(t *testing.T) {
-	env := Env{DB: sqldb.Config{Host: "46183"}, DBFrom: DBOrigin{Given: true}}
+	env := Env{DB: sqldb.Config{Conn: sqldb.Conn{Host: "46183"}}, DBFrom: DBOrigin{Given: true}}
 	err := connectError(env, &net.DNSError{Err: "no such host", Name: "46183", IsNotFound: true})
 	want := `cannot reach Postgres at 46183: no host is named "46183". "46183" is a port without a host: set SALES_DB_HOST=127.0.0.1:46183.`
 	if diff := cmp.Diff(want, err.Error()); diff != "" {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/garagesale/service/app/domain/statsapp"
-	"github.com/garagesale/service/business/sdk/buses"
+	"github.com/garagesale/service/business/domain"
 	"github.com/garagesale/service/business/types/date"
 	"github.com/garagesale/service/foundation/blobstore"
 	"github.com/schollz/progressbar/v3"
@@ -98,7 +98,7 @@ func runDump(ctx context.Context, env Env, args []string) error {
 		}
 	}
 
-	stats := buses.New(buses.Config{DB: db}).Stats
+	stats := domain.New(domain.Config{DB: db}).Stats
 	var sales int
 	size, err := blobstore.Write(ctx, bucket, objKey, statsapp.DumpContentType, func(w io.Writer) error {
 		var err error

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/garagesale/service/app/domain/saleapp"
+	"github.com/garagesale/service/business/domain"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -77,7 +77,7 @@ func runIngest(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	bs := buses.New(buses.Config{DB: db})
+	bs := domain.New(domain.Config{DB: db})
 	seller, err := bs.User.QueryByEmail(ctx, addr)
 	if errors.Is(err, userbus.ErrNotFound) {
 		return fmt.Errorf("ingest: no user %s", addr)

@@ -15,14 +15,7 @@ import (
 )
 
 // Store manages the audits table.
-type Store struct {
-	db sqlx.ExtContext
-}
-
-// NewStore returns a Store over db.
-func NewStore(db sqlx.ExtContext) *Store {
-	return &Store{db: db}
-}
+type Store struct{}
 
 const columns = `audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp`
 
@@ -40,7 +33,7 @@ type audit struct {
 }
 
 // Create implements auditbus.Storer: one multi-row INSERT.
-func (s *Store) Create(ctx context.Context, as []auditbus.Audit) error {
+func (Store) Create(ctx context.Context, db sqlx.ExtContext, as []auditbus.Audit) error {
 	const q = `
 	INSERT INTO audits
 		(audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp)
@@ -67,7 +60,7 @@ func (s *Store) Create(ctx context.Context, as []auditbus.Audit) error {
 			"timestamp":  a.Timestamp.UTC(),
 		}
 	}
-	return sqldb.NamedExec(ctx, s.db, q, rows)
+	return sqldb.NamedExec(ctx, db, q, rows)
 }
 
 var orderByColumns = map[string]string{
@@ -80,11 +73,11 @@ var orderByColumns = map[string]string{
 }
 
 // Query implements auditbus.Storer.
-func (s *Store) Query(ctx context.Context, filter auditbus.QueryFilter, orderBy order.By, pg page.Page) ([]auditbus.Audit, *page.Cursor, error) {
+func (Store) Query(ctx context.Context, db sqlx.ExtContext, filter auditbus.QueryFilter, orderBy order.By, pg page.Page) ([]auditbus.Audit, *page.Cursor, error) {
 	var rows []audit
-	next, err := sqldb.QueryPage(ctx, s.db, sqldb.List{
-		Select: columns, From: "audits", Where: toWhere(filter),
-		Order: orderBy, Columns: orderByColumns, Tiebreak: "audit_id",
+	next, err := sqldb.QueryPage(ctx, db, sqldb.Select{
+		Columns: columns, From: "audits", Where: toWhere(filter),
+		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "audit_id",
 	}, pg, &rows)
 	if err != nil {
 		return nil, nil, err
@@ -101,8 +94,8 @@ func (s *Store) Query(ctx context.Context, filter auditbus.QueryFilter, orderBy 
 }
 
 // Count implements auditbus.Storer.
-func (s *Store) Count(ctx context.Context, filter auditbus.QueryFilter) (int, error) {
-	return sqldb.Count(ctx, s.db, "audits", toWhere(filter))
+func (Store) Count(ctx context.Context, db sqlx.ExtContext, filter auditbus.QueryFilter) (int, error) {
+	return sqldb.Count(ctx, db, "audits", toWhere(filter))
 }
 
 // toWhere returns the conditions of filter on the audits table.

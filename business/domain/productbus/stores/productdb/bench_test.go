@@ -33,7 +33,7 @@ func BenchmarkQueryBuilding(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				q, data, err := list(filter, by).Statement(tt.pg)
+				q, data, err := selectProducts(filter, by).Statement(tt.pg)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -18,25 +18,19 @@ import (
 
 const columns = `product_id, user_id, name, cost, quantity, date_created, date_updated`
 
-// Store manages the products table.
-type Store struct {
-	db sqlx.ExtContext
-}
-
-// NewStore returns a Store over db.
-func NewStore(db sqlx.ExtContext) *Store {
-	return &Store{db: db}
-}
+// Store manages the products table. Each method runs its statements on the db
+// it is given: the pool, or a transaction.
+type Store struct{}
 
 // Create implements productbus.Storer.
-func (s *Store) Create(ctx context.Context, prd productbus.Product) error {
+func (s Store) Create(ctx context.Context, db sqlx.ExtContext, prd productbus.Product) error {
 	const q = `
 	INSERT INTO products
 		(product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
 	VALUES
 		(:product_id, :user_id, :name, :cost, :quantity, :quantity, :date_created, :date_updated)`
 
-	if err := sqldb.NamedExec(ctx, s.db, q, toDBProduct(prd)); err != nil {
+	if err := sqldb.NamedExec(ctx, db, q, toDBProduct(prd)); err != nil {
 		// On insert the only foreign key is the owner: it was deleted
 		// between the owner check and here.
 		if errors.Is(err, sqldb.ErrDBReferenced) {
@@ -50,7 +44,7 @@ func (s *Store) Create(ctx context.Context, prd productbus.Product) error {
 // Update implements productbus.Storer. The owner never changes, so it is
 // not written. A change of quantity by hand is stock added (or written
 // off), so stock_added moves by the same amount.
-func (s *Store) Update(ctx context.Context, prd productbus.Product) error {
+func (s Store) Update(ctx context.Context, db sqlx.ExtContext, prd productbus.Product) error {
 	const q = `
 	UPDATE products SET
 		name = :name,
@@ -60,7 +54,7 @@ func (s *Store) Update(ctx context.Context, prd productbus.Product) error {
 		date_updated = :date_updated
 	WHERE product_id = :product_id`
 
-	if err := sqldb.NamedExecOne(ctx, s.db, q, toDBProduct(prd)); err != nil {
+	if err := sqldb.NamedExecOne(ctx, db, q, toDBProduct(prd)); err != nil {
 		return mapErr(err)
 	}
 	return nil
@@ -68,7 +62,7 @@ func (s *Store) Update(ctx context.Context, prd productbus.Product) error {
 
 // TakeStock implements productbus.Storer: one guarded statement, which
 // takes the row lock and checks the stock at once.
-func (s *Store) TakeStock(ctx context.Context, id uuid.UUID, n quantity.Quantity, now time.Time) (productbus.Product, error) {
+func (s Store) TakeStock(ctx context.Context, db sqlx.ExtContext, id uuid.UUID, n quantity.Quantity, now time.Time) (productbus.Product, error) {
 	const q = `
 	UPDATE products SET
 		quantity = quantity - :n,
@@ -76,11 +70,11 @@ func (s *Store) TakeStock(ctx context.Context, id uuid.UUID, n quantity.Quantity
 	WHERE product_id = :product_id AND quantity >= :n
 	RETURNING ` + columns
 
-	return s.moveStock(ctx, q, id, n, now, productbus.ErrInsufficientStock)
+	return s.moveStock(ctx, db, q, id, n, now, productbus.ErrInsufficientStock)
 }
 
 // ReturnStock implements productbus.Storer.
-func (s *Store) ReturnStock(ctx context.Context, id uuid.UUID, n quantity.Quantity, now time.Time) (productbus.Product, error) {
+func (s Store) ReturnStock(ctx context.Context, db sqlx.ExtContext, id uuid.UUID, n quantity.Quantity, now time.Time) (productbus.Product, error) {
 	const q = `
 	UPDATE products SET
 		quantity = quantity + :n,
@@ -88,13 +82,13 @@ func (s *Store) ReturnStock(ctx context.Context, id uuid.UUID, n quantity.Quanti
 	WHERE product_id = :product_id AND quantity <= :room
 	RETURNING ` + columns
 
-	return s.moveStock(ctx, q, id, n, now, productbus.ErrStockLimit)
+	return s.moveStock(ctx, db, q, id, n, now, productbus.ErrStockLimit)
 }
 
 // moveStock runs a guarded stock update. When it changes no row, the
 // product is read to tell a missing product from a failed guard, and
 // returned with guardErr.
-func (s *Store) moveStock(ctx context.Context, q string, id uuid.UUID, n quantity.Quantity, now time.Time, guardErr error) (productbus.Product, error) {
+func (s Store) moveStock(ctx context.Context, db sqlx.ExtContext, q string, id uuid.UUID, n quantity.Quantity, now time.Time, guardErr error) (productbus.Product, error) {
 	data := map[string]any{
 		"product_id": id,
 		"n":          n.Value(),
@@ -103,14 +97,14 @@ func (s *Store) moveStock(ctx context.Context, q string, id uuid.UUID, n quantit
 	}
 
 	var row Row
-	err := sqldb.NamedQueryStruct(ctx, s.db, q, data, &row)
+	err := sqldb.NamedQueryStruct(ctx, db, q, data, &row)
 	if err == nil {
 		return Load(row)
 	}
 	if !errors.Is(err, sqldb.ErrDBNotFound) {
 		return productbus.Product{}, mapErr(err)
 	}
-	prd, err := s.QueryByID(ctx, id)
+	prd, err := s.QueryByID(ctx, db, id)
 	if err != nil {
 		return productbus.Product{}, err
 	}
@@ -118,19 +112,19 @@ func (s *Store) moveStock(ctx context.Context, q string, id uuid.UUID, n quantit
 }
 
 // Delete implements productbus.Storer.
-func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
+func (s Store) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error {
 	const q = `DELETE FROM products WHERE product_id = :product_id`
 
-	if err := sqldb.NamedExecOne(ctx, s.db, q, map[string]any{"product_id": id}); err != nil {
+	if err := sqldb.NamedExecOne(ctx, db, q, map[string]any{"product_id": id}); err != nil {
 		return mapErr(err)
 	}
 	return nil
 }
 
 // Query implements productbus.Storer.
-func (s *Store) Query(ctx context.Context, filter productbus.QueryFilter, orderBy order.By, pg page.Page) ([]productbus.Product, *page.Cursor, error) {
+func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter productbus.QueryFilter, orderBy order.By, pg page.Page) ([]productbus.Product, *page.Cursor, error) {
 	var rows []Row
-	next, err := sqldb.QueryPage(ctx, s.db, list(filter, orderBy), pg, &rows)
+	next, err := sqldb.QueryPage(ctx, db, selectProducts(filter, orderBy), pg, &rows)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -141,31 +135,31 @@ func (s *Store) Query(ctx context.Context, filter productbus.QueryFilter, orderB
 	return items, next, nil
 }
 
-// list is the products list query for filter and orderBy.
-func list(filter productbus.QueryFilter, orderBy order.By) sqldb.List {
-	return sqldb.List{
-		Select: columns, From: "products", Where: FilterWhere(filter),
-		Order: orderBy, Columns: orderByColumns, Tiebreak: "product_id",
+// selectProducts is the products list query for filter and orderBy.
+func selectProducts(filter productbus.QueryFilter, orderBy order.By) sqldb.Select {
+	return sqldb.Select{
+		Columns: columns, From: "products", Where: FilterWhere(filter),
+		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "product_id",
 	}
 }
 
 // Count implements productbus.Storer.
-func (s *Store) Count(ctx context.Context, filter productbus.QueryFilter) (int, error) {
-	return sqldb.Count(ctx, s.db, "products", FilterWhere(filter))
+func (s Store) Count(ctx context.Context, db sqlx.ExtContext, filter productbus.QueryFilter) (int, error) {
+	return sqldb.Count(ctx, db, "products", FilterWhere(filter))
 }
 
 // QueryByID implements productbus.Storer.
-func (s *Store) QueryByID(ctx context.Context, id uuid.UUID) (productbus.Product, error) {
-	return s.queryOne(ctx, `WHERE product_id = :product_id`, id)
+func (s Store) QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (productbus.Product, error) {
+	return s.queryOne(ctx, db, `WHERE product_id = :product_id`, id)
 }
 
 // QueryByIDForUpdate implements productbus.Storer.
-func (s *Store) QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (productbus.Product, error) {
-	return s.queryOne(ctx, `WHERE product_id = :product_id FOR UPDATE`, id)
+func (s Store) QueryByIDForUpdate(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (productbus.Product, error) {
+	return s.queryOne(ctx, db, `WHERE product_id = :product_id FOR UPDATE`, id)
 }
 
 // QueryByIDsForSale implements productbus.Storer.
-func (s *Store) QueryByIDsForSale(ctx context.Context, owner uuid.UUID, ids []uuid.UUID) ([]productbus.Product, error) {
+func (s Store) QueryByIDsForSale(ctx context.Context, db sqlx.ExtContext, owner uuid.UUID, ids []uuid.UUID) ([]productbus.Product, error) {
 	const owned = `SELECT ` + columns + ` FROM products
 	WHERE product_id = ANY(CAST(:ids AS uuid[])) AND user_id = :owner
 	ORDER BY product_id
@@ -175,22 +169,22 @@ func (s *Store) QueryByIDsForSale(ctx context.Context, owner uuid.UUID, ids []uu
 
 	data := map[string]any{"ids": sqldb.UUIDs(ids), "owner": owner}
 	var rows, rest []Row
-	if err := sqldb.NamedQuerySlice(ctx, s.db, owned, data, &rows); err != nil {
+	if err := sqldb.NamedQuerySlice(ctx, db, owned, data, &rows); err != nil {
 		return nil, mapErr(err)
 	}
 	if len(rows) < len(ids) {
-		if err := sqldb.NamedQuerySlice(ctx, s.db, others, data, &rest); err != nil {
+		if err := sqldb.NamedQuerySlice(ctx, db, others, data, &rest); err != nil {
 			return nil, mapErr(err)
 		}
 	}
 	return toBusProducts(append(rows, rest...))
 }
 
-func (s *Store) queryOne(ctx context.Context, where string, id uuid.UUID) (productbus.Product, error) {
+func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, id uuid.UUID) (productbus.Product, error) {
 	q := `SELECT ` + columns + ` FROM products ` + where
 
 	var row Row
-	if err := sqldb.NamedQueryStruct(ctx, s.db, q, map[string]any{"product_id": id}, &row); err != nil {
+	if err := sqldb.NamedQueryStruct(ctx, db, q, map[string]any{"product_id": id}, &row); err != nil {
 		return productbus.Product{}, mapErr(err)
 	}
 	return Load(row)

@@ -14,15 +14,9 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Store manages the sales table.
-type Store struct {
-	db sqlx.ExtContext
-}
-
-// NewStore returns a Store over db.
-func NewStore(db sqlx.ExtContext) *Store {
-	return &Store{db: db}
-}
+// Store manages the sales table. Each method runs its statements on the db
+// it is given: the pool, or a transaction.
+type Store struct{}
 
 const columns = `s.sale_id, s.product_id, s.buyer_id, s.quantity, s.paid, s.date_created, s.taken_at, s.client_id, s.recorded_by`
 
@@ -36,26 +30,26 @@ const insert = `
 
 // Create implements salebus.Storer. A purchase is one row, bound as a
 // struct: the slice form's reflection is not worth it on every buy.
-func (s *Store) Create(ctx context.Context, sale salebus.Sale) error {
-	return mapErr(sqldb.NamedExec(ctx, s.db, insert, toDBSale(sale)))
+func (s Store) Create(ctx context.Context, db sqlx.ExtContext, sale salebus.Sale) error {
+	return mapErr(sqldb.NamedExec(ctx, db, insert, toDBSale(sale)))
 }
 
 // CreateMany implements salebus.Storer: one multi-row INSERT.
-func (s *Store) CreateMany(ctx context.Context, sales []salebus.Sale) error {
+func (s Store) CreateMany(ctx context.Context, db sqlx.ExtContext, sales []salebus.Sale) error {
 	rows := make([]sale, len(sales))
 	for i, sl := range sales {
 		rows[i] = toDBSale(sl)
 	}
-	return mapErr(sqldb.NamedExec(ctx, s.db, insert, rows))
+	return mapErr(sqldb.NamedExec(ctx, db, insert, rows))
 }
 
 // QueryByClientIDs implements salebus.Storer.
-func (s *Store) QueryByClientIDs(ctx context.Context, recordedBy uuid.UUID, clientIDs []string) (map[string]salebus.Sale, error) {
+func (s Store) QueryByClientIDs(ctx context.Context, db sqlx.ExtContext, recordedBy uuid.UUID, clientIDs []string) (map[string]salebus.Sale, error) {
 	const q = `SELECT ` + columns + ` FROM sales s
 	WHERE s.recorded_by = :recorded_by AND s.client_id IS NOT NULL AND s.client_id = ANY(:client_ids)`
 
 	var rows []sale
-	if err := sqldb.NamedQuerySlice(ctx, s.db, q, map[string]any{"recorded_by": recordedBy, "client_ids": clientIDs}, &rows); err != nil {
+	if err := sqldb.NamedQuerySlice(ctx, db, q, map[string]any{"recorded_by": recordedBy, "client_ids": clientIDs}, &rows); err != nil {
 		return nil, mapErr(err)
 	}
 	sales, err := toBusSales(rows)
@@ -70,18 +64,18 @@ func (s *Store) QueryByClientIDs(ctx context.Context, recordedBy uuid.UUID, clie
 }
 
 // Delete implements salebus.Storer.
-func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
+func (s Store) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error {
 	const q = `DELETE FROM sales WHERE sale_id = :sale_id`
 
-	return mapErr(sqldb.NamedExecOne(ctx, s.db, q, map[string]any{"sale_id": id}))
+	return mapErr(sqldb.NamedExecOne(ctx, db, q, map[string]any{"sale_id": id}))
 }
 
 // Query implements salebus.Storer.
-func (s *Store) Query(ctx context.Context, filter salebus.QueryFilter, orderBy order.By, pg page.Page) ([]salebus.Sale, *page.Cursor, error) {
+func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter salebus.QueryFilter, orderBy order.By, pg page.Page) ([]salebus.Sale, *page.Cursor, error) {
 	var rows []sale
-	next, err := sqldb.QueryPage(ctx, s.db, sqldb.List{
-		Select: columns, From: "sales s", Where: toWhere(filter),
-		Order: orderBy, Columns: orderByColumns, Tiebreak: "s.sale_id",
+	next, err := sqldb.QueryPage(ctx, db, sqldb.Select{
+		Columns: columns, From: "sales s", Where: toWhere(filter),
+		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "s.sale_id",
 	}, pg, &rows)
 	if err != nil {
 		return nil, nil, err
@@ -94,20 +88,20 @@ func (s *Store) Query(ctx context.Context, filter salebus.QueryFilter, orderBy o
 }
 
 // Count implements salebus.Storer.
-func (s *Store) Count(ctx context.Context, filter salebus.QueryFilter) (int, error) {
-	return sqldb.Count(ctx, s.db, "sales s", toWhere(filter))
+func (s Store) Count(ctx context.Context, db sqlx.ExtContext, filter salebus.QueryFilter) (int, error) {
+	return sqldb.Count(ctx, db, "sales s", toWhere(filter))
 }
 
 // QueryByID implements salebus.Storer.
-func (s *Store) QueryByID(ctx context.Context, id uuid.UUID) (salebus.Sale, error) {
-	return s.queryOne(ctx, `WHERE s.sale_id = :sale_id`, id)
+func (s Store) QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (salebus.Sale, error) {
+	return s.queryOne(ctx, db, `WHERE s.sale_id = :sale_id`, id)
 }
 
-func (s *Store) queryOne(ctx context.Context, where string, id uuid.UUID) (salebus.Sale, error) {
+func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, id uuid.UUID) (salebus.Sale, error) {
 	q := `SELECT ` + columns + ` FROM sales s ` + where
 
 	var row sale
-	if err := sqldb.NamedQueryStruct(ctx, s.db, q, map[string]any{"sale_id": id}, &row); err != nil {
+	if err := sqldb.NamedQueryStruct(ctx, db, q, map[string]any{"sale_id": id}, &row); err != nil {
 		return salebus.Sale{}, mapErr(err)
 	}
 	return toBusSale(row)

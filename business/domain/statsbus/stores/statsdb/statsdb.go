@@ -15,22 +15,16 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Store reads the sales and products tables.
-type Store struct {
-	db sqlx.ExtContext
-}
-
-// NewStore returns a Store over db.
-func NewStore(db sqlx.ExtContext) *Store {
-	return &Store{db: db}
-}
+// Store reads the sales and products tables. Each method runs its statements on the db it is
+// given.
+type Store struct{}
 
 // utcDay is the UTC day of a sale as text, 2026-01-02: to_char does not
 // depend on the session's DateStyle or TimeZone.
 const utcDay = `to_char(s.taken_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`
 
 // Daily implements statsbus.Storer.
-func (s *Store) Daily(ctx context.Context, filter statsbus.Filter, limit int) ([]statsbus.Day, error) {
+func (s Store) Daily(ctx context.Context, db sqlx.ExtContext, filter statsbus.Filter, limit int) ([]statsbus.Day, error) {
 	w := dayWhere(filter.Range.From.Start(), filter.Range.To.End())
 	if filter.SellerID != nil {
 		w.Add("p.user_id = :seller_id", "seller_id", *filter.SellerID)
@@ -47,7 +41,7 @@ func (s *Store) Daily(ctx context.Context, filter statsbus.Filter, limit int) ([
 	LIMIT :limit`
 
 	var rows []dayRow
-	if err := sqldb.NamedQuerySlice(ctx, s.db, q, data, &rows); err != nil {
+	if err := sqldb.NamedQuerySlice(ctx, db, q, data, &rows); err != nil {
 		return nil, err
 	}
 	return toBusDays(rows)
@@ -55,7 +49,7 @@ func (s *Store) Daily(ctx context.Context, filter statsbus.Filter, limit int) ([
 
 // Latest implements statsbus.Storer. The last sale and its day's figures
 // come from one statement, so they agree.
-func (s *Store) Latest(ctx context.Context, sellerID *uuid.UUID) (statsbus.Latest, error) {
+func (s Store) Latest(ctx context.Context, db sqlx.ExtContext, sellerID *uuid.UUID) (statsbus.Latest, error) {
 	cond, data := "", map[string]any{}
 	if sellerID != nil {
 		cond = ` AND s.product_id IN (SELECT product_id FROM products WHERE user_id = :seller_id)`
@@ -79,7 +73,7 @@ func (s *Store) Latest(ctx context.Context, sellerID *uuid.UUID) (statsbus.Lates
 	GROUP BY last.taken_at, day`
 
 	var row latestRow
-	err := sqldb.NamedQueryStruct(ctx, s.db, q, data, &row)
+	err := sqldb.NamedQueryStruct(ctx, db, q, data, &row)
 	switch {
 	case errors.Is(err, sqldb.ErrDBNotFound):
 		return statsbus.Latest{}, nil
@@ -90,12 +84,12 @@ func (s *Store) Latest(ctx context.Context, sellerID *uuid.UUID) (statsbus.Lates
 }
 
 // CountDay implements statsbus.Storer.
-func (s *Store) CountDay(ctx context.Context, day date.Date) (int, error) {
+func (s Store) CountDay(ctx context.Context, db sqlx.ExtContext, day date.Date) (int, error) {
 	w := dayWhere(day.Start(), day.End())
 	var row struct {
 		Count int `db:"count"`
 	}
-	if err := sqldb.NamedQueryStruct(ctx, s.db, `SELECT count(*) AS count FROM sales s`+w.Clause(), w.Data(), &row); err != nil {
+	if err := sqldb.NamedQueryStruct(ctx, db, `SELECT count(*) AS count FROM sales s`+w.Clause(), w.Data(), &row); err != nil {
 		return 0, err
 	}
 	return row.Count, nil
@@ -103,7 +97,7 @@ func (s *Store) CountDay(ctx context.Context, day date.Date) (int, error) {
 
 // EachSaleOfDay implements statsbus.Storer. The order's columns are the
 // index sales_taken_at_idx, so the rows come off it in order, unsorted.
-func (s *Store) EachSaleOfDay(ctx context.Context, day date.Date, fn func(statsbus.PublicSale) error) error {
+func (s Store) EachSaleOfDay(ctx context.Context, db sqlx.ExtContext, day date.Date, fn func(statsbus.PublicSale) error) error {
 	w := dayWhere(day.Start(), day.End())
 	q := `
 	SELECT s.sale_id, s.taken_at, s.product_id, p.user_id AS seller_id, s.quantity, s.paid,
@@ -112,7 +106,7 @@ func (s *Store) EachSaleOfDay(ctx context.Context, day date.Date, fn func(statsb
 	JOIN products p ON p.product_id = s.product_id` + w.Clause() + `
 	ORDER BY s.taken_at, s.sale_id`
 
-	return sqldb.NamedQueryEach(ctx, s.db, q, w.Data(), func(r saleRow) error {
+	return sqldb.NamedQueryEach(ctx, db, q, w.Data(), func(r saleRow) error {
 		sale, err := toBusSale(r)
 		if err != nil {
 			return err

@@ -17,32 +17,26 @@ import (
 
 const columns = `user_id, name, email, roles, password_hash, department, enabled, token_version, date_created, date_updated`
 
-// Store manages the users table.
-type Store struct {
-	db sqlx.ExtContext
-}
-
-// NewStore returns a Store over db.
-func NewStore(db sqlx.ExtContext) *Store {
-	return &Store{db: db}
-}
+// Store manages the users table. Each method runs its statements on the db
+// it is given: the pool, or a transaction.
+type Store struct{}
 
 // Create implements userbus.Storer.
-func (s *Store) Create(ctx context.Context, usr userbus.User) error {
+func (s Store) Create(ctx context.Context, db sqlx.ExtContext, usr userbus.User) error {
 	const q = `
 	INSERT INTO users
 		(user_id, name, email, roles, password_hash, department, enabled, token_version, date_created, date_updated)
 	VALUES
 		(:user_id, :name, :email, :roles, :password_hash, :department, :enabled, :token_version, :date_created, :date_updated)`
 
-	if err := sqldb.NamedExec(ctx, s.db, q, toDBUser(usr)); err != nil {
+	if err := sqldb.NamedExec(ctx, db, q, toDBUser(usr)); err != nil {
 		return mapErr(err)
 	}
 	return nil
 }
 
 // Update implements userbus.Storer.
-func (s *Store) Update(ctx context.Context, usr userbus.User) error {
+func (s Store) Update(ctx context.Context, db sqlx.ExtContext, usr userbus.User) error {
 	const q = `
 	UPDATE users SET
 		name = :name,
@@ -55,28 +49,28 @@ func (s *Store) Update(ctx context.Context, usr userbus.User) error {
 		date_updated = :date_updated
 	WHERE user_id = :user_id`
 
-	if err := sqldb.NamedExecOne(ctx, s.db, q, toDBUser(usr)); err != nil {
+	if err := sqldb.NamedExecOne(ctx, db, q, toDBUser(usr)); err != nil {
 		return mapErr(err)
 	}
 	return nil
 }
 
 // Delete implements userbus.Storer.
-func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
+func (s Store) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error {
 	const q = `DELETE FROM users WHERE user_id = :user_id`
 
-	if err := sqldb.NamedExecOne(ctx, s.db, q, map[string]any{"user_id": id}); err != nil {
+	if err := sqldb.NamedExecOne(ctx, db, q, map[string]any{"user_id": id}); err != nil {
 		return mapErr(err)
 	}
 	return nil
 }
 
 // Query implements userbus.Storer.
-func (s *Store) Query(ctx context.Context, filter userbus.QueryFilter, orderBy order.By, pg page.Page) ([]userbus.User, *page.Cursor, error) {
+func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter userbus.QueryFilter, orderBy order.By, pg page.Page) ([]userbus.User, *page.Cursor, error) {
 	var rows []user
-	next, err := sqldb.QueryPage(ctx, s.db, sqldb.List{
-		Select: columns, From: "users", Where: toWhere(filter),
-		Order: orderBy, Columns: orderByColumns, Tiebreak: "user_id",
+	next, err := sqldb.QueryPage(ctx, db, sqldb.Select{
+		Columns: columns, From: "users", Where: toWhere(filter),
+		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "user_id",
 	}, pg, &rows)
 	if err != nil {
 		return nil, nil, err
@@ -89,43 +83,43 @@ func (s *Store) Query(ctx context.Context, filter userbus.QueryFilter, orderBy o
 }
 
 // Count implements userbus.Storer.
-func (s *Store) Count(ctx context.Context, filter userbus.QueryFilter) (int, error) {
-	return sqldb.Count(ctx, s.db, "users", toWhere(filter))
+func (s Store) Count(ctx context.Context, db sqlx.ExtContext, filter userbus.QueryFilter) (int, error) {
+	return sqldb.Count(ctx, db, "users", toWhere(filter))
 }
 
 // QueryByID implements userbus.Storer.
-func (s *Store) QueryByID(ctx context.Context, id uuid.UUID) (userbus.User, error) {
-	return s.queryOne(ctx, `WHERE user_id = :user_id`, map[string]any{"user_id": id})
+func (s Store) QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (userbus.User, error) {
+	return s.queryOne(ctx, db, `WHERE user_id = :user_id`, map[string]any{"user_id": id})
 }
 
 // QueryByIDForUpdate implements userbus.Storer.
-func (s *Store) QueryByIDForUpdate(ctx context.Context, id uuid.UUID) (userbus.User, error) {
-	return s.queryOne(ctx, `WHERE user_id = :user_id FOR UPDATE`, map[string]any{"user_id": id})
+func (s Store) QueryByIDForUpdate(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (userbus.User, error) {
+	return s.queryOne(ctx, db, `WHERE user_id = :user_id FOR UPDATE`, map[string]any{"user_id": id})
 }
 
 // LockAdmins implements userbus.Storer. A transaction-scoped advisory
 // lock rather than row locks: it serialises every change that could leave
 // no admin, and it is taken before any user row, so it adds no lock cycle.
-func (s *Store) LockAdmins(ctx context.Context) error {
+func (s Store) LockAdmins(ctx context.Context, db sqlx.ExtContext) error {
 	const q = `SELECT pg_advisory_xact_lock(hashtextextended('userbus.admins', 0))`
-	return sqldb.NamedExec(ctx, s.db, q, map[string]any{})
+	return sqldb.NamedExec(ctx, db, q, map[string]any{})
 }
 
 // CountEnabledAdmins implements userbus.Storer.
-func (s *Store) CountEnabledAdmins(ctx context.Context, except uuid.UUID) (int, error) {
+func (s Store) CountEnabledAdmins(ctx context.Context, db sqlx.ExtContext, except uuid.UUID) (int, error) {
 	w := sqldb.NewWhere()
 	w.AddN(`enabled AND 'ADMIN' = ANY(roles)`, nil)
 	w.Add(`user_id <> :except`, "except", except)
-	return sqldb.Count(ctx, s.db, "users", w)
+	return sqldb.Count(ctx, db, "users", w)
 }
 
 // LastChange implements userbus.Storer: the trigger on users numbered the
 // change from users_change_seq, in this session.
-func (s *Store) LastChange(ctx context.Context) (int64, error) {
+func (s Store) LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error) {
 	var row struct {
 		Seq int64 `db:"seq"`
 	}
-	if err := sqldb.NamedQueryStruct(ctx, s.db, `SELECT currval('users_change_seq') AS seq`, map[string]any{}, &row); err != nil {
+	if err := sqldb.NamedQueryStruct(ctx, db, `SELECT currval('users_change_seq') AS seq`, map[string]any{}, &row); err != nil {
 		return 0, err
 	}
 	return row.Seq, nil
@@ -133,16 +127,16 @@ func (s *Store) LastChange(ctx context.Context) (int64, error) {
 
 // ListenersBehind implements userbus.Storer. A listener counts while its
 // session lives: one that is gone drops out by itself.
-func (s *Store) ListenersBehind(ctx context.Context, seq int64) (int, error) {
+func (s Store) ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int64) (int, error) {
 	w := sqldb.NewWhere()
 	w.Add(`l.acked < :seq`, "seq", seq)
 	w.AddN(`EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid)`, nil)
-	return sqldb.Count(ctx, s.db, "user_cache_listeners l", w)
+	return sqldb.Count(ctx, db, "user_cache_listeners l", w)
 }
 
 // RegisterListener implements userbus.CacheStore, clearing out listeners
 // whose sessions have ended.
-func (s *Store) RegisterListener(ctx context.Context, pid uint32) error {
+func (s Store) RegisterListener(ctx context.Context, db sqlx.ExtContext, pid uint32) error {
 	const q = `
 	WITH gone AS (
 		DELETE FROM user_cache_listeners l
@@ -150,30 +144,30 @@ func (s *Store) RegisterListener(ctx context.Context, pid uint32) error {
 	)
 	INSERT INTO user_cache_listeners (pid, acked, updated) VALUES (:pid, 0, now())
 	ON CONFLICT (pid) DO UPDATE SET acked = 0, updated = now()`
-	return sqldb.NamedExec(ctx, s.db, q, map[string]any{"pid": int64(pid)})
+	return sqldb.NamedExec(ctx, db, q, map[string]any{"pid": int64(pid)})
 }
 
 // AckChange implements userbus.CacheStore.
-func (s *Store) AckChange(ctx context.Context, pid uint32, seq int64) error {
+func (s Store) AckChange(ctx context.Context, db sqlx.ExtContext, pid uint32, seq int64) error {
 	const q = `
 	UPDATE user_cache_listeners SET acked = greatest(acked, :seq), updated = now()
 	WHERE pid = :pid`
-	return sqldb.NamedExec(ctx, s.db, q, map[string]any{"pid": int64(pid), "seq": seq})
+	return sqldb.NamedExec(ctx, db, q, map[string]any{"pid": int64(pid), "seq": seq})
 }
 
 // QueryByEmail implements userbus.Storer.
-func (s *Store) QueryByEmail(ctx context.Context, addr email.Email) (userbus.User, error) {
-	return s.queryOne(ctx, `WHERE lower(email) = lower(:email)`, map[string]any{"email": addr.String()})
+func (s Store) QueryByEmail(ctx context.Context, db sqlx.ExtContext, addr email.Email) (userbus.User, error) {
+	return s.queryOne(ctx, db, `WHERE lower(email) = lower(:email)`, map[string]any{"email": addr.String()})
 }
 
 // ExistingIDs implements userbus.Storer.
-func (s *Store) ExistingIDs(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
+func (s Store) ExistingIDs(ctx context.Context, db sqlx.ExtContext, ids []uuid.UUID) ([]uuid.UUID, error) {
 	const q = `SELECT user_id FROM users WHERE user_id = ANY(CAST(:ids AS uuid[]))`
 
 	var rows []struct {
 		ID uuid.UUID `db:"user_id"`
 	}
-	if err := sqldb.NamedQuerySlice(ctx, s.db, q, map[string]any{"ids": sqldb.UUIDs(ids)}, &rows); err != nil {
+	if err := sqldb.NamedQuerySlice(ctx, db, q, map[string]any{"ids": sqldb.UUIDs(ids)}, &rows); err != nil {
 		return nil, mapErr(err)
 	}
 	found := make([]uuid.UUID, len(rows))
@@ -183,11 +177,11 @@ func (s *Store) ExistingIDs(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, 
 	return found, nil
 }
 
-func (s *Store) queryOne(ctx context.Context, where string, data map[string]any) (userbus.User, error) {
+func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, data map[string]any) (userbus.User, error) {
 	q := `SELECT ` + columns + ` FROM users ` + where
 
 	var row user
-	if err := sqldb.NamedQueryStruct(ctx, s.db, q, data, &row); err != nil {
+	if err := sqldb.NamedQueryStruct(ctx, db, q, data, &row); err != nil {
 		return userbus.User{}, mapErr(err)
 	}
 	return toBusUser(row)

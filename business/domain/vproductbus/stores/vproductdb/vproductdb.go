@@ -14,22 +14,16 @@ import (
 
 const columns = `product_id, user_id, name, cost, quantity, date_created, date_updated, user_name`
 
-// Store reads the view_products view.
-type Store struct {
-	db sqlx.ExtContext
-}
-
-// NewStore returns a Store over db.
-func NewStore(db sqlx.ExtContext) *Store {
-	return &Store{db: db}
-}
+// Store reads the view_products view. Each method runs its statements on the db it is
+// given.
+type Store struct{}
 
 // Query implements vproductbus.Storer.
-func (s *Store) Query(ctx context.Context, filter vproductbus.QueryFilter, orderBy order.By, pg page.Page) ([]vproductbus.Product, *page.Cursor, error) {
+func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter vproductbus.QueryFilter, orderBy order.By, pg page.Page) ([]vproductbus.Product, *page.Cursor, error) {
 	var rows []product
-	next, err := sqldb.QueryPage(ctx, s.db, sqldb.List{
-		Select: columns, From: "view_products", Where: toWhere(filter),
-		Order: orderBy, Columns: orderByColumns, Tiebreak: "product_id",
+	next, err := sqldb.QueryPage(ctx, db, sqldb.Select{
+		Columns: columns, From: "view_products", Where: toWhere(filter),
+		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "product_id",
 	}, pg, &rows)
 	if err != nil {
 		return nil, nil, err
@@ -42,6 +36,6 @@ func (s *Store) Query(ctx context.Context, filter vproductbus.QueryFilter, order
 }
 
 // Count implements vproductbus.Storer.
-func (s *Store) Count(ctx context.Context, filter vproductbus.QueryFilter) (int, error) {
-	return sqldb.Count(ctx, s.db, "view_products", toWhere(filter))
+func (s Store) Count(ctx context.Context, db sqlx.ExtContext, filter vproductbus.QueryFilter) (int, error) {
+	return sqldb.Count(ctx, db, "view_products", toWhere(filter))
 }

@@ -1,10 +1,11 @@
-// Package idempotency keeps the outcome of requests sent with an
-// Idempotency-Key, so that a client retrying after a lost answer gets the
-// first answer again instead of the work being done twice.
+// Package idempotency makes a write safe to retry with an Idempotency-Key
+// (the IETF httpapi draft): it keeps the answer of a request sent with a
+// key, so that a client retrying after a lost answer gets the first answer
+// again instead of the work being done twice.
 //
-// The record is written in the same transaction as the work it records (a
-// request run with sqldb.Transact), in Postgres, so it holds across
-// replicas and exists exactly when the work committed.
+// The answer is written in the same transaction as the work it records
+// (Do), in Postgres, so it holds across replicas and exists exactly when
+// the work committed.
 package idempotency
 
 import (
@@ -47,38 +48,33 @@ type Record struct {
 	DateCreated time.Time
 }
 
-// Store keeps records in the idempotency_keys table.
+// Store keeps records in the idempotency_keys table of db.
 type Store struct {
-	db  sqlx.ExtContext
+	db  *sqlx.DB
 	ttl time.Duration
 	now func() time.Time
 }
 
 // NewStore returns a Store over db whose records live for ttl (DefaultTTL
 // when 0). now may be nil.
-func NewStore(db sqlx.ExtContext, ttl time.Duration, now func() time.Time) *Store {
+func NewStore(db *sqlx.DB, ttl time.Duration, now func() time.Time) *Store {
 	if ttl <= 0 {
 		ttl = DefaultTTL
 	}
-	if now == nil {
-		now = time.Now
-	}
-	return &Store{db: db, ttl: ttl, now: now}
+	return &Store{db: db, ttl: ttl, now: sqldb.Clock(now)}
 }
 
-// Lock takes key's lock until the end of ctx's transaction, or returns
-// ErrInProgress at once when another transaction holds it: a retry that
-// arrives while the first attempt runs is told so, not queued behind it.
-// Call it in a transaction (sqldb.Transact); outside one the lock would
-// last a single statement.
-func (s *Store) Lock(ctx context.Context, key Key) error {
+// Lock takes key's lock until tx ends, or returns ErrInProgress at once
+// when another transaction holds it: a retry that arrives while the first
+// attempt runs is told so, not queued behind it.
+func (s *Store) Lock(ctx context.Context, tx *sqlx.Tx, key Key) error {
 	const q = `SELECT pg_try_advisory_xact_lock(hashtextextended(:lock_name, 0)) AS locked`
 
 	var row struct {
 		Locked bool `db:"locked"`
 	}
 	data := map[string]any{"lock_name": "idempotency:" + key.UserID.String() + ":" + key.Key}
-	if err := sqldb.NamedQueryStruct(ctx, s.db, q, data, &row); err != nil {
+	if err := sqldb.NamedQueryStruct(ctx, tx, q, data, &row); err != nil {
 		return fmt.Errorf("lock idempotency key: %w", err)
 	}
 	if !row.Locked {
@@ -88,7 +84,7 @@ func (s *Store) Lock(ctx context.Context, key Key) error {
 }
 
 // Lookup returns the live record of key, or ErrNotFound.
-func (s *Store) Lookup(ctx context.Context, key Key) (Record, error) {
+func (s *Store) Lookup(ctx context.Context, db sqlx.ExtContext, key Key) (Record, error) {
 	const q = `
 	SELECT fingerprint, status, content_type, body, date_created
 	FROM idempotency_keys
@@ -102,7 +98,7 @@ func (s *Store) Lookup(ctx context.Context, key Key) (Record, error) {
 		DateCreated time.Time `db:"date_created"`
 	}
 	data := map[string]any{"user_id": key.UserID, "key": key.Key, "now": s.now().UTC()}
-	if err := sqldb.NamedQueryStruct(ctx, s.db, q, data, &row); err != nil {
+	if err := sqldb.NamedQueryStruct(ctx, db, q, data, &row); err != nil {
 		if errors.Is(err, sqldb.ErrDBNotFound) {
 			return Record{}, ErrNotFound
 		}
@@ -111,8 +107,9 @@ func (s *Store) Lookup(ctx context.Context, key Key) (Record, error) {
 	return Record(row), nil
 }
 
-// Save writes rec for key, replacing an expired record of the same key.
-func (s *Store) Save(ctx context.Context, key Key, rec Record) error {
+// Save writes rec for key in tx, replacing an expired record of the same
+// key.
+func (s *Store) Save(ctx context.Context, tx *sqlx.Tx, key Key, rec Record) error {
 	const q = `
 	INSERT INTO idempotency_keys
 		(user_id, key, fingerprint, status, content_type, body, date_created, expires_at)
@@ -138,7 +135,7 @@ func (s *Store) Save(ctx context.Context, key Key, rec Record) error {
 		"date_created": created,
 		"expires_at":   created.Add(s.ttl),
 	}
-	if err := sqldb.NamedExecOne(ctx, s.db, q, data); err != nil {
+	if err := sqldb.NamedExecOne(ctx, tx, q, data); err != nil {
 		if errors.Is(err, sqldb.ErrDBNotFound) {
 			// A live record exists: the caller did not hold the lock.
 			return fmt.Errorf("save idempotency key: a live record exists")
@@ -168,5 +165,5 @@ func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) {
 
 // Now returns the store's clock reading, for a record's DateCreated.
 func (s *Store) Now() time.Time {
-	return s.now().UTC().Truncate(time.Microsecond)
+	return s.now()
 }

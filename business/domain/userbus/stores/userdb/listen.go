@@ -1,22 +1,23 @@
-package sqldb
+package userdb
 
 import (
 	"context"
 	"time"
 
+	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/jackc/pgx/v5"
 )
 
-// Listen keeps a connection of its own LISTENing on channel until ctx
-// ends, and calls notify with each notification's payload. live is told
+// Listen keeps a connection of its own LISTENing on userbus.UsersChanged
+// until ctx ends, and calls notify with each notification's payload. live is told
 // true, with the listening session's pid, once the LISTEN is in place, and
 // false when the connection is lost; between the two, notifications may
 // have been missed, so whatever they keep fresh must be treated as stale.
 // It reconnects with a growing pause.
-func (db *DB) Listen(ctx context.Context, channel string, notify func(payload string), live func(listening bool, pid uint32)) {
+func Listen(ctx context.Context, cfg *pgx.ConnConfig, notify func(payload string), live func(listening bool, pid uint32)) {
 	pause := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		err := db.listenOnce(ctx, channel, notify, live)
+		err := listenOnce(ctx, cfg, notify, live)
 		live(false, 0)
 		if ctx.Err() != nil {
 			return
@@ -33,15 +34,15 @@ func (db *DB) Listen(ctx context.Context, channel string, notify func(payload st
 	}
 }
 
-func (db *DB) listenOnce(ctx context.Context, channel string, notify func(string), live func(bool, uint32)) error {
-	ccfg := db.pool.Config().ConnConfig.Copy()
+func listenOnce(ctx context.Context, cfg *pgx.ConnConfig, notify func(string), live func(bool, uint32)) error {
+	ccfg := cfg.Copy()
 	ccfg.RuntimeParams["application_name"] += " listener"
 	conn, err := pgx.ConnectConfig(ctx, ccfg)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{userbus.UsersChanged}.Sanitize()); err != nil {
 		return err
 	}
 	live(true, conn.PgConn().PID())

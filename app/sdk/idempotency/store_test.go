@@ -7,15 +7,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/app/sdk/idempotency"
 	"github.com/garagesale/service/business/sdk/dbtest"
-	"github.com/garagesale/service/business/sdk/idempotency"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 func TestMain(m *testing.M) {
 	dbtest.Main(m)
+}
+
+// save writes rec for key in a transaction of its own.
+func save(ctx context.Context, db *sqlx.DB, store *idempotency.Store, key idempotency.Key, rec idempotency.Record) error {
+	return sqldb.Transact(ctx, db, func(tx *sqlx.Tx) error { return store.Save(ctx, tx, key, rec) })
+}
+
+// lock takes key's lock in a transaction of its own.
+func lock(ctx context.Context, db *sqlx.DB, store *idempotency.Store, key idempotency.Key) error {
+	return sqldb.Transact(ctx, db, func(tx *sqlx.Tx) error { return store.Lock(ctx, tx, key) })
 }
 
 // clock is a settable time for the store.
@@ -41,35 +52,35 @@ func TestRecordsExpire(t *testing.T) {
 	key := idempotency.Key{UserID: uuid.New(), Key: "k1"}
 	rec := idempotency.Record{Fingerprint: []byte{1}, Status: 201, ContentType: "application/json", Body: []byte(`{"id":"1"}`), DateCreated: store.Now()}
 
-	if _, err := store.Lookup(ctx, key); !errors.Is(err, idempotency.ErrNotFound) {
+	if _, err := store.Lookup(ctx, db, key); !errors.Is(err, idempotency.ErrNotFound) {
 		t.Fatalf("lookup before save: %v, want ErrNotFound", err)
 	}
-	if err := store.Save(ctx, key, rec); err != nil {
+	if err := save(ctx, db, store, key, rec); err != nil {
 		t.Fatal(err)
 	}
-	got, err := store.Lookup(ctx, key)
+	got, err := store.Lookup(ctx, db, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(rec, got); diff != "" {
 		t.Errorf("lookup (-saved +got):\n%s", diff)
 	}
-	if err := store.Save(ctx, key, rec); err == nil {
+	if err := save(ctx, db, store, key, rec); err == nil {
 		t.Error("a second save of a live key succeeded; want it refused")
 	}
 
 	clk.add(time.Hour)
-	if _, err := store.Lookup(ctx, key); !errors.Is(err, idempotency.ErrNotFound) {
+	if _, err := store.Lookup(ctx, db, key); !errors.Is(err, idempotency.ErrNotFound) {
 		t.Errorf("lookup after the TTL: %v, want ErrNotFound", err)
 	}
 	rec.Body, rec.DateCreated = []byte(`{"id":"2"}`), store.Now()
-	if err := store.Save(ctx, key, rec); err != nil {
+	if err := save(ctx, db, store, key, rec); err != nil {
 		t.Errorf("save over an expired record: %v", err)
 	}
 
 	// Two more records, expired by the time of the sweep.
 	for _, k := range []string{"k2", "k3"} {
-		if err := store.Save(ctx, idempotency.Key{UserID: key.UserID, Key: k}, rec); err != nil {
+		if err := save(ctx, db, store, idempotency.Key{UserID: key.UserID, Key: k}, rec); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -100,8 +111,8 @@ func TestLockIsExclusive(t *testing.T) {
 	release := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- sqldb.Transact(ctx, db, func(ctx context.Context) error {
-			if err := store.Lock(ctx, key); err != nil {
+		done <- sqldb.Transact(ctx, db, func(tx *sqlx.Tx) error {
+			if err := store.Lock(ctx, tx, key); err != nil {
 				return err
 			}
 			close(held)
@@ -111,19 +122,19 @@ func TestLockIsExclusive(t *testing.T) {
 	}()
 	<-held
 
-	err := sqldb.Transact(ctx, db, func(ctx context.Context) error { return store.Lock(ctx, key) })
+	err := lock(ctx, db, store, key)
 	if !errors.Is(err, idempotency.ErrInProgress) {
 		t.Errorf("the same key while held: %v, want ErrInProgress", err)
 	}
 	other := idempotency.Key{UserID: key.UserID, Key: "other"}
-	if err := sqldb.Transact(ctx, db, func(ctx context.Context) error { return store.Lock(ctx, other) }); err != nil {
+	if err := lock(ctx, db, store, other); err != nil {
 		t.Errorf("another key while the first is held: %v", err)
 	}
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if err := sqldb.Transact(ctx, db, func(ctx context.Context) error { return store.Lock(ctx, key) }); err != nil {
+	if err := lock(ctx, db, store, key); err != nil {
 		t.Errorf("the key once released: %v", err)
 	}
 }

@@ -92,18 +92,18 @@ func (w *Where) Data() map[string]any {
 	return data
 }
 
-// List is a list query of a store: the columns to select from a table (or
-// a join, aliases and all), filtered by Where and ordered by Order through
-// the store's Columns, with Tiebreak (a unique column) last so that pages
-// never overlap or skip. Column names come from the store, never the
-// caller, so they are safe to splice into SQL.
-type List struct {
-	Select   string
-	From     string
-	Where    *Where
-	Order    order.By
-	Columns  map[string]string
-	Tiebreak string
+// Select is a store's query of one page of a list: Columns from a table
+// (or a join, aliases and all), filtered by Where and ordered by Order
+// through the store's OrderColumns, with Tiebreak (a unique column) last
+// so that pages never overlap or skip. Column names come from the store,
+// never the caller, so they are safe to splice into SQL.
+type Select struct {
+	Columns      string
+	From         string
+	Where        *Where
+	Order        order.By
+	OrderColumns map[string]string
+	Tiebreak     string
 }
 
 // PageKey is the order key of a row that QueryPage selected: rows scanned
@@ -128,14 +128,14 @@ type pageKeyed interface {
 // Statement returns the SQL that QueryPage runs for page pg and the
 // values it binds by name: the order's column and the tiebreak are
 // selected as the row's PageKey.
-func (l List) Statement(pg page.Page) (string, map[string]any, error) {
+func (l Select) Statement(pg page.Page) (string, map[string]any, error) {
 	if l.Where == nil {
 		l.Where = NewWhere()
 	}
 	if l.Where.err != nil {
 		return "", nil, l.Where.err
 	}
-	col, ok := l.Columns[l.Order.Field]
+	col, ok := l.OrderColumns[l.Order.Field]
 	if !ok {
 		return "", nil, fmt.Errorf("order field %q has no column", l.Order.Field)
 	}
@@ -164,7 +164,7 @@ func (l List) Statement(pg page.Page) (string, map[string]any, error) {
 	if l.Tiebreak != col {
 		orderBy += ", " + l.Tiebreak + " " + l.Order.Direction
 	}
-	q := "SELECT " + l.Select + ", CAST(" + col + " AS text) AS sqldb_key, CAST(" + l.Tiebreak + " AS text) AS sqldb_key_id" +
+	q := "SELECT " + l.Columns + ", CAST(" + col + " AS text) AS sqldb_key, CAST(" + l.Tiebreak + " AS text) AS sqldb_key_id" +
 		" FROM " + l.From + (&Where{conds: conds}).Clause() + orderBy + paging
 	return q, data, nil
 }
@@ -174,7 +174,7 @@ func (l List) Statement(pg page.Page) (string, map[string]any, error) {
 // a cursor starts after that row by the order's columns, which an index on
 // them answers at any depth. It returns the cursor after the last row when
 // the page is full (more may follow), else nil.
-func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l List, pg page.Page, dest *[]T) (*page.Cursor, error) {
+func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l Select, pg page.Page, dest *[]T) (*page.Cursor, error) {
 	q, data, err := l.Statement(pg)
 	if err != nil {
 		return nil, err

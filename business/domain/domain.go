@@ -1,8 +1,8 @@
-// Package buses is the one place that builds every domain's business core
-// and its store from a database pool. The API, sales-admin and the tests
-// all take their businesses from here, so they run the same graph; a new
-// domain is one line in New.
-package buses
+// Package domain is the one place that builds every domain's business
+// core and its store over a database pool. The API, sales-admin and the
+// tests all take their businesses from here, so they run the same graph;
+// a new domain is one field in Set and one line in New.
+package domain
 
 import (
 	"time"
@@ -19,7 +19,6 @@ import (
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/domain/vproductbus"
 	"github.com/garagesale/service/business/domain/vproductbus/stores/vproductdb"
-	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/sdk/throttle"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/jmoiron/sqlx"
@@ -35,15 +34,17 @@ type Config struct {
 	// change to a user that not every replica's cache dropped in time.
 	Log *logger.Logger
 
-	// Throttling limits failed logins and signups.
+	// Limiter counts failed logins and signups (nil: one over DB), and
+	// Throttling limits them.
+	Limiter    userbus.Limiter
 	Throttling userbus.Throttling
 	// UserCache, when set, keeps authenticated users between requests; it
 	// must be kept live by a listener on userbus.UsersChanged.
 	UserCache *userbus.Cache
 }
 
-// Buses holds every domain's business.
-type Buses struct {
+// Set holds every domain's business.
+type Set struct {
 	Audit    *auditbus.Business
 	User     *userbus.Business
 	Product  *productbus.Business
@@ -54,17 +55,21 @@ type Buses struct {
 }
 
 // New builds every business over cfg.DB.
-func New(cfg Config) *Buses {
-	db, tx, now := cfg.DB, sqldb.NewTransactor(cfg.DB), cfg.Now
+func New(cfg Config) Set {
+	db, now := cfg.DB, cfg.Now
+	limiter := cfg.Limiter
+	if limiter == nil {
+		limiter = throttle.New(db, now)
+	}
 
-	b := &Buses{}
-	b.Audit = auditbus.NewBusiness(auditbus.Config{Tx: tx, Now: now, Storer: auditdb.NewStore(db)})
-	b.User = userbus.NewBusiness(userbus.Config{Tx: tx, Now: now, Storer: userdb.NewStore(db), Audit: b.Audit,
-		Limiter: throttle.New(db, now), Throttling: cfg.Throttling, Cache: cfg.UserCache, Log: cfg.Log})
-	b.Product = productbus.NewBusiness(productbus.Config{Tx: tx, Now: now, Storer: productdb.NewStore(db), Audit: b.Audit, UserBus: b.User})
-	b.Sale = salebus.NewBusiness(salebus.Config{Tx: tx, Now: now, Storer: saledb.NewStore(db), Audit: b.Audit, ProductBus: b.Product, Users: b.User})
-	b.VProduct = vproductbus.NewBusiness(vproductbus.Config{Tx: tx, Now: now, Storer: vproductdb.NewStore(db)})
-	b.Stats = statsbus.NewBusiness(statsbus.Config{Now: now, Storer: statsdb.NewStore(db)})
+	var s Set
+	s.Audit = auditbus.NewBusiness(auditbus.Config{DB: db, Now: now, Storer: auditdb.Store{}})
+	s.User = userbus.NewBusiness(userbus.Config{DB: db, Now: now, Storer: userdb.Store{}, Audit: s.Audit,
+		Limiter: limiter, Throttling: cfg.Throttling, Cache: cfg.UserCache, Log: cfg.Log})
+	s.Product = productbus.NewBusiness(productbus.Config{DB: db, Now: now, Storer: productdb.Store{}, Audit: s.Audit, UserBus: s.User})
+	s.Sale = salebus.NewBusiness(salebus.Config{DB: db, Now: now, Storer: saledb.Store{}, Audit: s.Audit, ProductBus: s.Product, Users: s.User})
+	s.VProduct = vproductbus.NewBusiness(vproductbus.Config{DB: db, Storer: vproductdb.Store{}})
+	s.Stats = statsbus.NewBusiness(statsbus.Config{DB: db, Now: now, Storer: statsdb.Store{}})
 	// New domains: the generator adds a line above this one.
-	return b
+	return s
 }

@@ -1,4 +1,4 @@
-package buses_test
+package domain_test
 
 import (
 	"context"
@@ -6,16 +6,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/business/domain"
 	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/domain/vproductbus"
-	"github.com/garagesale/service/business/sdk/buses"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
+	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/name"
@@ -25,41 +26,38 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 func TestMain(m *testing.M) {
 	dbtest.Main(m)
 }
 
-// TestBusesWiresEveryBusiness: whatever the Config leaves out, New sets every
-// field of Buses, a domain the generator adds included.
-func TestBusesWiresEveryBusiness(t *testing.T) {
+// TestNewWiresEveryBusiness: whatever the Config leaves out, New sets every
+// field of Set, a domain the generator adds included.
+func TestNewWiresEveryBusiness(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t, t.Name())
 
 	tests := []struct {
 		name string
-		cfg  buses.Config
+		cfg  domain.Config
 	}{
-		{name: "only a pool", cfg: buses.Config{DB: db.DB}},
-		{name: "everything", cfg: buses.Config{
+		{name: "only a pool", cfg: domain.Config{DB: db.DB}},
+		{name: "everything", cfg: domain.Config{
 			DB:         db.DB,
 			Now:        time.Now,
 			Log:        db.Log,
 			Throttling: userbus.DefaultThrottling,
-			UserCache:  userbus.NewCache(10, userdb.NewStore(db.DB)),
+			UserCache:  userbus.NewCache(10, db.DB, userdb.Store{}),
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			bs := buses.New(tt.cfg)
-			if bs == nil {
-				t.Fatal("New returned nil")
-			}
-			v := reflect.ValueOf(bs).Elem()
+			v := reflect.ValueOf(domain.New(tt.cfg))
 			for i := range v.NumField() {
 				if v.Field(i).IsZero() {
-					t.Errorf("Buses.%s is not set", v.Type().Field(i).Name)
+					t.Errorf("Set.%s is not set", v.Type().Field(i).Name)
 				}
 			}
 		})
@@ -74,18 +72,18 @@ type record struct {
 	OnTheClock           bool
 }
 
-// TestBusesRoundTrip: the businesses New builds share one database, one
+// TestRoundTrip: the businesses New builds share one database, one
 // transaction per change and one clock. A product made through Product and
 // a sale of it through Sale read back through Product, Sale and VProduct
 // (with its owner's name and the stock the sale left), and Audit holds a
 // record of every change, by whom, on the clock.
-func TestBusesRoundTrip(t *testing.T) {
+func TestRoundTrip(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t, t.Name())
 	ctx := context.Background()
 	start := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
 	now := dbtest.Ticker(start)
-	bs := buses.New(buses.Config{DB: db.DB, Now: now, Log: db.Log})
+	bs := domain.New(domain.Config{DB: db.DB, Now: now, Log: db.Log})
 
 	newUser := func(n, addr string) userbus.User {
 		t.Helper()
@@ -100,14 +98,22 @@ func TestBusesRoundTrip(t *testing.T) {
 	}
 	owner, buyer := newUser("Olga Owner", "olga@example.com"), newUser("Bob Buyer", "bob@example.com")
 
-	prd, err := bs.Product.Create(ctx, owner.ID, productbus.NewProduct{
-		UserID: owner.ID, Name: name.MustParse("Lamp"), Cost: money.MustParse("12.5"), Quantity: quantity.MustParse(5),
+	var prd productbus.Product
+	err := sqldb.Transact(ctx, db.DB, func(tx *sqlx.Tx) (err error) {
+		prd, err = bs.Product.Create(ctx, tx, owner.ID, productbus.NewProduct{
+			UserID: owner.ID, Name: name.MustParse("Lamp"), Cost: money.MustParse("12.5"), Quantity: quantity.MustParse(5),
+		})
+		return err
 	})
 	if err != nil {
 		t.Fatalf("create product: %v", err)
 	}
-	sale, err := bs.Sale.Create(ctx, buyer.ID, salebus.NewSale{
-		ProductID: prd.ID, BuyerID: buyer.ID, Quantity: quantity.MustParse(2), Paid: money.MustParse("25"),
+	var sale salebus.Sale
+	err = sqldb.Transact(ctx, db.DB, func(tx *sqlx.Tx) (err error) {
+		sale, err = bs.Sale.Create(ctx, tx, buyer.ID, salebus.NewSale{
+			ProductID: prd.ID, BuyerID: buyer.ID, Quantity: quantity.MustParse(2), Paid: money.MustParse("25"),
+		})
+		return err
 	})
 	if err != nil {
 		t.Fatalf("create sale: %v", err)

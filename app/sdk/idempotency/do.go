@@ -1,0 +1,160 @@
+package idempotency
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/foundation/web"
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+)
+
+// Header is the request header of the IETF Idempotency-Key draft.
+const Header = "Idempotency-Key"
+
+// maxKeyLen bounds an Idempotency-Key.
+const maxKeyLen = 255
+
+// Do runs write, a handler's change, in one transaction and returns its
+// answer. Without an Idempotency-Key that is all. With one, sent by
+// caller, the transaction first takes the key:
+//   - a key whose first request succeeded answers with that request's
+//     status and body again, marked Idempotent-Replayed, and does nothing;
+//   - the same key with another route or request is 422;
+//   - a key whose first request is still running is 409, with Retry-After;
+//   - otherwise write runs, and its 2xx answer is stored with the key in
+//     the same transaction as the work, so the key is recorded exactly
+//     when the work is. A write that fails rolls back and stores nothing:
+//     the work did not happen, and a retry runs it again.
+//
+// req is the request's decoded body: a key sent again with the same route
+// and body is the same request. write may run more than once (see
+// sqldb.Transact) and must have no effect outside the database.
+func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req any, write func(tx *sqlx.Tx) (any, error)) (any, error) {
+	raw := r.Header.Get(Header)
+	if raw == "" {
+		var resp any
+		err := sqldb.Transact(ctx, s.db, func(tx *sqlx.Tx) error {
+			var err error
+			resp, err = write(tx)
+			return err
+		})
+		return resp, err
+	}
+	key, err := parseKey(raw)
+	if err != nil {
+		return nil, errs.NewFields(errs.FieldErrors{Header: err.Error()})
+	}
+	fp, err := fingerprint(r, req)
+	if err != nil {
+		return nil, err
+	}
+	k := Key{UserID: caller, Key: key}
+
+	var resp any
+	err = sqldb.Transact(ctx, s.db, func(tx *sqlx.Tx) error {
+		if err := s.Lock(ctx, tx, k); err != nil {
+			return err
+		}
+		rec, err := s.Lookup(ctx, tx, k)
+		switch {
+		case err == nil:
+			if string(rec.Fingerprint) != string(fp) {
+				return errKeyReused
+			}
+			resp = replay{rec: rec, replayed: true}
+			return nil
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+
+		answer, err := write(tx)
+		if err != nil {
+			return err
+		}
+		rec = Record{Fingerprint: fp, Status: web.StatusOf(answer), DateCreated: s.Now()}
+		if answer != nil {
+			if rec.Body, rec.ContentType, err = web.Encode(answer); err != nil {
+				return err
+			}
+		}
+		if err := s.Save(ctx, tx, k, rec); err != nil {
+			return err
+		}
+		resp = replay{rec: rec}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errKeyReused):
+		return nil, errs.Newf(errs.IdempotencyKeyReused, "%s %q was first sent with another request: use a new key for a new request", Header, key)
+	case errors.Is(err, ErrInProgress):
+		return nil, &errs.Error{
+			Code:       errs.Aborted,
+			Message:    "a request with this " + Header + " is still in progress: retry after it finishes",
+			Cause:      err,
+			RetryAfter: errs.RetryAfterUnavailable,
+		}
+	}
+	return resp, err
+}
+
+var errKeyReused = errors.New("idempotency key reused with another request")
+
+// parseKey reads the header's value: the draft makes it a structured-field
+// string ("..."); a bare token is accepted too. It must be printable ASCII
+// and at most maxKeyLen long.
+func parseKey(raw string) (string, error) {
+	key := raw
+	if len(key) >= 2 && strings.HasPrefix(key, `"`) && strings.HasSuffix(key, `"`) {
+		key = key[1 : len(key)-1]
+	}
+	if key == "" || len(key) > maxKeyLen {
+		return "", errors.New("must be 1 to 255 characters")
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c < 0x20 || c > 0x7e {
+			return "", errors.New("must be printable ASCII")
+		}
+	}
+	return key, nil
+}
+
+// fingerprint identifies the request a key was sent with: its route
+// pattern (method and path) and its body as decoded.
+func fingerprint(r *http.Request, req any) ([]byte, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("fingerprint the request: %w", err)
+	}
+	h := sha256.New()
+	io.WriteString(h, r.Pattern)
+	h.Write([]byte{0})
+	io.WriteString(h, r.URL.Path)
+	h.Write([]byte{0})
+	h.Write(body)
+	return h.Sum(nil), nil
+}
+
+// replay is a stored answer, sent as it was first sent: its bytes, not
+// the JSON of a replay.
+type replay struct {
+	rec      Record
+	replayed bool
+}
+
+func (r replay) Encode() ([]byte, string, error) { return r.rec.Body, r.rec.ContentType, nil }
+func (r replay) HTTPStatus() int                 { return r.rec.Status }
+func (r replay) HTTPHeader() http.Header {
+	if !r.replayed {
+		return nil
+	}
+	return http.Header{"Idempotent-Replayed": {"true"}}
+}

@@ -1,0 +1,131 @@
+package idempotency_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/idempotency"
+	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/foundation/web"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+)
+
+type created struct {
+	N       int `json:"n"`
+	Attempt int `json:"attempt"`
+}
+
+type answer struct {
+	Status int
+	Body   string
+	Replay string
+}
+
+// TestDo: a write sent with a key runs once, in one transaction with its
+// answer: a deadlock on its first attempt runs the whole write again, a
+// failed write stores nothing and may be retried, a retry of a success
+// replays the stored answer, and the key with another body is refused.
+func TestDo(t *testing.T) {
+	db := dbtest.New(t, t.Name()).DB
+	if _, err := db.Exec(`CREATE TABLE things (n INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	store := idempotency.NewStore(db, 0, nil)
+	caller := uuid.New()
+	errRefused := errs.Newf(errs.InvalidArgument, "refused")
+
+	attempts := 0
+	send := func(key string, n int) answer {
+		app := web.NewApp(web.Config{Mid: []web.MidFunc{errorsAsAnswers}})
+		app.HandlerFunc(http.MethodPost, "/things", func(ctx context.Context, r *http.Request) (any, error) {
+			return store.Do(ctx, r, caller, struct{ N int }{n}, func(tx *sqlx.Tx) (any, error) {
+				attempts++
+				if err := sqldb.NamedExec(ctx, tx, `INSERT INTO things (n) VALUES (:n)`, map[string]any{"n": n}); err != nil {
+					return nil, err
+				}
+				switch {
+				case n < 0:
+					return nil, errRefused
+				case attempts == 1:
+					return nil, sqldb.NamedExec(ctx, tx, `DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = 'deadlock_detected'; END $$`, map[string]any{})
+				}
+				return web.Created(created{N: n, Attempt: attempts}), nil
+			})
+		})
+		r := httptest.NewRequest(http.MethodPost, "/things", nil)
+		if key != "" {
+			r.Header.Set(idempotency.Header, key)
+		}
+		w := httptest.NewRecorder()
+		app.ServeHTTP(w, r)
+		b, _ := io.ReadAll(w.Body)
+		return answer{Status: w.Code, Body: string(b), Replay: w.Header().Get("Idempotent-Replayed")}
+	}
+
+	steps := []struct {
+		name     string
+		key      string
+		n        int
+		want     answer
+		attempts int // writes run so far
+	}{
+		{"a deadlock runs the whole write again", "k1", 7, answer{Status: 201, Body: `{"n":7,"attempt":2}`}, 2},
+		{"a retry replays the answer", "k1", 7, answer{Status: 201, Body: `{"n":7,"attempt":2}`, Replay: "true"}, 2},
+		{"the key with another body is refused", "k1", 8, answer{Status: 422}, 2},
+		{"a failed write stores nothing", "k2", -1, answer{Status: 400}, 3},
+		{"so the key runs again", "k2", 9, answer{Status: 201, Body: `{"n":9,"attempt":4}`}, 4},
+		{"without a key nothing is kept", "", 10, answer{Status: 201, Body: `{"n":10,"attempt":5}`}, 5},
+		{"a malformed key is a 400", "\x01", 11, answer{Status: 400}, 5},
+	}
+	for _, st := range steps {
+		got := send(st.key, st.n)
+		if st.want.Body == "" {
+			got.Body = ""
+		}
+		if diff := cmp.Diff(st.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", st.name, diff)
+		}
+		if attempts != st.attempts {
+			t.Errorf("%s: %d writes run, want %d", st.name, attempts, st.attempts)
+		}
+	}
+	if diff := cmp.Diff([]int{7, 9, 10}, rows(t, db, `SELECT n FROM things ORDER BY n`)); diff != "" {
+		t.Errorf("things (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int{2}, rows(t, db, `SELECT count(*) FROM idempotency_keys`)); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+}
+
+// errorsAsAnswers is the API's error middleware in brief: an error is sent
+// as its errs body.
+func errorsAsAnswers(next web.HandlerFunc) web.HandlerFunc {
+	return func(ctx context.Context, r *http.Request) (any, error) {
+		resp, err := next(ctx, r)
+		if err != nil {
+			var e *errs.Error
+			if errors.As(err, &e) {
+				return e, nil
+			}
+			return errs.Of(err), nil
+		}
+		return resp, nil
+	}
+}
+
+func rows(t *testing.T, db *sqlx.DB, q string) []int {
+	t.Helper()
+	var out []int
+	if err := db.Select(&out, q); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
