@@ -467,12 +467,13 @@ docs-npm: ## install the pinned docs tools into the cache (npm ci); docs-lint do
 
 # docs-viewer installs afresh rather than trust what is in the cache: what
 # it copies gets committed. Commit the four files it writes together; a
-# test checks the bundle against redoc.sha256.
+# test checks the bundle against redoc.sha256. The bundle is kept gzipped:
+# sales-api embeds it so, and sends it so to every browser.
 docs-viewer: docs-npm ## refresh the embedded Redoc bundle to the version zarf/docs/package-lock.json pins
 	mkdir -p $(DOCS_VIEWER)
 	cp $(REDOC)/bundles/redoc.standalone.js $(REDOC)/bundles/redoc.standalone.js.LICENSE.txt $(DOCS_VIEWER)/
 	cp $(REDOC)/LICENSE $(DOCS_VIEWER)/LICENSE.redoc
-	cd $(DOCS_VIEWER) && sha256sum redoc.standalone.js > redoc.sha256
+	cd $(DOCS_VIEWER) && sha256sum redoc.standalone.js > redoc.sha256 && gzip -9 -n -f redoc.standalone.js
 
 docs-lint: ## lint docs/openapi.json with Redocly's recommended rules
 	@test -f $(DOCS_NPM)/installed || $(MAKE) --no-print-directory docs-npm

@@ -13,6 +13,7 @@ import (
 	"os"
 
 	"github.com/garagesale/service/api/services/sales/build"
+	"github.com/garagesale/service/app/sdk/apidoc/openapi"
 	"github.com/garagesale/service/foundation/logger"
 )
 
@@ -41,7 +42,7 @@ func run(out string) error {
 func Document() ([]byte, error) {
 	// The routes need no database, keys or clock to be described.
 	api := build.NewAPI(build.Config{Log: logger.Discard()})
-	data, err := api.Doc.JSON()
+	data, err := openapi.JSON(api.Doc)
 	if err != nil {
 		return nil, err
 	}

@@ -1,5 +1,6 @@
-// Package docapp serves the API's documentation: the OpenAPI document
-// built from the routes as registered, and a page that renders it.
+// Package docapp serves the API's documentation: the OpenAPI document (the
+// committed copy, which a test keeps equal to what the routes declare) and
+// a page that renders it.
 package docapp
 
 import (
@@ -7,8 +8,8 @@ import (
 	"net/http"
 
 	"github.com/garagesale/service/app/sdk/apidoc"
-	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/route"
+	"github.com/garagesale/service/docs"
 )
 
 // The documentation's own routes.
@@ -18,12 +19,10 @@ const (
 	scriptPath = "/v1/docs/viewer.js"
 )
 
-// Routes adds the OpenAPI document and the page that renders it. Register
-// them after every other route: the document is built from the routes
-// registered before its first request.
-func Routes(t *route.Table, doc *apidoc.Spec, title string) {
+// Routes adds the OpenAPI document and the page that renders it.
+func Routes(t *route.Table, title string) {
 	t = t.Group("docs", "This document, as JSON and as a page.")
-	h := handlers{doc: doc, title: title}
+	h := handlers{title: title}
 	t.Add(route.Def{Method: http.MethodGet, Path: specPath, Handler: h.openapi,
 		Summary:     "This API's OpenAPI document",
 		Description: "OpenAPI 3.1, generated from the code: what client generators read.",
@@ -37,7 +36,6 @@ func Routes(t *route.Table, doc *apidoc.Spec, title string) {
 }
 
 type handlers struct {
-	doc   *apidoc.Spec
 	title string
 }
 
@@ -46,15 +44,11 @@ func (h handlers) page(ctx context.Context, r *http.Request) (any, error) {
 }
 
 func (h handlers) script(ctx context.Context, r *http.Request) (any, error) {
-	return apidoc.Script(), nil
+	return apidoc.Script(r), nil
 }
 
 func (h handlers) openapi(ctx context.Context, r *http.Request) (any, error) {
-	data, err := h.doc.JSON()
-	if err != nil {
-		return nil, errs.Newf(errs.Internal, "build the API document: %w", err)
-	}
-	return document(data), nil
+	return document(docs.OpenAPI), nil
 }
 
 // document is the OpenAPI document, already JSON.

@@ -1,10 +1,14 @@
 package apidoc
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
+	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -12,16 +16,28 @@ import (
 	"github.com/garagesale/service/foundation/web"
 )
 
-// redocJS is Redoc's standalone browser bundle, as the version pinned in
-// zarf/docs/package-lock.json ships it (make docs-viewer copies it in).
+// redocGz is Redoc's standalone browser bundle, as the version pinned in
+// zarf/docs/package-lock.json ships it, gzipped (make docs-viewer puts it
+// here): a third of the bundle's size in the binary, and what browsers
+// take anyway.
 //
-//go:embed viewer/redoc.standalone.js
-var redocJS []byte
+//go:embed viewer/redoc.standalone.js.gz
+var redocGz []byte
 
-// redocSum is the bundle's sha256, hex: the script's address carries part
-// of it, so a new bundle is a new address to a browser's cache.
+// redocJS is the bundle unzipped, for a client that takes no gzip.
+var redocJS = sync.OnceValues(func() ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(redocGz))
+	if err != nil {
+		return nil, fmt.Errorf("the embedded viewer: %w", err)
+	}
+	return io.ReadAll(zr)
+})
+
+// redocSum is the sha256 of the bundle as embedded, hex: the script's
+// address carries part of it, so a new bundle is a new address to a
+// browser's cache.
 var redocSum = sync.OnceValue(func() string {
-	sum := sha256.Sum256(redocJS)
+	sum := sha256.Sum256(redocGz)
 	return hex.EncodeToString(sum[:])
 })
 
@@ -106,17 +122,24 @@ func (page) HTTPHeader() http.Header {
 }
 
 // Script returns the viewer's JavaScript, the bundle embedded in the
-// binary.
-func Script() web.Encoder {
-	return script{}
+// binary: gzipped as it is for a client whose request r accepts gzip.
+func Script(r *http.Request) web.Encoder {
+	return script{gzip: strings.Contains(r.Header.Get("Accept-Encoding"), "gzip")}
 }
 
 // script is the viewer's JavaScript.
-type script struct{}
+type script struct {
+	gzip bool
+}
 
 // Encode implements web.Encoder.
-func (script) Encode() ([]byte, string, error) {
-	return redocJS, "application/javascript; charset=utf-8", nil
+func (s script) Encode() ([]byte, string, error) {
+	const contentType = "application/javascript; charset=utf-8"
+	if s.gzip {
+		return redocGz, contentType, nil
+	}
+	js, err := redocJS()
+	return js, contentType, err
 }
 
 // HTTPHeader lets browsers and proxies keep the script. The page asks for
@@ -125,9 +148,14 @@ func (script) Encode() ([]byte, string, error) {
 // address would allow: while an update rolls out, a page from a new
 // instance may ask an old one, whose older bundle is then kept under the
 // new address; a day bounds how long that lasts.
-func (script) HTTPHeader() http.Header {
-	return http.Header{
+func (s script) HTTPHeader() http.Header {
+	h := http.Header{
 		"Content-Security-Policy": {scriptCSP},
 		"Cache-Control":           {"public, max-age=86400"},
+		"Vary":                    {"Accept-Encoding"},
 	}
+	if s.gzip {
+		h.Set("Content-Encoding", "gzip")
+	}
+	return h
 }

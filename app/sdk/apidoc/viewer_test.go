@@ -55,9 +55,11 @@ func TestViewerHeaders(t *testing.T) {
 		},
 		{
 			name: "script",
-			enc:  apidoc.Script(),
+			enc:  apidoc.Script(gzipped),
 			want: map[string]string{
 				"Content-Type":           "application/javascript; charset=utf-8",
+				"Content-Encoding":       "gzip",
+				"Vary":                   "Accept-Encoding",
 				"Cache-Control":          "public, max-age=86400",
 				"X-Content-Type-Options": "nosniff",
 				"Referrer-Policy":        "no-referrer",
@@ -93,11 +95,14 @@ func TestViewerHeaders(t *testing.T) {
 }
 
 // TestPage reads the page as a browser would: the viewer is loaded from
-// the script address, at the bundle's version, and pointed at the document
+// the script address, at the version of the bundle served, and pointed at the document
 // by an attribute; no script is inline, whatever the arguments hold.
 func TestPage(t *testing.T) {
-	bundle := scriptBytes(t)
-	sum := sha256.Sum256(bundle)
+	served, _, err := apidoc.Script(gzipped).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(served)
 	version := hex.EncodeToString(sum[:])[:16]
 
 	tests := []struct {
@@ -201,9 +206,16 @@ func serve(t *testing.T, enc web.Encoder) *http.Response {
 	return rec.Result()
 }
 
+// gzipped is a request that accepts gzip, as every browser's does.
+var gzipped = func() *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Accept-Encoding", "gzip, deflate, br")
+	return r
+}()
+
 func scriptBytes(t *testing.T) []byte {
 	t.Helper()
-	data, _, err := apidoc.Script().Encode()
+	data, _, err := apidoc.Script(httptest.NewRequest(http.MethodGet, "/", nil)).Encode()
 	if err != nil {
 		t.Fatal(err)
 	}

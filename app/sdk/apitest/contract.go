@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/garagesale/service/app/sdk/apidoc"
+	"github.com/garagesale/service/app/sdk/apidoc/openapi"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -41,9 +42,9 @@ func router(h http.Handler) (routers.Router, error) {
 			contractErr = fmt.Errorf("GET /v1/openapi.json answered %d: %s", w.Code, w.Body)
 			return
 		}
-		doc, err := apidoc.Load(w.Body.Bytes())
+		doc, err := openapi.Load(w.Body.Bytes())
 		if err != nil {
-			contractErr = err
+			contractErr = fmt.Errorf("%w (the API serves docs/openapi.json: make docs writes it from the code)", err)
 			return
 		}
 		contract, contractErr = gorillamux.NewRouter(doc)

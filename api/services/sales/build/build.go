@@ -164,7 +164,7 @@ func NewAPI(cfg Config) API {
 	vproductapp.Routes(routes, vproductapp.Config{VProductBus: bs.VProduct})
 	statsapp.Routes(routes, statsapp.Config{StatsBus: bs.Stats})
 	// New domains: the generator adds their routes above this line.
-	docapp.Routes(routes, doc, apiTitle)
+	docapp.Routes(routes, apiTitle)
 
 	return API{Handler: mid.SecureHeaders(app, cfg.CORSOrigins), App: app, Doc: doc}
 }

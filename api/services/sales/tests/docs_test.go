@@ -18,7 +18,7 @@ func TestDocsServed(t *testing.T) {
 	for _, tt := range []struct {
 		path, contentType, holds string
 	}{
-		{"/v1/openapi.json", "application/json", `"openapi":"3.1.0"`},
+		{"/v1/openapi.json", "application/json", `"openapi": "3.1.0"`},
 		{"/v1/docs", "text/html; charset=utf-8", `spec-url="/v1/openapi.json"`},
 		{"/v1/docs/viewer.js", "application/javascript; charset=utf-8", "redoc"},
 	} {
