@@ -46,6 +46,13 @@ func (e *env) cachingReplica(t *testing.T) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return e.cachingAPI(t, pool)
+}
+
+// cachingAPI is the API over pool, caching authenticated users as
+// sales-api does; pool is closed when t ends.
+func (e *env) cachingAPI(t *testing.T, pool *sqldb.DB) http.Handler {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); pool.Close() })
 	cache := userbus.NewCache(100, pool.DB, userdb.Store{})
