@@ -53,9 +53,6 @@ func (p *Proxy) URL(dbURL string) string {
 	return u.String()
 }
 
-// Addr is the proxy's host:port.
-func (p *Proxy) Addr() string { return p.ln.Addr().String() }
-
 // RoundTrips returns the round trips counted since the last Reset.
 func (p *Proxy) RoundTrips() int { return int(p.roundTrips.Load()) }
 
