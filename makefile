@@ -153,6 +153,24 @@ tidy: ## go mod tidy and go mod vendor, both modules
 	$(GO) mod vendor
 	cd $(TOOLS) && $(GO) mod tidy && $(GO) mod vendor
 
+# figures prints the sizes docs/layout.md shows: the Go lines of each
+# module without tests (the service's leave out vendor/ and tools/, the
+# tools' leave out their vendor/ and Jaeger's pin), each module's vendor/,
+# and sales-api and sales-admin built stripped into a temporary folder.
+.PHONY: figures
+figures: ## the sizes docs/layout.md shows: Go lines of each module, vendor/ sizes, stripped binaries
+	@set -euo pipefail; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	golines() { find "$$@" -name '*.go' ! -name '*_test.go' -print0 | xargs -0 cat | wc -l | tr -d ' '; }; \
+	mib() { awk -v b=$$(wc -c < "$$1") 'BEGIN { printf "%.1f", b / 1048576 }'; }; \
+	$(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $$tmp/sales-api ./api/services/sales; \
+	$(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $$tmp/sales-admin ./api/tooling/sales-admin; \
+	printf '%-44s %8s lines\n' "service Go code, no tests (no vendor/, tools/)" "$$(golines . -path ./vendor -prune -o -path ./$(TOOLS) -prune -o)"; \
+	printf '%-44s %8s lines\n' "tools Go code, no tests (no vendor/, jaeger/)" "$$(golines $(TOOLS) -path $(TOOLS)/vendor -prune -o -path $(TOOLS)/jaeger -prune -o)"; \
+	printf '%-44s %8s MB\n' "service vendor/" "$$(du -sm vendor | cut -f1)"; \
+	printf '%-44s %8s MB\n' "tools vendor/" "$$(du -sm $(TOOLS)/vendor | cut -f1)"; \
+	printf '%-44s %8s MiB\n' "sales-api, stripped" "$$(mib $$tmp/sales-api)"; \
+	printf '%-44s %8s MiB\n' "sales-admin, stripped" "$$(mib $$tmp/sales-admin)"
+
 # docs writes the API's OpenAPI document, generated from the code, to
 # docs/openapi.json for client generators and the linter; a test fails
 # while the committed copy differs from what the code generates.
