@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -203,7 +204,7 @@ func startStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	work := t.TempDir()
-	st := &stack{work: work, api: apitest.FreeAddr(t), debug: apitest.FreeAddr(t), metrics: apitest.FreeAddr(t), mdebug: apitest.FreeAddr(t), log: &lockedBuffer{}}
+	st := &stack{work: work, log: &lockedBuffer{}}
 
 	bin := filepath.Join(work, "bin")
 	for _, b := range []struct {
@@ -224,6 +225,10 @@ func startStack(t *testing.T) *stack {
 	if err := os.MkdirAll(filepath.Join(work, "zarf", "keys"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// Free ports are picked just before the stack binds them, not before
+	// the builds: another test's listener or client may take a free port
+	// meanwhile, and the builds take the longest.
+	st.api, st.debug, st.metrics, st.mdebug = apitest.FreeAddr(t), apitest.FreeAddr(t), apitest.FreeAddr(t), apitest.FreeAddr(t)
 	_, dbPort, _ := net.SplitHostPort(apitest.FreeAddr(t))
 
 	cmd := exec.Command(filepath.Join(work, "bin", "pgrun"), "--data", filepath.Join(work, ".data", "pg"), "--port", dbPort,
@@ -257,24 +262,35 @@ func startStack(t *testing.T) *stack {
 		}
 	})
 
+	// The stack is ready when the API is, and the sidecar has read it:
+	// the examples use both.
+	ready := func() bool {
+		return answers("http://"+st.api+"/v1/readiness", "") &&
+			answers("http://"+st.metrics+"/metrics", "\nsales_api_up 1\n")
+	}
 	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		resp, err := http.Get("http://" + st.api + "/v1/readiness")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return st
-			}
-		}
+	for !ready() {
 		select {
 		case err := <-exited:
 			t.Fatalf("make run's stack exited: %v\n%s", err, st.log.Tail(40))
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the API is not ready after 2m:\n%s", st.log.Tail(40))
+			t.Fatalf("the API and its sidecar are not ready after 2m:\n%s", st.log.Tail(40))
 		}
 	}
+	return st
+}
+
+// answers reports whether url answers 200 with a body that holds want.
+func answers(url, want string) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return err == nil && resp.StatusCode == http.StatusOK && strings.Contains(string(body), want)
 }
 
 // lockedBuffer collects a process's output while the test reads it.
