@@ -81,7 +81,7 @@ bench: ## every Go benchmark with allocations, in benchstat format (BENCH, BENCH
 
 # load measures the API under load against a bare Go program doing the same
 # SQL, side by side in alternating rounds, on a scratch Postgres of its
-# own, and prints the ratios (see README, Performance). LOAD_FLAGS passes
+# own, and prints the ratios (see docs/performance.md). LOAD_FLAGS passes
 # flags: make load LOAD_FLAGS="--rows 1000000 --rounds 5", or
 # LOAD_FLAGS="--flat 10000,1000000" for list latency against table size.
 LOAD_FLAGS ?=
@@ -240,7 +240,7 @@ run: build-local ## Postgres, migrations, seed, sales-api and the metrics sideca
 # (zarf/fleet.yaml): Postgres, migrations and seed, Jaeger, sales-api, the
 # metrics sidecar and Prometheus (when installed), rebuilt and restarted
 # as Go files change. ./bin/fleet ps, logs -f, scale, restart, trace and
-# down work from any terminal (README, Working on the kit).
+# down work from any terminal (docs/fleet.md).
 .PHONY: up down
 up: build-local ## the whole system in the background, rebuilt on change: Postgres, sales-api, sidecar, Jaeger, Prometheus
 	$(BIN)/fleet up --watch
@@ -376,7 +376,7 @@ compose-down: need-docker ## stop the compose services
 # REGISTRY) and the checksums of them all, into DIST. It needs Go and git,
 # not Docker: the images are release-images and release-push, which CI runs
 # on a v* tag; release-publish and release-deploy publish and apply what
-# make release made (README, Releasing).
+# make release made (docs/deployment.md, Releasing).
 
 DIST              ?= dist
 # REGISTRY prefixes the released images' names with REGISTRY/: with
