@@ -81,7 +81,7 @@ bench: ## every Go benchmark with allocations, in benchstat format (BENCH, BENCH
 
 # load measures the API under load against a bare Go program doing the same
 # SQL, side by side in alternating rounds, on a scratch Postgres of its
-# own, and prints the ratios (see README, Performance). LOAD_FLAGS passes
+# own, and prints the ratios (see docs/performance.md). LOAD_FLAGS passes
 # flags: make load LOAD_FLAGS="--rows 1000000 --rounds 5", or
 # LOAD_FLAGS="--flat 10000,1000000" for list latency against table size.
 LOAD_FLAGS ?=
@@ -153,6 +153,24 @@ tidy: ## go mod tidy and go mod vendor, both modules
 	$(GO) mod vendor
 	cd $(TOOLS) && $(GO) mod tidy && $(GO) mod vendor
 
+# figures prints the sizes docs/layout.md shows: the Go lines of each
+# module without tests (the service's leave out vendor/ and tools/, the
+# tools' leave out their vendor/ and Jaeger's pin), each module's vendor/,
+# and sales-api and sales-admin built stripped into a temporary folder.
+.PHONY: figures
+figures: ## the sizes docs/layout.md shows: Go lines of each module, vendor/ sizes, stripped binaries
+	@set -euo pipefail; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	golines() { find "$$@" -name '*.go' ! -name '*_test.go' -print0 | xargs -0 cat | wc -l | tr -d ' '; }; \
+	mib() { awk -v b=$$(wc -c < "$$1") 'BEGIN { printf "%.1f", b / 1048576 }'; }; \
+	$(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $$tmp/sales-api ./api/services/sales; \
+	$(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $$tmp/sales-admin ./api/tooling/sales-admin; \
+	printf '%-44s %8s lines\n' "service Go code, no tests (no vendor/, tools/)" "$$(golines . -path ./vendor -prune -o -path ./$(TOOLS) -prune -o)"; \
+	printf '%-44s %8s lines\n' "tools Go code, no tests (no vendor/, jaeger/)" "$$(golines $(TOOLS) -path $(TOOLS)/vendor -prune -o -path $(TOOLS)/jaeger -prune -o)"; \
+	printf '%-44s %8s MB\n' "service vendor/" "$$(du -sm vendor | cut -f1)"; \
+	printf '%-44s %8s MB\n' "tools vendor/" "$$(du -sm $(TOOLS)/vendor | cut -f1)"; \
+	printf '%-44s %8s MiB\n' "sales-api, stripped" "$$(mib $$tmp/sales-api)"; \
+	printf '%-44s %8s MiB\n' "sales-admin, stripped" "$$(mib $$tmp/sales-admin)"
+
 # docs writes the API's OpenAPI document, generated from the code, to
 # docs/openapi.json for client generators and the linter; a test fails
 # while the committed copy differs from what the code generates.
@@ -222,7 +240,7 @@ run: build-local ## Postgres, migrations, seed, sales-api and the metrics sideca
 # (zarf/fleet.yaml): Postgres, migrations and seed, Jaeger, sales-api, the
 # metrics sidecar and Prometheus (when installed), rebuilt and restarted
 # as Go files change. ./bin/fleet ps, logs -f, scale, restart, trace and
-# down work from any terminal (README, Working on the kit).
+# down work from any terminal (docs/fleet.md).
 .PHONY: up down
 up: build-local ## the whole system in the background, rebuilt on change: Postgres, sales-api, sidecar, Jaeger, Prometheus
 	$(BIN)/fleet up --watch
@@ -358,7 +376,7 @@ compose-down: need-docker ## stop the compose services
 # REGISTRY) and the checksums of them all, into DIST. It needs Go and git,
 # not Docker: the images are release-images and release-push, which CI runs
 # on a v* tag; release-publish and release-deploy publish and apply what
-# make release made (README, Releasing).
+# make release made (docs/deployment.md, Releasing).
 
 DIST              ?= dist
 # REGISTRY prefixes the released images' names with REGISTRY/: with

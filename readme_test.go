@@ -1,20 +1,24 @@
-// The README's examples, run as written against the stack `make run`
-// starts. Examples meant to run are fenced as ```sh test; each curl in them
-// ends with the status it answers (# → 201), and the test fails when an
+// The examples of the README and of the pages in docs/, run as written
+// against the stack `make run` starts. Examples meant to run are fenced as
+// ```sh test (run by sh, which may be dash: no bashisms) or ```bash test;
+// each curl in them shows its status (-w ' %{http_code}\n', or -i) and ends
+// with the status it should show (# → 201), and the test fails when an
 // example fails, a curl answers another status, or an example uses a
-// variable no earlier example set.
+// variable no earlier example of its page set.
 package readme_test
 
 import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,9 +31,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// example is one ```sh test block of the README.
+// example is one runnable block of a page.
 type example struct {
 	line   int      // of its first command
+	shell  string   // sh or bash, from its fence
 	script string   // its text
 	expect []status // the status each of its curls answers, in order
 }
@@ -40,12 +45,30 @@ type status struct {
 }
 
 var (
-	fence      = regexp.MustCompile("^```sh test\\s*$")
+	fence      = regexp.MustCompile("^```(sh|bash) test\\s*$")
 	curlCall   = regexp.MustCompile(`(^|[\s($|;&])curl\s`)
 	expectNote = regexp.MustCompile(`#\s*→\s*(\d{3})\b`)
+	// showsStatus: the curl prints its status for the reader, by a
+	// --write-out naming it or with the headers (-i).
+	showsStatus = regexp.MustCompile(`%\{(http_code|response_code)\}|(^|\s)(--include|-[a-zA-Z]*i[a-zA-Z]*)(\s|$)`)
+	// clusteredWriteOut is -w given in a cluster of short flags (-sw),
+	// which the test's curl wrapper would not see.
+	clusteredWriteOut = regexp.MustCompile(`(^|\s)-[a-zA-Z]+w(\s|$)`)
 )
 
-// examples reads the runnable examples of the markdown file at path.
+// pages returns the files whose examples run, in the order they run: the
+// README, then the pages of docs/ by name.
+func pages() ([]string, error) {
+	docs, err := filepath.Glob(filepath.Join("docs", "*.md"))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(docs)
+	return append([]string{"README.md"}, docs...), nil
+}
+
+// examples reads the runnable examples of the markdown file at path. A
+// page's examples run in one shell, so they must all be of one kind.
 func examples(path string) ([]example, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -64,7 +87,11 @@ func examples(path string) ([]example, error) {
 		line := sc.Text()
 		switch {
 		case cur == nil && fence.MatchString(line):
-			cur = &example{line: n + 1}
+			shell := fence.FindStringSubmatch(line)[1]
+			if len(out) > 0 && out[0].shell != shell {
+				return nil, fmt.Errorf("%s:%d: a ```%s test example on a page of ```%s test ones: a page's examples run in one shell", path, n, shell, out[0].shell)
+			}
+			cur = &example{line: n + 1, shell: shell}
 			continue
 		case cur == nil:
 			continue
@@ -92,6 +119,12 @@ func examples(path string) ([]example, error) {
 		if !curlCall.MatchString(code) {
 			continue
 		}
+		if !showsStatus.MatchString(code) {
+			return nil, fmt.Errorf("%s:%d: a curl that does not show its status: add -w ' %%{http_code}\\n' (or -i)", path, start)
+		}
+		if clusteredWriteOut.MatchString(code) {
+			return nil, fmt.Errorf("%s:%d: a curl with -w among other short flags: give -w on its own", path, start)
+		}
 		m := expectNote.FindStringSubmatch(cmd)
 		if m == nil {
 			return nil, fmt.Errorf("%s:%d: a curl without the status it answers: end the command with # → 200 (or what it answers)", path, start)
@@ -105,26 +138,82 @@ func examples(path string) ([]example, error) {
 	return out, sc.Err()
 }
 
+// curlWrapper reports each curl's status on stderr, marked, ahead of the
+// --write-out the example gives, which still goes to stdout. It is POSIX
+// sh, for dash and bash alike.
+const curlWrapper = `curl() {
+	_readme_w=
+	_readme_n=$#
+	while [ "$_readme_n" -gt 0 ]; do
+		_readme_a=$1
+		shift
+		_readme_n=$((_readme_n - 1))
+		case $_readme_a in
+		-w | --write-out)
+			_readme_w=$1
+			shift
+			_readme_n=$((_readme_n - 1))
+			continue
+			;;
+		--write-out=*)
+			_readme_w=${_readme_a#--write-out=}
+			continue
+			;;
+		-w?*)
+			_readme_w=${_readme_a#-w}
+			continue
+			;;
+		esac
+		set -- "$@" "$_readme_a"
+	done
+	command curl "$@" -w "%{stderr}` + statusMark + `%{http_code}\n%{stdout}$_readme_w"
+}
+`
+
 // TestREADME starts the stack as `make run` does (pgrun and
-// zarf/dev/run.sh, on ports of its own) and runs every example in order in
-// one bash, as a reader pasting them into one terminal would.
+// zarf/dev/run.sh, on ports of its own) and runs the examples of every
+// page, as a reader pasting a page's examples into one terminal would:
+// each page in a fresh shell of its own, so a page makes what it uses.
 func TestREADME(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the whole stack")
 	}
-	exs, err := examples("README.md")
+	files, err := pages()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(exs) == 0 {
+	exs := map[string][]example{}
+	for _, page := range files {
+		if exs[page], err = examples(page); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(exs["README.md"]) == 0 {
 		t.Fatal("README.md has no ```sh test examples")
 	}
 	st := startStack(t)
 
+	for _, page := range files {
+		if len(exs[page]) == 0 {
+			continue
+		}
+		t.Run(page, func(t *testing.T) {
+			runPage(t, st, page, exs[page])
+		})
+	}
+}
+
+// runPage runs the examples of one page in order, in one shell.
+func runPage(t *testing.T, st *stack, page string, exs []example) {
+	shell := exs[0].shell
 	var script strings.Builder
-	script.WriteString("set -euo pipefail\n")
-	// Every curl reports its status on stderr, after its own output.
-	script.WriteString(`curl() { command curl -w '%{stderr}` + statusMark + `%{http_code}\n' "$@"; }` + "\n")
+	if shell == "bash" {
+		script.WriteString("set -euo pipefail\n")
+	} else {
+		// pipefail is POSIX since 2024; dash has it from 0.5.13.
+		script.WriteString("set -eu\n(set -o pipefail) 2>/dev/null && set -o pipefail\n")
+	}
+	script.WriteString(curlWrapper)
 	var want []status
 	for _, ex := range exs {
 		fmt.Fprintf(&script, "echo '%s%d' >&2\n", exampleMark, ex.line)
@@ -132,15 +221,15 @@ func TestREADME(t *testing.T) {
 		want = append(want, ex.expect...)
 	}
 
-	cmd := exec.Command("bash", "-c", script.String())
+	cmd := exec.Command(shell, "-c", script.String())
 	cmd.Dir = st.work
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + st.work, "LANG=C.UTF-8"}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + st.work, "LANG=C.UTF-8", "TMPDIR=" + t.TempDir()}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
 
 	var got []int
-	at := 0 // the README line of the example running
+	at := 0 // the line of the example running
 	for line := range strings.Lines(stderr.String()) {
 		line = strings.TrimSpace(line)
 		if s, ok := strings.CutPrefix(line, statusMark); ok {
@@ -154,16 +243,16 @@ func TestREADME(t *testing.T) {
 	for i, w := range want {
 		switch {
 		case i >= len(got):
-			t.Errorf("README.md:%d: the curl never ran", w.line)
+			t.Errorf("%s:%d: the curl never ran", page, w.line)
 		case got[i] != w.code:
-			t.Errorf("README.md:%d: the curl answered %d, the README says %d", w.line, got[i], w.code)
+			t.Errorf("%s:%d: the curl answered %d, the page says %d", page, w.line, got[i], w.code)
 		}
 	}
 	if len(got) > len(want) {
-		t.Errorf("%d curls ran, the README lists %d", len(got), len(want))
+		t.Errorf("%d curls ran, %s lists %d", len(got), page, len(want))
 	}
 	if runErr != nil {
-		t.Errorf("the example at README.md:%d failed: %v", at, runErr)
+		t.Errorf("the example at %s:%d failed: %v", page, at, runErr)
 	}
 	if t.Failed() {
 		t.Logf("output:\n%s\nerrors:\n%s\nthe stack's log, last lines:\n%s", tail(stdout.String(), 40), tail(stderr.String(), 40), st.log.Tail(40))
@@ -203,7 +292,7 @@ func startStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	work := t.TempDir()
-	st := &stack{work: work, api: apitest.FreeAddr(t), debug: apitest.FreeAddr(t), metrics: apitest.FreeAddr(t), mdebug: apitest.FreeAddr(t), log: &lockedBuffer{}}
+	st := &stack{work: work, log: &lockedBuffer{}}
 
 	bin := filepath.Join(work, "bin")
 	for _, b := range []struct {
@@ -224,6 +313,10 @@ func startStack(t *testing.T) *stack {
 	if err := os.MkdirAll(filepath.Join(work, "zarf", "keys"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// Free ports are picked just before the stack binds them, not before
+	// the builds: another test's listener or client may take a free port
+	// meanwhile, and the builds take the longest.
+	st.api, st.debug, st.metrics, st.mdebug = apitest.FreeAddr(t), apitest.FreeAddr(t), apitest.FreeAddr(t), apitest.FreeAddr(t)
 	_, dbPort, _ := net.SplitHostPort(apitest.FreeAddr(t))
 
 	cmd := exec.Command(filepath.Join(work, "bin", "pgrun"), "--data", filepath.Join(work, ".data", "pg"), "--port", dbPort,
@@ -257,24 +350,35 @@ func startStack(t *testing.T) *stack {
 		}
 	})
 
+	// The stack is ready when the API is, and the sidecar has read it:
+	// the examples use both.
+	ready := func() bool {
+		return answers("http://"+st.api+"/v1/readiness", "") &&
+			answers("http://"+st.metrics+"/metrics", "\nsales_api_up 1\n")
+	}
 	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		resp, err := http.Get("http://" + st.api + "/v1/readiness")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return st
-			}
-		}
+	for !ready() {
 		select {
 		case err := <-exited:
 			t.Fatalf("make run's stack exited: %v\n%s", err, st.log.Tail(40))
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the API is not ready after 2m:\n%s", st.log.Tail(40))
+			t.Fatalf("the API and its sidecar are not ready after 2m:\n%s", st.log.Tail(40))
 		}
 	}
+	return st
+}
+
+// answers reports whether url answers 200 with a body that holds want.
+func answers(url, want string) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return err == nil && resp.StatusCode == http.StatusOK && strings.Contains(string(body), want)
 }
 
 // lockedBuffer collects a process's output while the test reads it.
@@ -296,8 +400,10 @@ func (b *lockedBuffer) Tail(n int) string {
 	return tail(b.buf.String(), n)
 }
 
-// TestExamplesParse: examples are the ```sh test blocks only, commands
-// continued with \ are one command, and each curl must say its status.
+// TestExamplesParse: examples are the ```sh test and ```bash test blocks
+// only, commands continued with \ are one command, each curl must show its
+// status and say which it should be, and a page's examples are of one
+// shell.
 func TestExamplesParse(t *testing.T) {
 	for _, tt := range []struct {
 		name, md string
@@ -306,13 +412,36 @@ func TestExamplesParse(t *testing.T) {
 	}{
 		{
 			name: "only sh test blocks",
-			md:   "text\n```sh\ncurl -s x\n```\n```sh test\nA=$(curl -s \\\n  http://h/a)  # → 200\necho $A\n```\n",
-			want: []example{{line: 6, script: "A=$(curl -s \\\n  http://h/a)  # → 200\necho $A\n", expect: []status{{line: 6, code: 200}}}},
+			md:   "text\n```sh\ncurl -s x\n```\n```sh test\nA=$(curl -s -w '%{http_code}' \\\n  http://h/a)  # → 200\necho $A\n```\n",
+			want: []example{{line: 6, shell: "sh", script: "A=$(curl -s -w '%{http_code}' \\\n  http://h/a)  # → 200\necho $A\n", expect: []status{{line: 6, code: 200}}}},
+		},
+		{
+			name: "bash test blocks, the status shown by the headers",
+			md:   "```bash test\ncurl -s -i http://h/a  # → 201\n```\n```bash test\necho ${A:0:8}\n```\n",
+			want: []example{
+				{line: 2, shell: "bash", script: "curl -s -i http://h/a  # → 201\n", expect: []status{{line: 2, code: 201}}},
+				{line: 5, shell: "bash", script: "echo ${A:0:8}\n"},
+			},
 		},
 		{
 			name: "a curl without its status",
-			md:   "```sh test\ncurl -s http://h/a\n```\n",
+			md:   "```sh test\ncurl -s -w ' %{http_code}\\n' http://h/a\n```\n",
 			err:  "README.md:2: a curl without the status it answers",
+		},
+		{
+			name: "a curl that does not show its status",
+			md:   "```sh test\ncurl -s http://h/a  # → 200\n```\n",
+			err:  "README.md:2: a curl that does not show its status",
+		},
+		{
+			name: "a -w the wrapper cannot see",
+			md:   "```sh test\ncurl -sw '%{http_code}' http://h/a  # → 200\n```\n",
+			err:  "README.md:2: a curl with -w among other short flags",
+		},
+		{
+			name: "two shells on a page",
+			md:   "```sh test\necho a\n```\n```bash test\necho b\n```\n",
+			err:  "README.md:4: a ```bash test example on a page of ```sh test ones",
 		},
 		{
 			name: "never closed",
@@ -342,23 +471,53 @@ func TestExamplesParse(t *testing.T) {
 	}
 }
 
-// TestErrorCodesTable: the README's table of error codes lists every code
-// the API has, each with its status, and no other.
+// TestEveryPageParses: the examples of every page read, so a page whose
+// examples TestREADME would refuse fails here too, in -short runs.
+func TestEveryPageParses(t *testing.T) {
+	files, err := pages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range files {
+		if _, err := examples(page); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestErrorCodesTable: the table of error codes, on whichever page has it,
+// lists every code the API has, each with its status, and no other; and
+// only one page has it.
 func TestErrorCodesTable(t *testing.T) {
-	data, err := os.ReadFile("README.md")
+	files, err := pages()
 	if err != nil {
 		t.Fatal(err)
 	}
 	row := regexp.MustCompile(`(?m)^\| ([a-z_]+) \| (\d{3})\b`)
 	got := map[string]int{}
-	for _, m := range row.FindAllStringSubmatch(string(data), -1) {
-		got[m[1]], _ = strconv.Atoi(m[2])
+	var in []string
+	for _, page := range files {
+		data, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := row.FindAllStringSubmatch(string(data), -1)
+		if len(rows) == 0 {
+			continue
+		}
+		in = append(in, page)
+		for _, m := range rows {
+			got[m[1]], _ = strconv.Atoi(m[2])
+		}
+	}
+	if len(in) != 1 {
+		t.Errorf("the table of error codes is on %d pages (%s), want one", len(in), strings.Join(in, ", "))
 	}
 	want := map[string]int{}
 	for _, c := range errs.Codes() {
 		want[string(c)] = c.Status()
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("README's error codes (-the API's +the README's):\n%s", diff)
+		t.Errorf("the error codes of %s (-the API's +the page's):\n%s", strings.Join(in, ", "), diff)
 	}
 }
