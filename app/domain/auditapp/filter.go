@@ -34,6 +34,6 @@ var listSpec = query.ListSpec[auditbus.QueryFilter, auditbus.Audit, Audit]{
 	Filter:       parseFilter,
 	Order:        orderByFields,
 	DefaultOrder: auditbus.DefaultOrderBy,
-	ToApp:        toAppAudits,
+	ToApp:        query.Map(toAppAudit),
 	Docs:         map[string]string{"objName": "only those whose object's name holds this, in any case"},
 }

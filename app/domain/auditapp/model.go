@@ -37,11 +37,3 @@ func toAppAudit(bus auditbus.Audit) Audit {
 		Timestamp: bus.Timestamp.Format(time.RFC3339Nano),
 	}
 }
-
-func toAppAudits(bus []auditbus.Audit) []Audit {
-	out := make([]Audit, len(bus))
-	for i, a := range bus {
-		out[i] = toAppAudit(a)
-	}
-	return out
-}

@@ -40,6 +40,6 @@ var listSpec = query.ListSpec[productbus.QueryFilter, productbus.Product, Produc
 	Filter:       parseFilter,
 	Order:        orderByFields,
 	DefaultOrder: productbus.DefaultOrderBy,
-	ToApp:        toAppProducts,
+	ToApp:        query.Map(ToAppProduct),
 	Docs:         map[string]string{"name": "only those whose name holds this, in any case"},
 }

@@ -38,16 +38,6 @@ func ToAppProduct(bus productbus.Product) Product {
 	}
 }
 
-func toAppProducts(bus []productbus.Product) []Product {
-	out := make([]Product, len(bus))
-	for i, p := range bus {
-		out[i] = ToAppProduct(p)
-	}
-	return out
-}
-
-// =============================================================================
-
 // NewProduct is the body of POST /v1/products. The owner is the caller.
 type NewProduct struct {
 	Name string `json:"name" validate:"required"`
@@ -77,8 +67,6 @@ func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, er
 	}
 	return productbus.NewProduct{UserID: owner, Name: n, Cost: cost, Quantity: qty}, nil
 }
-
-// =============================================================================
 
 // UpdateProduct is the body of PUT /v1/products/{productID}: only the
 // fields sent change.

@@ -38,5 +38,5 @@ var listSpec = query.ListSpec[salebus.QueryFilter, salebus.Sale, Sale]{
 	Filter:       parseFilter,
 	Order:        orderByFields,
 	DefaultOrder: salebus.DefaultOrderBy,
-	ToApp:        toAppSales,
+	ToApp:        query.Map(toAppSale),
 }

@@ -129,8 +129,6 @@ func toBusOfflineSale(app OfflineSale) (salebus.OfflineSale, error) {
 	}, nil
 }
 
-// =============================================================================
-
 // ingest checks the request and returns the stream that answers it: the
 // lines are read, recorded and answered as they arrive.
 func (h *handlers) ingest(ctx context.Context, r *http.Request) (any, error) {

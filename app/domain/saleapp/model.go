@@ -46,16 +46,6 @@ func toAppSale(bus salebus.Sale) Sale {
 	return s
 }
 
-func toAppSales(bus []salebus.Sale) []Sale {
-	out := make([]Sale, len(bus))
-	for i, s := range bus {
-		out[i] = toAppSale(s)
-	}
-	return out
-}
-
-// =============================================================================
-
 // NewSale is the body of POST /v1/sales; the buyer is the caller.
 //
 // Paid is kept as its raw JSON text: its exact digits are parsed (through

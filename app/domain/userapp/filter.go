@@ -40,6 +40,6 @@ var listSpec = query.ListSpec[userbus.QueryFilter, userbus.User, User]{
 	Filter:       parseFilter,
 	Order:        orderByFields,
 	DefaultOrder: userbus.DefaultOrderBy,
-	ToApp:        toAppUsers,
+	ToApp:        query.Map(toAppUser),
 	Docs:         map[string]string{"name": "only those whose name holds this, in any case"},
 }

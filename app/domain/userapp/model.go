@@ -42,16 +42,6 @@ func toAppUser(bus userbus.User) User {
 	}
 }
 
-func toAppUsers(bus []userbus.User) []User {
-	out := make([]User, len(bus))
-	for i, u := range bus {
-		out[i] = toAppUser(u)
-	}
-	return out
-}
-
-// =============================================================================
-
 // NewUser is the body of POST /v1/users.
 type NewUser struct {
 	Name            string   `json:"name" validate:"required"`
@@ -88,16 +78,12 @@ func toBusNewUser(app NewUser) (userbus.NewUser, error) {
 	}, nil
 }
 
-var errPasswordMismatch = errors.New("must match password")
-
 func checkDepartment(d string) error {
 	if utf8.RuneCountInString(d) > maxDepartment {
 		return errors.New("must be at most 100 characters")
 	}
 	return nil
 }
-
-// =============================================================================
 
 // UpdateUser is the body of PUT /v1/users/{userID}: only the fields sent
 // change. Changing one's own email or password takes currentPassword.
@@ -136,7 +122,7 @@ func toBusUpdateUser(app UpdateUser) (userbus.UpdateUser, error) {
 		pw, err := password.Parse(*app.Password)
 		fe.Add("password", err)
 		if app.PasswordConfirm == nil || *app.PasswordConfirm != *app.Password {
-			fe.Add("passwordConfirm", errPasswordMismatch)
+			fe.Add("passwordConfirm", errors.New("must match password"))
 		}
 		bus.Password = &pw
 	} else if app.PasswordConfirm != nil {
@@ -188,8 +174,6 @@ func toBusUpdateUserRole(app UpdateUserRole) (userbus.UpdateUser, error) {
 	}
 	return userbus.UpdateUser{Roles: roles}, nil
 }
-
-// =============================================================================
 
 // Token is the body of a successful token request.
 type Token struct {

@@ -32,6 +32,6 @@ var listSpec = query.ListSpec[vproductbus.QueryFilter, vproductbus.Product, VPro
 	Filter:       parseFilter,
 	Order:        orderByFields,
 	DefaultOrder: vproductbus.DefaultOrderBy,
-	ToApp:        toAppProducts,
+	ToApp:        query.Map(toAppProduct),
 	Docs:         map[string]string{"name": "only those whose name holds this, in any case", "userName": "only those whose owner's name holds this, in any case"},
 }

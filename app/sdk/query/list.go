@@ -39,6 +39,18 @@ type ListSpec[F, B, A any] struct {
 	Docs map[string]string
 }
 
+// Map converts a page of business values with toApp, one value's
+// conversion: a ListSpec's ToApp.
+func Map[B, A any](toApp func(B) A) func([]B) []A {
+	return func(bus []B) []A {
+		out := make([]A, len(bus))
+		for i, b := range bus {
+			out[i] = toApp(b)
+		}
+		return out
+	}
+}
+
 // List answers a list route: paging, filter and order read from r (each a
 // 400 naming the parameter when bad), then one page, the total and the
 // cursor of the next page. ?cursor= (a "next" of an earlier page of the
