@@ -470,8 +470,8 @@ func lineError(err error) string {
 		}
 		return "bad line: " + de.Err.Error()
 	}
-	e, ok := errs.As(err)
-	if !ok || len(e.Fields) == 0 {
+	var e *errs.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
 		return "bad line"
 	}
 	var parts []string

@@ -95,8 +95,7 @@ func New(code Code, err error) *Error {
 
 // Newf returns an Error with code and a formatted message.
 func Newf(code Code, format string, args ...any) *Error {
-	err := fmt.Errorf(format, args...)
-	return &Error{Code: code, Message: err.Error(), Cause: err}
+	return New(code, fmt.Errorf(format, args...))
 }
 
 // NewFields returns an invalid_argument Error naming each bad field.
@@ -135,27 +134,17 @@ func (e *Error) Encode() ([]byte, string, error) {
 	return web.JSON(e)
 }
 
-// As returns err as an *Error when it is one.
-func As(err error) (*Error, bool) {
-	var e *Error
-	if errors.As(err, &e) {
-		return e, true
-	}
-	return nil, false
-}
-
 // Of returns err as an *Error: itself when it is one; a 413 or a 400
 // naming the field for a body web.Decode refused; else an internal error
-// whose cause is err. An internal error whose cause is the database's
-// state rather than a fault of the code becomes what the client can act
-// on: unavailable (503, retry later) for a database that is down, stalled
-// or out of connections, or past the request's deadline; aborted (409,
-// retry) for a transaction that lost to a concurrent one.
+// whose cause is err. An internal error caused by the database's state
+// rather than the code becomes what the client can act on: unavailable
+// (503) for a database that is down or slow or a request past its
+// deadline, aborted (409) for a transaction that lost to a concurrent one.
 func Of(err error) *Error {
-	e, ok := As(err)
+	var e *Error
 	var de *web.DecodeError
 	switch {
-	case ok:
+	case errors.As(err, &e):
 	case errors.Is(err, web.ErrBodyTooLarge):
 		return Newf(PayloadTooLarge, "request body must be at most %d bytes", web.MaxBodyBytes)
 	case errors.As(err, &de) && de.Field != "":

@@ -80,7 +80,7 @@ func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req a
 		if err != nil {
 			return err
 		}
-		rec = Record{Fingerprint: fp, Status: web.StatusOf(answer), DateCreated: s.Now()}
+		rec = Record{Fingerprint: fp, Status: web.StatusOf(answer), DateCreated: s.now()}
 		if answer != nil {
 			if rec.Body, rec.ContentType, err = web.Encode(answer); err != nil {
 				return err

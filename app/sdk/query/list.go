@@ -68,7 +68,7 @@ func List[F, B, A any](ctx context.Context, r *http.Request, bus Lister[B, F], s
 	if err != nil {
 		return Result[A]{}, err
 	}
-	list := listOf(r, orderBy)
+	list := listKey(r.URL.Path, r.URL.Query(), orderBy)
 	if raw := r.URL.Query().Get("cursor"); raw != "" {
 		after, err := decodeCursor(raw, list)
 		if err != nil {

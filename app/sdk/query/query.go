@@ -62,27 +62,21 @@ func PathID(r *http.Request, key string) (uuid.UUID, error) {
 func Page(r *http.Request) (page.Page, error) {
 	qs := r.URL.Query()
 	pg, err := page.Parse(qs.Get("page"), qs.Get("rows"))
-	if err != nil {
-		var fe *page.FieldError
-		if errors.As(err, &fe) {
-			return page.Page{}, errs.NewFields(errs.FieldErrors{fe.Field: fe.Msg})
-		}
-		return page.Page{}, errs.New(errs.InvalidArgument, err)
+	var fe *page.FieldError
+	if errors.As(err, &fe) {
+		return page.Page{}, errs.NewFields(errs.FieldErrors{fe.Field: fe.Msg})
 	}
-	return pg, nil
+	return pg, err
 }
 
 // OrderBy reads ?orderBy= against a domain's whitelist of JSON field names.
 func OrderBy(r *http.Request, whitelist map[string]string, def order.By) (order.By, error) {
 	by, err := order.Parse(whitelist, r.URL.Query().Get("orderBy"), def)
-	if err != nil {
-		var fe *order.FieldError
-		if errors.As(err, &fe) {
-			return order.By{}, errs.NewFields(errs.FieldErrors{"orderBy": fe.Msg})
-		}
-		return order.By{}, errs.New(errs.InvalidArgument, err)
+	var fe *order.FieldError
+	if errors.As(err, &fe) {
+		return order.By{}, errs.NewFields(errs.FieldErrors{"orderBy": fe.Msg})
 	}
-	return by, nil
+	return by, err
 }
 
 // listParams are the parameters every list takes besides its filter.
