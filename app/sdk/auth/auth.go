@@ -5,6 +5,7 @@ package auth
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -58,7 +59,7 @@ type Auth struct {
 	now    func() time.Time
 	parser *jwt.Parser
 	keyFn  jwt.Keyfunc
-	seen   *verified
+	seen   verified
 }
 
 // New returns an Auth that signs with and verifies against cfg.KeyLookup and
@@ -91,7 +92,7 @@ func New(cfg Config) (*Auth, error) {
 		issuer: cfg.Issuer,
 		now:    now,
 		parser: parser,
-		seen:   newVerified(verifiedMax),
+		seen:   verified{tokens: make(map[[sha256.Size]byte]Claims)},
 	}
 	// Bound once so Authenticate does not build a method value per call.
 	a.keyFn = a.publicKey

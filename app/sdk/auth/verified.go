@@ -18,11 +18,6 @@ const verifiedMax = 10_000
 type verified struct {
 	mu     sync.RWMutex
 	tokens map[[sha256.Size]byte]Claims
-	max    int
-}
-
-func newVerified(max int) *verified {
-	return &verified{tokens: make(map[[sha256.Size]byte]Claims), max: max}
 }
 
 // get returns the claims of token if it was verified and has not expired
@@ -45,7 +40,7 @@ func (v *verified) put(token string, c Claims) {
 	c.Roles = slices.Clone(c.Roles)
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if len(v.tokens) >= v.max {
+	if len(v.tokens) >= verifiedMax {
 		// Rare, and cheaper than an LRU's bookkeeping: start over.
 		clear(v.tokens)
 	}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -125,51 +124,42 @@ type DB struct {
 	TxRetries          uint64  `json:"tx_retries"`
 }
 
-// publish guards the expvar names, which are process-wide and may be
+// published guards the expvar names, which are process-wide and may be
 // registered once only (expvar panics on a second Publish).
-var publish struct {
-	once sync.Once
-	done bool
-}
+var published atomic.Bool
 
 // ErrPublished is returned when a process publishes its metrics twice.
 var ErrPublished = errors.New("metrics are already published in this process")
 
 // Publish registers m as the process's expvar variables: build, goroutines,
 // requests, errors, unavailable, panics, latency and db (memstats and
-// cmdline are expvar's own). dbStats may be nil. Only one Metrics per process can be
-// published; a second call returns ErrPublished.
+// cmdline are expvar's own). dbStats may be nil. Only one Metrics per
+// process can be published; a second call returns ErrPublished.
 func (m *Metrics) Publish(build string, dbStats func() sqldb.PoolStats) error {
-	first := false
-	publish.once.Do(func() {
-		first = true
-		publish.done = true
-
-		expvar.NewString("build").Set(build)
-		expvar.Publish("goroutines", expvar.Func(func() any { return runtime.NumGoroutine() }))
-		expvar.Publish("requests", expvar.Func(func() any { return m.requests.Load() }))
-		expvar.Publish("errors", expvar.Func(func() any { return m.errors.Load() }))
-		expvar.Publish("unavailable", expvar.Func(func() any { return m.unavailable.Load() }))
-		expvar.Publish("panics", expvar.Func(func() any { return m.panics.Load() }))
-		expvar.Publish("latency", expvar.Func(func() any { return m.Latency() }))
-		if dbStats != nil {
-			expvar.Publish("db", expvar.Func(func() any {
-				s := dbStats()
-				return DB{
-					MaxOpen:            s.MaxConns,
-					Open:               s.TotalConns,
-					InUse:              s.InUse,
-					Idle:               s.Idle,
-					WaitCount:          s.WaitCount,
-					WaitDurationSecond: s.WaitDuration.Seconds(),
-					AcquireTimeouts:    s.AcquireTimeouts,
-					TxRetries:          s.TxRetries,
-				}
-			}))
-		}
-	})
-	if !first {
+	if !published.CompareAndSwap(false, true) {
 		return ErrPublished
+	}
+	expvar.NewString("build").Set(build)
+	expvar.Publish("goroutines", expvar.Func(func() any { return runtime.NumGoroutine() }))
+	expvar.Publish("requests", expvar.Func(func() any { return m.requests.Load() }))
+	expvar.Publish("errors", expvar.Func(func() any { return m.errors.Load() }))
+	expvar.Publish("unavailable", expvar.Func(func() any { return m.unavailable.Load() }))
+	expvar.Publish("panics", expvar.Func(func() any { return m.panics.Load() }))
+	expvar.Publish("latency", expvar.Func(func() any { return m.Latency() }))
+	if dbStats != nil {
+		expvar.Publish("db", expvar.Func(func() any {
+			s := dbStats()
+			return DB{
+				MaxOpen:            s.MaxConns,
+				Open:               s.TotalConns,
+				InUse:              s.InUse,
+				Idle:               s.Idle,
+				WaitCount:          s.WaitCount,
+				WaitDurationSecond: s.WaitDuration.Seconds(),
+				AcquireTimeouts:    s.AcquireTimeouts,
+				TxRetries:          s.TxRetries,
+			}
+		}))
 	}
 	return nil
 }

@@ -42,8 +42,8 @@ func Authenticate(a *auth.Auth, users *userbus.Business) web.MidFunc {
 				return nil, errs.Newf(errs.Unauthenticated, "the token was revoked: get a new one")
 			}
 			claims.Roles = role.Strings(usr.Roles)
-			ctx = setClaims(ctx, claims)
-			ctx = setUser(ctx, usr)
+			ctx = context.WithValue(ctx, claimsKey, claims)
+			ctx = context.WithValue(ctx, userKey, usr)
 			return next(ctx, r.WithContext(ctx))
 		}
 	}

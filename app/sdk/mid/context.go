@@ -15,18 +15,10 @@ const (
 	userKey
 )
 
-func setClaims(ctx context.Context, claims auth.Claims) context.Context {
-	return context.WithValue(ctx, claimsKey, claims)
-}
-
 // GetClaims returns the verified claims of the caller.
 func GetClaims(ctx context.Context) (auth.Claims, bool) {
 	c, ok := ctx.Value(claimsKey).(auth.Claims)
 	return c, ok
-}
-
-func setUser(ctx context.Context, usr userbus.User) context.Context {
-	return context.WithValue(ctx, userKey, usr)
 }
 
 // GetUser returns the authenticated caller as loaded from the database.

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/garagesale/service/app/sdk/apidoc"
+	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
@@ -59,7 +60,7 @@ func document(spec *apidoc.Spec) (*openapi3.T, error) {
 		},
 	}
 	models := newModels(doc.Components.Schemas)
-	errRef, err := models.response(errorBody())
+	errRef, err := models.add(models.res, "response", errs.Error{})
 	if err != nil {
 		return nil, err
 	}
@@ -154,33 +155,23 @@ func operation(op apidoc.Op, models *models, errRef *openapi3.SchemaRef) (*opena
 	}
 
 	if op.Body != nil {
-		ref, err := models.request(op.Body)
+		ref, err := models.add(models.req, "request", op.Body)
 		if err != nil {
 			return nil, err
 		}
-		content := openapi3.NewContentWithJSONSchemaRef(ref)
-		if op.Stream {
-			content = openapi3.Content{apidoc.NDJSON: openapi3.NewMediaType().WithSchemaRef(ref)}
-		}
-		o.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithContent(content)}
+		o.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithContent(content(ref, op.Stream))}
 	}
 
 	status := cmp.Or(op.Status, http.StatusOK)
 	res := openapi3.NewResponse().WithDescription(http.StatusText(status))
-	if op.Stream && op.Response != nil {
-		ref, err := models.response(op.Response)
+	if op.Response != nil && (op.Stream || op.Content == "") {
+		ref, err := models.add(models.res, "response", op.Response)
 		if err != nil {
 			return nil, err
 		}
-		res.Content = openapi3.Content{apidoc.NDJSON: openapi3.NewMediaType().WithSchemaRef(ref)}
+		res.Content = content(ref, op.Stream)
 	} else if op.Content != "" {
 		res.Content = openapi3.Content{op.Content: openapi3.NewMediaType().WithSchema(openapi3.NewStringSchema())}
-	} else if op.Response != nil {
-		ref, err := models.response(op.Response)
-		if err != nil {
-			return nil, err
-		}
-		res = res.WithJSONSchemaRef(ref)
 	}
 	o.Responses.Set(fmt.Sprint(status), &openapi3.ResponseRef{Value: res})
 
@@ -189,6 +180,14 @@ func operation(op apidoc.Op, models *models, errRef *openapi3.SchemaRef) (*opena
 			WithDescription(errorMeaning(code)).WithJSONSchemaRef(errRef)})
 	}
 	return o, nil
+}
+
+// content is a body of the model ref: JSON, or NDJSON lines for a stream.
+func content(ref *openapi3.SchemaRef, stream bool) openapi3.Content {
+	if stream {
+		return openapi3.Content{apidoc.NDJSON: openapi3.NewMediaType().WithSchemaRef(ref)}
+	}
+	return openapi3.NewContentWithJSONSchemaRef(ref)
 }
 
 // describe is the operation's description with who may call it.

@@ -55,16 +55,8 @@ func (m *models) typeName(t reflect.Type) string {
 	return name
 }
 
-// request returns the schema of a request model, a zero value.
-func (m *models) request(v any) (*openapi3.SchemaRef, error) {
-	return m.add(m.req, "request", v)
-}
-
-// response returns the schema of a response model, a zero value.
-func (m *models) response(v any) (*openapi3.SchemaRef, error) {
-	return m.add(m.res, "response", v)
-}
-
+// add returns the schema of v, a request or response model's zero value
+// (kind says which), made by g.
 func (m *models) add(g *openapi3gen.Generator, kind string, v any) (*openapi3.SchemaRef, error) {
 	schemas := openapi3.Schemas{}
 	ref, err := g.NewSchemaRefForValue(v, schemas)
@@ -251,9 +243,4 @@ func jsonFields(t reflect.Type) func(yield func(reflect.StructField) bool) {
 func jsonName(f reflect.StructField) string {
 	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 	return name
-}
-
-// errorBody is the model of every error answer.
-func errorBody() any {
-	return errs.Error{}
 }
