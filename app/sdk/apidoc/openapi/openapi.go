@@ -1,10 +1,7 @@
 // Package openapi builds the API's OpenAPI 3.1 document from what the
-// routes declare (apidoc.Spec) and the JSON, validation and openapi tags of
-// their models. Nothing in the document is written by hand, so it cannot
-// drift from the code: make docs writes it to docs/openapi.json for client
-// generators, a test fails while that copy differs, and the HTTP tests
-// check every answer against it. Only the generator and the tests link
-// this package (and kin-openapi); sales-api serves the committed copy.
+// routes declare (apidoc.Spec) and the json, validate and openapi tags of
+// their models, so it cannot drift from the code. Only make docs and the
+// tests link it (and kin-openapi); sales-api serves the committed copy.
 package openapi
 
 import (
@@ -21,7 +18,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// JSON returns the OpenAPI document of spec, as JSON.
+// JSON returns the OpenAPI document of spec, as JSON, once it loads and
+// validates as a client's loader would read it.
 func JSON(spec *apidoc.Spec) ([]byte, error) {
 	doc, err := document(spec)
 	if err != nil {
@@ -30,6 +28,9 @@ func JSON(spec *apidoc.Spec) ([]byte, error) {
 	data, err := doc.MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("marshal the API document: %w", err)
+	}
+	if _, err := Load(data); err != nil {
+		return nil, err
 	}
 	return data, nil
 }
@@ -83,18 +84,7 @@ func document(spec *apidoc.Spec) (*openapi3.T, error) {
 	for _, t := range tags {
 		doc.Tags = append(doc.Tags, &openapi3.Tag{Name: t, Description: cmp.Or(tagDocs[t], "The "+t+" routes.")})
 	}
-
-	// Loading what was built resolves its references, as a client's
-	// loader would, before it is validated.
-	data, err := doc.MarshalJSON()
-	if err != nil {
-		return nil, fmt.Errorf("marshal the API document: %w", err)
-	}
-	loaded, err := Load(data)
-	if err != nil {
-		return nil, err
-	}
-	return loaded, nil
+	return doc, nil
 }
 
 // Load reads and validates an API document.
@@ -177,7 +167,7 @@ func operation(op apidoc.Op, models *models, errRef *openapi3.SchemaRef) (*opena
 
 	for _, code := range errorStatuses(op) {
 		o.Responses.Set(fmt.Sprint(code), &openapi3.ResponseRef{Value: openapi3.NewResponse().
-			WithDescription(errorMeaning(code)).WithJSONSchemaRef(errRef)})
+			WithDescription(cmp.Or(errorMeanings[code], http.StatusText(code))).WithJSONSchemaRef(errRef)})
 	}
 	return o, nil
 }
@@ -236,31 +226,18 @@ func errorStatuses(op apidoc.Op) []int {
 	return slices.Compact(codes)
 }
 
-// errorMeaning says when the API answers code.
-func errorMeaning(code int) string {
-	switch code {
-	case http.StatusBadRequest:
-		return "The request is malformed: fields names each bad field."
-	case http.StatusUnauthorized:
-		return "No credentials, or bad ones: the message says which."
-	case http.StatusForbidden:
-		return "The caller may not do this: the message says who may."
-	case http.StatusNotFound:
-		return "There is no such resource."
-	case http.StatusConflict:
-		return "The request conflicts with the state of the resource: the message says how."
-	case http.StatusRequestEntityTooLarge:
-		return "The body is over 1 MiB."
-	case http.StatusUnsupportedMediaType:
-		return "The body is not of the type the route takes: send Content-Type " + apidoc.NDJSON + "."
-	case http.StatusUnprocessableEntity:
-		return "The Idempotency-Key was first sent with another request."
-	case http.StatusTooManyRequests:
-		return "Too many attempts: retry after Retry-After seconds."
-	case http.StatusInternalServerError:
-		return "The server failed: errorID is in its log with the cause."
-	case http.StatusServiceUnavailable:
-		return "The database is unavailable or the server is at capacity: retry after Retry-After seconds."
-	}
-	return http.StatusText(code)
+// errorMeanings say when the API answers each error status; another is
+// described by its status text.
+var errorMeanings = map[int]string{
+	http.StatusBadRequest:            "The request is malformed: fields names each bad field.",
+	http.StatusUnauthorized:          "No credentials, or bad ones: the message says which.",
+	http.StatusForbidden:             "The caller may not do this: the message says who may.",
+	http.StatusNotFound:              "There is no such resource.",
+	http.StatusConflict:              "The request conflicts with the state of the resource: the message says how.",
+	http.StatusRequestEntityTooLarge: "The body is over 1 MiB.",
+	http.StatusUnsupportedMediaType:  "The body is not of the type the route takes: send Content-Type " + apidoc.NDJSON + ".",
+	http.StatusUnprocessableEntity:   "The Idempotency-Key was first sent with another request.",
+	http.StatusTooManyRequests:       "Too many attempts: retry after Retry-After seconds.",
+	http.StatusInternalServerError:   "The server failed: errorID is in its log with the cause.",
+	http.StatusServiceUnavailable:    "The database is unavailable or the server is at capacity: retry after Retry-After seconds.",
 }
