@@ -22,10 +22,7 @@ func parseFilter(ctx context.Context, r *http.Request) (auditbus.QueryFilter, er
 		Since:     f.Time("timestampFrom"),
 		Until:     f.Time("timestampBefore"),
 	}
-	if err := f.Err(); err != nil {
-		return auditbus.QueryFilter{}, err
-	}
-	return filter, nil
+	return filter, f.Err()
 }
 
 // listSpec is how the list route reads its request, and what its

@@ -14,10 +14,7 @@ import (
 func parseFilter(ctx context.Context, r *http.Request) (productbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 	filter := FilterFrom(f)
-	if err := f.Err(); err != nil {
-		return productbus.QueryFilter{}, err
-	}
-	return filter, nil
+	return filter, f.Err()
 }
 
 // FilterFrom reads the product filter parameters from f, recording a field

@@ -9,9 +9,8 @@ import (
 )
 
 // parseFilter reads ?id= &productID= &buyerID= &dateCreatedFrom=
-// (inclusive) &dateCreatedBefore= (exclusive), times in RFC 3339. A USER's filter is
-// narrowed to the sales they bought or sold, in the query itself, so totals
-// and pages count only what they may see.
+// (inclusive) &dateCreatedBefore= (exclusive). A USER's filter is narrowed
+// to the sales they bought or sold, so totals count only what they may see.
 func parseFilter(ctx context.Context, r *http.Request) (salebus.QueryFilter, error) {
 	f := query.NewFilter(r)
 

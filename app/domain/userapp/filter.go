@@ -27,11 +27,7 @@ func parseFilter(ctx context.Context, r *http.Request) (userbus.QueryFilter, err
 		f.Errors.Add("email", err)
 		filter.Email = &e
 	}
-
-	if err := f.Err(); err != nil {
-		return userbus.QueryFilter{}, err
-	}
-	return filter, nil
+	return filter, f.Err()
 }
 
 // listSpec is how the list route reads its request, and what its

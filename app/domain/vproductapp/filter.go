@@ -19,11 +19,7 @@ func parseFilter(ctx context.Context, r *http.Request) (vproductbus.QueryFilter,
 		QueryFilter: productapp.FilterFrom(f),
 		UserName:    f.String("userName"),
 	}
-
-	if err := f.Err(); err != nil {
-		return vproductbus.QueryFilter{}, err
-	}
-	return filter, nil
+	return filter, f.Err()
 }
 
 // listSpec is how the list route reads its request, and what its
