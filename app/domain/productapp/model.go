@@ -41,14 +41,14 @@ func ToAppProduct(bus productbus.Product) Product {
 // NewProduct is the body of POST /v1/products. The owner is the caller.
 type NewProduct struct {
 	Name string `json:"name" validate:"required"`
-	// Cost is kept as raw JSON so that it is read from its exact digits and
-	// a quoted or malformed amount is reported against cost.
+	// Cost is kept raw so it is read from its exact digits and a malformed
+	// amount is reported against cost.
 	Cost     json.RawMessage `json:"cost" validate:"required" openapi:"type=number,minimum=0" doc:"in currency units, at most 2 decimals"`
 	Quantity *int            `json:"quantity" validate:"required" openapi:"minimum=0"`
 }
 
-// toBusNewProduct checks every field at once: the validator's rules first,
-// then each value's own type, so one response names every bad field.
+// toBusNewProduct checks every field at once, so one response names every
+// bad field.
 func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, error) {
 	fe := errs.Fields(app)
 

@@ -52,8 +52,8 @@ type NewUser struct {
 	PasswordConfirm string   `json:"passwordConfirm" validate:"eqfield=Password"`
 }
 
-// toBusNewUser checks every field at once: the validator's rules first,
-// then each value's own type, so one response names every bad field.
+// toBusNewUser checks every field at once, so one response names every
+// bad field.
 func toBusNewUser(app NewUser) (userbus.NewUser, error) {
 	fe := errs.Fields(app)
 

@@ -65,9 +65,8 @@ func (a *Auth) Authorize(ctx context.Context, claims Claims, userID uuid.UUID, r
 	return nil
 }
 
-// DeniedError is a caller refused by a rule. Its message says what the
-// rule needs and what the caller has, so the client knows whom to ask; it
-// is an ErrForbidden.
+// DeniedError is a caller refused by a rule, an ErrForbidden. Its message
+// says what the rule needs and what the caller has.
 type DeniedError struct {
 	Rule  Rule
 	Roles []string

@@ -34,8 +34,7 @@ const (
 	Unavailable      Code = "unavailable"
 	TooManyRequests  Code = "too_many_requests"
 	// ClientClosed is a request its client abandoned before the answer:
-	// nobody reads it, but logs and metrics should not count it as the
-	// server's failure (nginx's 499).
+	// not the server's failure in logs and metrics (nginx's 499).
 	ClientClosed Code = "client_closed"
 	// IdempotencyKeyReused is an Idempotency-Key sent again with another
 	// request than the one it was first sent with.
@@ -127,9 +126,8 @@ func (e *Error) HTTPHeader() http.Header {
 // HTTPStatus implements web.HTTPStatuser.
 func (e *Error) HTTPStatus() int { return e.Code.Status() }
 
-// Encode implements web.Encoder: the body is e's JSON. The web layer sends
-// no error that does not encode itself, lest an error's fields be taken
-// for an answer.
+// Encode implements web.Encoder: the web layer sends only an error that
+// encodes itself, lest an error's fields be taken for an answer.
 func (e *Error) Encode() ([]byte, string, error) {
 	return web.JSON(e)
 }

@@ -20,24 +20,16 @@ import (
 // Header is the request header of the IETF Idempotency-Key draft.
 const Header = "Idempotency-Key"
 
-// maxKeyLen bounds an Idempotency-Key.
-const maxKeyLen = 255
-
 // Do runs write, a handler's change, in one transaction and returns its
-// answer. Without an Idempotency-Key that is all. With one, sent by
-// caller, the transaction first takes the key:
-//   - a key whose first request succeeded answers with that request's
-//     status and body again, marked Idempotent-Replayed, and does nothing;
-//   - the same key with another route or request is 422;
-//   - a key whose first request is still running is 409, with Retry-After;
-//   - otherwise write runs, and its 2xx answer is stored with the key in
-//     the same transaction as the work, so the key is recorded exactly
-//     when the work is. A write that fails rolls back and stores nothing:
-//     the work did not happen, and a retry runs it again.
-//
-// req is the request's decoded body: a key sent again with the same route
-// and body is the same request. write may run more than once (see
-// sqldb.Transact) and must have no effect outside the database.
+// answer. With an Idempotency-Key from caller, the transaction first takes
+// the key: a key whose first request succeeded answers that answer again
+// (marked Idempotent-Replayed) and does nothing; one first sent with
+// another route or body (req, decoded) is 422; one whose first request
+// still runs is 409 with Retry-After. Otherwise write's answer is stored
+// with the key in the work's transaction, so the key is recorded exactly
+// when the work is, and a write that fails stores nothing. write may run
+// more than once (sqldb.Transact) and must have no effect outside the
+// database.
 func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req any, write func(tx *sqlx.Tx) (any, error)) (any, error) {
 	raw := r.Header.Get(Header)
 	if raw == "" {
@@ -109,14 +101,13 @@ func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req a
 var errKeyReused = errors.New("idempotency key reused with another request")
 
 // parseKey reads the header's value: the draft makes it a structured-field
-// string ("..."); a bare token is accepted too. It must be printable ASCII
-// and at most maxKeyLen long.
+// string ("..."); a bare token is accepted too.
 func parseKey(raw string) (string, error) {
 	key := raw
 	if len(key) >= 2 && strings.HasPrefix(key, `"`) && strings.HasSuffix(key, `"`) {
 		key = key[1 : len(key)-1]
 	}
-	if key == "" || len(key) > maxKeyLen {
+	if key == "" || len(key) > 255 {
 		return "", errors.New("must be 1 to 255 characters")
 	}
 	for i := 0; i < len(key); i++ {
@@ -143,8 +134,7 @@ func fingerprint(r *http.Request, req any) ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
-// replay is a stored answer, sent as it was first sent: its bytes, not
-// the JSON of a replay.
+// replay is a stored answer, sent as its bytes were first sent.
 type replay struct {
 	rec      Record
 	replayed bool

@@ -1,11 +1,8 @@
 // Package idempotency makes a write safe to retry with an Idempotency-Key
-// (the IETF httpapi draft): it keeps the answer of a request sent with a
-// key, so that a client retrying after a lost answer gets the first answer
-// again instead of the work being done twice.
-//
-// The answer is written in the same transaction as the work it records
-// (Do), in Postgres, so it holds across replicas and exists exactly when
-// the work committed.
+// (the IETF httpapi draft): a client retrying after a lost answer gets the
+// first answer again instead of the work being done twice. The answer is
+// kept in Postgres, written in the work's own transaction (Do), so it
+// holds across replicas and exists exactly when the work committed.
 package idempotency
 
 import (
@@ -19,13 +16,11 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Errors of Store.
-var (
-	// ErrInProgress is a key whose first request is still running.
-	ErrInProgress = errors.New("a request with this key is in progress")
-	// ErrNotFound is a key with no live record.
-	ErrNotFound = errors.New("no record for this key")
-)
+// ErrInProgress is a key whose first request is still running.
+var ErrInProgress = errors.New("a request with this key is in progress")
+
+// ErrNotFound is a key with no live record.
+var ErrNotFound = errors.New("no record for this key")
 
 // DefaultTTL is how long a record is kept when Store is given none.
 const DefaultTTL = 24 * time.Hour

@@ -39,10 +39,9 @@ func New() *Metrics {
 	return &Metrics{counts: make([]atomic.Uint64, len(Buckets)+1)}
 }
 
-// Request records one finished request: how long it took, its status and
-// whether it panicked. A 5xx counts as an error; a 503 also counts as
-// unavailable, the answer to a database that is down or slow, or to
-// overload, rather than to a fault of the code.
+// Request records one finished request. A 5xx counts as an error; a 503
+// also as unavailable: a database that is down or slow, or overload,
+// rather than a fault of the code.
 func (m *Metrics) Request(d time.Duration, status int, panicked bool) {
 	m.requests.Add(1)
 	if status >= http.StatusInternalServerError {
@@ -84,9 +83,9 @@ func (m *Metrics) Counters() Counters {
 	}
 }
 
-// Latency is a snapshot of the latency histogram in the form Prometheus
-// uses: Buckets maps each upper bound (seconds, as text: "0.005") to the
-// number of requests at or under it, so it only ever grows.
+// Latency is a snapshot of the latency histogram as Prometheus has it:
+// Buckets maps each upper bound (seconds, as text: "0.005") to the number
+// of requests at or under it.
 type Latency struct {
 	Buckets map[string]uint64 `json:"buckets"`
 	Count   uint64            `json:"count"`

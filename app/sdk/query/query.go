@@ -83,18 +83,16 @@ func OrderBy(r *http.Request, whitelist map[string]string, def order.By) (order.
 var listParams = []string{"page", "rows", "orderBy", "cursor"}
 
 // Filter reads the optional query parameters of a list into a domain's
-// filter, recording a field error for each malformed one. It remembers
-// which parameters the filter asked for, so that Err can refuse the ones
-// it did not: a misspelt filter silently ignored would answer the whole
-// list as if it had matched.
+// filter, recording a field error for each malformed one. Err refuses the
+// parameters the filter did not ask for: a misspelt filter silently
+// ignored would answer the whole list as if it had matched.
 type Filter struct {
 	qs    map[string][]string
 	known []string
 	// takes opens the message naming the parameters known.
 	takes  string
 	Errors errs.FieldErrors
-	// described, when set, records each parameter read with its type:
-	// the list's documentation, taken from the filter's own code.
+	// described, when set, records each parameter read, for Params.
 	described *[]apidoc.Param
 }
 
@@ -188,8 +186,7 @@ func (f *Filter) Date(key string) *date.Date {
 }
 
 // value reads the parameter key, documented as doc, with parse: nil when
-// absent; nil and a field error when parse refuses it, the error bad (or
-// parse's own, when bad is empty).
+// absent or refused, recording the error bad (or parse's own) then.
 func value[T any](f *Filter, key string, doc apidoc.Param, parse func(string) (T, error), bad string) *T {
 	v, ok := f.get(key, doc)
 	if !ok {
@@ -206,9 +203,8 @@ func value[T any](f *Filter, key string, doc apidoc.Param, parse func(string) (T
 	return &x
 }
 
-// Err returns the field errors recorded so far, with one for every
-// parameter that neither the filter nor paging and ordering read, or nil.
-// Call it after reading every parameter of the filter.
+// Err returns the field errors recorded, with one for every parameter
+// that was not read, or nil. Call it after reading every parameter.
 func (f *Filter) Err() error {
 	for key := range f.qs {
 		if !slices.Contains(f.known, key) {

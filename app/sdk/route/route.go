@@ -1,7 +1,7 @@
-// Package route registers the API's routes: each with its handler, the
-// authentication and authorization its access rule needs, and its
-// documentation, from one declaration. So the document says exactly who
-// may call a route, because the same value decides it.
+// Package route registers each of the API's routes with its handler, the
+// authentication its access rule needs and its documentation, from one
+// declaration: the document says who may call a route because the same
+// value decides it.
 package route
 
 import (
