@@ -8,9 +8,7 @@ import (
 	"github.com/garagesale/service/business/domain/auditbus"
 )
 
-// parseFilter reads ?objID= &objDomain= &objName= (substring) &actorID=
-// &action= &timestampFrom= (inclusive) &timestampBefore= (exclusive), times
-// in RFC 3339.
+// parseFilter reads the audit log's filter parameters.
 func parseFilter(ctx context.Context, r *http.Request) (auditbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 	filter := auditbus.QueryFilter{
@@ -25,8 +23,7 @@ func parseFilter(ctx context.Context, r *http.Request) (auditbus.QueryFilter, er
 	return filter, f.Err()
 }
 
-// listSpec is how the list route reads its request, and what its
-// documentation says of its parameters.
+// listSpec reads and documents the list route's request.
 var listSpec = query.ListSpec[auditbus.QueryFilter, auditbus.Audit, Audit]{
 	Filter:       parseFilter,
 	Order:        orderByFields,

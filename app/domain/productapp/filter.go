@@ -9,8 +9,7 @@ import (
 	"github.com/garagesale/service/business/types/quantity"
 )
 
-// parseFilter reads ?id= &name= (substring) &costMin= &costMax= (currency
-// units) &quantityMin= &quantityMax= &userID=. Ranges are inclusive.
+// parseFilter reads the products filter parameters.
 func parseFilter(ctx context.Context, r *http.Request) (productbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 	filter := FilterFrom(f)
@@ -31,8 +30,7 @@ func FilterFrom(f *query.Filter) productbus.QueryFilter {
 	}
 }
 
-// listSpec is how the list route reads its request, and what its
-// documentation says of its parameters.
+// listSpec reads and documents the list route's request.
 var listSpec = query.ListSpec[productbus.QueryFilter, productbus.Product, Product]{
 	Filter:       parseFilter,
 	Order:        orderByFields,

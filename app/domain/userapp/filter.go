@@ -9,9 +9,7 @@ import (
 	"github.com/garagesale/service/business/types/email"
 )
 
-// parseFilter reads ?id= &name= (substring) &email= &enabled=
-// &dateCreatedFrom= (inclusive) &dateCreatedBefore= (exclusive), times in
-// RFC 3339.
+// parseFilter reads the users filter parameters.
 func parseFilter(ctx context.Context, r *http.Request) (userbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 
@@ -30,8 +28,7 @@ func parseFilter(ctx context.Context, r *http.Request) (userbus.QueryFilter, err
 	return filter, f.Err()
 }
 
-// listSpec is how the list route reads its request, and what its
-// documentation says of its parameters.
+// listSpec reads and documents the list route's request.
 var listSpec = query.ListSpec[userbus.QueryFilter, userbus.User, User]{
 	Filter:       parseFilter,
 	Order:        orderByFields,

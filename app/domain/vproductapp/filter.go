@@ -9,9 +9,7 @@ import (
 	"github.com/garagesale/service/business/domain/vproductbus"
 )
 
-// parseFilter reads the products filter (?id= &name= &costMin= &costMax=
-// &quantityMin= &quantityMax= &userID=) and &userName= (substring). Ranges
-// are inclusive.
+// parseFilter reads the products filter parameters and userName.
 func parseFilter(ctx context.Context, r *http.Request) (vproductbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 
@@ -22,8 +20,7 @@ func parseFilter(ctx context.Context, r *http.Request) (vproductbus.QueryFilter,
 	return filter, f.Err()
 }
 
-// listSpec is how the list route reads its request, and what its
-// documentation says of its parameters.
+// listSpec reads and documents the list route's request.
 var listSpec = query.ListSpec[vproductbus.QueryFilter, vproductbus.Product, VProduct]{
 	Filter:       parseFilter,
 	Order:        orderByFields,
