@@ -100,7 +100,7 @@ func Do(t testing.TB, h http.Handler, method, url, token string, body any, heade
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req.Clone(req.Context()))
 	resp := w.Result()
-	checkContract(t, h, req, data, resp, w.Body.Bytes())
+	checkContract(t, req, data, resp, w.Body.Bytes())
 	return resp
 }
 
