@@ -77,11 +77,8 @@ type UpdateProduct struct {
 }
 
 func toBusUpdateProduct(app UpdateProduct) (productbus.UpdateProduct, error) {
-	var (
-		bus productbus.UpdateProduct
-		fe  = errs.FieldErrors{}
-	)
-
+	var bus productbus.UpdateProduct
+	fe := errs.FieldErrors{}
 	if app.Name != nil {
 		n, err := name.Parse(*app.Name)
 		fe.Add("name", err)

@@ -14,9 +14,6 @@ import (
 	"github.com/garagesale/service/business/types/role"
 )
 
-// maxDepartment is the longest department name accepted.
-const maxDepartment = 100
-
 // User is a user as the API shows it: never a password or its hash.
 type User struct {
 	ID          string   `json:"id" openapi:"format=uuid"`
@@ -78,13 +75,6 @@ func toBusNewUser(app NewUser) (userbus.NewUser, error) {
 	}, nil
 }
 
-func checkDepartment(d string) error {
-	if utf8.RuneCountInString(d) > maxDepartment {
-		return errors.New("must be at most 100 characters")
-	}
-	return nil
-}
-
 // UpdateUser is the body of PUT /v1/users/{userID}: only the fields sent
 // change. Changing one's own email or password takes currentPassword.
 type UpdateUser struct {
@@ -98,11 +88,8 @@ type UpdateUser struct {
 }
 
 func toBusUpdateUser(app UpdateUser) (userbus.UpdateUser, error) {
-	var (
-		bus userbus.UpdateUser
-		fe  = errs.FieldErrors{}
-	)
-
+	var bus userbus.UpdateUser
+	fe := errs.FieldErrors{}
 	if app.Name != nil {
 		n, err := name.Parse(*app.Name)
 		fe.Add("name", err)
@@ -114,7 +101,9 @@ func toBusUpdateUser(app UpdateUser) (userbus.UpdateUser, error) {
 		bus.Email = &e
 	}
 	if app.Department != nil {
-		fe.Add("department", checkDepartment(*app.Department))
+		if utf8.RuneCountInString(*app.Department) > 100 {
+			fe.Add("department", errors.New("must be at most 100 characters"))
+		}
 		d := strings.TrimSpace(*app.Department)
 		bus.Department = &d
 	}

@@ -131,14 +131,10 @@ func (a *handlers) signup(ctx context.Context, r *http.Request) (any, error) {
 	}), nil
 }
 
-// token exchanges HTTP Basic credentials for a JWT signed with the key
-// named in the path, or with the active key when the path names none.
+// token exchanges HTTP Basic credentials for a JWT signed with the active
+// key, which the path may name.
 func (a *handlers) token(ctx context.Context, r *http.Request) (any, error) {
-	kid := web.Param(r, "kid")
-	if kid == "" {
-		kid = a.activeKID
-	}
-	if kid != a.activeKID {
+	if kid := web.Param(r, "kid"); kid != "" && kid != a.activeKID {
 		// Only the active key signs, so that retiring a key stops new tokens
 		// under it while its old tokens still verify.
 		return nil, errs.Newf(errs.NotFound, "that key is not the active signing key: ask GET /v1/users/token/%s", a.activeKID)
@@ -160,7 +156,7 @@ func (a *handlers) token(ctx context.Context, r *http.Request) (any, error) {
 
 	claims := auth.NewClaims(usr.ID, role.Strings(usr.Roles), a.now(), a.tokenTTL)
 	claims.Version = usr.TokenVersion
-	tkn, err := a.auth.GenerateToken(kid, claims)
+	tkn, err := a.auth.GenerateToken(a.activeKID, claims)
 	if err != nil {
 		return nil, errs.Newf(errs.Internal, "generate token: %w", err)
 	}

@@ -21,17 +21,9 @@ func GetClaims(ctx context.Context) (auth.Claims, bool) {
 	return c, ok
 }
 
-// GetUser returns the authenticated caller as loaded from the database.
-func GetUser(ctx context.Context) (userbus.User, bool) {
-	u, ok := ctx.Value(userKey).(userbus.User)
-	return u, ok
-}
-
 // ActorID returns the ID of the authenticated caller, for audit records;
 // uuid.Nil when the route is not authenticated.
 func ActorID(ctx context.Context) uuid.UUID {
-	if u, ok := GetUser(ctx); ok {
-		return u.ID
-	}
-	return uuid.Nil
+	u, _ := ctx.Value(userKey).(userbus.User)
+	return u.ID
 }

@@ -147,10 +147,8 @@ func field(t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
 			k, v, _ := strings.Cut(kv, "=")
 			switch k {
 			case "type":
-				s.Type = &openapi3.Types{}
-				for t := range strings.SplitSeq(v, "|") {
-					*s.Type = append(*s.Type, t)
-				}
+				types := openapi3.Types(strings.Split(v, "|"))
+				s.Type = &types
 			case "format":
 				s.Format = v
 			case "enum":
