@@ -20,11 +20,8 @@ type Audit struct {
 	Timestamp string          `json:"timestamp" openapi:"format=date-time"`
 }
 
+// toAppAudit keeps Data as it is: a nil json.RawMessage is sent as null.
 func toAppAudit(bus auditbus.Audit) Audit {
-	data := bus.Data
-	if data == nil {
-		data = json.RawMessage("null")
-	}
 	return Audit{
 		ID:        bus.ID.String(),
 		ObjID:     bus.ObjID.String(),
@@ -32,7 +29,7 @@ func toAppAudit(bus auditbus.Audit) Audit {
 		ObjName:   bus.ObjName,
 		ActorID:   bus.ActorID.String(),
 		Action:    bus.Action,
-		Data:      data,
+		Data:      bus.Data,
 		Message:   bus.Message,
 		Timestamp: bus.Timestamp.Format(time.RFC3339Nano),
 	}

@@ -188,9 +188,8 @@ func busError(err error) error {
 	case errors.Is(err, userbus.ErrNotFound):
 		return errs.New(errs.NotFound, userbus.ErrNotFound)
 	case errors.Is(err, userbus.ErrUniqueEmail):
-		e := errs.New(errs.AlreadyExists, userbus.ErrUniqueEmail)
-		e.Fields = map[string]string{"email": userbus.ErrUniqueEmail.Error()}
-		return e
+		return &errs.Error{Code: errs.AlreadyExists, Message: userbus.ErrUniqueEmail.Error(), Cause: userbus.ErrUniqueEmail,
+			Fields: map[string]string{"email": userbus.ErrUniqueEmail.Error()}}
 	case errors.Is(err, userbus.ErrAuthenticationFailure):
 		return errs.New(errs.Unauthenticated, userbus.ErrAuthenticationFailure)
 	case errors.Is(err, userbus.ErrCurrentPassword):

@@ -1,8 +1,6 @@
-// Package apidoc holds what the code declares of the API for its
-// documentation, each route as it is registered, and the page that
-// renders the document. Package openapi builds the OpenAPI document from
-// it (make docs); sales-api serves the committed copy, which a test keeps
-// equal to what the code declares.
+// Package apidoc holds each route's documentation as it is registered,
+// from which package openapi builds the OpenAPI document (make docs), and
+// the page that renders the document.
 package apidoc
 
 import (

@@ -3,6 +3,7 @@
 package errs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -68,10 +69,7 @@ func Codes() []Code {
 
 // Status returns the HTTP status of c; an unknown code is a 500.
 func (c Code) Status() int {
-	if s, ok := statuses[c]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
+	return cmp.Or(statuses[c], http.StatusInternalServerError)
 }
 
 // Error is the API's error body. Cause is what went wrong inside; it is

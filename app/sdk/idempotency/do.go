@@ -34,8 +34,7 @@ func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req a
 	raw := r.Header.Get(Header)
 	if raw == "" {
 		var resp any
-		err := sqldb.Transact(ctx, s.db, func(tx *sqlx.Tx) error {
-			var err error
+		err := sqldb.Transact(ctx, s.db, func(tx *sqlx.Tx) (err error) {
 			resp, err = write(tx)
 			return err
 		})
@@ -88,12 +87,8 @@ func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req a
 	case errors.Is(err, errKeyReused):
 		return nil, errs.Newf(errs.IdempotencyKeyReused, "%s %q was first sent with another request: use a new key for a new request", Header, key)
 	case errors.Is(err, ErrInProgress):
-		return nil, &errs.Error{
-			Code:       errs.Aborted,
-			Message:    "a request with this " + Header + " is still in progress: retry after it finishes",
-			Cause:      err,
-			RetryAfter: errs.RetryAfterUnavailable,
-		}
+		return nil, &errs.Error{Code: errs.Aborted, Message: "a request with this " + Header + " is still in progress: retry after it finishes",
+			Cause: err, RetryAfter: errs.RetryAfterUnavailable}
 	}
 	return resp, err
 }

@@ -1,6 +1,5 @@
-// Package metrics holds the API's request counters and latency histogram
-// and publishes them, with build, goroutine and database pool figures, as
-// expvar variables for the debug port's /debug/vars.
+// Package metrics holds the API's request counters and latency histogram,
+// published as expvar variables for the debug port's /debug/vars.
 package metrics
 
 import (
@@ -8,6 +7,7 @@ import (
 	"expvar"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -54,11 +54,7 @@ func (m *Metrics) Request(d time.Duration, status int, panicked bool) {
 		m.panics.Add(1)
 	}
 
-	s := d.Seconds()
-	i := 0
-	for i < len(Buckets) && s > Buckets[i] {
-		i++
-	}
+	i, _ := slices.BinarySearch(Buckets, d.Seconds())
 	m.counts[i].Add(1)
 	if d > 0 {
 		m.sumNS.Add(uint64(d))
@@ -130,9 +126,8 @@ var published atomic.Bool
 // ErrPublished is returned when a process publishes its metrics twice.
 var ErrPublished = errors.New("metrics are already published in this process")
 
-// Publish registers m as the process's expvar variables: build, goroutines,
-// requests, errors, unavailable, panics, latency and db (memstats and
-// cmdline are expvar's own). dbStats may be nil. Only one Metrics per
+// Publish registers m as the process's expvar variables, with the build,
+// goroutines and db (dbStats, which may be nil). Only one Metrics per
 // process can be published; a second call returns ErrPublished.
 func (m *Metrics) Publish(build string, dbStats func() sqldb.PoolStats) error {
 	if !published.CompareAndSwap(false, true) {

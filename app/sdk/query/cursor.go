@@ -27,8 +27,7 @@ type cursor struct {
 }
 
 // NewCursor returns the cursor that pages the list at path with query
-// params, in order by, after the row c: what a page's "next" would be. A
-// tool that wants to start deep in a list builds one.
+// params, in order by, after the row c: what a page's "next" would be.
 func NewCursor(path string, params url.Values, by order.By, c page.Cursor) string {
 	return encodeCursor(c, listKey(path, params, by))
 }

@@ -1,12 +1,12 @@
-// Package query holds what routes read from a request's URL and what every
-// list returns: path IDs, paging, ordering and filter values, each read
-// with errors that name the field, and the paged result body.
+// Package query reads a request's URL (path IDs, paging, order, filters)
+// with errors that name the field, and answers lists.
 package query
 
 import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,7 +87,7 @@ var listParams = []string{"page", "rows", "orderBy", "cursor"}
 // parameters the filter did not ask for: a misspelt filter silently
 // ignored would answer the whole list as if it had matched.
 type Filter struct {
-	qs    map[string][]string
+	qs    url.Values
 	known []string
 	// takes opens the message naming the parameters known.
 	takes  string
@@ -104,8 +104,7 @@ func NewFilter(r *http.Request) *Filter {
 }
 
 // NewParams starts reading r's query parameters for a route that is no
-// list: it takes no paging or order, so page, rows, orderBy and cursor
-// are unknown parameters there like any other it does not read.
+// list, to which paging and order are unknown parameters.
 func NewParams(r *http.Request) *Filter {
 	f := NewFilter(r)
 	f.known, f.takes = nil, "this route takes "
@@ -123,11 +122,8 @@ func (f *Filter) get(key string, doc apidoc.Param) (string, bool) {
 			*f.described = append(*f.described, doc)
 		}
 	}
-	v, ok := f.qs[key]
-	if !ok || len(v) == 0 || v[0] == "" {
-		return "", false
-	}
-	return v[0], true
+	v := f.qs.Get(key)
+	return v, v != ""
 }
 
 // String returns the parameter key, or nil when absent.

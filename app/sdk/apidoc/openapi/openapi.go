@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -69,20 +70,15 @@ func document(spec *apidoc.Spec) (*openapi3.T, error) {
 	slices.SortStableFunc(ops, func(a, b apidoc.Op) int {
 		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(methodOrder(a.Method), methodOrder(b.Method)))
 	})
-	var tags []string
 	for _, op := range ops {
 		o, err := operation(op, models, errRef)
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", op.Method, op.Path, err)
 		}
 		doc.AddOperation(op.Path, op.Method, o)
-		if op.Tag != "" && !slices.Contains(tags, op.Tag) {
-			tags = append(tags, op.Tag)
-		}
 	}
-	slices.Sort(tags)
-	for _, t := range tags {
-		doc.Tags = append(doc.Tags, &openapi3.Tag{Name: t, Description: cmp.Or(tagDocs[t], "The "+t+" routes.")})
+	for _, t := range slices.Sorted(maps.Keys(tagDocs)) {
+		doc.Tags = append(doc.Tags, &openapi3.Tag{Name: t, Description: tagDocs[t]})
 	}
 	return doc, nil
 }
