@@ -21,7 +21,7 @@ type Op struct {
 	Description string
 
 	// Auth is how the caller proves who it is; Access says who may call,
-	// in words ("ADMIN", "the owner or an ADMIN").
+	// in words ("an ADMIN"), "" for any user.
 	Auth   Auth
 	Access string
 
@@ -56,9 +56,7 @@ type Param struct {
 	Description string
 	Type        string // string, integer, number, boolean
 	Format      string // uuid, date-time, ...
-	Enum        []string
 	Min, Max    *float64
-	Required    bool
 }
 
 // Info is what the document says of the API as a whole.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -120,13 +119,8 @@ func fingerprint(r *http.Request, req any) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fingerprint the request: %w", err)
 	}
-	h := sha256.New()
-	io.WriteString(h, r.Pattern)
-	h.Write([]byte{0})
-	io.WriteString(h, r.URL.Path)
-	h.Write([]byte{0})
-	h.Write(body)
-	return h.Sum(nil), nil
+	sum := sha256.Sum256(append([]byte(r.Pattern+"\x00"+r.URL.Path+"\x00"), body...))
+	return sum[:], nil
 }
 
 // replay is a stored answer, sent as its bytes were first sent.

@@ -127,8 +127,8 @@ var published atomic.Bool
 var ErrPublished = errors.New("metrics are already published in this process")
 
 // Publish registers m as the process's expvar variables, with the build,
-// goroutines and db (dbStats, which may be nil). Only one Metrics per
-// process can be published; a second call returns ErrPublished.
+// goroutines and db (dbStats). Only one Metrics per process can be
+// published; a second call returns ErrPublished.
 func (m *Metrics) Publish(build string, dbStats func() sqldb.PoolStats) error {
 	if !published.CompareAndSwap(false, true) {
 		return ErrPublished
@@ -140,20 +140,18 @@ func (m *Metrics) Publish(build string, dbStats func() sqldb.PoolStats) error {
 	expvar.Publish("unavailable", expvar.Func(func() any { return m.unavailable.Load() }))
 	expvar.Publish("panics", expvar.Func(func() any { return m.panics.Load() }))
 	expvar.Publish("latency", expvar.Func(func() any { return m.Latency() }))
-	if dbStats != nil {
-		expvar.Publish("db", expvar.Func(func() any {
-			s := dbStats()
-			return DB{
-				MaxOpen:            s.MaxConns,
-				Open:               s.TotalConns,
-				InUse:              s.InUse,
-				Idle:               s.Idle,
-				WaitCount:          s.WaitCount,
-				WaitDurationSecond: s.WaitDuration.Seconds(),
-				AcquireTimeouts:    s.AcquireTimeouts,
-				TxRetries:          s.TxRetries,
-			}
-		}))
-	}
+	expvar.Publish("db", expvar.Func(func() any {
+		s := dbStats()
+		return DB{
+			MaxOpen:            s.MaxConns,
+			Open:               s.TotalConns,
+			InUse:              s.InUse,
+			Idle:               s.Idle,
+			WaitCount:          s.WaitCount,
+			WaitDurationSecond: s.WaitDuration.Seconds(),
+			AcquireTimeouts:    s.AcquireTimeouts,
+			TxRetries:          s.TxRetries,
+		}
+	}))
 	return nil
 }
