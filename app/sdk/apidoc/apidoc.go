@@ -69,14 +69,14 @@ type Info struct {
 // Spec collects the documentation of every route. Routes are added at
 // startup, before anything reads it.
 type Spec struct {
-	info Info
+	Info Info
 	ops  []Op
 	tags map[string]string
 }
 
 // New returns an empty Spec.
 func New(info Info) *Spec {
-	return &Spec{info: info, tags: map[string]string{}}
+	return &Spec{Info: info, tags: map[string]string{}}
 }
 
 // Add documents a route.
@@ -98,11 +98,6 @@ func (s *Spec) Routes() []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// Info returns what the document says of the API as a whole.
-func (s *Spec) Info() Info {
-	return s.info
 }
 
 // Ops returns the documentation of every route, in the order added, and

@@ -39,7 +39,7 @@ func JSON(spec *apidoc.Spec) ([]byte, error) {
 var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
 
 func document(spec *apidoc.Spec) (*openapi3.T, error) {
-	info := spec.Info()
+	info := spec.Info
 	ops, tagDocs := spec.Ops()
 	doc := &openapi3.T{
 		OpenAPI: "3.1.0",
