@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/garagesale/service/app/sdk/auth"
-	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/domain/auditbus"
@@ -31,9 +30,5 @@ type handlers struct {
 }
 
 func (h handlers) query(ctx context.Context, r *http.Request) (any, error) {
-	res, err := query.List(ctx, r, h.auditBus, listSpec)
-	if err != nil {
-		return nil, errs.Of(err)
-	}
-	return res, nil
+	return query.List(ctx, r, h.auditBus, listSpec)
 }

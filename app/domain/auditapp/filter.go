@@ -8,9 +8,7 @@ import (
 	"github.com/garagesale/service/business/domain/auditbus"
 )
 
-// parseFilter reads ?objID= &objDomain= &objName= (substring) &actorID=
-// &action= &timestampFrom= (inclusive) &timestampBefore= (exclusive), times
-// in RFC 3339.
+// parseFilter reads the audit log's filter parameters.
 func parseFilter(ctx context.Context, r *http.Request) (auditbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 	filter := auditbus.QueryFilter{
@@ -22,18 +20,14 @@ func parseFilter(ctx context.Context, r *http.Request) (auditbus.QueryFilter, er
 		Since:     f.Time("timestampFrom"),
 		Until:     f.Time("timestampBefore"),
 	}
-	if err := f.Err(); err != nil {
-		return auditbus.QueryFilter{}, err
-	}
-	return filter, nil
+	return filter, f.Err()
 }
 
-// listSpec is how the list route reads its request, and what its
-// documentation says of its parameters.
+// listSpec reads and documents the list route's request.
 var listSpec = query.ListSpec[auditbus.QueryFilter, auditbus.Audit, Audit]{
 	Filter:       parseFilter,
 	Order:        orderByFields,
 	DefaultOrder: auditbus.DefaultOrderBy,
-	ToApp:        toAppAudits,
+	ToApp:        query.Map(toAppAudit),
 	Docs:         map[string]string{"objName": "only those whose object's name holds this, in any case"},
 }

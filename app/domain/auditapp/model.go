@@ -20,11 +20,8 @@ type Audit struct {
 	Timestamp string          `json:"timestamp" openapi:"format=date-time"`
 }
 
+// toAppAudit keeps Data as it is: a nil json.RawMessage is sent as null.
 func toAppAudit(bus auditbus.Audit) Audit {
-	data := bus.Data
-	if data == nil {
-		data = json.RawMessage("null")
-	}
 	return Audit{
 		ID:        bus.ID.String(),
 		ObjID:     bus.ObjID.String(),
@@ -32,16 +29,8 @@ func toAppAudit(bus auditbus.Audit) Audit {
 		ObjName:   bus.ObjName,
 		ActorID:   bus.ActorID.String(),
 		Action:    bus.Action,
-		Data:      data,
+		Data:      bus.Data,
 		Message:   bus.Message,
 		Timestamp: bus.Timestamp.Format(time.RFC3339Nano),
 	}
-}
-
-func toAppAudits(bus []auditbus.Audit) []Audit {
-	out := make([]Audit, len(bus))
-	for i, a := range bus {
-		out[i] = toAppAudit(a)
-	}
-	return out
 }

@@ -1,6 +1,5 @@
-// Package docapp serves the API's documentation: the OpenAPI document (the
-// committed copy, which a test keeps equal to what the routes declare) and
-// a page that renders it.
+// Package docapp serves the API's documentation: the committed OpenAPI
+// document and a page that renders it.
 package docapp
 
 import (

@@ -52,7 +52,7 @@ func benchPage(n int) fixedPage {
 func BenchmarkListRoute(b *testing.B) {
 	lister := benchPage(20)
 	spec := query.ListSpec[productbus.QueryFilter, productbus.Product, Product]{
-		Filter: parseFilter, Order: orderByFields, DefaultOrder: productbus.DefaultOrderBy, ToApp: toAppProducts,
+		Filter: parseFilter, Order: orderByFields, DefaultOrder: productbus.DefaultOrderBy, ToApp: query.Map(ToAppProduct),
 	}
 	const list = "/v1/products?rows=20&orderBy=name,ASC&name=lamp&costMin=1.50"
 	cursor := query.NewCursor("/v1/products", httptest.NewRequest("GET", list, nil).URL.Query(),
@@ -86,7 +86,7 @@ func BenchmarkEncodePage(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				res := query.NewResult(toAppProducts(lister.items), 1_001, page.MustParse("1", fmt.Sprint(n)))
+				res := query.NewResult(query.Map(ToAppProduct)(lister.items), 1_001, page.MustParse("1", fmt.Sprint(n)))
 				if _, _, err := web.Encode(res); err != nil {
 					b.Fatal(err)
 				}

@@ -9,15 +9,11 @@ import (
 	"github.com/garagesale/service/business/types/quantity"
 )
 
-// parseFilter reads ?id= &name= (substring) &costMin= &costMax= (currency
-// units) &quantityMin= &quantityMax= &userID=. Ranges are inclusive.
+// parseFilter reads the products filter parameters.
 func parseFilter(ctx context.Context, r *http.Request) (productbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 	filter := FilterFrom(f)
-	if err := f.Err(); err != nil {
-		return productbus.QueryFilter{}, err
-	}
-	return filter, nil
+	return filter, f.Err()
 }
 
 // FilterFrom reads the product filter parameters from f, recording a field
@@ -34,12 +30,11 @@ func FilterFrom(f *query.Filter) productbus.QueryFilter {
 	}
 }
 
-// listSpec is how the list route reads its request, and what its
-// documentation says of its parameters.
+// listSpec reads and documents the list route's request.
 var listSpec = query.ListSpec[productbus.QueryFilter, productbus.Product, Product]{
 	Filter:       parseFilter,
 	Order:        orderByFields,
 	DefaultOrder: productbus.DefaultOrderBy,
-	ToApp:        toAppProducts,
+	ToApp:        query.Map(ToAppProduct),
 	Docs:         map[string]string{"name": "only those whose name holds this, in any case"},
 }

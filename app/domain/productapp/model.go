@@ -38,27 +38,17 @@ func ToAppProduct(bus productbus.Product) Product {
 	}
 }
 
-func toAppProducts(bus []productbus.Product) []Product {
-	out := make([]Product, len(bus))
-	for i, p := range bus {
-		out[i] = ToAppProduct(p)
-	}
-	return out
-}
-
-// =============================================================================
-
 // NewProduct is the body of POST /v1/products. The owner is the caller.
 type NewProduct struct {
 	Name string `json:"name" validate:"required"`
-	// Cost is kept as raw JSON so that it is read from its exact digits and
-	// a quoted or malformed amount is reported against cost.
+	// Cost is kept raw so it is read from its exact digits and a malformed
+	// amount is reported against cost.
 	Cost     json.RawMessage `json:"cost" validate:"required" openapi:"type=number,minimum=0" doc:"in currency units, at most 2 decimals"`
 	Quantity *int            `json:"quantity" validate:"required" openapi:"minimum=0"`
 }
 
-// toBusNewProduct checks every field at once: the validator's rules first,
-// then each value's own type, so one response names every bad field.
+// toBusNewProduct checks every field at once, so one response names every
+// bad field.
 func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, error) {
 	fe := errs.Fields(app)
 
@@ -78,8 +68,6 @@ func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, er
 	return productbus.NewProduct{UserID: owner, Name: n, Cost: cost, Quantity: qty}, nil
 }
 
-// =============================================================================
-
 // UpdateProduct is the body of PUT /v1/products/{productID}: only the
 // fields sent change.
 type UpdateProduct struct {
@@ -89,11 +77,8 @@ type UpdateProduct struct {
 }
 
 func toBusUpdateProduct(app UpdateProduct) (productbus.UpdateProduct, error) {
-	var (
-		bus productbus.UpdateProduct
-		fe  = errs.FieldErrors{}
-	)
-
+	var bus productbus.UpdateProduct
+	fe := errs.FieldErrors{}
 	if app.Name != nil {
 		n, err := name.Parse(*app.Name)
 		fe.Add("name", err)

@@ -49,7 +49,7 @@ func (a *handlers) create(ctx context.Context, r *http.Request) (any, error) {
 func (a *handlers) update(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "productID")
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	// The owner is checked before the body so a caller who may not touch
 	// the product learns nothing from validation errors.
@@ -58,11 +58,11 @@ func (a *handlers) update(ctx context.Context, r *http.Request) (any, error) {
 	}
 	var req UpdateProduct
 	if err := web.Decode(r, &req); err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	up, err := toBusUpdateProduct(req)
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 
 	prd, err := a.productBus.Update(ctx, mid.ActorID(ctx), id, up)
@@ -75,7 +75,7 @@ func (a *handlers) update(ctx context.Context, r *http.Request) (any, error) {
 func (a *handlers) delete(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "productID")
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	if err := a.authorizeOwner(ctx, id); err != nil {
 		return nil, err
@@ -87,17 +87,13 @@ func (a *handlers) delete(ctx context.Context, r *http.Request) (any, error) {
 }
 
 func (a *handlers) query(ctx context.Context, r *http.Request) (any, error) {
-	res, err := query.List(ctx, r, a.productBus, listSpec)
-	if err != nil {
-		return nil, errs.Of(err)
-	}
-	return res, nil
+	return query.List(ctx, r, a.productBus, listSpec)
 }
 
 func (a *handlers) queryByID(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "productID")
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	prd, err := a.productBus.QueryByID(ctx, id)
 	if err != nil {
@@ -115,10 +111,7 @@ func (a *handlers) authorizeOwner(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return busError(err)
 	}
-	claims, ok := mid.GetClaims(ctx)
-	if !ok {
-		return errs.Newf(errs.Unauthenticated, "authentication required")
-	}
+	claims, _ := mid.GetClaims(ctx)
 	if err := a.auth.Authorize(ctx, claims, prd.UserID, auth.RuleAdminOrSubject); err != nil {
 		return &errs.Error{Code: errs.PermissionDenied, Message: "only the product's owner or an ADMIN may change it", Cause: err}
 	}

@@ -8,10 +8,8 @@ import (
 	"github.com/garagesale/service/business/domain/salebus"
 )
 
-// parseFilter reads ?id= &productID= &buyerID= &dateCreatedFrom=
-// (inclusive) &dateCreatedBefore= (exclusive), times in RFC 3339. A USER's filter is
-// narrowed to the sales they bought or sold, in the query itself, so totals
-// and pages count only what they may see.
+// parseFilter reads the sales filter parameters. A USER's is narrowed to
+// the sales they bought or sold, so totals count only what they may see.
 func parseFilter(ctx context.Context, r *http.Request) (salebus.QueryFilter, error) {
 	f := query.NewFilter(r)
 
@@ -32,11 +30,10 @@ func parseFilter(ctx context.Context, r *http.Request) (salebus.QueryFilter, err
 	return filter, nil
 }
 
-// listSpec is how the list route reads its request, and what its
-// documentation says of its parameters.
+// listSpec reads and documents the list route's request.
 var listSpec = query.ListSpec[salebus.QueryFilter, salebus.Sale, Sale]{
 	Filter:       parseFilter,
 	Order:        orderByFields,
 	DefaultOrder: salebus.DefaultOrderBy,
-	ToApp:        toAppSales,
+	ToApp:        query.Map(toAppSale),
 }

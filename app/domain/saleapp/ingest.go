@@ -29,10 +29,9 @@ import (
 // defaults.
 type IngestConfig struct {
 	// MaxLineBytes is the longest line taken; a longer one is rejected
-	// (and skipped to its end) without stopping the stream.
+	// without stopping the stream.
 	MaxLineBytes int
-	// MaxBytes is the most a stream may carry; past it the stream ends
-	// with a line that says where to resume.
+	// MaxBytes is the most a stream may carry; past it the stream stops.
 	MaxBytes int64
 	// IdleTimeout is how long the stream may go without a line.
 	IdleTimeout time.Duration
@@ -63,9 +62,8 @@ func (c IngestConfig) withDefaults() IngestConfig {
 	return c
 }
 
-// BatchLines is the most lines recorded in one transaction: enough that a
-// large upload costs a few statements per hundred sales, few enough that
-// an answer follows its line closely.
+// BatchLines is the most lines recorded in one transaction: few
+// statements per hundred sales, and an answer close behind its line.
 const BatchLines = 100
 
 // OfflineSale is one line of POST /v1/sales/ingest: a sale of one of the
@@ -80,8 +78,7 @@ type OfflineSale struct {
 }
 
 // IngestResult is one line of the answer: what became of the body's line
-// of that number, or, with Summary, the count of each outcome once the
-// stream ends.
+// of that number, or, last, the Summary.
 type IngestResult struct {
 	Line    int            `json:"line,omitempty" doc:"the body's line number, from 1"`
 	ID      string         `json:"id,omitempty" doc:"the line's id"`
@@ -129,10 +126,7 @@ func toBusOfflineSale(app OfflineSale) (salebus.OfflineSale, error) {
 	}, nil
 }
 
-// =============================================================================
-
-// ingest checks the request and returns the stream that answers it: the
-// lines are read, recorded and answered as they arrive.
+// ingest checks the request and returns the stream that answers it.
 func (h *handlers) ingest(ctx context.Context, r *http.Request) (any, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (mt != apidoc.NDJSON && mt != "application/jsonl") {
@@ -165,10 +159,8 @@ type Line struct {
 }
 
 // Stream reads the body line by line and answers each as its batch is
-// recorded: both directions at once, so the client sees results while it
-// still sends. Memory holds one batch and the reader's buffer, whatever
-// the stream's length. A line that cannot be read or recorded is
-// rejected and the next one read; only the stream's limits and a
+// recorded, both directions at once, holding one batch in memory. A bad
+// line is rejected and the next one read; only the stream's limits and a
 // database that stops answering end it early, with a "stopped" line that
 // says from which line to upload again.
 func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (status int, err error) {
@@ -247,9 +239,8 @@ func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (statu
 
 // collect waits for a line, then takes the lines already read, up to a
 // batch: a fast upload is recorded a hundred lines at a time, a slow one
-// line by line as it comes. end is the stream's last word when it came;
-// a reader that closed lines without one (its context ended) ends the
-// stream too, as an interrupted read.
+// line by line. end is the stream's last line when it came, or an
+// interruption when the reader closed lines without one.
 func collect(lines <-chan Line) (batch []Line, end *Line) {
 	l, ok := <-lines
 	for {
@@ -275,8 +266,7 @@ func collect(lines <-chan Line) (batch []Line, end *Line) {
 var errStop = errors.New("the stream stopped")
 
 // read sends the body's lines to lines, bounded by the config's limits,
-// and ends with io.EOF or an errStop line; it closes lines when it is
-// done.
+// ends with an io.EOF or errStop line and closes lines.
 func (s *ingestStream) read(ctx context.Context, rc *http.ResponseController, lines chan<- Line) {
 	defer close(lines)
 	cfg := s.h.ingestCfg
@@ -351,9 +341,8 @@ func readFailure(err error, cfg IngestConfig, n int) string {
 	return fmt.Sprintf("the body could not be read from line %d: upload it again from there", n)
 }
 
-// record records a batch and answers each of its lines, in order. When
-// the batch cannot be recorded it sends a stopped line saying where to
-// resume and ends the stream.
+// record records a batch and answers each of its lines, in order, or a
+// stopped line saying where to resume when it cannot.
 func (s *ingestStream) record(ctx context.Context, batch []Line, sum *IngestSummary, send func(IngestResult) error) error {
 	cfg := s.h.ingestCfg
 	batchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.BatchTimeout)
@@ -411,11 +400,9 @@ func (e *RecordError) Unwrap() error { return e.Err }
 
 // RecordBatch decodes a batch of lines of an upload by seller, records the
 // good ones in one transaction and returns what became of each line, in
-// order: the API's upload and sales-admin ingest both record through it.
-// A failure to record is a *RecordError.
-//
-// A line may name its buyer's account only when mayNameBuyers (an ADMIN
-// uploads, or replays a seller's file): a seller could otherwise put a
+// order; a failure to record is a *RecordError. The API and sales-admin
+// ingest both record through it. A line may name its buyer's account only
+// when mayNameBuyers (an ADMIN's upload): a seller could otherwise put a
 // purchase in any user's history, and learn which user IDs exist.
 func RecordBatch(ctx context.Context, bus *salebus.Business, seller uuid.UUID, mayNameBuyers bool, batch []Line) ([]IngestResult, error) {
 	results := make([]IngestResult, len(batch))
@@ -472,8 +459,8 @@ func lineError(err error) string {
 		}
 		return "bad line: " + de.Err.Error()
 	}
-	e, ok := errs.As(err)
-	if !ok || len(e.Fields) == 0 {
+	var e *errs.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
 		return "bad line"
 	}
 	var parts []string

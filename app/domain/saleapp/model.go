@@ -12,13 +12,9 @@ import (
 	"github.com/google/uuid"
 )
 
-// Sale is a sale as the API shows it. Paid is in currency units with at
-// most two decimals, written from integer cents: never a float.
-//
-// A sale uploaded from a seller's table (POST /v1/sales/ingest) has the
-// id the seller's device gave it (clientID), and no buyerID when the buyer
-// walked in without an account; takenAt is when it was made, dateCreated
-// when it reached the API.
+// Sale is a sale as the API shows it. Paid is written from integer cents,
+// never a float. takenAt is when it was made, dateCreated when it reached
+// the API: an uploaded sale (POST /v1/sales/ingest) was made offline.
 type Sale struct {
 	ID          string      `json:"id" openapi:"format=uuid"`
 	ProductID   string      `json:"productID" openapi:"format=uuid"`
@@ -46,23 +42,9 @@ func toAppSale(bus salebus.Sale) Sale {
 	return s
 }
 
-func toAppSales(bus []salebus.Sale) []Sale {
-	out := make([]Sale, len(bus))
-	for i, s := range bus {
-		out[i] = toAppSale(s)
-	}
-	return out
-}
-
-// =============================================================================
-
-// NewSale is the body of POST /v1/sales; the buyer is the caller.
-//
-// Paid is kept as its raw JSON text: its exact digits are parsed (through
-// json.Number, never a float, which would turn 0.1 into
-// 0.1000000000000000055), and a string or a malformed number is reported
-// against "paid" together with every other bad field instead of failing
-// the whole decode.
+// NewSale is the body of POST /v1/sales; the buyer is the caller. Paid is
+// kept raw so its exact digits are parsed, never through a float, and a
+// malformed amount is reported against "paid" with every other bad field.
 type NewSale struct {
 	ProductID string          `json:"productID" openapi:"format=uuid"`
 	Quantity  int             `json:"quantity" openapi:"minimum=1"`
@@ -81,8 +63,6 @@ func parsePurchase(fe errs.FieldErrors, productID string, qty int, paid json.Raw
 	return id, q, m
 }
 
-// toBusNewSale checks every field at once, so one response names every
-// bad field.
 func toBusNewSale(app NewSale, buyerID uuid.UUID) (salebus.NewSale, error) {
 	fe := errs.FieldErrors{}
 	productID, q, paid := parsePurchase(fe, app.ProductID, app.Quantity, app.Paid)

@@ -50,7 +50,7 @@ func (h *handlers) create(ctx context.Context, r *http.Request) (any, error) {
 func (h *handlers) delete(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "saleID")
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	if err := h.saleBus.Delete(ctx, mid.ActorID(ctx), id); err != nil {
 		return nil, busError(err)
@@ -59,11 +59,7 @@ func (h *handlers) delete(ctx context.Context, r *http.Request) (any, error) {
 }
 
 func (h *handlers) query(ctx context.Context, r *http.Request) (any, error) {
-	res, err := query.List(ctx, r, h.saleBus, listSpec)
-	if err != nil {
-		return nil, errs.Of(err)
-	}
-	return res, nil
+	return query.List(ctx, r, h.saleBus, listSpec)
 }
 
 // queryByID answers a USER who neither bought nor sold an existing sale
@@ -71,7 +67,7 @@ func (h *handlers) query(ctx context.Context, r *http.Request) (any, error) {
 func (h *handlers) queryByID(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "saleID")
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	sale, err := h.saleBus.QueryByID(ctx, id)
 	if err != nil {

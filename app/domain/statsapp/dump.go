@@ -13,12 +13,10 @@ import (
 )
 
 // PublicSale is a sale in the public record of a day: one line of a dump.
-// It says what sold, when, by which seller, how many and for how much,
-// and whether it was recorded offline; nothing of who bought it (no buyer
-// ID, name or email; offline tells only that the buyer may have had no
-// account), nothing
-// of the seller but their ID, and no product name, which is free text a
-// seller wrote. The JSON fields come in this order on every line.
+// It says nothing of who bought it (offline tells only that the buyer may
+// have had no account), nothing of the seller but their ID, and no product
+// name, which is free text a seller wrote. The JSON fields come in this
+// order on every line.
 type PublicSale struct {
 	ID        string      `json:"id"`
 	TakenAt   string      `json:"takenAt"`
@@ -41,9 +39,8 @@ func toAppPublicSale(bus statsbus.PublicSale) PublicSale {
 	}
 }
 
-// DumpContentType is the media type of a dump object: the bytes are the
-// gzip file itself (not NDJSON served with a gzip encoding, which some
-// clients would unpack on download).
+// DumpContentType is the media type of a dump object: the gzip file itself,
+// not NDJSON with a gzip encoding, which some clients would unpack.
 const DumpContentType = "application/gzip"
 
 // DumpKey is the object key of day's dump: sales/2026-01-02.ndjson.gz.
@@ -60,12 +57,10 @@ type Progress struct {
 }
 
 // WriteDump writes the public record of the sales taken on day (UTC) to w
-// as gzipped NDJSON: one PublicSale per line, by taken_at then sale ID.
-// The same sales give the same bytes: the fields' order is fixed, the
-// gzip header has no name and no time, and nothing is read from the
-// clock. A day without sales is an empty gzip stream, which unpacks to
-// nothing. The sales stream from the database into w, so memory does not
-// grow with the day. It returns how many sales it wrote.
+// as gzipped NDJSON, one PublicSale per line by taken_at then sale ID, and
+// returns how many it wrote. The same sales give the same bytes: the
+// fields' order is fixed and the gzip header has no name and no time. The
+// sales stream from the database, so memory does not grow with the day.
 func WriteDump(ctx context.Context, w io.Writer, bus *statsbus.Business, day date.Date, p Progress) (int, error) {
 	if p.Start != nil {
 		total, err := bus.CountDay(ctx, day)

@@ -23,9 +23,8 @@ type DayStats struct {
 	Figures
 }
 
-// DailyStats is the answer of GET /v1/stats/daily: the days it covers,
-// defaults applied, and the figures of each seller on each of those days
-// with sales.
+// DailyStats is the answer of GET /v1/stats/daily: the days it covers and
+// each seller's figures on each of those days with sales.
 type DailyStats struct {
 	From string     `json:"from" openapi:"format=date" doc:"the first day covered"`
 	To   string     `json:"to" openapi:"format=date" doc:"the last day covered"`

@@ -19,7 +19,7 @@ type handlers struct {
 func (h *handlers) daily(ctx context.Context, r *http.Request) (any, error) {
 	filter, err := h.parseDaily(ctx, r)
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	days, err := h.statsBus.Daily(ctx, filter)
 	if err != nil {
@@ -31,7 +31,7 @@ func (h *handlers) daily(ctx context.Context, r *http.Request) (any, error) {
 func (h *handlers) latest(ctx context.Context, r *http.Request) (any, error) {
 	seller, err := h.parseLatest(ctx, r)
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	l, err := h.statsBus.Latest(ctx, seller)
 	if err != nil {

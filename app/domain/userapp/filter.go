@@ -9,9 +9,7 @@ import (
 	"github.com/garagesale/service/business/types/email"
 )
 
-// parseFilter reads ?id= &name= (substring) &email= &enabled=
-// &dateCreatedFrom= (inclusive) &dateCreatedBefore= (exclusive), times in
-// RFC 3339.
+// parseFilter reads the users filter parameters.
 func parseFilter(ctx context.Context, r *http.Request) (userbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 
@@ -27,19 +25,14 @@ func parseFilter(ctx context.Context, r *http.Request) (userbus.QueryFilter, err
 		f.Errors.Add("email", err)
 		filter.Email = &e
 	}
-
-	if err := f.Err(); err != nil {
-		return userbus.QueryFilter{}, err
-	}
-	return filter, nil
+	return filter, f.Err()
 }
 
-// listSpec is how the list route reads its request, and what its
-// documentation says of its parameters.
+// listSpec reads and documents the list route's request.
 var listSpec = query.ListSpec[userbus.QueryFilter, userbus.User, User]{
 	Filter:       parseFilter,
 	Order:        orderByFields,
 	DefaultOrder: userbus.DefaultOrderBy,
-	ToApp:        toAppUsers,
+	ToApp:        query.Map(toAppUser),
 	Docs:         map[string]string{"name": "only those whose name holds this, in any case"},
 }

@@ -14,9 +14,6 @@ import (
 	"github.com/garagesale/service/business/types/role"
 )
 
-// maxDepartment is the longest department name accepted.
-const maxDepartment = 100
-
 // User is a user as the API shows it: never a password or its hash.
 type User struct {
 	ID          string   `json:"id" openapi:"format=uuid"`
@@ -42,16 +39,6 @@ func toAppUser(bus userbus.User) User {
 	}
 }
 
-func toAppUsers(bus []userbus.User) []User {
-	out := make([]User, len(bus))
-	for i, u := range bus {
-		out[i] = toAppUser(u)
-	}
-	return out
-}
-
-// =============================================================================
-
 // NewUser is the body of POST /v1/users.
 type NewUser struct {
 	Name            string   `json:"name" validate:"required"`
@@ -62,8 +49,8 @@ type NewUser struct {
 	PasswordConfirm string   `json:"passwordConfirm" validate:"eqfield=Password"`
 }
 
-// toBusNewUser checks every field at once: the validator's rules first,
-// then each value's own type, so one response names every bad field.
+// toBusNewUser checks every field at once, so one response names every
+// bad field.
 func toBusNewUser(app NewUser) (userbus.NewUser, error) {
 	fe := errs.Fields(app)
 
@@ -88,17 +75,6 @@ func toBusNewUser(app NewUser) (userbus.NewUser, error) {
 	}, nil
 }
 
-var errPasswordMismatch = errors.New("must match password")
-
-func checkDepartment(d string) error {
-	if utf8.RuneCountInString(d) > maxDepartment {
-		return errors.New("must be at most 100 characters")
-	}
-	return nil
-}
-
-// =============================================================================
-
 // UpdateUser is the body of PUT /v1/users/{userID}: only the fields sent
 // change. Changing one's own email or password takes currentPassword.
 type UpdateUser struct {
@@ -112,11 +88,8 @@ type UpdateUser struct {
 }
 
 func toBusUpdateUser(app UpdateUser) (userbus.UpdateUser, error) {
-	var (
-		bus userbus.UpdateUser
-		fe  = errs.FieldErrors{}
-	)
-
+	var bus userbus.UpdateUser
+	fe := errs.FieldErrors{}
 	if app.Name != nil {
 		n, err := name.Parse(*app.Name)
 		fe.Add("name", err)
@@ -128,7 +101,9 @@ func toBusUpdateUser(app UpdateUser) (userbus.UpdateUser, error) {
 		bus.Email = &e
 	}
 	if app.Department != nil {
-		fe.Add("department", checkDepartment(*app.Department))
+		if utf8.RuneCountInString(*app.Department) > 100 {
+			fe.Add("department", errors.New("must be at most 100 characters"))
+		}
 		d := strings.TrimSpace(*app.Department)
 		bus.Department = &d
 	}
@@ -136,7 +111,7 @@ func toBusUpdateUser(app UpdateUser) (userbus.UpdateUser, error) {
 		pw, err := password.Parse(*app.Password)
 		fe.Add("password", err)
 		if app.PasswordConfirm == nil || *app.PasswordConfirm != *app.Password {
-			fe.Add("passwordConfirm", errPasswordMismatch)
+			fe.Add("passwordConfirm", errors.New("must match password"))
 		}
 		bus.Password = &pw
 	} else if app.PasswordConfirm != nil {
@@ -188,8 +163,6 @@ func toBusUpdateUserRole(app UpdateUserRole) (userbus.UpdateUser, error) {
 	}
 	return userbus.UpdateUser{Roles: roles}, nil
 }
-
-// =============================================================================
 
 // Token is the body of a successful token request.
 type Token struct {

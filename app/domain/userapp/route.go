@@ -8,7 +8,6 @@ import (
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/domain/userbus"
-	"github.com/garagesale/service/business/types/role"
 )
 
 // Config holds what the users routes need. Now may be nil.
@@ -74,8 +73,4 @@ func Routes(t *route.Table, cfg Config) {
 	t.Add(route.Def{Method: http.MethodDelete, Path: "/v1/users/{userID}", Handler: a.delete, Rule: auth.RuleAdminOrSubject,
 		Summary: "Delete a user", Description: "Not the last enabled ADMIN (409).",
 		Status: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict}})
-}
-
-func roleStrings(usr userbus.User) []string {
-	return role.Strings(usr.Roles)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/types/email"
+	"github.com/garagesale/service/business/types/role"
 	"github.com/garagesale/service/foundation/web"
 )
 
@@ -33,11 +34,11 @@ type handlers struct {
 func (a *handlers) create(ctx context.Context, r *http.Request) (any, error) {
 	var req NewUser
 	if err := web.Decode(r, &req); err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	nu, err := toBusNewUser(req)
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 
 	usr, err := a.userBus.Create(ctx, mid.ActorID(ctx), nu)
@@ -60,15 +61,15 @@ func (a *handlers) updateRole(ctx context.Context, r *http.Request) (any, error)
 func updateWith[Req any](ctx context.Context, r *http.Request, a *handlers, toBus func(Req) (userbus.UpdateUser, error)) (any, error) {
 	id, err := query.PathID(r, "userID")
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	var req Req
 	if err := web.Decode(r, &req); err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	uu, err := toBus(req)
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 
 	usr, err := a.userBus.Update(ctx, mid.ActorID(ctx), id, uu)
@@ -81,7 +82,7 @@ func updateWith[Req any](ctx context.Context, r *http.Request, a *handlers, toBu
 func (a *handlers) delete(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "userID")
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	if err := a.userBus.Delete(ctx, mid.ActorID(ctx), id); err != nil {
 		return nil, busError(err)
@@ -90,17 +91,13 @@ func (a *handlers) delete(ctx context.Context, r *http.Request) (any, error) {
 }
 
 func (a *handlers) query(ctx context.Context, r *http.Request) (any, error) {
-	res, err := query.List(ctx, r, a.userBus, listSpec)
-	if err != nil {
-		return nil, errs.Of(err)
-	}
-	return res, nil
+	return query.List(ctx, r, a.userBus, listSpec)
 }
 
 func (a *handlers) queryByID(ctx context.Context, r *http.Request) (any, error) {
 	id, err := query.PathID(r, "userID")
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	usr, err := a.userBus.QueryByID(ctx, id)
 	if err != nil {
@@ -119,11 +116,11 @@ func (a *handlers) signup(ctx context.Context, r *http.Request) (any, error) {
 	}
 	var req Signup
 	if err := web.Decode(r, &req); err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	nu, err := toBusSignup(req)
 	if err != nil {
-		return nil, errs.Of(err)
+		return nil, err
 	}
 	if _, err := a.userBus.Signup(ctx, nu, clientAddr(r, a.clientIPHeader)); err != nil && !errors.Is(err, userbus.ErrUniqueEmail) {
 		return nil, busError(err)
@@ -134,14 +131,10 @@ func (a *handlers) signup(ctx context.Context, r *http.Request) (any, error) {
 	}), nil
 }
 
-// token exchanges HTTP Basic credentials for a JWT signed with the key
-// named in the path, or with the active key when the path names none.
+// token exchanges HTTP Basic credentials for a JWT signed with the active
+// key, which the path may name.
 func (a *handlers) token(ctx context.Context, r *http.Request) (any, error) {
-	kid := web.Param(r, "kid")
-	if kid == "" {
-		kid = a.activeKID
-	}
-	if kid != a.activeKID {
+	if kid := web.Param(r, "kid"); kid != "" && kid != a.activeKID {
 		// Only the active key signs, so that retiring a key stops new tokens
 		// under it while its old tokens still verify.
 		return nil, errs.Newf(errs.NotFound, "that key is not the active signing key: ask GET /v1/users/token/%s", a.activeKID)
@@ -161,9 +154,9 @@ func (a *handlers) token(ctx context.Context, r *http.Request) (any, error) {
 		return nil, busError(err)
 	}
 
-	claims := auth.NewClaims(usr.ID, roleStrings(usr), a.now(), a.tokenTTL)
+	claims := auth.NewClaims(usr.ID, role.Strings(usr.Roles), a.now(), a.tokenTTL)
 	claims.Version = usr.TokenVersion
-	tkn, err := a.auth.GenerateToken(kid, claims)
+	tkn, err := a.auth.GenerateToken(a.activeKID, claims)
 	if err != nil {
 		return nil, errs.Newf(errs.Internal, "generate token: %w", err)
 	}
@@ -195,9 +188,8 @@ func busError(err error) error {
 	case errors.Is(err, userbus.ErrNotFound):
 		return errs.New(errs.NotFound, userbus.ErrNotFound)
 	case errors.Is(err, userbus.ErrUniqueEmail):
-		e := errs.New(errs.AlreadyExists, userbus.ErrUniqueEmail)
-		e.Fields = map[string]string{"email": userbus.ErrUniqueEmail.Error()}
-		return e
+		return &errs.Error{Code: errs.AlreadyExists, Message: userbus.ErrUniqueEmail.Error(), Cause: userbus.ErrUniqueEmail,
+			Fields: map[string]string{"email": userbus.ErrUniqueEmail.Error()}}
 	case errors.Is(err, userbus.ErrAuthenticationFailure):
 		return errs.New(errs.Unauthenticated, userbus.ErrAuthenticationFailure)
 	case errors.Is(err, userbus.ErrCurrentPassword):

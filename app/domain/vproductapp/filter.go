@@ -9,9 +9,7 @@ import (
 	"github.com/garagesale/service/business/domain/vproductbus"
 )
 
-// parseFilter reads the products filter (?id= &name= &costMin= &costMax=
-// &quantityMin= &quantityMax= &userID=) and &userName= (substring). Ranges
-// are inclusive.
+// parseFilter reads the products filter parameters and userName.
 func parseFilter(ctx context.Context, r *http.Request) (vproductbus.QueryFilter, error) {
 	f := query.NewFilter(r)
 
@@ -19,19 +17,14 @@ func parseFilter(ctx context.Context, r *http.Request) (vproductbus.QueryFilter,
 		QueryFilter: productapp.FilterFrom(f),
 		UserName:    f.String("userName"),
 	}
-
-	if err := f.Err(); err != nil {
-		return vproductbus.QueryFilter{}, err
-	}
-	return filter, nil
+	return filter, f.Err()
 }
 
-// listSpec is how the list route reads its request, and what its
-// documentation says of its parameters.
+// listSpec reads and documents the list route's request.
 var listSpec = query.ListSpec[vproductbus.QueryFilter, vproductbus.Product, VProduct]{
 	Filter:       parseFilter,
 	Order:        orderByFields,
 	DefaultOrder: vproductbus.DefaultOrderBy,
-	ToApp:        toAppProducts,
+	ToApp:        query.Map(toAppProduct),
 	Docs:         map[string]string{"name": "only those whose name holds this, in any case", "userName": "only those whose owner's name holds this, in any case"},
 }

@@ -15,11 +15,3 @@ type VProduct struct {
 func toAppProduct(bus vproductbus.Product) VProduct {
 	return VProduct{Product: productapp.ToAppProduct(bus.Product), UserName: bus.UserName.String()}
 }
-
-func toAppProducts(bus []vproductbus.Product) []VProduct {
-	out := make([]VProduct, len(bus))
-	for i, p := range bus {
-		out[i] = toAppProduct(p)
-	}
-	return out
-}

@@ -6,19 +6,30 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/domain/vproductbus"
 )
+
+// Config holds what the vproducts route needs.
+type Config struct {
+	VProductBus *vproductbus.Business
+}
+
+// Routes adds the vproducts route.
+func Routes(t *route.Table, cfg Config) {
+	t = t.Group("vproducts", "Products with their owner's name, for listing pages. ADMIN only.")
+	a := &handlers{vproductBus: cfg.VProductBus}
+	t.Add(route.Def{Method: http.MethodGet, Path: "/v1/vproducts", Handler: a.query, Rule: auth.RuleAdminOnly,
+		Summary: "List products with their owners' names",
+		Query:   listSpec.Params(), Response: query.Result[VProduct]{}})
+}
 
 type handlers struct {
 	vproductBus *vproductbus.Business
 }
 
 func (a *handlers) query(ctx context.Context, r *http.Request) (any, error) {
-	res, err := query.List(ctx, r, a.vproductBus, listSpec)
-	if err != nil {
-		return nil, errs.Of(err)
-	}
-	return res, nil
+	return query.List(ctx, r, a.vproductBus, listSpec)
 }

@@ -1,16 +1,11 @@
-// Package apidoc holds what the code declares of the API for its
-// documentation: each route as it is registered (method, path, who may
-// call it, its request and response models, its list parameters, the
-// errors it can answer), and the page that renders the document. Package
-// openapi builds the OpenAPI 3.1 document from it (make docs); sales-api
-// serves the committed copy, which a test keeps equal to what the code
-// declares.
+// Package apidoc holds each route's documentation as it is registered,
+// from which package openapi builds the OpenAPI document (make docs), and
+// the page that renders the document.
 package apidoc
 
 import (
 	"maps"
 	"slices"
-	"sync"
 )
 
 // Op is one route's documentation.
@@ -26,29 +21,20 @@ type Op struct {
 	Description string
 
 	// Auth is how the caller proves who it is; Access says who may call,
-	// in words ("ADMIN", "the owner or an ADMIN").
+	// in words ("an ADMIN"), "" for any user.
 	Auth   Auth
 	Access string
 
-	// Body is the request's model, a zero value; nil for none.
-	Body any
-	// Status is the success status; Response its model (a zero value),
-	// nil for an answer without a body. Content is the answer's media
-	// type when it is not JSON: the answer is then documented as a string.
+	// Body, Status, Response, Content, Stream, Query and Errors are as
+	// in route.Def. Headers are the request headers the route reads.
+	Body     any
 	Status   int
 	Response any
 	Content  string
-	// Stream marks a route whose body and answer are NDJSON streams
-	// (application/x-ndjson): Body is the model of one line of the
-	// body, Response of one line of the answer.
-	Stream bool
-	// Query are the query parameters; Headers the request headers the
-	// route reads.
-	Query   []Param
-	Headers []Param
-	// Errors are the error statuses the route answers besides those
-	// every route does (400, 500, 503) and those its Auth implies.
-	Errors []int
+	Stream   bool
+	Query    []Param
+	Headers  []Param
+	Errors   []int
 }
 
 // NDJSON is the media type of a stream of JSON values, one per line.
@@ -70,9 +56,7 @@ type Param struct {
 	Description string
 	Type        string // string, integer, number, boolean
 	Format      string // uuid, date-time, ...
-	Enum        []string
 	Min, Max    *float64
-	Required    bool
 }
 
 // Info is what the document says of the API as a whole.
@@ -82,41 +66,32 @@ type Info struct {
 	Description string
 }
 
-// Spec collects the documentation of every route.
+// Spec collects the documentation of every route. Routes are added at
+// startup, before anything reads it.
 type Spec struct {
-	info Info
-	mu   sync.Mutex
+	Info Info
 	ops  []Op
 	tags map[string]string
 }
 
 // New returns an empty Spec.
 func New(info Info) *Spec {
-	return &Spec{info: info}
+	return &Spec{Info: info, tags: map[string]string{}}
 }
 
-// Add documents a route. Routes are registered once, at startup.
+// Add documents a route.
 func (s *Spec) Add(op Op) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.ops = append(s.ops, op)
 }
 
 // Tag describes a tag, the group of one domain's routes; the viewer shows
 // the description above them.
 func (s *Spec) Tag(name, description string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.tags == nil {
-		s.tags = make(map[string]string)
-	}
 	s.tags[name] = description
 }
 
 // Routes returns "METHOD PATH" of every route documented, sorted.
 func (s *Spec) Routes() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	out := make([]string, len(s.ops))
 	for i, op := range s.ops {
 		out[i] = op.Method + " " + op.Path
@@ -125,15 +100,8 @@ func (s *Spec) Routes() []string {
 	return out
 }
 
-// Info returns what the document says of the API as a whole.
-func (s *Spec) Info() Info {
-	return s.info
-}
-
 // Ops returns the documentation of every route, in the order added, and
 // the descriptions of their tags.
 func (s *Spec) Ops() ([]Op, map[string]string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	return slices.Clone(s.ops), maps.Clone(s.tags)
 }

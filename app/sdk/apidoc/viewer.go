@@ -16,10 +16,9 @@ import (
 	"github.com/garagesale/service/foundation/web"
 )
 
-// redocGz is Redoc's standalone browser bundle, as the version pinned in
-// zarf/docs/package-lock.json ships it, gzipped (make docs-viewer puts it
-// here): a third of the bundle's size in the binary, and what browsers
-// take anyway.
+// redocGz is Redoc's standalone bundle, the version zarf/docs pins,
+// gzipped by make docs-viewer: a third of the size in the binary, and what
+// browsers take anyway.
 //
 //go:embed viewer/redoc.standalone.js.gz
 var redocGz []byte
@@ -33,9 +32,8 @@ var redocJS = sync.OnceValues(func() ([]byte, error) {
 	return io.ReadAll(zr)
 })
 
-// redocSum is the sha256 of the bundle as embedded, hex: the script's
-// address carries part of it, so a new bundle is a new address to a
-// browser's cache.
+// redocSum is the bundle's sha256, hex: the script's address carries part
+// of it, so a new bundle is a new address to a browser's cache.
 var redocSum = sync.OnceValue(func() string {
 	sum := sha256.Sum256(redocGz)
 	return hex.EncodeToString(sum[:])
@@ -43,26 +41,19 @@ var redocSum = sync.OnceValue(func() string {
 
 // pageCSP lets the page run the viewer and nothing else. Every source is
 // one Redoc uses:
-//   - script-src 'self': the bundle, from the API itself; the page has no
-//     inline script, so none may run.
-//   - style-src 'unsafe-inline': styled-components, inside the bundle,
-//     writes its CSS into <style> elements it creates. Redoc's nonce
-//     option is no way around it: some of its styles still come without
-//     the nonce, and the page renders broken. CSS slipped into the page
-//     could load nothing from elsewhere under this policy either.
+//   - script-src 'self': the bundle, from the API itself; no inline script.
+//   - style-src 'unsafe-inline': styled-components, in the bundle, writes
+//     its CSS into <style> elements it creates. Redoc's nonce option does
+//     not help: some styles still come without it and the page breaks.
+//     CSS slipped into the page could load nothing under this policy.
 //   - img-src data:: the icons are SVGs in data: URLs.
 //   - connect-src 'self': the viewer fetches the document.
-//   - worker-src blob:: search runs in a worker the bundle builds from a
-//     blob: URL.
+//   - worker-src blob:: search runs in a worker built from a blob: URL.
 //
-// Fonts are left out: Redoc asks for its fonts by name (Roboto,
-// Montserrat) and takes what the system has, loading none. Everything else
-// is 'none': no frames, no form posts, no <base> to move the relative
-// addresses elsewhere.
-//
-// The one thing the policy refuses that Redoc asks for is the Redocly logo
-// by the "API docs by Redocly" link, from cdn.redoc.ly: the browser logs
-// the refusal, and Redoc leaves the image out and keeps the link.
+// Fonts are left out: Redoc names system fonts and loads none. Everything
+// else is 'none': no frames, no form posts, no <base> to move the relative
+// addresses. The one thing refused that Redoc asks for is the Redocly logo
+// from cdn.redoc.ly: Redoc leaves the image out and keeps the link.
 const pageCSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; worker-src blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // scriptCSP is the default policy of every response: it matters only if a
@@ -70,29 +61,25 @@ const pageCSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline
 const scriptCSP = "default-src 'none'; frame-ancestors 'none'"
 
 // Page returns the documentation page: Redoc rendering the OpenAPI
-// document at specURL, with the viewer's script loaded from scriptURL
-// (where the route answering Script is). Both are addresses the browser
-// resolves against the page's own, so a path such as /v1/openapi.json
-// keeps the page to its origin, which its policy requires.
+// document at specURL, its script loaded from scriptURL (the route
+// answering Script). Paths such as /v1/openapi.json keep the page to its
+// origin, which its policy requires.
 func Page(specURL, scriptURL, title string) web.Encoder {
 	sep := "?"
 	if strings.Contains(scriptURL, "?") {
 		sep = "&"
 	}
-	// A prefix of the sum is enough to tell versions apart; the whole of
-	// it would only lengthen the page.
+	// A prefix of the sum is enough to tell versions apart.
 	src := scriptURL + sep + "v=" + redocSum()[:16]
 
 	// Redoc reads its options from the <redoc> element's attributes, so
 	// the page needs no script of its own; the script comes after the
-	// element, which it looks for as it runs. The download button links
-	// to specURL itself.
+	// element, which it looks for as it runs.
 	var b strings.Builder
 	b.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
 	b.WriteString("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
 	b.WriteString("<title>" + html.EscapeString(title) + "</title>\n")
-	// Redoc's layout fills the window; the browser's default margin
-	// would frame it. Inline styles are allowed for Redoc's sake anyway.
+	// Redoc's layout fills the window; the default margin would frame it.
 	b.WriteString("<style>body { margin: 0; }</style>\n</head>\n<body>\n")
 	b.WriteString("<redoc spec-url=\"" + html.EscapeString(specURL) + "\"></redoc>\n")
 	b.WriteString("<script src=\"" + html.EscapeString(src) + "\"></script>\n")
@@ -109,11 +96,10 @@ func (p page) Encode() ([]byte, string, error) {
 }
 
 // HTTPHeader replaces the API's defaults that would stop the page working.
-// The page holds nothing private, so it may be stored, unlike the API's
-// answers. no-cache still has the browser ask for it each time, so a new
-// version shows at once; unlike no-store, which browsers tend to keep out
-// of their back/forward cache, it lets going back to the docs show them
-// as they were rather than render them anew.
+// The page holds nothing private, so it may be stored: no-cache still
+// asks for it each time, so a new version shows at once, while going back
+// to it shows it as it was (browsers keep no-store out of their
+// back/forward cache).
 func (page) HTTPHeader() http.Header {
 	return http.Header{
 		"Content-Security-Policy": {pageCSP},
@@ -142,12 +128,10 @@ func (s script) Encode() ([]byte, string, error) {
 	return js, contentType, err
 }
 
-// HTTPHeader lets browsers and proxies keep the script. The page asks for
-// it at an address naming its version, so a new bundle is fetched as soon
-// as the page names it. The cache time is a day, not the year such an
-// address would allow: while an update rolls out, a page from a new
-// instance may ask an old one, whose older bundle is then kept under the
-// new address; a day bounds how long that lasts.
+// HTTPHeader lets browsers and proxies keep the script, whose address
+// names its version. A day, not the year such an address would allow:
+// while an update rolls out, a page from a new instance may ask an old
+// one, whose older bundle is then kept under the new address.
 func (s script) HTTPHeader() http.Header {
 	h := http.Header{
 		"Content-Security-Policy": {scriptCSP},

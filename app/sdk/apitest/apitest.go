@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -85,11 +86,7 @@ func Do(t testing.TB, h http.Handler, method, url, token string, body any, heade
 	}
 
 	req := httptest.NewRequest(method, url, bytes.NewReader(data))
-	for k, vs := range header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
+	maps.Copy(req.Header, header)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -100,7 +97,7 @@ func Do(t testing.TB, h http.Handler, method, url, token string, body any, heade
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req.Clone(req.Context()))
 	resp := w.Result()
-	checkContract(t, h, req, data, resp, w.Body.Bytes())
+	checkContract(t, req, data, resp, w.Body.Bytes())
 	return resp
 }
 

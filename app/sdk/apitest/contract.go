@@ -8,59 +8,39 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 
 	"github.com/garagesale/service/app/sdk/apidoc"
 	"github.com/garagesale/service/app/sdk/apidoc/openapi"
+	"github.com/garagesale/service/docs"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
-// The API's document, read from the first handler that serves it. Every
-// handler a test builds serves the same one: it is made from the code.
-var (
-	contractOnce sync.Once
-	contract     routers.Router
-	contractErr  error
-)
-
-func router(h http.Handler) (routers.Router, error) {
-	contractOnce.Do(func() {
-		// The documentation page and its script are text, as text/plain
-		// is to the validator.
-		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
-		openapi3filter.RegisterBodyDecoder("application/javascript", openapi3filter.PlainBodyDecoder)
-		openapi3filter.RegisterBodyDecoder(apidoc.NDJSON, ndjsonDecoder)
-
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/v1/openapi.json", nil))
-		if w.Code != http.StatusOK {
-			contractErr = fmt.Errorf("GET /v1/openapi.json answered %d: %s", w.Code, w.Body)
-			return
-		}
-		doc, err := openapi.Load(w.Body.Bytes())
-		if err != nil {
-			contractErr = fmt.Errorf("%w (the API serves docs/openapi.json: make docs writes it from the code)", err)
-			return
-		}
-		contract, contractErr = gorillamux.NewRouter(doc)
-	})
-	return contract, contractErr
-}
+// router routes by the API's document, the committed copy the API serves.
+var router = sync.OnceValues(func() (routers.Router, error) {
+	// The documentation page and its script are text, as text/plain is to
+	// the validator.
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/javascript", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder(apidoc.NDJSON, ndjsonDecoder)
+	doc, err := openapi.Load(docs.OpenAPI)
+	if err != nil {
+		return nil, fmt.Errorf("%w (make docs writes docs/openapi.json from the code)", err)
+	}
+	return gorillamux.NewRouter(doc)
+})
 
 // checkContract checks an exchange with the API against its document: the
-// answer always (its status must be one the route documents, its body fit
-// that status's schema, no field undocumented), the request when the API
-// accepted it (a request the API answered 2xx must be one the document
-// allows). A request the API refused is left alone: tests send bad ones
-// on purpose. A request to no route is not checked.
-func checkContract(t testing.TB, h http.Handler, req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) {
+// answer always (a status the route documents, a body its schema fits),
+// the request when the API answered 2xx. A request the API refused is
+// left alone, as tests send bad ones on purpose, and so is one to no route.
+func checkContract(t testing.TB, req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) {
 	t.Helper()
-	rt, err := router(h)
+	rt, err := router()
 	if err != nil {
 		t.Errorf("the API's document: %v", err)
 		return

@@ -13,10 +13,9 @@ import (
 // Body.
 type BodyCheck func(t *testing.T, body []byte)
 
-// Body checks the request model Req as its route reads it: body is
-// decoded into a Req as a handler decodes it and, when that takes, turned
-// into the business's value by toBus. Either refusal must be fit to show
-// a client (CheckRefusal).
+// Body checks the request model Req as its route reads it: decoded as a
+// handler decodes it, then turned into the business's value by toBus.
+// Either refusal must be fit to show a client (CheckRefusal).
 func Body[Req, Bus any](toBus func(Req) (Bus, error)) BodyCheck {
 	return func(t *testing.T, body []byte) {
 		t.Helper()
@@ -30,10 +29,9 @@ func Body[Req, Bus any](toBus func(Req) (Bus, error)) BodyCheck {
 	}
 }
 
-// FuzzBodies fuzzes request bodies, starting from seeds, through every
-// check: each request model accepts a body or refuses it with a 400 fit
-// to show, never a panic or a server error. Crashers land in testdata/fuzz
-// and replay in go test.
+// FuzzBodies fuzzes request bodies, from seeds, through every check: each
+// request model accepts a body or refuses it with a 400 fit to show, never
+// a panic or a server error.
 func FuzzBodies(f *testing.F, seeds []string, checks ...BodyCheck) {
 	for _, seed := range seeds {
 		f.Add([]byte(seed))

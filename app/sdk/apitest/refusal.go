@@ -12,10 +12,8 @@ import (
 var internals = []string{"app.", "bus.", "json: ", "reflect", "struct {", "interface {", "runtime error", "[]uint8", "goroutine"}
 
 // CheckRefusal fails t unless err is nil or a refusal fit to show a
-// client: an error that the API answers (errs.Of) with code
-// invalid_argument or payload_too_large and whose message and field errors
-// quote no internals. Fuzz targets call it on whatever a request decoder
-// made of their input.
+// client: invalid_argument or payload_too_large (errs.Of), its message and
+// field errors quoting no internals.
 func CheckRefusal(t testing.TB, err error) {
 	t.Helper()
 	if err == nil {

@@ -5,6 +5,7 @@ package auth
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,25 +14,22 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// ErrUnauthenticated is wrapped by every error of Authenticate: the request
-// did not prove who made it (HTTP 401).
+// ErrUnauthenticated is wrapped by every error of Authenticate (HTTP 401).
 var ErrUnauthenticated = errors.New("unauthenticated")
 
-// The ways Authenticate fails; each also wraps ErrUnauthenticated. Their
-// texts are fit to show a client: they quote nothing the client sent.
+// The ways Authenticate fails, in texts fit to show a client: they quote
+// nothing the client sent.
 var (
 	ErrNoToken      = errors.New("this route needs a token: send Authorization: Bearer <token>; GET /v1/users/token with your email and password as HTTP Basic auth gives one")
 	ErrWrongScheme  = errors.New("this route takes a bearer token, not that Authorization scheme: send Authorization: Bearer <token>; GET /v1/users/token with your email and password as HTTP Basic auth gives one")
 	ErrInvalidToken = errors.New("the token is invalid or expired: get a new one")
 )
 
-// ErrForbidden is wrapped by every error of Authorize: the caller is known
-// but not allowed (HTTP 403).
+// ErrForbidden is wrapped by every error of Authorize (HTTP 403).
 var ErrForbidden = errors.New("forbidden")
 
 // Leeway is how far the clocks of the issuer and a verifier may disagree
-// before exp and iat checks fail, so a token is not refused by a host whose
-// clock is a few seconds ahead.
+// before exp and iat checks fail.
 const Leeway = 30 * time.Second
 
 // signingMethod is the only algorithm issued or accepted; pinning it is what
@@ -58,7 +56,7 @@ type Auth struct {
 	now    func() time.Time
 	parser *jwt.Parser
 	keyFn  jwt.Keyfunc
-	seen   *verified
+	seen   verified
 }
 
 // New returns an Auth that signs with and verifies against cfg.KeyLookup and
@@ -75,33 +73,30 @@ func New(cfg Config) (*Auth, error) {
 	if now == nil {
 		now = time.Now
 	}
-
-	// Built once here: Authenticate is on every request's path.
-	parser := jwt.NewParser(
-		jwt.WithValidMethods([]string{signingMethod.Alg()}),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-		jwt.WithIssuer(cfg.Issuer),
-		jwt.WithLeeway(Leeway),
-		jwt.WithTimeFunc(now),
-	)
-
-	a := Auth{
+	a := &Auth{
 		keys:   cfg.KeyLookup,
 		issuer: cfg.Issuer,
 		now:    now,
-		parser: parser,
-		seen:   newVerified(verifiedMax),
+		// Built once here: Authenticate is on every request's path.
+		parser: jwt.NewParser(
+			jwt.WithValidMethods([]string{signingMethod.Alg()}),
+			jwt.WithExpirationRequired(),
+			jwt.WithIssuedAt(),
+			jwt.WithIssuer(cfg.Issuer),
+			jwt.WithLeeway(Leeway),
+			jwt.WithTimeFunc(now),
+		),
+		seen: verified{tokens: make(map[[sha256.Size]byte]Claims)},
 	}
 	// Bound once so Authenticate does not build a method value per call.
 	a.keyFn = a.publicKey
-	return &a, nil
+	return a, nil
 }
 
-// GenerateToken signs claims with the private key kid (RS256, header "kid").
-// It sets the issuer, and the issued-at time to now if the caller left it
-// unset; claims must carry a user ID subject, known roles and an expiry, so
-// no token is issued that Authenticate would refuse.
+// GenerateToken signs claims with the private key kid (RS256, header "kid"),
+// setting the issuer and, when unset, the issued-at time. claims must carry
+// a user ID subject, known roles and an expiry: no token is issued that
+// Authenticate would refuse.
 func (a *Auth) GenerateToken(kid string, claims Claims) (string, error) {
 	claims.Issuer = a.issuer
 	if claims.IssuedAt == nil {
@@ -132,9 +127,8 @@ func (a *Auth) GenerateToken(kid string, claims Claims) (string, error) {
 // Authenticate verifies bearerToken, the whole Authorization header value
 // ("Bearer <token>"), and returns the token's claims. The token must be
 // RS256 signed by the key its "kid" header names (any key of the store, so
-// keys can rotate), issued by this Auth's issuer, unexpired, for a user ID
-// subject with known roles. Every error wraps ErrUnauthenticated; none
-// contains the token.
+// keys can rotate), by this issuer, unexpired, for a user ID subject with
+// known roles. No error contains the token.
 func (a *Auth) Authenticate(ctx context.Context, bearerToken string) (Claims, error) {
 	if strings.TrimSpace(bearerToken) == "" {
 		return Claims{}, fmt.Errorf("%w: %w", ErrUnauthenticated, ErrNoToken)
@@ -168,9 +162,8 @@ func (a *Auth) Authenticate(ctx context.Context, bearerToken string) (Claims, er
 	return claims, nil
 }
 
-// publicKey is the jwt.Keyfunc: it returns the verifying key named by the
-// token's kid header. The parser has already refused every algorithm but
-// RS256 before calling it.
+// publicKey is the jwt.Keyfunc: the verifying key named by the token's kid
+// header (the parser has refused every algorithm but RS256 already).
 func (a *Auth) publicKey(token *jwt.Token) (any, error) {
 	kid, ok := token.Header["kid"].(string)
 	if !ok || kid == "" {

@@ -16,15 +16,13 @@ const (
 	RoleUser  = "USER"
 )
 
-// Claims is the payload of a token: Subject is the user ID (a UUID string);
-// Issuer, IssuedAt and ExpiresAt are always present in a token this package
-// accepts.
+// Claims is the payload of a token: Subject is the user ID; Issuer,
+// IssuedAt and ExpiresAt are present in every token this package accepts.
 type Claims struct {
 	jwt.RegisteredClaims
 	Roles []string `json:"roles"`
-	// Version is the user's token version when the token was issued; the
-	// token is void once the user's has moved on (a new password, new
-	// roles, disabling).
+	// Version is the user's token version at issue: the token is void once
+	// the user's has moved on (a new password, new roles, disabling).
 	Version int `json:"ver,omitempty"`
 }
 
@@ -56,8 +54,8 @@ func (c Claims) UserID() (uuid.UUID, error) {
 }
 
 // validate checks what the signature cannot: that the subject names a user
-// and every role is one the rules know. Both token generation and
-// authentication apply it, so a token is never issued that would be refused.
+// and every role is known. Generation applies it too, so no token is
+// issued that would be refused.
 func (c Claims) validate() error {
 	if _, err := c.UserID(); err != nil {
 		return err

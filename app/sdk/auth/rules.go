@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -25,20 +26,27 @@ const (
 	RuleAdminOrSubject
 )
 
+// ruleWords are each rule's name, what a caller it refuses lacks, and who
+// passes it in the words of the API's documentation ("" is any user).
+var ruleWords = map[Rule]struct{ name, need, who string }{
+	RuleAny:            {name: "any"},
+	RuleUserOnly:       {name: "user_only", need: "the " + RoleUser + " role", who: "a " + RoleUser},
+	RuleAdminOnly:      {name: "admin_only", need: "the " + RoleAdmin + " role", who: "an " + RoleAdmin},
+	RuleAdminOrSubject: {name: "admin_or_subject", need: "the " + RoleAdmin + " role, or to be the user it names", who: "an " + RoleAdmin + ", or the user it names,"},
+}
+
 // String returns the rule's name.
 func (r Rule) String() string {
-	switch r {
-	case RuleAny:
-		return "any"
-	case RuleUserOnly:
-		return "user_only"
-	case RuleAdminOnly:
-		return "admin_only"
-	case RuleAdminOrSubject:
-		return "admin_or_subject"
-	default:
-		return fmt.Sprintf("Rule(%d)", int(r))
+	if w, ok := ruleWords[r]; ok {
+		return w.name
 	}
+	return fmt.Sprintf("Rule(%d)", int(r))
+}
+
+// Who says who passes the rule, for the documentation; "" is any user,
+// which needs no words.
+func (r Rule) Who() string {
+	return ruleWords[r].who
 }
 
 // Authorize checks rule against claims, which Authenticate has already
@@ -65,26 +73,15 @@ func (a *Auth) Authorize(ctx context.Context, claims Claims, userID uuid.UUID, r
 	return nil
 }
 
-// DeniedError is a caller refused by a rule. Its message says what the
-// rule needs and what the caller has, so the client knows whom to ask; it
-// is an ErrForbidden.
+// DeniedError is a caller refused by a rule, an ErrForbidden. Its message
+// says what the rule needs and what the caller has.
 type DeniedError struct {
 	Rule  Rule
 	Roles []string
 }
 
 func (e *DeniedError) Error() string {
-	var need string
-	switch e.Rule {
-	case RuleUserOnly:
-		need = "the " + RoleUser + " role"
-	case RuleAdminOnly:
-		need = "the " + RoleAdmin + " role"
-	case RuleAdminOrSubject:
-		need = "the " + RoleAdmin + " role, or to be the user it names"
-	default:
-		need = "a rule no caller passes"
-	}
+	need := cmp.Or(ruleWords[e.Rule].need, "a rule no caller passes")
 	has := "no role"
 	if len(e.Roles) > 0 {
 		has = "the roles " + strings.Join(e.Roles, ", ")

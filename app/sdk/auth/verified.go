@@ -10,19 +10,13 @@ import (
 // verifiedMax bounds the tokens remembered as verified.
 const verifiedMax = 10_000
 
-// verified remembers tokens whose signature, issuer and claims have been
-// checked, by the token's SHA-256, so each is RSA-verified once rather
-// than on every request. Only a token that passed every check is put in;
-// its expiry is checked again on every use. The keys that verify tokens
-// change only with a restart, which empties it.
+// verified remembers, by SHA-256, tokens that passed every check, so each
+// is RSA-verified once rather than on every request; its expiry is checked
+// on every use. The verifying keys change only with a restart, which
+// empties it.
 type verified struct {
 	mu     sync.RWMutex
 	tokens map[[sha256.Size]byte]Claims
-	max    int
-}
-
-func newVerified(max int) *verified {
-	return &verified{tokens: make(map[[sha256.Size]byte]Claims), max: max}
 }
 
 // get returns the claims of token if it was verified and has not expired
@@ -45,7 +39,7 @@ func (v *verified) put(token string, c Claims) {
 	c.Roles = slices.Clone(c.Roles)
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if len(v.tokens) >= v.max {
+	if len(v.tokens) >= verifiedMax {
 		// Rare, and cheaper than an LRU's bookkeeping: start over.
 		clear(v.tokens)
 	}

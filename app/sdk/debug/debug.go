@@ -1,6 +1,5 @@
-// Package debug is the mux of the debug port: pprof, expvar and the
-// same liveness and readiness answers as the API, for probes that should
-// not go through the API's middleware.
+// Package debug is the mux of the debug port: pprof, expvar and the API's
+// liveness and readiness answers, for probes that skip its middleware.
 package debug
 
 import (

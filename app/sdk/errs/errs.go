@@ -3,6 +3,7 @@
 package errs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,8 +35,7 @@ const (
 	Unavailable      Code = "unavailable"
 	TooManyRequests  Code = "too_many_requests"
 	// ClientClosed is a request its client abandoned before the answer:
-	// nobody reads it, but logs and metrics should not count it as the
-	// server's failure (nginx's 499).
+	// not the server's failure in logs and metrics (nginx's 499).
 	ClientClosed Code = "client_closed"
 	// IdempotencyKeyReused is an Idempotency-Key sent again with another
 	// request than the one it was first sent with.
@@ -69,10 +69,7 @@ func Codes() []Code {
 
 // Status returns the HTTP status of c; an unknown code is a 500.
 func (c Code) Status() int {
-	if s, ok := statuses[c]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
+	return cmp.Or(statuses[c], http.StatusInternalServerError)
 }
 
 // Error is the API's error body. Cause is what went wrong inside; it is
@@ -95,8 +92,7 @@ func New(code Code, err error) *Error {
 
 // Newf returns an Error with code and a formatted message.
 func Newf(code Code, format string, args ...any) *Error {
-	err := fmt.Errorf(format, args...)
-	return &Error{Code: code, Message: err.Error(), Cause: err}
+	return New(code, fmt.Errorf(format, args...))
 }
 
 // NewFields returns an invalid_argument Error naming each bad field.
@@ -128,34 +124,23 @@ func (e *Error) HTTPHeader() http.Header {
 // HTTPStatus implements web.HTTPStatuser.
 func (e *Error) HTTPStatus() int { return e.Code.Status() }
 
-// Encode implements web.Encoder: the body is e's JSON. The web layer sends
-// no error that does not encode itself, lest an error's fields be taken
-// for an answer.
+// Encode implements web.Encoder: the web layer sends only an error that
+// encodes itself, lest an error's fields be taken for an answer.
 func (e *Error) Encode() ([]byte, string, error) {
 	return web.JSON(e)
 }
 
-// As returns err as an *Error when it is one.
-func As(err error) (*Error, bool) {
-	var e *Error
-	if errors.As(err, &e) {
-		return e, true
-	}
-	return nil, false
-}
-
 // Of returns err as an *Error: itself when it is one; a 413 or a 400
 // naming the field for a body web.Decode refused; else an internal error
-// whose cause is err. An internal error whose cause is the database's
-// state rather than a fault of the code becomes what the client can act
-// on: unavailable (503, retry later) for a database that is down, stalled
-// or out of connections, or past the request's deadline; aborted (409,
-// retry) for a transaction that lost to a concurrent one.
+// whose cause is err. An internal error caused by the database's state
+// rather than the code becomes what the client can act on: unavailable
+// (503) for a database that is down or slow or a request past its
+// deadline, aborted (409) for a transaction that lost to a concurrent one.
 func Of(err error) *Error {
-	e, ok := As(err)
+	var e *Error
 	var de *web.DecodeError
 	switch {
-	case ok:
+	case errors.As(err, &e):
 	case errors.Is(err, web.ErrBodyTooLarge):
 		return Newf(PayloadTooLarge, "request body must be at most %d bytes", web.MaxBodyBytes)
 	case errors.As(err, &de) && de.Field != "":

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -20,30 +19,21 @@ import (
 // Header is the request header of the IETF Idempotency-Key draft.
 const Header = "Idempotency-Key"
 
-// maxKeyLen bounds an Idempotency-Key.
-const maxKeyLen = 255
-
 // Do runs write, a handler's change, in one transaction and returns its
-// answer. Without an Idempotency-Key that is all. With one, sent by
-// caller, the transaction first takes the key:
-//   - a key whose first request succeeded answers with that request's
-//     status and body again, marked Idempotent-Replayed, and does nothing;
-//   - the same key with another route or request is 422;
-//   - a key whose first request is still running is 409, with Retry-After;
-//   - otherwise write runs, and its 2xx answer is stored with the key in
-//     the same transaction as the work, so the key is recorded exactly
-//     when the work is. A write that fails rolls back and stores nothing:
-//     the work did not happen, and a retry runs it again.
-//
-// req is the request's decoded body: a key sent again with the same route
-// and body is the same request. write may run more than once (see
-// sqldb.Transact) and must have no effect outside the database.
+// answer. With an Idempotency-Key from caller, the transaction first takes
+// the key: a key whose first request succeeded answers that answer again
+// (marked Idempotent-Replayed) and does nothing; one first sent with
+// another route or body (req, decoded) is 422; one whose first request
+// still runs is 409 with Retry-After. Otherwise write's answer is stored
+// with the key in the work's transaction, so the key is recorded exactly
+// when the work is, and a write that fails stores nothing. write may run
+// more than once (sqldb.Transact) and must have no effect outside the
+// database.
 func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req any, write func(tx *sqlx.Tx) (any, error)) (any, error) {
 	raw := r.Header.Get(Header)
 	if raw == "" {
 		var resp any
-		err := sqldb.Transact(ctx, s.db, func(tx *sqlx.Tx) error {
-			var err error
+		err := sqldb.Transact(ctx, s.db, func(tx *sqlx.Tx) (err error) {
 			resp, err = write(tx)
 			return err
 		})
@@ -80,7 +70,7 @@ func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req a
 		if err != nil {
 			return err
 		}
-		rec = Record{Fingerprint: fp, Status: web.StatusOf(answer), DateCreated: s.Now()}
+		rec = Record{Fingerprint: fp, Status: web.StatusOf(answer), DateCreated: s.now()}
 		if answer != nil {
 			if rec.Body, rec.ContentType, err = web.Encode(answer); err != nil {
 				return err
@@ -96,12 +86,8 @@ func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req a
 	case errors.Is(err, errKeyReused):
 		return nil, errs.Newf(errs.IdempotencyKeyReused, "%s %q was first sent with another request: use a new key for a new request", Header, key)
 	case errors.Is(err, ErrInProgress):
-		return nil, &errs.Error{
-			Code:       errs.Aborted,
-			Message:    "a request with this " + Header + " is still in progress: retry after it finishes",
-			Cause:      err,
-			RetryAfter: errs.RetryAfterUnavailable,
-		}
+		return nil, &errs.Error{Code: errs.Aborted, Message: "a request with this " + Header + " is still in progress: retry after it finishes",
+			Cause: err, RetryAfter: errs.RetryAfterUnavailable}
 	}
 	return resp, err
 }
@@ -109,14 +95,13 @@ func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req a
 var errKeyReused = errors.New("idempotency key reused with another request")
 
 // parseKey reads the header's value: the draft makes it a structured-field
-// string ("..."); a bare token is accepted too. It must be printable ASCII
-// and at most maxKeyLen long.
+// string ("..."); a bare token is accepted too.
 func parseKey(raw string) (string, error) {
 	key := raw
 	if len(key) >= 2 && strings.HasPrefix(key, `"`) && strings.HasSuffix(key, `"`) {
 		key = key[1 : len(key)-1]
 	}
-	if key == "" || len(key) > maxKeyLen {
+	if key == "" || len(key) > 255 {
 		return "", errors.New("must be 1 to 255 characters")
 	}
 	for i := 0; i < len(key); i++ {
@@ -134,17 +119,11 @@ func fingerprint(r *http.Request, req any) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fingerprint the request: %w", err)
 	}
-	h := sha256.New()
-	io.WriteString(h, r.Pattern)
-	h.Write([]byte{0})
-	io.WriteString(h, r.URL.Path)
-	h.Write([]byte{0})
-	h.Write(body)
-	return h.Sum(nil), nil
+	sum := sha256.Sum256(append([]byte(r.Pattern+"\x00"+r.URL.Path+"\x00"), body...))
+	return sum[:], nil
 }
 
-// replay is a stored answer, sent as it was first sent: its bytes, not
-// the JSON of a replay.
+// replay is a stored answer, sent as its bytes were first sent.
 type replay struct {
 	rec      Record
 	replayed bool

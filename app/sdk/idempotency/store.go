@@ -1,11 +1,8 @@
 // Package idempotency makes a write safe to retry with an Idempotency-Key
-// (the IETF httpapi draft): it keeps the answer of a request sent with a
-// key, so that a client retrying after a lost answer gets the first answer
-// again instead of the work being done twice.
-//
-// The answer is written in the same transaction as the work it records
-// (Do), in Postgres, so it holds across replicas and exists exactly when
-// the work committed.
+// (the IETF httpapi draft): a client retrying after a lost answer gets the
+// first answer again instead of the work being done twice. The answer is
+// kept in Postgres, written in the work's own transaction (Do), so it
+// holds across replicas and exists exactly when the work committed.
 package idempotency
 
 import (
@@ -19,13 +16,11 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Errors of Store.
-var (
-	// ErrInProgress is a key whose first request is still running.
-	ErrInProgress = errors.New("a request with this key is in progress")
-	// ErrNotFound is a key with no live record.
-	ErrNotFound = errors.New("no record for this key")
-)
+// ErrInProgress is a key whose first request is still running.
+var ErrInProgress = errors.New("a request with this key is in progress")
+
+// ErrNotFound is a key with no live record.
+var ErrNotFound = errors.New("no record for this key")
 
 // DefaultTTL is how long a record is kept when Store is given none.
 const DefaultTTL = 24 * time.Hour
@@ -41,11 +36,11 @@ type Record struct {
 	// Fingerprint identifies the request the key was first sent with
 	// (method, route and body): the same key with another request is a
 	// client error, not a retry.
-	Fingerprint []byte
-	Status      int
-	ContentType string
-	Body        []byte
-	DateCreated time.Time
+	Fingerprint []byte    `db:"fingerprint"`
+	Status      int       `db:"status"`
+	ContentType string    `db:"content_type"`
+	Body        []byte    `db:"body"`
+	DateCreated time.Time `db:"date_created"`
 }
 
 // Store keeps records in the idempotency_keys table of db.
@@ -90,21 +85,15 @@ func (s *Store) Lookup(ctx context.Context, db sqlx.ExtContext, key Key) (Record
 	FROM idempotency_keys
 	WHERE user_id = :user_id AND key = :key AND expires_at > :now`
 
-	var row struct {
-		Fingerprint []byte    `db:"fingerprint"`
-		Status      int       `db:"status"`
-		ContentType string    `db:"content_type"`
-		Body        []byte    `db:"body"`
-		DateCreated time.Time `db:"date_created"`
-	}
+	var rec Record
 	data := map[string]any{"user_id": key.UserID, "key": key.Key, "now": s.now().UTC()}
-	if err := sqldb.NamedQueryStruct(ctx, db, q, data, &row); err != nil {
+	if err := sqldb.NamedQueryStruct(ctx, db, q, data, &rec); err != nil {
 		if errors.Is(err, sqldb.ErrDBNotFound) {
 			return Record{}, ErrNotFound
 		}
 		return Record{}, fmt.Errorf("look up idempotency key: %w", err)
 	}
-	return Record(row), nil
+	return rec, nil
 }
 
 // Save writes rec for key in tx, replacing an expired record of the same
@@ -161,9 +150,4 @@ func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) {
 		return 0, fmt.Errorf("delete expired idempotency keys: %w", err)
 	}
 	return int(n), nil
-}
-
-// Now returns the store's clock reading, for a record's DateCreated.
-func (s *Store) Now() time.Time {
-	return s.now()
 }

@@ -50,7 +50,7 @@ func TestRecordsExpire(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	store := idempotency.NewStore(db, time.Hour, clk.now)
 	key := idempotency.Key{UserID: uuid.New(), Key: "k1"}
-	rec := idempotency.Record{Fingerprint: []byte{1}, Status: 201, ContentType: "application/json", Body: []byte(`{"id":"1"}`), DateCreated: store.Now()}
+	rec := idempotency.Record{Fingerprint: []byte{1}, Status: 201, ContentType: "application/json", Body: []byte(`{"id":"1"}`), DateCreated: clk.now()}
 
 	if _, err := store.Lookup(ctx, db, key); !errors.Is(err, idempotency.ErrNotFound) {
 		t.Fatalf("lookup before save: %v, want ErrNotFound", err)
@@ -73,7 +73,7 @@ func TestRecordsExpire(t *testing.T) {
 	if _, err := store.Lookup(ctx, db, key); !errors.Is(err, idempotency.ErrNotFound) {
 		t.Errorf("lookup after the TTL: %v, want ErrNotFound", err)
 	}
-	rec.Body, rec.DateCreated = []byte(`{"id":"2"}`), store.Now()
+	rec.Body, rec.DateCreated = []byte(`{"id":"2"}`), clk.now()
 	if err := save(ctx, db, store, key, rec); err != nil {
 		t.Errorf("save over an expired record: %v", err)
 	}

@@ -1,6 +1,5 @@
-// Package metrics holds the API's request counters and latency histogram
-// and publishes them, with build, goroutine and database pool figures, as
-// expvar variables for the debug port's /debug/vars.
+// Package metrics holds the API's request counters and latency histogram,
+// published as expvar variables for the debug port's /debug/vars.
 package metrics
 
 import (
@@ -8,8 +7,8 @@ import (
 	"expvar"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,10 +39,9 @@ func New() *Metrics {
 	return &Metrics{counts: make([]atomic.Uint64, len(Buckets)+1)}
 }
 
-// Request records one finished request: how long it took, its status and
-// whether it panicked. A 5xx counts as an error; a 503 also counts as
-// unavailable, the answer to a database that is down or slow, or to
-// overload, rather than to a fault of the code.
+// Request records one finished request. A 5xx counts as an error; a 503
+// also as unavailable: a database that is down or slow, or overload,
+// rather than a fault of the code.
 func (m *Metrics) Request(d time.Duration, status int, panicked bool) {
 	m.requests.Add(1)
 	if status >= http.StatusInternalServerError {
@@ -56,11 +54,7 @@ func (m *Metrics) Request(d time.Duration, status int, panicked bool) {
 		m.panics.Add(1)
 	}
 
-	s := d.Seconds()
-	i := 0
-	for i < len(Buckets) && s > Buckets[i] {
-		i++
-	}
+	i, _ := slices.BinarySearch(Buckets, d.Seconds())
 	m.counts[i].Add(1)
 	if d > 0 {
 		m.sumNS.Add(uint64(d))
@@ -85,9 +79,9 @@ func (m *Metrics) Counters() Counters {
 	}
 }
 
-// Latency is a snapshot of the latency histogram in the form Prometheus
-// uses: Buckets maps each upper bound (seconds, as text: "0.005") to the
-// number of requests at or under it, so it only ever grows.
+// Latency is a snapshot of the latency histogram as Prometheus has it:
+// Buckets maps each upper bound (seconds, as text: "0.005") to the number
+// of requests at or under it.
 type Latency struct {
 	Buckets map[string]uint64 `json:"buckets"`
 	Count   uint64            `json:"count"`
@@ -125,51 +119,39 @@ type DB struct {
 	TxRetries          uint64  `json:"tx_retries"`
 }
 
-// publish guards the expvar names, which are process-wide and may be
+// published guards the expvar names, which are process-wide and may be
 // registered once only (expvar panics on a second Publish).
-var publish struct {
-	once sync.Once
-	done bool
-}
+var published atomic.Bool
 
 // ErrPublished is returned when a process publishes its metrics twice.
 var ErrPublished = errors.New("metrics are already published in this process")
 
-// Publish registers m as the process's expvar variables: build, goroutines,
-// requests, errors, unavailable, panics, latency and db (memstats and
-// cmdline are expvar's own). dbStats may be nil. Only one Metrics per process can be
+// Publish registers m as the process's expvar variables, with the build,
+// goroutines and db (dbStats). Only one Metrics per process can be
 // published; a second call returns ErrPublished.
 func (m *Metrics) Publish(build string, dbStats func() sqldb.PoolStats) error {
-	first := false
-	publish.once.Do(func() {
-		first = true
-		publish.done = true
-
-		expvar.NewString("build").Set(build)
-		expvar.Publish("goroutines", expvar.Func(func() any { return runtime.NumGoroutine() }))
-		expvar.Publish("requests", expvar.Func(func() any { return m.requests.Load() }))
-		expvar.Publish("errors", expvar.Func(func() any { return m.errors.Load() }))
-		expvar.Publish("unavailable", expvar.Func(func() any { return m.unavailable.Load() }))
-		expvar.Publish("panics", expvar.Func(func() any { return m.panics.Load() }))
-		expvar.Publish("latency", expvar.Func(func() any { return m.Latency() }))
-		if dbStats != nil {
-			expvar.Publish("db", expvar.Func(func() any {
-				s := dbStats()
-				return DB{
-					MaxOpen:            s.MaxConns,
-					Open:               s.TotalConns,
-					InUse:              s.InUse,
-					Idle:               s.Idle,
-					WaitCount:          s.WaitCount,
-					WaitDurationSecond: s.WaitDuration.Seconds(),
-					AcquireTimeouts:    s.AcquireTimeouts,
-					TxRetries:          s.TxRetries,
-				}
-			}))
-		}
-	})
-	if !first {
+	if !published.CompareAndSwap(false, true) {
 		return ErrPublished
 	}
+	expvar.NewString("build").Set(build)
+	expvar.Publish("goroutines", expvar.Func(func() any { return runtime.NumGoroutine() }))
+	expvar.Publish("requests", expvar.Func(func() any { return m.requests.Load() }))
+	expvar.Publish("errors", expvar.Func(func() any { return m.errors.Load() }))
+	expvar.Publish("unavailable", expvar.Func(func() any { return m.unavailable.Load() }))
+	expvar.Publish("panics", expvar.Func(func() any { return m.panics.Load() }))
+	expvar.Publish("latency", expvar.Func(func() any { return m.Latency() }))
+	expvar.Publish("db", expvar.Func(func() any {
+		s := dbStats()
+		return DB{
+			MaxOpen:            s.MaxConns,
+			Open:               s.TotalConns,
+			InUse:              s.InUse,
+			Idle:               s.Idle,
+			WaitCount:          s.WaitCount,
+			WaitDurationSecond: s.WaitDuration.Seconds(),
+			AcquireTimeouts:    s.AcquireTimeouts,
+			TxRetries:          s.TxRetries,
+		}
+	}))
 	return nil
 }

@@ -42,8 +42,8 @@ func Authenticate(a *auth.Auth, users *userbus.Business) web.MidFunc {
 				return nil, errs.Newf(errs.Unauthenticated, "the token was revoked: get a new one")
 			}
 			claims.Roles = role.Strings(usr.Roles)
-			ctx = setClaims(ctx, claims)
-			ctx = setUser(ctx, usr)
+			ctx = context.WithValue(ctx, claimsKey, claims)
+			ctx = context.WithValue(ctx, userKey, usr)
 			return next(ctx, r.WithContext(ctx))
 		}
 	}
@@ -87,4 +87,25 @@ func Authorize(a *auth.Auth, rule auth.Rule) web.MidFunc {
 			return next(ctx, r)
 		}
 	}
+}
+
+// ctxKey keys what Authenticate puts in a request's context.
+type ctxKey int
+
+const (
+	claimsKey ctxKey = iota + 1
+	userKey
+)
+
+// GetClaims returns the verified claims of the caller.
+func GetClaims(ctx context.Context) (auth.Claims, bool) {
+	c, ok := ctx.Value(claimsKey).(auth.Claims)
+	return c, ok
+}
+
+// ActorID returns the ID of the authenticated caller, for audit records;
+// uuid.Nil when the route is not authenticated.
+func ActorID(ctx context.Context) uuid.UUID {
+	u, _ := ctx.Value(userKey).(userbus.User)
+	return u.ID
 }

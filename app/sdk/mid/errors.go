@@ -25,36 +25,29 @@ func Errors(log *logger.Logger) web.MidFunc {
 			e := errs.Of(err)
 			switch e.Code {
 			case errs.Internal:
+				id := uuid.NewString()
+				args := []any{"errorID", id, "cause", causeOf(e)}
+				var p *panicError
+				if errors.As(e.Cause, &p) {
+					args = append(args, "stack", p.stack)
+				}
+				log.Error(ctx, "internal error", args...)
+				return &errs.Error{Code: errs.Internal, Message: http.StatusText(http.StatusInternalServerError), ErrorID: id}, nil
 			case errs.Unavailable:
 				// Not the client's doing, and the operator's to fix: the
 				// cause says which of the database's troubles it was.
 				log.Warn(ctx, "request unavailable", "code", e.Code, "cause", causeOf(e))
 				return e, nil
-			default:
-				args := []any{"code", e.Code, "message", e.Message}
-				if len(e.Fields) > 0 {
-					args = append(args, "fields", e.Fields)
-				}
-				if c := causeOf(e); c != e.Message {
-					args = append(args, "cause", c)
-				}
-				log.Info(ctx, "request error", args...)
-				return e, nil
 			}
-
-			id := uuid.NewString()
-			args := []any{"errorID", id, "cause", causeOf(e)}
-			var p *panicError
-			if errors.As(e.Cause, &p) {
-				args = append(args, "stack", p.stack)
+			args := []any{"code", e.Code, "message", e.Message}
+			if len(e.Fields) > 0 {
+				args = append(args, "fields", e.Fields)
 			}
-			log.Error(ctx, "internal error", args...)
-
-			return &errs.Error{
-				Code:    errs.Internal,
-				Message: http.StatusText(http.StatusInternalServerError),
-				ErrorID: id,
-			}, nil
+			if c := causeOf(e); c != e.Message {
+				args = append(args, "cause", c)
+			}
+			log.Info(ctx, "request error", args...)
+			return e, nil
 		}
 	}
 }

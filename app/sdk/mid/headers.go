@@ -14,12 +14,8 @@ import (
 // SecureHeaders wraps the whole API, routed or not, so every response
 // carries the headers a JSON API should: no MIME sniffing, no caching of
 // what may hold a token or a user, a content security policy that lets a
-// response run and embed nothing, and no referrer.
-//
-// CORS is answered for origins in allowed only (none by default): their
-// preflight requests get the methods and headers the API takes, and their
-// requests the Access-Control-Allow-Origin a browser needs to hand the
-// answer to the page.
+// response run and embed nothing, and no referrer. CORS is answered for
+// the origins in allowed only (none by default).
 func SecureHeaders(next http.Handler, allowed []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()

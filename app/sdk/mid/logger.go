@@ -11,11 +11,10 @@ import (
 	"github.com/garagesale/service/foundation/web"
 )
 
-// Logger logs one line per request when it completes: method, path,
-// status, time taken and the client's address (the trace_id ties it to
-// the request's other lines). A line when it starts too is Debug: at Info,
-// writing two lines per request costs a busy service a tenth of its CPU.
-// The query string is left out: it may carry values a user typed.
+// Logger logs one line per request when it completes. The line when it
+// starts is Debug: at Info, two lines per request cost a busy service a
+// tenth of its CPU. The query string is left out: it may carry values a
+// user typed.
 func Logger(log *logger.Logger) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
 		return func(ctx context.Context, r *http.Request) (any, error) {

@@ -11,10 +11,9 @@ import (
 	"github.com/garagesale/service/foundation/web"
 )
 
-// Metrics records every request's latency and outcome in m. It belongs
-// inside Errors and outside Panics, where it still sees the handler's own
-// error and can tell a recovered panic from any other 5xx. A nil m records
-// nothing.
+// Metrics records every request's latency and outcome in m; a nil m
+// records nothing. Inside Errors and outside Panics, it sees the handler's
+// own error and tells a recovered panic from any other 5xx.
 func Metrics(m *metrics.Metrics) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
 		if m == nil {

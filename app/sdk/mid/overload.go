@@ -10,10 +10,9 @@ import (
 	"github.com/garagesale/service/foundation/web"
 )
 
-// Deadline gives every request work to do its work: the context every
-// query runs with ends then, a query still waiting on the database gives
-// up, and the client gets 503 unavailable well before the server's write
-// timeout would close its connection unanswered. A COMMIT already sent may
+// Deadline gives every request work to do its work: then its queries give
+// up and the client gets 503 unavailable, well before the server's write
+// timeout would close the connection unanswered. A COMMIT already sent may
 // take commitGrace longer (sqldb.WithCommitDeadline), so that work which
 // committed is answered as a success. work <= 0 sets no deadline.
 func Deadline(work, commitGrace time.Duration) web.MidFunc {
@@ -35,9 +34,8 @@ func Deadline(work, commitGrace time.Duration) web.MidFunc {
 
 // Shed answers 503 unavailable, with Retry-After, to a request that
 // arrives while limit others are in flight, instead of queueing it: past
-// that point more concurrency only lengthens every request's wait, and a
-// request that waits long enough is cut off with no answer at all. One
-// Shed is one limit shared by every route it wraps. limit <= 0 sheds
+// that point more concurrency only lengthens every request's wait. One
+// Shed is one limit shared by every route it wraps; limit <= 0 sheds
 // nothing.
 func Shed(limit int) web.MidFunc {
 	if limit <= 0 {

@@ -18,7 +18,7 @@ func ValidText() web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
 		return func(ctx context.Context, r *http.Request) (any, error) {
 			if !isText(r.URL.Path) {
-				return nil, errs.NewFields(errs.FieldErrors{"path": badTextMsg})
+				return nil, errs.NewFields(errs.FieldErrors{"path": errText.Error()})
 			}
 			if r.URL.RawQuery == "" {
 				return next(ctx, r)
@@ -43,9 +43,7 @@ func ValidText() web.MidFunc {
 	}
 }
 
-const badTextMsg = "must be UTF-8 text without NUL characters"
-
-var errText = errors.New(badTextMsg)
+var errText = errors.New("must be UTF-8 text without NUL characters")
 
 func isText(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -28,33 +27,21 @@ type cursor struct {
 }
 
 // NewCursor returns the cursor that pages the list at path with query
-// params, in order by, after the row c: what a page's "next" would be. A
-// tool that wants to start deep in a list builds one.
+// params, in order by, after the row c: what a page's "next" would be.
 func NewCursor(path string, params url.Values, by order.By, c page.Cursor) string {
 	return encodeCursor(c, listKey(path, params, by))
 }
 
-// listOf names the list r asks for: its path, its order and its filters
-// (every parameter but the paging ones), in a stable form.
-func listOf(r *http.Request, by order.By) string {
-	return listKey(r.URL.Path, r.URL.Query(), by)
-}
-
+// listKey names a list: its path, its order and its filters (every
+// parameter but the paging ones), in a stable form.
 func listKey(path string, params url.Values, by order.By) string {
 	q := maps.Clone(params)
-	for _, k := range []string{"page", "rows", "cursor", "orderBy"} {
+	for _, k := range listParams {
 		q.Del(k)
 	}
-	keys := slices.Sorted(func(yield func(string) bool) {
-		for k := range q {
-			if !yield(k) {
-				return
-			}
-		}
-	})
 	var b strings.Builder
 	b.WriteString(path + "\x00" + by.Field + " " + by.Direction)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		b.WriteString("\x00" + url.QueryEscape(k) + "=" + url.QueryEscape(strings.Join(q[k], "\x01")))
 	}
 	sum := sha256.Sum256([]byte(b.String()))

@@ -34,15 +34,25 @@ type ListSpec[F, B, A any] struct {
 	// ToApp converts a page of business values to their JSON models.
 	ToApp func([]B) []A
 	// Docs describes filter parameters whose name does not say what they
-	// keep, such as a substring match: "name": "a part of the name, in
-	// any case".
+	// keep, such as a substring match.
 	Docs map[string]string
+}
+
+// Map converts a page of business values with toApp, one value's
+// conversion: a ListSpec's ToApp.
+func Map[B, A any](toApp func(B) A) func([]B) []A {
+	return func(bus []B) []A {
+		out := make([]A, len(bus))
+		for i, b := range bus {
+			out[i] = toApp(b)
+		}
+		return out
+	}
 }
 
 // List answers a list route: paging, filter and order read from r (each a
 // 400 naming the parameter when bad), then one page, the total and the
-// cursor of the next page. ?cursor= (a "next" of an earlier page of the
-// same list) pages by keyset instead of by number.
+// cursor of the next page, which pages by keyset instead of by number.
 func List[F, B, A any](ctx context.Context, r *http.Request, bus Lister[B, F], spec ListSpec[F, B, A]) (Result[A], error) {
 	pg, err := Page(r)
 	if err != nil {
@@ -56,7 +66,7 @@ func List[F, B, A any](ctx context.Context, r *http.Request, bus Lister[B, F], s
 	if err != nil {
 		return Result[A]{}, err
 	}
-	list := listOf(r, orderBy)
+	list := listKey(r.URL.Path, r.URL.Query(), orderBy)
 	if raw := r.URL.Query().Get("cursor"); raw != "" {
 		after, err := decodeCursor(raw, list)
 		if err != nil {
@@ -104,11 +114,9 @@ func (s ListSpec[F, B, A]) Params() []apidoc.Param {
 }
 
 // Params documents the query parameters that parse reads (through
-// NewFilter or NewParams), learnt by running parse's own code on a request
-// that records what it reads. docs describes the parameters whose name
-// does not say what they keep; the others are described from the naming
-// scheme of the API's filters. A list's come from ListSpec.Params; a
-// route that is no list documents its own with this.
+// NewFilter or NewParams), learnt by running parse on a request that
+// records what it reads; a route that is no list documents its own with
+// it. docs describes those whose name does not say what they keep.
 func Params[F any](parse func(ctx context.Context, r *http.Request) (F, error), docs map[string]string) []apidoc.Param {
 	var params []apidoc.Param
 	ctx := context.WithValue(context.Background(), describeKey{}, &params)

@@ -1,12 +1,12 @@
-// Package query holds what routes read from a request's URL and what every
-// list returns: path IDs, paging, ordering and filter values, each read
-// with errors that name the field, and the paged result body.
+// Package query reads a request's URL (path IDs, paging, order, filters)
+// with errors that name the field, and answers lists.
 package query
 
 import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,45 +62,37 @@ func PathID(r *http.Request, key string) (uuid.UUID, error) {
 func Page(r *http.Request) (page.Page, error) {
 	qs := r.URL.Query()
 	pg, err := page.Parse(qs.Get("page"), qs.Get("rows"))
-	if err != nil {
-		var fe *page.FieldError
-		if errors.As(err, &fe) {
-			return page.Page{}, errs.NewFields(errs.FieldErrors{fe.Field: fe.Msg})
-		}
-		return page.Page{}, errs.New(errs.InvalidArgument, err)
+	var fe *page.FieldError
+	if errors.As(err, &fe) {
+		return page.Page{}, errs.NewFields(errs.FieldErrors{fe.Field: fe.Msg})
 	}
-	return pg, nil
+	return pg, err
 }
 
 // OrderBy reads ?orderBy= against a domain's whitelist of JSON field names.
 func OrderBy(r *http.Request, whitelist map[string]string, def order.By) (order.By, error) {
 	by, err := order.Parse(whitelist, r.URL.Query().Get("orderBy"), def)
-	if err != nil {
-		var fe *order.FieldError
-		if errors.As(err, &fe) {
-			return order.By{}, errs.NewFields(errs.FieldErrors{"orderBy": fe.Msg})
-		}
-		return order.By{}, errs.New(errs.InvalidArgument, err)
+	var fe *order.FieldError
+	if errors.As(err, &fe) {
+		return order.By{}, errs.NewFields(errs.FieldErrors{"orderBy": fe.Msg})
 	}
-	return by, nil
+	return by, err
 }
 
 // listParams are the parameters every list takes besides its filter.
 var listParams = []string{"page", "rows", "orderBy", "cursor"}
 
 // Filter reads the optional query parameters of a list into a domain's
-// filter, recording a field error for each malformed one. It remembers
-// which parameters the filter asked for, so that Err can refuse the ones
-// it did not: a misspelt filter silently ignored would answer the whole
-// list as if it had matched.
+// filter, recording a field error for each malformed one. Err refuses the
+// parameters the filter did not ask for: a misspelt filter silently
+// ignored would answer the whole list as if it had matched.
 type Filter struct {
-	qs    map[string][]string
+	qs    url.Values
 	known []string
 	// takes opens the message naming the parameters known.
 	takes  string
 	Errors errs.FieldErrors
-	// described, when set, records each parameter read with its type:
-	// the list's documentation, taken from the filter's own code.
+	// described, when set, records each parameter read, for Params.
 	described *[]apidoc.Param
 }
 
@@ -112,8 +104,7 @@ func NewFilter(r *http.Request) *Filter {
 }
 
 // NewParams starts reading r's query parameters for a route that is no
-// list: it takes no paging or order, so page, rows, orderBy and cursor
-// are unknown parameters there like any other it does not read.
+// list, to which paging and order are unknown parameters.
 func NewParams(r *http.Request) *Filter {
 	f := NewFilter(r)
 	f.known, f.takes = nil, "this route takes "
@@ -131,11 +122,8 @@ func (f *Filter) get(key string, doc apidoc.Param) (string, bool) {
 			*f.described = append(*f.described, doc)
 		}
 	}
-	v, ok := f.qs[key]
-	if !ok || len(v) == 0 || v[0] == "" {
-		return "", false
-	}
-	return v[0], true
+	v := f.qs.Get(key)
+	return v, v != ""
 }
 
 // String returns the parameter key, or nil when absent.
@@ -194,8 +182,7 @@ func (f *Filter) Date(key string) *date.Date {
 }
 
 // value reads the parameter key, documented as doc, with parse: nil when
-// absent; nil and a field error when parse refuses it, the error bad (or
-// parse's own, when bad is empty).
+// absent or refused, recording the error bad (or parse's own) then.
 func value[T any](f *Filter, key string, doc apidoc.Param, parse func(string) (T, error), bad string) *T {
 	v, ok := f.get(key, doc)
 	if !ok {
@@ -212,9 +199,8 @@ func value[T any](f *Filter, key string, doc apidoc.Param, parse func(string) (T
 	return &x
 }
 
-// Err returns the field errors recorded so far, with one for every
-// parameter that neither the filter nor paging and ordering read, or nil.
-// Call it after reading every parameter of the filter.
+// Err returns the field errors recorded, with one for every parameter
+// that was not read, or nil. Call it after reading every parameter.
 func (f *Filter) Err() error {
 	for key := range f.qs {
 		if !slices.Contains(f.known, key) {

@@ -1,7 +1,7 @@
-// Package route registers the API's routes: each with its handler, the
-// authentication and authorization its access rule needs, and its
-// documentation, from one declaration. So the document says exactly who
-// may call a route, because the same value decides it.
+// Package route registers each of the API's routes with its handler, the
+// authentication its access rule needs and its documentation, from one
+// declaration: the document says who may call a route because the same
+// value decides it.
 package route
 
 import (
@@ -99,7 +99,7 @@ func (t *Table) Add(r Def) {
 	switch {
 	case r.Rule != 0:
 		mw = append(mw, t.cfg.Authenticate, mid.Authorize(t.cfg.Auth, r.Rule))
-		op.Auth, op.Access = apidoc.Bearer, access(r.Rule)
+		op.Auth, op.Access = apidoc.Bearer, r.Rule.Who()
 	case r.Basic:
 		op.Auth = apidoc.Basic
 	}
@@ -110,20 +110,6 @@ func (t *Table) Add(r Def) {
 	}
 	t.cfg.App.HandlerFunc(r.Method, r.Path, r.Handler, mw...)
 	t.cfg.Spec.Add(op)
-}
-
-// access names who passes rule, for the document; "" is any user, which
-// needs no words and no 403.
-func access(rule auth.Rule) string {
-	switch rule {
-	case auth.RuleUserOnly:
-		return "a " + auth.RoleUser
-	case auth.RuleAdminOnly:
-		return "an " + auth.RoleAdmin
-	case auth.RuleAdminOrSubject:
-		return "an " + auth.RoleAdmin + ", or the user it names,"
-	}
-	return ""
 }
 
 // funcName is a handler's method name, "create" for (*handlers).create:

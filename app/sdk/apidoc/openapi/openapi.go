@@ -1,26 +1,26 @@
 // Package openapi builds the API's OpenAPI 3.1 document from what the
-// routes declare (apidoc.Spec) and the JSON, validation and openapi tags of
-// their models. Nothing in the document is written by hand, so it cannot
-// drift from the code: make docs writes it to docs/openapi.json for client
-// generators, a test fails while that copy differs, and the HTTP tests
-// check every answer against it. Only the generator and the tests link
-// this package (and kin-openapi); sales-api serves the committed copy.
+// routes declare (apidoc.Spec) and the json, validate and openapi tags of
+// their models, so it cannot drift from the code. Only make docs and the
+// tests link it (and kin-openapi); sales-api serves the committed copy.
 package openapi
 
 import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/garagesale/service/app/sdk/apidoc"
+	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// JSON returns the OpenAPI document of spec, as JSON.
+// JSON returns the OpenAPI document of spec, as JSON, once it loads and
+// validates as a client's loader would read it.
 func JSON(spec *apidoc.Spec) ([]byte, error) {
 	doc, err := document(spec)
 	if err != nil {
@@ -30,13 +30,16 @@ func JSON(spec *apidoc.Spec) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marshal the API document: %w", err)
 	}
+	if _, err := Load(data); err != nil {
+		return nil, err
+	}
 	return data, nil
 }
 
 var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
 
 func document(spec *apidoc.Spec) (*openapi3.T, error) {
-	info := spec.Info()
+	info := spec.Info
 	ops, tagDocs := spec.Ops()
 	doc := &openapi3.T{
 		OpenAPI: "3.1.0",
@@ -59,7 +62,7 @@ func document(spec *apidoc.Spec) (*openapi3.T, error) {
 		},
 	}
 	models := newModels(doc.Components.Schemas)
-	errRef, err := models.response(errorBody())
+	errRef, err := models.add(models.res, "response", errs.Error{})
 	if err != nil {
 		return nil, err
 	}
@@ -67,33 +70,17 @@ func document(spec *apidoc.Spec) (*openapi3.T, error) {
 	slices.SortStableFunc(ops, func(a, b apidoc.Op) int {
 		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(methodOrder(a.Method), methodOrder(b.Method)))
 	})
-	var tags []string
 	for _, op := range ops {
 		o, err := operation(op, models, errRef)
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", op.Method, op.Path, err)
 		}
 		doc.AddOperation(op.Path, op.Method, o)
-		if op.Tag != "" && !slices.Contains(tags, op.Tag) {
-			tags = append(tags, op.Tag)
-		}
 	}
-	slices.Sort(tags)
-	for _, t := range tags {
-		doc.Tags = append(doc.Tags, &openapi3.Tag{Name: t, Description: cmp.Or(tagDocs[t], "The "+t+" routes.")})
+	for _, t := range slices.Sorted(maps.Keys(tagDocs)) {
+		doc.Tags = append(doc.Tags, &openapi3.Tag{Name: t, Description: tagDocs[t]})
 	}
-
-	// Loading what was built resolves its references, as a client's
-	// loader would, before it is validated.
-	data, err := doc.MarshalJSON()
-	if err != nil {
-		return nil, fmt.Errorf("marshal the API document: %w", err)
-	}
-	loaded, err := Load(data)
-	if err != nil {
-		return nil, err
-	}
-	return loaded, nil
+	return doc, nil
 }
 
 // Load reads and validates an API document.
@@ -154,41 +141,39 @@ func operation(op apidoc.Op, models *models, errRef *openapi3.SchemaRef) (*opena
 	}
 
 	if op.Body != nil {
-		ref, err := models.request(op.Body)
+		ref, err := models.add(models.req, "request", op.Body)
 		if err != nil {
 			return nil, err
 		}
-		content := openapi3.NewContentWithJSONSchemaRef(ref)
-		if op.Stream {
-			content = openapi3.Content{apidoc.NDJSON: openapi3.NewMediaType().WithSchemaRef(ref)}
-		}
-		o.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithContent(content)}
+		o.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithContent(content(ref, op.Stream))}
 	}
 
 	status := cmp.Or(op.Status, http.StatusOK)
 	res := openapi3.NewResponse().WithDescription(http.StatusText(status))
-	if op.Stream && op.Response != nil {
-		ref, err := models.response(op.Response)
+	if op.Response != nil && (op.Stream || op.Content == "") {
+		ref, err := models.add(models.res, "response", op.Response)
 		if err != nil {
 			return nil, err
 		}
-		res.Content = openapi3.Content{apidoc.NDJSON: openapi3.NewMediaType().WithSchemaRef(ref)}
+		res.Content = content(ref, op.Stream)
 	} else if op.Content != "" {
 		res.Content = openapi3.Content{op.Content: openapi3.NewMediaType().WithSchema(openapi3.NewStringSchema())}
-	} else if op.Response != nil {
-		ref, err := models.response(op.Response)
-		if err != nil {
-			return nil, err
-		}
-		res = res.WithJSONSchemaRef(ref)
 	}
 	o.Responses.Set(fmt.Sprint(status), &openapi3.ResponseRef{Value: res})
 
 	for _, code := range errorStatuses(op) {
 		o.Responses.Set(fmt.Sprint(code), &openapi3.ResponseRef{Value: openapi3.NewResponse().
-			WithDescription(errorMeaning(code)).WithJSONSchemaRef(errRef)})
+			WithDescription(cmp.Or(errorMeanings[code], http.StatusText(code))).WithJSONSchemaRef(errRef)})
 	}
 	return o, nil
+}
+
+// content is a body of the model ref: JSON, or NDJSON lines for a stream.
+func content(ref *openapi3.SchemaRef, stream bool) openapi3.Content {
+	if stream {
+		return openapi3.Content{apidoc.NDJSON: openapi3.NewMediaType().WithSchemaRef(ref)}
+	}
+	return openapi3.NewContentWithJSONSchemaRef(ref)
 }
 
 // describe is the operation's description with who may call it.
@@ -207,10 +192,6 @@ func describe(op apidoc.Op) string {
 
 func param(p *openapi3.Parameter, d apidoc.Param) *openapi3.Parameter {
 	schema := &openapi3.Schema{Type: &openapi3.Types{cmp.Or(d.Type, "string")}, Format: d.Format, Min: d.Min, Max: d.Max}
-	for _, e := range d.Enum {
-		schema.Enum = append(schema.Enum, e)
-	}
-	p.Required = d.Required
 	return p.WithSchema(schema).WithDescription(d.Description)
 }
 
@@ -237,31 +218,18 @@ func errorStatuses(op apidoc.Op) []int {
 	return slices.Compact(codes)
 }
 
-// errorMeaning says when the API answers code.
-func errorMeaning(code int) string {
-	switch code {
-	case http.StatusBadRequest:
-		return "The request is malformed: fields names each bad field."
-	case http.StatusUnauthorized:
-		return "No credentials, or bad ones: the message says which."
-	case http.StatusForbidden:
-		return "The caller may not do this: the message says who may."
-	case http.StatusNotFound:
-		return "There is no such resource."
-	case http.StatusConflict:
-		return "The request conflicts with the state of the resource: the message says how."
-	case http.StatusRequestEntityTooLarge:
-		return "The body is over 1 MiB."
-	case http.StatusUnsupportedMediaType:
-		return "The body is not of the type the route takes: send Content-Type " + apidoc.NDJSON + "."
-	case http.StatusUnprocessableEntity:
-		return "The Idempotency-Key was first sent with another request."
-	case http.StatusTooManyRequests:
-		return "Too many attempts: retry after Retry-After seconds."
-	case http.StatusInternalServerError:
-		return "The server failed: errorID is in its log with the cause."
-	case http.StatusServiceUnavailable:
-		return "The database is unavailable or the server is at capacity: retry after Retry-After seconds."
-	}
-	return http.StatusText(code)
+// errorMeanings say when the API answers each error status; another is
+// described by its status text.
+var errorMeanings = map[int]string{
+	http.StatusBadRequest:            "The request is malformed: fields names each bad field.",
+	http.StatusUnauthorized:          "No credentials, or bad ones: the message says which.",
+	http.StatusForbidden:             "The caller may not do this: the message says who may.",
+	http.StatusNotFound:              "There is no such resource.",
+	http.StatusConflict:              "The request conflicts with the state of the resource: the message says how.",
+	http.StatusRequestEntityTooLarge: "The body is over 1 MiB.",
+	http.StatusUnsupportedMediaType:  "The body is not of the type the route takes: send Content-Type " + apidoc.NDJSON + ".",
+	http.StatusUnprocessableEntity:   "The Idempotency-Key was first sent with another request.",
+	http.StatusTooManyRequests:       "Too many attempts: retry after Retry-After seconds.",
+	http.StatusInternalServerError:   "The server failed: errorID is in its log with the cause.",
+	http.StatusServiceUnavailable:    "The database is unavailable or the server is at capacity: retry after Retry-After seconds.",
 }

@@ -39,8 +39,8 @@ type models struct {
 
 func newModels(schemas openapi3.Schemas) *models {
 	m := &models{schemas: schemas, owner: map[string]string{}, types: map[string]reflect.Type{}}
-	m.req = m.generator(func(t reflect.Type, s *openapi3.Schema) { requestRequired(t, s) })
-	m.res = m.generator(func(t reflect.Type, s *openapi3.Schema) { responseRequired(t, s) })
+	m.req = m.generator(requestRequired)
+	m.res = m.generator(responseRequired)
 	return m
 }
 
@@ -55,16 +55,8 @@ func (m *models) typeName(t reflect.Type) string {
 	return name
 }
 
-// request returns the schema of a request model, a zero value.
-func (m *models) request(v any) (*openapi3.SchemaRef, error) {
-	return m.add(m.req, "request", v)
-}
-
-// response returns the schema of a response model, a zero value.
-func (m *models) response(v any) (*openapi3.SchemaRef, error) {
-	return m.add(m.res, "response", v)
-}
-
+// add returns the schema of v, a request or response model's zero value
+// (kind says which), made by g.
 func (m *models) add(g *openapi3gen.Generator, kind string, v any) (*openapi3.SchemaRef, error) {
 	schemas := openapi3.Schemas{}
 	ref, err := g.NewSchemaRefForValue(v, schemas)
@@ -155,10 +147,8 @@ func field(t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
 			k, v, _ := strings.Cut(kv, "=")
 			switch k {
 			case "type":
-				s.Type = &openapi3.Types{}
-				for t := range strings.SplitSeq(v, "|") {
-					*s.Type = append(*s.Type, t)
-				}
+				types := openapi3.Types(strings.Split(v, "|"))
+				s.Type = &types
 			case "format":
 				s.Format = v
 			case "enum":
@@ -199,7 +189,7 @@ func field(t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
 // validation requires.
 func requestRequired(t reflect.Type, s *openapi3.Schema) {
 	s.Required = nil
-	for f := range jsonFields(t) {
+	for _, f := range jsonFields(t) {
 		if !slices.Contains(strings.Split(f.Tag.Get("validate"), ","), "required") {
 			continue
 		}
@@ -217,43 +207,31 @@ func requestRequired(t reflect.Type, s *openapi3.Schema) {
 // without omitempty.
 func responseRequired(t reflect.Type, s *openapi3.Schema) {
 	s.Required = nil
-	for f := range jsonFields(t) {
+	for _, f := range jsonFields(t) {
 		if _, opts, _ := strings.Cut(f.Tag.Get("json"), ","); !slices.Contains(strings.Split(opts, ","), "omitempty") {
 			s.Required = append(s.Required, jsonName(f))
 		}
 	}
 }
 
-// jsonFields yields the fields of struct t that JSON encodes; those of an
+// jsonFields are the fields of struct t that JSON encodes; those of an
 // embedded struct without a json tag stand in its place, as encoding/json
 // (and openapi3gen) flatten them.
-func jsonFields(t reflect.Type) func(yield func(reflect.StructField) bool) {
-	return func(yield func(reflect.StructField) bool) {
-		for f := range t.Fields() {
-			if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
-				for ef := range jsonFields(f.Type) {
-					if !yield(ef) {
-						return
-					}
-				}
-				continue
-			}
-			if !f.IsExported() || f.Tag.Get("json") == "-" || f.Tag.Get("json") == "" {
-				continue
-			}
-			if !yield(f) {
-				return
-			}
+func jsonFields(t reflect.Type) []reflect.StructField {
+	var out []reflect.StructField
+	for f := range t.Fields() {
+		tag := f.Tag.Get("json")
+		switch {
+		case f.Anonymous && f.Type.Kind() == reflect.Struct && tag == "":
+			out = append(out, jsonFields(f.Type)...)
+		case f.IsExported() && tag != "-" && tag != "":
+			out = append(out, f)
 		}
 	}
+	return out
 }
 
 func jsonName(f reflect.StructField) string {
 	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 	return name
-}
-
-// errorBody is the model of every error answer.
-func errorBody() any {
-	return errs.Error{}
 }
