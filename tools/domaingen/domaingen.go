@@ -229,8 +229,6 @@ func destination(tmpl string, d Data) (string, bool) {
 		"db/order.go.tmpl":        db + "/order.go",
 		"app/app.go.tmpl":         app + "/" + d.App + ".go",
 		"app/model.go.tmpl":       app + "/model.go",
-		"app/filter.go.tmpl":      app + "/filter.go",
-		"app/order.go.tmpl":       app + "/order.go",
 		"app/route.go.tmpl":       app + "/route.go",
 		"sql/migration.sql.tmpl":  sqlDir + "/" + d.Migration + "_" + d.Plural + ".sql",
 		"sql/seed.sql.tmpl":       seedDir + "/" + d.Migration + "_" + d.Plural + ".sql",

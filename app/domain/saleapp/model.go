@@ -1,7 +1,9 @@
 package saleapp
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
 	"time"
 
 	"github.com/garagesale/service/app/sdk/errs"
@@ -75,4 +77,44 @@ func toBusNewSale(app NewSale, buyerID uuid.UUID) (salebus.NewSale, error) {
 		Quantity:  q,
 		Paid:      paid,
 	}, nil
+}
+
+// parseFilter reads the sales filter parameters. A USER's is narrowed to
+// the sales they bought or sold, so totals count only what they may see.
+func parseFilter(ctx context.Context, r *http.Request) (salebus.QueryFilter, error) {
+	f := query.NewFilter(r)
+
+	filter := salebus.QueryFilter{
+		ID:        f.UUID("id"),
+		ProductID: f.UUID("productID"),
+		BuyerID:   f.UUID("buyerID"),
+		StartDate: f.Time("dateCreatedFrom"),
+		EndDate:   f.Time("dateCreatedBefore"),
+	}
+
+	if err := f.Err(); err != nil {
+		return salebus.QueryFilter{}, err
+	}
+	if viewer, admin := caller(ctx); !admin {
+		filter.VisibleTo = &viewer
+	}
+	return filter, nil
+}
+
+// listSpec reads and documents the list route's request.
+var listSpec = query.ListSpec[salebus.QueryFilter, salebus.Sale, Sale]{
+	Filter:       parseFilter,
+	Order:        orderByFields,
+	DefaultOrder: salebus.DefaultOrderBy,
+	ToApp:        query.Map(toAppSale),
+}
+
+// orderByFields maps the JSON names a client orders by to the business's.
+var orderByFields = map[string]string{
+	"id":          salebus.OrderByID,
+	"productID":   salebus.OrderByProductID,
+	"buyerID":     salebus.OrderByBuyerID,
+	"quantity":    salebus.OrderByQuantity,
+	"paid":        salebus.OrderByPaid,
+	"dateCreated": salebus.OrderByDateCreated,
 }

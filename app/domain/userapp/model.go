@@ -1,12 +1,15 @@
 package userapp
 
 import (
+	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/name"
@@ -167,4 +170,41 @@ func toBusUpdateUserRole(app UpdateUserRole) (userbus.UpdateUser, error) {
 // Token is the body of a successful token request.
 type Token struct {
 	Token string `json:"token"`
+}
+
+// parseFilter reads the users filter parameters.
+func parseFilter(ctx context.Context, r *http.Request) (userbus.QueryFilter, error) {
+	f := query.NewFilter(r)
+
+	filter := userbus.QueryFilter{
+		ID:               f.UUID("id"),
+		Name:             f.String("name"),
+		Enabled:          f.Bool("enabled"),
+		StartCreatedDate: f.Time("dateCreatedFrom"),
+		EndCreatedDate:   f.Time("dateCreatedBefore"),
+	}
+	if s := f.String("email"); s != nil {
+		e, err := email.Parse(*s)
+		f.Errors.Add("email", err)
+		filter.Email = &e
+	}
+	return filter, f.Err()
+}
+
+// listSpec reads and documents the list route's request.
+var listSpec = query.ListSpec[userbus.QueryFilter, userbus.User, User]{
+	Filter:       parseFilter,
+	Order:        orderByFields,
+	DefaultOrder: userbus.DefaultOrderBy,
+	ToApp:        query.Map(toAppUser),
+	Docs:         map[string]string{"name": "only those whose name holds this, in any case"},
+}
+
+// orderByFields maps the JSON names a client orders by to the business's.
+var orderByFields = map[string]string{
+	"id":          userbus.OrderByID,
+	"name":        userbus.OrderByName,
+	"email":       userbus.OrderByEmail,
+	"enabled":     userbus.OrderByEnabled,
+	"dateCreated": userbus.OrderByDateCreated,
 }
