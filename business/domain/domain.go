@@ -19,7 +19,6 @@ import (
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/domain/vproductbus"
 	"github.com/garagesale/service/business/domain/vproductbus/stores/vproductdb"
-	"github.com/garagesale/service/business/sdk/throttle"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/jmoiron/sqlx"
 )
@@ -57,15 +56,10 @@ type Set struct {
 // New builds every business over cfg.DB.
 func New(cfg Config) Set {
 	db, now := cfg.DB, cfg.Now
-	limiter := cfg.Limiter
-	if limiter == nil {
-		limiter = throttle.New(db, now)
-	}
-
 	var s Set
 	s.Audit = auditbus.NewBusiness(auditbus.Config{DB: db, Now: now, Storer: auditdb.Store{}})
 	s.User = userbus.NewBusiness(userbus.Config{DB: db, Now: now, Storer: userdb.Store{}, Audit: s.Audit,
-		Limiter: limiter, Throttling: cfg.Throttling, Cache: cfg.UserCache, Log: cfg.Log})
+		Limiter: cfg.Limiter, Throttling: cfg.Throttling, Cache: cfg.UserCache, Log: cfg.Log})
 	s.Product = productbus.NewBusiness(productbus.Config{DB: db, Now: now, Storer: productdb.Store{}, Audit: s.Audit, UserBus: s.User})
 	s.Sale = salebus.NewBusiness(salebus.Config{DB: db, Now: now, Storer: saledb.Store{}, Audit: s.Audit, ProductBus: s.Product, Users: s.User})
 	s.VProduct = vproductbus.NewBusiness(vproductbus.Config{DB: db, Storer: vproductdb.Store{}})

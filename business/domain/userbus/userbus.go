@@ -37,8 +37,7 @@ var (
 )
 
 // ThrottledError is an attempt refused before it was tried: too many
-// failed logins for the account or from the client, or too many signups
-// from the client. RetryAfter says when to try again.
+// failed logins or signups. RetryAfter says when to try again.
 type ThrottledError struct {
 	RetryAfter time.Duration
 }
@@ -48,7 +47,7 @@ func (e *ThrottledError) Error() string {
 }
 
 // Limiter counts attempts per key and refuses them while the key is
-// locked; a throttle.Limiter.
+// locked: a *throttle.Limiter.
 type Limiter interface {
 	// Try counts an attempt at key before it is made, or refuses it.
 	Try(ctx context.Context, key string, p throttle.Policy) (throttle.Attempt, error)
@@ -57,16 +56,6 @@ type Limiter interface {
 	// Reset forgets key's attempts.
 	Reset(ctx context.Context, key string) error
 }
-
-// noLimit is the Limiter of a Business built without one: it lets every
-// attempt through.
-type noLimit struct{}
-
-func (noLimit) Try(context.Context, string, throttle.Policy) (throttle.Attempt, error) {
-	return throttle.Attempt{}, nil
-}
-func (noLimit) Refund(context.Context, throttle.Attempt) error { return nil }
-func (noLimit) Reset(context.Context, string) error            { return nil }
 
 // Throttling is how many failed logins and signups are allowed.
 type Throttling struct {
@@ -80,9 +69,7 @@ type Throttling struct {
 	Signup throttle.Policy
 }
 
-// DefaultThrottling: 5 failed logins an account per 15 minutes, 50 per
-// client address, 5 signups per address an hour; past those, waits from
-// one second doubling up to 15 minutes (an hour for signups).
+// DefaultThrottling is the Throttling of a Config that sets none.
 var DefaultThrottling = Throttling{
 	LoginAccount: throttle.Policy{Free: 5, Window: 15 * time.Minute, Base: time.Second, Max: 15 * time.Minute},
 	LoginClient:  throttle.Policy{Free: 50, Window: 15 * time.Minute, Base: time.Second, Max: 15 * time.Minute},
@@ -111,8 +98,8 @@ type Storer interface {
 	QueryByIDForUpdate(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (User, error)
 	// QueryByEmail returns ErrNotFound.
 	QueryByEmail(ctx context.Context, db sqlx.ExtContext, email email.Email) (User, error)
-	// ExistingIDs returns those of ids that are users.
-	ExistingIDs(ctx context.Context, db sqlx.ExtContext, ids []uuid.UUID) ([]uuid.UUID, error)
+	// ExistingIDs returns the set of those of ids that are users.
+	ExistingIDs(ctx context.Context, db sqlx.ExtContext, ids []uuid.UUID) (map[uuid.UUID]bool, error)
 	// LockAdmins serialises, until the transaction ends, every change
 	// that could remove an ADMIN. Take it before any user row.
 	LockAdmins(ctx context.Context, db sqlx.ExtContext) error
@@ -126,9 +113,8 @@ type Storer interface {
 	ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int64) (int, error)
 }
 
-// Config holds the dependencies of a Business. Now, Limiter (no
-// throttling), Cache and Log may be nil; a zero Throttling is
-// DefaultThrottling.
+// Config holds the dependencies of a Business. Now, Limiter (one over DB),
+// Cache and Log may be nil; a zero Throttling is DefaultThrottling.
 type Config struct {
 	DB         *sqlx.DB
 	Now        func() time.Time
@@ -164,7 +150,7 @@ func NewBusiness(cfg Config) *Business {
 	}
 	limiter := cfg.Limiter
 	if limiter == nil {
-		limiter = noLimit{}
+		limiter = throttle.New(cfg.DB, cfg.Now)
 	}
 	return &Business{
 		db:         cfg.DB,
@@ -501,11 +487,7 @@ func (b *Business) Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bo
 	if err != nil {
 		return nil, fmt.Errorf("look up %d users: %w", len(ids), err)
 	}
-	set := make(map[uuid.UUID]bool, len(found))
-	for _, id := range found {
-		set[id] = true
-	}
-	return set, nil
+	return found, nil
 }
 
 // Authenticate returns the user with addr when plain is their password

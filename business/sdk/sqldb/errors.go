@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strings"
+	"slices"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -16,22 +16,18 @@ import (
 // Errors of the database as a whole, which no store translates: the layers
 // above answer them the same way for every domain.
 var (
-	// ErrDBUnavailable is a statement that could not run now: no
-	// connection within the acquire timeout, the server down or shutting
-	// down, a timeout (the request's deadline, statement_timeout,
-	// lock_timeout) or a lost connection. Retrying later may succeed. A
-	// request its client abandoned (context.Canceled) is one too; the
-	// context.Canceled stays in the chain to tell it apart.
+	// ErrDBUnavailable is a statement that could not run now (no
+	// connection in time, the server down, a timeout, a lost connection)
+	// and may succeed later. An abandoned request is one too, with
+	// context.Canceled kept in the chain to tell it apart.
 	ErrDBUnavailable = errors.New("database unavailable")
 
 	// ErrDBConflict is a transaction that lost to a concurrent one (a
-	// serialization failure or a deadlock) on every attempt Transact
-	// made.
+	// serialization failure or a deadlock) on every attempt Transact made.
 	ErrDBConflict = errors.New("transaction conflict")
 
-	// ErrDBBadValue is a value Postgres could not take for its column (a
-	// data exception: text that is no timestamp, say). Values the code
-	// checked never cause it; a cursor sent back by a client can.
+	// ErrDBBadValue is a value Postgres could not take for its column: a
+	// cursor sent back by a client can cause it, checked values never do.
 	ErrDBBadValue = errors.New("value not valid for its column")
 )
 
@@ -61,7 +57,9 @@ func translate(err error) error {
 
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		switch code := pgErr.Code; {
+		code := pgErr.Code
+		class := code[:min(len(code), 2)] // a SQLSTATE's class is its first two characters
+		switch {
 		case code == uniqueViolation:
 			return fmt.Errorf("%w: %s: %w", ErrDBDuplicatedEntry, pgErr.ConstraintName, err)
 		case code == fkViolation:
@@ -70,11 +68,9 @@ func translate(err error) error {
 			return fmt.Errorf("undefined table (is the database migrated?): %w", err)
 		case code == serializationFailure || code == deadlockDetected:
 			return fmt.Errorf("%w: %w", ErrDBConflict, err)
-		case code == queryCanceled || code == lockNotAvailable:
+		case code == queryCanceled || code == lockNotAvailable || slices.Contains(unavailableClasses, class):
 			return fmt.Errorf("%w: %w", ErrDBUnavailable, err)
-		case hasClass(code, unavailableClasses):
-			return fmt.Errorf("%w: %w", ErrDBUnavailable, err)
-		case hasClass(code, []string{"22"}):
+		case class == "22": // data exception
 			return fmt.Errorf("%w: %w", ErrDBBadValue, err)
 		}
 		return err
@@ -84,15 +80,6 @@ func translate(err error) error {
 		return fmt.Errorf("%w: %w", ErrDBUnavailable, err)
 	}
 	return err
-}
-
-func hasClass(code string, classes []string) bool {
-	for _, c := range classes {
-		if strings.HasPrefix(code, c) {
-			return true
-		}
-	}
-	return false
 }
 
 // isConnectionError reports whether err is the connection failing or

@@ -24,22 +24,14 @@ const (
 
 var reserved = []string{offsetKey, rowsKey, afterKey, afterIDKey}
 
-// Where collects a filter's conditions and their bound values: only
-// placeholders reach the SQL text, values travel in Data. The conditions
-// are joined with AND, so a condition that uses OR must bring its own
-// parentheses. The zero value is an empty filter.
-//
-// A key that is bound twice or is reserved for paging is a programming
-// error: it is kept, and QueryPage and Count return it instead of running.
+// Where collects a filter's conditions, joined with AND, and their bound
+// values: only placeholders reach the SQL text. The zero value is an empty
+// filter. A key bound twice or reserved for paging is a programming error,
+// which QueryPage and Count return instead of running.
 type Where struct {
 	conds []string
 	data  map[string]any
 	err   error
-}
-
-// NewWhere returns an empty filter.
-func NewWhere() *Where {
-	return &Where{}
 }
 
 // Add appends cond, such as "cost >= :cost_min", with value bound to key.
@@ -130,7 +122,7 @@ type pageKeyed interface {
 // selected as the row's PageKey.
 func (l Select) Statement(pg page.Page) (string, map[string]any, error) {
 	if l.Where == nil {
-		l.Where = NewWhere()
+		l.Where = &Where{}
 	}
 	if l.Where.err != nil {
 		return "", nil, l.Where.err
@@ -196,10 +188,9 @@ func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l Select, pg page
 	return &next, nil
 }
 
-// Count returns how many rows `FROM <from>` + where finds, at most
-// page.CountCap + 1: past the cap, only "more" is known, and counting
-// stops there, so it never scans more than that many rows. from may
-// contain joins and aliases that the conditions refer to.
+// Count returns how many rows `FROM <from>` + where finds (from may hold
+// joins and aliases), at most page.CountCap + 1: past the cap only "more"
+// is known, so it never scans more rows than that.
 func Count(ctx context.Context, db sqlx.ExtContext, from string, where *Where) (int, error) {
 	if where.err != nil {
 		return 0, where.err

@@ -100,7 +100,7 @@ func (Store) Count(ctx context.Context, db sqlx.ExtContext, filter auditbus.Quer
 
 // toWhere returns the conditions of filter on the audits table.
 func toWhere(filter auditbus.QueryFilter) *sqldb.Where {
-	w := sqldb.NewWhere()
+	w := &sqldb.Where{}
 	if filter.ObjID != nil {
 		w.Add("obj_id = :obj_id", "obj_id", *filter.ObjID)
 	}

@@ -38,9 +38,8 @@ func toDBProduct(bus productbus.Product) Row {
 	}
 }
 
-// Load turns a row into a product. Rows were valid when written, so a
-// failure here means the table was changed behind our back: an error, not
-// a panic.
+// Load turns a row into a product. A failure means the table was changed
+// behind our back: an error, not a panic.
 func Load(db Row) (productbus.Product, error) {
 	n, err := name.Parse(db.Name)
 	if err != nil {
@@ -63,16 +62,4 @@ func Load(db Row) (productbus.Product, error) {
 		DateCreated: db.DateCreated.UTC(),
 		DateUpdated: db.DateUpdated.UTC(),
 	}, nil
-}
-
-func toBusProducts(dbs []Row) ([]productbus.Product, error) {
-	out := make([]productbus.Product, len(dbs))
-	for i, db := range dbs {
-		p, err := Load(db)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = p
-	}
-	return out, nil
 }

@@ -18,8 +18,7 @@ import (
 
 const columns = `product_id, user_id, name, cost, quantity, date_created, date_updated`
 
-// Store manages the products table. Each method runs its statements on the db
-// it is given: the pool, or a transaction.
+// Store manages the products table, on the db each method is given.
 type Store struct{}
 
 // Create implements productbus.Storer.
@@ -54,10 +53,7 @@ func (s Store) Update(ctx context.Context, db sqlx.ExtContext, prd productbus.Pr
 		date_updated = :date_updated
 	WHERE product_id = :product_id`
 
-	if err := sqldb.NamedExecOne(ctx, db, q, toDBProduct(prd)); err != nil {
-		return mapErr(err)
-	}
-	return nil
+	return mapErr(sqldb.NamedExecOne(ctx, db, q, toDBProduct(prd)))
 }
 
 // TakeStock implements productbus.Storer: one guarded statement, which
@@ -115,10 +111,7 @@ func (s Store) moveStock(ctx context.Context, db sqlx.ExtContext, q string, id u
 func (s Store) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error {
 	const q = `DELETE FROM products WHERE product_id = :product_id`
 
-	if err := sqldb.NamedExecOne(ctx, db, q, map[string]any{"product_id": id}); err != nil {
-		return mapErr(err)
-	}
-	return nil
+	return mapErr(sqldb.NamedExecOne(ctx, db, q, map[string]any{"product_id": id}))
 }
 
 // Query implements productbus.Storer.
@@ -128,11 +121,8 @@ func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter productbus.
 	if err != nil {
 		return nil, nil, err
 	}
-	items, err := toBusProducts(rows)
-	if err != nil {
-		return nil, nil, err
-	}
-	return items, next, nil
+	prds, err := sqldb.Load(rows, Load)
+	return prds, next, err
 }
 
 // selectProducts is the products list query for filter and orderBy.
@@ -177,7 +167,7 @@ func (s Store) QueryByIDsForSale(ctx context.Context, db sqlx.ExtContext, owner 
 			return nil, mapErr(err)
 		}
 	}
-	return toBusProducts(append(rows, rest...))
+	return sqldb.Load(append(rows, rest...), Load)
 }
 
 func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, id uuid.UUID) (productbus.Product, error) {
@@ -194,7 +184,7 @@ func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, i
 // default name for it); other domains' references are told apart from it.
 const salesReference = "sales_product_id_fkey"
 
-// mapErr turns the database's errors into the domain's.
+// mapErr turns the database's errors into the domain's; nil stays nil.
 func mapErr(err error) error {
 	switch {
 	case errors.Is(err, sqldb.ErrDBNotFound):

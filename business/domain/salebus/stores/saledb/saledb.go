@@ -14,8 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Store manages the sales table. Each method runs its statements on the db
-// it is given: the pool, or a transaction.
+// Store manages the sales table, on the db each method is given.
 type Store struct{}
 
 const columns = `s.sale_id, s.product_id, s.buyer_id, s.quantity, s.paid, s.date_created, s.taken_at, s.client_id, s.recorded_by`
@@ -52,7 +51,7 @@ func (s Store) QueryByClientIDs(ctx context.Context, db sqlx.ExtContext, recorde
 	if err := sqldb.NamedQuerySlice(ctx, db, q, map[string]any{"recorded_by": recordedBy, "client_ids": clientIDs}, &rows); err != nil {
 		return nil, mapErr(err)
 	}
-	sales, err := toBusSales(rows)
+	sales, err := sqldb.Load(rows, toBusSale)
 	if err != nil {
 		return nil, err
 	}
@@ -80,11 +79,8 @@ func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter salebus.Que
 	if err != nil {
 		return nil, nil, err
 	}
-	items, err := toBusSales(rows)
-	if err != nil {
-		return nil, nil, err
-	}
-	return items, next, nil
+	sales, err := sqldb.Load(rows, toBusSale)
+	return sales, next, err
 }
 
 // Count implements salebus.Storer.

@@ -15,7 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Store reads the sales and products tables. Each method runs its statements on the db it is
+// Store reads the sales and products tables, on the db each method is
 // given.
 type Store struct{}
 
@@ -44,7 +44,7 @@ func (s Store) Daily(ctx context.Context, db sqlx.ExtContext, filter statsbus.Fi
 	if err := sqldb.NamedQuerySlice(ctx, db, q, data, &rows); err != nil {
 		return nil, err
 	}
-	return toBusDays(rows)
+	return sqldb.Load(rows, toBusDay)
 }
 
 // Latest implements statsbus.Storer. The last sale and its day's figures
@@ -117,7 +117,7 @@ func (s Store) EachSaleOfDay(ctx context.Context, db sqlx.ExtContext, day date.D
 
 // dayWhere keeps the sales taken from from up to until.
 func dayWhere(from, until time.Time) *sqldb.Where {
-	w := sqldb.NewWhere()
+	w := &sqldb.Where{}
 	w.AddN("s.taken_at >= :from AND s.taken_at < :until", map[string]any{"from": from, "until": until})
 	return w
 }

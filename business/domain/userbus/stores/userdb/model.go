@@ -43,8 +43,8 @@ func toDBUser(bus userbus.User) user {
 	}
 }
 
-// toBusUser loads a row. Rows were valid when written, so a failure here
-// means the table was changed behind our back: an error, not a panic.
+// toBusUser loads a row. A failure means the table was changed behind our
+// back: an error, not a panic.
 func toBusUser(db user) (userbus.User, error) {
 	n, err := name.Parse(db.Name)
 	if err != nil {
@@ -70,16 +70,4 @@ func toBusUser(db user) (userbus.User, error) {
 		DateCreated:  db.DateCreated.UTC(),
 		DateUpdated:  db.DateUpdated.UTC(),
 	}, nil
-}
-
-func toBusUsers(dbs []user) ([]userbus.User, error) {
-	out := make([]userbus.User, len(dbs))
-	for i, db := range dbs {
-		u, err := toBusUser(db)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = u
-	}
-	return out, nil
 }

@@ -17,8 +17,7 @@ import (
 
 const columns = `user_id, name, email, roles, password_hash, department, enabled, token_version, date_created, date_updated`
 
-// Store manages the users table. Each method runs its statements on the db
-// it is given: the pool, or a transaction.
+// Store manages the users table, on the db each method is given.
 type Store struct{}
 
 // Create implements userbus.Storer.
@@ -29,10 +28,7 @@ func (s Store) Create(ctx context.Context, db sqlx.ExtContext, usr userbus.User)
 	VALUES
 		(:user_id, :name, :email, :roles, :password_hash, :department, :enabled, :token_version, :date_created, :date_updated)`
 
-	if err := sqldb.NamedExec(ctx, db, q, toDBUser(usr)); err != nil {
-		return mapErr(err)
-	}
-	return nil
+	return mapErr(sqldb.NamedExec(ctx, db, q, toDBUser(usr)))
 }
 
 // Update implements userbus.Storer.
@@ -49,20 +45,14 @@ func (s Store) Update(ctx context.Context, db sqlx.ExtContext, usr userbus.User)
 		date_updated = :date_updated
 	WHERE user_id = :user_id`
 
-	if err := sqldb.NamedExecOne(ctx, db, q, toDBUser(usr)); err != nil {
-		return mapErr(err)
-	}
-	return nil
+	return mapErr(sqldb.NamedExecOne(ctx, db, q, toDBUser(usr)))
 }
 
 // Delete implements userbus.Storer.
 func (s Store) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error {
 	const q = `DELETE FROM users WHERE user_id = :user_id`
 
-	if err := sqldb.NamedExecOne(ctx, db, q, map[string]any{"user_id": id}); err != nil {
-		return mapErr(err)
-	}
-	return nil
+	return mapErr(sqldb.NamedExecOne(ctx, db, q, map[string]any{"user_id": id}))
 }
 
 // Query implements userbus.Storer.
@@ -75,11 +65,8 @@ func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter userbus.Que
 	if err != nil {
 		return nil, nil, err
 	}
-	items, err := toBusUsers(rows)
-	if err != nil {
-		return nil, nil, err
-	}
-	return items, next, nil
+	usrs, err := sqldb.Load(rows, toBusUser)
+	return usrs, next, err
 }
 
 // Count implements userbus.Storer.
@@ -107,7 +94,7 @@ func (s Store) LockAdmins(ctx context.Context, db sqlx.ExtContext) error {
 
 // CountEnabledAdmins implements userbus.Storer.
 func (s Store) CountEnabledAdmins(ctx context.Context, db sqlx.ExtContext, except uuid.UUID) (int, error) {
-	w := sqldb.NewWhere()
+	w := &sqldb.Where{}
 	w.AddN(`enabled AND 'ADMIN' = ANY(roles)`, nil)
 	w.Add(`user_id <> :except`, "except", except)
 	return sqldb.Count(ctx, db, "users", w)
@@ -128,7 +115,7 @@ func (s Store) LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error
 // ListenersBehind implements userbus.Storer. A listener counts while its
 // session lives: one that is gone drops out by itself.
 func (s Store) ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int64) (int, error) {
-	w := sqldb.NewWhere()
+	w := &sqldb.Where{}
 	w.Add(`l.acked < :seq`, "seq", seq)
 	w.AddN(`EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid)`, nil)
 	return sqldb.Count(ctx, db, "user_cache_listeners l", w)
@@ -161,7 +148,7 @@ func (s Store) QueryByEmail(ctx context.Context, db sqlx.ExtContext, addr email.
 }
 
 // ExistingIDs implements userbus.Storer.
-func (s Store) ExistingIDs(ctx context.Context, db sqlx.ExtContext, ids []uuid.UUID) ([]uuid.UUID, error) {
+func (s Store) ExistingIDs(ctx context.Context, db sqlx.ExtContext, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
 	const q = `SELECT user_id FROM users WHERE user_id = ANY(CAST(:ids AS uuid[]))`
 
 	var rows []struct {
@@ -170,9 +157,9 @@ func (s Store) ExistingIDs(ctx context.Context, db sqlx.ExtContext, ids []uuid.U
 	if err := sqldb.NamedQuerySlice(ctx, db, q, map[string]any{"ids": sqldb.UUIDs(ids)}, &rows); err != nil {
 		return nil, mapErr(err)
 	}
-	found := make([]uuid.UUID, len(rows))
-	for i, r := range rows {
-		found[i] = r.ID
+	found := make(map[uuid.UUID]bool, len(rows))
+	for _, r := range rows {
+		found[r.ID] = true
 	}
 	return found, nil
 }
@@ -187,7 +174,7 @@ func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, d
 	return toBusUser(row)
 }
 
-// mapErr turns the database's errors into the domain's.
+// mapErr turns the database's errors into the domain's; nil stays nil.
 func mapErr(err error) error {
 	switch {
 	case errors.Is(err, sqldb.ErrDBNotFound):
