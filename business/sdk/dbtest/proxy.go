@@ -11,12 +11,10 @@ import (
 	"testing"
 )
 
-// Proxy sits between a client and the Postgres server of a URL, on a
-// loopback port of its own, and counts the round trips clients make: the
-// frontend messages after which a client waits for the server, Sync (the
-// end of an extended-protocol exchange) and Query (a simple one). The
-// empty queries pgx sends to check an idle connection are liveness, not a
-// statement, and are not counted.
+// Proxy sits between clients and a Postgres server, on a loopback port of
+// its own, and counts the round trips clients make: Sync (the end of an
+// extended-protocol exchange) and Query messages, but not the empty
+// queries pgx sends to check an idle connection.
 type Proxy struct {
 	ln         net.Listener
 	target     string
@@ -52,9 +50,6 @@ func (p *Proxy) URL(dbURL string) string {
 	u.Host = p.ln.Addr().String()
 	return u.String()
 }
-
-// Addr is the proxy's host:port.
-func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
 // RoundTrips returns the round trips counted since the last Reset.
 func (p *Proxy) RoundTrips() int { return int(p.roundTrips.Load()) }

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 
+	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -27,9 +28,8 @@ var seeds embed.FS
 // makes the others wait until the first is done, and they then find
 // nothing left to do.
 func Migrate(ctx context.Context, db *sqlx.DB) error {
-	// The locker counts its retries, so each run needs a fresh one. Probing
-	// each second (goose's default is 5) keeps a waiting test quick; 300
-	// probes allow for a slow migration elsewhere.
+	// The locker counts its retries, so each run needs a fresh one: probed
+	// each second (goose's default is 5), 300 times for a slow migration.
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return fmt.Errorf("create migration lock: %w", err)
@@ -49,34 +49,25 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 // Seed inserts the development data: every seed file, in name order, in
 // one transaction. The files skip rows that exist, so seeding twice is
 // harmless.
-func Seed(ctx context.Context, db *sqlx.DB) (err error) {
+func Seed(ctx context.Context, db *sqlx.DB) error {
 	files, err := fs.Glob(seeds, "seed/*.sql")
 	if err != nil {
 		return fmt.Errorf("list seed files: %w", err)
 	}
-
-	tx, err := db.BeginTxx(ctx, nil)
+	err = sqldb.Transact(ctx, db, func(tx *sqlx.Tx) error {
+		for _, file := range files {
+			body, err := seeds.ReadFile(file)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", file, err)
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("run %s: %w", file, err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("begin seed transaction: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback() // the seed error is the one worth reporting
-		}
-	}()
-
-	for _, file := range files {
-		body, err := seeds.ReadFile(file)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", file, err)
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			return fmt.Errorf("run %s: %w", file, err)
-		}
-	}
-
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit seed: %w", err)
+		return fmt.Errorf("seed: %w", err)
 	}
 	return nil
 }
