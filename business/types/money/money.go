@@ -95,22 +95,13 @@ func (m Money) Cents() int64 { return m.cents }
 
 // String returns the amount in currency units, always with two decimals.
 func (m Money) String() string {
-	return fixed(m.cents)
+	return fmt.Sprintf("%d.%02d", m.cents/100, m.cents%100)
 }
 
 // Decimal returns the amount in currency units with no needless zeros:
 // "12.5", "0.99", "3".
 func (m Money) Decimal() string {
-	return decimal(m.cents)
-}
-
-func fixed(cents int64) string {
-	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
-}
-
-func decimal(cents int64) string {
-	s := strings.TrimRight(fixed(cents), "0")
-	return strings.TrimSuffix(s, ".")
+	return strings.TrimSuffix(strings.TrimRight(m.String(), "0"), ".")
 }
 
 // MarshalJSON writes the amount as a JSON number in currency units with no
@@ -178,4 +169,4 @@ func (t Total) Cents() int64 { return t.cents }
 
 // Decimal returns the total in currency units as Money.Decimal does:
 // "1250000000.5", "0.99", "3".
-func (t Total) Decimal() string { return decimal(t.cents) }
+func (t Total) Decimal() string { return Money{cents: t.cents}.Decimal() }
