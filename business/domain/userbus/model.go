@@ -20,8 +20,8 @@ type User struct {
 	PasswordHash []byte
 	Department   string
 	Enabled      bool
-	// TokenVersion is raised by every change that must end the user's
-	// sessions; a token issued under an older one is refused.
+	// TokenVersion is raised to end the user's sessions: a token issued
+	// under an older one is refused.
 	TokenVersion int
 	DateCreated  time.Time
 	DateUpdated  time.Time
@@ -52,8 +52,7 @@ type UpdateUser struct {
 	Enabled    *bool
 
 	// CurrentPassword proves a user changing their own email or password
-	// is who they say: a stolen token alone cannot take the account over.
-	// An ADMIN changing another user needs none.
+	// is who they say, so a stolen token cannot take the account over.
 	CurrentPassword *string
 }
 

@@ -59,14 +59,9 @@ type Limiter interface {
 
 // Throttling is how many failed logins and signups are allowed.
 type Throttling struct {
-	// LoginAccount limits failed logins to one account, from anywhere;
-	// a successful login resets it.
-	LoginAccount throttle.Policy
-	// LoginClient limits failed logins from one client address, to any
-	// account: higher, since one address may be many people.
-	LoginClient throttle.Policy
-	// Signup limits signups from one client address.
-	Signup throttle.Policy
+	LoginAccount throttle.Policy // logins to one account; a success resets it
+	LoginClient  throttle.Policy // logins from one client address (may be many people)
+	Signup       throttle.Policy // signups from one client address
 }
 
 // DefaultThrottling is the Throttling of a Config that sets none.
@@ -79,8 +74,8 @@ var DefaultThrottling = Throttling{
 // Domain is the name audit records use for users.
 const Domain = "user"
 
-// Storer is what the business needs of storage. Each statement runs on
-// the db it is given: the pool, or a transaction.
+// Storer is what the business needs of storage, on the db each method is
+// given: the pool, or a transaction.
 type Storer interface {
 	// Create returns ErrUniqueEmail when the email is taken.
 	Create(ctx context.Context, db sqlx.ExtContext, usr User) error
@@ -93,8 +88,7 @@ type Storer interface {
 	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
 	// QueryByID returns ErrNotFound.
 	QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (User, error)
-	// QueryByIDForUpdate locks the row until the transaction ends; it
-	// returns ErrNotFound.
+	// QueryByIDForUpdate locks the row; it returns ErrNotFound.
 	QueryByIDForUpdate(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (User, error)
 	// QueryByEmail returns ErrNotFound.
 	QueryByEmail(ctx context.Context, db sqlx.ExtContext, email email.Email) (User, error)
@@ -105,8 +99,7 @@ type Storer interface {
 	LockAdmins(ctx context.Context, db sqlx.ExtContext) error
 	// CountEnabledAdmins counts the enabled ADMINs but except.
 	CountEnabledAdmins(ctx context.Context, db sqlx.ExtContext, except uuid.UUID) (int, error)
-	// LastChange returns the number of the last change to a user made in
-	// this transaction.
+	// LastChange returns the number of this transaction's last change.
 	LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error)
 	// ListenersBehind counts the live replicas' caches that have not yet
 	// dropped change seq.
@@ -124,8 +117,7 @@ type Config struct {
 	Throttling Throttling
 	// Cache, when set, serves Authenticated.
 	Cache *Cache
-	// Log, when set, is told of a change that not every replica's cache
-	// dropped in time.
+	// Log, when set, hears of a change not every cache dropped in time.
 	Log *logger.Logger
 }
 
@@ -197,11 +189,10 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, nu NewUser) (U
 	return usr, nil
 }
 
-// Signup creates a USER for someone who asked for an account themselves,
-// from the client address client. Every attempt counts against the
-// address's signup limit, and past it the answer is a *ThrottledError
-// before any work. It returns ErrUniqueEmail when the email is taken,
-// after the same work as a success: a caller can hide which happened.
+// Signup creates a USER for someone signing up from the client address
+// client; past the address's limit it returns a *ThrottledError before any
+// work. A taken email is ErrUniqueEmail after the same work as a success,
+// so a caller can hide which happened.
 func (b *Business) Signup(ctx context.Context, nu NewUser, client string) (User, error) {
 	if _, err := b.try(ctx, "signup:client:"+client, b.throttling.Signup); err != nil {
 		return User{}, fmt.Errorf("signup: %w", err)
@@ -214,8 +205,8 @@ func (b *Business) Signup(ctx context.Context, nu NewUser, client string) (User,
 	return usr, nil
 }
 
-// create inserts a new user, audited as done by actor(the new user), in
-// one transaction, in the span of the method named method.
+// create inserts a new user with its audit record, done by actor(the new
+// user), in the span of method.
 func (b *Business) create(ctx context.Context, method string, actor func(User) uuid.UUID, nu NewUser) (User, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus."+method)
 	defer span.End()
@@ -253,17 +244,13 @@ func (b *Business) create(ctx context.Context, method string, actor func(User) u
 }
 
 // Update applies uu to the user with id on behalf of actorID, under a row
-// lock so that two concurrent partial updates do not undo each other.
-//
-// A user changing their own email or password must give their current
-// password (a wrong one counts as a failed login). A new password, new
-// roles or disabling raise the user's token version, which ends every
-// session they have. No change may leave no enabled ADMIN: changes that
-// could are serialised, so two admins demoting each other at once cannot
-// both succeed.
-//
-// It returns ErrNotFound, ErrUniqueEmail, ErrCurrentPassword, ErrLastAdmin
-// or a *ThrottledError.
+// lock so that concurrent partial updates do not undo each other. Changing
+// one's own email or password takes the current password (a wrong one is a
+// failed login). A new password, new roles or disabling end the user's
+// sessions. Changes that could leave no enabled ADMIN are serialised, so
+// two admins demoting each other at once cannot both succeed. It returns
+// ErrNotFound, ErrUniqueEmail, ErrCurrentPassword, ErrLastAdmin or a
+// *ThrottledError.
 func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, uu UpdateUser) (User, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Update")
 	defer span.End()
@@ -346,8 +333,7 @@ func (b *Business) keepAnAdmin(ctx context.Context, tx *sqlx.Tx, id uuid.UUID) e
 }
 
 // checkCurrentPassword returns nil when plain is the password of the user
-// with id. It is a login as far as throttling goes: it is refused while
-// the account is locked, and a wrong password counts against it.
+// with id. It is throttled as a login to the account.
 func (b *Business) checkCurrentPassword(ctx context.Context, id uuid.UUID, plain *string) error {
 	usr, err := b.storer.QueryByID(ctx, b.db, id)
 	if err != nil {
@@ -386,8 +372,8 @@ func (uu UpdateUser) apply(usr *User, hash []byte) {
 }
 
 // Delete removes the user with id on behalf of actorID. It returns
-// ErrNotFound, ErrHasDependents while the user owns products or has
-// bought something, or ErrLastAdmin for the last enabled ADMIN.
+// ErrNotFound, ErrHasDependents while other records refer to the user, or
+// ErrLastAdmin.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
 	ctx, span := otel.AddSpan(ctx, "userbus.Delete")
 	defer span.End()
@@ -472,9 +458,8 @@ func (b *Business) QueryByEmail(ctx context.Context, addr email.Email) (User, er
 	return usr, nil
 }
 
-// dummyHash is compared against when no user has the email, so that an
-// unknown email takes as long as a wrong password and the response time
-// does not reveal which emails exist.
+// dummyHash is compared against for an unknown email, so that it takes as
+// long as a wrong password and the time reveals no email.
 var dummyHash = []byte("$2a$10$nHurqfPXL687U.W8y1rHGOATu1wnz8ntDxnKj2vwi4Zx3Nnvsvj42")
 
 // Exist reports which of ids are users (enabled or not): a sale recorded
@@ -491,16 +476,13 @@ func (b *Business) Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bo
 }
 
 // Authenticate returns the user with addr when plain is their password
-// and they are enabled, for a login from the client address client.
-//
-// An unknown email, a wrong password and a disabled account are the same
-// ErrAuthenticationFailure after the same work (a bcrypt compare), so the
-// answer reveals nothing. Every attempt counts against the account's and
-// the address's limits before the password is checked, so that a burst of
-// concurrent attempts gets no more checks than the limits allow; past
-// either limit the answer is a *ThrottledError before any bcrypt. A
-// success resets the account's count and takes its attempt back from the
-// address's.
+// and they are enabled, for a login from the client address client. An
+// unknown email, a wrong password and a disabled account are the same
+// ErrAuthenticationFailure after the same bcrypt work, so the answer
+// reveals nothing. Every attempt counts against the account's and the
+// address's limits before the check, so a burst gets no more checks than
+// the limits allow; past either the answer is a *ThrottledError. A success
+// resets the account's count and refunds the address's.
 func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain string, client string) (User, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Authenticate")
 	defer span.End()
@@ -511,8 +493,7 @@ func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain str
 	}
 	fromClient, err := b.try(ctx, "login:client:"+client, b.throttling.LoginClient)
 	if err != nil {
-		// Refused: the attempt is not made, so it must not count against
-		// the account either.
+		// Refused: the attempt must not count against the account either.
 		if rerr := b.limiter.Refund(ctx, toAccount); rerr != nil {
 			return User{}, fmt.Errorf("authenticate: %w", rerr)
 		}
