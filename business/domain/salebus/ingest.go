@@ -61,15 +61,13 @@ const ingestAttempts = 3
 // Ingest records the sales sellerID made offline of their own products,
 // in order, in one transaction, and says for each what became of it:
 // created, a duplicate of one recorded before (the same ClientID and
-// values), or rejected with the reason (an id recorded before with other
-// values among them: no sale is lost to a device that reuses ids) (not the seller's product, oversold, unknown
-// buyer, ...). A rejected line does not stop the others.
+// values), or rejected with the reason (not the seller's product,
+// oversold, an id recorded before with other values, ...). A rejected line
+// does not stop the others.
 //
-// The batch locks its products first (in product ID order, the order
-// every transaction takes rows in), so it cannot oversell and a
-// concurrent upload of the same lines waits, then finds them recorded.
-// The stock of each product is taken with one guarded statement, and the
-// sales and their audit records are written with one statement each.
+// The batch locks its products first, in product ID order, so it cannot
+// oversell and a concurrent upload of the same lines waits, then finds
+// them recorded.
 func (b *Business) Ingest(ctx context.Context, sellerID uuid.UUID, lines []OfflineSale) ([]IngestResult, error) {
 	ctx, span := otel.AddSpan(ctx, "salebus.Ingest")
 	defer span.End()
@@ -200,9 +198,8 @@ func sameSale(s Sale, l OfflineSale) bool {
 		s.Paid == l.Paid && s.TakenAt.Equal(l.TakenAt.UTC().Truncate(time.Microsecond))
 }
 
-// refusal is why line l cannot be recorded, or "" when it can. p is its
-// product (found says whether there is one), buyers the buyers that
-// exist, left the stock each product has left in this batch.
+// refusal is why line l cannot be recorded, or "" when it can, given its
+// product p (if found), the buyers that exist and the stock left.
 func (b *Business) refusal(sellerID uuid.UUID, l OfflineSale, p productbus.Product, found bool, buyers map[uuid.UUID]bool, left map[uuid.UUID]int, now time.Time) string {
 	switch {
 	case !found:

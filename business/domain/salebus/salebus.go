@@ -33,15 +33,15 @@ var (
 // Domain is the name audit records use for sales.
 const Domain = "sale"
 
-// Storer is what the business needs of storage. Each statement runs on
-// the db it is given: the pool, or a transaction.
+// Storer is what the business needs of storage, on the db each method is
+// given: the pool, or a transaction.
 type Storer interface {
 	Create(ctx context.Context, db sqlx.ExtContext, sale Sale) error
 	// CreateMany writes the sales in one statement; it returns
 	// ErrClientIDTaken when an uploaded sale's ClientID is.
 	CreateMany(ctx context.Context, db sqlx.ExtContext, sales []Sale) error
-	// QueryByClientIDs returns the sales recordedBy uploaded with those
-	// of clientIDs that it has, by client ID.
+	// QueryByClientIDs returns recordedBy's uploaded sales among
+	// clientIDs, by client ID.
 	QueryByClientIDs(ctx context.Context, db sqlx.ExtContext, recordedBy uuid.UUID, clientIDs []string) (map[string]Sale, error)
 	// Delete returns ErrNotFound.
 	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error
@@ -51,8 +51,7 @@ type Storer interface {
 	QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (Sale, error)
 }
 
-// Users is what the sale domain needs of the user domain: whether the
-// buyers an uploaded sale names exist.
+// Users tells whether the buyers uploaded sales name exist.
 type Users interface {
 	Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error)
 }
@@ -116,13 +115,11 @@ func newAudit(actorID uuid.UUID, sale Sale, p productbus.Product, action string)
 }
 
 // Create records that ns.BuyerID bought ns.Quantity of ns.ProductID, on
-// behalf of actorID, in tx: the caller's transaction, which may also
-// record the answer to an Idempotency-Key. The stock is taken by one
-// guarded statement on the product (which locks its row, so concurrent
-// buyers queue and stock never oversells), then the sale is written, then
-// the audit records of both in one statement. It returns
-// ErrProductNotFound, ErrOwnProduct, ErrInsufficientStock or
-// ErrZeroQuantity; the caller rolls tx back on any error.
+// behalf of actorID, in the caller's tx. The stock is taken first by one
+// guarded statement that locks the product's row, so concurrent buyers
+// queue and stock never oversells. It returns ErrProductNotFound,
+// ErrOwnProduct, ErrInsufficientStock or ErrZeroQuantity; the caller rolls
+// tx back on any error.
 func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, ns NewSale) (Sale, error) {
 	ctx, span := otel.AddSpan(ctx, "salebus.Create")
 	defer span.End()
@@ -153,9 +150,8 @@ func (b *Business) create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, s
 	case errors.Is(err, productbus.ErrNotFound):
 		return ErrProductNotFound
 	case p.UserID == sale.BuyerID && (err == nil || errors.Is(err, productbus.ErrInsufficientStock)):
-		// Checked on the row the statement returned: an own product is
-		// refused whatever its stock, and the rollback puts the stock
-		// back.
+		// Checked on the row returned: an own product is refused whatever
+		// its stock, and the rollback puts the stock back.
 		return ErrOwnProduct
 	case errors.Is(err, productbus.ErrInsufficientStock):
 		return fmt.Errorf("%w: only %d left", ErrInsufficientStock, p.Quantity.Value())
@@ -170,10 +166,8 @@ func (b *Business) create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, s
 
 // Delete removes the sale with id on behalf of actorID and puts its
 // quantity back in stock, in one transaction. Like a sale, it locks the
-// product first (returning the stock) and the sale second (deleting it),
-// the order every transaction here takes rows in, so it cannot deadlock
-// with a sale or a product delete. It returns ErrNotFound, or
-// ErrStockLimit when the product's stock cannot take the quantity back.
+// product first and the sale second, so it cannot deadlock with a sale or
+// a product delete. It returns ErrNotFound or ErrStockLimit.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
 	ctx, span := otel.AddSpan(ctx, "salebus.Delete")
 	defer span.End()
@@ -191,8 +185,7 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 			return fmt.Errorf("product %s of the sale: %w", sale.ProductID, err)
 		}
 		// A concurrent delete of the same sale waited on the product's
-		// lock above; whichever comes second finds no sale here and rolls
-		// back its stock change.
+		// lock; the second finds no sale here and rolls its stock back.
 		if err := b.storer.Delete(ctx, tx, id); err != nil {
 			return err
 		}

@@ -12,8 +12,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// Row is a products row. view_products carries the same columns, so the
-// read model scans and loads its rows with it.
+// Row is a products row; vproductdb loads view_products' rows with it.
 type Row struct {
 	sqldb.PageKey
 

@@ -40,9 +40,9 @@ func (s Store) Create(ctx context.Context, db sqlx.ExtContext, prd productbus.Pr
 	return nil
 }
 
-// Update implements productbus.Storer. The owner never changes, so it is
-// not written. A change of quantity by hand is stock added (or written
-// off), so stock_added moves by the same amount.
+// Update implements productbus.Storer. The owner never changes; a change
+// of quantity by hand is stock added (or written off), so stock_added
+// moves with it.
 func (s Store) Update(ctx context.Context, db sqlx.ExtContext, prd productbus.Product) error {
 	const q = `
 	UPDATE products SET
@@ -81,9 +81,8 @@ func (s Store) ReturnStock(ctx context.Context, db sqlx.ExtContext, id uuid.UUID
 	return s.moveStock(ctx, db, q, id, n, now, productbus.ErrStockLimit)
 }
 
-// moveStock runs a guarded stock update. When it changes no row, the
-// product is read to tell a missing product from a failed guard, and
-// returned with guardErr.
+// moveStock runs a guarded stock update; when it changes no row, the
+// product is read to tell a missing one from a failed guard (guardErr).
 func (s Store) moveStock(ctx context.Context, db sqlx.ExtContext, q string, id uuid.UUID, n quantity.Quantity, now time.Time, guardErr error) (productbus.Product, error) {
 	data := map[string]any{
 		"product_id": id,
@@ -180,8 +179,8 @@ func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, i
 	return Load(row)
 }
 
-// salesReference is the sales table's foreign key to products (Postgres'
-// default name for it); other domains' references are told apart from it.
+// salesReference is the sales table's foreign key to products, as
+// Postgres names it.
 const salesReference = "sales_product_id_fkey"
 
 // mapErr turns the database's errors into the domain's; nil stays nil.

@@ -27,8 +27,8 @@ const insert = `
 	VALUES
 		(:sale_id, :product_id, :buyer_id, :quantity, :paid, :date_created, :taken_at, :client_id, :recorded_by)`
 
-// Create implements salebus.Storer. A purchase is one row, bound as a
-// struct: the slice form's reflection is not worth it on every buy.
+// Create implements salebus.Storer, bound as a struct: the slice form's
+// reflection is not worth it on every buy.
 func (s Store) Create(ctx context.Context, db sqlx.ExtContext, sale salebus.Sale) error {
 	return mapErr(sqldb.NamedExec(ctx, db, insert, toDBSale(sale)))
 }
