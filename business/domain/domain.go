@@ -1,7 +1,5 @@
-// Package domain is the one place that builds every domain's business
-// core and its store over a database pool. The API, sales-admin and the
-// tests all take their businesses from here, so they run the same graph;
-// a new domain is one field in Set and one line in New.
+// Package domain builds every domain's business over its store and a
+// database pool: the API, sales-admin and the tests all run this graph.
 package domain
 
 import (
@@ -23,22 +21,16 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Config is what the businesses share. Now may be nil for the wall clock;
-// a zero Throttling is userbus.DefaultThrottling; UserCache and Log may be
-// nil.
+// Config is what the businesses share; every field but DB may be zero, as
+// userbus.Config says of those it takes.
 type Config struct {
-	DB  *sqlx.DB
-	Now func() time.Time
-	// Log is told of what goes wrong outside any request's answer: a
-	// change to a user that not every replica's cache dropped in time.
-	Log *logger.Logger
-
-	// Limiter counts failed logins and signups (nil: one over DB), and
-	// Throttling limits them.
+	DB         *sqlx.DB
+	Now        func() time.Time
+	Log        *logger.Logger
 	Limiter    userbus.Limiter
 	Throttling userbus.Throttling
-	// UserCache, when set, keeps authenticated users between requests; it
-	// must be kept live by a listener on userbus.UsersChanged.
+	// UserCache, when set, must be kept live by a listener on
+	// userbus.UsersChanged.
 	UserCache *userbus.Cache
 }
 

@@ -17,8 +17,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Storer is what the business needs of storage. Each statement runs on
-// the db it is given: the pool, or a transaction.
+// Storer is what the business needs of storage, on the db each method is
+// given: the pool, or a transaction.
 type Storer interface {
 	// Create writes the audits in one statement.
 	Create(ctx context.Context, db sqlx.ExtContext, as []Audit) error
@@ -45,8 +45,8 @@ func NewBusiness(cfg Config) *Business {
 	return &Business{db: cfg.DB, now: sqldb.Clock(cfg.Now), storer: cfg.Storer}
 }
 
-// Create records every one of nas in one statement, in tx: the transaction
-// of the change they record, so a record that fails fails the change.
+// Create records nas in one statement in tx, the transaction of the change
+// they record, so a record that fails fails the change.
 func (b *Business) Create(ctx context.Context, tx sqlx.ExtContext, nas ...NewAudit) error {
 	ctx, span := otel.AddSpan(ctx, "auditbus.Create")
 	defer span.End()

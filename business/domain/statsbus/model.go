@@ -34,9 +34,8 @@ type Latest struct {
 // Any reports whether there was a sale to report.
 func (l Latest) Any() bool { return !l.LastTakenAt.IsZero() }
 
-// PublicSale is a sale as the public record of a day shows it: what was
-// sold, when, by which seller, how many and for how much, and whether it
-// was recorded offline. Nothing in it says who bought it.
+// PublicSale is a sale as the public record of a day shows it: nothing in
+// it says who bought it.
 type PublicSale struct {
 	ID        uuid.UUID
 	TakenAt   time.Time

@@ -42,8 +42,7 @@ func (Store) Create(ctx context.Context, db sqlx.ExtContext, as []auditbus.Audit
 
 	rows := make([]map[string]any, len(as))
 	for i, a := range as {
-		// data is bound as text (or NULL) so that Postgres parses it into
-		// the jsonb column rather than refusing bytes.
+		// data is bound as text (or NULL): Postgres refuses bytes for jsonb.
 		var jsonData any
 		if a.Data != nil {
 			jsonData = string(a.Data)

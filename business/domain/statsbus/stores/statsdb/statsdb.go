@@ -1,6 +1,5 @@
 // Package statsdb reads the figures of sales from Postgres, by the UTC day
-// they were taken on (sales.taken_at, indexed with sale_id for exactly
-// these reads). A sale's seller is the owner of its product.
+// of sales.taken_at. A sale's seller is the owner of its product.
 package statsdb
 
 import (
