@@ -129,14 +129,11 @@ func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, n
 	// The owner from the user cache, which a change to the user empties on
 	// every replica before it answers: as sure as a read of the row.
 	owner, err := b.userBus.Authenticated(ctx, np.UserID)
-	if err != nil {
-		if errors.Is(err, userbus.ErrNotFound) {
-			return Product{}, fmt.Errorf("create product: owner %s: %w", np.UserID, ErrUserDisabled)
-		}
-		return Product{}, fmt.Errorf("create product: %w", err)
-	}
-	if !owner.Enabled {
+	switch {
+	case errors.Is(err, userbus.ErrNotFound) || (err == nil && !owner.Enabled):
 		return Product{}, fmt.Errorf("create product: owner %s: %w", np.UserID, ErrUserDisabled)
+	case err != nil:
+		return Product{}, fmt.Errorf("create product: %w", err)
 	}
 
 	now := b.now()

@@ -122,25 +122,21 @@ func (b *Business) ingest(ctx context.Context, tx *sqlx.Tx, sellerID uuid.UUID, 
 	}
 
 	now := b.now()
-	left := make(map[uuid.UUID]int, len(products))
-	for id, p := range products {
-		left[id] = p.Quantity.Value()
-	}
 	taken := map[uuid.UUID]int{}
 	results := make([]IngestResult, len(lines))
 	var sales []Sale
 	var audits []auditbus.NewAudit
 	for i, l := range lines {
 		if prev, ok := recorded[l.ClientID]; ok {
+			results[i] = IngestResult{Status: Duplicate, SaleID: prev.ID}
 			if !sameSale(prev, l) {
 				results[i] = IngestResult{Status: Rejected, Reason: fmt.Sprintf(
 					"id %q was uploaded before with other values (sale %s): give each sale an id of its own", l.ClientID, prev.ID)}
-				continue
 			}
-			results[i] = IngestResult{Status: Duplicate, SaleID: prev.ID}
 			continue
 		}
 		p, ok := products[l.ProductID]
+		left := p.Quantity.Value() - taken[l.ProductID]
 		if reason := b.refusal(sellerID, l, p, ok, buyers, left, now); reason != "" {
 			results[i] = IngestResult{Status: Rejected, Reason: reason}
 			continue
@@ -157,7 +153,6 @@ func (b *Business) ingest(ctx context.Context, tx *sqlx.Tx, sellerID uuid.UUID, 
 			ClientID:    l.ClientID,
 			RecordedBy:  sellerID,
 		}
-		left[l.ProductID] -= l.Quantity.Value()
 		taken[l.ProductID] += l.Quantity.Value()
 		recorded[l.ClientID] = sale
 		sales = append(sales, sale)
@@ -199,8 +194,8 @@ func sameSale(s Sale, l OfflineSale) bool {
 }
 
 // refusal is why line l cannot be recorded, or "" when it can, given its
-// product p (if found), the buyers that exist and the stock left.
-func (b *Business) refusal(sellerID uuid.UUID, l OfflineSale, p productbus.Product, found bool, buyers map[uuid.UUID]bool, left map[uuid.UUID]int, now time.Time) string {
+// product p (if found), the buyers that exist and the stock left in p.
+func (b *Business) refusal(sellerID uuid.UUID, l OfflineSale, p productbus.Product, found bool, buyers map[uuid.UUID]bool, left int, now time.Time) string {
 	switch {
 	case !found:
 		return "no such product"
@@ -214,8 +209,8 @@ func (b *Business) refusal(sellerID uuid.UUID, l OfflineSale, p productbus.Produ
 		return "no such buyer: leave buyerID out for a walk-in buyer"
 	case l.TakenAt.After(now.Add(clockSkew)):
 		return fmt.Sprintf("takenAt %s is in the future", l.TakenAt.UTC().Format(time.RFC3339))
-	case l.Quantity.Value() > left[l.ProductID]:
-		return fmt.Sprintf("oversold: %d wanted, %d left", l.Quantity.Value(), left[l.ProductID])
+	case l.Quantity.Value() > left:
+		return fmt.Sprintf("oversold: %d wanted, %d left", l.Quantity.Value(), left)
 	}
 	return ""
 }

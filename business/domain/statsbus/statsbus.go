@@ -54,11 +54,10 @@ type Business struct {
 
 // NewBusiness returns a Business.
 func NewBusiness(cfg Config) *Business {
-	maxRows := cfg.MaxRows
-	if maxRows <= 0 {
-		maxRows = DefaultMaxRows
+	if cfg.MaxRows <= 0 {
+		cfg.MaxRows = DefaultMaxRows
 	}
-	return &Business{db: cfg.DB, now: sqldb.Clock(cfg.Now), storer: cfg.Storer, maxRows: maxRows}
+	return &Business{db: cfg.DB, now: sqldb.Clock(cfg.Now), storer: cfg.Storer, maxRows: cfg.MaxRows}
 }
 
 // Today is the UTC day it is now by the business's clock: the default

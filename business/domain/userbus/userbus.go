@@ -136,21 +136,19 @@ type Business struct {
 
 // NewBusiness returns a Business.
 func NewBusiness(cfg Config) *Business {
-	throttling := cfg.Throttling
-	if throttling == (Throttling{}) {
-		throttling = DefaultThrottling
+	if cfg.Throttling == (Throttling{}) {
+		cfg.Throttling = DefaultThrottling
 	}
-	limiter := cfg.Limiter
-	if limiter == nil {
-		limiter = throttle.New(cfg.DB, cfg.Now)
+	if cfg.Limiter == nil {
+		cfg.Limiter = throttle.New(cfg.DB, cfg.Now)
 	}
 	return &Business{
 		db:         cfg.DB,
 		now:        sqldb.Clock(cfg.Now),
 		storer:     cfg.Storer,
 		audit:      cfg.Audit,
-		limiter:    limiter,
-		throttling: throttling,
+		limiter:    cfg.Limiter,
+		throttling: cfg.Throttling,
 		cache:      cfg.Cache,
 		log:        cfg.Log,
 	}

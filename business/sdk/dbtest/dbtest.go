@@ -36,18 +36,8 @@ const envURL = "SALES_TEST_DB_URL"
 // building the template database on a shared server.
 const templateLockKey int64 = 0x6761726167650001
 
-// The server of this test process, set by Main.
-var (
-	serverURL string
-
-	adminOnce sync.Once
-	admin     *sqlx.DB // pool to the server's maintenance database
-	adminErr  error
-
-	templateMu    sync.Mutex
-	templateName  string // set once the template exists
-	templateError error
-)
+// serverURL is the server of this test process, set by Main.
+var serverURL string
 
 // Main runs a package's tests with a database server: the one
 // SALES_TEST_DB_URL (or SALES_DB_HOST) names, else one started for this
@@ -72,8 +62,8 @@ func run(m *testing.M) int {
 		serverURL = srv.URL("postgres")
 	}
 	defer func() {
-		if admin != nil {
-			admin.Close()
+		if adm, err := adminPool(); err == nil {
+			adm.Close()
 		}
 	}()
 	return m.Run()
@@ -126,7 +116,7 @@ func New(t testing.TB, name string) *Database {
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
-	tmpl, err := template(ctx, adm)
+	tmpl, err := template()
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
@@ -172,33 +162,29 @@ func New(t testing.TB, name string) *Database {
 
 // adminPool returns the pool to the server's maintenance database, which
 // creates and drops the test databases.
-func adminPool() (*sqlx.DB, error) {
-	adminOnce.Do(func() {
-		var pool *sqldb.DB
-		pool, adminErr = sqldb.OpenURL(serverURL)
-		if adminErr == nil {
-			admin = pool.DB
-		}
-	})
-	return admin, adminErr
-}
+var adminPool = sync.OnceValues(func() (*sqlx.DB, error) {
+	pool, err := sqldb.OpenURL(serverURL)
+	if err != nil {
+		return nil, err
+	}
+	return pool.DB, nil
+})
 
 // template returns the name of the migrated template database, building
 // it first if no process has built it on this server yet.
-func template(ctx context.Context, adm *sqlx.DB) (string, error) {
-	templateMu.Lock()
-	defer templateMu.Unlock()
-	if templateName != "" || templateError != nil {
-		return templateName, templateError
+var template = sync.OnceValues(func() (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	adm, err := adminPool()
+	if err != nil {
+		return "", err
 	}
 	name := "tmpl_" + migrate.Hash()
 	if err := buildTemplate(ctx, adm, name); err != nil {
-		templateError = fmt.Errorf("build template database %s: %w", name, err)
-		return "", templateError
+		return "", fmt.Errorf("build template database %s: %w", name, err)
 	}
-	templateName = name
 	return name, nil
-}
+})
 
 // buildTemplate makes sure database name exists and is migrated. Test
 // processes sharing a server take turns under an advisory lock; the

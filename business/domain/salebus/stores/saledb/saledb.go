@@ -90,11 +90,7 @@ func (s Store) Count(ctx context.Context, db sqlx.ExtContext, filter salebus.Que
 
 // QueryByID implements salebus.Storer.
 func (s Store) QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (salebus.Sale, error) {
-	return s.queryOne(ctx, db, `WHERE s.sale_id = :sale_id`, id)
-}
-
-func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, id uuid.UUID) (salebus.Sale, error) {
-	q := `SELECT ` + columns + ` FROM sales s ` + where
+	const q = `SELECT ` + columns + ` FROM sales s WHERE s.sale_id = :sale_id`
 
 	var row sale
 	if err := sqldb.NamedQueryStruct(ctx, db, q, map[string]any{"sale_id": id}, &row); err != nil {
