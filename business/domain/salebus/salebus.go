@@ -10,6 +10,7 @@ import (
 
 	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
@@ -51,11 +52,6 @@ type Storer interface {
 	QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (Sale, error)
 }
 
-// Users tells whether the buyers uploaded sales name exist.
-type Users interface {
-	Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error)
-}
-
 // Config holds the dependencies of a Business. Now may be nil.
 type Config struct {
 	DB         *sqlx.DB
@@ -63,7 +59,7 @@ type Config struct {
 	Storer     Storer
 	Audit      *auditbus.Business
 	ProductBus *productbus.Business
-	Users      Users
+	Users      *userbus.Business // whether the buyers uploaded sales name exist
 }
 
 // Business manages sales. A sale, the stock change it causes and the audit
@@ -74,7 +70,7 @@ type Business struct {
 	storer     Storer
 	audit      *auditbus.Business
 	productBus *productbus.Business
-	users      Users
+	users      *userbus.Business
 }
 
 // NewBusiness returns a Business.

@@ -6,8 +6,7 @@ import (
 )
 
 // Ticker returns a clock for a business's Now that moves a second at every
-// reading, from start: each reading is start plus whole seconds, and the
-// records of one change after another are in order by time.
+// reading from start, so records written one after another are in order.
 func Ticker(start time.Time) func() time.Time {
 	var mu sync.Mutex
 	t := start

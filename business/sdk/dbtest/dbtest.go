@@ -27,9 +27,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// envURL names the environment variable holding the URL of a server to
-// test against instead of starting one. Its user must be allowed to create
-// databases.
+// envURL names the variable of a server's URL to test against instead of
+// starting one; its user must be allowed to create databases.
 const envURL = "SALES_TEST_DB_URL"
 
 // templateLockKey is the advisory lock that serialises test processes
@@ -101,8 +100,7 @@ type Database struct {
 }
 
 // New returns a new database for t, cloned from the migrated template and
-// dropped when t ends; name, sanitised and given a random suffix, is for
-// reading.
+// named after name, dropped when t ends.
 func New(t testing.TB, name string) *Database {
 	t.Helper()
 	if serverURL == "" {
@@ -243,8 +241,8 @@ func migrateDatabase(ctx context.Context, dbURL string) error {
 	return nil
 }
 
-// databaseURL returns the server URL with its database replaced by name.
-// Sessions use UTC, as the service's own connections do.
+// databaseURL returns the server URL for database name, in UTC as the
+// service's own connections are.
 func databaseURL(name string) string {
 	u, err := url.Parse(serverURL)
 	if err != nil {

@@ -7,9 +7,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// invariants are what must hold of the data however the requests that
-// wrote it ended: answered, refused, cut off, retried or raced. Each query
-// returns one line per breach.
+// invariants must hold however the requests that wrote the data ended
+// (cut off, retried, raced); each query returns one line per breach.
 var invariants = []struct {
 	name  string
 	query string

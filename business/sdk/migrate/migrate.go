@@ -23,10 +23,8 @@ var migrations embed.FS
 //go:embed seed/*.sql
 var seeds embed.FS
 
-// Migrate applies every migration the database does not have yet. Several
-// processes may call it at once on one database: a Postgres advisory lock
-// makes the others wait until the first is done, and they then find
-// nothing left to do.
+// Migrate applies every migration the database does not have yet. Under
+// an advisory lock, processes that call it at once take turns.
 func Migrate(ctx context.Context, db *sqlx.DB) error {
 	// The locker counts its retries, so each run needs a fresh one: probed
 	// each second (goose's default is 5), 300 times for a slow migration.
@@ -72,9 +70,8 @@ func Seed(ctx context.Context, db *sqlx.DB) error {
 	return nil
 }
 
-// Hash returns a short hash of the migration files, names and contents:
-// it changes whenever the schema does, so a database built from one set
-// of migrations can be told apart from one built from another.
+// Hash returns a short hash of the migration files, names and contents,
+// which changes whenever the schema does.
 func Hash() string {
 	files, _ := fs.Glob(migrations, "sql/*.sql") // a constant, valid pattern
 	h := sha256.New()

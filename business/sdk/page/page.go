@@ -12,8 +12,7 @@ const (
 	MaxRows     = 100
 )
 
-// FieldError is a paging value that is out of range; Field is "page" or
-// "rows", as in the query string.
+// FieldError is a paging value out of range; Field is "page" or "rows".
 type FieldError struct {
 	Field string
 	Msg   string

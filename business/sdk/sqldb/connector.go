@@ -36,8 +36,7 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	return conn, nil
 }
 
-// Close implements io.Closer: database/sql calls it from DB.Close, which
-// closes the pools with it.
+// Close implements io.Closer: DB.Close calls it, closing the pools.
 func (c *connector) Close() error {
 	c.pool.Close()
 	c.health.Close()

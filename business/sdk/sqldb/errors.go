@@ -42,10 +42,9 @@ const (
 	lockNotAvailable     = "55P03" // lock_timeout
 )
 
-// unavailableClasses are the classes of Postgres error codes that mean
-// "not now" rather than "not this": connection exceptions (08),
-// insufficient resources such as too many connections (53), operator
-// intervention such as a shutdown (57) and system errors (58).
+// unavailableClasses are the classes of error codes that mean "not now"
+// rather than "not this": connection exceptions, insufficient resources,
+// operator intervention (a shutdown) and system errors.
 var unavailableClasses = []string{"08", "53", "57", "58"}
 
 // translate maps driver errors to the package's sentinel errors, keeping
@@ -82,9 +81,8 @@ func translate(err error) error {
 	return err
 }
 
-// isConnectionError reports whether err is the connection failing or
-// being cut short rather than the statement being wrong: a deadline or
-// cancellation, a network error, or a connection closed under it.
+// isConnectionError reports whether err is the connection failing or cut
+// short (a deadline, a network error) rather than the statement wrong.
 func isConnectionError(err error) bool {
 	var netErr net.Error
 	var connectErr *pgconn.ConnectError
@@ -102,8 +100,7 @@ func isConnectionError(err error) bool {
 }
 
 // Constraint names the constraint a statement broke (ErrDBReferenced,
-// ErrDBDuplicatedEntry), or "": a store tells by it which reference or
-// which unique value it was.
+// ErrDBDuplicatedEntry), or "", for a store to tell which it was.
 func Constraint(err error) string {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

@@ -87,8 +87,7 @@ func NamedQueryStruct(ctx context.Context, db sqlx.ExtContext, query string, dat
 	})
 }
 
-// NamedQuerySlice runs a query with named parameters and sets dest to its
-// rows.
+// NamedQuerySlice runs a query with named parameters into dest.
 func NamedQuerySlice[T any](ctx context.Context, db sqlx.ExtContext, query string, data any, dest *[]T) error {
 	var out []T
 	err := NamedQueryEach(ctx, db, query, data, func(v T) error {
@@ -102,8 +101,7 @@ func NamedQuerySlice[T any](ctx context.Context, db sqlx.ExtContext, query strin
 	return nil
 }
 
-// Load turns rows into business values with load, stopping at the first
-// error.
+// Load turns rows into business values, stopping at the first error.
 func Load[R, T any](rows []R, load func(R) (T, error)) ([]T, error) {
 	out := make([]T, len(rows))
 	for i, r := range rows {
@@ -135,8 +133,7 @@ func NamedQueryEach[T any](ctx context.Context, db sqlx.ExtContext, query string
 	})
 }
 
-// namedQuery runs a query with named parameters in a span and hands its
-// rows to read, closing them after.
+// namedQuery runs a query in a span and hands its rows to read.
 func namedQuery(ctx context.Context, db sqlx.ExtContext, query string, data any, read func(*sqlx.Rows) error) (err error) {
 	ctx, span := startSpan(ctx, query)
 	defer func() { endSpan(span, err) }()

@@ -62,25 +62,16 @@ type Config struct {
 	// MaxConns bounds the connections; idle ones stay open up to
 	// MaxConnIdleTime, so a busy pool never churns.
 	MaxConns int `conf:"default:4,help:connections to Postgres at most (each kept open while idle): about twice the cores of the database server; replicas x (this + 2) must stay under its max_connections"`
-
 	// AcquireTimeout bounds the wait for a connection: past it a statement
 	// fails with ErrDBUnavailable instead of queueing behind a dead server.
 	AcquireTimeout time.Duration `conf:"default:1s,help:wait for a free connection at most this long then answer 503"`
-
-	// ConnectTimeout bounds dialing and logging in to the server.
 	ConnectTimeout time.Duration `conf:"default:2s,help:time to dial and log in to Postgres"`
-
-	// StatementTimeout, LockTimeout and IdleInTxTimeout are set on every
-	// connection: the server gives up on work whose client is stuck or gone.
+	// The server gives up on work whose client is stuck or gone.
 	StatementTimeout time.Duration `conf:"default:5s,help:Postgres statement_timeout of every connection"`
 	LockTimeout      time.Duration `conf:"default:2s,help:Postgres lock_timeout of every connection"`
 	IdleInTxTimeout  time.Duration `conf:"default:15s,help:Postgres idle_in_transaction_session_timeout of every connection"`
-
-	// MaxConnIdleTime closes a connection idle for that long.
-	MaxConnIdleTime time.Duration `conf:"-"`
-
-	// ApplicationName shows in pg_stat_activity.
-	ApplicationName string `conf:"-"`
+	MaxConnIdleTime  time.Duration `conf:"-"`
+	ApplicationName  string        `conf:"-"` // shown in pg_stat_activity
 }
 
 // URL returns the connection URL of cfg.
@@ -123,14 +114,13 @@ type DB struct {
 	health *pgxpool.Pool
 }
 
-// Open opens a connection pool to the database of cfg. It does not wait
-// for the server; use StatusCheck for that.
+// Open opens a connection pool to the database of cfg without waiting for
+// the server (StatusCheck does).
 func Open(cfg Config) (*DB, error) {
 	return open(cfg.URL(), cfg)
 }
 
-// OpenURL opens a pool from a connection URL with the default pool
-// settings.
+// OpenURL opens a pool from a connection URL with the default settings.
 func OpenURL(dsn string) (*DB, error) {
 	return open(dsn, Config{})
 }
@@ -155,8 +145,7 @@ func open(dsn string, cfg Config) (*DB, error) {
 		params["application_name"] = cfg.ApplicationName
 	}
 
-	// NewWithConfig makes no connection yet (MinConns is 0), so ctx only
-	// bounds setting the pool up.
+	// NewWithConfig makes no connection yet (MinConns is 0).
 	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -257,8 +246,8 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.health.Ping(ctx)
 }
 
-// ConnConfig returns a copy of the settings of the pool's connections, for
-// a connection of one's own (a LISTEN).
+// ConnConfig returns a copy of the pool's connection settings, for a
+// connection of one's own (a LISTEN).
 func (db *DB) ConnConfig() *pgx.ConnConfig {
 	return db.pool.Config().ConnConfig.Copy()
 }

@@ -146,8 +146,7 @@ func (l *Limiter) Try(ctx context.Context, key string, p Policy) (Attempt, error
 	return Attempt{key: key, events: row.Events, windowStart: row.WindowStart, lockedUntil: row.LockedUntil}, nil
 }
 
-// wait returns how long key stays locked after now, for an attempt Try
-// refused.
+// wait returns how long key stays locked after now.
 func (l *Limiter) wait(ctx context.Context, key string, now time.Time) (time.Duration, error) {
 	const q = `SELECT coalesce(locked_until, CAST('epoch' AS timestamptz)) AS until FROM throttles WHERE key = :key`
 
@@ -186,8 +185,7 @@ func (l *Limiter) Refund(ctx context.Context, a Attempt) error {
 	return nil
 }
 
-// Reset forgets key's attempts, as a successful login does for its
-// account.
+// Reset forgets key's attempts, as a successful login does.
 func (l *Limiter) Reset(ctx context.Context, key string) error {
 	const q = `DELETE FROM throttles WHERE key = :key`
 	if err := sqldb.NamedExec(ctx, l.db, q, map[string]any{"key": key}); err != nil {

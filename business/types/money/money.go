@@ -169,4 +169,4 @@ func (t Total) Cents() int64 { return t.cents }
 
 // Decimal returns the total in currency units as Money.Decimal does:
 // "1250000000.5", "0.99", "3".
-func (t Total) Decimal() string { return Money{cents: t.cents}.Decimal() }
+func (t Total) Decimal() string { return Money(t).Decimal() }

@@ -1,6 +1,7 @@
 package userdb
 
 import (
+	"cmp"
 	"database/sql"
 	"fmt"
 	"time"
@@ -46,16 +47,10 @@ func toDBUser(bus userbus.User) user {
 // toBusUser loads a row. A failure means the table was changed behind our
 // back: an error, not a panic.
 func toBusUser(db user) (userbus.User, error) {
-	n, err := name.Parse(db.Name)
-	if err != nil {
-		return userbus.User{}, fmt.Errorf("load user %s: %w", db.ID, err)
-	}
-	e, err := email.Parse(db.Email)
-	if err != nil {
-		return userbus.User{}, fmt.Errorf("load user %s: %w", db.ID, err)
-	}
-	roles, err := role.ParseMany(db.Roles)
-	if err != nil {
+	n, nameErr := name.Parse(db.Name)
+	e, emailErr := email.Parse(db.Email)
+	roles, rolesErr := role.ParseMany(db.Roles)
+	if err := cmp.Or(nameErr, emailErr, rolesErr); err != nil {
 		return userbus.User{}, fmt.Errorf("load user %s: %w", db.ID, err)
 	}
 	return userbus.User{
