@@ -23,8 +23,7 @@ type Day struct {
 	Figures
 }
 
-// Latest is when the last sale was taken and the figures of the UTC day
-// it was taken on. With no sales at all it is the zero Latest.
+// Latest is when the last sale was taken and the figures of its UTC day.
 type Latest struct {
 	LastTakenAt time.Time
 	Date        date.Date

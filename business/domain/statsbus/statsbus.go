@@ -16,12 +16,11 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// DefaultMaxRows bounds the rows of one Daily answer: a year of days
-// across every seller could be millions.
+// DefaultMaxRows bounds the rows of one Daily answer (a year of every
+// seller's days could be millions).
 const DefaultMaxRows = 10_000
 
-// ErrTooManyRows is a Daily query that would return more than the
-// business's MaxRows.
+// ErrTooManyRows is a Daily query of more than MaxRows rows.
 var ErrTooManyRows = errors.New("too many rows")
 
 // Storer is what the business needs of storage. Each method is one
@@ -35,8 +34,7 @@ type Storer interface {
 	EachSaleOfDay(ctx context.Context, db sqlx.ExtContext, day date.Date, fn func(PublicSale) error) error
 }
 
-// Config holds the dependencies of a Business. Now may be nil; MaxRows 0
-// is DefaultMaxRows.
+// Config holds the dependencies of a Business; Now and MaxRows may be zero.
 type Config struct {
 	DB      *sqlx.DB
 	Now     func() time.Time
@@ -60,8 +58,7 @@ func NewBusiness(cfg Config) *Business {
 	return &Business{db: cfg.DB, now: sqldb.Clock(cfg.Now), storer: cfg.Storer, maxRows: cfg.MaxRows}
 }
 
-// Today is the UTC day it is now by the business's clock: the default
-// end of a range.
+// Today is the UTC day by the business's clock: a range's default end.
 func (b *Business) Today() date.Date {
 	return date.Of(b.now())
 }
@@ -83,9 +80,8 @@ func (b *Business) Daily(ctx context.Context, filter Filter) ([]Day, error) {
 	return days, nil
 }
 
-// Latest returns when the last sale was taken and the figures of the day
-// it was taken on: of the seller's sales when sellerID is set, of all
-// otherwise. With no sales it is the zero Latest.
+// Latest returns when the last sale was taken and the figures of its day,
+// of the seller's sales when sellerID is set; with none, the zero Latest.
 func (b *Business) Latest(ctx context.Context, sellerID *uuid.UUID) (Latest, error) {
 	ctx, span := otel.AddSpan(ctx, "statsbus.Latest")
 	defer span.End()

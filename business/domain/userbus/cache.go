@@ -51,8 +51,8 @@ type Cache struct {
 	pid  atomic.Uint32
 }
 
-// NewCache returns a Cache of at most max users that records what it hears
-// in store, on db, serving nothing until its listener is live.
+// NewCache returns a Cache of at most max users, acknowledging changes in
+// store on db, which serves nothing until its listener is live.
 func NewCache(max int, db *sqlx.DB, store CacheStore) *Cache {
 	return &Cache{db: db, store: store, users: make(map[uuid.UUID]User), max: max}
 }
@@ -78,8 +78,8 @@ func (c *Cache) Changed(payload string) {
 	}
 }
 
-// SetLive says whether the listener hears changes, and as which session.
-// Either way the cache starts empty: what it held may have missed a change.
+// SetLive says whether the listener hears changes, as session pid. Either
+// way the cache starts empty: what it held may have missed a change.
 func (c *Cache) SetLive(live bool, pid uint32) {
 	c.gen.Add(1)
 	c.live.Store(false)

@@ -27,8 +27,7 @@ type User struct {
 	DateUpdated  time.Time
 }
 
-// IsEnabledAdmin reports whether usr can act as an ADMIN: the role, and
-// not disabled.
+// IsEnabledAdmin reports whether usr can act as an ADMIN.
 func (usr User) IsEnabledAdmin() bool {
 	return usr.Enabled && slices.Contains(usr.Roles, role.Admin)
 }
@@ -56,8 +55,7 @@ type UpdateUser struct {
 	CurrentPassword *string
 }
 
-// revokesTokens reports whether uu must end the user's sessions: a new
-// password, new roles, or disabling.
+// revokesTokens reports whether uu must end the user's sessions.
 func (uu UpdateUser) revokesTokens() bool {
 	return uu.Password != nil || uu.Roles != nil || (uu.Enabled != nil && !*uu.Enabled)
 }

@@ -36,7 +36,7 @@ func NewBusiness(cfg Config) *Business {
 }
 
 // Query returns one page of the products that match filter, and the
-// cursor of the page after it when there may be one.
+// cursor of the next page when there may be one.
 func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "vproductbus.Query")
 	defer span.End()

@@ -35,9 +35,8 @@ func FromCents(c int64) (Money, error) {
 	return Money{cents: c}, nil
 }
 
-// Parse reads a decimal amount in currency units: "12", "12.5", "0.99".
-// More than two decimals, a sign, an exponent or anything that is not a
-// plain decimal number is refused; nothing is rounded.
+// Parse reads a plain decimal amount in currency units ("12", "0.99"),
+// with at most two decimals: nothing is rounded.
 func Parse(s string) (Money, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -110,9 +109,8 @@ func (m Money) MarshalJSON() ([]byte, error) {
 	return []byte(m.Decimal()), nil
 }
 
-// ParseJSON reads an amount from its raw JSON text: a number, parsed from
-// its exact digits, never through a float. A quoted "12", null or an absent
-// value is refused.
+// ParseJSON reads an amount from a raw JSON number's exact digits, never
+// through a float; a string, null or an absent value is refused.
 func ParseJSON(raw []byte) (Money, error) {
 	raw = bytes.TrimSpace(raw)
 	switch {
@@ -150,8 +148,7 @@ func (m Money) Mul(n int) (Money, error) {
 }
 
 // Total is a sum of amounts, such as a day's takings. Unlike Money it has
-// no cap: each amount summed was at most MaxCents, but many of them may
-// add up to more, and a true sum must not be refused.
+// no cap: a true sum of many amounts must not be refused.
 type Total struct {
 	cents int64
 }

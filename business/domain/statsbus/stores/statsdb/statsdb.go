@@ -14,8 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Store reads the sales and products tables, on the db each method is
-// given.
+// Store reads the sales and products tables on the db it is given.
 type Store struct{}
 
 // utcDay is the UTC day of a sale as text, 2026-01-02: to_char does not
@@ -94,8 +93,8 @@ func (s Store) CountDay(ctx context.Context, db sqlx.ExtContext, day date.Date) 
 	return row.Count, nil
 }
 
-// EachSaleOfDay implements statsbus.Storer. The order's columns are the
-// index sales_taken_at_idx, so the rows come off it in order, unsorted.
+// EachSaleOfDay implements statsbus.Storer, in the order of the index
+// sales_taken_at_idx, so the rows come off it unsorted.
 func (s Store) EachSaleOfDay(ctx context.Context, db sqlx.ExtContext, day date.Date, fn func(statsbus.PublicSale) error) error {
 	w := dayWhere(day.Start(), day.End())
 	q := `

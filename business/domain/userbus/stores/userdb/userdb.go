@@ -84,9 +84,8 @@ func (s Store) QueryByIDForUpdate(ctx context.Context, db sqlx.ExtContext, id uu
 	return s.queryOne(ctx, db, `WHERE user_id = :user_id FOR UPDATE`, map[string]any{"user_id": id})
 }
 
-// LockAdmins implements userbus.Storer. A transaction-scoped advisory
-// lock rather than row locks: it serialises every change that could leave
-// no admin, and it is taken before any user row, so it adds no lock cycle.
+// LockAdmins implements userbus.Storer with a transaction-scoped advisory
+// lock, taken before any user row, so it adds no lock cycle.
 func (s Store) LockAdmins(ctx context.Context, db sqlx.ExtContext) error {
 	const q = `SELECT pg_advisory_xact_lock(hashtextextended('userbus.admins', 0))`
 	return sqldb.NamedExec(ctx, db, q, map[string]any{})
@@ -100,8 +99,8 @@ func (s Store) CountEnabledAdmins(ctx context.Context, db sqlx.ExtContext, excep
 	return sqldb.Count(ctx, db, "users", w)
 }
 
-// LastChange implements userbus.Storer: the trigger on users numbered the
-// change from users_change_seq, in this session.
+// LastChange implements userbus.Storer: the users trigger numbered the
+// change from users_change_seq.
 func (s Store) LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error) {
 	var row struct {
 		Seq int64 `db:"seq"`
@@ -112,8 +111,8 @@ func (s Store) LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error
 	return row.Seq, nil
 }
 
-// ListenersBehind implements userbus.Storer. A listener counts while its
-// session lives: one that is gone drops out by itself.
+// ListenersBehind implements userbus.Storer; a listener counts only while
+// its session lives.
 func (s Store) ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int64) (int, error) {
 	w := &sqldb.Where{}
 	w.Add(`l.acked < :seq`, "seq", seq)
