@@ -94,19 +94,9 @@ func NewBusiness(cfg Config) *Business {
 	}
 }
 
-// auditData is what an audit record keeps of a product. The cost is the
-// same decimal text the API shows ("12.5"), so the record reads like the
+// Audit is the audit record of action on prd by actorID. Its cost is the
+// decimal text the API shows ("12.5"), so the record reads like the
 // product did.
-func auditData(prd Product) map[string]any {
-	return map[string]any{
-		"userID":   prd.UserID.String(),
-		"name":     prd.Name.String(),
-		"cost":     prd.Cost.Decimal(),
-		"quantity": prd.Quantity.Value(),
-	}
-}
-
-// Audit is the audit record of action on prd by actorID.
 func Audit(actorID uuid.UUID, prd Product, action string) auditbus.NewAudit {
 	return auditbus.NewAudit{
 		ObjID:     prd.ID,
@@ -114,8 +104,13 @@ func Audit(actorID uuid.UUID, prd Product, action string) auditbus.NewAudit {
 		ObjName:   prd.Name.String(),
 		ActorID:   actorID,
 		Action:    action,
-		Data:      auditData(prd),
-		Message:   action + " product",
+		Data: map[string]any{
+			"userID":   prd.UserID.String(),
+			"name":     prd.Name.String(),
+			"cost":     prd.Cost.Decimal(),
+			"quantity": prd.Quantity.Value(),
+		},
+		Message: action + " product",
 	}
 }
 

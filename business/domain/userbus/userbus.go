@@ -270,10 +270,8 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 		hash = h
 	}
 
-	var (
-		usr    User
-		change int64
-	)
+	var usr User
+	var change int64
 	err := sqldb.Transact(ctx, b.db, func(tx *sqlx.Tx) error {
 		if uu.mayRemoveAdmin() {
 			if err := b.storer.LockAdmins(ctx, tx); err != nil {

@@ -28,31 +28,17 @@ type Policy struct {
 	Max    time.Duration // the longest lock
 }
 
-// lock returns how long a key with events attempts is locked: none before
-// Free, then Base doubling per attempt, at most Max.
-func (p Policy) lock(events int) time.Duration {
-	over := events - p.Free
-	if over < 0 {
-		return 0
-	}
-	d := float64(p.Base) * math.Pow(2, float64(over))
-	if d >= float64(p.Max) {
-		return p.Max
-	}
-	return time.Duration(d)
-}
-
 // maxSteps bounds the lock schedule of a policy whose doubling never
 // reaches Max (a zero Base).
 const maxSteps = 64
 
 // locks is when a key counted at now is locked until, for the counts
-// Free, Free+1, ... up to the first locked for Max: the schedule the
-// counting statement indexes, so the doubling is defined once, in lock.
+// Free, Free+1, ... up to the first locked for Max: Base doubling per
+// count past Free. The counting statement indexes it by the new count.
 func (p Policy) locks(now time.Time) []time.Time {
 	var out []time.Time
 	for n := max(p.Free, 1); len(out) < maxSteps; n++ {
-		d := p.lock(n)
+		d := time.Duration(min(float64(p.Base)*math.Pow(2, float64(n-p.Free)), float64(p.Max)))
 		out = append(out, now.Add(d))
 		if d >= p.Max {
 			break
