@@ -73,8 +73,7 @@ func (b *Business) Create(ctx context.Context, tx sqlx.ExtContext, nas ...NewAud
 	return nil
 }
 
-// Query returns one page of the audits that match filter, and the cursor
-// of the page after it when there may be one.
+// Query returns a page of the audits matching filter and the cursor after it.
 func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Audit, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "auditbus.Query")
 	defer span.End()

@@ -24,13 +24,10 @@ var (
 	ErrNotFound     = errors.New("product not found")
 	ErrUserDisabled = errors.New("product owner is disabled or no longer exists")
 	ErrHasSales     = errors.New("product has sales")
-	// ErrReferenced is a product that records of another domain than
-	// sales still refer to.
-	ErrReferenced = errors.New("product is referred to by other records")
-	// ErrInsufficientStock is a sale of more than is in stock.
+	// ErrReferenced is a product that records other than sales refer to.
+	ErrReferenced        = errors.New("product is referred to by other records")
 	ErrInsufficientStock = errors.New("not enough stock")
-	// ErrStockLimit is stock that would rise above quantity.Max.
-	ErrStockLimit = errors.New("stock would exceed its limit")
+	ErrStockLimit        = errors.New("stock would exceed its limit") // quantity.Max
 )
 
 // Domain is the name audit records use for products.
@@ -267,8 +264,7 @@ func (b *Business) LockForSale(ctx context.Context, tx *sqlx.Tx, owner uuid.UUID
 	return found, nil
 }
 
-// Query returns one page of the products that match filter, and the
-// cursor of the page after it when there may be one.
+// Query returns a page of the products matching filter and the cursor after it.
 func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "productbus.Query")
 	defer span.End()

@@ -26,9 +26,7 @@ var (
 	ErrInsufficientStock = errors.New("not enough stock")
 	ErrOwnProduct        = errors.New("a user cannot buy their own product")
 	ErrZeroQuantity      = errors.New("quantity must be at least 1")
-	// ErrStockLimit is a deleted sale whose quantity the product's stock
-	// cannot take back without passing its limit.
-	ErrStockLimit = errors.New("the product's stock cannot take the sale's quantity back")
+	ErrStockLimit        = errors.New("the product's stock cannot take the sale's quantity back")
 )
 
 // Domain is the name audit records use for sales.
@@ -209,8 +207,7 @@ func (b *Business) IsVisibleTo(ctx context.Context, sale Sale, userID uuid.UUID)
 	return n > 0, nil
 }
 
-// Query returns one page of the sales that match filter, and the cursor
-// of the page after it when there may be one.
+// Query returns a page of the sales matching filter and the cursor after it.
 func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "salebus.Query")
 	defer span.End()

@@ -29,11 +29,8 @@ var (
 	ErrUniqueEmail           = errors.New("email is already in use")
 	ErrAuthenticationFailure = errors.New("authentication failed")
 	ErrHasDependents         = errors.New("user still owns products, has sales, or other records refer to them")
-	// ErrLastAdmin is a change that would leave no enabled ADMIN.
-	ErrLastAdmin = errors.New("the last enabled ADMIN cannot be demoted, disabled or deleted: make another user ADMIN first")
-	// ErrCurrentPassword is a change of one's own email or password
-	// without the right current password.
-	ErrCurrentPassword = errors.New("the current password is missing or wrong")
+	ErrLastAdmin             = errors.New("the last enabled ADMIN cannot be demoted, disabled or deleted: make another user ADMIN first")
+	ErrCurrentPassword       = errors.New("the current password is missing or wrong")
 )
 
 // ThrottledError is an attempt refused before it was tried: too many
@@ -405,8 +402,7 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 	return nil
 }
 
-// Query returns one page of the users that match filter, and the cursor
-// of the page after it when there may be one.
+// Query returns a page of the users matching filter and the cursor after it.
 func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Query")
 	defer span.End()
@@ -458,8 +454,7 @@ func (b *Business) QueryByEmail(ctx context.Context, addr email.Email) (User, er
 // long as a wrong password and the time reveals no email.
 var dummyHash = []byte("$2a$10$nHurqfPXL687U.W8y1rHGOATu1wnz8ntDxnKj2vwi4Zx3Nnvsvj42")
 
-// Exist reports which of ids are users (enabled or not): a sale recorded
-// offline names its buyer by ID, and must name one who exists.
+// Exist reports which of ids are users, enabled or not.
 func (b *Business) Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Exist")
 	defer span.End()

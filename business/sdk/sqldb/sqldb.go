@@ -23,9 +23,7 @@ import (
 var (
 	ErrDBNotFound        = errors.New("not found")
 	ErrDBDuplicatedEntry = errors.New("duplicated entry")
-	// ErrDBReferenced is a delete or update refused because other rows
-	// still refer to the row.
-	ErrDBReferenced = errors.New("still referenced")
+	ErrDBReferenced      = errors.New("still referenced") // by other rows
 )
 
 // Pool defaults, for fields Config leaves at zero. Postgres works best with
