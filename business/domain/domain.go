@@ -29,8 +29,7 @@ type Config struct {
 	Log        *logger.Logger
 	Limiter    userbus.Limiter
 	Throttling userbus.Throttling
-	// UserCache, when set, must be kept live by a listener on
-	// userbus.UsersChanged.
+	// UserCache, when set, must be kept live by userdb.Listen.
 	UserCache *userbus.Cache
 }
 

@@ -40,8 +40,7 @@ type Storer interface {
 	Create(ctx context.Context, db sqlx.ExtContext, prd Product) error
 	// Update returns ErrNotFound.
 	Update(ctx context.Context, db sqlx.ExtContext, prd Product) error
-	// Delete returns ErrNotFound, ErrHasSales when sales refer to the
-	// product, or ErrReferenced when other records do.
+	// Delete returns ErrNotFound, ErrHasSales or ErrReferenced.
 	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error
 	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error)
 	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
@@ -52,12 +51,10 @@ type Storer interface {
 	// QueryByIDsForSale returns those of the products that exist, owner's
 	// rows locked in product ID order, the others read without a lock.
 	QueryByIDsForSale(ctx context.Context, db sqlx.ExtContext, owner uuid.UUID, ids []uuid.UUID) ([]Product, error)
-	// TakeStock lowers the stock by n in one guarded statement and
-	// returns the product after; it returns ErrNotFound, or
-	// ErrInsufficientStock with the product as it is.
+	// TakeStock lowers the stock by n in one guarded statement; it returns
+	// ErrNotFound, or ErrInsufficientStock with the product as it is.
 	TakeStock(ctx context.Context, db sqlx.ExtContext, id uuid.UUID, n quantity.Quantity, now time.Time) (Product, error)
-	// ReturnStock raises the stock by n likewise. It returns ErrNotFound,
-	// or ErrStockLimit with the product as it is.
+	// ReturnStock raises it likewise, or returns ErrStockLimit.
 	ReturnStock(ctx context.Context, db sqlx.ExtContext, id uuid.UUID, n quantity.Quantity, now time.Time) (Product, error)
 }
 

@@ -36,11 +36,9 @@ const Domain = "sale"
 // given: the pool, or a transaction.
 type Storer interface {
 	Create(ctx context.Context, db sqlx.ExtContext, sale Sale) error
-	// CreateMany writes the sales in one statement; it returns
-	// ErrClientIDTaken when an uploaded sale's ClientID is.
+	// CreateMany writes the sales in one statement, or ErrClientIDTaken.
 	CreateMany(ctx context.Context, db sqlx.ExtContext, sales []Sale) error
-	// QueryByClientIDs returns recordedBy's uploaded sales among
-	// clientIDs, by client ID.
+	// QueryByClientIDs returns recordedBy's sales among clientIDs by ID.
 	QueryByClientIDs(ctx context.Context, db sqlx.ExtContext, recordedBy uuid.UUID, clientIDs []string) (map[string]Sale, error)
 	// Delete returns ErrNotFound.
 	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error

@@ -46,11 +46,8 @@ func (e *ThrottledError) Error() string {
 // Limiter counts attempts per key and refuses them while the key is
 // locked: a *throttle.Limiter.
 type Limiter interface {
-	// Try counts an attempt at key before it is made, or refuses it.
 	Try(ctx context.Context, key string, p throttle.Policy) (throttle.Attempt, error)
-	// Refund takes back an attempt Try counted.
 	Refund(ctx context.Context, a throttle.Attempt) error
-	// Reset forgets key's attempts.
 	Reset(ctx context.Context, key string) error
 }
 
@@ -78,8 +75,7 @@ type Storer interface {
 	Create(ctx context.Context, db sqlx.ExtContext, usr User) error
 	// Update returns ErrNotFound or ErrUniqueEmail.
 	Update(ctx context.Context, db sqlx.ExtContext, usr User) error
-	// Delete returns ErrNotFound, or ErrHasDependents when other rows
-	// refer to the user.
+	// Delete returns ErrNotFound or ErrHasDependents.
 	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error
 	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, *page.Cursor, error)
 	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
@@ -98,8 +94,7 @@ type Storer interface {
 	CountEnabledAdmins(ctx context.Context, db sqlx.ExtContext, except uuid.UUID) (int, error)
 	// LastChange returns the number of this transaction's last change.
 	LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error)
-	// ListenersBehind counts the live replicas' caches that have not yet
-	// dropped change seq.
+	// ListenersBehind counts the live caches that have not dropped seq.
 	ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int64) (int, error)
 }
 
@@ -206,8 +201,7 @@ func (b *Business) create(ctx context.Context, method string, actor func(User) u
 	ctx, span := otel.AddSpan(ctx, "userbus."+method)
 	defer span.End()
 
-	// Hashed before the transaction: bcrypt is slow and must not hold a
-	// connection.
+	// Hashed before the transaction: bcrypt must not hold a connection.
 	hash, err := nu.Password.Hash()
 	if err != nil {
 		return User{}, err
@@ -258,8 +252,7 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 
 	var hash []byte
 	if uu.Password != nil {
-		// Hashed before the transaction: bcrypt is slow and must not hold
-		// a lock.
+		// Hashed before the transaction: bcrypt must not hold a lock.
 		h, err := uu.Password.Hash()
 		if err != nil {
 			return User{}, err

@@ -34,6 +34,11 @@ type Where struct {
 	err   error
 }
 
+// NewWhere returns an empty filter.
+func NewWhere() *Where {
+	return &Where{}
+}
+
 // Add appends cond, such as "cost >= :cost_min", with value bound to key.
 // A nil value binds NULL. cond may use key more than once.
 func (w *Where) Add(cond string, key string, value any) {
@@ -117,7 +122,7 @@ type pageKeyed interface {
 // PageKey too, and the values it binds by name.
 func (l Select) Statement(pg page.Page) (string, map[string]any, error) {
 	if l.Where == nil {
-		l.Where = &Where{}
+		l.Where = NewWhere()
 	}
 	if l.Where.err != nil {
 		return "", nil, l.Where.err

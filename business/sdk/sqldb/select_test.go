@@ -89,7 +89,7 @@ func TestWhere(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := &sqldb.Where{}
+			w := sqldb.NewWhere()
 			tt.build(w)
 
 			if got := w.Clause(); got != tt.wantClause {
@@ -127,7 +127,7 @@ func TestWhereZeroValue(t *testing.T) {
 }
 
 func TestWhereDataIsACopy(t *testing.T) {
-	w := &sqldb.Where{}
+	w := sqldb.NewWhere()
 	w.Add("a = :a", "a", 1)
 	w.Data()["a"] = 2
 	if diff := cmp.Diff(map[string]any{"a": 1}, w.Data()); diff != "" {
@@ -138,7 +138,7 @@ func TestWhereDataIsACopy(t *testing.T) {
 // TestClauseKeepsAnOrInside: a condition with an OR cannot widen the
 // filter, whether or not its author remembered parentheses.
 func TestClauseKeepsAnOrInside(t *testing.T) {
-	w := &sqldb.Where{}
+	w := sqldb.NewWhere()
 	w.Add("buyer_id = :me OR owner_id = :me", "me", 1)
 	w.Add("product_id = :p", "p", 2)
 	if got, want := w.Clause(), " WHERE (buyer_id = :me OR owner_id = :me) AND (product_id = :p)"; got != want {

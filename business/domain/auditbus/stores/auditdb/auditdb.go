@@ -93,7 +93,7 @@ func (Store) Count(ctx context.Context, db sqlx.ExtContext, filter auditbus.Quer
 
 // toWhere returns the conditions of filter on the audits table.
 func toWhere(filter auditbus.QueryFilter) *sqldb.Where {
-	w := &sqldb.Where{}
+	w := sqldb.NewWhere()
 	if filter.ObjID != nil {
 		w.Add("obj_id = :obj_id", "obj_id", *filter.ObjID)
 	}

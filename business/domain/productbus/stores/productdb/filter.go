@@ -8,7 +8,7 @@ import (
 // FilterWhere returns the conditions of filter on the products table, or
 // on any relation with its columns (view_products).
 func FilterWhere(filter productbus.QueryFilter) *sqldb.Where {
-	w := &sqldb.Where{}
+	w := sqldb.NewWhere()
 	if filter.ID != nil {
 		w.Add("product_id = :product_id", "product_id", *filter.ID)
 	}

@@ -30,8 +30,7 @@ func (s Store) Create(ctx context.Context, db sqlx.ExtContext, prd productbus.Pr
 		(:product_id, :user_id, :name, :cost, :quantity, :quantity, :date_created, :date_updated)`
 
 	if err := sqldb.NamedExec(ctx, db, q, toDBProduct(prd)); err != nil {
-		// On insert the only foreign key is the owner: it was deleted
-		// between the owner check and here.
+		// The only foreign key is the owner, deleted since it was checked.
 		if errors.Is(err, sqldb.ErrDBReferenced) {
 			return fmt.Errorf("%w: %w", productbus.ErrUserDisabled, err)
 		}

@@ -7,7 +7,7 @@ import (
 
 // toWhere returns the conditions of filter on the sales table, aliased s.
 func toWhere(filter salebus.QueryFilter) *sqldb.Where {
-	w := &sqldb.Where{}
+	w := sqldb.NewWhere()
 	if filter.ID != nil {
 		w.Add("s.sale_id = :sale_id", "sale_id", *filter.ID)
 	}

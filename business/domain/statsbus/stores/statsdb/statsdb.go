@@ -115,7 +115,7 @@ func (s Store) EachSaleOfDay(ctx context.Context, db sqlx.ExtContext, day date.D
 
 // dayWhere keeps the sales taken from from up to until.
 func dayWhere(from, until time.Time) *sqldb.Where {
-	w := &sqldb.Where{}
+	w := sqldb.NewWhere()
 	w.AddN("s.taken_at >= :from AND s.taken_at < :until", map[string]any{"from": from, "until": until})
 	return w
 }

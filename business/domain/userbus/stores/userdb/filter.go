@@ -7,7 +7,7 @@ import (
 
 // toWhere returns the conditions of filter on the users table.
 func toWhere(filter userbus.QueryFilter) *sqldb.Where {
-	w := &sqldb.Where{}
+	w := sqldb.NewWhere()
 	if filter.ID != nil {
 		w.Add("user_id = :user_id", "user_id", *filter.ID)
 	}

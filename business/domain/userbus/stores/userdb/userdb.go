@@ -93,7 +93,7 @@ func (s Store) LockAdmins(ctx context.Context, db sqlx.ExtContext) error {
 
 // CountEnabledAdmins implements userbus.Storer.
 func (s Store) CountEnabledAdmins(ctx context.Context, db sqlx.ExtContext, except uuid.UUID) (int, error) {
-	w := &sqldb.Where{}
+	w := sqldb.NewWhere()
 	w.AddN(`enabled AND 'ADMIN' = ANY(roles)`, nil)
 	w.Add(`user_id <> :except`, "except", except)
 	return sqldb.Count(ctx, db, "users", w)
@@ -114,7 +114,7 @@ func (s Store) LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error
 // ListenersBehind implements userbus.Storer; a listener counts only while
 // its session lives.
 func (s Store) ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int64) (int, error) {
-	w := &sqldb.Where{}
+	w := sqldb.NewWhere()
 	w.Add(`l.acked < :seq`, "seq", seq)
 	w.AddN(`EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid)`, nil)
 	return sqldb.Count(ctx, db, "user_cache_listeners l", w)
