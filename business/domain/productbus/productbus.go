@@ -67,8 +67,7 @@ type Config struct {
 	UserBus *userbus.Business
 }
 
-// Business manages products. Every change is written with its audit record
-// in one transaction.
+// Business manages products; every change is audited in its transaction.
 type Business struct {
 	db      *sqlx.DB
 	now     func() time.Time
@@ -88,9 +87,8 @@ func NewBusiness(cfg Config) *Business {
 	}
 }
 
-// Audit is the audit record of action on prd by actorID. Its cost is the
-// decimal text the API shows ("12.5"), so the record reads like the
-// product did.
+// Audit is the audit record of action on prd by actorID; its cost is the
+// decimal text the API shows ("12.5").
 func Audit(actorID uuid.UUID, prd Product, action string) auditbus.NewAudit {
 	return auditbus.NewAudit{
 		ObjID:     prd.ID,
@@ -189,8 +187,7 @@ func (up UpdateProduct) apply(prd *Product) {
 }
 
 // Delete removes the product with id on behalf of actorID. It returns
-// ErrNotFound, or ErrHasSales while sales refer to it: a sale's record
-// must keep its product.
+// ErrNotFound, or ErrHasSales: a sale's record must keep its product.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
 	ctx, span := otel.AddSpan(ctx, "productbus.Delete")
 	defer span.End()
@@ -214,9 +211,8 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 // TakeStock takes n of the product with id out of stock for a sale made
 // by actorID, in the sale's tx: one guarded statement, so the row lock is
 // taken once, first, and held to the end of the sale. It returns the
-// product after with the change's audit record, for the caller to write
-// with its own. It returns ErrNotFound, or ErrInsufficientStock with the
-// product as it is.
+// product after and the change's audit record, for the caller to write with
+// its own; or ErrNotFound, or ErrInsufficientStock with the product as is.
 func (b *Business) TakeStock(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, id uuid.UUID, n quantity.Quantity) (Product, auditbus.NewAudit, error) {
 	ctx, span := otel.AddSpan(ctx, "productbus.TakeStock")
 	defer span.End()

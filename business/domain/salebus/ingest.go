@@ -46,8 +46,7 @@ type IngestResult struct {
 	Reason string
 }
 
-// ErrClientIDTaken is an uploaded sale whose ClientID its uploader has
-// used already.
+// ErrClientIDTaken is an uploaded sale whose ClientID its uploader used.
 var ErrClientIDTaken = errors.New("the sale's client id is recorded already")
 
 // clockSkew is how far in the future an offline sale may say it was
@@ -62,12 +61,9 @@ const ingestAttempts = 3
 // in order, in one transaction, and says for each what became of it:
 // created, a duplicate of one recorded before (the same ClientID and
 // values), or rejected with the reason (not the seller's product,
-// oversold, an id recorded before with other values, ...). A rejected line
-// does not stop the others.
-//
-// The batch locks its products first, in product ID order, so it cannot
-// oversell and a concurrent upload of the same lines waits, then finds
-// them recorded.
+// oversold, an id recorded before with other values, ...). The batch locks
+// its products first, in product ID order, so it cannot oversell and a
+// concurrent upload of the same lines waits, then finds them recorded.
 func (b *Business) Ingest(ctx context.Context, sellerID uuid.UUID, lines []OfflineSale) ([]IngestResult, error) {
 	ctx, span := otel.AddSpan(ctx, "salebus.Ingest")
 	defer span.End()

@@ -33,8 +33,7 @@ type Latest struct {
 // Any reports whether there was a sale to report.
 func (l Latest) Any() bool { return !l.LastTakenAt.IsZero() }
 
-// PublicSale is a sale as the public record of a day shows it: nothing in
-// it says who bought it.
+// PublicSale is a sale as a day's public record shows it: never its buyer.
 type PublicSale struct {
 	ID        uuid.UUID
 	TakenAt   time.Time

@@ -23,9 +23,8 @@ const DefaultMaxRows = 10_000
 // ErrTooManyRows is a Daily query of more than MaxRows rows.
 var ErrTooManyRows = errors.New("too many rows")
 
-// Storer is what the business needs of storage. Each method is one
-// statement, so what it returns is of one snapshot; each answers as the
-// Business method of its name.
+// Storer is what the business needs of storage: each method answers, in
+// one statement (one snapshot), as the Business method of its name.
 type Storer interface {
 	// Daily returns at most limit rows.
 	Daily(ctx context.Context, db sqlx.ExtContext, filter Filter, limit int) ([]Day, error)

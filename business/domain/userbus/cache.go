@@ -124,9 +124,8 @@ func (c *Cache) put(usr User, gen uint64) {
 	c.users[usr.ID] = usr
 }
 
-// Authenticated returns the user with id for a request's authentication:
-// from the cache while it is live, else from the store (and then cached).
-// It returns ErrNotFound.
+// Authenticated returns the user with id, or ErrNotFound, for a request's
+// authentication: from the cache while it is live, else from the store.
 func (b *Business) Authenticated(ctx context.Context, id uuid.UUID) (User, error) {
 	if b.cache == nil {
 		return b.QueryByID(ctx, id)

@@ -43,8 +43,7 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("too many attempts: retry in %s", e.RetryAfter.Round(time.Second))
 }
 
-// Limiter counts attempts per key and refuses them while the key is
-// locked: a *throttle.Limiter.
+// Limiter counts and refuses attempts per key: a *throttle.Limiter.
 type Limiter interface {
 	Try(ctx context.Context, key string, p throttle.Policy) (throttle.Attempt, error)
 	Refund(ctx context.Context, a throttle.Attempt) error
@@ -113,8 +112,7 @@ type Config struct {
 	Log *logger.Logger
 }
 
-// Business manages users. Every change is written with its audit record in
-// one transaction.
+// Business manages users; every change is audited in its transaction.
 type Business struct {
 	db         *sqlx.DB
 	now        func() time.Time
@@ -358,8 +356,7 @@ func (uu UpdateUser) apply(usr *User, hash []byte) {
 }
 
 // Delete removes the user with id on behalf of actorID. It returns
-// ErrNotFound, ErrHasDependents while other records refer to the user, or
-// ErrLastAdmin.
+// ErrNotFound, ErrHasDependents or ErrLastAdmin.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
 	ctx, span := otel.AddSpan(ctx, "userbus.Delete")
 	defer span.End()

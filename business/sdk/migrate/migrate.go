@@ -44,9 +44,8 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 	return nil
 }
 
-// Seed inserts the development data: every seed file, in name order, in
-// one transaction. The files skip rows that exist, so seeding twice is
-// harmless.
+// Seed inserts the development data, every seed file in name order in one
+// transaction; the files skip rows that exist, so seeding twice is harmless.
 func Seed(ctx context.Context, db *sqlx.DB) error {
 	files, err := fs.Glob(seeds, "seed/*.sql")
 	if err != nil {

@@ -11,8 +11,7 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
-// MigrationStatus is one migration of the schema and whether the database
-// has it.
+// MigrationStatus is one migration and whether the database has it.
 type MigrationStatus struct {
 	Version   int64
 	Name      string    // the file's name without its version and extension: "users"

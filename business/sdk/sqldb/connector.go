@@ -10,9 +10,8 @@ import (
 )
 
 // connector hands database/sql connections from a pgxpool, waiting at most
-// acquireTimeout for one: database/sql's own wait ends only with the
-// statement's context, so a dead server would hold every request until its
-// deadline.
+// acquireTimeout: database/sql's own wait would hold every request on a
+// dead server until its deadline.
 type connector struct {
 	driver.Connector
 	pool           *pgxpool.Pool

@@ -57,8 +57,7 @@ func NamedExecResult(ctx context.Context, db sqlx.ExtContext, query string, data
 	return rows, nil
 }
 
-// NamedExecOne runs a statement that must affect exactly one row; none is
-// ErrDBNotFound.
+// NamedExecOne runs a statement that must affect one row; none is ErrDBNotFound.
 func NamedExecOne(ctx context.Context, db sqlx.ExtContext, query string, data any) error {
 	rows, err := NamedExecResult(ctx, db, query, data)
 	if err != nil {

@@ -216,8 +216,7 @@ func (db *DB) Stats() PoolStats {
 	}
 }
 
-// StatusCheck returns nil once the database answers a query, retrying
-// until ctx ends.
+// StatusCheck returns nil once the database answers, retrying until ctx ends.
 func StatusCheck(ctx context.Context, db *sqlx.DB) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -250,9 +249,8 @@ func (db *DB) ConnConfig() *pgx.ConnConfig {
 	return db.pool.Config().ConnConfig.Copy()
 }
 
-// Clock returns now as a business reads it: in UTC at the database's
+// Clock returns now (nil: the wall clock) in UTC at the database's
 // microsecond precision, so what a method returns equals what it stored.
-// A nil now is the wall clock.
 func Clock(now func() time.Time) func() time.Time {
 	if now == nil {
 		now = time.Now

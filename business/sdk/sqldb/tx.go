@@ -23,8 +23,7 @@ func WithCommitDeadline(ctx context.Context, t time.Time) context.Context {
 	return context.WithValue(ctx, commitDeadlineKey{}, t)
 }
 
-// maxAttempts bounds how often Transact runs a transaction that loses to
-// a concurrent one.
+// maxAttempts bounds the runs of a transaction that loses to another.
 const maxAttempts = 3
 
 var txRetries atomic.Uint64
@@ -35,7 +34,6 @@ var txRetries atomic.Uint64
 // in the same transaction. There is no nesting, and a transaction never
 // hides in a context: a request holds one connection, never a second that
 // could exhaust the pool.
-//
 // A serialization failure or a deadlock rolls back and runs fn again, up
 // to maxAttempts in all with a short jittered pause between, then is
 // ErrDBConflict: fn must have no effect outside the database.

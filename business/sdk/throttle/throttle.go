@@ -28,8 +28,7 @@ type Policy struct {
 	Max    time.Duration // the longest lock
 }
 
-// maxSteps bounds the lock schedule of a policy whose doubling never
-// reaches Max (a zero Base).
+// maxSteps bounds the schedule of a policy that never reaches Max.
 const maxSteps = 64
 
 // locks is when a key counted at now is locked until, for the counts

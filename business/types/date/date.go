@@ -15,8 +15,7 @@ type Date struct {
 	start time.Time // midnight UTC
 }
 
-// Parse reads a day written as 2026-01-02. A day that does not exist
-// (2026-02-30) is refused.
+// Parse reads a day like 2026-01-02, refusing one that does not exist.
 func Parse(s string) (Date, error) {
 	t, err := time.Parse(Layout, s)
 	if err != nil {

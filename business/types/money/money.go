@@ -97,8 +97,7 @@ func (m Money) String() string {
 	return fmt.Sprintf("%d.%02d", m.cents/100, m.cents%100)
 }
 
-// Decimal returns the amount in currency units with no needless zeros:
-// "12.5", "0.99", "3".
+// Decimal returns the amount with no needless zeros: "12.5", "0.99", "3".
 func (m Money) Decimal() string {
 	return strings.TrimSuffix(strings.TrimRight(m.String(), "0"), ".")
 }
@@ -164,6 +163,5 @@ func TotalOf(c int64) (Total, error) {
 // Cents returns the total in cents.
 func (t Total) Cents() int64 { return t.cents }
 
-// Decimal returns the total in currency units as Money.Decimal does:
-// "1250000000.5", "0.99", "3".
+// Decimal returns the total as Money.Decimal does: "1250000000.5", "3".
 func (t Total) Decimal() string { return Money(t).Decimal() }

@@ -1,5 +1,4 @@
-// Package name is a person's or thing's display name that cannot be empty
-// or absurdly long.
+// Package name is a display name that is neither empty nor absurdly long.
 package name
 
 import (

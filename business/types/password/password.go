@@ -1,5 +1,4 @@
-// Package password is a new password that meets the length rules, and its
-// bcrypt hash.
+// Package password is a password that meets the length rules, and its hash.
 package password
 
 import (
@@ -9,8 +8,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Length bounds. bcrypt reads at most 72 bytes, so a longer password would
-// silently lose its tail.
+// Length bounds: bcrypt reads 72 bytes, so a longer password would lose its tail.
 const (
 	MinLen   = 6
 	MaxBytes = 72

@@ -40,8 +40,7 @@ func (s Store) Create(ctx context.Context, db sqlx.ExtContext, prd productbus.Pr
 }
 
 // Update implements productbus.Storer. The owner never changes; a change
-// of quantity by hand is stock added (or written off), so stock_added
-// moves with it.
+// of quantity by hand is stock added or written off, so stock_added moves.
 func (s Store) Update(ctx context.Context, db sqlx.ExtContext, prd productbus.Product) error {
 	const q = `
 	UPDATE products SET
@@ -178,8 +177,7 @@ func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, i
 	return Load(row)
 }
 
-// salesReference is the sales table's foreign key to products, as
-// Postgres names it.
+// salesReference is the sales table's foreign key to products.
 const salesReference = "sales_product_id_fkey"
 
 // mapErr turns the database's errors into the domain's; nil stays nil.

@@ -26,8 +26,7 @@ type sale struct {
 	RecordedBy  uuid.NullUUID  `db:"recorded_by"`
 }
 
-// nullUUID is NULL for uuid.Nil: a walk-in buyer, an online sale's
-// uploader.
+// nullUUID is NULL for uuid.Nil: a walk-in buyer, an online sale's uploader.
 func nullUUID(id uuid.UUID) uuid.NullUUID {
 	return uuid.NullUUID{UUID: id, Valid: id != uuid.Nil}
 }

@@ -19,8 +19,7 @@ type Store struct{}
 
 const columns = `s.sale_id, s.product_id, s.buyer_id, s.quantity, s.paid, s.date_created, s.taken_at, s.client_id, s.recorded_by`
 
-// insert writes one sale, or many: given a slice, sqlx repeats its VALUES
-// for each.
+// insert writes one sale, or many: sqlx repeats VALUES for a slice.
 const insert = `
 	INSERT INTO sales
 		(sale_id, product_id, buyer_id, quantity, paid, date_created, taken_at, client_id, recorded_by)

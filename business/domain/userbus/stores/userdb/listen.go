@@ -10,9 +10,8 @@ import (
 
 // Listen keeps a connection of its own LISTENing on userbus.UsersChanged
 // until ctx ends, reconnecting with a growing pause, and calls notify with
-// each payload. live is told true, with the session's pid, once the LISTEN
-// is in place, and false when the connection is lost: notifications may
-// then have been missed.
+// each payload. live is told true with the session's pid once the LISTEN is
+// in place, and false when the connection is lost (and changes missed).
 func Listen(ctx context.Context, cfg *pgx.ConnConfig, notify func(payload string), live func(listening bool, pid uint32)) {
 	pause := 100 * time.Millisecond
 	for ctx.Err() == nil {

@@ -111,8 +111,7 @@ func (s Store) LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error
 	return row.Seq, nil
 }
 
-// ListenersBehind implements userbus.Storer; a listener counts only while
-// its session lives.
+// ListenersBehind implements userbus.Storer, counting live sessions only.
 func (s Store) ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int64) (int, error) {
 	w := sqldb.NewWhere()
 	w.Add(`l.acked < :seq`, "seq", seq)
@@ -120,8 +119,7 @@ func (s Store) ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int6
 	return sqldb.Count(ctx, db, "user_cache_listeners l", w)
 }
 
-// RegisterListener implements userbus.CacheStore, clearing out listeners
-// whose sessions have ended.
+// RegisterListener implements userbus.CacheStore, dropping ended sessions.
 func (s Store) RegisterListener(ctx context.Context, db sqlx.ExtContext, pid uint32) error {
 	const q = `
 	WITH gone AS (
