@@ -1,7 +1,5 @@
-// Package domain is the one place that builds every domain's business
-// core and its store over a database pool. The API, sales-admin and the
-// tests all take their businesses from here, so they run the same graph;
-// a new domain is one field in Set and one line in New.
+// Package domain builds every domain's business over its store and a
+// database pool: the API, sales-admin and the tests all run this graph.
 package domain
 
 import (
@@ -19,27 +17,19 @@ import (
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/domain/vproductbus"
 	"github.com/garagesale/service/business/domain/vproductbus/stores/vproductdb"
-	"github.com/garagesale/service/business/sdk/throttle"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/jmoiron/sqlx"
 )
 
-// Config is what the businesses share. Now may be nil for the wall clock;
-// a zero Throttling is userbus.DefaultThrottling; UserCache and Log may be
-// nil.
+// Config is what the businesses share; every field but DB may be zero, as
+// userbus.Config says of those it takes.
 type Config struct {
-	DB  *sqlx.DB
-	Now func() time.Time
-	// Log is told of what goes wrong outside any request's answer: a
-	// change to a user that not every replica's cache dropped in time.
-	Log *logger.Logger
-
-	// Limiter counts failed logins and signups (nil: one over DB), and
-	// Throttling limits them.
+	DB         *sqlx.DB
+	Now        func() time.Time
+	Log        *logger.Logger
 	Limiter    userbus.Limiter
 	Throttling userbus.Throttling
-	// UserCache, when set, keeps authenticated users between requests; it
-	// must be kept live by a listener on userbus.UsersChanged.
+	// UserCache, when set, must be kept live by userdb.Listen.
 	UserCache *userbus.Cache
 }
 
@@ -57,15 +47,10 @@ type Set struct {
 // New builds every business over cfg.DB.
 func New(cfg Config) Set {
 	db, now := cfg.DB, cfg.Now
-	limiter := cfg.Limiter
-	if limiter == nil {
-		limiter = throttle.New(db, now)
-	}
-
 	var s Set
 	s.Audit = auditbus.NewBusiness(auditbus.Config{DB: db, Now: now, Storer: auditdb.Store{}})
 	s.User = userbus.NewBusiness(userbus.Config{DB: db, Now: now, Storer: userdb.Store{}, Audit: s.Audit,
-		Limiter: limiter, Throttling: cfg.Throttling, Cache: cfg.UserCache, Log: cfg.Log})
+		Limiter: cfg.Limiter, Throttling: cfg.Throttling, Cache: cfg.UserCache, Log: cfg.Log})
 	s.Product = productbus.NewBusiness(productbus.Config{DB: db, Now: now, Storer: productdb.Store{}, Audit: s.Audit, UserBus: s.User})
 	s.Sale = salebus.NewBusiness(salebus.Config{DB: db, Now: now, Storer: saledb.Store{}, Audit: s.Audit, ProductBus: s.Product, Users: s.User})
 	s.VProduct = vproductbus.NewBusiness(vproductbus.Config{DB: db, Storer: vproductdb.Store{}})

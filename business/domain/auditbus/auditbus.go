@@ -17,8 +17,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Storer is what the business needs of storage. Each statement runs on
-// the db it is given: the pool, or a transaction.
+// Storer is what the business needs of storage, on the db each method is
+// given: the pool, or a transaction.
 type Storer interface {
 	// Create writes the audits in one statement.
 	Create(ctx context.Context, db sqlx.ExtContext, as []Audit) error
@@ -45,8 +45,8 @@ func NewBusiness(cfg Config) *Business {
 	return &Business{db: cfg.DB, now: sqldb.Clock(cfg.Now), storer: cfg.Storer}
 }
 
-// Create records every one of nas in one statement, in tx: the transaction
-// of the change they record, so a record that fails fails the change.
+// Create records nas in one statement in tx, the transaction of the change
+// they record, so a record that fails fails the change.
 func (b *Business) Create(ctx context.Context, tx sqlx.ExtContext, nas ...NewAudit) error {
 	ctx, span := otel.AddSpan(ctx, "auditbus.Create")
 	defer span.End()
@@ -73,8 +73,7 @@ func (b *Business) Create(ctx context.Context, tx sqlx.ExtContext, nas ...NewAud
 	return nil
 }
 
-// Query returns one page of the audits that match filter, and the cursor
-// of the page after it when there may be one.
+// Query returns a page of the audits matching filter and the cursor after it.
 func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Audit, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "auditbus.Query")
 	defer span.End()

@@ -28,8 +28,7 @@ type NewProduct struct {
 	Quantity quantity.Quantity
 }
 
-// UpdateProduct is a partial update: nil fields are left as they are, and
-// each field is applied on its own.
+// UpdateProduct is a partial update: nil fields are left as they are.
 type UpdateProduct struct {
 	Name     *name.Name
 	Cost     *money.Money

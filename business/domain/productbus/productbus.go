@@ -24,46 +24,37 @@ var (
 	ErrNotFound     = errors.New("product not found")
 	ErrUserDisabled = errors.New("product owner is disabled or no longer exists")
 	ErrHasSales     = errors.New("product has sales")
-	// ErrReferenced is a product that records of another domain than
-	// sales still refer to.
-	ErrReferenced = errors.New("product is referred to by other records")
-	// ErrInsufficientStock is a sale of more than is in stock.
+	// ErrReferenced is a product that records other than sales refer to.
+	ErrReferenced        = errors.New("product is referred to by other records")
 	ErrInsufficientStock = errors.New("not enough stock")
-	// ErrStockLimit is stock that would rise above quantity.Max.
-	ErrStockLimit = errors.New("stock would exceed its limit")
+	ErrStockLimit        = errors.New("stock would exceed its limit") // quantity.Max
 )
 
 // Domain is the name audit records use for products.
 const Domain = "product"
 
-// Storer is what the business needs of storage. Each statement runs on
-// the db it is given: the pool, or a transaction.
+// Storer is what the business needs of storage, on the db each method is
+// given: the pool, or a transaction.
 type Storer interface {
 	// Create returns ErrUserDisabled when the owner does not exist.
 	Create(ctx context.Context, db sqlx.ExtContext, prd Product) error
 	// Update returns ErrNotFound.
 	Update(ctx context.Context, db sqlx.ExtContext, prd Product) error
-	// Delete returns ErrNotFound, ErrHasSales when sales refer to the
-	// product, or ErrReferenced when other records do.
+	// Delete returns ErrNotFound, ErrHasSales or ErrReferenced.
 	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error
 	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error)
 	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
 	// QueryByID returns ErrNotFound.
 	QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (Product, error)
-	// QueryByIDForUpdate locks the row until the transaction ends; it
-	// returns ErrNotFound.
+	// QueryByIDForUpdate locks the row; it returns ErrNotFound.
 	QueryByIDForUpdate(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (Product, error)
-	// QueryByIDsForSale returns those of the products that exist, the
-	// rows of owner's locked (in product ID order) until the transaction
-	// ends, the others read without a lock.
+	// QueryByIDsForSale returns those of the products that exist, owner's
+	// rows locked in product ID order, the others read without a lock.
 	QueryByIDsForSale(ctx context.Context, db sqlx.ExtContext, owner uuid.UUID, ids []uuid.UUID) ([]Product, error)
-	// TakeStock lowers the stock by n in one statement that locks the row
-	// and checks that n are there, and returns the product after. It
-	// returns ErrNotFound, or ErrInsufficientStock with the product as it
-	// is.
+	// TakeStock lowers the stock by n in one guarded statement; it returns
+	// ErrNotFound, or ErrInsufficientStock with the product as it is.
 	TakeStock(ctx context.Context, db sqlx.ExtContext, id uuid.UUID, n quantity.Quantity, now time.Time) (Product, error)
-	// ReturnStock raises the stock by n likewise. It returns ErrNotFound,
-	// or ErrStockLimit with the product as it is.
+	// ReturnStock raises it likewise, or returns ErrStockLimit.
 	ReturnStock(ctx context.Context, db sqlx.ExtContext, id uuid.UUID, n quantity.Quantity, now time.Time) (Product, error)
 }
 
@@ -76,8 +67,7 @@ type Config struct {
 	UserBus *userbus.Business
 }
 
-// Business manages products. Every change is written with its audit record
-// in one transaction.
+// Business manages products; every change is audited in its transaction.
 type Business struct {
 	db      *sqlx.DB
 	now     func() time.Time
@@ -97,19 +87,8 @@ func NewBusiness(cfg Config) *Business {
 	}
 }
 
-// auditData is what an audit record keeps of a product. The cost is the
-// same decimal text the API shows ("12.5"), so the record reads like the
-// product did.
-func auditData(prd Product) map[string]any {
-	return map[string]any{
-		"userID":   prd.UserID.String(),
-		"name":     prd.Name.String(),
-		"cost":     prd.Cost.Decimal(),
-		"quantity": prd.Quantity.Value(),
-	}
-}
-
-// Audit is the audit record of action on prd by actorID.
+// Audit is the audit record of action on prd by actorID; its cost is the
+// decimal text the API shows ("12.5").
 func Audit(actorID uuid.UUID, prd Product, action string) auditbus.NewAudit {
 	return auditbus.NewAudit{
 		ObjID:     prd.ID,
@@ -117,31 +96,31 @@ func Audit(actorID uuid.UUID, prd Product, action string) auditbus.NewAudit {
 		ObjName:   prd.Name.String(),
 		ActorID:   actorID,
 		Action:    action,
-		Data:      auditData(prd),
-		Message:   action + " product",
+		Data: map[string]any{
+			"userID":   prd.UserID.String(),
+			"name":     prd.Name.String(),
+			"cost":     prd.Cost.Decimal(),
+			"quantity": prd.Quantity.Value(),
+		},
+		Message: action + " product",
 	}
 }
 
 // Create adds a product owned by np.UserID on behalf of actorID, with its
-// audit record, in tx: the caller's transaction, which may also record the
-// answer to an Idempotency-Key. It returns ErrUserDisabled when the owner
-// is disabled or does not exist.
+// audit record, in the caller's tx. It returns ErrUserDisabled when the
+// owner is disabled or does not exist.
 func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, np NewProduct) (Product, error) {
 	ctx, span := otel.AddSpan(ctx, "productbus.Create")
 	defer span.End()
 
-	// The owner as authentication sees it: from the user cache, which a
-	// change to the user empties on every replica before it answers, so a
-	// disabled owner is refused as surely as by a read of the row.
+	// The owner from the user cache, which a change to the user empties on
+	// every replica before it answers: as sure as a read of the row.
 	owner, err := b.userBus.Authenticated(ctx, np.UserID)
-	if err != nil {
-		if errors.Is(err, userbus.ErrNotFound) {
-			return Product{}, fmt.Errorf("create product: owner %s: %w", np.UserID, ErrUserDisabled)
-		}
-		return Product{}, fmt.Errorf("create product: %w", err)
-	}
-	if !owner.Enabled {
+	switch {
+	case errors.Is(err, userbus.ErrNotFound) || (err == nil && !owner.Enabled):
 		return Product{}, fmt.Errorf("create product: owner %s: %w", np.UserID, ErrUserDisabled)
+	case err != nil:
+		return Product{}, fmt.Errorf("create product: %w", err)
 	}
 
 	now := b.now()
@@ -208,8 +187,7 @@ func (up UpdateProduct) apply(prd *Product) {
 }
 
 // Delete removes the product with id on behalf of actorID. It returns
-// ErrNotFound, or ErrHasSales while sales refer to it: a sale's record
-// must keep its product.
+// ErrNotFound, or ErrHasSales: a sale's record must keep its product.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
 	ctx, span := otel.AddSpan(ctx, "productbus.Delete")
 	defer span.End()
@@ -231,15 +209,10 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 }
 
 // TakeStock takes n of the product with id out of stock for a sale made
-// by actorID, in tx: the sale's transaction, so the change commits or
-// rolls back with the sale. It is the one way a sale changes stock: a
-// single guarded statement, so the product's row lock is taken once,
-// first, and held to the end of the sale. It returns the product after the
-// change with the change's audit record, for the caller to write with its
-// own in one statement.
-//
-// It returns ErrNotFound, or ErrInsufficientStock together with the
-// product as it is, so a caller can tell why.
+// by actorID, in the sale's tx: one guarded statement, so the row lock is
+// taken once, first, and held to the end of the sale. It returns the
+// product after and the change's audit record, for the caller to write with
+// its own; or ErrNotFound, or ErrInsufficientStock with the product as is.
 func (b *Business) TakeStock(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, id uuid.UUID, n quantity.Quantity) (Product, auditbus.NewAudit, error) {
 	ctx, span := otel.AddSpan(ctx, "productbus.TakeStock")
 	defer span.End()
@@ -265,12 +238,10 @@ func (b *Business) ReturnStock(ctx context.Context, tx *sqlx.Tx, actorID uuid.UU
 	return prd, Audit(actorID, prd, auditbus.ActionUpdated), nil
 }
 
-// LockForSale locks owner's products among ids for a batch of their
-// sales, in tx, and returns every one of ids that exists, by ID. Only
-// owner's rows are locked (another's product is refused by the batch, and
-// must not stall its owner's sales), in product ID order, so two batches
-// over the same products queue instead of deadlocking; TakeStock on them
-// then cannot wait.
+// LockForSale locks owner's products among ids for a batch of their sales,
+// in tx, and returns every one of ids that exists, by ID. Only owner's rows
+// are locked (another's must not stall its owner's sales), in product ID
+// order, so two batches queue instead of deadlocking.
 func (b *Business) LockForSale(ctx context.Context, tx *sqlx.Tx, owner uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]Product, error) {
 	ctx, span := otel.AddSpan(ctx, "productbus.LockForSale")
 	defer span.End()
@@ -286,8 +257,7 @@ func (b *Business) LockForSale(ctx context.Context, tx *sqlx.Tx, owner uuid.UUID
 	return found, nil
 }
 
-// Query returns one page of the products that match filter, and the
-// cursor of the page after it when there may be one.
+// Query returns a page of the products matching filter and the cursor after it.
 func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "productbus.Query")
 	defer span.End()

@@ -13,7 +13,6 @@ type QueryFilter struct {
 	BuyerID   *uuid.UUID
 	StartDate *time.Time // date created, inclusive
 	EndDate   *time.Time // date created, exclusive
-	// VisibleTo keeps the sales this user took part in: as the buyer, or
-	// as the owner of the product sold.
+	// VisibleTo keeps the sales this user bought or sold.
 	VisibleTo *uuid.UUID
 }

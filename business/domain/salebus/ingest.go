@@ -46,8 +46,7 @@ type IngestResult struct {
 	Reason string
 }
 
-// ErrClientIDTaken is an uploaded sale whose ClientID its uploader has
-// used already.
+// ErrClientIDTaken is an uploaded sale whose ClientID its uploader used.
 var ErrClientIDTaken = errors.New("the sale's client id is recorded already")
 
 // clockSkew is how far in the future an offline sale may say it was
@@ -61,15 +60,10 @@ const ingestAttempts = 3
 // Ingest records the sales sellerID made offline of their own products,
 // in order, in one transaction, and says for each what became of it:
 // created, a duplicate of one recorded before (the same ClientID and
-// values), or rejected with the reason (an id recorded before with other
-// values among them: no sale is lost to a device that reuses ids) (not the seller's product, oversold, unknown
-// buyer, ...). A rejected line does not stop the others.
-//
-// The batch locks its products first (in product ID order, the order
-// every transaction takes rows in), so it cannot oversell and a
+// values), or rejected with the reason (not the seller's product,
+// oversold, an id recorded before with other values, ...). The batch locks
+// its products first, in product ID order, so it cannot oversell and a
 // concurrent upload of the same lines waits, then finds them recorded.
-// The stock of each product is taken with one guarded statement, and the
-// sales and their audit records are written with one statement each.
 func (b *Business) Ingest(ctx context.Context, sellerID uuid.UUID, lines []OfflineSale) ([]IngestResult, error) {
 	ctx, span := otel.AddSpan(ctx, "salebus.Ingest")
 	defer span.End()
@@ -124,25 +118,21 @@ func (b *Business) ingest(ctx context.Context, tx *sqlx.Tx, sellerID uuid.UUID, 
 	}
 
 	now := b.now()
-	left := make(map[uuid.UUID]int, len(products))
-	for id, p := range products {
-		left[id] = p.Quantity.Value()
-	}
 	taken := map[uuid.UUID]int{}
 	results := make([]IngestResult, len(lines))
 	var sales []Sale
 	var audits []auditbus.NewAudit
 	for i, l := range lines {
 		if prev, ok := recorded[l.ClientID]; ok {
+			results[i] = IngestResult{Status: Duplicate, SaleID: prev.ID}
 			if !sameSale(prev, l) {
 				results[i] = IngestResult{Status: Rejected, Reason: fmt.Sprintf(
 					"id %q was uploaded before with other values (sale %s): give each sale an id of its own", l.ClientID, prev.ID)}
-				continue
 			}
-			results[i] = IngestResult{Status: Duplicate, SaleID: prev.ID}
 			continue
 		}
 		p, ok := products[l.ProductID]
+		left := p.Quantity.Value() - taken[l.ProductID]
 		if reason := b.refusal(sellerID, l, p, ok, buyers, left, now); reason != "" {
 			results[i] = IngestResult{Status: Rejected, Reason: reason}
 			continue
@@ -159,7 +149,6 @@ func (b *Business) ingest(ctx context.Context, tx *sqlx.Tx, sellerID uuid.UUID, 
 			ClientID:    l.ClientID,
 			RecordedBy:  sellerID,
 		}
-		left[l.ProductID] -= l.Quantity.Value()
 		taken[l.ProductID] += l.Quantity.Value()
 		recorded[l.ClientID] = sale
 		sales = append(sales, sale)
@@ -200,10 +189,9 @@ func sameSale(s Sale, l OfflineSale) bool {
 		s.Paid == l.Paid && s.TakenAt.Equal(l.TakenAt.UTC().Truncate(time.Microsecond))
 }
 
-// refusal is why line l cannot be recorded, or "" when it can. p is its
-// product (found says whether there is one), buyers the buyers that
-// exist, left the stock each product has left in this batch.
-func (b *Business) refusal(sellerID uuid.UUID, l OfflineSale, p productbus.Product, found bool, buyers map[uuid.UUID]bool, left map[uuid.UUID]int, now time.Time) string {
+// refusal is why line l cannot be recorded, or "" when it can, given its
+// product p (if found), the buyers that exist and the stock left in p.
+func (b *Business) refusal(sellerID uuid.UUID, l OfflineSale, p productbus.Product, found bool, buyers map[uuid.UUID]bool, left int, now time.Time) string {
 	switch {
 	case !found:
 		return "no such product"
@@ -217,8 +205,8 @@ func (b *Business) refusal(sellerID uuid.UUID, l OfflineSale, p productbus.Produ
 		return "no such buyer: leave buyerID out for a walk-in buyer"
 	case l.TakenAt.After(now.Add(clockSkew)):
 		return fmt.Sprintf("takenAt %s is in the future", l.TakenAt.UTC().Format(time.RFC3339))
-	case l.Quantity.Value() > left[l.ProductID]:
-		return fmt.Sprintf("oversold: %d wanted, %d left", l.Quantity.Value(), left[l.ProductID])
+	case l.Quantity.Value() > left:
+		return fmt.Sprintf("oversold: %d wanted, %d left", l.Quantity.Value(), left)
 	}
 	return ""
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
@@ -25,23 +26,19 @@ var (
 	ErrInsufficientStock = errors.New("not enough stock")
 	ErrOwnProduct        = errors.New("a user cannot buy their own product")
 	ErrZeroQuantity      = errors.New("quantity must be at least 1")
-	// ErrStockLimit is a deleted sale whose quantity the product's stock
-	// cannot take back without passing its limit.
-	ErrStockLimit = errors.New("the product's stock cannot take the sale's quantity back")
+	ErrStockLimit        = errors.New("the product's stock cannot take the sale's quantity back")
 )
 
 // Domain is the name audit records use for sales.
 const Domain = "sale"
 
-// Storer is what the business needs of storage. Each statement runs on
-// the db it is given: the pool, or a transaction.
+// Storer is what the business needs of storage, on the db each method is
+// given: the pool, or a transaction.
 type Storer interface {
 	Create(ctx context.Context, db sqlx.ExtContext, sale Sale) error
-	// CreateMany writes the sales in one statement; it returns
-	// ErrClientIDTaken when an uploaded sale's ClientID is.
+	// CreateMany writes the sales in one statement, or ErrClientIDTaken.
 	CreateMany(ctx context.Context, db sqlx.ExtContext, sales []Sale) error
-	// QueryByClientIDs returns the sales recordedBy uploaded with those
-	// of clientIDs that it has, by client ID.
+	// QueryByClientIDs returns recordedBy's sales among clientIDs by ID.
 	QueryByClientIDs(ctx context.Context, db sqlx.ExtContext, recordedBy uuid.UUID, clientIDs []string) (map[string]Sale, error)
 	// Delete returns ErrNotFound.
 	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error
@@ -51,12 +48,6 @@ type Storer interface {
 	QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (Sale, error)
 }
 
-// Users is what the sale domain needs of the user domain: whether the
-// buyers an uploaded sale names exist.
-type Users interface {
-	Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error)
-}
-
 // Config holds the dependencies of a Business. Now may be nil.
 type Config struct {
 	DB         *sqlx.DB
@@ -64,7 +55,7 @@ type Config struct {
 	Storer     Storer
 	Audit      *auditbus.Business
 	ProductBus *productbus.Business
-	Users      Users
+	Users      *userbus.Business // whether the buyers uploaded sales name exist
 }
 
 // Business manages sales. A sale, the stock change it causes and the audit
@@ -75,7 +66,7 @@ type Business struct {
 	storer     Storer
 	audit      *auditbus.Business
 	productBus *productbus.Business
-	users      Users
+	users      *userbus.Business
 }
 
 // NewBusiness returns a Business.
@@ -116,13 +107,11 @@ func newAudit(actorID uuid.UUID, sale Sale, p productbus.Product, action string)
 }
 
 // Create records that ns.BuyerID bought ns.Quantity of ns.ProductID, on
-// behalf of actorID, in tx: the caller's transaction, which may also
-// record the answer to an Idempotency-Key. The stock is taken by one
-// guarded statement on the product (which locks its row, so concurrent
-// buyers queue and stock never oversells), then the sale is written, then
-// the audit records of both in one statement. It returns
-// ErrProductNotFound, ErrOwnProduct, ErrInsufficientStock or
-// ErrZeroQuantity; the caller rolls tx back on any error.
+// behalf of actorID, in the caller's tx. The stock is taken first by one
+// guarded statement that locks the product's row, so concurrent buyers
+// queue and stock never oversells. It returns ErrProductNotFound,
+// ErrOwnProduct, ErrInsufficientStock or ErrZeroQuantity; the caller rolls
+// tx back on any error.
 func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, ns NewSale) (Sale, error) {
 	ctx, span := otel.AddSpan(ctx, "salebus.Create")
 	defer span.End()
@@ -153,9 +142,8 @@ func (b *Business) create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, s
 	case errors.Is(err, productbus.ErrNotFound):
 		return ErrProductNotFound
 	case p.UserID == sale.BuyerID && (err == nil || errors.Is(err, productbus.ErrInsufficientStock)):
-		// Checked on the row the statement returned: an own product is
-		// refused whatever its stock, and the rollback puts the stock
-		// back.
+		// Checked on the row returned: an own product is refused whatever
+		// its stock, and the rollback puts the stock back.
 		return ErrOwnProduct
 	case errors.Is(err, productbus.ErrInsufficientStock):
 		return fmt.Errorf("%w: only %d left", ErrInsufficientStock, p.Quantity.Value())
@@ -170,10 +158,8 @@ func (b *Business) create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, s
 
 // Delete removes the sale with id on behalf of actorID and puts its
 // quantity back in stock, in one transaction. Like a sale, it locks the
-// product first (returning the stock) and the sale second (deleting it),
-// the order every transaction here takes rows in, so it cannot deadlock
-// with a sale or a product delete. It returns ErrNotFound, or
-// ErrStockLimit when the product's stock cannot take the quantity back.
+// product first and the sale second, so it cannot deadlock with a sale or
+// a product delete. It returns ErrNotFound or ErrStockLimit.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
 	ctx, span := otel.AddSpan(ctx, "salebus.Delete")
 	defer span.End()
@@ -191,8 +177,7 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 			return fmt.Errorf("product %s of the sale: %w", sale.ProductID, err)
 		}
 		// A concurrent delete of the same sale waited on the product's
-		// lock above; whichever comes second finds no sale here and rolls
-		// back its stock change.
+		// lock; the second finds no sale here and rolls its stock back.
 		if err := b.storer.Delete(ctx, tx, id); err != nil {
 			return err
 		}
@@ -220,8 +205,7 @@ func (b *Business) IsVisibleTo(ctx context.Context, sale Sale, userID uuid.UUID)
 	return n > 0, nil
 }
 
-// Query returns one page of the sales that match filter, and the cursor
-// of the page after it when there may be one.
+// Query returns a page of the sales matching filter and the cursor after it.
 func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "salebus.Query")
 	defer span.End()

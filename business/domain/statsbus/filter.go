@@ -17,8 +17,8 @@ var (
 	ErrRangeTooLong  = fmt.Errorf("a range holds at most %d days", MaxDays)
 )
 
-// Range is a span of whole UTC days, From to To, both included. Made by
-// NewRange, it is never inverted nor longer than MaxDays.
+// Range is whole UTC days, From to To included; made by NewRange, it is
+// never inverted nor longer than MaxDays.
 type Range struct {
 	From, To date.Date
 }

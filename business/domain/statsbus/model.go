@@ -23,8 +23,7 @@ type Day struct {
 	Figures
 }
 
-// Latest is when the last sale was taken and the figures of the UTC day
-// it was taken on. With no sales at all it is the zero Latest.
+// Latest is when the last sale was taken and the figures of its UTC day.
 type Latest struct {
 	LastTakenAt time.Time
 	Date        date.Date
@@ -34,9 +33,7 @@ type Latest struct {
 // Any reports whether there was a sale to report.
 func (l Latest) Any() bool { return !l.LastTakenAt.IsZero() }
 
-// PublicSale is a sale as the public record of a day shows it: what was
-// sold, when, by which seller, how many and for how much, and whether it
-// was recorded offline. Nothing in it says who bought it.
+// PublicSale is a sale as a day's public record shows it: never its buyer.
 type PublicSale struct {
 	ID        uuid.UUID
 	TakenAt   time.Time

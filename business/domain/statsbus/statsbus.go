@@ -1,8 +1,6 @@
-// Package statsbus reports on sales by the UTC day they were taken on
-// (taken_at, not when they reached us: a sale recorded offline counts on
-// the day it happened): each seller's figures per day, the latest
-// figures, and a day's sales as the public record shows them. It only
-// reads.
+// Package statsbus reports on sales by the UTC day they were taken on (a
+// sale recorded offline counts on the day it happened): each seller's
+// figures per day, the latest figures, and a day's public record.
 package statsbus
 
 import (
@@ -18,33 +16,24 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// DefaultMaxRows bounds the rows of one Daily answer: a year of days
-// across every seller could be millions.
+// DefaultMaxRows bounds the rows of one Daily answer (a year of every
+// seller's days could be millions).
 const DefaultMaxRows = 10_000
 
-// ErrTooManyRows is a Daily query that would return more than the
-// business's MaxRows.
+// ErrTooManyRows is a Daily query of more than MaxRows rows.
 var ErrTooManyRows = errors.New("too many rows")
 
-// Storer is what the business needs of storage. Each method is one
-// statement, so what it returns is of one snapshot.
+// Storer is what the business needs of storage: each method answers, in
+// one statement (one snapshot), as the Business method of its name.
 type Storer interface {
-	// Daily returns each seller's figures for each day of filter's range
-	// that has sales, by day then seller ID, at most limit rows.
+	// Daily returns at most limit rows.
 	Daily(ctx context.Context, db sqlx.ExtContext, filter Filter, limit int) ([]Day, error)
-	// Latest returns the last sale taken and the figures of its day, of
-	// the seller when sellerID is set; the zero Latest when there is none.
 	Latest(ctx context.Context, db sqlx.ExtContext, sellerID *uuid.UUID) (Latest, error)
-	// CountDay returns how many sales were taken on day.
 	CountDay(ctx context.Context, db sqlx.ExtContext, day date.Date) (int, error)
-	// EachSaleOfDay calls fn with every sale taken on day, by taken_at
-	// then sale ID, as the rows arrive; an error of fn stops it and is
-	// returned as it is.
 	EachSaleOfDay(ctx context.Context, db sqlx.ExtContext, day date.Date, fn func(PublicSale) error) error
 }
 
-// Config holds the dependencies of a Business. Now may be nil; MaxRows 0
-// is DefaultMaxRows.
+// Config holds the dependencies of a Business; Now and MaxRows may be zero.
 type Config struct {
 	DB      *sqlx.DB
 	Now     func() time.Time
@@ -62,23 +51,20 @@ type Business struct {
 
 // NewBusiness returns a Business.
 func NewBusiness(cfg Config) *Business {
-	maxRows := cfg.MaxRows
-	if maxRows <= 0 {
-		maxRows = DefaultMaxRows
+	if cfg.MaxRows <= 0 {
+		cfg.MaxRows = DefaultMaxRows
 	}
-	return &Business{db: cfg.DB, now: sqldb.Clock(cfg.Now), storer: cfg.Storer, maxRows: maxRows}
+	return &Business{db: cfg.DB, now: sqldb.Clock(cfg.Now), storer: cfg.Storer, maxRows: cfg.MaxRows}
 }
 
-// Today is the UTC day it is now by the business's clock: the default
-// end of a range.
+// Today is the UTC day by the business's clock: a range's default end.
 func (b *Business) Today() date.Date {
 	return date.Of(b.now())
 }
 
 // Daily returns each seller's figures for each day of filter's range that
-// has sales, by day then seller ID; days without sales are left out.
-// More rows than MaxRows is ErrTooManyRows: the caller narrows the range
-// or names a seller rather than get a part of the answer.
+// has sales, by day then seller ID. More rows than MaxRows is
+// ErrTooManyRows: the caller narrows the query rather than get a part.
 func (b *Business) Daily(ctx context.Context, filter Filter) ([]Day, error) {
 	ctx, span := otel.AddSpan(ctx, "statsbus.Daily")
 	defer span.End()
@@ -93,9 +79,8 @@ func (b *Business) Daily(ctx context.Context, filter Filter) ([]Day, error) {
 	return days, nil
 }
 
-// Latest returns when the last sale was taken and the figures of the day
-// it was taken on: of the seller's sales when sellerID is set, of all
-// otherwise. With no sales it is the zero Latest.
+// Latest returns when the last sale was taken and the figures of its day,
+// of the seller's sales when sellerID is set; with none, the zero Latest.
 func (b *Business) Latest(ctx context.Context, sellerID *uuid.UUID) (Latest, error) {
 	ctx, span := otel.AddSpan(ctx, "statsbus.Latest")
 	defer span.End()
@@ -120,11 +105,9 @@ func (b *Business) CountDay(ctx context.Context, day date.Date) (int, error) {
 }
 
 // EachSaleOfDay calls fn with every sale taken on day as the public
-// record shows it, by taken_at then sale ID: the same day gives the same
-// sales in the same order as long as its sales do not change. The sales
-// stream from one query, so a day of any size takes the memory of one
-// sale, and they are of one snapshot. An error of fn stops it and is
-// returned as it is, unwrapped.
+// record shows it, by taken_at then sale ID, streamed from one query: a
+// day of any size takes the memory of one sale. An error of fn stops it
+// and is returned unwrapped.
 func (b *Business) EachSaleOfDay(ctx context.Context, day date.Date, fn func(PublicSale) error) error {
 	ctx, span := otel.AddSpan(ctx, "statsbus.EachSaleOfDay")
 	defer span.End()

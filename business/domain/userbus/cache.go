@@ -14,35 +14,29 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// UsersChanged is the Postgres channel every change to a user is told on
-// (a trigger on the users table), as "NUMBER:USER_ID": the change's number
-// from a sequence, and the user.
+// UsersChanged is the Postgres channel a trigger on users tells every
+// change on, as "NUMBER:USER_ID" (the number from a sequence).
 const UsersChanged = "users_changed"
 
 // CacheSyncTimeout bounds how long a change to a user waits for every
-// replica's cache to drop the user. Only a replica cut off from Postgres
-// answers later, and such a replica can serve no request anyway: its
-// handlers' queries fail.
+// replica's cache to drop the user: only a replica cut off from Postgres,
+// which can serve no request anyway, answers later.
 const CacheSyncTimeout = time.Second
 
-// CacheStore is what a Cache needs of storage: where it says it listens,
-// and which change it has dropped.
+// CacheStore is what a Cache needs of storage.
 type CacheStore interface {
-	// RegisterListener records the listening session pid as a cache that
-	// has dropped nothing yet.
+	// RegisterListener records session pid as a cache that dropped nothing.
 	RegisterListener(ctx context.Context, db sqlx.ExtContext, pid uint32) error
-	// AckChange records that the cache of session pid has dropped change
-	// seq and every change before it.
+	// AckChange records that session pid's cache dropped changes up to seq.
 	AckChange(ctx context.Context, db sqlx.ExtContext, pid uint32, seq int64) error
 }
 
 // Cache keeps the users that authenticate, so a request need not read its
-// caller's row. Postgres tells every replica of each change to a user
-// (LISTEN/NOTIFY on UsersChanged); the replica drops the user and records
-// that it has, and the change does not answer its caller until every live
-// replica has. So a disabled user, a changed role or a revoked token is
-// refused on the very next request, on every replica, with no time-to-live.
-// While a replica cannot hear the changes it serves nothing from its cache.
+// caller's row. Every replica hears each change to a user (LISTEN on
+// UsersChanged), drops the user and records that it has, and the change
+// answers only once every live replica has: a disabled user or a revoked
+// token is refused on the very next request, everywhere, with no
+// time-to-live. A replica that cannot hear serves nothing from its cache.
 type Cache struct {
 	db    *sqlx.DB
 	store CacheStore
@@ -57,15 +51,14 @@ type Cache struct {
 	pid  atomic.Uint32
 }
 
-// NewCache returns a Cache of at most max users that records what it hears
-// in store, on db, serving nothing until its listener is live.
+// NewCache returns a Cache of at most max users, acknowledging changes in
+// store on db, which serves nothing until its listener is live.
 func NewCache(max int, db *sqlx.DB, store CacheStore) *Cache {
 	return &Cache{db: db, store: store, users: make(map[uuid.UUID]User), max: max}
 }
 
 // Changed takes a notification on UsersChanged: it drops the user named
-// (everything, for a payload it cannot read) and records the change as
-// dropped.
+// (everything, for a payload it cannot read) and acknowledges the change.
 func (c *Cache) Changed(payload string) {
 	c.gen.Add(1)
 	seqText, idText, _ := strings.Cut(payload, ":")
@@ -85,8 +78,8 @@ func (c *Cache) Changed(payload string) {
 	}
 }
 
-// SetLive says whether the listener hears changes, and as which session.
-// Either way the cache starts empty: what it held may have missed a change.
+// SetLive says whether the listener hears changes, as session pid. Either
+// way the cache starts empty: what it held may have missed a change.
 func (c *Cache) SetLive(live bool, pid uint32) {
 	c.gen.Add(1)
 	c.live.Store(false)
@@ -131,9 +124,8 @@ func (c *Cache) put(usr User, gen uint64) {
 	c.users[usr.ID] = usr
 }
 
-// Authenticated returns the user with id as the authentication of a
-// request needs it: from the cache while it is live, else from the store
-// (and then cached). It returns ErrNotFound.
+// Authenticated returns the user with id, or ErrNotFound, for a request's
+// authentication: from the cache while it is live, else from the store.
 func (b *Business) Authenticated(ctx context.Context, id uuid.UUID) (User, error) {
 	if b.cache == nil {
 		return b.QueryByID(ctx, id)

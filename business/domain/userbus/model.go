@@ -20,15 +20,14 @@ type User struct {
 	PasswordHash []byte
 	Department   string
 	Enabled      bool
-	// TokenVersion is raised by every change that must end the user's
-	// sessions; a token issued under an older one is refused.
+	// TokenVersion is raised to end the user's sessions: a token issued
+	// under an older one is refused.
 	TokenVersion int
 	DateCreated  time.Time
 	DateUpdated  time.Time
 }
 
-// IsEnabledAdmin reports whether usr can act as an ADMIN: the role, and
-// not disabled.
+// IsEnabledAdmin reports whether usr can act as an ADMIN.
 func (usr User) IsEnabledAdmin() bool {
 	return usr.Enabled && slices.Contains(usr.Roles, role.Admin)
 }
@@ -52,13 +51,11 @@ type UpdateUser struct {
 	Enabled    *bool
 
 	// CurrentPassword proves a user changing their own email or password
-	// is who they say: a stolen token alone cannot take the account over.
-	// An ADMIN changing another user needs none.
+	// is who they say, so a stolen token cannot take the account over.
 	CurrentPassword *string
 }
 
-// revokesTokens reports whether uu must end the user's sessions: a new
-// password, new roles, or disabling.
+// revokesTokens reports whether uu must end the user's sessions.
 func (uu UpdateUser) revokesTokens() bool {
 	return uu.Password != nil || uu.Roles != nil || (uu.Enabled != nil && !*uu.Enabled)
 }

@@ -29,16 +29,12 @@ var (
 	ErrUniqueEmail           = errors.New("email is already in use")
 	ErrAuthenticationFailure = errors.New("authentication failed")
 	ErrHasDependents         = errors.New("user still owns products, has sales, or other records refer to them")
-	// ErrLastAdmin is a change that would leave no enabled ADMIN.
-	ErrLastAdmin = errors.New("the last enabled ADMIN cannot be demoted, disabled or deleted: make another user ADMIN first")
-	// ErrCurrentPassword is a change of one's own email or password
-	// without the right current password.
-	ErrCurrentPassword = errors.New("the current password is missing or wrong")
+	ErrLastAdmin             = errors.New("the last enabled ADMIN cannot be demoted, disabled or deleted: make another user ADMIN first")
+	ErrCurrentPassword       = errors.New("the current password is missing or wrong")
 )
 
 // ThrottledError is an attempt refused before it was tried: too many
-// failed logins for the account or from the client, or too many signups
-// from the client. RetryAfter says when to try again.
+// failed logins or signups. RetryAfter says when to try again.
 type ThrottledError struct {
 	RetryAfter time.Duration
 }
@@ -47,42 +43,21 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("too many attempts: retry in %s", e.RetryAfter.Round(time.Second))
 }
 
-// Limiter counts attempts per key and refuses them while the key is
-// locked; a throttle.Limiter.
+// Limiter counts and refuses attempts per key: a *throttle.Limiter.
 type Limiter interface {
-	// Try counts an attempt at key before it is made, or refuses it.
 	Try(ctx context.Context, key string, p throttle.Policy) (throttle.Attempt, error)
-	// Refund takes back an attempt Try counted.
 	Refund(ctx context.Context, a throttle.Attempt) error
-	// Reset forgets key's attempts.
 	Reset(ctx context.Context, key string) error
 }
 
-// noLimit is the Limiter of a Business built without one: it lets every
-// attempt through.
-type noLimit struct{}
-
-func (noLimit) Try(context.Context, string, throttle.Policy) (throttle.Attempt, error) {
-	return throttle.Attempt{}, nil
-}
-func (noLimit) Refund(context.Context, throttle.Attempt) error { return nil }
-func (noLimit) Reset(context.Context, string) error            { return nil }
-
 // Throttling is how many failed logins and signups are allowed.
 type Throttling struct {
-	// LoginAccount limits failed logins to one account, from anywhere;
-	// a successful login resets it.
-	LoginAccount throttle.Policy
-	// LoginClient limits failed logins from one client address, to any
-	// account: higher, since one address may be many people.
-	LoginClient throttle.Policy
-	// Signup limits signups from one client address.
-	Signup throttle.Policy
+	LoginAccount throttle.Policy // logins to one account; a success resets it
+	LoginClient  throttle.Policy // logins from one client address (may be many people)
+	Signup       throttle.Policy // signups from one client address
 }
 
-// DefaultThrottling: 5 failed logins an account per 15 minutes, 50 per
-// client address, 5 signups per address an hour; past those, waits from
-// one second doubling up to 15 minutes (an hour for signups).
+// DefaultThrottling is the Throttling of a Config that sets none.
 var DefaultThrottling = Throttling{
 	LoginAccount: throttle.Policy{Free: 5, Window: 15 * time.Minute, Base: time.Second, Max: 15 * time.Minute},
 	LoginClient:  throttle.Policy{Free: 50, Window: 15 * time.Minute, Base: time.Second, Max: 15 * time.Minute},
@@ -92,43 +67,38 @@ var DefaultThrottling = Throttling{
 // Domain is the name audit records use for users.
 const Domain = "user"
 
-// Storer is what the business needs of storage. Each statement runs on
-// the db it is given: the pool, or a transaction.
+// Storer is what the business needs of storage, on the db each method is
+// given: the pool, or a transaction.
 type Storer interface {
 	// Create returns ErrUniqueEmail when the email is taken.
 	Create(ctx context.Context, db sqlx.ExtContext, usr User) error
 	// Update returns ErrNotFound or ErrUniqueEmail.
 	Update(ctx context.Context, db sqlx.ExtContext, usr User) error
-	// Delete returns ErrNotFound, or ErrHasDependents when other rows
-	// refer to the user.
+	// Delete returns ErrNotFound or ErrHasDependents.
 	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error
 	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, *page.Cursor, error)
 	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
 	// QueryByID returns ErrNotFound.
 	QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (User, error)
-	// QueryByIDForUpdate locks the row until the transaction ends; it
-	// returns ErrNotFound.
+	// QueryByIDForUpdate locks the row; it returns ErrNotFound.
 	QueryByIDForUpdate(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (User, error)
 	// QueryByEmail returns ErrNotFound.
 	QueryByEmail(ctx context.Context, db sqlx.ExtContext, email email.Email) (User, error)
-	// ExistingIDs returns those of ids that are users.
-	ExistingIDs(ctx context.Context, db sqlx.ExtContext, ids []uuid.UUID) ([]uuid.UUID, error)
+	// ExistingIDs returns the set of those of ids that are users.
+	ExistingIDs(ctx context.Context, db sqlx.ExtContext, ids []uuid.UUID) (map[uuid.UUID]bool, error)
 	// LockAdmins serialises, until the transaction ends, every change
 	// that could remove an ADMIN. Take it before any user row.
 	LockAdmins(ctx context.Context, db sqlx.ExtContext) error
 	// CountEnabledAdmins counts the enabled ADMINs but except.
 	CountEnabledAdmins(ctx context.Context, db sqlx.ExtContext, except uuid.UUID) (int, error)
-	// LastChange returns the number of the last change to a user made in
-	// this transaction.
+	// LastChange returns the number of this transaction's last change.
 	LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error)
-	// ListenersBehind counts the live replicas' caches that have not yet
-	// dropped change seq.
+	// ListenersBehind counts the live caches that have not dropped seq.
 	ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int64) (int, error)
 }
 
-// Config holds the dependencies of a Business. Now, Limiter (no
-// throttling), Cache and Log may be nil; a zero Throttling is
-// DefaultThrottling.
+// Config holds the dependencies of a Business. Now, Limiter (one over DB),
+// Cache and Log may be nil; a zero Throttling is DefaultThrottling.
 type Config struct {
 	DB         *sqlx.DB
 	Now        func() time.Time
@@ -138,13 +108,11 @@ type Config struct {
 	Throttling Throttling
 	// Cache, when set, serves Authenticated.
 	Cache *Cache
-	// Log, when set, is told of a change that not every replica's cache
-	// dropped in time.
+	// Log, when set, hears of a change not every cache dropped in time.
 	Log *logger.Logger
 }
 
-// Business manages users. Every change is written with its audit record in
-// one transaction.
+// Business manages users; every change is audited in its transaction.
 type Business struct {
 	db         *sqlx.DB
 	now        func() time.Time
@@ -158,21 +126,19 @@ type Business struct {
 
 // NewBusiness returns a Business.
 func NewBusiness(cfg Config) *Business {
-	throttling := cfg.Throttling
-	if throttling == (Throttling{}) {
-		throttling = DefaultThrottling
+	if cfg.Throttling == (Throttling{}) {
+		cfg.Throttling = DefaultThrottling
 	}
-	limiter := cfg.Limiter
-	if limiter == nil {
-		limiter = noLimit{}
+	if cfg.Limiter == nil {
+		cfg.Limiter = throttle.New(cfg.DB, cfg.Now)
 	}
 	return &Business{
 		db:         cfg.DB,
 		now:        sqldb.Clock(cfg.Now),
 		storer:     cfg.Storer,
 		audit:      cfg.Audit,
-		limiter:    limiter,
-		throttling: throttling,
+		limiter:    cfg.Limiter,
+		throttling: cfg.Throttling,
 		cache:      cfg.Cache,
 		log:        cfg.Log,
 	}
@@ -211,11 +177,10 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, nu NewUser) (U
 	return usr, nil
 }
 
-// Signup creates a USER for someone who asked for an account themselves,
-// from the client address client. Every attempt counts against the
-// address's signup limit, and past it the answer is a *ThrottledError
-// before any work. It returns ErrUniqueEmail when the email is taken,
-// after the same work as a success: a caller can hide which happened.
+// Signup creates a USER for someone signing up from the client address
+// client; past the address's limit it returns a *ThrottledError before any
+// work. A taken email is ErrUniqueEmail after the same work as a success,
+// so a caller can hide which happened.
 func (b *Business) Signup(ctx context.Context, nu NewUser, client string) (User, error) {
 	if _, err := b.try(ctx, "signup:client:"+client, b.throttling.Signup); err != nil {
 		return User{}, fmt.Errorf("signup: %w", err)
@@ -228,14 +193,13 @@ func (b *Business) Signup(ctx context.Context, nu NewUser, client string) (User,
 	return usr, nil
 }
 
-// create inserts a new user, audited as done by actor(the new user), in
-// one transaction, in the span of the method named method.
+// create inserts a new user with its audit record, done by actor(the new
+// user), in the span of method.
 func (b *Business) create(ctx context.Context, method string, actor func(User) uuid.UUID, nu NewUser) (User, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus."+method)
 	defer span.End()
 
-	// Hashed before the transaction: bcrypt is slow and must not hold a
-	// connection.
+	// Hashed before the transaction: bcrypt must not hold a connection.
 	hash, err := nu.Password.Hash()
 	if err != nil {
 		return User{}, err
@@ -267,17 +231,13 @@ func (b *Business) create(ctx context.Context, method string, actor func(User) u
 }
 
 // Update applies uu to the user with id on behalf of actorID, under a row
-// lock so that two concurrent partial updates do not undo each other.
-//
-// A user changing their own email or password must give their current
-// password (a wrong one counts as a failed login). A new password, new
-// roles or disabling raise the user's token version, which ends every
-// session they have. No change may leave no enabled ADMIN: changes that
-// could are serialised, so two admins demoting each other at once cannot
-// both succeed.
-//
-// It returns ErrNotFound, ErrUniqueEmail, ErrCurrentPassword, ErrLastAdmin
-// or a *ThrottledError.
+// lock so that concurrent partial updates do not undo each other. Changing
+// one's own email or password takes the current password (a wrong one is a
+// failed login). A new password, new roles or disabling end the user's
+// sessions. Changes that could leave no enabled ADMIN are serialised, so
+// two admins demoting each other at once cannot both succeed. It returns
+// ErrNotFound, ErrUniqueEmail, ErrCurrentPassword, ErrLastAdmin or a
+// *ThrottledError.
 func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, uu UpdateUser) (User, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Update")
 	defer span.End()
@@ -290,8 +250,7 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 
 	var hash []byte
 	if uu.Password != nil {
-		// Hashed before the transaction: bcrypt is slow and must not hold
-		// a lock.
+		// Hashed before the transaction: bcrypt must not hold a lock.
 		h, err := uu.Password.Hash()
 		if err != nil {
 			return User{}, err
@@ -299,10 +258,8 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 		hash = h
 	}
 
-	var (
-		usr    User
-		change int64
-	)
+	var usr User
+	var change int64
 	err := sqldb.Transact(ctx, b.db, func(tx *sqlx.Tx) error {
 		if uu.mayRemoveAdmin() {
 			if err := b.storer.LockAdmins(ctx, tx); err != nil {
@@ -360,8 +317,7 @@ func (b *Business) keepAnAdmin(ctx context.Context, tx *sqlx.Tx, id uuid.UUID) e
 }
 
 // checkCurrentPassword returns nil when plain is the password of the user
-// with id. It is a login as far as throttling goes: it is refused while
-// the account is locked, and a wrong password counts against it.
+// with id. It is throttled as a login to the account.
 func (b *Business) checkCurrentPassword(ctx context.Context, id uuid.UUID, plain *string) error {
 	usr, err := b.storer.QueryByID(ctx, b.db, id)
 	if err != nil {
@@ -400,8 +356,7 @@ func (uu UpdateUser) apply(usr *User, hash []byte) {
 }
 
 // Delete removes the user with id on behalf of actorID. It returns
-// ErrNotFound, ErrHasDependents while the user owns products or has
-// bought something, or ErrLastAdmin for the last enabled ADMIN.
+// ErrNotFound, ErrHasDependents or ErrLastAdmin.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
 	ctx, span := otel.AddSpan(ctx, "userbus.Delete")
 	defer span.End()
@@ -437,8 +392,7 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 	return nil
 }
 
-// Query returns one page of the users that match filter, and the cursor
-// of the page after it when there may be one.
+// Query returns a page of the users matching filter and the cursor after it.
 func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Query")
 	defer span.End()
@@ -486,13 +440,11 @@ func (b *Business) QueryByEmail(ctx context.Context, addr email.Email) (User, er
 	return usr, nil
 }
 
-// dummyHash is compared against when no user has the email, so that an
-// unknown email takes as long as a wrong password and the response time
-// does not reveal which emails exist.
+// dummyHash is compared against for an unknown email, so that it takes as
+// long as a wrong password and the time reveals no email.
 var dummyHash = []byte("$2a$10$nHurqfPXL687U.W8y1rHGOATu1wnz8ntDxnKj2vwi4Zx3Nnvsvj42")
 
-// Exist reports which of ids are users (enabled or not): a sale recorded
-// offline names its buyer by ID, and must name one who exists.
+// Exist reports which of ids are users, enabled or not.
 func (b *Business) Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Exist")
 	defer span.End()
@@ -501,24 +453,17 @@ func (b *Business) Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bo
 	if err != nil {
 		return nil, fmt.Errorf("look up %d users: %w", len(ids), err)
 	}
-	set := make(map[uuid.UUID]bool, len(found))
-	for _, id := range found {
-		set[id] = true
-	}
-	return set, nil
+	return found, nil
 }
 
 // Authenticate returns the user with addr when plain is their password
-// and they are enabled, for a login from the client address client.
-//
-// An unknown email, a wrong password and a disabled account are the same
-// ErrAuthenticationFailure after the same work (a bcrypt compare), so the
-// answer reveals nothing. Every attempt counts against the account's and
-// the address's limits before the password is checked, so that a burst of
-// concurrent attempts gets no more checks than the limits allow; past
-// either limit the answer is a *ThrottledError before any bcrypt. A
-// success resets the account's count and takes its attempt back from the
-// address's.
+// and they are enabled, for a login from the client address client. An
+// unknown email, a wrong password and a disabled account are the same
+// ErrAuthenticationFailure after the same bcrypt work, so the answer
+// reveals nothing. Every attempt counts against the account's and the
+// address's limits before the check, so a burst gets no more checks than
+// the limits allow; past either the answer is a *ThrottledError. A success
+// resets the account's count and refunds the address's.
 func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain string, client string) (User, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Authenticate")
 	defer span.End()
@@ -529,8 +474,7 @@ func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain str
 	}
 	fromClient, err := b.try(ctx, "login:client:"+client, b.throttling.LoginClient)
 	if err != nil {
-		// Refused: the attempt is not made, so it must not count against
-		// the account either.
+		// Refused: the attempt must not count against the account either.
 		if rerr := b.limiter.Refund(ctx, toAccount); rerr != nil {
 			return User{}, fmt.Errorf("authenticate: %w", rerr)
 		}

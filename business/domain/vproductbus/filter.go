@@ -2,8 +2,7 @@ package vproductbus
 
 import "github.com/garagesale/service/business/domain/productbus"
 
-// QueryFilter is a product filter that can also match the owner's name;
-// nil fields do not filter.
+// QueryFilter is a product filter that can also match the owner's name.
 type QueryFilter struct {
 	productbus.QueryFilter
 	UserName *string // substring, any case

@@ -5,8 +5,7 @@ import "github.com/garagesale/service/business/domain/productbus"
 // DefaultOrderBy is the order of a query that names none.
 var DefaultOrderBy = productbus.DefaultOrderBy
 
-// Fields a query can be ordered by: a product's, which the view reads
-// from the same columns, and its owner's name.
+// Fields a query can be ordered by: a product's, and its owner's name.
 const (
 	OrderByID          = productbus.OrderByID
 	OrderByUserID      = productbus.OrderByUserID

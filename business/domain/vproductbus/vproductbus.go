@@ -35,8 +35,7 @@ func NewBusiness(cfg Config) *Business {
 	return &Business{db: cfg.DB, storer: cfg.Storer}
 }
 
-// Query returns one page of the products that match filter, and the
-// cursor of the page after it when there may be one.
+// Query returns a page of the products matching filter and the cursor after it.
 func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error) {
 	ctx, span := otel.AddSpan(ctx, "vproductbus.Query")
 	defer span.End()

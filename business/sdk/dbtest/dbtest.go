@@ -1,19 +1,12 @@
 // Package dbtest gives each test a database of its own on a real Postgres
-// server. Import it only from _test.go files.
-//
-// A package that uses it calls Main from TestMain:
-//
-//	func TestMain(m *testing.M) { dbtest.Main(m) }
-//
-// and each test calls New. The server is the one named by
-// SALES_TEST_DB_URL, which `make test` sets to one throwaway cluster shared
-// by every package, or else a cluster this test binary starts and stops.
-// Every test database is a copy of a template database migrated once per
-// server, so a test costs one CREATE DATABASE rather than a migration.
+// server: a copy of a template migrated once per server, so a test costs
+// one CREATE DATABASE. Import it only from _test.go files; a package calls
+// Main from TestMain, and each test calls New.
 package dbtest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -34,32 +27,20 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// envURL names the environment variable holding the URL of a server to
-// test against instead of starting one. Its user must be allowed to create
-// databases.
+// envURL names the variable of a server's URL to test against instead of
+// starting one; its user must be allowed to create databases.
 const envURL = "SALES_TEST_DB_URL"
 
 // templateLockKey is the advisory lock that serialises test processes
 // building the template database on a shared server.
 const templateLockKey int64 = 0x6761726167650001
 
-// The server of this test process, set by Main.
-var (
-	serverURL string
+// serverURL is the server of this test process, set by Main.
+var serverURL string
 
-	adminOnce sync.Once
-	admin     *sqlx.DB // pool to the server's maintenance database
-	adminErr  error
-
-	templateMu    sync.Mutex
-	templateName  string // set once the template exists
-	templateError error
-)
-
-// Main runs a package's tests with a database server available: the one
-// named by SALES_TEST_DB_URL (a postgres:// URL to a server where we may
-// CREATE DATABASE), else one started with pgserver for this process and
-// stopped after m.Run. Exits with m.Run's code.
+// Main runs a package's tests with a database server: the one
+// SALES_TEST_DB_URL (or SALES_DB_HOST) names, else one started for this
+// process and stopped after m.Run. Exits with m.Run's code.
 func Main(m *testing.M) {
 	os.Exit(run(m))
 }
@@ -80,8 +61,8 @@ func run(m *testing.M) int {
 		serverURL = srv.URL("postgres")
 	}
 	defer func() {
-		if admin != nil {
-			admin.Close()
+		if adm, err := adminPool(); err == nil {
+			adm.Close()
 		}
 	}()
 	return m.Run()
@@ -98,42 +79,28 @@ func externalServer() string {
 	if host == "" {
 		return ""
 	}
-	env := func(key, def string) string {
-		if v := os.Getenv(key); v != "" {
-			return v
-		}
-		return def
-	}
 	return sqldb.Conn{
-		User:     env("SALES_DB_USER", "postgres"),
-		Password: env("SALES_DB_PASSWORD", "postgres"),
+		User:     cmp.Or(os.Getenv("SALES_DB_USER"), "postgres"),
+		Password: cmp.Or(os.Getenv("SALES_DB_PASSWORD"), "postgres"),
 		Host:     host,
 		Name:     "postgres",
-		TLSMode:  env("SALES_DB_TLS_MODE", "disable"),
+		TLSMode:  cmp.Or(os.Getenv("SALES_DB_TLS_MODE"), "disable"),
 	}.URL()
 }
 
 // Database is one test's own freshly migrated database.
 type Database struct {
-	// DB is a pool to this test's database.
-	DB *sqlx.DB
+	DB   *sqlx.DB  // a pool to it
+	Pool *sqldb.DB // the same pool, with its statistics
+	URL  string
 
-	// Pool is the same pool with its statistics.
-	Pool *sqldb.DB
-
-	// URL is its connection URL.
-	URL string
-
-	// Log writes into a buffer that is printed with the test's output only
-	// if the test fails, so passing tests stay quiet and a failure shows
-	// what the code under test logged. Writing to it after the test ends is
-	// safe (unlike t.Log).
+	// Log is printed with the test's output only if the test fails, and
+	// may be written to after the test ends (unlike t.Log).
 	Log *logger.Logger
 }
 
-// New returns a new database for t, cloned from a migrated template
-// (CREATE DATABASE x TEMPLATE tmpl), dropped when t ends. name is for
-// readability: it is sanitised and given a random suffix.
+// New returns a new database for t, cloned from the migrated template and
+// named after name, dropped when t ends.
 func New(t testing.TB, name string) *Database {
 	t.Helper()
 	if serverURL == "" {
@@ -147,7 +114,7 @@ func New(t testing.TB, name string) *Database {
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
-	tmpl, err := template(ctx, adm)
+	tmpl, err := template()
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
@@ -178,7 +145,7 @@ func New(t testing.TB, name string) *Database {
 
 	var buf Buffer
 	t.Cleanup(func() {
-		if t.Failed() && buf.Len() > 0 {
+		if t.Failed() && buf.String() != "" {
 			t.Logf("log of %s:\n%s", t.Name(), buf.String())
 		}
 	})
@@ -193,41 +160,35 @@ func New(t testing.TB, name string) *Database {
 
 // adminPool returns the pool to the server's maintenance database, which
 // creates and drops the test databases.
-func adminPool() (*sqlx.DB, error) {
-	adminOnce.Do(func() {
-		var pool *sqldb.DB
-		pool, adminErr = sqldb.OpenURL(serverURL)
-		if adminErr == nil {
-			admin = pool.DB
-		}
-	})
-	return admin, adminErr
-}
+var adminPool = sync.OnceValues(func() (*sqlx.DB, error) {
+	pool, err := sqldb.OpenURL(serverURL)
+	if err != nil {
+		return nil, err
+	}
+	return pool.DB, nil
+})
 
 // template returns the name of the migrated template database, building
 // it first if no process has built it on this server yet.
-func template(ctx context.Context, adm *sqlx.DB) (string, error) {
-	templateMu.Lock()
-	defer templateMu.Unlock()
-	if templateName != "" || templateError != nil {
-		return templateName, templateError
+var template = sync.OnceValues(func() (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	adm, err := adminPool()
+	if err != nil {
+		return "", err
 	}
 	name := "tmpl_" + migrate.Hash()
 	if err := buildTemplate(ctx, adm, name); err != nil {
-		templateError = fmt.Errorf("build template database %s: %w", name, err)
-		return "", templateError
+		return "", fmt.Errorf("build template database %s: %w", name, err)
 	}
-	templateName = name
 	return name, nil
-}
+})
 
 // buildTemplate makes sure database name exists and is migrated. Test
 // processes sharing a server take turns under an advisory lock; the
-// migrations run in a database under another name that is renamed only
-// once complete, so a process that died halfway leaves no half-built
-// template behind, only a build database the next builder drops. It keeps
-// no connection to the template open: CREATE DATABASE ... TEMPLATE fails
-// while anyone is connected to it.
+// migrations run in a database renamed only once complete, so a process
+// that dies halfway leaves no half-built template. It keeps no connection
+// to the template: CREATE DATABASE ... TEMPLATE fails while one is open.
 func buildTemplate(ctx context.Context, adm *sqlx.DB, name string) (err error) {
 	conn, err := adm.Connx(ctx)
 	if err != nil {
@@ -280,8 +241,8 @@ func migrateDatabase(ctx context.Context, dbURL string) error {
 	return nil
 }
 
-// databaseURL returns the server URL with its database replaced by name.
-// Sessions use UTC, as the service's own connections do.
+// databaseURL returns the server URL for database name, in UTC as the
+// service's own connections are.
 func databaseURL(name string) string {
 	u, err := url.Parse(serverURL)
 	if err != nil {
@@ -315,9 +276,8 @@ func ident(name string) string {
 	return pgx.Identifier{name}.Sanitize()
 }
 
-// Buffer is a bytes.Buffer that the code under test may write to from
-// several goroutines: a logger's output, a child process's stdout and
-// stderr.
+// Buffer is a bytes.Buffer that several goroutines may write to: a
+// logger's output, a child process's stdout and stderr.
 type Buffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
@@ -328,13 +288,6 @@ func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
-}
-
-// Len returns how many bytes were written.
-func (b *Buffer) Len() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Len()
 }
 
 // String returns what was written.

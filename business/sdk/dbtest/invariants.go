@@ -2,15 +2,13 @@ package dbtest
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
 )
 
-// invariants are what must hold of the data however the requests that
-// wrote it ended: answered, refused, cut off, retried or raced. Each query
-// returns one line per breach.
+// invariants must hold however the requests that wrote the data ended
+// (cut off, retried, raced); each query returns one line per breach.
 var invariants = []struct {
 	name  string
 	query string
@@ -41,30 +39,16 @@ var invariants = []struct {
 	},
 }
 
-// Invariants checks the data of db and returns one line per breach; none
-// means every invariant holds.
-func Invariants(ctx context.Context, db sqlx.QueryerContext) ([]string, error) {
-	var breaches []string
-	for _, inv := range invariants {
-		var lines []string
-		if err := sqlx.SelectContext(ctx, db, &lines, inv.query); err != nil {
-			return nil, fmt.Errorf("check %q: %w", inv.name, err)
-		}
-		for _, l := range lines {
-			breaches = append(breaches, inv.name+": "+l)
-		}
-	}
-	return breaches, nil
-}
-
-// CheckInvariants fails t for every breach Invariants finds in db.
+// CheckInvariants fails t for every breach of the invariants in db.
 func CheckInvariants(t testing.TB, db sqlx.QueryerContext) {
 	t.Helper()
-	breaches, err := Invariants(context.Background(), db)
-	if err != nil {
-		t.Fatalf("dbtest: %v", err)
-	}
-	for _, b := range breaches {
-		t.Errorf("invariant broken: %s", b)
+	for _, inv := range invariants {
+		var breaches []string
+		if err := sqlx.SelectContext(context.Background(), db, &breaches, inv.query); err != nil {
+			t.Fatalf("dbtest: check %q: %v", inv.name, err)
+		}
+		for _, b := range breaches {
+			t.Errorf("invariant broken: %s: %s", inv.name, b)
+		}
 	}
 }

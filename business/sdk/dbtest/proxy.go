@@ -11,12 +11,10 @@ import (
 	"testing"
 )
 
-// Proxy sits between a client and the Postgres server of a URL, on a
-// loopback port of its own, and counts the round trips clients make: the
-// frontend messages after which a client waits for the server, Sync (the
-// end of an extended-protocol exchange) and Query (a simple one). The
-// empty queries pgx sends to check an idle connection are liveness, not a
-// statement, and are not counted.
+// Proxy sits between clients and a Postgres server, on a loopback port of
+// its own, and counts the round trips clients make: Sync (the end of an
+// extended-protocol exchange) and Query messages, but not the empty
+// queries pgx sends to check an idle connection.
 type Proxy struct {
 	ln         net.Listener
 	target     string

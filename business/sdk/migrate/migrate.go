@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 
+	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -22,14 +23,11 @@ var migrations embed.FS
 //go:embed seed/*.sql
 var seeds embed.FS
 
-// Migrate applies every migration the database does not have yet. Several
-// processes may call it at once on one database: a Postgres advisory lock
-// makes the others wait until the first is done, and they then find
-// nothing left to do.
+// Migrate applies every migration the database does not have yet. Under
+// an advisory lock, processes that call it at once take turns.
 func Migrate(ctx context.Context, db *sqlx.DB) error {
-	// The locker counts its retries, so each run needs a fresh one. Probing
-	// each second (goose's default is 5) keeps a waiting test quick; 300
-	// probes allow for a slow migration elsewhere.
+	// The locker counts its retries, so each run needs a fresh one: probed
+	// each second (goose's default is 5), 300 times for a slow migration.
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return fmt.Errorf("create migration lock: %w", err)
@@ -46,44 +44,33 @@ func Migrate(ctx context.Context, db *sqlx.DB) error {
 	return nil
 }
 
-// Seed inserts the development data: every seed file, in name order, in
-// one transaction. The files skip rows that exist, so seeding twice is
-// harmless.
-func Seed(ctx context.Context, db *sqlx.DB) (err error) {
+// Seed inserts the development data, every seed file in name order in one
+// transaction; the files skip rows that exist, so seeding twice is harmless.
+func Seed(ctx context.Context, db *sqlx.DB) error {
 	files, err := fs.Glob(seeds, "seed/*.sql")
 	if err != nil {
 		return fmt.Errorf("list seed files: %w", err)
 	}
-
-	tx, err := db.BeginTxx(ctx, nil)
+	err = sqldb.Transact(ctx, db, func(tx *sqlx.Tx) error {
+		for _, file := range files {
+			body, err := seeds.ReadFile(file)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", file, err)
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("run %s: %w", file, err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("begin seed transaction: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback() // the seed error is the one worth reporting
-		}
-	}()
-
-	for _, file := range files {
-		body, err := seeds.ReadFile(file)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", file, err)
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			return fmt.Errorf("run %s: %w", file, err)
-		}
-	}
-
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit seed: %w", err)
+		return fmt.Errorf("seed: %w", err)
 	}
 	return nil
 }
 
-// Hash returns a short hash of the migration files, names and contents:
-// it changes whenever the schema does, so a database built from one set
-// of migrations can be told apart from one built from another.
+// Hash returns a short hash of the migration files, names and contents,
+// which changes whenever the schema does.
 func Hash() string {
 	files, _ := fs.Glob(migrations, "sql/*.sql") // a constant, valid pattern
 	h := sha256.New()

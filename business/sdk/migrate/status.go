@@ -11,8 +11,7 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
-// MigrationStatus is one migration of the schema and whether the database
-// has it.
+// MigrationStatus is one migration and whether the database has it.
 type MigrationStatus struct {
 	Version   int64
 	Name      string    // the file's name without its version and extension: "users"
@@ -21,11 +20,9 @@ type MigrationStatus struct {
 }
 
 // Status lists every migration, oldest first, with whether the database
-// has it, and returns the highest version the database records. That may
-// exceed every version listed when a newer build has migrated the
-// database. It takes no lock, so it answers while a migration runs
-// elsewhere; like goose, on a database never migrated it creates the
-// (empty) version table.
+// has it, and the highest version the database records (a newer build's
+// may exceed them all). It takes no lock; like goose, on a database never
+// migrated it creates the empty version table.
 func Status(ctx context.Context, db *sqlx.DB) (_ []MigrationStatus, dbVersion int64, err error) {
 	provider, err := newProvider(db)
 	if err != nil {

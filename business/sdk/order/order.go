@@ -5,6 +5,7 @@ package order
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -44,7 +45,8 @@ func Parse(whitelist map[string]string, orderBy string, def By) (By, error) {
 	field = strings.TrimSpace(field)
 	busField, ok := whitelist[field]
 	if !ok {
-		return By{}, &FieldError{Msg: fmt.Sprintf("unknown field %q (allowed: %s)", field, allowed(whitelist))}
+		allowed := strings.Join(slices.Sorted(maps.Keys(whitelist)), ", ")
+		return By{}, &FieldError{Msg: fmt.Sprintf("unknown field %q (allowed: %s)", field, allowed)}
 	}
 
 	direction := ASC
@@ -55,13 +57,4 @@ func Parse(whitelist map[string]string, orderBy string, def By) (By, error) {
 		}
 	}
 	return NewBy(busField, direction), nil
-}
-
-func allowed(whitelist map[string]string) string {
-	names := make([]string, 0, len(whitelist))
-	for k := range whitelist {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return strings.Join(names, ", ")
 }

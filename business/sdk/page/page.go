@@ -12,8 +12,7 @@ const (
 	MaxRows     = 100
 )
 
-// FieldError is a paging value that is out of range; Field is "page" or
-// "rows", as in the query string.
+// FieldError is a paging value out of range; Field is "page" or "rows".
 type FieldError struct {
 	Field string
 	Msg   string
@@ -21,22 +20,20 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 
-// CountCap is where counting stops: a list's total is exact up to it,
-// and past it only known to be more. Counting a million rows for every
-// page would cost more than the page.
+// CountCap is where counting stops: past it a list's total is only known
+// to be more, since counting a million rows would cost more than the page.
 const CountCap = 1_000
 
-// Page is a valid page request: a page number, or a cursor (the row a
-// page follows) with keyset paging, whose cost does not grow with depth.
+// Page is a valid page request: a page number, or a cursor for keyset
+// paging, whose cost does not grow with depth.
 type Page struct {
 	number int
 	rows   int
 	after  *Cursor
 }
 
-// Cursor names the last row of a page, to start the next one after it:
-// its order column's value and its unique tiebreak column's value, as
-// Postgres writes them as text.
+// Cursor names the last row of a page by its order column's and unique
+// tiebreak column's values, as Postgres writes them as text.
 type Cursor struct {
 	Key string
 	ID  string

@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"fmt"
 	"time"
@@ -11,10 +10,8 @@ import (
 )
 
 // connector hands database/sql connections from a pgxpool, waiting at most
-// acquireTimeout for one. database/sql has no such bound of its own: its
-// wait for a connection ends only with the statement's context, so an
-// exhausted pool or a dead server would hold every request until its
-// deadline.
+// acquireTimeout: database/sql's own wait would hold every request on a
+// dead server until its deadline.
 type connector struct {
 	driver.Connector
 	pool           *pgxpool.Pool
@@ -28,9 +25,8 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	defer cancel()
 	conn, err := c.Connector.Connect(actx)
 	if err != nil {
-		// A server that is down, slow or out of connections is
-		// ErrDBUnavailable; a wrong password or a missing database is not,
-		// and shows as what it is.
+		// A server down, slow or out of connections is ErrDBUnavailable; a
+		// wrong password or a missing database shows as what it is.
 		if actx.Err() != nil && ctx.Err() == nil {
 			return nil, fmt.Errorf("%w: no connection within %s: %w", ErrDBUnavailable, c.acquireTimeout, err)
 		}
@@ -39,19 +35,9 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	return conn, nil
 }
 
-// Close implements io.Closer: database/sql calls it from DB.Close, which
-// closes the pools with it.
+// Close implements io.Closer: DB.Close calls it, closing the pools.
 func (c *connector) Close() error {
 	c.pool.Close()
 	c.health.Close()
 	return nil
-}
-
-// sqlOpenDB returns a database/sql handle over c. It keeps no idle
-// connections of its own: the pgxpool does, and a connection parked in
-// database/sql would be one the pool counts as busy.
-func sqlOpenDB(c *connector) *sql.DB {
-	db := sql.OpenDB(c)
-	db.SetMaxIdleConns(0)
-	return db
 }

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strings"
+	"slices"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -16,22 +16,18 @@ import (
 // Errors of the database as a whole, which no store translates: the layers
 // above answer them the same way for every domain.
 var (
-	// ErrDBUnavailable is a statement that could not run now: no
-	// connection within the acquire timeout, the server down or shutting
-	// down, a timeout (the request's deadline, statement_timeout,
-	// lock_timeout) or a lost connection. Retrying later may succeed. A
-	// request its client abandoned (context.Canceled) is one too; the
-	// context.Canceled stays in the chain to tell it apart.
+	// ErrDBUnavailable is a statement that could not run now (no
+	// connection in time, the server down, a timeout, a lost connection)
+	// and may succeed later. An abandoned request is one too, with
+	// context.Canceled kept in the chain to tell it apart.
 	ErrDBUnavailable = errors.New("database unavailable")
 
 	// ErrDBConflict is a transaction that lost to a concurrent one (a
-	// serialization failure or a deadlock) on every attempt Transact
-	// made.
+	// serialization failure or a deadlock) on every attempt Transact made.
 	ErrDBConflict = errors.New("transaction conflict")
 
-	// ErrDBBadValue is a value Postgres could not take for its column (a
-	// data exception: text that is no timestamp, say). Values the code
-	// checked never cause it; a cursor sent back by a client can.
+	// ErrDBBadValue is a value Postgres could not take for its column: a
+	// cursor sent back by a client can cause it, checked values never do.
 	ErrDBBadValue = errors.New("value not valid for its column")
 )
 
@@ -46,10 +42,9 @@ const (
 	lockNotAvailable     = "55P03" // lock_timeout
 )
 
-// unavailableClasses are the classes of Postgres error codes that mean
-// "not now" rather than "not this": connection exceptions (08),
-// insufficient resources such as too many connections (53), operator
-// intervention such as a shutdown (57) and system errors (58).
+// unavailableClasses are the classes of error codes that mean "not now"
+// rather than "not this": connection exceptions, insufficient resources,
+// operator intervention (a shutdown) and system errors.
 var unavailableClasses = []string{"08", "53", "57", "58"}
 
 // translate maps driver errors to the package's sentinel errors, keeping
@@ -61,7 +56,9 @@ func translate(err error) error {
 
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		switch code := pgErr.Code; {
+		code := pgErr.Code
+		class := code[:min(len(code), 2)] // a SQLSTATE's class is its first two characters
+		switch {
 		case code == uniqueViolation:
 			return fmt.Errorf("%w: %s: %w", ErrDBDuplicatedEntry, pgErr.ConstraintName, err)
 		case code == fkViolation:
@@ -70,11 +67,9 @@ func translate(err error) error {
 			return fmt.Errorf("undefined table (is the database migrated?): %w", err)
 		case code == serializationFailure || code == deadlockDetected:
 			return fmt.Errorf("%w: %w", ErrDBConflict, err)
-		case code == queryCanceled || code == lockNotAvailable:
+		case code == queryCanceled || code == lockNotAvailable || slices.Contains(unavailableClasses, class):
 			return fmt.Errorf("%w: %w", ErrDBUnavailable, err)
-		case hasClass(code, unavailableClasses):
-			return fmt.Errorf("%w: %w", ErrDBUnavailable, err)
-		case hasClass(code, []string{"22"}):
+		case class == "22": // data exception
 			return fmt.Errorf("%w: %w", ErrDBBadValue, err)
 		}
 		return err
@@ -86,18 +81,8 @@ func translate(err error) error {
 	return err
 }
 
-func hasClass(code string, classes []string) bool {
-	for _, c := range classes {
-		if strings.HasPrefix(code, c) {
-			return true
-		}
-	}
-	return false
-}
-
-// isConnectionError reports whether err is the connection failing or
-// being cut short rather than the statement being wrong: a deadline or
-// cancellation, a network error, or a connection closed under it.
+// isConnectionError reports whether err is the connection failing or cut
+// short (a deadline, a network error) rather than the statement wrong.
 func isConnectionError(err error) bool {
 	var netErr net.Error
 	var connectErr *pgconn.ConnectError
@@ -115,8 +100,7 @@ func isConnectionError(err error) bool {
 }
 
 // Constraint names the constraint a statement broke (ErrDBReferenced,
-// ErrDBDuplicatedEntry), or "": a store tells by it which reference or
-// which unique value it was.
+// ErrDBDuplicatedEntry), or "", for a store to tell which it was.
 func Constraint(err error) string {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {

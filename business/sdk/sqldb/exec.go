@@ -57,8 +57,7 @@ func NamedExecResult(ctx context.Context, db sqlx.ExtContext, query string, data
 	return rows, nil
 }
 
-// NamedExecOne runs a statement that must affect exactly one row; none is
-// ErrDBNotFound.
+// NamedExecOne runs a statement that must affect one row; none is ErrDBNotFound.
 func NamedExecOne(ctx context.Context, db sqlx.ExtContext, query string, data any) error {
 	rows, err := NamedExecResult(ctx, db, query, data)
 	if err != nil {
@@ -87,31 +86,37 @@ func NamedQueryStruct(ctx context.Context, db sqlx.ExtContext, query string, dat
 	})
 }
 
-// NamedQuerySlice runs a query with named parameters and appends every row
-// to dest.
+// NamedQuerySlice runs a query with named parameters into dest.
 func NamedQuerySlice[T any](ctx context.Context, db sqlx.ExtContext, query string, data any, dest *[]T) error {
-	return namedQuery(ctx, db, query, data, func(rows *sqlx.Rows) error {
-		var out []T
-		for rows.Next() {
-			var v T
-			if err := rows.StructScan(&v); err != nil {
-				return fmt.Errorf("scan row: %w", err)
-			}
-			out = append(out, v)
-		}
-		if err := rows.Err(); err != nil {
-			return translate(err)
-		}
-		*dest = out
+	var out []T
+	err := NamedQueryEach(ctx, db, query, data, func(v T) error {
+		out = append(out, v)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	*dest = out
+	return nil
+}
+
+// Load turns rows into business values, stopping at the first error.
+func Load[R, T any](rows []R, load func(R) (T, error)) ([]T, error) {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		v, err := load(r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
 }
 
 // NamedQueryEach runs a query with named parameters and calls fn with
-// each row as it arrives, so a result of any size takes the memory of one
-// row (the driver reads rows off the connection as they are asked for).
-// The rows are of one statement, so of one snapshot of the database. An
-// error from fn stops the query and is returned as it is.
+// each row as the driver reads it, so a result of any size takes the
+// memory of one row, all of one snapshot. An error from fn stops the query
+// and is returned as it is.
 func NamedQueryEach[T any](ctx context.Context, db sqlx.ExtContext, query string, data any, fn func(T) error) error {
 	return namedQuery(ctx, db, query, data, func(rows *sqlx.Rows) error {
 		for rows.Next() {
@@ -127,8 +132,7 @@ func NamedQueryEach[T any](ctx context.Context, db sqlx.ExtContext, query string
 	})
 }
 
-// namedQuery runs a query with named parameters in a span and hands its
-// rows to read, closing them after.
+// namedQuery runs a query in a span and hands its rows to read.
 func namedQuery(ctx context.Context, db sqlx.ExtContext, query string, data any, read func(*sqlx.Rows) error) (err error) {
 	ctx, span := startSpan(ctx, query)
 	defer func() { endSpan(span, err) }()

@@ -24,13 +24,10 @@ const (
 
 var reserved = []string{offsetKey, rowsKey, afterKey, afterIDKey}
 
-// Where collects a filter's conditions and their bound values: only
-// placeholders reach the SQL text, values travel in Data. The conditions
-// are joined with AND, so a condition that uses OR must bring its own
-// parentheses. The zero value is an empty filter.
-//
-// A key that is bound twice or is reserved for paging is a programming
-// error: it is kept, and QueryPage and Count return it instead of running.
+// Where collects a filter's conditions, joined with AND, and their bound
+// values: only placeholders reach the SQL text. The zero value is an empty
+// filter. A key bound twice or reserved for paging is a programming error,
+// which QueryPage and Count return instead of running.
 type Where struct {
 	conds []string
 	data  map[string]any
@@ -73,8 +70,7 @@ func (w *Where) bind(key string, value any) {
 	w.data[key] = value
 }
 
-// Clause returns "" for no conditions, else " WHERE " and the conditions
-// joined with AND, ready to follow a FROM.
+// Clause returns "", or " WHERE " and the conditions, to follow a FROM.
 func (w *Where) Clause() string {
 	if len(w.conds) == 0 {
 		return ""
@@ -84,19 +80,17 @@ func (w *Where) Clause() string {
 	return " WHERE (" + strings.Join(w.conds, ") AND (") + ")"
 }
 
-// Data returns a copy of the bound values, keyed by placeholder name. It is
-// never nil.
+// Data returns a copy of the bound values by placeholder name, never nil.
 func (w *Where) Data() map[string]any {
 	data := make(map[string]any, len(w.data)+2)
 	maps.Copy(data, w.data)
 	return data
 }
 
-// Select is a store's query of one page of a list: Columns from a table
-// (or a join, aliases and all), filtered by Where and ordered by Order
-// through the store's OrderColumns, with Tiebreak (a unique column) last
-// so that pages never overlap or skip. Column names come from the store,
-// never the caller, so they are safe to splice into SQL.
+// Select is a store's query of one page of a list: Columns From a table or
+// join, filtered by Where, ordered by Order through OrderColumns with
+// Tiebreak (a unique column) last, so pages never overlap or skip. Column
+// names come from the store, never the caller: safe to splice into SQL.
 type Select struct {
 	Columns      string
 	From         string
@@ -106,9 +100,8 @@ type Select struct {
 	Tiebreak     string
 }
 
-// PageKey is the order key of a row that QueryPage selected: rows scanned
-// by QueryPage embed it, and the last row's key is the next page's
-// cursor.
+// PageKey is the order key of a row QueryPage selected, which its rows
+// embed: the last row's is the next page's cursor.
 type PageKey struct {
 	Key *string `db:"sqldb_key"`
 	ID  *string `db:"sqldb_key_id"`
@@ -125,9 +118,8 @@ type pageKeyed interface {
 	pageKey() (page.Cursor, bool)
 }
 
-// Statement returns the SQL that QueryPage runs for page pg and the
-// values it binds by name: the order's column and the tiebreak are
-// selected as the row's PageKey.
+// Statement returns the SQL that QueryPage runs for page pg, selecting the
+// PageKey too, and the values it binds by name.
 func (l Select) Statement(pg page.Page) (string, map[string]any, error) {
 	if l.Where == nil {
 		l.Where = NewWhere()
@@ -170,10 +162,9 @@ func (l Select) Statement(pg page.Page) (string, map[string]any, error) {
 }
 
 // QueryPage runs l for page pg and scans its rows into dest, whose type
-// embeds PageKey. A numbered page skips what comes before it; a page with
-// a cursor starts after that row by the order's columns, which an index on
-// them answers at any depth. It returns the cursor after the last row when
-// the page is full (more may follow), else nil.
+// embeds PageKey. A page with a cursor starts after that row, which an
+// index answers at any depth. It returns the cursor after the last row
+// when the page is full (more may follow), else nil.
 func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l Select, pg page.Page, dest *[]T) (*page.Cursor, error) {
 	q, data, err := l.Statement(pg)
 	if err != nil {
@@ -196,10 +187,9 @@ func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l Select, pg page
 	return &next, nil
 }
 
-// Count returns how many rows `FROM <from>` + where finds, at most
-// page.CountCap + 1: past the cap, only "more" is known, and counting
-// stops there, so it never scans more than that many rows. from may
-// contain joins and aliases that the conditions refer to.
+// Count returns how many rows `FROM <from>` + where finds (from may hold
+// joins and aliases), at most page.CountCap + 1: past the cap only "more"
+// is known, so it never scans more rows than that.
 func Count(ctx context.Context, db sqlx.ExtContext, from string, where *Where) (int, error) {
 	if where.err != nil {
 		return 0, where.err

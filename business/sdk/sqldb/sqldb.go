@@ -5,6 +5,7 @@ package sqldb
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -22,16 +23,12 @@ import (
 var (
 	ErrDBNotFound        = errors.New("not found")
 	ErrDBDuplicatedEntry = errors.New("duplicated entry")
-	// ErrDBReferenced is a delete or update refused because other rows
-	// still refer to the row.
-	ErrDBReferenced = errors.New("still referenced")
+	ErrDBReferenced      = errors.New("still referenced") // by other rows
 )
 
-// Pool defaults, used where Config leaves a field at zero. Postgres does
-// its best work with about two busy connections per core of its server;
-// past that, more connections only queue inside it and cost it context
-// switches (measured here, on 2 cores: 4 connections served a third more
-// than 10). 4 suits a 2-core database; give a bigger one more.
+// Pool defaults, for fields Config leaves at zero. Postgres works best with
+// about two busy connections per core; more only queue inside it (on 2
+// cores, 4 connections served a third more than 10).
 const (
 	DefaultMaxConns         = 4
 	DefaultAcquireTimeout   = time.Second
@@ -50,9 +47,7 @@ type Conn struct {
 	Host     string `conf:"default:localhost:5432,help:host:port of Postgres"`
 	Name     string `conf:"default:postgres,help:database name"`
 
-	// TLSMode is libpq's sslmode: disable, require, verify-ca or
-	// verify-full (the server's certificate checked against TLSRootCert
-	// and its name against Host). Empty is disable.
+	// TLSMode is libpq's sslmode; empty is disable.
 	TLSMode     string `conf:"default:disable,help:sslmode: disable or require or verify-ca or verify-full (production: verify-full)"`
 	TLSRootCert string `conf:"help:PEM file of the CA that signed the certificate of the database server (for verify-ca and verify-full)"`
 }
@@ -62,31 +57,19 @@ type Conn struct {
 type Config struct {
 	Conn
 
-	// MaxConns bounds the connections to Postgres. Idle connections stay
-	// open (up to MaxConnIdleTime), so a busy pool never churns.
+	// MaxConns bounds the connections; idle ones stay open up to
+	// MaxConnIdleTime, so a busy pool never churns.
 	MaxConns int `conf:"default:4,help:connections to Postgres at most (each kept open while idle): about twice the cores of the database server; replicas x (this + 2) must stay under its max_connections"`
-
-	// AcquireTimeout bounds the wait for a free connection, or for a new
-	// one to be made: past it a statement fails with ErrDBUnavailable
-	// instead of queueing behind an exhausted pool or a dead server.
+	// AcquireTimeout bounds the wait for a connection: past it a statement
+	// fails with ErrDBUnavailable instead of queueing behind a dead server.
 	AcquireTimeout time.Duration `conf:"default:1s,help:wait for a free connection at most this long then answer 503"`
-
-	// ConnectTimeout bounds dialing and logging in to the server.
 	ConnectTimeout time.Duration `conf:"default:2s,help:time to dial and log in to Postgres"`
-
-	// StatementTimeout, LockTimeout and IdleInTxTimeout are Postgres'
-	// statement_timeout, lock_timeout and
-	// idle_in_transaction_session_timeout, set on every connection: the
-	// server gives up on work whose client is stuck or gone.
+	// The server gives up on work whose client is stuck or gone.
 	StatementTimeout time.Duration `conf:"default:5s,help:Postgres statement_timeout of every connection"`
 	LockTimeout      time.Duration `conf:"default:2s,help:Postgres lock_timeout of every connection"`
 	IdleInTxTimeout  time.Duration `conf:"default:15s,help:Postgres idle_in_transaction_session_timeout of every connection"`
-
-	// MaxConnIdleTime closes a connection idle for that long.
-	MaxConnIdleTime time.Duration `conf:"-"`
-
-	// ApplicationName shows in pg_stat_activity.
-	ApplicationName string `conf:"-"`
+	MaxConnIdleTime  time.Duration `conf:"-"`
+	ApplicationName  string        `conf:"-"` // shown in pg_stat_activity
 }
 
 // URL returns the connection URL of cfg.
@@ -117,10 +100,9 @@ func UUIDs(ids []uuid.UUID) []string {
 	return out
 }
 
-// DB is a pool of connections to Postgres, used through sqlx. Its
-// connections come from a bounded pgxpool: database/sql keeps none of its
-// own, so MaxConns is the true limit and a statement waits at most
-// AcquireTimeout for one.
+// DB is a pool of connections to Postgres, used through sqlx, over a
+// bounded pgxpool: MaxConns is the true limit and a statement waits at
+// most AcquireTimeout for a connection.
 type DB struct {
 	*sqlx.DB
 	pool *pgxpool.Pool
@@ -130,14 +112,13 @@ type DB struct {
 	health *pgxpool.Pool
 }
 
-// Open opens a connection pool to the database of cfg. It does not wait
-// for the server; use StatusCheck for that.
+// Open opens a connection pool to the database of cfg without waiting for
+// the server (StatusCheck does).
 func Open(cfg Config) (*DB, error) {
 	return open(cfg.URL(), cfg)
 }
 
-// OpenURL opens a pool from a connection URL with the default pool
-// settings.
+// OpenURL opens a pool from a connection URL with the default settings.
 func OpenURL(dsn string) (*DB, error) {
 	return open(dsn, Config{})
 }
@@ -162,8 +143,7 @@ func open(dsn string, cfg Config) (*DB, error) {
 		params["application_name"] = cfg.ApplicationName
 	}
 
-	// NewWithConfig makes no connection yet (MinConns is 0), so ctx only
-	// bounds setting the pool up.
+	// NewWithConfig makes no connection yet (MinConns is 0).
 	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -179,7 +159,10 @@ func open(dsn string, cfg Config) (*DB, error) {
 	}
 
 	c := &connector{Connector: stdlib.GetPoolConnector(pool), pool: pool, health: health, acquireTimeout: cfg.AcquireTimeout}
-	sqlDB := sqlOpenDB(c)
+	sqlDB := sql.OpenDB(c)
+	// No idle connections in database/sql: the pgxpool keeps them, and one
+	// parked here would be one the pool counts as busy.
+	sqlDB.SetMaxIdleConns(0)
 	return &DB{DB: sqlx.NewDb(sqlDB, "pgx"), pool: pool, health: health}, nil
 }
 
@@ -233,8 +216,7 @@ func (db *DB) Stats() PoolStats {
 	}
 }
 
-// StatusCheck returns nil once the database answers a query, retrying
-// until ctx ends.
+// StatusCheck returns nil once the database answers, retrying until ctx ends.
 func StatusCheck(ctx context.Context, db *sqlx.DB) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -242,7 +224,8 @@ func StatusCheck(ctx context.Context, db *sqlx.DB) error {
 		defer cancel()
 	}
 	for attempt := 1; ; attempt++ {
-		err := ping(ctx, db)
+		var one int
+		err := db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 		if err == nil {
 			return nil
 		}
@@ -254,27 +237,20 @@ func StatusCheck(ctx context.Context, db *sqlx.DB) error {
 	}
 }
 
-func ping(ctx context.Context, db *sqlx.DB) error {
-	var one int
-	return db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
-}
-
-// Ping checks that the database answers, on a connection of its own: a
-// request pool exhausted by load does not make it fail, a server that is
-// down or stalled does.
+// Ping checks that the database answers, on a connection of its own, so a
+// request pool exhausted by load does not make it fail.
 func (db *DB) Ping(ctx context.Context) error {
 	return db.health.Ping(ctx)
 }
 
-// ConnConfig returns a copy of the settings of the pool's connections, for
-// a connection of one's own (a LISTEN).
+// ConnConfig returns a copy of the pool's connection settings, for a
+// connection of one's own (a LISTEN).
 func (db *DB) ConnConfig() *pgx.ConnConfig {
 	return db.pool.Config().ConnConfig.Copy()
 }
 
-// Clock returns now as a business reads it: in UTC at the database's
+// Clock returns now (nil: the wall clock) in UTC at the database's
 // microsecond precision, so what a method returns equals what it stored.
-// A nil now is the wall clock.
 func Clock(now func() time.Time) func() time.Time {
 	if now == nil {
 		now = time.Now

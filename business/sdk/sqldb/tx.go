@@ -15,41 +15,28 @@ type commitDeadlineKey struct{}
 
 // WithCommitDeadline returns ctx with a commit deadline: a transaction
 // begun with it may finish its COMMIT until t, after ctx's own deadline,
-// which still bounds every other statement.
-//
-// A COMMIT the server received may take effect even when its answer never
-// comes back. Were it cut off at the request's deadline, a database that
-// stalls just then would commit work its client was told failed. With the
-// grace, a stall shorter than it ends with the commit's true outcome;
-// only a longer one leaves the outcome unknown (a client learns it by
-// retrying with the same Idempotency-Key).
+// which still bounds every other statement. A COMMIT cut off at the
+// request's deadline may still take effect, committing work its client was
+// told failed; with the grace, only a stall longer than it leaves the
+// outcome unknown (the client learns it by retrying its Idempotency-Key).
 func WithCommitDeadline(ctx context.Context, t time.Time) context.Context {
 	return context.WithValue(ctx, commitDeadlineKey{}, t)
 }
 
-// maxAttempts bounds how often Transact runs a transaction that loses to
-// a concurrent one.
+// maxAttempts bounds the runs of a transaction that loses to another.
 const maxAttempts = 3
 
 var txRetries atomic.Uint64
 
 // Transact runs fn in one transaction of db and commits it when fn
 // returns nil, or rolls it back; a failed commit is returned, never lost.
-// fn runs its statements on tx, the transaction-bound handle, and passes
-// it to whatever else must write in the same transaction (a narrow method
-// of another domain, the audit records, an idempotency key's answer).
-// There is no nesting: tx cannot begin another transaction, and a
-// transaction never hides in a context.
-//
-// A transaction that fails with a serialization failure or a deadlock is
-// rolled back and run again, up to three attempts in all with a short,
-// growing, jittered pause between them; after that the error is
-// ErrDBConflict. fn may therefore run more than once and must have no
-// effect outside the database.
-//
-// A request that runs in one transaction holds one connection, never a
-// second: two requests each holding a connection while waiting for
-// another cannot exhaust the pool between them.
+// fn runs its statements on tx and passes tx to whatever else must write
+// in the same transaction. There is no nesting, and a transaction never
+// hides in a context: a request holds one connection, never a second that
+// could exhaust the pool.
+// A serialization failure or a deadlock rolls back and runs fn again, up
+// to maxAttempts in all with a short jittered pause between, then is
+// ErrDBConflict: fn must have no effect outside the database.
 func Transact(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := transact(ctx, db, fn)
@@ -66,9 +53,8 @@ func Transact(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) erro
 	}
 }
 
-// transact is one attempt of Transact. The transaction is bound to ctx
-// (when ctx ends before the commit the driver rolls it back) or, with a
-// commit deadline, to that deadline.
+// transact is one attempt of Transact, bound to ctx (which rolls it back
+// when it ends before the commit) or to ctx's commit deadline.
 func transact(ctx context.Context, db *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
 	// A request already past its deadline or abandoned takes no
 	// connection: the transaction below may outlive ctx's cancellation.

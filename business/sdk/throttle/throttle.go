@@ -1,14 +1,12 @@
-// Package throttle counts attempts per key (logins per account and per
-// client address, signups per address) in Postgres, so every replica
-// enforces one limit, and refuses an attempt while its key is locked.
-//
-// A key may have Free attempts within Window: the attempt that uses up the
-// last locks it for Base, and each further one for twice as long as the
-// one before, up to Max. The window starts afresh once it has passed.
+// Package throttle counts attempts per key (logins per account, signups per
+// address, ...) in Postgres, so every replica enforces one limit, and
+// refuses an attempt while its key is locked. A key may have Free attempts
+// within Window: the one that uses up the last locks it for Base, and each
+// further one for twice as long, up to Max.
 //
 // An attempt is counted before it is made, in the statement that checks
-// the lock: checking first and counting after the work lets every request
-// of a burst through the check before the first one is counted.
+// the lock: counting after the work would let a whole burst through the
+// check before the first is counted.
 package throttle
 
 import (
@@ -30,33 +28,16 @@ type Policy struct {
 	Max    time.Duration // the longest lock
 }
 
-// lock returns how long a key with events attempts is locked: none before
-// Free, then Base doubling per attempt, at most Max.
-func (p Policy) lock(events int) time.Duration {
-	over := events - p.Free
-	if over < 0 {
-		return 0
-	}
-	d := float64(p.Base) * math.Pow(2, float64(over))
-	if d >= float64(p.Max) {
-		return p.Max
-	}
-	return time.Duration(d)
-}
-
-// maxSteps bounds the lock schedule of a policy whose doubling never
-// reaches Max (a zero Base): the last step then stands for every count
-// after it.
+// maxSteps bounds the schedule of a policy that never reaches Max.
 const maxSteps = 64
 
 // locks is when a key counted at now is locked until, for the counts
-// Free, Free+1, ... up to the first that is locked for Max: the schedule
-// the counting statement indexes by the new count, so that the doubling
-// is defined once, in lock.
+// Free, Free+1, ... up to the first locked for Max: Base doubling per
+// count past Free. The counting statement indexes it by the new count.
 func (p Policy) locks(now time.Time) []time.Time {
 	var out []time.Time
 	for n := max(p.Free, 1); len(out) < maxSteps; n++ {
-		d := p.lock(n)
+		d := time.Duration(min(float64(p.Base)*math.Pow(2, float64(n-p.Free)), float64(p.Max)))
 		out = append(out, now.Add(d))
 		if d >= p.Max {
 			break
@@ -68,7 +49,7 @@ func (p Policy) locks(now time.Time) []time.Time {
 // Attempt is one attempt at a key, as Try counted or refused it.
 type Attempt struct {
 	// Wait, when positive, is how long the key is still locked: the
-	// attempt was refused and not counted.
+	// attempt was refused.
 	Wait time.Duration
 
 	// What Refund needs to take a counted attempt back.
@@ -95,18 +76,14 @@ func New(db sqlx.ExtContext, now func() time.Time) *Limiter {
 	return &Limiter{db: db, now: now}
 }
 
-// Try counts an attempt at key under p before the attempt is made, and
-// locks key once the count calls for it, unless key is already locked:
-// then the attempt is refused, counted nowhere, and Wait says for how
-// long.
-//
-// The check and the count are one statement on one row, so concurrent
-// attempts on every replica take turns: of a burst, exactly as many are
-// let through as the key had left.
+// Try counts an attempt at key under p before it is made, and locks key
+// once the count calls for it, unless key is already locked: then the
+// attempt is refused, uncounted, with its Wait. The check and the count
+// are one statement on one row, so of a burst on any replicas exactly as
+// many pass as the key had left.
 func (l *Limiter) Try(ctx context.Context, key string, p Policy) (Attempt, error) {
-	// A locked row is left as it is, and then the statement returns no
-	// row. The new count decides the lock: the nth count past Free is
-	// locked until (:locks)[n], or the last entry once they run out.
+	// A locked row is left as it is, and no row returns. The nth count
+	// past Free is locked until (:locks)[n], or the last entry after.
 	const count = `
 	INSERT INTO throttles AS t (key, events, window_start, locked_until, updated)
 	VALUES (:key, 1, :now, :first_lock, :now)
@@ -154,8 +131,7 @@ func (l *Limiter) Try(ctx context.Context, key string, p Policy) (Attempt, error
 	return Attempt{key: key, events: row.Events, windowStart: row.WindowStart, lockedUntil: row.LockedUntil}, nil
 }
 
-// wait returns how long key stays locked after now, for an attempt Try
-// refused.
+// wait returns how long key stays locked after now.
 func (l *Limiter) wait(ctx context.Context, key string, now time.Time) (time.Duration, error) {
 	const q = `SELECT coalesce(locked_until, CAST('epoch' AS timestamptz)) AS until FROM throttles WHERE key = :key`
 
@@ -169,17 +145,14 @@ func (l *Limiter) wait(ctx context.Context, key string, now time.Time) (time.Dur
 	if wait := row.Until.Sub(now); wait > 0 {
 		return wait, nil
 	}
-	// The lock ended (or a reset removed it) between the two statements:
-	// the client may try again at once, and a second is the least
+	// The lock ended between the two statements: a second is the least
 	// Retry-After can say.
 	return time.Second, nil
 }
 
-// Refund takes back an attempt Try counted, as a successful login does for
-// its client address, or an attempt refused on another key. A lock the
-// attempt set is lifted too, unless another attempt was counted since; a
-// count from a window that has since restarted is left alone. A refused
-// attempt has nothing to take back.
+// Refund takes back an attempt Try counted, and the lock it set unless
+// another attempt was counted since; a count from a window that has since
+// restarted, or a refused attempt, is left alone.
 func (l *Limiter) Refund(ctx context.Context, a Attempt) error {
 	if a.key == "" {
 		return nil
@@ -197,8 +170,7 @@ func (l *Limiter) Refund(ctx context.Context, a Attempt) error {
 	return nil
 }
 
-// Reset forgets key's attempts, as a successful login does for its
-// account.
+// Reset forgets key's attempts, as a successful login does.
 func (l *Limiter) Reset(ctx context.Context, key string) error {
 	const q = `DELETE FROM throttles WHERE key = :key`
 	if err := sqldb.NamedExec(ctx, l.db, q, map[string]any{"key": key}); err != nil {

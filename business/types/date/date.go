@@ -1,7 +1,5 @@
-// Package date is a day of the UTC calendar: how statistics and the daily
-// dump of sales name a day. Sales are counted by the UTC day they were
-// taken on, whatever the seller's time zone, so every reader of a day's
-// figures sees the same day.
+// Package date is a day of the UTC calendar, by which statistics count
+// sales whatever the seller's time zone, so every reader sees one day.
 package date
 
 import (
@@ -14,12 +12,10 @@ const Layout = time.DateOnly
 
 // Date is a day of the UTC calendar. The zero value is 0001-01-01.
 type Date struct {
-	// start is the day's first instant, midnight UTC.
-	start time.Time
+	start time.Time // midnight UTC
 }
 
-// Parse reads a day written as 2026-01-02. A day that does not exist
-// (2026-02-30) is refused.
+// Parse reads a day like 2026-01-02, refusing one that does not exist.
 func Parse(s string) (Date, error) {
 	t, err := time.Parse(Layout, s)
 	if err != nil {
@@ -46,8 +42,7 @@ func (d Date) End() time.Time { return d.AddDays(1).start }
 // AddDays returns the day n days later (earlier for a negative n).
 func (d Date) AddDays(n int) Date { return Date{start: d.start.AddDate(0, 0, n)} }
 
-// DaysTo returns how many days later o is than d: 0 for the same day,
-// negative when o is earlier.
+// DaysTo returns how many days later o is than d, negative when earlier.
 func (d Date) DaysTo(o Date) int {
 	// UTC days are all 24 hours long.
 	return int(o.start.Sub(d.start) / (24 * time.Hour))

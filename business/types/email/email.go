@@ -12,8 +12,7 @@ type Email struct {
 	value string
 }
 
-// Parse returns s as an Email. It accepts a bare address (no display
-// name), with a dot in its domain, at most 254 characters.
+// Parse returns s as an Email: a bare address, dotted domain, 1-254 chars.
 func Parse(s string) (Email, error) {
 	s = strings.TrimSpace(s)
 	if len(s) == 0 || len(s) > 254 {

@@ -35,9 +35,8 @@ func FromCents(c int64) (Money, error) {
 	return Money{cents: c}, nil
 }
 
-// Parse reads a decimal amount in currency units: "12", "12.5", "0.99".
-// More than two decimals, a sign, an exponent or anything that is not a
-// plain decimal number is refused; nothing is rounded.
+// Parse reads a plain decimal amount in currency units ("12", "0.99"),
+// with at most two decimals: nothing is rounded.
 func Parse(s string) (Money, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -95,22 +94,12 @@ func (m Money) Cents() int64 { return m.cents }
 
 // String returns the amount in currency units, always with two decimals.
 func (m Money) String() string {
-	return fixed(m.cents)
+	return fmt.Sprintf("%d.%02d", m.cents/100, m.cents%100)
 }
 
-// Decimal returns the amount in currency units with no needless zeros:
-// "12.5", "0.99", "3".
+// Decimal returns the amount with no needless zeros: "12.5", "0.99", "3".
 func (m Money) Decimal() string {
-	return decimal(m.cents)
-}
-
-func fixed(cents int64) string {
-	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
-}
-
-func decimal(cents int64) string {
-	s := strings.TrimRight(fixed(cents), "0")
-	return strings.TrimSuffix(s, ".")
+	return strings.TrimSuffix(strings.TrimRight(m.String(), "0"), ".")
 }
 
 // MarshalJSON writes the amount as a JSON number in currency units with no
@@ -119,9 +108,8 @@ func (m Money) MarshalJSON() ([]byte, error) {
 	return []byte(m.Decimal()), nil
 }
 
-// ParseJSON reads an amount from its raw JSON text: a number, parsed from
-// its exact digits, never through a float. A quoted "12", null or an absent
-// value is refused.
+// ParseJSON reads an amount from a raw JSON number's exact digits, never
+// through a float; a string, null or an absent value is refused.
 func ParseJSON(raw []byte) (Money, error) {
 	raw = bytes.TrimSpace(raw)
 	switch {
@@ -159,8 +147,7 @@ func (m Money) Mul(n int) (Money, error) {
 }
 
 // Total is a sum of amounts, such as a day's takings. Unlike Money it has
-// no cap: each amount summed was at most MaxCents, but many of them may
-// add up to more, and a true sum must not be refused.
+// no cap: a true sum of many amounts must not be refused.
 type Total struct {
 	cents int64
 }
@@ -176,6 +163,5 @@ func TotalOf(c int64) (Total, error) {
 // Cents returns the total in cents.
 func (t Total) Cents() int64 { return t.cents }
 
-// Decimal returns the total in currency units as Money.Decimal does:
-// "1250000000.5", "0.99", "3".
-func (t Total) Decimal() string { return decimal(t.cents) }
+// Decimal returns the total as Money.Decimal does: "1250000000.5", "3".
+func (t Total) Decimal() string { return Money(t).Decimal() }

@@ -1,5 +1,4 @@
-// Package name is a person's or thing's display name that cannot be empty
-// or absurdly long.
+// Package name is a display name that is neither empty nor absurdly long.
 package name
 
 import (
@@ -17,10 +16,8 @@ type Name struct {
 }
 
 // Parse returns s as a Name: surrounding space trimmed, 1 to MaxLen
-// characters, no control characters.
-//
-// Its errors do not name what was parsed: a caller reports them under the
-// field it read (a product's name, a widget's label).
+// characters, no control characters. Its errors do not name the field: a
+// caller reports them under the field it read.
 func Parse(s string) (Name, error) {
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)

@@ -1,5 +1,4 @@
-// Package password is a new password that meets the length rules, and its
-// bcrypt hash.
+// Package password is a password that meets the length rules, and its hash.
 package password
 
 import (
@@ -9,8 +8,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Length bounds. bcrypt reads at most 72 bytes, so a longer password would
-// silently lose its tail.
+// Length bounds: bcrypt reads 72 bytes, so a longer password would lose its tail.
 const (
 	MinLen   = 6
 	MaxBytes = 72
@@ -21,8 +19,7 @@ type Password struct {
 	value string
 }
 
-// Parse returns s as a Password when it has at least MinLen characters and
-// at most MaxBytes bytes.
+// Parse returns s as a Password of MinLen characters to MaxBytes bytes.
 func Parse(s string) (Password, error) {
 	switch {
 	case utf8.RuneCountInString(s) < MinLen:
@@ -54,9 +51,8 @@ func (p Password) Hash() ([]byte, error) {
 	return h, nil
 }
 
-// Matches reports whether plain is the password behind hash. bcrypt reads
-// only the first MaxBytes bytes, so a longer plain is refused outright:
-// otherwise any suffix after a right prefix would pass.
+// Matches reports whether plain is the password behind hash. A plain
+// longer than bcrypt reads is refused: any suffix would otherwise pass.
 func Matches(hash []byte, plain string) bool {
 	if len(plain) > MaxBytes {
 		return false

@@ -3,6 +3,7 @@ package role
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -37,14 +38,12 @@ func ParseMany(ss []string) ([]Role, error) {
 		return nil, fmt.Errorf("at least one role is required")
 	}
 	out := make([]Role, 0, len(ss))
-	seen := make(map[Role]bool, len(ss))
 	for _, s := range ss {
 		r, err := Parse(s)
 		if err != nil {
 			return nil, err
 		}
-		if !seen[r] {
-			seen[r] = true
+		if !slices.Contains(out, r) {
 			out = append(out, r)
 		}
 	}

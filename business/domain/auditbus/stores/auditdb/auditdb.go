@@ -27,7 +27,7 @@ type audit struct {
 	ObjName   string    `db:"obj_name"`
 	ActorID   uuid.UUID `db:"actor_id"`
 	Action    string    `db:"action"`
-	Data      []byte    `db:"data"`
+	Data      *string   `db:"data"` // text or NULL: Postgres refuses bytes for jsonb
 	Message   string    `db:"message"`
 	Timestamp time.Time `db:"timestamp"`
 }
@@ -40,24 +40,14 @@ func (Store) Create(ctx context.Context, db sqlx.ExtContext, as []auditbus.Audit
 	VALUES
 		(:audit_id, :obj_id, :obj_domain, :obj_name, :actor_id, :action, :data, :message, :timestamp)`
 
-	rows := make([]map[string]any, len(as))
+	rows := make([]audit, len(as))
 	for i, a := range as {
-		// data is bound as text (or NULL) so that Postgres parses it into
-		// the jsonb column rather than refusing bytes.
-		var jsonData any
-		if a.Data != nil {
-			jsonData = string(a.Data)
+		rows[i] = audit{
+			ID: a.ID, ObjID: a.ObjID, ObjDomain: a.ObjDomain, ObjName: a.ObjName, ActorID: a.ActorID,
+			Action: a.Action, Message: a.Message, Timestamp: a.Timestamp.UTC(),
 		}
-		rows[i] = map[string]any{
-			"audit_id":   a.ID,
-			"obj_id":     a.ObjID,
-			"obj_domain": a.ObjDomain,
-			"obj_name":   a.ObjName,
-			"actor_id":   a.ActorID,
-			"action":     a.Action,
-			"data":       jsonData,
-			"message":    a.Message,
-			"timestamp":  a.Timestamp.UTC(),
+		if a.Data != nil {
+			rows[i].Data = new(string(a.Data))
 		}
 	}
 	return sqldb.NamedExec(ctx, db, q, rows)
@@ -87,7 +77,10 @@ func (Store) Query(ctx context.Context, db sqlx.ExtContext, filter auditbus.Quer
 	for i, r := range rows {
 		out[i] = auditbus.Audit{
 			ID: r.ID, ObjID: r.ObjID, ObjDomain: r.ObjDomain, ObjName: r.ObjName, ActorID: r.ActorID,
-			Action: r.Action, Data: json.RawMessage(r.Data), Message: r.Message, Timestamp: r.Timestamp.UTC(),
+			Action: r.Action, Message: r.Message, Timestamp: r.Timestamp.UTC(),
+		}
+		if r.Data != nil {
+			out[i].Data = json.RawMessage(*r.Data)
 		}
 	}
 	return out, next, nil

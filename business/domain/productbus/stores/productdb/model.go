@@ -12,8 +12,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// Row is a products row. view_products carries the same columns, so the
-// read model scans and loads its rows with it.
+// Row is a products row; vproductdb loads view_products' rows with it.
 type Row struct {
 	sqldb.PageKey
 
@@ -38,9 +37,8 @@ func toDBProduct(bus productbus.Product) Row {
 	}
 }
 
-// Load turns a row into a product. Rows were valid when written, so a
-// failure here means the table was changed behind our back: an error, not
-// a panic.
+// Load turns a row into a product. A failure means the table was changed
+// behind our back: an error, not a panic.
 func Load(db Row) (productbus.Product, error) {
 	n, err := name.Parse(db.Name)
 	if err != nil {
@@ -63,16 +61,4 @@ func Load(db Row) (productbus.Product, error) {
 		DateCreated: db.DateCreated.UTC(),
 		DateUpdated: db.DateUpdated.UTC(),
 	}, nil
-}
-
-func toBusProducts(dbs []Row) ([]productbus.Product, error) {
-	out := make([]productbus.Product, len(dbs))
-	for i, db := range dbs {
-		p, err := Load(db)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = p
-	}
-	return out, nil
 }

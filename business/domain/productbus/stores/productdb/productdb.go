@@ -18,8 +18,7 @@ import (
 
 const columns = `product_id, user_id, name, cost, quantity, date_created, date_updated`
 
-// Store manages the products table. Each method runs its statements on the db
-// it is given: the pool, or a transaction.
+// Store manages the products table, on the db each method is given.
 type Store struct{}
 
 // Create implements productbus.Storer.
@@ -31,8 +30,7 @@ func (s Store) Create(ctx context.Context, db sqlx.ExtContext, prd productbus.Pr
 		(:product_id, :user_id, :name, :cost, :quantity, :quantity, :date_created, :date_updated)`
 
 	if err := sqldb.NamedExec(ctx, db, q, toDBProduct(prd)); err != nil {
-		// On insert the only foreign key is the owner: it was deleted
-		// between the owner check and here.
+		// The only foreign key is the owner, deleted since it was checked.
 		if errors.Is(err, sqldb.ErrDBReferenced) {
 			return fmt.Errorf("%w: %w", productbus.ErrUserDisabled, err)
 		}
@@ -41,9 +39,8 @@ func (s Store) Create(ctx context.Context, db sqlx.ExtContext, prd productbus.Pr
 	return nil
 }
 
-// Update implements productbus.Storer. The owner never changes, so it is
-// not written. A change of quantity by hand is stock added (or written
-// off), so stock_added moves by the same amount.
+// Update implements productbus.Storer. The owner never changes; a change
+// of quantity by hand is stock added or written off, so stock_added moves.
 func (s Store) Update(ctx context.Context, db sqlx.ExtContext, prd productbus.Product) error {
 	const q = `
 	UPDATE products SET
@@ -54,10 +51,7 @@ func (s Store) Update(ctx context.Context, db sqlx.ExtContext, prd productbus.Pr
 		date_updated = :date_updated
 	WHERE product_id = :product_id`
 
-	if err := sqldb.NamedExecOne(ctx, db, q, toDBProduct(prd)); err != nil {
-		return mapErr(err)
-	}
-	return nil
+	return mapErr(sqldb.NamedExecOne(ctx, db, q, toDBProduct(prd)))
 }
 
 // TakeStock implements productbus.Storer: one guarded statement, which
@@ -85,9 +79,8 @@ func (s Store) ReturnStock(ctx context.Context, db sqlx.ExtContext, id uuid.UUID
 	return s.moveStock(ctx, db, q, id, n, now, productbus.ErrStockLimit)
 }
 
-// moveStock runs a guarded stock update. When it changes no row, the
-// product is read to tell a missing product from a failed guard, and
-// returned with guardErr.
+// moveStock runs a guarded stock update; when it changes no row, the
+// product is read to tell a missing one from a failed guard (guardErr).
 func (s Store) moveStock(ctx context.Context, db sqlx.ExtContext, q string, id uuid.UUID, n quantity.Quantity, now time.Time, guardErr error) (productbus.Product, error) {
 	data := map[string]any{
 		"product_id": id,
@@ -115,10 +108,7 @@ func (s Store) moveStock(ctx context.Context, db sqlx.ExtContext, q string, id u
 func (s Store) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error {
 	const q = `DELETE FROM products WHERE product_id = :product_id`
 
-	if err := sqldb.NamedExecOne(ctx, db, q, map[string]any{"product_id": id}); err != nil {
-		return mapErr(err)
-	}
-	return nil
+	return mapErr(sqldb.NamedExecOne(ctx, db, q, map[string]any{"product_id": id}))
 }
 
 // Query implements productbus.Storer.
@@ -128,11 +118,8 @@ func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter productbus.
 	if err != nil {
 		return nil, nil, err
 	}
-	items, err := toBusProducts(rows)
-	if err != nil {
-		return nil, nil, err
-	}
-	return items, next, nil
+	prds, err := sqldb.Load(rows, Load)
+	return prds, next, err
 }
 
 // selectProducts is the products list query for filter and orderBy.
@@ -177,7 +164,7 @@ func (s Store) QueryByIDsForSale(ctx context.Context, db sqlx.ExtContext, owner 
 			return nil, mapErr(err)
 		}
 	}
-	return toBusProducts(append(rows, rest...))
+	return sqldb.Load(append(rows, rest...), Load)
 }
 
 func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, id uuid.UUID) (productbus.Product, error) {
@@ -190,11 +177,10 @@ func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, i
 	return Load(row)
 }
 
-// salesReference is the sales table's foreign key to products (Postgres'
-// default name for it); other domains' references are told apart from it.
+// salesReference is the sales table's foreign key to products.
 const salesReference = "sales_product_id_fkey"
 
-// mapErr turns the database's errors into the domain's.
+// mapErr turns the database's errors into the domain's; nil stays nil.
 func mapErr(err error) error {
 	switch {
 	case errors.Is(err, sqldb.ErrDBNotFound):

@@ -24,8 +24,6 @@ func toWhere(filter salebus.QueryFilter) *sqldb.Where {
 		w.Add("s.date_created < :end_date", "end_date", filter.EndDate.UTC())
 	}
 	if filter.VisibleTo != nil {
-		// The parentheses keep the OR inside this condition when the
-		// conditions are joined with AND.
 		w.Add(`(s.buyer_id = :visible_to OR EXISTS (
 			SELECT 1 FROM products p WHERE p.product_id = s.product_id AND p.user_id = :visible_to))`,
 			"visible_to", *filter.VisibleTo)

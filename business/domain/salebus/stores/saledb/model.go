@@ -26,8 +26,7 @@ type sale struct {
 	RecordedBy  uuid.NullUUID  `db:"recorded_by"`
 }
 
-// nullUUID is NULL for uuid.Nil: a walk-in buyer, an online sale's
-// uploader.
+// nullUUID is NULL for uuid.Nil: a walk-in buyer, an online sale's uploader.
 func nullUUID(id uuid.UUID) uuid.NullUUID {
 	return uuid.NullUUID{UUID: id, Valid: id != uuid.Nil}
 }
@@ -46,8 +45,8 @@ func toDBSale(bus salebus.Sale) sale {
 	}
 }
 
-// toBusSale loads a row. Rows were valid when written, so a failure here
-// means the table was changed behind our back: an error, not a panic.
+// toBusSale loads a row. A failure means the table was changed behind our
+// back: an error, not a panic.
 func toBusSale(db sale) (salebus.Sale, error) {
 	q, err := quantity.ParsePositive(db.Quantity)
 	if err != nil {
@@ -68,16 +67,4 @@ func toBusSale(db sale) (salebus.Sale, error) {
 		ClientID:    db.ClientID.String,
 		RecordedBy:  db.RecordedBy.UUID,
 	}, nil
-}
-
-func toBusSales(dbs []sale) ([]salebus.Sale, error) {
-	out := make([]salebus.Sale, len(dbs))
-	for i, db := range dbs {
-		s, err := toBusSale(db)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = s
-	}
-	return out, nil
 }

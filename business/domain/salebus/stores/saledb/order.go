@@ -2,9 +2,8 @@ package saledb
 
 import "github.com/garagesale/service/business/domain/salebus"
 
-// orderByColumns are the columns a list is ordered by. A walk-in sale has
-// no buyer (NULL), which no cursor comparison would ever pass: it orders
-// as the nil UUID, first.
+// orderByColumns are the columns a list is ordered by. A walk-in sale's
+// NULL buyer would pass no cursor comparison: it orders as the nil UUID.
 var orderByColumns = map[string]string{
 	salebus.OrderByID:          "s.sale_id",
 	salebus.OrderByProductID:   "s.product_id",

@@ -14,22 +14,20 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Store manages the sales table. Each method runs its statements on the db
-// it is given: the pool, or a transaction.
+// Store manages the sales table, on the db each method is given.
 type Store struct{}
 
 const columns = `s.sale_id, s.product_id, s.buyer_id, s.quantity, s.paid, s.date_created, s.taken_at, s.client_id, s.recorded_by`
 
-// insert writes one sale, or many: given a slice, sqlx repeats its VALUES
-// for each.
+// insert writes one sale, or many: sqlx repeats VALUES for a slice.
 const insert = `
 	INSERT INTO sales
 		(sale_id, product_id, buyer_id, quantity, paid, date_created, taken_at, client_id, recorded_by)
 	VALUES
 		(:sale_id, :product_id, :buyer_id, :quantity, :paid, :date_created, :taken_at, :client_id, :recorded_by)`
 
-// Create implements salebus.Storer. A purchase is one row, bound as a
-// struct: the slice form's reflection is not worth it on every buy.
+// Create implements salebus.Storer, bound as a struct: the slice form's
+// reflection is not worth it on every buy.
 func (s Store) Create(ctx context.Context, db sqlx.ExtContext, sale salebus.Sale) error {
 	return mapErr(sqldb.NamedExec(ctx, db, insert, toDBSale(sale)))
 }
@@ -52,7 +50,7 @@ func (s Store) QueryByClientIDs(ctx context.Context, db sqlx.ExtContext, recorde
 	if err := sqldb.NamedQuerySlice(ctx, db, q, map[string]any{"recorded_by": recordedBy, "client_ids": clientIDs}, &rows); err != nil {
 		return nil, mapErr(err)
 	}
-	sales, err := toBusSales(rows)
+	sales, err := sqldb.Load(rows, toBusSale)
 	if err != nil {
 		return nil, err
 	}
@@ -80,11 +78,8 @@ func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter salebus.Que
 	if err != nil {
 		return nil, nil, err
 	}
-	items, err := toBusSales(rows)
-	if err != nil {
-		return nil, nil, err
-	}
-	return items, next, nil
+	sales, err := sqldb.Load(rows, toBusSale)
+	return sales, next, err
 }
 
 // Count implements salebus.Storer.
@@ -94,11 +89,7 @@ func (s Store) Count(ctx context.Context, db sqlx.ExtContext, filter salebus.Que
 
 // QueryByID implements salebus.Storer.
 func (s Store) QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (salebus.Sale, error) {
-	return s.queryOne(ctx, db, `WHERE s.sale_id = :sale_id`, id)
-}
-
-func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, id uuid.UUID) (salebus.Sale, error) {
-	q := `SELECT ` + columns + ` FROM sales s ` + where
+	const q = `SELECT ` + columns + ` FROM sales s WHERE s.sale_id = :sale_id`
 
 	var row sale
 	if err := sqldb.NamedQueryStruct(ctx, db, q, map[string]any{"sale_id": id}, &row); err != nil {

@@ -38,9 +38,8 @@ type saleRow struct {
 	Offline   bool      `db:"offline"`
 }
 
-// toBusFigures loads a row's day and figures. Rows were valid when
-// written, so a failure here means the table was changed behind our
-// back: an error, not a panic.
+// toBusFigures loads a row's day and figures. A failure means the table
+// was changed behind our back: an error, not a panic.
 func toBusFigures(r figuresRow) (date.Date, statsbus.Figures, error) {
 	d, err := date.Parse(r.Day)
 	if err != nil {
@@ -53,16 +52,12 @@ func toBusFigures(r figuresRow) (date.Date, statsbus.Figures, error) {
 	return d, statsbus.Figures{Sales: r.Sales, Units: r.Units, Revenue: rev}, nil
 }
 
-func toBusDays(rows []dayRow) ([]statsbus.Day, error) {
-	out := make([]statsbus.Day, len(rows))
-	for i, r := range rows {
-		d, f, err := toBusFigures(r.figuresRow)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = statsbus.Day{Date: d, SellerID: r.SellerID, Figures: f}
+func toBusDay(r dayRow) (statsbus.Day, error) {
+	d, f, err := toBusFigures(r.figuresRow)
+	if err != nil {
+		return statsbus.Day{}, err
 	}
-	return out, nil
+	return statsbus.Day{Date: d, SellerID: r.SellerID, Figures: f}, nil
 }
 
 func toBusLatest(r latestRow) (statsbus.Latest, error) {

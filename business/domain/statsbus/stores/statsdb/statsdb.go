@@ -1,6 +1,5 @@
 // Package statsdb reads the figures of sales from Postgres, by the UTC day
-// they were taken on (sales.taken_at, indexed with sale_id for exactly
-// these reads). A sale's seller is the owner of its product.
+// of sales.taken_at. A sale's seller is the owner of its product.
 package statsdb
 
 import (
@@ -15,8 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Store reads the sales and products tables. Each method runs its statements on the db it is
-// given.
+// Store reads the sales and products tables on the db it is given.
 type Store struct{}
 
 // utcDay is the UTC day of a sale as text, 2026-01-02: to_char does not
@@ -44,7 +42,7 @@ func (s Store) Daily(ctx context.Context, db sqlx.ExtContext, filter statsbus.Fi
 	if err := sqldb.NamedQuerySlice(ctx, db, q, data, &rows); err != nil {
 		return nil, err
 	}
-	return toBusDays(rows)
+	return sqldb.Load(rows, toBusDay)
 }
 
 // Latest implements statsbus.Storer. The last sale and its day's figures
@@ -95,8 +93,8 @@ func (s Store) CountDay(ctx context.Context, db sqlx.ExtContext, day date.Date) 
 	return row.Count, nil
 }
 
-// EachSaleOfDay implements statsbus.Storer. The order's columns are the
-// index sales_taken_at_idx, so the rows come off it in order, unsorted.
+// EachSaleOfDay implements statsbus.Storer, in the order of the index
+// sales_taken_at_idx, so the rows come off it unsorted.
 func (s Store) EachSaleOfDay(ctx context.Context, db sqlx.ExtContext, day date.Date, fn func(statsbus.PublicSale) error) error {
 	w := dayWhere(day.Start(), day.End())
 	q := `

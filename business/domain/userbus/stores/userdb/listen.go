@@ -9,11 +9,9 @@ import (
 )
 
 // Listen keeps a connection of its own LISTENing on userbus.UsersChanged
-// until ctx ends, and calls notify with each notification's payload. live is told
-// true, with the listening session's pid, once the LISTEN is in place, and
-// false when the connection is lost; between the two, notifications may
-// have been missed, so whatever they keep fresh must be treated as stale.
-// It reconnects with a growing pause.
+// until ctx ends, reconnecting with a growing pause, and calls notify with
+// each payload. live is told true with the session's pid once the LISTEN is
+// in place, and false when the connection is lost (and changes missed).
 func Listen(ctx context.Context, cfg *pgx.ConnConfig, notify func(payload string), live func(listening bool, pid uint32)) {
 	pause := 100 * time.Millisecond
 	for ctx.Err() == nil {

@@ -1,6 +1,7 @@
 package userdb
 
 import (
+	"cmp"
 	"database/sql"
 	"fmt"
 	"time"
@@ -43,19 +44,13 @@ func toDBUser(bus userbus.User) user {
 	}
 }
 
-// toBusUser loads a row. Rows were valid when written, so a failure here
-// means the table was changed behind our back: an error, not a panic.
+// toBusUser loads a row. A failure means the table was changed behind our
+// back: an error, not a panic.
 func toBusUser(db user) (userbus.User, error) {
-	n, err := name.Parse(db.Name)
-	if err != nil {
-		return userbus.User{}, fmt.Errorf("load user %s: %w", db.ID, err)
-	}
-	e, err := email.Parse(db.Email)
-	if err != nil {
-		return userbus.User{}, fmt.Errorf("load user %s: %w", db.ID, err)
-	}
-	roles, err := role.ParseMany(db.Roles)
-	if err != nil {
+	n, nameErr := name.Parse(db.Name)
+	e, emailErr := email.Parse(db.Email)
+	roles, rolesErr := role.ParseMany(db.Roles)
+	if err := cmp.Or(nameErr, emailErr, rolesErr); err != nil {
 		return userbus.User{}, fmt.Errorf("load user %s: %w", db.ID, err)
 	}
 	return userbus.User{
@@ -70,16 +65,4 @@ func toBusUser(db user) (userbus.User, error) {
 		DateCreated:  db.DateCreated.UTC(),
 		DateUpdated:  db.DateUpdated.UTC(),
 	}, nil
-}
-
-func toBusUsers(dbs []user) ([]userbus.User, error) {
-	out := make([]userbus.User, len(dbs))
-	for i, db := range dbs {
-		u, err := toBusUser(db)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = u
-	}
-	return out, nil
 }

@@ -17,8 +17,7 @@ import (
 
 const columns = `user_id, name, email, roles, password_hash, department, enabled, token_version, date_created, date_updated`
 
-// Store manages the users table. Each method runs its statements on the db
-// it is given: the pool, or a transaction.
+// Store manages the users table, on the db each method is given.
 type Store struct{}
 
 // Create implements userbus.Storer.
@@ -29,10 +28,7 @@ func (s Store) Create(ctx context.Context, db sqlx.ExtContext, usr userbus.User)
 	VALUES
 		(:user_id, :name, :email, :roles, :password_hash, :department, :enabled, :token_version, :date_created, :date_updated)`
 
-	if err := sqldb.NamedExec(ctx, db, q, toDBUser(usr)); err != nil {
-		return mapErr(err)
-	}
-	return nil
+	return mapErr(sqldb.NamedExec(ctx, db, q, toDBUser(usr)))
 }
 
 // Update implements userbus.Storer.
@@ -49,20 +45,14 @@ func (s Store) Update(ctx context.Context, db sqlx.ExtContext, usr userbus.User)
 		date_updated = :date_updated
 	WHERE user_id = :user_id`
 
-	if err := sqldb.NamedExecOne(ctx, db, q, toDBUser(usr)); err != nil {
-		return mapErr(err)
-	}
-	return nil
+	return mapErr(sqldb.NamedExecOne(ctx, db, q, toDBUser(usr)))
 }
 
 // Delete implements userbus.Storer.
 func (s Store) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error {
 	const q = `DELETE FROM users WHERE user_id = :user_id`
 
-	if err := sqldb.NamedExecOne(ctx, db, q, map[string]any{"user_id": id}); err != nil {
-		return mapErr(err)
-	}
-	return nil
+	return mapErr(sqldb.NamedExecOne(ctx, db, q, map[string]any{"user_id": id}))
 }
 
 // Query implements userbus.Storer.
@@ -75,11 +65,8 @@ func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter userbus.Que
 	if err != nil {
 		return nil, nil, err
 	}
-	items, err := toBusUsers(rows)
-	if err != nil {
-		return nil, nil, err
-	}
-	return items, next, nil
+	usrs, err := sqldb.Load(rows, toBusUser)
+	return usrs, next, err
 }
 
 // Count implements userbus.Storer.
@@ -97,9 +84,8 @@ func (s Store) QueryByIDForUpdate(ctx context.Context, db sqlx.ExtContext, id uu
 	return s.queryOne(ctx, db, `WHERE user_id = :user_id FOR UPDATE`, map[string]any{"user_id": id})
 }
 
-// LockAdmins implements userbus.Storer. A transaction-scoped advisory
-// lock rather than row locks: it serialises every change that could leave
-// no admin, and it is taken before any user row, so it adds no lock cycle.
+// LockAdmins implements userbus.Storer with a transaction-scoped advisory
+// lock, taken before any user row, so it adds no lock cycle.
 func (s Store) LockAdmins(ctx context.Context, db sqlx.ExtContext) error {
 	const q = `SELECT pg_advisory_xact_lock(hashtextextended('userbus.admins', 0))`
 	return sqldb.NamedExec(ctx, db, q, map[string]any{})
@@ -113,8 +99,8 @@ func (s Store) CountEnabledAdmins(ctx context.Context, db sqlx.ExtContext, excep
 	return sqldb.Count(ctx, db, "users", w)
 }
 
-// LastChange implements userbus.Storer: the trigger on users numbered the
-// change from users_change_seq, in this session.
+// LastChange implements userbus.Storer: the users trigger numbered the
+// change from users_change_seq.
 func (s Store) LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error) {
 	var row struct {
 		Seq int64 `db:"seq"`
@@ -125,8 +111,7 @@ func (s Store) LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error
 	return row.Seq, nil
 }
 
-// ListenersBehind implements userbus.Storer. A listener counts while its
-// session lives: one that is gone drops out by itself.
+// ListenersBehind implements userbus.Storer, counting live sessions only.
 func (s Store) ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int64) (int, error) {
 	w := sqldb.NewWhere()
 	w.Add(`l.acked < :seq`, "seq", seq)
@@ -134,8 +119,7 @@ func (s Store) ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int6
 	return sqldb.Count(ctx, db, "user_cache_listeners l", w)
 }
 
-// RegisterListener implements userbus.CacheStore, clearing out listeners
-// whose sessions have ended.
+// RegisterListener implements userbus.CacheStore, dropping ended sessions.
 func (s Store) RegisterListener(ctx context.Context, db sqlx.ExtContext, pid uint32) error {
 	const q = `
 	WITH gone AS (
@@ -161,7 +145,7 @@ func (s Store) QueryByEmail(ctx context.Context, db sqlx.ExtContext, addr email.
 }
 
 // ExistingIDs implements userbus.Storer.
-func (s Store) ExistingIDs(ctx context.Context, db sqlx.ExtContext, ids []uuid.UUID) ([]uuid.UUID, error) {
+func (s Store) ExistingIDs(ctx context.Context, db sqlx.ExtContext, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
 	const q = `SELECT user_id FROM users WHERE user_id = ANY(CAST(:ids AS uuid[]))`
 
 	var rows []struct {
@@ -170,9 +154,9 @@ func (s Store) ExistingIDs(ctx context.Context, db sqlx.ExtContext, ids []uuid.U
 	if err := sqldb.NamedQuerySlice(ctx, db, q, map[string]any{"ids": sqldb.UUIDs(ids)}, &rows); err != nil {
 		return nil, mapErr(err)
 	}
-	found := make([]uuid.UUID, len(rows))
-	for i, r := range rows {
-		found[i] = r.ID
+	found := make(map[uuid.UUID]bool, len(rows))
+	for _, r := range rows {
+		found[r.ID] = true
 	}
 	return found, nil
 }
@@ -187,7 +171,7 @@ func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, d
 	return toBusUser(row)
 }
 
-// mapErr turns the database's errors into the domain's.
+// mapErr turns the database's errors into the domain's; nil stays nil.
 func mapErr(err error) error {
 	switch {
 	case errors.Is(err, sqldb.ErrDBNotFound):

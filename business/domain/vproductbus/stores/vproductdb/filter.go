@@ -6,8 +6,8 @@ import (
 	"github.com/garagesale/service/business/sdk/sqldb"
 )
 
-// toWhere returns the conditions of filter on the view_products view: the
-// products table's, plus the owner's name.
+// toWhere returns the conditions of filter on view_products: the products
+// table's, plus the owner's name.
 func toWhere(filter vproductbus.QueryFilter) *sqldb.Where {
 	w := productdb.FilterWhere(filter.QueryFilter)
 	if filter.UserName != nil {

@@ -25,15 +25,3 @@ func toBusProduct(db product) (vproductbus.Product, error) {
 	}
 	return vproductbus.Product{Product: prd, UserName: un}, nil
 }
-
-func toBusProducts(dbs []product) ([]vproductbus.Product, error) {
-	out := make([]vproductbus.Product, len(dbs))
-	for i, db := range dbs {
-		p, err := toBusProduct(db)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = p
-	}
-	return out, nil
-}

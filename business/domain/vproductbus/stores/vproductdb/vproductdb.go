@@ -14,8 +14,7 @@ import (
 
 const columns = `product_id, user_id, name, cost, quantity, date_created, date_updated, user_name`
 
-// Store reads the view_products view. Each method runs its statements on the db it is
-// given.
+// Store reads the view_products view, on the db each method is given.
 type Store struct{}
 
 // Query implements vproductbus.Storer.
@@ -28,11 +27,8 @@ func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter vproductbus
 	if err != nil {
 		return nil, nil, err
 	}
-	items, err := toBusProducts(rows)
-	if err != nil {
-		return nil, nil, err
-	}
-	return items, next, nil
+	prds, err := sqldb.Load(rows, toBusProduct)
+	return prds, next, err
 }
 
 // Count implements vproductbus.Storer.
