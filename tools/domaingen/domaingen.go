@@ -220,13 +220,9 @@ func destination(tmpl string, d Data) (string, bool) {
 	dest, ok := map[string]string{
 		"bus/bus.go.tmpl":         bus + "/" + d.Bus + ".go",
 		"bus/model.go.tmpl":       bus + "/model.go",
-		"bus/filter.go.tmpl":      bus + "/filter.go",
-		"bus/order.go.tmpl":       bus + "/order.go",
 		"bus/bus_test.go.tmpl":    bus + "/" + d.Bus + "_test.go",
 		"db/db.go.tmpl":           db + "/" + d.DB + ".go",
 		"db/model.go.tmpl":        db + "/model.go",
-		"db/filter.go.tmpl":       db + "/filter.go",
-		"db/order.go.tmpl":        db + "/order.go",
 		"app/app.go.tmpl":         app + "/" + d.App + ".go",
 		"app/model.go.tmpl":       app + "/model.go",
 		"app/route.go.tmpl":       app + "/route.go",

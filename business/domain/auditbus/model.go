@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/garagesale/service/business/sdk/order"
 	"github.com/google/uuid"
 )
 
@@ -38,3 +39,27 @@ type NewAudit struct {
 	Data      any
 	Message   string
 }
+
+// QueryFilter narrows an audit query; nil fields do not filter.
+type QueryFilter struct {
+	ObjID     *uuid.UUID
+	ObjDomain *string
+	ObjName   *string // substring, any case
+	ActorID   *uuid.UUID
+	Action    *string
+	Since     *time.Time // inclusive
+	Until     *time.Time // exclusive
+}
+
+// DefaultOrderBy is newest first.
+var DefaultOrderBy = order.NewBy(OrderByTimestamp, order.DESC)
+
+// Fields an audit query can be ordered by.
+const (
+	OrderByObjID     = "obj_id"
+	OrderByObjDomain = "obj_domain"
+	OrderByObjName   = "obj_name"
+	OrderByActorID   = "actor_id"
+	OrderByAction    = "action"
+	OrderByTimestamp = "timestamp"
+)

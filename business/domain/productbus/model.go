@@ -3,6 +3,7 @@ package productbus
 import (
 	"time"
 
+	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/quantity"
@@ -34,3 +35,42 @@ type UpdateProduct struct {
 	Cost     *money.Money
 	Quantity *quantity.Quantity
 }
+
+// apply copies every field that is set; each field stands alone, so a
+// quantity-only update changes the quantity.
+func (up UpdateProduct) apply(prd *Product) {
+	if up.Name != nil {
+		prd.Name = *up.Name
+	}
+	if up.Cost != nil {
+		prd.Cost = *up.Cost
+	}
+	if up.Quantity != nil {
+		prd.Quantity = *up.Quantity
+	}
+}
+
+// QueryFilter narrows a product query; nil fields do not filter. Ranges
+// are inclusive at both ends.
+type QueryFilter struct {
+	ID          *uuid.UUID
+	Name        *string // substring, any case
+	CostMin     *money.Money
+	CostMax     *money.Money
+	QuantityMin *int
+	QuantityMax *int
+	UserID      *uuid.UUID
+}
+
+// DefaultOrderBy is the order of a query that names none.
+var DefaultOrderBy = order.NewBy(OrderByID, order.ASC)
+
+// Fields a product query can be ordered by.
+const (
+	OrderByID          = "product_id"
+	OrderByUserID      = "user_id"
+	OrderByName        = "name"
+	OrderByCost        = "cost"
+	OrderByQuantity    = "quantity"
+	OrderByDateCreated = "date_created"
+)

@@ -172,20 +172,6 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 	return prd, nil
 }
 
-// apply copies every field that is set; each field stands alone, so a
-// quantity-only update changes the quantity.
-func (up UpdateProduct) apply(prd *Product) {
-	if up.Name != nil {
-		prd.Name = *up.Name
-	}
-	if up.Cost != nil {
-		prd.Cost = *up.Cost
-	}
-	if up.Quantity != nil {
-		prd.Quantity = *up.Quantity
-	}
-}
-
 // Delete removes the product with id on behalf of actorID. It returns
 // ErrNotFound, or ErrHasSales: a sale's record must keep its product.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {

@@ -3,6 +3,7 @@ package salebus
 import (
 	"time"
 
+	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/quantity"
 	"github.com/google/uuid"
@@ -34,3 +35,27 @@ type NewSale struct {
 	Quantity  quantity.Quantity
 	Paid      money.Money
 }
+
+// QueryFilter narrows a sale query; nil fields do not filter.
+type QueryFilter struct {
+	ID        *uuid.UUID
+	ProductID *uuid.UUID
+	BuyerID   *uuid.UUID
+	StartDate *time.Time // date created, inclusive
+	EndDate   *time.Time // date created, exclusive
+	// VisibleTo keeps the sales this user bought or sold.
+	VisibleTo *uuid.UUID
+}
+
+// DefaultOrderBy is newest first.
+var DefaultOrderBy = order.NewBy(OrderByDateCreated, order.DESC)
+
+// Fields a sale query can be ordered by.
+const (
+	OrderByID          = "sale_id"
+	OrderByProductID   = "product_id"
+	OrderByBuyerID     = "buyer_id"
+	OrderByQuantity    = "quantity"
+	OrderByPaid        = "paid"
+	OrderByDateCreated = "date_created"
+)

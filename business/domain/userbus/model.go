@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/name"
 	"github.com/garagesale/service/business/types/password"
@@ -55,6 +56,28 @@ type UpdateUser struct {
 	CurrentPassword *string
 }
 
+// apply copies every field that is set; each field stands alone.
+func (uu UpdateUser) apply(usr *User, hash []byte) {
+	if uu.Name != nil {
+		usr.Name = *uu.Name
+	}
+	if uu.Email != nil {
+		usr.Email = *uu.Email
+	}
+	if uu.Roles != nil {
+		usr.Roles = uu.Roles
+	}
+	if uu.Department != nil {
+		usr.Department = *uu.Department
+	}
+	if hash != nil {
+		usr.PasswordHash = hash
+	}
+	if uu.Enabled != nil {
+		usr.Enabled = *uu.Enabled
+	}
+}
+
 // revokesTokens reports whether uu must end the user's sessions.
 func (uu UpdateUser) revokesTokens() bool {
 	return uu.Password != nil || uu.Roles != nil || (uu.Enabled != nil && !*uu.Enabled)
@@ -64,3 +87,25 @@ func (uu UpdateUser) revokesTokens() bool {
 func (uu UpdateUser) mayRemoveAdmin() bool {
 	return uu.Roles != nil || (uu.Enabled != nil && !*uu.Enabled)
 }
+
+// QueryFilter narrows a user query; nil fields do not filter.
+type QueryFilter struct {
+	ID               *uuid.UUID
+	Name             *string // substring, any case
+	Email            *email.Email
+	Enabled          *bool
+	StartCreatedDate *time.Time // inclusive
+	EndCreatedDate   *time.Time // exclusive
+}
+
+// DefaultOrderBy is the order of a query that names none.
+var DefaultOrderBy = order.NewBy(OrderByID, order.ASC)
+
+// Fields a user query can be ordered by.
+const (
+	OrderByID          = "user_id"
+	OrderByName        = "name"
+	OrderByEmail       = "email"
+	OrderByEnabled     = "enabled"
+	OrderByDateCreated = "date_created"
+)

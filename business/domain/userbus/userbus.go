@@ -333,28 +333,6 @@ func (b *Business) checkCurrentPassword(ctx context.Context, id uuid.UUID, plain
 	return ErrCurrentPassword
 }
 
-// apply copies every field that is set; each field stands alone.
-func (uu UpdateUser) apply(usr *User, hash []byte) {
-	if uu.Name != nil {
-		usr.Name = *uu.Name
-	}
-	if uu.Email != nil {
-		usr.Email = *uu.Email
-	}
-	if uu.Roles != nil {
-		usr.Roles = uu.Roles
-	}
-	if uu.Department != nil {
-		usr.Department = *uu.Department
-	}
-	if hash != nil {
-		usr.PasswordHash = hash
-	}
-	if uu.Enabled != nil {
-		usr.Enabled = *uu.Enabled
-	}
-}
-
 // Delete removes the user with id on behalf of actorID. It returns
 // ErrNotFound, ErrHasDependents or ErrLastAdmin.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {

@@ -12,7 +12,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// Row is a products row; vproductdb loads view_products' rows with it.
+// Row is a products row; vproductdb loads its rows with it too.
 type Row struct {
 	sqldb.PageKey
 

@@ -16,7 +16,9 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-const columns = `product_id, user_id, name, cost, quantity, date_created, date_updated`
+// Columns are the products table's columns as Row scans them; vproductdb
+// selects them too.
+const Columns = `product_id, user_id, name, cost, quantity, date_created, date_updated`
 
 // Store manages the products table, on the db each method is given.
 type Store struct{}
@@ -62,7 +64,7 @@ func (s Store) TakeStock(ctx context.Context, db sqlx.ExtContext, id uuid.UUID, 
 		quantity = quantity - :n,
 		date_updated = :now
 	WHERE product_id = :product_id AND quantity >= :n
-	RETURNING ` + columns
+	RETURNING ` + Columns
 
 	return s.moveStock(ctx, db, q, id, n, now, productbus.ErrInsufficientStock)
 }
@@ -74,7 +76,7 @@ func (s Store) ReturnStock(ctx context.Context, db sqlx.ExtContext, id uuid.UUID
 		quantity = quantity + :n,
 		date_updated = :now
 	WHERE product_id = :product_id AND quantity <= :room
-	RETURNING ` + columns
+	RETURNING ` + Columns
 
 	return s.moveStock(ctx, db, q, id, n, now, productbus.ErrStockLimit)
 }
@@ -125,7 +127,7 @@ func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter productbus.
 // selectProducts is the products list query for filter and orderBy.
 func selectProducts(filter productbus.QueryFilter, orderBy order.By) sqldb.Select {
 	return sqldb.Select{
-		Columns: columns, From: "products", Where: FilterWhere(filter),
+		Columns: Columns, From: "products", Where: FilterWhere(filter),
 		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "product_id",
 	}
 }
@@ -147,11 +149,11 @@ func (s Store) QueryByIDForUpdate(ctx context.Context, db sqlx.ExtContext, id uu
 
 // QueryByIDsForSale implements productbus.Storer.
 func (s Store) QueryByIDsForSale(ctx context.Context, db sqlx.ExtContext, owner uuid.UUID, ids []uuid.UUID) ([]productbus.Product, error) {
-	const owned = `SELECT ` + columns + ` FROM products
+	const owned = `SELECT ` + Columns + ` FROM products
 	WHERE product_id = ANY(CAST(:ids AS uuid[])) AND user_id = :owner
 	ORDER BY product_id
 	FOR UPDATE`
-	const others = `SELECT ` + columns + ` FROM products
+	const others = `SELECT ` + Columns + ` FROM products
 	WHERE product_id = ANY(CAST(:ids AS uuid[])) AND user_id <> :owner`
 
 	data := map[string]any{"ids": sqldb.UUIDs(ids), "owner": owner}
@@ -168,7 +170,7 @@ func (s Store) QueryByIDsForSale(ctx context.Context, db sqlx.ExtContext, owner 
 }
 
 func (s Store) queryOne(ctx context.Context, db sqlx.ExtContext, where string, id uuid.UUID) (productbus.Product, error) {
-	q := `SELECT ` + columns + ` FROM products ` + where
+	q := `SELECT ` + Columns + ` FROM products ` + where
 
 	var row Row
 	if err := sqldb.NamedQueryStruct(ctx, db, q, map[string]any{"product_id": id}, &row); err != nil {
@@ -191,4 +193,41 @@ func mapErr(err error) error {
 		return fmt.Errorf("%w: %w", productbus.ErrReferenced, err)
 	}
 	return err
+}
+
+// FilterWhere returns the conditions of filter on the products table, or
+// on any relation with its columns (vproductdb's join).
+func FilterWhere(filter productbus.QueryFilter) *sqldb.Where {
+	w := sqldb.NewWhere()
+	if filter.ID != nil {
+		w.Add("product_id = :product_id", "product_id", *filter.ID)
+	}
+	if filter.Name != nil {
+		w.Add("name ILIKE :name", "name", "%"+sqldb.EscapeLike(*filter.Name)+"%")
+	}
+	if filter.CostMin != nil {
+		w.Add("cost >= :cost_min", "cost_min", filter.CostMin.Cents())
+	}
+	if filter.CostMax != nil {
+		w.Add("cost <= :cost_max", "cost_max", filter.CostMax.Cents())
+	}
+	if filter.QuantityMin != nil {
+		w.Add("quantity >= :quantity_min", "quantity_min", *filter.QuantityMin)
+	}
+	if filter.QuantityMax != nil {
+		w.Add("quantity <= :quantity_max", "quantity_max", *filter.QuantityMax)
+	}
+	if filter.UserID != nil {
+		w.Add("user_id = :user_id", "user_id", *filter.UserID)
+	}
+	return w
+}
+
+var orderByColumns = map[string]string{
+	productbus.OrderByID:          "product_id",
+	productbus.OrderByUserID:      "user_id",
+	productbus.OrderByName:        "name",
+	productbus.OrderByCost:        "cost",
+	productbus.OrderByQuantity:    "quantity",
+	productbus.OrderByDateCreated: "date_created",
 }

@@ -111,3 +111,40 @@ func mapErr(err error) error {
 	}
 	return err
 }
+
+// toWhere returns the conditions of filter on the sales table, aliased s.
+func toWhere(filter salebus.QueryFilter) *sqldb.Where {
+	w := sqldb.NewWhere()
+	if filter.ID != nil {
+		w.Add("s.sale_id = :sale_id", "sale_id", *filter.ID)
+	}
+	if filter.ProductID != nil {
+		w.Add("s.product_id = :product_id", "product_id", *filter.ProductID)
+	}
+	if filter.BuyerID != nil {
+		w.Add("s.buyer_id = :buyer_id", "buyer_id", *filter.BuyerID)
+	}
+	if filter.StartDate != nil {
+		w.Add("s.date_created >= :start_date", "start_date", filter.StartDate.UTC())
+	}
+	if filter.EndDate != nil {
+		w.Add("s.date_created < :end_date", "end_date", filter.EndDate.UTC())
+	}
+	if filter.VisibleTo != nil {
+		w.Add(`(s.buyer_id = :visible_to OR EXISTS (
+			SELECT 1 FROM products p WHERE p.product_id = s.product_id AND p.user_id = :visible_to))`,
+			"visible_to", *filter.VisibleTo)
+	}
+	return w
+}
+
+// orderByColumns are the columns a list is ordered by. A walk-in sale's
+// NULL buyer would pass no cursor comparison: it orders as the nil UUID.
+var orderByColumns = map[string]string{
+	salebus.OrderByID:          "s.sale_id",
+	salebus.OrderByProductID:   "s.product_id",
+	salebus.OrderByBuyerID:     "COALESCE(s.buyer_id, CAST('00000000-0000-0000-0000-000000000000' AS uuid))",
+	salebus.OrderByQuantity:    "s.quantity",
+	salebus.OrderByPaid:        "s.paid",
+	salebus.OrderByDateCreated: "s.date_created",
+}

@@ -8,7 +8,7 @@ import (
 	"github.com/garagesale/service/business/types/name"
 )
 
-// product is a view_products row: a products row and its owner's name.
+// product is a products row and its owner's name.
 type product struct {
 	productdb.Row
 	UserName string `db:"user_name"`

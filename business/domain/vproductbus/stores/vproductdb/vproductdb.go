@@ -1,10 +1,11 @@
-// Package vproductdb reads products with their owners' names from the
-// view_products view in Postgres.
+// Package vproductdb reads products with their owners' names from
+// Postgres.
 package vproductdb
 
 import (
 	"context"
 
+	"github.com/garagesale/service/business/domain/productbus/stores/productdb"
 	"github.com/garagesale/service/business/domain/vproductbus"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
@@ -12,16 +13,22 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-const columns = `product_id, user_id, name, cost, quantity, date_created, date_updated, user_name`
+// columns and from are the products with their owners' names: a join
+// rather than a view, so a column added to products is here at once.
+const (
+	columns = productdb.Columns + `, user_name`
+	from    = `(SELECT p.*, u.name AS user_name FROM products p JOIN users u ON u.user_id = p.user_id) v`
+)
 
-// Store reads the view_products view, on the db each method is given.
+// Store reads products with their owners' names, on the db each method
+// is given.
 type Store struct{}
 
 // Query implements vproductbus.Storer.
 func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter vproductbus.QueryFilter, orderBy order.By, pg page.Page) ([]vproductbus.Product, *page.Cursor, error) {
 	var rows []product
 	next, err := sqldb.QueryPage(ctx, db, sqldb.Select{
-		Columns: columns, From: "view_products", Where: toWhere(filter),
+		Columns: columns, From: from, Where: toWhere(filter),
 		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "product_id",
 	}, pg, &rows)
 	if err != nil {
@@ -33,5 +40,25 @@ func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter vproductbus
 
 // Count implements vproductbus.Storer.
 func (s Store) Count(ctx context.Context, db sqlx.ExtContext, filter vproductbus.QueryFilter) (int, error) {
-	return sqldb.Count(ctx, db, "view_products", toWhere(filter))
+	return sqldb.Count(ctx, db, from, toWhere(filter))
+}
+
+// toWhere returns the conditions of filter: the products table's, plus
+// the owner's name.
+func toWhere(filter vproductbus.QueryFilter) *sqldb.Where {
+	w := productdb.FilterWhere(filter.QueryFilter)
+	if filter.UserName != nil {
+		w.Add("user_name ILIKE :user_name", "user_name", "%"+sqldb.EscapeLike(*filter.UserName)+"%")
+	}
+	return w
+}
+
+var orderByColumns = map[string]string{
+	vproductbus.OrderByID:          "product_id",
+	vproductbus.OrderByUserID:      "user_id",
+	vproductbus.OrderByName:        "name",
+	vproductbus.OrderByCost:        "cost",
+	vproductbus.OrderByQuantity:    "quantity",
+	vproductbus.OrderByDateCreated: "date_created",
+	vproductbus.OrderByUserName:    "user_name",
 }
