@@ -29,6 +29,19 @@ type NewProduct struct {
 	Quantity quantity.Quantity
 }
 
+// product is the product np makes, with id, created at now.
+func (np NewProduct) product(id uuid.UUID, now time.Time) Product {
+	return Product{
+		ID:          id,
+		UserID:      np.UserID,
+		Name:        np.Name,
+		Cost:        np.Cost,
+		Quantity:    np.Quantity,
+		DateCreated: now,
+		DateUpdated: now,
+	}
+}
+
 // UpdateProduct is a partial update: nil fields are left as they are.
 type UpdateProduct struct {
 	Name     *name.Name

@@ -123,17 +123,7 @@ func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, n
 		return Product{}, fmt.Errorf("create product: %w", err)
 	}
 
-	now := b.now()
-	prd := Product{
-		ID:          uuid.New(),
-		UserID:      np.UserID,
-		Name:        np.Name,
-		Cost:        np.Cost,
-		Quantity:    np.Quantity,
-		DateCreated: now,
-		DateUpdated: now,
-	}
-
+	prd := np.product(uuid.New(), b.now())
 	if err := b.storer.Create(ctx, tx, prd); err != nil {
 		return Product{}, fmt.Errorf("create product: %w", err)
 	}
