@@ -15,10 +15,8 @@ import (
 // MaxBodyBytes is the largest request body Decode accepts.
 const MaxBodyBytes = 1 << 20
 
-// Decoder is implemented by request models that decode themselves.
-type Decoder interface {
-	Decode(data []byte) error
-}
+// ErrBodyTooLarge is returned by Decode when the body exceeds MaxBodyBytes.
+var ErrBodyTooLarge = errors.New("request body too large")
 
 // Validator is implemented by request models that check themselves after
 // decoding.
@@ -61,14 +59,9 @@ func Decode(r *http.Request, v any) error {
 // as Decode does: unknown fields, NUL, invalid UTF-8 and trailing data
 // refused, then v's Validate.
 func DecodeBytes(body []byte, v any) error {
-	if d, ok := v.(Decoder); ok {
-		if err := d.Decode(body); err != nil {
-			return err
-		}
-	} else if err := decodeJSON(body, v); err != nil {
+	if err := decodeJSON(body, v); err != nil {
 		return err
 	}
-
 	if val, ok := v.(Validator); ok {
 		return val.Validate()
 	}
@@ -242,13 +235,11 @@ func fieldAt(body []byte, off int) string {
 	}
 }
 
-// clipAt is the longest name of a client's own making (an unknown field
-// or parameter) an answer or a log line repeats.
-const clipAt = 64
-
-// Clip shortens a name the client made up to clipAt runes, marking the
-// cut, so that an answer naming it cannot be made arbitrarily long.
+// Clip shortens a name the client made up (an unknown field or parameter)
+// to 64 runes, marking the cut, so that an answer or a log line naming it
+// cannot be made arbitrarily long.
 func Clip(name string) string {
+	const clipAt = 64
 	if utf8.RuneCountInString(name) <= clipAt {
 		return name
 	}

@@ -8,8 +8,8 @@ import (
 	"net/http"
 )
 
-// HTTPStatuser is implemented by values that choose their own status code,
-// such as errors.
+// HTTPStatuser is implemented by values, such as errors, that choose their
+// own status code.
 type HTTPStatuser interface {
 	HTTPStatus() int
 }
@@ -79,12 +79,11 @@ func Encode(v any) ([]byte, string, error) {
 	return JSON(v)
 }
 
-// Streamer is an answer written while it is made: lines sent as the
-// request's body is still being read (an upload answered line by line).
-// Respond hands it the writer once the middleware has run, with the
-// request's own context rather than the middleware's (a stream outlasts
-// a request's deadline; it bounds its own work), and it writes the
-// status, headers and body itself.
+// Streamer is an answer written while it is made (an upload answered line
+// by line as its body is read). Respond hands it the writer and the
+// request's own context, not the middleware's (a stream outlasts a
+// request's deadline and bounds its own work); it writes status, headers
+// and body itself.
 type Streamer interface {
 	Stream(ctx context.Context, w http.ResponseWriter) (status int, err error)
 }
@@ -93,17 +92,12 @@ type Streamer interface {
 // returns the status it sent.
 func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 	if s, ok := v.(Streamer); ok {
-		code, err := s.Stream(ctx, w)
-		GetValues(ctx).StatusCode = code
-		return code, err
+		return s.Stream(ctx, w)
 	}
 
 	if err := ctx.Err(); err != nil && v == nil {
 		return 0, fmt.Errorf("client gone: %w", err)
 	}
-
-	code := StatusOf(v)
-	GetValues(ctx).StatusCode = code
 
 	if h, ok := v.(HTTPHeaderer); ok {
 		for k, vs := range h.HTTPHeader() {
@@ -111,9 +105,10 @@ func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 		}
 	}
 
+	code := StatusOf(v)
 	if v == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return http.StatusNoContent, nil
+		w.WriteHeader(code)
+		return code, nil
 	}
 
 	data, contentType, err := Encode(v)
@@ -132,11 +127,9 @@ func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 	return code, nil
 }
 
-// JSON encodes v as a handler's answer: JSON without the HTML escaping
-// encoding/json does by default. The API answers JSON, never HTML (its
-// Content-Type says so, and nosniff stops a browser guessing otherwise),
-// so a message like "Bearer <token>" reads as written rather than as
-// "Bearer \u003ctoken\u003e".
+// JSON encodes v as a handler's answer, without encoding/json's HTML
+// escaping: the answer is never HTML (its Content-Type and nosniff say
+// so), and "Bearer <token>" should read as written.
 func JSON(v any) ([]byte, string, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

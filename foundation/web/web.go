@@ -4,7 +4,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 
@@ -14,24 +13,18 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 )
 
-// Encoder is implemented by a value that knows its own wire form, and is
-// sent as it encodes itself rather than as JSON: an error body, a page, a
-// stored answer replayed, anything that is not JSON.
+// Encoder is implemented by a value sent in a wire form of its own rather
+// than as JSON: an error body, a page, a stored answer replayed.
 type Encoder interface {
 	Encode() (data []byte, contentType string, err error)
 }
 
-// HandlerFunc handles one request and returns what to send, or an error:
-//   - a nil value is 204 No Content, with no body;
-//   - a value implementing Encoder is sent as it encodes itself;
-//   - any other value is sent as JSON (see JSON), as application/json;
-//   - an error is middleware's to turn into an answer (the API's error
-//     body); one that reaches the App is a 500 with no body, since an
-//     error's fields are no answer.
-//
-// A value implementing HTTPStatuser chooses its status (else 200; Created
-// and Accepted wrap a value with theirs), and one implementing
-// HTTPHeaderer adds headers of its own.
+// HandlerFunc handles one request and returns what to send: nil is 204
+// with no body, an Encoder is sent as it encodes itself, anything else as
+// JSON (see JSON) with 200, unless it is an HTTPStatuser (Created and
+// Accepted wrap a value with theirs); an HTTPHeaderer adds headers. An
+// error is middleware's to answer; one that reaches the App is a bare 500,
+// since an error's fields are no answer.
 type HandlerFunc func(ctx context.Context, r *http.Request) (any, error)
 
 // MidFunc wraps a HandlerFunc with behaviour that runs around it.
@@ -58,10 +51,9 @@ type Config struct {
 	Log    Logger
 	Tracer trace.Tracer
 	Mid    []MidFunc
-	// NotRouted, when set, is the body for a request no route takes: 404
-	// for an unknown path, 405 for a method the path does not have. It is
-	// encoded as a handler's answer is (see Encode); nil keeps the mux's
-	// own plain-text reply.
+	// NotRouted, when set, is the body (see Encode) for a request no route
+	// takes: 404 for an unknown path, 405 for a method the path does not
+	// have. Nil keeps the mux's own plain-text reply.
 	NotRouted func(status int) any
 }
 
@@ -100,12 +92,6 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mux.ServeHTTP(w, r)
 }
 
-// HandleRaw registers a plain http.Handler (pprof, expvar) that bypasses the
-// middleware chain.
-func (a *App) HandleRaw(pattern string, h http.Handler) {
-	a.mux.Handle(pattern, h)
-}
-
 // HandlerFunc registers h for method and path (a ServeMux pattern such as
 // "/v1/users/{userID}"), wrapped in the route's own middleware mw and then
 // the app-wide chain.
@@ -125,7 +111,7 @@ func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
 			))
 		defer span.End()
 
-		ctx = setValues(ctx, &Values{TraceID: span.SpanContext().TraceID().String()})
+		ctx = context.WithValue(ctx, traceIDKey{}, span.SpanContext().TraceID().String())
 		if sc := span.SpanContext(); sc.HasTraceID() {
 			traceID := sc.TraceID().String()
 			h := w.Header()
@@ -156,6 +142,3 @@ func wrap(h HandlerFunc, mw []MidFunc) HandlerFunc {
 	}
 	return h
 }
-
-// ErrBodyTooLarge is returned by Decode when the body exceeds its limit.
-var ErrBodyTooLarge = errors.New("request body too large")
