@@ -54,31 +54,25 @@ func Discard() *Logger {
 
 // Debug logs at debug level.
 func (l *Logger) Debug(ctx context.Context, msg string, args ...any) {
-	l.write(ctx, LevelDebug, 3, msg, args...)
+	l.write(ctx, LevelDebug, msg, args...)
 }
 
 // Info logs at info level.
 func (l *Logger) Info(ctx context.Context, msg string, args ...any) {
-	l.write(ctx, LevelInfo, 3, msg, args...)
+	l.write(ctx, LevelInfo, msg, args...)
 }
 
 // Warn logs at warn level.
 func (l *Logger) Warn(ctx context.Context, msg string, args ...any) {
-	l.write(ctx, LevelWarn, 3, msg, args...)
+	l.write(ctx, LevelWarn, msg, args...)
 }
 
 // Error logs at error level.
 func (l *Logger) Error(ctx context.Context, msg string, args ...any) {
-	l.write(ctx, LevelError, 3, msg, args...)
+	l.write(ctx, LevelError, msg, args...)
 }
 
-// Infoc logs at info level, naming the caller `caller` frames up as the
-// source: for helpers that log on behalf of their caller.
-func (l *Logger) Infoc(ctx context.Context, caller int, msg string, args ...any) {
-	l.write(ctx, LevelInfo, caller+3, msg, args...)
-}
-
-func (l *Logger) write(ctx context.Context, level Level, skip int, msg string, args ...any) {
+func (l *Logger) write(ctx context.Context, level Level, msg string, args ...any) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -87,7 +81,7 @@ func (l *Logger) write(ctx context.Context, level Level, skip int, msg string, a
 	}
 
 	var pcs [1]uintptr
-	runtime.Callers(skip, pcs[:])
+	runtime.Callers(3, pcs[:]) // the caller of Debug, Info, Warn or Error
 
 	r := slog.NewRecord(time.Now().UTC(), level, msg, pcs[0])
 	traceID := "00000000000000000000000000000000"
