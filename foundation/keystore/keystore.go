@@ -89,45 +89,36 @@ func readKey(path string) (key, error) {
 	if err != nil {
 		return key{}, err
 	}
-
 	block, _ := pem.Decode(data)
 	if block == nil {
 		return key{}, errors.New("no PEM block found")
 	}
 
+	var parsed any
+	var format string
 	switch block.Type {
 	case "RSA PRIVATE KEY":
-		pk, err := x509.ParsePKCS1PrivateKey(block.Bytes)
-		if err != nil {
-			return key{}, fmt.Errorf("parse PKCS#1 private key: %w", err)
-		}
-		return key{private: pk, public: &pk.PublicKey}, nil
-
+		format = "PKCS#1 private key"
+		parsed, err = x509.ParsePKCS1PrivateKey(block.Bytes)
 	case "PRIVATE KEY":
-		parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-		if err != nil {
-			return key{}, fmt.Errorf("parse PKCS#8 private key: %w", err)
-		}
-		pk, ok := parsed.(*rsa.PrivateKey)
-		if !ok {
-			return key{}, fmt.Errorf("PKCS#8 key is %T, not RSA", parsed)
-		}
-		return key{private: pk, public: &pk.PublicKey}, nil
-
+		format = "PKCS#8 private key"
+		parsed, err = x509.ParsePKCS8PrivateKey(block.Bytes)
 	case "PUBLIC KEY":
-		parsed, err := x509.ParsePKIXPublicKey(block.Bytes)
-		if err != nil {
-			return key{}, fmt.Errorf("parse PKIX public key: %w", err)
-		}
-		pub, ok := parsed.(*rsa.PublicKey)
-		if !ok {
-			return key{}, fmt.Errorf("public key is %T, not RSA", parsed)
-		}
-		return key{public: pub}, nil
-
+		format = "PKIX public key"
+		parsed, err = x509.ParsePKIXPublicKey(block.Bytes)
 	default:
 		return key{}, fmt.Errorf("unsupported PEM block type %q", block.Type)
 	}
+	if err != nil {
+		return key{}, fmt.Errorf("parse %s: %w", format, err)
+	}
+	switch k := parsed.(type) {
+	case *rsa.PrivateKey:
+		return key{private: k, public: &k.PublicKey}, nil
+	case *rsa.PublicKey:
+		return key{public: k}, nil
+	}
+	return key{}, fmt.Errorf("%s is %T, not RSA", format, parsed)
 }
 
 // Add stores key under kid, replacing any key already there.
@@ -142,12 +133,9 @@ func (ks *KeyStore) Add(kid string, pk *rsa.PrivateKey) {
 // ErrKeyNotFound for an unknown kid and ErrNoPrivateKey for a kid loaded
 // from a public-key file.
 func (ks *KeyStore) PrivateKey(kid string) (*rsa.PrivateKey, error) {
-	ks.mu.RLock()
-	k, ok := ks.keys[kid]
-	ks.mu.RUnlock()
-
-	if !ok {
-		return nil, fmt.Errorf("%w: kid %q", ErrKeyNotFound, kid)
+	k, err := ks.get(kid)
+	if err != nil {
+		return nil, err
 	}
 	if k.private == nil {
 		return nil, fmt.Errorf("%w: kid %q", ErrNoPrivateKey, kid)
@@ -157,14 +145,18 @@ func (ks *KeyStore) PrivateKey(kid string) (*rsa.PrivateKey, error) {
 
 // PublicKey returns the verifying key stored under kid, or ErrKeyNotFound.
 func (ks *KeyStore) PublicKey(kid string) (*rsa.PublicKey, error) {
-	ks.mu.RLock()
-	k, ok := ks.keys[kid]
-	ks.mu.RUnlock()
+	k, err := ks.get(kid)
+	return k.public, err
+}
 
+func (ks *KeyStore) get(kid string) (key, error) {
+	ks.mu.RLock()
+	defer ks.mu.RUnlock()
+	k, ok := ks.keys[kid]
 	if !ok {
-		return nil, fmt.Errorf("%w: kid %q", ErrKeyNotFound, kid)
+		return key{}, fmt.Errorf("%w: kid %q", ErrKeyNotFound, kid)
 	}
-	return k.public, nil
+	return k, nil
 }
 
 // KIDs returns the IDs of every stored key, sorted.
