@@ -5,11 +5,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/ardanlabs/conf/v3"
@@ -22,8 +22,7 @@ import (
 	"github.com/garagesale/service/foundation/web"
 )
 
-// version, commit and date are stamped at link time (make release):
-// -ldflags "-X main.version=v1.2.3 -X main.commit=0ab8adf41c2e -X main.date=2026-11-30T10:00:00Z".
+// version, commit and date are stamped at link time (see buildinfo.New).
 var (
 	version = "develop"
 	commit  string
@@ -35,7 +34,7 @@ func main() {
 
 	ctx := context.Background()
 	if err := run(ctx, log); err != nil {
-		if wantedInfo(err) {
+		if settings.Answered(err) {
 			os.Exit(0)
 		}
 		log.Error(ctx, "startup", "error", err)
@@ -66,13 +65,8 @@ func run(ctx context.Context, log *logger.Logger) error {
 	stamp := buildinfo.New(version, commit, date)
 	cfg := Config{Version: conf.Version{Build: stamp.String(), Desc: "Prometheus sidecar of the sales-api"}}
 
-	help, err := conf.Parse("METRICS", &cfg)
-	if err != nil {
-		if wantedInfo(err) {
-			fmt.Println(help)
-			return err
-		}
-		return fmt.Errorf("parse config: %w", err)
+	if err := settings.Parse("METRICS", &cfg); err != nil {
+		return err
 	}
 	if cfg.Collect.Interval <= 0 {
 		return fmt.Errorf("collect interval %v must be positive", cfg.Collect.Interval)
@@ -87,9 +81,6 @@ func run(ctx context.Context, log *logger.Logger) error {
 	}
 	log.Info(ctx, "startup", cfgAttr)
 
-	// -------------------------------------------------------------------------
-	// Collection
-
 	col := collector.New(collector.Config{
 		VarsURL:  cfg.Collect.From,
 		ReadyURL: cfg.Collect.Ready,
@@ -98,18 +89,12 @@ func run(ctx context.Context, log *logger.Logger) error {
 	pub := publisher.New()
 
 	collectCtx, stopCollect := context.WithCancel(ctx)
-	collectDone := make(chan struct{})
-	go func() {
-		defer close(collectDone)
-		collectLoop(collectCtx, log, col, pub, cfg.Collect.Interval)
-	}()
+	var collecting sync.WaitGroup
+	collecting.Go(func() { collectLoop(collectCtx, log, col, pub, cfg.Collect.Interval) })
 	defer func() {
 		stopCollect()
-		<-collectDone
+		collecting.Wait()
 	}()
-
-	// -------------------------------------------------------------------------
-	// Servers
 
 	debugSrv := &http.Server{
 		Addr:              cfg.Web.DebugHost,
@@ -188,10 +173,4 @@ func collectLoop(ctx context.Context, log *logger.Logger, col *collector.Collect
 		case <-timer.C:
 		}
 	}
-}
-
-// wantedInfo reports whether err is conf's way of saying --help or
-// --version was asked for and answered: a success, not a failure.
-func wantedInfo(err error) bool {
-	return errors.Is(err, conf.ErrHelpWanted) || errors.Is(err, conf.ErrVersionWanted)
 }

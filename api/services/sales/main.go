@@ -34,8 +34,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// version, commit and date are stamped at link time (make release):
-// -ldflags "-X main.version=v1.2.3 -X main.commit=0ab8adf41c2e -X main.date=2026-11-30T10:00:00Z".
+// version, commit and date are stamped at link time (see buildinfo.New).
 var (
 	version = "develop"
 	commit  string
@@ -47,7 +46,7 @@ func main() {
 
 	ctx := context.Background()
 	if err := run(ctx, log); err != nil {
-		if wantedInfo(err) {
+		if settings.Answered(err) {
 			os.Exit(0)
 		}
 		log.Error(ctx, "startup", "error", err)
@@ -106,18 +105,11 @@ type Config struct {
 }
 
 func run(ctx context.Context, log *logger.Logger) error {
-	// The build's one line, as --version, the liveness answers and the
-	// build expvar show it.
 	stamp := buildinfo.New(version, commit, date)
 	cfg := Config{Version: conf.Version{Build: stamp.String(), Desc: "Sales API of the garagesale service kit"}}
 
-	help, err := conf.Parse("SALES", &cfg)
-	if err != nil {
-		if wantedInfo(err) {
-			fmt.Println(help)
-			return err
-		}
-		return fmt.Errorf("parse config: %w", err)
+	if err := settings.Parse("SALES", &cfg); err != nil {
+		return err
 	}
 
 	log.Info(ctx, "starting service", "version", stamp.Version, "commit", stamp.Commit, "built", stamp.Date, "GOMAXPROCS", runtime.GOMAXPROCS(0))
@@ -129,9 +121,6 @@ func run(ctx context.Context, log *logger.Logger) error {
 	}
 	log.Info(ctx, "startup", cfgAttr)
 
-	// -------------------------------------------------------------------------
-	// Database
-
 	cfg.DB.ApplicationName = cfg.Tempo.ServiceName
 	db, err := sqldb.Open(cfg.DB)
 	if err != nil {
@@ -141,9 +130,6 @@ func run(ctx context.Context, log *logger.Logger) error {
 		log.Info(ctx, "shutdown", "status", "closing database", "host", cfg.DB.Host)
 		db.Close()
 	}()
-
-	// -------------------------------------------------------------------------
-	// Authentication
 
 	ks, err := keystore.LoadFolder(cfg.Auth.KeysFolder)
 	if err != nil {
@@ -160,9 +146,6 @@ func run(ctx context.Context, log *logger.Logger) error {
 		return fmt.Errorf("auth: %w", err)
 	}
 
-	// -------------------------------------------------------------------------
-	// Tracing
-
 	// Without a host, spans stay in-process: they still give every log
 	// line and response a trace ID.
 	var exporter sdktrace.SpanExporter
@@ -178,9 +161,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 		Version:     version,
 		Probability: cfg.Tempo.Probability,
 		Exporter:    exporter,
-		OnError: func(err error) {
-			log.Warn(ctx, "tracing", "error", err)
-		},
+		OnError:     func(err error) { log.Warn(ctx, "tracing", "error", err) },
 	})
 	if err != nil {
 		return fmt.Errorf("tracing: %w", err)
@@ -193,16 +174,10 @@ func run(ctx context.Context, log *logger.Logger) error {
 		}
 	}()
 
-	// -------------------------------------------------------------------------
-	// Metrics
-
 	mtr := metrics.New()
 	if err := mtr.Publish(stamp.String(), db.Stats); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-
-	// -------------------------------------------------------------------------
-	// Idempotency keys
 
 	// Expired rows are swept in the background, each table on its own
 	// interval, until the service stops.
@@ -232,9 +207,6 @@ func run(ctx context.Context, log *logger.Logger) error {
 			log.Info(ctx, "user cache", "live", userCache.Live())
 		})
 	}
-
-	// -------------------------------------------------------------------------
-	// Servers
 
 	// draining turns true on SIGTERM: both readiness answers fail from then
 	// on, while the API goes on serving for the shutdown delay.
@@ -360,10 +332,4 @@ func chooseKID(ks *keystore.KeyStore, want string) (string, error) {
 		return kids[0], nil
 	}
 	return "", fmt.Errorf("keys folder has %d keys: set SALES_AUTH_ACTIVE_KID to the one that signs", len(kids))
-}
-
-// wantedInfo reports whether err is conf's way of saying --help or
-// --version was asked for and answered: a success, not a failure.
-func wantedInfo(err error) bool {
-	return errors.Is(err, conf.ErrHelpWanted) || errors.Is(err, conf.ErrVersionWanted)
 }

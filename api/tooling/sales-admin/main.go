@@ -17,10 +17,10 @@ import (
 	"github.com/garagesale/service/api/tooling/sales-admin/commands"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/buildinfo"
+	"github.com/garagesale/service/foundation/settings"
 )
 
-// version, commit and date are stamped at link time (make release):
-// -ldflags "-X main.version=v1.2.3 -X main.commit=0ab8adf41c2e -X main.date=2026-11-30T10:00:00Z".
+// version, commit and date are stamped at link time (see buildinfo.New).
 var (
 	version = "develop"
 	commit  string
@@ -49,12 +49,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if err := run(ctx); err != nil {
-		if !wantedInfo(err) {
-			fmt.Fprintln(os.Stderr, "sales-admin:", err)
-			stop()
-			os.Exit(1)
-		}
+	if err := run(ctx); err != nil && !settings.Answered(err) {
+		fmt.Fprintln(os.Stderr, "sales-admin:", err)
+		stop()
+		os.Exit(1)
 	}
 }
 
@@ -88,11 +86,7 @@ func run(ctx context.Context) error {
 	}
 
 	cfg := Config{Version: conf.Version{Build: buildinfo.New(version, commit, date).String(), Desc: "Administers the garagesale sales service"}}
-	help, err := conf.Parse("SALES", &cfg)
-	if err != nil {
-		if wantedInfo(err) {
-			fmt.Println(help)
-		}
+	if err := settings.Parse("SALES", &cfg); err != nil {
 		if errors.Is(err, conf.ErrHelpWanted) {
 			fmt.Println(commands.Overview())
 		}
@@ -135,10 +129,4 @@ func run(ctx context.Context) error {
 		DumpTo:     cfg.Dump.To,
 	}
 	return cmd.Run(ctx, env, cfg.Args[1:])
-}
-
-// wantedInfo reports whether err is conf's way of saying --help or
-// --version was asked for and answered: a success, not a failure.
-func wantedInfo(err error) bool {
-	return errors.Is(err, conf.ErrHelpWanted) || errors.Is(err, conf.ErrVersionWanted)
 }
