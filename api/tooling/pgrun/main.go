@@ -1,22 +1,18 @@
-// Pgrun runs a command with a local PostgreSQL server: it starts a cluster
-// from the installed binaries, runs the command with the SALES_DB_* and
-// SALES_TEST_DB_URL variables pointing at it, then stops the cluster and
-// exits with the command's status.
+// Pgrun runs a command with a local PostgreSQL server started from the
+// installed binaries: the command gets SALES_DB_* naming the application
+// database and SALES_TEST_DB_URL naming the "postgres" maintenance
+// database (where tests may create their own); then the server stops and
+// pgrun exits with the command's status.
 //
 //	pgrun [--data DIR] [--port N] [--db NAME] -- COMMAND [ARGS...]
 //	pgrun --serve [--data DIR] [--port N] [--db NAME]
 //
-// With --serve there is no command: the server runs until pgrun gets
-// SIGINT or SIGTERM (the fleet runs Postgres this way).
-//
-// Without --data the cluster is thrown away when the command ends; with it,
-// the data is kept in DIR for the next run, and while the server runs
-// DIR/connection.env holds its SALES_DB_* settings and a DATABASE_URL, so
-// that programs started from elsewhere can reach it (sales-admin reads it;
-// so does make psql). The application database is
-// --db (default "postgres", the database every cluster has); another name
-// is created if missing. SALES_TEST_DB_URL always names the "postgres"
-// maintenance database, where tests may create their own databases.
+// --serve runs no command: the server runs until SIGINT or SIGTERM (the
+// fleet runs Postgres this way). Without --data the cluster is thrown
+// away; with it, the data is kept in DIR and, while the server runs,
+// DIR/connection.env holds its SALES_DB_* settings and a DATABASE_URL for
+// programs started elsewhere (sales-admin, make psql). The application
+// database, --db, is created if missing.
 package main
 
 import (
@@ -69,6 +65,10 @@ func run(args []string, stderr io.Writer) int {
 	}
 
 	log := slog.New(slog.NewTextHandler(stderr, nil)).With("prog", "pgrun")
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "pgrun: %v\n", err)
+		return 1
+	}
 
 	// Catch the signals from the start, so a Ctrl-C while postgres starts
 	// up does not leave it running; the command gets them once it runs.
@@ -78,17 +78,13 @@ func run(args []string, stderr io.Writer) int {
 
 	ctx := context.Background()
 	srv, err := pgserver.Start(ctx, pgserver.Config{DataDir: *dataDir, Port: *port, Log: log.Info})
-	if errors.Is(err, pgserver.ErrPortInUse) {
-		fmt.Fprintf(stderr, "pgrun: port %d on 127.0.0.1 is taken by another program: choose another with --port (for make run: make run DB_PORT=%d)\n", *port, *port+1)
-		return 1
-	}
-	if errors.Is(err, pgserver.ErrDataDirInUse) {
-		fmt.Fprintf(stderr, "pgrun: %v (another make run, or the fleet's postgres: make down stops the fleet)\n", err)
-		return 1
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "pgrun: %v\n", err)
-		return 1
+	switch {
+	case errors.Is(err, pgserver.ErrPortInUse):
+		return fail(fmt.Errorf("port %d on 127.0.0.1 is taken by another program: choose another with --port (for make run: make run DB_PORT=%d)", *port, *port+1))
+	case errors.Is(err, pgserver.ErrDataDirInUse):
+		return fail(fmt.Errorf("%w (another make run, or the fleet's postgres: make down stops the fleet)", err))
+	case err != nil:
+		return fail(err)
 	}
 	defer func() {
 		if err := srv.Stop(); err != nil {
@@ -99,8 +95,7 @@ func run(args []string, stderr io.Writer) int {
 	}()
 
 	if err := createDatabase(ctx, srv, *dbName); err != nil {
-		fmt.Fprintf(stderr, "pgrun: %v\n", err)
-		return 1
+		return fail(err)
 	}
 
 	dbVars := []connfile.Var{
@@ -115,8 +110,7 @@ func run(args []string, stderr io.Writer) int {
 		// only a crash of pgrun leaves the file behind its server.
 		path := filepath.Join(*dataDir, connfile.Name)
 		if err := writeConnFile(path, srv.URL(*dbName), dbVars); err != nil {
-			fmt.Fprintf(stderr, "pgrun: %v\n", err)
-			return 1
+			return fail(err)
 		}
 		defer func() {
 			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -140,8 +134,7 @@ func run(args []string, stderr io.Writer) int {
 	}
 	cmd.Env = append(cmd.Env, "SALES_TEST_DB_URL="+srv.URL("postgres"))
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(stderr, "pgrun: %v\n", err)
-		return 1
+		return fail(err)
 	}
 
 	// A terminal's Ctrl-C reaches the command too (same process group); a
@@ -171,8 +164,7 @@ func run(args []string, stderr io.Writer) int {
 		}
 		return exitErr.ExitCode()
 	default:
-		fmt.Fprintf(stderr, "pgrun: %v\n", err)
-		return 1
+		return fail(err)
 	}
 }
 

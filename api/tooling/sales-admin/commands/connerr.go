@@ -94,27 +94,13 @@ func reachFix(env Env) string {
 	case env.DBFrom.File != "":
 		return `That file names the Postgres of a "make run" that is no longer running: start "make run" again (a make run that was killed leaves the file behind: delete it), or set SALES_DB_HOST=host:port.`
 	case env.DBFrom.Given:
-		fix := `Check that Postgres runs there and that SALES_DB_HOST (or --db-host) is its host:port, or unset it to use the database of a running "make run".`
-		if onlyPort(env.DB.Host) {
-			fix = fmt.Sprintf("%q is a port without a host: set SALES_DB_HOST=127.0.0.1:%s.", env.DB.Host, env.DB.Host)
+		// A bare number is a port given where host:port belongs.
+		if env.DB.Host != "" && strings.Trim(env.DB.Host, "0123456789") == "" {
+			return fmt.Sprintf("%q is a port without a host: set SALES_DB_HOST=127.0.0.1:%s.", env.DB.Host, env.DB.Host)
 		}
-		return fix
+		return `Check that Postgres runs there and that SALES_DB_HOST (or --db-host) is its host:port, or unset it to use the database of a running "make run".`
 	}
 	return `Start it with "make run" (sales-admin run from the repo root then finds it), or set SALES_DB_HOST=host:port (and SALES_DB_USER, SALES_DB_PASSWORD, SALES_DB_NAME).`
-}
-
-// onlyPort reports whether host is a bare number: a port given where a
-// host:port belongs.
-func onlyPort(host string) bool {
-	if host == "" {
-		return false
-	}
-	for _, c := range host {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // startingUp reports whether err is a server that answered but is not

@@ -62,14 +62,9 @@ func listUsers(ctx context.Context, env Env, args []string) error {
 	if len(args) > 2 {
 		return fmt.Errorf("usage: users [list] [page] [rows]")
 	}
-	pageStr, rowsStr := "1", "50"
-	if len(args) > 0 {
-		pageStr = args[0]
-	}
-	if len(args) > 1 {
-		rowsStr = args[1]
-	}
-	pg, err := page.Parse(pageStr, rowsStr)
+	pageAndRows := []string{"1", "50"} // what args does not give
+	copy(pageAndRows, args)
+	pg, err := page.Parse(pageAndRows[0], pageAndRows[1])
 	if err != nil {
 		return err
 	}
