@@ -59,16 +59,6 @@ func Decode(r *http.Request, v any) error {
 // as Decode does: unknown fields, NUL, invalid UTF-8 and trailing data
 // refused, then v's Validate.
 func DecodeBytes(body []byte, v any) error {
-	if err := decodeJSON(body, v); err != nil {
-		return err
-	}
-	if val, ok := v.(Validator); ok {
-		return val.Validate()
-	}
-	return nil
-}
-
-func decodeJSON(body []byte, v any) error {
 	if len(body) == 0 {
 		return &DecodeError{Err: errors.New("request body is empty")}
 	}
@@ -78,32 +68,43 @@ func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			if typeErr.Field == "" {
-				return &DecodeError{Err: fmt.Errorf("the body must be %s, not %s", withArticle("JSON "+jsonType(typeErr.Type)), jsonValue(typeErr.Value))}
-			}
-			return &DecodeError{Field: typeErr.Field, Err: fmt.Errorf("must be %s, not %s", withArticle("JSON "+jsonType(typeErr.Type)), jsonValue(typeErr.Value))}
-		}
-		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			return &DecodeError{Field: Clip(strings.Trim(field, `"`)), Err: errors.New("unknown field")}
-		}
-		// The decoder's own offset is where the value began; the error's
-		// is where it broke, and a body cut short breaks at its end.
-		var syntaxErr *json.SyntaxError
-		switch {
-		case errors.As(err, &syntaxErr):
-			return &DecodeError{Err: fmt.Errorf("malformed JSON near byte %d", syntaxErr.Offset)}
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return &DecodeError{Err: fmt.Errorf("malformed JSON: the body ends at byte %d, before its value does", len(body))}
-		}
-		return &DecodeError{Err: errors.New("malformed JSON")}
+		return decodeError(err, len(body))
 	}
 	// One value, then nothing but white space.
 	if _, err := dec.Token(); err != io.EOF {
 		return &DecodeError{Err: errors.New("malformed JSON: more after the body's value")}
 	}
+
+	if val, ok := v.(Validator); ok {
+		return val.Validate()
+	}
 	return nil
+}
+
+// decodeError words an error of encoding/json for the client, naming the
+// field where one is known.
+func decodeError(err error, bodyLen int) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		msg := fmt.Sprintf("must be %s, not %s", withArticle("JSON "+jsonType(typeErr.Type)), jsonValue(typeErr.Value))
+		if typeErr.Field == "" {
+			msg = "the body " + msg
+		}
+		return &DecodeError{Field: typeErr.Field, Err: errors.New(msg)}
+	}
+	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return &DecodeError{Field: Clip(strings.Trim(field, `"`)), Err: errors.New("unknown field")}
+	}
+	// The decoder's own offset is where the value began; the error's is
+	// where it broke, and a body cut short breaks at its end.
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &syntaxErr):
+		return &DecodeError{Err: fmt.Errorf("malformed JSON near byte %d", syntaxErr.Offset)}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &DecodeError{Err: fmt.Errorf("malformed JSON: the body ends at byte %d, before its value does", bodyLen)}
+	}
+	return &DecodeError{Err: errors.New("malformed JSON")}
 }
 
 // jsonValue describes the value encoding/json found ("string", "bool",

@@ -40,7 +40,6 @@ type App struct {
 	mux       *http.ServeMux
 	log       Logger
 	tracer    trace.Tracer
-	prop      propagation.TextMapPropagator
 	mw        []MidFunc
 	notRouted func(status int) any
 	routes    []string
@@ -72,7 +71,6 @@ func NewApp(cfg Config) *App {
 		mux:       http.NewServeMux(),
 		log:       log,
 		tracer:    tracer,
-		prop:      propagation.TraceContext{},
 		mw:        cfg.Mid,
 		notRouted: cfg.NotRouted,
 	}
@@ -96,13 +94,12 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // "/v1/users/{userID}"), wrapped in the route's own middleware mw and then
 // the app-wide chain.
 func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
-	h = wrap(h, mw)
-	h = wrap(h, a.mw)
+	h = wrap(wrap(h, mw), a.mw)
 	route := method + " " + path
 	a.routes = append(a.routes, route)
 
 	a.mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) {
-		ctx := a.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		ctx := propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 		ctx, span := a.tracer.Start(ctx, route,
 			trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(
@@ -111,9 +108,10 @@ func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
 			))
 		defer span.End()
 
-		ctx = context.WithValue(ctx, traceIDKey{}, span.SpanContext().TraceID().String())
-		if sc := span.SpanContext(); sc.HasTraceID() {
-			traceID := sc.TraceID().String()
+		sc := span.SpanContext()
+		traceID := sc.TraceID().String()
+		ctx = context.WithValue(ctx, traceIDKey{}, traceID)
+		if sc.HasTraceID() {
 			h := w.Header()
 			h.Set("Traceparent", "00-"+traceID+"-"+sc.SpanID().String()+"-"+sc.TraceFlags().String())
 			// The bare ID is what a support request quotes and what every
