@@ -297,20 +297,17 @@ func sweep(ctx context.Context, log *logger.Logger, table string, interval time.
 			return
 		case <-t.C:
 		}
-		removed := 0
-		for {
-			n, err := del(ctx, batch)
+		removed, n := 0, batch
+		var err error
+		for n >= batch && err == nil {
+			n, err = del(ctx, batch)
 			removed += n
-			if err != nil {
-				log.Warn(ctx, "sweep", "table", table, "removed", removed, "error", err)
-				break
-			}
-			if n < batch {
-				if removed > 0 {
-					log.Info(ctx, "sweep", "table", table, "removed", removed)
-				}
-				break
-			}
+		}
+		switch {
+		case err != nil:
+			log.Warn(ctx, "sweep", "table", table, "removed", removed, "error", err)
+		case removed > 0:
+			log.Info(ctx, "sweep", "table", table, "removed", removed)
 		}
 	}
 }
