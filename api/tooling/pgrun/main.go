@@ -109,7 +109,8 @@ func run(args []string, stderr io.Writer) int {
 		// Removed before the server is stopped (defers run in reverse):
 		// only a crash of pgrun leaves the file behind its server.
 		path := filepath.Join(*dataDir, connfile.Name)
-		if err := writeConnFile(path, srv.URL(*dbName), dbVars); err != nil {
+		fileVars := append(slices.Clone(dbVars), connfile.Var{Name: "DATABASE_URL", Value: srv.URL(*dbName)})
+		if err := connfile.Write(path, connFileHeader, fileVars); err != nil {
 			return fail(err)
 		}
 		defer func() {
@@ -168,14 +169,10 @@ func run(args []string, stderr io.Writer) int {
 	}
 }
 
-// writeConnFile writes the connection file of a kept cluster: the SALES_DB_*
-// variables its command gets, and the URL psql and GUI clients take.
-func writeConnFile(path, dbURL string, dbVars []connfile.Var) error {
-	const header = `Written by pgrun while its Postgres runs; removed when it stops.
+// connFileHeader opens the connection file of a kept cluster.
+const connFileHeader = `Written by pgrun while its Postgres runs; removed when it stops.
 Settings of that server for sales-admin (which reads this file when run
 from the repo root with no SALES_DB_* set) and psql "$DATABASE_URL".`
-	return connfile.Write(path, header, append(slices.Clone(dbVars), connfile.Var{Name: "DATABASE_URL", Value: dbURL}))
-}
 
 // createDatabase creates database name unless it exists.
 func createDatabase(ctx context.Context, srv *pgserver.Server, name string) error {

@@ -66,12 +66,6 @@ func run(ctx context.Context) error {
 		}
 	}
 
-	if len(os.Args) > 1 {
-		if cmd, ok := commands.Lookup(os.Args[1]); ok && cmd.Standalone {
-			return cmd.Run(ctx, commands.Env{Out: os.Stdout, In: os.Stdin, Err: os.Stderr}, os.Args[2:])
-		}
-	}
-
 	// make run's database is the one to use when none is named: its
 	// settings go into the environment, under what was given, before conf
 	// reads it.

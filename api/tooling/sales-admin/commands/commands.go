@@ -53,9 +53,6 @@ type Command struct {
 	Short string
 	Usage string
 	Run   func(ctx context.Context, env Env, args []string) error
-	// Standalone commands need no database and take flags of their own:
-	// they run before the settings are read.
-	Standalone bool
 }
 
 var all = []Command{migrateCmd, seedCmd, genkeyCmd, gentokenCmd, usersCmd, dumpCmd, ingestCmd}
