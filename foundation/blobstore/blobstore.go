@@ -1,13 +1,12 @@
 // Package blobstore writes objects to blob storage named by a URL, through
 // gocloud.dev/blob: file:// (a folder), mem:// (memory, for tests) and s3://
-// (Amazon S3 and the stores that speak its API: MinIO, Ceph, R2, ...).
-// A driver takes its credentials the way its cloud's SDK does
-// (environment, instance or workload identity); none are read here.
+// (Amazon S3 and the stores that speak its API: MinIO, Ceph, R2, ...). A
+// driver takes its credentials as its cloud's SDK does; none are read here.
 //
-// Another cloud is one import line below: _ "gocloud.dev/blob/gcsblob"
-// for gs:// (Google Cloud Storage), _ "gocloud.dev/blob/azureblob" for
-// azblob:// (Azure), then make tidy. They are left out by default because
-// each adds its cloud's SDK to vendor/ and to sales-admin.
+// Another cloud is one import line below, then make tidy: gcsblob for gs://
+// (Google Cloud Storage), azureblob for azblob:// (Azure), both under
+// gocloud.dev/blob/. They are left out because each adds its cloud's SDK
+// to vendor/ and to sales-admin.
 package blobstore
 
 import (
@@ -17,8 +16,7 @@ import (
 
 	"gocloud.dev/blob"
 
-	// The drivers of the schemes above: each registers its scheme with
-	// blob.OpenBucket when linked in.
+	// Each driver registers its scheme with blob.OpenBucket.
 	_ "gocloud.dev/blob/fileblob"
 	_ "gocloud.dev/blob/memblob"
 	_ "gocloud.dev/blob/s3blob"

@@ -16,11 +16,10 @@ type Info struct {
 }
 
 // New returns the info of the running build from the values the linker
-// stamped into its main package (make release stamps all three:
-// -ldflags "-X main.version=v1.2.3 -X main.commit=0ab8adf41c2e
-// -X main.date=2026-11-30T10:00:00Z"). A commit not stamped is taken from
-// what the go command records of the checkout it built in, so that a plain
-// go build still names the code it runs.
+// stamped into its main package (make release: -ldflags "-X main.version=v1.2.3
+// -X main.commit=0ab8adf41c2e -X main.date=2026-11-30T10:00:00Z"). A commit
+// not stamped is the one the go command recorded, so that a plain go build
+// still names the code it runs.
 func New(version, commit, date string) Info {
 	if commit == "" {
 		if bi, ok := debug.ReadBuildInfo(); ok {

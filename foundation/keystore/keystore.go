@@ -19,8 +19,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// ErrKeyNotFound is returned, wrapped with the kid, when the store has no
-// key under a kid.
+// ErrKeyNotFound is returned, wrapped with the kid, for a kid the store lacks.
 var ErrKeyNotFound = errors.New("key not found")
 
 // ErrNoPrivateKey is returned, wrapped with the kid, when a kid was loaded
@@ -30,7 +29,6 @@ var ErrNoPrivateKey = errors.New("key has no private part")
 // DefaultBits is the RSA key size Generate uses when asked for 0 bits.
 const DefaultBits = 2048
 
-// pemExt is the file extension LoadFolder reads; the rest of the name is the kid.
 const pemExt = ".pem"
 
 // key is one entry of the store; private is nil for a public-only key.
@@ -62,13 +60,12 @@ func LoadFolder(dir string) (*KeyStore, error) {
 
 	ks := New()
 	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, pemExt) {
+		kid, isPEM := strings.CutSuffix(e.Name(), pemExt)
+		if e.IsDir() || !isPEM {
 			continue
 		}
 
-		path := filepath.Join(dir, name)
-		kid := strings.TrimSuffix(name, pemExt)
+		path := filepath.Join(dir, e.Name())
 		if kid == "" {
 			return nil, fmt.Errorf("load key %s: file name gives an empty key ID", path)
 		}
@@ -129,9 +126,8 @@ func (ks *KeyStore) Add(kid string, pk *rsa.PrivateKey) {
 	ks.keys[kid] = key{private: pk, public: &pk.PublicKey}
 }
 
-// PrivateKey returns the signing key stored under kid. It returns
-// ErrKeyNotFound for an unknown kid and ErrNoPrivateKey for a kid loaded
-// from a public-key file.
+// PrivateKey returns the signing key stored under kid, ErrKeyNotFound or
+// ErrNoPrivateKey.
 func (ks *KeyStore) PrivateKey(kid string) (*rsa.PrivateKey, error) {
 	k, err := ks.get(kid)
 	if err != nil {

@@ -3,6 +3,7 @@
 package logger
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log"
@@ -26,8 +27,7 @@ const (
 	LevelError = slog.LevelError
 )
 
-// Logger is a slog-backed logger that adds the trace ID of the context to
-// every record.
+// Logger is a slog logger that adds the context's trace ID to every record.
 type Logger struct {
 	handler slog.Handler
 	traceID TraceIDFn
@@ -39,6 +39,9 @@ func New(w io.Writer, minLevel Level, service string, traceID TraceIDFn) *Logger
 	if w == nil {
 		w = os.Stdout
 	}
+	if traceID == nil {
+		traceID = func(context.Context) string { return "" }
+	}
 	h := slog.NewJSONHandler(w, &slog.HandlerOptions{AddSource: true, Level: minLevel})
 	return &Logger{
 		handler: h.WithAttrs([]slog.Attr{slog.String("service", service)}),
@@ -46,8 +49,7 @@ func New(w io.Writer, minLevel Level, service string, traceID TraceIDFn) *Logger
 	}
 }
 
-// Discard returns a Logger that writes nothing, for tests that do not read
-// logs.
+// Discard returns a Logger that writes nothing, for tests that read no logs.
 func Discard() *Logger {
 	return New(io.Discard, LevelError+1, "discard", nil)
 }
@@ -84,13 +86,7 @@ func (l *Logger) write(ctx context.Context, level Level, msg string, args ...any
 	runtime.Callers(3, pcs[:]) // the caller of Debug, Info, Warn or Error
 
 	r := slog.NewRecord(time.Now().UTC(), level, msg, pcs[0])
-	traceID := "00000000000000000000000000000000"
-	if l.traceID != nil {
-		if id := l.traceID(ctx); id != "" {
-			traceID = id
-		}
-	}
-	r.Add("trace_id", traceID)
+	r.Add("trace_id", cmp.Or(l.traceID(ctx), "00000000000000000000000000000000"))
 	r.Add(args...)
 
 	// A failed log write has nowhere better to go.

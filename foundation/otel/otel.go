@@ -27,8 +27,7 @@ type Config struct {
 	// (they still carry trace IDs for logs and responses).
 	Exporter sdktrace.SpanExporter
 	// OnError, when set, receives OpenTelemetry's internal errors (a failed
-	// export, say) instead of the standard logger, so they land in the
-	// service's own log.
+	// export) in place of the standard logger, so they land in our log.
 	OnError func(err error)
 }
 

@@ -1,5 +1,3 @@
-// Package settings reads, checks and renders the settings of a program
-// with github.com/ardanlabs/conf/v3.
 package settings
 
 import (

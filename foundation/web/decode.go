@@ -18,13 +18,12 @@ const MaxBodyBytes = 1 << 20
 // ErrBodyTooLarge is returned by Decode when the body exceeds MaxBodyBytes.
 var ErrBodyTooLarge = errors.New("request body too large")
 
-// Validator is implemented by request models that check themselves after
-// decoding.
+// Validator is implemented by request models that check themselves once decoded.
 type Validator interface {
 	Validate() error
 }
 
-// DecodeError is a body that is not valid JSON for the target. It names the
+// DecodeError is a body that is not valid JSON for the target, naming the
 // field where one is known.
 type DecodeError struct {
 	Field string
@@ -81,8 +80,7 @@ func DecodeBytes(body []byte, v any) error {
 	return nil
 }
 
-// decodeError words an error of encoding/json for the client, naming the
-// field where one is known.
+// decodeError words an error of encoding/json for the client.
 func decodeError(err error, bodyLen int) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
@@ -107,8 +105,7 @@ func decodeError(err error, bodyLen int) error {
 	return &DecodeError{Err: errors.New("malformed JSON")}
 }
 
-// jsonValue describes the value encoding/json found ("string", "bool",
-// "number 1.5", ...) in words.
+// jsonValue words the value encoding/json found ("string", "number 1.5").
 func jsonValue(v string) string {
 	if n, ok := strings.CutPrefix(v, "number "); ok {
 		return "the number " + n

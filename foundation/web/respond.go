@@ -8,14 +8,12 @@ import (
 	"net/http"
 )
 
-// HTTPStatuser is implemented by values, such as errors, that choose their
-// own status code.
+// HTTPStatuser is implemented by values that choose their own status code.
 type HTTPStatuser interface {
 	HTTPStatus() int
 }
 
-// HTTPHeaderer is implemented by values that set response headers of
-// their own, such as an error's Retry-After.
+// HTTPHeaderer is implemented by values with headers of their own (Retry-After).
 type HTTPHeaderer interface {
 	HTTPHeader() http.Header
 }
@@ -43,14 +41,12 @@ func (s status) HTTPHeader() http.Header {
 	return nil
 }
 
-// Created marks v as a newly created resource: 201, with v's body (JSON
-// unless v is an Encoder).
+// Created sends v as a newly created resource: 201, with v's body.
 func Created(v any) any {
 	return status{v: v, code: http.StatusCreated}
 }
 
-// Accepted marks v as a request taken in: 202, with v's body (JSON unless
-// v is an Encoder).
+// Accepted sends v as a request taken in: 202, with v's body.
 func Accepted(v any) any {
 	return status{v: v, code: http.StatusAccepted}
 }
@@ -88,8 +84,7 @@ type Streamer interface {
 	Stream(ctx context.Context, w http.ResponseWriter) (status int, err error)
 }
 
-// Respond writes v to w as a HandlerFunc's answer (see HandlerFunc) and
-// returns the status it sent.
+// Respond writes v to w as a HandlerFunc's answer and returns its status.
 func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 	if s, ok := v.(Streamer); ok {
 		return s.Stream(ctx, w)

@@ -30,8 +30,7 @@ type HandlerFunc func(ctx context.Context, r *http.Request) (any, error)
 // MidFunc wraps a HandlerFunc with behaviour that runs around it.
 type MidFunc func(next HandlerFunc) HandlerFunc
 
-// Logger is the one logging call the web layer needs, so web does not
-// depend on the logger package.
+// Logger is the one logging call web needs, so it needs no logger package.
 type Logger func(ctx context.Context, msg string, args ...any)
 
 // App is the entry point of a web application: a ServeMux with a shared
@@ -56,8 +55,7 @@ type Config struct {
 	NotRouted func(status int) any
 }
 
-// NewApp builds an App whose every route runs through cfg.Mid, outermost
-// first.
+// NewApp builds an App whose every route runs through cfg.Mid, outermost first.
 func NewApp(cfg Config) *App {
 	tracer := cfg.Tracer
 	if tracer == nil {
@@ -130,6 +128,19 @@ func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
 			a.log(ctx, "web: respond", "error", err)
 		}
 	})
+}
+
+type traceIDKey struct{}
+
+// GetTraceID returns the request's trace ID, or "" outside a request.
+func GetTraceID(ctx context.Context) string {
+	id, _ := ctx.Value(traceIDKey{}).(string)
+	return id
+}
+
+// Param returns the named path wildcard of the request.
+func Param(r *http.Request, key string) string {
+	return r.PathValue(key)
 }
 
 func wrap(h HandlerFunc, mw []MidFunc) HandlerFunc {
