@@ -33,10 +33,7 @@ func main() {
 	log := logger.New(os.Stdout, logger.LevelInfo, "metrics", nil)
 
 	ctx := context.Background()
-	if err := run(ctx, log); err != nil {
-		if settings.Answered(err) {
-			os.Exit(0)
-		}
+	if err := run(ctx, log); err != nil && !settings.Answered(err) {
 		log.Error(ctx, "startup", "error", err)
 		os.Exit(1)
 	}

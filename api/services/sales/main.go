@@ -45,10 +45,7 @@ func main() {
 	log := logger.New(os.Stdout, logger.LevelInfo, "sales-api", web.GetTraceID)
 
 	ctx := context.Background()
-	if err := run(ctx, log); err != nil {
-		if settings.Answered(err) {
-			os.Exit(0)
-		}
+	if err := run(ctx, log); err != nil && !settings.Answered(err) {
 		log.Error(ctx, "startup", "error", err)
 		os.Exit(1)
 	}

@@ -87,13 +87,12 @@ func run(ctx context.Context) error {
 		return err
 	}
 
-	if len(cfg.Args) == 0 {
-		fmt.Println(commands.Overview())
-		return errors.New("no command given")
-	}
 	cmd, ok := commands.Lookup(cfg.Args.Num(0))
 	if !ok {
 		fmt.Println(commands.Overview())
+		if len(cfg.Args) == 0 {
+			return errors.New("no command given")
+		}
 		return fmt.Errorf("unknown command %q", cfg.Args.Num(0))
 	}
 
