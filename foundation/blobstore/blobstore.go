@@ -22,14 +22,10 @@ import (
 	_ "gocloud.dev/blob/s3blob"
 )
 
-// Schemes are the URL schemes Open knows.
-var Schemes = []string{"file", "mem", "s3"}
-
 // Open opens the bucket at bucketURL: file:///var/dumps, s3://name?region=eu-west-1,
 // mem://. The caller closes it.
 func Open(ctx context.Context, bucketURL string) (*blob.Bucket, error) {
-	// gocloud's errors name the URL and say what is wrong with it, or
-	// which schemes there are.
+	// gocloud's errors name the URL and what is wrong with it, or the schemes.
 	return blob.OpenBucket(ctx, bucketURL)
 }
 

@@ -191,7 +191,7 @@ func fieldAt(body []byte, off int) string {
 	path := func() string {
 		var keys []string
 		for _, f := range stack {
-			if f.object && f.key != "" {
+			if f.key != "" { // "" in an array
 				keys = append(keys, f.key)
 			}
 		}
@@ -206,20 +206,15 @@ func fieldAt(body []byte, off int) string {
 		top := len(stack) - 1
 		switch t := tok.(type) {
 		case json.Delim:
-			switch t {
-			case '{':
-				stack = append(stack, frame{object: true, isKey: true})
+			if t == '{' || t == '[' {
+				stack = append(stack, frame{object: t == '{', isKey: t == '{'})
 				continue
-			case '[':
-				stack = append(stack, frame{})
-				continue
-			default:
-				if top >= 0 {
-					stack = stack[:top]
-				}
+			}
+			if top >= 0 {
+				stack = stack[:top]
 			}
 		case string:
-			if top >= 0 && stack[top].object && stack[top].isKey {
+			if top >= 0 && stack[top].isKey {
 				stack[top].key, stack[top].isKey = t, false
 				continue
 			}
