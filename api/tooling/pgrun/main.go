@@ -40,8 +40,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
-// run is pgrun given its arguments; it writes its own messages to stderr
-// and returns the exit status.
+// run is pgrun given its arguments; it returns the exit status.
 func run(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("pgrun", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -62,8 +62,7 @@ type MemStats struct {
 
 // Config says where the API is.
 type Config struct {
-	// VarsURL is the API's expvar endpoint, such as
-	// http://localhost:3010/debug/vars.
+	// VarsURL is the API's expvar endpoint (http://localhost:3010/debug/vars).
 	VarsURL string
 	// ReadyURL, when set, is asked for readiness: a 200 is ready.
 	ReadyURL string

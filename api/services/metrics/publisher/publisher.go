@@ -147,8 +147,7 @@ func (p *Publisher) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// histogram turns the API's cumulative buckets, keyed by their bound as
-// text, into a Prometheus histogram.
+// histogram reads the API's cumulative buckets, keyed by their bound as text.
 func histogram(l collector.Latency) (prometheus.Metric, error) {
 	buckets := make(map[float64]uint64, len(l.Buckets))
 	for k, n := range l.Buckets {

@@ -103,8 +103,7 @@ func reachFix(env Env) string {
 	return `Start it with "make run" (sales-admin run from the repo root then finds it), or set SALES_DB_HOST=host:port (and SALES_DB_USER, SALES_DB_PASSWORD, SALES_DB_NAME).`
 }
 
-// startingUp reports whether err is a server that answered but is not
-// accepting connections yet.
+// startingUp reports whether err says the server is still starting up.
 func startingUp(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == cannotConnectNow
