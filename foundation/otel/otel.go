@@ -49,14 +49,12 @@ func Init(cfg Config) (*sdktrace.TracerProvider, error) {
 		return nil, fmt.Errorf("sampling probability %v is not between 0 and 1", cfg.Probability)
 	}
 
-	res := sdkresource.NewSchemaless(
-		attribute.String("service.name", cfg.ServiceName),
-		attribute.String("service.version", cfg.Version),
-	)
-
 	opts := []sdktrace.TracerProviderOption{
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.Probability))),
-		sdktrace.WithResource(res),
+		sdktrace.WithResource(sdkresource.NewSchemaless(
+			attribute.String("service.name", cfg.ServiceName),
+			attribute.String("service.version", cfg.Version),
+		)),
 	}
 	if cfg.Exporter != nil {
 		opts = append(opts, sdktrace.WithBatcher(cfg.Exporter,
