@@ -29,23 +29,20 @@ const dbVarPrefix = "SALES_DB_"
 func localDB(path string, lookupEnv func(string) (string, bool), args []string) (map[string]string, commands.DBOrigin, error) {
 	flags := confFlags(args)
 	given := func(name string) bool {
-		if _, ok := lookupEnv(name); ok {
-			return true
-		}
-		return flags[flagName(name)]
+		_, inEnv := lookupEnv(name)
+		return inEnv || flags[flagName(name)]
 	}
 	if given(dbVarPrefix + "HOST") {
 		return nil, commands.DBOrigin{Given: true}, nil
 	}
 
 	file, err := connfile.Read(path)
-	if errors.Is(err, os.ErrNotExist) {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
 		return nil, commands.DBOrigin{}, nil
-	}
-	if err != nil {
+	case err != nil:
 		return nil, commands.DBOrigin{}, fmt.Errorf("%w (pgrun writes that file while make run runs: delete it if make run is not running)", err)
-	}
-	if file[dbVarPrefix+"HOST"] == "" {
+	case file[dbVarPrefix+"HOST"] == "":
 		return nil, commands.DBOrigin{}, nil
 	}
 

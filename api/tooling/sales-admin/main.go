@@ -66,9 +66,8 @@ func run(ctx context.Context) error {
 		}
 	}
 
-	// make run's database is the one to use when none is named: its
-	// settings go into the environment, under what was given, before conf
-	// reads it.
+	// With no database named, make run's is used: its settings go into the
+	// environment, under what was given, before conf reads it.
 	fileVars, dbFrom, err := localDB(makeRunConnFile, os.LookupEnv, os.Args[1:])
 	if err != nil {
 		return err
@@ -100,12 +99,10 @@ func run(ctx context.Context) error {
 		DB: sqldb.Config{
 			Conn:     cfg.DB,
 			MaxConns: 2,
-			// A server that does not answer fails the command within
-			// this (one that refuses, at once); it is what the error
-			// message quotes.
+			// A server that does not answer fails the command within this
+			// (one that refuses, at once), as the error message says.
 			ConnectTimeout: 2 * time.Second,
-			// Admin work (a migration, a large seed) may rightly run
-			// for longer than a request would.
+			// Admin work (a migration, a large seed) may outrun a request.
 			AcquireTimeout:   10 * time.Second,
 			StatementTimeout: 30 * time.Minute,
 			LockTimeout:      time.Minute,

@@ -43,23 +43,20 @@ func connectError(env Env, err error) error {
 		at += " (from " + env.DBFrom.File + ")"
 	}
 
+	var msg string
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		var msg string
-		switch {
-		case strings.HasPrefix(pgErr.Code, invalidAuthorization):
-			msg = fmt.Sprintf("Postgres at %s refused the login of user %q: %s. Check SALES_DB_USER and SALES_DB_PASSWORD.", at, env.DB.User, pgErr.Message)
-		case pgErr.Code == invalidCatalogName:
-			msg = fmt.Sprintf("Postgres at %s has no database %q: set SALES_DB_NAME to one it has, or create it.", at, env.DB.Name)
-		case pgErr.Code == cannotConnectNow:
-			msg = fmt.Sprintf("Postgres at %s is not accepting connections yet (%s): try again in a moment.", at, pgErr.Message)
-		default:
-			msg = fmt.Sprintf("Postgres at %s refused the connection: %s (SQLSTATE %s).", at, pgErr.Message, pgErr.Code)
-		}
-		return &connError{msg: msg, err: err}
+	switch {
+	case !errors.As(err, &pgErr):
+		msg = fmt.Sprintf("cannot reach Postgres at %s: %s. %s", at, unreachable(env, err), reachFix(env))
+	case strings.HasPrefix(pgErr.Code, invalidAuthorization):
+		msg = fmt.Sprintf("Postgres at %s refused the login of user %q: %s. Check SALES_DB_USER and SALES_DB_PASSWORD.", at, env.DB.User, pgErr.Message)
+	case pgErr.Code == invalidCatalogName:
+		msg = fmt.Sprintf("Postgres at %s has no database %q: set SALES_DB_NAME to one it has, or create it.", at, env.DB.Name)
+	case pgErr.Code == cannotConnectNow:
+		msg = fmt.Sprintf("Postgres at %s is not accepting connections yet (%s): try again in a moment.", at, pgErr.Message)
+	default:
+		msg = fmt.Sprintf("Postgres at %s refused the connection: %s (SQLSTATE %s).", at, pgErr.Message, pgErr.Code)
 	}
-
-	msg := fmt.Sprintf("cannot reach Postgres at %s: %s. %s", at, unreachable(env, err), reachFix(env))
 	return &connError{msg: msg, err: err}
 }
 
