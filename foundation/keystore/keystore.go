@@ -3,6 +3,7 @@
 package keystore
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -167,10 +168,7 @@ func (ks *KeyStore) KIDs() []string {
 // it as PKCS#8 PEM to <dir>/<kid>.pem with mode 0600, creating dir with mode
 // 0700 if missing. The kid is a new random UUID; it is returned.
 func Generate(dir string, bits int) (string, error) {
-	if bits == 0 {
-		bits = DefaultBits
-	}
-
+	bits = cmp.Or(bits, DefaultBits)
 	pk, err := rsa.GenerateKey(rand.Reader, bits)
 	if err != nil {
 		return "", fmt.Errorf("generate %d-bit RSA key: %w", bits, err)

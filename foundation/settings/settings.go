@@ -12,18 +12,19 @@ import (
 )
 
 // Parse reads cfg from the command line and the environment variables
-// prefix_GROUP_NAME, as conf does. When --help or --version was asked for
-// it prints the answer and returns an error Answered reports.
-func Parse(prefix string, cfg any) error {
+// prefix_GROUP_NAME, as conf does, and returns what it read as a log
+// attribute (see Attr). When --help or --version was asked for it prints
+// the answer and returns an error Answered reports.
+func Parse(prefix string, cfg any) (slog.Attr, error) {
 	help, err := conf.Parse(prefix, cfg)
 	if Answered(err) {
 		fmt.Println(help)
-		return err
+		return slog.Attr{}, err
 	}
 	if err != nil {
-		return fmt.Errorf("parse config: %w", err)
+		return slog.Attr{}, fmt.Errorf("parse config: %w", err)
 	}
-	return nil
+	return Attr(cfg)
 }
 
 // Answered reports whether err is Parse saying that --help or --version

@@ -62,7 +62,8 @@ func run(ctx context.Context, log *logger.Logger) error {
 	stamp := buildinfo.New(version, commit, date)
 	cfg := Config{Version: conf.Version{Build: stamp.String(), Desc: "Prometheus sidecar of the sales-api"}}
 
-	if err := settings.Parse("METRICS", &cfg); err != nil {
+	cfgAttr, err := settings.Parse("METRICS", &cfg)
+	if err != nil {
 		return err
 	}
 	if cfg.Collect.Interval <= 0 {
@@ -71,11 +72,6 @@ func run(ctx context.Context, log *logger.Logger) error {
 
 	log.Info(ctx, "starting service", "version", stamp.Version, "commit", stamp.Commit, "built", stamp.Date, "GOMAXPROCS", runtime.GOMAXPROCS(0))
 	defer log.Info(ctx, "shutdown complete")
-
-	cfgAttr, err := settings.Attr(&cfg)
-	if err != nil {
-		return err
-	}
 	log.Info(ctx, "startup", cfgAttr)
 
 	col := collector.New(collector.Config{

@@ -105,17 +105,13 @@ func run(ctx context.Context, log *logger.Logger) error {
 	stamp := buildinfo.New(version, commit, date)
 	cfg := Config{Version: conf.Version{Build: stamp.String(), Desc: "Sales API of the garagesale service kit"}}
 
-	if err := settings.Parse("SALES", &cfg); err != nil {
+	cfgAttr, err := settings.Parse("SALES", &cfg)
+	if err != nil {
 		return err
 	}
 
 	log.Info(ctx, "starting service", "version", stamp.Version, "commit", stamp.Commit, "built", stamp.Date, "GOMAXPROCS", runtime.GOMAXPROCS(0))
 	defer log.Info(ctx, "shutdown complete")
-
-	cfgAttr, err := settings.Attr(&cfg)
-	if err != nil {
-		return err
-	}
 	log.Info(ctx, "startup", cfgAttr)
 
 	cfg.DB.ApplicationName = cfg.Tempo.ServiceName

@@ -1,18 +1,12 @@
 // Pgrun runs a command with a local PostgreSQL server started from the
-// installed binaries: the command gets SALES_DB_* naming the application
-// database and SALES_TEST_DB_URL naming the "postgres" maintenance
-// database (where tests may create their own); then the server stops and
-// pgrun exits with the command's status.
-//
-//	pgrun [--data DIR] [--port N] [--db NAME] -- COMMAND [ARGS...]
-//	pgrun --serve [--data DIR] [--port N] [--db NAME]
-//
-// --serve runs no command: the server runs until SIGINT or SIGTERM (the
-// fleet runs Postgres this way). Without --data the cluster is thrown
-// away; with it, the data is kept in DIR and, while the server runs,
-// DIR/connection.env holds its SALES_DB_* settings and a DATABASE_URL for
-// programs started elsewhere (sales-admin, make psql). The application
-// database, --db, is created if missing.
+// installed binaries, then stops the server and exits with the command's
+// status. The command gets SALES_DB_* naming the application database
+// (--db, created if missing) and SALES_TEST_DB_URL naming the "postgres"
+// maintenance database, where tests may create their own. With --serve
+// there is no command: the server runs until SIGINT or SIGTERM (the fleet
+// runs Postgres this way). With --data the cluster is kept in DIR and,
+// while it runs, DIR/connection.env holds its SALES_DB_* settings and a
+// DATABASE_URL for programs started elsewhere (sales-admin, make psql).
 package main
 
 import (

@@ -79,7 +79,7 @@ func run(ctx context.Context) error {
 	}
 
 	cfg := Config{Version: conf.Version{Build: buildinfo.New(version, commit, date).String(), Desc: "Administers the garagesale sales service"}}
-	if err := settings.Parse("SALES", &cfg); err != nil {
+	if _, err := settings.Parse("SALES", &cfg); err != nil {
 		if errors.Is(err, conf.ErrHelpWanted) {
 			fmt.Println(commands.Overview())
 		}

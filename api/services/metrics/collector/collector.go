@@ -3,6 +3,7 @@
 package collector
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -78,10 +79,7 @@ type Collector struct {
 
 // New returns a Collector for cfg.
 func New(cfg Config) *Collector {
-	if cfg.Timeout == 0 {
-		cfg.Timeout = 2 * time.Second
-	}
-	return &Collector{cfg: cfg, client: &http.Client{Timeout: cfg.Timeout}}
+	return &Collector{cfg: cfg, client: &http.Client{Timeout: cmp.Or(cfg.Timeout, 2*time.Second)}}
 }
 
 // Collect reads one Snapshot. An error means the API did not answer with
