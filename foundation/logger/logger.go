@@ -13,9 +13,6 @@ import (
 	"time"
 )
 
-// TraceIDFn returns the trace ID carried by ctx, or "".
-type TraceIDFn func(ctx context.Context) string
-
 // Level is a log level.
 type Level = slog.Level
 
@@ -30,12 +27,12 @@ const (
 // Logger is a slog logger that adds the context's trace ID to every record.
 type Logger struct {
 	handler slog.Handler
-	traceID TraceIDFn
+	traceID func(ctx context.Context) string
 }
 
 // New returns a Logger writing JSON to w at minLevel. Every line carries
-// service; traceID may be nil.
-func New(w io.Writer, minLevel Level, service string, traceID TraceIDFn) *Logger {
+// service and the trace ID that traceID, which may be nil, finds in ctx.
+func New(w io.Writer, minLevel Level, service string, traceID func(ctx context.Context) string) *Logger {
 	if w == nil {
 		w = os.Stdout
 	}
