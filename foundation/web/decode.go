@@ -167,11 +167,7 @@ func badText(body []byte) int {
 		}
 		j += i
 		// An escape only when preceded by an even number of backslashes.
-		n := 0
-		for k := j - 1; k >= 0 && body[k] == '\\'; k-- {
-			n++
-		}
-		if n%2 == 0 {
+		if backslashes := j - len(bytes.TrimRight(body[:j], `\`)); backslashes%2 == 0 {
 			return j
 		}
 		i = j + 1

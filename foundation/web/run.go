@@ -45,9 +45,7 @@ func Run(ctx context.Context, srv *http.Server, sd Shutdown, log Logger) error {
 
 	conns := trackConns(srv)
 	served := make(chan error, 1)
-	go func() {
-		served <- srv.Serve(ln)
-	}()
+	go func() { served <- srv.Serve(ln) }()
 
 	select {
 	case err := <-served:
