@@ -23,12 +23,10 @@ func Problems(cfg any) []string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	var out []string
-	walk(t, "", &out)
-	return out
+	return walk(t, "")
 }
 
-func walk(t reflect.Type, prefix string, out *[]string) {
+func walk(t reflect.Type, prefix string) (out []string) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag, hasTag := f.Tag.Lookup("conf")
@@ -38,13 +36,14 @@ func walk(t reflect.Type, prefix string, out *[]string) {
 		name := prefix + f.Name
 		switch {
 		case f.Anonymous && f.Type.Kind() == reflect.Struct:
-			walk(f.Type, prefix, out) // conf reads its settings as the embedder's own
+			out = append(out, walk(f.Type, prefix)...) // conf reads its settings as the embedder's own
 		case f.Type.Kind() == reflect.Struct && !hasTag:
-			walk(f.Type, name+".", out) // a group
+			out = append(out, walk(f.Type, name+".")...) // a group
 		default:
-			*out = append(*out, check(name, tag)...)
+			out = append(out, check(name, tag)...)
 		}
 	}
+	return out
 }
 
 func check(name, tag string) []string {

@@ -36,12 +36,9 @@ type Logger func(ctx context.Context, msg string, args ...any)
 // App is the entry point of a web application: a ServeMux with a shared
 // middleware chain, one span per request and JSON responses.
 type App struct {
-	mux       *http.ServeMux
-	log       Logger
-	tracer    trace.Tracer
-	mw        []MidFunc
-	notRouted func(status int) any
-	routes    []string
+	cfg    Config
+	mux    *http.ServeMux
+	routes []string
 }
 
 // Config holds what an App needs. Tracer may be nil.
@@ -57,21 +54,13 @@ type Config struct {
 
 // NewApp builds an App whose every route runs through cfg.Mid, outermost first.
 func NewApp(cfg Config) *App {
-	tracer := cfg.Tracer
-	if tracer == nil {
-		tracer = noop.NewTracerProvider().Tracer("web")
+	if cfg.Tracer == nil {
+		cfg.Tracer = noop.NewTracerProvider().Tracer("web")
 	}
-	log := cfg.Log
-	if log == nil {
-		log = func(context.Context, string, ...any) {}
+	if cfg.Log == nil {
+		cfg.Log = func(context.Context, string, ...any) {}
 	}
-	return &App{
-		mux:       http.NewServeMux(),
-		log:       log,
-		tracer:    tracer,
-		mw:        cfg.Mid,
-		notRouted: cfg.NotRouted,
-	}
+	return &App{cfg: cfg, mux: http.NewServeMux()}
 }
 
 // Routes returns "METHOD PATH" of every route registered with HandlerFunc,
@@ -82,8 +71,8 @@ func (a *App) Routes() []string {
 
 // ServeHTTP implements http.Handler.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if a.notRouted != nil {
-		w = &notRoutedWriter{ResponseWriter: w, body: a.notRouted}
+	if a.cfg.NotRouted != nil {
+		w = &notRoutedWriter{ResponseWriter: w, body: a.cfg.NotRouted}
 	}
 	a.mux.ServeHTTP(w, r)
 }
@@ -92,13 +81,13 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // "/v1/users/{userID}"), wrapped in the route's own middleware mw and then
 // the app-wide chain.
 func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
-	h = wrap(wrap(h, mw), a.mw)
+	h = wrap(wrap(h, mw), a.cfg.Mid)
 	route := method + " " + path
 	a.routes = append(a.routes, route)
 
 	a.mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) {
 		ctx := propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-		ctx, span := a.tracer.Start(ctx, route,
+		ctx, span := a.cfg.Tracer.Start(ctx, route,
 			trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(
 				attribute.String("http.request.method", r.Method),
@@ -119,13 +108,13 @@ func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
 
 		resp, err := h(ctx, r.WithContext(ctx))
 		if err != nil {
-			a.log(ctx, "web: an error no middleware answered", "error", err)
+			a.cfg.Log(ctx, "web: an error no middleware answered", "error", err)
 			resp = status{code: http.StatusInternalServerError}
 		}
 		status, err := Respond(ctx, w, resp)
 		span.SetAttributes(attribute.Int("http.response.status_code", status))
 		if err != nil {
-			a.log(ctx, "web: respond", "error", err)
+			a.cfg.Log(ctx, "web: respond", "error", err)
 		}
 	})
 }
