@@ -122,11 +122,10 @@ func run(args []string, stderr io.Writer) int {
 
 	cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = os.Environ()
+	cmd.Env = append(os.Environ(), "SALES_TEST_DB_URL="+srv.URL("postgres"))
 	for _, v := range dbVars {
 		cmd.Env = append(cmd.Env, v.Name+"="+v.Value)
 	}
-	cmd.Env = append(cmd.Env, "SALES_TEST_DB_URL="+srv.URL("postgres"))
 	if err := cmd.Start(); err != nil {
 		return fail(err)
 	}

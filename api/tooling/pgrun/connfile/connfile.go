@@ -27,9 +27,8 @@ type Var struct {
 var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Write replaces the file at path with vars, in their order, after a
-// header comment. It is readable by its owner only, since it holds a
-// password, and it appears whole or not at all: a reader never sees half
-// of it.
+// header comment. It holds a password, so only its owner may read it, and
+// it appears whole or not at all: a reader never sees half of it.
 func Write(path, header string, vars []Var) error {
 	var b bytes.Buffer
 	if header = strings.TrimSpace(header); header != "" {

@@ -65,8 +65,7 @@ func Lookup(name string) (Command, bool) {
 	return Command{}, false
 }
 
-// Overview lists the commands and says where the database settings come
-// from.
+// Overview lists the commands and where the database settings come from.
 func Overview() string {
 	var b strings.Builder
 	b.WriteString("COMMANDS\n")

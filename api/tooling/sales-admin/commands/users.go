@@ -188,8 +188,7 @@ func readPassword(in io.Reader) (string, error) {
 	return line, nil
 }
 
-// flagErrors joins the errors of fe into one, naming each flag, in a
-// stable order.
+// flagErrors joins the errors of fe, naming each flag, in a stable order.
 func flagErrors(fe map[string]error) error {
 	var msgs []string
 	for _, k := range slices.Sorted(maps.Keys(fe)) {
