@@ -30,9 +30,8 @@ func Open(ctx context.Context, bucketURL string) (*blob.Bucket, error) {
 }
 
 // Write creates or replaces the object key of b with what write writes to
-// it, and returns how many bytes that was. The object appears whole or
-// not at all: when write fails or ctx ends first, the upload is abandoned
-// and what was at key before is left as it was.
+// it and returns its size. The object appears whole or not at all: when
+// write fails or ctx ends first, the upload is abandoned and key kept as it was.
 func Write(ctx context.Context, b *blob.Bucket, key, contentType string, write func(io.Writer) error) (int64, error) {
 	// A blob.Writer whose context ends before Close abandons the upload.
 	ctx, cancel := context.WithCancel(ctx)

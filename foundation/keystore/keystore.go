@@ -49,10 +49,9 @@ func New() *KeyStore {
 	return &KeyStore{keys: make(map[string]key)}
 }
 
-// LoadFolder returns a KeyStore holding every <kid>.pem file in dir. Files
-// with other extensions and sub-folders are ignored; a .pem file that does
-// not hold an RSA key is an error naming the file, so a broken key is never
-// silently dropped from rotation.
+// LoadFolder returns a KeyStore holding every <kid>.pem file in dir, other
+// files and sub-folders ignored. A .pem file without an RSA key is an error
+// naming it, so a broken key never silently drops out of rotation.
 func LoadFolder(dir string) (*KeyStore, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -192,9 +191,8 @@ func Generate(dir string, bits int) (string, error) {
 	return kid, nil
 }
 
-// writeNew writes data to a file that must not exist yet, so a key is never
-// overwritten, and removes the file again if the write fails so no truncated
-// key is left behind to break LoadFolder.
+// writeNew writes data to a new file, so a key is never overwritten, and
+// removes it if the write fails, so no truncated key is left to break LoadFolder.
 func writeNew(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {

@@ -33,10 +33,9 @@ func Answered(err error) bool {
 	return errors.Is(err, conf.ErrHelpWanted) || errors.Is(err, conf.ErrVersionWanted)
 }
 
-// Attr returns cfg's settings as one log attribute, "config", holding a
-// field per setting named as its flag (web-read-timeout), secrets masked
-// as conf masks them. A log line then carries them as structured fields
-// that a log viewer can filter on, not as one string of lines.
+// Attr returns cfg's settings as one log attribute, "config", with a field
+// per setting named as its flag (web-read-timeout), secrets masked as conf
+// masks them: fields a log viewer can filter on, not one string of lines.
 func Attr(cfg any) (slog.Attr, error) {
 	out, err := conf.String(cfg)
 	if err != nil {

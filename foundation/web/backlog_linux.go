@@ -28,10 +28,8 @@ func closeBacklog(ln net.Listener, limit time.Duration) error {
 
 	deadline := time.Now().Add(limit)
 	for {
-		var (
-			done    bool
-			sockErr error
-		)
+		var done bool
+		var sockErr error
 		if err := raw.Control(func(fd uintptr) {
 			var info *unix.TCPInfo
 			if info, sockErr = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); sockErr != nil {

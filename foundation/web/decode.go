@@ -225,8 +225,7 @@ func fieldAt(body []byte, off int) string {
 }
 
 // Clip shortens a name the client made up (an unknown field or parameter)
-// to 64 runes, marking the cut, so that an answer or a log line naming it
-// cannot be made arbitrarily long.
+// to 64 runes, marking the cut, so an answer or log line naming it stays short.
 func Clip(name string) string {
 	const clipAt = 64
 	if utf8.RuneCountInString(name) <= clipAt {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 )
 
@@ -95,9 +96,7 @@ func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 	}
 
 	if h, ok := v.(HTTPHeaderer); ok {
-		for k, vs := range h.HTTPHeader() {
-			w.Header()[k] = vs
-		}
+		maps.Copy(w.Header(), h.HTTPHeader())
 	}
 
 	code := StatusOf(v)

@@ -28,10 +28,9 @@ type Shutdown struct {
 	Timeout time.Duration
 }
 
-// Run listens on srv.Addr and serves until the server fails or the process
-// gets SIGINT or SIGTERM; then it drains as sd says, stops accepting,
-// answers every request that reached it and returns nil. "listening" is
-// logged only once the port is bound.
+// Run listens on srv.Addr, logs "listening" once bound, and serves until the
+// server fails or the process gets SIGINT or SIGTERM; then it drains as sd
+// says, stops accepting, answers every request that reached it and returns nil.
 func Run(ctx context.Context, srv *http.Server, sd Shutdown, log Logger) error {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)

@@ -99,11 +99,10 @@ func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
 		traceID := sc.TraceID().String()
 		ctx = context.WithValue(ctx, traceIDKey{}, traceID)
 		if sc.HasTraceID() {
-			h := w.Header()
-			h.Set("Traceparent", "00-"+traceID+"-"+sc.SpanID().String()+"-"+sc.TraceFlags().String())
+			w.Header().Set("Traceparent", "00-"+traceID+"-"+sc.SpanID().String()+"-"+sc.TraceFlags().String())
 			// The bare ID is what a support request quotes and what every
 			// log line of the request carries as trace_id.
-			h.Set("X-Trace-Id", traceID)
+			w.Header().Set("X-Trace-Id", traceID)
 		}
 
 		resp, err := h(ctx, r.WithContext(ctx))
