@@ -132,7 +132,6 @@ func NewAPI(cfg Config) API {
 	if ping == nil {
 		ping = func(ctx context.Context) error { return sqldb.StatusCheck(ctx, cfg.DB) }
 	}
-	ready := checkapp.Ready(ping, cfg.Draining)
 
 	// The document's version is the API's (its paths say v1), not the
 	// build's, so the committed copy does not change with every commit.
@@ -143,7 +142,7 @@ func NewAPI(cfg Config) API {
 		Auth:         cfg.Auth,
 		Authenticate: mid.Authenticate(cfg.Auth, bs.User),
 	})
-	checkapp.Routes(routes, checkapp.Config{Build: cfg.Build, Ready: ready})
+	checkapp.Routes(routes, checkapp.Config{Build: cfg.Build, Ready: checkapp.Ready(ping, cfg.Draining)})
 	userapp.Routes(routes, userapp.Config{
 		UserBus:        bs.User,
 		Auth:           cfg.Auth,
