@@ -55,8 +55,7 @@ func Accepted(v any) any {
 // NoContent is what a handler returns when there is nothing to send: 204.
 var NoContent any
 
-// StatusOf returns the status v is sent with: 204 for nil, its own for an
-// HTTPStatuser, else 200.
+// StatusOf returns the status v is sent with (see HandlerFunc).
 func StatusOf(v any) int {
 	switch s := v.(type) {
 	case nil:
@@ -67,8 +66,7 @@ func StatusOf(v any) int {
 	return http.StatusOK
 }
 
-// Encode returns the body v is sent with and its Content-Type: an
-// Encoder's own encoding, else v's JSON (see JSON).
+// Encode returns v's body and Content-Type: an Encoder's own, else its JSON.
 func Encode(v any) ([]byte, string, error) {
 	if e, ok := v.(Encoder); ok {
 		return e.Encode()
@@ -77,10 +75,9 @@ func Encode(v any) ([]byte, string, error) {
 }
 
 // Streamer is an answer written while it is made (an upload answered line
-// by line as its body is read). Respond hands it the writer and the
-// request's own context, not the middleware's (a stream outlasts a
-// request's deadline and bounds its own work); it writes status, headers
-// and body itself.
+// by line as its body is read), status and headers too. Respond hands it the
+// request's own context, not the middleware's: a stream outlasts a
+// request's deadline and bounds its own work.
 type Streamer interface {
 	Stream(ctx context.Context, w http.ResponseWriter) (status int, err error)
 }

@@ -127,9 +127,8 @@ func routes(pub *publisher.Publisher, build string) http.Handler {
 const startupRetry = 250 * time.Millisecond
 
 // collectLoop collects at once and then every interval until ctx ends,
-// sooner while it has never reached the API. It logs when the API goes
-// away and when it comes back, not on every failed attempt, so a stopped
-// API does not flood the log.
+// sooner while it has never reached the API. It logs when the API goes and
+// comes back, not every failed attempt, so a stopped API floods no log.
 func collectLoop(ctx context.Context, log *logger.Logger, col *collector.Collector, pub *publisher.Publisher, interval time.Duration) {
 	timer := time.NewTimer(interval)
 	defer timer.Stop()

@@ -276,9 +276,8 @@ func run(ctx context.Context, log *logger.Logger) error {
 	}, log.Info)
 }
 
-// sweep runs del every interval until ctx ends: del deletes up to a batch
-// of expired rows and says how many, and runs again while it deletes a
-// full batch, so each delete stays short however much has expired. Every
+// sweep runs del every interval until ctx ends, and again while del
+// deletes a full batch of expired rows, so each delete stays short. Every
 // replica may sweep at once: deleting what has expired is idempotent.
 func sweep(ctx context.Context, log *logger.Logger, table string, interval time.Duration, del func(ctx context.Context, limit int) (int, error)) {
 	const batch = 1000

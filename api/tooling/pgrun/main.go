@@ -180,11 +180,10 @@ func createDatabase(ctx context.Context, srv *pgserver.Server, name string) erro
 	if err := db.GetContext(ctx, &exists, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name); err != nil {
 		return fmt.Errorf("look for database %s: %w", name, err)
 	}
-	if exists {
-		return nil
-	}
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		return fmt.Errorf("create database %s: %w", name, err)
+	if !exists {
+		if _, err := db.ExecContext(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+			return fmt.Errorf("create database %s: %w", name, err)
+		}
 	}
 	return nil
 }

@@ -12,8 +12,7 @@ import (
 )
 
 // makeRunConnFile is where make run's pgrun (--data .data/pg) keeps the
-// settings of its Postgres, relative to the repo root. pgrun removes it
-// when it stops, so it is there while that server is up.
+// settings of its Postgres, relative to the repo root, while it runs.
 var makeRunConnFile = filepath.Join(".data", "pg", connfile.Name)
 
 // dbVarPrefix marks the variables sales-admin takes from the file; the

@@ -163,8 +163,7 @@ func promoteUser(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	on := true
-	usr, err = bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Roles: []role.Role{role.Admin}, Enabled: &on})
+	usr, err = bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Roles: []role.Role{role.Admin}, Enabled: new(true)})
 	if err != nil {
 		return err
 	}
