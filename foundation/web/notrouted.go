@@ -4,8 +4,8 @@ import "net/http"
 
 // notRoutedWriter replaces the ServeMux's own plain-text 404 and 405
 // replies (for a path no route has, or a method the path lacks) with the
-// app's body. Routed handlers always set their Content-Type first, so only
-// the mux's replies are text/plain when their header is written.
+// app's body. The mux's replies are text/plain; routed handlers always set
+// their own Content-Type first, so they pass through untouched.
 type notRoutedWriter struct {
 	http.ResponseWriter
 	body        func(status int) any
