@@ -1,13 +1,12 @@
 // Package blobstore writes objects to blob storage named by a URL, through
 // gocloud.dev/blob: file:// (a folder), mem:// (memory, for tests) and s3://
-// (Amazon S3 and the stores that speak its API: MinIO, Ceph, R2, ...).
-// A driver takes its credentials the way its cloud's SDK does
-// (environment, instance or workload identity); none are read here.
+// (Amazon S3 and the stores that speak its API: MinIO, Ceph, R2, ...). A
+// driver takes its credentials as its cloud's SDK does; none are read here.
 //
-// Another cloud is one import line below: _ "gocloud.dev/blob/gcsblob"
-// for gs:// (Google Cloud Storage), _ "gocloud.dev/blob/azureblob" for
-// azblob:// (Azure), then make tidy. They are left out by default because
-// each adds its cloud's SDK to vendor/ and to sales-admin.
+// Another cloud is one import line below, then make tidy: gcsblob for gs://
+// (Google Cloud Storage), azureblob for azblob:// (Azure), both under
+// gocloud.dev/blob/. They are left out because each adds its cloud's SDK
+// to vendor/ and to sales-admin.
 package blobstore
 
 import (
@@ -17,28 +16,22 @@ import (
 
 	"gocloud.dev/blob"
 
-	// The drivers of the schemes above: each registers its scheme with
-	// blob.OpenBucket when linked in.
+	// Each driver registers its scheme with blob.OpenBucket.
 	_ "gocloud.dev/blob/fileblob"
 	_ "gocloud.dev/blob/memblob"
 	_ "gocloud.dev/blob/s3blob"
 )
 
-// Schemes are the URL schemes Open knows.
-var Schemes = []string{"file", "mem", "s3"}
-
 // Open opens the bucket at bucketURL: file:///var/dumps, s3://name?region=eu-west-1,
 // mem://. The caller closes it.
 func Open(ctx context.Context, bucketURL string) (*blob.Bucket, error) {
-	// gocloud's errors name the URL and say what is wrong with it, or
-	// which schemes there are.
+	// gocloud's errors name the URL and what is wrong with it, or the schemes.
 	return blob.OpenBucket(ctx, bucketURL)
 }
 
 // Write creates or replaces the object key of b with what write writes to
-// it, and returns how many bytes that was. The object appears whole or
-// not at all: when write fails or ctx ends first, the upload is abandoned
-// and what was at key before is left as it was.
+// it and returns its size. The object appears whole or not at all: when
+// write fails or ctx ends first, the upload is abandoned and key kept as it was.
 func Write(ctx context.Context, b *blob.Bucket, key, contentType string, write func(io.Writer) error) (int64, error) {
 	// A blob.Writer whose context ends before Close abandons the upload.
 	ctx, cancel := context.WithCancel(ctx)

@@ -64,7 +64,7 @@ func TestOpenSaysWhichSchemes(t *testing.T) {
 	if err == nil {
 		t.Fatal("opened an ftp:// bucket")
 	}
-	for _, scheme := range blobstore.Schemes {
+	for _, scheme := range []string{"file", "mem", "s3"} {
 		if !strings.Contains(err.Error(), scheme) {
 			t.Errorf("error %q does not name the scheme %s", err, scheme)
 		}

@@ -3,6 +3,7 @@
 package buildinfo
 
 import (
+	"cmp"
 	"fmt"
 	"runtime/debug"
 )
@@ -15,11 +16,10 @@ type Info struct {
 }
 
 // New returns the info of the running build from the values the linker
-// stamped into its main package (make release stamps all three:
-// -ldflags "-X main.version=v1.2.3 -X main.commit=0ab8adf41c2e
-// -X main.date=2026-11-30T10:00:00Z"). A commit not stamped is taken from
-// what the go command records of the checkout it built in, so that a plain
-// go build still names the code it runs.
+// stamped into its main package (make release: -ldflags "-X main.version=v1.2.3
+// -X main.commit=0ab8adf41c2e -X main.date=2026-11-30T10:00:00Z"). A commit
+// not stamped is the one the go command recorded, so that a plain go build
+// still names the code it runs.
 func New(version, commit, date string) Info {
 	if commit == "" {
 		if bi, ok := debug.ReadBuildInfo(); ok {
@@ -32,7 +32,7 @@ func New(version, commit, date string) Info {
 // String is the one line that --version, the liveness answers and the
 // build expvar show: "v1.2.3 (commit 0ab8adf41c2e, built 2026-11-30T10:00:00Z)".
 func (i Info) String() string {
-	return fmt.Sprintf("%s (commit %s, built %s)", orUnknown(i.Version), orUnknown(i.Commit), orUnknown(i.Date))
+	return fmt.Sprintf("%s (commit %s, built %s)", cmp.Or(i.Version, "unknown"), cmp.Or(i.Commit, "unknown"), cmp.Or(i.Date, "unknown"))
 }
 
 // vcsCommit is the commit the go command recorded, shortened the way
@@ -55,11 +55,4 @@ func vcsCommit(settings []debug.BuildSetting) string {
 		rev += "-dirty"
 	}
 	return rev
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
-	}
-	return s
 }

@@ -3,6 +3,7 @@
 package keystore
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -19,8 +20,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// ErrKeyNotFound is returned, wrapped with the kid, when the store has no
-// key under a kid.
+// ErrKeyNotFound is returned, wrapped with the kid, for a kid the store lacks.
 var ErrKeyNotFound = errors.New("key not found")
 
 // ErrNoPrivateKey is returned, wrapped with the kid, when a kid was loaded
@@ -30,7 +30,6 @@ var ErrNoPrivateKey = errors.New("key has no private part")
 // DefaultBits is the RSA key size Generate uses when asked for 0 bits.
 const DefaultBits = 2048
 
-// pemExt is the file extension LoadFolder reads; the rest of the name is the kid.
 const pemExt = ".pem"
 
 // key is one entry of the store; private is nil for a public-only key.
@@ -50,10 +49,9 @@ func New() *KeyStore {
 	return &KeyStore{keys: make(map[string]key)}
 }
 
-// LoadFolder returns a KeyStore holding every <kid>.pem file in dir. Files
-// with other extensions and sub-folders are ignored; a .pem file that does
-// not hold an RSA key is an error naming the file, so a broken key is never
-// silently dropped from rotation.
+// LoadFolder returns a KeyStore holding every <kid>.pem file in dir, other
+// files and sub-folders ignored. A .pem file without an RSA key is an error
+// naming it, so a broken key never silently drops out of rotation.
 func LoadFolder(dir string) (*KeyStore, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -62,13 +60,12 @@ func LoadFolder(dir string) (*KeyStore, error) {
 
 	ks := New()
 	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, pemExt) {
+		kid, isPEM := strings.CutSuffix(e.Name(), pemExt)
+		if e.IsDir() || !isPEM {
 			continue
 		}
 
-		path := filepath.Join(dir, name)
-		kid := strings.TrimSuffix(name, pemExt)
+		path := filepath.Join(dir, e.Name())
 		if kid == "" {
 			return nil, fmt.Errorf("load key %s: file name gives an empty key ID", path)
 		}
@@ -89,45 +86,36 @@ func readKey(path string) (key, error) {
 	if err != nil {
 		return key{}, err
 	}
-
 	block, _ := pem.Decode(data)
 	if block == nil {
 		return key{}, errors.New("no PEM block found")
 	}
 
+	var parsed any
+	var format string
 	switch block.Type {
 	case "RSA PRIVATE KEY":
-		pk, err := x509.ParsePKCS1PrivateKey(block.Bytes)
-		if err != nil {
-			return key{}, fmt.Errorf("parse PKCS#1 private key: %w", err)
-		}
-		return key{private: pk, public: &pk.PublicKey}, nil
-
+		format = "PKCS#1 private key"
+		parsed, err = x509.ParsePKCS1PrivateKey(block.Bytes)
 	case "PRIVATE KEY":
-		parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-		if err != nil {
-			return key{}, fmt.Errorf("parse PKCS#8 private key: %w", err)
-		}
-		pk, ok := parsed.(*rsa.PrivateKey)
-		if !ok {
-			return key{}, fmt.Errorf("PKCS#8 key is %T, not RSA", parsed)
-		}
-		return key{private: pk, public: &pk.PublicKey}, nil
-
+		format = "PKCS#8 private key"
+		parsed, err = x509.ParsePKCS8PrivateKey(block.Bytes)
 	case "PUBLIC KEY":
-		parsed, err := x509.ParsePKIXPublicKey(block.Bytes)
-		if err != nil {
-			return key{}, fmt.Errorf("parse PKIX public key: %w", err)
-		}
-		pub, ok := parsed.(*rsa.PublicKey)
-		if !ok {
-			return key{}, fmt.Errorf("public key is %T, not RSA", parsed)
-		}
-		return key{public: pub}, nil
-
+		format = "PKIX public key"
+		parsed, err = x509.ParsePKIXPublicKey(block.Bytes)
 	default:
 		return key{}, fmt.Errorf("unsupported PEM block type %q", block.Type)
 	}
+	if err != nil {
+		return key{}, fmt.Errorf("parse %s: %w", format, err)
+	}
+	switch k := parsed.(type) {
+	case *rsa.PrivateKey:
+		return key{private: k, public: &k.PublicKey}, nil
+	case *rsa.PublicKey:
+		return key{public: k}, nil
+	}
+	return key{}, fmt.Errorf("%s is %T, not RSA", format, parsed)
 }
 
 // Add stores key under kid, replacing any key already there.
@@ -138,16 +126,12 @@ func (ks *KeyStore) Add(kid string, pk *rsa.PrivateKey) {
 	ks.keys[kid] = key{private: pk, public: &pk.PublicKey}
 }
 
-// PrivateKey returns the signing key stored under kid. It returns
-// ErrKeyNotFound for an unknown kid and ErrNoPrivateKey for a kid loaded
-// from a public-key file.
+// PrivateKey returns the signing key stored under kid, ErrKeyNotFound or
+// ErrNoPrivateKey.
 func (ks *KeyStore) PrivateKey(kid string) (*rsa.PrivateKey, error) {
-	ks.mu.RLock()
-	k, ok := ks.keys[kid]
-	ks.mu.RUnlock()
-
-	if !ok {
-		return nil, fmt.Errorf("%w: kid %q", ErrKeyNotFound, kid)
+	k, err := ks.get(kid)
+	if err != nil {
+		return nil, err
 	}
 	if k.private == nil {
 		return nil, fmt.Errorf("%w: kid %q", ErrNoPrivateKey, kid)
@@ -157,14 +141,18 @@ func (ks *KeyStore) PrivateKey(kid string) (*rsa.PrivateKey, error) {
 
 // PublicKey returns the verifying key stored under kid, or ErrKeyNotFound.
 func (ks *KeyStore) PublicKey(kid string) (*rsa.PublicKey, error) {
-	ks.mu.RLock()
-	k, ok := ks.keys[kid]
-	ks.mu.RUnlock()
+	k, err := ks.get(kid)
+	return k.public, err
+}
 
+func (ks *KeyStore) get(kid string) (key, error) {
+	ks.mu.RLock()
+	defer ks.mu.RUnlock()
+	k, ok := ks.keys[kid]
 	if !ok {
-		return nil, fmt.Errorf("%w: kid %q", ErrKeyNotFound, kid)
+		return key{}, fmt.Errorf("%w: kid %q", ErrKeyNotFound, kid)
 	}
-	return k.public, nil
+	return k, nil
 }
 
 // KIDs returns the IDs of every stored key, sorted.
@@ -179,10 +167,7 @@ func (ks *KeyStore) KIDs() []string {
 // it as PKCS#8 PEM to <dir>/<kid>.pem with mode 0600, creating dir with mode
 // 0700 if missing. The kid is a new random UUID; it is returned.
 func Generate(dir string, bits int) (string, error) {
-	if bits == 0 {
-		bits = DefaultBits
-	}
-
+	bits = cmp.Or(bits, DefaultBits)
 	pk, err := rsa.GenerateKey(rand.Reader, bits)
 	if err != nil {
 		return "", fmt.Errorf("generate %d-bit RSA key: %w", bits, err)
@@ -206,9 +191,8 @@ func Generate(dir string, bits int) (string, error) {
 	return kid, nil
 }
 
-// writeNew writes data to a file that must not exist yet, so a key is never
-// overwritten, and removes the file again if the write fails so no truncated
-// key is left behind to break LoadFolder.
+// writeNew writes data to a new file, so a key is never overwritten, and
+// removes it if the write fails, so no truncated key is left to break LoadFolder.
 func writeNew(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {

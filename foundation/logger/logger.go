@@ -3,6 +3,7 @@
 package logger
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log"
@@ -11,9 +12,6 @@ import (
 	"runtime"
 	"time"
 )
-
-// TraceIDFn returns the trace ID carried by ctx, or "".
-type TraceIDFn func(ctx context.Context) string
 
 // Level is a log level.
 type Level = slog.Level
@@ -26,18 +24,20 @@ const (
 	LevelError = slog.LevelError
 )
 
-// Logger is a slog-backed logger that adds the trace ID of the context to
-// every record.
+// Logger is a slog logger that adds the context's trace ID to every record.
 type Logger struct {
 	handler slog.Handler
-	traceID TraceIDFn
+	traceID func(ctx context.Context) string
 }
 
 // New returns a Logger writing JSON to w at minLevel. Every line carries
-// service; traceID may be nil.
-func New(w io.Writer, minLevel Level, service string, traceID TraceIDFn) *Logger {
+// service and the trace ID that traceID, which may be nil, finds in ctx.
+func New(w io.Writer, minLevel Level, service string, traceID func(ctx context.Context) string) *Logger {
 	if w == nil {
 		w = os.Stdout
+	}
+	if traceID == nil {
+		traceID = func(context.Context) string { return "" }
 	}
 	h := slog.NewJSONHandler(w, &slog.HandlerOptions{AddSource: true, Level: minLevel})
 	return &Logger{
@@ -46,39 +46,32 @@ func New(w io.Writer, minLevel Level, service string, traceID TraceIDFn) *Logger
 	}
 }
 
-// Discard returns a Logger that writes nothing, for tests that do not read
-// logs.
+// Discard returns a Logger that writes nothing, for tests that read no logs.
 func Discard() *Logger {
 	return New(io.Discard, LevelError+1, "discard", nil)
 }
 
 // Debug logs at debug level.
 func (l *Logger) Debug(ctx context.Context, msg string, args ...any) {
-	l.write(ctx, LevelDebug, 3, msg, args...)
+	l.write(ctx, LevelDebug, msg, args...)
 }
 
 // Info logs at info level.
 func (l *Logger) Info(ctx context.Context, msg string, args ...any) {
-	l.write(ctx, LevelInfo, 3, msg, args...)
+	l.write(ctx, LevelInfo, msg, args...)
 }
 
 // Warn logs at warn level.
 func (l *Logger) Warn(ctx context.Context, msg string, args ...any) {
-	l.write(ctx, LevelWarn, 3, msg, args...)
+	l.write(ctx, LevelWarn, msg, args...)
 }
 
 // Error logs at error level.
 func (l *Logger) Error(ctx context.Context, msg string, args ...any) {
-	l.write(ctx, LevelError, 3, msg, args...)
+	l.write(ctx, LevelError, msg, args...)
 }
 
-// Infoc logs at info level, naming the caller `caller` frames up as the
-// source: for helpers that log on behalf of their caller.
-func (l *Logger) Infoc(ctx context.Context, caller int, msg string, args ...any) {
-	l.write(ctx, LevelInfo, caller+3, msg, args...)
-}
-
-func (l *Logger) write(ctx context.Context, level Level, skip int, msg string, args ...any) {
+func (l *Logger) write(ctx context.Context, level Level, msg string, args ...any) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -87,16 +80,10 @@ func (l *Logger) write(ctx context.Context, level Level, skip int, msg string, a
 	}
 
 	var pcs [1]uintptr
-	runtime.Callers(skip, pcs[:])
+	runtime.Callers(3, pcs[:]) // the caller of Debug, Info, Warn or Error
 
 	r := slog.NewRecord(time.Now().UTC(), level, msg, pcs[0])
-	traceID := "00000000000000000000000000000000"
-	if l.traceID != nil {
-		if id := l.traceID(ctx); id != "" {
-			traceID = id
-		}
-	}
-	r.Add("trace_id", traceID)
+	r.Add("trace_id", cmp.Or(l.traceID(ctx), "00000000000000000000000000000000"))
 	r.Add(args...)
 
 	// A failed log write has nowhere better to go.

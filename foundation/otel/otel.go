@@ -14,7 +14,6 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	sdkresource "go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // Config says how to trace.
@@ -28,8 +27,7 @@ type Config struct {
 	// (they still carry trace IDs for logs and responses).
 	Exporter sdktrace.SpanExporter
 	// OnError, when set, receives OpenTelemetry's internal errors (a failed
-	// export, say) instead of the standard logger, so they land in the
-	// service's own log.
+	// export) in place of the standard logger, so they land in our log.
 	OnError func(err error)
 }
 
@@ -43,26 +41,20 @@ const (
 	exportTimeout      = 10 * time.Second
 )
 
-// Provider is an installed tracer provider.
-type Provider struct {
-	tp *sdktrace.TracerProvider
-}
-
 // Init builds a tracer provider from cfg and installs it, with the W3C
-// trace-context propagator, as the process's OpenTelemetry default.
-func Init(cfg Config) (*Provider, error) {
+// trace-context propagator, as the process's OpenTelemetry default. Its
+// Shutdown flushes the spans still buffered.
+func Init(cfg Config) (*sdktrace.TracerProvider, error) {
 	if cfg.Probability < 0 || cfg.Probability > 1 {
 		return nil, fmt.Errorf("sampling probability %v is not between 0 and 1", cfg.Probability)
 	}
 
-	res := sdkresource.NewSchemaless(
-		attribute.String("service.name", cfg.ServiceName),
-		attribute.String("service.version", cfg.Version),
-	)
-
 	opts := []sdktrace.TracerProviderOption{
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.Probability))),
-		sdktrace.WithResource(res),
+		sdktrace.WithResource(sdkresource.NewSchemaless(
+			attribute.String("service.name", cfg.ServiceName),
+			attribute.String("service.version", cfg.Version),
+		)),
 	}
 	if cfg.Exporter != nil {
 		opts = append(opts, sdktrace.WithBatcher(cfg.Exporter,
@@ -80,7 +72,7 @@ func Init(cfg Config) (*Provider, error) {
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
 
-	return &Provider{tp: tp}, nil
+	return tp, nil
 }
 
 // NewExporter returns an exporter that sends spans over OTLP/gRPC, without
@@ -103,17 +95,4 @@ func NewExporter(ctx context.Context, endpoint string) (sdktrace.SpanExporter, e
 		return nil, fmt.Errorf("otlp exporter for %s: %w", endpoint, err)
 	}
 	return exp, nil
-}
-
-// Tracer returns a named tracer of the provider.
-func (p *Provider) Tracer(name string) trace.Tracer {
-	return p.tp.Tracer(name)
-}
-
-// Shutdown flushes spans still buffered and stops the provider.
-func (p *Provider) Shutdown(ctx context.Context) error {
-	if err := p.tp.Shutdown(ctx); err != nil {
-		return fmt.Errorf("shutdown tracer provider: %w", err)
-	}
-	return nil
 }

@@ -8,14 +8,12 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// tracer is the process's default tracer provider, looked up on each start
-// by the global delegate, so spans follow whatever Init installed (and are
-// no-ops before that, or in tests that install nothing).
+// tracer looks up the process's default provider on each start, so spans
+// follow whatever Init installed (no-ops before that, or in tests).
 var tracer = otel.Tracer("github.com/garagesale/service")
 
 // AddSpan starts a child span of ctx's span and returns the context that
-// carries it. It is the one line at the top of each business method that
-// gives every business call its own span, whatever the domain:
+// carries it: the one line at the top of each business method.
 //
 //	ctx, span := otel.AddSpan(ctx, "userbus.Create")
 //	defer span.End()

@@ -1,10 +1,3 @@
-// Package settings checks and renders the settings of a program as
-// github.com/ardanlabs/conf/v3 reads them.
-//
-// conf's struct tag parser has no escapes: a comma in a help text silently
-// ends it, and an apostrophe is taken for the start of a quoted
-// placeholder name, so --help shows half a sentence. A test of each
-// program runs Problems on its Config.
 package settings
 
 import (
@@ -22,21 +15,18 @@ var (
 
 // Problems returns what is wrong with the conf tags of cfg, a struct or a
 // pointer to one: a setting without help, a help or default cut short by a
-// comma, a help holding an apostrophe. Nested structs are groups, walked
-// through (an embedded one adds its settings to its embedder's group);
-// conf's own fields (conf.Version, conf.Args) and fields tagged
-// `conf:"-"` are skipped.
+// comma, a help holding an apostrophe. conf's tag parser has no escapes,
+// so either makes --help show half a sentence; a test of each program runs
+// Problems on its Config. conf's own fields and `conf:"-"` are skipped.
 func Problems(cfg any) []string {
 	t := reflect.TypeOf(cfg)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	var out []string
-	walk(t, "", &out)
-	return out
+	return walk(t, "")
 }
 
-func walk(t reflect.Type, prefix string, out *[]string) {
+func walk(t reflect.Type, prefix string) (out []string) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag, hasTag := f.Tag.Lookup("conf")
@@ -46,16 +36,14 @@ func walk(t reflect.Type, prefix string, out *[]string) {
 		name := prefix + f.Name
 		switch {
 		case f.Anonymous && f.Type.Kind() == reflect.Struct:
-			// conf reads an embedded struct's settings as the
-			// embedder's own.
-			walk(f.Type, prefix, out)
-			continue
+			out = append(out, walk(f.Type, prefix)...) // conf reads its settings as the embedder's own
 		case f.Type.Kind() == reflect.Struct && !hasTag:
-			walk(f.Type, name+".", out)
-			continue
+			out = append(out, walk(f.Type, name+".")...) // a group
+		default:
+			out = append(out, check(name, tag)...)
 		}
-		*out = append(*out, check(name, tag)...)
 	}
+	return out
 }
 
 func check(name, tag string) []string {

@@ -8,16 +8,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// closeBacklog stops ln listening only once the server has accepted every
-// connection in its accept queue (or after limit), then closes it.
-// Closing a listener drops its queue, and each client in it would see its
-// connection reset after it sent its request; this way a client is either
-// served or finds the port closed.
-//
-// For a listening socket TCP_INFO's unacked is the accept queue's length,
-// and shutdown(SHUT_RD) stops it listening at once; the two run back to
-// back, so only a handshake completing within microseconds of the end can
-// still be lost.
+// closeBacklog stops ln listening once the server has accepted every
+// connection in its accept queue (or after limit), then closes it: closing
+// a listener drops its queue, and each client in it would see a reset
+// after sending its request. For a listening socket TCP_INFO's unacked is
+// the queue's length, and shutdown(SHUT_RD) stops it listening at once;
+// run back to back, they lose only a handshake that completes within
+// microseconds of the end.
 func closeBacklog(ln net.Listener, limit time.Duration) error {
 	defer ln.Close()
 	tl, ok := ln.(*net.TCPListener)
@@ -31,10 +28,8 @@ func closeBacklog(ln net.Listener, limit time.Duration) error {
 
 	deadline := time.Now().Add(limit)
 	for {
-		var (
-			done    bool
-			sockErr error
-		)
+		var done bool
+		var sockErr error
 		if err := raw.Control(func(fd uintptr) {
 			var info *unix.TCPInfo
 			if info, sockErr = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); sockErr != nil {

@@ -15,18 +15,15 @@ import (
 // MaxBodyBytes is the largest request body Decode accepts.
 const MaxBodyBytes = 1 << 20
 
-// Decoder is implemented by request models that decode themselves.
-type Decoder interface {
-	Decode(data []byte) error
-}
+// ErrBodyTooLarge is returned by Decode when the body exceeds MaxBodyBytes.
+var ErrBodyTooLarge = errors.New("request body too large")
 
-// Validator is implemented by request models that check themselves after
-// decoding.
+// Validator is implemented by request models that check themselves once decoded.
 type Validator interface {
 	Validate() error
 }
 
-// DecodeError is a body that is not valid JSON for the target. It names the
+// DecodeError is a body that is not valid JSON for the target, naming the
 // field where one is known.
 type DecodeError struct {
 	Field string
@@ -61,21 +58,6 @@ func Decode(r *http.Request, v any) error {
 // as Decode does: unknown fields, NUL, invalid UTF-8 and trailing data
 // refused, then v's Validate.
 func DecodeBytes(body []byte, v any) error {
-	if d, ok := v.(Decoder); ok {
-		if err := d.Decode(body); err != nil {
-			return err
-		}
-	} else if err := decodeJSON(body, v); err != nil {
-		return err
-	}
-
-	if val, ok := v.(Validator); ok {
-		return val.Validate()
-	}
-	return nil
-}
-
-func decodeJSON(body []byte, v any) error {
 	if len(body) == 0 {
 		return &DecodeError{Err: errors.New("request body is empty")}
 	}
@@ -85,36 +67,45 @@ func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			if typeErr.Field == "" {
-				return &DecodeError{Err: fmt.Errorf("the body must be %s, not %s", withArticle("JSON "+jsonType(typeErr.Type)), jsonValue(typeErr.Value))}
-			}
-			return &DecodeError{Field: typeErr.Field, Err: fmt.Errorf("must be %s, not %s", withArticle("JSON "+jsonType(typeErr.Type)), jsonValue(typeErr.Value))}
-		}
-		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			return &DecodeError{Field: Clip(strings.Trim(field, `"`)), Err: errors.New("unknown field")}
-		}
-		// The decoder's own offset is where the value began; the error's
-		// is where it broke, and a body cut short breaks at its end.
-		var syntaxErr *json.SyntaxError
-		switch {
-		case errors.As(err, &syntaxErr):
-			return &DecodeError{Err: fmt.Errorf("malformed JSON near byte %d", syntaxErr.Offset)}
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return &DecodeError{Err: fmt.Errorf("malformed JSON: the body ends at byte %d, before its value does", len(body))}
-		}
-		return &DecodeError{Err: errors.New("malformed JSON")}
+		return decodeError(err, len(body))
 	}
 	// One value, then nothing but white space.
 	if _, err := dec.Token(); err != io.EOF {
 		return &DecodeError{Err: errors.New("malformed JSON: more after the body's value")}
 	}
+
+	if val, ok := v.(Validator); ok {
+		return val.Validate()
+	}
 	return nil
 }
 
-// jsonValue describes the value encoding/json found ("string", "bool",
-// "number 1.5", ...) in words.
+// decodeError words an error of encoding/json for the client.
+func decodeError(err error, bodyLen int) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		msg := fmt.Sprintf("must be %s, not %s", withArticle("JSON "+jsonType(typeErr.Type)), jsonValue(typeErr.Value))
+		if typeErr.Field == "" {
+			msg = "the body " + msg
+		}
+		return &DecodeError{Field: typeErr.Field, Err: errors.New(msg)}
+	}
+	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return &DecodeError{Field: Clip(strings.Trim(field, `"`)), Err: errors.New("unknown field")}
+	}
+	// The decoder's own offset is where the value began; the error's is
+	// where it broke, and a body cut short breaks at its end.
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &syntaxErr):
+		return &DecodeError{Err: fmt.Errorf("malformed JSON near byte %d", syntaxErr.Offset)}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &DecodeError{Err: fmt.Errorf("malformed JSON: the body ends at byte %d, before its value does", bodyLen)}
+	}
+	return &DecodeError{Err: errors.New("malformed JSON")}
+}
+
+// jsonValue words the value encoding/json found ("string", "number 1.5").
 func jsonValue(v string) string {
 	if n, ok := strings.CutPrefix(v, "number "); ok {
 		return "the number " + n
@@ -176,11 +167,7 @@ func badText(body []byte) int {
 		}
 		j += i
 		// An escape only when preceded by an even number of backslashes.
-		n := 0
-		for k := j - 1; k >= 0 && body[k] == '\\'; k-- {
-			n++
-		}
-		if n%2 == 0 {
+		if backslashes := j - len(bytes.TrimRight(body[:j], `\`)); backslashes%2 == 0 {
 			return j
 		}
 		i = j + 1
@@ -200,7 +187,7 @@ func fieldAt(body []byte, off int) string {
 	path := func() string {
 		var keys []string
 		for _, f := range stack {
-			if f.object && f.key != "" {
+			if f.key != "" { // "" in an array
 				keys = append(keys, f.key)
 			}
 		}
@@ -215,20 +202,15 @@ func fieldAt(body []byte, off int) string {
 		top := len(stack) - 1
 		switch t := tok.(type) {
 		case json.Delim:
-			switch t {
-			case '{':
-				stack = append(stack, frame{object: true, isKey: true})
+			if t == '{' || t == '[' {
+				stack = append(stack, frame{object: t == '{', isKey: t == '{'})
 				continue
-			case '[':
-				stack = append(stack, frame{})
-				continue
-			default:
-				if top >= 0 {
-					stack = stack[:top]
-				}
+			}
+			if top >= 0 {
+				stack = stack[:top]
 			}
 		case string:
-			if top >= 0 && stack[top].object && stack[top].isKey {
+			if top >= 0 && stack[top].isKey {
 				stack[top].key, stack[top].isKey = t, false
 				continue
 			}
@@ -242,13 +224,10 @@ func fieldAt(body []byte, off int) string {
 	}
 }
 
-// clipAt is the longest name of a client's own making (an unknown field
-// or parameter) an answer or a log line repeats.
-const clipAt = 64
-
-// Clip shortens a name the client made up to clipAt runes, marking the
-// cut, so that an answer naming it cannot be made arbitrarily long.
+// Clip shortens a name the client made up (an unknown field or parameter)
+// to 64 runes, marking the cut, so an answer or log line naming it stays short.
 func Clip(name string) string {
+	const clipAt = 64
 	if utf8.RuneCountInString(name) <= clipAt {
 		return name
 	}

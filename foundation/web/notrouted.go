@@ -18,35 +18,32 @@ func (w *notRoutedWriter) WriteHeader(code int) {
 		return
 	}
 	w.wroteHeader = true
-
-	isMuxReply := (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) &&
-		w.Header().Get("Content-Type") == "text/plain; charset=utf-8"
-	if !isMuxReply {
-		w.ResponseWriter.WriteHeader(code)
-		return
+	if (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) &&
+		w.Header().Get("Content-Type") == "text/plain; charset=utf-8" {
+		if data, contentType, ok := w.replacement(code); ok {
+			w.replaced = true
+			w.Header().Set("Content-Type", contentType)
+			w.ResponseWriter.WriteHeader(code)
+			// The client may be gone; nothing to do about it.
+			_, _ = w.ResponseWriter.Write(data)
+			return
+		}
 	}
+	w.ResponseWriter.WriteHeader(code)
+}
 
-	body := w.body(code)
+// replacement encodes the app's body for status; false keeps the mux's.
+func (w *notRoutedWriter) replacement(status int) ([]byte, string, bool) {
+	body := w.body(status)
 	if body == nil {
-		w.ResponseWriter.WriteHeader(code)
-		return
+		return nil, "", false
 	}
 	data, contentType, err := Encode(body)
-	if err != nil {
-		w.ResponseWriter.WriteHeader(code)
-		return
-	}
-	w.replaced = true
-	w.Header().Set("Content-Type", contentType)
-	w.ResponseWriter.WriteHeader(code)
-	// The client may be gone; nothing to do about it.
-	_, _ = w.ResponseWriter.Write(data)
+	return data, contentType, err == nil
 }
 
 func (w *notRoutedWriter) Write(b []byte) (int, error) {
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
-	}
+	w.WriteHeader(http.StatusOK) // a no-op once the header is written
 	if w.replaced {
 		return len(b), nil
 	}

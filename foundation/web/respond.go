@@ -5,17 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 )
 
-// HTTPStatuser is implemented by values that choose their own status code,
-// such as errors.
+// HTTPStatuser is implemented by values that choose their own status code.
 type HTTPStatuser interface {
 	HTTPStatus() int
 }
 
-// HTTPHeaderer is implemented by values that set response headers of
-// their own, such as an error's Retry-After.
+// HTTPHeaderer is implemented by values with headers of their own (Retry-After).
 type HTTPHeaderer interface {
 	HTTPHeader() http.Header
 }
@@ -43,14 +42,12 @@ func (s status) HTTPHeader() http.Header {
 	return nil
 }
 
-// Created marks v as a newly created resource: 201, with v's body (JSON
-// unless v is an Encoder).
+// Created sends v as a newly created resource: 201, with v's body.
 func Created(v any) any {
 	return status{v: v, code: http.StatusCreated}
 }
 
-// Accepted marks v as a request taken in: 202, with v's body (JSON unless
-// v is an Encoder).
+// Accepted sends v as a request taken in: 202, with v's body.
 func Accepted(v any) any {
 	return status{v: v, code: http.StatusAccepted}
 }
@@ -58,8 +55,7 @@ func Accepted(v any) any {
 // NoContent is what a handler returns when there is nothing to send: 204.
 var NoContent any
 
-// StatusOf returns the status v is sent with: 204 for nil, its own for an
-// HTTPStatuser, else 200.
+// StatusOf returns the status v is sent with (see HandlerFunc).
 func StatusOf(v any) int {
 	switch s := v.(type) {
 	case nil:
@@ -70,8 +66,7 @@ func StatusOf(v any) int {
 	return http.StatusOK
 }
 
-// Encode returns the body v is sent with and its Content-Type: an
-// Encoder's own encoding, else v's JSON (see JSON).
+// Encode returns v's body and Content-Type: an Encoder's own, else its JSON.
 func Encode(v any) ([]byte, string, error) {
 	if e, ok := v.(Encoder); ok {
 		return e.Encode()
@@ -79,41 +74,32 @@ func Encode(v any) ([]byte, string, error) {
 	return JSON(v)
 }
 
-// Streamer is an answer written while it is made: lines sent as the
-// request's body is still being read (an upload answered line by line).
-// Respond hands it the writer once the middleware has run, with the
-// request's own context rather than the middleware's (a stream outlasts
-// a request's deadline; it bounds its own work), and it writes the
-// status, headers and body itself.
+// Streamer is an answer written while it is made (an upload answered line
+// by line as its body is read), status and headers too. Respond hands it the
+// request's own context, not the middleware's: a stream outlasts a
+// request's deadline and bounds its own work.
 type Streamer interface {
 	Stream(ctx context.Context, w http.ResponseWriter) (status int, err error)
 }
 
-// Respond writes v to w as a HandlerFunc's answer (see HandlerFunc) and
-// returns the status it sent.
+// Respond writes v to w as a HandlerFunc's answer and returns its status.
 func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 	if s, ok := v.(Streamer); ok {
-		code, err := s.Stream(ctx, w)
-		GetValues(ctx).StatusCode = code
-		return code, err
+		return s.Stream(ctx, w)
 	}
 
 	if err := ctx.Err(); err != nil && v == nil {
 		return 0, fmt.Errorf("client gone: %w", err)
 	}
 
-	code := StatusOf(v)
-	GetValues(ctx).StatusCode = code
-
 	if h, ok := v.(HTTPHeaderer); ok {
-		for k, vs := range h.HTTPHeader() {
-			w.Header()[k] = vs
-		}
+		maps.Copy(w.Header(), h.HTTPHeader())
 	}
 
+	code := StatusOf(v)
 	if v == nil {
-		w.WriteHeader(http.StatusNoContent)
-		return http.StatusNoContent, nil
+		w.WriteHeader(code)
+		return code, nil
 	}
 
 	data, contentType, err := Encode(v)
@@ -132,11 +118,9 @@ func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 	return code, nil
 }
 
-// JSON encodes v as a handler's answer: JSON without the HTML escaping
-// encoding/json does by default. The API answers JSON, never HTML (its
-// Content-Type says so, and nosniff stops a browser guessing otherwise),
-// so a message like "Bearer <token>" reads as written rather than as
-// "Bearer \u003ctoken\u003e".
+// JSON encodes v as a handler's answer, without encoding/json's HTML
+// escaping: the answer is never HTML (its Content-Type and nosniff say
+// so), and "Bearer <token>" should read as written.
 func JSON(v any) ([]byte, string, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

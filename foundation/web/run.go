@@ -15,25 +15,22 @@ import (
 
 // Shutdown says how Run stops a server after SIGINT or SIGTERM.
 type Shutdown struct {
-	// Draining, when set, is called the moment the signal arrives, so
-	// readiness checks fail from then on.
+	// Draining, when set, is called as the signal arrives, so readiness
+	// checks fail from then on.
 	Draining func()
-
-	// Delay is how long the server goes on serving after the signal,
-	// with keep-alives off, before it closes its listener: time for load
-	// balancers, which see readiness fail, to stop sending it requests.
-	// A second signal cuts it short.
+	// Delay is how long the server goes on serving after the signal, with
+	// keep-alives off, before it closes its listener: time for load
+	// balancers, seeing readiness fail, to stop sending it requests. A
+	// second signal cuts it short.
 	Delay time.Duration
-
-	// Timeout bounds the wait for in-flight requests once the listener
-	// is closed; what is still open after it is closed hard.
+	// Timeout bounds the wait for in-flight requests once the listener is
+	// closed; what is still open after it is closed hard.
 	Timeout time.Duration
 }
 
-// Run listens on srv.Addr and serves until the server fails or the process
-// gets SIGINT or SIGTERM; then it drains as sd says, stops accepting,
-// answers every request that reached it and returns nil. "listening" is
-// logged only once the port is bound.
+// Run listens on srv.Addr, logs "listening" once bound, and serves until the
+// server fails or the process gets SIGINT or SIGTERM; then it drains as sd
+// says, stops accepting, answers every request that reached it and returns nil.
 func Run(ctx context.Context, srv *http.Server, sd Shutdown, log Logger) error {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
@@ -47,9 +44,7 @@ func Run(ctx context.Context, srv *http.Server, sd Shutdown, log Logger) error {
 
 	conns := trackConns(srv)
 	served := make(chan error, 1)
-	go func() {
-		served <- srv.Serve(ln)
-	}()
+	go func() { served <- srv.Serve(ln) }()
 
 	select {
 	case err := <-served:
@@ -120,9 +115,8 @@ func trackConns(srv *http.Server) *atomic.Int64 {
 }
 
 // Start binds srv.Addr and serves in the background, for a side server
-// (debug, metrics) that lives as long as the program: a port that cannot
-// be bound is an error now, not a log line later, and "listening" is
-// logged only once it is bound. Close srv to stop it.
+// (debug) that lives as long as the program: a port that cannot be bound
+// is an error now, not a log line later. Close srv to stop it.
 func Start(ctx context.Context, srv *http.Server, name string, log Logger) error {
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {

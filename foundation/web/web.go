@@ -4,7 +4,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 
@@ -14,43 +13,32 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 )
 
-// Encoder is implemented by a value that knows its own wire form, and is
-// sent as it encodes itself rather than as JSON: an error body, a page, a
-// stored answer replayed, anything that is not JSON.
+// Encoder is implemented by a value sent in a wire form of its own rather
+// than as JSON: an error body, a page, a stored answer replayed.
 type Encoder interface {
 	Encode() (data []byte, contentType string, err error)
 }
 
-// HandlerFunc handles one request and returns what to send, or an error:
-//   - a nil value is 204 No Content, with no body;
-//   - a value implementing Encoder is sent as it encodes itself;
-//   - any other value is sent as JSON (see JSON), as application/json;
-//   - an error is middleware's to turn into an answer (the API's error
-//     body); one that reaches the App is a 500 with no body, since an
-//     error's fields are no answer.
-//
-// A value implementing HTTPStatuser chooses its status (else 200; Created
-// and Accepted wrap a value with theirs), and one implementing
-// HTTPHeaderer adds headers of its own.
+// HandlerFunc handles one request and returns what to send: nil is 204
+// with no body, an Encoder is sent as it encodes itself, anything else as
+// JSON (see JSON) with 200, unless it is an HTTPStatuser (Created and
+// Accepted wrap a value with theirs); an HTTPHeaderer adds headers. An
+// error is middleware's to answer; one that reaches the App is a bare 500,
+// since an error's fields are no answer.
 type HandlerFunc func(ctx context.Context, r *http.Request) (any, error)
 
 // MidFunc wraps a HandlerFunc with behaviour that runs around it.
 type MidFunc func(next HandlerFunc) HandlerFunc
 
-// Logger is the one logging call the web layer needs, so web does not
-// depend on the logger package.
+// Logger is the one logging call web needs, so it needs no logger package.
 type Logger func(ctx context.Context, msg string, args ...any)
 
 // App is the entry point of a web application: a ServeMux with a shared
 // middleware chain, one span per request and JSON responses.
 type App struct {
-	mux       *http.ServeMux
-	log       Logger
-	tracer    trace.Tracer
-	prop      propagation.TextMapPropagator
-	mw        []MidFunc
-	notRouted func(status int) any
-	routes    []string
+	cfg    Config
+	mux    *http.ServeMux
+	routes []string
 }
 
 // Config holds what an App needs. Tracer may be nil.
@@ -58,32 +46,21 @@ type Config struct {
 	Log    Logger
 	Tracer trace.Tracer
 	Mid    []MidFunc
-	// NotRouted, when set, is the body for a request no route takes: 404
-	// for an unknown path, 405 for a method the path does not have. It is
-	// encoded as a handler's answer is (see Encode); nil keeps the mux's
-	// own plain-text reply.
+	// NotRouted, when set, is the body (see Encode) for a request no route
+	// takes: 404 for an unknown path, 405 for a method the path does not
+	// have. Nil keeps the mux's own plain-text reply.
 	NotRouted func(status int) any
 }
 
-// NewApp builds an App whose every route runs through cfg.Mid, outermost
-// first.
+// NewApp builds an App whose every route runs through cfg.Mid, outermost first.
 func NewApp(cfg Config) *App {
-	tracer := cfg.Tracer
-	if tracer == nil {
-		tracer = noop.NewTracerProvider().Tracer("web")
+	if cfg.Tracer == nil {
+		cfg.Tracer = noop.NewTracerProvider().Tracer("web")
 	}
-	log := cfg.Log
-	if log == nil {
-		log = func(context.Context, string, ...any) {}
+	if cfg.Log == nil {
+		cfg.Log = func(context.Context, string, ...any) {}
 	}
-	return &App{
-		mux:       http.NewServeMux(),
-		log:       log,
-		tracer:    tracer,
-		prop:      propagation.TraceContext{},
-		mw:        cfg.Mid,
-		notRouted: cfg.NotRouted,
-	}
+	return &App{cfg: cfg, mux: http.NewServeMux()}
 }
 
 // Routes returns "METHOD PATH" of every route registered with HandlerFunc,
@@ -94,30 +71,23 @@ func (a *App) Routes() []string {
 
 // ServeHTTP implements http.Handler.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if a.notRouted != nil {
-		w = &notRoutedWriter{ResponseWriter: w, body: a.notRouted}
+	if a.cfg.NotRouted != nil {
+		w = &notRoutedWriter{ResponseWriter: w, body: a.cfg.NotRouted}
 	}
 	a.mux.ServeHTTP(w, r)
-}
-
-// HandleRaw registers a plain http.Handler (pprof, expvar) that bypasses the
-// middleware chain.
-func (a *App) HandleRaw(pattern string, h http.Handler) {
-	a.mux.Handle(pattern, h)
 }
 
 // HandlerFunc registers h for method and path (a ServeMux pattern such as
 // "/v1/users/{userID}"), wrapped in the route's own middleware mw and then
 // the app-wide chain.
 func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
-	h = wrap(h, mw)
-	h = wrap(h, a.mw)
+	h = wrap(wrap(h, mw), a.cfg.Mid)
 	route := method + " " + path
 	a.routes = append(a.routes, route)
 
 	a.mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) {
-		ctx := a.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-		ctx, span := a.tracer.Start(ctx, route,
+		ctx := propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		ctx, span := a.cfg.Tracer.Start(ctx, route,
 			trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(
 				attribute.String("http.request.method", r.Method),
@@ -125,27 +95,40 @@ func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
 			))
 		defer span.End()
 
-		ctx = setValues(ctx, &Values{TraceID: span.SpanContext().TraceID().String()})
-		if sc := span.SpanContext(); sc.HasTraceID() {
-			traceID := sc.TraceID().String()
-			h := w.Header()
-			h.Set("Traceparent", "00-"+traceID+"-"+sc.SpanID().String()+"-"+sc.TraceFlags().String())
+		sc := span.SpanContext()
+		traceID := sc.TraceID().String()
+		ctx = context.WithValue(ctx, traceIDKey{}, traceID)
+		if sc.HasTraceID() {
+			w.Header().Set("Traceparent", "00-"+traceID+"-"+sc.SpanID().String()+"-"+sc.TraceFlags().String())
 			// The bare ID is what a support request quotes and what every
 			// log line of the request carries as trace_id.
-			h.Set("X-Trace-Id", traceID)
+			w.Header().Set("X-Trace-Id", traceID)
 		}
 
 		resp, err := h(ctx, r.WithContext(ctx))
 		if err != nil {
-			a.log(ctx, "web: an error no middleware answered", "error", err)
+			a.cfg.Log(ctx, "web: an error no middleware answered", "error", err)
 			resp = status{code: http.StatusInternalServerError}
 		}
 		status, err := Respond(ctx, w, resp)
 		span.SetAttributes(attribute.Int("http.response.status_code", status))
 		if err != nil {
-			a.log(ctx, "web: respond", "error", err)
+			a.cfg.Log(ctx, "web: respond", "error", err)
 		}
 	})
+}
+
+type traceIDKey struct{}
+
+// GetTraceID returns the request's trace ID, or "" outside a request.
+func GetTraceID(ctx context.Context) string {
+	id, _ := ctx.Value(traceIDKey{}).(string)
+	return id
+}
+
+// Param returns the named path wildcard of the request.
+func Param(r *http.Request, key string) string {
+	return r.PathValue(key)
 }
 
 func wrap(h HandlerFunc, mw []MidFunc) HandlerFunc {
@@ -156,6 +139,3 @@ func wrap(h HandlerFunc, mw []MidFunc) HandlerFunc {
 	}
 	return h
 }
-
-// ErrBodyTooLarge is returned by Decode when the body exceeds its limit.
-var ErrBodyTooLarge = errors.New("request body too large")

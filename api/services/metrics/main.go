@@ -5,11 +5,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/ardanlabs/conf/v3"
@@ -22,8 +22,7 @@ import (
 	"github.com/garagesale/service/foundation/web"
 )
 
-// version, commit and date are stamped at link time (make release):
-// -ldflags "-X main.version=v1.2.3 -X main.commit=0ab8adf41c2e -X main.date=2026-11-30T10:00:00Z".
+// version, commit and date are stamped at link time (see buildinfo.New).
 var (
 	version = "develop"
 	commit  string
@@ -34,10 +33,7 @@ func main() {
 	log := logger.New(os.Stdout, logger.LevelInfo, "metrics", nil)
 
 	ctx := context.Background()
-	if err := run(ctx, log); err != nil {
-		if wantedInfo(err) {
-			os.Exit(0)
-		}
+	if err := run(ctx, log); err != nil && !settings.Answered(err) {
 		log.Error(ctx, "startup", "error", err)
 		os.Exit(1)
 	}
@@ -66,13 +62,9 @@ func run(ctx context.Context, log *logger.Logger) error {
 	stamp := buildinfo.New(version, commit, date)
 	cfg := Config{Version: conf.Version{Build: stamp.String(), Desc: "Prometheus sidecar of the sales-api"}}
 
-	help, err := conf.Parse("METRICS", &cfg)
+	cfgAttr, err := settings.Parse("METRICS", &cfg)
 	if err != nil {
-		if wantedInfo(err) {
-			fmt.Println(help)
-			return err
-		}
-		return fmt.Errorf("parse config: %w", err)
+		return err
 	}
 	if cfg.Collect.Interval <= 0 {
 		return fmt.Errorf("collect interval %v must be positive", cfg.Collect.Interval)
@@ -80,15 +72,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 
 	log.Info(ctx, "starting service", "version", stamp.Version, "commit", stamp.Commit, "built", stamp.Date, "GOMAXPROCS", runtime.GOMAXPROCS(0))
 	defer log.Info(ctx, "shutdown complete")
-
-	cfgAttr, err := settings.Attr(&cfg)
-	if err != nil {
-		return err
-	}
 	log.Info(ctx, "startup", cfgAttr)
-
-	// -------------------------------------------------------------------------
-	// Collection
 
 	col := collector.New(collector.Config{
 		VarsURL:  cfg.Collect.From,
@@ -98,18 +82,12 @@ func run(ctx context.Context, log *logger.Logger) error {
 	pub := publisher.New()
 
 	collectCtx, stopCollect := context.WithCancel(ctx)
-	collectDone := make(chan struct{})
-	go func() {
-		defer close(collectDone)
-		collectLoop(collectCtx, log, col, pub, cfg.Collect.Interval)
-	}()
+	var collecting sync.WaitGroup
+	collecting.Go(func() { collectLoop(collectCtx, log, col, pub, cfg.Collect.Interval) })
 	defer func() {
 		stopCollect()
-		<-collectDone
+		collecting.Wait()
 	}()
-
-	// -------------------------------------------------------------------------
-	// Servers
 
 	debugSrv := &http.Server{
 		Addr:              cfg.Web.DebugHost,
@@ -149,9 +127,8 @@ func routes(pub *publisher.Publisher, build string) http.Handler {
 const startupRetry = 250 * time.Millisecond
 
 // collectLoop collects at once and then every interval until ctx ends,
-// sooner while it has never reached the API. It logs when the API goes
-// away and when it comes back, not on every failed attempt, so a stopped
-// API does not flood the log.
+// sooner while it has never reached the API. It logs when the API goes and
+// comes back, not every failed attempt, so a stopped API floods no log.
 func collectLoop(ctx context.Context, log *logger.Logger, col *collector.Collector, pub *publisher.Publisher, interval time.Duration) {
 	timer := time.NewTimer(interval)
 	defer timer.Stop()
@@ -188,10 +165,4 @@ func collectLoop(ctx context.Context, log *logger.Logger, col *collector.Collect
 		case <-timer.C:
 		}
 	}
-}
-
-// wantedInfo reports whether err is conf's way of saying --help or
-// --version was asked for and answered: a success, not a failure.
-func wantedInfo(err error) bool {
-	return errors.Is(err, conf.ErrHelpWanted) || errors.Is(err, conf.ErrVersionWanted)
 }

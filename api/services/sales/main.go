@@ -34,8 +34,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// version, commit and date are stamped at link time (make release):
-// -ldflags "-X main.version=v1.2.3 -X main.commit=0ab8adf41c2e -X main.date=2026-11-30T10:00:00Z".
+// version, commit and date are stamped at link time (see buildinfo.New).
 var (
 	version = "develop"
 	commit  string
@@ -46,10 +45,7 @@ func main() {
 	log := logger.New(os.Stdout, logger.LevelInfo, "sales-api", web.GetTraceID)
 
 	ctx := context.Background()
-	if err := run(ctx, log); err != nil {
-		if wantedInfo(err) {
-			os.Exit(0)
-		}
+	if err := run(ctx, log); err != nil && !settings.Answered(err) {
 		log.Error(ctx, "startup", "error", err)
 		os.Exit(1)
 	}
@@ -106,31 +102,17 @@ type Config struct {
 }
 
 func run(ctx context.Context, log *logger.Logger) error {
-	// The build's one line, as --version, the liveness answers and the
-	// build expvar show it.
 	stamp := buildinfo.New(version, commit, date)
 	cfg := Config{Version: conf.Version{Build: stamp.String(), Desc: "Sales API of the garagesale service kit"}}
 
-	help, err := conf.Parse("SALES", &cfg)
+	cfgAttr, err := settings.Parse("SALES", &cfg)
 	if err != nil {
-		if wantedInfo(err) {
-			fmt.Println(help)
-			return err
-		}
-		return fmt.Errorf("parse config: %w", err)
+		return err
 	}
 
 	log.Info(ctx, "starting service", "version", stamp.Version, "commit", stamp.Commit, "built", stamp.Date, "GOMAXPROCS", runtime.GOMAXPROCS(0))
 	defer log.Info(ctx, "shutdown complete")
-
-	cfgAttr, err := settings.Attr(&cfg)
-	if err != nil {
-		return err
-	}
 	log.Info(ctx, "startup", cfgAttr)
-
-	// -------------------------------------------------------------------------
-	// Database
 
 	cfg.DB.ApplicationName = cfg.Tempo.ServiceName
 	db, err := sqldb.Open(cfg.DB)
@@ -141,9 +123,6 @@ func run(ctx context.Context, log *logger.Logger) error {
 		log.Info(ctx, "shutdown", "status", "closing database", "host", cfg.DB.Host)
 		db.Close()
 	}()
-
-	// -------------------------------------------------------------------------
-	// Authentication
 
 	ks, err := keystore.LoadFolder(cfg.Auth.KeysFolder)
 	if err != nil {
@@ -160,9 +139,6 @@ func run(ctx context.Context, log *logger.Logger) error {
 		return fmt.Errorf("auth: %w", err)
 	}
 
-	// -------------------------------------------------------------------------
-	// Tracing
-
 	// Without a host, spans stay in-process: they still give every log
 	// line and response a trace ID.
 	var exporter sdktrace.SpanExporter
@@ -178,9 +154,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 		Version:     version,
 		Probability: cfg.Tempo.Probability,
 		Exporter:    exporter,
-		OnError: func(err error) {
-			log.Warn(ctx, "tracing", "error", err)
-		},
+		OnError:     func(err error) { log.Warn(ctx, "tracing", "error", err) },
 	})
 	if err != nil {
 		return fmt.Errorf("tracing: %w", err)
@@ -193,16 +167,10 @@ func run(ctx context.Context, log *logger.Logger) error {
 		}
 	}()
 
-	// -------------------------------------------------------------------------
-	// Metrics
-
 	mtr := metrics.New()
 	if err := mtr.Publish(stamp.String(), db.Stats); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
-
-	// -------------------------------------------------------------------------
-	// Idempotency keys
 
 	// Expired rows are swept in the background, each table on its own
 	// interval, until the service stops.
@@ -232,9 +200,6 @@ func run(ctx context.Context, log *logger.Logger) error {
 			log.Info(ctx, "user cache", "live", userCache.Live())
 		})
 	}
-
-	// -------------------------------------------------------------------------
-	// Servers
 
 	// draining turns true on SIGTERM: both readiness answers fail from then
 	// on, while the API goes on serving for the shutdown delay.
@@ -311,9 +276,8 @@ func run(ctx context.Context, log *logger.Logger) error {
 	}, log.Info)
 }
 
-// sweep runs del every interval until ctx ends: del deletes up to a batch
-// of expired rows and says how many, and runs again while it deletes a
-// full batch, so each delete stays short however much has expired. Every
+// sweep runs del every interval until ctx ends, and again while del
+// deletes a full batch of expired rows, so each delete stays short. Every
 // replica may sweep at once: deleting what has expired is idempotent.
 func sweep(ctx context.Context, log *logger.Logger, table string, interval time.Duration, del func(ctx context.Context, limit int) (int, error)) {
 	const batch = 1000
@@ -325,20 +289,17 @@ func sweep(ctx context.Context, log *logger.Logger, table string, interval time.
 			return
 		case <-t.C:
 		}
-		removed := 0
-		for {
-			n, err := del(ctx, batch)
+		removed, n := 0, batch
+		var err error
+		for n >= batch && err == nil {
+			n, err = del(ctx, batch)
 			removed += n
-			if err != nil {
-				log.Warn(ctx, "sweep", "table", table, "removed", removed, "error", err)
-				break
-			}
-			if n < batch {
-				if removed > 0 {
-					log.Info(ctx, "sweep", "table", table, "removed", removed)
-				}
-				break
-			}
+		}
+		switch {
+		case err != nil:
+			log.Warn(ctx, "sweep", "table", table, "removed", removed, "error", err)
+		case removed > 0:
+			log.Info(ctx, "sweep", "table", table, "removed", removed)
 		}
 	}
 }
@@ -360,10 +321,4 @@ func chooseKID(ks *keystore.KeyStore, want string) (string, error) {
 		return kids[0], nil
 	}
 	return "", fmt.Errorf("keys folder has %d keys: set SALES_AUTH_ACTIVE_KID to the one that signs", len(kids))
-}
-
-// wantedInfo reports whether err is conf's way of saying --help or
-// --version was asked for and answered: a success, not a failure.
-func wantedInfo(err error) bool {
-	return errors.Is(err, conf.ErrHelpWanted) || errors.Is(err, conf.ErrVersionWanted)
 }

@@ -1,22 +1,12 @@
-// Pgrun runs a command with a local PostgreSQL server: it starts a cluster
-// from the installed binaries, runs the command with the SALES_DB_* and
-// SALES_TEST_DB_URL variables pointing at it, then stops the cluster and
-// exits with the command's status.
-//
-//	pgrun [--data DIR] [--port N] [--db NAME] -- COMMAND [ARGS...]
-//	pgrun --serve [--data DIR] [--port N] [--db NAME]
-//
-// With --serve there is no command: the server runs until pgrun gets
-// SIGINT or SIGTERM (the fleet runs Postgres this way).
-//
-// Without --data the cluster is thrown away when the command ends; with it,
-// the data is kept in DIR for the next run, and while the server runs
-// DIR/connection.env holds its SALES_DB_* settings and a DATABASE_URL, so
-// that programs started from elsewhere can reach it (sales-admin reads it;
-// so does make psql). The application database is
-// --db (default "postgres", the database every cluster has); another name
-// is created if missing. SALES_TEST_DB_URL always names the "postgres"
-// maintenance database, where tests may create their own databases.
+// Pgrun runs a command with a local PostgreSQL server started from the
+// installed binaries, then stops the server and exits with the command's
+// status. The command gets SALES_DB_* naming the application database
+// (--db, created if missing) and SALES_TEST_DB_URL naming the "postgres"
+// maintenance database, where tests may create their own. With --serve
+// there is no command: the server runs until SIGINT or SIGTERM (the fleet
+// runs Postgres this way). With --data the cluster is kept in DIR and,
+// while it runs, DIR/connection.env holds its SALES_DB_* settings and a
+// DATABASE_URL for programs started elsewhere (sales-admin, make psql).
 package main
 
 import (
@@ -44,8 +34,7 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
-// run is pgrun given its arguments; it writes its own messages to stderr
-// and returns the exit status.
+// run is pgrun given its arguments; it returns the exit status.
 func run(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("pgrun", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -69,6 +58,10 @@ func run(args []string, stderr io.Writer) int {
 	}
 
 	log := slog.New(slog.NewTextHandler(stderr, nil)).With("prog", "pgrun")
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "pgrun: %v\n", err)
+		return 1
+	}
 
 	// Catch the signals from the start, so a Ctrl-C while postgres starts
 	// up does not leave it running; the command gets them once it runs.
@@ -78,17 +71,13 @@ func run(args []string, stderr io.Writer) int {
 
 	ctx := context.Background()
 	srv, err := pgserver.Start(ctx, pgserver.Config{DataDir: *dataDir, Port: *port, Log: log.Info})
-	if errors.Is(err, pgserver.ErrPortInUse) {
-		fmt.Fprintf(stderr, "pgrun: port %d on 127.0.0.1 is taken by another program: choose another with --port (for make run: make run DB_PORT=%d)\n", *port, *port+1)
-		return 1
-	}
-	if errors.Is(err, pgserver.ErrDataDirInUse) {
-		fmt.Fprintf(stderr, "pgrun: %v (another make run, or the fleet's postgres: make down stops the fleet)\n", err)
-		return 1
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "pgrun: %v\n", err)
-		return 1
+	switch {
+	case errors.Is(err, pgserver.ErrPortInUse):
+		return fail(fmt.Errorf("port %d on 127.0.0.1 is taken by another program: choose another with --port (for make run: make run DB_PORT=%d)", *port, *port+1))
+	case errors.Is(err, pgserver.ErrDataDirInUse):
+		return fail(fmt.Errorf("%w (another make run, or the fleet's postgres: make down stops the fleet)", err))
+	case err != nil:
+		return fail(err)
 	}
 	defer func() {
 		if err := srv.Stop(); err != nil {
@@ -99,8 +88,7 @@ func run(args []string, stderr io.Writer) int {
 	}()
 
 	if err := createDatabase(ctx, srv, *dbName); err != nil {
-		fmt.Fprintf(stderr, "pgrun: %v\n", err)
-		return 1
+		return fail(err)
 	}
 
 	dbVars := []connfile.Var{
@@ -114,9 +102,9 @@ func run(args []string, stderr io.Writer) int {
 		// Removed before the server is stopped (defers run in reverse):
 		// only a crash of pgrun leaves the file behind its server.
 		path := filepath.Join(*dataDir, connfile.Name)
-		if err := writeConnFile(path, srv.URL(*dbName), dbVars); err != nil {
-			fmt.Fprintf(stderr, "pgrun: %v\n", err)
-			return 1
+		fileVars := append(slices.Clone(dbVars), connfile.Var{Name: "DATABASE_URL", Value: srv.URL(*dbName)})
+		if err := connfile.Write(path, connFileHeader, fileVars); err != nil {
+			return fail(err)
 		}
 		defer func() {
 			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -134,14 +122,12 @@ func run(args []string, stderr io.Writer) int {
 
 	cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = os.Environ()
+	cmd.Env = append(os.Environ(), "SALES_TEST_DB_URL="+srv.URL("postgres"))
 	for _, v := range dbVars {
 		cmd.Env = append(cmd.Env, v.Name+"="+v.Value)
 	}
-	cmd.Env = append(cmd.Env, "SALES_TEST_DB_URL="+srv.URL("postgres"))
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(stderr, "pgrun: %v\n", err)
-		return 1
+		return fail(err)
 	}
 
 	// A terminal's Ctrl-C reaches the command too (same process group); a
@@ -171,19 +157,14 @@ func run(args []string, stderr io.Writer) int {
 		}
 		return exitErr.ExitCode()
 	default:
-		fmt.Fprintf(stderr, "pgrun: %v\n", err)
-		return 1
+		return fail(err)
 	}
 }
 
-// writeConnFile writes the connection file of a kept cluster: the SALES_DB_*
-// variables its command gets, and the URL psql and GUI clients take.
-func writeConnFile(path, dbURL string, dbVars []connfile.Var) error {
-	const header = `Written by pgrun while its Postgres runs; removed when it stops.
+// connFileHeader opens the connection file of a kept cluster.
+const connFileHeader = `Written by pgrun while its Postgres runs; removed when it stops.
 Settings of that server for sales-admin (which reads this file when run
 from the repo root with no SALES_DB_* set) and psql "$DATABASE_URL".`
-	return connfile.Write(path, header, append(slices.Clone(dbVars), connfile.Var{Name: "DATABASE_URL", Value: dbURL}))
-}
 
 // createDatabase creates database name unless it exists.
 func createDatabase(ctx context.Context, srv *pgserver.Server, name string) error {
@@ -199,11 +180,10 @@ func createDatabase(ctx context.Context, srv *pgserver.Server, name string) erro
 	if err := db.GetContext(ctx, &exists, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name); err != nil {
 		return fmt.Errorf("look for database %s: %w", name, err)
 	}
-	if exists {
-		return nil
-	}
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		return fmt.Errorf("create database %s: %w", name, err)
+	if !exists {
+		if _, err := db.ExecContext(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+			return fmt.Errorf("create database %s: %w", name, err)
+		}
 	}
 	return nil
 }

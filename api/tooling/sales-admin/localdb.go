@@ -12,8 +12,7 @@ import (
 )
 
 // makeRunConnFile is where make run's pgrun (--data .data/pg) keeps the
-// settings of its Postgres, relative to the repo root. pgrun removes it
-// when it stops, so it is there while that server is up.
+// settings of its Postgres, relative to the repo root, while it runs.
 var makeRunConnFile = filepath.Join(".data", "pg", connfile.Name)
 
 // dbVarPrefix marks the variables sales-admin takes from the file; the
@@ -21,33 +20,28 @@ var makeRunConnFile = filepath.Join(".data", "pg", connfile.Name)
 const dbVarPrefix = "SALES_DB_"
 
 // localDB returns the SALES_DB_* variables to take from the connection
-// file at path, and where the database settings come from. Settings given
-// explicitly win: when the host is given, in the environment or as a flag
-// in args (sales-admin's arguments, parsed as conf parses them), the file
-// is not used at all, since its user and password belong to its own
-// server; otherwise every SALES_DB_* variable of the file is taken unless
-// the environment or a flag sets it already. A missing file is no error: it
-// means make run is not running.
+// file at path, and where the database settings come from. A host given in
+// the environment or as a flag in args means the file is not used at all
+// (its user and password belong to its own server); otherwise each of its
+// SALES_DB_* variables is taken unless given. A missing file means make
+// run is not running: no error.
 func localDB(path string, lookupEnv func(string) (string, bool), args []string) (map[string]string, commands.DBOrigin, error) {
 	flags := confFlags(args)
 	given := func(name string) bool {
-		if _, ok := lookupEnv(name); ok {
-			return true
-		}
-		return flags[flagName(name)]
+		_, inEnv := lookupEnv(name)
+		return inEnv || flags[flagName(name)]
 	}
 	if given(dbVarPrefix + "HOST") {
 		return nil, commands.DBOrigin{Given: true}, nil
 	}
 
 	file, err := connfile.Read(path)
-	if errors.Is(err, os.ErrNotExist) {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
 		return nil, commands.DBOrigin{}, nil
-	}
-	if err != nil {
+	case err != nil:
 		return nil, commands.DBOrigin{}, fmt.Errorf("%w (pgrun writes that file while make run runs: delete it if make run is not running)", err)
-	}
-	if file[dbVarPrefix+"HOST"] == "" {
+	case file[dbVarPrefix+"HOST"] == "":
 		return nil, commands.DBOrigin{}, nil
 	}
 

@@ -17,10 +17,10 @@ import (
 	"github.com/garagesale/service/api/tooling/sales-admin/commands"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/buildinfo"
+	"github.com/garagesale/service/foundation/settings"
 )
 
-// version, commit and date are stamped at link time (make release):
-// -ldflags "-X main.version=v1.2.3 -X main.commit=0ab8adf41c2e -X main.date=2026-11-30T10:00:00Z".
+// version, commit and date are stamped at link time (see buildinfo.New).
 var (
 	version = "develop"
 	commit  string
@@ -49,12 +49,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if err := run(ctx); err != nil {
-		if !wantedInfo(err) {
-			fmt.Fprintln(os.Stderr, "sales-admin:", err)
-			stop()
-			os.Exit(1)
-		}
+	if err := run(ctx); err != nil && !settings.Answered(err) {
+		fmt.Fprintln(os.Stderr, "sales-admin:", err)
+		stop()
+		os.Exit(1)
 	}
 }
 
@@ -68,15 +66,8 @@ func run(ctx context.Context) error {
 		}
 	}
 
-	if len(os.Args) > 1 {
-		if cmd, ok := commands.Lookup(os.Args[1]); ok && cmd.Standalone {
-			return cmd.Run(ctx, commands.Env{Out: os.Stdout, In: os.Stdin, Err: os.Stderr}, os.Args[2:])
-		}
-	}
-
-	// make run's database is the one to use when none is named: its
-	// settings go into the environment, under what was given, before conf
-	// reads it.
+	// With no database named, make run's is used: its settings go into the
+	// environment, under what was given, before conf reads it.
 	fileVars, dbFrom, err := localDB(makeRunConnFile, os.LookupEnv, os.Args[1:])
 	if err != nil {
 		return err
@@ -88,24 +79,19 @@ func run(ctx context.Context) error {
 	}
 
 	cfg := Config{Version: conf.Version{Build: buildinfo.New(version, commit, date).String(), Desc: "Administers the garagesale sales service"}}
-	help, err := conf.Parse("SALES", &cfg)
-	if err != nil {
-		if wantedInfo(err) {
-			fmt.Println(help)
-		}
+	if _, err := settings.Parse("SALES", &cfg); err != nil {
 		if errors.Is(err, conf.ErrHelpWanted) {
 			fmt.Println(commands.Overview())
 		}
 		return err
 	}
 
-	if len(cfg.Args) == 0 {
-		fmt.Println(commands.Overview())
-		return errors.New("no command given")
-	}
 	cmd, ok := commands.Lookup(cfg.Args.Num(0))
 	if !ok {
 		fmt.Println(commands.Overview())
+		if len(cfg.Args) == 0 {
+			return errors.New("no command given")
+		}
 		return fmt.Errorf("unknown command %q", cfg.Args.Num(0))
 	}
 
@@ -113,12 +99,10 @@ func run(ctx context.Context) error {
 		DB: sqldb.Config{
 			Conn:     cfg.DB,
 			MaxConns: 2,
-			// A server that does not answer fails the command within
-			// this (one that refuses, at once); it is what the error
-			// message quotes.
+			// A server that does not answer fails the command within this
+			// (one that refuses, at once), as the error message says.
 			ConnectTimeout: 2 * time.Second,
-			// Admin work (a migration, a large seed) may rightly run
-			// for longer than a request would.
+			// Admin work (a migration, a large seed) may outrun a request.
 			AcquireTimeout:   10 * time.Second,
 			StatementTimeout: 30 * time.Minute,
 			LockTimeout:      time.Minute,
@@ -135,10 +119,4 @@ func run(ctx context.Context) error {
 		DumpTo:     cfg.Dump.To,
 	}
 	return cmd.Run(ctx, env, cfg.Args[1:])
-}
-
-// wantedInfo reports whether err is conf's way of saying --help or
-// --version was asked for and answered: a success, not a failure.
-func wantedInfo(err error) bool {
-	return errors.Is(err, conf.ErrHelpWanted) || errors.Is(err, conf.ErrVersionWanted)
 }

@@ -3,6 +3,7 @@
 package collector
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -62,8 +63,7 @@ type MemStats struct {
 
 // Config says where the API is.
 type Config struct {
-	// VarsURL is the API's expvar endpoint, such as
-	// http://localhost:3010/debug/vars.
+	// VarsURL is the API's expvar endpoint (http://localhost:3010/debug/vars).
 	VarsURL string
 	// ReadyURL, when set, is asked for readiness: a 200 is ready.
 	ReadyURL string
@@ -79,18 +79,24 @@ type Collector struct {
 
 // New returns a Collector for cfg.
 func New(cfg Config) *Collector {
-	if cfg.Timeout == 0 {
-		cfg.Timeout = 2 * time.Second
-	}
-	return &Collector{cfg: cfg, client: &http.Client{Timeout: cfg.Timeout}}
+	return &Collector{cfg: cfg, client: &http.Client{Timeout: cmp.Or(cfg.Timeout, 2*time.Second)}}
 }
 
 // Collect reads one Snapshot. An error means the API did not answer with
 // its variables.
 func (c *Collector) Collect(ctx context.Context) (Snapshot, error) {
+	url := c.cfg.VarsURL
+	resp, err := c.get(ctx, url)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("collect %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return Snapshot{}, fmt.Errorf("collect %s: status %s", url, resp.Status)
+	}
 	var snap Snapshot
-	if err := c.getJSON(ctx, c.cfg.VarsURL, &snap); err != nil {
-		return Snapshot{}, err
+	if err := json.NewDecoder(resp.Body).Decode(&snap); err != nil {
+		return Snapshot{}, fmt.Errorf("collect %s: decode: %w", url, err)
 	}
 	if c.cfg.ReadyURL != "" {
 		snap.Ready = c.ready(ctx)
@@ -98,34 +104,10 @@ func (c *Collector) Collect(ctx context.Context) (Snapshot, error) {
 	return snap, nil
 }
 
-func (c *Collector) getJSON(ctx context.Context, url string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return fmt.Errorf("collect %s: %w", url, err)
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("collect %s: %w", url, err)
-	}
-	defer resp.Body.Close()
-
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("collect %s: status %s", url, resp.Status)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		return fmt.Errorf("collect %s: decode: %w", url, err)
-	}
-	return nil
-}
-
 // ready reports whether the readiness URL answers 200; any failure to ask
 // is "not ready", which is what an alert wants to know.
 func (c *Collector) ready(ctx context.Context) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.ReadyURL, nil)
-	if err != nil {
-		return false
-	}
-	resp, err := c.client.Do(req)
+	resp, err := c.get(ctx, c.cfg.ReadyURL)
 	if err != nil {
 		return false
 	}
@@ -133,4 +115,12 @@ func (c *Collector) ready(ctx context.Context) bool {
 	// Drain so the connection is reused.
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode == http.StatusOK
+}
+
+func (c *Collector) get(ctx context.Context, url string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.client.Do(req)
 }

@@ -78,7 +78,8 @@ type Publisher struct {
 	reg *prometheus.Registry
 
 	mu       sync.Mutex
-	last     *collector.Snapshot
+	last     collector.Snapshot
+	have     bool // a collection has succeeded
 	up       bool
 	failures uint64
 }
@@ -96,16 +97,13 @@ func (p *Publisher) Update(snap collector.Snapshot, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 
+	p.up = err == nil
 	if err != nil {
-		p.up = false
 		p.failures++
-		if p.last != nil {
-			p.last.Ready = false
-		}
+		p.last.Ready = false
 		return
 	}
-	p.up = true
-	p.last = &snap
+	p.last, p.have = snap, true
 }
 
 // Handler serves the metrics in the Prometheus exposition format.
@@ -128,12 +126,7 @@ func (p *Publisher) Describe(ch chan<- *prometheus.Desc) {
 // Collect implements prometheus.Collector.
 func (p *Publisher) Collect(ch chan<- prometheus.Metric) {
 	p.mu.Lock()
-	up, failures := p.up, p.failures
-	var snap collector.Snapshot
-	have := p.last != nil
-	if have {
-		snap = *p.last
-	}
+	up, failures, snap, have := p.up, p.failures, p.last, p.have
 	p.mu.Unlock()
 
 	ch <- prometheus.MustNewConstMetric(upDesc, prometheus.GaugeValue, boolValue(up))
@@ -154,8 +147,7 @@ func (p *Publisher) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// histogram turns the API's cumulative buckets, keyed by their bound as
-// text, into a Prometheus histogram.
+// histogram reads the API's cumulative buckets, keyed by their bound as text.
 func histogram(l collector.Latency) (prometheus.Metric, error) {
 	buckets := make(map[float64]uint64, len(l.Buckets))
 	for k, n := range l.Buckets {

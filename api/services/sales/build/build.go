@@ -52,17 +52,15 @@ type Config struct {
 	// CommitGrace is how much longer a COMMIT already sent may take.
 	RequestTimeout time.Duration
 	CommitGrace    time.Duration
-	// MaxInFlight is how many requests run at once before more are shed
-	// with 503.
+	// MaxInFlight is how many requests run at once; more are shed with 503.
 	MaxInFlight int
-	// Draining reports that the process is shutting down: readiness
-	// fails from then on.
+	// Draining reports a shutdown under way: readiness fails from then on.
 	Draining func() bool
-	// Ping checks the database for readiness, apart from the request
-	// pool; nil pings through DB.
+	// Ping checks the database for readiness apart from the request pool;
+	// nil pings through DB.
 	Ping func(context.Context) error
-	// Idempotency keeps the answers of requests sent with an
-	// Idempotency-Key; nil keeps them for idempotency.DefaultTTL.
+	// Idempotency keeps the answers to requests with an Idempotency-Key;
+	// nil keeps them for idempotency.DefaultTTL.
 	Idempotency *idempotency.Store
 
 	// Limiter counts failed logins and signups (nil: one over DB), and
@@ -74,8 +72,7 @@ type Config struct {
 	Signup         bool
 	ClientIPHeader string
 
-	// CORSOrigins are the browser origins allowed to call the API; none
-	// by default.
+	// CORSOrigins are the browser origins allowed to call the API.
 	CORSOrigins []string
 
 	// Ingest bounds uploads of offline sales; its zero values take the
@@ -135,10 +132,9 @@ func NewAPI(cfg Config) API {
 	if ping == nil {
 		ping = func(ctx context.Context) error { return sqldb.StatusCheck(ctx, cfg.DB) }
 	}
-	ready := checkapp.Ready(ping, cfg.Draining)
 
-	// The document's version is the API's (its paths say v1), not the build's, so
-	// the committed copy does not change with every commit.
+	// The document's version is the API's (its paths say v1), not the
+	// build's, so the committed copy does not change with every commit.
 	doc := apidoc.New(apidoc.Info{Title: apiTitle, Version: "v1", Description: apiDescription})
 	routes := route.New(route.Config{
 		App:          app,
@@ -146,7 +142,7 @@ func NewAPI(cfg Config) API {
 		Auth:         cfg.Auth,
 		Authenticate: mid.Authenticate(cfg.Auth, bs.User),
 	})
-	checkapp.Routes(routes, checkapp.Config{Build: cfg.Build, Ready: ready})
+	checkapp.Routes(routes, checkapp.Config{Build: cfg.Build, Ready: checkapp.Ready(ping, cfg.Draining)})
 	userapp.Routes(routes, userapp.Config{
 		UserBus:        bs.User,
 		Auth:           cfg.Auth,

@@ -1,11 +1,8 @@
-// Package connfile reads and writes the connection file that pgrun keeps in
-// a persistent data directory while its server runs, so that programs
-// started elsewhere (sales-admin, psql through make psql, a GUI client) can
-// find a server whose settings live only in pgrun's child's environment.
-//
-// The file is KEY=VALUE lines, one variable a line, with # comments: the
-// format of an env file, so shells (set -a; . FILE) and tools such as
-// docker's --env-file read it as well.
+// Package connfile reads and writes the connection file pgrun keeps in a
+// persistent data directory while its server runs, so that programs
+// started elsewhere (sales-admin, make psql, a GUI client) find it. The
+// file is KEY=VALUE lines with # comments: an env file, which shells
+// (set -a; . FILE) and docker's --env-file read too.
 package connfile
 
 import (
@@ -30,9 +27,8 @@ type Var struct {
 var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // Write replaces the file at path with vars, in their order, after a
-// header comment. It is readable by its owner only, since it holds a
-// password, and it appears whole or not at all: a reader never sees half
-// of it.
+// header comment. It holds a password, so only its owner may read it, and
+// it appears whole or not at all: a reader never sees half of it.
 func Write(path, header string, vars []Var) error {
 	var b bytes.Buffer
 	if header = strings.TrimSpace(header); header != "" {

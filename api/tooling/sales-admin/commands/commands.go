@@ -27,8 +27,7 @@ type Env struct {
 	Out        io.Writer
 	// In is standard input, for what must not be a flag (a password).
 	In io.Reader
-	// Err receives notices that are not the command's output; nil
-	// discards them.
+	// Err receives notices that are not the command's output; nil discards them.
 	Err io.Writer
 	// DumpTo is the bucket URL dump writes to when --to does not say.
 	DumpTo string
@@ -39,8 +38,7 @@ type Env struct {
 
 // DBOrigin is where the database settings came from.
 type DBOrigin struct {
-	// File is the connection file of a running make run that supplied
-	// them; empty when it did not.
+	// File is the connection file of a running make run that supplied them.
 	File string
 	// Given is true when the host was set explicitly (SALES_DB_HOST or
 	// --db-host); with neither Given nor File it is the default.
@@ -53,9 +51,6 @@ type Command struct {
 	Short string
 	Usage string
 	Run   func(ctx context.Context, env Env, args []string) error
-	// Standalone commands need no database and take flags of their own:
-	// they run before the settings are read.
-	Standalone bool
 }
 
 var all = []Command{migrateCmd, seedCmd, genkeyCmd, gentokenCmd, usersCmd, dumpCmd, ingestCmd}
@@ -70,8 +65,7 @@ func Lookup(name string) (Command, bool) {
 	return Command{}, false
 }
 
-// Overview lists the commands and says where the database settings come
-// from.
+// Overview lists the commands and where the database settings come from.
 func Overview() string {
 	var b strings.Builder
 	b.WriteString("COMMANDS\n")

@@ -43,23 +43,20 @@ func connectError(env Env, err error) error {
 		at += " (from " + env.DBFrom.File + ")"
 	}
 
+	var msg string
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		var msg string
-		switch {
-		case strings.HasPrefix(pgErr.Code, invalidAuthorization):
-			msg = fmt.Sprintf("Postgres at %s refused the login of user %q: %s. Check SALES_DB_USER and SALES_DB_PASSWORD.", at, env.DB.User, pgErr.Message)
-		case pgErr.Code == invalidCatalogName:
-			msg = fmt.Sprintf("Postgres at %s has no database %q: set SALES_DB_NAME to one it has, or create it.", at, env.DB.Name)
-		case pgErr.Code == cannotConnectNow:
-			msg = fmt.Sprintf("Postgres at %s is not accepting connections yet (%s): try again in a moment.", at, pgErr.Message)
-		default:
-			msg = fmt.Sprintf("Postgres at %s refused the connection: %s (SQLSTATE %s).", at, pgErr.Message, pgErr.Code)
-		}
-		return &connError{msg: msg, err: err}
+	switch {
+	case !errors.As(err, &pgErr):
+		msg = fmt.Sprintf("cannot reach Postgres at %s: %s. %s", at, unreachable(env, err), reachFix(env))
+	case strings.HasPrefix(pgErr.Code, invalidAuthorization):
+		msg = fmt.Sprintf("Postgres at %s refused the login of user %q: %s. Check SALES_DB_USER and SALES_DB_PASSWORD.", at, env.DB.User, pgErr.Message)
+	case pgErr.Code == invalidCatalogName:
+		msg = fmt.Sprintf("Postgres at %s has no database %q: set SALES_DB_NAME to one it has, or create it.", at, env.DB.Name)
+	case pgErr.Code == cannotConnectNow:
+		msg = fmt.Sprintf("Postgres at %s is not accepting connections yet (%s): try again in a moment.", at, pgErr.Message)
+	default:
+		msg = fmt.Sprintf("Postgres at %s refused the connection: %s (SQLSTATE %s).", at, pgErr.Message, pgErr.Code)
 	}
-
-	msg := fmt.Sprintf("cannot reach Postgres at %s: %s. %s", at, unreachable(env, err), reachFix(env))
 	return &connError{msg: msg, err: err}
 }
 
@@ -94,31 +91,16 @@ func reachFix(env Env) string {
 	case env.DBFrom.File != "":
 		return `That file names the Postgres of a "make run" that is no longer running: start "make run" again (a make run that was killed leaves the file behind: delete it), or set SALES_DB_HOST=host:port.`
 	case env.DBFrom.Given:
-		fix := `Check that Postgres runs there and that SALES_DB_HOST (or --db-host) is its host:port, or unset it to use the database of a running "make run".`
-		if onlyPort(env.DB.Host) {
-			fix = fmt.Sprintf("%q is a port without a host: set SALES_DB_HOST=127.0.0.1:%s.", env.DB.Host, env.DB.Host)
+		// A bare number is a port given where host:port belongs.
+		if env.DB.Host != "" && strings.Trim(env.DB.Host, "0123456789") == "" {
+			return fmt.Sprintf("%q is a port without a host: set SALES_DB_HOST=127.0.0.1:%s.", env.DB.Host, env.DB.Host)
 		}
-		return fix
+		return `Check that Postgres runs there and that SALES_DB_HOST (or --db-host) is its host:port, or unset it to use the database of a running "make run".`
 	}
 	return `Start it with "make run" (sales-admin run from the repo root then finds it), or set SALES_DB_HOST=host:port (and SALES_DB_USER, SALES_DB_PASSWORD, SALES_DB_NAME).`
 }
 
-// onlyPort reports whether host is a bare number: a port given where a
-// host:port belongs.
-func onlyPort(host string) bool {
-	if host == "" {
-		return false
-	}
-	for _, c := range host {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// startingUp reports whether err is a server that answered but is not
-// accepting connections yet.
+// startingUp reports whether err says the server is still starting up.
 func startingUp(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == cannotConnectNow

@@ -15,7 +15,6 @@ import (
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 )
 
 var ingestCmd = Command{
@@ -87,13 +86,13 @@ func runIngest(ctx context.Context, env Env, args []string) error {
 	}
 
 	var r io.Reader = in
-	if f, ok := env.Err.(*os.File); ok && !*quiet && term.IsTerminal(int(f.Fd())) {
+	if !*quiet && isTerminal(env.Err) {
 		bar := progressbar.NewOptions64(size,
-			progressbar.OptionSetWriter(f),
+			progressbar.OptionSetWriter(env.Err),
 			progressbar.OptionSetDescription("ingest "+file),
 			progressbar.OptionShowBytes(true),
 			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionOnCompletion(func() { fmt.Fprintln(f) }),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(env.Err) }),
 		)
 		reader := progressbar.NewReader(in, bar)
 		r = &reader

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"text/tabwriter"
 
 	"github.com/garagesale/service/business/sdk/migrate"
+	"github.com/jmoiron/sqlx"
 )
 
 var migrateCmd = Command{
@@ -25,43 +27,34 @@ status   lists every migration with its version, its name and when it was
          goose's empty version table) and does not wait for a migration
          running elsewhere.`,
 	Run: func(ctx context.Context, env Env, args []string) error {
-		switch {
-		case len(args) == 0:
-			return applyMigrations(ctx, env)
-		case len(args) == 1 && args[0] == "status":
-			return migrationStatus(ctx, env)
+		status := slices.Equal(args, []string{"status"})
+		if len(args) > 0 && !status {
+			return fmt.Errorf("unknown migrate arguments %q: want none (apply) or status", args)
 		}
-		return fmt.Errorf("unknown migrate arguments %q: want none (apply) or status", args)
+		db, err := openDB(ctx, env)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+
+		if status {
+			return migrationStatus(ctx, env.Out, db)
+		}
+		if err := migrate.Migrate(ctx, db); err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Out, "migrations complete")
+		return nil
 	},
 }
 
-func applyMigrations(ctx context.Context, env Env) error {
-	db, err := openDB(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-
-	if err := migrate.Migrate(ctx, db); err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Out, "migrations complete")
-	return nil
-}
-
-func migrationStatus(ctx context.Context, env Env) error {
-	db, err := openDB(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-
+func migrationStatus(ctx context.Context, out io.Writer, db *sqlx.DB) error {
 	list, dbVersion, err := migrate.Status(ctx, db)
 	if err != nil {
 		return err
 	}
 
-	w := tabwriter.NewWriter(env.Out, 0, 4, 2, ' ', 0)
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "VERSION\tNAME\tSTATE\tAPPLIED AT")
 	pending, known := 0, int64(0)
 	for _, m := range list {
@@ -78,13 +71,13 @@ func migrationStatus(ctx context.Context, env Env) error {
 	}
 
 	if pending == 0 {
-		fmt.Fprintf(env.Out, "all %d migrations applied\n", len(list))
+		fmt.Fprintf(out, "all %d migrations applied\n", len(list))
 	} else {
-		fmt.Fprintf(env.Out, "%d of %d migrations pending: 'sales-admin migrate' applies them\n", pending, len(list))
+		fmt.Fprintf(out, "%d of %d migrations pending: 'sales-admin migrate' applies them\n", pending, len(list))
 	}
 	// A rollback to an older build leaves the schema ahead of the code.
 	if dbVersion > known {
-		fmt.Fprintf(env.Out, "the database is at version %d, past the %d this sales-admin knows: a newer build migrated it\n", dbVersion, known)
+		fmt.Fprintf(out, "the database is at version %d, past the %d this sales-admin knows: a newer build migrated it\n", dbVersion, known)
 	}
 	return nil
 }

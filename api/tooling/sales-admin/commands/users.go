@@ -62,14 +62,9 @@ func listUsers(ctx context.Context, env Env, args []string) error {
 	if len(args) > 2 {
 		return fmt.Errorf("usage: users [list] [page] [rows]")
 	}
-	pageStr, rowsStr := "1", "50"
-	if len(args) > 0 {
-		pageStr = args[0]
-	}
-	if len(args) > 1 {
-		rowsStr = args[1]
-	}
-	pg, err := page.Parse(pageStr, rowsStr)
+	pageAndRows := []string{"1", "50"} // what args does not give
+	copy(pageAndRows, args)
+	pg, err := page.Parse(pageAndRows[0], pageAndRows[1])
 	if err != nil {
 		return err
 	}
@@ -168,8 +163,7 @@ func promoteUser(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	on := true
-	usr, err = bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Roles: []role.Role{role.Admin}, Enabled: &on})
+	usr, err = bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Roles: []role.Role{role.Admin}, Enabled: new(true)})
 	if err != nil {
 		return err
 	}
@@ -193,8 +187,7 @@ func readPassword(in io.Reader) (string, error) {
 	return line, nil
 }
 
-// flagErrors joins the errors of fe into one, naming each flag, in a
-// stable order.
+// flagErrors joins the errors of fe, naming each flag, in a stable order.
 func flagErrors(fe map[string]error) error {
 	var msgs []string
 	for _, k := range slices.Sorted(maps.Keys(fe)) {
