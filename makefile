@@ -45,7 +45,7 @@ test: ## every test of both modules against a throwaway Postgres (what CI runs f
 
 # test-e2e runs the slow end-to-end checks that `make test` leaves out;
 # CI runs it after `make test`.
-test-e2e: faults fuzz test-rename test-fleet docs-lint docs-check lint deadcode ## the slow end-to-end checks: faults, fuzzing, renaming a copy, the fleet and its traces, the API docs, staticcheck, dead code (CI runs it after test)
+test-e2e: faults fuzz test-run test-rename test-fleet docs-lint docs-check lint deadcode ## the slow end-to-end checks: faults, fuzzing, Ctrl-C of make run, renaming a copy, the fleet and its traces, the API docs, staticcheck, dead code (CI runs it after test)
 
 # fuzz runs every Go fuzz target for FUZZTIME each (5s by default; longer
 # finds more: make fuzz FUZZTIME=5m). A failing input is saved under the
@@ -59,6 +59,14 @@ fuzz: ## run every fuzz target for FUZZTIME (5s) each
 # SIGTERMs on top. It needs no shared server: each test starts its own.
 faults: ## the fault suite: the real API while its Postgres is stopped, frozen and restarted
 	SALES_TEST_FAULTS=1 $(GO) test -count=1 -v ./api/services/sales/faults/
+
+# test-run starts make run's stack (pgrun and zarf/dev/run.sh) 20 times
+# and Ctrl-Cs it at random moments, from Postgres's start to after the
+# API serves: every process must stop, every port be freed, Postgres be
+# stopped. SALES_TEST_CTRLC=N runs it N times.
+.PHONY: test-run
+test-run: ## Ctrl-C of make run at 20 random moments: everything stops, every port is freed
+	SALES_TEST_CTRLC=$${SALES_TEST_CTRLC:-1} $(GO) test -count=1 -v -run '^TestCtrlCStopsMakeRun$$' .
 
 # test-fleet runs the fleet on a copy of the repository, on ports of its
 # own: up, scale, an edit rolled out while the API answers, a broken edit,

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The body of `make run`. pgrun has started Postgres and set SALES_DB_* to
 # point at it; this migrates and seeds it and makes a signing key if there
-# is none (zarf/dev/setup.sh), and runs sales-api in the foreground with
-# the metrics sidecar beside it, both logging through logfmt. Ctrl-C stops the API gracefully (and the
-# sidecar), then pgrun stops Postgres.
+# is none (zarf/dev/setup.sh), and runs sales-api with the metrics sidecar
+# beside it, both logging through logfmt. Ctrl-C stops the API gracefully
+# and the sidecar, then pgrun stops Postgres.
+#
+# Ctrl-C must stop everything whenever it comes, and nothing here may wait
+# without a bound: pgrun stops Postgres only once this script has exited.
 set -euo pipefail
 
 bin=${BIN:-./bin}
@@ -14,8 +17,18 @@ export SALES_TEMPO_HOST=${SALES_TEMPO_HOST-}
 # No load balancer routes to a laptop: Ctrl-C needs no drain delay.
 export SALES_WEB_SHUTDOWN_DELAY=${SALES_WEB_SHUTDOWN_DELAY-0s}
 port=${api_host##*:}
+here=$(dirname "$0")
 
-BIN=$bin "$(dirname "$0")/setup.sh"
+# The trap comes first: a Ctrl-C before it would end this shell alone and
+# leave what it had started running. It asks the services that run to
+# stop; the SIGINT of a Ctrl-C does not stop them by itself, because a
+# script's background commands start with SIGINT ignored (the services
+# take it back only once they serve).
+api='' metrics='' stopping=0
+trap 'stopping=1; for pid in $api $metrics; do kill -TERM "$pid" 2>/dev/null || true; done' INT TERM
+
+BIN=$bin "$here/setup.sh"
+[ "$stopping" = 0 ] || exit 130
 
 cat <<MSG
 
@@ -29,45 +42,71 @@ TOKEN=\$(curl -s --user admin@example.com:gophers http://localhost:$port/v1/user
 
 MSG
 
-# From here on every line goes through logfmt. logfmt ignores Ctrl-C and
-# ends when the last writer closes, so the API's shutdown lines still show.
+# From here on every line goes through logfmt, and so does every process
+# started below: each holds logfmt's pipe open while it runs. logfmt
+# ignores Ctrl-C and ends when the last of them closes it, so the API's
+# shutdown lines still show.
 exec > >("$bin/logfmt") 2>&1
 logfmt=$!
 
-# The API runs in the background so that a signal sent to this script alone
-# (pgrun passes on what it gets) reaches it too; Ctrl-C in a terminal
-# reaches every process anyway.
+# A stop asked while one was starting may have missed it.
 "$bin/sales-api" &
 api=$!
-stopping=0
-trap 'stopping=1; kill -TERM "$api" 2>/dev/null || true' INT TERM
-
+[ "$stopping" = 0 ] || kill -TERM "$api" 2>/dev/null || true
 # The metrics sidecar (Prometheus on :4000) lives as long as the API.
 "$bin/metrics" &
 metrics=$!
+[ "$stopping" = 0 ] || kill -TERM "$metrics" 2>/dev/null || true
 
-# wait returns early when a trapped signal arrives: keep waiting until the
-# API has finished its graceful shutdown.
-status=0
-while kill -0 "$api" 2>/dev/null; do
-	status=0
-	wait "$api" || status=$?
-done
+# ended PID LIMIT returns once process PID has exited. After a stop is
+# asked it asks again every 5s (a TERM that lands between the fork and
+# the exec of a service is lost) and kills the process after LIMIT
+# seconds. It polls rather than waits: bash's wait for one PID can miss a
+# child reaped while a trap ran, and then waits forever. sleep writes
+# nowhere, so it does not hold logfmt's pipe, and a Ctrl-C that ends it
+# does not end the script.
+ended() {
+	local pid=$1 limit=$2 ticks=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$stopping" = 1 ]; then
+			ticks=$((ticks + 1))
+			if [ "$ticks" -ge $((limit * 10)) ]; then
+				echo "run.sh: pid $pid did not stop within ${limit}s of Ctrl-C: killing it"
+				kill -KILL "$pid" 2>/dev/null || true
+			elif [ $((ticks % 50)) = 0 ]; then
+				kill -TERM "$pid" 2>/dev/null || true
+			fi
+		fi
+		sleep 0.1 >/dev/null 2>&1 || true
+	done
+}
 
-# After Ctrl-C a status above 128 is the stop that was asked for, not a
-# failure: wait returns 128+n when a trapped signal cuts it short (and the
-# API may exit before the loop asks again), and the TERM above may land
-# after the API has shut down and given the signal back its default
-# action. An API that fails to shut down exits 1, which stays.
-if [ "$stopping" = 1 ] && [ "$status" -gt 128 ]; then
-	status=0
-fi
-
+# The API stops in well under a second; past its shutdown timeout (20s)
+# something is wrong.
+ended "$api" 30
+stopped_by_us=$stopping
+stopping=1
 kill -TERM "$metrics" 2>/dev/null || true
-wait "$metrics" || true
+ended "$metrics" 30
 
 # Close our end of the pipe and let logfmt print the last lines before
-# pgrun stops Postgres.
+# pgrun stops Postgres; it ignores every signal but KILL.
 exec >&- 2>&-
-while kill -0 "$logfmt" 2>/dev/null; do sleep 0.05; done
+ticks=0
+while kill -0 "$logfmt" 2>/dev/null; do
+	ticks=$((ticks + 1))
+	[ "$ticks" -lt 50 ] || kill -KILL "$logfmt" 2>/dev/null || true
+	sleep 0.1 >/dev/null 2>&1 || true
+done
+
+# Every child has exited: this wait returns at once.
+status=0
+wait "$api" || status=$?
+# After Ctrl-C a status above 128 is the stop that was asked for, not a
+# failure: the TERM may land before the API handles signals, or after it
+# has shut down and given the signal back its default action. An API
+# that fails to shut down exits 1, which stays.
+if [ "$stopped_by_us" = 1 ] && [ "$status" -gt 128 ]; then
+	status=0
+fi
 exit "$status"
