@@ -15,9 +15,11 @@ import (
 // (substituteDir) and hold data that is kept: sweep tells them apart.
 const throwawayPrefix = "garagesale-pg-"
 
-// staleAfter is how old a throwaway cluster's folder from before owner
-// records must be, with no postmaster.pid in it, for sweep to take it for
-// left behind.
+// staleAfter is how long a throwaway cluster's folder from before owner
+// records must have been left as it is, with no postgres running in it,
+// for sweep to take it for left behind: nothing says whether the process
+// that made it still runs, and a fault test stops and starts its postgres
+// again within seconds.
 const staleAfter = 5 * time.Minute
 
 // recordOwner writes this process's ID into a throwaway cluster's folder,
@@ -92,14 +94,25 @@ func abandoned(base string, now time.Time) (why string, postmaster int) {
 		return fmt.Sprintf("the process that started it (pid %d) is gone; its postgres (pid %d) was still running", owner, pid), pid
 	case recorded:
 		return fmt.Sprintf("the process that started it (pid %d) is gone", owner), 0
-	case pid != 0:
-		return fmt.Sprintf("its postgres (pid %d) is gone", pid), 0
 	}
-	info, err := os.Stat(base)
-	if err != nil || now.Sub(info.ModTime()) < staleAfter {
+	quiet := now.Sub(lastChange(base))
+	if quiet < staleAfter {
 		return "", 0
 	}
-	return fmt.Sprintf("no postgres ran in it for %s", now.Sub(info.ModTime()).Round(time.Minute)), 0
+	return fmt.Sprintf("no postgres runs in it and nothing changed in it for %s", quiet.Round(time.Minute)), 0
+}
+
+// lastChange is when the cluster's folder last changed as far as a sweep
+// can tell cheaply: a file added to or removed from it or its data folder
+// (postmaster.pid comes and goes with the server), or a line logged.
+func lastChange(base string) time.Time {
+	var last time.Time
+	for _, p := range []string{base, filepath.Join(base, "data"), filepath.Join(base, "postgres.log")} {
+		if info, err := os.Stat(p); err == nil && info.ModTime().After(last) {
+			last = info.ModTime()
+		}
+	}
+	return last
 }
 
 // stopOrphan ends a postgres nobody owns: an immediate shutdown (its data

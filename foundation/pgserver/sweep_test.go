@@ -110,26 +110,33 @@ func TestStartSweepsClustersLeftBehind(t *testing.T) {
 		t.Fatalf("postgres (pid %d) ended with the process that started it: nothing to sweep", killed.postgres)
 	}
 
-	// What an older version left: a folder whose postgres is gone, one
-	// with no postgres that is long past its start; and a stand-in data
-	// dir (a persistent cluster's), never a throwaway.
+	// What an older version left, with no owner recorded: a folder whose
+	// postgres is gone, one with none, both untouched for an hour; one
+	// whose postgres died a moment ago (a fault test restarts it); and a
+	// stand-in data dir (a persistent cluster's), never a throwaway.
 	olderGone := filepath.Join(root, throwawayPrefix+"111")
 	olderStale := filepath.Join(root, throwawayPrefix+"222")
+	olderJustDied := filepath.Join(root, throwawayPrefix+"333")
 	standIn := filepath.Join(root, throwawayPrefix+"0123456789ab")
-	for _, dir := range []string{filepath.Join(olderGone, "data"), filepath.Join(olderStale, "data"), filepath.Join(standIn, "data")} {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+	for _, dir := range []string{olderGone, olderStale, olderJustDied, standIn} {
+		if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, file := range []string{filepath.Join(olderGone, "postgres.log"), filepath.Join(olderStale, "postgres.log"), filepath.Join(standIn, "data", "PG_VERSION")} {
+	for _, file := range []string{filepath.Join(olderGone, "postgres.log"), filepath.Join(olderStale, "postgres.log"), filepath.Join(olderJustDied, "postgres.log"), filepath.Join(standIn, "data", "PG_VERSION")} {
 		if err := os.WriteFile(file, []byte("17\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
 	writePID(t, filepath.Join(olderGone, "data", "postmaster.pid"), deadPID(t))
+	writePID(t, filepath.Join(olderJustDied, "data", "postmaster.pid"), deadPID(t))
 	long := time.Now().Add(-time.Hour)
-	if err := os.Chtimes(olderStale, long, long); err != nil {
-		t.Fatal(err)
+	for _, dir := range []string{olderGone, olderStale} {
+		for _, p := range []string{dir, filepath.Join(dir, "data"), filepath.Join(dir, "postgres.log")} {
+			if err := os.Chtimes(p, long, long); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 
 	srv := start(t, Config{})
@@ -142,13 +149,13 @@ func TestStartSweepsClustersLeftBehind(t *testing.T) {
 	got := map[string]bool{}
 	for name, dir := range map[string]string{
 		"killed owner's": killed.base, "live owner's": live.base, "older, postgres gone": olderGone,
-		"older, stale": olderStale, "stand-in": standIn, "the new one's": filepath.Dir(srv.DataDir()),
+		"older, stale": olderStale, "older, postgres just died": olderJustDied, "stand-in": standIn, "the new one's": filepath.Dir(srv.DataDir()),
 	} {
 		got[name] = exists(dir)
 	}
 	want := map[string]bool{
 		"killed owner's": false, "live owner's": true, "older, postgres gone": false,
-		"older, stale": false, "stand-in": true, "the new one's": true,
+		"older, stale": false, "older, postgres just died": true, "stand-in": true, "the new one's": true,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("cluster folders there after the start (-want +got):\n%s", diff)
@@ -159,11 +166,11 @@ func TestStartSweepsClustersLeftBehind(t *testing.T) {
 	if err := ping(context.Background(), live.url); err != nil {
 		t.Errorf("the live owner's cluster no longer answers: %v", err)
 	}
-	if entries, _ := os.ReadDir(root); len(entries) != 3 {
+	if entries, _ := os.ReadDir(root); len(entries) != 4 {
 		var names []string
 		for _, e := range entries {
 			names = append(names, e.Name())
 		}
-		t.Errorf("the temp dir holds %s; want the live owner's, the stand-in and the new cluster's", strings.Join(names, ", "))
+		t.Errorf("the temp dir holds %s; want the live owner's, the older one whose postgres just died, the stand-in and the new cluster's", strings.Join(names, ", "))
 	}
 }
