@@ -122,6 +122,26 @@ func TestCtrlCStopsMakeRun(t *testing.T) {
 	}
 }
 
+// buildRun builds into bin what make run runs, as make build-local names
+// them. (startStack in readme_test.go builds the same, inline.)
+func buildRun(t *testing.T, bin string) {
+	t.Helper()
+	for _, b := range []struct {
+		dir  string
+		args []string
+	}{
+		{".", []string{"-o", filepath.Join(bin, "sales-api"), "./api/services/sales"}},
+		{".", []string{"-o", bin + string(filepath.Separator), "./api/services/metrics", "./api/tooling/sales-admin", "./api/tooling/pgrun"}},
+		{"tools", []string{"-o", bin + string(filepath.Separator), "./logfmt"}},
+	} {
+		build := exec.Command("go", append([]string{"build"}, b.args...)...)
+		build.Dir = b.dir
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("build: %v\n%s", err, out)
+		}
+	}
+}
+
 // run is one make run: pgrun and run.sh in a process group of their own.
 type run struct {
 	cmd     *exec.Cmd

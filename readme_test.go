@@ -205,7 +205,22 @@ func startStack(t *testing.T) *stack {
 	work := t.TempDir()
 	st := &stack{work: work, api: apitest.FreeAddr(t), debug: apitest.FreeAddr(t), metrics: apitest.FreeAddr(t), mdebug: apitest.FreeAddr(t), log: &lockedBuffer{}}
 
-	buildRun(t, filepath.Join(work, "bin"))
+	bin := filepath.Join(work, "bin")
+	for _, b := range []struct {
+		dir  string
+		args []string
+	}{
+		// As make build-local names them.
+		{".", []string{"-o", filepath.Join(bin, "sales-api"), "./api/services/sales"}},
+		{".", []string{"-o", bin + string(filepath.Separator), "./api/services/metrics", "./api/tooling/sales-admin", "./api/tooling/pgrun"}},
+		{"tools", []string{"-o", bin + string(filepath.Separator), "./logfmt"}},
+	} {
+		build := exec.Command("go", append([]string{"build"}, b.args...)...)
+		build.Dir = b.dir
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("build: %v\n%s", err, out)
+		}
+	}
 	if err := os.MkdirAll(filepath.Join(work, "zarf", "keys"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -258,26 +273,6 @@ func startStack(t *testing.T) *stack {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the API is not ready after 2m:\n%s", st.log.Tail(40))
-		}
-	}
-}
-
-// buildRun builds into bin what make run runs, as make build-local names
-// them.
-func buildRun(t *testing.T, bin string) {
-	t.Helper()
-	for _, b := range []struct {
-		dir  string
-		args []string
-	}{
-		{".", []string{"-o", filepath.Join(bin, "sales-api"), "./api/services/sales"}},
-		{".", []string{"-o", bin + string(filepath.Separator), "./api/services/metrics", "./api/tooling/sales-admin", "./api/tooling/pgrun"}},
-		{"tools", []string{"-o", bin + string(filepath.Separator), "./logfmt"}},
-	} {
-		build := exec.Command("go", append([]string{"build"}, b.args...)...)
-		build.Dir = b.dir
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("build: %v\n%s", err, out)
 		}
 	}
 }
