@@ -2,6 +2,7 @@ package readme_test
 
 import (
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -32,5 +33,43 @@ func TestMakeHelpListsEveryTarget(t *testing.T) {
 	}
 	if n < 10 {
 		t.Errorf("found %d targets; is the makefile where it was?", n)
+	}
+}
+
+// TestREADMEFilesAreIgnored: a file the README's shell examples write in
+// the repository's root (sales.ndjson of the offline upload) is
+// git-ignored, so a reader who follows them does not find it among the
+// changes to commit.
+func TestREADMEFilesAreIgnored(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	if err := exec.Command("git", "rev-parse", "--git-dir").Run(); err != nil {
+		t.Skip("not in a git repository")
+	}
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fence := regexp.MustCompile("^```(sh|bash)\\b")
+	written := regexp.MustCompile(`(?:^|[\s;&|(])>>?\s*([A-Za-z0-9_][A-Za-z0-9_.-]*)(?:\s|$|;|\))`)
+	inShell := false
+	files := map[string]int{}
+	for i, line := range strings.Split(string(data), "\n") {
+		switch {
+		case strings.HasPrefix(line, "```"):
+			inShell = !inShell && fence.MatchString(line)
+		case inShell:
+			for _, m := range written.FindAllStringSubmatch(line, -1) {
+				if _, seen := files[m[1]]; !seen {
+					files[m[1]] = i + 1
+				}
+			}
+		}
+	}
+	for file, line := range files {
+		if err := exec.Command("git", "check-ignore", "-q", "--no-index", file).Run(); err != nil {
+			t.Errorf("README.md:%d writes %s in the repository's root, and .gitignore does not ignore it", line, file)
+		}
 	}
 }

@@ -11,8 +11,11 @@ package blobstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"net/url"
 
 	"gocloud.dev/blob"
 
@@ -25,8 +28,18 @@ import (
 // Open opens the bucket at bucketURL: file:///var/dumps, s3://name?region=eu-west-1,
 // mem://. The caller closes it.
 func Open(ctx context.Context, bucketURL string) (*blob.Bucket, error) {
-	// gocloud's errors name the URL and what is wrong with it, or the schemes.
-	return blob.OpenBucket(ctx, bucketURL)
+	// gocloud's errors name the URL and say what is wrong with it, or
+	// which schemes there are; but for a folder that is not there it says
+	// only "stat DIR: no such file or directory", and the fix is an
+	// option of the URL.
+	b, err := blob.OpenBucket(ctx, bucketURL)
+	if u, perr := url.Parse(bucketURL); errors.Is(err, fs.ErrNotExist) && perr == nil && u.Scheme == "file" {
+		q := u.Query()
+		q.Set("create_dir", "1")
+		u.RawQuery = q.Encode()
+		return nil, fmt.Errorf("the folder %s does not exist: create it, or add ?create_dir=1 to the URL to have it made (%s)", u.Path, u)
+	}
+	return b, err
 }
 
 // Write creates or replaces the object key of b with what write writes to

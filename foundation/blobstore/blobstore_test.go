@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -68,5 +69,34 @@ func TestOpenSaysWhichSchemes(t *testing.T) {
 		if !strings.Contains(err.Error(), scheme) {
 			t.Errorf("error %q does not name the scheme %s", err, scheme)
 		}
+	}
+}
+
+// TestOpenMissingFolder: a file:// bucket whose folder is not there is
+// refused saying so, with the URL that makes it; that URL opens a bucket
+// in a new folder.
+func TestOpenMissingFolder(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "dumps", "daily")
+	missing := "file://" + filepath.ToSlash(dir)
+	_, err := blobstore.Open(ctx, missing)
+	want := "the folder " + filepath.ToSlash(dir) + " does not exist: create it, or add ?create_dir=1 to the URL to have it made (" + missing + "?create_dir=1)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("Open(%s) error:\n%v\nwant:\n%s", missing, err, want)
+	}
+
+	b, err := blobstore.Open(ctx, missing+"?create_dir=1")
+	if err != nil {
+		t.Fatalf("with create_dir: %v", err)
+	}
+	defer b.Close()
+	if _, err := blobstore.Write(ctx, b, "sales/a.txt", "text/plain", func(w io.Writer) error {
+		_, err := io.WriteString(w, "x")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sales", "a.txt")); err != nil {
+		t.Errorf("the object is not in the folder create_dir made: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -36,12 +37,18 @@ const pemExt = ".pem"
 type key struct {
 	private *rsa.PrivateKey
 	public  *rsa.PublicKey
+	// made is when the key's file was last written (zero for a key
+	// added in memory): it tells a new key from an old one.
+	made time.Time
 }
 
 // KeyStore maps key IDs to RSA keys. It is safe for concurrent use.
 type KeyStore struct {
 	mu   sync.RWMutex
 	keys map[string]key
+	// dir is the folder LoadFolder read, for the errors that send a user
+	// there; empty for a store built in memory.
+	dir string
 }
 
 // New returns an empty KeyStore.
@@ -59,6 +66,7 @@ func LoadFolder(dir string) (*KeyStore, error) {
 	}
 
 	ks := New()
+	ks.dir = dir
 	for _, e := range entries {
 		kid, isPEM := strings.CutSuffix(e.Name(), pemExt)
 		if e.IsDir() || !isPEM {
@@ -73,6 +81,9 @@ func LoadFolder(dir string) (*KeyStore, error) {
 		k, err := readKey(path)
 		if err != nil {
 			return nil, fmt.Errorf("load key %s: %w", path, err)
+		}
+		if info, err := e.Info(); err == nil {
+			k.made = info.ModTime()
 		}
 		ks.keys[kid] = k
 	}
@@ -161,6 +172,85 @@ func (ks *KeyStore) KIDs() []string {
 	defer ks.mu.RUnlock()
 
 	return slices.Sorted(maps.Keys(ks.keys))
+}
+
+// Setting names, for Active's errors, what a user changes to pick the key
+// that signs: the words of the program that loads the store.
+type Setting struct {
+	// ActiveKID is where the active kid is set (SALES_AUTH_ACTIVE_KID).
+	ActiveKID string
+	// Genkey is the command that makes a key (sales-admin genkey).
+	Genkey string
+}
+
+// Active returns the kid that signs new tokens: want when it is set,
+// which must be a key of the store with its private part, or else the
+// only key of the store. With none, or several and no want, the error
+// names the kids there are, newest first, and how to pick one: set the
+// setting to a kid, or delete the files of the keys not wanted.
+func (ks *KeyStore) Active(want string, set Setting) (string, error) {
+	kids := ks.newestFirst()
+	where := "the key store"
+	if ks.dir != "" {
+		where = ks.dir
+	}
+	if want != "" {
+		if _, err := ks.PrivateKey(want); err != nil {
+			if errors.Is(err, ErrKeyNotFound) {
+				return "", fmt.Errorf("%s=%s: no such key in %s (it holds %s): %w", set.ActiveKID, want, where, ks.describe(kids), ErrKeyNotFound)
+			}
+			return "", fmt.Errorf("%s=%s: %w", set.ActiveKID, want, err)
+		}
+		return want, nil
+	}
+	switch len(kids) {
+	case 0:
+		return "", fmt.Errorf("no keys in %s: run '%s' to make one", where, set.Genkey)
+	case 1:
+		return kids[0], nil
+	}
+	var old []string
+	for _, kid := range kids[1:] {
+		old = append(old, ks.path(kid))
+	}
+	return "", fmt.Errorf("%s holds %d keys and %s is not set to the one that signs new tokens: %s. "+
+		"Set %s=%s to sign with the newest (every key in the folder still verifies the tokens it signed), "+
+		"or delete the files of the keys you no longer want (%s)",
+		where, len(kids), set.ActiveKID, ks.describe(kids), set.ActiveKID, kids[0], strings.Join(old, ", "))
+}
+
+// newestFirst is the kids, the last written first; by kid when the
+// store knows no times.
+func (ks *KeyStore) newestFirst() []string {
+	ks.mu.RLock()
+	defer ks.mu.RUnlock()
+
+	kids := slices.Sorted(maps.Keys(ks.keys))
+	slices.SortStableFunc(kids, func(a, b string) int { return ks.keys[b].made.Compare(ks.keys[a].made) })
+	return kids
+}
+
+// describe lists kids with the time each key's file was written.
+func (ks *KeyStore) describe(kids []string) string {
+	ks.mu.RLock()
+	defer ks.mu.RUnlock()
+
+	parts := make([]string, len(kids))
+	for i, kid := range kids {
+		parts[i] = kid
+		if made := ks.keys[kid].made; !made.IsZero() {
+			parts[i] += " (made " + made.UTC().Format("2006-01-02 15:04 UTC") + ")"
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// path is the file of kid's key, or the kid alone for a store in memory.
+func (ks *KeyStore) path(kid string) string {
+	if ks.dir == "" {
+		return kid
+	}
+	return filepath.Join(ks.dir, kid+pemExt)
 }
 
 // Generate creates an RSA key of bits bits (DefaultBits when 0) and writes

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/garagesale/service/foundation/keystore"
 	"github.com/google/go-cmp/cmp"
@@ -273,5 +274,73 @@ func TestConcurrentAddAndRead(t *testing.T) {
 	slices.Sort(kids)
 	if diff := cmp.Diff(kids, ks.KIDs()); diff != "" {
 		t.Errorf("KIDs after concurrent adds (-want +got):\n%s", diff)
+	}
+}
+
+// TestActive: the key that signs is the one named, or the only one; with
+// several and none named, or a name that is no key, the error names the
+// kids found, newest first, and the ways to pick one.
+func TestActive(t *testing.T) {
+	set := keystore.Setting{ActiveKID: "APP_ACTIVE_KID", Genkey: "app genkey"}
+	made := func(day int) time.Time { return time.Date(2026, 11, day, 9, 30, 0, 0, time.UTC) }
+	tests := []struct {
+		name    string
+		keys    map[string]time.Time // kid: when its file was written
+		public  string               // a kid whose file holds only the public key
+		want    string
+		wantKID string
+		wantErr string
+	}{
+		{name: "the only key signs", keys: map[string]time.Time{"a": made(1)}, wantKID: "a"},
+		{name: "the key named signs", keys: map[string]time.Time{"a": made(1), "b": made(2)}, want: "a", wantKID: "a"},
+		{
+			name: "no keys", keys: map[string]time.Time{},
+			wantErr: "no keys in DIR: run 'app genkey' to make one",
+		},
+		{
+			name: "several keys and none named", keys: map[string]time.Time{"a": made(1), "c": made(3), "b": made(2)},
+			wantErr: "DIR holds 3 keys and APP_ACTIVE_KID is not set to the one that signs new tokens: " +
+				"c (made 2026-11-03 09:30 UTC), b (made 2026-11-02 09:30 UTC), a (made 2026-11-01 09:30 UTC). " +
+				"Set APP_ACTIVE_KID=c to sign with the newest (every key in the folder still verifies the tokens it signed), " +
+				"or delete the files of the keys you no longer want (DIR/b.pem, DIR/a.pem)",
+		},
+		{
+			name: "a kid that is no key", keys: map[string]time.Time{"a": made(1), "b": made(2)}, want: "x",
+			wantErr: "APP_ACTIVE_KID=x: no such key in DIR (it holds b (made 2026-11-02 09:30 UTC), a (made 2026-11-01 09:30 UTC)): key not found",
+		},
+		{
+			name: "a public key cannot sign", keys: map[string]time.Time{"a": made(1)}, public: "p", want: "p",
+			wantErr: `APP_ACTIVE_KID=p: key has no private part: kid "p"`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for kid, at := range tt.keys {
+				writePEM(t, dir, kid+".pem", "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(newRSAKey(t)))
+				if err := os.Chtimes(filepath.Join(dir, kid+".pem"), at, at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.public != "" {
+				der, err := x509.MarshalPKIXPublicKey(&newRSAKey(t).PublicKey)
+				if err != nil {
+					t.Fatal(err)
+				}
+				writePEM(t, dir, tt.public+".pem", "PUBLIC KEY", der)
+			}
+			ks, err := keystore.LoadFolder(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kid, err := ks.Active(tt.want, set)
+			gotErr := ""
+			if err != nil {
+				gotErr = strings.ReplaceAll(err.Error(), dir, "DIR")
+			}
+			if diff := cmp.Diff([]string{tt.wantKID, tt.wantErr}, []string{kid, gotErr}); diff != "" {
+				t.Errorf("kid and error (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

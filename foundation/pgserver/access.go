@@ -110,7 +110,7 @@ func (a *runAs) tempRoot() string {
 // not a reboot that clears the temp dir).
 func (a *runAs) substituteDir(requested string) string {
 	sum := sha256.Sum256([]byte(requested))
-	return filepath.Join(a.tempRoot(), "garagesale-pg-"+hex.EncodeToString(sum[:])[:12], "data")
+	return filepath.Join(a.tempRoot(), throwawayPrefix+hex.EncodeToString(sum[:])[:12], "data")
 }
 
 // ownerFile names, inside a persistent data directory, the file that holds

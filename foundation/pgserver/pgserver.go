@@ -39,7 +39,8 @@ import (
 // on a free port.
 type Config struct {
 	// DataDir is the cluster's data directory. Empty means a throwaway
-	// cluster in a temp dir that Stop removes. A directory that already
+	// cluster in a temp dir that Stop removes (or, when its process dies
+	// without stopping it, the next Start on the machine). A directory that already
 	// holds a cluster is reused, so its data survives restarts; otherwise
 	// it is initialised.
 	DataDir string
@@ -115,6 +116,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 
+	sweep(account.tempRoot(), cfg.Log)
+
 	s := &Server{cfg: cfg, throwaway: cfg.DataDir == "", binDir: binDir, account: account}
 	if err := s.prepareDirs(); err != nil {
 		s.removeBase()
@@ -141,11 +144,14 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 // the server's account needs.
 func (s *Server) prepareDirs() error {
 	if s.throwaway {
-		base, err := os.MkdirTemp(s.account.tempRoot(), "garagesale-pg-")
+		base, err := os.MkdirTemp(s.account.tempRoot(), throwawayPrefix)
 		if err != nil {
 			return fmt.Errorf("create cluster folder: %w", err)
 		}
 		s.baseDir = base
+		if err := recordOwner(base); err != nil {
+			return err
+		}
 		s.dataDir = filepath.Join(base, "data")
 		s.logPath = filepath.Join(base, "postgres.log")
 		return s.account.own(base)

@@ -70,14 +70,15 @@ func leftovers(st supervisor.State) []supervisor.ProcessRef {
 func up(ctx context.Context, o options, args []string) error {
 	fs := flag.NewFlagSet("up", flag.ContinueOnError)
 	watch := fs.Bool("watch", false, "rebuild, test and restart the services when their Go files change")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	names, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
 	f, err := fleetfile.Read(o.path(o.file))
 	if err != nil {
 		return err
 	}
-	if _, err := f.WithDeps(fs.Args()); err != nil {
+	if _, err := f.WithDeps(names); err != nil {
 		return err
 	}
 
@@ -103,9 +104,9 @@ func up(ctx context.Context, o options, args []string) error {
 	followed := make(chan struct{})
 	go func() {
 		defer close(followed)
-		_ = follow(followCtx, logPath, from, os.Stdout, view{only: supervisor.FleetName, color: colorOut()})
+		_ = follow(followCtx, logPath, from, os.Stdout, view{only: supervisor.FleetName, color: colorOut(), width: prefixWidth(f)})
 	}()
-	err = c.Call(ctx, http.MethodPost, "/up", supervisor.Request{Services: fs.Args(), Watch: *watch}, nil)
+	err = c.Call(ctx, http.MethodPost, "/up", supervisor.Request{Services: names, Watch: *watch}, nil)
 	time.Sleep(300 * time.Millisecond) // the last lines
 	stopFollow()
 	<-followed

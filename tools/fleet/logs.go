@@ -2,17 +2,22 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"hash/fnv"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/garagesale/service/tools/fleet/fleetfile"
 	"github.com/garagesale/service/tools/fleet/supervisor"
 	"github.com/garagesale/service/tools/internal/logfmt"
 )
@@ -21,11 +26,25 @@ func logs(ctx context.Context, o options, args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("logs", flag.ContinueOnError)
 	tail := fs.Bool("f", false, "follow: print new lines as they come, until Ctrl-C")
 	last := fs.Int("n", 0, "print only the last N lines first (0: all)")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 1 {
-		return errUsage
+	names, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
-	v := view{only: fs.Arg(0), color: colorOut()}
+	if len(names) > 1 {
+		return usageErrorf("logs takes one service or instance, not %d (%s)", len(names), strings.Join(names, " "))
+	}
+	f, err := fleetfile.Read(o.path(o.file))
+	if err != nil {
+		return err
+	}
 	path := filepath.Join(o.stateDir(), supervisor.LogName)
+	v := view{color: colorOut(), width: prefixWidth(f)}
+	if len(names) == 1 {
+		v.only = names[0]
+		if err := checkLogName(f, v.only, path); err != nil {
+			return err
+		}
+	}
 	if _, err := os.Stat(path); err != nil {
 		return errors.New("no fleet log here: fleet up starts a fleet")
 	}
@@ -39,12 +58,84 @@ func logs(ctx context.Context, o options, args []string, w io.Writer) error {
 	return follow(ctx, path, from, w, v)
 }
 
+// checkLogName refuses a name that is neither a service of the fleet
+// file, the fleet's own lines, nor an instance of a service (one its
+// scale starts, or one the fleet log has lines of), naming the known
+// ones: a typo would otherwise print nothing and look like a quiet
+// service.
+func checkLogName(f *fleetfile.File, name, logPath string) error {
+	services := append(f.Names(), supervisor.FleetName)
+	if slices.Contains(services, name) {
+		return nil
+	}
+	base, number, isInstance := strings.Cut(name, ".")
+	s, known := f.Service(base)
+	if !isInstance || !known {
+		return fmt.Errorf("logs: no service %q in the fleet file: the services are %s (or an instance, such as %s.1)", name, strings.Join(services, ", "), f.Names()[0])
+	}
+	instances := map[string]bool{}
+	for i := range s.Scale {
+		instances[fmt.Sprintf("%s.%d", base, i+1)] = true
+	}
+	for seen := range logNames(logPath) {
+		if strings.HasPrefix(seen, base+".") {
+			instances[seen] = true
+		}
+	}
+	if instances[name] {
+		return nil
+	}
+	list := slices.SortedFunc(maps.Keys(instances), byInstance)
+	if len(list) == 0 {
+		return fmt.Errorf("logs: no instance %s: %s has none (its scale is 0 and the fleet log has no lines of it)", number, base)
+	}
+	return fmt.Errorf("logs: no instance %q: %s has %s", name, base, strings.Join(list, ", "))
+}
+
+// logNames is the instance names of the fleet log's lines.
+func logNames(path string) map[string]bool {
+	names := map[string]bool{}
+	f, err := os.Open(path)
+	if err != nil {
+		return names
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 2*1024*1024)
+	for sc.Scan() {
+		if name, _, ok := strings.Cut(sc.Text(), "\t"); ok {
+			names[name] = true
+		}
+	}
+	return names
+}
+
+// byInstance orders sales-api.2 before sales-api.10.
+func byInstance(a, b string) int {
+	na, _ := strconv.Atoi(a[strings.LastIndexByte(a, '.')+1:])
+	nb, _ := strconv.Atoi(b[strings.LastIndexByte(b, '.')+1:])
+	return cmp.Or(cmp.Compare(na, nb), strings.Compare(a, b))
+}
+
 // view says which lines of the fleet log to print and how.
 type view struct {
 	// only keeps a service's lines (sales-api), an instance's
 	// (sales-api.2) or the fleet's own (fleet); empty keeps all.
 	only  string
 	color bool
+	// width is the instance names' column, so that every line's text
+	// starts at one place (prefixWidth).
+	width int
+}
+
+// prefixWidth fits the names of the fleet file's instances, up to
+// instance 99 of each, and the fleet's own name.
+func prefixWidth(f *fleetfile.File) int {
+	w := len(supervisor.FleetName)
+	for _, s := range f.Services {
+		w = max(w, len(s.Name)+len(".99"))
+	}
+	return w
 }
 
 // keeps reports whether the line of the instance named name is shown.
@@ -67,7 +158,7 @@ func (v view) render(raw string) (string, bool) {
 		return "", false
 	}
 	text, _ := logfmt.Format([]byte(line), logfmt.Options{Color: v.color})
-	prefix := fmt.Sprintf("%-12s|", name)
+	prefix := fmt.Sprintf("%-*s|", v.width, name)
 	if v.color {
 		color := "\033[1m"
 		if name != supervisor.FleetName {

@@ -19,7 +19,9 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -48,6 +50,11 @@ func main() {
 	if err := run(ctx, os.Args[1:]); err != nil {
 		stop()
 		if errors.Is(err, errUsage) {
+			// A bare errUsage says nothing more; any other says what
+			// was wrong before the usage reminds what is right.
+			if err != errUsage {
+				fmt.Fprintln(os.Stderr, "fleet:", err)
+			}
 			fmt.Fprintln(os.Stderr, usage)
 			os.Exit(2)
 		}
@@ -57,6 +64,43 @@ func main() {
 }
 
 var errUsage = errors.New("usage")
+
+// usageError is a command line fleet cannot run, saying what is wrong
+// with it; main prints it and then the usage.
+type usageError struct{ msg string }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+func (e *usageError) Error() string        { return e.msg }
+func (e *usageError) Is(target error) bool { return target == errUsage }
+
+// parseArgs parses a command's flags wherever they stand among its other
+// arguments (fleet logs sales-api -n 3 as well as fleet logs -n 3
+// sales-api), which the flag package alone does not: it stops at the
+// first argument that is not a flag. After "--" everything is an
+// argument. It returns the arguments that are not flags.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard) // the error says what was wrong; main prints the usage
+	var rest []string
+	for {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return nil, errUsage
+		} else if err != nil {
+			return nil, usageErrorf("%s: %v", fs.Name(), err)
+		}
+		left := fs.Args()
+		if consumed := len(args) - len(left); consumed > 0 && args[consumed-1] == "--" {
+			return append(rest, left...), nil
+		}
+		if len(left) == 0 {
+			return rest, nil
+		}
+		rest = append(rest, left[0])
+		args = left[1:]
+	}
+}
 
 func run(ctx context.Context, args []string) error {
 	opts := options{file: "zarf/fleet.yaml", state: ".fleet"}
@@ -100,8 +144,7 @@ func run(ctx context.Context, args []string) error {
 		fmt.Println(usage)
 		return nil
 	}
-	fmt.Fprintf(os.Stderr, "fleet: unknown command %q\n", cmd)
-	return errUsage
+	return usageErrorf("unknown command %q", cmd)
 }
 
 // options are what every command shares.

@@ -28,10 +28,14 @@ func trace(ctx context.Context, o options, args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
 	jaeger := fs.String("jaeger", defaultJaeger, "the Jaeger query API")
 	wait := fs.Duration("wait", 5*time.Second, "how long to wait for the trace to reach Jaeger")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
-		return errUsage
+	ids, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
-	id := strings.ToLower(fs.Arg(0))
+	if len(ids) != 1 {
+		return usageErrorf("trace takes one trace ID, not %d", len(ids))
+	}
+	id := strings.ToLower(ids[0])
 	if !traceIDRE.MatchString(id) {
 		full, err := fullTraceID(filepath.Join(o.stateDir(), supervisor.LogName), id)
 		if err != nil {

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/tools/fleet/fleetfile"
 	"github.com/garagesale/service/tools/fleet/supervisor"
 	"github.com/google/go-cmp/cmp"
 )
@@ -45,8 +47,20 @@ func TestPrintTrace(t *testing.T) {
 	}
 }
 
+// The API's service name changes when a project renames the kit (make
+// rename), and with it the width of every column it stands in: the tests
+// below build what they expect from it rather than from its length.
+const apiName = "sales-api"
+
 func TestLogView(t *testing.T) {
-	const api = `{"time":"2026-03-01T10:15:30.123Z","level":"INFO","msg":"request started","service":"sales-api","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","path":"/v1/users"}`
+	const line = `{"time":"2026-03-01T10:15:30.123Z","level":"INFO","msg":"request started","service":"` + apiName + `","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","path":"/v1/users"}`
+	f, err := fleetfile.Parse([]byte("services:\n  postgres:\n    command: [pg]\n  " + apiName + ":\n    command: [api]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	width := prefixWidth(f)
+	// col is an instance's name in the column every line shares.
+	col := func(name string) string { return name + strings.Repeat(" ", width-len(name)) + "|" }
 	tests := []struct {
 		name   string
 		only   string
@@ -54,16 +68,16 @@ func TestLogView(t *testing.T) {
 		want   string
 		wantOK bool
 	}{
-		{"JSON is pretty-printed after the instance", "", "sales-api.2\t" + api, "sales-api.2 | 10:15:30.123 INFO  sales-api 4bf92f35 request started path=/v1/users", true},
-		{"plain text passes", "", "postgres.1\tLOG:  database system is ready", "postgres.1  | LOG:  database system is ready", true},
-		{"a service keeps its instances", "sales-api", "sales-api.12\tx", "sales-api.12| x", true},
-		{"an instance keeps only itself", "sales-api.1", "sales-api.12\tx", "", false},
-		{"another service is left out", "sales-api", "sales-admin.1\tx", "", false},
-		{"the fleet's own lines", "fleet", supervisor.FleetName + "\tstarted", "fleet       | started", true},
+		{"JSON is pretty-printed after the instance", "", apiName + ".2\t" + line, col(apiName+".2") + " 10:15:30.123 INFO  " + apiName + " 4bf92f35 request started path=/v1/users", true},
+		{"plain text passes", "", "postgres.1\tLOG:  database system is ready", col("postgres.1") + " LOG:  database system is ready", true},
+		{"a service keeps its instances", apiName, apiName + ".12\tx", col(apiName+".12") + " x", true},
+		{"an instance keeps only itself", apiName + ".1", apiName + ".12\tx", "", false},
+		{"another service is left out", apiName, "sales-admin.1\tx", "", false},
+		{"the fleet's own lines", "fleet", supervisor.FleetName + "\tstarted", col("fleet") + " started", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := view{only: tt.only}.render(tt.raw)
+			got, ok := view{only: tt.only, width: width}.render(tt.raw)
 			if ok != tt.wantOK {
 				t.Fatalf("kept: got %v, want %v", ok, tt.wantOK)
 			}
@@ -74,28 +88,84 @@ func TestLogView(t *testing.T) {
 	}
 }
 
+func TestLogViewAlignsEveryInstance(t *testing.T) {
+	for _, service := range []string{"api", apiName, "inventory-service"} {
+		t.Run(service, func(t *testing.T) {
+			f, err := fleetfile.Parse([]byte("services:\n  postgres:\n    command: [pg]\n  " + service + ":\n    command: [api]\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := view{width: prefixWidth(f)}
+			bars := map[string]int{}
+			for _, name := range []string{supervisor.FleetName, "postgres.1", service + ".1", service + ".99"} {
+				line, _ := v.render(name + "\tx")
+				bars[name] = strings.Index(line, "|")
+			}
+			want := map[string]int{}
+			for name := range bars {
+				want[name] = bars[service+".99"]
+			}
+			if diff := cmp.Diff(want, bars); diff != "" || want[supervisor.FleetName] < len(service+".99") {
+				t.Errorf("column of | by instance (-want +got), want every line's at one place past the longest name:\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestPrintRows(t *testing.T) {
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	rows := []supervisor.Row{
 		{Service: "postgres", Instance: "postgres.1", PID: 100, Ports: []int{54320}, Health: supervisor.Healthy, Started: now.Add(-90 * time.Second)},
 		{Service: "setup", Instance: "setup.1", PID: 101, Health: supervisor.Done, Started: now.Add(-80 * time.Second)},
-		{Service: "sales-api", Instance: "sales-api.1", PID: 102, Ports: []int{3000, 3010}, Health: supervisor.Healthy, Started: now.Add(-5 * time.Second), Restarts: 2,
+		{Service: apiName, Instance: apiName + ".1", PID: 102, Ports: []int{3000, 3010}, Health: supervisor.Healthy, Started: now.Add(-5 * time.Second), Restarts: 2,
 			Note: "the rebuild at 11:59:00 failed: this runs the last good build (fleet logs fleet)"},
 		{Service: "prometheus", Health: "-", Note: "skipped: prometheus is not installed"},
 	}
 	var out bytes.Buffer
 	printRows(&out, rows, now)
-	want := strings.Join([]string{
-		"SERVICE     INSTANCE     PID  PORTS      HEALTH                                UPTIME  RESTARTS",
-		"postgres    postgres.1   100  54320      healthy                               1m30s   0",
-		"setup       setup.1      101  -          done                                  -       0",
-		"sales-api   sales-api.1  102  3000,3010  healthy                               5s      2",
-		"prometheus  -            -    -          skipped: prometheus is not installed  -       -",
-		"sales-api: the rebuild at 11:59:00 failed: this runs the last good build (fleet logs fleet)",
-	}, "\n") + "\n"
-	if diff := cmp.Diff(want, out.String()); diff != "" {
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 6 {
+		t.Fatalf("got %d lines, want a header, 4 rows and a note:\n%s", len(lines), out.String())
+	}
+	want := [][]string{
+		{"SERVICE", "INSTANCE", "PID", "PORTS", "HEALTH", "UPTIME", "RESTARTS"},
+		{"postgres", "postgres.1", "100", "54320", "healthy", "1m30s", "0"},
+		{"setup", "setup.1", "101", "-", "done", "-", "0"},
+		{apiName, apiName + ".1", "102", "3000,3010", "healthy", "5s", "2"},
+		{"prometheus", "-", "-", "-", "skipped: prometheus is not installed", "-", "-"},
+	}
+	if diff := cmp.Diff(want, tableCells(t, lines[:5])); diff != "" {
 		t.Errorf("table (-want +got):\n%s", diff)
 	}
+	if diff := cmp.Diff(apiName+": the rebuild at 11:59:00 failed: this runs the last good build (fleet logs fleet)", lines[5]); diff != "" {
+		t.Errorf("note (-want +got):\n%s", diff)
+	}
+}
+
+// cellRE is a table's cell: words apart by single spaces; cells are two
+// spaces or more apart.
+var cellRE = regexp.MustCompile(`\S+( \S+)*`)
+
+// tableCells splits a table's lines into their cells and fails the test
+// unless each column starts at one place on every line.
+func tableCells(t *testing.T, lines []string) [][]string {
+	t.Helper()
+	var cells [][]string
+	var starts []int
+	for i, line := range lines {
+		var row []string
+		for k, at := range cellRE.FindAllStringIndex(line, -1) {
+			row = append(row, line[at[0]:at[1]])
+			switch {
+			case i == 0:
+				starts = append(starts, at[0])
+			case k >= len(starts) || starts[k] != at[0]:
+				t.Errorf("line %d: %q starts at %d, not in its column:\n%s", i, line[at[0]:at[1]], at[0], strings.Join(lines, "\n"))
+			}
+		}
+		cells = append(cells, row)
+	}
+	return cells
 }
 
 func TestFullTraceIDFromAPrefix(t *testing.T) {

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -114,6 +113,18 @@ func run(ctx context.Context, log *logger.Logger) error {
 	defer log.Info(ctx, "shutdown complete")
 	log.Info(ctx, "startup", cfgAttr)
 
+	// Signing keys: a folder that cannot say which key signs fails the
+	// start before anything connects.
+	ks, err := keystore.LoadFolder(cfg.Auth.KeysFolder)
+	if err != nil {
+		return fmt.Errorf("load keys: %w", err)
+	}
+	activeKID, err := ks.Active(cfg.Auth.ActiveKID, keystore.Setting{ActiveKID: "SALES_AUTH_ACTIVE_KID", Genkey: "sales-admin genkey"})
+	if err != nil {
+		return err
+	}
+	log.Info(ctx, "startup", "status", "keys loaded", "kids", ks.KIDs(), "activeKID", activeKID)
+
 	cfg.DB.ApplicationName = cfg.Tempo.ServiceName
 	db, err := sqldb.Open(cfg.DB)
 	if err != nil {
@@ -123,16 +134,6 @@ func run(ctx context.Context, log *logger.Logger) error {
 		log.Info(ctx, "shutdown", "status", "closing database", "host", cfg.DB.Host)
 		db.Close()
 	}()
-
-	ks, err := keystore.LoadFolder(cfg.Auth.KeysFolder)
-	if err != nil {
-		return fmt.Errorf("load keys: %w", err)
-	}
-	activeKID, err := chooseKID(ks, cfg.Auth.ActiveKID)
-	if err != nil {
-		return err
-	}
-	log.Info(ctx, "startup", "status", "keys loaded", "kids", ks.KIDs(), "activeKID", activeKID)
 
 	ath, err := auth.New(auth.Config{KeyLookup: ks, Issuer: cfg.Auth.Issuer})
 	if err != nil {
@@ -302,23 +303,4 @@ func sweep(ctx context.Context, log *logger.Logger, table string, interval time.
 			log.Info(ctx, "sweep", "table", table, "removed", removed)
 		}
 	}
-}
-
-// chooseKID returns the key that signs new tokens: the configured one,
-// which must be in the store, or the only key there is.
-func chooseKID(ks *keystore.KeyStore, want string) (string, error) {
-	kids := ks.KIDs()
-	if want != "" {
-		if _, err := ks.PrivateKey(want); err != nil {
-			return "", fmt.Errorf("active kid: %w", err)
-		}
-		return want, nil
-	}
-	switch len(kids) {
-	case 0:
-		return "", errors.New("no keys in the keys folder: run 'sales-admin genkey' or set SALES_AUTH_KEYS_FOLDER")
-	case 1:
-		return kids[0], nil
-	}
-	return "", fmt.Errorf("keys folder has %d keys: set SALES_AUTH_ACTIVE_KID to the one that signs", len(kids))
 }

@@ -114,6 +114,16 @@ func run(args []string, stderr io.Writer) int {
 		log.Info("connection settings written", "file", path)
 	}
 
+	// A Ctrl-C while postgres started is the command's stop too: started
+	// now, it would get the signal before it could handle it, or not at
+	// all, and run on.
+	select {
+	case sig := <-sigs:
+		log.Info("stopping before the command starts", "signal", sig.String())
+		return 128 + int(sig.(syscall.Signal))
+	default:
+	}
+
 	if *serve {
 		log.Info("postgres ready: SIGINT or SIGTERM stops it", "host", srv.Host())
 		<-sigs

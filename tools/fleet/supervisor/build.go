@@ -1,8 +1,11 @@
 package supervisor
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,13 +15,18 @@ import (
 	"github.com/garagesale/service/tools/fleet/fleetfile"
 )
 
+// buildProgress is how often the fleet log says that a build still runs:
+// a first build on a machine takes minutes (Jaeger's most), and fleet up
+// shows nothing else meanwhile.
+var buildProgress = 30 * time.Second
+
 // build makes the service's program: go build for a Go service (into
 // .fleet/bin), the build command for another. A failure's output is in
 // the error and in the fleet log.
 func (s *Supervisor) build(ctx context.Context, spec *fleetfile.Service) error {
 	if spec.Go != "" {
 		bin := s.binPath(spec)
-		if err := s.goBuild(ctx, spec, bin+".new"); err != nil {
+		if err := s.goBuild(ctx, spec, bin+".new", true); err != nil {
 			return err
 		}
 		if err := os.Rename(bin+".new", bin); err != nil {
@@ -29,17 +37,60 @@ func (s *Supervisor) build(ctx context.Context, spec *fleetfile.Service) error {
 	if spec.Build == "" {
 		return nil
 	}
-	s.log.Fleet("building %s: %s", spec.Name, spec.Build)
+	done := s.building(spec.Name, spec.Build)
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, "sh", "-c", spec.Build)
 	cmd.Dir = s.root
-	out, err := cmd.CombinedOutput()
+	// Its lines go to the fleet log as they come: what it says it does
+	// (make jaeger names what it builds and how long that takes) shows
+	// while it does it.
+	var out bytes.Buffer
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			s.log.Line(FleetName, "    "+sc.Text())
+			out.WriteString(sc.Text() + "\n")
+		}
+		_, _ = io.Copy(io.Discard, pr) // a line too long to scan
+	}()
+	err := cmd.Run()
+	pw.Close()
+	<-copied
+	done()
 	if err != nil {
-		s.log.Block(string(out))
-		return fmt.Errorf("build %s (%s): %w\n%s", spec.Name, spec.Build, err, strings.TrimSpace(string(out)))
+		return fmt.Errorf("build %s (%s): %w\n%s", spec.Name, spec.Build, err, strings.TrimSpace(out.String()))
 	}
 	s.log.Fleet("built %s in %s", spec.Name, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// building says in the fleet log that the service is being built, and
+// again every buildProgress until the function it returns is called.
+func (s *Supervisor) building(name, what string) (done func()) {
+	s.log.Fleet("building %s: %s", name, what)
+	start := time.Now()
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(buildProgress)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				s.log.Fleet("still building %s: %s so far", name, time.Since(start).Round(time.Second))
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-stopped
+	}
 }
 
 // binPath is where the service's Go binary lives.
@@ -48,8 +99,15 @@ func (s *Supervisor) binPath(spec *fleetfile.Service) string {
 }
 
 // goBuild compiles the service's main package into out. -trimpath keeps
-// the build cache shared with copies of the repository elsewhere.
-func (s *Supervisor) goBuild(ctx context.Context, spec *fleetfile.Service, out string) error {
+// the build cache shared with copies of the repository elsewhere. The
+// first build of a service in a fleet says what it waits for, and that it
+// still does while it lasts: on a new machine it compiles every
+// dependency, which takes minutes.
+func (s *Supervisor) goBuild(ctx context.Context, spec *fleetfile.Service, out string, first bool) error {
+	done := func() {}
+	if first {
+		done = s.building(spec.Name, "go build "+spec.Go+" (minutes the first time on a machine, seconds after)")
+	}
 	start := time.Now()
 	args := []string{"build", "-trimpath", "-ldflags", "-X main.version=fleet", "-o", out}
 	if spec.Tags != "" {
@@ -59,6 +117,7 @@ func (s *Supervisor) goBuild(ctx context.Context, spec *fleetfile.Service, out s
 	cmd := exec.CommandContext(ctx, goTool(), args...)
 	cmd.Dir = s.root
 	output, err := cmd.CombinedOutput()
+	done()
 	if err != nil {
 		s.log.Fleet("build of %s failed:", spec.Name)
 		s.log.Block(string(output))

@@ -191,3 +191,101 @@ services:
 		t.Errorf("scale of an unknown service: %v", err)
 	}
 }
+
+// TestBuildSaysWhatItWaitsFor: while a service builds, the fleet log (what
+// fleet up shows) says what is being built, shows the build's own lines
+// as they come, and says again that it still builds until it is done.
+func TestBuildSaysWhatItWaitsFor(t *testing.T) {
+	defer supervisor.SetBuildProgress(time.Millisecond)()
+	f, err := fleetfile.Parse([]byte(`
+services:
+  tool:
+    build: echo "compiling the tool (once; about 7 minutes)" && while [ ! -f built ]; do sleep 0.01; done
+    command: [sh, -c, "exec sleep 300"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	dir := filepath.Join(root, ".fleet")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, err := supervisor.New(root, dir, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Down)
+	logPath := filepath.Join(dir, supervisor.LogName)
+	// finish ends the build: before a failure too, or the test's Down
+	// would wait for it.
+	finish := func() {
+		if err := os.WriteFile(filepath.Join(root, "built"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	up := make(chan error, 1)
+	go func() { up <- s.Up(context.Background(), nil, false) }()
+	// The build ends once the log has said that it still runs (it says
+	// so every millisecond; a minute is for a machine that is very busy).
+	for deadline := time.Now().Add(time.Minute); ; {
+		text, _ := os.ReadFile(logPath)
+		if strings.Contains(string(text), "still building tool:") {
+			break
+		}
+		if time.Now().After(deadline) {
+			finish()
+			t.Fatalf("the log did not say the build still runs:\n%s", text)
+		}
+		select {
+		case err := <-up:
+			t.Fatalf("up ended before the build said it still runs: %v\n%s", err, text)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	finish()
+	if err := <-up; err != nil {
+		t.Fatal(err)
+	}
+
+	// The fleet's own lines without their times, up to the start: the
+	// "still building" lines, which come whenever the ticker ticks, apart.
+	text, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	stillBuilding := 0
+	for line := range strings.Lines(string(text)) {
+		name, msg, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
+		if name != supervisor.FleetName {
+			continue
+		}
+		if _, rest, ok := strings.Cut(msg, " "); ok && !strings.HasPrefix(msg, " ") {
+			msg = rest // the time
+		}
+		if strings.HasPrefix(msg, "started tool.1") {
+			break
+		}
+		switch {
+		case strings.HasPrefix(msg, "still building tool: "):
+			stillBuilding++
+			continue
+		case strings.HasPrefix(msg, "built tool in "):
+			msg = "built tool in ..."
+		}
+		got = append(got, msg)
+	}
+	want := []string{
+		`building tool: echo "compiling the tool (once; about 7 minutes)" && while [ ! -f built ]; do sleep 0.01; done`,
+		"    compiling the tool (once; about 7 minutes)",
+		"built tool in ...",
+	}
+	if stillBuilding == 0 {
+		t.Errorf("no line between building and built said the build still ran:\n%s", text)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the fleet's lines while it built (-want +got):\n%s\nlog:\n%s", diff, text)
+	}
+}

@@ -165,7 +165,7 @@ func (s *Supervisor) rebuild(ctx context.Context, changed map[string]bool) {
 		s.mu.Unlock()
 	}
 	for _, svc := range affected {
-		if err := s.goBuild(ctx, svc.spec, s.binPath(svc.spec)+".new"); err != nil {
+		if err := s.goBuild(ctx, svc.spec, s.binPath(svc.spec)+".new", false); err != nil {
 			s.log.Fleet("build failed: the running %s keep serving the last good build", strings.Join(names, ", "))
 			stale("rebuild")
 			return

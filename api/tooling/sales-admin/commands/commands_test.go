@@ -117,7 +117,7 @@ func TestCommandErrors(t *testing.T) {
 	}{
 		{"gentoken", nil, "usage"},
 		{"gentoken", []string{"not-a-uuid"}, "not a UUID"},
-		{"gentoken", []string{"5cf37266-3473-4006-984f-9325122678b7"}, "0 keys"},
+		{"gentoken", []string{"5cf37266-3473-4006-984f-9325122678b7"}, "no keys in "},
 		{"migrate", []string{"extra"}, "want none (apply) or status"},
 		{"migrate", []string{"status", "extra"}, "want none (apply) or status"},
 		{"genkey", []string{"extra"}, "takes no arguments"},

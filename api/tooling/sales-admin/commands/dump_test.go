@@ -197,6 +197,14 @@ func TestDump(t *testing.T) {
 		}
 	})
 
+	t.Run("?create_dir=1 makes the folder", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "dumps", "daily")
+		run(t, env, "dump", "--date", "2026-01-02", "--to", fileURL(dir)+"?create_dir=1")
+		if _, got := readDump(t, dir, "sales/2026-01-02.ndjson.gz"); got != dayTwo {
+			t.Errorf("the dump in the folder create_dir made holds:\n%s", got)
+		}
+	})
+
 	t.Run("mem:// takes the dump", func(t *testing.T) {
 		got := run(t, env, "dump", "--date", "2026-01-02", "--to", "mem://")
 		if !strings.HasPrefix(got, "wrote 4 sales taken on 2026-01-02 to mem:// as sales/2026-01-02.ndjson.gz (") {
@@ -223,7 +231,7 @@ func TestDumpErrors(t *testing.T) {
 		{"no bucket", []string{"--date", "2026-01-02"}, "--to: is required (or SALES_DUMP_TO)"},
 		{"both", nil, "--date: is required: a UTC day like 2026-01-02, or yesterday or today; --to: is required"},
 		{"a scheme no driver has", []string{"--date", "2026-01-02", "--to", "ftp://host/dir"}, `no driver registered for "ftp"`},
-		{"a folder that is not there", []string{"--date", "2026-01-02", "--to", fileURL(filepath.Join(dir, "missing"))}, "dump 2026-01-02 to file://"},
+		{"a folder that is not there", []string{"--date", "2026-01-02", "--to", fileURL(filepath.Join(dir, "missing"))}, "dump 2026-01-02 to " + fileURL(filepath.Join(dir, "missing")) + ": the folder " + filepath.ToSlash(filepath.Join(dir, "missing")) + " does not exist: create it, or add ?create_dir=1 to the URL to have it made (" + fileURL(filepath.Join(dir, "missing")) + "?create_dir=1)"},
 		{"an argument", []string{"--date", "2026-01-02", "--to", fileURL(dir), "extra"}, `dump takes flags only, got ["extra"]`},
 		{"an unknown flag", []string{"--day", "2026-01-02"}, "flag provided but not defined: -day"},
 	}

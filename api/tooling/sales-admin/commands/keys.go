@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/garagesale/service/app/sdk/auth"
@@ -18,7 +20,9 @@ var genkeyCmd = Command{
 	Usage: `Usage: sales-admin genkey
 
 Creates a 2048-bit RSA key as <kid>.pem in SALES_AUTH_KEYS_FOLDER and prints
-its kid. Existing keys keep verifying the tokens they signed.`,
+its kid. Existing keys keep verifying the tokens they signed. On stderr it
+says which key now signs new tokens (SALES_AUTH_ACTIVE_KID, or the only key
+in the folder when that is not set) and how to pick another.`,
 	Run: func(ctx context.Context, env Env, args []string) error {
 		if err := noArgs("genkey", args); err != nil {
 			return err
@@ -28,8 +32,48 @@ its kid. Existing keys keep verifying the tokens they signed.`,
 			return err
 		}
 		fmt.Fprintln(env.Out, kid)
+		if env.Err != nil {
+			ks, err := keystore.LoadFolder(env.KeysFolder)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(env.Err, signingNote(ks, env, kid))
+		}
 		return nil
 	},
+}
+
+// keySetting is how sales-api and sales-admin pick the key that signs.
+var keySetting = keystore.Setting{ActiveKID: "SALES_AUTH_ACTIVE_KID", Genkey: "sales-admin genkey"}
+
+// signingNote tells, after genkey made the key kid, which key signs new
+// tokens now and how to pick another: a second key in the folder stops
+// sales-api and gentoken until one is picked.
+func signingNote(ks *keystore.KeyStore, env Env, kid string) string {
+	made := fmt.Sprintf("made key %s (%s)", kid, filepath.Join(env.KeysFolder, kid+".pem"))
+	kids := ks.KIDs()
+	if env.ActiveKID != "" {
+		if _, err := ks.Active(env.ActiveKID, keySetting); err != nil {
+			return fmt.Sprintf("%s; but %v", made, err)
+		}
+		return fmt.Sprintf("%s; %s=%s still signs new tokens: set %s=%s to sign with the new key (the others keep verifying the tokens they signed)",
+			made, keySetting.ActiveKID, env.ActiveKID, keySetting.ActiveKID, kid)
+	}
+	if len(kids) == 1 {
+		return fmt.Sprintf("%s: the only key in %s, so it signs new tokens (with %s not set, the only key signs)",
+			made, env.KeysFolder, keySetting.ActiveKID)
+	}
+	var old []string
+	for _, k := range kids {
+		if k != kid {
+			old = append(old, filepath.Join(env.KeysFolder, k+".pem"))
+		}
+	}
+	return fmt.Sprintf("%s: %s now holds %d keys (%s), and with %s not set sales-api and gentoken refuse to start until you pick the one that signs new tokens:\n"+
+		"  export %s=%s   to sign with the new key (every key in the folder still verifies the tokens it signed)\n"+
+		"  rm %s   or drop the old keys instead (the tokens they signed stop verifying)",
+		made, env.KeysFolder, len(kids), strings.Join(kids, ", "), keySetting.ActiveKID,
+		keySetting.ActiveKID, kid, strings.Join(old, " "))
 }
 
 var gentokenCmd = Command{
@@ -53,16 +97,11 @@ valid for SALES_AUTH_TOKEN_TTL. kid defaults to the active key
 		if err != nil {
 			return err
 		}
-		kid := env.ActiveKID
+		var kid string
 		if len(args) == 2 {
 			kid = args[1]
-		}
-		if kid == "" {
-			kids := ks.KIDs()
-			if len(kids) != 1 {
-				return fmt.Errorf("%d keys in %s: name the kid", len(kids), env.KeysFolder)
-			}
-			kid = kids[0]
+		} else if kid, err = ks.Active(env.ActiveKID, keySetting); err != nil {
+			return fmt.Errorf("%w (or name the kid: gentoken <user-id> <kid>)", err)
 		}
 
 		db, err := openDB(ctx, env)

@@ -1,0 +1,176 @@
+package pgserver
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestMain lets a test run this test binary as a process that starts a
+// throwaway cluster (startOwner).
+func TestMain(m *testing.M) {
+	if os.Getenv("PGSERVER_TEST_OWNER") == "1" {
+		os.Exit(ownCluster())
+	}
+	os.Exit(m.Run())
+}
+
+// ownCluster starts a throwaway cluster, prints its folder, postgres's PID
+// and its URL, and stops it when its standard input closes.
+func ownCluster() int {
+	srv, err := Start(context.Background(), Config{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Printf("%s %d %s\n", filepath.Dir(srv.DataDir()), srv.cmd.Process.Pid, srv.URL("postgres"))
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	if err := srv.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// owner is a process that started a throwaway cluster.
+type owner struct {
+	cmd      *exec.Cmd
+	stdin    io.WriteCloser
+	base     string // the cluster's folder
+	postgres int    // its postgres's PID
+	url      string
+}
+
+// startOwner starts a process that owns a throwaway cluster; it stops
+// the cluster when the test ends.
+func startOwner(t *testing.T) *owner {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "PGSERVER_TEST_OWNER=1")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	o := &owner{cmd: cmd, stdin: stdin}
+	t.Cleanup(func() {
+		o.stdin.Close()
+		_ = o.cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if _, serr := fmt.Sscan(line, &o.base, &o.postgres, &o.url); err != nil || serr != nil {
+		t.Fatalf("the cluster's owner said %q (%v, %v)", line, err, serr)
+	}
+	return o
+}
+
+// TestStartSweepsClustersLeftBehind: a start removes the throwaway
+// clusters whose owner is gone (a test binary killed with kill -9),
+// stopping the postgres still running in one, and those an older version
+// left whose postgres is gone; it keeps a cluster whose owner runs and a
+// stand-in data dir, whose data is kept.
+func TestStartSweepsClustersLeftBehind(t *testing.T) {
+	// A temp dir of the test's own, which the postgres user can enter
+	// when we are root: the sweep sees only this test's clusters.
+	root, err := os.MkdirTemp("", "pgserver-sweep-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	if err := os.Chmod(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", root)
+
+	live := startOwner(t)
+	killed := startOwner(t)
+	if err := killed.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = killed.cmd.Wait()
+	t.Cleanup(func() { _ = stopOrphan(killed.postgres) }) // should the sweep not have
+	if !isPostgres(killed.postgres) {
+		t.Fatalf("postgres (pid %d) ended with the process that started it: nothing to sweep", killed.postgres)
+	}
+
+	// What an older version left, with no owner recorded: a folder whose
+	// postgres is gone, one with none, both untouched for an hour; one
+	// whose postgres died a moment ago (a fault test restarts it); and a
+	// stand-in data dir (a persistent cluster's), never a throwaway.
+	olderGone := filepath.Join(root, throwawayPrefix+"111")
+	olderStale := filepath.Join(root, throwawayPrefix+"222")
+	olderJustDied := filepath.Join(root, throwawayPrefix+"333")
+	standIn := filepath.Join(root, throwawayPrefix+"0123456789ab")
+	for _, dir := range []string{olderGone, olderStale, olderJustDied, standIn} {
+		if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, file := range []string{filepath.Join(olderGone, "postgres.log"), filepath.Join(olderStale, "postgres.log"), filepath.Join(olderJustDied, "postgres.log"), filepath.Join(standIn, "data", "PG_VERSION")} {
+		if err := os.WriteFile(file, []byte("17\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writePID(t, filepath.Join(olderGone, "data", "postmaster.pid"), deadPID(t))
+	writePID(t, filepath.Join(olderJustDied, "data", "postmaster.pid"), deadPID(t))
+	long := time.Now().Add(-time.Hour)
+	for _, dir := range []string{olderGone, olderStale} {
+		for _, p := range []string{dir, filepath.Join(dir, "data"), filepath.Join(dir, "postgres.log")} {
+			if err := os.Chtimes(p, long, long); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	srv := start(t, Config{})
+	t.Cleanup(func() { srv.Stop() })
+
+	exists := func(dir string) bool {
+		_, err := os.Stat(dir)
+		return !errors.Is(err, os.ErrNotExist)
+	}
+	got := map[string]bool{}
+	for name, dir := range map[string]string{
+		"killed owner's": killed.base, "live owner's": live.base, "older, postgres gone": olderGone,
+		"older, stale": olderStale, "older, postgres just died": olderJustDied, "stand-in": standIn, "the new one's": filepath.Dir(srv.DataDir()),
+	} {
+		got[name] = exists(dir)
+	}
+	want := map[string]bool{
+		"killed owner's": false, "live owner's": true, "older, postgres gone": false,
+		"older, stale": false, "older, postgres just died": true, "stand-in": true, "the new one's": true,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("cluster folders there after the start (-want +got):\n%s", diff)
+	}
+	if isPostgres(killed.postgres) {
+		t.Errorf("the killed owner's postgres (pid %d) still runs", killed.postgres)
+	}
+	if err := ping(context.Background(), live.url); err != nil {
+		t.Errorf("the live owner's cluster no longer answers: %v", err)
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 4 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("the temp dir holds %s; want the live owner's, the older one whose postgres just died, the stand-in and the new cluster's", strings.Join(names, ", "))
+	}
+}
