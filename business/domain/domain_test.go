@@ -88,8 +88,8 @@ func TestRoundTrip(t *testing.T) {
 	newUser := func(n, addr string) userbus.User {
 		t.Helper()
 		usr, err := bs.User.Create(ctx, uuid.Nil, userbus.NewUser{
-			Name: name.MustParse(n), Email: email.MustParse(addr),
-			Roles: []role.Role{role.User}, Password: password.MustParse("gophers!"),
+			Name: dbtest.Must(name.Parse(n)), Email: dbtest.Must(email.Parse(addr)),
+			Roles: []role.Role{role.User}, Password: dbtest.Must(password.Parse("gophers!")),
 		})
 		if err != nil {
 			t.Fatalf("create user %s: %v", addr, err)
@@ -101,7 +101,7 @@ func TestRoundTrip(t *testing.T) {
 	var prd productbus.Product
 	err := sqldb.Transact(ctx, db.DB, func(tx *sqlx.Tx) (err error) {
 		prd, err = bs.Product.Create(ctx, tx, owner.ID, productbus.NewProduct{
-			UserID: owner.ID, Name: name.MustParse("Lamp"), Cost: money.MustParse("12.5"), Quantity: quantity.MustParse(5),
+			UserID: owner.ID, Name: dbtest.Must(name.Parse("Lamp")), Cost: dbtest.Must(money.Parse("12.5")), Quantity: dbtest.Must(quantity.Parse(5)),
 		})
 		return err
 	})
@@ -111,7 +111,7 @@ func TestRoundTrip(t *testing.T) {
 	var sale salebus.Sale
 	err = sqldb.Transact(ctx, db.DB, func(tx *sqlx.Tx) (err error) {
 		sale, err = bs.Sale.Create(ctx, tx, buyer.ID, salebus.NewSale{
-			ProductID: prd.ID, BuyerID: buyer.ID, Quantity: quantity.MustParse(2), Paid: money.MustParse("25"),
+			ProductID: prd.ID, BuyerID: buyer.ID, Quantity: dbtest.Must(quantity.Parse(2)), Paid: dbtest.Must(money.Parse("25")),
 		})
 		return err
 	})
@@ -123,12 +123,12 @@ func TestRoundTrip(t *testing.T) {
 	// The product as the sale left it; when the sale took the stock is
 	// checked by the audit records.
 	afterSale := prd
-	afterSale.Quantity = quantity.MustParse(3)
+	afterSale.Quantity = dbtest.Must(quantity.Parse(3))
 	ignoreUpdated := cmpopts.IgnoreFields(productbus.Product{}, "DateUpdated")
 
 	audits := func(filter auditbus.QueryFilter) func(ctx context.Context) (any, error) {
 		return func(ctx context.Context) (any, error) {
-			as, _, err := bs.Audit.Query(ctx, filter, order.NewBy(auditbus.OrderByTimestamp, order.ASC), page.MustParse("1", "100"))
+			as, _, err := bs.Audit.Query(ctx, filter, order.NewBy(auditbus.OrderByTimestamp, order.ASC), dbtest.Must(page.Parse("1", "100")))
 			if err != nil {
 				return nil, err
 			}
@@ -163,7 +163,7 @@ func TestRoundTrip(t *testing.T) {
 			name: "VProduct reads the product with its owner's name",
 			read: func(ctx context.Context) (any, error) {
 				ps, _, err := bs.VProduct.Query(ctx, vproductbus.QueryFilter{QueryFilter: productbus.QueryFilter{ID: &prd.ID}},
-					vproductbus.DefaultOrderBy, page.MustParse("1", "10"))
+					vproductbus.DefaultOrderBy, dbtest.Must(page.Parse("1", "10")))
 				return ps, err
 			},
 			want: []vproductbus.Product{{Product: afterSale, UserName: owner.Name}},

@@ -251,16 +251,16 @@ func (f Field) sample(n int) sample {
 	id := uuid.NewSHA1(seedNamespace, fmt.Appendf(nil, "%s-%d", f.JSON, n)).String()
 	switch f.Kind {
 	case "string":
-		return sample{json: fmt.Sprintf("%q", text), sql: "'" + text + "'", bus: fmt.Sprintf("name.MustParse(%q)", text)}
+		return sample{json: fmt.Sprintf("%q", text), sql: "'" + text + "'", bus: fmt.Sprintf("dbtest.Must(name.Parse(%q))", text)}
 	case "int":
 		v := fmt.Sprint(n*7 - 3)
 		return sample{json: v, sql: v, bus: v}
 	case "money":
 		cents := fmt.Sprint(n*300 + n*25%100)
-		return sample{json: fmt.Sprintf("json.Number(%q)", decimal), sql: cents, bus: fmt.Sprintf("money.MustParse(%q)", decimal)}
+		return sample{json: fmt.Sprintf("json.Number(%q)", decimal), sql: cents, bus: fmt.Sprintf("dbtest.Must(money.Parse(%q))", decimal)}
 	case "quantity":
 		v := fmt.Sprint(n * 4)
-		return sample{json: v, sql: v, bus: "quantity.MustParse(" + v + ")"}
+		return sample{json: v, sql: v, bus: "dbtest.Must(quantity.Parse(" + v + "))"}
 	case "bool":
 		v := fmt.Sprint(n%2 == 1)
 		return sample{json: v, sql: v, bus: v}
@@ -318,7 +318,7 @@ func (f Field) FilterMiss(v string) string {
 	case "int":
 		return fmt.Sprintf("%sMin: new(%s + 1)", f.Go, x)
 	case "money":
-		return fmt.Sprintf("%sMin: new(money.MustParse(\"1000000\"))", f.Go)
+		return fmt.Sprintf("%sMin: new(dbtest.Must(money.Parse(\"1000000\")))", f.Go)
 	case "quantity":
 		return fmt.Sprintf("%sMin: new(%s.Value() + 1)", f.Go, x)
 	case "bool":

@@ -9,6 +9,7 @@ import (
 
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/types/money"
@@ -38,8 +39,8 @@ func benchPage(n int) fixedPage {
 	items := make([]productbus.Product, n)
 	for i := range items {
 		items[i] = productbus.Product{
-			ID: uuid.New(), UserID: uuid.New(), Name: name.MustParse(fmt.Sprintf("Lamp %d", i)),
-			Cost: money.MustParse("12.50"), Quantity: quantity.MustParse(i), DateCreated: when, DateUpdated: when,
+			ID: uuid.New(), UserID: uuid.New(), Name: dbtest.Must(name.Parse(fmt.Sprintf("Lamp %d", i))),
+			Cost: dbtest.Must(money.Parse("12.50")), Quantity: dbtest.Must(quantity.Parse(i)), DateCreated: when, DateUpdated: when,
 		}
 	}
 	return fixedPage{items: items, next: &page.Cursor{Key: items[n-1].Name.String(), ID: items[n-1].ID.String()}}
@@ -55,8 +56,13 @@ func BenchmarkListRoute(b *testing.B) {
 		Filter: parseFilter, Order: orderByFields, DefaultOrder: productbus.DefaultOrderBy, ToApp: query.Map(ToAppProduct),
 	}
 	const list = "/v1/products?rows=20&orderBy=name,ASC&name=lamp&costMin=1.50"
-	cursor := query.NewCursor("/v1/products", httptest.NewRequest("GET", list, nil).URL.Query(),
-		order.NewBy(productbus.OrderByName, order.ASC), *lister.next)
+	// The cursor a first page of the list gives: the page after it.
+	first := httptest.NewRequest("GET", list, nil)
+	res, err := query.List(first.Context(), first, lister, spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cursor := res.Next
 
 	for _, tt := range []struct{ name, url string }{
 		{"page", list + "&page=3"},
@@ -86,7 +92,7 @@ func BenchmarkEncodePage(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				res := query.NewResult(query.Map(ToAppProduct)(lister.items), 1_001, page.MustParse("1", fmt.Sprint(n)))
+				res := query.NewResult(query.Map(ToAppProduct)(lister.items), 1_001, dbtest.Must(page.Parse("1", fmt.Sprint(n))))
 				if _, _, err := web.Encode(res); err != nil {
 					b.Fatal(err)
 				}

@@ -58,10 +58,10 @@ func BenchmarkAuthMiddleware(b *testing.B) {
 	}
 
 	usr, err := newBus(nil).Create(ctx, uuid.Nil, userbus.NewUser{
-		Name:     name.MustParse("Bea"),
-		Email:    email.MustParse("bea@example.com"),
+		Name:     dbtest.Must(name.Parse("Bea")),
+		Email:    dbtest.Must(email.Parse("bea@example.com")),
 		Roles:    []role.Role{role.User},
-		Password: password.MustParse("gophers-bench"),
+		Password: dbtest.Must(password.Parse("gophers-bench")),
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -26,12 +26,6 @@ type cursor struct {
 	List string `json:"l"`
 }
 
-// NewCursor returns the cursor that pages the list at path with query
-// params, in order by, after the row c: what a page's "next" would be.
-func NewCursor(path string, params url.Values, by order.By, c page.Cursor) string {
-	return encodeCursor(c, listKey(path, params, by))
-}
-
 // listKey names a list: its path, its order and its filters (every
 // parameter but the paging ones), in a stable form.
 func listKey(path string, params url.Values, by order.By) string {

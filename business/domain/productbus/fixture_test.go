@@ -44,8 +44,8 @@ func newFixture(t *testing.T) fixture {
 	db := dbtest.New(t, t.Name())
 	bs := domain.New(domain.Config{DB: db.DB, Now: dbtest.Ticker(start), Log: db.Log})
 	owner, err := bs.User.Create(context.Background(), uuid.Nil, userbus.NewUser{
-		Name: name.MustParse("Olga Owner"), Email: email.MustParse("olga@example.com"),
-		Roles: []role.Role{role.User}, Password: password.MustParse("gophers"),
+		Name: dbtest.Must(name.Parse("Olga Owner")), Email: dbtest.Must(email.Parse("olga@example.com")),
+		Roles: []role.Role{role.User}, Password: dbtest.Must(password.Parse("gophers")),
 	})
 	if err != nil {
 		t.Fatalf("create owner: %v", err)
@@ -55,7 +55,7 @@ func newFixture(t *testing.T) fixture {
 
 // newProduct is a product of owner's.
 func newProduct(owner uuid.UUID, n string, cost string, qty int) productbus.NewProduct {
-	return productbus.NewProduct{UserID: owner, Name: name.MustParse(n), Cost: money.MustParse(cost), Quantity: quantity.MustParse(qty)}
+	return productbus.NewProduct{UserID: owner, Name: dbtest.Must(name.Parse(n)), Cost: dbtest.Must(money.Parse(cost)), Quantity: dbtest.Must(quantity.Parse(qty))}
 }
 
 // create puts up a product of the owner's.

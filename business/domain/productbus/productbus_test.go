@@ -9,6 +9,7 @@ import (
 
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/name"
@@ -79,7 +80,7 @@ func TestWritesFollowTheCallersTransaction(t *testing.T) {
 			return err
 		}, 10, []string{"created"}},
 		{"TakeStock", func(ctx context.Context, tx *sqlx.Tx, f fixture, prd productbus.Product) error {
-			_, audit, err := f.bus.TakeStock(ctx, tx, f.owner.ID, prd.ID, quantity.MustParse(3))
+			_, audit, err := f.bus.TakeStock(ctx, tx, f.owner.ID, prd.ID, dbtest.Must(quantity.Parse(3)))
 			if err != nil {
 				return err
 			}
@@ -137,9 +138,9 @@ func TestConcurrentPartialUpdates(t *testing.T) {
 	ctx := context.Background()
 
 	prd := f.create(t, "Chair", "20", 1)
-	newName := name.MustParse("Armchair")
-	newQty := quantity.MustParse(9)
-	newCost := money.MustParse("25.5")
+	newName := dbtest.Must(name.Parse("Armchair"))
+	newQty := dbtest.Must(quantity.Parse(9))
+	newCost := dbtest.Must(money.Parse("25.5"))
 	updates := []productbus.UpdateProduct{{Name: &newName}, {Quantity: &newQty}, {Cost: &newCost}}
 
 	var wg sync.WaitGroup

@@ -71,8 +71,8 @@ func newFixture(t *testing.T) fixture {
 
 	newUser := func(addr string) uuid.UUID {
 		u, err := users.Create(ctx, uuid.Nil, userbus.NewUser{
-			Name: name.MustParse("Someone"), Email: email.MustParse(addr),
-			Roles: []role.Role{role.User}, Password: password.MustParse("gophers!"),
+			Name: dbtest.Must(name.Parse("Someone")), Email: dbtest.Must(email.Parse(addr)),
+			Roles: []role.Role{role.User}, Password: dbtest.Must(password.Parse("gophers!")),
 		})
 		if err != nil {
 			t.Fatalf("create user: %v", err)
@@ -111,7 +111,7 @@ func putUp(t *testing.T, db *sqlx.DB, products *productbus.Business, owner uuid.
 	var p productbus.Product
 	err := sqldb.Transact(ctx, db, func(tx *sqlx.Tx) (err error) {
 		p, err = products.Create(ctx, tx, owner, productbus.NewProduct{
-			UserID: owner, Name: name.MustParse(n), Cost: money.MustParse("12.5"), Quantity: quantity.MustParse(qty),
+			UserID: owner, Name: dbtest.Must(name.Parse(n)), Cost: dbtest.Must(money.Parse("12.5")), Quantity: dbtest.Must(quantity.Parse(qty)),
 		})
 		return err
 	})
@@ -163,7 +163,7 @@ func (f fixture) state(t *testing.T) state {
 // newSale is a sale of q of the product to the buyer.
 func (f fixture) newSale(q int) salebus.NewSale {
 	return salebus.NewSale{
-		ProductID: f.product.ID, BuyerID: f.buyer, Quantity: quantity.MustParse(q), Paid: money.MustParse("25"),
+		ProductID: f.product.ID, BuyerID: f.buyer, Quantity: dbtest.Must(quantity.Parse(q)), Paid: dbtest.Must(money.Parse("25")),
 	}
 }
 

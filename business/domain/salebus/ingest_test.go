@@ -19,7 +19,7 @@ import (
 func (f fixture) offline(id string, n int, buyer uuid.UUID) salebus.OfflineSale {
 	return salebus.OfflineSale{
 		ClientID: id, ProductID: f.product.ID, BuyerID: buyer,
-		Quantity: quantity.MustParse(n), Paid: money.MustParse("2.50"),
+		Quantity: dbtest.Must(quantity.Parse(n)), Paid: dbtest.Must(money.Parse("2.50")),
 		TakenAt: time.Date(2026, 11, 29, 14, 30, 0, 0, time.UTC),
 	}
 }
@@ -97,7 +97,7 @@ func TestIngest(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSale := salebus.Sale{
-		ID: got[0].SaleID, ProductID: f.product.ID, Quantity: quantity.MustParse(2), Paid: money.MustParse("2.50"),
+		ID: got[0].SaleID, ProductID: f.product.ID, Quantity: dbtest.Must(quantity.Parse(2)), Paid: dbtest.Must(money.Parse("2.50")),
 		DateCreated: walkIn.DateCreated, TakenAt: lines[0].TakenAt, ClientID: "c-1", RecordedBy: f.seller,
 	}
 	if diff := cmp.Diff(wantSale, walkIn, cmp.AllowUnexported(money.Money{}, quantity.Quantity{})); diff != "" {

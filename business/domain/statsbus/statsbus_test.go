@@ -227,7 +227,7 @@ func TestEachSaleOfDay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return statsbus.PublicSale{ID: id, TakenAt: ts, ProductID: product, SellerID: seller, Quantity: quantity.MustParse(qty), Paid: paid, Offline: off}
+		return statsbus.PublicSale{ID: id, TakenAt: ts, ProductID: product, SellerID: seller, Quantity: dbtest.Must(quantity.Parse(qty)), Paid: paid, Offline: off}
 	}
 
 	tests := []struct {

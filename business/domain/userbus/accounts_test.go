@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/role"
@@ -26,7 +27,7 @@ func TestLoginThrottling(t *testing.T) {
 	bus := newBusAt(t, clk)
 	create(t, bus, "Ann", "ann@example.com", role.User)
 	create(t, bus, "Ben", "ben@example.com", role.User)
-	ann, ben := email.MustParse("ann@example.com"), email.MustParse("ben@example.com")
+	ann, ben := dbtest.Must(email.Parse("ann@example.com")), dbtest.Must(email.Parse("ben@example.com"))
 	const from = "192.0.2.1"
 
 	// Three failures are checked; the third locks the account.
@@ -40,7 +41,7 @@ func TestLoginThrottling(t *testing.T) {
 		t.Fatalf("locked account: %v, want a 1m wait", err)
 	}
 	// Case does not dodge the lock.
-	if _, err := bus.Authenticate(ctx, email.MustParse("ANN@example.com"), "gophers", from); retryAfter(err) == 0 {
+	if _, err := bus.Authenticate(ctx, dbtest.Must(email.Parse("ANN@example.com")), "gophers", from); retryAfter(err) == 0 {
 		t.Errorf("locked account in upper case: %v, want a wait", err)
 	}
 	// Another account from the same address logs in.
@@ -75,7 +76,7 @@ func TestLoginThrottling(t *testing.T) {
 	// exist, lock the address for all of them.
 	const sprayer = "198.51.100.7"
 	for i := range 10 {
-		addr := email.MustParse("nobody" + string(rune('a'+i)) + "@example.com")
+		addr := dbtest.Must(email.Parse("nobody" + string(rune('a'+i)) + "@example.com"))
 		if _, err := bus.Authenticate(ctx, addr, "x", sprayer); !errors.Is(err, userbus.ErrAuthenticationFailure) {
 			t.Fatalf("spray %d: %v", i, err)
 		}
@@ -99,7 +100,7 @@ func TestLoginCountsEveryAttemptFirst(t *testing.T) {
 	bus := newBusAt(t, clk)
 	create(t, bus, "Ann", "ann@example.com", role.User)
 	create(t, bus, "Ben", "ben@example.com", role.User)
-	ann, ben := email.MustParse("ann@example.com"), email.MustParse("ben@example.com")
+	ann, ben := dbtest.Must(email.Parse("ann@example.com")), dbtest.Must(email.Parse("ben@example.com"))
 
 	// A burst of 30 wrong passwords at once: the 3 free ones are checked.
 	var (
@@ -138,7 +139,7 @@ func TestLoginCountsEveryAttemptFirst(t *testing.T) {
 		}
 	}
 	for i := range 10 {
-		addr := email.MustParse("nobody" + string(rune('a'+i)) + "@example.com")
+		addr := dbtest.Must(email.Parse("nobody" + string(rune('a'+i)) + "@example.com"))
 		if _, err := bus.Authenticate(ctx, addr, "x", office); !errors.Is(err, userbus.ErrAuthenticationFailure) {
 			t.Fatalf("failure %d after the successes: %v, want it checked", i+1, err)
 		}
@@ -197,8 +198,8 @@ func TestCredentialChanges(t *testing.T) {
 	bus := newBus(t)
 	admin := create(t, bus, "Ada", "ada@example.com", role.Admin)
 	usr := create(t, bus, "Eli", "eli@example.com", role.User)
-	pw := password.MustParse("another-secret")
-	newAddr := email.MustParse("eli2@example.com")
+	pw := dbtest.Must(password.Parse("another-secret"))
+	newAddr := dbtest.Must(email.Parse("eli2@example.com"))
 	wrong, right := "nope", "gophers"
 	off := false
 	dept := "toys"

@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 	dbtest.Main(m)
 }
 
-var pageAll = page.MustParse("1", "100")
+var pageAll = dbtest.Must(page.Parse("1", "100"))
 
 func newBus(t *testing.T) *userbus.Business {
 	t.Helper()
@@ -62,10 +62,10 @@ func newBusAt(t *testing.T, clk *clock) *userbus.Business {
 // newUser is a user with the password "gophers".
 func newUser(n, addr string, roles ...role.Role) userbus.NewUser {
 	return userbus.NewUser{
-		Name:     name.MustParse(n),
-		Email:    email.MustParse(addr),
+		Name:     dbtest.Must(name.Parse(n)),
+		Email:    dbtest.Must(email.Parse(addr)),
 		Roles:    roles,
-		Password: password.MustParse("gophers"),
+		Password: dbtest.Must(password.Parse("gophers")),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/types/email"
@@ -33,7 +34,7 @@ func TestCreateQueryDelete(t *testing.T) {
 		t.Errorf("read back (-want +got):\n%s", diff)
 	}
 
-	byEmail, err := bus.QueryByEmail(ctx, email.MustParse("ANN@example.com"))
+	byEmail, err := bus.QueryByEmail(ctx, dbtest.Must(email.Parse("ANN@example.com")))
 	if err != nil {
 		t.Fatalf("query by email, other case: %v", err)
 	}
@@ -68,8 +69,8 @@ func TestUpdateFieldsStandAlone(t *testing.T) {
 	// Another admin, so that Ben, made one below, may be disabled.
 	create(t, bus, "Ada", "ada@example.com", role.Admin)
 
-	newName := name.MustParse("Benjamin")
-	newEmail := email.MustParse("benjamin@example.com")
+	newName := dbtest.Must(name.Parse("Benjamin"))
+	newEmail := dbtest.Must(email.Parse("benjamin@example.com"))
 	dept := "toys"
 	off := false
 	tests := []struct {
@@ -102,7 +103,7 @@ func TestUpdateFieldsStandAlone(t *testing.T) {
 		})
 	}
 
-	pw := password.MustParse("new-secret")
+	pw := dbtest.Must(password.Parse("new-secret"))
 	if _, err := bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Password: &pw}); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestConcurrentPartialUpdates(t *testing.T) {
 	usr := create(t, bus, "Cy", "cy@example.com", role.User)
 
 	for i := range 10 {
-		n := name.MustParse("Cy " + string(rune('A'+i)))
+		n := dbtest.Must(name.Parse("Cy " + string(rune('A'+i))))
 		d := "dept " + string(rune('A'+i))
 		var wg sync.WaitGroup
 		wg.Go(func() {
@@ -168,7 +169,7 @@ func TestAuthenticate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := bus.Authenticate(ctx, email.MustParse(tt.email), tt.pass, "192.0.2.1")
+			got, err := bus.Authenticate(ctx, dbtest.Must(email.Parse(tt.email)), tt.pass, "192.0.2.1")
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("got %v, want %v", err, tt.wantErr)
 			}
@@ -200,13 +201,13 @@ func TestQuery(t *testing.T) {
 		want   []userbus.User
 		total  int
 	}{
-		{"all by name", userbus.QueryFilter{}, order.NewBy(userbus.OrderByName, order.ASC), page.MustParse("1", "10"), []userbus.User{evan, eve, fay, gil}, 4},
-		{"all by name desc", userbus.QueryFilter{}, order.NewBy(userbus.OrderByName, order.DESC), page.MustParse("1", "10"), []userbus.User{gil, fay, eve, evan}, 4},
-		{"name substring any case", userbus.QueryFilter{Name: &ev}, order.NewBy(userbus.OrderByEmail, order.ASC), page.MustParse("1", "10"), []userbus.User{evan, eve}, 2},
-		{"like wildcard is literal", userbus.QueryFilter{Name: &pct}, userbus.DefaultOrderBy, page.MustParse("1", "10"), nil, 0},
-		{"by id", userbus.QueryFilter{ID: &fay.ID}, userbus.DefaultOrderBy, page.MustParse("1", "10"), []userbus.User{fay}, 1},
-		{"second page", userbus.QueryFilter{}, order.NewBy(userbus.OrderByName, order.ASC), page.MustParse("2", "3"), []userbus.User{gil}, 4},
-		{"created window", userbus.QueryFilter{StartCreatedDate: ptr(eve.DateCreated), EndCreatedDate: ptr(gil.DateCreated)}, order.NewBy(userbus.OrderByDateCreated, order.ASC), page.MustParse("1", "10"), []userbus.User{eve, fay}, 2},
+		{"all by name", userbus.QueryFilter{}, order.NewBy(userbus.OrderByName, order.ASC), dbtest.Must(page.Parse("1", "10")), []userbus.User{evan, eve, fay, gil}, 4},
+		{"all by name desc", userbus.QueryFilter{}, order.NewBy(userbus.OrderByName, order.DESC), dbtest.Must(page.Parse("1", "10")), []userbus.User{gil, fay, eve, evan}, 4},
+		{"name substring any case", userbus.QueryFilter{Name: &ev}, order.NewBy(userbus.OrderByEmail, order.ASC), dbtest.Must(page.Parse("1", "10")), []userbus.User{evan, eve}, 2},
+		{"like wildcard is literal", userbus.QueryFilter{Name: &pct}, userbus.DefaultOrderBy, dbtest.Must(page.Parse("1", "10")), nil, 0},
+		{"by id", userbus.QueryFilter{ID: &fay.ID}, userbus.DefaultOrderBy, dbtest.Must(page.Parse("1", "10")), []userbus.User{fay}, 1},
+		{"second page", userbus.QueryFilter{}, order.NewBy(userbus.OrderByName, order.ASC), dbtest.Must(page.Parse("2", "3")), []userbus.User{gil}, 4},
+		{"created window", userbus.QueryFilter{StartCreatedDate: ptr(eve.DateCreated), EndCreatedDate: ptr(gil.DateCreated)}, order.NewBy(userbus.OrderByDateCreated, order.ASC), dbtest.Must(page.Parse("1", "10")), []userbus.User{eve, fay}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -82,15 +82,6 @@ func parseInt(field, s string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// MustParse is Parse for values known to be valid; it panics otherwise.
-func MustParse(pageStr, rowsStr string) Page {
-	p, err := Parse(pageStr, rowsStr)
-	if err != nil {
-		panic(err)
-	}
-	return p
-}
-
 // Number is the page number, from 1.
 func (p Page) Number() int { return p.number }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
@@ -107,7 +108,7 @@ func TestWhere(t *testing.T) {
 			var rows []struct{}
 			_, err := sqldb.QueryPage(context.Background(), nil, sqldb.Select{
 				Columns: "1", From: "t", Where: w, Order: order.NewBy("id", order.ASC), OrderColumns: map[string]string{"id": "id"}, Tiebreak: "id",
-			}, page.MustParse("", ""), &rows)
+			}, dbtest.Must(page.Parse("", "")), &rows)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("QueryPage error = %v, want one containing %s", err, tt.wantErr)
 			}

@@ -29,15 +29,6 @@ func Parse(s string) (Email, error) {
 	return Email{value: s}, nil
 }
 
-// MustParse is Parse for constants known to be valid; it panics otherwise.
-func MustParse(s string) Email {
-	e, err := Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return e
-}
-
 // String returns the address.
 func (e Email) String() string { return e.value }
 

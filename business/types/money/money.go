@@ -77,15 +77,6 @@ func digits(s string) bool {
 	return true
 }
 
-// MustParse is Parse for constants known to be valid; it panics otherwise.
-func MustParse(s string) Money {
-	m, err := Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return m
-}
-
 // Equal reports whether two amounts are the same.
 func (m Money) Equal(o Money) bool { return m.cents == o.cents }
 

@@ -37,15 +37,6 @@ func Parse(s string) (Name, error) {
 	return Name{value: s}, nil
 }
 
-// MustParse is Parse for constants known to be valid; it panics otherwise.
-func MustParse(s string) Name {
-	n, err := Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return n
-}
-
 // String returns the name.
 func (n Name) String() string { return n.value }
 

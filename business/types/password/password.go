@@ -30,15 +30,6 @@ func Parse(s string) (Password, error) {
 	return Password{value: s}, nil
 }
 
-// MustParse is Parse for constants known to be valid; it panics otherwise.
-func MustParse(s string) Password {
-	p, err := Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return p
-}
-
 // String hides the password so it never reaches a log by accident.
 func (p Password) String() string { return "********" }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/types/password"
 )
 
@@ -42,7 +43,7 @@ func TestParseAndHash(t *testing.T) {
 
 // TestNeverPrinted: a password formatted into a log line stays hidden.
 func TestNeverPrinted(t *testing.T) {
-	p := password.MustParse("s3cret-value")
+	p := dbtest.Must(password.Parse("s3cret-value"))
 	for _, s := range []string{p.String(), fmt.Sprint(p), fmt.Sprintf("%v %s", p, p)} {
 		if strings.Contains(s, "s3cret") {
 			t.Errorf("password leaked: %q", s)

@@ -34,15 +34,6 @@ func ParsePositive(n int) (Quantity, error) {
 	return Parse(n)
 }
 
-// MustParse is Parse for constants known to be valid; it panics otherwise.
-func MustParse(n int) Quantity {
-	q, err := Parse(n)
-	if err != nil {
-		panic(err)
-	}
-	return q
-}
-
 // Value returns the count.
 func (q Quantity) Value() int { return q.value }
 

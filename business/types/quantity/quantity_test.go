@@ -3,6 +3,7 @@ package quantity_test
 import (
 	"testing"
 
+	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/types/quantity"
 )
 
@@ -29,14 +30,14 @@ func TestParseAndArithmetic(t *testing.T) {
 	if _, err := quantity.ParsePositive(0); err == nil {
 		t.Error("ParsePositive(0): want an error")
 	}
-	five := quantity.MustParse(5)
-	if got, err := five.Sub(quantity.MustParse(5)); err != nil || got.Value() != 0 {
+	five := dbtest.Must(quantity.Parse(5))
+	if got, err := five.Sub(dbtest.Must(quantity.Parse(5))); err != nil || got.Value() != 0 {
 		t.Errorf("5-5 = %v, %v; want 0", got.Value(), err)
 	}
-	if _, err := five.Sub(quantity.MustParse(6)); err == nil {
+	if _, err := five.Sub(dbtest.Must(quantity.Parse(6))); err == nil {
 		t.Error("5-6: want an error, stock cannot go negative")
 	}
-	if _, err := quantity.MustParse(quantity.Max).Add(quantity.MustParse(1)); err == nil {
+	if _, err := dbtest.Must(quantity.Parse(quantity.Max)).Add(dbtest.Must(quantity.Parse(1))); err == nil {
 		t.Error("max+1: want an error")
 	}
 }

@@ -117,10 +117,10 @@ func newEnv(t testing.TB) *env {
 func (e *env) createUser(t testing.TB, n, addr string, r role.Role) userbus.User {
 	t.Helper()
 	usr, err := e.userBus.Create(context.Background(), uuid.Nil, userbus.NewUser{
-		Name:     name.MustParse(n),
-		Email:    email.MustParse(addr),
+		Name:     dbtest.Must(name.Parse(n)),
+		Email:    dbtest.Must(email.Parse(addr)),
 		Roles:    []role.Role{r},
-		Password: password.MustParse(passwd),
+		Password: dbtest.Must(password.Parse(passwd)),
 	})
 	if err != nil {
 		t.Fatalf("create user %s: %v", addr, err)

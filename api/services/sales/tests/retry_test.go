@@ -100,7 +100,7 @@ func TestSalesIdempotencyKey(t *testing.T) {
 	if status, b, _ := s.post(t, "/v1/sales", "user2", big, failKey); status != http.StatusConflict {
 		t.Fatalf("buying 7 of 6: %d %s; want 409", status, b)
 	}
-	ten := quantity.MustParse(10)
+	ten := dbtest.Must(quantity.Parse(10))
 	if _, err := s.productBus.Update(context.Background(), s.user1.ID, lamp.ID, productbus.UpdateProduct{Quantity: &ten}); err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestSaleDeleteAtTheStockCeiling(t *testing.T) {
 	lamp := s.newProduct(t, s.user1, "Lamp", 5)
 	sale := s.buy(t, "user2", lamp, 2, "2")
 
-	ceiling := quantity.MustParse(quantity.Max)
+	ceiling := dbtest.Must(quantity.Parse(quantity.Max))
 	if _, err := s.productBus.Update(context.Background(), s.user1.ID, lamp.ID, productbus.UpdateProduct{Quantity: &ceiling}); err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/name"
@@ -55,7 +56,7 @@ func (s *saleEnv) newProduct(t *testing.T, owner userbus.User, n string, qty int
 	var p productbus.Product
 	err := sqldb.Transact(ctx, s.db.DB, func(tx *sqlx.Tx) (err error) {
 		p, err = s.productBus.Create(ctx, tx, owner.ID, productbus.NewProduct{
-			UserID: owner.ID, Name: name.MustParse(n), Cost: money.MustParse("10"), Quantity: quantity.MustParse(qty),
+			UserID: owner.ID, Name: dbtest.Must(name.Parse(n)), Cost: dbtest.Must(money.Parse("10")), Quantity: dbtest.Must(quantity.Parse(qty)),
 		})
 		return err
 	})
@@ -512,11 +513,13 @@ func TestSalesQuery(t *testing.T) {
 	}
 	// Keys are padded so that string order is number order.
 	keys := map[string]func(saleapp.Sale) string{
-		"id":          func(s saleapp.Sale) string { return s.ID },
-		"productID":   func(s saleapp.Sale) string { return s.ProductID },
-		"buyerID":     func(s saleapp.Sale) string { return s.BuyerID },
-		"quantity":    func(s saleapp.Sale) string { return fmt.Sprintf("%09d", s.Quantity) },
-		"paid":        func(s saleapp.Sale) string { return fmt.Sprintf("%020d", money.MustParse(string(s.Paid)).Cents()) },
+		"id":        func(s saleapp.Sale) string { return s.ID },
+		"productID": func(s saleapp.Sale) string { return s.ProductID },
+		"buyerID":   func(s saleapp.Sale) string { return s.BuyerID },
+		"quantity":  func(s saleapp.Sale) string { return fmt.Sprintf("%09d", s.Quantity) },
+		"paid": func(s saleapp.Sale) string {
+			return fmt.Sprintf("%020d", dbtest.Must(money.Parse(string(s.Paid))).Cents())
+		},
 		"dateCreated": func(s saleapp.Sale) string { return s.DateCreated },
 	}
 

@@ -170,10 +170,10 @@ func TestFirstAdminAndRecovery(t *testing.T) {
 	}
 	defer db.Close()
 	bus := userBusiness(db)
-	if _, err := bus.Authenticate(context.Background(), email.MustParse("ops@example.com"), "a long secret", ""); err != nil {
+	if _, err := bus.Authenticate(context.Background(), dbtest.Must(email.Parse("ops@example.com")), "a long secret", ""); err != nil {
 		t.Errorf("the new admin cannot log in: %v", err)
 	}
-	bo, err := bus.QueryByEmail(context.Background(), email.MustParse("bo@example.com"))
+	bo, err := bus.QueryByEmail(context.Background(), dbtest.Must(email.Parse("bo@example.com")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,9 +118,10 @@ func addUser(ctx context.Context, env Env, args []string) error {
 	fe["--name"] = err
 	r, err := role.Parse(*roleName)
 	fe["--role"] = err
+	var pw password.Password
 	plain, err := readPassword(env.In)
 	if err == nil {
-		_, err = password.Parse(plain)
+		pw, err = password.Parse(plain)
 	}
 	fe["password (standard input)"] = err
 	if err := flagErrors(fe); err != nil {
@@ -134,7 +135,7 @@ func addUser(ctx context.Context, env Env, args []string) error {
 	defer db.Close()
 
 	usr, err := userBusiness(db).Create(ctx, uuid.Nil, userbus.NewUser{
-		Name: n, Email: e, Roles: []role.Role{r}, Department: *dept, Password: password.MustParse(plain),
+		Name: n, Email: e, Roles: []role.Role{r}, Department: *dept, Password: pw,
 	})
 	if err != nil {
 		return err

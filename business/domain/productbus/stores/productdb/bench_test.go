@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/types/money"
@@ -16,7 +17,7 @@ import (
 // number and by cursor) made into SQL, and its named values bound to
 // positional ones as sqlx does on every query.
 func BenchmarkQueryBuilding(b *testing.B) {
-	nameSub, costMin, owner := "lamp", money.MustParse("1.50"), uuid.New()
+	nameSub, costMin, owner := "lamp", dbtest.Must(money.Parse("1.50")), uuid.New()
 	filter := productbus.QueryFilter{Name: &nameSub, CostMin: &costMin, UserID: &owner}
 	by := order.NewBy(productbus.OrderByName, order.ASC)
 	numbered, err := page.Parse("3", "20")
