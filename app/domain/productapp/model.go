@@ -8,6 +8,7 @@ import (
 
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/app/sdk/valid"
 	"github.com/garagesale/service/business/domain/productbus"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/name"
@@ -53,7 +54,7 @@ type NewProduct struct {
 // toBusNewProduct checks every field at once, so one response names every
 // bad field.
 func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, error) {
-	fe := errs.Fields(app)
+	fe := valid.Fields(app)
 
 	n, err := name.Parse(app.Name)
 	fe.Add("name", err)

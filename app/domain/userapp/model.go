@@ -10,6 +10,7 @@ import (
 
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/app/sdk/valid"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/name"
@@ -55,7 +56,7 @@ type NewUser struct {
 // toBusNewUser checks every field at once, so one response names every
 // bad field.
 func toBusNewUser(app NewUser) (userbus.NewUser, error) {
-	fe := errs.Fields(app)
+	fe := valid.Fields(app)
 
 	n, err := name.Parse(app.Name)
 	fe.Add("name", err)
@@ -158,7 +159,7 @@ type UpdateUserRole struct {
 }
 
 func toBusUpdateUserRole(app UpdateUserRole) (userbus.UpdateUser, error) {
-	fe := errs.Fields(app)
+	fe := valid.Fields(app)
 	roles, err := role.ParseMany(app.Roles)
 	fe.Add("roles", err)
 	if err := fe.ToError(); err != nil {

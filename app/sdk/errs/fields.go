@@ -1,14 +1,5 @@
 package errs
 
-import (
-	"errors"
-	"reflect"
-	"strings"
-	"sync"
-
-	"github.com/go-playground/validator/v10"
-)
-
 // FieldErrors collects what is wrong with each field of a request, so one
 // response names every bad field at once.
 type FieldErrors map[string]string
@@ -31,80 +22,4 @@ func (fe FieldErrors) ToError() error {
 		return nil
 	}
 	return NewFields(fe)
-}
-
-// validate is built once, on first use: building a validator is slow and
-// it caches struct metadata. Fields are named by their JSON names.
-var validate = sync.OnceValue(func() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			return ""
-		}
-		return name
-	})
-	return v
-})
-
-// Fields validates v by its `validate` tags and returns the bad fields,
-// named as in JSON; empty when all is well. Callers add their own checks
-// and finish with ToError.
-func Fields(v any) FieldErrors {
-	fe := FieldErrors{}
-	err := validate().Struct(v)
-	if err == nil {
-		return fe
-	}
-
-	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
-		// Only a non-struct argument gets here: a programming error.
-		fe["_"] = err.Error()
-		return fe
-	}
-	for _, ve := range verrs {
-		fe.Add(ve.Field(), errors.New(message(ve)))
-	}
-	return fe
-}
-
-// message says what a field must be, in the words every other field error
-// uses ("is required", "must be ..."): the field is the error's key, so the
-// message never repeats it. A tag without wording of its own is named.
-func message(fe validator.FieldError) string {
-	unit := ""
-	switch fe.Kind() {
-	case reflect.String:
-		unit = " characters"
-	case reflect.Slice, reflect.Map, reflect.Array:
-		unit = " items"
-	}
-	switch fe.Tag() {
-	case "required":
-		return "is required"
-	case "eqfield":
-		return "must match " + jsonName(fe.Param())
-	case "max":
-		return "must be at most " + fe.Param() + unit
-	case "min":
-		return "must be at least " + fe.Param() + unit
-	case "len":
-		return "must be exactly " + fe.Param() + unit
-	case "oneof":
-		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
-	case "email":
-		return "must be an email address"
-	default:
-		return "fails the " + fe.Tag() + " check"
-	}
-}
-
-// jsonName is a Go field name as the API's JSON spells it: PasswordConfirm
-// is passwordConfirm.
-func jsonName(goName string) string {
-	if goName == "" {
-		return goName
-	}
-	return strings.ToLower(goName[:1]) + goName[1:]
 }
