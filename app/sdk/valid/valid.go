@@ -1,6 +1,5 @@
-// Package valid checks a request model by its validator tags
-// (go-playground/validator), naming each bad field as the API's JSON
-// does, in the words of the API's other field errors.
+// Package valid checks a request model by its go-playground/validator
+// tags, naming each bad field as the API's JSON and its other errors do.
 package valid
 
 import (
@@ -27,18 +26,13 @@ var validate = sync.OnceValue(func() *validator.Validate {
 	return v
 })
 
-// Fields validates v by its `validate` tags and returns the bad fields,
-// named as in JSON; empty when all is well. Callers add their own checks
-// and finish with ToError.
+// Fields returns the fields of v that break their `validate` tags, by
+// JSON name; callers add their own checks and finish with ToError.
 func Fields(v any) errs.FieldErrors {
 	fe := errs.FieldErrors{}
 	err := validate().Struct(v)
-	if err == nil {
-		return fe
-	}
-
 	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
+	if err != nil && !errors.As(err, &verrs) {
 		// Only a non-struct argument gets here: a programming error.
 		fe["_"] = err.Error()
 		return fe
@@ -49,9 +43,8 @@ func Fields(v any) errs.FieldErrors {
 	return fe
 }
 
-// message says what a field must be, in the words every other field error
-// uses ("is required", "must be ..."): the field is the error's key, so the
-// message never repeats it. A tag without wording of its own is named.
+// message says what a field must be in the words of the API's other field
+// errors ("is required", "must be ..."), or names a tag it has no words for.
 func message(fe validator.FieldError) string {
 	unit := ""
 	switch fe.Kind() {
