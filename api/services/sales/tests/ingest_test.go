@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -385,11 +386,14 @@ func TestIngestMemoryIsBounded(t *testing.T) {
 
 	// The live heap (what a collection leaves) is sampled: a heap that
 	// merely has not been collected yet is no sign of holding the upload.
+	// It is read as the collection measured it, not as HeapAlloc after
+	// it: on a busy machine the upload goes on allocating between the
+	// two, and that garbage would count as held.
+	liveSample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	live := func() uint64 {
-		var m runtime.MemStats
 		runtime.GC()
-		runtime.ReadMemStats(&m)
-		return m.HeapAlloc
+		metrics.Read(liveSample)
+		return liveSample[0].Value.Uint64()
 	}
 	base := live()
 	var samples []uint64 // written by the sampler until sampled is closed
