@@ -173,6 +173,9 @@ func (s *Server) prepareDirs() error {
 		if err := s.account.own(filepath.Dir(sub)); err != nil {
 			return err
 		}
+		if err := recordStandIn(filepath.Dir(sub), dataDir); err != nil {
+			return err
+		}
 		dataDir = sub
 	}
 	s.dataDir = dataDir

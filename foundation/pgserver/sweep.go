@@ -3,16 +3,19 @@ package pgserver
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
 
 // throwawayPrefix starts the name of a throwaway cluster's folder in the
 // temp dir. The stand-ins for unreachable data dirs share it
-// (substituteDir) and hold data that is kept: sweep tells them apart.
+// (substituteDir) and hold data that is kept while the data dir they
+// stand in for may be used: sweep tells them apart.
 const throwawayPrefix = "garagesale-pg-"
 
 // staleAfter is how long a throwaway cluster's folder from before owner
@@ -37,12 +40,29 @@ func recordOwner(base string) error {
 	return nil
 }
 
+// standInFile names, in a stand-in's folder (substituteDir), the file that
+// holds the data dir it stands in for.
+const standInFile = "stands-in-for"
+
+// recordStandIn writes into a stand-in's folder base the data dir it
+// stands in for: a sweep removes the stand-in once that data dir's folder
+// is gone, as the data would have gone with it (a test's temp dir; a
+// checkout's .data removed to start afresh).
+func recordStandIn(base, requested string) error {
+	if err := os.WriteFile(filepath.Join(base, standInFile), []byte(requested+"\n"), 0o644); err != nil {
+		return fmt.Errorf("record what %s stands in for: %w", base, err)
+	}
+	return nil
+}
+
 // sweep removes the throwaway clusters under root that processes which
 // are gone left behind (about 40 MB each): a test binary killed with
 // kill -9 never runs Stop, and its postgres, in a session of its own,
 // goes on running. A folder whose owner lives is in use and kept, and so
-// is every folder sweep cannot tell is a throwaway cluster's. Failures
-// are logged, not returned: they must not stop a start.
+// is every folder sweep cannot tell is a throwaway cluster's. It removes
+// too the stand-ins for data dirs whose folder is gone (a test's data dir
+// in a temp dir the postgres user cannot enter, as root). Failures are
+// logged, not returned: they must not stop a start.
 func sweep(root string, log func(msg string, args ...any)) {
 	bases, err := filepath.Glob(filepath.Join(root, throwawayPrefix+"*"))
 	if err != nil {
@@ -67,10 +87,13 @@ func sweep(root string, log func(msg string, args ...any)) {
 	}
 }
 
-// abandoned says why the throwaway cluster's folder base is left behind,
-// or "" when it is in use or not a throwaway cluster's. postmaster is the
-// PID of a postgres still running in it, to stop first.
+// abandoned says why the cluster's folder base is left behind, or ""
+// when it is in use or may be. postmaster is the PID of a postgres still
+// running in it, to stop first.
 func abandoned(base string, now time.Time) (why string, postmaster int) {
+	if requested, err := os.ReadFile(filepath.Join(base, standInFile)); err == nil {
+		return standInGone(base, strings.TrimSpace(string(requested)))
+	}
 	ownerPath := filepath.Join(base, ownerFile)
 	_, err := os.Stat(ownerPath)
 	recorded := err == nil
@@ -100,6 +123,20 @@ func abandoned(base string, now time.Time) (why string, postmaster int) {
 		return "", 0
 	}
 	return fmt.Sprintf("no postgres runs in it and nothing changed in it for %s", quiet.Round(time.Minute)), 0
+}
+
+// standInGone says why the stand-in at base for the data dir requested is
+// left behind: the folder requested was in is gone, and no postgres runs
+// in it. A stand-in whose folder is there, or cannot be looked at, is
+// kept: it holds the data of a persistent cluster.
+func standInGone(base, requested string) (why string, postmaster int) {
+	if _, err := os.Stat(filepath.Dir(requested)); !errors.Is(err, fs.ErrNotExist) {
+		return "", 0
+	}
+	if isPostgres(readPID(filepath.Join(base, "data", "postmaster.pid"))) {
+		return "", 0
+	}
+	return fmt.Sprintf("it stood in for %s, whose folder is gone", requested), 0
 }
 
 // lastChange is when the cluster's folder last changed as far as a sweep

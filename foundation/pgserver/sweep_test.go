@@ -81,14 +81,11 @@ func startOwner(t *testing.T) *owner {
 	return o
 }
 
-// TestStartSweepsClustersLeftBehind: a start removes the throwaway
-// clusters whose owner is gone (a test binary killed with kill -9),
-// stopping the postgres still running in one, and those an older version
-// left whose postgres is gone; it keeps a cluster whose owner runs and a
-// stand-in data dir, whose data is kept.
-func TestStartSweepsClustersLeftBehind(t *testing.T) {
-	// A temp dir of the test's own, which the postgres user can enter
-	// when we are root: the sweep sees only this test's clusters.
+// sweepRoot makes a temp dir of the test's own the temp dir, one the
+// postgres user can enter when we are root: the sweeps of the test's
+// starts see only the test's clusters.
+func sweepRoot(t *testing.T) string {
+	t.Helper()
 	root, err := os.MkdirTemp("", "pgserver-sweep-")
 	if err != nil {
 		t.Fatal(err)
@@ -98,6 +95,49 @@ func TestStartSweepsClustersLeftBehind(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("TMPDIR", root)
+	return root
+}
+
+// TestStandInGoesWithItsDataDir: as root, a data dir the postgres user
+// cannot reach gets a stand-in under the temp dir; once the folder of the
+// data dir asked for is gone (a test's temp dir), the next start removes
+// the stand-in, as the data would have gone with that folder.
+func TestStandInGoesWithItsDataDir(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only a start as root makes stand-ins")
+	}
+	root := sweepRoot(t)
+	parent := t.TempDir() // mode 700: the postgres user cannot enter it
+	srv := start(t, Config{DataDir: filepath.Join(parent, "pg", "data")})
+	standIn := filepath.Dir(srv.DataDir())
+	if filepath.Dir(standIn) != root {
+		t.Fatalf("the data dir is %s, not a stand-in under %s", srv.DataDir(), root)
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	next := start(t, Config{})
+	t.Cleanup(func() { next.Stop() })
+	if _, err := os.Stat(standIn); err != nil {
+		t.Fatalf("the stand-in went while its data dir's folder is there: %v", err)
+	}
+	if err := os.RemoveAll(parent); err != nil {
+		t.Fatal(err)
+	}
+	last := start(t, Config{})
+	t.Cleanup(func() { last.Stop() })
+	if _, err := os.Stat(standIn); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the stand-in %s is still there after its data dir's folder went (stat: %v)", standIn, err)
+	}
+}
+
+// TestStartSweepsClustersLeftBehind: a start removes the throwaway
+// clusters whose owner is gone (a test binary killed with kill -9),
+// stopping the postgres still running in one, and those an older version
+// left whose postgres is gone; it keeps a cluster whose owner runs and a
+// stand-in data dir, whose data is kept.
+func TestStartSweepsClustersLeftBehind(t *testing.T) {
+	root := sweepRoot(t)
 
 	live := startOwner(t)
 	killed := startOwner(t)
@@ -128,6 +168,28 @@ func TestStartSweepsClustersLeftBehind(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Stand-ins, as a start as root makes them for a data dir the
+	// postgres user cannot reach: one for a folder that is gone (a test's
+	// temp dir, removed), one for a folder that is there.
+	standInGone := filepath.Join(root, throwawayPrefix+"aaaaaaaaaaaa")
+	standInKept := filepath.Join(root, throwawayPrefix+"bbbbbbbbbbbb")
+	for dir, requested := range map[string]string{
+		standInGone: filepath.Join(root, "removed", "pg", "data"),
+		standInKept: filepath.Join(root, "checkout", ".data", "pg"),
+	} {
+		if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "data", "PG_VERSION"), []byte("17\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := recordStandIn(dir, requested); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(root, "checkout", ".data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	writePID(t, filepath.Join(olderGone, "data", "postmaster.pid"), deadPID(t))
 	writePID(t, filepath.Join(olderJustDied, "data", "postmaster.pid"), deadPID(t))
 	long := time.Now().Add(-time.Hour)
@@ -150,12 +212,14 @@ func TestStartSweepsClustersLeftBehind(t *testing.T) {
 	for name, dir := range map[string]string{
 		"killed owner's": killed.base, "live owner's": live.base, "older, postgres gone": olderGone,
 		"older, stale": olderStale, "older, postgres just died": olderJustDied, "stand-in": standIn, "the new one's": filepath.Dir(srv.DataDir()),
+		"stand-in for a folder gone": standInGone, "stand-in for a folder there": standInKept,
 	} {
 		got[name] = exists(dir)
 	}
 	want := map[string]bool{
 		"killed owner's": false, "live owner's": true, "older, postgres gone": false,
 		"older, stale": false, "older, postgres just died": true, "stand-in": true, "the new one's": true,
+		"stand-in for a folder gone": false, "stand-in for a folder there": true,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("cluster folders there after the start (-want +got):\n%s", diff)
@@ -166,11 +230,7 @@ func TestStartSweepsClustersLeftBehind(t *testing.T) {
 	if err := ping(context.Background(), live.url); err != nil {
 		t.Errorf("the live owner's cluster no longer answers: %v", err)
 	}
-	if entries, _ := os.ReadDir(root); len(entries) != 4 {
-		var names []string
-		for _, e := range entries {
-			names = append(names, e.Name())
-		}
-		t.Errorf("the temp dir holds %s; want the live owner's, the older one whose postgres just died, the stand-in and the new cluster's", strings.Join(names, ", "))
+	if entries, _ := filepath.Glob(filepath.Join(root, throwawayPrefix+"*")); len(entries) != 5 {
+		t.Errorf("the temp dir holds %s; want the live owner's, the older one whose postgres just died, the two stand-ins kept and the new cluster's", strings.Join(entries, ", "))
 	}
 }
