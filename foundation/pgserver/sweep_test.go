@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -133,9 +132,9 @@ func TestStandInGoesWithItsDataDir(t *testing.T) {
 
 // TestStartSweepsClustersLeftBehind: a start removes the throwaway
 // clusters whose owner is gone (a test binary killed with kill -9),
-// stopping the postgres still running in one, and those an older version
-// left whose postgres is gone; it keeps a cluster whose owner runs and a
-// stand-in data dir, whose data is kept.
+// stopping the postgres still running in one, and the stand-ins whose data
+// dir's folder is gone; it keeps a cluster whose owner runs, one that
+// records no owner and a stand-in whose folder is there.
 func TestStartSweepsClustersLeftBehind(t *testing.T) {
 	root := sweepRoot(t)
 
@@ -150,24 +149,13 @@ func TestStartSweepsClustersLeftBehind(t *testing.T) {
 		t.Fatalf("postgres (pid %d) ended with the process that started it: nothing to sweep", killed.postgres)
 	}
 
-	// What an older version left, with no owner recorded: a folder whose
-	// postgres is gone, one with none, both untouched for an hour; one
-	// whose postgres died a moment ago (a fault test restarts it); and a
-	// stand-in data dir (a persistent cluster's), never a throwaway.
-	olderGone := filepath.Join(root, throwawayPrefix+"111")
-	olderStale := filepath.Join(root, throwawayPrefix+"222")
-	olderJustDied := filepath.Join(root, throwawayPrefix+"333")
-	standIn := filepath.Join(root, throwawayPrefix+"0123456789ab")
-	for _, dir := range []string{olderGone, olderStale, olderJustDied, standIn} {
-		if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
-			t.Fatal(err)
-		}
+	// A folder that records no owner (an older version's, or anyone's
+	// that looks alike): nothing says whether its maker runs.
+	unowned := filepath.Join(root, throwawayPrefix+"111")
+	if err := os.MkdirAll(filepath.Join(unowned, "data"), 0o700); err != nil {
+		t.Fatal(err)
 	}
-	for _, file := range []string{filepath.Join(olderGone, "postgres.log"), filepath.Join(olderStale, "postgres.log"), filepath.Join(olderJustDied, "postgres.log"), filepath.Join(standIn, "data", "PG_VERSION")} {
-		if err := os.WriteFile(file, []byte("17\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writePID(t, filepath.Join(unowned, "data", "postmaster.pid"), deadPID(t))
 	// Stand-ins, as a start as root makes them for a data dir the
 	// postgres user cannot reach: one for a folder that is gone (a test's
 	// temp dir, removed), one for a folder that is there.
@@ -190,16 +178,6 @@ func TestStartSweepsClustersLeftBehind(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(root, "checkout", ".data"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writePID(t, filepath.Join(olderGone, "data", "postmaster.pid"), deadPID(t))
-	writePID(t, filepath.Join(olderJustDied, "data", "postmaster.pid"), deadPID(t))
-	long := time.Now().Add(-time.Hour)
-	for _, dir := range []string{olderGone, olderStale} {
-		for _, p := range []string{dir, filepath.Join(dir, "data"), filepath.Join(dir, "postgres.log")} {
-			if err := os.Chtimes(p, long, long); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 
 	srv := start(t, Config{})
 	t.Cleanup(func() { srv.Stop() })
@@ -210,15 +188,13 @@ func TestStartSweepsClustersLeftBehind(t *testing.T) {
 	}
 	got := map[string]bool{}
 	for name, dir := range map[string]string{
-		"killed owner's": killed.base, "live owner's": live.base, "older, postgres gone": olderGone,
-		"older, stale": olderStale, "older, postgres just died": olderJustDied, "stand-in": standIn, "the new one's": filepath.Dir(srv.DataDir()),
+		"killed owner's": killed.base, "live owner's": live.base, "unowned": unowned, "the new one's": filepath.Dir(srv.DataDir()),
 		"stand-in for a folder gone": standInGone, "stand-in for a folder there": standInKept,
 	} {
 		got[name] = exists(dir)
 	}
 	want := map[string]bool{
-		"killed owner's": false, "live owner's": true, "older, postgres gone": false,
-		"older, stale": false, "older, postgres just died": true, "stand-in": true, "the new one's": true,
+		"killed owner's": false, "live owner's": true, "unowned": true, "the new one's": true,
 		"stand-in for a folder gone": false, "stand-in for a folder there": true,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -230,7 +206,7 @@ func TestStartSweepsClustersLeftBehind(t *testing.T) {
 	if err := ping(context.Background(), live.url); err != nil {
 		t.Errorf("the live owner's cluster no longer answers: %v", err)
 	}
-	if entries, _ := filepath.Glob(filepath.Join(root, throwawayPrefix+"*")); len(entries) != 5 {
-		t.Errorf("the temp dir holds %s; want the live owner's, the older one whose postgres just died, the two stand-ins kept and the new cluster's", strings.Join(entries, ", "))
+	if entries, _ := filepath.Glob(filepath.Join(root, throwawayPrefix+"*")); len(entries) != 4 {
+		t.Errorf("the temp dir holds %s; want the live owner's, the unowned one, the stand-in kept and the new cluster's", strings.Join(entries, ", "))
 	}
 }
