@@ -40,8 +40,8 @@ func TestRenameRepository(t *testing.T) {
 		t.Fatalf("rename: %v\n%s", err, out.String())
 	}
 	t.Logf("renamed %d files (%d tokens), moved %d paths", s.files, s.tokens, s.moves)
-	if s.moves != 3 {
-		t.Errorf("moved %d paths, want 3 (api/services/sales, api/tooling/sales-admin, the dashboard):\n%s", s.moves, out.String())
+	if s.moves != 4 {
+		t.Errorf("moved %d paths, want 4 (api/services/sales, api/tooling/sales-admin, its docs page, the dashboard):\n%s", s.moves, out.String())
 	}
 
 	out.Reset()

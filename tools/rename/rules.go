@@ -56,6 +56,9 @@ func newReplacer(module, name string) *replacer {
 		{old: templateProject + "/service", new: module, notBefore: ownerByteBefore, notAfter: nameByteAfter},
 		// Kind cluster, compose project, image owner, token issuer, temp files.
 		{old: templateProject, new: name, notBefore: ownerByteBefore, notAfter: wordByteAfter},
+		// The throwaway clusters' folders, written after a path in the docs
+		// (/tmp/garagesale-pg-*), where the project name alone is not a token.
+		{old: templateProject + "-pg-", new: name + "-pg-", notBefore: wordByteBefore},
 		// api/services/sales, also written services/sales in the README.
 		{old: "services/" + templateName, new: "services/" + name, notBefore: wordByteBefore, notAfter: nameByteAfter},
 		// Settings, as environment variables and as conf's prefix.

@@ -33,6 +33,7 @@ var replaceTests = []struct {
 	{"after a colour", `\033[34msales-api\033[0m`, `\033[34mshop-api\033[0m`},
 	{"a service name for tests", `"sales-api-test"`, `"shop-api-test"`},
 	{"the dashboard file", "dashboards/sales-api.json", "dashboards/shop-api.json"},
+	{"temporary folders in a path", "rm -rf /tmp/garagesale-pg-* or $TMPDIR/garagesale-pg-<hash>", "rm -rf /tmp/shop-pg-* or $TMPDIR/shop-pg-<hash>"},
 	{"temporary files", `"sales-load-" "sales-faults-" "garagesale-pg-" "garagesale-owner.pid"`, `"shop-load-" "shop-faults-" "shop-pg-" "shop-owner.pid"`},
 
 	// Settings.
