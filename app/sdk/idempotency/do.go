@@ -30,8 +30,8 @@ const Header = "Idempotency-Key"
 // more than once (sqldb.Transact) and must have no effect outside the
 // database.
 func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req any, write func(tx *sqlx.Tx) (any, error)) (any, error) {
-	raw := r.Header.Get(Header)
-	if raw == "" {
+	// A header sent empty is a bad key, not none: its sender meant one.
+	if _, sent := r.Header[Header]; !sent {
 		var resp any
 		err := sqldb.Transact(ctx, s.db, func(tx *sqlx.Tx) (err error) {
 			resp, err = write(tx)
@@ -39,7 +39,7 @@ func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req a
 		})
 		return resp, err
 	}
-	key, err := parseKey(raw)
+	key, err := parseKey(r.Header.Get(Header))
 	if err != nil {
 		return nil, errs.NewFields(errs.FieldErrors{Header: err.Error()})
 	}

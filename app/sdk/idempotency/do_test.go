@@ -61,7 +61,7 @@ func TestDo(t *testing.T) {
 			})
 		})
 		r := httptest.NewRequest(http.MethodPost, "/things", nil)
-		if key != "" {
+		if key != "none" {
 			r.Header.Set(idempotency.Header, key)
 		}
 		w := httptest.NewRecorder()
@@ -82,8 +82,9 @@ func TestDo(t *testing.T) {
 		{"the key with another body is refused", "k1", 8, answer{Status: 422}, 2},
 		{"a failed write stores nothing", "k2", -1, answer{Status: 400}, 3},
 		{"so the key runs again", "k2", 9, answer{Status: 201, Body: `{"n":9,"attempt":4}`}, 4},
-		{"without a key nothing is kept", "", 10, answer{Status: 201, Body: `{"n":10,"attempt":5}`}, 5},
+		{"without a key nothing is kept", "none", 10, answer{Status: 201, Body: `{"n":10,"attempt":5}`}, 5},
 		{"a malformed key is a 400", "\x01", 11, answer{Status: 400}, 5},
+		{"an empty key is a 400, not none", "", 12, answer{Status: 400}, 5},
 	}
 	for _, st := range steps {
 		got := send(st.key, st.n)
