@@ -221,7 +221,7 @@ TAGS    := grpcnotrace
 # took 2m12s on 2 cores: sales-api 55s, metrics 11s, sales-admin and
 # pgrun 54s, logfmt and fleet 12s.
 build-local: ## build every binary into ./bin
-	@echo "building sales-api, metrics, sales-admin, pgrun, logfmt and fleet into $(BIN) (the first build on a machine takes about 2 minutes on 2 cores; later ones seconds)"
+	@echo "building sales-api, metrics, sales-admin, pgrun, logfmt and fleet into $(BIN) (the first build on a machine takes a minute or more on 2 cores; later ones seconds)"
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/sales-api ./api/services/sales
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/metrics ./api/services/metrics
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/ ./api/tooling/sales-admin ./api/tooling/pgrun
