@@ -123,7 +123,7 @@ func TestCtrlCStopsMakeRun(t *testing.T) {
 }
 
 // buildRun builds into bin what make run runs, as make build-local names
-// them. (startStack in readme_test.go builds the same, inline.)
+// them.
 func buildRun(t *testing.T, bin string) {
 	t.Helper()
 	for _, b := range []struct {

@@ -295,21 +295,7 @@ func startStack(t *testing.T) *stack {
 	st := &stack{work: work, log: &lockedBuffer{}}
 
 	bin := filepath.Join(work, "bin")
-	for _, b := range []struct {
-		dir  string
-		args []string
-	}{
-		// As make build-local names them.
-		{".", []string{"-o", filepath.Join(bin, "sales-api"), "./api/services/sales"}},
-		{".", []string{"-o", bin + string(filepath.Separator), "./api/services/metrics", "./api/tooling/sales-admin", "./api/tooling/pgrun"}},
-		{"tools", []string{"-o", bin + string(filepath.Separator), "./logfmt"}},
-	} {
-		build := exec.Command("go", append([]string{"build"}, b.args...)...)
-		build.Dir = b.dir
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("build: %v\n%s", err, out)
-		}
-	}
+	buildRun(t, bin)
 	if err := os.MkdirAll(filepath.Join(work, "zarf", "keys"), 0o755); err != nil {
 		t.Fatal(err)
 	}

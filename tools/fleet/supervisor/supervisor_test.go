@@ -20,6 +20,14 @@ import (
 // own, brought down when the test ends.
 func start(t *testing.T, text string) *supervisor.Supervisor {
 	t.Helper()
+	s, _ := startIn(t, text)
+	return s
+}
+
+// startIn is start that also returns the fleet's root folder, which holds
+// its .fleet folder.
+func startIn(t *testing.T, text string) (*supervisor.Supervisor, string) {
+	t.Helper()
 	f, err := fleetfile.Parse([]byte(text))
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +42,7 @@ func start(t *testing.T, text string) *supervisor.Supervisor {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Down)
-	return s
+	return s, root
 }
 
 // health maps each instance (or service, when it runs none) to its health
@@ -197,25 +205,13 @@ services:
 // as they come, and says again that it still builds until it is done.
 func TestBuildSaysWhatItWaitsFor(t *testing.T) {
 	defer supervisor.SetBuildProgress(time.Millisecond)()
-	f, err := fleetfile.Parse([]byte(`
+	s, root := startIn(t, `
 services:
   tool:
     build: echo "compiling the tool (once; about 7 minutes)" && while [ ! -f built ]; do sleep 0.01; done
     command: [sh, -c, "exec sleep 300"]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := t.TempDir()
+`)
 	dir := filepath.Join(root, ".fleet")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	s, err := supervisor.New(root, dir, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Down)
 	logPath := filepath.Join(dir, supervisor.LogName)
 	// finish ends the build: before a failure too, or the test's Down
 	// would wait for it.
