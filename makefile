@@ -20,6 +20,18 @@ help: ## list the targets, one line each
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 GO          ?= go
+# TAGS are the build tags of every binary: make passes them to every go
+# command it runs (GOFLAGS), so the tests, the binaries the tests build
+# and the images' builds all build the same code. grpcnotrace leaves out
+# gRPC's golang.org/x/net/trace debug pages (and the html/template they
+# pull in): the OTLP exporter is gRPC's only user and nothing serves
+# them. validator_novalidatefn leaves out the validator's validateFn rule,
+# which calls methods by name: a binary that can do that keeps every
+# exported method of every type it links (2.7 MiB of sales-api). A test
+# (app/sdk/valid) fails if a model uses the rule. The Dockerfiles and the
+# fleet file name the same tags, which tools/validate checks.
+TAGS        := grpcnotrace,validator_novalidatefn
+export GOFLAGS += -tags=$(TAGS)
 # CACHE holds the tools installed on first use (linters, the docs' npm
 # packages), in a folder named for the project.
 PROJECT     := garagesale
@@ -40,7 +52,7 @@ endif
 # Testing and checks
 
 test: ## every test of both modules against a throwaway Postgres (what CI runs first)
-	$(WITH_DB) $(GO) test -trimpath -tags $(TAGS) -count=1 ./...
+	$(WITH_DB) $(GO) test -trimpath -count=1 ./...
 	cd $(TOOLS) && $(GO) test -trimpath -count=1 ./...
 
 # test-e2e runs the slow end-to-end checks that `make test` leaves out;
@@ -85,7 +97,7 @@ test-fleet: jaeger ## the fleet end to end on a copy of the repository: watch, s
 BENCH       ?= .
 BENCH_COUNT ?= 1
 bench: ## every Go benchmark with allocations, in benchstat format (BENCH, BENCH_COUNT)
-	@set -o pipefail; $(WITH_DB) $(GO) test -tags $(TAGS) -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./... 2>&1 | grep -v ' level=INFO '
+	@set -o pipefail; $(WITH_DB) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./... 2>&1 | grep -v ' level=INFO '
 
 # load measures the API under load against a bare Go program doing the same
 # SQL, side by side in alternating rounds, on a scratch Postgres of its
@@ -98,7 +110,7 @@ load: build-local ## load-test the API against a bare Go program side by side (L
 	$(BIN)/pgrun -- $(BIN)/load $(LOAD_FLAGS)
 
 test-race: ## every test with the race detector
-	$(WITH_DB) $(GO) test -race -tags $(TAGS) -count=1 ./...
+	$(WITH_DB) $(GO) test -race -count=1 ./...
 
 vet: ## go vet, both modules
 	$(GO) vet ./...
@@ -171,8 +183,8 @@ figures: ## the sizes docs/layout.md shows: Go lines of each module, vendor/ siz
 	@set -euo pipefail; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	golines() { find "$$@" -name '*.go' ! -name '*_test.go' -print0 | xargs -0 cat | wc -l | tr -d ' '; }; \
 	mib() { awk -v b=$$(wc -c < "$$1") 'BEGIN { printf "%.1f", b / 1048576 }'; }; \
-	$(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $$tmp/sales-api ./api/services/sales; \
-	$(GO) build -trimpath -tags $(TAGS) -ldflags '-s -w' -o $$tmp/sales-admin ./api/tooling/sales-admin; \
+	$(GO) build -trimpath -ldflags '-s -w' -o $$tmp/sales-api ./api/services/sales; \
+	$(GO) build -trimpath -ldflags '-s -w' -o $$tmp/sales-admin ./api/tooling/sales-admin; \
 	printf '%-44s %8s lines\n' "service Go code, no tests (no vendor/, tools/)" "$$(golines . -path ./vendor -prune -o -path ./$(TOOLS) -prune -o)"; \
 	printf '%-44s %8s lines\n' "tools Go code, no tests (no vendor/, jaeger/)" "$$(golines $(TOOLS) -path $(TOOLS)/vendor -prune -o -path $(TOOLS)/jaeger -prune -o)"; \
 	printf '%-44s %8s MB\n' "service vendor/" "$$(du -sm vendor | cut -f1)"; \
@@ -211,24 +223,15 @@ test-rename: ## rename a copy of the repository, then make test in it
 BIN     := ./bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo develop)
 LDFLAGS := -X main.version=$(VERSION)
-# The build tags of every binary, the tests' and the images' too.
-# grpcnotrace leaves out gRPC's golang.org/x/net/trace debug pages (and the
-# html/template they pull in): the OTLP exporter is gRPC's only user and
-# nothing serves them. validator_novalidatefn leaves out the validator's
-# validateFn rule, which calls methods by name: a binary that can do that
-# keeps every exported method of every type it links (2.7 MiB of
-# sales-api). No model uses the rule; one that did would panic in make test.
-TAGS    := grpcnotrace,validator_novalidatefn
 
 # build-local compiles the service's commands and the tools make run and
-# make up use into ./bin. On a new machine (an empty Go build cache) that
-# took 2m12s on 2 cores: sales-api 55s, metrics 11s, sales-admin and
-# pgrun 54s, logfmt and fleet 12s.
+# make up use into ./bin: on a new machine (an empty Go build cache), a
+# minute or two on 2 cores, the most of it sales-api and sales-admin.
 build-local: ## build every binary into ./bin
 	@echo "building sales-api, metrics, sales-admin, pgrun, logfmt and fleet into $(BIN) (the first build on a machine takes a minute or more on 2 cores; later ones seconds)"
-	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/sales-api ./api/services/sales
-	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/metrics ./api/services/metrics
-	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/ ./api/tooling/sales-admin ./api/tooling/pgrun
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/sales-api ./api/services/sales
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/metrics ./api/services/metrics
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./api/tooling/sales-admin ./api/tooling/pgrun
 	$(call TOOL,logfmt fleet)
 
 # domain runs the domain generator (tools/domain): make domain ARGS="add
@@ -424,7 +427,7 @@ RELEASE_FILES  = $(foreach p,$(RELEASE_PLATFORMS),$(foreach b,$(RELEASE_BINARIES
 # release-binary builds binary $(1) for platform $(2): static, from vendor/,
 # as the images build it.
 define release-binary
-	CGO_ENABLED=0 GOOS=$(word 1,$(subst /, ,$(2))) GOARCH=$(word 2,$(subst /, ,$(2))) $(GO) build -trimpath -tags $(TAGS) \
+	CGO_ENABLED=0 GOOS=$(word 1,$(subst /, ,$(2))) GOARCH=$(word 2,$(subst /, ,$(2))) $(GO) build -trimpath \
 		-ldflags "$(RELEASE_LDFLAGS)" -o $(call release-file,$(1),$(2)) $(RELEASE_PKG_$(1))
 
 endef

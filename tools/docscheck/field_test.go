@@ -55,17 +55,20 @@ func TestAddingAFieldPatch(t *testing.T) {
 
 	dst := t.TempDir()
 	repocopy.Copy(t, root, dst)
-	if apply(dst, "--check", "--reverse", patchFile) == nil {
-		t.Skip("the tree already holds the patch (docs/adding-a-field.md was followed): " +
-			"git apply -R " + patchFile + " takes it out again")
-	}
 
-	// The patch numbers its migration after the kit's last; a project that
-	// has added migrations since gets the field in the next free number.
-	patched := renumber(t, dst, string(patch))
-	if err := os.WriteFile(dst+"/"+patchFile, []byte(patched), 0o644); err != nil {
-		t.Fatal(err)
+	// The patch numbers its migration after the kit's last. Where the tree
+	// already holds it, it may be under another number (the page says to
+	// number it after the tree's last); a project that has added
+	// migrations since gets it in the next free number.
+	last, held := migrationNumbers(t, dst, migrationName(t, string(patch)))
+	if held > 0 {
+		write(t, dst, renumber(string(patch), held))
+		if apply(dst, "--check", "--reverse", patchFile) == nil {
+			t.Skipf("the tree already holds the patch, its migration numbered %05d (docs/adding-a-field.md "+
+				"was followed): this check runs again once the change is taken out", held)
+		}
 	}
+	write(t, dst, renumber(string(patch), last+1))
 	if err := apply(dst, "--check", patchFile); err != nil {
 		t.Fatalf("%s no longer applies (%v): the products it extends have changed since. "+
 			"Remake it from the change docs/adding-a-field.md walks through; or, in a project whose "+
@@ -80,22 +83,53 @@ func TestAddingAFieldPatch(t *testing.T) {
 // migrations is where the service's migrations live, numbered from 00001.
 const migrations = "business/sdk/migrate/sql/"
 
-// renumber returns the patch with its migration numbered one after the
-// last migration in dir.
-func renumber(t *testing.T, dir, patch string) string {
+// numbered matches a migration's path in the patch: its number and name.
+var numbered = regexp.MustCompile(regexp.QuoteMeta(migrations) + `(\d{5})_(\w+)\.sql`)
+
+// migrationName returns the name of the patch's migration, after its
+// number: product_color.
+func migrationName(t *testing.T, patch string) string {
+	t.Helper()
+	m := numbered.FindStringSubmatch(patch)
+	if m == nil {
+		t.Fatalf("%s adds no migration under %s", patchFile, migrations)
+	}
+	return m[2]
+}
+
+// migrationNumbers returns the last migration's number in dir and the
+// number of the one named name, or 0 if there is none.
+func migrationNumbers(t *testing.T, dir, name string) (last, named int) {
 	t.Helper()
 	entries, err := os.ReadDir(dir + "/" + migrations)
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := 0
 	for _, e := range entries {
-		if n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0]); err == nil && n > last {
-			last = n
+		num, rest, _ := strings.Cut(e.Name(), "_")
+		n, err := strconv.Atoi(num)
+		if err != nil {
+			continue
+		}
+		last = max(last, n)
+		if rest == name+".sql" {
+			named = n
 		}
 	}
-	numbered := regexp.MustCompile(regexp.QuoteMeta(migrations) + `(\d{5})_`)
-	return numbered.ReplaceAllString(patch, fmt.Sprintf("%s%05d_", migrations, last+1))
+	return last, named
+}
+
+// renumber returns the patch with its migration numbered n.
+func renumber(patch string, n int) string {
+	return numbered.ReplaceAllString(patch, fmt.Sprintf("%s%05d_$2.sql", migrations, n))
+}
+
+// write replaces the patch in dir.
+func write(t *testing.T, dir, patch string) {
+	t.Helper()
+	if err := os.WriteFile(dir+"/"+patchFile, []byte(patch), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // apply runs git apply with args in dir and returns its complaint.
@@ -114,8 +148,9 @@ func run(t *testing.T, dir string, name string, args ...string) {
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	// -trimpath keeps the build cache's keys free of the folder, so the
-	// copy reuses what the tree's own tests compiled.
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=vendor -trimpath")
+	// copy reuses what the tree's own tests compiled; the caller's
+	// GOFLAGS (make's build tags) stay.
+	cmd.Env = append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=vendor -trimpath"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 	}

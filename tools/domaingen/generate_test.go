@@ -65,8 +65,8 @@ func run(t *testing.T, dir string, args ...string) {
 	cmd.Dir = dir
 	// -trimpath keeps the build cache's keys free of the folder, so
 	// the copy reuses what the tree's own tests compiled (make test
-	// builds with it too).
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=vendor -trimpath")
+	// builds with it too, and with the build tags its GOFLAGS carries).
+	cmd.Env = append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=vendor -trimpath"))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)

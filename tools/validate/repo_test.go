@@ -94,7 +94,7 @@ func builtBinaries(t *testing.T) map[string]binary {
 		}
 		// One go build for all: the packages compile in parallel and share
 		// their dependencies. Each binary is named for its folder.
-		args := []string{"build", "-mod=vendor", "-trimpath", "-tags", "grpcnotrace,validator_novalidatefn", "-o", out + string(filepath.Separator)}
+		args := []string{"build", "-mod=vendor", "-trimpath", "-tags", makeTags(t), "-o", out + string(filepath.Separator)}
 		for _, pkg := range binaries {
 			args = append(args, pkg)
 		}

@@ -31,7 +31,7 @@ const Header = "Idempotency-Key"
 // database.
 func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req any, write func(tx *sqlx.Tx) (any, error)) (any, error) {
 	// A header sent empty is a bad key, not none: its sender meant one.
-	if _, sent := r.Header[Header]; !sent {
+	if len(r.Header.Values(Header)) == 0 {
 		var resp any
 		err := sqldb.Transact(ctx, s.db, func(tx *sqlx.Tx) (err error) {
 			resp, err = write(tx)

@@ -83,6 +83,7 @@ func TestSalesIdempotencyKey(t *testing.T) {
 		reused("same-key/other-route", "/v1/products", map[string]any{"name": "Chair", "cost": 1, "quantity": 1}),
 		badKey("key/too-long", strings.Repeat("k", 256)),
 		badKey("key/not-ascii", "clé"),
+		badKey("key/empty", ""),
 		badKey("key/empty-quotes", `""`),
 		// Keys are the caller's own: another buyer's same key is a new
 		// purchase.
