@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
@@ -144,38 +145,10 @@ func decodeStrict(data []byte) (object, error) {
 		return object{}, fmt.Errorf("decode %s strictly: %s", tm.Kind, strings.Join(msgs, "; "))
 	}
 
-	meta := objectMeta(obj)
-	return object{typeMeta: tm, Name: meta.Name, Namespace: meta.Namespace, Obj: obj}, nil
+	// Every one of the apiTypes embeds ObjectMeta.
+	meta := obj.(metav1.Object)
+	return object{typeMeta: tm, Name: meta.GetName(), Namespace: meta.GetNamespace(), Obj: obj}, nil
 }
-
-// objectMeta returns the metadata of one of the apiTypes.
-func objectMeta(obj any) nameNamespace {
-	switch o := obj.(type) {
-	case *corev1.Namespace:
-		return nameNamespace{o.Name, o.Namespace}
-	case *corev1.Service:
-		return nameNamespace{o.Name, o.Namespace}
-	case *corev1.ConfigMap:
-		return nameNamespace{o.Name, o.Namespace}
-	case *corev1.Secret:
-		return nameNamespace{o.Name, o.Namespace}
-	case *appsv1.Deployment:
-		return nameNamespace{o.Name, o.Namespace}
-	case *appsv1.StatefulSet:
-		return nameNamespace{o.Name, o.Namespace}
-	case *batchv1.CronJob:
-		return nameNamespace{o.Name, o.Namespace}
-	case *networkingv1.NetworkPolicy:
-		return nameNamespace{o.Name, o.Namespace}
-	case *policyv1.PodDisruptionBudget:
-		return nameNamespace{o.Name, o.Namespace}
-	case *autoscalingv2.HorizontalPodAutoscaler:
-		return nameNamespace{o.Name, o.Namespace}
-	}
-	panic(fmt.Sprintf("objectMeta: type %T is in apiTypes but not here", obj))
-}
-
-type nameNamespace struct{ Name, Namespace string }
 
 // =============================================================================
 // Views of rendered objects
