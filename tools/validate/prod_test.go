@@ -78,6 +78,42 @@ func TestProdHasNothingKnown(t *testing.T) {
 		t.Error("no NetworkPolicy selects the sales pods")
 	}
 
+	// Behind the ingress every connection is the controller's: the API
+	// must read the client from its header, believe it only from trusted
+	// proxies, and admit nothing else to the API port.
+	apiEnv := containerEnv(t, apiContainer, cms)
+	if h := settingValue(t, bins["sales-api"], apiEnv, "SALES_WEB_CLIENT_IP_HEADER"); h == "" {
+		t.Error("SALES_WEB_CLIENT_IP_HEADER is not set: behind the ingress every client would share its address, and one client's failures lock out all")
+	}
+	if p := settingValue(t, bins["sales-api"], apiEnv, "SALES_WEB_TRUSTED_PROXIES"); p == "" {
+		t.Error("SALES_WEB_TRUSTED_PROXIES is not set: the client address header needs the proxies it is believed from")
+	}
+	isAPI := func(p intstr.IntOrString) bool {
+		n, ok := resolvePort(apiContainer, p)
+		return ok && n == portOf(t, settingValue(t, bins["sales-api"], apiEnv, "SALES_WEB_API_HOST"))
+	}
+	for _, o := range objs {
+		np, ok := o.Obj.(*networkingv1.NetworkPolicy)
+		if !ok || !selects(np.Spec.PodSelector.MatchLabels, labels) {
+			continue
+		}
+		for _, rule := range np.Spec.Ingress {
+			for _, p := range rule.Ports {
+				if p.Port == nil || !isAPI(*p.Port) {
+					continue
+				}
+				if len(rule.From) == 0 {
+					t.Errorf("NetworkPolicy %s admits anyone to the API port: only the ingress controller may reach it", np.Name)
+				}
+				for _, peer := range rule.From {
+					if peer.NamespaceSelector == nil || peer.PodSelector == nil || len(peer.PodSelector.MatchLabels) == 0 {
+						t.Errorf("NetworkPolicy %s admits %+v to the API port, not just the ingress controller's pods", np.Name, peer)
+					}
+				}
+			}
+		}
+	}
+
 	// The database: an application role over verified TLS, its password
 	// from a Secret, the CA's file mounted where the setting says.
 	env := containerEnv(t, apiContainer, cms)

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/garagesale/service/app/sdk/clientaddr"
+
 	"github.com/ardanlabs/conf/v3"
 	"github.com/garagesale/service/api/services/sales/build"
 	"github.com/garagesale/service/app/domain/checkapp"
@@ -63,7 +65,8 @@ type Config struct {
 		MaxInFlight       int           `conf:"default:500,help:requests served at once; more are answered 503 at once with Retry-After"`
 		ShutdownDelay     time.Duration `conf:"default:5s,help:after SIGTERM readiness fails and the API keeps serving this long before it stops accepting"`
 		ShutdownTimeout   time.Duration `conf:"default:20s,help:after the delay the time in-flight requests get to finish"`
-		ClientIPHeader    string        `conf:"help:header a proxy in front of the API sets to the address of the client (X-Real-IP); empty uses the peer of the connection"`
+		ClientIPHeader    string        `conf:"help:header the proxies in TRUSTED_PROXIES set to the address of the client (X-Real-IP or X-Forwarded-For); empty uses the peer of the connection"`
+		TrustedProxies    []string      `conf:"help:addresses or CIDRs of the proxies whose CLIENT_IP_HEADER is believed (the ingress controller pods) separated by semicolons; from any other peer the header is ignored"`
 		CORSOrigins       string        `conf:"help:browser origins allowed to call the API separated by semicolons or spaces (https://shop.example.com;https://admin.example.com); none by default"`
 		APIHost           string        `conf:"default:0.0.0.0:3000,help:address the API listens on"`
 		DebugHost         string        `conf:"default:0.0.0.0:3010,help:address of the debug server: pprof and expvar and liveness and readiness"`
@@ -76,8 +79,9 @@ type Config struct {
 
 		Signup              bool          `conf:"default:true,help:let anyone create a USER account at POST /v1/users/signup"`
 		SignupsPerClient    int           `conf:"default:5,help:signups one client address may make per hour"`
-		LoginFailures       int           `conf:"default:5,help:failed logins to one account within LOGIN_WINDOW before each further attempt waits (1s doubling up to 15m)"`
+		LoginFailures       int           `conf:"default:5,help:failed logins to one account from one client address within LOGIN_WINDOW before each further attempt waits (1s doubling up to 15m); other clients are not held up"`
 		LoginClientFailures int           `conf:"default:50,help:failed logins from one client address to any account within LOGIN_WINDOW before it waits likewise"`
+		LoginBudget         int           `conf:"default:600,help:bcrypt checks per minute across the service for clients that already failed; past it they wait up to a minute while clients with no failures still log in"`
 		LoginWindow         time.Duration `conf:"default:15m,help:how long a failed login counts"`
 		UserCacheSize       int           `conf:"default:10000,help:users kept for authentication between requests (each dropped when it changes); 0 reads the user on every request"`
 		ThrottleSweep       time.Duration `conf:"default:10m,help:how often expired counts of failed logins and signups are deleted"`
@@ -181,10 +185,16 @@ func run(ctx context.Context, log *logger.Logger) error {
 	idem := idempotency.NewStore(db.DB, cfg.Idempotency.TTL, nil)
 	go sweep(background, log, "idempotency keys", cfg.Idempotency.SweepInterval, idem.DeleteExpired)
 
+	clients, err := clientaddr.New(cfg.Web.ClientIPHeader, cfg.Web.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("client addresses: %w", err)
+	}
 	throttling := userbus.Throttling{
 		LoginAccount: throttle.Policy{Free: cfg.Auth.LoginFailures, Window: cfg.Auth.LoginWindow, Base: time.Second, Max: 15 * time.Minute},
 		LoginClient:  throttle.Policy{Free: cfg.Auth.LoginClientFailures, Window: cfg.Auth.LoginWindow, Base: time.Second, Max: 15 * time.Minute},
+		LoginBudget:  throttle.Policy{Free: cfg.Auth.LoginBudget, Window: time.Minute, Base: 5 * time.Second, Max: time.Minute},
 		Signup:       throttle.Policy{Free: cfg.Auth.SignupsPerClient, Window: time.Hour, Base: time.Minute, Max: time.Hour},
+		EmailChange:  userbus.DefaultThrottling.EmailChange,
 	}
 	limiter := throttle.New(db.DB, nil)
 	go sweep(background, log, "throttles", cfg.Auth.ThrottleSweep, func(ctx context.Context, n int) (int, error) {
@@ -252,7 +262,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 			Limiter:        limiter,
 			Throttling:     throttling,
 			Signup:         cfg.Auth.Signup,
-			ClientIPHeader: cfg.Web.ClientIPHeader,
+			Clients:        clients,
 			CORSOrigins:    origins,
 			UserCache:      userCache,
 			Ingest: saleapp.IngestConfig{

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/garagesale/service/app/sdk/clientaddr"
+
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/app/sdk/route"
@@ -18,9 +20,9 @@ type Config struct {
 	ActiveKID string
 	TokenTTL  time.Duration
 	Now       func() time.Time
-	// ClientIPHeader names the header a proxy in front of the API sets to
-	// the client's address (X-Real-IP, say); empty uses the connection's.
-	ClientIPHeader string
+	// Clients says which client a request is from, for the limits kept
+	// per client; nil is the connection's peer.
+	Clients *clientaddr.Resolver
 	// Signup lets anyone create a USER account at POST /v1/users/signup.
 	Signup bool
 }
@@ -33,11 +35,11 @@ func Routes(t *route.Table, cfg Config) {
 		now = time.Now
 	}
 	a := &handlers{userBus: cfg.UserBus, auth: cfg.Auth, activeKID: cfg.ActiveKID, tokenTTL: cfg.TokenTTL, now: now,
-		clientIPHeader: cfg.ClientIPHeader, signupOpen: cfg.Signup}
+		clients: cfg.Clients, signupOpen: cfg.Signup}
 	token := route.Def{Method: http.MethodGet, Handler: a.token, Basic: true,
 		Summary: "Get a token", Response: Token{},
 		Description: "A JWT for the user whose email and password are sent as HTTP Basic auth. " +
-			"Failed logins are throttled per account and per client address (429 with Retry-After).",
+			"Failed logins are throttled per account and client address, and per client address (429 with Retry-After).",
 		Errors: []int{http.StatusTooManyRequests}}
 
 	// Without a kid the active key signs: a client need not know which

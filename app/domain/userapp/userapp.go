@@ -5,11 +5,10 @@ package userapp
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
-	"net/netip"
-	"strings"
 	"time"
+
+	"github.com/garagesale/service/app/sdk/clientaddr"
 
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/errs"
@@ -22,13 +21,13 @@ import (
 )
 
 type handlers struct {
-	userBus        *userbus.Business
-	auth           *auth.Auth
-	activeKID      string
-	tokenTTL       time.Duration
-	now            func() time.Time
-	clientIPHeader string
-	signupOpen     bool
+	userBus    *userbus.Business
+	auth       *auth.Auth
+	activeKID  string
+	tokenTTL   time.Duration
+	now        func() time.Time
+	clients    *clientaddr.Resolver
+	signupOpen bool
 }
 
 func (a *handlers) create(ctx context.Context, r *http.Request) (any, error) {
@@ -122,7 +121,7 @@ func (a *handlers) signup(ctx context.Context, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := a.userBus.Signup(ctx, nu, clientAddr(r, a.clientIPHeader)); err != nil && !errors.Is(err, userbus.ErrUniqueEmail) {
+	if _, err := a.userBus.Signup(ctx, nu, a.clients.Key(r)); err != nil && !errors.Is(err, userbus.ErrUniqueEmail) {
 		return nil, busError(err)
 	}
 	return web.Accepted(SignupAccepted{
@@ -149,7 +148,7 @@ func (a *handlers) token(ctx context.Context, r *http.Request) (any, error) {
 		return nil, errs.New(errs.Unauthenticated, userbus.ErrAuthenticationFailure)
 	}
 
-	usr, err := a.userBus.Authenticate(ctx, addr, pass, clientAddr(r, a.clientIPHeader))
+	usr, err := a.userBus.Authenticate(ctx, addr, pass, a.clients.Key(r))
 	if err != nil {
 		return nil, busError(err)
 	}
@@ -161,22 +160,6 @@ func (a *handlers) token(ctx context.Context, r *http.Request) (any, error) {
 		return nil, errs.Newf(errs.Internal, "generate token: %w", err)
 	}
 	return Token{Token: tkn}, nil
-}
-
-// clientAddr is the address a request came from, for throttling: the
-// value of header when it is set and holds an IP (a proxy in front of the
-// API sets it), else the connection's peer.
-func clientAddr(r *http.Request, header string) string {
-	if header != "" {
-		if ip, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get(header))); err == nil {
-			return ip.String()
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // busError maps the user domain's errors to API errors.

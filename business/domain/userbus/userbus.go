@@ -50,18 +50,30 @@ type Limiter interface {
 	Reset(ctx context.Context, key string) error
 }
 
-// Throttling is how many failed logins and signups are allowed.
+// Throttling is how many failed logins and signups are allowed. A client
+// is an address as the app layer keys it (an IPv6 /64). Logins are locked
+// per account and client together, so no one can lock a victim out by
+// failing at their account: the victim's own client has no failures.
 type Throttling struct {
-	LoginAccount throttle.Policy // logins to one account; a success resets it
-	LoginClient  throttle.Policy // logins from one client address (may be many people)
-	Signup       throttle.Policy // signups from one client address
+	LoginAccount throttle.Policy // logins to one account from one client; a success resets it
+	LoginClient  throttle.Policy // logins from one client to any account (may be many people)
+	// LoginBudget bounds the bcrypt checks of the whole service for
+	// clients that have attempts counted already (failures, since a
+	// success refunds them): past it they wait a short while, and a client
+	// with no failures is still checked, so a flood of wrong passwords
+	// neither burns the CPU nor locks anyone else out.
+	LoginBudget throttle.Policy
+	Signup      throttle.Policy // signups from one client
+	EmailChange throttle.Policy // changes of one's own email, taken or not
 }
 
 // DefaultThrottling is the Throttling of a Config that sets none.
 var DefaultThrottling = Throttling{
 	LoginAccount: throttle.Policy{Free: 5, Window: 15 * time.Minute, Base: time.Second, Max: 15 * time.Minute},
 	LoginClient:  throttle.Policy{Free: 50, Window: 15 * time.Minute, Base: time.Second, Max: 15 * time.Minute},
+	LoginBudget:  throttle.Policy{Free: 600, Window: time.Minute, Base: 5 * time.Second, Max: time.Minute},
 	Signup:       throttle.Policy{Free: 5, Window: time.Hour, Base: time.Minute, Max: time.Hour},
+	EmailChange:  throttle.Policy{Free: 5, Window: 24 * time.Hour, Base: time.Hour, Max: 24 * time.Hour},
 }
 
 // Domain is the name audit records use for users.
@@ -323,7 +335,7 @@ func (b *Business) checkCurrentPassword(ctx context.Context, id uuid.UUID, plain
 	if err != nil {
 		return err
 	}
-	attempt, err := b.try(ctx, accountKey(usr.Email), b.throttling.LoginAccount)
+	attempt, err := b.try(ctx, "current-password:"+usr.ID.String(), b.throttling.LoginAccount)
 	if err != nil {
 		return err
 	}
@@ -435,28 +447,50 @@ func (b *Business) Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bo
 }
 
 // Authenticate returns the user with addr when plain is their password
-// and they are enabled, for a login from the client address client. An
-// unknown email, a wrong password and a disabled account are the same
-// ErrAuthenticationFailure after the same bcrypt work, so the answer
-// reveals nothing. Every attempt counts against the account's and the
-// address's limits before the check, so a burst gets no more checks than
-// the limits allow; past either the answer is a *ThrottledError. A success
-// resets the account's count and refunds the address's.
+// and they are enabled, for a login from client. An unknown email, a wrong
+// password and a disabled account are the same ErrAuthenticationFailure
+// after the same bcrypt work, so the answer reveals nothing. Every attempt
+// counts against the account-and-client's and the client's limits, and a
+// client with earlier attempts against the service's budget, before the
+// check, so a burst gets no more checks than the limits allow; past any
+// of them the answer is a *ThrottledError. A success resets the
+// account-and-client's count and refunds the others.
 func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain string, client string) (User, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Authenticate")
 	defer span.End()
 
-	toAccount, err := b.try(ctx, accountKey(addr), b.throttling.LoginAccount)
-	if err != nil {
+	var counted []throttle.Attempt
+	refund := func() error {
+		for _, a := range counted {
+			if err := b.limiter.Refund(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// Each refused attempt must count against none of the limits.
+	count := func(key string, p throttle.Policy) error {
+		a, err := b.try(ctx, key, p)
+		if err != nil {
+			if rerr := refund(); rerr != nil {
+				return rerr
+			}
+			return err
+		}
+		counted = append(counted, a)
+		return nil
+	}
+
+	if err := count(loginKey(addr, client), b.throttling.LoginAccount); err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
-	fromClient, err := b.try(ctx, "login:client:"+client, b.throttling.LoginClient)
-	if err != nil {
-		// Refused: the attempt must not count against the account either.
-		if rerr := b.limiter.Refund(ctx, toAccount); rerr != nil {
-			return User{}, fmt.Errorf("authenticate: %w", rerr)
-		}
+	if err := count("login:client:"+client, b.throttling.LoginClient); err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if counted[1].Count() > 1 {
+		if err := count("login:budget", b.throttling.LoginBudget); err != nil {
+			return User{}, fmt.Errorf("authenticate: %w", err)
+		}
 	}
 
 	usr, err := b.storer.QueryByEmail(ctx, b.db, addr)
@@ -473,18 +507,19 @@ func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain str
 		return User{}, ErrAuthenticationFailure
 	}
 
-	if err := b.limiter.Reset(ctx, accountKey(addr)); err != nil {
+	if err := b.limiter.Reset(ctx, loginKey(addr, client)); err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if err := b.limiter.Refund(ctx, fromClient); err != nil {
+	counted = counted[1:]
+	if err := refund(); err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
 	return usr, nil
 }
 
-// accountKey is the throttle key of logins to addr, in any case.
-func accountKey(addr email.Email) string {
-	return "login:account:" + strings.ToLower(addr.String())
+// loginKey is the throttle key of logins to addr, in any case, from client.
+func loginKey(addr email.Email, client string) string {
+	return "login:account:" + strings.ToLower(addr.String()) + ":client:" + client
 }
 
 // try counts an attempt at key under p before it is made, and returns a

@@ -62,6 +62,10 @@ type Attempt struct {
 // Refused reports whether the attempt must not be made.
 func (a Attempt) Refused() bool { return a.Wait > 0 }
 
+// Count is how many attempts the key has in its window, this one included;
+// 1 is a key with no earlier attempts, or whose earlier ones were refunded.
+func (a Attempt) Count() int { return a.events }
+
 // Limiter keeps the counters in the throttles table.
 type Limiter struct {
 	db  sqlx.ExtContext

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/garagesale/service/app/sdk/clientaddr"
+
 	"github.com/garagesale/service/app/domain/auditapp"
 	"github.com/garagesale/service/app/domain/checkapp"
 	"github.com/garagesale/service/app/domain/docapp"
@@ -65,12 +67,12 @@ type Config struct {
 
 	// Limiter counts failed logins and signups (nil: one over DB), and
 	// Throttling limits them; zero is userbus.DefaultThrottling. Signup
-	// opens POST /v1/users/signup. ClientIPHeader names the header a proxy
-	// sets to the client's address.
-	Limiter        userbus.Limiter
-	Throttling     userbus.Throttling
-	Signup         bool
-	ClientIPHeader string
+	// opens POST /v1/users/signup. Clients says which client a request is
+	// from (nil: the connection's peer).
+	Limiter    userbus.Limiter
+	Throttling userbus.Throttling
+	Signup     bool
+	Clients    *clientaddr.Resolver
 
 	// CORSOrigins are the browser origins allowed to call the API.
 	CORSOrigins []string
@@ -144,13 +146,13 @@ func NewAPI(cfg Config) API {
 	})
 	checkapp.Routes(routes, checkapp.Config{Build: cfg.Build, Ready: checkapp.Ready(ping, cfg.Draining)})
 	userapp.Routes(routes, userapp.Config{
-		UserBus:        bs.User,
-		Auth:           cfg.Auth,
-		ActiveKID:      cfg.ActiveKID,
-		TokenTTL:       cfg.TokenTTL,
-		Now:            cfg.Now,
-		ClientIPHeader: cfg.ClientIPHeader,
-		Signup:         cfg.Signup,
+		UserBus:   bs.User,
+		Auth:      cfg.Auth,
+		ActiveKID: cfg.ActiveKID,
+		TokenTTL:  cfg.TokenTTL,
+		Now:       cfg.Now,
+		Clients:   cfg.Clients,
+		Signup:    cfg.Signup,
 	})
 	auditapp.Routes(routes, auditapp.Config{AuditBus: bs.Audit})
 	productapp.Routes(routes, productapp.Config{ProductBus: bs.Product, Auth: cfg.Auth, Keys: idem})

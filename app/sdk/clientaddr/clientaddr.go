@@ -1,0 +1,122 @@
+// Package clientaddr finds the address a request came from, for the limits
+// kept per client (logins, signups). It is the connection's peer, unless
+// the peer is a proxy the operator trusts: then it is the address that
+// proxy reports in a header. A header from any other peer is ignored, so
+// no one can claim an address by sending it.
+package clientaddr
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// Resolver reads client addresses as its configuration says.
+type Resolver struct {
+	header  string
+	trusted []netip.Prefix
+}
+
+// New returns a Resolver that believes header (X-Real-IP or
+// X-Forwarded-For) only from peers within the trusted ranges (CIDRs or
+// single addresses). With neither it uses the peer; one without the other
+// is an error, since a header believed from anyone is worse than none.
+func New(header string, trusted []string) (*Resolver, error) {
+	r := Resolver{header: http.CanonicalHeaderKey(strings.TrimSpace(header))}
+	for _, s := range trusted {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		p, err := parsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: want a CIDR such as 10.0.0.0/8 or an address", s)
+		}
+		r.trusted = append(r.trusted, p)
+	}
+	switch {
+	case r.header != "" && len(r.trusted) == 0:
+		return nil, errors.New("a client address header needs the trusted proxy ranges it is accepted from: set both, or neither to use the connection's peer")
+	case r.header == "" && len(r.trusted) != 0:
+		return nil, errors.New("trusted proxies need the header they set the client's address in (X-Real-IP or X-Forwarded-For)")
+	}
+	return &r, nil
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// Addr returns the client's address. From a trusted peer the header's
+// addresses are read from the last (the one the peer added) back, past any
+// further trusted proxies; the first untrusted one is the client. A
+// header that does not parse leaves the last trusted hop as the client.
+func (r *Resolver) Addr(req *http.Request) netip.Addr {
+	peer := peerAddr(req.RemoteAddr)
+	if r == nil || r.header == "" || !r.isTrusted(peer) {
+		return peer
+	}
+	var hops []string
+	for _, v := range req.Header.Values(r.header) {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		client = a.Unmap()
+		if !r.isTrusted(client) {
+			break
+		}
+	}
+	return client
+}
+
+func (r *Resolver) isTrusted(a netip.Addr) bool {
+	for _, p := range r.trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func peerAddr(remote string) netip.Addr {
+	ap, err := netip.ParseAddrPort(remote)
+	if err != nil {
+		a, _ := netip.ParseAddr(remote)
+		return a.Unmap()
+	}
+	return ap.Addr().Unmap()
+}
+
+// Key is the client a limit counts a request against: an IPv4 address as
+// it is, an IPv6 address by its /64, the least block a subscriber is
+// given, so that one subscriber's many addresses share one count.
+func (r *Resolver) Key(req *http.Request) string {
+	return Key(r.Addr(req))
+}
+
+// Key is the limit key of a: see Resolver.Key.
+func Key(a netip.Addr) string {
+	if !a.IsValid() {
+		return "unknown"
+	}
+	if a.Is6() {
+		return netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
+	}
+	return a.String()
+}
