@@ -80,7 +80,9 @@ func (src from) do(t *testing.T, req *http.Request, client string) int {
 	}
 	dialer := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(string(src))}, Timeout: 5 * time.Second}
 	c := http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		DialContext:       func(ctx context.Context, network, addr string) (net.Conn, error) { return dialer.DialContext(ctx, network, addr) },
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return dialer.DialContext(ctx, network, addr)
+		},
 		DisableKeepAlives: true,
 	}}
 	resp, err := c.Do(req)
