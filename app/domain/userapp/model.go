@@ -147,8 +147,9 @@ func toBusSignup(app Signup) (userbus.NewUser, error) {
 	})
 }
 
-// SignupAccepted is the answer to a signup.
-type SignupAccepted struct {
+// Accepted is the answer to a signup, and to a change of one's own email:
+// the same whether the email had an account or not.
+type Accepted struct {
 	Status  string `json:"status"`
 	Message string `json:"message"`
 }

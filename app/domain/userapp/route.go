@@ -55,7 +55,7 @@ func Routes(t *route.Table, cfg Config) {
 	t.Add(route.Def{Method: http.MethodPost, Path: "/v1/users/signup", Handler: a.signup,
 		Summary: "Sign up", Description: "Creates a USER account. The answer is 202 whether or not the email was taken, " +
 			"so that signup does not reveal who has an account. Throttled per client address; 403 when signup is turned off.",
-		Body: Signup{}, Status: http.StatusAccepted, Response: SignupAccepted{},
+		Body: Signup{}, Status: http.StatusAccepted, Response: Accepted{},
 		Errors: []int{http.StatusForbidden, http.StatusTooManyRequests}})
 	t.Add(route.Def{Method: http.MethodPost, Path: "/v1/users", Handler: a.create, Rule: auth.RuleAdminOnly,
 		Summary: "Create a user", Body: NewUser{}, Status: http.StatusCreated, Response: User{},
@@ -67,8 +67,10 @@ func Routes(t *route.Table, cfg Config) {
 	t.Add(route.Def{Method: http.MethodPut, Path: "/v1/users/{userID}", Handler: a.update, Rule: auth.RuleAdminOrSubject,
 		Summary: "Change a user",
 		Description: "Only the fields sent change. Changing your own email or password takes currentPassword; " +
-			"a new password, or disabling, voids the tokens issued before.",
-		Body: UpdateUser{}, Response: User{}, Errors: []int{http.StatusNotFound, http.StatusConflict}})
+			"a new password, or disabling, voids the tokens issued before. " +
+			"Changing your own email answers 202 whether the address was free (it is yours now) or has another account " +
+			"(it stays with that account), and counts against a daily limit (429).",
+		Body: UpdateUser{}, Response: User{}, Accepted: Accepted{}, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusTooManyRequests}})
 	t.Add(route.Def{Method: http.MethodPut, Path: "/v1/users/role/{userID}", Handler: a.updateRole, Rule: auth.RuleAdminOnly,
 		Summary: "Change the roles of a user", Description: "The last enabled ADMIN keeps the role (409).",
 		Body: UpdateUserRole{}, Response: User{}, Errors: []int{http.StatusNotFound, http.StatusConflict}})

@@ -47,6 +47,9 @@ func (a *handlers) create(ctx context.Context, r *http.Request) (any, error) {
 	return web.Created(toAppUser(usr)), nil
 }
 
+// update changes the user at the path. A change of one's own email is
+// answered 202 whether it took or the address has another account, and
+// no user is shown: either would tell whether the address has one.
 func (a *handlers) update(ctx context.Context, r *http.Request) (any, error) {
 	return updateWith(ctx, r, a, toBusUpdateUser)
 }
@@ -75,7 +78,16 @@ func updateWith[Req any](ctx context.Context, r *http.Request, a *handlers, toBu
 	if err != nil {
 		return nil, busError(err)
 	}
+	if userbus.ChangesOwnEmail(mid.ActorID(ctx), id, uu) {
+		return web.Accepted(emailChangeAccepted), nil
+	}
 	return toAppUser(usr), nil
+}
+
+// emailChangeAccepted is the one answer to a change of one's own email.
+var emailChangeAccepted = Accepted{
+	Status:  "accepted",
+	Message: "unless the email already has another account, it is yours now; the other changes are made",
 }
 
 func (a *handlers) delete(ctx context.Context, r *http.Request) (any, error) {
@@ -124,7 +136,7 @@ func (a *handlers) signup(ctx context.Context, r *http.Request) (any, error) {
 	if _, err := a.userBus.Signup(ctx, nu, a.clients.Key(r)); err != nil && !errors.Is(err, userbus.ErrUniqueEmail) {
 		return nil, busError(err)
 	}
-	return web.Accepted(SignupAccepted{
+	return web.Accepted(Accepted{
 		Status:  "accepted",
 		Message: "unless the email already has an account, it has one now: get a token with the email and password",
 	}), nil

@@ -25,11 +25,12 @@ type Op struct {
 	Auth   Auth
 	Access string
 
-	// Body, Status, Response, Content, Stream, Query and Errors are as
-	// in route.Def. Headers are the request headers the route reads.
+	// Body, Status, Response, Accepted, Content, Stream, Query and Errors
+	// are as in route.Def. Headers are the request headers the route reads.
 	Body     any
 	Status   int
 	Response any
+	Accepted any
 	Content  string
 	Stream   bool
 	Query    []Param

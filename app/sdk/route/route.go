@@ -41,6 +41,9 @@ type Def struct {
 	Body     any
 	Status   int
 	Response any
+	// Accepted is the model of a 202 the handler answers instead of its
+	// success in some cases (the Description says which); nil for none.
+	Accepted any
 	// Content is the answer's media type when it is not JSON.
 	Content string
 
@@ -93,7 +96,7 @@ func (t *Table) Add(r Def) {
 	op := apidoc.Op{
 		Method: r.Method, Path: r.Path, ID: t.tag + "." + cmp.Or(r.Name, funcName(r.Handler)), Tag: t.tag,
 		Summary: r.Summary, Description: r.Description,
-		Body: r.Body, Status: r.Status, Response: r.Response, Content: r.Content, Stream: r.Stream,
+		Body: r.Body, Status: r.Status, Response: r.Response, Accepted: r.Accepted, Content: r.Content, Stream: r.Stream,
 		Query: r.Query, Errors: r.Errors,
 	}
 	switch {

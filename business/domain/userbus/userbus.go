@@ -247,13 +247,24 @@ func (b *Business) create(ctx context.Context, method string, actor func(User) u
 // one's own email or password takes the current password (a wrong one is a
 // failed login). A new password, new roles or disabling end the user's
 // sessions. Changes that could leave no enabled ADMIN are serialised, so
-// two admins demoting each other at once cannot both succeed. It returns
-// ErrNotFound, ErrUniqueEmail, ErrCurrentPassword, ErrLastAdmin or a
-// *ThrottledError.
+// two admins demoting each other at once cannot both succeed.
+//
+// Changing one's own email counts against the EmailChange limit whether
+// it succeeds or not, and an address another account has is left out of
+// the change without an error, after the same work: the caller must not
+// learn which addresses have accounts (ChangesOwnEmail says when to hide
+// the outcome). It returns ErrNotFound, ErrUniqueEmail (only for a change
+// of someone else), ErrCurrentPassword, ErrLastAdmin or a *ThrottledError.
 func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, uu UpdateUser) (User, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Update")
 	defer span.End()
 
+	ownEmail := ChangesOwnEmail(actorID, id, uu)
+	if ownEmail {
+		if _, err := b.try(ctx, "email-change:"+id.String(), b.throttling.EmailChange); err != nil {
+			return User{}, fmt.Errorf("update user %s: %w", id, err)
+		}
+	}
 	if actorID == id && (uu.Email != nil || uu.Password != nil) {
 		if err := b.checkCurrentPassword(ctx, id, uu.CurrentPassword); err != nil {
 			return User{}, fmt.Errorf("update user %s: %w", id, err)
@@ -282,6 +293,15 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 		usr, err = b.storer.QueryByIDForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if ownEmail {
+			other, err := b.storer.QueryByEmail(ctx, tx, *uu.Email)
+			switch {
+			case err == nil && other.ID != id:
+				uu.Email = nil
+			case err != nil && !errors.Is(err, ErrNotFound):
+				return err
+			}
 		}
 		wasAdmin := usr.IsEnabledAdmin()
 
@@ -313,6 +333,13 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 		return User{}, fmt.Errorf("update user %s: %w", id, err)
 	}
 	return usr, nil
+}
+
+// ChangesOwnEmail reports whether uu, by actorID to the user with id, is
+// someone changing their own email: a change whose outcome must not be
+// shown, since it would tell whether the address has an account.
+func ChangesOwnEmail(actorID, id uuid.UUID, uu UpdateUser) bool {
+	return actorID == id && uu.Email != nil
 }
 
 // keepAnAdmin returns ErrLastAdmin unless an enabled ADMIN other than id

@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -395,5 +396,47 @@ func TestTheLastAdminStaysOverHTTP(t *testing.T) {
 	var admins int
 	if err := e.db.DB.Get(&admins, `SELECT count(*) FROM users WHERE enabled AND 'ADMIN' = ANY(roles)`); err != nil || admins != 1 {
 		t.Errorf("enabled admins: %d (%v), want 1", admins, err)
+	}
+}
+
+// TestOwnEmailChangeRevealsNothing: changing one's own email to an address
+// another account has answers exactly as changing it to a free one, and
+// leaves both accounts as they were; every change, taken or free, counts
+// against the daily limit.
+func TestOwnEmailChangeRevealsNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	self := "/v1/users/" + e.user1.ID.String()
+	change := func(addr string) answer {
+		return send(t, e.h, http.MethodPut, self, e.tokens["user1"], map[string]any{"email": addr, "name": "Bob " + addr, "currentPassword": passwd}, nil)
+	}
+
+	taken := change("CAT@example.com")
+	free := change("bob.new@example.com")
+	if taken.status != http.StatusAccepted || taken.status != free.status || taken.body != free.body {
+		t.Errorf("taken address: %d %s; free one: %d %s; want the same 202", taken.status, taken.body, free.status, free.body)
+	}
+	bob, err := e.userBus.QueryByID(t.Context(), e.user1.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := e.userBus.QueryByID(t.Context(), e.user2.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{bob.Email.String(), bob.Name.String(), cat.Email.String()}
+	want := []string{"bob.new@example.com", "Bob bob.new@example.com", "cat@example.com"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("after the two changes (-want +got):\n%s", diff)
+	}
+
+	// Five changes a day: two above, three more, then a wait.
+	for i := range 3 {
+		if a := change(fmt.Sprintf("bob%d@example.com", i)); a.status != http.StatusAccepted {
+			t.Fatalf("change %d: %d %s", i+3, a.status, a.body)
+		}
+	}
+	if a := change("ada@example.com"); a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") == "" {
+		t.Errorf("sixth change in a day: %d %s, want 429 with Retry-After", a.status, a.body)
 	}
 }

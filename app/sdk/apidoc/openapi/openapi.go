@@ -160,6 +160,14 @@ func operation(op apidoc.Op, models *models, errRef *openapi3.SchemaRef) (*opena
 		res.Content = openapi3.Content{op.Content: openapi3.NewMediaType().WithSchema(openapi3.NewStringSchema())}
 	}
 	o.Responses.Set(fmt.Sprint(status), &openapi3.ResponseRef{Value: res})
+	if op.Accepted != nil {
+		ref, err := models.add(models.res, "response", op.Accepted)
+		if err != nil {
+			return nil, err
+		}
+		o.Responses.Set(fmt.Sprint(http.StatusAccepted), &openapi3.ResponseRef{Value: openapi3.NewResponse().
+			WithDescription(http.StatusText(http.StatusAccepted)).WithContent(content(ref, false))})
+	}
 
 	for _, code := range errorStatuses(op) {
 		o.Responses.Set(fmt.Sprint(code), &openapi3.ResponseRef{Value: openapi3.NewResponse().
