@@ -46,7 +46,7 @@ func running(ctx context.Context, o options) (supervisor.Client, supervisor.Stat
 	if !supervisor.Alive(st.PID) || st.Addr == "" {
 		return supervisor.Client{}, st, false, nil
 	}
-	c := supervisor.Client{Addr: st.Addr}
+	c := supervisor.Client{Addr: st.Addr, Token: st.Token}
 	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	var rows []supervisor.Row
@@ -163,7 +163,7 @@ func startSupervisor(ctx context.Context, o options) (supervisor.Client, error) 
 	for time.Now().Before(deadline) {
 		st, err := supervisor.ReadState(dir)
 		if err == nil && st.PID == pid && st.Addr != "" {
-			return supervisor.Client{Addr: st.Addr}, nil
+			return supervisor.Client{Addr: st.Addr, Token: st.Token}, nil
 		}
 		if !supervisor.Alive(pid) {
 			break

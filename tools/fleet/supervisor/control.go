@@ -3,12 +3,17 @@ package supervisor
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 )
 
@@ -22,6 +27,13 @@ import (
 //	POST /down                   stops everything; the supervisor exits
 //
 // A failure answers 409 with {"error"}.
+//
+// Any local user and any web page the user opens can reach a loopback
+// port, so every request must carry the token the state file holds (a
+// file only its owner reads), a loopback Host (a page that rebinds its own
+// name to 127.0.0.1 still sends that name) and no Origin (browsers send one
+// on cross-origin requests), and a POST must be application/json (a page
+// may send text/plain without asking first).
 
 // Request is the body of a control request.
 type Request struct {
@@ -38,8 +50,13 @@ func (s *Supervisor) Serve(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen for fleet commands: %w", err)
 	}
+	token, err := newToken()
+	if err != nil {
+		_ = l.Close()
+		return err
+	}
 	s.mu.Lock()
-	s.ctlAddr = l.Addr().String()
+	s.ctlAddr, s.ctlToken = l.Addr().String(), token
 	s.mu.Unlock()
 	s.writeState()
 
@@ -69,7 +86,7 @@ func (s *Supervisor) Serve(ctx context.Context) error {
 		return nil
 	})
 
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: guard(token, mux), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -85,6 +102,51 @@ func (s *Supervisor) Serve(ctx context.Context) error {
 	return nil
 }
 
+// newToken returns 32 random bytes in hex.
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make the control token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// guard admits only the fleet command's own requests to next.
+func guard(token string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Header.Get("Origin") != "":
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": "the fleet's control API takes no requests from web pages"})
+		case !loopbackHost(r.Host):
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": "the fleet's control API answers only to a loopback host"})
+		case subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+token)) != 1:
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "send the token in the fleet's state file"})
+		case r.Method == http.MethodPost && !isJSON(r.Header.Get("Content-Type")):
+			writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": "send Content-Type: application/json"})
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// loopbackHost reports whether a Host header names this machine's
+// loopback: an address, or localhost.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -93,8 +155,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // Client sends fleet commands to a running supervisor.
 type Client struct {
-	Addr string
-	HTTP *http.Client
+	Addr  string
+	Token string // from the state file
+	HTTP  *http.Client
 }
 
 // Call sends a control request and decodes the answer into out (may be
@@ -111,6 +174,10 @@ func (c Client) Call(ctx context.Context, method, path string, req any, out any)
 	r, err := http.NewRequestWithContext(ctx, method, "http://"+c.Addr+path, body)
 	if err != nil {
 		return err
+	}
+	r.Header.Set("Authorization", "Bearer "+c.Token)
+	if body != nil {
+		r.Header.Set("Content-Type", "application/json")
 	}
 	hc := c.HTTP
 	if hc == nil {

@@ -17,8 +17,11 @@ const StateName = "state.json"
 
 // State is what the state file holds.
 type State struct {
-	PID       int          `json:"pid"`
-	Addr      string       `json:"addr"`
+	PID  int    `json:"pid"`
+	Addr string `json:"addr"`
+	// Token is what the control API asks of every request; the file is
+	// readable by its owner only.
+	Token     string       `json:"token"`
 	Processes []ProcessRef `json:"processes"`
 }
 
@@ -53,7 +56,7 @@ func Alive(pid int) bool {
 // written to a temporary file and renamed, so a reader never sees half.
 func (s *Supervisor) writeState() {
 	s.mu.Lock()
-	st := State{PID: os.Getpid(), Addr: s.ctlAddr}
+	st := State{PID: os.Getpid(), Addr: s.ctlAddr, Token: s.ctlToken}
 	for _, spec := range s.file.Services {
 		for _, in := range s.services[spec.Name].instances {
 			if in.alive {
@@ -67,7 +70,9 @@ func (s *Supervisor) writeState() {
 		return
 	}
 	path := filepath.Join(s.dir, StateName)
-	if err := os.WriteFile(path+".tmp", data, 0o644); err != nil {
+	// Removed first: WriteFile keeps the mode of a file that exists.
+	_ = os.Remove(path + ".tmp")
+	if err := os.WriteFile(path+".tmp", data, 0o600); err != nil {
 		s.log.Fleet("write the state: %v", err)
 		return
 	}

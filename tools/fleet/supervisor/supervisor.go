@@ -35,6 +35,7 @@ type Supervisor struct {
 
 	mu       sync.Mutex
 	ctlAddr  string // where Serve answers
+	ctlToken string // what it asks of every request
 	watcher  *fsnotify.Watcher
 	services map[string]*service
 	stopping bool
