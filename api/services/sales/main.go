@@ -91,6 +91,7 @@ type Config struct {
 		MaxLineBytes int           `conf:"default:4096,help:longest line of an upload of offline sales (POST /v1/sales/ingest); a longer one is rejected and the next read"`
 		MaxBytes     int64         `conf:"default:67108864,help:most bytes one upload may carry (64 MiB); past it the stream stops saying from which line to upload again"`
 		IdleTimeout  time.Duration `conf:"default:30s,help:how long an upload may go without a line (or the client without reading an answer) before it stops"`
+		Window       time.Duration `conf:"default:720h,help:how far back an uploaded sale may have been taken (30 days); older ones are rejected since their days are published in the stats and dumps"`
 		MaxStreams   int           `conf:"default:2,help:uploads running at once (each uses a database connection while it records a batch: keep it under DB_MAX_CONNS); more are answered 503 with Retry-After"`
 	}
 	Idempotency struct {
@@ -265,6 +266,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 			Clients:        clients,
 			CORSOrigins:    origins,
 			UserCache:      userCache,
+			IngestWindow:   cfg.Ingest.Window,
 			Ingest: saleapp.IngestConfig{
 				MaxLineBytes: cfg.Ingest.MaxLineBytes,
 				MaxBytes:     cfg.Ingest.MaxBytes,

@@ -182,6 +182,9 @@ func (b *Business) ingest(ctx context.Context, tx *sqlx.Tx, sellerID uuid.UUID, 
 	return results, nil
 }
 
+// days is d in whole days, for a message.
+func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
+
 // sameSale reports whether l is the sale recorded as s: an upload sent
 // again, not another sale that reuses its id.
 func sameSale(s Sale, l OfflineSale) bool {
@@ -205,6 +208,11 @@ func (b *Business) refusal(sellerID uuid.UUID, l OfflineSale, p productbus.Produ
 		return "no such buyer: leave buyerID out for a walk-in buyer"
 	case l.TakenAt.After(now.Add(clockSkew)):
 		return fmt.Sprintf("takenAt %s is in the future", l.TakenAt.UTC().Format(time.RFC3339))
+	case l.TakenAt.Before(now.Add(-b.window)):
+		// Days long past are published in the dumps and the stats.
+		return fmt.Sprintf("takenAt %s is more than %d days back: upload sales within %d days", l.TakenAt.UTC().Format(time.RFC3339), days(b.window), days(b.window))
+	case l.TakenAt.Before(p.DateCreated.Add(-clockSkew)):
+		return fmt.Sprintf("takenAt %s is before the product was put up (%s)", l.TakenAt.UTC().Format(time.RFC3339), p.DateCreated.UTC().Format(time.RFC3339))
 	case l.Quantity.Value() > left:
 		return fmt.Sprintf("oversold: %d wanted, %d left", l.Quantity.Value(), left)
 	}

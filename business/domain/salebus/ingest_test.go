@@ -15,12 +15,12 @@ import (
 	"github.com/google/uuid"
 )
 
-// offline is an offline sale of the fixture's product, taken an hour ago.
+// offline is an offline sale of the fixture's product, taken just now.
 func (f fixture) offline(id string, n int, buyer uuid.UUID) salebus.OfflineSale {
 	return salebus.OfflineSale{
 		ClientID: id, ProductID: f.product.ID, BuyerID: buyer,
 		Quantity: dbtest.Must(quantity.Parse(n)), Paid: dbtest.Must(money.Parse("2.50")),
-		TakenAt: time.Date(2026, 11, 29, 14, 30, 0, 0, time.UTC),
+		TakenAt: time.Now().UTC().Truncate(time.Second),
 	}
 }
 
@@ -50,15 +50,21 @@ func TestIngest(t *testing.T) {
 	unknown.ProductID = uuid.New()
 	future := f.offline("c-future", 1, uuid.Nil)
 	future.TakenAt = time.Now().Add(48 * time.Hour)
+	// Days past the window are published already; and no sale of a
+	// product precedes it.
+	old := f.offline("c-old", 1, uuid.Nil)
+	old.TakenAt = time.Now().Add(-31 * 24 * time.Hour)
+	early := f.offline("c-early", 1, uuid.Nil)
+	early.TakenAt = f.product.DateCreated.Add(-2 * time.Hour)
 
 	lines := []salebus.OfflineSale{
-		f.offline("c-1", 2, uuid.Nil),   // a walk-in buyer
-		f.offline("c-2", 1, f.buyer),    // a buyer with an account
-		f.offline("c-1", 2, uuid.Nil),   // the same line twice in one upload
-		f.offline("c-3", 3, uuid.Nil),   // 2 left: oversold
-		f.offline("c-4", 1, f.seller),   // buying from oneself
-		f.offline("c-5", 1, uuid.New()), // an unknown buyer
-		notYours, unknown, future,       // refused whatever the stock
+		f.offline("c-1", 2, uuid.Nil),         // a walk-in buyer
+		f.offline("c-2", 1, f.buyer),          // a buyer with an account
+		f.offline("c-1", 2, uuid.Nil),         // the same line twice in one upload
+		f.offline("c-3", 3, uuid.Nil),         // 2 left: oversold
+		f.offline("c-4", 1, f.seller),         // buying from oneself
+		f.offline("c-5", 1, uuid.New()),       // an unknown buyer
+		notYours, unknown, future, old, early, // refused whatever the stock
 		f.offline("c-6", 2, uuid.Nil), // the last 2
 		f.offline("c-7", 1, uuid.Nil), // none left
 		f.offline("c-2", 2, f.buyer),  // c-2's id for another sale
@@ -71,6 +77,8 @@ func TestIngest(t *testing.T) {
 		"rejected: not your product: only a product's owner records its offline sales",
 		"rejected: no such product",
 		fmt.Sprintf("rejected: takenAt %s is in the future", future.TakenAt.UTC().Format(time.RFC3339)),
+		fmt.Sprintf("rejected: takenAt %s is more than 30 days back: upload sales within 30 days", old.TakenAt.UTC().Format(time.RFC3339)),
+		fmt.Sprintf("rejected: takenAt %s is before the product was put up (%s)", early.TakenAt.UTC().Format(time.RFC3339), f.product.DateCreated.UTC().Format(time.RFC3339)),
 		salebus.Created,
 		"rejected: oversold: 1 wanted, 0 left",
 		"rejected: id \"c-2\" was uploaded before with other values (sale " + "%s): give each sale an id of its own",

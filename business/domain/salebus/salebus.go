@@ -3,6 +3,7 @@
 package salebus
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -56,7 +57,13 @@ type Config struct {
 	Audit      *auditbus.Business
 	ProductBus *productbus.Business
 	Users      *userbus.Business // whether the buyers uploaded sales name exist
+	// IngestWindow is how far back an uploaded sale may have been taken;
+	// zero is DefaultIngestWindow.
+	IngestWindow time.Duration
 }
+
+// DefaultIngestWindow is the IngestWindow of a Config that sets none.
+const DefaultIngestWindow = 30 * 24 * time.Hour
 
 // Business manages sales. A sale, the stock change it causes and the audit
 // records of both are written in one transaction.
@@ -67,6 +74,7 @@ type Business struct {
 	audit      *auditbus.Business
 	productBus *productbus.Business
 	users      *userbus.Business
+	window     time.Duration
 }
 
 // NewBusiness returns a Business.
@@ -78,6 +86,7 @@ func NewBusiness(cfg Config) *Business {
 		audit:      cfg.Audit,
 		productBus: cfg.ProductBus,
 		users:      cfg.Users,
+		window:     cmp.Or(cfg.IngestWindow, DefaultIngestWindow),
 	}
 }
 

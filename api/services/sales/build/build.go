@@ -80,6 +80,9 @@ type Config struct {
 	// Ingest bounds uploads of offline sales; its zero values take the
 	// defaults, and its batches get RequestTimeout and CommitGrace.
 	Ingest saleapp.IngestConfig
+	// IngestWindow is how far back an uploaded sale may have been taken
+	// (zero: salebus.DefaultIngestWindow).
+	IngestWindow time.Duration
 
 	// UserCache, when set, keeps authenticated users between requests; it
 	// must be kept live by a listener on userbus.UsersChanged.
@@ -117,12 +120,13 @@ func NewAPI(cfg Config) API {
 	})
 
 	bs := domain.New(domain.Config{
-		DB:         cfg.DB,
-		Now:        cfg.Now,
-		Log:        cfg.Log,
-		Limiter:    cfg.Limiter,
-		Throttling: cfg.Throttling,
-		UserCache:  cfg.UserCache,
+		DB:           cfg.DB,
+		Now:          cfg.Now,
+		Log:          cfg.Log,
+		Limiter:      cfg.Limiter,
+		Throttling:   cfg.Throttling,
+		UserCache:    cfg.UserCache,
+		IngestWindow: cfg.IngestWindow,
 	})
 
 	idem := cfg.Idempotency

@@ -29,9 +29,13 @@ import (
 // ndjson is the header of an upload.
 var ndjson = http.Header{"Content-Type": {"application/x-ndjson"}}
 
+// takenAt is when the test's offline sales were made: now, since an
+// upload takes sales of the last 30 days, made after their product.
+var takenAt = time.Now().UTC().Format(time.RFC3339)
+
 // offlineLine is one line of an upload.
 func offlineLine(id, productID string, qty int, buyerID string) string {
-	l := map[string]any{"id": id, "productID": productID, "quantity": qty, "paid": json.Number("2.5"), "takenAt": "2026-11-29T14:30:00Z"}
+	l := map[string]any{"id": id, "productID": productID, "quantity": qty, "paid": json.Number("2.5"), "takenAt": takenAt}
 	if buyerID != "" {
 		l["buyerID"] = buyerID
 	}
@@ -130,7 +134,7 @@ func TestIngestAnswersEveryLine(t *testing.T) {
 		offlineLine("b", mine.ID, 1, e.user2.ID.String()),                  // a buyer with an account
 		`{"id":"c","productID":"` + mine.ID + `","quantity":1,"paid":2.5}`, // no takenAt
 		`not json at all`,
-		`{"id":"d","productID":"` + mine.ID + `","quantity":1,"paid":2.5,"takenAt":"2026-11-29T14:30:00Z","extra":1}`,
+		`{"id":"d","productID":"` + mine.ID + `","quantity":1,"paid":2.5,"takenAt":"` + takenAt + `","extra":1}`,
 		offlineLine("e", theirs.ID, 1, ""), // not the seller's product
 		offlineLine("f", mine.ID, 3, ""),   // 2 left: oversold
 		"",                                 // blank lines are skipped
@@ -165,7 +169,7 @@ func TestIngestAnswersEveryLine(t *testing.T) {
 			t.Fatalf("get the sale: %d %v", resp.StatusCode, err)
 		}
 		want := saleapp.Sale{ID: got[0].SaleID, ProductID: mine.ID, Quantity: 1, Paid: "2.5", DateCreated: sale.DateCreated,
-			TakenAt: "2026-11-29T14:30:00Z", ClientID: "a"}
+			TakenAt: takenAt, ClientID: "a"}
 		if diff := cmp.Diff(want, sale); diff != "" {
 			t.Errorf("sale (-want +got):\n%s", diff)
 		}

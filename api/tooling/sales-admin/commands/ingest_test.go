@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -20,11 +21,15 @@ func TestIngest(t *testing.T) {
 	// Board Games, user@example.com's, 3 in stock.
 	const games = "0d5d9c5a-3b59-4f27-9b7e-5d5d3a4b8c61"
 	file := filepath.Join(t.TempDir(), "sales.ndjson")
+	// Taken within the last hour: uploads take the last 30 days.
+	at := func(minute int) string {
+		return time.Now().UTC().Add(time.Duration(minute-60) * time.Minute).Format(time.RFC3339)
+	}
 	lines := []string{
-		`{"id":"t1-0001","productID":"` + games + `","quantity":2,"paid":19.98,"takenAt":"2026-11-29T10:15:00Z"}`,
-		`{"id":"t1-0002","productID":"` + games + `","quantity":2,"paid":19.98,"takenAt":"2026-11-29T10:20:00Z"}`,
-		`{"id":"t1-0003","productID":"a2b0639f-2cc6-44b8-b97b-15d69dbb511e","quantity":1,"paid":50,"takenAt":"2026-11-29T10:25:00Z"}`,
-		`{"id":"t1-0004","productID":"` + games + `","quantity":1,"paid":9.99,"takenAt":"2026-11-29T10:30:00Z"}`,
+		`{"id":"t1-0001","productID":"` + games + `","quantity":2,"paid":19.98,"takenAt":"` + at(15) + `"}`,
+		`{"id":"t1-0002","productID":"` + games + `","quantity":2,"paid":19.98,"takenAt":"` + at(20) + `"}`,
+		`{"id":"t1-0003","productID":"a2b0639f-2cc6-44b8-b97b-15d69dbb511e","quantity":1,"paid":50,"takenAt":"` + at(25) + `"}`,
+		`{"id":"t1-0004","productID":"` + games + `","quantity":1,"paid":9.99,"takenAt":"` + at(30) + `"}`,
 	}
 	if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
