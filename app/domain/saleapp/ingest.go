@@ -33,9 +33,17 @@ type IngestConfig struct {
 	MaxLineBytes int
 	// MaxBytes is the most a stream may carry; past it the stream stops.
 	MaxBytes int64
-	// IdleTimeout is how long the stream may go without a line.
+	// IdleTimeout is how long the stream may go without a line (blank
+	// lines do not count).
 	IdleTimeout time.Duration
-	// MaxStreams is how many uploads run at once; more are answered 503.
+	// MaxDuration is the longest a stream may run.
+	MaxDuration time.Duration
+	// MinRate is the fewest bytes a second a stream must send, counted
+	// over the time spent waiting for it, once IdleTimeout of waiting has
+	// passed.
+	MinRate int
+	// MaxStreams is how many uploads run at once, one per user; more are
+	// answered 503 (429 to a user with one running).
 	MaxStreams int
 	// BatchTimeout and CommitGrace bound the work of each batch of
 	// lines as the request deadline bounds a request's.
@@ -52,6 +60,12 @@ func (c IngestConfig) withDefaults() IngestConfig {
 	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = 30 * time.Second
+	}
+	if c.MaxDuration <= 0 {
+		c.MaxDuration = 10 * time.Minute
+	}
+	if c.MinRate <= 0 {
+		c.MinRate = 1024
 	}
 	if c.MaxStreams <= 0 {
 		c.MaxStreams = 2
@@ -132,13 +146,11 @@ func (h *handlers) ingest(ctx context.Context, r *http.Request) (any, error) {
 	if err != nil || (mt != apidoc.NDJSON && mt != "application/jsonl") {
 		return nil, errs.Newf(errs.UnsupportedMediaType, "the body must be %s: one JSON sale per line", apidoc.NDJSON)
 	}
-	select {
-	case h.streams <- struct{}{}:
-	default:
-		return nil, errs.NewUnavailable("as many uploads as the service takes at once are running: retry later")
-	}
 	seller, admin := caller(ctx)
-	return &ingestStream{h: h, r: r, seller: seller, mayNameBuyers: admin}, nil
+	if err := h.uploads.take(seller); err != nil {
+		return nil, err
+	}
+	return &ingestStream{h: h, r: r, seller: seller, mayNameBuyers: admin, start: time.Now()}, nil
 }
 
 // ingestStream answers one upload (see Stream).
@@ -149,6 +161,7 @@ type ingestStream struct {
 	// mayNameBuyers lets lines name a buyer's account: an ADMIN's upload
 	// only (see RecordBatch).
 	mayNameBuyers bool
+	start         time.Time
 }
 
 // Line is one line of an upload as read, or the reason it could not be.
@@ -164,7 +177,7 @@ type Line struct {
 // database that stops answering end it early, with a "stopped" line that
 // says from which line to upload again.
 func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (status int, err error) {
-	defer func() { <-s.h.streams }()
+	defer s.h.uploads.release(s.seller)
 	// The middleware that turns a panic into a 500 has returned by now:
 	// a panic here is this stream's failure, not the server's.
 	defer func() {
@@ -181,7 +194,10 @@ func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (statu
 	w.WriteHeader(http.StatusOK)
 
 	lines := make(chan Line, BatchLines)
-	readCtx, stopReading := context.WithCancel(ctx)
+	// net/http cancels ctx when a read of the body fails (a deadline
+	// too): the reader must still hand over why, so it lives until the
+	// handler stops it.
+	readCtx, stopReading := context.WithCancel(context.WithoutCancel(ctx))
 	read := make(chan struct{})
 	go func() {
 		defer close(read)
@@ -270,12 +286,19 @@ var errStop = errors.New("the stream stopped")
 func (s *ingestStream) read(ctx context.Context, rc *http.ResponseController, lines chan<- Line) {
 	defer close(lines)
 	cfg := s.h.ingestCfg
-	body := http.MaxBytesReader(nil, s.r.Body, cfg.MaxBytes)
-	before := func() { _ = rc.SetReadDeadline(time.Now().Add(cfg.IdleTimeout)) }
+	body := &pacedReader{r: http.MaxBytesReader(nil, s.r.Body, cfg.MaxBytes), minRate: cfg.MinRate, grace: cfg.IdleTimeout}
+	stopAt := s.start.Add(cfg.MaxDuration)
+	before := func() {
+		deadline := time.Now().Add(cfg.IdleTimeout)
+		if deadline.After(stopAt) {
+			deadline = stopAt
+		}
+		_ = rc.SetReadDeadline(deadline)
+	}
 	n, err := ReadLines(ctx, body, cfg.MaxLineBytes, before, lines)
 	end := Line{N: n + 1, Err: io.EOF}
 	if err != nil {
-		end.Err = fmt.Errorf("%w: %s", errStop, readFailure(err, cfg, n+1))
+		end.Err = fmt.Errorf("%w: %s", errStop, readFailure(err, cfg, n+1, !time.Now().Before(stopAt)))
 	}
 	select {
 	case lines <- end:
@@ -286,8 +309,9 @@ func (s *ingestStream) read(ctx context.Context, rc *http.ResponseController, li
 // ReadLines sends r's lines to lines, numbered from 1, until r ends
 // (nil) or fails (the error), and returns how many it read. A line longer
 // than maxLine bytes is sent with an error and skipped to its end; blank
-// lines are skipped. before runs before each read (a deadline); it may be
-// nil. It stops early, returning ctx's error, when ctx ends.
+// lines are skipped. before runs before the first read and after each line
+// that is not blank (a deadline: blank lines must not put it off); it may
+// be nil. It stops early, returning ctx's error, when ctx ends.
 func ReadLines(ctx context.Context, r io.Reader, maxLine int, before func(), lines chan<- Line) (int, error) {
 	br := bufio.NewReaderSize(r, maxLine+1)
 	send := func(l Line) error {
@@ -298,10 +322,12 @@ func ReadLines(ctx context.Context, r io.Reader, maxLine int, before func(), lin
 			return ctx.Err()
 		}
 	}
+	progress := true
 	for n := 1; ; n++ {
-		if before != nil {
+		if progress && before != nil {
 			before()
 		}
+		progress = true
 		data, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			for errors.Is(err, bufio.ErrBufferFull) {
@@ -316,6 +342,8 @@ func ReadLines(ctx context.Context, r io.Reader, maxLine int, before func(), lin
 			if serr := send(Line{N: n, Data: bytes.Clone(data)}); serr != nil {
 				return n, serr
 			}
+		} else {
+			progress = false
 		}
 		switch {
 		case err == nil:
@@ -328,13 +356,17 @@ func ReadLines(ctx context.Context, r io.Reader, maxLine int, before func(), lin
 }
 
 // readFailure says why the body could not be read further, and where to
-// resume.
-func readFailure(err error, cfg IngestConfig, n int) string {
+// resume; overtime is a stream past its longest run.
+func readFailure(err error, cfg IngestConfig, n int, overtime bool) string {
 	var tooLarge *http.MaxBytesError
 	var netErr interface{ Timeout() bool }
 	switch {
 	case errors.As(err, &tooLarge):
 		return fmt.Sprintf("the stream is over %d bytes: line %d and after were not read; upload them in another request", cfg.MaxBytes, n)
+	case errors.Is(err, errTooSlow):
+		return fmt.Sprintf("the stream came slower than %d bytes a second: line %d and after were not read; upload them in another request", cfg.MinRate, n)
+	case errors.As(err, &netErr) && netErr.Timeout() && overtime:
+		return fmt.Sprintf("the stream ran longer than %s: line %d and after were not read; upload them in another request", cfg.MaxDuration, n)
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return fmt.Sprintf("no line came for %s: line %d and after were not read; upload them in another request", cfg.IdleTimeout, n)
 	}

@@ -23,7 +23,7 @@ type Config struct {
 func Routes(t *route.Table, cfg Config) {
 	t = t.Group("sales", "Buying products: a sale takes stock from a product, safely retried with an Idempotency-Key.")
 	ingest := cfg.Ingest.withDefaults()
-	h := &handlers{saleBus: cfg.SaleBus, keys: cfg.Keys, ingestCfg: ingest, streams: make(chan struct{}, ingest.MaxStreams)}
+	h := &handlers{saleBus: cfg.SaleBus, keys: cfg.Keys, ingestCfg: ingest, uploads: newUploads(ingest.MaxStreams)}
 
 	t.Add(route.Def{Method: http.MethodPost, Path: "/v1/sales", Handler: h.create, Rule: auth.RuleAny, Idempotent: true,
 		Summary: "Buy a product",
@@ -38,8 +38,8 @@ func Routes(t *route.Table, cfg Config) {
 			"duplicate (its id was uploaded before: uploading a file again, or from any line on after a break, records " +
 			"nothing twice) or rejected with the reason (oversold, not your product, a bad line). A bad line never stops " +
 			"the others. The last line is the summary. A stream past its limits (SALES_INGEST_*) ends with a stopped line " +
-			"naming the line to upload again from.",
-		Body: OfflineSale{}, Response: IngestResult{}})
+			"naming the line to upload again from. One upload runs per user at a time (429).",
+		Body: OfflineSale{}, Response: IngestResult{}, Errors: []int{http.StatusTooManyRequests}})
 	t.Add(route.Def{Method: http.MethodGet, Path: "/v1/sales", Handler: h.query, Rule: auth.RuleAny,
 		Summary: "List sales", Description: "A USER sees the sales they bought or sold; an ADMIN sees all.",
 		Query: listSpec.Params(), Response: query.Result[Sale]{}})

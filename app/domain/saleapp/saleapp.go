@@ -21,8 +21,7 @@ type handlers struct {
 	saleBus   *salebus.Business
 	keys      *idempotency.Store
 	ingestCfg IngestConfig
-	// streams holds a slot per upload running (IngestConfig.MaxStreams).
-	streams chan struct{}
+	uploads   *uploads
 }
 
 // create buys for the caller: the buyer is always who is asking. The sale

@@ -83,6 +83,10 @@ type Error struct {
 	// RetryAfter, when set, is sent as the Retry-After header: how long
 	// the client should wait before trying again.
 	RetryAfter time.Duration `json:"-"`
+	// CloseConnection sends Connection: close, for a refusal of a body
+	// left unread: net/http then answers at once rather than first
+	// draining what a slow client is still sending.
+	CloseConnection bool `json:"-"`
 }
 
 // New returns an Error with code whose message is err's text.
@@ -112,13 +116,20 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Cause }
 
 // HTTPHeader implements web.HTTPHeaderer: Retry-After in whole seconds,
-// at least one, when RetryAfter is set.
+// at least one, when RetryAfter is set; Connection: close when asked.
 func (e *Error) HTTPHeader() http.Header {
-	if e.RetryAfter <= 0 {
+	h := http.Header{}
+	if e.RetryAfter > 0 {
+		secs := int64((e.RetryAfter + time.Second - 1) / time.Second)
+		h.Set("Retry-After", strconv.FormatInt(secs, 10))
+	}
+	if e.CloseConnection {
+		h.Set("Connection", "close")
+	}
+	if len(h) == 0 {
 		return nil
 	}
-	secs := int64((e.RetryAfter + time.Second - 1) / time.Second)
-	return http.Header{"Retry-After": {strconv.FormatInt(secs, 10)}}
+	return h
 }
 
 // HTTPStatus implements web.HTTPStatuser.

@@ -1,0 +1,219 @@
+package tests
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/garagesale/service/api/services/sales/build"
+	"github.com/garagesale/service/app/domain/saleapp"
+)
+
+// trickle uploads to srv as token, writing piece(i) every interval until
+// the answer ends (or 15 s pass), and returns the answer's lines, its
+// status and how long it took.
+func trickle(t *testing.T, srv *httptest.Server, token string, interval time.Duration, piece func(i int) string) ([]saleapp.IngestResult, int, time.Duration) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer pw.Close()
+		for i := 0; ; i++ {
+			if _, err := io.WriteString(pw, piece(i)); err != nil {
+				return
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(interval):
+			}
+			if i*int(interval/time.Millisecond) > 15000 {
+				return
+			}
+		}
+	}()
+	start := time.Now()
+	resp, err := srv.Client().Do(uploadRequest(t, srv, token, pr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, resp.StatusCode, time.Since(start)
+	}
+	var out []saleapp.IngestResult
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		var res saleapp.IngestResult
+		if err := json.Unmarshal(sc.Bytes(), &res); err != nil {
+			t.Fatalf("answer line %q: %v", sc.Text(), err)
+		}
+		out = append(out, res)
+		// The summary is the last line; the body's end may wait for the
+		// client to stop sending.
+		if res.Status == "summary" {
+			break
+		}
+	}
+	return out, resp.StatusCode, time.Since(start)
+}
+
+// stopped is the reason of the answer's stopped line, or "".
+func stopped(results []saleapp.IngestResult) string {
+	for _, r := range results {
+		if r.Status == "stopped" {
+			return r.Reason
+		}
+	}
+	return ""
+}
+
+// TestUploadsCannotBeHeld: slow, silent or endless streams are cut off,
+// and a user has one at a time, so two users cannot keep an ADMIN's
+// upload out.
+func TestUploadsCannotBeHeld(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	srv := httptest.NewServer(e.replica(t, func(c *build.Config) {
+		c.Ingest = saleapp.IngestConfig{IdleTimeout: time.Second, MaxDuration: 4 * time.Second, MinRate: 200, MaxStreams: 2}
+	}))
+	defer srv.Close()
+	bob, cat, ada := e.tokens["user1"], e.tokens["user2"], e.tokens["admin"]
+	bobs := e.createProduct(t, bob, "Lamp", "1", 1000)
+	adas := e.createProduct(t, ada, "Desk", "1", 1000)
+	blank := func(int) string { return "\n" }
+
+	t.Run("blank lines do not keep a stream open", func(t *testing.T) {
+		results, _, took := trickle(t, srv, bob, 200*time.Millisecond, blank)
+		if reason := stopped(results); !strings.Contains(reason, "no line came for 1s") || took > 3*time.Second {
+			t.Errorf("a newline every 200ms: stopped %q after %s, want stopped for no line within about 1s", reason, took)
+		}
+	})
+
+	t.Run("a stream that trickles is cut", func(t *testing.T) {
+		// ~150 bytes every 900ms: under the idle timeout, under 200 B/s.
+		results, _, took := trickle(t, srv, bob, 900*time.Millisecond, func(i int) string {
+			return offlineLine(fmt.Sprintf("slow-%d", i), bobs.ID, 1, "") + "\n"
+		})
+		if reason := stopped(results); !strings.Contains(reason, "slower than 200 bytes a second") || took > 4*time.Second {
+			t.Errorf("a line every 900ms: stopped %q after %s, want stopped as too slow", reason, took)
+		}
+	})
+
+	t.Run("a stream runs for its longest at most", func(t *testing.T) {
+		// ~150 bytes every 100ms: fast enough, for ever.
+		results, _, took := trickle(t, srv, bob, 100*time.Millisecond, func(i int) string {
+			return offlineLine(fmt.Sprintf("long-%d", i), bobs.ID, 1, "") + "\n"
+		})
+		if reason := stopped(results); !strings.Contains(reason, "ran longer than 4s") || took > 7*time.Second {
+			t.Errorf("an endless stream: stopped %q after %s, want stopped after 4s", reason, took)
+		}
+	})
+
+	t.Run("two users holding the slots keep no ADMIN out", func(t *testing.T) {
+		held := make(chan int, 3)
+		for _, tkn := range []string{bob, cat} {
+			go func() {
+				_, status, _ := trickle(t, srv, tkn, 200*time.Millisecond, blank)
+				held <- status
+			}()
+		}
+		// A second stream of a user holding one is refused at once.
+		time.Sleep(300 * time.Millisecond)
+		_, status, took := trickle(t, srv, bob, time.Second, blank)
+		if took > 2*time.Second {
+			t.Errorf("the refusal took %s: the server waited for the body", took)
+		}
+		if status != http.StatusTooManyRequests && status != http.StatusServiceUnavailable {
+			t.Errorf("bob's second upload while his first runs: %d, want 429 (or 503 with every slot taken)", status)
+		}
+		// Within a few seconds both are cut, and the ADMIN's goes through.
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			resp, err := srv.Client().Do(uploadRequest(t, srv, ada, strings.NewReader(offlineLine("ada-1", adas.ID, 1, "")+"\n")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the ADMIN's upload: %d for 5s while two users hold the slots", resp.StatusCode)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		for range 2 {
+			if status := <-held; status != http.StatusOK {
+				t.Errorf("a holding stream: %d", status)
+			}
+		}
+	})
+}
+
+// TestOneUploadPerUser: while a user's upload runs, their second is 429
+// and another user's runs.
+func TestOneUploadPerUser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	srv := httptest.NewServer(e.h)
+	defer srv.Close()
+	bob, cat := e.tokens["user1"], e.tokens["user2"]
+	bobs := e.createProduct(t, bob, "Lamp", "1", 10)
+	cats := e.createProduct(t, cat, "Desk", "1", 10)
+
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	first := make(chan *http.Response, 1)
+	go func() {
+		resp, err := srv.Client().Do(uploadRequest(t, srv, bob, pr))
+		if err != nil {
+			close(first)
+			return
+		}
+		first <- resp
+	}()
+	if _, err := io.WriteString(pw, offlineLine("one", bobs.ID, 1, "")+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	resp, ok := <-first
+	if !ok {
+		t.Fatal("bob's first upload failed")
+	}
+	defer resp.Body.Close()
+
+	second, err := srv.Client().Do(uploadRequest(t, srv, bob, strings.NewReader(offlineLine("two", bobs.ID, 1, "")+"\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second.Body.Close()
+	if second.StatusCode != http.StatusTooManyRequests || second.Header.Get("Retry-After") == "" {
+		t.Errorf("bob's second upload while his first runs: %d, want 429 with Retry-After", second.StatusCode)
+	}
+	other, err := srv.Client().Do(uploadRequest(t, srv, cat, strings.NewReader(offlineLine("c", cats.ID, 1, "")+"\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Body.Close()
+	if other.StatusCode != http.StatusOK {
+		t.Errorf("cat's upload meanwhile: %d, want 200", other.StatusCode)
+	}
+
+	pw.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	again, err := srv.Client().Do(uploadRequest(t, srv, bob, strings.NewReader(offlineLine("three", bobs.ID, 1, "")+"\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Body.Close()
+	if again.StatusCode != http.StatusOK {
+		t.Errorf("bob's upload after his first ended: %d, want 200", again.StatusCode)
+	}
+}
