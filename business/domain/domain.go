@@ -31,9 +31,8 @@ type Config struct {
 	Throttling userbus.Throttling
 	// UserCache, when set, must be kept live by userdb.Listen.
 	UserCache *userbus.Cache
-	// IngestWindow is how far back an uploaded sale may have been taken
-	// (zero: salebus.DefaultIngestWindow).
-	IngestWindow time.Duration
+	// Sales bounds buyers and uploads (zero fields: salebus.DefaultLimits).
+	Sales salebus.Limits
 }
 
 // Set holds every domain's business.
@@ -55,7 +54,7 @@ func New(cfg Config) Set {
 	s.User = userbus.NewBusiness(userbus.Config{DB: db, Now: now, Storer: userdb.Store{}, Audit: s.Audit,
 		Limiter: cfg.Limiter, Throttling: cfg.Throttling, Cache: cfg.UserCache, Log: cfg.Log})
 	s.Product = productbus.NewBusiness(productbus.Config{DB: db, Now: now, Storer: productdb.Store{}, Audit: s.Audit, UserBus: s.User})
-	s.Sale = salebus.NewBusiness(salebus.Config{DB: db, Now: now, Storer: saledb.Store{}, Audit: s.Audit, ProductBus: s.Product, Users: s.User, IngestWindow: cfg.IngestWindow})
+	s.Sale = salebus.NewBusiness(salebus.Config{DB: db, Now: now, Storer: saledb.Store{}, Audit: s.Audit, ProductBus: s.Product, Users: s.User, Limits: cfg.Sales})
 	s.VProduct = vproductbus.NewBusiness(vproductbus.Config{DB: db, Storer: vproductdb.Store{}})
 	s.Stats = statsbus.NewBusiness(statsbus.Config{DB: db, Now: now, Storer: statsdb.Store{}})
 	// New domains: the generator adds a line above this one.

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 	"github.com/garagesale/service/app/sdk/idempotency"
 	"github.com/garagesale/service/app/sdk/metrics"
 	"github.com/garagesale/service/app/sdk/mid"
+	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/sdk/sqldb"
@@ -95,6 +97,9 @@ type Config struct {
 		MinRate      int           `conf:"default:1024,help:the fewest bytes a second an upload must send (counted over the time spent waiting for it once IDLE_TIMEOUT of waiting has passed); a slower one stops"`
 		Window       time.Duration `conf:"default:720h,help:how far back an uploaded sale may have been taken (30 days); older ones are rejected since their days are published in the stats and dumps"`
 		MaxStreams   int           `conf:"default:2,help:uploads running at once (each uses a database connection while it records a batch: keep it under DB_MAX_CONNS); more are answered 503 with Retry-After"`
+	}
+	Sale struct {
+		PurchasesPerHour int `conf:"default:60,help:online purchases one buyer may make in an hour (more are answered 429); 0 is no limit"`
 	}
 	Idempotency struct {
 		TTL           time.Duration `conf:"default:24h,help:how long the answer to a request with an Idempotency-Key is kept for retries"`
@@ -268,7 +273,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 			Clients:        clients,
 			CORSOrigins:    origins,
 			UserCache:      userCache,
-			IngestWindow:   cfg.Ingest.Window,
+			Sales:          salebus.Limits{IngestWindow: cfg.Ingest.Window, PurchasesPerHour: cmp.Or(cfg.Sale.PurchasesPerHour, -1)},
 			Ingest: saleapp.IngestConfig{
 				MaxLineBytes: cfg.Ingest.MaxLineBytes,
 				MaxBytes:     cfg.Ingest.MaxBytes,

@@ -19,13 +19,16 @@ import (
 // Product is a product as the API shows it. Cost is a json.Number so the
 // amount is written as exact decimal text, never through a float.
 type Product struct {
-	ID          string      `json:"id" openapi:"format=uuid"`
-	UserID      string      `json:"userID" openapi:"format=uuid"`
-	Name        string      `json:"name"`
-	Cost        json.Number `json:"cost"`
-	Quantity    int         `json:"quantity" openapi:"minimum=0"`
-	DateCreated string      `json:"dateCreated" openapi:"format=date-time"`
-	DateUpdated string      `json:"dateUpdated" openapi:"format=date-time"`
+	ID     string      `json:"id" openapi:"format=uuid"`
+	UserID string      `json:"userID" openapi:"format=uuid"`
+	Name   string      `json:"name"`
+	Cost   json.Number `json:"cost"`
+	// MinPrice is the least an online buyer pays a unit, when the seller
+	// set it below the cost.
+	MinPrice    *json.Number `json:"minPrice,omitempty"`
+	Quantity    int          `json:"quantity" openapi:"minimum=0"`
+	DateCreated string       `json:"dateCreated" openapi:"format=date-time"`
+	DateUpdated string       `json:"dateUpdated" openapi:"format=date-time"`
 }
 
 // ToAppProduct is exported for vproductapp, whose rows are products with
@@ -36,6 +39,7 @@ func ToAppProduct(bus productbus.Product) Product {
 		UserID:      bus.UserID.String(),
 		Name:        bus.Name.String(),
 		Cost:        json.Number(bus.Cost.Decimal()),
+		MinPrice:    decimalOf(bus.MinPrice),
 		Quantity:    bus.Quantity.Value(),
 		DateCreated: bus.DateCreated.Format(time.RFC3339),
 		DateUpdated: bus.DateUpdated.Format(time.RFC3339),
@@ -48,6 +52,7 @@ type NewProduct struct {
 	// Cost is kept raw so it is read from its exact digits and a malformed
 	// amount is reported against cost.
 	Cost     json.RawMessage `json:"cost" validate:"required" openapi:"type=number,minimum=0" doc:"in currency units, at most 2 decimals"`
+	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0" doc:"optional: the least an online buyer pays a unit, below cost (a sale price); absent or null is the cost"`
 	Quantity *int            `json:"quantity" validate:"required" openapi:"minimum=0"`
 }
 
@@ -60,6 +65,7 @@ func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, er
 	fe.Add("name", err)
 	cost, err := money.ParseJSON(app.Cost)
 	fe.Add("cost", err)
+	minPrice := parseMinPrice(app.MinPrice, fe)
 	var qty quantity.Quantity
 	if app.Quantity != nil {
 		qty, err = quantity.Parse(*app.Quantity)
@@ -69,7 +75,7 @@ func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, er
 	if err := fe.ToError(); err != nil {
 		return productbus.NewProduct{}, err
 	}
-	return productbus.NewProduct{UserID: owner, Name: n, Cost: cost, Quantity: qty}, nil
+	return productbus.NewProduct{UserID: owner, Name: n, Cost: cost, MinPrice: minPrice, Quantity: qty}, nil
 }
 
 // UpdateProduct is the body of PUT /v1/products/{productID}: only the
@@ -77,6 +83,7 @@ func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, er
 type UpdateProduct struct {
 	Name     *string         `json:"name"`
 	Cost     json.RawMessage `json:"cost" openapi:"type=number|null,minimum=0" doc:"in currency units, at most 2 decimals; absent or null leaves it as it is"`
+	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0" doc:"the least an online buyer pays a unit, below cost; absent or null leaves it as it is"`
 	Quantity *int            `json:"quantity" openapi:"minimum=0"`
 }
 
@@ -93,6 +100,7 @@ func toBusUpdateProduct(app UpdateProduct) (productbus.UpdateProduct, error) {
 		fe.Add("cost", err)
 		bus.Cost = &c
 	}
+	bus.MinPrice = parseMinPrice(app.MinPrice, fe)
 	if app.Quantity != nil {
 		q, err := quantity.Parse(*app.Quantity)
 		fe.Add("quantity", err)
@@ -103,6 +111,24 @@ func toBusUpdateProduct(app UpdateProduct) (productbus.UpdateProduct, error) {
 		return productbus.UpdateProduct{}, err
 	}
 	return bus, nil
+}
+
+// parseMinPrice reads an optional minPrice, recording a field error in fe.
+func parseMinPrice(raw json.RawMessage, fe errs.FieldErrors) *money.Money {
+	if raw == nil || string(raw) == "null" {
+		return nil
+	}
+	m, err := money.ParseJSON(raw)
+	fe.Add("minPrice", err)
+	return &m
+}
+
+func decimalOf(m *money.Money) *json.Number {
+	if m == nil {
+		return nil
+	}
+	n := json.Number(m.Decimal())
+	return &n
 }
 
 // parseFilter reads the products filter parameters.

@@ -28,8 +28,10 @@ func Routes(t *route.Table, cfg Config) {
 	t.Add(route.Def{Method: http.MethodPost, Path: "/v1/sales", Handler: h.create, Rule: auth.RuleAny, Idempotent: true,
 		Summary: "Buy a product",
 		Description: "Stock goes down in the same transaction as the sale is written; " +
-			"409 when there is not enough. The caller is the buyer and cannot buy their own product.",
-		Body: NewSale{}, Status: http.StatusCreated, Response: Sale{}, Errors: []int{http.StatusConflict}})
+			"409 when there is not enough. The caller is the buyer and cannot buy their own product. " +
+			"paid must be at least the quantity times the product's price, or the seller's minPrice under it (400), " +
+			"and a buyer has SALES_SALE_PURCHASES_PER_HOUR purchases an hour (429).",
+		Body: NewSale{}, Status: http.StatusCreated, Response: Sale{}, Errors: []int{http.StatusConflict, http.StatusTooManyRequests}})
 	t.Add(route.Def{Method: http.MethodPost, Path: "/v1/sales/ingest", Handler: h.ingest, Rule: auth.RuleAny, Stream: true,
 		Summary: "Upload sales recorded offline",
 		Description: "The body is NDJSON: one sale of the caller's own products per line, recorded at the seller's table " +
@@ -46,7 +48,8 @@ func Routes(t *route.Table, cfg Config) {
 	t.Add(route.Def{Method: http.MethodGet, Path: "/v1/sales/{saleID}", Handler: h.queryByID, Rule: auth.RuleAny,
 		Summary: "Get a sale", Description: "Its buyer, its seller or an ADMIN may see it.",
 		Response: Sale{}, Errors: []int{http.StatusForbidden, http.StatusNotFound}})
-	t.Add(route.Def{Method: http.MethodDelete, Path: "/v1/sales/{saleID}", Handler: h.delete, Rule: auth.RuleAdminOnly,
-		Summary: "Cancel a sale", Description: "The stock goes back up; 409 when it cannot take the quantity back.",
-		Status: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict}})
+	t.Add(route.Def{Method: http.MethodDelete, Path: "/v1/sales/{saleID}", Handler: h.delete, Rule: auth.RuleAny,
+		Summary: "Cancel a sale", Description: "The seller of the product or an ADMIN cancels a sale (403 for anyone else); " +
+			"the stock goes back up, and the cancel is audited; 409 when the stock cannot take the quantity back.",
+		Status: http.StatusNoContent, Errors: []int{http.StatusForbidden, http.StatusNotFound, http.StatusConflict}})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/errs"
@@ -51,7 +52,8 @@ func (h *handlers) delete(ctx context.Context, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := h.saleBus.Delete(ctx, mid.ActorID(ctx), id); err != nil {
+	actor, admin := caller(ctx)
+	if err := h.saleBus.Delete(ctx, actor, admin, id); err != nil {
 		return nil, busError(err)
 	}
 	return web.NoContent, nil
@@ -95,6 +97,7 @@ func caller(ctx context.Context) (uuid.UUID, bool) {
 // does not exist, or is the buyer's own, is a bad productID in the body
 // (400), not a missing resource at the URL.
 func busError(err error) error {
+	var underpaid *salebus.UnderpaidError
 	switch {
 	case errors.Is(err, salebus.ErrNotFound):
 		return errs.New(errs.NotFound, salebus.ErrNotFound)
@@ -108,6 +111,13 @@ func busError(err error) error {
 		return fieldError("productID", salebus.ErrOwnProduct, err)
 	case errors.Is(err, salebus.ErrZeroQuantity):
 		return fieldError("quantity", salebus.ErrZeroQuantity, err)
+	case errors.As(err, &underpaid):
+		return fieldError("paid", underpaid, err)
+	case errors.Is(err, salebus.ErrPurchaseLimit):
+		return &errs.Error{Code: errs.TooManyRequests, Cause: err, RetryAfter: time.Minute,
+			Message: "you have made as many purchases in the last hour as a buyer may: wait before buying again"}
+	case errors.Is(err, salebus.ErrNotSeller):
+		return &errs.Error{Code: errs.PermissionDenied, Message: salebus.ErrNotSeller.Error(), Cause: err}
 	}
 	return errs.New(errs.Internal, err)
 }

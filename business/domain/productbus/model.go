@@ -12,13 +12,25 @@ import (
 
 // Product is an item for sale as the business knows it.
 type Product struct {
-	ID          uuid.UUID
-	UserID      uuid.UUID
-	Name        name.Name
-	Cost        money.Money
+	ID     uuid.UUID
+	UserID uuid.UUID
+	Name   name.Name
+	Cost   money.Money
+	// MinPrice, when set, is the least an online buyer pays a unit, below
+	// Cost; nil is Cost.
+	MinPrice    *money.Money
 	Quantity    quantity.Quantity
 	DateCreated time.Time
 	DateUpdated time.Time
+}
+
+// Floor is the least an online buyer pays for a unit: MinPrice, if the
+// seller set it below Cost, else Cost.
+func (p Product) Floor() money.Money {
+	if p.MinPrice != nil && p.MinPrice.Cents() < p.Cost.Cents() {
+		return *p.MinPrice
+	}
+	return p.Cost
 }
 
 // NewProduct is what it takes to create a product. UserID is the owner.
@@ -26,6 +38,7 @@ type NewProduct struct {
 	UserID   uuid.UUID
 	Name     name.Name
 	Cost     money.Money
+	MinPrice *money.Money
 	Quantity quantity.Quantity
 }
 
@@ -36,6 +49,7 @@ func (np NewProduct) product(id uuid.UUID, now time.Time) Product {
 		UserID:      np.UserID,
 		Name:        np.Name,
 		Cost:        np.Cost,
+		MinPrice:    np.MinPrice,
 		Quantity:    np.Quantity,
 		DateCreated: now,
 		DateUpdated: now,
@@ -46,6 +60,7 @@ func (np NewProduct) product(id uuid.UUID, now time.Time) Product {
 type UpdateProduct struct {
 	Name     *name.Name
 	Cost     *money.Money
+	MinPrice *money.Money
 	Quantity *quantity.Quantity
 }
 
@@ -57,6 +72,9 @@ func (up UpdateProduct) apply(prd *Product) {
 	}
 	if up.Cost != nil {
 		prd.Cost = *up.Cost
+	}
+	if up.MinPrice != nil {
+		prd.MinPrice = up.MinPrice
 	}
 	if up.Quantity != nil {
 		prd.Quantity = *up.Quantity

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/garagesale/service/business/domain"
 	"github.com/garagesale/service/business/domain/productbus"
@@ -36,11 +37,11 @@ type failingStore struct {
 	failCreate, failDelete bool
 }
 
-func (s failingStore) Create(ctx context.Context, db sqlx.ExtContext, sale salebus.Sale) error {
+func (s failingStore) Create(ctx context.Context, db sqlx.ExtContext, sale salebus.Sale, since time.Time, upTo int) (int, error) {
 	if s.failCreate {
-		return errInjected
+		return 0, errInjected
 	}
-	return s.Storer.Create(ctx, db, sale)
+	return s.Storer.Create(ctx, db, sale, since, upTo)
 }
 
 func (s failingStore) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error {
@@ -160,10 +161,10 @@ func (f fixture) state(t *testing.T) state {
 	}
 }
 
-// newSale is a sale of q of the product to the buyer.
+// newSale is a sale of q of the product to the buyer, at its price.
 func (f fixture) newSale(q int) salebus.NewSale {
 	return salebus.NewSale{
-		ProductID: f.product.ID, BuyerID: f.buyer, Quantity: dbtest.Must(quantity.Parse(q)), Paid: dbtest.Must(money.Parse("25")),
+		ProductID: f.product.ID, BuyerID: f.buyer, Quantity: dbtest.Must(quantity.Parse(q)), Paid: dbtest.Must(f.product.Cost.Mul(q)),
 	}
 }
 

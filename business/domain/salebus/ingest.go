@@ -208,9 +208,10 @@ func (b *Business) refusal(sellerID uuid.UUID, l OfflineSale, p productbus.Produ
 		return "no such buyer: leave buyerID out for a walk-in buyer"
 	case l.TakenAt.After(now.Add(clockSkew)):
 		return fmt.Sprintf("takenAt %s is in the future", l.TakenAt.UTC().Format(time.RFC3339))
-	case l.TakenAt.Before(now.Add(-b.window)):
+	case l.TakenAt.Before(now.Add(-b.limits.IngestWindow)):
 		// Days long past are published in the dumps and the stats.
-		return fmt.Sprintf("takenAt %s is more than %d days back: upload sales within %d days", l.TakenAt.UTC().Format(time.RFC3339), days(b.window), days(b.window))
+		w := days(b.limits.IngestWindow)
+		return fmt.Sprintf("takenAt %s is more than %d days back: upload sales within %d days", l.TakenAt.UTC().Format(time.RFC3339), w, w)
 	case l.TakenAt.Before(p.DateCreated.Add(-clockSkew)):
 		return fmt.Sprintf("takenAt %s is before the product was put up (%s)", l.TakenAt.UTC().Format(time.RFC3339), p.DateCreated.UTC().Format(time.RFC3339))
 	case l.Quantity.Value() > left:

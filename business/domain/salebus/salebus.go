@@ -15,6 +15,7 @@ import (
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/foundation/otel"
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -28,7 +29,24 @@ var (
 	ErrOwnProduct        = errors.New("a user cannot buy their own product")
 	ErrZeroQuantity      = errors.New("quantity must be at least 1")
 	ErrStockLimit        = errors.New("the product's stock cannot take the sale's quantity back")
+	ErrUnderpaid         = errors.New("paid is less than the product's price times the quantity")
+	ErrPurchaseLimit     = errors.New("too many purchases in the last hour")
+	ErrNotSeller         = errors.New("only the seller of the product or an ADMIN may cancel a sale")
 )
+
+// UnderpaidError is a purchase that pays less than Quantity times Unit,
+// the product's price or the seller's floor under it.
+type UnderpaidError struct {
+	Unit     money.Money
+	Quantity int
+}
+
+func (e *UnderpaidError) Error() string {
+	return fmt.Sprintf("must be at least %d × %s, the product's price", e.Quantity, e.Unit.Decimal())
+}
+
+// Unwrap makes it ErrUnderpaid.
+func (e *UnderpaidError) Unwrap() error { return ErrUnderpaid }
 
 // Domain is the name audit records use for sales.
 const Domain = "sale"
@@ -36,7 +54,10 @@ const Domain = "sale"
 // Storer is what the business needs of storage, on the db each method is
 // given: the pool, or a transaction.
 type Storer interface {
-	Create(ctx context.Context, db sqlx.ExtContext, sale Sale) error
+	// Create returns how many purchases (sales that are not uploads) the
+	// buyer made after since, before this one, counting upTo at most;
+	// with upTo 0 it counts none.
+	Create(ctx context.Context, db sqlx.ExtContext, sale Sale, since time.Time, upTo int) (int, error)
 	// CreateMany writes the sales in one statement, or ErrClientIDTaken.
 	CreateMany(ctx context.Context, db sqlx.ExtContext, sales []Sale) error
 	// QueryByClientIDs returns recordedBy's sales among clientIDs by ID.
@@ -57,13 +78,22 @@ type Config struct {
 	Audit      *auditbus.Business
 	ProductBus *productbus.Business
 	Users      *userbus.Business // whether the buyers uploaded sales name exist
-	// IngestWindow is how far back an uploaded sale may have been taken;
-	// zero is DefaultIngestWindow.
-	IngestWindow time.Duration
+	Limits     Limits
 }
 
-// DefaultIngestWindow is the IngestWindow of a Config that sets none.
-const DefaultIngestWindow = 30 * 24 * time.Hour
+// Limits bound what buyers and uploads may do; zero fields take the
+// defaults.
+type Limits struct {
+	// IngestWindow is how far back an uploaded sale may have been taken.
+	IngestWindow time.Duration
+	// PurchasesPerHour is how many online purchases a buyer may make in
+	// an hour: no one empties every seller's stock in a burst. Negative
+	// is no limit (a load test's).
+	PurchasesPerHour int
+}
+
+// DefaultLimits are the defaults of Limits.
+var DefaultLimits = Limits{IngestWindow: 30 * 24 * time.Hour, PurchasesPerHour: 60}
 
 // Business manages sales. A sale, the stock change it causes and the audit
 // records of both are written in one transaction.
@@ -74,7 +104,7 @@ type Business struct {
 	audit      *auditbus.Business
 	productBus *productbus.Business
 	users      *userbus.Business
-	window     time.Duration
+	limits     Limits
 }
 
 // NewBusiness returns a Business.
@@ -86,7 +116,10 @@ func NewBusiness(cfg Config) *Business {
 		audit:      cfg.Audit,
 		productBus: cfg.ProductBus,
 		users:      cfg.Users,
-		window:     cmp.Or(cfg.IngestWindow, DefaultIngestWindow),
+		limits: Limits{
+			IngestWindow:     cmp.Or(cfg.Limits.IngestWindow, DefaultLimits.IngestWindow),
+			PurchasesPerHour: cmp.Or(cfg.Limits.PurchasesPerHour, DefaultLimits.PurchasesPerHour),
+		},
 	}
 }
 
@@ -159,8 +192,18 @@ func (b *Business) create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, s
 	case err != nil:
 		return err
 	}
-	if err := b.storer.Create(ctx, tx, sale); err != nil {
+	// Checked on the product as locked: the price the buyer saw may have
+	// changed, and the rollback puts the stock back.
+	if owed, err := p.Floor().Mul(sale.Quantity.Value()); err != nil || sale.Paid.Cents() < owed.Cents() {
+		return &UnderpaidError{Unit: p.Floor(), Quantity: sale.Quantity.Value()}
+	}
+	limit := max(b.limits.PurchasesPerHour, 0)
+	recent, err := b.storer.Create(ctx, tx, sale, sale.DateCreated.Add(-time.Hour), limit)
+	if err != nil {
 		return err
+	}
+	if limit > 0 && recent >= limit {
+		return fmt.Errorf("%w: at most %d an hour", ErrPurchaseLimit, b.limits.PurchasesPerHour)
 	}
 	return b.audit.Create(ctx, tx, stockAudit, newAudit(actorID, sale, p, auditbus.ActionCreated))
 }
@@ -168,8 +211,10 @@ func (b *Business) create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, s
 // Delete removes the sale with id on behalf of actorID and puts its
 // quantity back in stock, in one transaction. Like a sale, it locks the
 // product first and the sale second, so it cannot deadlock with a sale or
-// a product delete. It returns ErrNotFound or ErrStockLimit.
-func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
+// a product delete. Unless anySale (an ADMIN's), only the seller of the
+// product may cancel it. It returns ErrNotFound, ErrNotSeller or
+// ErrStockLimit.
+func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, anySale bool, id uuid.UUID) error {
 	ctx, span := otel.AddSpan(ctx, "salebus.Delete")
 	defer span.End()
 
@@ -184,6 +229,10 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 			return fmt.Errorf("%w: product %s holds %d", ErrStockLimit, p.ID, p.Quantity.Value())
 		case err != nil:
 			return fmt.Errorf("product %s of the sale: %w", sale.ProductID, err)
+		}
+		// Checked on the locked product; the rollback undoes the stock.
+		if !anySale && p.UserID != actorID {
+			return ErrNotSeller
 		}
 		// A concurrent delete of the same sale waited on the product's
 		// lock; the second finds no sale here and rolls its stock back.

@@ -41,7 +41,7 @@ func TestDeleteThatFailsAtTheDeleteChangesNothing(t *testing.T) {
 		t.Fatalf("after the sale: got %+v, want %+v (stock down, a sale, audits of the stock change and the sale)", before, want)
 	}
 
-	err = f.newSales(failingStore{Storer: f.store, failDelete: true}).Delete(ctx, f.seller, sale.ID)
+	err = f.newSales(failingStore{Storer: f.store, failDelete: true}).Delete(ctx, f.seller, false, sale.ID)
 	if !errors.Is(err, errInjected) {
 		t.Fatalf("Delete: got %v, want the injected failure", err)
 	}
@@ -92,11 +92,11 @@ func TestCreateAndDelete(t *testing.T) {
 		})
 	}
 
-	if err := sales.Delete(ctx, uuid.Nil, last.ID); err != nil {
+	if err := sales.Delete(ctx, uuid.Nil, true, last.ID); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	f.checkState(t, state{Stock: f.initialStock, Sales: 0, Audits: f.auditsAfterTheProduct + 4}, "after delete: stock back, sale gone, two more audits")
-	if err := sales.Delete(ctx, uuid.Nil, last.ID); !errors.Is(err, salebus.ErrNotFound) {
+	if err := sales.Delete(ctx, uuid.Nil, true, last.ID); !errors.Is(err, salebus.ErrNotFound) {
 		t.Errorf("second Delete: got %v, want ErrNotFound", err)
 	}
 }
@@ -127,7 +127,7 @@ func TestDeleteLocksTheProductBeforeTheSale(t *testing.T) {
 	}
 
 	deleted := make(chan error, 1)
-	go func() { deleted <- sales.Delete(ctx, f.buyer, sale.ID) }()
+	go func() { deleted <- sales.Delete(ctx, f.buyer, true, sale.ID) }()
 
 	// Wait until the delete is queued on the product's row.
 	for waiting := 0; waiting == 0; {

@@ -26,6 +26,7 @@ import (
 	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/domain"
+	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/logger"
@@ -80,9 +81,8 @@ type Config struct {
 	// Ingest bounds uploads of offline sales; its zero values take the
 	// defaults, and its batches get RequestTimeout and CommitGrace.
 	Ingest saleapp.IngestConfig
-	// IngestWindow is how far back an uploaded sale may have been taken
-	// (zero: salebus.DefaultIngestWindow).
-	IngestWindow time.Duration
+	// Sales bounds buyers and uploads (zero fields: salebus.DefaultLimits).
+	Sales salebus.Limits
 
 	// UserCache, when set, keeps authenticated users between requests; it
 	// must be kept live by a listener on userbus.UsersChanged.
@@ -120,13 +120,13 @@ func NewAPI(cfg Config) API {
 	})
 
 	bs := domain.New(domain.Config{
-		DB:           cfg.DB,
-		Now:          cfg.Now,
-		Log:          cfg.Log,
-		Limiter:      cfg.Limiter,
-		Throttling:   cfg.Throttling,
-		UserCache:    cfg.UserCache,
-		IngestWindow: cfg.IngestWindow,
+		DB:         cfg.DB,
+		Now:        cfg.Now,
+		Log:        cfg.Log,
+		Limiter:    cfg.Limiter,
+		Throttling: cfg.Throttling,
+		UserCache:  cfg.UserCache,
+		Sales:      cfg.Sales,
 	})
 
 	idem := cfg.Idempotency

@@ -19,7 +19,8 @@ type Row struct {
 	ID          uuid.UUID `db:"product_id"`
 	UserID      uuid.UUID `db:"user_id"`
 	Name        string    `db:"name"`
-	Cost        int64     `db:"cost"` // cents
+	Cost        int64     `db:"cost"`      // cents
+	MinPrice    *int64    `db:"min_price"` // cents
 	Quantity    int       `db:"quantity"`
 	DateCreated time.Time `db:"date_created"`
 	DateUpdated time.Time `db:"date_updated"`
@@ -31,6 +32,7 @@ func toDBProduct(bus productbus.Product) Row {
 		UserID:      bus.UserID,
 		Name:        bus.Name.String(),
 		Cost:        bus.Cost.Cents(),
+		MinPrice:    centsOf(bus.MinPrice),
 		Quantity:    bus.Quantity.Value(),
 		DateCreated: bus.DateCreated.UTC(),
 		DateUpdated: bus.DateUpdated.UTC(),
@@ -48,6 +50,14 @@ func Load(db Row) (productbus.Product, error) {
 	if err != nil {
 		return productbus.Product{}, fmt.Errorf("load product %s: cost: %w", db.ID, err)
 	}
+	var minPrice *money.Money
+	if db.MinPrice != nil {
+		m, err := money.FromCents(*db.MinPrice)
+		if err != nil {
+			return productbus.Product{}, fmt.Errorf("load product %s: min price: %w", db.ID, err)
+		}
+		minPrice = &m
+	}
 	qty, err := quantity.Parse(db.Quantity)
 	if err != nil {
 		return productbus.Product{}, fmt.Errorf("load product %s: quantity: %w", db.ID, err)
@@ -57,8 +67,17 @@ func Load(db Row) (productbus.Product, error) {
 		UserID:      db.UserID,
 		Name:        n,
 		Cost:        cost,
+		MinPrice:    minPrice,
 		Quantity:    qty,
 		DateCreated: db.DateCreated.UTC(),
 		DateUpdated: db.DateUpdated.UTC(),
 	}, nil
+}
+
+func centsOf(m *money.Money) *int64 {
+	if m == nil {
+		return nil
+	}
+	c := m.Cents()
+	return &c
 }

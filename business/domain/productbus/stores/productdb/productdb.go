@@ -18,7 +18,7 @@ import (
 
 // Columns are the products table's columns as Row scans them; vproductdb
 // selects them too.
-const Columns = `product_id, user_id, name, cost, quantity, date_created, date_updated`
+const Columns = `product_id, user_id, name, cost, min_price, quantity, date_created, date_updated`
 
 // Store manages the products table, on the db each method is given.
 type Store struct{}
@@ -27,9 +27,9 @@ type Store struct{}
 func (s Store) Create(ctx context.Context, db sqlx.ExtContext, prd productbus.Product) error {
 	const q = `
 	INSERT INTO products
-		(product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
+		(product_id, user_id, name, cost, min_price, quantity, stock_added, date_created, date_updated)
 	VALUES
-		(:product_id, :user_id, :name, :cost, :quantity, :quantity, :date_created, :date_updated)`
+		(:product_id, :user_id, :name, :cost, :min_price, :quantity, :quantity, :date_created, :date_updated)`
 
 	if err := sqldb.NamedExec(ctx, db, q, toDBProduct(prd)); err != nil {
 		// The only foreign key is the owner, deleted since it was checked.
@@ -48,6 +48,7 @@ func (s Store) Update(ctx context.Context, db sqlx.ExtContext, prd productbus.Pr
 	UPDATE products SET
 		name = :name,
 		cost = :cost,
+		min_price = :min_price,
 		stock_added = stock_added + (:quantity - quantity),
 		quantity = :quantity,
 		date_updated = :date_updated

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/sdk/order"
@@ -28,8 +29,28 @@ const insert = `
 
 // Create implements salebus.Storer, bound as a struct: the slice form's
 // reflection is not worth it on every buy.
-func (s Store) Create(ctx context.Context, db sqlx.ExtContext, sale salebus.Sale) error {
-	return mapErr(sqldb.NamedExec(ctx, db, insert, toDBSale(sale)))
+func (s Store) Create(ctx context.Context, db sqlx.ExtContext, purchase salebus.Sale, since time.Time, upTo int) (int, error) {
+	if upTo <= 0 {
+		return 0, mapErr(sqldb.NamedExec(ctx, db, insert, toDBSale(purchase)))
+	}
+	// The count reads the statement's snapshot: the purchases before
+	// this one, in the same round trip, and no more than it needs.
+	const q = insert + `
+	RETURNING (SELECT count(*) FROM (SELECT 1 FROM sales
+		WHERE buyer_id = :buyer_id AND date_created > :since AND client_id IS NULL LIMIT :up_to) r) AS recent`
+
+	row := struct {
+		sale
+		Since time.Time `db:"since"`
+		UpTo  int       `db:"up_to"`
+	}{toDBSale(purchase), since.UTC(), upTo}
+	var out struct {
+		Recent int `db:"recent"`
+	}
+	if err := sqldb.NamedQueryStruct(ctx, db, q, row, &out); err != nil {
+		return 0, mapErr(err)
+	}
+	return out.Recent, nil
 }
 
 // CreateMany implements salebus.Storer: one multi-row INSERT.
