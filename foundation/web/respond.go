@@ -52,6 +52,34 @@ func Accepted(v any) any {
 	return status{v: v, code: http.StatusAccepted}
 }
 
+// headed adds headers to a value's answer, status and body as the value's.
+type headed struct {
+	v any
+	h http.Header
+}
+
+func (h headed) HTTPStatus() int { return StatusOf(h.v) }
+
+func (h headed) Encode() ([]byte, string, error) {
+	if h.v == nil {
+		return nil, "", nil
+	}
+	return Encode(h.v)
+}
+
+func (h headed) HTTPHeader() http.Header {
+	out := h.h.Clone()
+	if hv, ok := h.v.(HTTPHeaderer); ok {
+		maps.Copy(out, hv.HTTPHeader())
+	}
+	return out
+}
+
+// WithHeader sends v as it would be sent, with the headers h too.
+func WithHeader(v any, h http.Header) any {
+	return headed{v: v, h: h}
+}
+
 // NoContent is what a handler returns when there is nothing to send: 204.
 var NoContent any
 

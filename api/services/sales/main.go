@@ -214,10 +214,10 @@ func run(ctx context.Context, log *logger.Logger) error {
 	var userCache *userbus.Cache
 	if cfg.Auth.UserCacheSize > 0 {
 		userCache = userbus.NewCache(cfg.Auth.UserCacheSize, db.DB, userdb.Store{})
-		go userdb.Listen(background, db.ConnConfig(), userCache.Changed, func(live bool, pid uint32) {
-			userCache.SetLive(live, pid)
-			log.Info(ctx, "user cache", "live", userCache.Live())
-		})
+		go userdb.Listen(background, db.ConnConfig(), userCache)
+		if err := userCache.AwaitLive(ctx, userbus.CacheReconnectAfter); err != nil {
+			return fmt.Errorf("user cache: %w", err)
+		}
 	}
 
 	// draining turns true on SIGTERM: both readiness answers fail from then

@@ -5,6 +5,7 @@ package userapp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -75,13 +76,14 @@ func updateWith[Req any](ctx context.Context, r *http.Request, a *handlers, toBu
 	}
 
 	usr, err := a.userBus.Update(ctx, mid.ActorID(ctx), id, uu)
+	header, err := notAcknowledged(err)
 	if err != nil {
 		return nil, busError(err)
 	}
 	if userbus.ChangesOwnEmail(mid.ActorID(ctx), id, uu) {
-		return web.Accepted(emailChangeAccepted), nil
+		return web.WithHeader(web.Accepted(emailChangeAccepted), header), nil
 	}
-	return toAppUser(usr), nil
+	return web.WithHeader(toAppUser(usr), header), nil
 }
 
 // emailChangeAccepted is the one answer to a change of one's own email.
@@ -95,10 +97,11 @@ func (a *handlers) delete(ctx context.Context, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.userBus.Delete(ctx, mid.ActorID(ctx), id); err != nil {
+	header, err := notAcknowledged(a.userBus.Delete(ctx, mid.ActorID(ctx), id))
+	if err != nil {
 		return nil, busError(err)
 	}
-	return web.NoContent, nil
+	return web.WithHeader(web.NoContent, header), nil
 }
 
 func (a *handlers) query(ctx context.Context, r *http.Request) (any, error) {
@@ -172,6 +175,22 @@ func (a *handlers) token(ctx context.Context, r *http.Request) (any, error) {
 		return nil, errs.Newf(errs.Internal, "generate token: %w", err)
 	}
 	return Token{Token: tkn}, nil
+}
+
+// CachesBehindHeader reports a change made that some replicas did not
+// acknowledge in time: how many, and how soon they stop serving the user
+// as they were. A change that revokes access is then not yet everywhere.
+const CachesBehindHeader = "Sales-Caches-Behind"
+
+// notAcknowledged turns a change made but not acknowledged by every
+// replica into the header that reports it, and nil; any other error is
+// returned as it is.
+func notAcknowledged(err error) (http.Header, error) {
+	var na *userbus.NotAcknowledgedError
+	if !errors.As(err, &na) {
+		return http.Header{}, err
+	}
+	return http.Header{CachesBehindHeader: {fmt.Sprintf("%d; they stop serving cached users within %s", na.Behind, userbus.CacheStaleAfter)}}, nil
 }
 
 // busError maps the user domain's errors to API errors.

@@ -50,7 +50,7 @@ func BenchmarkAuthMiddleware(b *testing.B) {
 		return domain.New(domain.Config{DB: db.DB, Log: db.Log, UserCache: cache}).User
 	}
 	cache := userbus.NewCache(100, db.DB, userdb.Store{})
-	go userdb.Listen(ctx, db.Pool.ConnConfig(), cache.Changed, cache.SetLive)
+	go userdb.Listen(ctx, db.Pool.ConnConfig(), cache)
 	for deadline := time.Now().Add(10 * time.Second); !cache.Live(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			b.Fatal("the user cache never went live")

@@ -2,6 +2,7 @@ package userbus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -19,9 +20,35 @@ import (
 const UsersChanged = "users_changed"
 
 // CacheSyncTimeout bounds how long a change to a user waits for every
-// replica's cache to drop the user: only a replica cut off from Postgres,
-// which can serve no request anyway, answers later.
+// replica's cache to drop the user: only a replica cut off from Postgres
+// answers later, and it stops serving from its cache by CacheStaleAfter.
 const CacheSyncTimeout = time.Second
+
+// A listener proves every CacheHeartbeat that it hears: it sends itself a
+// notification through the pool, as any change is sent. A cache whose
+// listener has not heard its own for CacheStaleAfter serves nothing (a
+// connection whose packets are dropped looks alive for minutes), and the
+// listener starts over after CacheReconnectAfter.
+const (
+	CacheHeartbeat      = time.Second
+	CacheStaleAfter     = 3 * time.Second
+	CacheReconnectAfter = 10 * time.Second
+)
+
+// heartbeatPrefix starts the payload of a listener's heartbeat.
+const heartbeatPrefix = "heartbeat:"
+
+// NotAcknowledgedError is a change made, committed, that not every live
+// replica's cache acknowledged within CacheSyncTimeout: those replicas may
+// serve the user as they were until they stop serving from their caches,
+// CacheStaleAfter at most. The caller reports it; it is not a failure.
+type NotAcknowledgedError struct {
+	Behind int
+}
+
+func (e *NotAcknowledgedError) Error() string {
+	return fmt.Sprintf("%d replica(s) did not acknowledge the change within %s; they stop serving cached users within %s", e.Behind, CacheSyncTimeout, CacheStaleAfter)
+}
 
 // CacheStore is what a Cache needs of storage.
 type CacheStore interface {
@@ -49,6 +76,10 @@ type Cache struct {
 	gen  atomic.Uint64
 	live atomic.Bool
 	pid  atomic.Uint32
+	// heard is when the listener last heard its own heartbeat (unix ns);
+	// listening when its LISTEN was last in place.
+	heard     atomic.Int64
+	listening atomic.Int64
 }
 
 // NewCache returns a Cache of at most max users, acknowledging changes in
@@ -60,6 +91,12 @@ func NewCache(max int, db *sqlx.DB, store CacheStore) *Cache {
 // Changed takes a notification on UsersChanged: it drops the user named
 // (everything, for a payload it cannot read) and acknowledges the change.
 func (c *Cache) Changed(payload string) {
+	if beat, ok := strings.CutPrefix(payload, heartbeatPrefix); ok {
+		if beat == strconv.FormatUint(uint64(c.pid.Load()), 10) {
+			c.heard.Store(time.Now().UnixNano())
+		}
+		return
+	}
 	c.gen.Add(1)
 	seqText, idText, _ := strings.Cut(payload, ":")
 	seq, seqErr := strconv.ParseInt(seqText, 10, 64)
@@ -83,12 +120,15 @@ func (c *Cache) Changed(payload string) {
 func (c *Cache) SetLive(live bool, pid uint32) {
 	c.gen.Add(1)
 	c.live.Store(false)
+	c.heard.Store(0)
+	c.listening.Store(0)
 	c.mu.Lock()
 	clear(c.users)
 	c.mu.Unlock()
 	if !live {
 		return
 	}
+	c.listening.Store(time.Now().UnixNano())
 	if err := c.store.RegisterListener(context.Background(), c.db, pid); err != nil {
 		return // serve nothing cached; the listener reconnects on its next failure
 	}
@@ -96,13 +136,60 @@ func (c *Cache) SetLive(live bool, pid uint32) {
 	c.live.Store(true)
 }
 
-// Live reports whether the cache is hearing changes, and so serving.
+// ErrNoDelivery is a listener whose LISTEN is in place yet hears not even
+// its own notifications.
+var ErrNoDelivery = errors.New("the user cache's LISTEN connection receives no notifications, not even its own: " +
+	"a proxy that pools transactions (PgBouncer with pool_mode=transaction) takes LISTEN and never delivers, so the cache would never learn of a change. " +
+	"Connect the API to Postgres directly or through session pooling, or run it without the cache (SALES_AUTH_USER_CACHE_SIZE=0)")
+
+// AwaitLive waits until the cache is live, for at most wait. A listener
+// connected for CacheStaleAfter that has not heard its heartbeat is
+// ErrNoDelivery; a database not reachable within wait is not an error
+// (the cache serves nothing until it is).
+func (c *Cache) AwaitLive(ctx context.Context, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	for !c.Live() {
+		if since := c.listening.Load(); since != 0 && time.Since(time.Unix(0, since)) > CacheStaleAfter {
+			return ErrNoDelivery
+		}
+		if time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// Beat sends the listener's heartbeat through the pool: the notification
+// travels as a change's would.
+func (c *Cache) Beat(ctx context.Context) error {
+	_, err := c.db.ExecContext(ctx, `SELECT pg_notify($1, $2)`, UsersChanged, heartbeatPrefix+strconv.FormatUint(uint64(c.pid.Load()), 10))
+	return err
+}
+
+// Heard is when the listener last heard its own heartbeat; zero before
+// the first.
+func (c *Cache) Heard() time.Time {
+	ns := c.heard.Load()
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
+}
+
+// Live reports whether the cache is hearing changes, and so serving: its
+// listener is connected and heard its heartbeat within CacheStaleAfter.
 func (c *Cache) Live() bool {
-	return c.live.Load()
+	ns := c.heard.Load()
+	return c.live.Load() && ns != 0 && time.Since(time.Unix(0, ns)) < CacheStaleAfter
 }
 
 func (c *Cache) get(id uuid.UUID) (User, bool) {
-	if !c.live.Load() {
+	if !c.Live() {
 		return User{}, false
 	}
 	c.mu.RLock()
@@ -114,7 +201,7 @@ func (c *Cache) get(id uuid.UUID) (User, bool) {
 func (c *Cache) put(usr User, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.live.Load() || c.gen.Load() != gen {
+	if !c.Live() || c.gen.Load() != gen {
 		return
 	}
 	if len(c.users) >= c.max {
@@ -146,7 +233,7 @@ func (b *Business) Authenticated(ctx context.Context, id uuid.UUID) (User, error
 }
 
 // syncCaches waits until every live replica's cache has dropped change
-// seq, for at most CacheSyncTimeout.
+// seq, for at most CacheSyncTimeout; past it, a *NotAcknowledgedError.
 func (b *Business) syncCaches(ctx context.Context, seq int64) error {
 	deadline := time.Now().Add(CacheSyncTimeout)
 	for pause := time.Millisecond; ; pause = min(2*pause, 20*time.Millisecond) {
@@ -161,7 +248,7 @@ func (b *Business) syncCaches(ctx context.Context, seq int64) error {
 			if b.log != nil {
 				b.log.Warn(ctx, "user caches", "status", "not every replica dropped the change in time", "change", seq, "behind", behind)
 			}
-			return nil
+			return &NotAcknowledgedError{Behind: behind}
 		}
 		select {
 		case <-ctx.Done():

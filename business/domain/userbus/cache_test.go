@@ -47,7 +47,7 @@ func TestCacheFollowsTheDatabase(t *testing.T) {
 		Log:    db.Log,
 	})
 	listening, stop := context.WithCancel(ctx)
-	go userdb.Listen(listening, db.Pool.ConnConfig(), cache.Changed, cache.SetLive)
+	go userdb.Listen(listening, db.Pool.ConnConfig(), cache)
 	waitFor(t, cache.Live)
 
 	usr, err := bus.Create(ctx, uuid.Nil, newUser("Ida", "ida@example.com", role.User))

@@ -254,7 +254,9 @@ func (b *Business) create(ctx context.Context, method string, actor func(User) u
 // the change without an error, after the same work: the caller must not
 // learn which addresses have accounts (ChangesOwnEmail says when to hide
 // the outcome). It returns ErrNotFound, ErrUniqueEmail (only for a change
-// of someone else), ErrCurrentPassword, ErrLastAdmin or a *ThrottledError.
+// of someone else), ErrCurrentPassword, ErrLastAdmin or a *ThrottledError;
+// or, with the change made and the user as changed, a
+// *NotAcknowledgedError.
 func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, uu UpdateUser) (User, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Update")
 	defer span.End()
@@ -330,7 +332,8 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 		return User{}, fmt.Errorf("update user %s: %w", id, err)
 	}
 	if err := b.syncCaches(ctx, change); err != nil {
-		return User{}, fmt.Errorf("update user %s: %w", id, err)
+		// Made all the same: the user as changed, with the report.
+		return usr, fmt.Errorf("update user %s: %w", id, err)
 	}
 	return usr, nil
 }
@@ -373,7 +376,8 @@ func (b *Business) checkCurrentPassword(ctx context.Context, id uuid.UUID, plain
 }
 
 // Delete removes the user with id on behalf of actorID. It returns
-// ErrNotFound, ErrHasDependents or ErrLastAdmin.
+// ErrNotFound, ErrHasDependents or ErrLastAdmin; or, with the user deleted,
+// a *NotAcknowledgedError.
 func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) error {
 	ctx, span := otel.AddSpan(ctx, "userbus.Delete")
 	defer span.End()

@@ -14,11 +14,14 @@ import (
 // Proxy sits between clients and a Postgres server, on a loopback port of
 // its own, and counts the round trips clients make: Sync (the end of an
 // extended-protocol exchange) and Query messages, but not the empty
-// queries pgx sends to check an idle connection.
+// queries pgx sends to check an idle connection. A test may black-hole it:
+// every byte either way is dropped, connections stay open, as when a
+// network drops packets.
 type Proxy struct {
 	ln         net.Listener
 	target     string
 	roundTrips atomic.Int64
+	holed      atomic.Bool
 	wg         sync.WaitGroup
 	mu         sync.Mutex
 	conns      []net.Conn
@@ -51,6 +54,9 @@ func (p *Proxy) URL(dbURL string) string {
 	return u.String()
 }
 
+// BlackHole drops every byte from now on (on), or forwards them again.
+func (p *Proxy) BlackHole(on bool) { p.holed.Store(on) }
+
 // RoundTrips returns the round trips counted since the last Reset.
 func (p *Proxy) RoundTrips() int { return int(p.roundTrips.Load()) }
 
@@ -72,11 +78,11 @@ func (p *Proxy) accept() {
 		p.conns = append(p.conns, client, server)
 		p.mu.Unlock()
 		p.wg.Go(func() {
-			_, _ = io.Copy(client, server)
+			_, _ = io.Copy(holeWriter{client, &p.holed}, server)
 			client.Close()
 		})
 		p.wg.Go(func() {
-			_ = p.count(server, client)
+			_ = p.count(holeWriter{server, &p.holed}, client)
 			server.Close()
 		})
 	}
@@ -121,6 +127,19 @@ func (p *Proxy) count(dst io.Writer, src io.Reader) error {
 			return err
 		}
 	}
+}
+
+// holeWriter writes to w, or drops what it is given while holed.
+type holeWriter struct {
+	w     io.Writer
+	holed *atomic.Bool
+}
+
+func (h holeWriter) Write(b []byte) (int, error) {
+	if h.holed.Load() {
+		return len(b), nil
+	}
+	return h.w.Write(b)
 }
 
 func (p *Proxy) close() {

@@ -18,9 +18,11 @@ import (
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
 )
 
 // replica builds another API handler on e's database, with a pool of its
@@ -57,7 +59,7 @@ func (e *env) cachingAPI(t *testing.T, pool *sqldb.DB) http.Handler {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); pool.Close() })
 	cache := userbus.NewCache(100, pool.DB, userdb.Store{})
-	go userdb.Listen(ctx, pool.ConnConfig(), cache.Changed, cache.SetLive)
+	go userdb.Listen(ctx, pool.ConnConfig(), cache)
 	for deadline := time.Now().Add(5 * time.Second); !cache.Live(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the replica's user cache did not go live")
@@ -438,5 +440,74 @@ func TestOwnEmailChangeRevealsNothing(t *testing.T) {
 	}
 	if a := change("ada@example.com"); a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") == "" {
 		t.Errorf("sixth change in a day: %d %s, want 429 with Retry-After", a.status, a.body)
+	}
+}
+
+// TestRevocationFailsClosed: a replica whose listener's connection goes
+// silent (a proxy the test controls drops every packet, as a broken
+// network does) stops serving users from its cache within seconds, so a
+// user disabled meanwhile is refused there; and the admin who disabled
+// them is told that a replica did not acknowledge, not just the log.
+func TestRevocationFailsClosed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	proxy := dbtest.NewProxy(t, e.db.URL)
+
+	// Replica B: queries straight to Postgres, its listener through the
+	// proxy.
+	pool, err := sqldb.OpenURL(e.db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(func() { cancel(); pool.Close() })
+	listenCfg, err := pgx.ParseConfig(proxy.URL(e.db.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := userbus.NewCache(100, pool.DB, userdb.Store{})
+	go userdb.Listen(ctx, listenCfg, cache)
+	for deadline := time.Now().Add(5 * time.Second); !cache.Live(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("replica B's user cache did not go live")
+		}
+	}
+	b := build.WebAPI(build.Config{Build: "test", Log: logger.Discard(), DB: pool.DB, Auth: e.auth, ActiveKID: kid, TokenTTL: tokenTTL, UserCache: cache})
+	self := "/v1/users/" + e.user1.ID.String()
+	for range 2 {
+		if a := send(t, b, http.MethodGet, self, e.tokens["user1"], nil, nil); a.status != http.StatusOK {
+			t.Fatalf("user1 on replica B: %d %s", a.status, a.body)
+		}
+	}
+
+	proxy.BlackHole(true)
+	start := time.Now()
+	a := send(t, e.h, http.MethodPut, self, e.tokens["admin"], map[string]any{"enabled": false}, nil)
+	if a.status != http.StatusOK {
+		t.Fatalf("disable user1: %d %s", a.status, a.body)
+	}
+	if got := a.header.Get(userapp.CachesBehindHeader); !strings.HasPrefix(got, "1;") {
+		t.Errorf("%s: %q, want it to report the one replica behind", userapp.CachesBehindHeader, got)
+	}
+
+	deadline := start.Add(userbus.CacheStaleAfter + 2*userbus.CacheHeartbeat)
+	for {
+		a := send(t, b, http.MethodGet, self, e.tokens["user1"], nil, nil)
+		if a.status == http.StatusUnauthorized {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("replica B still serves the disabled user %s after its listener went silent: %d", time.Since(start).Round(time.Millisecond), a.status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("replica B refused the disabled user %s after its listener went silent", time.Since(start).Round(time.Millisecond))
+
+	// The network heals: the listener starts over and the cache serves.
+	proxy.BlackHole(false)
+	for deadline := time.Now().Add(userbus.CacheReconnectAfter + 10*time.Second); !cache.Live(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("replica B's user cache did not come back after the network healed")
+		}
 	}
 }

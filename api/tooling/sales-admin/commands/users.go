@@ -165,7 +165,12 @@ func promoteUser(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	usr, err = bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Roles: []role.Role{role.Admin}, Enabled: new(true)})
-	if err != nil {
+	var na *userbus.NotAcknowledgedError
+	switch {
+	case errors.As(err, &na):
+		// Made; the replicas behind catch up within seconds.
+		fmt.Fprintf(env.Out, "note: %v\n", na)
+	case err != nil:
 		return err
 	}
 	fmt.Fprintf(env.Out, "%s is now an enabled %s; their earlier tokens no longer work\n", usr.Email, role.Join(usr.Roles, ","))

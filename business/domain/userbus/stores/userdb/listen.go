@@ -2,21 +2,39 @@ package userdb
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
+// Cache is what a listener keeps: a *userbus.Cache.
+type Cache interface {
+	// Changed takes each payload heard, heartbeats too.
+	Changed(payload string)
+	// SetLive is told true with the session's pid once the LISTEN is in
+	// place, and false when the connection is lost (and changes missed).
+	SetLive(live bool, pid uint32)
+	// Beat sends the listener's heartbeat, through another connection.
+	Beat(ctx context.Context) error
+	// Heard is when the heartbeat was last heard.
+	Heard() time.Time
+}
+
 // Listen keeps a connection of its own LISTENing on userbus.UsersChanged
-// until ctx ends, reconnecting with a growing pause, and calls notify with
-// each payload. live is told true with the session's pid once the LISTEN is
-// in place, and false when the connection is lost (and changes missed).
-func Listen(ctx context.Context, cfg *pgx.ConnConfig, notify func(payload string), live func(listening bool, pid uint32)) {
+// until ctx ends, reconnecting with a growing pause, and hands c every
+// payload. Every userbus.CacheHeartbeat it has c send a heartbeat; one not
+// heard for userbus.CacheReconnectAfter ends the connection (packets
+// dropped, or a proxy that does not deliver notifications) and it starts
+// over, while c serves nothing.
+func Listen(ctx context.Context, cfg *pgx.ConnConfig, c Cache) {
 	pause := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		err := listenOnce(ctx, cfg, notify, live)
-		live(false, 0)
+		err := listenOnce(ctx, cfg, c)
+		c.SetLive(false, 0)
 		if ctx.Err() != nil {
 			return
 		}
@@ -32,10 +50,12 @@ func Listen(ctx context.Context, cfg *pgx.ConnConfig, notify func(payload string
 	}
 }
 
-func listenOnce(ctx context.Context, cfg *pgx.ConnConfig, notify func(string), live func(bool, uint32)) error {
+func listenOnce(ctx context.Context, cfg *pgx.ConnConfig, c Cache) error {
 	ccfg := cfg.Copy()
 	ccfg.RuntimeParams["application_name"] += " listener"
-	conn, err := pgx.ConnectConfig(ctx, ccfg)
+	connectCtx, cancel := context.WithTimeout(ctx, userbus.CacheReconnectAfter)
+	conn, err := pgx.ConnectConfig(connectCtx, ccfg)
+	cancel()
 	if err != nil {
 		return err
 	}
@@ -43,12 +63,37 @@ func listenOnce(ctx context.Context, cfg *pgx.ConnConfig, notify func(string), l
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{userbus.UsersChanged}.Sanitize()); err != nil {
 		return err
 	}
-	live(true, conn.PgConn().PID())
+	c.SetLive(true, conn.PgConn().PID())
+	start := time.Now()
+	var lastBeat time.Time
 	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
+		if time.Since(lastBeat) >= userbus.CacheHeartbeat {
+			beatCtx, cancel := context.WithTimeout(ctx, userbus.CacheHeartbeat)
+			// A failed send is a heartbeat not heard: the limit below acts.
+			_ = c.Beat(beatCtx)
+			cancel()
+			lastBeat = time.Now()
+		}
+		heard := c.Heard()
+		if heard.IsZero() {
+			heard = start
+		}
+		if time.Since(heard) > userbus.CacheReconnectAfter {
+			return fmt.Errorf("no heartbeat heard on %s for %s", userbus.UsersChanged, userbus.CacheReconnectAfter)
+		}
+
+		waitCtx, cancel := context.WithTimeout(ctx, userbus.CacheHeartbeat)
+		n, err := conn.WaitForNotification(waitCtx)
+		cancel()
+		switch {
+		case err == nil:
+			c.Changed(n.Payload)
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case pgconn.Timeout(err) || errors.Is(err, context.DeadlineExceeded):
+			// Quiet: the next round beats.
+		default:
 			return err
 		}
-		notify(n.Payload)
 	}
 }
