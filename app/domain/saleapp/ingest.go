@@ -39,8 +39,8 @@ type IngestConfig struct {
 	// MaxDuration is the longest a stream may run.
 	MaxDuration time.Duration
 	// MinRate is the fewest bytes a second a stream must send, counted
-	// over the time spent waiting for it, once IdleTimeout of waiting has
-	// passed.
+	// over the time spent waiting for it once that is twice IdleTimeout
+	// (a silent stream meets the idle deadline first).
 	MinRate int
 	// MaxStreams is how many uploads run at once, one per user; more are
 	// answered 503 (429 to a user with one running).
@@ -286,7 +286,7 @@ var errStop = errors.New("the stream stopped")
 func (s *ingestStream) read(ctx context.Context, rc *http.ResponseController, lines chan<- Line) {
 	defer close(lines)
 	cfg := s.h.ingestCfg
-	body := &pacedReader{r: http.MaxBytesReader(nil, s.r.Body, cfg.MaxBytes), minRate: cfg.MinRate, grace: cfg.IdleTimeout}
+	body := &pacedReader{r: http.MaxBytesReader(nil, s.r.Body, cfg.MaxBytes), minRate: cfg.MinRate, grace: 2 * cfg.IdleTimeout}
 	stopAt := s.start.Add(cfg.MaxDuration)
 	before := func() {
 		deadline := time.Now().Add(cfg.IdleTimeout)
