@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -263,4 +264,53 @@ func groupProcesses(pgid int) []string {
 		found = append(found, fmt.Sprintf("%d %s", pid, strings.TrimSpace(strings.ReplaceAll(string(cmdline), "\x00", " "))))
 	}
 	return found
+}
+
+// TestMakeRunListensOnLoopback: make run's API, its debug port and the
+// sidecar's bind 127.0.0.1 unless told otherwise, since the seeded admin's
+// password is known. run.sh runs here with stand-ins for the binaries that
+// record the addresses they were given.
+func TestMakeRunListensOnLoopback(t *testing.T) {
+	root, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	bin := filepath.Join(work, "bin")
+	seen := filepath.Join(work, "seen")
+	if err := os.MkdirAll(filepath.Join(work, "zarf", "keys"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "zarf", "keys", "k.pem"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stub := func(name, body string) {
+		if err := os.MkdirAll(bin, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stub("sales-admin", "exit 0")
+	stub("logfmt", "cat >/dev/null")
+	stub("sales-api", `echo "api $SALES_WEB_API_HOST debug $SALES_WEB_DEBUG_HOST" >> `+seen)
+	stub("metrics", `echo "metrics $METRICS_WEB_METRICS_HOST debug $METRICS_WEB_DEBUG_HOST" >> `+seen)
+
+	cmd := exec.Command(filepath.Join(root, "zarf", "dev", "run.sh"))
+	cmd.Dir = work
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "BIN=" + bin, "SALES_DB_HOST=db", "SALES_DB_NAME=sales", "SALES_DB_USER=u"}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("run.sh with stand-ins: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSpace(string(data)), "\n")
+	slices.Sort(got)
+	want := []string{"api 127.0.0.1:3000 debug 127.0.0.1:3010", "metrics 127.0.0.1:4000 debug 127.0.0.1:4010"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("addresses make run gives (-want +got):\n%s", diff)
+	}
 }

@@ -171,16 +171,25 @@ func TestComposeMatchesTheCluster(t *testing.T) {
 
 	// Compose publishes what kind maps: localhost:PORT is the same service
 	// whichever way the kit runs.
+	// Both on the host's loopback only: the seeded admin's password is
+	// known, and the debug port shows the process's insides.
 	var kindPorts, composePorts []string
 	for _, n := range kindConfig(t).Nodes {
 		for _, m := range n.ExtraPortMappings {
 			kindPorts = append(kindPorts, strconv.Itoa(int(m.HostPort)))
+			if m.ListenAddress != "127.0.0.1" {
+				t.Errorf("kind maps host port %d on %q, not 127.0.0.1", m.HostPort, m.ListenAddress)
+			}
 		}
 	}
 	for _, s := range cf.Services {
 		for _, p := range s.Ports {
-			host, _, _ := strings.Cut(p, ":")
+			ip, rest, _ := strings.Cut(p, ":")
+			host, _, _ := strings.Cut(rest, ":")
 			composePorts = append(composePorts, host)
+			if ip != "127.0.0.1" {
+				t.Errorf("compose publishes %q on every interface: write 127.0.0.1:HOST:CONTAINER", p)
+			}
 		}
 	}
 	if diff := cmp.Diff(sortedStrings(kindPorts), sortedStrings(composePorts)); diff != "" {

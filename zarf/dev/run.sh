@@ -10,7 +10,13 @@
 set -euo pipefail
 
 bin=${BIN:-./bin}
-api_host=${SALES_WEB_API_HOST:-0.0.0.0:3000}
+# Only this machine reaches a laptop's API, its debug port and the seeded
+# admin: loopback unless asked otherwise.
+export SALES_WEB_API_HOST=${SALES_WEB_API_HOST:-127.0.0.1:3000}
+export SALES_WEB_DEBUG_HOST=${SALES_WEB_DEBUG_HOST:-127.0.0.1:3010}
+export METRICS_WEB_METRICS_HOST=${METRICS_WEB_METRICS_HOST:-127.0.0.1:4000}
+export METRICS_WEB_DEBUG_HOST=${METRICS_WEB_DEBUG_HOST:-127.0.0.1:4010}
+api_host=$SALES_WEB_API_HOST
 
 # No Tempo runs locally: spans stay in-process unless a host is given.
 export SALES_TEMPO_HOST=${SALES_TEMPO_HOST-}
