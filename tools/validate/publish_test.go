@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -27,12 +28,15 @@ type fakeGitHub struct {
 	created  int // releases made
 	nextID   int
 	assetsBy map[int]fakeAsset // by id
+	// failUpload fails every upload of the asset of this name.
+	failUpload string
 }
 
 type fakeRelease struct {
 	ID         int    `json:"id"`
 	TagName    string `json:"tag_name"`
 	Prerelease bool   `json:"prerelease"`
+	Draft      bool   `json:"draft"`
 }
 
 type fakeAsset struct {
@@ -43,10 +47,26 @@ type fakeAsset struct {
 
 func (f *fakeGitHub) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /repos/acme/shop/releases/tags/{tag}", func(w http.ResponseWriter, r *http.Request) {
-		if f.release == nil || f.release.TagName != r.PathValue("tag") {
-			http.Error(w, `{"message": "Not Found"}`, http.StatusNotFound)
+	mux.HandleFunc("GET /repos/acme/shop/releases", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if f.release == nil {
+			fmt.Fprint(w, "[]")
 			return
+		}
+		json.NewEncoder(w).Encode([]any{f.releaseJSON()})
+	})
+	mux.HandleFunc("PATCH /repos/acme/shop/releases/{id}", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Draft *bool `json:"draft"`
+		}
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil || f.release == nil || strconv.Itoa(f.release.ID) != r.PathValue("id") {
+			http.Error(w, `{"message": "Validation Failed"}`, http.StatusUnprocessableEntity)
+			return
+		}
+		if req.Draft != nil {
+			f.release.Draft = *req.Draft
 		}
 		f.writeRelease(w, http.StatusOK)
 	})
@@ -55,6 +75,7 @@ func (f *fakeGitHub) handler() http.Handler {
 			TagName              string `json:"tag_name"`
 			Name                 string `json:"name"`
 			Prerelease           bool   `json:"prerelease"`
+			Draft                bool   `json:"draft"`
 			GenerateReleaseNotes bool   `json:"generate_release_notes"`
 		}
 		dec := json.NewDecoder(r.Body)
@@ -65,11 +86,15 @@ func (f *fakeGitHub) handler() http.Handler {
 		}
 		f.nextID++
 		f.created++
-		f.release = &fakeRelease{ID: f.nextID, TagName: req.TagName, Prerelease: req.Prerelease}
+		f.release = &fakeRelease{ID: f.nextID, TagName: req.TagName, Prerelease: req.Prerelease, Draft: req.Draft}
 		f.writeRelease(w, http.StatusCreated)
 	})
 	mux.HandleFunc("DELETE /repos/acme/shop/releases/assets/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id, _ := strconv.Atoi(r.PathValue("id"))
+		if !f.release.Draft {
+			http.Error(w, `{"message": "a published release's assets are kept, in this test"}`, http.StatusForbidden)
+			return
+		}
 		if _, ok := f.assetsBy[id]; !ok {
 			http.Error(w, `{"message": "Not Found"}`, http.StatusNotFound)
 			return
@@ -79,6 +104,10 @@ func (f *fakeGitHub) handler() http.Handler {
 	})
 	mux.HandleFunc("POST /uploads/repos/acme/shop/releases/{id}/assets", func(w http.ResponseWriter, r *http.Request) {
 		name := r.URL.Query().Get("name")
+		if name == f.failUpload {
+			http.Error(w, `{"message": "Server Error"}`, http.StatusInternalServerError)
+			return
+		}
 		for _, a := range f.assetsBy {
 			if a.Name == name {
 				// As GitHub: a name is taken until its asset is deleted.
@@ -104,26 +133,35 @@ func (f *fakeGitHub) handler() http.Handler {
 }
 
 func (f *fakeGitHub) writeRelease(w http.ResponseWriter, status int) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(f.releaseJSON())
+}
+
+func (f *fakeGitHub) releaseJSON() map[string]any {
 	assets := []fakeAsset{}
 	for _, a := range f.assetsBy {
 		assets = append(assets, a)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{
+	return map[string]any{
 		"id":         f.release.ID,
 		"tag_name":   f.release.TagName,
 		"prerelease": f.release.Prerelease,
+		"draft":      f.release.Draft,
 		"html_url":   f.url + "/acme/shop/releases/tag/" + f.release.TagName,
 		"upload_url": f.url + "/uploads/repos/acme/shop/releases/" + strconv.Itoa(f.release.ID) + "/assets{?name,label}",
 		"assets":     assets,
-	})
+	}
 }
 
 // TestPublishToGitHub runs make release-publish against a fake of GitHub's
-// releases API: the first run makes the release and uploads the checksums
-// and every file they list; a second (a retried CI job, the files built
-// anew) finds that release and replaces the assets, one of each.
+// releases API. The first run fails half way (an upload errs): the draft
+// it made holds part of the files and nothing is published. The second
+// (the CI job retried, the files built anew) finds the draft, replaces
+// what the first uploaded, uploads the rest with the signature, and
+// publishes. A third run for the same tag refuses and changes nothing: a
+// published release is never overwritten. No run puts the token on a
+// command line, where any user of the machine could read it.
 func TestPublishToGitHub(t *testing.T) {
 	for _, tool := range []string{"curl", "jq"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -137,45 +175,91 @@ func TestPublishToGitHub(t *testing.T) {
 	defer srv.Close()
 	gh.url = srv.URL
 	dist := t.TempDir()
+	sumsName := project + "-" + version + "-SHA256SUMS"
+	binName := "sales-api-" + version + "-linux-amd64"
+	gh.failUpload = project + "-" + version + ".yaml"
 
-	for run, binary := range []string{"binary, first build", "binary, second build"} {
+	// curl, wrapped: each call's arguments go to a file first.
+	argv := filepath.Join(t.TempDir(), "argv")
+	wrap := t.TempDir()
+	realCurl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := "#!/bin/sh\nprintf '%s\\n' \"$*\" >> " + argv + "\nexec " + realCurl + " \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(wrap, "curl"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", wrap+string(os.PathListSeparator)+os.Getenv("PATH"))
+
+	publish := func(binary string) ([]byte, map[string]string, error) {
 		files := map[string]string{
-			"sales-api-" + version + "-linux-amd64": binary,
-			project + "-" + version + ".yaml":       "kind: Namespace\n",
+			binName:                           binary,
+			project + "-" + version + ".yaml": "kind: Namespace\n",
 		}
-		sumsName := project + "-" + version + "-SHA256SUMS"
 		var sums string
 		for _, name := range sortedKeys(files) {
 			sum := sha256.Sum256([]byte(files[name]))
 			sums += hex.EncodeToString(sum[:]) + "  " + name + "\n"
 		}
 		files[sumsName] = sums
+		files[sumsName+".sig"] = "signature of " + binary
 		for name, data := range files {
 			if err := os.WriteFile(filepath.Join(dist, name), []byte(data), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
-
 		out, err := makeInRepo(t, "release-publish", "VERSION="+version, "DIST="+dist,
 			"GITHUB_TOKEN=test-token", "GITHUB_REPOSITORY=acme/shop", "GITHUB_API_URL="+srv.URL)
-		if err != nil {
-			t.Fatalf("run %d: make release-publish: %v\n%s", run+1, err, out)
-		}
-
+		return out, files, err
+	}
+	assets := func() map[string]string {
 		gh.mu.Lock()
+		defer gh.mu.Unlock()
 		got := make(map[string]string)
 		for _, a := range gh.assetsBy {
 			if _, dup := got[a.Name]; dup {
-				t.Errorf("run %d: asset %s is there twice", run+1, a.Name)
+				t.Errorf("asset %s is there twice", a.Name)
 			}
 			got[a.Name] = a.data
 		}
-		if diff := cmp.Diff(files, got); diff != "" {
-			t.Errorf("run %d: the release's assets (-want +got):\n%s", run+1, diff)
-		}
-		if gh.created != 1 || gh.release.TagName != version || !gh.release.Prerelease {
-			t.Errorf("run %d: %d releases made, the last %+v; want one, pre-release %s", run+1, gh.created, gh.release, version)
-		}
-		gh.mu.Unlock()
+		return got
+	}
+
+	if out, _, err := publish("binary, first build"); err == nil {
+		t.Fatalf("run 1 with a failing upload succeeded:\n%s", out)
+	}
+	if gh.release == nil || !gh.release.Draft {
+		t.Fatalf("after a failed run: release %+v, want a draft", gh.release)
+	}
+
+	gh.mu.Lock()
+	gh.failUpload = ""
+	gh.mu.Unlock()
+	out, files, err := publish("binary, second build")
+	if err != nil {
+		t.Fatalf("run 2: make release-publish: %v\n%s", err, out)
+	}
+	if diff := cmp.Diff(files, assets()); diff != "" {
+		t.Errorf("run 2: the release's assets (-want +got):\n%s", diff)
+	}
+	if gh.created != 1 || gh.release.TagName != version || !gh.release.Prerelease || gh.release.Draft {
+		t.Errorf("run 2: %d releases made, the last %+v; want one, published, pre-release %s", gh.created, gh.release, version)
+	}
+
+	out, _, err = publish("binary, third build")
+	if err == nil || !strings.Contains(string(out), "is published already") {
+		t.Errorf("run 3 for a published tag: %v, want a refusal that says it is published:\n%s", err, out)
+	}
+	if diff := cmp.Diff(files, assets()); diff != "" {
+		t.Errorf("run 3 changed the published release's assets (-run 2 +now):\n%s", diff)
+	}
+
+	calls, err := os.ReadFile(argv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(calls), "test-token") {
+		t.Errorf("the token is on curl's command line:\n%s", calls)
 	}
 }

@@ -25,6 +25,10 @@ import (
 type Image struct {
 	Name    string
 	NewName string
+	// Digest, when set (sha256:...), pins the image by its content, as the
+	// registry reported it after the push: a tag can be moved, a digest
+	// cannot.
+	Digest string
 }
 
 // Config is what a bundle is rendered from.
@@ -119,7 +123,11 @@ func writeWrapper(cfg Config) (string, error) {
 		Resources: []string{filepath.ToSlash(rel)},
 	}
 	for _, img := range cfg.Images {
-		k.Images = append(k.Images, types.Image{Name: img.Name, NewName: img.NewName, NewTag: cfg.Version})
+		pin := types.Image{Name: img.Name, NewName: img.NewName, NewTag: cfg.Version}
+		if img.Digest != "" {
+			pin.NewTag, pin.Digest = "", img.Digest
+		}
+		k.Images = append(k.Images, pin)
 	}
 	data, err := yaml.Marshal(k)
 	if err == nil {
@@ -154,6 +162,9 @@ func pinned(img Image, version string) string {
 	name := img.NewName
 	if name == "" {
 		name = img.Name
+	}
+	if img.Digest != "" {
+		return name + "@" + img.Digest
 	}
 	return name + ":" + version
 }
@@ -190,11 +201,18 @@ func containerImages(obj any) []string {
 // name=newName.
 func ParseImage(s string) (Image, error) {
 	name, newName, _ := strings.Cut(s, "=")
+	newName, digest, pinned := strings.Cut(newName, "@")
 	if name == "" || hasTag(name) || hasTag(newName) {
-		return Image{}, fmt.Errorf("image %q: want name or name=newName, without a tag (the version is the tag)", s)
+		return Image{}, fmt.Errorf("image %q: want name, name=newName or name=newName@sha256:DIGEST, without a tag (the version is the tag)", s)
 	}
-	return Image{Name: name, NewName: newName}, nil
+	if pinned && !digestRE.MatchString(digest) {
+		return Image{}, fmt.Errorf("image %q: the digest is not sha256: and 64 hex digits", s)
+	}
+	return Image{Name: name, NewName: newName, Digest: digest}, nil
 }
+
+// digestRE is an image digest as registries report it.
+var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // hasTag reports whether an image reference has a tag: a colon after its
 // last slash (one before is a registry's port).

@@ -43,6 +43,8 @@ spec:
 	return dir
 }
 
+const digest = "sha256:abababababababababababababababababababababababababababababababab"
+
 func TestRenderPinsEveryContainer(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -55,6 +57,7 @@ func TestRenderPinsEveryContainer(t *testing.T) {
 		{"no tag before", "acme/app", Image{Name: "acme/app"}, "acme/app:v1.2.3", false},
 		{"to a registry", "acme/app:dev", Image{Name: "acme/app", NewName: "registry.example.com:5000/team/app"}, "registry.example.com:5000/team/app:v1.2.3", false},
 		{"overlay behind a symlink", "acme/app:dev", Image{Name: "acme/app"}, "acme/app:v1.2.3", true},
+		{"by digest", "acme/app:dev", Image{Name: "acme/app", NewName: "ghcr.io/acme/app", Digest: digest}, "ghcr.io/acme/app@" + digest, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,6 +122,8 @@ func TestParseImage(t *testing.T) {
 		{in: "garagesale/sales-api:v1", wantErr: true},
 		{in: "garagesale/sales-api=ghcr.io/acme/sales-api:v1", wantErr: true},
 		{in: "=ghcr.io/acme/sales-api", wantErr: true},
+		{in: "garagesale/sales-api=ghcr.io/acme/api@" + digest, want: Image{Name: "garagesale/sales-api", NewName: "ghcr.io/acme/api", Digest: digest}},
+		{in: "garagesale/sales-api=ghcr.io/acme/api@sha256:abc", wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
