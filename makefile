@@ -128,6 +128,11 @@ DEADCODE            = $(TOOLS_BIN)/deadcode-$(DEADCODE_VERSION)
 # would dwarf the tools module's).
 JAEGER_VERSION      = $(shell sed -n 's#^\tgithub.com/jaegertracing/jaeger \(v[^ ]*\).*#\1#p' $(TOOLS)/jaeger/go.mod)
 JAEGER              = $(TOOLS_BIN)/jaeger-$(JAEGER_VERSION)
+# Releases: an SBOM of each binary, and the signature of the checksums.
+CYCLONEDX_VERSION   = v1.10.0
+CYCLONEDX           = $(TOOLS_BIN)/cyclonedx-gomod-$(CYCLONEDX_VERSION)
+COSIGN_VERSION      = v2.6.5
+COSIGN              = $(TOOLS_BIN)/cosign-$(COSIGN_VERSION)
 
 # go-tool installs package@version $(1) as the file $(2) when it is missing.
 define go-tool
@@ -390,13 +395,19 @@ compose-down: need-docker ## stop the compose services
 # ==============================================================================
 # Releases
 #
-# make release VERSION=v1.2.3 builds every binary for RELEASE_PLATFORMS with
-# its version, commit and build date stamped in, renders the manifest bundle
-# (the production overlay with the kit's images pinned to VERSION under
-# REGISTRY) and the checksums of them all, into DIST. It needs Go and git,
-# not Docker: the images are release-images and release-push, which CI runs
-# on a v* tag; release-publish and release-deploy publish and apply what
-# make release made (docs/deployment.md, Releasing).
+# A release, in CI on a v* tag (docs/deployment.md, Releasing):
+#   make release-images release-push  builds and pushes the images, and
+#                                     records the digest the registry gave each
+#   make release                      builds every binary for RELEASE_PLATFORMS
+#                                     with its version, commit and build date
+#                                     stamped in, an SBOM of each (CycloneDX),
+#                                     the manifest bundle (the production
+#                                     overlay with the images pinned by digest),
+#                                     the checksums of them all, and the
+#                                     checksums' signature (cosign), into DIST
+#   make release-publish              publishes them on GitHub, once
+# make release-verify checks a release's files against its checksums and
+# the checksums against the signature.
 
 DIST              ?= dist
 # REGISTRY prefixes the released images' names with REGISTRY/: with
@@ -411,6 +422,14 @@ RELEASE_LDFLAGS    = -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -
 RELEASE_OVERLAY   := zarf/k8s/prod/sales
 RELEASE_BUNDLE     = $(DIST)/$(PROJECT)-$(VERSION).yaml
 RELEASE_SUMS       = $(DIST)/$(PROJECT)-$(VERSION)-SHA256SUMS
+RELEASE_SIG        = $(RELEASE_SUMS).sig
+# release-push records here, as NAME=REPO@sha256:DIGEST, what the registry
+# calls each image it took: the bundle pins those, which no one can move.
+RELEASE_DIGESTS    = $(DIST)/$(PROJECT)-$(VERSION)-images
+# The public half of the release signing key (cosign generate-key-pair);
+# the private half and its password sign in CI, from COSIGN_PRIVATE_KEY and
+# COSIGN_PASSWORD (CircleCI context garagesale-signing), never a file here.
+COSIGN_PUB        ?= zarf/release/cosign.pub
 # The kit's images by the names the overlays give them, then as released.
 RELEASE_REPOS     := $(patsubst %:$(IMAGE_TAG),%,$(SALES_IMAGE) $(METRICS_IMAGE))
 RELEASE_PREFIX     = $(if $(REGISTRY),$(REGISTRY)/)
@@ -423,33 +442,53 @@ RELEASE_PKG_sales-admin := ./api/tooling/sales-admin
 # release-file is where binary $(1) for platform $(2) (os/arch) lands.
 release-file   = $(DIST)/$(1)-$(VERSION)-$(subst /,-,$(2))
 RELEASE_FILES  = $(foreach p,$(RELEASE_PLATFORMS),$(foreach b,$(RELEASE_BINARIES),$(call release-file,$(b),$(p))))
+RELEASE_SBOMS  = $(addsuffix .cdx.json,$(RELEASE_FILES))
 
 # release-binary builds binary $(1) for platform $(2): static, from vendor/,
 # as the images build it.
 define release-binary
 	CGO_ENABLED=0 GOOS=$(word 1,$(subst /, ,$(2))) GOARCH=$(word 2,$(subst /, ,$(2))) $(GO) build -trimpath \
 		-ldflags "$(RELEASE_LDFLAGS)" -o $(call release-file,$(1),$(2)) $(RELEASE_PKG_$(1))
+	$(CYCLONEDX) bin -json -version $(VERSION) -output $(call release-file,$(1),$(2)).cdx.json $(call release-file,$(1),$(2))
 
 endef
 
-.PHONY: release release-bundle release-images release-push release-publish release-deploy
+.PHONY: release release-bundle release-images release-push release-publish release-deploy release-verify release-tools
 
 # The version becomes the images' tag, so no semver +build part.
 release: ## binaries for RELEASE_PLATFORMS, the manifest bundle and their checksums in DIST: make release VERSION=v1.2.3
 	@[[ "$(VERSION)" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$$ ]] || { echo "make release needs VERSION=vX.Y.Z or vX.Y.Z-pre, not \"$(VERSION)\"" >&2; exit 2; }
 	@[ -n "$(COMMIT)" ] || { echo "make release: no commit to stamp (not a git checkout?): set COMMIT" >&2; exit 2; }
+	@[ -s "$(RELEASE_DIGESTS)" ] || { echo "make release pins the images by digest: make release-images release-push first, which write $(RELEASE_DIGESTS)" >&2; exit 2; }
+	@[ -n "$${COSIGN_PRIVATE_KEY:-}" ] || { echo "make release signs its checksums: set COSIGN_PRIVATE_KEY to the signing key (PEM, from cosign generate-key-pair) and COSIGN_PASSWORD to its password" >&2; exit 2; }
 	@mkdir -p $(DIST)
+	$(call go-tool,github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@$(CYCLONEDX_VERSION),$(CYCLONEDX))
 	$(foreach p,$(RELEASE_PLATFORMS),$(foreach b,$(RELEASE_BINARIES),$(call release-binary,$(b),$(p))))
 	@$(MAKE) --no-print-directory release-bundle
-	cd $(DIST) && sha256sum $(notdir $(RELEASE_FILES) $(RELEASE_BUNDLE)) > $(notdir $(RELEASE_SUMS))
+	cd $(DIST) && sha256sum $(notdir $(RELEASE_FILES) $(RELEASE_SBOMS) $(RELEASE_BUNDLE)) > $(notdir $(RELEASE_SUMS))
+	$(call go-tool,github.com/sigstore/cosign/v2/cmd/cosign@$(COSIGN_VERSION),$(COSIGN))
+	@# The key comes from the environment (env://), never a file or argument.
+	$(COSIGN) sign-blob --yes --tlog-upload=false --key env://COSIGN_PRIVATE_KEY --output-signature $(RELEASE_SIG) $(RELEASE_SUMS)
 	@echo "release $(VERSION), commit $(COMMIT), built $(BUILD_DATE):"; cat $(RELEASE_SUMS)
+
+release-tools: ## install the release's pinned tools (cyclonedx-gomod, cosign) into the tools cache and print cosign's path
+	$(call go-tool,github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@$(CYCLONEDX_VERSION),$(CYCLONEDX))
+	$(call go-tool,github.com/sigstore/cosign/v2/cmd/cosign@$(COSIGN_VERSION),$(COSIGN))
+	@echo $(COSIGN)
+
+release-verify: ## check DIST's release VERSION: every file against the checksums, the checksums against their signature and COSIGN_PUB
+	@[ -f "$(COSIGN_PUB)" ] || { echo "$(COSIGN_PUB) is missing: make the release key pair once (cosign generate-key-pair), commit its .pub there, and put the key and its password in CI (docs/deployment.md, Releasing)" >&2; exit 2; }
+	cd $(DIST) && sha256sum --check --strict $(notdir $(RELEASE_SUMS))
+	$(call go-tool,github.com/sigstore/cosign/v2/cmd/cosign@$(COSIGN_VERSION),$(COSIGN))
+	$(COSIGN) verify-blob --key $(COSIGN_PUB) --insecure-ignore-tlog=true --signature $(RELEASE_SIG) $(RELEASE_SUMS)
 
 # release-bundle renders with kustomize's Go API (the validate module), so
 # it needs no kustomize or kubectl.
-release-bundle: ## the manifest bundle alone: RELEASE_OVERLAY with the kit's images pinned to VERSION under REGISTRY, into DIST
+release-bundle: ## the manifest bundle alone: RELEASE_OVERLAY with the kit's images pinned by the digests release-push recorded, into DIST
+	@[ -s "$(RELEASE_DIGESTS)" ] || { echo "the bundle pins the images by digest: make release-images release-push first, which write $(RELEASE_DIGESTS)" >&2; exit 2; }
 	@mkdir -p $(DIST)
 	cd $(TOOLS) && $(GO) run ./validate/cmd/bundle -version '$(VERSION)' \
-		$(foreach r,$(RELEASE_REPOS),-image $(r)=$(RELEASE_PREFIX)$(r)) \
+		$$(sed 's/^/-image /' $(abspath $(RELEASE_DIGESTS))) \
 		-o $(abspath $(RELEASE_BUNDLE)) $(CURDIR)/$(RELEASE_OVERLAY)
 
 release-images: need-docker ## build the images the bundle names (REGISTRY, VERSION), their binaries stamped like make release's
@@ -458,9 +497,13 @@ release-images: need-docker ## build the images the bundle names (REGISTRY, VERS
 	docker build -f zarf/docker/dockerfile.metrics -t $(RELEASE_METRICS) \
 		--build-arg BUILD_REF=$(VERSION) --build-arg BUILD_COMMIT=$(COMMIT) --build-arg BUILD_DATE=$(BUILD_DATE) .
 
-release-push: need-docker ## push what release-images built (docker login to REGISTRY first)
+release-push: need-docker ## push what release-images built (docker login to REGISTRY first), recording each image's digest for the bundle
 	docker push $(RELEASE_SALES)
 	docker push $(RELEASE_METRICS)
+	@mkdir -p $(DIST)
+	{ echo "$(word 1,$(RELEASE_REPOS))=$$(docker inspect --format '{{index .RepoDigests 0}}' $(RELEASE_SALES))"; \
+	  echo "$(word 2,$(RELEASE_REPOS))=$$(docker inspect --format '{{index .RepoDigests 0}}' $(RELEASE_METRICS))"; } > $(RELEASE_DIGESTS)
+	cat $(RELEASE_DIGESTS)
 
 # release-publish makes the GitHub release of tag VERSION (or finds the one
 # a previous run made) and uploads the checksums and every file they list.

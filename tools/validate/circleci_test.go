@@ -280,3 +280,97 @@ func matchesAny(values []string, name string) (bool, error) {
 	}
 	return false, nil
 }
+
+// TestCircleCIJobsGetOnlyTheirSecrets: each job that holds a context uses
+// every secret in it, and every secret a job uses comes from its contexts,
+// so a job compromised (a dependency's build script, say) holds only what
+// it needed. A job uses a secret its commands name, or that a make target
+// it runs reads.
+func TestCircleCIJobsGetOnlyTheirSecrets(t *testing.T) {
+	contexts := map[string][]string{
+		"garagesale-registry": {"REGISTRY", "REGISTRY_USER", "REGISTRY_PASSWORD"},
+		"garagesale-signing":  {"COSIGN_PRIVATE_KEY", "COSIGN_PASSWORD"},
+		"garagesale-github":   {"GITHUB_TOKEN"},
+		"garagesale-staging":  {"STAGING_KUBECONFIG"},
+	}
+	// What make targets read from the environment, besides their command
+	// line (make release signs with the key; release-publish runs github.sh).
+	targetSecrets := map[string][]string{
+		"release":         {"COSIGN_PRIVATE_KEY", "COSIGN_PASSWORD"},
+		"release-publish": {"GITHUB_TOKEN"},
+	}
+	cfg := readCircleCI(t)
+	makeTarget := regexp.MustCompile(`\bmake\s+([^\n]*)`)
+
+	for _, wj := range cfg.Workflows["ci"].Jobs {
+		job := cfg.Jobs[wj.Name]
+		text := stepsText(t, cfg, job.Steps)
+		used := map[string]bool{}
+		for _, secrets := range contexts {
+			for _, s := range secrets {
+				if strings.Contains(text, "$"+s) || strings.Contains(text, "${"+s) {
+					used[s] = true
+				}
+			}
+		}
+		for _, m := range makeTarget.FindAllStringSubmatch(text, -1) {
+			for _, word := range strings.Fields(m[1]) {
+				for _, s := range targetSecrets[word] {
+					used[s] = true
+				}
+			}
+		}
+		given := map[string]bool{}
+		for _, c := range wj.Context {
+			secrets, ok := contexts[c]
+			if !ok {
+				t.Errorf("job %s: context %s is not one of the documented ones", wj.Name, c)
+			}
+			for _, s := range secrets {
+				given[s] = true
+				if !used[s] {
+					t.Errorf("job %s gets %s (context %s) and does not use it", wj.Name, s, c)
+				}
+			}
+		}
+		for s := range used {
+			if !given[s] {
+				t.Errorf("job %s uses %s, which none of its contexts give", wj.Name, s)
+			}
+		}
+	}
+}
+
+// stepsText is the text of every command a job's steps run, with the
+// config's own commands (registry-login) expanded.
+func stepsText(t *testing.T, cfg circleCI, steps []any) string {
+	t.Helper()
+	var b strings.Builder
+	for _, step := range steps {
+		switch s := step.(type) {
+		case string:
+			if cmd, ok := cfg.Commands[s].(map[string]any); ok {
+				inner, _ := cmd["steps"].([]any)
+				b.WriteString(stepsText(t, cfg, inner))
+			}
+		case map[string]any:
+			for name, body := range s {
+				if name == "run" {
+					switch r := body.(type) {
+					case string:
+						b.WriteString(r + "\n")
+					case map[string]any:
+						cmd, _ := r["command"].(string)
+						b.WriteString(cmd + "\n")
+					}
+					continue
+				}
+				if cmd, ok := cfg.Commands[name].(map[string]any); ok {
+					inner, _ := cmd["steps"].([]any)
+					b.WriteString(stepsText(t, cfg, inner))
+				}
+			}
+		}
+	}
+	return b.String()
+}

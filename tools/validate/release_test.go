@@ -35,10 +35,14 @@ func makeInRepo(t *testing.T, args ...string) ([]byte, error) {
 
 // TestMakeRelease runs make release for a version no release has, for this
 // machine's platform and sales-api alone (every binary for every platform
-// takes minutes), into a temporary DIST, and checks what a release
-// publishes: checksums of every file, a binary that says its version,
-// commit and build date, and a bundle that is the production overlay with
-// its images pinned to the version and nothing else changed.
+// takes minutes), into a temporary DIST, with the digests release-push
+// would have recorded and a throwaway signing key, and checks what a
+// release publishes: checksums of every file, signed (checked with
+// cosign itself, and make release-verify, which refuses a file or a
+// checksum changed since); a CycloneDX SBOM of the binary; a binary that
+// says its version, commit and build date; and a bundle that is the
+// production overlay with its images pinned by digest and nothing else
+// changed.
 func TestMakeRelease(t *testing.T) {
 	const (
 		version  = "v0.0.0-validate"
@@ -60,14 +64,52 @@ func TestMakeRelease(t *testing.T) {
 	} else {
 		args = append(args, "COMMIT="+commit)
 	}
+
+	// What release-push records, and a key as cosign makes one.
+	images := makefileImages(t)
+	repos := []string{imageRepo(images["SALES_IMAGE"]), imageRepo(images["METRICS_IMAGE"])}
+	digests := map[string]string{}
+	var recorded string
+	for i, repo := range repos {
+		d := "sha256:" + strings.Repeat(string(rune('a'+i)), 64)
+		digests[repo] = d
+		recorded += repo + "=" + registry + "/" + repo + "@" + d + "\n"
+	}
+	digestsFile := project + "-" + version + "-images"
+	if err := os.WriteFile(filepath.Join(dist, digestsFile), []byte(recorded), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tools, err := makeInRepo(t, "-s", "release-tools")
+	if err != nil {
+		t.Fatalf("make release-tools: %v\n%s", err, tools)
+	}
+	lines := strings.Split(strings.TrimSpace(string(tools)), "\n")
+	cosign := lines[len(lines)-1]
+	keys := t.TempDir()
+	keygen := exec.Command(cosign, "generate-key-pair")
+	keygen.Dir = keys
+	keygen.Env = append(os.Environ(), "COSIGN_PASSWORD=throwaway")
+	if out, err := keygen.CombinedOutput(); err != nil {
+		t.Fatalf("cosign generate-key-pair: %v\n%s", err, out)
+	}
+	key, err := os.ReadFile(filepath.Join(keys, "cosign.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := filepath.Join(keys, "cosign.pub")
+	t.Setenv("COSIGN_PRIVATE_KEY", string(key))
+	t.Setenv("COSIGN_PASSWORD", "throwaway")
+
 	out, err := makeInRepo(t, args...)
 	if err != nil {
 		t.Fatalf("make release: %v\n%s", err, out)
 	}
 
 	binary := "sales-api-" + version + "-" + runtime.GOOS + "-" + runtime.GOARCH
+	sbom := binary + ".cdx.json"
 	bundleFile := project + "-" + version + ".yaml"
 	sumsFile := project + "-" + version + "-SHA256SUMS"
+	sigFile := sumsFile + ".sig"
 
 	t.Run("checksums cover every file", func(t *testing.T) {
 		entries, err := os.ReadDir(dist)
@@ -78,7 +120,7 @@ func TestMakeRelease(t *testing.T) {
 		for _, e := range entries {
 			files = append(files, e.Name())
 		}
-		if diff := cmp.Diff(sortedStrings([]string{binary, bundleFile, sumsFile}), files); diff != "" {
+		if diff := cmp.Diff(sortedStrings([]string{binary, sbom, bundleFile, sumsFile, sigFile, digestsFile}), files); diff != "" {
 			t.Errorf("files in DIST (-want +got):\n%s", diff)
 		}
 
@@ -101,8 +143,75 @@ func TestMakeRelease(t *testing.T) {
 				t.Errorf("%s: the checksum of %s is not its content's", sumsFile, name)
 			}
 		}
-		if diff := cmp.Diff(sortedStrings([]string{binary, bundleFile}), sortedStrings(listed)); diff != "" {
+		if diff := cmp.Diff(sortedStrings([]string{binary, sbom, bundleFile}), sortedStrings(listed)); diff != "" {
 			t.Errorf("files the checksums list (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("the SBOM lists the binary's modules", func(t *testing.T) {
+		var doc struct {
+			BOMFormat string `json:"bomFormat"`
+			Metadata  struct {
+				Component struct {
+					Name    string `json:"name"`
+					Version string `json:"version"`
+				} `json:"component"`
+			} `json:"metadata"`
+			Components []struct {
+				Name    string `json:"name"`
+				Version string `json:"version"`
+			} `json:"components"`
+		}
+		data, err := os.ReadFile(filepath.Join(dist, sbom))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatalf("%s: %v", sbom, err)
+		}
+		if doc.BOMFormat != "CycloneDX" || doc.Metadata.Component.Version != version {
+			t.Errorf("%s: format %q, component %+v; want CycloneDX of the main module at %s", sbom, doc.BOMFormat, doc.Metadata.Component, version)
+		}
+		var names []string
+		for _, c := range doc.Components {
+			names = append(names, c.Name)
+		}
+		for _, mod := range []string{"github.com/jmoiron/sqlx", "github.com/jackc/pgx/v5", "github.com/golang-jwt/jwt/v5"} {
+			if !slices.Contains(names, mod) {
+				t.Errorf("%s does not list %s, which sales-api links", sbom, mod)
+			}
+		}
+	})
+
+	t.Run("the checksums are signed, and verified", func(t *testing.T) {
+		verify := exec.Command(cosign, "verify-blob", "--key", pub, "--insecure-ignore-tlog=true",
+			"--signature", filepath.Join(dist, sigFile), filepath.Join(dist, sumsFile))
+		if out, err := verify.CombinedOutput(); err != nil {
+			t.Fatalf("cosign verify-blob: %v\n%s", err, out)
+		}
+		if out, err := makeInRepo(t, "release-verify", "VERSION="+version, "DIST="+dist, "COSIGN_PUB="+pub); err != nil {
+			t.Fatalf("make release-verify: %v\n%s", err, out)
+		}
+
+		// A copy, changed: a file no longer matches its checksum; a
+		// checksum changed to match no longer matches the signature.
+		for _, tamper := range []string{binary, sumsFile} {
+			copyDir := t.TempDir()
+			for _, name := range []string{binary, sbom, bundleFile, sumsFile, sigFile} {
+				data, err := os.ReadFile(filepath.Join(dist, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if name == tamper {
+					data = append(data, '\n')
+				}
+				if err := os.WriteFile(filepath.Join(copyDir, name), data, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if out, err := makeInRepo(t, "release-verify", "VERSION="+version, "DIST="+copyDir, "COSIGN_PUB="+pub); err == nil {
+				t.Errorf("make release-verify with %s changed: passed\n%s", tamper, out)
+			}
 		}
 	})
 
@@ -151,18 +260,16 @@ func TestMakeRelease(t *testing.T) {
 			}
 		}
 
-		// The kit's images, every one at the version under the registry, in
-		// every pod template whatever its kind.
-		images := makefileImages(t)
-		repos := []string{imageRepo(images["SALES_IMAGE"]), imageRepo(images["METRICS_IMAGE"])}
+		// The kit's images, every one under the registry at the digest
+		// the push recorded, in every pod template whatever its kind.
 		gotObjs := asMaps(t, got)
 		var seen []string
 		for id, obj := range gotObjs {
 			for _, c := range podContainers(obj) {
 				image, _ := c["image"].(string)
-				repo, tag, _ := strings.Cut(strings.TrimPrefix(image, registry+"/"), ":")
-				if !strings.HasPrefix(image, registry+"/") || !slices.Contains(repos, repo) || tag != version {
-					t.Errorf("%s: container %v runs %s, want one of %v under %s at %s", id, c["name"], image, repos, registry, version)
+				repo, digest, _ := strings.Cut(strings.TrimPrefix(image, registry+"/"), "@")
+				if !strings.HasPrefix(image, registry+"/") || !slices.Contains(repos, repo) || digest != digests[repo] {
+					t.Errorf("%s: container %v runs %s, want one of %v under %s at its digest", id, c["name"], image, repos, registry)
 				}
 				seen = append(seen, repo)
 			}
@@ -179,7 +286,7 @@ func TestMakeRelease(t *testing.T) {
 		for _, obj := range wantObjs {
 			for _, c := range podContainers(obj) {
 				image, _ := c["image"].(string)
-				c["image"] = registry + "/" + imageRepo(image) + ":" + version
+				c["image"] = registry + "/" + imageRepo(image) + "@" + digests[imageRepo(image)]
 			}
 		}
 		if diff := cmp.Diff(wantObjs, gotObjs); diff != "" {
