@@ -99,6 +99,20 @@ func (src from) do(t *testing.T, req *http.Request, client string) int {
 	return resp.StatusCode
 }
 
+// failAt sends n wrong passwords for bob from src, the ith naming client(i),
+// and fails t when more were checked (401) than the account's free ones
+// and a lock that ran out meanwhile.
+func failAt(t *testing.T, src from, base string, n int, client func(i int) string, what string) {
+	t.Helper()
+	statuses := map[int]int{}
+	for i := range n {
+		statuses[src.login(t, base, "bob@example.com", "wrong-password", client(i))]++
+	}
+	if free := userbus.DefaultThrottling.LoginAccount.Free; statuses[http.StatusUnauthorized] > free+2 {
+		t.Errorf("%s: %v, want at most %d checked", what, statuses, free+2)
+	}
+}
+
 // TestClientsBehindTheProxy: every client shares the proxy's connection,
 // yet each is limited on its own. Sixty wrong passwords from one client,
 // to any accounts, leave another client's logins and signups alone.
@@ -143,14 +157,7 @@ func TestHeaderFromAnyoneElseIsIgnored(t *testing.T) {
 	base := e.behindProxy(t, nil)
 	pod := from("127.0.0.2")
 
-	statuses := map[int]int{}
-	for i := range 20 {
-		statuses[pod.login(t, base, "bob@example.com", "wrong-password", fmt.Sprintf("203.0.113.%d", i+1))]++
-	}
-	free := userbus.DefaultThrottling.LoginAccount.Free
-	if statuses[http.StatusUnauthorized] > free+2 {
-		t.Errorf("twenty failures each claiming a new address: %v, want at most %d checked", statuses, free+2)
-	}
+	failAt(t, pod, base, 20, func(i int) string { return fmt.Sprintf("203.0.113.%d", i+1) }, "twenty failures each claiming a new address")
 	if got := pod.login(t, base, "bob@example.com", passwd, "203.0.113.200"); got != http.StatusTooManyRequests {
 		t.Errorf("the pod, right password, yet another claimed address: %d, want 429", got)
 	}
@@ -167,14 +174,7 @@ func TestIPv6ClientsBy64(t *testing.T) {
 	base := e.behindProxy(t, nil)
 	via := from(proxy)
 
-	statuses := map[int]int{}
-	for i := range 60 {
-		statuses[via.login(t, base, "bob@example.com", "wrong-password", fmt.Sprintf("fd00::%x", i+1))]++
-	}
-	free := userbus.DefaultThrottling.LoginAccount.Free
-	if statuses[http.StatusUnauthorized] > free+2 {
-		t.Errorf("sixty failures from one /64: %v, want at most %d checked", statuses, free+2)
-	}
+	failAt(t, via, base, 60, func(i int) string { return fmt.Sprintf("fd00::%x", i+1) }, "sixty failures from one /64")
 	if got := via.login(t, base, "bob@example.com", passwd, "fd00:0:0:1::1"); got != http.StatusOK {
 		t.Errorf("the next /64: %d, want 200", got)
 	}
@@ -183,7 +183,7 @@ func TestIPv6ClientsBy64(t *testing.T) {
 	for i := range 8 {
 		signups = append(signups, via.signup(t, base, fmt.Sprintf("six%d@example.com", i), fmt.Sprintf("fd00:0:0:2::%x", i+1)))
 	}
-	free = userbus.DefaultThrottling.Signup.Free
+	free := userbus.DefaultThrottling.Signup.Free
 	want := []int{}
 	for i := range 8 {
 		want = append(want, map[bool]int{true: http.StatusAccepted, false: http.StatusTooManyRequests}[i < free])

@@ -189,31 +189,28 @@ func TestOneUploadPerUser(t *testing.T) {
 	}
 	defer resp.Body.Close()
 
-	second, err := srv.Client().Do(uploadRequest(t, srv, bob, strings.NewReader(offlineLine("two", bobs.ID, 1, "")+"\n")))
-	if err != nil {
-		t.Fatal(err)
+	// uploadOne uploads one line as token, and returns the answer's
+	// status and headers.
+	uploadOne := func(token, line string) (int, http.Header) {
+		t.Helper()
+		resp, err := srv.Client().Do(uploadRequest(t, srv, token, strings.NewReader(line+"\n")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header
 	}
-	second.Body.Close()
-	if second.StatusCode != http.StatusTooManyRequests || second.Header.Get("Retry-After") == "" {
-		t.Errorf("bob's second upload while his first runs: %d, want 429 with Retry-After", second.StatusCode)
+
+	if status, header := uploadOne(bob, offlineLine("two", bobs.ID, 1, "")); status != http.StatusTooManyRequests || header.Get("Retry-After") == "" {
+		t.Errorf("bob's second upload while his first runs: %d, want 429 with Retry-After", status)
 	}
-	other, err := srv.Client().Do(uploadRequest(t, srv, cat, strings.NewReader(offlineLine("c", cats.ID, 1, "")+"\n")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	other.Body.Close()
-	if other.StatusCode != http.StatusOK {
-		t.Errorf("cat's upload meanwhile: %d, want 200", other.StatusCode)
+	if status, _ := uploadOne(cat, offlineLine("c", cats.ID, 1, "")); status != http.StatusOK {
+		t.Errorf("cat's upload meanwhile: %d, want 200", status)
 	}
 
 	pw.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
-	again, err := srv.Client().Do(uploadRequest(t, srv, bob, strings.NewReader(offlineLine("three", bobs.ID, 1, "")+"\n")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	again.Body.Close()
-	if again.StatusCode != http.StatusOK {
-		t.Errorf("bob's upload after his first ended: %d, want 200", again.StatusCode)
+	if status, _ := uploadOne(bob, offlineLine("three", bobs.ID, 1, "")); status != http.StatusOK {
+		t.Errorf("bob's upload after his first ended: %d, want 200", status)
 	}
 }
