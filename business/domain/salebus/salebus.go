@@ -54,9 +54,10 @@ const Domain = "sale"
 // Storer is what the business needs of storage, on the db each method is
 // given: the pool, or a transaction.
 type Storer interface {
-	// Create returns how many purchases (sales that are not uploads) the
-	// buyer made after since, before this one, counting upTo at most;
-	// with upTo 0 it counts none.
+	// Create counts the sale as a purchase of its buyer and returns how
+	// many the buyer made before it in the window that began after since
+	// (a buyer's concurrent purchases take turns); with upTo 0 it counts
+	// none.
 	Create(ctx context.Context, db sqlx.ExtContext, sale Sale, since time.Time, upTo int) (int, error)
 	// CreateMany writes the sales in one statement, or ErrClientIDTaken.
 	CreateMany(ctx context.Context, db sqlx.ExtContext, sales []Sale) error

@@ -1,8 +1,10 @@
 package tests
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/garagesale/service/api/services/sales/build"
@@ -135,5 +137,39 @@ func TestPurchasesPerBuyer(t *testing.T) {
 	a := send(t, h, http.MethodPost, "/v1/sales", s.tokens["user2"], newSaleBody(lamp.ID, 1, "10"), nil)
 	if a.header.Get("Retry-After") == "" {
 		t.Errorf("429 without Retry-After: %s", a.body)
+	}
+}
+
+// TestPurchasesPerBuyerInABurst: a buyer's purchases of different
+// products, all at once, take turns on the count: of twelve, exactly the
+// limit's worth are made.
+func TestPurchasesPerBuyerInABurst(t *testing.T) {
+	t.Parallel()
+	s := newSaleEnv(t)
+	const limit, burst = 3, 12
+	h := s.replica(t, func(c *build.Config) { c.Sales = salebus.Limits{PurchasesPerHour: limit} })
+	var products []uuid.UUID
+	for i := range burst {
+		products = append(products, s.newProduct(t, s.user1, fmt.Sprintf("Thing %d", i), 5).ID)
+	}
+
+	statuses := make([]int, burst)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, id := range products {
+		wg.Go(func() {
+			<-start
+			statuses[i] = send(t, h, http.MethodPost, "/v1/sales", s.tokens["user2"], newSaleBody(id, 1, "10"), nil).status
+		})
+	}
+	close(start)
+	wg.Wait()
+	got := map[int]int{}
+	for _, st := range statuses {
+		got[st]++
+	}
+	want := map[int]int{http.StatusCreated: limit, http.StatusTooManyRequests: burst - limit}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("twelve purchases at once, %d allowed (-want +got):\n%s", limit, diff)
 	}
 }

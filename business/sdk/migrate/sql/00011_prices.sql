@@ -3,11 +3,15 @@
 -- below the cost (the price); NULL is the cost. In cents.
 ALTER TABLE products ADD COLUMN min_price bigint CHECK (min_price >= 0);
 
--- A buy counts the buyer's purchases of the last hour.
-CREATE INDEX sales_buyer_id_date_created_idx ON sales (buyer_id, date_created);
-DROP INDEX sales_buyer_id_idx;
+-- Each buyer's online purchases in the current hour-long window. A buy
+-- counts itself here in the statement that writes the sale: the row lock
+-- serialises one buyer's concurrent buys, whatever they buy.
+CREATE TABLE purchase_counts (
+	buyer_id     uuid        PRIMARY KEY REFERENCES users(user_id) ON DELETE CASCADE,
+	window_start timestamptz NOT NULL,
+	purchases    integer     NOT NULL
+);
 
 -- +goose Down
-CREATE INDEX sales_buyer_id_idx ON sales (buyer_id);
-DROP INDEX sales_buyer_id_date_created_idx;
+DROP TABLE purchase_counts;
 ALTER TABLE products DROP COLUMN min_price;

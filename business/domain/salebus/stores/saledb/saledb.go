@@ -33,17 +33,28 @@ func (s Store) Create(ctx context.Context, db sqlx.ExtContext, purchase salebus.
 	if upTo <= 0 {
 		return 0, mapErr(sqldb.NamedExec(ctx, db, insert, toDBSale(purchase)))
 	}
-	// The count reads the statement's snapshot: the purchases before
-	// this one, in the same round trip, and no more than it needs.
-	const q = insert + `
-	RETURNING (SELECT count(*) FROM (SELECT 1 FROM sales
-		WHERE buyer_id = :buyer_id AND date_created > :since AND client_id IS NULL LIMIT :up_to) r) AS recent`
+	// The buyer's count is upserted in the statement that writes the
+	// sale: its row lock makes the buyer's concurrent buys take turns, and
+	// each sees the count the one before left. A count older than since
+	// starts a new window. The caller's rollback takes a refused buy's
+	// count back.
+	const q = `
+	WITH counted AS (
+		INSERT INTO purchase_counts AS c (buyer_id, window_start, purchases)
+		VALUES (:buyer_id, :now, 1)
+		ON CONFLICT (buyer_id) DO UPDATE SET
+			window_start = CASE WHEN c.window_start <= :since THEN excluded.window_start ELSE c.window_start END,
+			purchases = CASE WHEN c.window_start <= :since THEN 1 ELSE c.purchases + 1 END
+		RETURNING purchases
+	)
+	` + insert + `
+	RETURNING (SELECT purchases - 1 FROM counted) AS recent`
 
 	row := struct {
 		sale
 		Since time.Time `db:"since"`
-		UpTo  int       `db:"up_to"`
-	}{toDBSale(purchase), since.UTC(), upTo}
+		Now   time.Time `db:"now"`
+	}{toDBSale(purchase), since.UTC(), purchase.DateCreated.UTC()}
 	var out struct {
 		Recent int `db:"recent"`
 	}
