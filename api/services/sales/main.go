@@ -83,7 +83,7 @@ type Config struct {
 		SignupsPerClient    int           `conf:"default:5,help:signups one client address may make per hour"`
 		LoginFailures       int           `conf:"default:5,help:failed logins to one account from one client address within LOGIN_WINDOW before each further attempt waits (1s doubling up to 15m); other clients are not held up"`
 		LoginClientFailures int           `conf:"default:50,help:failed logins from one client address to any account within LOGIN_WINDOW before it waits likewise"`
-		LoginBudget         int           `conf:"default:600,help:bcrypt checks per minute across the service for clients that already failed; past it they wait up to a minute while clients with no failures still log in"`
+		LoginBudget         int           `conf:"default:600,help:bcrypt checks per minute across the service for clients that already failed; past it they wait up to a minute while clients with no failures still log in; three times it bounds every check"`
 		LoginWindow         time.Duration `conf:"default:15m,help:how long a failed login counts"`
 		UserCacheSize       int           `conf:"default:10000,help:users kept for authentication between requests (each dropped when it changes); 0 reads the user on every request"`
 		ThrottleSweep       time.Duration `conf:"default:10m,help:how often expired counts of failed logins and signups are deleted"`
@@ -201,6 +201,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 		LoginAccount: throttle.Policy{Free: cfg.Auth.LoginFailures, Window: cfg.Auth.LoginWindow, Base: time.Second, Max: 15 * time.Minute},
 		LoginClient:  throttle.Policy{Free: cfg.Auth.LoginClientFailures, Window: cfg.Auth.LoginWindow, Base: time.Second, Max: 15 * time.Minute},
 		LoginBudget:  throttle.Policy{Free: cfg.Auth.LoginBudget, Window: time.Minute, Base: 5 * time.Second, Max: time.Minute},
+		LoginCeiling: throttle.Policy{Free: 3 * cfg.Auth.LoginBudget, Window: time.Minute, Base: 5 * time.Second, Max: time.Minute},
 		Signup:       throttle.Policy{Free: cfg.Auth.SignupsPerClient, Window: time.Hour, Base: time.Minute, Max: time.Hour},
 		EmailChange:  userbus.DefaultThrottling.EmailChange,
 	}

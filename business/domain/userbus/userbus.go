@@ -63,8 +63,13 @@ type Throttling struct {
 	// with no failures is still checked, so a flood of wrong passwords
 	// neither burns the CPU nor locks anyone else out.
 	LoginBudget throttle.Policy
-	Signup      throttle.Policy // signups from one client
-	EmailChange throttle.Policy // changes of one's own email, taken or not
+	// LoginCeiling bounds every bcrypt check of the service, fresh
+	// clients' too, so that a flood from ever new addresses cannot burn
+	// the CPU either; it is well above LoginBudget, so that clients with
+	// no failures are the last to wait.
+	LoginCeiling throttle.Policy
+	Signup       throttle.Policy // signups from one client
+	EmailChange  throttle.Policy // changes of one's own email, taken or not
 }
 
 // DefaultThrottling is the Throttling of a Config that sets none.
@@ -72,8 +77,26 @@ var DefaultThrottling = Throttling{
 	LoginAccount: throttle.Policy{Free: 5, Window: 15 * time.Minute, Base: time.Second, Max: 15 * time.Minute},
 	LoginClient:  throttle.Policy{Free: 50, Window: 15 * time.Minute, Base: time.Second, Max: 15 * time.Minute},
 	LoginBudget:  throttle.Policy{Free: 600, Window: time.Minute, Base: 5 * time.Second, Max: time.Minute},
+	LoginCeiling: throttle.Policy{Free: 1800, Window: time.Minute, Base: 5 * time.Second, Max: time.Minute},
 	Signup:       throttle.Policy{Free: 5, Window: time.Hour, Base: time.Minute, Max: time.Hour},
 	EmailChange:  throttle.Policy{Free: 5, Window: 24 * time.Hour, Base: time.Hour, Max: 24 * time.Hour},
+}
+
+// withDefaults fills each zero policy with DefaultThrottling's.
+func (t Throttling) withDefaults() Throttling {
+	or := func(p *throttle.Policy, d throttle.Policy) {
+		if *p == (throttle.Policy{}) {
+			*p = d
+		}
+	}
+	d := DefaultThrottling
+	or(&t.LoginAccount, d.LoginAccount)
+	or(&t.LoginClient, d.LoginClient)
+	or(&t.LoginBudget, d.LoginBudget)
+	or(&t.LoginCeiling, d.LoginCeiling)
+	or(&t.Signup, d.Signup)
+	or(&t.EmailChange, d.EmailChange)
+	return t
 }
 
 // Domain is the name audit records use for users.
@@ -110,7 +133,8 @@ type Storer interface {
 }
 
 // Config holds the dependencies of a Business. Now, Limiter (one over DB),
-// Cache and Log may be nil; a zero Throttling is DefaultThrottling.
+// Cache and Log may be nil; each zero policy of Throttling is
+// DefaultThrottling's.
 type Config struct {
 	DB         *sqlx.DB
 	Now        func() time.Time
@@ -138,9 +162,7 @@ type Business struct {
 
 // NewBusiness returns a Business.
 func NewBusiness(cfg Config) *Business {
-	if cfg.Throttling == (Throttling{}) {
-		cfg.Throttling = DefaultThrottling
-	}
+	cfg.Throttling = cfg.Throttling.withDefaults()
 	if cfg.Limiter == nil {
 		cfg.Limiter = throttle.New(cfg.DB, cfg.Now)
 	}
@@ -482,8 +504,8 @@ func (b *Business) Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bo
 // password and a disabled account are the same ErrAuthenticationFailure
 // after the same bcrypt work, so the answer reveals nothing. Every attempt
 // counts against the account-and-client's and the client's limits, and a
-// client with earlier attempts against the service's budget, before the
-// check, so a burst gets no more checks than the limits allow; past any
+// client with earlier attempts against the service's budget, and every
+// attempt against the service's ceiling, before the check, so a burst gets no more checks than the limits allow; past any
 // of them the answer is a *ThrottledError. A success resets the
 // account-and-client's count and refunds the others.
 func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain string, client string) (User, error) {
@@ -522,6 +544,9 @@ func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain str
 		if err := count("login:budget", b.throttling.LoginBudget); err != nil {
 			return User{}, fmt.Errorf("authenticate: %w", err)
 		}
+	}
+	if err := count("login:ceiling", b.throttling.LoginCeiling); err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
 
 	usr, err := b.storer.QueryByEmail(ctx, b.db, addr)

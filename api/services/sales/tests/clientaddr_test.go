@@ -240,3 +240,26 @@ func TestLoginBudget(t *testing.T) {
 		t.Errorf("a client with no failures while the budget is spent: %d, want 200", got)
 	}
 }
+
+// TestLoginCeiling: a flood from ever new addresses, each failing once,
+// meets the service's ceiling of bcrypt checks: no more are checked, and
+// the rest wait a short while.
+func TestLoginCeiling(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const ceiling = 10
+	base := e.behindProxy(t, func(cfg *build.Config) {
+		cfg.Throttling = userbus.DefaultThrottling
+		cfg.Throttling.LoginCeiling.Free = ceiling
+		cfg.Throttling.LoginCeiling.Base = time.Minute
+	})
+	via := from(proxy)
+
+	statuses := map[int]int{}
+	for i := range 25 {
+		statuses[via.login(t, base, "cat@example.com", "wrong-password", fmt.Sprintf("2001:db8:%x::1", i+1))]++
+	}
+	if checked := statuses[http.StatusUnauthorized]; checked > ceiling {
+		t.Errorf("25 failures from 25 fresh /64s: %v, want at most %d checked", statuses, ceiling)
+	}
+}
