@@ -80,6 +80,8 @@ type Cache struct {
 	// listening when its LISTEN was last in place.
 	heard     atomic.Int64
 	listening atomic.Int64
+	// sent counts the heartbeats the pool took since the listener started.
+	sent atomic.Int64
 }
 
 // NewCache returns a Cache of at most max users, acknowledging changes in
@@ -116,24 +118,27 @@ func (c *Cache) Changed(payload string) {
 }
 
 // SetLive says whether the listener hears changes, as session pid. Either
-// way the cache starts empty: what it held may have missed a change.
-func (c *Cache) SetLive(live bool, pid uint32) {
+// way the cache starts empty: what it held may have missed a change. An
+// error is a listener that could not be registered: it must start over.
+func (c *Cache) SetLive(live bool, pid uint32) error {
 	c.gen.Add(1)
 	c.live.Store(false)
 	c.heard.Store(0)
 	c.listening.Store(0)
+	c.sent.Store(0)
 	c.mu.Lock()
 	clear(c.users)
 	c.mu.Unlock()
 	if !live {
-		return
+		return nil
 	}
-	c.listening.Store(time.Now().UnixNano())
 	if err := c.store.RegisterListener(context.Background(), c.db, pid); err != nil {
-		return // serve nothing cached; the listener reconnects on its next failure
+		return fmt.Errorf("register the user cache's listener: %w", err)
 	}
 	c.pid.Store(pid)
+	c.listening.Store(time.Now().UnixNano())
 	c.live.Store(true)
+	return nil
 }
 
 // ErrNoDelivery is a listener whose LISTEN is in place yet hears not even
@@ -143,13 +148,14 @@ var ErrNoDelivery = errors.New("the user cache's LISTEN connection receives no n
 	"Connect the API to Postgres directly or through session pooling, or run it without the cache (SALES_AUTH_USER_CACHE_SIZE=0)")
 
 // AwaitLive waits until the cache is live, for at most wait. A listener
-// connected for CacheStaleAfter that has not heard its heartbeat is
-// ErrNoDelivery; a database not reachable within wait is not an error
-// (the cache serves nothing until it is).
+// connected for CacheStaleAfter that has not heard one of the heartbeats
+// the pool took is ErrNoDelivery; a database not reachable, or too busy to
+// take a heartbeat, within wait is not an error (the cache serves nothing
+// until it is).
 func (c *Cache) AwaitLive(ctx context.Context, wait time.Duration) error {
 	deadline := time.Now().Add(wait)
 	for !c.Live() {
-		if since := c.listening.Load(); since != 0 && time.Since(time.Unix(0, since)) > CacheStaleAfter {
+		if since := c.listening.Load(); since != 0 && c.sent.Load() > 1 && time.Since(time.Unix(0, since)) > CacheStaleAfter {
 			return ErrNoDelivery
 		}
 		if time.Now().After(deadline) {
@@ -168,6 +174,9 @@ func (c *Cache) AwaitLive(ctx context.Context, wait time.Duration) error {
 // travels as a change's would.
 func (c *Cache) Beat(ctx context.Context) error {
 	_, err := c.db.ExecContext(ctx, `SELECT pg_notify($1, $2)`, UsersChanged, heartbeatPrefix+strconv.FormatUint(uint64(c.pid.Load()), 10))
+	if err == nil {
+		c.sent.Add(1)
+	}
 	return err
 }
 

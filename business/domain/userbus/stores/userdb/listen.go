@@ -16,8 +16,9 @@ type Cache interface {
 	// Changed takes each payload heard, heartbeats too.
 	Changed(payload string)
 	// SetLive is told true with the session's pid once the LISTEN is in
-	// place, and false when the connection is lost (and changes missed).
-	SetLive(live bool, pid uint32)
+	// place, and false when the connection is lost (and changes missed);
+	// an error ends the connection.
+	SetLive(live bool, pid uint32) error
 	// Beat sends the listener's heartbeat, through another connection.
 	Beat(ctx context.Context) error
 	// Heard is when the heartbeat was last heard.
@@ -34,7 +35,7 @@ func Listen(ctx context.Context, cfg *pgx.ConnConfig, c Cache) {
 	pause := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		err := listenOnce(ctx, cfg, c)
-		c.SetLive(false, 0)
+		_ = c.SetLive(false, 0)
 		if ctx.Err() != nil {
 			return
 		}
@@ -63,7 +64,15 @@ func listenOnce(ctx context.Context, cfg *pgx.ConnConfig, c Cache) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{userbus.UsersChanged}.Sanitize()); err != nil {
 		return err
 	}
-	c.SetLive(true, conn.PgConn().PID())
+	// The server's pid, as pg_stat_activity shows it: a proxy hands its
+	// clients made-up ones.
+	var pid uint32
+	if err := conn.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		return err
+	}
+	if err := c.SetLive(true, pid); err != nil {
+		return err
+	}
 	start := time.Now()
 	var lastBeat time.Time
 	for {
