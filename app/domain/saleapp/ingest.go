@@ -42,8 +42,9 @@ type IngestConfig struct {
 	// over the time spent waiting for it once that is twice IdleTimeout
 	// (a silent stream meets the idle deadline first).
 	MinRate int
-	// MaxStreams is how many uploads run at once, one per user; more are
-	// answered 503 (429 to a user with one running).
+	// MaxStreams is how many uploads run at once, one per user and, of two
+	// or more, the last for an ADMIN; more are answered 503 (429 to a user
+	// with one running).
 	MaxStreams int
 	// BatchTimeout and CommitGrace bound the work of each batch of
 	// lines as the request deadline bounds a request's.
@@ -147,7 +148,7 @@ func (h *handlers) ingest(ctx context.Context, r *http.Request) (any, error) {
 		return nil, errs.Newf(errs.UnsupportedMediaType, "the body must be %s: one JSON sale per line", apidoc.NDJSON)
 	}
 	seller, admin := caller(ctx)
-	if err := h.uploads.take(seller); err != nil {
+	if err := h.uploads.take(seller, admin); err != nil {
 		return nil, err
 	}
 	return &ingestStream{h: h, r: r, seller: seller, mayNameBuyers: admin, start: time.Now()}, nil

@@ -11,7 +11,8 @@ import (
 )
 
 // uploads holds the slots of the uploads running on this replica: at most
-// MaxStreams in all and one per user, so that no user can hold them all.
+// MaxStreams in all, one per user, and, of two or more, the last for an
+// ADMIN, so that no users (signup is open) can hold them all.
 type uploads struct {
 	slots chan struct{}
 	mu    sync.Mutex
@@ -23,13 +24,19 @@ func newUploads(n int) *uploads {
 }
 
 // take reserves a slot for user, or returns the error to answer: 429 for
-// a user with an upload running, 503 when every slot is taken.
-func (u *uploads) take(user uuid.UUID) error {
+// a user with an upload running, 503 when every slot they may have is
+// taken.
+func (u *uploads) take(user uuid.UUID, admin bool) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.users[user] {
 		return &errs.Error{Code: errs.TooManyRequests, RetryAfter: 5 * time.Second, CloseConnection: true,
 			Message: "you have an upload running: one at a time, so wait for its summary"}
+	}
+	if !admin && cap(u.slots) > 1 && len(u.slots) >= cap(u.slots)-1 {
+		e := errs.NewUnavailable("as many uploads as the service takes at once are running (one is kept for an ADMIN): retry later")
+		e.CloseConnection = true
+		return e
 	}
 	select {
 	case u.slots <- struct{}{}:
