@@ -501,8 +501,10 @@ release-push: need-docker ## push what release-images built (docker login to REG
 	docker push $(RELEASE_SALES)
 	docker push $(RELEASE_METRICS)
 	@mkdir -p $(DIST)
-	{ echo "$(word 1,$(RELEASE_REPOS))=$$(docker inspect --format '{{index .RepoDigests 0}}' $(RELEASE_SALES))"; \
-	  echo "$(word 2,$(RELEASE_REPOS))=$$(docker inspect --format '{{index .RepoDigests 0}}' $(RELEASE_METRICS))"; } > $(RELEASE_DIGESTS)
+	@# Of an image's digests, the one of the repository it was pushed to.
+	{ echo "$(word 1,$(RELEASE_REPOS))=$$(docker inspect --format '{{join .RepoDigests "\n"}}' $(RELEASE_SALES) | grep -m1 '^$(RELEASE_PREFIX)$(word 1,$(RELEASE_REPOS))@')"; \
+	  echo "$(word 2,$(RELEASE_REPOS))=$$(docker inspect --format '{{join .RepoDigests "\n"}}' $(RELEASE_METRICS) | grep -m1 '^$(RELEASE_PREFIX)$(word 2,$(RELEASE_REPOS))@')"; } > $(RELEASE_DIGESTS)
+	@! grep -q '=$$' $(RELEASE_DIGESTS) || { echo "no digest of $(RELEASE_PREFIX) for an image just pushed: see docker inspect" >&2; exit 1; }
 	cat $(RELEASE_DIGESTS)
 
 # release-publish makes the GitHub release of tag VERSION (or finds the one

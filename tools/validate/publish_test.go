@@ -158,8 +158,8 @@ func (f *fakeGitHub) releaseJSON() map[string]any {
 // releases API. The first run fails half way (an upload errs): the draft
 // it made holds part of the files and nothing is published. The second
 // (the CI job retried, the files built anew) finds the draft, replaces
-// what the first uploaded, uploads the rest with the signature, and
-// publishes. A third run for the same tag refuses and changes nothing: a
+// what the first uploaded (and drops what it alone had), uploads the rest
+// with the signature, and publishes. A third run for the same tag refuses and changes nothing: a
 // published release is never overwritten. No run puts the token on a
 // command line, where any user of the machine could read it.
 func TestPublishToGitHub(t *testing.T) {
@@ -177,7 +177,8 @@ func TestPublishToGitHub(t *testing.T) {
 	dist := t.TempDir()
 	sumsName := project + "-" + version + "-SHA256SUMS"
 	binName := "sales-api-" + version + "-linux-amd64"
-	gh.failUpload = project + "-" + version + ".yaml"
+	// The signature goes last: the first run uploads all else, then fails.
+	gh.failUpload = sumsName + ".sig"
 
 	// curl, wrapped: each call's arguments go to a file first.
 	argv := filepath.Join(t.TempDir(), "argv")
@@ -192,10 +193,13 @@ func TestPublishToGitHub(t *testing.T) {
 	}
 	t.Setenv("PATH", wrap+string(os.PathListSeparator)+os.Getenv("PATH"))
 
-	publish := func(binary string) ([]byte, map[string]string, error) {
+	publish := func(binary string, extra ...string) ([]byte, map[string]string, error) {
 		files := map[string]string{
 			binName:                           binary,
 			project + "-" + version + ".yaml": "kind: Namespace\n",
+		}
+		for _, name := range extra {
+			files[name] = "a file of this run only\n"
 		}
 		var sums string
 		for _, name := range sortedKeys(files) {
@@ -226,7 +230,9 @@ func TestPublishToGitHub(t *testing.T) {
 		return got
 	}
 
-	if out, _, err := publish("binary, first build"); err == nil {
+	// The first run also has a file the second does not: it must not
+	// outlive the draft.
+	if out, _, err := publish("binary, first build", "sales-admin-"+version+"-linux-amd64"); err == nil {
 		t.Fatalf("run 1 with a failing upload succeeded:\n%s", out)
 	}
 	if gh.release == nil || !gh.release.Draft {

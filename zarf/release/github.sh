@@ -69,11 +69,12 @@ fi
 id=$(jq -r .id <<<"$release")
 upload=$(jq -r '.upload_url | sub("\\{.*\\}$"; "")' <<<"$release")
 
-# In the draft, a file built again replaces the one an earlier run left.
+# In the draft, the files built now replace whatever an earlier run left,
+# a file this run does not have too: what is published is the signed set.
+for old in $(jq -r '.assets[]?.id' <<<"$release"); do
+	github -X DELETE "$api/releases/assets/$old" >/dev/null
+done
 for name in "${files[@]}"; do
-	for old in $(jq -r --arg name "$name" '.assets[]? | select(.name == $name) | .id' <<<"$release"); do
-		github -X DELETE "$api/releases/assets/$old" >/dev/null
-	done
 	echo "uploading $name"
 	github -X POST -H "Content-Type: application/octet-stream" --data-binary "@$dir/$name" "$upload?name=$name" >/dev/null
 done

@@ -95,7 +95,7 @@ type Config struct {
 		IdleTimeout  time.Duration `conf:"default:30s,help:how long an upload may go without a line (blank lines do not count; nor does the client not reading an answer) before it stops"`
 		MaxDuration  time.Duration `conf:"default:10m,help:the longest an upload may run; it stops saying from which line to upload again"`
 		MinRate      int           `conf:"default:1024,help:the fewest bytes a second an upload must send (counted over the time spent waiting for it once twice IDLE_TIMEOUT of waiting has passed); a slower one stops"`
-		Window       time.Duration `conf:"default:720h,help:how far back an uploaded sale may have been taken (30 days); older ones are rejected since their days are published in the stats and dumps"`
+		Window       time.Duration `conf:"default:720h,help:how far back an uploaded sale may have been taken (30 days); older ones are rejected since their days are long published in the stats and dumps"`
 		MaxStreams   int           `conf:"default:2,help:uploads running at once (each uses a database connection while it records a batch: keep it under DB_MAX_CONNS); more are answered 503 with Retry-After"`
 	}
 	Sale struct {
