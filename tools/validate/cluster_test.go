@@ -1,8 +1,8 @@
 package validate
 
 import (
-	"github.com/google/go-cmp/cmp"
 	"fmt"
+	"github.com/google/go-cmp/cmp"
 	"slices"
 	"testing"
 
