@@ -212,54 +212,56 @@ func TestNoOneLocksOutAVictim(t *testing.T) {
 	}
 }
 
-// TestLoginBudget: many clients failing at once use up the service's
-// budget of bcrypt checks; those with failures wait a short while, and a
-// client with none still logs in.
-func TestLoginBudget(t *testing.T) {
+// TestServiceWideLoginLimits: failures from many clients meet the
+// service's limits on bcrypt checks. The budget for clients that failed
+// before: each client's first failure is free of it, their later ones
+// wait once it is spent, and a client with no failures still logs in. The
+// ceiling for all: a flood from ever new addresses, each failing once,
+// gets no more checks either.
+func TestServiceWideLoginLimits(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	const budget = 10
-	base := e.behindProxy(t, func(cfg *build.Config) {
-		cfg.Throttling = userbus.DefaultThrottling
-		cfg.Throttling.LoginBudget.Free = budget
-	})
-	via := from(proxy)
-
-	statuses := map[int]int{}
+	const limit = 10
+	var tenClientsThrice, freshV6 []string
 	for range 3 {
 		for i := range 10 {
-			statuses[via.login(t, base, "cat@example.com", "wrong-password", fmt.Sprintf("203.0.113.%d", i+1))]++
+			tenClientsThrice = append(tenClientsThrice, fmt.Sprintf("203.0.113.%d", i+1))
 		}
 	}
-	// Each client's first failure is free of the budget; of their later
-	// ones only the budget's worth is checked.
-	if checked := statuses[http.StatusUnauthorized]; checked > 10+budget {
-		t.Errorf("thirty failures from ten clients: %v, want at most %d checked", statuses, 10+budget)
-	}
-	if got := via.login(t, base, "cat@example.com", passwd, "198.51.100.30"); got != http.StatusOK {
-		t.Errorf("a client with no failures while the budget is spent: %d, want 200", got)
-	}
-}
-
-// TestLoginCeiling: a flood from ever new addresses, each failing once,
-// meets the service's ceiling of bcrypt checks: no more are checked, and
-// the rest wait a short while.
-func TestLoginCeiling(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	const ceiling = 10
-	base := e.behindProxy(t, func(cfg *build.Config) {
-		cfg.Throttling = userbus.DefaultThrottling
-		cfg.Throttling.LoginCeiling.Free = ceiling
-		cfg.Throttling.LoginCeiling.Base = time.Minute
-	})
-	via := from(proxy)
-
-	statuses := map[int]int{}
 	for i := range 25 {
-		statuses[via.login(t, base, "cat@example.com", "wrong-password", fmt.Sprintf("2001:db8:%x::1", i+1))]++
+		freshV6 = append(freshV6, fmt.Sprintf("2001:db8:%x::1", i+1))
 	}
-	if checked := statuses[http.StatusUnauthorized]; checked > ceiling {
-		t.Errorf("25 failures from 25 fresh /64s: %v, want at most %d checked", statuses, ceiling)
+	tests := []struct {
+		name        string
+		tune        func(*userbus.Throttling)
+		clients     []string // one failure from each, in turn
+		maxChecked  int
+		freshLogsIn bool // a client with no failures logs in after
+	}{
+		{"budget", func(th *userbus.Throttling) { th.LoginBudget.Free = limit }, tenClientsThrice, 10 + limit, true},
+		{"ceiling", func(th *userbus.Throttling) { th.LoginCeiling.Free, th.LoginCeiling.Base = limit, time.Minute }, freshV6, limit, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			base := e.behindProxy(t, func(cfg *build.Config) {
+				cfg.Throttling = userbus.DefaultThrottling
+				tt.tune(&cfg.Throttling)
+			})
+			via := from(proxy)
+
+			statuses := map[int]int{}
+			for _, client := range tt.clients {
+				statuses[via.login(t, base, "cat@example.com", "wrong-password", client)]++
+			}
+			if checked := statuses[http.StatusUnauthorized]; checked > tt.maxChecked {
+				t.Errorf("%d failures: %v, want at most %d checked", len(tt.clients), statuses, tt.maxChecked)
+			}
+			if tt.freshLogsIn {
+				if got := via.login(t, base, "cat@example.com", passwd, "198.51.100.30"); got != http.StatusOK {
+					t.Errorf("a client with no failures while the budget is spent: %d, want 200", got)
+				}
+			}
+		})
 	}
 }
