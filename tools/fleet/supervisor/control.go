@@ -164,7 +164,11 @@ type Client struct {
 // nil); a refused command is an error with the supervisor's reason.
 func (c Client) Call(ctx context.Context, method, path string, req any, out any) error {
 	var body io.Reader
-	if req != nil {
+	if req != nil || method == http.MethodPost {
+		// A POST is JSON even when it says nothing: the API takes no other.
+		if req == nil {
+			req = struct{}{}
+		}
 		data, err := json.Marshal(req)
 		if err != nil {
 			return err

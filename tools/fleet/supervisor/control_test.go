@@ -115,4 +115,8 @@ services:
 	if err := c.Call(ctx, http.MethodPost, "/scale", supervisor.Request{Service: "api", N: 1}, nil); err != nil {
 		t.Errorf("the fleet command's own scale: %v", err)
 	}
+	// A command without a body (down) is JSON too.
+	if err := c.Call(ctx, http.MethodPost, "/down", nil, nil); err != nil {
+		t.Errorf("the fleet command's own down: %v", err)
+	}
 }
