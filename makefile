@@ -57,7 +57,7 @@ test: ## every test of both modules against a throwaway Postgres (what CI runs f
 
 # test-e2e runs the slow end-to-end checks that `make test` leaves out;
 # CI runs it after `make test`.
-test-e2e: faults fuzz test-run test-rename test-fleet docs-lint docs-check lint deadcode ## the slow end-to-end checks: faults, fuzzing, Ctrl-C of make run, renaming a copy, the fleet and its traces, the API docs, staticcheck, dead code (CI runs it after test)
+test-e2e: faults fuzz test-run test-rename test-fleet docs-lint docs-check test-images lint deadcode ## the slow end-to-end checks: faults, fuzzing, Ctrl-C of make run, renaming a copy, the fleet and its traces, the API docs, the images built with podman, staticcheck, dead code (CI runs it after test)
 
 # fuzz runs every Go fuzz target for FUZZTIME each (5s by default; longer
 # finds more: make fuzz FUZZTIME=5m). A failing input is saved under the
@@ -331,6 +331,45 @@ build: need-docker ## build the images (docker)
 		--build-arg BUILD_REF=$(VERSION) --build-arg BUILD_DATE=$(BUILD_DATE) .
 	docker build -f zarf/docker/dockerfile.metrics -t $(METRICS_IMAGE) \
 		--build-arg BUILD_REF=$(VERSION) --build-arg BUILD_DATE=$(BUILD_DATE) .
+
+# images makes the same images with podman, no Docker engine needed. The
+# Dockerfiles' base images are the registry's unless BASE=local, which
+# builds local stand-ins from this machine's Go toolchain and Debian's
+# packages (zarf/podman/standins.sh); BASE=auto (the default) takes the
+# stand-ins when the registry's golang image cannot be pulled.
+BASE            ?= auto
+BUILD_IMAGE_REG := golang:1.26
+RUNTIME_IMAGE_REG := gcr.io/distroless/static-debian12:nonroot
+BUILD_IMAGE_LOCAL   := localhost/garagesale/go-build:$(shell $(GO) env GOVERSION)
+RUNTIME_IMAGE_LOCAL := localhost/garagesale/static-nonroot:local
+
+.PHONY: images need-podman test-images
+need-podman:
+	@command -v podman >/dev/null 2>&1 || { echo "podman is not installed: apt-get install podman buildah runc (docs/deployment.md)" >&2; exit 1; }
+
+images: need-podman ## build the images with podman (BASE=local: stand-ins for the registry's base images)
+	@base=$(BASE); \
+	if [ "$$base" = auto ]; then \
+		if podman image exists $(BUILD_IMAGE_REG) || timeout 20 podman pull --quiet $(BUILD_IMAGE_REG) >/dev/null 2>&1; then base=registry; else base=local; \
+			echo "the registry's $(BUILD_IMAGE_REG) cannot be pulled: building local stand-ins (BASE=local)"; fi; \
+	fi; \
+	if [ "$$base" = local ]; then \
+		zarf/podman/standins.sh $(BUILD_IMAGE_LOCAL) $(RUNTIME_IMAGE_LOCAL) && \
+		args="--build-arg BUILD_IMAGE=$(BUILD_IMAGE_LOCAL) --build-arg RUNTIME_IMAGE=$(RUNTIME_IMAGE_LOCAL)"; \
+	fi; \
+	for img in "sales $(SALES_IMAGE)" "metrics $(METRICS_IMAGE)"; do \
+		set -- $$img; \
+		echo "building $$2 (zarf/docker/dockerfile.$$1)"; \
+		podman build --quiet -f zarf/docker/dockerfile.$$1 -t $$2 $$args \
+			--build-arg BUILD_REF=$(VERSION) --build-arg BUILD_COMMIT=$(COMMIT) --build-arg BUILD_DATE=$(BUILD_DATE) . >/dev/null || exit 1; \
+	done; \
+	podman image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E '$(SALES_IMAGE)|$(METRICS_IMAGE)'
+
+# test-images builds the images with podman and checks what each runs:
+# its binaries answer --version with the build's stamp, as the non-root
+# user, and the runtime image has no shell.
+test-images: images ## build the images with podman and check them
+	cd $(TOOLS) && SALES_TEST_IMAGES=1 SALES_IMAGE=$(SALES_IMAGE) METRICS_IMAGE=$(METRICS_IMAGE) $(GO) test -count=1 -v -run '^TestImages$$' ./validate/
 
 # dev-keys makes a signing key in zarf/keys if there is none. Keys are never
 # committed or baked into an image.
