@@ -344,7 +344,7 @@ BUILD_IMAGE_LOCAL   := localhost/garagesale/go-build:$(shell $(GO) env GOVERSION
 RUNTIME_IMAGE_LOCAL := localhost/garagesale/static-nonroot:local
 
 .PHONY: images need-podman test-images
-need-podman:
+need-podman: ## fail unless podman is installed
 	@command -v podman >/dev/null 2>&1 || { echo "podman is not installed: apt-get install podman buildah runc (docs/deployment.md)" >&2; exit 1; }
 
 images: need-podman ## build the images with podman (BASE=local: stand-ins for the registry's base images)
