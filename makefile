@@ -340,8 +340,8 @@ build: need-docker ## build the images (docker)
 BASE            ?= auto
 BUILD_IMAGE_REG := golang:1.26
 RUNTIME_IMAGE_REG := gcr.io/distroless/static-debian12:nonroot
-BUILD_IMAGE_LOCAL   := localhost/garagesale/go-build:$(shell $(GO) env GOVERSION)
-RUNTIME_IMAGE_LOCAL := localhost/garagesale/static-nonroot:local
+BUILD_IMAGE_LOCAL   := localhost/$(PROJECT)/go-build:$(shell $(GO) env GOVERSION)
+RUNTIME_IMAGE_LOCAL := localhost/$(PROJECT)/static-nonroot:local
 
 .PHONY: images need-podman test-images
 need-podman: ## fail unless podman is installed
