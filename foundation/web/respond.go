@@ -68,10 +68,11 @@ func (h headed) Encode() ([]byte, string, error) {
 }
 
 func (h headed) HTTPHeader() http.Header {
-	out := h.h.Clone()
+	out := http.Header{}
 	if hv, ok := h.v.(HTTPHeaderer); ok {
 		maps.Copy(out, hv.HTTPHeader())
 	}
+	maps.Copy(out, h.h)
 	return out
 }
 
@@ -140,6 +141,11 @@ func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 		w.Header().Set("Content-Type", contentType)
 	}
 	w.WriteHeader(code)
+	// A value that encodes to nothing (no content with headers) has no
+	// body to write, and a 204 may not have one.
+	if len(data) == 0 {
+		return code, nil
+	}
 	if _, err := w.Write(data); err != nil {
 		return code, fmt.Errorf("write response: %w", err)
 	}

@@ -37,11 +37,11 @@ type failingStore struct {
 	failCreate, failDelete bool
 }
 
-func (s failingStore) Create(ctx context.Context, db sqlx.ExtContext, sale salebus.Sale, since time.Time, upTo int) (int, error) {
+func (s failingStore) Create(ctx context.Context, db sqlx.ExtContext, sale salebus.Sale, since time.Time, count bool) (int, error) {
 	if s.failCreate {
 		return 0, errInjected
 	}
-	return s.Storer.Create(ctx, db, sale, since, upTo)
+	return s.Storer.Create(ctx, db, sale, since, count)
 }
 
 func (s failingStore) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error {

@@ -54,11 +54,11 @@ const Domain = "sale"
 // Storer is what the business needs of storage, on the db each method is
 // given: the pool, or a transaction.
 type Storer interface {
-	// Create counts the sale as a purchase of its buyer and returns how
-	// many the buyer made before it in the window that began after since
-	// (a buyer's concurrent purchases take turns); with upTo 0 it counts
-	// none.
-	Create(ctx context.Context, db sqlx.ExtContext, sale Sale, since time.Time, upTo int) (int, error)
+	// Create writes the sale. When count is set it also counts the sale as
+	// a purchase of its buyer and returns how many the buyer made before it
+	// in the window that began after since (a buyer's concurrent purchases
+	// take turns).
+	Create(ctx context.Context, db sqlx.ExtContext, sale Sale, since time.Time, count bool) (int, error)
 	// CreateMany writes the sales in one statement, or ErrClientIDTaken.
 	CreateMany(ctx context.Context, db sqlx.ExtContext, sales []Sale) error
 	// QueryByClientIDs returns recordedBy's sales among clientIDs by ID.
@@ -199,7 +199,7 @@ func (b *Business) create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, s
 		return &UnderpaidError{Unit: p.Floor(), Quantity: sale.Quantity.Value()}
 	}
 	limit := max(b.limits.PurchasesPerHour, 0)
-	recent, err := b.storer.Create(ctx, tx, sale, sale.DateCreated.Add(-time.Hour), limit)
+	recent, err := b.storer.Create(ctx, tx, sale, sale.DateCreated.Add(-time.Hour), limit > 0)
 	if err != nil {
 		return err
 	}

@@ -29,8 +29,8 @@ const insert = `
 
 // Create implements salebus.Storer, bound as a struct: the slice form's
 // reflection is not worth it on every buy.
-func (s Store) Create(ctx context.Context, db sqlx.ExtContext, purchase salebus.Sale, since time.Time, upTo int) (int, error) {
-	if upTo <= 0 {
+func (s Store) Create(ctx context.Context, db sqlx.ExtContext, purchase salebus.Sale, since time.Time, count bool) (int, error) {
+	if !count {
 		return 0, mapErr(sqldb.NamedExec(ctx, db, insert, toDBSale(purchase)))
 	}
 	// The buyer's count is upserted in the statement that writes the
