@@ -57,7 +57,7 @@ test: ## every test of both modules against a throwaway Postgres (what CI runs f
 
 # test-e2e runs the slow end-to-end checks that `make test` leaves out;
 # CI runs it after `make test`.
-test-e2e: faults fuzz test-run test-rename test-fleet docs-lint docs-check test-images lint deadcode ## the slow end-to-end checks: faults, fuzzing, Ctrl-C of make run, renaming a copy, the fleet and its traces, the API docs, the images built with podman, staticcheck, dead code (CI runs it after test)
+test-e2e: faults fuzz test-run test-rename test-fleet docs-lint docs-check test-images test-deploy lint deadcode ## the slow end-to-end checks: faults, fuzzing, Ctrl-C of make run, renaming a copy, the fleet and its traces, the API docs, the images and the dev overlay run in podman, staticcheck, dead code (CI runs it after test)
 
 # fuzz runs every Go fuzz target for FUZZTIME each (5s by default; longer
 # finds more: make fuzz FUZZTIME=5m). A failing input is saved under the
@@ -288,9 +288,10 @@ psql: ## psql on the database of a running make run (PSQL_ARGS)
 # ==============================================================================
 # Images, the Kind dev cluster and compose
 #
-# These need docker (build, compose), kind and kubectl (dev-*). `make test`
-# needs none of them: tools/validate renders and checks every manifest
-# offline.
+# These need docker (build, compose), kind and kubectl (dev-*), or podman
+# (images, deploy-local, test-images, test-deploy: no Docker, no cluster).
+# `make test` needs none of them: tools/validate renders and checks every
+# manifest offline.
 
 IMAGE_TAG        ?= dev
 SALES_IMAGE      := garagesale/sales-api:$(IMAGE_TAG)
@@ -370,6 +371,48 @@ images: need-podman ## build the images with podman (BASE=local: stand-ins for t
 # user, and the runtime image has no shell.
 test-images: images ## build the images with podman and check them
 	cd $(TOOLS) && SALES_TEST_IMAGES=1 SALES_IMAGE=$(SALES_IMAGE) METRICS_IMAGE=$(METRICS_IMAGE) $(GO) test -count=1 -v -run '^TestImages$$' ./validate/
+
+# deploy-local runs the dev overlay in podman, with no cluster: zarf/k8s/local
+# is the dev overlay with stand-ins for the third-party images (Postgres and
+# Prometheus from Debian's packages, Jaeger in Tempo's place), and podplay
+# (tools/podplay) renders it, translates what podman kube play has no
+# equivalent for (docs/deployment.md) and plays it in dev-apply's order.
+# It answers where the Kind cluster does: the API on 127.0.0.1:3000.
+LOCAL_OVERLAYS := $(addprefix zarf/k8s/local/,database tempo prometheus sales)
+LOCAL_IMAGES   := $(addprefix localhost/$(PROJECT)/,postgres:local prometheus:local jaeger:local)
+PODPLAY_ARGS   := -network $(PROJECT)-local -kind-config zarf/k8s/dev/kind-config.yaml -secret sales-keys=zarf/keys
+
+.PHONY: deploy-local deploy-local-down deploy-local-images deploy-local-job test-deploy
+deploy-local-images: images jaeger dev-keys ## the images deploy-local runs: the kit's (make images) and the stand-ins
+	JAEGER=$(JAEGER) zarf/podman/standins.sh $(LOCAL_IMAGES)
+	$(call TOOL,podplay)
+
+deploy-local: deploy-local-images ## run the dev overlay in podman: database, migrate, sales-api and sidecar, Prometheus, traces
+	$(BIN)/podplay $(PODPLAY_ARGS) up $(LOCAL_OVERLAYS)
+	@echo "running in podman: the API on http://localhost:3000, Prometheus on :9090, traces (Jaeger) on :3200; make deploy-local-down removes it all"
+
+# deploy-local-job runs the dev overlay's CronJobs once, now (podman has
+# no schedule): the daily dump, as kubectl create job --from=cronjob would.
+deploy-local-job: need-podman ## run deploy-local's CronJobs once, now (the dump)
+	$(call TOOL,podplay)
+	$(BIN)/podplay $(PODPLAY_ARGS) job zarf/k8s/local/sales
+
+deploy-local-down: need-podman ## remove everything deploy-local made, volumes too
+	$(call TOOL,podplay)
+	$(BIN)/podplay $(PODPLAY_ARGS) down $(LOCAL_OVERLAYS)
+
+# test-deploy deploys as deploy-local does and checks the running stack
+# through the published ports (tools/podplay/deploy_test.go); it removes it
+# all at the end, also when a check fails.
+test-deploy: deploy-local-images ## deploy-local, then check the tour, the init container, the sandbox, metrics, traces, a pod replacement and SIGTERM
+	cd $(TOOLS) && SALES_TEST_DEPLOY=podman PODPLAY_ARGS='$(PODPLAY_ARGS)' PODPLAY_OVERLAYS='$(LOCAL_OVERLAYS)' \
+		$(GO) test -count=1 -v -timeout 20m -run '^TestDeploy$$' ./podplay/
+
+# test-kind runs test-deploy's checks against the Kind cluster, after
+# make dev-up build dev-load dev-apply (CircleCI's kind-e2e job).
+.PHONY: test-kind
+test-kind: need-docker need-kubectl ## the checks of test-deploy against the Kind cluster (after dev-up build dev-load dev-apply)
+	cd $(TOOLS) && SALES_TEST_DEPLOY=kind KIND_CLUSTER=$(KIND_CLUSTER) $(GO) test -count=1 -v -timeout 20m -run '^TestDeploy$$' ./podplay/
 
 # dev-keys makes a signing key in zarf/keys if there is none. Keys are never
 # committed or baked into an image.

@@ -21,7 +21,11 @@ type circleCI struct {
 	Commands  map[string]any `json:"commands"`
 	Jobs      map[string]struct {
 		Executor string `json:"executor"`
-		Docker   []struct {
+		// Machine is a VM with a Docker engine of its own (kind-e2e's).
+		Machine *struct {
+			Image string `json:"image"`
+		} `json:"machine"`
+		Docker []struct {
 			Image       string            `json:"image"`
 			Environment map[string]string `json:"environment"`
 		} `json:"docker"`
@@ -112,9 +116,16 @@ func TestCircleCIRunsEveryCheck(t *testing.T) {
 			t.Errorf("the workflow runs job %q, which is not defined", name)
 		}
 	}
-	want := []string{"build-images", "deploy-staging", "lint", "publish-release", "release-artifacts", "release-images", "test", "validate-manifests"}
+	want := []string{"build-images", "deploy-staging", "kind-e2e", "lint", "publish-release", "release-artifacts", "release-images", "test", "validate-manifests"}
 	if diff := cmp.Diff(want, sortedStrings(run)); diff != "" {
 		t.Errorf("workflow jobs (-want +got):\n%s", diff)
+	}
+
+	// Kind needs a Docker engine of its own: a machine executor.
+	kind := cfg.Jobs["kind-e2e"]
+	steps, _ := json.Marshal(kind.Steps)
+	if kind.Machine == nil || !strings.Contains(string(steps), "make test-kind") || !strings.Contains(string(steps), "dev-apply") {
+		t.Errorf("the kind-e2e job must run on a machine executor and run make dev-apply, then make test-kind")
 	}
 
 	test := cfg.Jobs["test"]
@@ -196,6 +207,7 @@ func TestCircleCIWorkflowGraph(t *testing.T) {
 		"test":               everywhere,
 		"validate-manifests": everywhere,
 		"build-images":       branches,
+		"kind-e2e":           branches,
 		"release-images":     tags,
 		"release-artifacts":  tags,
 		"publish-release":    tags,
