@@ -105,7 +105,7 @@ func (s ListSpec[F, B, A]) Params() []apidoc.Param {
 		}
 	}
 	params := []apidoc.Param{
-		{Name: "page", Type: "integer", Min: new(1.0), Description: "the page number, from 1 (default 1); a cursor pages deep lists faster"},
+		{Name: "page", Type: "integer", Min: new(1.0), Description: fmt.Sprintf("the page number, from 1 (default 1), while (page-1)×rows stays under %d; deeper pages by cursor", page.MaxOffset)},
 		{Name: "rows", Type: "integer", Min: new(1.0), Max: new(float64(page.MaxRows)), Description: fmt.Sprintf("rows per page (default %d)", page.DefaultRows)},
 		{Name: "orderBy", Type: "string", Description: "FIELD or FIELD,ASC or FIELD,DESC with FIELD one of " + strings.Join(fields, ", ") + " (default " + def + ")"},
 		{Name: "cursor", Type: "string", Description: "the next of an earlier page of the same list (same orderBy and filters): the page after it"},

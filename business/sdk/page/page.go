@@ -6,10 +6,15 @@ import (
 	"strconv"
 )
 
-// Limits on rows per page.
+// Limits on rows per page, and on how deep a page number reaches.
 const (
 	DefaultRows = 10
 	MaxRows     = 100
+
+	// MaxOffset is the last row a page number reaches: Postgres reads
+	// every row before a numbered page (OFFSET), so deeper pages are read
+	// by cursor, whose cost does not grow with depth.
+	MaxOffset = 10_000
 )
 
 // FieldError is a paging value out of range; Field is "page" or "rows".
@@ -64,6 +69,9 @@ func Parse(pageStr, rowsStr string) (Page, error) {
 	rows, err := parseInt("rows", rowsStr, DefaultRows, 1, MaxRows)
 	if err != nil {
 		return Page{}, err
+	}
+	if (number-1)*rows >= MaxOffset {
+		return Page{}, &FieldError{Field: "page", Msg: fmt.Sprintf("page numbers reach row %d; for deeper pages follow next: send it as ?cursor= from an earlier page", MaxOffset)}
 	}
 	return Page{number: number, rows: rows}, nil
 }

@@ -25,6 +25,12 @@ func TestParse(t *testing.T) {
 		{"-1", "10", 0, 0, 0, "page"},
 		{"x", "10", 0, 0, 0, "page"},
 		{"1", "ten", 0, 0, 0, "rows"},
+		// Numbers reach row MaxOffset; past it, the cursor.
+		{"1000", "10", 1000, 10, 9990, ""},
+		{"1001", "10", 0, 0, 0, "page"},
+		{"100", "100", 100, 100, 9900, ""},
+		{"101", "100", 0, 0, 0, "page"},
+		{"2147483647", "100", 0, 0, 0, "page"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.page+"/"+tt.rows, func(t *testing.T) {

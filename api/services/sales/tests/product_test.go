@@ -299,6 +299,10 @@ func TestProductsQuery(t *testing.T) {
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "rows"), Cmp: cmpErr},
 		apitest.Case{Name: "page/page-0", Method: http.MethodGet, URL: "/v1/products?page=0", Token: e.tokens["user1"],
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "page"), Cmp: cmpErr},
+		// Past page.MaxOffset rows a page number is refused, pointing to
+		// the cursor, rather than an OFFSET that reads every row before it.
+		apitest.Case{Name: "page/past-max-offset", Method: http.MethodGet, URL: "/v1/products?page=1001&rows=10", Token: e.tokens["user1"],
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "page"), Cmp: cmpErr},
 		apitest.Case{Name: "order/unknown-field", Method: http.MethodGet, URL: "/v1/products?orderBy=user_id", Token: e.tokens["user1"],
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "orderBy"), Cmp: cmpErr},
 		apitest.Case{Name: "order/sql-in-field", Method: http.MethodGet, URL: "/v1/products?orderBy=" + url.QueryEscape("name;DROP TABLE products"), Token: e.tokens["user1"],

@@ -65,10 +65,7 @@ var orderByColumns = map[string]string{
 // Query implements auditbus.Storer.
 func (Store) Query(ctx context.Context, db sqlx.ExtContext, filter auditbus.QueryFilter, orderBy order.By, pg page.Page) ([]auditbus.Audit, *page.Cursor, error) {
 	var rows []audit
-	next, err := sqldb.QueryPage(ctx, db, sqldb.Select{
-		Columns: columns, From: "audits", Where: toWhere(filter),
-		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "audit_id",
-	}, pg, &rows)
+	next, err := sqldb.QueryPage(ctx, db, selectAudits(filter, orderBy), pg, &rows)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -116,4 +113,12 @@ func toWhere(filter auditbus.QueryFilter) *sqldb.Where {
 		w.Add("timestamp < :until", "until", filter.Until.UTC())
 	}
 	return w
+}
+
+// selectAudits is the list query for filter and orderBy.
+func selectAudits(filter auditbus.QueryFilter, orderBy order.By) sqldb.Select {
+	return sqldb.Select{
+		Columns: columns, From: "audits", Where: toWhere(filter),
+		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "audit_id",
+	}
 }

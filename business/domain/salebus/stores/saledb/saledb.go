@@ -103,10 +103,7 @@ func (s Store) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) err
 // Query implements salebus.Storer.
 func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter salebus.QueryFilter, orderBy order.By, pg page.Page) ([]salebus.Sale, *page.Cursor, error) {
 	var rows []sale
-	next, err := sqldb.QueryPage(ctx, db, sqldb.Select{
-		Columns: columns, From: "sales s", Where: toWhere(filter),
-		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "s.sale_id",
-	}, pg, &rows)
+	next, err := sqldb.QueryPage(ctx, db, selectSales(filter, orderBy), pg, &rows)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -179,4 +176,12 @@ var orderByColumns = map[string]string{
 	salebus.OrderByQuantity:    "s.quantity",
 	salebus.OrderByPaid:        "s.paid",
 	salebus.OrderByDateCreated: "s.date_created",
+}
+
+// selectSales is the list query for filter and orderBy.
+func selectSales(filter salebus.QueryFilter, orderBy order.By) sqldb.Select {
+	return sqldb.Select{
+		Columns: columns, From: "sales s", Where: toWhere(filter),
+		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "s.sale_id",
+	}
 }

@@ -58,10 +58,7 @@ func (s Store) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) err
 // Query implements userbus.Storer.
 func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter userbus.QueryFilter, orderBy order.By, pg page.Page) ([]userbus.User, *page.Cursor, error) {
 	var rows []user
-	next, err := sqldb.QueryPage(ctx, db, sqldb.Select{
-		Columns: columns, From: "users", Where: toWhere(filter),
-		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "user_id",
-	}, pg, &rows)
+	next, err := sqldb.QueryPage(ctx, db, selectUsers(filter, orderBy), pg, &rows)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -214,4 +211,12 @@ var orderByColumns = map[string]string{
 	userbus.OrderByEmail:       "lower(email)",
 	userbus.OrderByEnabled:     "enabled",
 	userbus.OrderByDateCreated: "date_created",
+}
+
+// selectUsers is the list query for filter and orderBy.
+func selectUsers(filter userbus.QueryFilter, orderBy order.By) sqldb.Select {
+	return sqldb.Select{
+		Columns: columns, From: "users", Where: toWhere(filter),
+		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "user_id",
+	}
 }

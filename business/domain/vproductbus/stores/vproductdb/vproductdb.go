@@ -27,10 +27,7 @@ type Store struct{}
 // Query implements vproductbus.Storer.
 func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter vproductbus.QueryFilter, orderBy order.By, pg page.Page) ([]vproductbus.Product, *page.Cursor, error) {
 	var rows []product
-	next, err := sqldb.QueryPage(ctx, db, sqldb.Select{
-		Columns: columns, From: from, Where: toWhere(filter),
-		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "product_id",
-	}, pg, &rows)
+	next, err := sqldb.QueryPage(ctx, db, selectProducts(filter, orderBy), pg, &rows)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -61,4 +58,12 @@ var orderByColumns = map[string]string{
 	vproductbus.OrderByQuantity:    "quantity",
 	vproductbus.OrderByDateCreated: "date_created",
 	vproductbus.OrderByUserName:    "user_name",
+}
+
+// selectProducts is the list query for filter and orderBy.
+func selectProducts(filter vproductbus.QueryFilter, orderBy order.By) sqldb.Select {
+	return sqldb.Select{
+		Columns: columns, From: from, Where: toWhere(filter),
+		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "product_id",
+	}
 }

@@ -1,0 +1,147 @@
+package dbtest
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/garagesale/service/business/sdk/migrate"
+	"github.com/garagesale/service/business/sdk/order"
+	"github.com/garagesale/service/business/sdk/page"
+	"github.com/jmoiron/sqlx"
+)
+
+// Grow fills db for plan checks: the development seed, then n copies of
+// every row of each table, made from the row by the column expressions in
+// set[table] (SQL of r, the row copied, and i, 1 to n), then ANALYZE, so
+// the planner chooses as it would for a table that size.
+func Grow(t *testing.T, db *sqlx.DB, n int, set map[string]map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := migrate.Seed(ctx, db); err != nil {
+		t.Fatalf("dbtest: seed: %v", err)
+	}
+	// Parents before children: users, products, sales, audits.
+	for _, table := range []string{"users", "products", "sales", "audits"} {
+		cols, ok := set[table]
+		if !ok {
+			continue
+		}
+		var pairs []string
+		for _, c := range slices.Sorted(maps.Keys(cols)) {
+			pairs = append(pairs, fmt.Sprintf("'%s', %s", c, cols[c]))
+		}
+		q := fmt.Sprintf(`INSERT INTO %[1]s
+			SELECT (jsonb_populate_record(r, jsonb_build_object(%[2]s))).*
+			FROM %[1]s r, generate_series(1, %[3]d) i`, table, strings.Join(pairs, ", "), n)
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("dbtest: grow %s: %v", table, err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
+		t.Fatalf("dbtest: analyze: %v", err)
+	}
+}
+
+// ListQuery is a list's SQL for an order and a page, as its store builds
+// it (sqldb.Select.Statement).
+type ListQuery func(by order.By, pg page.Page) (string, map[string]any, error)
+
+// CheckOrderPlans checks that every ordering of a list (the keys of its
+// store's order columns, but except) is read in index order, ASC and DESC,
+// on page 1 and on a cursor page 90% deep: no Sort and no sequential scan
+// of table in the plan, so a page costs the same at any table size. db
+// must be grown (Grow).
+func CheckOrderPlans(t *testing.T, db *sqlx.DB, table string, orders map[string]string, list ListQuery, except ...string) {
+	t.Helper()
+	var rows int
+	if err := db.Get(&rows, "SELECT count(*) FROM "+table); err != nil {
+		t.Fatal(err)
+	}
+	fields := slices.DeleteFunc(slices.Sorted(maps.Keys(orders)), func(f string) bool { return slices.Contains(except, f) })
+	first, err := page.Parse("1", "10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Page numbers stop short of 90% (page.MaxOffset): cursor pages of
+	// 100 rows walk there.
+	walk, err := page.Parse("1", "100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range fields {
+		for _, dir := range []string{order.ASC, order.DESC} {
+			by := order.NewBy(field, dir)
+			t.Run(field+" "+dir, func(t *testing.T) {
+				cursor := lastKey(t, db, list, by, walk)
+				for range rows*9/10/100 - 1 {
+					cursor = lastKey(t, db, list, by, walk.After(cursor))
+				}
+				for name, pg := range map[string]page.Page{"page 1": first, "cursor 90% deep": first.After(cursor)} {
+					q, data, err := list(by, pg)
+					if err != nil {
+						t.Fatal(err)
+					}
+					plan := Plan(t, db, q, data)
+					if strings.Contains(plan, "Sort") || strings.Contains(plan, "Seq Scan on "+table) {
+						t.Errorf("%s, %s: the plan sorts or scans %s, want an index read in order:\n%s", by.Field, name, table, plan)
+					}
+				}
+			})
+		}
+	}
+}
+
+// lastKey runs list for pg and returns the cursor after its last row.
+func lastKey(t *testing.T, db *sqlx.DB, list ListQuery, by order.By, pg page.Page) page.Cursor {
+	t.Helper()
+	q, data, err := list(by, pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := sqlx.NamedQueryContext(context.Background(), db, q, data)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	var c page.Cursor
+	for rows.Next() {
+		row := map[string]any{}
+		if err := rows.MapScan(row); err != nil {
+			t.Fatal(err)
+		}
+		c = page.Cursor{Key: text(row["sqldb_key"]), ID: text(row["sqldb_key_id"])}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if c.ID == "" {
+		t.Fatalf("no row on a page of %s: grow the table first", by.Field)
+	}
+	return c
+}
+
+// text is a text column's value as MapScan gives it.
+func text(v any) string {
+	if b, ok := v.([]byte); ok {
+		return string(b)
+	}
+	return fmt.Sprint(v)
+}
+
+// Plan returns Postgres' plan for q with data bound as sqlx binds it.
+func Plan(t *testing.T, db *sqlx.DB, q string, data map[string]any) string {
+	t.Helper()
+	bound, args, err := sqlx.Named("EXPLAIN "+q, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	if err := db.SelectContext(context.Background(), &lines, db.Rebind(bound), args...); err != nil {
+		t.Fatalf("EXPLAIN %s: %v", q, err)
+	}
+	return strings.Join(lines, "\n")
+}
