@@ -101,11 +101,13 @@ bench: ## every Go benchmark with allocations, in benchstat format (BENCH, BENCH
 
 # load measures the API under load against a bare Go program doing the same
 # SQL, side by side in alternating rounds, on a scratch Postgres of its
-# own, and prints the ratios (see docs/performance.md). LOAD_FLAGS passes
+# own, and prints the ratios (see docs/performance.md). The load comes from
+# wrk (Debian's package), a program apart from both. LOAD_FLAGS passes
 # flags: make load LOAD_FLAGS="--rows 1000000 --rounds 5", or
 # LOAD_FLAGS="--flat 10000,1000000" for list latency against table size.
 LOAD_FLAGS ?=
-load: build-local ## load-test the API against a bare Go program side by side (LOAD_FLAGS)
+load: build-local ## load-test the API against a bare Go program side by side, with wrk (LOAD_FLAGS)
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk is not installed: apt-get install wrk (make load's load generator)" >&2; exit 1; }
 	$(call TOOL,load)
 	$(BIN)/pgrun -- $(BIN)/load $(LOAD_FLAGS)
 

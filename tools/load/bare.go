@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os/signal"
 	"strconv"
@@ -253,20 +255,36 @@ func (b *baseline) createProduct(w http.ResponseWriter, r *http.Request, sub str
 }
 
 // buy takes the stock with one guarded statement, then writes the sale and
-// the audit rows of both, in one transaction, as the API does.
+// the audit rows of both, in one transaction, as the API does. With an
+// Idempotency-Key it also records the answer in that transaction, the
+// least a correct service can do: a key already recorded (the insert
+// conflicts) rolls the purchase back and replays the recorded answer.
 func (b *baseline) buy(w http.ResponseWriter, r *http.Request, sub string) {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	var in struct {
 		ProductID string  `json:"productID"`
 		Quantity  int     `json:"quantity"`
 		Paid      float64 `json:"paid"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+	if err := json.Unmarshal(raw, &in); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	key := r.Header.Get("Idempotency-Key")
 	now := time.Now().UTC()
 	saleID := uuid.NewString()
-	err := pgx.BeginFunc(r.Context(), b.pool, func(tx pgx.Tx) error {
+	answer, err := json.Marshal(map[string]any{"id": saleID, "productID": in.ProductID, "buyerID": sub,
+		"quantity": in.Quantity, "paid": in.Paid, "dateCreated": now.Format(time.RFC3339)})
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	errRecorded := errors.New("key recorded")
+	err = pgx.BeginFunc(r.Context(), b.pool, func(tx pgx.Tx) error {
 		var name string
 		if err := tx.QueryRow(r.Context(), `UPDATE products SET quantity = quantity - $2, date_updated = $3
 			WHERE product_id = $1 AND quantity >= $2 RETURNING name`, in.ProductID, in.Quantity, now).Scan(&name); err != nil {
@@ -281,17 +299,49 @@ func (b *baseline) buy(w http.ResponseWriter, r *http.Request, sub string) {
 			VALUES ($1, $2, $3, $4, $5, $6)`, saleID, in.ProductID, sub, in.Quantity, int64(in.Paid*100), now); err != nil {
 			return err
 		}
-		_, err := tx.Exec(r.Context(), `INSERT INTO audits (audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp)
+		if _, err := tx.Exec(r.Context(), `INSERT INTO audits (audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp)
 			VALUES ($1, $2, 'sale', $3, $4, 'created', $5, 'created sale', $6)`,
-			uuid.New(), saleID, name, sub, map[string]any{"productID": in.ProductID, "quantity": in.Quantity}, now)
+			uuid.New(), saleID, name, sub, map[string]any{"productID": in.ProductID, "quantity": in.Quantity}, now); err != nil {
+			return err
+		}
+		if key == "" {
+			return nil
+		}
+		fingerprint := sha256.Sum256(append([]byte("POST /v1/sales\n"), raw...))
+		tag, err := tx.Exec(r.Context(), `INSERT INTO idempotency_keys (user_id, key, fingerprint, status, content_type, body, date_created, expires_at)
+			VALUES ($1, $2, $3, 201, 'application/json', $4, $5, $6) ON CONFLICT DO NOTHING`,
+			sub, key, fingerprint[:], answer, now, now.Add(24*time.Hour))
+		if err == nil && tag.RowsAffected() == 0 {
+			err = errRecorded
+		}
 		return err
 	})
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusConflict)
-		return
+	// A key already recorded is answered from its record, also when the
+	// purchase itself failed (the stock the first one took may be gone).
+	if err != nil && key != "" && !errors.Is(err, errRecorded) {
+		var n int
+		if b.pool.QueryRow(r.Context(), `SELECT count(*) FROM idempotency_keys WHERE user_id = $1 AND key = $2`, sub, key).Scan(&n) == nil && n > 0 {
+			err = errRecorded
+		}
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": saleID, "productID": in.ProductID, "buyerID": sub,
-		"quantity": in.Quantity, "paid": in.Paid, "dateCreated": now.Format(time.RFC3339)})
+	switch {
+	case errors.Is(err, errRecorded):
+		var status int
+		if err := b.pool.QueryRow(r.Context(), `SELECT status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2`, sub, key).
+			Scan(&status, &answer); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		w.Write(answer)
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusConflict)
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		w.Write(answer)
+	}
 }
 
 // token checks the password with bcrypt and signs a token.

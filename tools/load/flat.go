@@ -2,92 +2,349 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
-// flat measures whether a list's cost stays flat: for each table size, the
-// median latency of page 1 and of a page 90% of the way down, reached by
-// cursor, each for cfg.duration over cfg.conns connections.
-func flat(ctx context.Context, cfg config) error {
-	type row struct {
-		size        int
-		first, deep time.Duration
-		errs        uint64
+// flatList is a list --flat measures: its route, whether it wants the
+// ADMIN's token, and for the deep page the SQL its store pages by (a
+// cursor names a row by its order key and ID, cast to text, and the
+// list's filters and order as a hash the API checks), so the page 90%
+// deep is reached by one request instead of walking to it.
+type flatList struct {
+	path   string
+	admin  bool
+	from   string // the rows the store lists
+	id     string // its tiebreak
+	orders map[string]string
+	// def is the list's default order, which its filters are measured in.
+	def     string
+	filters func(s *stack, size int) []flatFilter
+}
+
+// flatFilter is one documented filter: its query parameters and the
+// store's condition for them. label names it the same at every size
+// (its query, when that has no ID or time of the run's).
+type flatFilter struct {
+	query, where, label string
+}
+
+// at is a time filter's value: the rows' times run back a second per
+// row from the seed's now, so the newest half of size rows.
+func at(size int, frac float64) time.Time {
+	return time.Now().UTC().Add(-time.Duration(float64(size)*frac) * time.Second).Truncate(time.Second)
+}
+
+func timeFilter(param, col string, t time.Time, op string) flatFilter {
+	return flatFilter{param + "=" + url.QueryEscape(t.Format(time.RFC3339)), fmt.Sprintf("%s %s '%s'", col, op, t.Format(time.RFC3339)), param + "=(half the rows)"}
+}
+
+// idFilter is a filter on an ID of the run's, named by what it is.
+func idFilter(param, col, id, what string) flatFilter {
+	return flatFilter{param + "=" + id, col + " = '" + id + "'", param + "=(" + what + ")"}
+}
+
+var productOrders = map[string]string{"id": "product_id", "userID": "user_id", "name": "name", "cost": "cost",
+	"quantity": "quantity", "dateCreated": "date_created"}
+
+func productFilters(s *stack, size int) []flatFilter {
+	return []flatFilter{
+		{"name=" + url.QueryEscape("Product 1"), "name ILIKE '%Product 1%'", ""},
+		{"name=" + url.QueryEscape("Product 99999"), "name ILIKE '%Product 99999%'", ""},
+		{"costMin=50", "cost >= 5000", ""},
+		{"costMax=10", "cost <= 1000", ""},
+		{"quantityMin=500", "quantity >= 500", ""},
+		{"quantityMax=10", "quantity <= 10", ""},
+		idFilter("userID", "user_id", s.userID, "the owner of all"),
+		idFilter("id", "product_id", s.stockProductID, "one product"),
 	}
-	var rows []row
+}
+
+var flatLists = []flatList{
+	{path: "/v1/products", from: "products", id: "product_id", orders: productOrders, def: "id,ASC", filters: productFilters},
+	{path: "/v1/vproducts", admin: true, id: "product_id", def: "id,ASC",
+		from:   "(SELECT p.*, u.name AS user_name FROM products p JOIN users u ON u.user_id = p.user_id) v",
+		orders: mapWith(productOrders, "userName", "user_name"),
+		filters: func(s *stack, size int) []flatFilter {
+			return append(productFilters(s, size), flatFilter{"userName=" + url.QueryEscape("User Gopher"), "user_name ILIKE '%User Gopher%'", ""})
+		}},
+	{path: "/v1/users", admin: true, from: "users", id: "user_id", def: "id,ASC",
+		orders: map[string]string{"id": "user_id", "name": "name", "email": "lower(email)", "enabled": "enabled", "dateCreated": "date_created"},
+		filters: func(s *stack, size int) []flatFilter {
+			return []flatFilter{
+				{"name=" + url.QueryEscape("Load User 1"), "name ILIKE '%Load User 1%'", ""},
+				{"name=" + url.QueryEscape("Load User 99999"), "name ILIKE '%Load User 99999%'", ""},
+				{"email=load7%40example.com", "lower(email) = 'load7@example.com'", ""},
+				{"enabled=false", "enabled = false", ""},
+				idFilter("id", "user_id", s.userID, "one user"),
+				timeFilter("dateCreatedFrom", "date_created", at(size, 0.5), ">="),
+				timeFilter("dateCreatedBefore", "date_created", at(size, 0.5), "<"),
+			}
+		}},
+	{path: "/v1/sales", admin: true, from: "sales", id: "sale_id", def: "dateCreated,DESC",
+		orders: map[string]string{"id": "sale_id", "productID": "product_id",
+			"buyerID":  "COALESCE(buyer_id, CAST('00000000-0000-0000-0000-000000000000' AS uuid))",
+			"quantity": "quantity", "paid": "paid", "dateCreated": "date_created"},
+		filters: func(s *stack, size int) []flatFilter {
+			return []flatFilter{
+				idFilter("productID", "product_id", s.stockProductID, "a product not sold"),
+				idFilter("buyerID", "buyer_id", s.userID, "a buyer of one sale"),
+				timeFilter("dateCreatedFrom", "date_created", at(size, 0.5), ">="),
+				timeFilter("dateCreatedBefore", "date_created", at(size, 0.5), "<"),
+			}
+		}},
+	{path: "/v1/audits", admin: true, from: "audits", id: "audit_id", def: "timestamp,DESC",
+		orders: map[string]string{"objID": "obj_id", "objDomain": "obj_domain", "objName": "obj_name",
+			"actorID": "actor_id", "action": "action", "timestamp": "timestamp"},
+		filters: func(s *stack, size int) []flatFilter {
+			return []flatFilter{
+				{"objDomain=sale", "obj_domain = 'sale'", ""},
+				{"objName=" + url.QueryEscape("Product 1"), "obj_name ILIKE '%Product 1%'", ""},
+				{"objName=" + url.QueryEscape("Product 99999"), "obj_name ILIKE '%Product 99999%'", ""},
+				idFilter("actorID", "actor_id", s.userID, "an actor of one row"),
+				{"action=deleted", "action = 'deleted'", ""},
+				idFilter("objID", "obj_id", s.stockProductID, "one object"),
+				timeFilter("timestampFrom", "timestamp", at(size, 0.5), ">="),
+				timeFilter("timestampBefore", "timestamp", at(size, 0.5), "<"),
+			}
+		}},
+}
+
+func mapWith(m map[string]string, k, v string) map[string]string {
+	out := maps.Clone(m)
+	out[k] = v
+	return out
+}
+
+// flatCase is one request of a list, page 1 and 90% deep.
+type flatCase struct {
+	list  *flatList
+	label string
+	query string // orderBy and filters
+	order string // field,DIR
+	where string
+}
+
+// flatSamples is how many requests, one after another, each figure is the
+// median of.
+const flatSamples = 31
+
+// flat measures whether every list's cost stays flat: for each table size
+// (users, products, sales and audits each that many rows), the median
+// latency of page 1 and of the page 90% of the way down, by cursor, of
+// every ordering (both directions) and every documented filter.
+func flat(ctx context.Context, cfg config) error {
+	type figures struct{ first, deep time.Duration }
+	results := map[string][]figures{} // by case, a figure per size
+	var names []string
 	for _, size := range cfg.flat {
-		s, stop, err := startStack(ctx, cfg, size)
+		s, stop, err := startStack(ctx, cfg, sizes{users: size, products: size, history: size})
 		if err != nil {
 			return err
 		}
-		deep, err := deepCursor(ctx, s, size)
+		conn, err := pgx.Connect(ctx, s.dbURL)
 		if err != nil {
 			stop()
 			return err
 		}
-		first := get("/v1/products?rows=10", s.userToken)
-		deepT := get("/v1/products?rows=10&cursor="+url.QueryEscape(deep), s.userToken)
-		attack(ctx, s.api, first, cfg.conns, time.Second) // warm up
-		var r row
-		r.size = size
-		for round := range cfg.rounds {
-			for _, isDeep := range []bool{round%2 == 1, round%2 == 0} {
-				t := first
-				if isDeep {
-					t = deepT
-				}
-				m := attack(ctx, s.api, t, cfg.conns, cfg.duration)
-				r.errs += m.Requests - uint64(float64(m.Requests)*m.Success+0.5)
-				if isDeep {
-					r.deep = max(r.deep, m.Latencies.P50)
-				} else {
-					r.first = max(r.first, m.Latencies.P50)
-				}
+		for _, c := range flatCases(s, size) {
+			name := c.list.path + "?" + c.label
+			first, deep, err := measureFlat(ctx, s, conn, c)
+			if err != nil {
+				conn.Close(ctx)
+				stop()
+				return fmt.Errorf("%s: %w", name, err)
 			}
+			if _, ok := results[name]; !ok {
+				names = append(names, name)
+			}
+			results[name] = append(results[name], figures{first, deep})
 		}
+		conn.Close(ctx)
 		stop()
-		fmt.Fprintf(os.Stderr, "%d products: page 1 p50 %s, deep p50 %s\n", size, ms(r.first), ms(r.deep))
-		rows = append(rows, r)
+		fmt.Fprintf(os.Stderr, "%d rows: measured %d requests\n", size, len(names))
 	}
 
-	fmt.Printf("\nGET /v1/products?rows=10, %d connections, worst of %d rounds of %s\n\n", cfg.conns, cfg.rounds, cfg.duration)
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "products\tpage 1 p50\t90% deep p50 (cursor)\tdeep / first\terrors\t")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%.2f\t%d\t\n", r.size, ms(r.first), ms(r.deep), float64(r.deep)/float64(r.first), r.errs)
+	fmt.Printf("\np50 of %d requests in a row, rows=10; tables of %s rows\n\n", flatSamples, joinInts(cfg.flat))
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	head := "request"
+	for _, n := range cfg.flat {
+		head += fmt.Sprintf("\tpage 1 @%d\t90%% deep @%d", n, n)
+	}
+	fmt.Fprintln(tw, head+"\tgrowth page 1\tgrowth deep\t")
+	worst := 0.0
+	for _, name := range names {
+		fs := results[name]
+		line := name
+		for _, f := range fs {
+			line += "\t" + ms(f.first) + "\t" + msOrDash(f.deep)
+		}
+		a, b := fs[0], fs[len(fs)-1]
+		g1 := float64(b.first) / float64(a.first)
+		gd := 0.0
+		if a.deep > 0 && b.deep > 0 {
+			gd = float64(b.deep) / float64(a.deep)
+		}
+		worst = max(worst, g1, gd)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", line, growth(g1), growth(gd))
 	}
 	tw.Flush()
-	if len(rows) > 1 {
-		a, b := rows[0], rows[len(rows)-1]
-		fmt.Printf("\npage 1 at %d vs %d products: %.2fx; deep page: %.2fx\n", b.size, a.size,
-			float64(b.first)/float64(a.first), float64(b.deep)/float64(a.deep))
-	}
+	fmt.Printf("\nworst growth %.2fx (want at most 1.5x); - is a list with no page after the first\n", worst)
 	return nil
 }
 
-// deepCursor is the cursor of the product list, in its default order,
-// after the product 90% of the way down: the "next" of that one-row page,
-// asked of the API once (a slow page number, then a fast cursor).
-func deepCursor(ctx context.Context, s *stack, size int) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/v1/products?rows=1&page=%d", s.api, size*9/10), nil)
+func growth(g float64) string {
+	switch {
+	case g == 0:
+		return "-"
+	case g > 1.5:
+		return fmt.Sprintf("%.2fx SLOW", g)
+	}
+	return fmt.Sprintf("%.2fx", g)
+}
+
+func msOrDash(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return ms(d)
+}
+
+func joinInts(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = fmt.Sprint(n)
+	}
+	return strings.Join(s, ", ")
+}
+
+// flatCases is every ordering of every list, both directions, and every
+// filter in the list's default order.
+func flatCases(s *stack, size int) []flatCase {
+	var cs []flatCase
+	for i := range flatLists {
+		l := &flatLists[i]
+		for _, f := range slices.Sorted(maps.Keys(l.orders)) {
+			for _, dir := range []string{"ASC", "DESC"} {
+				o := f + "," + dir
+				cs = append(cs, flatCase{list: l, label: "orderBy=" + o, query: "orderBy=" + o, order: o})
+			}
+		}
+		for _, f := range l.filters(s, size) {
+			label := f.label
+			if label == "" {
+				label = f.query
+			}
+			cs = append(cs, flatCase{list: l, label: label, query: f.query, order: l.def, where: f.where})
+		}
+	}
+	return cs
+}
+
+// measureFlat returns the median latency of c's page 1 and of its page 90%
+// deep; deep is 0 when the list has no page after the first.
+func measureFlat(ctx context.Context, s *stack, conn *pgx.Conn, c flatCase) (first, deep time.Duration, err error) {
+	token := s.userToken
+	if c.list.admin {
+		token = s.adminToken
+	}
+	u := s.api + c.list.path + "?rows=10&" + c.query
+	next, first, err := timeGet(ctx, u, token)
+	if err != nil || next == "" {
+		return first, 0, err
+	}
+	cursor, err := deepCursor(ctx, conn, c, next)
+	if err != nil {
+		return 0, 0, err
+	}
+	_, deep, err = timeGet(ctx, u+"&cursor="+url.QueryEscape(cursor), token)
+	return first, deep, err
+}
+
+// timeGet asks for u flatSamples times, after a few to warm up, and
+// returns the page's next and the median latency.
+func timeGet(ctx context.Context, u, token string) (string, time.Duration, error) {
+	var took []time.Duration
+	var next string
+	for i := range flatSamples + 3 {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return "", 0, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return "", 0, err
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		d := time.Since(start)
+		if err != nil {
+			return "", 0, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return "", 0, fmt.Errorf("status %d: %s", resp.StatusCode, body)
+		}
+		if i < 3 {
+			var page struct{ Next string }
+			if err := json.Unmarshal(body, &page); err != nil {
+				return "", 0, err
+			}
+			next = page.Next
+			continue
+		}
+		took = append(took, d)
+	}
+	return next, median(took), nil
+}
+
+// deepCursor is next (a cursor of c's list) moved to the row 90% of the
+// way down c's rows in c's order.
+func deepCursor(ctx context.Context, conn *pgx.Conn, c flatCase, next string) (string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(next)
+	if err != nil {
+		return "", fmt.Errorf("next %q is not the cursor this tool knows: %w", next, err)
+	}
+	var cur map[string]string
+	if err := json.Unmarshal(raw, &cur); err != nil {
+		return "", fmt.Errorf("next %q is not the cursor this tool knows: %w", next, err)
+	}
+	field, dir, _ := strings.Cut(c.order, ",")
+	col, ok := c.list.orders[field]
+	if !ok {
+		return "", fmt.Errorf("no column for order %s", field)
+	}
+	where := ""
+	if c.where != "" {
+		where = " WHERE " + c.where
+	}
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+c.list.from+where).Scan(&n); err != nil {
+		return "", err
+	}
+	q := fmt.Sprintf("SELECT CAST(%[1]s AS text), CAST(%[2]s AS text) FROM %[3]s%[4]s ORDER BY %[1]s %[5]s, %[2]s %[5]s OFFSET %[6]d LIMIT 1",
+		col, c.list.id, c.list.from, where, dir, n*9/10)
+	var key, id string
+	if err := conn.QueryRow(ctx, q).Scan(&key, &id); err != nil {
+		return "", fmt.Errorf("%s: %w", q, err)
+	}
+	cur["k"], cur["i"] = key, id
+	raw, err = json.Marshal(cur)
 	if err != nil {
 		return "", err
 	}
-	req.Header.Set("Authorization", "Bearer "+s.userToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	var page struct{ Next string }
-	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || page.Next == "" {
-		return "", fmt.Errorf("a page 90%% deep: status %d, no next", resp.StatusCode)
-	}
-	return page.Next, nil
+	return base64.RawURLEncoding.EncodeToString(raw), nil
 }

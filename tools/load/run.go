@@ -37,7 +37,7 @@ func run(ctx context.Context, cfg config) error {
 	if len(cfg.flat) > 0 {
 		return flat(ctx, cfg)
 	}
-	s, stop, err := startStack(ctx, cfg, cfg.rows)
+	s, stop, err := startStack(ctx, cfg, sizes{users: cfg.users, products: cfg.rows})
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func run(ctx context.Context, cfg config) error {
 
 // startStack starts Postgres seeded with rows products, the API and the
 // baseline, and logs in. stop ends them all.
-func startStack(ctx context.Context, cfg config, rows int) (s *stack, stop func(), err error) {
+func startStack(ctx context.Context, cfg config, n sizes) (s *stack, stop func(), err error) {
 	var cleanups []func()
 	stop = func() {
 		for i := len(cleanups) - 1; i >= 0; i-- {
@@ -77,8 +77,8 @@ func startStack(ctx context.Context, cfg config, rows int) (s *stack, stop func(
 	if server.maintenance == "" {
 		return nil, stop, errors.New("no Postgres: run under pgrun (make load does), which sets SALES_TEST_DB_URL and SALES_DB_*")
 	}
-	dbName := fmt.Sprintf("load_%d", rows)
-	fmt.Fprintf(os.Stderr, "creating database %s and seeding %d products, %d users...\n", dbName, rows, cfg.users)
+	dbName := fmt.Sprintf("load_%d_%d", n.products, n.history)
+	fmt.Fprintf(os.Stderr, "creating database %s and seeding %d products, %d users, %d sales and audits...\n", dbName, n.products, n.users, n.history)
 	if err := createDatabase(ctx, server.maintenance, dbName); err != nil {
 		return nil, stop, err
 	}
@@ -90,7 +90,7 @@ func startStack(ctx context.Context, cfg config, rows int) (s *stack, stop func(
 		"SALES_DB_NAME="+dbName,
 	)
 	s = &stack{dbURL: withDatabase(server.maintenance, dbName)}
-	if err := seed(ctx, cfg.adminBin, dbEnv, s.dbURL, cfg.users, rows); err != nil {
+	if err := seed(ctx, cfg.adminBin, dbEnv, s.dbURL, n); err != nil {
 		return nil, stop, err
 	}
 
@@ -143,15 +143,23 @@ func startStack(ctx context.Context, cfg config, rows int) (s *stack, stop func(
 	return s, stop, nil
 }
 
+// sizes is how many rows a stack's tables get beyond the development seed.
+type sizes struct {
+	users, products int
+	history         int // sales, and audits
+}
+
 // seed migrates the database and adds the development data with
-// sales-admin, as an operator would, then users and products in bulk with
-// generate_series: a million rows in a minute.
-func seed(ctx context.Context, admin string, env []string, url string, users, rows int) error {
-	for _, step := range []string{"migrate", "seed"} {
-		cmd := exec.CommandContext(ctx, admin, step)
+// sales-admin, as an operator would, then users, products, sales and
+// audits in bulk with generate_series: a million rows of each in a few
+// minutes. The rows' times run back a second a row from now.
+func seed(ctx context.Context, admin string, env []string, url string, n sizes) error {
+	// The seed's users have public passwords: sales-admin wants --dev.
+	for _, step := range [][]string{{"migrate"}, {"seed", "--dev"}} {
+		cmd := exec.CommandContext(ctx, admin, step...)
 		cmd.Env = env
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("sales-admin %s: %w\n%s", step, err, out)
+			return fmt.Errorf("sales-admin %s: %w\n%s", strings.Join(step, " "), err, out)
 		}
 	}
 	conn, err := pgx.Connect(ctx, url)
@@ -159,19 +167,36 @@ func seed(ctx context.Context, admin string, env []string, url string, users, ro
 		return err
 	}
 	defer conn.Close(ctx)
-	// The seeded users' hash (of "gophers") serves the new ones too.
+	// The seeded users' hash (of "gophers") serves the new ones too; one
+	// in ten is disabled. The products are the seeded user's.
 	stmts := []string{
 		fmt.Sprintf(`INSERT INTO users (user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated)
 			SELECT gen_random_uuid(), 'Load User ' || g, 'load' || g || '@example.com', '{USER}',
-				(SELECT password_hash FROM users WHERE email = 'user@example.com'), NULL, true,
+				(SELECT password_hash FROM users WHERE email = 'user@example.com'), NULL, g %% 10 <> 0,
 				now() - g * interval '1 second', now()
-			FROM generate_series(1, %d) g`, users),
+			FROM generate_series(1, %d) g`, n.users),
 		fmt.Sprintf(`INSERT INTO products (product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
 			SELECT gen_random_uuid(), '45b5fbd3-755f-4379-8f07-a58d4a30fa2f', 'Product ' || g || ' ' || substr(md5(g::text), 1, 6),
-				(g %% 10000) + 1, 100, 100, now() - g * interval '1 second', now()
-			FROM generate_series(1, %d) g`, rows),
-		`ANALYZE`,
+				(g %% 10000) + 1, (g %% 1000) + 1, (g %% 1000) + 1, now() - g * interval '1 second', now()
+			FROM generate_series(1, %d) g`, n.products),
 	}
+	if n.history > 0 {
+		// Sales of the products by the users, row by row, and an audit
+		// row of each domain and action in turn.
+		stmts = append(stmts,
+			fmt.Sprintf(`INSERT INTO sales (sale_id, product_id, buyer_id, quantity, paid, date_created)
+				SELECT gen_random_uuid(), p.product_id, u.user_id, (g %% 5) + 1, (g %% 5000) * 100, now() - g * interval '1 second'
+				FROM generate_series(1, %d) g
+				JOIN (SELECT product_id, row_number() OVER () AS n FROM products) p ON p.n = g %% (SELECT count(*) FROM products) + 1
+				JOIN (SELECT user_id, row_number() OVER () AS n FROM users) u ON u.n = g %% (SELECT count(*) FROM users) + 1`, n.history),
+			fmt.Sprintf(`INSERT INTO audits (audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp)
+				SELECT gen_random_uuid(), gen_random_uuid(), (ARRAY['product', 'sale', 'user'])[g %% 3 + 1],
+					'Product ' || g, u.user_id, (ARRAY['created', 'updated', 'deleted'])[g / 3 %% 3 + 1], NULL,
+					'load', now() - g * interval '1 second'
+				FROM generate_series(1, %d) g
+				JOIN (SELECT user_id, row_number() OVER () AS n FROM users) u ON u.n = g %% (SELECT count(*) FROM users) + 1`, n.history))
+	}
+	stmts = append(stmts, `ANALYZE`)
 	for _, q := range stmts {
 		if _, err := conn.Exec(ctx, q); err != nil {
 			return fmt.Errorf("seed: %w", err)
