@@ -27,6 +27,8 @@ type stack struct {
 	apiProc  *exec.Cmd
 	bareProc *exec.Cmd
 	kid      string
+	adminBin string   // sales-admin
+	env      []string // sales-admin's environment: the stack's database
 
 	adminToken, userToken string
 	adminID, userID       string
@@ -89,7 +91,7 @@ func startStack(ctx context.Context, cfg config, n sizes) (s *stack, stop func()
 		"SALES_DB_PASSWORD="+server.password,
 		"SALES_DB_NAME="+dbName,
 	)
-	s = &stack{dbURL: withDatabase(server.maintenance, dbName)}
+	s = &stack{dbURL: withDatabase(server.maintenance, dbName), adminBin: cfg.adminBin, env: dbEnv}
 	if err := seed(ctx, cfg.adminBin, dbEnv, s.dbURL, n); err != nil {
 		return nil, stop, err
 	}

@@ -51,10 +51,7 @@ func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req a
 
 	var resp any
 	err = sqldb.Transact(ctx, s.db, func(tx *sqlx.Tx) error {
-		if err := s.Lock(ctx, tx, k); err != nil {
-			return err
-		}
-		rec, err := s.Lookup(ctx, tx, k)
+		rec, err := s.Take(ctx, tx, k)
 		switch {
 		case err == nil:
 			if string(rec.Fingerprint) != string(fp) {

@@ -59,41 +59,42 @@ func NewStore(db *sqlx.DB, ttl time.Duration, now func() time.Time) *Store {
 	return &Store{db: db, ttl: ttl, now: sqldb.Clock(now)}
 }
 
-// Lock takes key's lock until tx ends, or returns ErrInProgress at once
-// when another transaction holds it: a retry that arrives while the first
-// attempt runs is told so, not queued behind it.
-func (s *Store) Lock(ctx context.Context, tx *sqlx.Tx, key Key) error {
-	const q = `SELECT pg_try_advisory_xact_lock(hashtextextended(:lock_name, 0)) AS locked`
+// Take takes key's lock until tx ends and returns its live record, in one
+// round trip: ErrInProgress at once when another transaction holds the
+// lock (a retry that arrives while the first attempt runs is told so, not
+// queued behind it), ErrNotFound when the key has no record and is now
+// tx's to record. The record is read in the statement that takes the
+// lock, so with the snapshot taken before it: a first attempt that
+// committed in between is not seen, and Save then finds its record and
+// asks for the transaction to run again (sqldb.ErrDBConflict), which
+// sees it.
+func (s *Store) Take(ctx context.Context, tx *sqlx.Tx, key Key) (Record, error) {
+	const q = `
+	SELECT l.locked, k.fingerprint, k.status, k.content_type, k.body, k.date_created
+	FROM (SELECT pg_try_advisory_xact_lock(hashtextextended(:lock_name, 0)) AS locked) l
+	LEFT JOIN idempotency_keys k ON l.locked AND k.user_id = :user_id AND k.key = :key AND k.expires_at > :now`
 
 	var row struct {
-		Locked bool `db:"locked"`
+		Locked      bool       `db:"locked"`
+		Fingerprint []byte     `db:"fingerprint"`
+		Status      *int       `db:"status"`
+		ContentType *string    `db:"content_type"`
+		Body        []byte     `db:"body"`
+		DateCreated *time.Time `db:"date_created"`
 	}
-	data := map[string]any{"lock_name": "idempotency:" + key.UserID.String() + ":" + key.Key}
+	data := map[string]any{"lock_name": "idempotency:" + key.UserID.String() + ":" + key.Key,
+		"user_id": key.UserID, "key": key.Key, "now": s.now().UTC()}
 	if err := sqldb.NamedQueryStruct(ctx, tx, q, data, &row); err != nil {
-		return fmt.Errorf("lock idempotency key: %w", err)
+		return Record{}, fmt.Errorf("take idempotency key: %w", err)
 	}
-	if !row.Locked {
-		return ErrInProgress
+	switch {
+	case !row.Locked:
+		return Record{}, ErrInProgress
+	case row.Status == nil:
+		return Record{}, ErrNotFound
 	}
-	return nil
-}
-
-// Lookup returns the live record of key, or ErrNotFound.
-func (s *Store) Lookup(ctx context.Context, db sqlx.ExtContext, key Key) (Record, error) {
-	const q = `
-	SELECT fingerprint, status, content_type, body, date_created
-	FROM idempotency_keys
-	WHERE user_id = :user_id AND key = :key AND expires_at > :now`
-
-	var rec Record
-	data := map[string]any{"user_id": key.UserID, "key": key.Key, "now": s.now().UTC()}
-	if err := sqldb.NamedQueryStruct(ctx, db, q, data, &rec); err != nil {
-		if errors.Is(err, sqldb.ErrDBNotFound) {
-			return Record{}, ErrNotFound
-		}
-		return Record{}, fmt.Errorf("look up idempotency key: %w", err)
-	}
-	return rec, nil
+	return Record{Fingerprint: row.Fingerprint, Status: *row.Status, ContentType: *row.ContentType,
+		Body: row.Body, DateCreated: *row.DateCreated}, nil
 }
 
 // Save writes rec for key in tx, replacing an expired record of the same
@@ -126,8 +127,10 @@ func (s *Store) Save(ctx context.Context, tx *sqlx.Tx, key Key, rec Record) erro
 	}
 	if err := sqldb.NamedExecOne(ctx, tx, q, data); err != nil {
 		if errors.Is(err, sqldb.ErrDBNotFound) {
-			// A live record exists: the caller did not hold the lock.
-			return fmt.Errorf("save idempotency key: a live record exists")
+			// A live record exists: the first attempt committed after
+			// Take's snapshot, or the caller did not hold the lock. Run
+			// again, and Take sees it.
+			return fmt.Errorf("save idempotency key: a live record exists: %w", sqldb.ErrDBConflict)
 		}
 		return fmt.Errorf("save idempotency key: %w", err)
 	}

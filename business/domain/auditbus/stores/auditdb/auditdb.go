@@ -32,25 +32,34 @@ type audit struct {
 	Timestamp time.Time `db:"timestamp"`
 }
 
-// Create implements auditbus.Storer: one multi-row INSERT.
+// Create implements auditbus.Storer: one INSERT of a column array each,
+// the same statement (and plan) for one row or a batch of an upload.
 func (Store) Create(ctx context.Context, db sqlx.ExtContext, as []auditbus.Audit) error {
 	const q = `
 	INSERT INTO audits
 		(audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp)
-	VALUES
-		(:audit_id, :obj_id, :obj_domain, :obj_name, :actor_id, :action, :data, :message, :timestamp)`
+	SELECT * FROM unnest(
+		CAST(:audit_ids AS uuid[]), CAST(:obj_ids AS uuid[]), CAST(:obj_domains AS text[]),
+		CAST(:obj_names AS text[]), CAST(:actor_ids AS uuid[]), CAST(:actions AS text[]),
+		CAST(:datas AS jsonb[]), CAST(:messages AS text[]), CAST(:timestamps AS timestamptz[]))`
 
-	rows := make([]audit, len(as))
+	n := len(as)
+	ids, objIDs, actors := make([]string, n), make([]string, n), make([]string, n)
+	domains, names, actions, messages := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	datas := make([]*string, n) // text or NULL: Postgres refuses bytes for jsonb
+	stamps := make([]time.Time, n)
 	for i, a := range as {
-		rows[i] = audit{
-			ID: a.ID, ObjID: a.ObjID, ObjDomain: a.ObjDomain, ObjName: a.ObjName, ActorID: a.ActorID,
-			Action: a.Action, Message: a.Message, Timestamp: a.Timestamp.UTC(),
-		}
+		ids[i], objIDs[i], actors[i] = a.ID.String(), a.ObjID.String(), a.ActorID.String()
+		domains[i], names[i], actions[i], messages[i] = a.ObjDomain, a.ObjName, a.Action, a.Message
 		if a.Data != nil {
-			rows[i].Data = new(string(a.Data))
+			datas[i] = new(string(a.Data))
 		}
+		stamps[i] = a.Timestamp.UTC()
 	}
-	return sqldb.NamedExec(ctx, db, q, rows)
+	return sqldb.NamedExec(ctx, db, q, map[string]any{
+		"audit_ids": ids, "obj_ids": objIDs, "obj_domains": domains, "obj_names": names, "actor_ids": actors,
+		"actions": actions, "datas": datas, "messages": messages, "timestamps": stamps,
+	})
 }
 
 var orderByColumns = map[string]string{

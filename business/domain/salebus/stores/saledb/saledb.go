@@ -20,7 +20,7 @@ type Store struct{}
 
 const columns = `s.sale_id, s.product_id, s.buyer_id, s.quantity, s.paid, s.date_created, s.taken_at, s.client_id, s.recorded_by`
 
-// insert writes one sale, or many: sqlx repeats VALUES for a slice.
+// insert writes one sale.
 const insert = `
 	INSERT INTO sales
 		(sale_id, product_id, buyer_id, quantity, paid, date_created, taken_at, client_id, recorded_by)
@@ -64,13 +64,45 @@ func (s Store) Create(ctx context.Context, db sqlx.ExtContext, purchase salebus.
 	return out.Recent, nil
 }
 
-// CreateMany implements salebus.Storer: one multi-row INSERT.
+// CreateMany implements salebus.Storer: one INSERT of a column array
+// each, so the statement is the same text (and plan) for any number of
+// sales, and the rows travel as nine parameters, not nine a row.
 func (s Store) CreateMany(ctx context.Context, db sqlx.ExtContext, sales []salebus.Sale) error {
-	rows := make([]sale, len(sales))
+	const q = `
+	INSERT INTO sales
+		(sale_id, product_id, buyer_id, quantity, paid, date_created, taken_at, client_id, recorded_by)
+	SELECT * FROM unnest(
+		CAST(:sale_ids AS uuid[]), CAST(:product_ids AS uuid[]), CAST(:buyer_ids AS uuid[]),
+		CAST(:quantities AS integer[]), CAST(:paids AS bigint[]), CAST(:dates_created AS timestamptz[]),
+		CAST(:taken_ats AS timestamptz[]), CAST(:client_ids AS text[]), CAST(:recorded_bys AS uuid[]))`
+
+	n := len(sales)
+	ids, products := make([]string, n), make([]string, n)
+	buyers, clientIDs, recordedBy := make([]*string, n), make([]*string, n), make([]*string, n)
+	quantities, paids := make([]int64, n), make([]int64, n)
+	created, taken := make([]time.Time, n), make([]time.Time, n)
 	for i, sl := range sales {
-		rows[i] = toDBSale(sl)
+		r := toDBSale(sl)
+		ids[i], products[i] = r.ID.String(), r.ProductID.String()
+		buyers[i], recordedBy[i] = nullText(r.BuyerID), nullText(r.RecordedBy)
+		if r.ClientID.Valid {
+			clientIDs[i] = &r.ClientID.String
+		}
+		quantities[i], paids[i] = int64(r.Quantity), r.Paid
+		created[i], taken[i] = r.DateCreated, r.TakenAt
 	}
-	return mapErr(sqldb.NamedExec(ctx, db, insert, rows))
+	return mapErr(sqldb.NamedExec(ctx, db, q, map[string]any{
+		"sale_ids": ids, "product_ids": products, "buyer_ids": buyers, "quantities": quantities, "paids": paids,
+		"dates_created": created, "taken_ats": taken, "client_ids": clientIDs, "recorded_bys": recordedBy,
+	}))
+}
+
+// nullText is id as text, or nil for NULL.
+func nullText(id uuid.NullUUID) *string {
+	if !id.Valid {
+		return nil
+	}
+	return new(id.UUID.String())
 }
 
 // QueryByClientIDs implements salebus.Storer.
