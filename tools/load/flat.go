@@ -137,10 +137,6 @@ type flatCase struct {
 	where string
 }
 
-// flatSamples is how many requests, one after another, each figure is the
-// median of.
-const flatSamples = 31
-
 // flat measures whether every list's cost stays flat: for each table size
 // (users, products, sales and audits each that many rows), the median
 // latency of page 1 and of the page 90% of the way down, by cursor, of
@@ -161,7 +157,7 @@ func flat(ctx context.Context, cfg config) error {
 		}
 		for _, c := range flatCases(s, size) {
 			name := c.list.path + "?" + c.label
-			first, deep, err := measureFlat(ctx, s, conn, c)
+			first, deep, err := measureFlat(ctx, s, conn, c, cfg.flatSamples)
 			if err != nil {
 				conn.Close(ctx)
 				stop()
@@ -177,7 +173,7 @@ func flat(ctx context.Context, cfg config) error {
 		fmt.Fprintf(os.Stderr, "%d rows: measured %d requests\n", size, len(names))
 	}
 
-	fmt.Printf("\np50 of %d requests in a row, rows=10; tables of %s rows\n\n", flatSamples, joinInts(cfg.flat))
+	fmt.Printf("\np50 of %d requests in a row, rows=10; tables of %s rows\n\n", cfg.flatSamples, joinInts(cfg.flat))
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	head := "request"
 	for _, n := range cfg.flat {
@@ -255,13 +251,13 @@ func flatCases(s *stack, size int) []flatCase {
 
 // measureFlat returns the median latency of c's page 1 and of its page 90%
 // deep; deep is 0 when the list has no page after the first.
-func measureFlat(ctx context.Context, s *stack, conn *pgx.Conn, c flatCase) (first, deep time.Duration, err error) {
+func measureFlat(ctx context.Context, s *stack, conn *pgx.Conn, c flatCase, samples int) (first, deep time.Duration, err error) {
 	token := s.userToken
 	if c.list.admin {
 		token = s.adminToken
 	}
 	u := s.api + c.list.path + "?rows=10&" + c.query
-	next, first, err := timeGet(ctx, u, token)
+	next, first, err := timeGet(ctx, u, token, samples)
 	if err != nil || next == "" {
 		return first, 0, err
 	}
@@ -269,16 +265,16 @@ func measureFlat(ctx context.Context, s *stack, conn *pgx.Conn, c flatCase) (fir
 	if err != nil {
 		return 0, 0, err
 	}
-	_, deep, err = timeGet(ctx, u+"&cursor="+url.QueryEscape(cursor), token)
+	_, deep, err = timeGet(ctx, u+"&cursor="+url.QueryEscape(cursor), token, samples)
 	return first, deep, err
 }
 
-// timeGet asks for u flatSamples times, after a few to warm up, and
+// timeGet asks for u samples times, after a few to warm up, and
 // returns the page's next and the median latency.
-func timeGet(ctx context.Context, u, token string) (string, time.Duration, error) {
+func timeGet(ctx context.Context, u, token string, samples int) (string, time.Duration, error) {
 	var took []time.Duration
 	var next string
-	for i := range flatSamples + 3 {
+	for i := range samples + 3 {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
 			return "", 0, err

@@ -47,6 +47,7 @@ func main() {
 	scenarios := flag.String("scenarios", strings.Join(scenarioNames(), ","), "scenarios to run, in order")
 	flag.StringVar(&cfg.apiBin, "api", "./bin/sales-api", "the sales-api binary")
 	flag.StringVar(&cfg.adminBin, "admin", "./bin/sales-admin", "the sales-admin binary, which migrates and seeds")
+	flag.IntVar(&cfg.flatSamples, "flat-samples", 31, "--flat: requests in a row each figure is the median of")
 	flag.IntVar(&cfg.ingestLines, "ingest-lines", 20_000, "lines of each round of the ingest scenario")
 	flat := flag.String("flat", "", "instead of the scenarios: for each table size (10000,1000000), the p50 of page 1 and of a page 90% deep by cursor")
 	flag.StringVar(&cfg.apiLog, "api-log", "", "write the API's log to `FILE` (default: discarded)")
@@ -84,4 +85,5 @@ type config struct {
 	apiLog        string
 	flat          []int
 	ingestLines   int
+	flatSamples   int
 }
