@@ -294,7 +294,11 @@ func TestMakeRunListensOnLoopback(t *testing.T) {
 	}
 	stub("sales-admin", "exit 0")
 	stub("logfmt", "cat >/dev/null")
-	stub("sales-api", `echo "api $SALES_WEB_API_HOST debug $SALES_WEB_DEBUG_HOST" >> `+seen)
+	// The API's stand-in stays until the sidecar's has written: run.sh
+	// stops the sidecar once the API exits, which could be before the
+	// sidecar's shell ran at all.
+	stub("sales-api", `echo "api $SALES_WEB_API_HOST debug $SALES_WEB_DEBUG_HOST" >> `+seen+`
+for i in $(seq 50); do grep -q metrics `+seen+` && exit 0; sleep 0.1; done`)
 	stub("metrics", `echo "metrics $METRICS_WEB_METRICS_HOST debug $METRICS_WEB_DEBUG_HOST" >> `+seen)
 
 	cmd := exec.Command(filepath.Join(root, "zarf", "dev", "run.sh"))
