@@ -148,12 +148,14 @@ func paging(r *http.Request) (pg, rows int) {
 	return pg, rows
 }
 
+// userColumns selects user_id as text: a list orders by users.user_id,
+// since ORDER BY user_id would name this output column and sort the text.
 const userColumns = `user_id::text, name, email, roles, department, enabled, date_created, date_updated`
 
 func (b *baseline) listUsers(w http.ResponseWriter, r *http.Request, _ string) {
 	pg, rows := paging(r)
 	ctx := r.Context()
-	res, err := b.pool.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY user_id LIMIT $1 OFFSET $2`, rows, (pg-1)*rows)
+	res, err := b.pool.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY users.user_id LIMIT $1 OFFSET $2`, rows, (pg-1)*rows)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -200,7 +202,7 @@ func (b *baseline) listProducts(w http.ResponseWriter, r *http.Request, _ string
 	ctx := r.Context()
 	name := "%" + r.URL.Query().Get("name") + "%"
 	res, err := b.pool.Query(ctx, `SELECT product_id::text, user_id::text, name, cost, quantity, date_created, date_updated
-		FROM products WHERE name ILIKE $1 ORDER BY product_id LIMIT $2 OFFSET $3`, name, rows, (pg-1)*rows)
+		FROM products WHERE name ILIKE $1 ORDER BY products.product_id LIMIT $2 OFFSET $3`, name, rows, (pg-1)*rows)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
