@@ -33,7 +33,7 @@ func report(w io.Writer, cfg config, results []result) {
 		}
 		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%.0f MB\t%d/%d\t\n",
 			r.scenario.name, apiRate, bareRate, ratio, want,
-			ms(median(r.api.p50)), ms(median(r.api.p99)), ms(median(r.bare.p50)), ms(median(r.bare.p99)),
+			latency(median(r.api.p50)), latency(median(r.api.p99)), latency(median(r.bare.p50)), latency(median(r.bare.p99)),
 			r.api.errors, r.bare.errors, float64(r.apiRSS)/1024, r.apiBackends, r.bareBackends)
 	}
 	tw.Flush()
@@ -64,6 +64,15 @@ func strippedSize() (int64, error) {
 		return 0, err
 	}
 	return fi.Size(), nil
+}
+
+// latency is d in ms, or "-" for a scenario that times no requests
+// (ingest: lines a second).
+func latency(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return ms(d)
 }
 
 func ms(d time.Duration) string {

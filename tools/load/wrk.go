@@ -84,10 +84,22 @@ end
 	return b.String()
 }
 
-// lua quotes s as a Lua string: JSON's escapes are Lua's for ASCII.
+// lua quotes s as a Lua string. Every byte but printable ASCII, and the
+// quote and backslash, is a decimal escape (\ddd), which every Lua reads:
+// JSON's \u escapes, which encoding/json gives <, > and &, are not Lua's.
 func lua(s string) string {
-	q, _ := json.Marshal(s) // a string: cannot fail
-	return string(q)
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			fmt.Fprintf(&b, "\\%03d", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // attack has wrk send req to base for d over conns connections as fast as
