@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -189,8 +190,8 @@ type failing struct{}
 
 func (failing) Encode() ([]byte, string, error) { return nil, "", errors.New("cannot") }
 
-// TestRespond: what a handler returns is what goes on the wire. A plain
-// value is JSON (no HTML escaping, no trailing newline) with 200; Created
+// TestRespond: what a handler returns is what goes on the wire, a body
+// with its Content-Length. A plain value is JSON (no HTML escaping, no trailing newline) with 200; Created
 // and Accepted send the same JSON with 201 and 202; nil is 204 with no
 // body; an Encoder is sent as it encodes itself; an HTTPStatuser and an
 // HTTPHeaderer choose their status and headers, through Created too; an
@@ -257,6 +258,15 @@ func TestRespond(t *testing.T) {
 			if got := web.StatusOf(tt.v); got != tt.want.Status && !tt.wantErr {
 				t.Errorf("StatusOf = %d, want %d", got, tt.want.Status)
 			}
+			// A body goes with its length, so net/http need not chunk it.
+			wantLength := ""
+			if w.Body.Len() > 0 {
+				wantLength = strconv.Itoa(w.Body.Len())
+			}
+			if got := w.Header().Get("Content-Length"); got != wantLength {
+				t.Errorf("Content-Length %q, want %q", got, wantLength)
+			}
+			w.Header().Del("Content-Length")
 			got := answer{Status: w.Code, Header: w.Header(), Body: w.Body.String()}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("answer (-want +got):\n%s", diff)
