@@ -28,6 +28,8 @@ const (
 type Logger struct {
 	handler slog.Handler
 	traceID func(ctx context.Context) string
+	// flush, when the writer is a Buffer, writes its lines at once.
+	flush func() error
 }
 
 // New returns a Logger writing JSON to w at minLevel. Every line carries
@@ -40,10 +42,14 @@ func New(w io.Writer, minLevel Level, service string, traceID func(ctx context.C
 		traceID = func(context.Context) string { return "" }
 	}
 	h := slog.NewJSONHandler(w, &slog.HandlerOptions{AddSource: true, Level: minLevel})
-	return &Logger{
+	l := &Logger{
 		handler: h.WithAttrs([]slog.Attr{slog.String("service", service)}),
 		traceID: traceID,
 	}
+	if b, ok := w.(*Buffer); ok {
+		l.flush = b.Flush
+	}
+	return l
 }
 
 // Discard returns a Logger that writes nothing, for tests that read no logs.
@@ -88,6 +94,9 @@ func (l *Logger) write(ctx context.Context, level Level, msg string, args ...any
 
 	// A failed log write has nowhere better to go.
 	_ = l.handler.Handle(ctx, r)
+	if level >= LevelWarn && l.flush != nil {
+		_ = l.flush()
+	}
 }
 
 // NewStdLogger returns a *log.Logger that writes through l at level, for

@@ -45,14 +45,24 @@ var (
 )
 
 func main() {
-	log := logger.New(os.Stdout, logger.LevelInfo, "sales-api", web.GetTraceID)
+	// A line per request: gathered, so that it is not a write of its own.
+	out := logger.NewBuffer(os.Stdout, logFlushInterval)
+	log := logger.New(out, logger.LevelInfo, "sales-api", web.GetTraceID)
 
 	ctx := context.Background()
-	if err := run(ctx, log); err != nil && !settings.Answered(err) {
+	err := run(ctx, log)
+	failed := err != nil && !settings.Answered(err)
+	if failed {
 		log.Error(ctx, "startup", "error", err)
+	}
+	_ = out.Close()
+	if failed {
 		os.Exit(1)
 	}
 }
+
+// logFlushInterval is the longest an info line waits to be written.
+const logFlushInterval = 100 * time.Millisecond
 
 // Config is every setting of the service; env vars are SALES_<GROUP>_<NAME>.
 type Config struct {

@@ -1,0 +1,149 @@
+package logger_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/garagesale/service/foundation/logger"
+	"github.com/google/go-cmp/cmp"
+)
+
+// syncBuffer is the writer below a Buffer, read while the Buffer's timer
+// may write to it.
+type syncBuffer struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	writes int
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writes++
+	return s.buf.Write(p)
+}
+
+// msgs returns the msg of each line written so far and the count of writes.
+func (s *syncBuffer) msgs() ([]string, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for line := range strings.SplitSeq(strings.TrimSpace(s.buf.String()), "\n") {
+		if _, after, ok := strings.Cut(line, `"msg":"`); ok {
+			out = append(out, after[:strings.IndexByte(after, '"')])
+		}
+	}
+	return out, s.writes
+}
+
+// TestBuffer: info lines wait for the timer, Flush or Close and go out in
+// one write; a warning or an error goes out at once with what came before
+// it.
+func TestBuffer(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name       string
+		interval   time.Duration
+		log        func(log *logger.Logger, b *logger.Buffer)
+		want       []string
+		wantWrites int
+	}{
+		{
+			name:     "info waits",
+			interval: time.Hour,
+			log: func(log *logger.Logger, _ *logger.Buffer) {
+				log.Info(ctx, "one")
+				log.Info(ctx, "two")
+			},
+			want: nil,
+		},
+		{
+			name:     "flush writes every line in one write",
+			interval: time.Hour,
+			log: func(log *logger.Logger, b *logger.Buffer) {
+				log.Info(ctx, "one")
+				log.Info(ctx, "two")
+				_ = b.Flush()
+			},
+			want: []string{"one", "two"}, wantWrites: 1,
+		},
+		{
+			name:     "an error goes at once with the lines before it",
+			interval: time.Hour,
+			log: func(log *logger.Logger, _ *logger.Buffer) {
+				log.Info(ctx, "one")
+				log.Error(ctx, "failed")
+				log.Info(ctx, "after")
+			},
+			want: []string{"one", "failed"}, wantWrites: 1,
+		},
+		{
+			name:     "a warning goes at once",
+			interval: time.Hour,
+			log:      func(log *logger.Logger, _ *logger.Buffer) { log.Warn(ctx, "careful") },
+			want:     []string{"careful"}, wantWrites: 1,
+		},
+		{
+			name:     "close writes the rest",
+			interval: time.Hour,
+			log: func(log *logger.Logger, b *logger.Buffer) {
+				log.Info(ctx, "one")
+				_ = b.Close()
+			},
+			want: []string{"one"}, wantWrites: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var below syncBuffer
+			b := logger.NewBuffer(&below, tt.interval)
+			defer b.Close()
+			tt.log(logger.New(b, logger.LevelInfo, "test", nil), b)
+			got, writes := below.msgs()
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("lines written (-want +got):\n%s", diff)
+			}
+			if writes != tt.wantWrites {
+				t.Errorf("%d writes, want %d", writes, tt.wantWrites)
+			}
+		})
+	}
+}
+
+// TestBufferTimer: lines logged from many goroutines reach the writer
+// below on the timer, none lost or torn.
+func TestBufferTimer(t *testing.T) {
+	var below syncBuffer
+	b := logger.NewBuffer(&below, 10*time.Millisecond)
+	defer b.Close()
+	log := logger.New(b, logger.LevelInfo, "test", nil)
+
+	const goroutines, lines = 8, 200
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for range lines {
+				log.Info(context.Background(), "line")
+			}
+		})
+	}
+	wg.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, writes := below.msgs()
+		if len(got) == goroutines*lines {
+			if writes >= goroutines*lines/10 {
+				t.Errorf("%d writes for %d lines: the buffer did not gather them", writes, len(got))
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d lines written after 5s, want %d", len(got), goroutines*lines)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
