@@ -128,12 +128,12 @@ func TestRoundTrip(t *testing.T) {
 
 	audits := func(filter auditbus.QueryFilter) func(ctx context.Context) (any, error) {
 		return func(ctx context.Context) (any, error) {
-			as, _, err := bs.Audit.Query(ctx, filter, order.NewBy(auditbus.OrderByTimestamp, order.ASC), dbtest.Must(page.Parse("1", "100")))
+			as, err := bs.Audit.Query(ctx, filter, order.NewBy(auditbus.OrderByTimestamp, order.ASC), dbtest.Must(page.Parse("1", "100")))
 			if err != nil {
 				return nil, err
 			}
 			var rs []record
-			for _, a := range as {
+			for _, a := range as.Items {
 				onClock := a.Timestamp.After(start) && a.Timestamp.Before(end) && a.Timestamp.Sub(start)%time.Second == 0
 				rs = append(rs, record{Domain: a.ObjDomain, Name: a.ObjName, Action: a.Action, Actor: a.ActorID, OnTheClock: onClock})
 			}
@@ -162,9 +162,9 @@ func TestRoundTrip(t *testing.T) {
 		{
 			name: "VProduct reads the product with its owner's name",
 			read: func(ctx context.Context) (any, error) {
-				ps, _, err := bs.VProduct.Query(ctx, vproductbus.QueryFilter{QueryFilter: productbus.QueryFilter{ID: &prd.ID}},
+				ps, err := bs.VProduct.Query(ctx, vproductbus.QueryFilter{QueryFilter: productbus.QueryFilter{ID: &prd.ID}},
 					vproductbus.DefaultOrderBy, dbtest.Must(page.Parse("1", "10")))
-				return ps, err
+				return ps.Items, err
 			},
 			want: []vproductbus.Product{{Product: afterSale, UserName: owner.Name}},
 			opts: []cmp.Option{ignoreUpdated},
@@ -172,7 +172,9 @@ func TestRoundTrip(t *testing.T) {
 		{
 			name: "VProduct counts the owner's products",
 			read: func(ctx context.Context) (any, error) {
-				return bs.VProduct.Count(ctx, vproductbus.QueryFilter{QueryFilter: productbus.QueryFilter{UserID: &owner.ID}})
+				ps, err := bs.VProduct.Query(ctx, vproductbus.QueryFilter{QueryFilter: productbus.QueryFilter{UserID: &owner.ID}},
+					vproductbus.DefaultOrderBy, dbtest.Must(page.Parse("1", "10")))
+				return ps.Total, err
 			},
 			want: 1,
 		},
@@ -201,7 +203,10 @@ func TestRoundTrip(t *testing.T) {
 		},
 		{
 			name: "Audit counts every change",
-			read: func(ctx context.Context) (any, error) { return bs.Audit.Count(ctx, auditbus.QueryFilter{}) },
+			read: func(ctx context.Context) (any, error) {
+				as, err := bs.Audit.Query(ctx, auditbus.QueryFilter{}, auditbus.DefaultOrderBy, dbtest.Must(page.Parse("1", "1")))
+				return as.Total, err
+			},
 			want: 5,
 		},
 	}

@@ -17,10 +17,10 @@ import (
 	"github.com/garagesale/service/business/sdk/sqldb"
 )
 
-// Lister is what List needs of a domain's business: its Query and Count.
+// Lister is what List needs of a domain's business: its Query, a page
+// with the list's count.
 type Lister[B, F any] interface {
-	Query(ctx context.Context, filter F, orderBy order.By, pg page.Page) ([]B, *page.Cursor, error)
-	Count(ctx context.Context, filter F) (int, error)
+	Query(ctx context.Context, filter F, orderBy order.By, pg page.Page) (page.Of[B], error)
 }
 
 // ListSpec is how one domain's list route reads its request.
@@ -75,20 +75,16 @@ func List[F, B, A any](ctx context.Context, r *http.Request, bus Lister[B, F], s
 		pg = pg.After(after)
 	}
 
-	items, next, err := bus.Query(ctx, filter, orderBy, pg)
+	found, err := bus.Query(ctx, filter, orderBy, pg)
 	if err != nil {
 		if errors.Is(err, sqldb.ErrDBBadValue) {
 			return Result[A]{}, errs.NewFields(errs.FieldErrors{"cursor": errBadCursor.Error()})
 		}
 		return Result[A]{}, errs.New(errs.Internal, err)
 	}
-	total, err := bus.Count(ctx, filter)
-	if err != nil {
-		return Result[A]{}, errs.New(errs.Internal, err)
-	}
-	res := NewResult(spec.ToApp(items), total, pg)
-	if next != nil {
-		res.Next = encodeCursor(*next, list)
+	res := NewResult(spec.ToApp(found.Items), found.Total, pg)
+	if found.Next != nil {
+		res.Next = encodeCursor(*found.Next, list)
 	}
 	return res, nil
 }

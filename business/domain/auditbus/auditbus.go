@@ -22,8 +22,7 @@ import (
 type Storer interface {
 	// Create writes the audits in one statement.
 	Create(ctx context.Context, db sqlx.ExtContext, as []Audit) error
-	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) ([]Audit, *page.Cursor, error)
-	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
+	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) (page.Of[Audit], error)
 }
 
 // Config holds the dependencies of a Business. Now may be nil.
@@ -73,26 +72,15 @@ func (b *Business) Create(ctx context.Context, tx sqlx.ExtContext, nas ...NewAud
 	return nil
 }
 
-// Query returns a page of the audits matching filter and the cursor after it.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Audit, *page.Cursor, error) {
+// Query returns a page of the audits matching filter, with their count and
+// the cursor after it.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) (page.Of[Audit], error) {
 	ctx, span := otel.AddSpan(ctx, "auditbus.Query")
 	defer span.End()
 
-	as, next, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
+	found, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("query audits: %w", err)
+		return page.Of[Audit]{}, fmt.Errorf("query audits: %w", err)
 	}
-	return as, next, nil
-}
-
-// Count returns how many audits match filter.
-func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
-	ctx, span := otel.AddSpan(ctx, "auditbus.Count")
-	defer span.End()
-
-	n, err := b.storer.Count(ctx, b.db, filter)
-	if err != nil {
-		return 0, fmt.Errorf("count audits: %w", err)
-	}
-	return n, nil
+	return found, nil
 }

@@ -42,8 +42,7 @@ type Storer interface {
 	Update(ctx context.Context, db sqlx.ExtContext, prd Product) error
 	// Delete returns ErrNotFound, ErrHasSales or ErrReferenced.
 	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error
-	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error)
-	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
+	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) (page.Of[Product], error)
 	// QueryByID returns ErrNotFound.
 	QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (Product, error)
 	// QueryByIDForUpdate locks the row; it returns ErrNotFound.
@@ -233,28 +232,17 @@ func (b *Business) LockForSale(ctx context.Context, tx *sqlx.Tx, owner uuid.UUID
 	return found, nil
 }
 
-// Query returns a page of the products matching filter and the cursor after it.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error) {
+// Query returns a page of the products matching filter, with their count and
+// the cursor after it.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) (page.Of[Product], error) {
 	ctx, span := otel.AddSpan(ctx, "productbus.Query")
 	defer span.End()
 
-	prds, next, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
+	found, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("query products: %w", err)
+		return page.Of[Product]{}, fmt.Errorf("query products: %w", err)
 	}
-	return prds, next, nil
-}
-
-// Count returns how many products match filter.
-func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
-	ctx, span := otel.AddSpan(ctx, "productbus.Count")
-	defer span.End()
-
-	n, err := b.storer.Count(ctx, b.db, filter)
-	if err != nil {
-		return 0, fmt.Errorf("count products: %w", err)
-	}
-	return n, nil
+	return found, nil
 }
 
 // QueryByID returns the product with id, or ErrNotFound.

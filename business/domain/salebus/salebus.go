@@ -65,7 +65,7 @@ type Storer interface {
 	QueryByClientIDs(ctx context.Context, db sqlx.ExtContext, recordedBy uuid.UUID, clientIDs []string) (map[string]Sale, error)
 	// Delete returns ErrNotFound.
 	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error
-	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, *page.Cursor, error)
+	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) (page.Of[Sale], error)
 	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
 	// QueryByID returns ErrNotFound.
 	QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (Sale, error)
@@ -264,28 +264,17 @@ func (b *Business) IsVisibleTo(ctx context.Context, sale Sale, userID uuid.UUID)
 	return n > 0, nil
 }
 
-// Query returns a page of the sales matching filter and the cursor after it.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Sale, *page.Cursor, error) {
+// Query returns a page of the sales matching filter, with their count and
+// the cursor after it.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) (page.Of[Sale], error) {
 	ctx, span := otel.AddSpan(ctx, "salebus.Query")
 	defer span.End()
 
-	sales, next, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
+	found, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("query sales: %w", err)
+		return page.Of[Sale]{}, fmt.Errorf("query sales: %w", err)
 	}
-	return sales, next, nil
-}
-
-// Count returns how many sales match filter.
-func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
-	ctx, span := otel.AddSpan(ctx, "salebus.Count")
-	defer span.End()
-
-	n, err := b.storer.Count(ctx, b.db, filter)
-	if err != nil {
-		return 0, fmt.Errorf("count sales: %w", err)
-	}
-	return n, nil
+	return found, nil
 }
 
 // QueryByID returns the sale with id, or ErrNotFound.

@@ -289,11 +289,11 @@ func TestTheLastAdminStays(t *testing.T) {
 			}
 		}
 		admins := 0
-		users, _, err := bus.Query(ctx, userbus.QueryFilter{}, userbus.DefaultOrderBy, pageAll)
+		users, err := bus.Query(ctx, userbus.QueryFilter{}, userbus.DefaultOrderBy, pageAll)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, u := range users {
+		for _, u := range users.Items {
 			if u.IsEnabledAdmin() {
 				admins++
 			}

@@ -111,8 +111,7 @@ type Storer interface {
 	Update(ctx context.Context, db sqlx.ExtContext, usr User) error
 	// Delete returns ErrNotFound or ErrHasDependents.
 	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error
-	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, *page.Cursor, error)
-	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
+	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) (page.Of[User], error)
 	// QueryByID returns ErrNotFound.
 	QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (User, error)
 	// QueryByIDForUpdate locks the row; it returns ErrNotFound.
@@ -435,28 +434,17 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 	return nil
 }
 
-// Query returns a page of the users matching filter and the cursor after it.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]User, *page.Cursor, error) {
+// Query returns a page of the users matching filter, with their count and
+// the cursor after it.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) (page.Of[User], error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Query")
 	defer span.End()
 
-	usrs, next, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
+	found, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("query users: %w", err)
+		return page.Of[User]{}, fmt.Errorf("query users: %w", err)
 	}
-	return usrs, next, nil
-}
-
-// Count returns how many users match filter.
-func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
-	ctx, span := otel.AddSpan(ctx, "userbus.Count")
-	defer span.End()
-
-	n, err := b.storer.Count(ctx, b.db, filter)
-	if err != nil {
-		return 0, fmt.Errorf("count users: %w", err)
-	}
-	return n, nil
+	return found, nil
 }
 
 // QueryByID returns the user with id, or ErrNotFound.

@@ -14,8 +14,7 @@ import (
 
 // Storer is what the business needs of storage.
 type Storer interface {
-	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error)
-	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
+	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) (page.Of[Product], error)
 }
 
 // Config holds the dependencies of a Business.
@@ -35,26 +34,15 @@ func NewBusiness(cfg Config) *Business {
 	return &Business{db: cfg.DB, storer: cfg.Storer}
 }
 
-// Query returns a page of the products matching filter and the cursor after it.
-func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) ([]Product, *page.Cursor, error) {
+// Query returns a page of the products matching filter, with their count and
+// the cursor after it.
+func (b *Business) Query(ctx context.Context, filter QueryFilter, orderBy order.By, pg page.Page) (page.Of[Product], error) {
 	ctx, span := otel.AddSpan(ctx, "vproductbus.Query")
 	defer span.End()
 
-	prds, next, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
+	found, err := b.storer.Query(ctx, b.db, filter, orderBy, pg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("query vproducts: %w", err)
+		return page.Of[Product]{}, fmt.Errorf("query vproducts: %w", err)
 	}
-	return prds, next, nil
-}
-
-// Count returns how many products match filter.
-func (b *Business) Count(ctx context.Context, filter QueryFilter) (int, error) {
-	ctx, span := otel.AddSpan(ctx, "vproductbus.Count")
-	defer span.End()
-
-	n, err := b.storer.Count(ctx, b.db, filter)
-	if err != nil {
-		return 0, fmt.Errorf("count vproducts: %w", err)
-	}
-	return n, nil
+	return found, nil
 }

@@ -98,3 +98,12 @@ func (p Page) RowsPerPage() int { return p.rows }
 
 // Offset is the number of rows before this page.
 func (p Page) Offset() int { return max(0, p.number-1) * p.rows }
+
+// Of is one page of a list: its items, how many the list's filter
+// matches (at most CountCap+1: past the cap only "more" is known) and,
+// when the page is full, the cursor after its last item.
+type Of[T any] struct {
+	Items []T
+	Total int
+	Next  *Cursor
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jmoiron/sqlx"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -143,6 +144,47 @@ func namedQuery(ctx context.Context, db sqlx.ExtContext, query string, data any,
 	}
 	defer rows.Close()
 	return read(rows)
+}
+
+// selectRows runs a list's query with named parameters into dest. With
+// perValues it is planned for its values on each run: pgx prepares a
+// statement once per connection and Postgres may then run it with a
+// generic plan, made once for any values, and for a filter whose matches
+// run from none to every row (name ILIKE $1) a generic plan can sort
+// every match where the values' own plan reads ten rows of an index.
+// pgx's CacheDescribe mode sends the statement unnamed, which Postgres
+// plans with its values, in the same one round trip. Planning costs
+// Postgres more than reading a page of an index, so a list without a
+// filter, whose plan no value changes, keeps its prepared statement.
+func selectRows[T any](ctx context.Context, db sqlx.ExtContext, query string, data map[string]any, perValues bool, dest *[]T) (err error) {
+	if !perValues {
+		return NamedQuerySlice(ctx, db, query, data, dest)
+	}
+	ctx, span := startSpan(ctx, query)
+	defer func() { endSpan(span, err) }()
+
+	bound, args, err := sqlx.BindNamed(sqlx.DOLLAR, query, data)
+	if err != nil {
+		return fmt.Errorf("bind %q: %w", query, err)
+	}
+	rows, err := db.QueryxContext(ctx, bound, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.StructScan(&v); err != nil {
+			return fmt.Errorf("scan row: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return translate(err)
+	}
+	*dest = out
+	return nil
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

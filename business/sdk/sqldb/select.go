@@ -20,9 +20,10 @@ const (
 	rowsKey    = "sqldb_rows_per_page"
 	afterKey   = "sqldb_after_key"
 	afterIDKey = "sqldb_after_id"
+	capKey     = "sqldb_count_cap"
 )
 
-var reserved = []string{offsetKey, rowsKey, afterKey, afterIDKey}
+var reserved = []string{offsetKey, rowsKey, afterKey, afterIDKey, capKey}
 
 // Where collects a filter's conditions, joined with AND, and their bound
 // values: only placeholders reach the SQL text. The zero value is an empty
@@ -70,6 +71,10 @@ func (w *Where) bind(key string, value any) {
 	w.data[key] = value
 }
 
+// filters reports whether w has conditions, whose values can change the
+// best plan.
+func (w *Where) filters() bool { return len(w.conds) > 0 }
+
 // Clause returns "", or " WHERE " and the conditions, to follow a FROM.
 func (w *Where) Clause() string {
 	if len(w.conds) == 0 {
@@ -100,11 +105,13 @@ type Select struct {
 	Tiebreak     string
 }
 
-// PageKey is the order key of a row QueryPage selected, which its rows
-// embed: the last row's is the next page's cursor.
+// PageKey is what QueryPage selects besides a row's columns, which its
+// rows embed: the row's order key (the last row's is the next page's
+// cursor) and the count of the list.
 type PageKey struct {
-	Key *string `db:"sqldb_key"`
-	ID  *string `db:"sqldb_key_id"`
+	Key   *string `db:"sqldb_key"`
+	ID    *string `db:"sqldb_key_id"`
+	Total int     `db:"sqldb_total"`
 }
 
 func (k PageKey) pageKey() (page.Cursor, bool) {
@@ -114,12 +121,17 @@ func (k PageKey) pageKey() (page.Cursor, bool) {
 	return page.Cursor{Key: *k.Key, ID: *k.ID}, true
 }
 
+func (k PageKey) total() int { return k.Total }
+
 type pageKeyed interface {
 	pageKey() (page.Cursor, bool)
+	total() int
 }
 
 // Statement returns the SQL that QueryPage runs for page pg, selecting the
-// PageKey too, and the values it binds by name.
+// PageKey too, and the values it binds by name. The count is a subquery
+// of the same statement: Postgres runs it once, in the page's snapshot,
+// and the list costs one round trip instead of two.
 func (l Select) Statement(pg page.Page) (string, map[string]any, error) {
 	if l.Where == nil {
 		l.Where = NewWhere()
@@ -156,35 +168,61 @@ func (l Select) Statement(pg page.Page) (string, map[string]any, error) {
 	if l.Tiebreak != col {
 		orderBy += ", " + l.Tiebreak + " " + l.Order.Direction
 	}
-	q := "SELECT " + l.Columns + ", CAST(" + col + " AS text) AS sqldb_key, CAST(" + l.Tiebreak + " AS text) AS sqldb_key_id" +
+	data[capKey] = page.CountCap + 1
+	q := "SELECT " + l.Columns + ", CAST(" + col + " AS text) AS sqldb_key, CAST(" + l.Tiebreak + " AS text) AS sqldb_key_id, (" +
+		countStatement(l.From, l.Where) + ") AS sqldb_total" +
 		" FROM " + l.From + (&Where{conds: conds}).Clause() + orderBy + paging
 	return q, data, nil
 }
 
-// QueryPage runs l for page pg and scans its rows into dest, whose type
-// embeds PageKey. A page with a cursor starts after that row, which an
-// index answers at any depth. It returns the cursor after the last row
-// when the page is full (more may follow), else nil.
-func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l Select, pg page.Page, dest *[]T) (*page.Cursor, error) {
+// QueryPage runs l for page pg and returns its rows, whose type embeds
+// PageKey, with the count of the list and, when the page is full (more
+// may follow), the cursor after its last row. A page with a cursor starts
+// after that row, which an index answers at any depth.
+func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l Select, pg page.Page) (page.Of[T], error) {
+	if l.Where == nil {
+		l.Where = NewWhere()
+	}
 	q, data, err := l.Statement(pg)
 	if err != nil {
-		return nil, err
+		return page.Of[T]{}, err
 	}
-	if err := NamedQuerySlice(ctx, db, q, data, dest); err != nil {
-		return nil, err
+	var rows []T
+	if err := selectRows(ctx, db, q, data, l.Where.filters(), &rows); err != nil {
+		return page.Of[T]{}, err
 	}
-	if len(*dest) < pg.RowsPerPage() {
-		return nil, nil
+	out := page.Of[T]{Items: rows}
+	if len(rows) == 0 {
+		// No row carried the count. On the first page there is none to
+		// count; past the end of a list (rare) it takes a statement.
+		if _, ok := pg.Cursor(); !ok && pg.Offset() == 0 {
+			return out, nil
+		}
+		out.Total, err = Count(ctx, db, l.From, l.Where)
+		return out, err
 	}
-	last, ok := any(&(*dest)[len(*dest)-1]).(pageKeyed)
+	last, ok := any(&rows[len(rows)-1]).(pageKeyed)
 	if !ok {
-		return nil, fmt.Errorf("rows of %T do not embed sqldb.PageKey", *dest)
+		return page.Of[T]{}, fmt.Errorf("rows of %T do not embed sqldb.PageKey", rows)
 	}
-	next, ok := last.pageKey()
-	if !ok {
-		return nil, nil
+	out.Total = last.total()
+	if len(rows) < pg.RowsPerPage() {
+		return out, nil
 	}
-	return &next, nil
+	if next, ok := last.pageKey(); ok {
+		out.Next = &next
+	}
+	return out, nil
+}
+
+// LoadPage turns a page of rows into one of business values, stopping at
+// the first error.
+func LoadPage[R, T any](rows page.Of[R], load func(R) (T, error)) (page.Of[T], error) {
+	items, err := Load(rows.Items, load)
+	if err != nil {
+		return page.Of[T]{}, err
+	}
+	return page.Of[T]{Items: items, Total: rows.Total, Next: rows.Next}, nil
 }
 
 // Count returns how many rows `FROM <from>` + where finds (from may hold
@@ -194,14 +232,19 @@ func Count(ctx context.Context, db sqlx.ExtContext, from string, where *Where) (
 	if where.err != nil {
 		return 0, where.err
 	}
-	var row struct {
+	data := where.Data()
+	data[capKey] = page.CountCap + 1
+	var rows []struct {
 		Count int `db:"count"`
 	}
-	data := where.Data()
-	data[rowsKey] = page.CountCap + 1
-	q := "SELECT count(1) AS count FROM (SELECT 1 FROM " + from + where.Clause() + " LIMIT :" + rowsKey + ") capped"
-	if err := NamedQueryStruct(ctx, db, q, data, &row); err != nil {
+	if err := selectRows(ctx, db, countStatement(from, where), data, where.filters(), &rows); err != nil {
 		return 0, err
 	}
-	return row.Count, nil
+	return rows[0].Count, nil
+}
+
+// countStatement counts the rows of from that where keeps, up to the
+// value bound to capKey.
+func countStatement(from string, where *Where) string {
+	return "SELECT count(1) AS count FROM (SELECT 1 FROM " + from + where.Clause() + " LIMIT :" + capKey + ") capped"
 }

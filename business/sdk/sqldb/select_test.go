@@ -105,10 +105,9 @@ func TestWhere(t *testing.T) {
 			}
 			// A refused filter must stop the statement before it reaches
 			// the database: a nil db would panic if it were used.
-			var rows []struct{}
-			_, err := sqldb.QueryPage(context.Background(), nil, sqldb.Select{
+			_, err := sqldb.QueryPage[struct{}](context.Background(), nil, sqldb.Select{
 				Columns: "1", From: "t", Where: w, Order: order.NewBy("id", order.ASC), OrderColumns: map[string]string{"id": "id"}, Tiebreak: "id",
-			}, dbtest.Must(page.Parse("", "")), &rows)
+			}, dbtest.Must(page.Parse("", "")))
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("QueryPage error = %v, want one containing %s", err, tt.wantErr)
 			}

@@ -76,24 +76,20 @@ func listUsers(ctx context.Context, env Env, args []string) error {
 	defer db.Close()
 
 	bus := userBusiness(db)
-	users, _, err := bus.Query(ctx, userbus.QueryFilter{}, order.NewBy(userbus.OrderByEmail, order.ASC), pg)
-	if err != nil {
-		return err
-	}
-	total, err := bus.Count(ctx, userbus.QueryFilter{})
+	found, err := bus.Query(ctx, userbus.QueryFilter{}, order.NewBy(userbus.OrderByEmail, order.ASC), pg)
 	if err != nil {
 		return err
 	}
 
 	w := tabwriter.NewWriter(env.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ID\tEMAIL\tNAME\tROLES\tENABLED")
-	for _, u := range users {
+	for _, u := range found.Items {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%t\n", u.ID, u.Email, u.Name, role.Join(u.Roles, ","), u.Enabled)
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Out, "page %d: %d of %d users\n", pg.Number(), len(users), total)
+	fmt.Fprintf(env.Out, "page %d: %d of %s users\n", pg.Number(), len(found.Items), countText(found.Total))
 	return nil
 }
 
@@ -205,4 +201,12 @@ func flagErrors(fe map[string]error) error {
 		return nil
 	}
 	return errors.New(strings.Join(msgs, "; "))
+}
+
+// countText writes a list's count, which stops past page.CountCap.
+func countText(total int) string {
+	if total > page.CountCap {
+		return fmt.Sprintf("more than %d", page.CountCap)
+	}
+	return strconv.Itoa(total)
 }

@@ -72,29 +72,24 @@ var orderByColumns = map[string]string{
 }
 
 // Query implements auditbus.Storer.
-func (Store) Query(ctx context.Context, db sqlx.ExtContext, filter auditbus.QueryFilter, orderBy order.By, pg page.Page) ([]auditbus.Audit, *page.Cursor, error) {
-	var rows []audit
-	next, err := sqldb.QueryPage(ctx, db, selectAudits(filter, orderBy), pg, &rows)
+func (Store) Query(ctx context.Context, db sqlx.ExtContext, filter auditbus.QueryFilter, orderBy order.By, pg page.Page) (page.Of[auditbus.Audit], error) {
+	rows, err := sqldb.QueryPage[audit](ctx, db, selectAudits(filter, orderBy), pg)
 	if err != nil {
-		return nil, nil, err
+		return page.Of[auditbus.Audit]{}, err
 	}
-
-	out := make([]auditbus.Audit, len(rows))
-	for i, r := range rows {
-		out[i] = auditbus.Audit{
-			ID: r.ID, ObjID: r.ObjID, ObjDomain: r.ObjDomain, ObjName: r.ObjName, ActorID: r.ActorID,
-			Action: r.Action, Message: r.Message, Timestamp: r.Timestamp.UTC(),
-		}
-		if r.Data != nil {
-			out[i].Data = json.RawMessage(*r.Data)
-		}
-	}
-	return out, next, nil
+	return sqldb.LoadPage(rows, toBusAudit)
 }
 
-// Count implements auditbus.Storer.
-func (Store) Count(ctx context.Context, db sqlx.ExtContext, filter auditbus.QueryFilter) (int, error) {
-	return sqldb.Count(ctx, db, "audits", toWhere(filter))
+// toBusAudit loads a row.
+func toBusAudit(r audit) (auditbus.Audit, error) {
+	a := auditbus.Audit{
+		ID: r.ID, ObjID: r.ObjID, ObjDomain: r.ObjDomain, ObjName: r.ObjName, ActorID: r.ActorID,
+		Action: r.Action, Message: r.Message, Timestamp: r.Timestamp.UTC(),
+	}
+	if r.Data != nil {
+		a.Data = json.RawMessage(*r.Data)
+	}
+	return a, nil
 }
 
 // toWhere returns the conditions of filter on the audits table.

@@ -115,14 +115,12 @@ func (s Store) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) err
 }
 
 // Query implements productbus.Storer.
-func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter productbus.QueryFilter, orderBy order.By, pg page.Page) ([]productbus.Product, *page.Cursor, error) {
-	var rows []Row
-	next, err := sqldb.QueryPage(ctx, db, selectProducts(filter, orderBy), pg, &rows)
+func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter productbus.QueryFilter, orderBy order.By, pg page.Page) (page.Of[productbus.Product], error) {
+	rows, err := sqldb.QueryPage[Row](ctx, db, selectProducts(filter, orderBy), pg)
 	if err != nil {
-		return nil, nil, err
+		return page.Of[productbus.Product]{}, err
 	}
-	prds, err := sqldb.Load(rows, Load)
-	return prds, next, err
+	return sqldb.LoadPage(rows, Load)
 }
 
 // selectProducts is the products list query for filter and orderBy.
@@ -131,11 +129,6 @@ func selectProducts(filter productbus.QueryFilter, orderBy order.By) sqldb.Selec
 		Columns: Columns, From: "products", Where: FilterWhere(filter),
 		Order: orderBy, OrderColumns: orderByColumns, Tiebreak: "product_id",
 	}
-}
-
-// Count implements productbus.Storer.
-func (s Store) Count(ctx context.Context, db sqlx.ExtContext, filter productbus.QueryFilter) (int, error) {
-	return sqldb.Count(ctx, db, "products", FilterWhere(filter))
 }
 
 // QueryByID implements productbus.Storer.

@@ -133,14 +133,12 @@ func (s Store) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) err
 }
 
 // Query implements salebus.Storer.
-func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter salebus.QueryFilter, orderBy order.By, pg page.Page) ([]salebus.Sale, *page.Cursor, error) {
-	var rows []sale
-	next, err := sqldb.QueryPage(ctx, db, selectSales(filter, orderBy), pg, &rows)
+func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter salebus.QueryFilter, orderBy order.By, pg page.Page) (page.Of[salebus.Sale], error) {
+	rows, err := sqldb.QueryPage[sale](ctx, db, selectSales(filter, orderBy), pg)
 	if err != nil {
-		return nil, nil, err
+		return page.Of[salebus.Sale]{}, err
 	}
-	sales, err := sqldb.Load(rows, toBusSale)
-	return sales, next, err
+	return sqldb.LoadPage(rows, toBusSale)
 }
 
 // Count implements salebus.Storer.

@@ -56,19 +56,12 @@ func (s Store) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) err
 }
 
 // Query implements userbus.Storer.
-func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter userbus.QueryFilter, orderBy order.By, pg page.Page) ([]userbus.User, *page.Cursor, error) {
-	var rows []user
-	next, err := sqldb.QueryPage(ctx, db, selectUsers(filter, orderBy), pg, &rows)
+func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter userbus.QueryFilter, orderBy order.By, pg page.Page) (page.Of[userbus.User], error) {
+	rows, err := sqldb.QueryPage[user](ctx, db, selectUsers(filter, orderBy), pg)
 	if err != nil {
-		return nil, nil, err
+		return page.Of[userbus.User]{}, err
 	}
-	usrs, err := sqldb.Load(rows, toBusUser)
-	return usrs, next, err
-}
-
-// Count implements userbus.Storer.
-func (s Store) Count(ctx context.Context, db sqlx.ExtContext, filter userbus.QueryFilter) (int, error) {
-	return sqldb.Count(ctx, db, "users", toWhere(filter))
+	return sqldb.LoadPage(rows, toBusUser)
 }
 
 // QueryByID implements userbus.Storer.

@@ -25,19 +25,12 @@ const (
 type Store struct{}
 
 // Query implements vproductbus.Storer.
-func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter vproductbus.QueryFilter, orderBy order.By, pg page.Page) ([]vproductbus.Product, *page.Cursor, error) {
-	var rows []product
-	next, err := sqldb.QueryPage(ctx, db, selectProducts(filter, orderBy), pg, &rows)
+func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter vproductbus.QueryFilter, orderBy order.By, pg page.Page) (page.Of[vproductbus.Product], error) {
+	rows, err := sqldb.QueryPage[product](ctx, db, selectProducts(filter, orderBy), pg)
 	if err != nil {
-		return nil, nil, err
+		return page.Of[vproductbus.Product]{}, err
 	}
-	prds, err := sqldb.Load(rows, toBusProduct)
-	return prds, next, err
-}
-
-// Count implements vproductbus.Storer.
-func (s Store) Count(ctx context.Context, db sqlx.ExtContext, filter vproductbus.QueryFilter) (int, error) {
-	return sqldb.Count(ctx, db, from, toWhere(filter))
+	return sqldb.LoadPage(rows, toBusProduct)
 }
 
 // toWhere returns the conditions of filter: the products table's, plus
