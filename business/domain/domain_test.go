@@ -223,3 +223,70 @@ func TestRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestOwnerNameFollowsTheUser: the products list shows, searches and
+// orders by the owner's name as it is now: a product takes its owner's
+// name when it is made, and a user's new name reaches every product of
+// theirs in the renaming transaction.
+func TestOwnerNameFollowsTheUser(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t, t.Name())
+	ctx := context.Background()
+	bs := domain.New(domain.Config{DB: db.DB, Log: db.Log})
+
+	owner, err := bs.User.Create(ctx, uuid.Nil, userbus.NewUser{
+		Name: dbtest.Must(name.Parse("Olga Owner")), Email: dbtest.Must(email.Parse("olga@example.com")),
+		Roles: []role.Role{role.User}, Password: dbtest.Must(password.Parse("gophers!")),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newProduct := func(n string) {
+		t.Helper()
+		err := sqldb.Transact(ctx, db.DB, func(tx *sqlx.Tx) error {
+			_, err := bs.Product.Create(ctx, tx, owner.ID, productbus.NewProduct{
+				UserID: owner.ID, Name: dbtest.Must(name.Parse(n)), Cost: dbtest.Must(money.Parse("1")), Quantity: dbtest.Must(quantity.Parse(1)),
+			})
+			return err
+		})
+		if err != nil {
+			t.Fatalf("create product %s: %v", n, err)
+		}
+	}
+	newProduct("Lamp")
+	newProduct("Chair")
+	if _, err := bs.User.Update(ctx, uuid.Nil, owner.ID, userbus.UpdateUser{Name: new(dbtest.Must(name.Parse("Olga Newname")))}); err != nil {
+		t.Fatal(err)
+	}
+	newProduct("Table")
+
+	// The products by owner name, then product name: (owner, product) pairs.
+	list := func(search string) []string {
+		t.Helper()
+		filter := vproductbus.QueryFilter{UserName: &search}
+		ps, err := bs.VProduct.Query(ctx, filter, order.NewBy(vproductbus.OrderByUserName, order.ASC), dbtest.Must(page.Parse("1", "10")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, p := range ps.Items {
+			out = append(out, p.UserName.String()+": "+p.Name.String())
+		}
+		return out
+	}
+	tests := []struct {
+		search string
+		want   []string
+	}{
+		{"newname", []string{"Olga Newname: Lamp", "Olga Newname: Chair", "Olga Newname: Table"}},
+		{"Owner", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.search, func(t *testing.T) {
+			got := list(tt.search)
+			if diff := cmp.Diff(tt.want, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+				t.Errorf("products of owners named like %q (-want +got):\n%s", tt.search, diff)
+			}
+		})
+	}
+}

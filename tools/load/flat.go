@@ -75,7 +75,7 @@ func productFilters(s *stack, size int) []flatFilter {
 var flatLists = []flatList{
 	{path: "/v1/products", from: "products", id: "product_id", orders: productOrders, def: "id,ASC", filters: productFilters},
 	{path: "/v1/vproducts", admin: true, id: "product_id", def: "id,ASC",
-		from:   "(SELECT p.*, u.name AS user_name FROM products p JOIN users u ON u.user_id = p.user_id) v",
+		from:   "products",
 		orders: mapWith(productOrders, "userName", "user_name"),
 		filters: func(s *stack, size int) []flatFilter {
 			return append(productFilters(s, size), flatFilter{"userName=" + url.QueryEscape("User Gopher"), "user_name ILIKE '%User Gopher%'", ""})

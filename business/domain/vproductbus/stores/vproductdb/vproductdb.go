@@ -13,11 +13,12 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// columns and from are the products with their owners' names: a join
-// rather than a view, so a column added to products is here at once.
+// columns are the products' with their owners' names, which triggers
+// keep on each product (migration 00013): ordered and searched by an
+// index of its own, as a column of a join could not be.
 const (
 	columns = productdb.Columns + `, user_name`
-	from    = `(SELECT p.*, u.name AS user_name FROM products p JOIN users u ON u.user_id = p.user_id) v`
+	from    = `products`
 )
 
 // Store reads products with their owners' names, on the db each method
