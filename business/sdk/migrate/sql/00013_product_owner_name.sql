@@ -13,7 +13,8 @@ ALTER TABLE products ALTER COLUMN user_name SET NOT NULL;
 -- +goose StatementBegin
 CREATE FUNCTION product_owner_name() RETURNS trigger AS $$
 BEGIN
-	SELECT name INTO NEW.user_name FROM users WHERE user_id = NEW.user_id;
+	-- No owner is the foreign key's error to report, not this column's.
+	NEW.user_name := COALESCE((SELECT name FROM users WHERE user_id = NEW.user_id), '');
 	RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
