@@ -89,11 +89,16 @@ func NamedQueryStruct(ctx context.Context, db sqlx.ExtContext, query string, dat
 
 // NamedQuerySlice runs a query with named parameters into dest.
 func NamedQuerySlice[T any](ctx context.Context, db sqlx.ExtContext, query string, data any, dest *[]T) error {
+	return querySlice(ctx, db, query, data, dest)
+}
+
+// querySlice is NamedQuerySlice with pgx's query options (opts).
+func querySlice[T any](ctx context.Context, db sqlx.ExtContext, query string, data any, dest *[]T, opts ...any) error {
 	var out []T
-	err := NamedQueryEach(ctx, db, query, data, func(v T) error {
+	err := queryEach(ctx, db, query, data, func(v T) error {
 		out = append(out, v)
 		return nil
-	})
+	}, opts...)
 	if err != nil {
 		return err
 	}
@@ -119,6 +124,11 @@ func Load[R, T any](rows []R, load func(R) (T, error)) ([]T, error) {
 // memory of one row, all of one snapshot. An error from fn stops the query
 // and is returned as it is.
 func NamedQueryEach[T any](ctx context.Context, db sqlx.ExtContext, query string, data any, fn func(T) error) error {
+	return queryEach(ctx, db, query, data, fn)
+}
+
+// queryEach is NamedQueryEach with pgx's query options (opts).
+func queryEach[T any](ctx context.Context, db sqlx.ExtContext, query string, data any, fn func(T) error, opts ...any) error {
 	return namedQuery(ctx, db, query, data, func(rows *sqlx.Rows) error {
 		for rows.Next() {
 			var v T
@@ -130,15 +140,25 @@ func NamedQueryEach[T any](ctx context.Context, db sqlx.ExtContext, query string
 			}
 		}
 		return translate(rows.Err())
-	})
+	}, opts...)
 }
 
-// namedQuery runs a query in a span and hands its rows to read.
-func namedQuery(ctx context.Context, db sqlx.ExtContext, query string, data any, read func(*sqlx.Rows) error) (err error) {
+// namedQuery runs a query in a span and hands its rows to read. opts are
+// pgx's query options (pgx.QueryExecMode), sent ahead of the values.
+func namedQuery(ctx context.Context, db sqlx.ExtContext, query string, data any, read func(*sqlx.Rows) error, opts ...any) (err error) {
 	ctx, span := startSpan(ctx, query)
 	defer func() { endSpan(span, err) }()
 
-	rows, err := sqlx.NamedQueryContext(ctx, db, query, data)
+	var rows *sqlx.Rows
+	if len(opts) == 0 {
+		rows, err = sqlx.NamedQueryContext(ctx, db, query, data)
+	} else {
+		bound, args, bindErr := sqlx.BindNamed(sqlx.DOLLAR, query, data)
+		if bindErr != nil {
+			return fmt.Errorf("bind %q: %w", query, bindErr)
+		}
+		rows, err = db.QueryxContext(ctx, bound, append(opts, args...)...)
+	}
 	if err != nil {
 		return translate(err)
 	}
@@ -156,35 +176,11 @@ func namedQuery(ctx context.Context, db sqlx.ExtContext, query string, data any,
 // plans with its values, in the same one round trip. Planning costs
 // Postgres more than reading a page of an index, so a list without a
 // filter, whose plan no value changes, keeps its prepared statement.
-func selectRows[T any](ctx context.Context, db sqlx.ExtContext, query string, data map[string]any, perValues bool, dest *[]T) (err error) {
-	if !perValues {
-		return NamedQuerySlice(ctx, db, query, data, dest)
+func selectRows[T any](ctx context.Context, db sqlx.ExtContext, query string, data map[string]any, perValues bool, dest *[]T) error {
+	if perValues {
+		return querySlice(ctx, db, query, data, dest, pgx.QueryExecModeCacheDescribe)
 	}
-	ctx, span := startSpan(ctx, query)
-	defer func() { endSpan(span, err) }()
-
-	bound, args, err := sqlx.BindNamed(sqlx.DOLLAR, query, data)
-	if err != nil {
-		return fmt.Errorf("bind %q: %w", query, err)
-	}
-	rows, err := db.QueryxContext(ctx, bound, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
-	if err != nil {
-		return translate(err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		var v T
-		if err := rows.StructScan(&v); err != nil {
-			return fmt.Errorf("scan row: %w", err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return translate(err)
-	}
-	*dest = out
-	return nil
+	return querySlice(ctx, db, query, data, dest)
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
