@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -288,5 +289,162 @@ func TestOwnerNameFollowsTheUser(t *testing.T) {
 				t.Errorf("products of owners named like %q (-want +got):\n%s", tt.search, diff)
 			}
 		})
+	}
+}
+
+// TestOwnerNameRaces: a product written while its owner is renamed ends
+// with the new name, whichever of the two transactions writes first.
+func TestOwnerNameRaces(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t, t.Name())
+	ctx := context.Background()
+	bs := domain.New(domain.Config{DB: db.DB, Log: db.Log})
+
+	insert := func(tx *sqlx.Tx, owner uuid.UUID) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO products (product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
+			VALUES ($1, $2, 'Lamp', 100, 1, 1, now(), now())`, uuid.New(), owner)
+		return err
+	}
+	rename := func(tx *sqlx.Tx, owner uuid.UUID) error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET name = 'Olga Newname' WHERE user_id = $1`, owner)
+		return err
+	}
+	tests := []struct {
+		name          string
+		first, second func(tx *sqlx.Tx, owner uuid.UUID) error
+	}{
+		{"rename first", rename, insert},
+		{"product first", insert, rename},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			owner, err := bs.User.Create(ctx, uuid.Nil, userbus.NewUser{
+				Name: dbtest.Must(name.Parse("Olga Owner")), Email: dbtest.Must(email.Parse(fmt.Sprintf("olga%d@example.com", i))),
+				Roles: []role.Role{role.User}, Password: dbtest.Must(password.Parse("gophers!")),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, err := db.DB.BeginTxx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = first.Rollback() }()
+			if err := tt.first(first, owner.ID); err != nil {
+				t.Fatal(err)
+			}
+			// The second runs while the first is open, and must wait for it.
+			done := make(chan error, 1)
+			go func() {
+				second, err := db.DB.BeginTxx(ctx, nil)
+				if err != nil {
+					done <- err
+					return
+				}
+				if err := tt.second(second, owner.ID); err != nil {
+					_ = second.Rollback()
+					done <- err
+					return
+				}
+				done <- second.Commit()
+			}()
+			waitForALockWait(t, db.DB, done)
+			if err := first.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			if err := db.DB.SelectContext(ctx, &names, `SELECT user_name FROM products WHERE user_id = $1`, owner.ID); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{"Olga Newname"}, names); diff != "" {
+				t.Errorf("the product's owner name (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// waitForALockWait returns once a session of db waits for a lock, and
+// fails if done ends first: the second transaction did not wait.
+func waitForALockWait(t *testing.T, db *sqlx.DB, done <-chan error) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var waiting int
+		if err := db.Get(&waiting, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			return
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the second transaction did not wait for the first (error %v)", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatal("no lock wait within 10s")
+}
+
+// TestRenameWhileAnUploadHoldsTheProducts: a user's rename waits for an
+// upload that holds their products, and the upload's sales, recorded by
+// that user, do not wait for the rename: no deadlock.
+func TestRenameWhileAnUploadHoldsTheProducts(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t, t.Name())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	bs := domain.New(domain.Config{DB: db.DB, Log: db.Log})
+
+	owner, err := bs.User.Create(ctx, uuid.Nil, userbus.NewUser{
+		Name: dbtest.Must(name.Parse("Olga Owner")), Email: dbtest.Must(email.Parse("olga@example.com")),
+		Roles: []role.Role{role.User}, Password: dbtest.Must(password.Parse("gophers!")),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prd := uuid.New()
+	if _, err := db.DB.ExecContext(ctx, `INSERT INTO products (product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
+		VALUES ($1, $2, 'Lamp', 100, 5, 5, now(), now())`, prd, owner.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// The upload takes the stock of the owner's product.
+	upload, err := db.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = upload.Rollback() }()
+	if _, err := upload.ExecContext(ctx, `UPDATE products SET quantity = quantity - 1 WHERE product_id = $1`, prd); err != nil {
+		t.Fatal(err)
+	}
+
+	// The rename locks the user as the store does, then waits for the
+	// product.
+	done := make(chan error, 1)
+	go func() {
+		done <- sqldb.Transact(ctx, db.DB, func(tx *sqlx.Tx) error {
+			if _, err := (userdb.Store{}).QueryByIDForUpdate(ctx, tx, owner.ID); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE users SET name = 'Olga Newname' WHERE user_id = $1`, owner.ID)
+			return err
+		})
+	}()
+	waitForALockWait(t, db.DB, done)
+
+	// The upload's sale, recorded by the owner, takes a key share of the
+	// user the rename holds.
+	if _, err := upload.ExecContext(ctx, `INSERT INTO sales (sale_id, product_id, quantity, paid, date_created, client_id, recorded_by, taken_at)
+		VALUES ($1, $2, 1, 100, now(), 'till-1', $3, now())`, uuid.New(), prd, owner.ID); err != nil {
+		t.Fatalf("the upload's sale: %v", err)
+	}
+	if err := upload.Commit(); err != nil {
+		t.Fatalf("the upload's commit: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("the rename: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 // are lost.
 type Buffer struct {
 	mu  sync.Mutex
+	w   io.Writer
 	buf *bufio.Writer
 
 	stop chan struct{}
@@ -26,7 +27,7 @@ type Buffer struct {
 // NewBuffer returns a Buffer over w that flushes every interval until
 // Close.
 func NewBuffer(w io.Writer, interval time.Duration) *Buffer {
-	b := &Buffer{buf: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
+	b := &Buffer{w: w, buf: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
 	go b.flushEvery(interval)
 	return b
 }
@@ -35,14 +36,27 @@ func NewBuffer(w io.Writer, interval time.Duration) *Buffer {
 func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.buf.Write(p)
+	n, err := b.buf.Write(p)
+	b.resetAfter(err)
+	return n, err
 }
 
 // Flush writes what the buffer holds.
 func (b *Buffer) Flush() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.buf.Flush()
+	err := b.buf.Flush()
+	b.resetAfter(err)
+	return err
+}
+
+// resetAfter drops what a failed write left in the buffer: a bufio.Writer
+// keeps its first error and refuses every later line, and a full disk or
+// a reader gone for a moment must not silence the log for good.
+func (b *Buffer) resetAfter(err error) {
+	if err != nil {
+		b.buf.Reset(b.w)
+	}
 }
 
 // Close stops the timed flushes and writes what the buffer holds; later
@@ -64,7 +78,8 @@ func (b *Buffer) flushEvery(interval time.Duration) {
 		case <-b.stop:
 			return
 		case <-t.C:
-			// A failed write has nowhere better to go; the next tries again.
+			// A failed write has nowhere better to go; the next lines are
+			// tried again.
 			_ = b.Flush()
 		}
 	}

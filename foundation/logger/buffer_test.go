@@ -3,6 +3,7 @@ package logger_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -145,5 +146,36 @@ func TestBufferTimer(t *testing.T) {
 			t.Fatalf("%d lines written after 5s, want %d", len(got), goroutines*lines)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// failOnce fails its first write, as a full disk or a pipe's reader gone
+// for a moment would, and takes every later one.
+type failOnce struct {
+	syncBuffer
+	failed bool
+}
+
+func (f *failOnce) Write(p []byte) (int, error) {
+	if !f.failed {
+		f.failed = true
+		return 0, errors.New("no space left on device")
+	}
+	return f.syncBuffer.Write(p)
+}
+
+// TestBufferAfterAFailedWrite: the lines of a failed write are lost, and
+// the log goes on after it.
+func TestBufferAfterAFailedWrite(t *testing.T) {
+	var below failOnce
+	b := logger.NewBuffer(&below, time.Hour)
+	defer b.Close()
+	log := logger.New(b, logger.LevelInfo, "test", nil)
+
+	log.Error(context.Background(), "lost")
+	log.Error(context.Background(), "kept")
+	got, _ := below.msgs()
+	if diff := cmp.Diff([]string{"kept"}, got); diff != "" {
+		t.Errorf("lines written (-want +got):\n%s", diff)
 	}
 }

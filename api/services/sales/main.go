@@ -47,16 +47,14 @@ var (
 func main() {
 	// A line per request: gathered, so that it is not a write of its own.
 	out := logger.NewBuffer(os.Stdout, logFlushInterval)
+	// The lines still held are written at exit, a panic's too; an error
+	// is written at once, before os.Exit.
+	defer out.Close()
 	log := logger.New(out, logger.LevelInfo, "sales-api", web.GetTraceID)
 
 	ctx := context.Background()
-	err := run(ctx, log)
-	failed := err != nil && !settings.Answered(err)
-	if failed {
+	if err := run(ctx, log); err != nil && !settings.Answered(err) {
 		log.Error(ctx, "startup", "error", err)
-	}
-	_ = out.Close()
-	if failed {
 		os.Exit(1)
 	}
 }

@@ -5,7 +5,13 @@
 -- million products); kept on the product, it is read from an index like
 -- every other ordering. Triggers keep it: a product takes its owner's
 -- name when it is written with an owner, and a user's new name goes to
--- each of their products in the renaming transaction.
+-- each of their products in the renaming transaction. A rename waits for
+-- each of those products' writers, so renaming a user with very many
+-- products is a large write.
+
+-- No user changes while the names are copied: one renamed in between
+-- would keep the old name on its products.
+LOCK TABLE users IN SHARE MODE;
 ALTER TABLE products ADD COLUMN user_name TEXT;
 UPDATE products p SET user_name = u.name FROM users u WHERE u.user_id = p.user_id;
 ALTER TABLE products ALTER COLUMN user_name SET NOT NULL;
@@ -13,8 +19,11 @@ ALTER TABLE products ALTER COLUMN user_name SET NOT NULL;
 -- +goose StatementBegin
 CREATE FUNCTION product_owner_name() RETURNS trigger AS $$
 BEGIN
-	-- No owner is the foreign key's error to report, not this column's.
-	NEW.user_name := COALESCE((SELECT name FROM users WHERE user_id = NEW.user_id), '');
+	-- FOR SHARE waits for a rename of the owner in progress and then reads
+	-- the new name, and holds off a later one until this product is
+	-- committed, where the rename sees it. No owner is the foreign key's
+	-- error to report, not this column's.
+	NEW.user_name := COALESCE((SELECT name FROM users WHERE user_id = NEW.user_id FOR SHARE), '');
 	RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;

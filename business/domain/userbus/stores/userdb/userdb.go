@@ -71,7 +71,12 @@ func (s Store) QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) 
 
 // QueryByIDForUpdate implements userbus.Storer.
 func (s Store) QueryByIDForUpdate(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (userbus.User, error) {
-	return s.queryOne(ctx, db, `WHERE user_id = :user_id FOR UPDATE`, map[string]any{"user_id": id})
+	// NO KEY UPDATE, as an UPDATE of the row takes: the key-share locks of
+	// other rows' foreign keys (a sale's buyer, an upload's seller) do
+	// not wait for it. A rename updates the user's products while it
+	// holds this lock, and an upload holding those products waits for its
+	// seller's key share: with FOR UPDATE the two deadlocked.
+	return s.queryOne(ctx, db, `WHERE user_id = :user_id FOR NO KEY UPDATE`, map[string]any{"user_id": id})
 }
 
 // LockAdmins implements userbus.Storer with a transaction-scoped advisory
