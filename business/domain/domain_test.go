@@ -65,6 +65,19 @@ func TestNewWiresEveryBusiness(t *testing.T) {
 	}
 }
 
+// newUser creates a USER named n with the email addr.
+func newUser(t *testing.T, bs domain.Set, n, addr string) userbus.User {
+	t.Helper()
+	usr, err := bs.User.Create(context.Background(), uuid.Nil, userbus.NewUser{
+		Name: dbtest.Must(name.Parse(n)), Email: dbtest.Must(email.Parse(addr)),
+		Roles: []role.Role{role.User}, Password: dbtest.Must(password.Parse("gophers!")),
+	})
+	if err != nil {
+		t.Fatalf("create user %s: %v", addr, err)
+	}
+	return usr
+}
+
 // record is what the round trip checks of an audit record: whose change
 // to what, and whether its time is a reading of the clock New was given.
 type record struct {
@@ -86,18 +99,7 @@ func TestRoundTrip(t *testing.T) {
 	now := dbtest.Ticker(start)
 	bs := domain.New(domain.Config{DB: db.DB, Now: now, Log: db.Log})
 
-	newUser := func(n, addr string) userbus.User {
-		t.Helper()
-		usr, err := bs.User.Create(ctx, uuid.Nil, userbus.NewUser{
-			Name: dbtest.Must(name.Parse(n)), Email: dbtest.Must(email.Parse(addr)),
-			Roles: []role.Role{role.User}, Password: dbtest.Must(password.Parse("gophers!")),
-		})
-		if err != nil {
-			t.Fatalf("create user %s: %v", addr, err)
-		}
-		return usr
-	}
-	owner, buyer := newUser("Olga Owner", "olga@example.com"), newUser("Bob Buyer", "bob@example.com")
+	owner, buyer := newUser(t, bs, "Olga Owner", "olga@example.com"), newUser(t, bs, "Bob Buyer", "bob@example.com")
 
 	var prd productbus.Product
 	err := sqldb.Transact(ctx, db.DB, func(tx *sqlx.Tx) (err error) {
@@ -235,13 +237,7 @@ func TestOwnerNameFollowsTheUser(t *testing.T) {
 	ctx := context.Background()
 	bs := domain.New(domain.Config{DB: db.DB, Log: db.Log})
 
-	owner, err := bs.User.Create(ctx, uuid.Nil, userbus.NewUser{
-		Name: dbtest.Must(name.Parse("Olga Owner")), Email: dbtest.Must(email.Parse("olga@example.com")),
-		Roles: []role.Role{role.User}, Password: dbtest.Must(password.Parse("gophers!")),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	owner := newUser(t, bs, "Olga Owner", "olga@example.com")
 	newProduct := func(n string) {
 		t.Helper()
 		err := sqldb.Transact(ctx, db.DB, func(tx *sqlx.Tx) error {
@@ -318,13 +314,7 @@ func TestOwnerNameRaces(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			owner, err := bs.User.Create(ctx, uuid.Nil, userbus.NewUser{
-				Name: dbtest.Must(name.Parse("Olga Owner")), Email: dbtest.Must(email.Parse(fmt.Sprintf("olga%d@example.com", i))),
-				Roles: []role.Role{role.User}, Password: dbtest.Must(password.Parse("gophers!")),
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			owner := newUser(t, bs, "Olga Owner", fmt.Sprintf("olga%d@example.com", i))
 			first, err := db.DB.BeginTxx(ctx, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -398,13 +388,7 @@ func TestRenameWhileAnUploadHoldsTheProducts(t *testing.T) {
 	defer cancel()
 	bs := domain.New(domain.Config{DB: db.DB, Log: db.Log})
 
-	owner, err := bs.User.Create(ctx, uuid.Nil, userbus.NewUser{
-		Name: dbtest.Must(name.Parse("Olga Owner")), Email: dbtest.Must(email.Parse("olga@example.com")),
-		Roles: []role.Role{role.User}, Password: dbtest.Must(password.Parse("gophers!")),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	owner := newUser(t, bs, "Olga Owner", "olga@example.com")
 	prd := uuid.New()
 	if _, err := db.DB.ExecContext(ctx, `INSERT INTO products (product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
 		VALUES ($1, $2, 'Lamp', 100, 5, 5, now(), now())`, prd, owner.ID); err != nil {
