@@ -149,16 +149,12 @@ func namedQuery(ctx context.Context, db sqlx.ExtContext, query string, data any,
 	ctx, span := startSpan(ctx, query)
 	defer func() { endSpan(span, err) }()
 
-	var rows *sqlx.Rows
-	if len(opts) == 0 {
-		rows, err = sqlx.NamedQueryContext(ctx, db, query, data)
-	} else {
-		bound, args, bindErr := sqlx.BindNamed(sqlx.DOLLAR, query, data)
-		if bindErr != nil {
-			return fmt.Errorf("bind %q: %w", query, bindErr)
-		}
-		rows, err = db.QueryxContext(ctx, bound, append(opts, args...)...)
+	// As sqlx.NamedQueryContext binds for pgx, with the options first.
+	bound, args, err := sqlx.BindNamed(sqlx.DOLLAR, query, data)
+	if err != nil {
+		return fmt.Errorf("bind %q: %w", query, err)
 	}
+	rows, err := db.QueryxContext(ctx, bound, append(opts, args...)...)
 	if err != nil {
 		return translate(err)
 	}
