@@ -42,17 +42,17 @@ func TestThrowawayClusterAnswersAndIsRemovedOnStop(t *testing.T) {
 	db := open(t, srv)
 
 	type settings struct {
-		Listen, User, Encoding string
-		Sum                    int
+		Listen, User, Encoding, RandomPageCost string
+		Sum                                    int
 	}
 	var got settings
 	err := db.QueryRow(`SELECT current_setting('listen_addresses'), current_user,
-		pg_encoding_to_char(encoding), 20 + 22 FROM pg_database WHERE datname = 'postgres'`).
-		Scan(&got.Listen, &got.User, &got.Encoding, &got.Sum)
+		pg_encoding_to_char(encoding), current_setting('random_page_cost'), 20 + 22 FROM pg_database WHERE datname = 'postgres'`).
+		Scan(&got.Listen, &got.User, &got.Encoding, &got.RandomPageCost, &got.Sum)
 	if err != nil {
 		t.Fatalf("query: %v", err)
 	}
-	want := settings{Listen: "127.0.0.1", User: "postgres", Encoding: "UTF8", Sum: 42}
+	want := settings{Listen: "127.0.0.1", User: "postgres", Encoding: "UTF8", RandomPageCost: "1.1", Sum: 42}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("server settings (-want +got):\n%s", diff)
 	}
