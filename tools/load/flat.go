@@ -140,40 +140,76 @@ type flatCase struct {
 // flat measures whether every list's cost stays flat: for each table size
 // (users, products, sales and audits each that many rows), the median
 // latency of page 1 and of the page 90% of the way down, by cursor, of
-// every ordering (both directions) and every documented filter.
+// every ordering (both directions) and every documented filter. Every
+// size's stack runs at once and each request goes to each size in turn,
+// so a slow moment of the machine slows every size alike: the figures
+// compared are taken side by side, not minutes apart.
 func flat(ctx context.Context, cfg config) error {
-	type figures struct{ first, deep time.Duration }
-	results := map[string][]figures{} // by case, a figure per size
-	var names []string
+	type sized struct {
+		s     *stack
+		conn  *pgx.Conn
+		cases []flatCase
+	}
+	var stacks []sized
+	defer func() {
+		for _, st := range stacks {
+			st.conn.Close(context.WithoutCancel(ctx))
+		}
+	}()
 	for _, size := range cfg.flat {
 		s, stop, err := startStack(ctx, cfg, sizes{users: size, products: size, history: size})
 		if err != nil {
 			return err
 		}
+		defer stop()
 		conn, err := pgx.Connect(ctx, s.dbURL)
 		if err != nil {
-			stop()
 			return err
 		}
-		for _, c := range flatCases(s, size) {
-			name := c.list.path + "?" + c.label
-			first, deep, err := measureFlat(ctx, s, conn, c, cfg.flatSamples)
-			if err != nil {
-				conn.Close(ctx)
-				stop()
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			if _, ok := results[name]; !ok {
-				names = append(names, name)
-			}
-			results[name] = append(results[name], figures{first, deep})
-		}
-		conn.Close(ctx)
-		stop()
-		fmt.Fprintf(os.Stderr, "%d rows: measured %d requests\n", size, len(names))
+		stacks = append(stacks, sized{s, conn, flatCases(s, size)})
 	}
 
-	fmt.Printf("\np50 of %d requests in a row, rows=10; tables of %s rows\n\n", cfg.flatSamples, joinInts(cfg.flat))
+	type figures struct{ first, deep time.Duration }
+	var names []string
+	results := map[string][]figures{} // by case, a figure per size
+	for i, c := range stacks[0].cases {
+		name := c.list.path + "?" + c.label
+		// Page 1 of the case at each size, then its page 90% deep.
+		var firsts, deeps []flatRequest
+		for _, st := range stacks {
+			firsts = append(firsts, flatRequest{url: st.s.api + c.list.path + "?rows=10&" + st.cases[i].query, token: st.s.token(c.list.admin)})
+		}
+		took, nexts, err := timeGets(ctx, firsts, cfg.flatSamples)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fs := make([]figures, len(stacks))
+		for j := range fs {
+			fs[j].first = took[j]
+		}
+		// A list with no page after the first at some size has no deep page.
+		if !slices.Contains(nexts, "") {
+			for j, st := range stacks {
+				cursor, err := deepCursor(ctx, st.conn, st.cases[i], nexts[j])
+				if err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				deeps = append(deeps, flatRequest{url: firsts[j].url + "&cursor=" + url.QueryEscape(cursor), token: firsts[j].token})
+			}
+			took, _, err := timeGets(ctx, deeps, cfg.flatSamples)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			for j := range fs {
+				fs[j].deep = took[j]
+			}
+		}
+		names = append(names, name)
+		results[name] = fs
+	}
+	fmt.Fprintf(os.Stderr, "measured %d requests at each size\n", len(names))
+
+	fmt.Printf("\np50 of %d requests in a row, rows=10, each size in turn; tables of %s rows\n\n", cfg.flatSamples, joinInts(cfg.flat))
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	head := "request"
 	for _, n := range cfg.flat {
@@ -249,62 +285,76 @@ func flatCases(s *stack, size int) []flatCase {
 	return cs
 }
 
-// measureFlat returns the median latency of c's page 1 and of its page 90%
-// deep; deep is 0 when the list has no page after the first.
-func measureFlat(ctx context.Context, s *stack, conn *pgx.Conn, c flatCase, samples int) (first, deep time.Duration, err error) {
-	token := s.userToken
-	if c.list.admin {
-		token = s.adminToken
+// flatRequest is one list page of one stack.
+type flatRequest struct{ url, token string }
+
+// token is the stack's ADMIN token if admin, else its USER token.
+func (s *stack) token(admin bool) string {
+	if admin {
+		return s.adminToken
 	}
-	u := s.api + c.list.path + "?rows=10&" + c.query
-	next, first, err := timeGet(ctx, u, token, samples)
-	if err != nil || next == "" {
-		return first, 0, err
-	}
-	cursor, err := deepCursor(ctx, conn, c, next)
-	if err != nil {
-		return 0, 0, err
-	}
-	_, deep, err = timeGet(ctx, u+"&cursor="+url.QueryEscape(cursor), token, samples)
-	return first, deep, err
+	return s.userToken
 }
 
-// timeGet asks for u samples times, after a few to warm up, and
-// returns the page's next and the median latency.
-func timeGet(ctx context.Context, u, token string, samples int) (string, time.Duration, error) {
-	var took []time.Duration
-	var next string
+// timeGets asks for each of reqs in turn, samples times over after a few
+// rounds to warm up, and returns the median latency of each and the next
+// of each page. Every other round runs the other way round, so that no
+// size is always the one asked first.
+func timeGets(ctx context.Context, reqs []flatRequest, samples int) ([]time.Duration, []string, error) {
+	took := make([][]time.Duration, len(reqs))
+	nexts := make([]string, len(reqs))
 	for i := range samples + 3 {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return "", 0, err
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		start := time.Now()
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return "", 0, err
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		d := time.Since(start)
-		if err != nil {
-			return "", 0, err
-		}
-		if resp.StatusCode != http.StatusOK {
-			return "", 0, fmt.Errorf("status %d: %s", resp.StatusCode, body)
-		}
-		if i < 3 {
-			var page struct{ Next string }
-			if err := json.Unmarshal(body, &page); err != nil {
-				return "", 0, err
+		for k := range reqs {
+			j := k
+			if i%2 == 1 {
+				j = len(reqs) - 1 - k
 			}
-			next = page.Next
-			continue
+			r := reqs[j]
+			d, body, err := timeGet(ctx, r)
+			if err != nil {
+				return nil, nil, err
+			}
+			if i < 3 {
+				var page struct{ Next string }
+				if err := json.Unmarshal(body, &page); err != nil {
+					return nil, nil, err
+				}
+				nexts[j] = page.Next
+				continue
+			}
+			took[j] = append(took[j], d)
 		}
-		took = append(took, d)
 	}
-	return next, median(took), nil
+	medians := make([]time.Duration, len(reqs))
+	for j := range took {
+		medians[j] = median(took[j])
+	}
+	return medians, nexts, nil
+}
+
+// timeGet asks for r once and returns how long the answer took, and its
+// body.
+func timeGet(ctx context.Context, r flatRequest) (time.Duration, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+r.token)
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	d := time.Since(start)
+	if err != nil {
+		return 0, nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, nil, fmt.Errorf("status %d: %s", resp.StatusCode, body)
+	}
+	return d, body, nil
 }
 
 // deepCursor is next (a cursor of c's list) moved to the row 90% of the
