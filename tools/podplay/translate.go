@@ -231,7 +231,13 @@ func translate(objs []object, ports hostPorts, files []corev1.Secret) (play, err
 		// under Always an init container that is done starts again, and
 		// the pod never starts. OnFailure restarts what crashes and lets
 		// what is done be.
-		if len(d.Spec.Template.Spec.InitContainers) > 0 {
+		//
+		// A container that a preStop hook stops (the database's pg_ctl
+		// stop) exits before podman's stop reaches it, and under Always
+		// podman starts it again at once, which the kubelet never does in
+		// a pod being stopped: the stop then met a fresh Postgres and
+		// waited out its grace period. OnFailure lets a clean exit be.
+		if len(d.Spec.Template.Spec.InitContainers) > 0 || hasPreStopExec(d.Spec.Template.Spec) {
 			d.Spec.Template.Spec.RestartPolicy = corev1.RestartPolicyOnFailure
 		}
 		w := workload{Name: d.Name, Pod: d.Name + "-pod-0"}
@@ -545,4 +551,15 @@ func appendYAML(buf *bytes.Buffer, v any) error {
 	}
 	buf.Write(data)
 	return nil
+}
+
+// hasPreStopExec reports whether a container of spec has a preStop hook
+// that runs a command, which may stop the container by itself.
+func hasPreStopExec(spec corev1.PodSpec) bool {
+	for _, c := range spec.Containers {
+		if c.Lifecycle != nil && c.Lifecycle.PreStop != nil && c.Lifecycle.PreStop.Exec != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -108,6 +108,10 @@ func TestTranslate(t *testing.T) {
 				if len(w.Spec.InitContainers) > 0 && w.Spec.RestartPolicy != corev1.RestartPolicyOnFailure {
 					t.Errorf("%s has init containers and restart policy %q, want OnFailure", w.Pod, w.Spec.RestartPolicy)
 				}
+				// Nor may podman start again what a preStop hook stopped.
+				if hasPreStopExec(w.Spec) && w.Spec.RestartPolicy != corev1.RestartPolicyOnFailure {
+					t.Errorf("%s has a preStop command and restart policy %q, want OnFailure", w.Pod, w.Spec.RestartPolicy)
+				}
 				// podman 4.3 panics on a secret volume whose optional is unset.
 				for _, v := range w.Spec.Volumes {
 					if v.Secret != nil && v.Secret.Optional == nil {
