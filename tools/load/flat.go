@@ -151,21 +151,18 @@ func flat(ctx context.Context, cfg config) error {
 		cases []flatCase
 	}
 	var stacks []sized
-	defer func() {
-		for _, st := range stacks {
-			st.conn.Close(context.WithoutCancel(ctx))
-		}
-	}()
 	for _, size := range cfg.flat {
 		s, stop, err := startStack(ctx, cfg, sizes{users: size, products: size, history: size})
 		if err != nil {
-			return err
+			return fmt.Errorf("%d rows: %w", size, err)
 		}
 		defer stop()
 		conn, err := pgx.Connect(ctx, s.dbURL)
 		if err != nil {
-			return err
+			return fmt.Errorf("%d rows: %w", size, err)
 		}
+		// Before the stop above: the stop drops the database.
+		defer conn.Close(context.WithoutCancel(ctx))
 		stacks = append(stacks, sized{s, conn, flatCases(s, size)})
 	}
 
@@ -192,7 +189,7 @@ func flat(ctx context.Context, cfg config) error {
 			for j, st := range stacks {
 				cursor, err := deepCursor(ctx, st.conn, st.cases[i], nexts[j])
 				if err != nil {
-					return fmt.Errorf("%s: %w", name, err)
+					return fmt.Errorf("%s at %d rows: %w", name, cfg.flat[j], err)
 				}
 				deeps = append(deeps, flatRequest{url: firsts[j].url + "&cursor=" + url.QueryEscape(cursor), token: firsts[j].token})
 			}
@@ -349,10 +346,10 @@ func timeGet(ctx context.Context, r flatRequest) (time.Duration, []byte, error) 
 	resp.Body.Close()
 	d := time.Since(start)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, fmt.Errorf("%s: %w", r.url, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return 0, nil, fmt.Errorf("status %d: %s", resp.StatusCode, body)
+		return 0, nil, fmt.Errorf("%s: status %d: %s", r.url, resp.StatusCode, body)
 	}
 	return d, body, nil
 }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,7 +51,7 @@ func main() {
 	flag.IntVar(&cfg.flatSamples, "flat-samples", 31, "--flat: requests in a row each figure is the median of")
 	flag.IntVar(&cfg.ingestLines, "ingest-lines", 20_000, "lines of each round of the ingest scenario")
 	flat := flag.String("flat", "", "instead of the scenarios: for each table size (10000,1000000), the p50 of page 1 and of a page 90% deep by cursor")
-	flag.StringVar(&cfg.apiLog, "api-log", "", "write the API's log to `FILE` (default: discarded)")
+	flag.StringVar(&cfg.apiLog, "api-log", "", "write the API's log to `FILE` (default: discarded); --flat writes one a size, FILE.SIZE")
 	flag.StringVar(&cfg.profile, "profile", "", "write a CPU profile of the API's first round of each scenario to `DIR`/SCENARIO.pprof")
 	flag.Parse()
 	cfg.scenarios = strings.Split(*scenarios, ",")
@@ -61,6 +62,12 @@ func main() {
 		rows, err := strconv.Atoi(strings.ReplaceAll(n, "_", ""))
 		if err != nil || rows < 100 {
 			fmt.Fprintf(os.Stderr, "load: --flat wants table sizes of 100 or more, got %q\n", n)
+			os.Exit(2)
+		}
+		// Each size's stack has a database named for its size, and all
+		// run at once.
+		if slices.Contains(cfg.flat, rows) {
+			fmt.Fprintf(os.Stderr, "load: --flat names %d twice\n", rows)
 			os.Exit(2)
 		}
 		cfg.flat = append(cfg.flat, rows)

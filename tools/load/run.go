@@ -116,7 +116,11 @@ func startStack(ctx context.Context, cfg config, n sizes) (s *stack, stop func()
 	// nowhere here, but writing them is part of the cost measured.
 	s.apiProc.Stdout, s.apiProc.Stderr = io.Discard, io.Discard
 	if cfg.apiLog != "" {
-		f, err := os.Create(cfg.apiLog)
+		name := cfg.apiLog
+		if len(cfg.flat) > 0 {
+			name = fmt.Sprintf("%s.%d", cfg.apiLog, n.products)
+		}
+		f, err := os.Create(name)
 		if err != nil {
 			return nil, stop, err
 		}

@@ -27,6 +27,7 @@ type circleCI struct {
 		} `json:"machine"`
 		Docker []struct {
 			Image       string            `json:"image"`
+			Command     []string          `json:"command"`
 			Environment map[string]string `json:"environment"`
 		} `json:"docker"`
 		Environment map[string]string `json:"environment"`

@@ -49,8 +49,9 @@ func Grow(t *testing.T, db *sqlx.DB, n int, set map[string]map[string]string) {
 		// asynchronously): until the WAL is written, VACUUM cannot mark
 		// the new rows visible to all, and the planner would see a table
 		// whose index-only scans all read the heap.
-		for _, set := range []string{"SET LOCAL statement_timeout = 0", "SET LOCAL synchronous_commit = on"} {
-			if _, err := tx.ExecContext(ctx, set); err != nil {
+		for _, stmt := range []string{"SET LOCAL statement_timeout = 0", "SET LOCAL synchronous_commit = on"} {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				_ = tx.Rollback()
 				t.Fatalf("dbtest: grow %s: %v", table, err)
 			}
 		}
@@ -67,11 +68,19 @@ func Grow(t *testing.T, db *sqlx.DB, n int, set map[string]map[string]string) {
 			t.Fatalf("dbtest: vacuum %s: %v", table, err)
 		}
 	}
+	// The tables seeded but not grown get their statistics too.
+	if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
+		t.Fatalf("dbtest: analyze: %v", err)
+	}
 }
 
 // ListQuery is a list's SQL for an order and a page, as its store builds
 // it (sqldb.Select.Statement).
 type ListQuery func(by order.By, pg page.Page) (string, map[string]any, error)
+
+// PageQuery is a list's SQL for a page, in one order and filter
+// (sqldb.Select.Statement).
+type PageQuery func(pg page.Page) (string, map[string]any, error)
 
 // CheckOrderPlans checks that every ordering of a list (the keys of its
 // store's order columns, but except) is read in index order, ASC and DESC,
@@ -123,7 +132,7 @@ func CheckOrderPlans(t *testing.T, db *sqlx.DB, table string, orders map[string]
 // A scan that stops at the count's cap still reads a table larger than a
 // quarter of shared_buffers through a small ring of buffers, from the
 // kernel on every request. db must be grown (Grow).
-func CheckFilterPlans(t *testing.T, db *sqlx.DB, table string, lists map[string]func(page.Page) (string, map[string]any, error)) {
+func CheckFilterPlans(t *testing.T, db *sqlx.DB, table string, lists map[string]PageQuery) {
 	t.Helper()
 	first, err := page.Parse("1", "10")
 	if err != nil {
