@@ -176,6 +176,11 @@ func seed(ctx context.Context, admin string, env []string, url string, n sizes) 
 	// The seeded users' hash (of "gophers") serves the new ones too; one
 	// in ten is disabled. The products are the seeded user's.
 	stmts := []string{
+		// Each fill commits once its WAL is written (pgrun's Postgres
+		// commits asynchronously): VACUUM marks pages visible to all only
+		// for commits already written, and without that mark an index-only
+		// scan reads the table as well.
+		`SET synchronous_commit = on`,
 		fmt.Sprintf(`INSERT INTO users (user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated)
 			SELECT gen_random_uuid(), 'Load User ' || g, 'load' || g || '@example.com', '{USER}',
 				(SELECT password_hash FROM users WHERE email = 'user@example.com'), NULL, g %% 10 <> 0,
