@@ -166,9 +166,7 @@ func flat(ctx context.Context, cfg config) error {
 		stacks = append(stacks, sized{s, conn, flatCases(s, size)})
 	}
 
-	type figures struct{ first, deep time.Duration }
-	var names []string
-	results := map[string][]figures{} // by case, a figure per size
+	var rows []flatRow
 	for i, c := range stacks[0].cases {
 		name := c.list.path + "?" + c.label
 		// Page 1 of the case at each size, then its page 90% deep.
@@ -180,7 +178,7 @@ func flat(ctx context.Context, cfg config) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		fs := make([]figures, len(stacks))
+		fs := make([]flatFigures, len(stacks))
 		for j := range fs {
 			fs[j].first = took[j]
 		}
@@ -201,11 +199,26 @@ func flat(ctx context.Context, cfg config) error {
 				fs[j].deep = took[j]
 			}
 		}
-		names = append(names, name)
-		results[name] = fs
+		rows = append(rows, flatRow{name, fs})
 	}
-	fmt.Fprintf(os.Stderr, "measured %d requests at each size\n", len(names))
+	fmt.Fprintf(os.Stderr, "measured %d requests at each size\n", len(rows))
+	printFlat(cfg, rows)
+	return nil
+}
 
+// flatFigures are the medians of one request at one size; deep is 0 when
+// the list has no page after the first.
+type flatFigures struct{ first, deep time.Duration }
+
+// flatRow is one request's figures, one a size.
+type flatRow struct {
+	name  string
+	sizes []flatFigures
+}
+
+// printFlat prints rows as a table with the growth from the first size to
+// the last, and the worst growth.
+func printFlat(cfg config, rows []flatRow) {
 	fmt.Printf("\np50 of %d requests in a row, rows=10, each size in turn; tables of %s rows\n\n", cfg.flatSamples, joinInts(cfg.flat))
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	head := "request"
@@ -214,9 +227,9 @@ func flat(ctx context.Context, cfg config) error {
 	}
 	fmt.Fprintln(tw, head+"\tgrowth page 1\tgrowth deep\t")
 	worst := 0.0
-	for _, name := range names {
-		fs := results[name]
-		line := name
+	for _, r := range rows {
+		fs := r.sizes
+		line := r.name
 		for _, f := range fs {
 			line += "\t" + ms(f.first) + "\t" + msOrDash(f.deep)
 		}
@@ -231,7 +244,6 @@ func flat(ctx context.Context, cfg config) error {
 	}
 	tw.Flush()
 	fmt.Printf("\nworst growth %.2fx (want at most 1.5x); - is a list with no page after the first\n", worst)
-	return nil
 }
 
 func growth(g float64) string {

@@ -64,11 +64,11 @@ func Grow(t *testing.T, db *sqlx.DB, n int, set map[string]map[string]string) {
 		}
 	}
 	for _, table := range slices.Sorted(maps.Keys(set)) {
-		if _, err := db.ExecContext(ctx, "VACUUM ANALYZE "+table); err != nil {
+		if _, err := db.ExecContext(ctx, "VACUUM "+table); err != nil {
 			t.Fatalf("dbtest: vacuum %s: %v", table, err)
 		}
 	}
-	// The tables seeded but not grown get their statistics too.
+	// Every table, the seeded ones not grown too.
 	if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
 		t.Fatalf("dbtest: analyze: %v", err)
 	}
