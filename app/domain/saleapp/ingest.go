@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -178,7 +179,8 @@ type Line struct {
 // database that stops answering end it early, with a "stopped" line that
 // says from which line to upload again.
 func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (status int, err error) {
-	defer s.h.uploads.release(s.seller)
+	release := sync.OnceFunc(func() { s.h.uploads.release(s.seller) })
+	defer release()
 	// The middleware that turns a panic into a 500 has returned by now:
 	// a panic here is this stream's failure, not the server's.
 	defer func() {
@@ -236,6 +238,10 @@ func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (statu
 			return http.StatusOK, err
 		}
 		if end != nil {
+			// Every line is recorded: the slot is free before the client
+			// reads the last answer, so an upload sent as soon as it has
+			// (after a stream was cut, say) is not refused as a second.
+			release()
 			if !errors.Is(end.Err, io.EOF) {
 				if err := send(IngestResult{Line: end.N, Status: "stopped", Reason: end.Err.Error()}); err != nil {
 					return http.StatusOK, err

@@ -117,6 +117,24 @@ func TestUploadsCannotBeHeld(t *testing.T) {
 		}
 	})
 
+	t.Run("a stream cut off frees its slot before its last answer", func(t *testing.T) {
+		// Cut while its reader waits for more: the handler still has the
+		// reader to stop when the client reads the end and uploads again.
+		for i := range 3 {
+			if _, _, took := trickle(t, srv, bob, 300*time.Millisecond, blank); took > 3*time.Second {
+				t.Fatalf("a silent stream ran %s", took)
+			}
+			resp, err := srv.Client().Do(uploadRequest(t, srv, bob, strings.NewReader(offlineLine(fmt.Sprintf("again-%d", i), bobs.ID, 1, "")+"\n")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("an upload sent as the cut one ended: %d, want 200", resp.StatusCode)
+			}
+		}
+	})
+
 	t.Run("users cannot hold every slot: the last is an ADMIN's", func(t *testing.T) {
 		// A stream that sends lines fast enough, for as long as it may.
 		steady := func(tag string) func(i int) string {
