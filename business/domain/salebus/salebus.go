@@ -164,7 +164,7 @@ func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, n
 	}
 
 	sale := Sale{
-		ID:          uuid.New(),
+		ID:          sqldb.NewID(),
 		ProductID:   ns.ProductID,
 		BuyerID:     ns.BuyerID,
 		Quantity:    ns.Quantity,
