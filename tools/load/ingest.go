@@ -113,9 +113,9 @@ func ingestCopy(ctx context.Context, s *stack, prefix string, takenAt time.Time,
 	sales := make([][]any, n)
 	audits := make([][]any, n)
 	for i := range n {
-		id, clientID := newID(), fmt.Sprintf("%s%d", prefix, i)
+		id, clientID := uuid.New(), fmt.Sprintf("%s%d", prefix, i)
 		sales[i] = []any{id, product, nil, 1, int64(100), now, takenAt, clientID, seller}
-		audits[i] = []any{newID(), id, "sale", "Bottomless box", seller, "created",
+		audits[i] = []any{uuid.New(), id, "sale", "Bottomless box", seller, "created",
 			map[string]any{"productID": product, "buyerID": nil, "quantity": 1, "paid": "1.00", "clientID": clientID, "takenAt": takenAt},
 			"created sale", now}
 	}

@@ -182,32 +182,30 @@ func seed(ctx context.Context, admin string, env []string, url string, n sizes) 
 		// scan reads the table as well.
 		`SET synchronous_commit = on`,
 		fmt.Sprintf(`INSERT INTO users (user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated)
-			SELECT %s, 'Load User ' || g, 'load' || g || '@example.com', '{USER}',
+			SELECT gen_random_uuid(), 'Load User ' || g, 'load' || g || '@example.com', '{USER}',
 				(SELECT password_hash FROM users WHERE email = 'user@example.com'), NULL, g %% 10 <> 0,
 				now() - g * interval '1 second', now()
-			FROM generate_series(%d, 1, -1) g`, uuid7("now() - g * interval '1 second'"), n.users),
+			FROM generate_series(1, %d) g`, n.users),
 		fmt.Sprintf(`INSERT INTO products (product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
-			SELECT %s, '45b5fbd3-755f-4379-8f07-a58d4a30fa2f', 'Product ' || g || ' ' || substr(md5(g::text), 1, 6),
+			SELECT gen_random_uuid(), '45b5fbd3-755f-4379-8f07-a58d4a30fa2f', 'Product ' || g || ' ' || substr(md5(g::text), 1, 6),
 				(g %% 10000) + 1, (g %% 1000) + 1, (g %% 1000) + 1, now() - g * interval '1 second', now()
-			FROM generate_series(%d, 1, -1) g`, uuid7("now() - g * interval '1 second'"), n.products),
+			FROM generate_series(1, %d) g`, n.products),
 	}
 	if n.history > 0 {
 		// Sales of the products by the users, row by row, and an audit
 		// row of each domain and action in turn.
 		stmts = append(stmts,
 			fmt.Sprintf(`INSERT INTO sales (sale_id, product_id, buyer_id, quantity, paid, date_created)
-				SELECT %s, p.product_id, u.user_id, (g %% 5) + 1, (g %% 5000) * 100, now() - g * interval '1 second'
+				SELECT gen_random_uuid(), p.product_id, u.user_id, (g %% 5) + 1, (g %% 5000) * 100, now() - g * interval '1 second'
 				FROM generate_series(1, %d) g
 				JOIN (SELECT product_id, row_number() OVER () AS n FROM products) p ON p.n = g %% (SELECT count(*) FROM products) + 1
-				JOIN (SELECT user_id, row_number() OVER () AS n FROM users) u ON u.n = g %% (SELECT count(*) FROM users) + 1
-				ORDER BY g DESC`, uuid7("now() - g * interval '1 second'"), n.history),
+				JOIN (SELECT user_id, row_number() OVER () AS n FROM users) u ON u.n = g %% (SELECT count(*) FROM users) + 1`, n.history),
 			fmt.Sprintf(`INSERT INTO audits (audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp)
-				SELECT %s, gen_random_uuid(), (ARRAY['product', 'sale', 'user'])[g %% 3 + 1],
+				SELECT gen_random_uuid(), gen_random_uuid(), (ARRAY['product', 'sale', 'user'])[g %% 3 + 1],
 					'Product ' || g, u.user_id, (ARRAY['created', 'updated', 'deleted'])[g / 3 %% 3 + 1], NULL,
 					'load', now() - g * interval '1 second'
 				FROM generate_series(1, %d) g
-				JOIN (SELECT user_id, row_number() OVER () AS n FROM users) u ON u.n = g %% (SELECT count(*) FROM users) + 1
-				ORDER BY g DESC`, uuid7("now() - g * interval '1 second'"), n.history))
+				JOIN (SELECT user_id, row_number() OVER () AS n FROM users) u ON u.n = g %% (SELECT count(*) FROM users) + 1`, n.history))
 	}
 	// A table just filled has everything still to vacuum: autovacuum would
 	// run through the measurement, on the same two cores. VACUUM it now,
@@ -221,16 +219,6 @@ func seed(ctx context.Context, admin string, env []string, url string, n sizes) 
 		}
 	}
 	return nil
-}
-
-// uuid7 is SQL for a UUIDv7 of the time ts, as the API makes its keys
-// (sqldb.NewID), and the seed writes the rows oldest first: a seeded
-// table is in key order as one the API filled is, and its lists read it
-// as they would read that one.
-func uuid7(ts string) string {
-	return `CAST(lpad(to_hex(CAST(extract(epoch FROM ` + ts + `) * 1000 AS bigint)), 12, '0') || '7'
-		|| substr(md5(random()::text), 1, 3) || substr('89ab', 1 + CAST(floor(random() * 4) AS int), 1)
-		|| substr(md5(random()::text), 1, 15) AS uuid)`
 }
 
 // prepare logs in and finds what the scenarios need.

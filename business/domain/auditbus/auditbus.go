@@ -13,6 +13,7 @@ import (
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/otel"
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -61,7 +62,7 @@ func (b *Business) Create(ctx context.Context, tx sqlx.ExtContext, nas ...NewAud
 			data = d
 		}
 		as[i] = Audit{
-			ID: sqldb.NewID(), ObjID: na.ObjID, ObjDomain: na.ObjDomain, ObjName: na.ObjName, ActorID: na.ActorID,
+			ID: uuid.New(), ObjID: na.ObjID, ObjDomain: na.ObjDomain, ObjName: na.ObjName, ActorID: na.ActorID,
 			Action: na.Action, Data: data, Message: na.Message, Timestamp: now,
 		}
 	}

@@ -122,7 +122,7 @@ func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, n
 		return Product{}, fmt.Errorf("create product: %w", err)
 	}
 
-	prd := np.product(sqldb.NewID(), b.now())
+	prd := np.product(uuid.New(), b.now())
 	if err := b.storer.Create(ctx, tx, prd); err != nil {
 		return Product{}, fmt.Errorf("create product: %w", err)
 	}

@@ -139,7 +139,7 @@ func (b *Business) ingest(ctx context.Context, tx *sqlx.Tx, sellerID uuid.UUID, 
 		}
 
 		sale := Sale{
-			ID:          sqldb.NewID(),
+			ID:          uuid.New(),
 			ProductID:   l.ProductID,
 			BuyerID:     l.BuyerID,
 			Quantity:    l.Quantity,

@@ -164,7 +164,7 @@ func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, n
 	}
 
 	sale := Sale{
-		ID:          sqldb.NewID(),
+		ID:          uuid.New(),
 		ProductID:   ns.ProductID,
 		BuyerID:     ns.BuyerID,
 		Quantity:    ns.Quantity,

@@ -240,7 +240,7 @@ func (b *Business) create(ctx context.Context, method string, actor func(User) u
 
 	now := b.now()
 	usr := User{
-		ID:           sqldb.NewID(),
+		ID:           uuid.New(),
 		Name:         nu.Name,
 		Email:        nu.Email,
 		Roles:        nu.Roles,
