@@ -30,8 +30,12 @@ const Header = "Idempotency-Key"
 // more than once (sqldb.Transact) and must have no effect outside the
 // database.
 func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req any, write func(tx *sqlx.Tx) (any, error)) (any, error) {
-	// A header sent empty is a bad key, not none: its sender meant one.
-	if len(r.Header.Values(Header)) == 0 {
+	// A header sent empty is a bad key, not none: its sender meant one;
+	// and of two keys, neither can be taken for the one meant.
+	switch values := r.Header.Values(Header); {
+	case len(values) > 1:
+		return nil, errs.NewFields(errs.FieldErrors{Header: "must be sent once: one key a request"})
+	case len(values) == 0:
 		var resp any
 		err := sqldb.Transact(ctx, s.db, func(tx *sqlx.Tx) (err error) {
 			resp, err = write(tx)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/garagesale/service/app/sdk/errs"
@@ -62,7 +63,10 @@ func TestDo(t *testing.T) {
 		})
 		r := httptest.NewRequest(http.MethodPost, "/things", nil)
 		if key != "none" {
-			r.Header.Set(idempotency.Header, key)
+			// "a\nb" sends the header twice.
+			for _, k := range strings.Split(key, "\n") {
+				r.Header.Add(idempotency.Header, k)
+			}
 		}
 		w := httptest.NewRecorder()
 		app.ServeHTTP(w, r)
@@ -85,6 +89,7 @@ func TestDo(t *testing.T) {
 		{"without a key nothing is kept", "none", 10, answer{Status: 201, Body: `{"n":10,"attempt":5}`}, 5},
 		{"a malformed key is a 400", "\x01", 11, answer{Status: 400}, 5},
 		{"an empty key is a 400, not none", "", 12, answer{Status: 400}, 5},
+		{"two keys are a 400, not either", "k3\nk4", 13, answer{Status: 400}, 5},
 	}
 	for _, st := range steps {
 		got := send(st.key, st.n)

@@ -114,7 +114,7 @@ func NewAPI(cfg Config) API {
 			mid.Shed(cfg.MaxInFlight),
 			mid.Deadline(cfg.RequestTimeout, cfg.CommitGrace),
 			mid.Panics(),
-			mid.ValidText(),
+			mid.ValidURL(),
 		},
 		NotRouted: notRouted,
 	})
