@@ -56,14 +56,31 @@ func main() {
 	}
 }
 
-func run(ctx context.Context) error {
-	// A command's own --help comes before conf's, which would print the
-	// settings of the whole tool instead.
-	if len(os.Args) > 2 && (slices.Contains(os.Args[2:], "--help") || slices.Contains(os.Args[2:], "-h")) {
-		if cmd, ok := commands.Lookup(os.Args[1]); ok {
-			fmt.Println(cmd.Usage)
-			return conf.ErrHelpWanted
+// helpWanted returns the usage args ask for, when they ask for help
+// with "help [COMMAND]" or "COMMAND ... --help": a command's own comes
+// before conf's, which would print the settings of the whole tool
+// instead. A bare --help is conf's, which adds the settings.
+func helpWanted(args []string) (string, bool) {
+	switch {
+	case len(args) > 0 && args[0] == "help":
+		if len(args) > 1 {
+			if cmd, ok := commands.Lookup(args[1]); ok {
+				return cmd.Usage, true
+			}
 		}
+		return commands.Overview(), true
+	case len(args) > 1 && (slices.Contains(args[1:], "--help") || slices.Contains(args[1:], "-h")):
+		if cmd, ok := commands.Lookup(args[0]); ok {
+			return cmd.Usage, true
+		}
+	}
+	return "", false
+}
+
+func run(ctx context.Context) error {
+	if usage, ok := helpWanted(os.Args[1:]); ok {
+		fmt.Println(usage)
+		return conf.ErrHelpWanted
 	}
 
 	// With no database named, make run's is used: its settings go into the

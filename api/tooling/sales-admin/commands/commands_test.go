@@ -157,6 +157,13 @@ func TestFirstAdminAndRecovery(t *testing.T) {
 	}
 	env.In = strings.NewReader("another secret\n")
 	run(t, env, "users", "add", "--email", "bo@example.com", "--name", "Bo")
+	// A taken email says so, in the operator's words, not Postgres'.
+	env.In = strings.NewReader("another secret\n")
+	users, _ := Lookup("users")
+	err := users.Run(context.Background(), env, []string{"add", "--email", "BO@example.com", "--name", "Bo"})
+	if want := "a user with email BO@example.com already exists"; err == nil || err.Error() != want {
+		t.Errorf("users add of a taken email: %v, want %q", err, want)
+	}
 
 	// The list is ordered by email, as its help says.
 	list := run(t, env, "users")

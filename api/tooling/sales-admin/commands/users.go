@@ -133,7 +133,11 @@ func addUser(ctx context.Context, env Env, args []string) error {
 	usr, err := userBusiness(db).Create(ctx, uuid.Nil, userbus.NewUser{
 		Name: n, Email: e, Roles: []role.Role{r}, Department: *dept, Password: pw,
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, userbus.ErrUniqueEmail):
+		// The database's own words name its constraint, not the user.
+		return fmt.Errorf("a user with email %s already exists", e)
+	case err != nil:
 		return err
 	}
 	fmt.Fprintf(env.Out, "created %s %s (%s)\n", role.Join(usr.Roles, ","), usr.Email, usr.ID)
