@@ -2,8 +2,11 @@
 package page
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
+	"strings"
 )
 
 // Limits on rows per page, and on how deep a page number reaches.
@@ -60,32 +63,45 @@ func (p Page) Cursor() (Cursor, bool) {
 }
 
 // Parse reads the page number and rows per page of a query string. Empty
-// values take the defaults: page 1, DefaultRows rows.
+// values take the defaults: page 1, DefaultRows rows. Each refusal says
+// the bound that holds: a page number past row MaxOffset, however large,
+// is told to follow the cursor.
 func Parse(pageStr, rowsStr string) (Page, error) {
-	number, err := parseInt("page", pageStr, 1, 1, 1<<31-1)
+	rows, err := parseInt("rows", rowsStr, DefaultRows)
+	if err == nil && (rows < 1 || rows > MaxRows) {
+		err = &FieldError{Field: "rows", Msg: fmt.Sprintf("must be between 1 and %d", MaxRows)}
+	}
 	if err != nil {
 		return Page{}, err
 	}
-	rows, err := parseInt("rows", rowsStr, DefaultRows, 1, MaxRows)
-	if err != nil {
+	number, err := parseInt("page", pageStr, 1)
+	switch {
+	case err != nil:
 		return Page{}, err
-	}
-	if (number-1)*rows >= MaxOffset {
-		return Page{}, &FieldError{Field: "page", Msg: fmt.Sprintf("page numbers reach row %d; for deeper pages follow next: send it as ?cursor= from an earlier page", MaxOffset)}
+	case number < 1:
+		return Page{}, &FieldError{Field: "page", Msg: "must be 1 or more"}
+	case number-1 >= MaxOffset/rows+min(MaxOffset%rows, 1):
+		// Page number-1 ends past row MaxOffset; no product overflows.
+		return Page{}, &FieldError{Field: "page", Msg: fmt.Sprintf("page numbers reach row %d (page %d at %d rows); for deeper pages follow next: send it as ?cursor= from an earlier page", MaxOffset, (MaxOffset-1)/rows+1, rows)}
 	}
 	return Page{number: number, rows: rows}, nil
 }
 
-func parseInt(field, s string, def, lo, hi int) (int, error) {
+// parseInt reads s as a whole number, def when empty; one too large for
+// an int reads as the largest, which every bound refuses.
+func parseInt(field, s string, def int) (int, error) {
 	if s == "" {
 		return def, nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil {
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		if strings.HasPrefix(s, "-") {
+			return math.MinInt, nil
+		}
+		return math.MaxInt, nil
+	case err != nil:
 		return 0, &FieldError{Field: field, Msg: "must be a whole number"}
-	}
-	if n < lo || n > hi {
-		return 0, &FieldError{Field: field, Msg: fmt.Sprintf("must be between %d and %d", lo, hi)}
 	}
 	return n, nil
 }

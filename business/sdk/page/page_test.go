@@ -52,3 +52,35 @@ func TestParse(t *testing.T) {
 		})
 	}
 }
+
+// TestParseSaysTheBound: each refusal names the bound that holds, a page
+// number too large for an int included.
+func TestParseSaysTheBound(t *testing.T) {
+	tests := []struct {
+		page, rows string
+		want       page.FieldError
+	}{
+		{"0", "", page.FieldError{Field: "page", Msg: "must be 1 or more"}},
+		{"-99999999999999999999", "", page.FieldError{Field: "page", Msg: "must be 1 or more"}},
+		{"99999999999999999999", "", page.FieldError{Field: "page", Msg: "page numbers reach row 10000 (page 1000 at 10 rows); for deeper pages follow next: send it as ?cursor= from an earlier page"}},
+		{"3335", "3", page.FieldError{Field: "page", Msg: "page numbers reach row 10000 (page 3334 at 3 rows); for deeper pages follow next: send it as ?cursor= from an earlier page"}},
+		{"1.5", "", page.FieldError{Field: "page", Msg: "must be a whole number"}},
+		{"", "99999999999999999999", page.FieldError{Field: "rows", Msg: "must be between 1 and 100"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.page+"/"+tt.rows, func(t *testing.T) {
+			_, err := page.Parse(tt.page, tt.rows)
+			var fe *page.FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error = %v, want a FieldError", err)
+			}
+			if diff := cmp.Diff(tt.want, *fe); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	// The last page a number reaches is served.
+	if _, err := page.Parse("3334", "3"); err != nil {
+		t.Errorf("page 3334 at 3 rows: %v", err)
+	}
+}
