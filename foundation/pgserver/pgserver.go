@@ -215,7 +215,12 @@ func (s *Server) initOrReuse(ctx context.Context) error {
 		"--pwfile", pwFile,
 		"--auth=scram-sha-256",
 		"-E", "UTF8",
-		"--locale=C",
+		// Text sorts by code point, as C does (and as the Alpine image's
+		// Postgres does: musl collates so), but upper and lower case are
+		// Unicode's: ILIKE and lower() fold É to é, as they do in the
+		// deployed database. Under C alone they folded ASCII only.
+		"--lc-collate=C",
+		"--lc-ctype=C.UTF-8",
 	}
 	if s.throwaway {
 		args = append(args, "--no-sync")

@@ -43,16 +43,22 @@ func TestThrowawayClusterAnswersAndIsRemovedOnStop(t *testing.T) {
 
 	type settings struct {
 		Listen, User, Encoding, RandomPageCost string
+		Collate, Ctype, Lower                  string
+		Sorted                                 string
 		Sum                                    int
 	}
 	var got settings
 	err := db.QueryRow(`SELECT current_setting('listen_addresses'), current_user,
-		pg_encoding_to_char(encoding), current_setting('random_page_cost'), 20 + 22 FROM pg_database WHERE datname = 'postgres'`).
-		Scan(&got.Listen, &got.User, &got.Encoding, &got.RandomPageCost, &got.Sum)
+		pg_encoding_to_char(encoding), current_setting('random_page_cost'),
+		datcollate, datctype, lower('CAFÉ'), (SELECT string_agg(w, ' ' ORDER BY w) FROM unnest(ARRAY['b', 'É', 'a', 'B']) w),
+		20 + 22 FROM pg_database WHERE datname = 'postgres'`).
+		Scan(&got.Listen, &got.User, &got.Encoding, &got.RandomPageCost, &got.Collate, &got.Ctype, &got.Lower, &got.Sorted, &got.Sum)
 	if err != nil {
 		t.Fatalf("query: %v", err)
 	}
-	want := settings{Listen: "127.0.0.1", User: "postgres", Encoding: "UTF8", RandomPageCost: "1.1", Sum: 42}
+	// Code point order; Unicode's case.
+	want := settings{Listen: "127.0.0.1", User: "postgres", Encoding: "UTF8", RandomPageCost: "1.1",
+		Collate: "C", Ctype: "C.UTF-8", Lower: "café", Sorted: "B a b É", Sum: 42}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("server settings (-want +got):\n%s", diff)
 	}

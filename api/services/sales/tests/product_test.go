@@ -324,6 +324,25 @@ func TestProductsQuery(t *testing.T) {
 	apitest.Run(t, e.h, cases)
 }
 
+// TestNameSearchFoldsUnicodeCase: a name search ignores case beyond
+// ASCII, as the deployed database's does (its locale's ctype is Unicode's).
+func TestNameSearchFoldsUnicodeCase(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	cafe := e.createProduct(t, e.tokens["user1"], "Café chair", "12", 1)
+	e.createProduct(t, e.tokens["user1"], "Cafe table", "30", 1)
+	for _, search := range []string{"CAFÉ", "café", "é ch"} {
+		a := send(t, e.h, http.MethodGet, "/v1/products?name="+url.QueryEscape(search), e.tokens["user1"], nil, nil)
+		var got query.Result[productapp.Product]
+		if err := json.Unmarshal([]byte(a.body), &got); a.status != http.StatusOK || err != nil {
+			t.Fatalf("name=%s: %d %s", search, a.status, a.body)
+		}
+		if diff := gocmp.Diff([]productapp.Product{cafe}, got.Items); diff != "" {
+			t.Errorf("name=%s (-want +got):\n%s", search, diff)
+		}
+	}
+}
+
 // cents reads a cost the API returned; the test fails on anything but an
 // exact amount.
 func cents(t *testing.T, n json.Number) int64 {
