@@ -73,6 +73,11 @@ func DecodeBytes(body []byte, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return &DecodeError{Err: errors.New("malformed JSON: more after the body's value")}
 	}
+	// The value decoded, so its syntax is sound: what is left to refuse is
+	// what encoding/json forgives in names.
+	if err := checkNames(body, reflect.TypeOf(v)); err != nil {
+		return err
+	}
 
 	if val, ok := v.(Validator); ok {
 		return val.Validate()

@@ -49,6 +49,10 @@ func TestHostileInputIsRefused(t *testing.T) {
 		bad("an array for a body", http.MethodPost, "/v1/products", "user1", `[]`),
 		bad("a string for a body", http.MethodPost, "/v1/sales", "user2", `"buy"`),
 		bad("a number for a string", http.MethodPost, "/v1/products", "user1", `{"name":12,"cost":1,"quantity":1}`, "name"),
+		// encoding/json folds case and keeps the last of two: a proxy
+		// that reads names exactly, or keeps the first, sees another body.
+		bad("a field name in another case", http.MethodPost, "/v1/products", "user1", `{"NAME":"Lamp","cost":1,"quantity":1}`, "NAME"),
+		bad("a field named twice", http.MethodPost, "/v1/products", "user1", `{"name":"Lamp","cost":1,"quantity":1,"name":"Desk"}`, "name"),
 		bad("quantity past the maximum", http.MethodPut, "/v1/products/"+lamp.ID.String(), "user1", map[string]any{"quantity": 2147483648}, "quantity"),
 	})
 
