@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -216,11 +217,12 @@ func (s *Server) initOrReuse(ctx context.Context) error {
 		"--auth=scram-sha-256",
 		"-E", "UTF8",
 		// Text sorts by code point, as C does (and as the Alpine image's
-		// Postgres does: musl collates so), but upper and lower case are
-		// Unicode's: ILIKE and lower() fold É to é, as they do in the
-		// deployed database. Under C alone they folded ASCII only.
-		"--lc-collate=C",
-		"--lc-ctype=C.UTF-8",
+		// Postgres does: musl collates so), and messages stay C's, but
+		// upper and lower case are Unicode's: ILIKE and lower() fold É to
+		// é, as they do in the deployed database. Under C alone they
+		// folded ASCII only.
+		"--locale=C",
+		"--lc-ctype=" + unicodeCtype(),
 	}
 	if s.throwaway {
 		args = append(args, "--no-sync")
@@ -568,4 +570,13 @@ func (s *Server) URL(dbName string) string {
 		RawQuery: "sslmode=disable",
 	}
 	return u.String()
+}
+
+// unicodeCtype is the C locale with Unicode's character classes: macOS
+// has no C.UTF-8, and its UTF-8 is that.
+func unicodeCtype() string {
+	if runtime.GOOS == "darwin" {
+		return "UTF-8"
+	}
+	return "C.UTF-8"
 }

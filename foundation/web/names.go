@@ -46,6 +46,12 @@ func (n *names) value(t reflect.Type) error {
 		return nil
 	}
 	switch n.b[n.i] {
+	case '{', '[':
+		if t != nil && decodesItself(t) {
+			t = nil // its names are its own business
+		}
+	}
+	switch n.b[n.i] {
 	case '{':
 		return n.object(t)
 	case '[':
@@ -80,7 +86,7 @@ func (n *names) value(t reflect.Type) error {
 
 func (n *names) object(t reflect.Type) error {
 	var fields map[string]reflect.Type
-	if t != nil && t.Kind() == reflect.Struct && !decodesItself(t) {
+	if t != nil && t.Kind() == reflect.Struct {
 		fields = jsonFields(t)
 	}
 	// The names so far: a few, searched in turn, cost no allocation; a
@@ -187,53 +193,75 @@ func unknownField(name string, fields map[string]reflect.Type) error {
 
 var fieldsByType sync.Map // reflect.Type -> map[string]reflect.Type
 
-// jsonFields returns the JSON names of struct type t's fields, as
-// encoding/json reads them (embedded structs' fields promoted), and
-// their types.
+// jsonFields returns the JSON names of struct type t's fields, and their
+// types, as encoding/json picks them: an embedded struct's fields are
+// promoted; of fields of one name, the shallowest wins, a tagged one over
+// untagged ones at the same depth, and a name still ambiguous is dropped.
 func jsonFields(t reflect.Type) map[string]reflect.Type {
 	if f, ok := fieldsByType.Load(t); ok {
 		return f.(map[string]reflect.Type)
 	}
+	type field struct {
+		typ    reflect.Type
+		tagged bool
+	}
 	fields := make(map[string]reflect.Type)
-	addFields(t, fields)
-	fieldsByType.Store(t, fields)
-	return fields
-}
-
-func addFields(t reflect.Type, fields map[string]reflect.Type) {
-	// A field of t's own wins over one an embedded struct promotes.
-	var embedded []reflect.Type
-	for f := range t.Fields() {
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		if f.Anonymous && name == "" {
-			ft := f.Type
-			for ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
+	decided := make(map[string]bool) // taken, or dropped as ambiguous
+	visited := make(map[reflect.Type]bool)
+	for level := []reflect.Type{t}; len(level) > 0; {
+		found := make(map[string][]field)
+		var next []reflect.Type
+		for _, st := range level {
+			for f := range st.Fields() {
+				tag := f.Tag.Get("json")
+				if tag == "-" {
+					continue
+				}
+				name, _, _ := strings.Cut(tag, ",")
+				if f.Anonymous && name == "" {
+					ft := f.Type
+					for ft.Kind() == reflect.Pointer {
+						ft = ft.Elem()
+					}
+					if ft.Kind() == reflect.Struct {
+						next = append(next, ft)
+						continue
+					}
+				}
+				if !f.IsExported() {
+					continue
+				}
+				tagged := name != ""
+				if !tagged {
+					name = f.Name
+				}
+				found[name] = append(found[name], field{f.Type, tagged})
 			}
-			if ft.Kind() == reflect.Struct {
-				embedded = append(embedded, ft)
+		}
+		for name, fs := range found {
+			if decided[name] {
 				continue
 			}
-		}
-		if !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		fields[name] = f.Type
-	}
-	for _, et := range embedded {
-		promoted := make(map[string]reflect.Type)
-		addFields(et, promoted)
-		for name, ft := range promoted {
-			if _, ok := fields[name]; !ok {
-				fields[name] = ft
+			decided[name] = true
+			var tagged []field
+			for _, f := range fs {
+				if f.tagged {
+					tagged = append(tagged, f)
+				}
+			}
+			switch {
+			case len(fs) == 1:
+				fields[name] = fs[0].typ
+			case len(tagged) == 1:
+				fields[name] = tagged[0].typ
 			}
 		}
+		// A struct embedded again deeper (or in itself) adds nothing.
+		for _, st := range level {
+			visited[st] = true
+		}
+		level = slices.DeleteFunc(next, func(st reflect.Type) bool { return visited[st] })
 	}
+	fieldsByType.Store(t, fields)
+	return fields
 }

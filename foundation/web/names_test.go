@@ -84,3 +84,51 @@ func manyTags(n int) string {
 	}
 	return strings.Join(tags, ",")
 }
+
+type node struct {
+	*node
+	X int `json:"x"`
+}
+
+type (
+	inner struct {
+		X map[string]int `json:"x"`
+	}
+	viaA struct{ inner }
+	viaB struct {
+		X line `json:"x"`
+	}
+	deeper struct {
+		viaA
+		viaB
+	}
+)
+
+// loose reads its own JSON, any JSON: its members' names are its own.
+type loose []line
+
+func (l *loose) UnmarshalJSON([]byte) error { return nil }
+
+// TestDecodeNamesFollowsEncodingJSON: the fields names are checked against
+// are the ones encoding/json fills.
+func TestDecodeNamesFollowsEncodingJSON(t *testing.T) {
+	var n node
+	if err := web.DecodeBytes([]byte(`{"x":1}`), &n); err != nil || n.X != 1 || n.node != nil {
+		t.Errorf("a struct that embeds itself: %v, %+v", err, n)
+	}
+	// The shallower x (viaB's, a line) is the one filled.
+	var d deeper
+	if err := web.DecodeBytes([]byte(`{"x":{"qty":1}}`), &d); err != nil {
+		t.Errorf("the shallower of two promoted fields: %v", err)
+	}
+	var de *web.DecodeError
+	if err := web.DecodeBytes([]byte(`{"x":{"QTY":1}}`), &d); !errors.As(err, &de) || de.Field != "x.QTY" {
+		t.Errorf("a name in another case in the shallower field: %v, want a DecodeError for x.QTY", err)
+	}
+	var l struct {
+		L loose `json:"l"`
+	}
+	if err := web.DecodeBytes([]byte(`{"l":[{"QTY":1}]}`), &l); err != nil {
+		t.Errorf("a type that decodes itself: %v", err)
+	}
+}

@@ -56,31 +56,33 @@ func main() {
 	}
 }
 
-// helpWanted returns the usage args ask for, when they ask for help
-// with "help [COMMAND]" or "COMMAND ... --help": a command's own comes
-// before conf's, which would print the settings of the whole tool
-// instead. A bare --help is conf's, which adds the settings.
-func helpWanted(args []string) (string, bool) {
+// helpWanted returns the usage args ask for, with "help [COMMAND]" or
+// "COMMAND ... --help", and the error run ends with: conf.ErrHelpWanted,
+// or an unknown command's; nil when args ask for none. A command's own
+// comes before conf's, which would print the settings of the whole tool
+// instead; a bare --help is conf's, which adds the settings.
+func helpWanted(args []string) (string, error) {
 	switch {
 	case len(args) > 0 && args[0] == "help":
-		if len(args) > 1 {
-			if cmd, ok := commands.Lookup(args[1]); ok {
-				return cmd.Usage, true
-			}
+		if len(args) == 1 {
+			return commands.Overview(), conf.ErrHelpWanted
 		}
-		return commands.Overview(), true
+		if cmd, ok := commands.Lookup(args[1]); ok {
+			return cmd.Usage, conf.ErrHelpWanted
+		}
+		return commands.Overview(), fmt.Errorf("unknown command %q", args[1])
 	case len(args) > 1 && (slices.Contains(args[1:], "--help") || slices.Contains(args[1:], "-h")):
 		if cmd, ok := commands.Lookup(args[0]); ok {
-			return cmd.Usage, true
+			return cmd.Usage, conf.ErrHelpWanted
 		}
 	}
-	return "", false
+	return "", nil
 }
 
 func run(ctx context.Context) error {
-	if usage, ok := helpWanted(os.Args[1:]); ok {
+	if usage, err := helpWanted(os.Args[1:]); err != nil {
 		fmt.Println(usage)
-		return conf.ErrHelpWanted
+		return err
 	}
 
 	// With no database named, make run's is used: its settings go into the

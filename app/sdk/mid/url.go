@@ -30,6 +30,11 @@ func ValidURL() web.MidFunc {
 			if fe := checkQuery(r.URL.RawQuery); len(fe) > 0 {
 				return nil, errs.NewFields(fe)
 			}
+			// What it lets through, net/http must read in full: ParseQuery
+			// also refuses a query of too many pairs, and then reads none.
+			if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+				return nil, errs.NewFields(errs.FieldErrors{"query": errTooMany.Error()})
+			}
 			return next(ctx, r)
 		}
 	}
@@ -40,6 +45,7 @@ var (
 	errSemicolon = errors.New("holds a ';': separate parameters with '&', and send a ';' in a value as %3B")
 	errEscape    = errors.New("holds a '%' that starts no escape: send a '%' as %25")
 	errTwice     = errors.New("is given more than once: send it once")
+	errTooMany   = errors.New("has more parameters than are read: send fewer")
 )
 
 // checkQuery reads raw as url.ParseQuery does, recording an error against
@@ -65,18 +71,18 @@ func checkQuery(raw string) errs.FieldErrors {
 			fe.Add("query", errText)
 			continue
 		case seen[key]:
-			fe.Add(key, errTwice)
+			fe.Add(web.Clip(key), errTwice)
 			continue
 		}
 		seen[key] = true
 		value, err := url.QueryUnescape(rawValue)
 		switch {
 		case strings.Contains(rawValue, ";"):
-			fe.Add(key, errSemicolon)
+			fe.Add(web.Clip(key), errSemicolon)
 		case err != nil:
-			fe.Add(key, errEscape)
+			fe.Add(web.Clip(key), errEscape)
 		case !isText(value):
-			fe.Add(key, errText)
+			fe.Add(web.Clip(key), errText)
 		}
 	}
 	return fe

@@ -1,7 +1,12 @@
 package mid
 
 import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/garagesale/service/app/sdk/errs"
@@ -44,6 +49,34 @@ func TestCheckQuery(t *testing.T) {
 				if _, err := url.ParseQuery(tt.raw); err != nil {
 					t.Errorf("accepted %q, which url.ParseQuery refuses: %v", tt.raw, err)
 				}
+			}
+		})
+	}
+}
+
+// TestValidURLRefusesWhatIsNotRead: a query net/http reads as empty, for
+// holding more pairs than it reads, is refused, not taken for no filter.
+func TestValidURLRefusesWhatIsNotRead(t *testing.T) {
+	next := func(context.Context, *http.Request) (any, error) { return "read", nil }
+	for _, tt := range []struct {
+		name, query string
+		want        errs.FieldErrors
+	}{
+		{"a filter", "name=Lamp", nil},
+		{"a filter and 10,000 empty pairs", "name=Lamp" + strings.Repeat("&", 10_000), errs.FieldErrors{"query": errTooMany.Error()}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/v1/products?"+tt.query, nil)
+			_, err := ValidURL()(next)(context.Background(), r)
+			var got errs.FieldErrors
+			var e *errs.Error
+			if errors.As(err, &e) {
+				got = e.Fields
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -106,8 +106,9 @@ func nullText(id uuid.NullUUID) *string {
 }
 
 // byClientIDs finds a seller's sales by the ids their device gave them:
-// one probe of the unique (recorded_by, client_id) index per id, which the
-// LATERAL makes the only plan there is. Written as `client_id =
+// one probe of the unique (recorded_by, client_id) index per id. The
+// LIMIT keeps Postgres from flattening the subquery into a join, whose
+// plan may read all the seller's sales at once. Written as `client_id =
 // ANY(:client_ids)`, the generic plan of the prepared statement, made from
 // statistics taken before the seller's uploads, read every sale the
 // seller had recorded and compared it with each id of the batch (a second
