@@ -20,7 +20,8 @@ import (
 //   - a query pair that does not parse (a ';', or a '%' that starts no
 //     escape): net/http drops such a pair without a word, so a filter
 //     sent as name=100% would answer the whole list as if it had matched;
-//   - a parameter sent twice, of which a handler reads only the first.
+//   - a parameter sent twice, of which a handler reads only the first;
+//   - a query of more pairs than net/http reads, which it reads as none.
 func ValidURL() web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
 		return func(ctx context.Context, r *http.Request) (any, error) {

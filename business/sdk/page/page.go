@@ -81,7 +81,9 @@ func Parse(pageStr, rowsStr string) (Page, error) {
 	case number < 1:
 		return Page{}, &FieldError{Field: "page", Msg: "must be 1 or more"}
 	case number-1 >= MaxOffset/rows+min(MaxOffset%rows, 1):
-		// Page number-1 ends past row MaxOffset; no product overflows.
+		// The page would start at or past row MaxOffset, (number-1)*rows
+		// >= MaxOffset, compared without the product, which a page number
+		// read as MaxInt would overflow.
 		return Page{}, &FieldError{Field: "page", Msg: fmt.Sprintf("page numbers reach row %d (page %d at %d rows); for deeper pages follow next: send it as ?cursor= from an earlier page", MaxOffset, (MaxOffset-1)/rows+1, rows)}
 	}
 	return Page{number: number, rows: rows}, nil
