@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -61,8 +62,8 @@ func DecodeBytes(body []byte, v any) error {
 	if len(body) == 0 {
 		return &DecodeError{Err: errors.New("request body is empty")}
 	}
-	if off := badText(body); off >= 0 {
-		return &DecodeError{Field: fieldAt(body, off), Err: errors.New("must be UTF-8 text without NUL characters")}
+	if off, why := badText(body); off >= 0 {
+		return &DecodeError{Field: fieldAt(body, off), Err: errors.New(why)}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -153,30 +154,70 @@ func jsonType(t reflect.Type) string {
 }
 
 // badText returns the offset of the first byte of body that is not UTF-8,
-// or of the first \u0000 escape (NUL, which Postgres cannot store in
-// text), or -1 when there is none.
-func badText(body []byte) int {
+// or of the first escape that is no character Postgres can store: \u0000
+// (NUL, which text cannot hold) or half of a UTF-16 surrogate pair, which
+// encoding/json would quietly store as U+FFFD; and what is wrong there.
+// The offset is -1 when there is none.
+func badText(body []byte) (int, string) {
 	if !utf8.Valid(body) {
 		for i := 0; i < len(body); {
 			r, size := utf8.DecodeRune(body[i:])
 			if r == utf8.RuneError && size <= 1 {
-				return i
+				return i, "must be UTF-8 text without NUL characters"
 			}
 			i += size
 		}
 	}
 	for i := 0; ; {
-		j := bytes.Index(body[i:], []byte(`\u0000`))
+		j := bytes.Index(body[i:], []byte(`\u`))
 		if j < 0 {
-			return -1
+			return -1, ""
 		}
 		j += i
+		i = j + 2
 		// An escape only when preceded by an even number of backslashes.
-		if backslashes := j - len(bytes.TrimRight(body[:j], `\`)); backslashes%2 == 0 {
-			return j
+		if backslashes := j - len(bytes.TrimRight(body[:j], `\`)); backslashes%2 != 0 {
+			continue
 		}
-		i = j + 1
+		r, ok := hex4(body[j+2:])
+		switch {
+		case !ok:
+			// Not an escape encoding/json accepts: its error says where.
+		case r == 0:
+			return j, "must be UTF-8 text without NUL characters"
+		case utf16.IsSurrogate(r):
+			low, ok := rune(0), false
+			if r < 0xdc00 && bytes.HasPrefix(body[j+6:], []byte(`\u`)) {
+				low, ok = hex4(body[j+8:])
+			}
+			if !ok || utf16.DecodeRune(r, low) == utf8.RuneError {
+				return j, fmt.Sprintf(`holds \u%04x, half of a UTF-16 surrogate pair, which is no character`, r)
+			}
+			i = j + 12
+		}
 	}
+}
+
+// hex4 reads the four hex digits of a \u escape at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
 
 // fieldAt names the field of the JSON document body whose value holds

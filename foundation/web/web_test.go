@@ -38,6 +38,15 @@ func TestDecode(t *testing.T) {
 		{name: "wrong type names field", body: `{"count":"x"}`, wantErr: &web.DecodeError{}, wantField: "count"},
 		{name: "unknown field named", body: `{"admin":true}`, wantErr: &web.DecodeError{}, wantField: "admin"},
 		{name: "two values", body: `{"name":"a"}{"name":"b"}`, wantErr: &web.DecodeError{}},
+		{name: "NUL named", body: `{"name":"a\u0000"}`, wantErr: &web.DecodeError{}, wantField: "name", wantMsg: "must be UTF-8 text without NUL characters"},
+		// encoding/json would store each of these as U+FFFD.
+		{name: "lone high surrogate", body: `{"name":"a\ud800b"}`, wantErr: &web.DecodeError{}, wantField: "name", wantMsg: `holds \ud800, half of a UTF-16 surrogate pair, which is no character`},
+		{name: "lone low surrogate", body: `{"name":"\uDC00"}`, wantErr: &web.DecodeError{}, wantField: "name", wantMsg: `holds \udc00, half of a UTF-16 surrogate pair, which is no character`},
+		{name: "high then no low", body: `{"name":"\ud83d\u0041"}`, wantErr: &web.DecodeError{}, wantField: "name"},
+		{name: "two highs", body: `{"name":"\ud83d\ud83d"}`, wantErr: &web.DecodeError{}, wantField: "name"},
+		{name: "high at the end", body: `{"name":"\ud83d`, wantErr: &web.DecodeError{}, wantField: "name"},
+		{name: "a pair is a character", body: `{"name":"\ud83d\uDE00 \u00e9"}`},
+		{name: "an escaped backslash is no escape", body: `{"name":"\\ud800"}`},
 		{name: "too large", body: `{"name":"` + strings.Repeat("x", web.MaxBodyBytes) + `"}`, wantErr: web.ErrBodyTooLarge},
 	}
 	for _, tt := range tests {

@@ -43,6 +43,7 @@ func TestHostileInputIsRefused(t *testing.T) {
 		bad("cost past the maximum", http.MethodGet, "/v1/products?costMin=99999999999999999999", "user1", nil, "costMin"),
 		bad("NUL in a body field", http.MethodPut, userURL, "user1", `{"department":"toys\u0000"}`, "department"),
 		bad("invalid UTF-8 in a body field", http.MethodPost, "/v1/products", "user1", "{\"name\":\"\xff\xfe\",\"cost\":1,\"quantity\":1}", "name"),
+		bad("half a surrogate pair in a body field", http.MethodPost, "/v1/products", "user1", `{"name":"Lamp \ud83d","cost":1,"quantity":1}`, "name"),
 		bad("trailing bytes after the body", http.MethodPost, "/v1/products", "user1", `{"name":"Lamp","cost":1,"quantity":1} trailing`),
 		bad("a second value after the body", http.MethodPost, "/v1/products", "user1", `{"name":"Lamp","cost":1,"quantity":1}{}`),
 		bad("a stray brace after the body", http.MethodPost, "/v1/products", "user1", `{"name":"Lamp","cost":1,"quantity":1}}`),
