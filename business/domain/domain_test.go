@@ -111,12 +111,14 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create product: %v", err)
 	}
-	var sale salebus.Sale
-	err = sqldb.Transact(ctx, db.DB, func(tx *sqlx.Tx) (err error) {
-		sale, err = bs.Sale.Create(ctx, tx, buyer.ID, salebus.NewSale{
-			ProductID: prd.ID, BuyerID: buyer.ID, Quantity: dbtest.Must(quantity.Parse(2)), Paid: dbtest.Must(money.Parse("25")),
-		})
-		return err
+	sale, err := bs.Sale.Prepare(salebus.NewSale{
+		ProductID: prd.ID, BuyerID: buyer.ID, Quantity: dbtest.Must(quantity.Parse(2)), Paid: dbtest.Must(money.Parse("25")),
+	})
+	if err != nil {
+		t.Fatalf("prepare sale: %v", err)
+	}
+	err = sqldb.Transact(ctx, db.DB, func(tx *sqlx.Tx) error {
+		return bs.Sale.Create(ctx, tx, buyer.ID, sale)
 	})
 	if err != nil {
 		t.Fatalf("create sale: %v", err)

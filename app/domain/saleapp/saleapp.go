@@ -38,12 +38,17 @@ func (h *handlers) create(ctx context.Context, r *http.Request) (any, error) {
 		return nil, err
 	}
 
-	return h.keys.Do(ctx, r, buyer, req, func(tx *sqlx.Tx) (any, error) {
-		sale, err := h.saleBus.Create(ctx, tx, buyer, ns)
-		if err != nil {
-			return nil, busError(err)
+	sale, err := h.saleBus.Prepare(ns)
+	if err != nil {
+		return nil, busError(err)
+	}
+	// The answer is known before the sale is written, so a key's record
+	// is written before the product's row is locked.
+	return h.keys.DoKnown(ctx, r, buyer, req, web.Created(toAppSale(sale)), func(tx *sqlx.Tx) error {
+		if err := h.saleBus.Create(ctx, tx, buyer, sale); err != nil {
+			return busError(err)
 		}
-		return web.Created(toAppSale(sale)), nil
+		return nil
 	})
 }
 

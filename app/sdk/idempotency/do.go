@@ -30,6 +30,22 @@ const Header = "Idempotency-Key"
 // more than once (sqldb.Transact) and must have no effect outside the
 // database.
 func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req any, write func(tx *sqlx.Tx) (any, error)) (any, error) {
+	return s.do(ctx, r, caller, req, nil, write)
+}
+
+// DoKnown is Do for a write whose answer is known before it runs, such as
+// the row it creates with the ID and time the handler chose. The answer
+// is stored first, in the same transaction, so a write that queues on a
+// row's lock (a purchase of a popular product) holds the lock for one
+// round trip fewer; a write that fails still stores nothing.
+func (s *Store) DoKnown(ctx context.Context, r *http.Request, caller uuid.UUID, req any, answer any, write func(tx *sqlx.Tx) error) (any, error) {
+	return s.do(ctx, r, caller, req, answer, func(tx *sqlx.Tx) (any, error) {
+		return answer, write(tx)
+	})
+}
+
+// do is Do, and DoKnown when known is not nil.
+func (s *Store) do(ctx context.Context, r *http.Request, caller uuid.UUID, req any, known any, write func(tx *sqlx.Tx) (any, error)) (any, error) {
 	// A header sent empty is a bad key, not none: its sender meant one;
 	// and of two keys, neither can be taken for the one meant.
 	switch values := r.Header.Values(Header); {
@@ -67,18 +83,21 @@ func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req a
 			return err
 		}
 
-		answer, err := write(tx)
-		if err != nil {
-			return err
-		}
-		rec = Record{Fingerprint: fp, Status: web.StatusOf(answer), DateCreated: s.now()}
-		if answer != nil {
-			if rec.Body, rec.ContentType, err = web.Encode(answer); err != nil {
+		if known != nil {
+			if rec, err = s.save(ctx, tx, k, fp, known); err != nil {
 				return err
 			}
-		}
-		if err := s.Save(ctx, tx, k, rec); err != nil {
-			return err
+			if _, err := write(tx); err != nil {
+				return err
+			}
+		} else {
+			answer, err := write(tx)
+			if err != nil {
+				return err
+			}
+			if rec, err = s.save(ctx, tx, k, fp, answer); err != nil {
+				return err
+			}
 		}
 		resp = replay{rec: rec}
 		return nil
@@ -91,6 +110,18 @@ func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req a
 			Cause: err, RetryAfter: errs.RetryAfterUnavailable}
 	}
 	return resp, err
+}
+
+// save stores answer as the record of k, made by the request fp names.
+func (s *Store) save(ctx context.Context, tx *sqlx.Tx, k Key, fp []byte, answer any) (Record, error) {
+	rec := Record{Fingerprint: fp, Status: web.StatusOf(answer), DateCreated: s.now()}
+	if answer != nil {
+		var err error
+		if rec.Body, rec.ContentType, err = web.Encode(answer); err != nil {
+			return Record{}, err
+		}
+	}
+	return rec, s.Save(ctx, tx, k, rec)
 }
 
 var errKeyReused = errors.New("idempotency key reused with another request")

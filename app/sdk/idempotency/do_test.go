@@ -3,6 +3,7 @@ package idempotency_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -34,7 +35,15 @@ type answer struct {
 // answer: a deadlock on its first attempt runs the whole write again, a
 // failed write stores nothing and may be retried, a retry of a success
 // replays the stored answer, and the key with another body is refused.
+// DoKnown keeps all of it and has stored the answer when the write runs.
 func TestDo(t *testing.T) {
+	for _, known := range []bool{false, true} {
+		name := map[bool]string{false: "Do", true: "DoKnown"}[known]
+		t.Run(name, func(t *testing.T) { testDo(t, known) })
+	}
+}
+
+func testDo(t *testing.T, known bool) {
 	db := dbtest.New(t, t.Name()).DB
 	if _, err := db.Exec(`CREATE TABLE things (n INTEGER NOT NULL)`); err != nil {
 		t.Fatal(err)
@@ -44,20 +53,43 @@ func TestDo(t *testing.T) {
 	errRefused := errs.Newf(errs.InvalidArgument, "refused")
 
 	attempts := 0
+	// write inserts n and fails as n and the attempt say; it reports how
+	// many keys its transaction saw recorded as it started.
+	write := func(ctx context.Context, tx *sqlx.Tx, n int) (recorded int, err error) {
+		attempts++
+		if err := tx.GetContext(ctx, &recorded, `SELECT count(*) FROM idempotency_keys`); err != nil {
+			return 0, err
+		}
+		if err := sqldb.NamedExec(ctx, tx, `INSERT INTO things (n) VALUES (:n)`, map[string]any{"n": n}); err != nil {
+			return 0, err
+		}
+		switch {
+		case n < 0:
+			return 0, errRefused
+		case attempts == 1:
+			return 0, sqldb.NamedExec(ctx, tx, `DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = 'deadlock_detected'; END $$`, map[string]any{})
+		}
+		return recorded, nil
+	}
+	recordedAtWrite := map[int]int{} // by n: keys recorded when its write ran
 	send := func(key string, n int) answer {
 		app := web.NewApp(web.Config{Mid: []web.MidFunc{errorsAsAnswers}})
 		app.HandlerFunc(http.MethodPost, "/things", func(ctx context.Context, r *http.Request) (any, error) {
+			if known {
+				return store.DoKnown(ctx, r, caller, struct{ N int }{n}, web.Created(created{N: n}), func(tx *sqlx.Tx) error {
+					recorded, err := write(ctx, tx, n)
+					if err == nil {
+						recordedAtWrite[n] = recorded
+					}
+					return err
+				})
+			}
 			return store.Do(ctx, r, caller, struct{ N int }{n}, func(tx *sqlx.Tx) (any, error) {
-				attempts++
-				if err := sqldb.NamedExec(ctx, tx, `INSERT INTO things (n) VALUES (:n)`, map[string]any{"n": n}); err != nil {
+				recorded, err := write(ctx, tx, n)
+				if err != nil {
 					return nil, err
 				}
-				switch {
-				case n < 0:
-					return nil, errRefused
-				case attempts == 1:
-					return nil, sqldb.NamedExec(ctx, tx, `DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = 'deadlock_detected'; END $$`, map[string]any{})
-				}
+				recordedAtWrite[n] = recorded
 				return web.Created(created{N: n, Attempt: attempts}), nil
 			})
 		})
@@ -73,6 +105,13 @@ func TestDo(t *testing.T) {
 		b, _ := io.ReadAll(w.Body)
 		return answer{Status: w.Code, Body: string(b), Replay: w.Header().Get("Idempotent-Replayed")}
 	}
+	// body is a success's answer: DoKnown's was made before the write ran.
+	body := func(n, attempt int) string {
+		if known {
+			attempt = 0
+		}
+		return fmt.Sprintf(`{"n":%d,"attempt":%d}`, n, attempt)
+	}
 
 	steps := []struct {
 		name     string
@@ -81,12 +120,12 @@ func TestDo(t *testing.T) {
 		want     answer
 		attempts int // writes run so far
 	}{
-		{"a deadlock runs the whole write again", "k1", 7, answer{Status: 201, Body: `{"n":7,"attempt":2}`}, 2},
-		{"a retry replays the answer", "k1", 7, answer{Status: 201, Body: `{"n":7,"attempt":2}`, Replay: "true"}, 2},
+		{"a deadlock runs the whole write again", "k1", 7, answer{Status: 201, Body: body(7, 2)}, 2},
+		{"a retry replays the answer", "k1", 7, answer{Status: 201, Body: body(7, 2), Replay: "true"}, 2},
 		{"the key with another body is refused", "k1", 8, answer{Status: 422}, 2},
 		{"a failed write stores nothing", "k2", -1, answer{Status: 400}, 3},
-		{"so the key runs again", "k2", 9, answer{Status: 201, Body: `{"n":9,"attempt":4}`}, 4},
-		{"without a key nothing is kept", "none", 10, answer{Status: 201, Body: `{"n":10,"attempt":5}`}, 5},
+		{"so the key runs again", "k2", 9, answer{Status: 201, Body: body(9, 4)}, 4},
+		{"without a key nothing is kept", "none", 10, answer{Status: 201, Body: body(10, 5)}, 5},
 		{"a malformed key is a 400", "\x01", 11, answer{Status: 400}, 5},
 		{"an empty key is a 400, not none", "", 12, answer{Status: 400}, 5},
 		{"two keys are a 400, not either", "k3\nk4", 13, answer{Status: 400}, 5},
@@ -108,6 +147,16 @@ func TestDo(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int{2}, rows(t, db, `SELECT count(*) FROM idempotency_keys`)); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	// Do records a key after its write, DoKnown before: k1 (n 7) is the
+	// first key, k2's write (n 9) ran after k1's was committed, and n 10
+	// has none of its own.
+	want := map[int]int{7: 0, 9: 1, 10: 2}
+	if known {
+		want = map[int]int{7: 1, 9: 2, 10: 2}
+	}
+	if diff := cmp.Diff(want, recordedAtWrite); diff != "" {
+		t.Errorf("keys recorded when each write ran (-want +got):\n%s", diff)
 	}
 }
 

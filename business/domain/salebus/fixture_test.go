@@ -124,10 +124,12 @@ func putUp(t *testing.T, db *sqlx.DB, products *productbus.Business, owner uuid.
 
 // buy runs sales.Create in a transaction of its own, by the sale's buyer.
 func (f fixture) buy(ctx context.Context, sales *salebus.Business, ns salebus.NewSale) (salebus.Sale, error) {
-	var sale salebus.Sale
-	err := sqldb.Transact(ctx, f.db, func(tx *sqlx.Tx) (err error) {
-		sale, err = sales.Create(ctx, tx, ns.BuyerID, ns)
-		return err
+	sale, err := sales.Prepare(ns)
+	if err != nil {
+		return salebus.Sale{}, err
+	}
+	err = sqldb.Transact(ctx, f.db, func(tx *sqlx.Tx) error {
+		return sales.Create(ctx, tx, ns.BuyerID, sale)
 	})
 	return sale, err
 }

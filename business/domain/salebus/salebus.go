@@ -149,20 +149,13 @@ func newAudit(actorID uuid.UUID, sale Sale, p productbus.Product, action string)
 	}
 }
 
-// Create records that ns.BuyerID bought ns.Quantity of ns.ProductID, on
-// behalf of actorID, in the caller's tx. The stock is taken first by one
-// guarded statement that locks the product's row, so concurrent buyers
-// queue and stock never oversells. It returns ErrProductNotFound,
-// ErrOwnProduct, ErrInsufficientStock or ErrZeroQuantity; the caller rolls
-// tx back on any error.
-func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, ns NewSale) (Sale, error) {
-	ctx, span := otel.AddSpan(ctx, "salebus.Create")
-	defer span.End()
-
+// Prepare returns the sale ns would record, with its ID and time: a caller
+// may answer with it before the sale is written (an idempotency record
+// written first, outside the product's lock). It returns ErrZeroQuantity.
+func (b *Business) Prepare(ns NewSale) (Sale, error) {
 	if ns.Quantity.Value() < 1 {
 		return Sale{}, ErrZeroQuantity
 	}
-
 	sale := Sale{
 		ID:          uuid.New(),
 		ProductID:   ns.ProductID,
@@ -172,11 +165,26 @@ func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, n
 		DateCreated: b.now(),
 	}
 	sale.TakenAt = sale.DateCreated
-
-	if err := b.create(ctx, tx, actorID, sale); err != nil {
-		return Sale{}, fmt.Errorf("create sale of product %s: %w", ns.ProductID, err)
-	}
 	return sale, nil
+}
+
+// Create records sale, from Prepare, on behalf of actorID in the caller's
+// tx: its buyer bought its quantity of its product. The stock is taken
+// first by one guarded statement that locks the product's row, so
+// concurrent buyers queue and stock never oversells. It returns
+// ErrProductNotFound, ErrOwnProduct, ErrInsufficientStock or
+// ErrZeroQuantity; the caller rolls tx back on any error.
+func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, sale Sale) error {
+	ctx, span := otel.AddSpan(ctx, "salebus.Create")
+	defer span.End()
+
+	if sale.Quantity.Value() < 1 {
+		return ErrZeroQuantity
+	}
+	if err := b.create(ctx, tx, actorID, sale); err != nil {
+		return fmt.Errorf("create sale of product %s: %w", sale.ProductID, err)
+	}
+	return nil
 }
 
 func (b *Business) create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, sale Sale) error {
