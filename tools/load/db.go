@@ -41,6 +41,16 @@ func withDatabase(raw, name string) string {
 	return u.String()
 }
 
+// withHost returns the database URL raw with its server at host instead.
+func withHost(raw, host string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Host = host
+	return u.String()
+}
+
 func createDatabase(ctx context.Context, maintenance, name string) error {
 	conn, err := pgx.Connect(ctx, maintenance)
 	if err != nil {

@@ -49,6 +49,7 @@ func main() {
 	flag.StringVar(&cfg.apiBin, "api", "./bin/sales-api", "the sales-api binary")
 	flag.StringVar(&cfg.adminBin, "admin", "./bin/sales-admin", "the sales-admin binary, which migrates and seeds")
 	flag.IntVar(&cfg.flatSamples, "flat-samples", 31, "--flat: requests in a row each figure is the median of")
+	flag.DurationVar(&cfg.dbLatency, "db-latency", 0, "delay every byte between Postgres and the API, and between Postgres and the baseline, by `D` each way, as a network between hosts would (e.g. 250us)")
 	flag.IntVar(&cfg.ingestLines, "ingest-lines", 20_000, "lines of each round of the ingest scenario")
 	flat := flag.String("flat", "", "instead of the scenarios: for each table size (10000,1000000), the p50 of page 1 and of a page 90% deep by cursor")
 	flag.StringVar(&cfg.apiLog, "api-log", "", "write the API's log to `FILE` (default: discarded); --flat writes one a size, FILE.SIZE")
@@ -93,4 +94,5 @@ type config struct {
 	flat          []int
 	ingestLines   int
 	flatSamples   int
+	dbLatency     time.Duration
 }

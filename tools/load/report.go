@@ -13,8 +13,12 @@ import (
 // report prints one row a scenario: the median round of each side, the
 // ratio of the API to the baseline, and what the API cost.
 func report(w io.Writer, cfg config, results []result) {
-	fmt.Fprintf(w, "\n%d products, %d extra users, %d connections, %d rounds of %s each side, alternating\n\n",
+	fmt.Fprintf(w, "\n%d products, %d extra users, %d connections, %d rounds of %s each side, alternating\n",
 		cfg.rows, cfg.users, cfg.conns, cfg.rounds, cfg.duration)
+	if cfg.dbLatency > 0 {
+		fmt.Fprintf(w, "Postgres %s away each way from the API and the baseline (--db-latency)\n", cfg.dbLatency)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\tAPI req/s\tbase req/s\tratio\twant\tAPI p50\tAPI p99\tbase p50\tbase p99\terrors API/base\tAPI RSS\tPG conns API/base\t")
 	for _, r := range results {

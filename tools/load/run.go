@@ -101,10 +101,23 @@ func startStack(ctx context.Context, cfg config, n sizes) (s *stack, stop func()
 		return nil, stop, err
 	}
 
+	// The servers reach Postgres through the delay proxy when one is
+	// asked for; sales-admin and the harness go straight to it.
+	dbHost, dbURL := server.host, s.dbURL
+	if cfg.dbLatency > 0 {
+		l, err := newDelayProxy(server.host, cfg.dbLatency)
+		if err != nil {
+			return nil, stop, err
+		}
+		cleanups = append(cleanups, l.close)
+		dbHost, dbURL = l.addr(), withHost(s.dbURL, l.addr())
+	}
+
 	apiAddr, bareAddr, debugAddr := freeAddr(), freeAddr(), freeAddr()
 	s.api, s.bare, s.debug = "http://"+apiAddr, "http://"+bareAddr, "http://"+debugAddr
 	s.apiProc = exec.CommandContext(ctx, cfg.apiBin)
 	s.apiProc.Env = append(dbEnv,
+		"SALES_DB_HOST="+dbHost,
 		"SALES_WEB_API_HOST="+apiAddr,
 		"SALES_WEB_DEBUG_HOST="+debugAddr,
 		"SALES_AUTH_KEYS_FOLDER="+keys,
@@ -132,7 +145,7 @@ func startStack(ctx context.Context, cfg config, n sizes) (s *stack, stop func()
 		return nil, stop, err
 	}
 	s.bareProc = exec.CommandContext(ctx, self, "bare", "--addr", bareAddr,
-		"--db", s.dbURL+"&application_name=bare", "--keys", keys, "--issuer", "garagesale")
+		"--db", dbURL+"&application_name=bare", "--keys", keys, "--issuer", "garagesale")
 	s.bareProc.Stderr = os.Stderr
 	for _, p := range []*exec.Cmd{s.apiProc, s.bareProc} {
 		if err := p.Start(); err != nil {

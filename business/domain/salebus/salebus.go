@@ -188,6 +188,16 @@ func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, s
 }
 
 func (b *Business) create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, sale Sale) error {
+	// The sale is written before the stock is taken, so the product's row
+	// lock, which every buyer of the product queues on, is held over the
+	// audit rows and the commit alone. Its reference to the product is
+	// checked at commit (migration 00014), under that lock; the rollback
+	// takes it back on any refusal below.
+	limit := max(b.limits.PurchasesPerHour, 0)
+	recent, err := b.storer.Create(ctx, tx, sale, sale.DateCreated.Add(-time.Hour), limit > 0)
+	if err != nil {
+		return err
+	}
 	p, stockAudit, err := b.productBus.TakeStock(ctx, tx, actorID, sale.ProductID, sale.Quantity)
 	switch {
 	case errors.Is(err, productbus.ErrNotFound):
@@ -205,11 +215,6 @@ func (b *Business) create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, s
 	// changed, and the rollback puts the stock back.
 	if owed, err := p.Floor().Mul(sale.Quantity.Value()); err != nil || sale.Paid.Cents() < owed.Cents() {
 		return &UnderpaidError{Unit: p.Floor(), Quantity: sale.Quantity.Value()}
-	}
-	limit := max(b.limits.PurchasesPerHour, 0)
-	recent, err := b.storer.Create(ctx, tx, sale, sale.DateCreated.Add(-time.Hour), limit > 0)
-	if err != nil {
-		return err
 	}
 	if limit > 0 && recent >= limit {
 		return fmt.Errorf("%w: at most %d an hour", ErrPurchaseLimit, b.limits.PurchasesPerHour)

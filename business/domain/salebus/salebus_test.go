@@ -6,12 +6,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/business/domain"
 	"github.com/garagesale/service/business/domain/salebus"
+	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/money"
+	"github.com/garagesale/service/business/types/name"
+	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/quantity"
+	"github.com/garagesale/service/business/types/role"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 func TestCreateThatFailsAtTheInsertChangesNothing(t *testing.T) {
@@ -150,6 +157,74 @@ func TestDeleteLocksTheProductBeforeTheSale(t *testing.T) {
 	}
 	if err := <-deleted; err != nil {
 		t.Fatalf("delete: %v", err)
+	}
+	dbtest.CheckInvariants(t, f.db)
+}
+
+// pausingStore is a real store that stops each purchase once its sale is
+// written, before the stock is taken, until released.
+type pausingStore struct {
+	salebus.Storer
+	written chan<- struct{}
+	release <-chan struct{}
+}
+
+func (s pausingStore) Create(ctx context.Context, db sqlx.ExtContext, sale salebus.Sale, since time.Time, count bool) (int, error) {
+	n, err := s.Storer.Create(ctx, db, sale, since, count)
+	s.written <- struct{}{}
+	<-s.release
+	return n, err
+}
+
+// TestBuyersHoldNoLockOnTheProductBeforeTheStock: a purchase writes its
+// sale before it takes its product's row lock, and the sale's reference
+// to the product is checked at commit. Checked at the insert, it would
+// take a share lock on the product: a product delete would then wait
+// behind two such buyers, and the second buyer's stock update would wait
+// behind the delete, a deadlock Postgres breaks only after a second. Two
+// buyers are stopped after their sales are written; the product's delete
+// must not wait for them, and they then find no product.
+func TestBuyersHoldNoLockOnTheProductBeforeTheStock(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	other, err := domain.New(domain.Config{DB: f.db}).User.Create(ctx, uuid.Nil, userbus.NewUser{
+		Name: dbtest.Must(name.Parse("Other")), Email: dbtest.Must(email.Parse("other@example.com")),
+		Roles: []role.Role{role.User}, Password: dbtest.Must(password.Parse("gophers!")),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	written, release := make(chan struct{}), make(chan struct{})
+	sales := f.newSales(pausingStore{Storer: f.store, written: written, release: release})
+	bought := make(chan error, 2)
+	for _, buyer := range []uuid.UUID{f.buyer, other.ID} {
+		ns := f.newSale(1)
+		ns.BuyerID = buyer
+		go func() {
+			_, err := f.buy(ctx, sales, ns)
+			bought <- err
+		}()
+	}
+	<-written
+	<-written
+
+	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	err = f.products.Delete(dctx, f.seller, f.product.ID)
+	close(release)
+	if err != nil {
+		t.Fatalf("delete the product while two buyers have written their sales: %v", err)
+	}
+	for range 2 {
+		if err := <-bought; !errors.Is(err, salebus.ErrProductNotFound) {
+			t.Errorf("a buyer of the deleted product: got %v, want ErrProductNotFound", err)
+		}
+	}
+	var n int
+	if err := f.db.Get(&n, `SELECT count(*) FROM sales`); err != nil || n != 0 {
+		t.Errorf("sales recorded: %d (%v), want 0", n, err)
 	}
 	dbtest.CheckInvariants(t, f.db)
 }
