@@ -185,7 +185,8 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 
 // TakeStock takes n of the product with id out of stock for a sale made
 // by actorID, in the sale's tx: one guarded statement, so the row lock is
-// taken once, first, and held to the end of the sale. It returns the
+// taken once and held to the end of the sale; the sale does all it can
+// before calling it, since every buyer of the product queues on that lock. It returns the
 // product after and the change's audit record, for the caller to write with
 // its own; or ErrNotFound, or ErrInsufficientStock with the product as is.
 func (b *Business) TakeStock(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, id uuid.UUID, n quantity.Quantity) (Product, auditbus.NewAudit, error) {

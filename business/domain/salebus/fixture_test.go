@@ -30,8 +30,9 @@ func TestMain(m *testing.M) {
 
 var errInjected = errors.New("injected store failure")
 
-// failingStore is a real store whose writes fail after everything before
-// them in the transaction (the stock change, its audit row) has been done.
+// failingStore is a real store whose writes fail: a sale's insert, the
+// purchase's first write, and a sale's delete, after its stock has been
+// returned and audited.
 type failingStore struct {
 	salebus.Storer
 	failCreate, failDelete bool

@@ -3,6 +3,7 @@ package salebus_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -197,6 +198,9 @@ func TestBuyersHoldNoLockOnTheProductBeforeTheStock(t *testing.T) {
 	}
 
 	written, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	releaseAll := func() { once.Do(func() { close(release) }) }
+	defer releaseAll()
 	sales := f.newSales(pausingStore{Storer: f.store, written: written, release: release})
 	bought := make(chan error, 2)
 	for _, buyer := range []uuid.UUID{f.buyer, other.ID} {
@@ -207,13 +211,22 @@ func TestBuyersHoldNoLockOnTheProductBeforeTheStock(t *testing.T) {
 			bought <- err
 		}()
 	}
-	<-written
-	<-written
+	// Both sales are written: no lock on the product keeps the second
+	// buyer from writing its sale while the first is stopped.
+	for range 2 {
+		select {
+		case <-written:
+		case err := <-bought:
+			t.Fatalf("a purchase ended before its sale was written: %v", err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("a buyer could not write its sale while another was stopped after writing its own")
+		}
+	}
 
 	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	err = f.products.Delete(dctx, f.seller, f.product.ID)
-	close(release)
+	releaseAll()
 	if err != nil {
 		t.Fatalf("delete the product while two buyers have written their sales: %v", err)
 	}
