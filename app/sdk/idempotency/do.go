@@ -37,7 +37,8 @@ func (s *Store) Do(ctx context.Context, r *http.Request, caller uuid.UUID, req a
 // the row it creates with the ID and time the handler chose. The answer
 // is stored first, in the same transaction, so a write that queues on a
 // row's lock (a purchase of a popular product) holds the lock for one
-// round trip fewer; a write that fails still stores nothing.
+// round trip fewer; a write that fails still stores nothing. A nil
+// answer (no body) is stored after the write, as Do stores it.
 func (s *Store) DoKnown(ctx context.Context, r *http.Request, caller uuid.UUID, req any, answer any, write func(tx *sqlx.Tx) error) (any, error) {
 	return s.do(ctx, r, caller, req, answer, func(tx *sqlx.Tx) (any, error) {
 		return answer, write(tx)

@@ -171,9 +171,10 @@ func (b *Business) Prepare(ns NewSale) (Sale, error) {
 // Create records sale, from Prepare, on behalf of actorID in the caller's
 // tx: its buyer bought its quantity of its product. The sale is written
 // first, then the stock is taken by one guarded statement that locks the
-// product's row, so concurrent buyers queue and stock never oversells. It returns
-// ErrProductNotFound, ErrOwnProduct, ErrInsufficientStock or
-// ErrZeroQuantity; the caller rolls tx back on any error.
+// product's row, so concurrent buyers queue and stock never oversells.
+// It returns ErrProductNotFound, ErrOwnProduct, ErrInsufficientStock,
+// ErrZeroQuantity, ErrPurchaseLimit or an *UnderpaidError; the caller
+// rolls tx back on any error.
 func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, sale Sale) error {
 	ctx, span := otel.AddSpan(ctx, "salebus.Create")
 	defer span.End()
