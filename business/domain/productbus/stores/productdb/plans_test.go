@@ -1,6 +1,7 @@
 package productdb
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/garagesale/service/business/domain/productbus"
@@ -9,6 +10,7 @@ import (
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -58,4 +60,56 @@ func TestFiltersReadAnIndex(t *testing.T) {
 		lists[name] = selectProducts(f, productbus.DefaultOrderBy).Statement
 	}
 	dbtest.CheckFilterPlans(t, db.DB, "products", lists)
+}
+
+// TestRangeFiltersReadNoRowToThrowAway checks that a selective range
+// filter on quantity or cost, in the default order, is tested on index
+// entries (an Index Cond), not on rows read from the table only to be
+// thrown away (a Filter): on the primary key a 1% filter read a hundred
+// rows for each one on its page, and at a million products those rows sit
+// on as many pages, so its cost grew with the table.
+func TestRangeFiltersReadNoRowToThrowAway(t *testing.T) {
+	db := dbtest.New(t, "productdb_range_plans")
+	dbtest.Grow(t, db.DB, 5000, grown)
+	quantity := 4 // quantity is i % 500: 1% of the rows
+	cost, err := money.FromCents(1_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filters := map[string]productbus.QueryFilter{
+		"quantityMax (1%)": {QuantityMax: &quantity},
+		"costMax (1%)":     {CostMax: &cost},
+	}
+	first, err := page.Parse("1", "10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, f := range filters {
+		list := selectProducts(f, productbus.DefaultOrderBy)
+		// The row 90% of the way through the matches, by key.
+		w := FilterWhere(f)
+		bound, args, err := sqlx.Named("SELECT CAST(product_id AS text) FROM products"+w.Clause()+
+			" ORDER BY product_id OFFSET (SELECT count(*) * 9 / 10 FROM products"+w.Clause()+") LIMIT 1", w.Data())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var deep string
+		if err := db.DB.Get(&deep, db.DB.Rebind(bound), args...); err != nil {
+			t.Fatalf("%s: the row 90%% deep: %v", name, err)
+		}
+		for pname, pg := range map[string]page.Page{"page 1": first, "cursor 90% deep": first.After(page.Cursor{Key: deep, ID: deep})} {
+			q, data, err := list.Statement(pg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan := dbtest.Plan(t, db.DB, q, data)
+			if strings.Contains(plan, "Filter: ((quantity") || strings.Contains(plan, "Filter: ((cost") ||
+				strings.Contains(plan, "Filter: (quantity") || strings.Contains(plan, "Filter: (cost") {
+				t.Errorf("%s, %s: the range is tested on rows read from the table, want it in an index condition:\n%s", name, pname, plan)
+			}
+			if strings.Contains(plan, "Sort") {
+				t.Errorf("%s, %s: the plan sorts the matches, want them read in key order:\n%s", name, pname, plan)
+			}
+		}
+	}
 }
