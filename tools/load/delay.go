@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"net"
 	"sync"
 	"time"
@@ -62,11 +63,12 @@ func (l *delayProxy) pipe(dst, src net.Conn) {
 	chunks := make(chan chunk, 1024)
 	go func() {
 		defer close(chunks)
+		buf := make([]byte, 32<<10)
 		for {
-			b := make([]byte, 32<<10)
-			n, err := src.Read(b)
+			n, err := src.Read(buf)
 			if n > 0 {
-				chunks <- chunk{b[:n], time.Now().Add(l.d)}
+				// A copy of what was read: most reads are a message or two.
+				chunks <- chunk{bytes.Clone(buf[:n]), time.Now().Add(l.d)}
 			}
 			if err != nil {
 				return
