@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -90,16 +89,6 @@ func (cfg Conn) URL() string {
 	return u.String()
 }
 
-// UUIDs is ids as a uuid[] parameter takes them: text, cast in the
-// statement (CAST(:ids AS uuid[])).
-func UUIDs(ids []uuid.UUID) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = id.String()
-	}
-	return out
-}
-
 // DB is a pool of connections to Postgres, used through sqlx, over a
 // bounded pgxpool: MaxConns is the true limit and a statement waits at
 // most AcquireTimeout for a connection.
@@ -135,6 +124,7 @@ func open(dsn string, cfg Config) (*DB, error) {
 	pcfg.MaxConnIdleTime = cfg.MaxConnIdleTime
 	pcfg.HealthCheckPeriod = 30 * time.Second
 	pcfg.ConnConfig.ConnectTimeout = cfg.ConnectTimeout
+	pcfg.AfterConnect = registerUUID
 	params := pcfg.ConnConfig.RuntimeParams
 	params["statement_timeout"] = millis(cfg.StatementTimeout)
 	params["lock_timeout"] = millis(cfg.LockTimeout)

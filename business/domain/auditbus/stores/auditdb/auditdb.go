@@ -44,12 +44,12 @@ func (Store) Create(ctx context.Context, db sqlx.ExtContext, as []auditbus.Audit
 		CAST(:datas AS jsonb[]), CAST(:messages AS text[]), CAST(:timestamps AS timestamptz[]))`
 
 	n := len(as)
-	ids, objIDs, actors := make([]string, n), make([]string, n), make([]string, n)
+	ids, objIDs, actors := make([]uuid.UUID, n), make([]uuid.UUID, n), make([]uuid.UUID, n)
 	domains, names, actions, messages := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	datas := make([]*string, n) // text or NULL: Postgres refuses bytes for jsonb
 	stamps := make([]time.Time, n)
 	for i, a := range as {
-		ids[i], objIDs[i], actors[i] = a.ID.String(), a.ObjID.String(), a.ActorID.String()
+		ids[i], objIDs[i], actors[i] = a.ID, a.ObjID, a.ActorID
 		domains[i], names[i], actions[i], messages[i] = a.ObjDomain, a.ObjName, a.Action, a.Message
 		if a.Data != nil {
 			datas[i] = new(string(a.Data))

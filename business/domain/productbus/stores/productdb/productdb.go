@@ -150,7 +150,7 @@ func (s Store) QueryByIDsForSale(ctx context.Context, db sqlx.ExtContext, owner 
 	const others = `SELECT ` + Columns + ` FROM products
 	WHERE product_id = ANY(CAST(:ids AS uuid[])) AND user_id <> :owner`
 
-	data := map[string]any{"ids": sqldb.UUIDs(ids), "owner": owner}
+	data := map[string]any{"ids": ids, "owner": owner}
 	var rows, rest []Row
 	if err := sqldb.NamedQuerySlice(ctx, db, owned, data, &rows); err != nil {
 		return nil, mapErr(err)

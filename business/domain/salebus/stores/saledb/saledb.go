@@ -77,14 +77,15 @@ func (s Store) CreateMany(ctx context.Context, db sqlx.ExtContext, sales []saleb
 		CAST(:taken_ats AS timestamptz[]), CAST(:client_ids AS text[]), CAST(:recorded_bys AS uuid[]))`
 
 	n := len(sales)
-	ids, products := make([]string, n), make([]string, n)
-	buyers, clientIDs, recordedBy := make([]*string, n), make([]*string, n), make([]*string, n)
+	ids, products := make([]uuid.UUID, n), make([]uuid.UUID, n)
+	buyers, recordedBy := make([]uuid.NullUUID, n), make([]uuid.NullUUID, n)
+	clientIDs := make([]*string, n)
 	quantities, paids := make([]int64, n), make([]int64, n)
 	created, taken := make([]time.Time, n), make([]time.Time, n)
 	for i, sl := range sales {
 		r := toDBSale(sl)
-		ids[i], products[i] = r.ID.String(), r.ProductID.String()
-		buyers[i], recordedBy[i] = nullText(r.BuyerID), nullText(r.RecordedBy)
+		ids[i], products[i] = r.ID, r.ProductID
+		buyers[i], recordedBy[i] = r.BuyerID, r.RecordedBy
 		if r.ClientID.Valid {
 			clientIDs[i] = &r.ClientID.String
 		}
@@ -95,14 +96,6 @@ func (s Store) CreateMany(ctx context.Context, db sqlx.ExtContext, sales []saleb
 		"sale_ids": ids, "product_ids": products, "buyer_ids": buyers, "quantities": quantities, "paids": paids,
 		"dates_created": created, "taken_ats": taken, "client_ids": clientIDs, "recorded_bys": recordedBy,
 	}))
-}
-
-// nullText is id as text, or nil for NULL.
-func nullText(id uuid.NullUUID) *string {
-	if !id.Valid {
-		return nil
-	}
-	return new(id.UUID.String())
 }
 
 // byClientIDs finds a seller's sales by the ids their device gave them:

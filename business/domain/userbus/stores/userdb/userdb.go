@@ -146,7 +146,7 @@ func (s Store) ExistingIDs(ctx context.Context, db sqlx.ExtContext, ids []uuid.U
 	var rows []struct {
 		ID uuid.UUID `db:"user_id"`
 	}
-	if err := sqldb.NamedQuerySlice(ctx, db, q, map[string]any{"ids": sqldb.UUIDs(ids)}, &rows); err != nil {
+	if err := sqldb.NamedQuerySlice(ctx, db, q, map[string]any{"ids": ids}, &rows); err != nil {
 		return nil, mapErr(err)
 	}
 	found := make(map[uuid.UUID]bool, len(rows))
