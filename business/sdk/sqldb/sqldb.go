@@ -234,7 +234,8 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // ConnConfig returns a copy of the pool's connection settings, for a
-// connection of one's own (a LISTEN).
+// connection of one's own (a LISTEN). Such a connection does not take
+// the pool's uuid encoding (registerUUID): register it to send uuids.
 func (db *DB) ConnConfig() *pgx.ConnConfig {
 	return db.pool.Config().ConnConfig.Copy()
 }
