@@ -251,7 +251,7 @@ func (b *baseline) createProduct(w http.ResponseWriter, r *http.Request, sub str
 		}
 		_, err := tx.Exec(r.Context(), `INSERT INTO audits (audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp)
 			VALUES ($1, $2, 'product', $3, $4, 'created', $5, 'created product', $6)`,
-			uuid.New(), p.ID, p.Name, sub, map[string]any{"name": p.Name, "quantity": p.Quantity}, now)
+			uuid.NewString(), p.ID, p.Name, sub, map[string]any{"name": p.Name, "quantity": p.Quantity}, now)
 		return err
 	})
 	if err != nil {
@@ -299,7 +299,7 @@ func (b *baseline) buy(w http.ResponseWriter, r *http.Request, sub string) {
 		}
 		if _, err := tx.Exec(r.Context(), `INSERT INTO audits (audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp)
 			VALUES ($1, $2, 'product', $3, $4, 'updated', $5, 'updated product', $6)`,
-			uuid.New(), in.ProductID, name, sub, map[string]any{"quantity": in.Quantity}, now); err != nil {
+			uuid.NewString(), in.ProductID, name, sub, map[string]any{"quantity": in.Quantity}, now); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(r.Context(), `INSERT INTO sales (sale_id, product_id, buyer_id, quantity, paid, date_created)
@@ -308,7 +308,7 @@ func (b *baseline) buy(w http.ResponseWriter, r *http.Request, sub string) {
 		}
 		if _, err := tx.Exec(r.Context(), `INSERT INTO audits (audit_id, obj_id, obj_domain, obj_name, actor_id, action, data, message, timestamp)
 			VALUES ($1, $2, 'sale', $3, $4, 'created', $5, 'created sale', $6)`,
-			uuid.New(), saleID, name, sub, map[string]any{"productID": in.ProductID, "quantity": in.Quantity}, now); err != nil {
+			uuid.NewString(), saleID, name, sub, map[string]any{"productID": in.ProductID, "quantity": in.Quantity}, now); err != nil {
 			return err
 		}
 		if key == "" {
