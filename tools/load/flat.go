@@ -36,9 +36,18 @@ type flatList struct {
 
 // flatFilter is one documented filter: its query parameters and the
 // store's condition for them. label names it the same at every size
-// (its query, when that has no ID or time of the run's).
+// (its query, when that has no ID or time of the run's). order, when set,
+// is the ordering it is measured in (field,DIR) instead of the list's
+// default; query then carries the orderBy too.
 type flatFilter struct {
-	query, where, label string
+	query, where, label, order string
+}
+
+// ordered is f measured in order o (field,DIR) instead of the default.
+func (f flatFilter) ordered(o string) flatFilter {
+	f.query += "&orderBy=" + o
+	f.order = o
+	return f
 }
 
 // at is a time filter's value: the rows' times run back a second per
@@ -48,25 +57,34 @@ func at(size int, frac float64) time.Time {
 }
 
 func timeFilter(param, col string, t time.Time, op string) flatFilter {
-	return flatFilter{param + "=" + url.QueryEscape(t.Format(time.RFC3339)), fmt.Sprintf("%s %s '%s'", col, op, t.Format(time.RFC3339)), param + "=(half the rows)"}
+	return flatFilter{query: param + "=" + url.QueryEscape(t.Format(time.RFC3339)), where: fmt.Sprintf("%s %s '%s'", col, op, t.Format(time.RFC3339)), label: param + "=(half the rows)"}
 }
 
 // idFilter is a filter on an ID of the run's, named by what it is.
 func idFilter(param, col, id, what string) flatFilter {
-	return flatFilter{param + "=" + id, col + " = '" + id + "'", param + "=(" + what + ")"}
+	return flatFilter{query: param + "=" + id, where: col + " = '" + id + "'", label: param + "=(" + what + ")"}
 }
 
 var productOrders = map[string]string{"id": "product_id", "userID": "user_id", "name": "name", "cost": "cost",
 	"quantity": "quantity", "dateCreated": "date_created"}
 
 func productFilters(s *stack, size int) []flatFilter {
+	// Three name terms: one in 11% of the rows, one in 1.1% and one in 11
+	// rows, at every size.
+	common := flatFilter{query: "name=" + url.QueryEscape("Product 1"), where: "name ILIKE '%Product 1%'"}
+	mid := flatFilter{query: "name=" + url.QueryEscape("Product 99"), where: "name ILIKE '%Product 99%'"}
 	return []flatFilter{
-		{"name=" + url.QueryEscape("Product 1"), "name ILIKE '%Product 1%'", ""},
-		{"name=" + url.QueryEscape("Product 99999"), "name ILIKE '%Product 99999%'", ""},
-		{"costMin=50", "cost >= 5000", ""},
-		{"costMax=10", "cost <= 1000", ""},
-		{"quantityMin=500", "quantity >= 500", ""},
-		{"quantityMax=10", "quantity <= 10", ""},
+		common,
+		mid,
+		{query: "name=" + url.QueryEscape("Product 99999"), where: "name ILIKE '%Product 99999%'"},
+		// A search in the name's order: the common term's matches come
+		// first in it, the 1.1% term's last.
+		common.ordered("name,ASC"),
+		mid.ordered("name,ASC"),
+		{query: "costMin=50", where: "cost >= 5000"},
+		{query: "costMax=10", where: "cost <= 1000"},
+		{query: "quantityMin=500", where: "quantity >= 500"},
+		{query: "quantityMax=10", where: "quantity <= 10"},
 		idFilter("userID", "user_id", s.userID, "the owner of all"),
 		idFilter("id", "product_id", s.stockProductID, "one product"),
 	}
@@ -78,16 +96,19 @@ var flatLists = []flatList{
 		from:   "products",
 		orders: mapWith(productOrders, "userName", "user_name"),
 		filters: func(s *stack, size int) []flatFilter {
-			return append(productFilters(s, size), flatFilter{"userName=" + url.QueryEscape("User Gopher"), "user_name ILIKE '%User Gopher%'", ""})
+			return append(productFilters(s, size), flatFilter{query: "userName=" + url.QueryEscape("User Gopher"), where: "user_name ILIKE '%User Gopher%'"})
 		}},
 	{path: "/v1/users", admin: true, from: "users", id: "user_id", def: "id,ASC",
 		orders: map[string]string{"id": "user_id", "name": "name", "email": "lower(email)", "enabled": "enabled", "dateCreated": "date_created"},
 		filters: func(s *stack, size int) []flatFilter {
+			mid := flatFilter{query: "name=" + url.QueryEscape("Load User 99"), where: "name ILIKE '%Load User 99%'"}
 			return []flatFilter{
-				{"name=" + url.QueryEscape("Load User 1"), "name ILIKE '%Load User 1%'", ""},
-				{"name=" + url.QueryEscape("Load User 99999"), "name ILIKE '%Load User 99999%'", ""},
-				{"email=load7%40example.com", "lower(email) = 'load7@example.com'", ""},
-				{"enabled=false", "enabled = false", ""},
+				{query: "name=" + url.QueryEscape("Load User 1"), where: "name ILIKE '%Load User 1%'"},
+				mid,
+				{query: "name=" + url.QueryEscape("Load User 99999"), where: "name ILIKE '%Load User 99999%'"},
+				mid.ordered("name,ASC"),
+				{query: "email=load7%40example.com", where: "lower(email) = 'load7@example.com'"},
+				{query: "enabled=false", where: "enabled = false"},
 				idFilter("id", "user_id", s.userID, "one user"),
 				timeFilter("dateCreatedFrom", "date_created", at(size, 0.5), ">="),
 				timeFilter("dateCreatedBefore", "date_created", at(size, 0.5), "<"),
@@ -109,12 +130,15 @@ var flatLists = []flatList{
 		orders: map[string]string{"objID": "obj_id", "objDomain": "obj_domain", "objName": "obj_name",
 			"actorID": "actor_id", "action": "action", "timestamp": "timestamp"},
 		filters: func(s *stack, size int) []flatFilter {
+			mid := flatFilter{query: "objName=" + url.QueryEscape("Product 99"), where: "obj_name ILIKE '%Product 99%'"}
 			return []flatFilter{
-				{"objDomain=sale", "obj_domain = 'sale'", ""},
-				{"objName=" + url.QueryEscape("Product 1"), "obj_name ILIKE '%Product 1%'", ""},
-				{"objName=" + url.QueryEscape("Product 99999"), "obj_name ILIKE '%Product 99999%'", ""},
+				{query: "objDomain=sale", where: "obj_domain = 'sale'"},
+				{query: "objName=" + url.QueryEscape("Product 1"), where: "obj_name ILIKE '%Product 1%'"},
+				mid,
+				{query: "objName=" + url.QueryEscape("Product 99999"), where: "obj_name ILIKE '%Product 99999%'"},
+				mid.ordered("objName,ASC"),
 				idFilter("actorID", "actor_id", s.userID, "an actor of one row"),
-				{"action=deleted", "action = 'deleted'", ""},
+				{query: "action=deleted", where: "action = 'deleted'"},
 				idFilter("objID", "obj_id", s.stockProductID, "one object"),
 				timeFilter("timestampFrom", "timestamp", at(size, 0.5), ">="),
 				timeFilter("timestampBefore", "timestamp", at(size, 0.5), "<"),
@@ -288,7 +312,11 @@ func flatCases(s *stack, size int) []flatCase {
 			if label == "" {
 				label = f.query
 			}
-			cs = append(cs, flatCase{list: l, label: label, query: f.query, order: l.def, where: f.where})
+			order := l.def
+			if f.order != "" {
+				order = f.order
+			}
+			cs = append(cs, flatCase{list: l, label: label, query: f.query, order: order, where: f.where})
 		}
 	}
 	return cs
