@@ -181,5 +181,5 @@ func selectRows[T any](ctx context.Context, db sqlx.ExtContext, query string, da
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// EscapeLike makes s match only itself inside a LIKE pattern.
-func EscapeLike(s string) string { return likeEscaper.Replace(s) }
+// escapeLike makes s match only itself inside a LIKE pattern.
+func escapeLike(s string) string { return likeEscaper.Replace(s) }

@@ -102,7 +102,7 @@ func toWhere(filter auditbus.QueryFilter) *sqldb.Where {
 		w.Add("obj_domain = :obj_domain", "obj_domain", *filter.ObjDomain)
 	}
 	if filter.ObjName != nil {
-		w.Add("obj_name ILIKE :obj_name", "obj_name", "%"+sqldb.EscapeLike(*filter.ObjName)+"%")
+		w.Search("obj_name", "obj_name", *filter.ObjName)
 	}
 	if filter.ActorID != nil {
 		w.Add("actor_id = :actor_id", "actor_id", *filter.ActorID)

@@ -197,7 +197,7 @@ func FilterWhere(filter productbus.QueryFilter) *sqldb.Where {
 		w.Add("product_id = :product_id", "product_id", *filter.ID)
 	}
 	if filter.Name != nil {
-		w.Add("name ILIKE :name", "name", "%"+sqldb.EscapeLike(*filter.Name)+"%")
+		w.Search("name", "name", *filter.Name)
 	}
 	if filter.CostMin != nil {
 		w.Add("cost >= :cost_min", "cost_min", filter.CostMin.Cents())

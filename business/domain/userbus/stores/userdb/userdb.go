@@ -186,7 +186,7 @@ func toWhere(filter userbus.QueryFilter) *sqldb.Where {
 		w.Add("user_id = :user_id", "user_id", *filter.ID)
 	}
 	if filter.Name != nil {
-		w.Add("name ILIKE :name", "name", "%"+sqldb.EscapeLike(*filter.Name)+"%")
+		w.Search("name", "name", *filter.Name)
 	}
 	if filter.Email != nil {
 		w.Add("lower(email) = lower(:email)", "email", filter.Email.String())

@@ -39,7 +39,7 @@ func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter vproductbus
 func toWhere(filter vproductbus.QueryFilter) *sqldb.Where {
 	w := productdb.FilterWhere(filter.QueryFilter)
 	if filter.UserName != nil {
-		w.Add("user_name ILIKE :user_name", "user_name", "%"+sqldb.EscapeLike(*filter.UserName)+"%")
+		w.Search("user_name", "user_name", *filter.UserName)
 	}
 	return w
 }
