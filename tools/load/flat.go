@@ -77,9 +77,11 @@ func productFilters(s *stack, size int) []flatFilter {
 		common,
 		mid,
 		{query: "name=" + url.QueryEscape("Product 99999"), where: "name ILIKE '%Product 99999%'"},
-		// A search in the name's order: the common term's matches come
-		// first in it, the 1.1% term's last.
+		// Searches in the name's order: the common term's matches come
+		// first by name ascending and last descending (a ninth of the
+		// rows, after all the others), the 1.1% term's last.
 		common.ordered("name,ASC"),
+		common.ordered("name,DESC"),
 		mid.ordered("name,ASC"),
 		{query: "costMin=50", where: "cost >= 5000"},
 		{query: "costMax=10", where: "cost <= 1000"},

@@ -17,19 +17,23 @@ import (
 
 // TestSearchPages: a search's pages are the matches in the list's order,
 // with the right total and cursor, whether they come first in the order
-// or last, and a search whose matches all lie at the far end of the
-// order's index does not read that index to its end. "Zed" is in a tenth
-// of the names, so Postgres walks the name index for its first page,
-// expecting a match every ten rows; every match sorts after the other
-// 18,000 names.
+// or last, by page number or by cursor; and a search whose matches all
+// lie at the far end of the order's index does not read that index to its
+// end. "Zed" is in a tenth of the names, so Postgres walks the name index
+// for its first page, expecting a match every ten rows; every match sorts
+// after the other 18,000 names. The rows read are the table's rows
+// Postgres fetched (each row has a note no index holds, so no scan of
+// them is index-only); a page the walk finds reads a few hundred, and one
+// found by the matches first reads every match.
 func TestSearchPages(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t, t.Name()).DB
 	ctx := context.Background()
 	const n, zeds = 20_000, 18_000
 	setup := []string{
-		`CREATE TABLE items (item_id int PRIMARY KEY, name text NOT NULL)`,
-		fmt.Sprintf(`INSERT INTO items SELECT g, CASE WHEN g > %d THEN 'Zed ' ELSE 'Item ' END || g FROM generate_series(1, %d) g`, zeds, n),
+		`CREATE TABLE items (item_id int PRIMARY KEY, name text NOT NULL, note text NOT NULL)`,
+		fmt.Sprintf(`INSERT INTO items SELECT g, CASE WHEN g > %d THEN 'Zed ' ELSE 'Item ' END || g, 'note ' || g
+			FROM generate_series(1, %d) g`, zeds, n),
 		`CREATE INDEX items_name_idx ON items (name, item_id)`,
 		`CREATE INDEX items_name_trgm_idx ON items USING gin (name gin_trgm_ops)`,
 		`ANALYZE items`,
@@ -43,6 +47,7 @@ func TestSearchPages(t *testing.T) {
 		sqldb.PageKey
 		ID   int    `db:"item_id"`
 		Name string `db:"name"`
+		Note string `db:"note"`
 	}
 	names := make([]string, n)
 	for i := range names {
@@ -68,29 +73,44 @@ func TestSearchPages(t *testing.T) {
 		})
 		return out
 	}
+	// id is a name's item_id, its number.
+	id := func(name string) string {
+		_, id, _ := strings.Cut(name, " ")
+		return id
+	}
 	first := dbtest.Must(page.Parse("1", "10"))
+	third := dbtest.Must(page.Parse("3", "10"))
 
 	tests := []struct {
-		name  string
-		term  string
-		dir   string
-		pg    page.Page
-		after int // with a cursor: after this many matches
-		skip  int // with a page number: the matches before the page
+		name    string
+		term    string
+		dir     string
+		pg      page.Page
+		after   int // with a cursor: after this many matches
+		skip    int // with a page number: the matches before the page
+		maxRead int // rows of the table the search may read
 	}{
-		{name: "a common term, matches last in the order", term: "Zed", dir: order.ASC, pg: first},
-		{name: "a common term, matches last, a cursor 1000 deep", term: "zed", dir: order.ASC, pg: first, after: 1000},
-		{name: "a common term, matches first in the order", term: "Zed", dir: order.DESC, pg: first},
-		{name: "matches last in the order", term: "Item 99", dir: order.ASC, pg: first},
-		{name: "matches last, a cursor 100 deep", term: "Item 99", dir: order.ASC, pg: first, after: 100},
-		{name: "matches last, page 3", term: "item 99", dir: order.ASC, pg: dbtest.Must(page.Parse("3", "10")), skip: 20},
-		{name: "matches first in the order", term: "Item 99", dir: order.DESC, pg: first},
-		{name: "a common term", term: "Item 1", dir: order.ASC, pg: first},
-		{name: "a common term, a cursor 1000 deep", term: "Item 1", dir: order.ASC, pg: first, after: 1000},
-		{name: "fewer than a page", term: "Item 1999", dir: order.ASC, pg: first},
-		{name: "the last page, short", term: "Item 99", dir: order.ASC, pg: first, after: 105},
-		{name: "no match", term: "Item 0x", dir: order.ASC, pg: first},
-		{name: "% matches only itself", term: "Item 1%", dir: order.ASC, pg: first},
+		{name: "a common term, matches last in the order", term: "Zed", dir: order.ASC, pg: first, maxRead: n / 2},
+		{name: "a common term, matches last, a cursor 1000 deep", term: "zed", dir: order.ASC, pg: first, after: 1000, maxRead: n / 2},
+		{name: "a common term, matches first in the order", term: "Zed", dir: order.DESC, pg: first, maxRead: 1100},
+		{name: "a common term, matches first, a cursor 1000 deep", term: "Zed", dir: order.DESC, pg: first, after: 1000, maxRead: 1100},
+		{name: "a common term, matches first, page 3", term: "Zed", dir: order.DESC, pg: third, skip: 20, maxRead: 1100},
+		{name: "a term in 1%, matches last", term: "Item 99", dir: order.ASC, pg: first, maxRead: n / 2},
+		{name: "a term in 1%, matches last, a cursor 100 deep", term: "Item 99", dir: order.ASC, pg: first, after: 100, maxRead: n / 2},
+		{name: "a term in 1%, matches last, page 3", term: "item 99", dir: order.ASC, pg: third, skip: 20, maxRead: n / 2},
+		{name: "a term in 1%, matches first", term: "Item 99", dir: order.DESC, pg: first, maxRead: n / 2},
+		{name: "a spread term", term: "Item 1", dir: order.ASC, pg: first, maxRead: 2000},
+		{name: "a spread term, a cursor 1000 deep", term: "Item 1", dir: order.ASC, pg: first, after: 1000, maxRead: 2000},
+		{name: "a spread term, page 3", term: "Item 1", dir: order.ASC, pg: third, skip: 20, maxRead: 2000},
+		{name: "fewer than a page", term: "Item 1999", dir: order.ASC, pg: first, maxRead: n / 2},
+		{name: "the last page, short", term: "Item 99", dir: order.ASC, pg: first, after: 105, maxRead: n / 2},
+		// Past the end the total takes a count of its own.
+		{name: "a cursor at the end", term: "Item 99", dir: order.ASC, pg: first, after: 111, maxRead: n},
+		{name: "no match", term: "Item 0x", dir: order.ASC, pg: first, maxRead: n / 2},
+		{name: "% matches only itself", term: "Item 1%", dir: order.ASC, pg: first, maxRead: n / 2},
+		// "Item" and "1" are the trigrams of Item_1: its candidates are
+		// every name with a number starting with 1.
+		{name: "_ matches only itself", term: "Item_1", dir: order.ASC, pg: first, maxRead: n},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,13 +118,12 @@ func TestSearchPages(t *testing.T) {
 			pg := tt.pg
 			if tt.after > 0 {
 				last := all[tt.after-1]
-				_, id, _ := strings.Cut(last, " ")
-				pg = pg.After(page.Cursor{Key: last, ID: id})
+				pg = pg.After(page.Cursor{Key: last, ID: id(last)})
 			}
 			where := sqldb.NewWhere()
 			where.Search("name", "name", tt.term)
 			sel := sqldb.Select{
-				Columns: "item_id, name", From: "items", Where: where,
+				Columns: "item_id, name, note", From: "items", Where: where,
 				Order: order.NewBy("name", tt.dir), OrderColumns: map[string]string{"name": "name"}, Tiebreak: "item_id",
 			}
 			// One connection, whose reads of the table Postgres counts in
@@ -130,23 +149,78 @@ func TestSearchPages(t *testing.T) {
 			}
 			read := reads() - before
 
-			rest := all[min(tt.after+tt.skip, len(all)):]
-			want := rest[:min(10, len(rest))]
+			var want []string
+			if rest := all[min(tt.after+tt.skip, len(all)):]; len(rest) > 0 {
+				want = rest[:min(10, len(rest))]
+			}
+			wantTotal := min(len(all), page.CountCap+1)
+			if len(want) == 0 && tt.after == 0 && tt.skip == 0 {
+				wantTotal = 0
+			}
+			var wantNext *page.Cursor
+			if len(want) == 10 {
+				wantNext = &page.Cursor{Key: want[9], ID: id(want[9])}
+			}
 			var gotNames []string
 			for _, r := range got.Items {
 				gotNames = append(gotNames, r.Name)
+				if r.Note != "note "+id(r.Name) {
+					t.Errorf("%s has note %q", r.Name, r.Note)
+				}
 			}
-			wantTotal := min(len(all), page.CountCap+1)
-			if len(gotNames) == 0 && tt.after == 0 && tt.skip == 0 {
-				wantTotal = 0
-			}
-			wantNext := len(want) == 10
-			if diff := gocmp.Diff([]any{want, wantTotal, wantNext}, []any{gotNames, got.Total, got.Next != nil}); diff != "" {
+			if diff := gocmp.Diff([]any{want, wantTotal, wantNext}, []any{gotNames, got.Total, got.Next}); diff != "" {
 				t.Errorf("names, total, next (-want +got):\n%s", diff)
 			}
-			t.Logf("read %d rows", read)
-			if read > n/2 {
-				t.Errorf("the search read %d rows of %d, want at most half", read, n)
+			if read > tt.maxRead {
+				t.Errorf("the search read %d rows of %d, want at most %d", read, n, tt.maxRead)
+			}
+		})
+	}
+}
+
+// TestSearchFroms: a search pages the same through every way a store may
+// name its one table, and through a From that is not one table (which
+// QueryPage pages in one statement, as a list without a search).
+func TestSearchFroms(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t, t.Name()).DB
+	ctx := context.Background()
+	setup := []string{
+		`CREATE TABLE items (item_id int PRIMARY KEY, name text NOT NULL)`,
+		`INSERT INTO items SELECT g, 'Item ' || g FROM generate_series(1, 300) g`,
+	}
+	for _, q := range setup {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	type row struct {
+		sqldb.PageKey
+		ID int `db:"item_id"`
+	}
+	for _, from := range []string{
+		"items", "items i", "items AS i", "public.items", "public.items AS i",
+		"(SELECT * FROM items) i",
+		"items JOIN (SELECT 1 AS one) o ON true",
+	} {
+		t.Run(from, func(t *testing.T) {
+			where := sqldb.NewWhere()
+			where.Search("name", "name", "item 2")
+			sel := sqldb.Select{
+				Columns: "item_id", From: from, Where: where,
+				Order: order.NewBy("id", order.DESC), OrderColumns: map[string]string{"id": "item_id"}, Tiebreak: "item_id",
+			}
+			got, err := sqldb.QueryPage[row](ctx, db, sel, dbtest.Must(page.Parse("1", "3")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int
+			for _, r := range got.Items {
+				ids = append(ids, r.ID)
+			}
+			// Item 2, 20-29 and 200-299 match: 111.
+			if diff := gocmp.Diff([]any{[]int{299, 298, 297}, 111}, []any{ids, got.Total}); diff != "" {
+				t.Errorf("ids, total (-want +got):\n%s", diff)
 			}
 		})
 	}

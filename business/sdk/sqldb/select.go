@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -22,16 +23,20 @@ const (
 	afterIDKey = "sqldb_after_id"
 	capKey     = "sqldb_count_cap"
 	walkKey    = "sqldb_walk"
+	endKey     = "sqldb_page_end"
 )
 
-var reserved = []string{offsetKey, rowsKey, afterKey, afterIDKey, capKey, walkKey}
+var reserved = []string{offsetKey, rowsKey, afterKey, afterIDKey, capKey, walkKey, endKey}
 
 // walkPerRow is how many rows of its order a search walks for each row it
 // must find (those before the page and the page's), before it finds the
 // matches first instead (see QueryPage). A term in 1% of the rows
 // fills its page within the walk nearly always; a walk that comes short
-// costs about a millisecond for each thousand rows.
-const walkPerRow = 300
+// costs about a millisecond for each thousand rows, up to maxWalk.
+const (
+	walkPerRow = 300
+	maxWalk    = 30_000
+)
 
 // Where collects a filter's conditions, joined with AND, and their bound
 // values: only placeholders reach the SQL text. The zero value is an empty
@@ -165,42 +170,52 @@ func (l Select) Statement(pg page.Page) (string, map[string]any, error) {
 // finds a common term's page after a few rows. Where the term is rare
 // near the page's start the walk ends short of a page, instead of reading
 // the index to its end for matches that all lie far down it (a search in
-// the name's order for a term names start with).
+// the name's order for a term names start with). Only a full page's last
+// row counts the list: a short walk is thrown away, and its count with it.
 func (l Select) walkStatement(pg page.Page, alias string) (string, map[string]any, error) {
 	p, err := l.parts(pg)
 	if err != nil {
 		return "", nil, err
 	}
-	p.data[walkKey] = walkPerRow * (pg.Offset() + pg.RowsPerPage())
+	end := pg.Offset() + pg.RowsPerPage()
+	p.data[walkKey] = min(walkPerRow*end, maxWalk)
+	p.data[endKey] = end
 	var cursor []string
 	if p.cursor != "" {
 		cursor = []string{p.cursor}
 	}
+	total := "CASE WHEN row_number() OVER (" + strings.TrimSpace(p.orderBy) + ") = :" + endKey + " THEN (" + p.count + ") ELSE 0 END"
 	walk := "(SELECT * FROM " + l.From + (&Where{conds: cursor}).Clause() + p.orderBy + " LIMIT :" + walkKey + ") " + alias
-	return p.selectList(p.count) + " FROM " + walk + l.Where.Clause() + p.orderBy + p.paging, p.data, nil
+	return "SELECT " + p.keys + ", " + total + " AS sqldb_total FROM " + walk + l.Where.Clause() + p.orderBy + p.paging, p.data, nil
 }
 
 // fencedStatement is a search's page when the walk came short: every
-// match first, by whichever index the filter wants (a materialized CTE
-// is planned on its own, so the planner cannot walk the order's index
-// again), then the page sorted from them and the count read from them,
-// one scan of the term's index for both.
-func (l Select) fencedStatement(pg page.Page, alias string) (string, map[string]any, error) {
+// match's order key and tiebreak first, by whichever index the planner
+// picks for the filter (a materialized CTE is planned on its own, so it
+// cannot turn back into the walk), then the page's keys sorted from
+// them, its rows read by their tiebreak, and the count read from the
+// same matches: one pass over the matches for both.
+func (l Select) fencedStatement(pg page.Page) (string, map[string]any, error) {
 	p, err := l.parts(pg)
 	if err != nil {
 		return "", nil, err
 	}
-	var cursor []string
+	var after []string
 	if p.cursor != "" {
-		cursor = []string{p.cursor}
+		after = []string{"(sqldb_k, sqldb_id) " + p.cmp + " (:" + afterKey + ", :" + afterIDKey + ")"}
 	}
+	keys := "SELECT sqldb_id FROM sqldb_matches" + (&Where{conds: after}).Clause() +
+		" ORDER BY sqldb_k " + p.dir + ", sqldb_id " + p.dir + p.paging
 	count := "SELECT count(1) FROM (SELECT 1 FROM sqldb_matches LIMIT :" + capKey + ") capped"
-	return "WITH sqldb_matches AS MATERIALIZED (SELECT * FROM " + l.From + l.Where.Clause() + ") " +
-		p.selectList(count) + " FROM sqldb_matches " + alias + (&Where{conds: cursor}).Clause() + p.orderBy + p.paging, p.data, nil
+	return "WITH sqldb_matches AS MATERIALIZED (SELECT " + p.col + " AS sqldb_k, " + l.Tiebreak + " AS sqldb_id FROM " + l.From + l.Where.Clause() + ") " +
+		p.selectList(count) + " FROM " + l.From + " WHERE " + l.Tiebreak + " IN (" + keys + ")" + p.orderBy, p.data, nil
 }
 
 // statementParts are the pieces of a page's statement.
 type statementParts struct {
+	col     string // the order's column
+	dir     string // ASC or DESC
+	cmp     string // > or <: after the cursor in that direction
 	keys    string // the row's columns and its PageKey but the total
 	filters []string
 	cursor  string // the condition for rows after the cursor, if any
@@ -243,6 +258,9 @@ func (l Select) parts(pg page.Page) (statementParts, error) {
 	}
 
 	p := statementParts{
+		col:     col,
+		dir:     string(l.Order.Direction),
+		cmp:     cmp,
 		keys:    l.Columns + ", CAST(" + col + " AS text) AS sqldb_key, CAST(" + l.Tiebreak + " AS text) AS sqldb_key_id",
 		filters: l.Where.conds,
 		data:    l.Where.Data(),
@@ -317,7 +335,7 @@ func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l Select, pg page
 	if hedged && len(rows) < pg.RowsPerPage() {
 		// The walk came short: a page only if the order ended within it,
 		// which this cannot tell from a term that is rare near the page.
-		q, data, err = l.fencedStatement(pg, alias)
+		q, data, err = l.fencedStatement(pg)
 		if err != nil {
 			return page.Of[T]{}, err
 		}
@@ -351,18 +369,25 @@ func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l Select, pg page
 }
 
 // searchAlias reports whether l is a search of one table, which
-// QueryPage pages by walkStatement and fencedStatement, and the name its
-// columns are read through: the table's alias, or the table.
+// QueryPage pages by walkStatement and fencedStatement, and the name the
+// walk's rows are read through: the table's alias, or the table's name.
 func searchAlias(l Select) (string, bool) {
 	if !l.Where.search {
 		return "", false
 	}
-	switch f := strings.Fields(l.From); len(f) {
-	case 1, 2:
-		return f[len(f)-1], true
+	m := oneTable.FindStringSubmatch(l.From)
+	if m == nil {
+		return "", false
 	}
-	return "", false
+	if m[2] != "" {
+		return m[2], true
+	}
+	return m[1], true
 }
+
+// oneTable matches a From of one table, maybe schema-qualified, maybe
+// with an alias: "products", "sales s", "public.audits AS a".
+var oneTable = regexp.MustCompile(`(?i)^\s*(?:[a-z_][a-z0-9_]*\.)?([a-z_][a-z0-9_]*)(?:\s+(?:as\s+)?([a-z_][a-z0-9_]*))?\s*$`)
 
 // LoadPage turns a page of rows into one of business values, stopping at
 // the first error.
