@@ -13,6 +13,7 @@ import (
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/jmoiron/sqlx"
 )
 
 // TestSearchPages: a search's pages are the matches in the list's order,
@@ -30,19 +31,14 @@ func TestSearchPages(t *testing.T) {
 	db := dbtest.New(t, t.Name()).DB
 	ctx := context.Background()
 	const n, zeds = 20_000, 18_000
-	setup := []string{
+	execAll(t, db,
 		`CREATE TABLE items (item_id int PRIMARY KEY, name text NOT NULL, note text NOT NULL)`,
 		fmt.Sprintf(`INSERT INTO items SELECT g, CASE WHEN g > %d THEN 'Zed ' ELSE 'Item ' END || g, 'note ' || g
 			FROM generate_series(1, %d) g`, zeds, n),
 		`CREATE INDEX items_name_idx ON items (name, item_id)`,
 		`CREATE INDEX items_name_trgm_idx ON items USING gin (name gin_trgm_ops)`,
 		`ANALYZE items`,
-	}
-	for _, q := range setup {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	)
 	type row struct {
 		sqldb.PageKey
 		ID   int    `db:"item_id"`
@@ -185,15 +181,10 @@ func TestSearchFroms(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t, t.Name()).DB
 	ctx := context.Background()
-	setup := []string{
+	execAll(t, db,
 		`CREATE TABLE items (item_id int PRIMARY KEY, name text NOT NULL)`,
 		`INSERT INTO items SELECT g, 'Item ' || g FROM generate_series(1, 300) g`,
-	}
-	for _, q := range setup {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	)
 	type row struct {
 		sqldb.PageKey
 		ID int `db:"item_id"`
@@ -223,5 +214,15 @@ func TestSearchFroms(t *testing.T) {
 				t.Errorf("ids, total (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// execAll runs each statement, in order, failing the test on an error.
+func execAll(t *testing.T, db *sqlx.DB, stmts ...string) {
+	t.Helper()
+	for _, q := range stmts {
+		if _, err := db.ExecContext(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
 }
