@@ -71,7 +71,7 @@ func (w *Where) AddN(cond string, kv map[string]any) {
 }
 
 // Search appends a case-insensitive substring match of col against term,
-// bound to key: term's own % and _ match only themselves. A list with a
+// bound to key: term's own %, _ and \ match only themselves. A list with a
 // search is paged as QueryPage says, since where its matches lie in the
 // list's order is what no statistics tell the planner.
 func (w *Where) Search(col, key, term string) {
@@ -259,7 +259,7 @@ func (l Select) parts(pg page.Page) (statementParts, error) {
 
 	p := statementParts{
 		col:     col,
-		dir:     string(l.Order.Direction),
+		dir:     l.Order.Direction,
 		cmp:     cmp,
 		keys:    l.Columns + ", CAST(" + col + " AS text) AS sqldb_key, CAST(" + l.Tiebreak + " AS text) AS sqldb_key_id",
 		filters: l.Where.conds,
