@@ -25,17 +25,19 @@ import (
 // after the other 18,000 names. The rows read are the table's rows
 // Postgres fetched (each row has a note no index holds, so no scan of
 // them is index-only); a page the walk finds reads a few hundred, and one
-// found by the matches first reads every match.
+// found by the matches first reads every match. Each row has an owner of
+// ten rows too: a search of one owner's rows walks those, not the order.
 func TestSearchPages(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t, t.Name()).DB
 	ctx := context.Background()
-	const n, zeds = 20_000, 18_000
+	const n, zeds, owners = 20_000, 18_000, 2_000
 	execAll(t, db,
-		`CREATE TABLE items (item_id int PRIMARY KEY, name text NOT NULL, note text NOT NULL)`,
-		fmt.Sprintf(`INSERT INTO items SELECT g, CASE WHEN g > %d THEN 'Zed ' ELSE 'Item ' END || g, 'note ' || g
-			FROM generate_series(1, %d) g`, zeds, n),
+		`CREATE TABLE items (item_id int PRIMARY KEY, name text NOT NULL, note text NOT NULL, owner int NOT NULL)`,
+		fmt.Sprintf(`INSERT INTO items SELECT g, CASE WHEN g > %d THEN 'Zed ' ELSE 'Item ' END || g, 'note ' || g, g %% %d
+			FROM generate_series(1, %d) g`, zeds, owners, n),
 		`CREATE INDEX items_name_idx ON items (name, item_id)`,
+		`CREATE INDEX items_owner_idx ON items (owner, item_id)`,
 		`CREATE INDEX items_name_trgm_idx ON items USING gin (name gin_trgm_ops)`,
 		`ANALYZE items`,
 	)
@@ -52,10 +54,14 @@ func TestSearchPages(t *testing.T) {
 			names[i] = fmt.Sprintf("Zed %d", i+1)
 		}
 	}
-	// matches are the names holding term, in the order's direction.
-	matches := func(term string, dir string) []string {
+	// matches are the names holding term, in the order's direction, of
+	// owner's rows if owner is not 0.
+	matches := func(term string, dir string, owner int) []string {
 		var out []string
-		for _, name := range names {
+		for i, name := range names {
+			if owner != 0 && (i+1)%owners != owner {
+				continue
+			}
 			if strings.Contains(strings.ToLower(name), strings.ToLower(term)) {
 				out = append(out, name)
 			}
@@ -84,6 +90,7 @@ func TestSearchPages(t *testing.T) {
 		pg      page.Page
 		after   int // with a cursor: after this many matches
 		skip    int // with a page number: the matches before the page
+		owner   int // if not 0, only this owner's rows
 		maxRead int // rows of the table the search may read
 	}{
 		{name: "a common term, matches last in the order", term: "Zed", dir: order.ASC, pg: first, maxRead: n / 2},
@@ -102,6 +109,9 @@ func TestSearchPages(t *testing.T) {
 		{name: "the last page, short", term: "Item 99", dir: order.ASC, pg: first, after: 105, maxRead: n / 2},
 		// Past the end the total takes a count of its own.
 		{name: "a cursor at the end", term: "Item 99", dir: order.ASC, pg: first, after: 111, maxRead: n},
+		// The walk reads the owner's index, not the order's.
+		{name: "one owner's rows", term: "Item", owner: 7, dir: order.ASC, pg: first, maxRead: 40},
+		{name: "one owner's rows, a term in a tenth", term: "Zed", owner: 7, dir: order.ASC, pg: first, maxRead: 40},
 		{name: "no match", term: "Item 0x", dir: order.ASC, pg: first, maxRead: n / 2},
 		{name: "% matches only itself", term: "Item 1%", dir: order.ASC, pg: first, maxRead: n / 2},
 		// "Item" and "1" are the trigrams of Item_1: its candidates are
@@ -110,7 +120,7 @@ func TestSearchPages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			all := matches(tt.term, tt.dir)
+			all := matches(tt.term, tt.dir, tt.owner)
 			pg := tt.pg
 			if tt.after > 0 {
 				last := all[tt.after-1]
@@ -118,6 +128,9 @@ func TestSearchPages(t *testing.T) {
 			}
 			where := sqldb.NewWhere()
 			where.Search("name", "name", tt.term)
+			if tt.owner != 0 {
+				where.Add("owner = :owner", "owner", tt.owner)
+			}
 			sel := sqldb.Select{
 				Columns: "item_id, name, note", From: "items", Where: where,
 				Order: order.NewBy("name", tt.dir), OrderColumns: map[string]string{"name": "name"}, Tiebreak: "item_id",
