@@ -25,8 +25,10 @@ import (
 // after the other 18,000 names. The rows read are the table's rows
 // Postgres fetched (each row has a note no index holds, so no scan of
 // them is index-only); a page the walk finds reads a few hundred, and one
-// found by the matches first reads every match. Each row has an owner of
-// ten rows too: a search of one owner's rows walks those, not the order.
+// found by the matches first reads every match. Each row has an owner
+// (ten rows each) for a filter besides the term, which the walk tests on
+// the rows it reads: it stays bounded even where the filter keeps few rows
+// and the matches lie at the order's far end.
 func TestSearchPages(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t, t.Name()).DB
@@ -55,11 +57,11 @@ func TestSearchPages(t *testing.T) {
 		}
 	}
 	// matches are the names holding term, in the order's direction, of
-	// owner's rows if owner is not 0.
-	matches := func(term string, dir string, owner int) []string {
+	// the rows whose owner is below below, if below is not 0.
+	matches := func(term string, dir string, below int) []string {
 		var out []string
 		for i, name := range names {
-			if owner != 0 && (i+1)%owners != owner {
+			if below != 0 && (i+1)%owners >= below {
 				continue
 			}
 			if strings.Contains(strings.ToLower(name), strings.ToLower(term)) {
@@ -90,7 +92,7 @@ func TestSearchPages(t *testing.T) {
 		pg      page.Page
 		after   int // with a cursor: after this many matches
 		skip    int // with a page number: the matches before the page
-		owner   int // if not 0, only this owner's rows
+		below   int // if not 0, only the rows of owners below it
 		maxRead int // rows of the table the search may read
 	}{
 		{name: "a common term, matches last in the order", term: "Zed", dir: order.ASC, pg: first, maxRead: n / 2},
@@ -109,9 +111,11 @@ func TestSearchPages(t *testing.T) {
 		{name: "the last page, short", term: "Item 99", dir: order.ASC, pg: first, after: 105, maxRead: n / 2},
 		// Past the end the total takes a count of its own.
 		{name: "a cursor at the end", term: "Item 99", dir: order.ASC, pg: first, after: 111, maxRead: n},
-		// The walk reads the owner's index, not the order's.
-		{name: "one owner's rows", term: "Item", owner: 7, dir: order.ASC, pg: first, maxRead: 40},
-		{name: "one owner's rows, a term in a tenth", term: "Zed", owner: 7, dir: order.ASC, pg: first, maxRead: 40},
+		// A walk that tested the filter before its bound would read the
+		// name index to its end (18,211 rows), keeping one row in ten.
+		{name: "a filter of 10%, matches last", term: "Zed", below: 200, dir: order.ASC, pg: first, maxRead: 3500},
+		{name: "a filter of 1%, matches first", term: "Zed", below: 20, dir: order.DESC, pg: first, maxRead: 3500},
+		{name: "a filter of 0.05%, fewer than a page", term: "Item", below: 1, dir: order.ASC, pg: first, maxRead: 3500},
 		{name: "no match", term: "Item 0x", dir: order.ASC, pg: first, maxRead: n / 2},
 		{name: "% matches only itself", term: "Item 1%", dir: order.ASC, pg: first, maxRead: n / 2},
 		// "Item" and "1" are the trigrams of Item_1: its candidates are
@@ -120,7 +124,7 @@ func TestSearchPages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			all := matches(tt.term, tt.dir, tt.owner)
+			all := matches(tt.term, tt.dir, tt.below)
 			pg := tt.pg
 			if tt.after > 0 {
 				last := all[tt.after-1]
@@ -128,8 +132,8 @@ func TestSearchPages(t *testing.T) {
 			}
 			where := sqldb.NewWhere()
 			where.Search("name", "name", tt.term)
-			if tt.owner != 0 {
-				where.Add("owner = :owner", "owner", tt.owner)
+			if tt.below != 0 {
+				where.Add("owner < :below", "below", tt.below)
 			}
 			sel := sqldb.Select{
 				Columns: "item_id, name, note", From: "items", Where: where,

@@ -43,11 +43,10 @@ const (
 // filter. A key bound twice or reserved for paging is a programming error,
 // which QueryPage and Count return instead of running.
 type Where struct {
-	conds []string
-	// search[i] says conds[i] came from Search.
-	search []bool
+	conds  []string
 	data   map[string]any
 	err    error
+	search bool
 }
 
 // NewWhere returns an empty filter.
@@ -60,7 +59,6 @@ func NewWhere() *Where {
 func (w *Where) Add(cond string, key string, value any) {
 	w.bind(key, value)
 	w.conds = append(w.conds, cond)
-	w.search = append(w.search, false)
 }
 
 // AddN appends cond with every value of kv bound to its key. With kv nil
@@ -70,7 +68,6 @@ func (w *Where) AddN(cond string, kv map[string]any) {
 		w.bind(k, kv[k])
 	}
 	w.conds = append(w.conds, cond)
-	w.search = append(w.search, false)
 }
 
 // Search appends a case-insensitive substring match of col against term,
@@ -79,19 +76,7 @@ func (w *Where) AddN(cond string, kv map[string]any) {
 // list's order is what no statistics tell the planner.
 func (w *Where) Search(col, key, term string) {
 	w.Add(col+" ILIKE :"+key, key, "%"+escapeLike(term)+"%")
-	w.search[len(w.search)-1] = true
-}
-
-// split returns w's searches and its other conditions apart.
-func (w *Where) split() (searches, rest []string) {
-	for i, c := range w.conds {
-		if i < len(w.search) && w.search[i] {
-			searches = append(searches, c)
-		} else {
-			rest = append(rest, c)
-		}
-	}
-	return searches, rest
+	w.search = true
 }
 
 func (w *Where) bind(key string, value any) {
@@ -181,14 +166,12 @@ func (l Select) Statement(pg page.Page) (string, map[string]any, error) {
 }
 
 // walkStatement is a search's first try: the page among the next
-// walk rows of the list's order that its other conditions keep, read
-// through whichever index the planner picks for those (the order's, or
-// a narrow filter's, as a seller's products), which finds a common
-// term's page after a few rows. Where the term is rare near the page's
-// start the walk ends short of a page, instead of reading the index to
-// its end for matches that all lie far down it (a search in the name's
-// order for a term names start with). Only a full page's last row counts
-// the list: a short walk is thrown away, and its count with it.
+// walk rows of the list's order, read through the order's index, which
+// finds a common term's page after a few rows. Where the term is rare
+// near the page's start the walk ends short of a page, instead of reading
+// the index to its end for matches that all lie far down it (a search in
+// the name's order for a term names start with). Only a full page's last
+// row counts the list: a short walk is thrown away, and its count with it.
 func (l Select) walkStatement(pg page.Page, alias string) (string, map[string]any, error) {
 	p, err := l.parts(pg)
 	if err != nil {
@@ -197,13 +180,13 @@ func (l Select) walkStatement(pg page.Page, alias string) (string, map[string]an
 	end := pg.Offset() + pg.RowsPerPage()
 	p.data[walkKey] = min(walkPerRow*end, maxWalk)
 	p.data[endKey] = end
-	searches, rest := l.Where.split()
+	var cursor []string
 	if p.cursor != "" {
-		rest = append(rest, p.cursor)
+		cursor = []string{p.cursor}
 	}
 	total := "CASE WHEN row_number() OVER (" + strings.TrimSpace(p.orderBy) + ") = :" + endKey + " THEN (" + p.count + ") ELSE 0 END"
-	walk := "(SELECT * FROM " + l.From + (&Where{conds: rest}).Clause() + p.orderBy + " LIMIT :" + walkKey + ") " + alias
-	return "SELECT " + p.keys + ", " + total + " AS sqldb_total FROM " + walk + (&Where{conds: searches}).Clause() + p.orderBy + p.paging, p.data, nil
+	walk := "(SELECT * FROM " + l.From + (&Where{conds: cursor}).Clause() + p.orderBy + " LIMIT :" + walkKey + ") " + alias
+	return "SELECT " + p.keys + ", " + total + " AS sqldb_total FROM " + walk + l.Where.Clause() + p.orderBy + p.paging, p.data, nil
 }
 
 // fencedStatement is a search's page when the walk came short: every
@@ -323,12 +306,10 @@ func (l Select) parts(pg page.Page) (statementParts, error) {
 // start with, searched in the name's order, has its matches together at
 // one end, and the walk read the whole index to reach them (0.75-0.9 s
 // on a million products). So the first statement walks at most
-// walkPerRow rows of the order for each row it must find, of the rows the
-// list's other conditions keep (a seller's products are walked through
-// the seller's index, not the order's); if it finds a page, that is the
-// page (the rows walked are the order's first), and otherwise a second
-// statement finds the matches first and sorts them, which costs what the
-// term's index costs wherever its matches lie.
+// walkPerRow rows of the order for each row it must find; if it finds a
+// page, that is the page (the rows walked are the order's first), and
+// otherwise a second statement finds the matches first and sorts them,
+// which costs what the term's index costs wherever its matches lie.
 func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l Select, pg page.Page) (page.Of[T], error) {
 	if l.Where == nil {
 		l.Where = NewWhere()
@@ -391,7 +372,7 @@ func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l Select, pg page
 // QueryPage pages by walkStatement and fencedStatement, and the name the
 // walk's rows are read through: the table's alias, or the table's name.
 func searchAlias(l Select) (string, bool) {
-	if !slices.Contains(l.Where.search, true) {
+	if !l.Where.search {
 		return "", false
 	}
 	m := oneTable.FindStringSubmatch(l.From)
