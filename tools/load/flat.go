@@ -89,8 +89,9 @@ func productFilters(s *stack, size int) []flatFilter {
 		{query: "quantityMax=10", where: "quantity <= 10"},
 		idFilter("userID", "user_id", s.userID, "the owner of all"),
 		idFilter("id", "product_id", s.stockProductID, "one product"),
-		// A seller's own products by a term: the seller's index, not the
-		// order's, is what a search walks then.
+		// A seller's own products by a term: a filter besides the search,
+		// which the walk tests on each row of the order it reads before
+		// the lookup answers.
 		{query: "userID=" + s.adminID + "&name=Toys", where: "user_id = '" + s.adminID + "' AND name ILIKE '%Toys%'", label: "userID=(a seller of two)&name=Toys"},
 	}
 }
