@@ -329,6 +329,28 @@ func (f Field) FilterMiss(v string) string {
 	return fmt.Sprintf("%s: new(uuid.New())", f.Go) // uuid
 }
 
+// Grow is the SQL that spreads the field's values when a plan test
+// copies the seed rows (r, the row copied; i, the copy's number), or ""
+// to keep r's: a reference must name a row that exists.
+func (f Field) Grow() string {
+	switch f.Kind {
+	case "string":
+		return "r." + f.Column + " || ' ' || i"
+	case "int", "quantity":
+		return "i % 500"
+	case "money":
+		return "(i * 7919) % 100000"
+	case "bool":
+		return "i % 3 > 0"
+	case "time":
+		return "r." + f.Column + " - i * interval '1 minute'"
+	}
+	if f.Ref != "" {
+		return ""
+	}
+	return "gen_random_uuid()"
+}
+
 // Loads reports whether any field is parsed back from its row.
 func (d Data) Loads() bool {
 	return slices.ContainsFunc(d.Fields, Field.Loads)

@@ -223,6 +223,7 @@ func destination(tmpl string, d Data) (string, bool) {
 		"bus/bus_test.go.tmpl":    bus + "/" + d.Bus + "_test.go",
 		"db/db.go.tmpl":           db + "/" + d.DB + ".go",
 		"db/model.go.tmpl":        db + "/model.go",
+		"db/plans_test.go.tmpl":   db + "/plans_test.go",
 		"app/app.go.tmpl":         app + "/" + d.App + ".go",
 		"app/model.go.tmpl":       app + "/model.go",
 		"app/route.go.tmpl":       app + "/route.go",

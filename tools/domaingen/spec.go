@@ -94,6 +94,7 @@ func (s Spec) check() error {
 		}
 	}
 	problems = append(problems, s.clashes()...)
+	problems = append(problems, s.longNames()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", strings.Join(problems, "\n"))
 	}
@@ -129,6 +130,33 @@ func (s Spec) clashes() []string {
 		}
 		for _, n := range names {
 			take(n, f.Name)
+		}
+	}
+	return problems
+}
+
+// maxIdentifier is the longest name Postgres keeps whole: it cuts a
+// longer one, and two long index names cut alike would clash.
+const maxIdentifier = 63
+
+// longNames reports fields whose index or constraint would be named past
+// maxIdentifier: the migration names each from the table and the column.
+func (s Spec) longNames() []string {
+	plural := s.Plural
+	if plural == "" {
+		plural = pluralOf(s.Name)
+	}
+	var problems []string
+	for _, f := range s.Fields {
+		suffix := "_idx"
+		switch {
+		case f.Kind == "string":
+			suffix = "_trgm_idx"
+		case f.Ref != "":
+			suffix = "_fkey"
+		}
+		if name := plural + "_" + snake(f.Name) + suffix; len(name) > maxIdentifier {
+			problems = append(problems, fmt.Sprintf("field %q: its index %s is longer than Postgres' %d bytes: shorten the field or the plural", f.Name, name, maxIdentifier))
 		}
 	}
 	return problems

@@ -46,6 +46,9 @@ func TestSpecProblems(t *testing.T) {
 		{name: "a time's filter", spec: Spec{Name: "widget"}, fields: []string{"due:time", "dueFrom:string"}, want: `field "dueFrom": its name dueFrom is due's too`},
 		{name: "a range's filter", spec: Spec{Name: "widget"}, fields: []string{"price:money", "priceMax:int"}, want: "is price's too"},
 		{name: "the key's column", spec: Spec{Name: "widget"}, fields: []string{"widgetId:uuid"}, want: "the ID"},
+		{name: "an index name past 63 bytes", spec: Spec{Name: "widgetcollection"}, fields: []string{"theLongestDescriptionOfTheWidget:string"},
+			want: "widgetcollections_the_longest_description_of_the_widget_trgm_idx is longer than Postgres' 63 bytes"},
+		{name: "the same field as a number, its index within 63 bytes", spec: Spec{Name: "widgetcollection"}, fields: []string{"theLongestDescriptionOfTheWidget:int"}},
 		{name: "one column for two names", spec: Spec{Name: "widget"}, fields: []string{"dueAt:time", "due_at2:int"}, want: "camelCase"},
 	}
 	for _, tt := range tests {

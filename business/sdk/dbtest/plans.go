@@ -26,8 +26,15 @@ func Grow(t *testing.T, db *sqlx.DB, n int, set map[string]map[string]string) {
 	if err := migrate.Seed(ctx, db); err != nil {
 		t.Fatalf("dbtest: seed: %v", err)
 	}
-	// Parents before children: users, products, sales, audits.
-	for _, table := range []string{"users", "products", "sales", "audits"} {
+	// Parents before children: users, products, sales, audits, then a
+	// domain added since, whose copies refer to the rows its seed rows do.
+	tables := []string{"users", "products", "sales", "audits"}
+	for _, table := range slices.Sorted(maps.Keys(set)) {
+		if !slices.Contains(tables, table) {
+			tables = append(tables, table)
+		}
+	}
+	for _, table := range tables {
 		cols, ok := set[table]
 		if !ok {
 			continue
