@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"path"
+	"strings"
+)
 
 // notRoutedWriter replaces the ServeMux's own plain-text 404 and 405
 // replies (for a path no route has, or a method the path lacks) with the
@@ -30,6 +34,30 @@ func (w *notRoutedWriter) WriteHeader(code int) {
 		}
 	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// notRouted answers status with the app's body, or the mux's text.
+func (w *notRoutedWriter) notRouted(status int) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	if !w.replaced {
+		_, _ = w.ResponseWriter.Write([]byte(http.StatusText(status) + "\n"))
+	}
+}
+
+// isClean reports whether p is a path the mux routes as it is, rather
+// than redirecting to its clean form: rooted, with no empty, "." or ".."
+// element (a trailing slash is kept).
+func isClean(p string) bool {
+	if !strings.HasPrefix(p, "/") {
+		return false
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
 
 // replacement encodes the app's body for status; false keeps the mux's.

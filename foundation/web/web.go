@@ -71,10 +71,19 @@ func (a *App) Routes() []string {
 
 // ServeHTTP implements http.Handler.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if a.cfg.NotRouted != nil {
-		w = &notRoutedWriter{ResponseWriter: w, body: a.cfg.NotRouted}
+	if a.cfg.NotRouted == nil {
+		a.mux.ServeHTTP(w, r)
+		return
 	}
-	a.mux.ServeHTTP(w, r)
+	nw := &notRoutedWriter{ResponseWriter: w, body: a.cfg.NotRouted}
+	if !isClean(r.URL.Path) {
+		// The mux would redirect to the clean path with an HTML body (no
+		// body for a POST): a reply in no route's form. No route has
+		// this path, so it is answered as one no route takes.
+		nw.notRouted(http.StatusNotFound)
+		return
+	}
+	a.mux.ServeHTTP(nw, r)
 }
 
 // HandlerFunc registers h for method and path (a ServeMux pattern such as

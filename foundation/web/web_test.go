@@ -108,6 +108,11 @@ func TestAppRoutesAndNotRouted(t *testing.T) {
 		{http.MethodDelete, "/things/7", http.StatusNoContent, "", ""},
 		{http.MethodGet, "/nowhere", http.StatusNotFound, "application/json", `{"error":"Not Found"}`},
 		{http.MethodPatch, "/things/7", http.StatusMethodNotAllowed, "application/json", `{"error":"Method Not Allowed"}`},
+		// Paths the mux would redirect to their clean form, with HTML.
+		{http.MethodGet, "/things//7", http.StatusNotFound, "application/json", `{"error":"Not Found"}`},
+		{http.MethodGet, "/nowhere/../things/7", http.StatusNotFound, "application/json", `{"error":"Not Found"}`},
+		{http.MethodPost, "/./things", http.StatusNotFound, "application/json", `{"error":"Not Found"}`},
+		{http.MethodGet, "//things/7", http.StatusNotFound, "application/json", `{"error":"Not Found"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {

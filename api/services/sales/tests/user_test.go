@@ -279,6 +279,11 @@ func TestUsersBadInput(t *testing.T) {
 			StatusCode: http.StatusRequestEntityTooLarge, Got: &errs.Error{}, Exp: errBody(errs.PayloadTooLarge), Cmp: cmpErr},
 		{Name: "unknown-route", Method: http.MethodGet, URL: "/v1/nothing-here", Token: admin,
 			StatusCode: http.StatusNotFound, Got: &errs.Error{}, Exp: errBody(errs.NotFound), Cmp: cmpErr},
+		// A path that is not clean is no route's, not a redirect to one.
+		{Name: "unclean-path", Method: http.MethodGet, URL: "/v1/../v1/users", Token: admin,
+			StatusCode: http.StatusNotFound, Got: &errs.Error{}, Exp: errBody(errs.NotFound), Cmp: cmpErr},
+		{Name: "empty-path-element", Method: http.MethodPost, URL: "/v1//users", Token: admin, Body: map[string]any{"name": "X"},
+			StatusCode: http.StatusNotFound, Got: &errs.Error{}, Exp: errBody(errs.NotFound), Cmp: cmpErr},
 		{Name: "wrong-method", Method: http.MethodPatch, URL: "/v1/users", Token: admin,
 			StatusCode: http.StatusMethodNotAllowed, Got: &errs.Error{}, Exp: errBody(errs.MethodNotAllowed), Cmp: cmpErr},
 	}
