@@ -72,6 +72,11 @@ func List[F, B, A any](ctx context.Context, r *http.Request, bus Lister[B, F], s
 		if err != nil {
 			return Result[A]{}, errs.NewFields(errs.FieldErrors{"cursor": err.Error()})
 		}
+		// page=1 is the default, which a client may send with every
+		// request; a later page's number with a cursor asks for two pages.
+		if pg.Number() > 1 {
+			return Result[A]{}, errs.NewFields(errs.FieldErrors{"page": "a page read by cursor has no number: send cursor or a page number above 1, not both"})
+		}
 		pg = pg.After(after)
 	}
 
@@ -104,7 +109,7 @@ func (s ListSpec[F, B, A]) Params() []apidoc.Param {
 		{Name: "page", Type: "integer", Min: new(1.0), Description: fmt.Sprintf("the page number, from 1 (default 1), while (page-1)×rows stays under %d; deeper pages by cursor", page.MaxOffset)},
 		{Name: "rows", Type: "integer", Min: new(1.0), Max: new(float64(page.MaxRows)), Description: fmt.Sprintf("rows per page (default %d)", page.DefaultRows)},
 		{Name: "orderBy", Type: "string", Description: "FIELD or FIELD,ASC or FIELD,DESC with FIELD one of " + strings.Join(fields, ", ") + " (default " + def + ")"},
-		{Name: "cursor", Type: "string", Description: "the next of an earlier page of the same list (same orderBy and filters): the page after it"},
+		{Name: "cursor", Type: "string", Description: "the next of an earlier page of the same list (same orderBy and filters): the page after it; page, if sent, must be 1"},
 	}
 	return append(params, Params(s.Filter, s.Docs)...)
 }

@@ -84,7 +84,13 @@ func TestKeysetPaging(t *testing.T) {
 		bad("another list", "/v1/vproducts?rows=5&orderBy=name&cursor="+first.Next),
 		bad("not a cursor", "/v1/products?rows=5&orderBy=name&cursor=%7B%7D"),
 		bad("a forged key", "/v1/products?rows=5&orderBy=dateCreated&cursor="+url.QueryEscape(forged("not a time"))),
+		{Name: "a cursor and a later page's number", Method: http.MethodGet, URL: "/v1/products?rows=5&orderBy=name&page=2&cursor=" + first.Next, Token: s.tokens["admin"],
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "page"), Cmp: cmpErr},
 	})
+	// page=1, the default, may come with a cursor: it reads the page after.
+	if second := s.list(t, "/v1/products?rows=5&orderBy=name&page=1&cursor="+first.Next); len(second.Items) == 0 || second.Page != 0 {
+		t.Errorf("page=1 with a cursor: %d items, page %d; want the page after the cursor (page 0)", len(second.Items), second.Page)
+	}
 }
 
 // TestCountIsCapped: past page.CountCap the total stops counting and says
