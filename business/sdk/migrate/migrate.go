@@ -64,9 +64,21 @@ func Seed(ctx context.Context, db *sqlx.DB) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("seed: %w", err)
+		return fmt.Errorf("seed: %w%s", err, aheadHint(ctx, db))
 	}
 	return nil
+}
+
+// aheadHint explains a seed that failed on a database migrated past this
+// build's last migration: other files made its schema (a domain generated,
+// then removed), so a seed of these files may not fit it.
+func aheadHint(ctx context.Context, db *sqlx.DB) string {
+	states, dbVersion, err := Status(ctx, db)
+	if err != nil || len(states) == 0 || dbVersion <= states[len(states)-1].Version {
+		return ""
+	}
+	last := states[len(states)-1]
+	return fmt.Sprintf(" (the database records migration %d, past this build's last, %05d_%s: other migration files made it; a development database can be dropped and made afresh)", dbVersion, last.Version, last.Name)
 }
 
 // Hash returns a short hash of the migration files, names and contents,

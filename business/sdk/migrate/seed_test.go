@@ -2,6 +2,7 @@ package migrate_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/garagesale/service/business/sdk/dbtest"
@@ -63,4 +64,26 @@ func TestSeedSalesTakeStockOnce(t *testing.T) {
 			{Name: "McDonalds Toys", Quantity: 115, Sold: 5},
 			{Name: "Vinyl Records", Quantity: 14, Sold: 1},
 		})
+}
+
+// TestSeedOnADatabaseAheadSaysSo: a seed that fails on a database migrated
+// past the last migration here (a generated domain removed again, its
+// table gone or another's number reused) says so, instead of only naming
+// the table it missed.
+func TestSeedOnADatabaseAheadSaysSo(t *testing.T) {
+	d := dbtest.New(t, t.Name())
+	ctx := context.Background()
+	// Another tree's migration 99 dropped what this tree's seed fills.
+	for _, q := range []string{
+		`DROP TABLE audits`,
+		`INSERT INTO goose_db_version (version_id, is_applied) VALUES (99, true)`,
+	} {
+		if _, err := d.DB.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	err := migrate.Seed(ctx, d.DB)
+	if err == nil || !strings.Contains(err.Error(), "the database records migration 99, past this build's last") {
+		t.Errorf("seed: got %v, want it to say the database is past this build's migrations", err)
+	}
 }
