@@ -46,9 +46,10 @@ func (w *notRoutedWriter) notRouted(status int) {
 	}
 }
 
-// isClean reports whether p is a path the mux routes as it is, rather
-// than redirecting to its clean form: rooted, with no empty, "." or ".."
-// element (a trailing slash is kept).
+// isClean reports whether p, a request's escaped path, is one the mux
+// routes as it is rather than redirecting to its clean form: rooted, with
+// no empty, "." or ".." element (a trailing slash is kept). An escaped
+// "%2F" or "%2E" is part of an element, as the mux sees it.
 func isClean(p string) bool {
 	if !strings.HasPrefix(p, "/") {
 		return false

@@ -76,7 +76,8 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nw := &notRoutedWriter{ResponseWriter: w, body: a.cfg.NotRouted}
-	if !isClean(r.URL.Path) {
+	// The mux's own test: the escaped path, CONNECT and "*" left alone.
+	if r.Method != http.MethodConnect && r.RequestURI != "*" && !isClean(r.URL.EscapedPath()) {
 		// The mux would redirect to the clean path with an HTML body (no
 		// body for a POST): a reply in no route's form. No route has
 		// this path, so it is answered as one no route takes.

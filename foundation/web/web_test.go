@@ -113,6 +113,10 @@ func TestAppRoutesAndNotRouted(t *testing.T) {
 		{http.MethodGet, "/nowhere/../things/7", http.StatusNotFound, "application/json", `{"error":"Not Found"}`},
 		{http.MethodPost, "/./things", http.StatusNotFound, "application/json", `{"error":"Not Found"}`},
 		{http.MethodGet, "//things/7", http.StatusNotFound, "application/json", `{"error":"Not Found"}`},
+		// Escaped, a slash or a dot is part of its element: the mux
+		// routes these to {id} as they are.
+		{http.MethodGet, "/things/a%2F%2Fb", http.StatusOK, "application/json", `{"id":"a//b","trace":"00000000000000000000000000000000"}`},
+		{http.MethodGet, "/things/%2E%2E", http.StatusOK, "application/json", `{"id":"..","trace":"00000000000000000000000000000000"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
