@@ -45,10 +45,7 @@ type Field struct {
 var seedNamespace = uuid.MustParse("6f1d7c52-2a5b-4e0c-9a55-5d6f0e1c2b3a")
 
 func newData(module string, s Spec, migration int, tables map[string]string) Data {
-	plural := s.Plural
-	if plural == "" {
-		plural = pluralOf(s.Name)
-	}
+	plural := s.plural()
 	title := strings.ToUpper(plural[:1]) + plural[1:]
 	d := Data{
 		Module: module, Name: s.Name, Plural: plural,

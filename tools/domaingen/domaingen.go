@@ -121,8 +121,8 @@ func Make(root string, spec Spec) (Plan, error) {
 		// A table's migration is not edited once it has run: one that
 		// differs is a domain made with other fields, or by hand.
 		if c.Action == Kept && strings.HasPrefix(path, sqlDir+"/") {
-			return Plan{}, fmt.Errorf("%s differs from the migration these fields make: the %s domain exists already, with other fields. "+
-				"The generator adds domains; change an existing one by hand (with a new migration)", path, spec.Name)
+			return Plan{}, fmt.Errorf("%s differs from the migration these fields make: the %s domain exists already, with other fields, "+
+				"by hand, or by an older generator. The generator adds domains; change an existing one by hand (with a new migration)", path, spec.Name)
 		}
 		plan.Changes = append(plan.Changes, c)
 	}

@@ -128,11 +128,28 @@ func (s Spec) clashes() []string {
 		case "time":
 			names = append(names, f.Name+"From", f.Name+"Before", exported(f.Name)+"From", exported(f.Name)+"Before")
 		}
+		// Indexes are named from the column: name's trigram index and
+		// nameTrgm's would both be <plural>_name_trgm_idx.
+		indexes := []string{snake(f.Name) + "_idx"}
+		if f.Kind == "string" {
+			indexes = append(indexes, snake(f.Name)+"_trgm_idx")
+		}
+		for _, n := range indexes {
+			names = append(names, "index "+s.plural()+"_"+n)
+		}
 		for _, n := range names {
 			take(n, f.Name)
 		}
 	}
 	return problems
+}
+
+// plural is the table's name: Plural, or the name's English plural.
+func (s Spec) plural() string {
+	if s.Plural != "" {
+		return s.Plural
+	}
+	return pluralOf(s.Name)
 }
 
 // maxIdentifier is the longest name Postgres keeps whole: it cuts a
@@ -142,10 +159,7 @@ const maxIdentifier = 63
 // longNames reports fields whose index or constraint would be named past
 // maxIdentifier: the migration names each from the table and the column.
 func (s Spec) longNames() []string {
-	plural := s.Plural
-	if plural == "" {
-		plural = pluralOf(s.Name)
-	}
+	plural := s.plural()
 	var problems []string
 	for _, f := range s.Fields {
 		suffix := "_idx"

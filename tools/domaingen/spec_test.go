@@ -49,6 +49,9 @@ func TestSpecProblems(t *testing.T) {
 		{name: "an index name past 63 bytes", spec: Spec{Name: "widgetcollection"}, fields: []string{"theLongestDescriptionOfTheWidget:string"},
 			want: "widgetcollections_the_longest_description_of_the_widget_trgm_idx is longer than Postgres' 63 bytes"},
 		{name: "the same field as a number, its index within 63 bytes", spec: Spec{Name: "widgetcollection"}, fields: []string{"theLongestDescriptionOfTheWidget:int"}},
+		{name: "one index for two fields", spec: Spec{Name: "widget"}, fields: []string{"name:string", "nameTrgm:int"},
+			want: `field "nameTrgm": its name index widgets_name_trgm_idx is name's too`},
+		{name: "a column named like another's index", spec: Spec{Name: "widget"}, fields: []string{"name:string", "nameIdx:int"}},
 		{name: "one column for two names", spec: Spec{Name: "widget"}, fields: []string{"dueAt:time", "due_at2:int"}, want: "camelCase"},
 	}
 	for _, tt := range tests {
