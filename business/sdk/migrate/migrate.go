@@ -7,11 +7,14 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"slices"
 
 	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -64,22 +67,39 @@ func Seed(ctx context.Context, db *sqlx.DB) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("seed: %w%s", err, aheadHint(ctx, db))
+		return fmt.Errorf("seed: %w%s", err, schemaHint(ctx, db, err))
 	}
 	return nil
 }
 
-// aheadHint explains a seed that failed on a database migrated past this
-// build's last migration: other files made its schema (a domain generated,
-// then removed), so a seed of these files may not fit it.
-func aheadHint(ctx context.Context, db *sqlx.DB) string {
-	states, dbVersion, err := Status(ctx, db)
-	if err != nil || len(states) == 0 || dbVersion <= states[len(states)-1].Version {
+// schemaHint explains a seed that failed on a schema other migration
+// files made: a database migrated past this build's last migration, or
+// one that records every migration here yet lacks a table or column a
+// seed fills (a domain generated and taken out again, whose number the
+// next one took: goose skips a number the database records).
+func schemaHint(ctx context.Context, db *sqlx.DB, err error) string {
+	states, dbVersion, serr := Status(ctx, db)
+	if serr != nil || len(states) == 0 {
 		return ""
 	}
 	last := states[len(states)-1]
-	return fmt.Sprintf(" (the database records migration %d, past this build's last, %05d_%s: other migration files made it; a development database can be dropped and made afresh)", dbVersion, last.Version, last.Name)
+	const afresh = "; a development database can be dropped and made afresh)"
+	var pgErr *pgconn.PgError
+	missing := errors.As(err, &pgErr) && (pgErr.Code == undefinedTable || pgErr.Code == undefinedColumn)
+	switch {
+	case dbVersion > last.Version:
+		return fmt.Sprintf(" (the database records migration %d, past this build's last, %05d_%s: other migration files made it"+afresh, dbVersion, last.Version, last.Name)
+	case missing && !slices.ContainsFunc(states, func(st MigrationStatus) bool { return !st.Applied }):
+		return fmt.Sprintf(" (the database records every migration to %05d_%s, yet lacks what the seed fills: other files of those numbers made it, such as a domain taken out whose number the next one took"+afresh, last.Version, last.Name)
+	}
+	return ""
 }
+
+// Postgres error codes of a schema that lacks what a statement names.
+const (
+	undefinedTable  = "42P01"
+	undefinedColumn = "42703"
+)
 
 // Hash returns a short hash of the migration files, names and contents,
 // which changes whenever the schema does.

@@ -66,24 +66,35 @@ func TestSeedSalesTakeStockOnce(t *testing.T) {
 		})
 }
 
-// TestSeedOnADatabaseAheadSaysSo: a seed that fails on a database migrated
-// past the last migration here (a generated domain removed again, its
-// table gone or another's number reused) says so, instead of only naming
-// the table it missed.
-func TestSeedOnADatabaseAheadSaysSo(t *testing.T) {
-	d := dbtest.New(t, t.Name())
-	ctx := context.Background()
-	// Another tree's migration 99 dropped what this tree's seed fills.
-	for _, q := range []string{
-		`DROP TABLE audits`,
-		`INSERT INTO goose_db_version (version_id, is_applied) VALUES (99, true)`,
-	} {
-		if _, err := d.DB.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
+// TestSeedOnAnotherSchemaSaysSo: a seed that fails on a schema other
+// migration files made says so, instead of only naming the table it
+// missed: a generated domain taken out again leaves its version, and the
+// next domain takes its number.
+func TestSeedOnAnotherSchemaSaysSo(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup []string
+		want  string
+	}{
+		{name: "the database past the last migration",
+			setup: []string{`DROP TABLE audits`, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99, true)`},
+			want:  "the database records migration 99, past this build's last"},
+		{name: "a number recorded for another file",
+			setup: []string{`DROP TABLE audits`},
+			want:  "yet lacks what the seed fills: other files of those numbers made it"},
 	}
-	err := migrate.Seed(ctx, d.DB)
-	if err == nil || !strings.Contains(err.Error(), "the database records migration 99, past this build's last") {
-		t.Errorf("seed: got %v, want it to say the database is past this build's migrations", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := dbtest.New(t, t.Name())
+			ctx := context.Background()
+			for _, q := range tt.setup {
+				if _, err := d.DB.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			if err := migrate.Seed(ctx, d.DB); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("seed: got %v, want it to say %q", err, tt.want)
+			}
+		})
 	}
 }
