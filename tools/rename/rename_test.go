@@ -280,7 +280,7 @@ func findLeftovers(t *testing.T, root string) []string {
 			return err
 		}
 		for i, line := range strings.Split(string(data), "\n") {
-			line = strings.ReplaceAll(line, gateVar, "")
+			line = strings.ReplaceAll(strings.ReplaceAll(line, gateVar, ""), licenseHolder, "")
 			for _, tok := range leftovers {
 				if strings.Contains(line, tok) {
 					hits = append(hits, fmt.Sprintf("%s:%d: %s in %q", rel, i+1, tok, strings.TrimSpace(line)))

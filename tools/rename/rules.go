@@ -19,6 +19,11 @@ const (
 // names, so the makefile must go on setting the name the test reads.
 const gateVar = "SALES_TEST_RENAME"
 
+// licenseHolder is the kit's copyright holder in LICENSE. The MIT license
+// asks that its notice stay in every copy, so a renamed project keeps it
+// and adds its own line.
+const licenseHolder = "The " + templateProject + "/service authors"
+
 // rule replaces one token of the template. A token is matched only where
 // the text around it lets it stand alone: the word "sales" of the example
 // application (salebus, /v1/sales, the sales table) is never a token, only
@@ -75,7 +80,7 @@ func newReplacer(module, name string) *replacer {
 		rules = append(rules, rule{old: templateName + "-" + suffix, new: name + "-" + suffix, notAfter: alnumByteAfter})
 	}
 
-	r := replacer{keep: []string{gateVar}}
+	r := replacer{keep: []string{gateVar, licenseHolder}}
 	for _, ru := range rules {
 		if ru.old != ru.new {
 			r.rules = append(r.rules, ru)

@@ -76,6 +76,7 @@ var replaceTests = []struct {
 	{"a variable that merely ends in SALES_", "TOTAL_SALES_COUNT XSALES_", "TOTAL_SALES_COUNT XSALES_"},
 	{"another compound", "sales-tax sales-apis", "sales-tax sales-apis"},
 	{"this program's gate", "SALES_TEST_RENAME=1 go test", "SALES_TEST_RENAME=1 go test"},
+	{"the license's notice, which copies keep", "Copyright (c) 2026 The garagesale/service authors", "Copyright (c) 2026 The garagesale/service authors"},
 }
 
 func TestReplace(t *testing.T) {
