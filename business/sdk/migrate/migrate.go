@@ -76,16 +76,30 @@ func Seed(ctx context.Context, db *sqlx.DB) error {
 // files made: a database migrated past this build's last migration, or
 // one that records every migration here yet lacks a table or column a
 // seed fills (a domain generated and taken out again, whose number the
-// next one took: goose skips a number the database records).
+// next one took: goose skips a number the database records). It also
+// says so of a database never migrated.
 func schemaHint(ctx context.Context, db *sqlx.DB, err error) string {
+	var pgErr *pgconn.PgError
+	missing := errors.As(err, &pgErr) && (pgErr.Code == undefinedTable || pgErr.Code == undefinedColumn)
+	// Status creates goose's version table where there is none: asked
+	// first, a seed on a database never migrated would leave an empty
+	// one behind.
+	var versions *string
+	if qerr := db.QueryRowContext(ctx, `SELECT to_regclass($1)::text`, goose.DefaultTablename).Scan(&versions); qerr != nil {
+		return ""
+	}
+	if versions == nil {
+		if missing {
+			return " (the database has never been migrated: migrate it first)"
+		}
+		return ""
+	}
 	states, dbVersion, serr := Status(ctx, db)
 	if serr != nil || len(states) == 0 {
 		return ""
 	}
 	last := states[len(states)-1]
 	const afresh = "; a development database can be dropped and made afresh)"
-	var pgErr *pgconn.PgError
-	missing := errors.As(err, &pgErr) && (pgErr.Code == undefinedTable || pgErr.Code == undefinedColumn)
 	switch {
 	case dbVersion > last.Version:
 		return fmt.Sprintf(" (the database records migration %d, past this build's last, %05d_%s: other migration files made it"+afresh, dbVersion, last.Version, last.Name)

@@ -69,12 +69,15 @@ func TestSeedSalesTakeStockOnce(t *testing.T) {
 // TestSeedOnAnotherSchemaSaysSo: a seed that fails on a schema other
 // migration files made says so, instead of only naming the table it
 // missed: a generated domain taken out again leaves its version, and the
-// next domain takes its number.
+// next domain takes its number. A database never migrated is told so too.
 func TestSeedOnAnotherSchemaSaysSo(t *testing.T) {
 	tests := []struct {
 		name  string
 		setup []string
 		want  string
+		// neverMigrated: the database has no version table before the
+		// seed, nor after it.
+		neverMigrated bool
 	}{
 		{name: "the database past the last migration",
 			setup: []string{`DROP TABLE audits`, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99, true)`},
@@ -82,6 +85,10 @@ func TestSeedOnAnotherSchemaSaysSo(t *testing.T) {
 		{name: "a number recorded for another file",
 			setup: []string{`DROP TABLE audits`},
 			want:  "yet lacks what the seed fills: other files of those numbers made it"},
+		{name: "a database never migrated",
+			setup:         []string{`DROP SCHEMA public CASCADE`, `CREATE SCHEMA public`},
+			want:          "the database has never been migrated: migrate it first",
+			neverMigrated: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,6 +101,15 @@ func TestSeedOnAnotherSchemaSaysSo(t *testing.T) {
 			}
 			if err := migrate.Seed(ctx, d.DB); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("seed: got %v, want it to say %q", err, tt.want)
+			}
+			// The hint only reads: a database never migrated gains no
+			// empty version table from a failed seed.
+			var versions *string
+			if err := d.DB.QueryRowContext(ctx, `SELECT to_regclass('goose_db_version')::text`).Scan(&versions); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := versions != nil, !tt.neverMigrated; got != want {
+				t.Errorf("goose_db_version exists after the seed: %v, want %v", got, want)
 			}
 		})
 	}
