@@ -201,14 +201,18 @@ func (f Field) requestTag(presence string) string {
 	case "int":
 		validate += "," + int32Range
 		extra = ` openapi:"minimum=-2147483648"`
+	case "string":
+		// name.Name's bound; the kit's tests hold its own models' tags
+		// to the types' constants.
+		extra = ` openapi:"maxLength=100"`
 	case "money":
 		typ := "number"
 		if presence == "omitempty" {
 			typ = "number|null"
 		}
-		extra = ` openapi:"type=` + typ + `,minimum=0" doc:"in currency units, at most 2 decimals"`
+		extra = ` openapi:"type=` + typ + `,minimum=0,maximum=1000000000" doc:"in currency units, at most 2 decimals"`
 	case "quantity":
-		extra = ` openapi:"minimum=0"`
+		extra = ` openapi:"minimum=0,maximum=1000000"`
 	case "time":
 		extra = ` openapi:"format=date-time" doc:"RFC 3339"`
 	case "uuid":

@@ -48,12 +48,12 @@ func ToAppProduct(bus productbus.Product) Product {
 
 // NewProduct is the body of POST /v1/products. The owner is the caller.
 type NewProduct struct {
-	Name string `json:"name" validate:"required"`
+	Name string `json:"name" validate:"required" openapi:"maxLength=100"`
 	// Cost is kept raw so it is read from its exact digits and a malformed
 	// amount is reported against cost.
-	Cost     json.RawMessage `json:"cost" validate:"required" openapi:"type=number,minimum=0" doc:"in currency units, at most 2 decimals"`
-	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0" doc:"optional: the least an online buyer pays a unit, below cost (a sale price); absent or null is the cost"`
-	Quantity *int            `json:"quantity" validate:"required" openapi:"minimum=0"`
+	Cost     json.RawMessage `json:"cost" validate:"required" openapi:"type=number,minimum=0,maximum=1000000000" doc:"in currency units, at most 2 decimals"`
+	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"optional: the least an online buyer pays a unit, below cost (a sale price); absent or null is the cost"`
+	Quantity *int            `json:"quantity" validate:"required" openapi:"minimum=0,maximum=1000000"`
 }
 
 // toBusNewProduct checks every field at once, so one response names every
@@ -81,10 +81,10 @@ func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, er
 // UpdateProduct is the body of PUT /v1/products/{productID}: only the
 // fields sent change.
 type UpdateProduct struct {
-	Name     *string         `json:"name"`
-	Cost     json.RawMessage `json:"cost" openapi:"type=number|null,minimum=0" doc:"in currency units, at most 2 decimals; absent or null leaves it as it is"`
-	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0" doc:"the least an online buyer pays a unit, below cost; absent or null leaves it as it is"`
-	Quantity *int            `json:"quantity" openapi:"minimum=0"`
+	Name     *string         `json:"name" openapi:"maxLength=100"`
+	Cost     json.RawMessage `json:"cost" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"in currency units, at most 2 decimals; absent or null leaves it as it is"`
+	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"the least an online buyer pays a unit, below cost; absent or null leaves it as it is"`
+	Quantity *int            `json:"quantity" openapi:"minimum=0,maximum=1000000"`
 }
 
 func toBusUpdateProduct(app UpdateProduct) (productbus.UpdateProduct, error) {

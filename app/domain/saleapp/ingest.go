@@ -15,11 +15,11 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/garagesale/service/app/sdk/apidoc"
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/app/sdk/valid"
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/web"
@@ -85,11 +85,11 @@ const BatchLines = 100
 // OfflineSale is one line of POST /v1/sales/ingest: a sale of one of the
 // caller's products, recorded at their table while offline.
 type OfflineSale struct {
-	ID        string          `json:"id" doc:"the id the seller's device gave the sale (1 to 100 characters); uploading it again records nothing"`
-	ProductID string          `json:"productID" openapi:"format=uuid"`
-	Quantity  int             `json:"quantity" openapi:"minimum=1"`
-	Paid      json.RawMessage `json:"paid" openapi:"type=number,minimum=0" doc:"what the buyer paid in all, in currency units, at most 2 decimals"`
-	TakenAt   string          `json:"takenAt" openapi:"format=date-time" doc:"when the sale was made (RFC 3339)"`
+	ID        string          `json:"id" validate:"required,max=100" doc:"the id the seller's device gave the sale; uploading it again records nothing"`
+	ProductID string          `json:"productID" validate:"required" openapi:"format=uuid"`
+	Quantity  *int            `json:"quantity" validate:"required" openapi:"minimum=1,maximum=1000000"`
+	Paid      json.RawMessage `json:"paid" validate:"required" openapi:"type=number,minimum=0,maximum=1000000000" doc:"what the buyer paid in all, in currency units, at most 2 decimals"`
+	TakenAt   string          `json:"takenAt" validate:"required" openapi:"format=date-time" doc:"when the sale was made (RFC 3339)"`
 	BuyerID   string          `json:"buyerID,omitempty" openapi:"format=uuid" doc:"the buyer's account; leave it out for a walk-in buyer"`
 }
 
@@ -112,17 +112,8 @@ type IngestSummary struct {
 	Rejected  int `json:"rejected"`
 }
 
-// Validate implements web.Validator: the id is checked here, the other
-// fields as they are converted.
-func (o *OfflineSale) Validate() error {
-	if n := utf8.RuneCountInString(o.ID); n < 1 || n > 100 {
-		return errs.NewFields(errs.FieldErrors{"id": "must be 1 to 100 characters"})
-	}
-	return nil
-}
-
 func toBusOfflineSale(app OfflineSale) (salebus.OfflineSale, error) {
-	fe := errs.FieldErrors{}
+	fe := valid.Fields(app)
 	productID, q, paid := parsePurchase(fe, app.ProductID, app.Quantity, app.Paid)
 	takenAt, err := time.Parse(time.RFC3339Nano, app.TakenAt)
 	if err != nil {

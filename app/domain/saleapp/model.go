@@ -8,6 +8,7 @@ import (
 
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/app/sdk/valid"
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/business/types/quantity"
@@ -48,25 +49,30 @@ func toAppSale(bus salebus.Sale) Sale {
 // kept raw so its exact digits are parsed, never through a float, and a
 // malformed amount is reported against "paid" with every other bad field.
 type NewSale struct {
-	ProductID string          `json:"productID" openapi:"format=uuid"`
-	Quantity  int             `json:"quantity" openapi:"minimum=1"`
-	Paid      json.RawMessage `json:"paid" openapi:"type=number,minimum=0" doc:"what the buyer pays in all, in currency units, at most 2 decimals"`
+	ProductID string          `json:"productID" validate:"required" openapi:"format=uuid"`
+	Quantity  *int            `json:"quantity" validate:"required" openapi:"minimum=1,maximum=1000000"`
+	Paid      json.RawMessage `json:"paid" validate:"required" openapi:"type=number,minimum=0,maximum=1000000000" doc:"what the buyer pays in all, in currency units, at most 2 decimals"`
 }
 
 // parsePurchase checks what every sale names, a purchase or an uploaded
-// line, adding each bad field to fe.
-func parsePurchase(fe errs.FieldErrors, productID string, qty int, paid json.RawMessage) (uuid.UUID, quantity.Quantity, money.Money) {
+// line, adding each bad field to fe, which holds the fields its validate
+// tags refused already (a field missing is "is required", not a value's
+// error).
+func parsePurchase(fe errs.FieldErrors, productID string, qty *int, paid json.RawMessage) (uuid.UUID, quantity.Quantity, money.Money) {
 	id, err := query.ParseUUID(productID)
 	fe.Add("productID", err)
-	q, err := quantity.ParsePositive(qty)
-	fe.Add("quantity", err)
+	var q quantity.Quantity
+	if qty != nil {
+		q, err = quantity.ParsePositive(*qty)
+		fe.Add("quantity", err)
+	}
 	m, err := money.ParseJSON(paid)
 	fe.Add("paid", err)
 	return id, q, m
 }
 
 func toBusNewSale(app NewSale, buyerID uuid.UUID) (salebus.NewSale, error) {
-	fe := errs.FieldErrors{}
+	fe := valid.Fields(app)
 	productID, q, paid := parsePurchase(fe, app.ProductID, app.Quantity, app.Paid)
 	if err := fe.ToError(); err != nil {
 		return salebus.NewSale{}, err

@@ -45,12 +45,12 @@ func toAppUser(bus userbus.User) User {
 
 // NewUser is the body of POST /v1/users.
 type NewUser struct {
-	Name            string   `json:"name" validate:"required"`
-	Email           string   `json:"email" validate:"required"`
+	Name            string   `json:"name" validate:"required" openapi:"maxLength=100"`
+	Email           string   `json:"email" validate:"required" openapi:"maxLength=254"`
 	Roles           []string `json:"roles" validate:"required" openapi:"enum=ADMIN|USER"`
 	Department      string   `json:"department" validate:"max=100"`
-	Password        string   `json:"password" validate:"required"`
-	PasswordConfirm string   `json:"passwordConfirm" validate:"eqfield=Password"`
+	Password        string   `json:"password" validate:"required" openapi:"minLength=6,maxLength=72" doc:"6 characters to 72 bytes"`
+	PasswordConfirm string   `json:"passwordConfirm" validate:"required,eqfield=Password"`
 }
 
 // toBusNewUser checks every field at once, so one response names every
@@ -82,11 +82,11 @@ func toBusNewUser(app NewUser) (userbus.NewUser, error) {
 // UpdateUser is the body of PUT /v1/users/{userID}: only the fields sent
 // change. Changing one's own email or password takes currentPassword.
 type UpdateUser struct {
-	Name            *string `json:"name"`
-	Email           *string `json:"email"`
-	Department      *string `json:"department"`
-	Password        *string `json:"password"`
-	PasswordConfirm *string `json:"passwordConfirm"`
+	Name            *string `json:"name" openapi:"maxLength=100"`
+	Email           *string `json:"email" openapi:"maxLength=254"`
+	Department      *string `json:"department" openapi:"maxLength=100"`
+	Password        *string `json:"password" openapi:"minLength=6,maxLength=72" doc:"6 characters to 72 bytes; takes passwordConfirm"`
+	PasswordConfirm *string `json:"passwordConfirm" doc:"the same as password, with it"`
 	Enabled         *bool   `json:"enabled"`
 	CurrentPassword *string `json:"currentPassword"`
 }
@@ -133,11 +133,11 @@ func toBusUpdateUser(app UpdateUser) (userbus.UpdateUser, error) {
 // Signup is the body of POST /v1/users/signup: a new user's own details.
 // The role is always USER.
 type Signup struct {
-	Name            string `json:"name" validate:"required"`
-	Email           string `json:"email" validate:"required"`
+	Name            string `json:"name" validate:"required" openapi:"maxLength=100"`
+	Email           string `json:"email" validate:"required" openapi:"maxLength=254"`
 	Department      string `json:"department" validate:"max=100"`
-	Password        string `json:"password" validate:"required"`
-	PasswordConfirm string `json:"passwordConfirm" validate:"eqfield=Password"`
+	Password        string `json:"password" validate:"required" openapi:"minLength=6,maxLength=72" doc:"6 characters to 72 bytes"`
+	PasswordConfirm string `json:"passwordConfirm" validate:"required,eqfield=Password"`
 }
 
 func toBusSignup(app Signup) (userbus.NewUser, error) {

@@ -12,11 +12,16 @@ type Email struct {
 	value string
 }
 
-// Parse returns s as an Email: a bare address, dotted domain, 1-254 chars.
+// MaxLen is the longest address accepted, in bytes: what SMTP's paths
+// allow.
+const MaxLen = 254
+
+// Parse returns s as an Email: a bare address, dotted domain, 1 to MaxLen
+// bytes.
 func Parse(s string) (Email, error) {
 	s = strings.TrimSpace(s)
-	if len(s) == 0 || len(s) > 254 {
-		return Email{}, fmt.Errorf("email must be 1 to 254 characters")
+	if len(s) == 0 || len(s) > MaxLen {
+		return Email{}, fmt.Errorf("email must be 1 to %d characters", MaxLen)
 	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Address != s || addr.Name != "" {

@@ -146,7 +146,7 @@ func TestIngestAnswersEveryLine(t *testing.T) {
 	want := []string{
 		"1 a created",
 		"2 b rejected: buyerID: only an ADMIN's upload may name a buyer's account; leave it out for a walk-in buyer",
-		"3 c rejected: bad line: takenAt: must be an RFC 3339 time, like 2026-11-29T14:30:00Z",
+		"3 c rejected: bad line: takenAt: is required",
 		"4  rejected: bad line: malformed JSON near byte 2",
 		"5 d rejected: bad line: extra: unknown field",
 		"6 e rejected: not your product: only a product's owner records its offline sales",

@@ -261,7 +261,7 @@ func TestUsersBadInput(t *testing.T) {
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "email"), Cmp: cmpErr},
 		{Name: "every-field-missing", Method: http.MethodPost, URL: "/v1/users", Token: admin, Body: map[string]any{},
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{},
-			Exp: errBody(errs.InvalidArgument, "name", "email", "roles", "password"), Cmp: cmpErr},
+			Exp: errBody(errs.InvalidArgument, "name", "email", "roles", "password", "passwordConfirm"), Cmp: cmpErr},
 		{Name: "update-short-password", Method: http.MethodPut, URL: user1URL, Token: admin, Body: map[string]any{"password": "abc", "passwordConfirm": "abc"},
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "password"), Cmp: cmpErr},
 		{Name: "update-invalid-email", Method: http.MethodPut, URL: user1URL, Token: admin, Body: map[string]any{"email": "x@"},

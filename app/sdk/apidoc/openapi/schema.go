@@ -23,7 +23,8 @@ import (
 //     bounds a string's length or a number;
 //   - openapi: what the Go type does not say, as comma-separated
 //     key=value pairs: type=number, format=uuid, enum=ADMIN|USER,
-//     minimum=0, maximum=100;
+//     minimum=0, maximum=100, minLength=6, maxLength=100 (the bounds a
+//     field's business type checks, which no validate tag states);
 //   - doc: the property's description.
 //
 // Every object is closed (additionalProperties: false): the API refuses
@@ -159,6 +160,16 @@ func field(t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
 				}
 				for e := range strings.SplitSeq(v, "|") {
 					s.Enum = append(s.Enum, e)
+				}
+			case "minLength", "maxLength":
+				n, err := strconv.ParseUint(v, 10, 64)
+				if err != nil {
+					return fmt.Errorf("openapi %s=%q: %w", k, v, err)
+				}
+				if k == "minLength" {
+					s.MinLength = n
+				} else {
+					s.MaxLength = &n
 				}
 			case "minimum", "maximum":
 				f, err := strconv.ParseFloat(v, 64)
