@@ -19,6 +19,28 @@ const MaxBodyBytes = 1 << 20
 // ErrBodyTooLarge is returned by Decode when the body exceeds MaxBodyBytes.
 var ErrBodyTooLarge = errors.New("request body too large")
 
+// EncodedBodyError is a body sent with a Content-Encoding (gzip, say),
+// which Decode refuses: it reads a body as sent, and would take the
+// compressed bytes for the JSON.
+type EncodedBodyError struct {
+	Encoding string // as the client sent it, clipped
+}
+
+func (e *EncodedBodyError) Error() string {
+	return fmt.Sprintf("the body must be sent as is: Content-Encoding %q is not taken", e.Encoding)
+}
+
+// CheckEncoding returns an *EncodedBodyError when r's body has a
+// Content-Encoding other than identity, for handlers that read the body
+// themselves; Decode calls it.
+func CheckEncoding(r *http.Request) error {
+	ce := strings.Join(r.Header.Values("Content-Encoding"), ", ")
+	if ce == "" || strings.EqualFold(strings.TrimSpace(ce), "identity") {
+		return nil
+	}
+	return &EncodedBodyError{Encoding: Clip(ce)}
+}
+
 // Validator is implemented by request models that check themselves once decoded.
 type Validator interface {
 	Validate() error
@@ -41,8 +63,12 @@ func (e *DecodeError) Error() string {
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // Decode reads the JSON body of r into v (at most MaxBodyBytes), rejecting
-// unknown fields, then runs v's Validate when it has one.
+// a compressed body and unknown fields, then runs v's Validate when it has
+// one.
 func Decode(r *http.Request, v any) error {
+	if err := CheckEncoding(r); err != nil {
+		return err
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError

@@ -26,6 +26,7 @@ func TestDecode(t *testing.T) {
 	tests := []struct {
 		name      string
 		body      string
+		encoding  string // the request's Content-Encoding
 		wantErr   error
 		wantField string
 		wantMsg   string
@@ -48,10 +49,18 @@ func TestDecode(t *testing.T) {
 		{name: "a pair is a character", body: `{"name":"\ud83d\uDE00 \u00e9"}`},
 		{name: "an escaped backslash is no escape", body: `{"name":"\\ud800"}`},
 		{name: "too large", body: `{"name":"` + strings.Repeat("x", web.MaxBodyBytes) + `"}`, wantErr: web.ErrBodyTooLarge},
+		// A compressed body read as sent is binary: refused by its header,
+		// never as text that is not UTF-8.
+		{name: "gzip refused", body: "\x1f\x8b\x08", encoding: "gzip", wantErr: &web.EncodedBodyError{}, wantMsg: `the body must be sent as is: Content-Encoding "gzip" is not taken`},
+		{name: "even a plain body with gzip", body: `{"name":"a"}`, encoding: "gzip", wantErr: &web.EncodedBodyError{}},
+		{name: "identity is no encoding", body: `{"name":"a"}`, encoding: "Identity"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tt.body))
+			if tt.encoding != "" {
+				r.Header.Set("Content-Encoding", tt.encoding)
+			}
 			var v request
 			err := web.Decode(r, &v)
 
@@ -70,6 +79,14 @@ func TestDecode(t *testing.T) {
 				}
 				if tt.wantMsg != "" && de.Err.Error() != tt.wantMsg {
 					t.Errorf("message %q, want %q", de.Err, tt.wantMsg)
+				}
+			case *web.EncodedBodyError:
+				var ee *web.EncodedBodyError
+				if !errors.As(err, &ee) {
+					t.Fatalf("error = %v, want an EncodedBodyError", err)
+				}
+				if tt.wantMsg != "" && ee.Error() != tt.wantMsg {
+					t.Errorf("message %q, want %q", ee, tt.wantMsg)
 				}
 			default:
 				if !errors.Is(err, want) {

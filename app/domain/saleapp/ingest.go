@@ -139,6 +139,9 @@ func (h *handlers) ingest(ctx context.Context, r *http.Request) (any, error) {
 	if err != nil || (mt != apidoc.NDJSON && mt != "application/jsonl") {
 		return nil, errs.Newf(errs.UnsupportedMediaType, "the body must be %s: one JSON sale per line", apidoc.NDJSON)
 	}
+	if err := web.CheckEncoding(r); err != nil {
+		return nil, errs.Of(err)
+	}
 	seller, admin := caller(ctx)
 	if err := h.uploads.take(seller, admin); err != nil {
 		return nil, err

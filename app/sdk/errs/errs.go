@@ -141,8 +141,8 @@ func (e *Error) Encode() ([]byte, string, error) {
 	return web.JSON(e)
 }
 
-// Of returns err as an *Error: itself when it is one; a 413 or a 400
-// naming the field for a body web.Decode refused; else an internal error
+// Of returns err as an *Error: itself when it is one; a 413, a 415 or a
+// 400 naming the field for a body web.Decode refused; else an internal error
 // whose cause is err. An internal error caused by the database's state
 // rather than the code becomes what the client can act on: unavailable
 // (503) for a database that is down or slow or a request past its
@@ -154,6 +154,8 @@ func Of(err error) *Error {
 	case errors.As(err, &e):
 	case errors.Is(err, web.ErrBodyTooLarge):
 		return Newf(PayloadTooLarge, "request body must be at most %d bytes", web.MaxBodyBytes)
+	case errors.As(err, new(*web.EncodedBodyError)):
+		return New(UnsupportedMediaType, err)
 	case errors.As(err, &de) && de.Field != "":
 		return NewFields(FieldErrors{de.Field: de.Err.Error()})
 	case errors.As(err, &de):

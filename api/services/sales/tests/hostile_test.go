@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"bytes"
+	"compress/gzip"
 	"net/http"
 	"strings"
 	"testing"
@@ -56,6 +58,28 @@ func TestHostileInputIsRefused(t *testing.T) {
 		bad("a field named twice", http.MethodPost, "/v1/products", "user1", `{"name":"Lamp","cost":1,"quantity":1,"name":"Desk"}`, "name"),
 		bad("quantity past the maximum", http.MethodPut, "/v1/products/"+lamp.ID.String(), "user1", map[string]any{"quantity": 2147483648}, "quantity"),
 	})
+
+	// A compressed body is refused by its header, as a 415, whether its
+	// bytes are gzip or not, and nothing is created.
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(`{"name":"Zipped","cost":1,"quantity":1}`))
+	zw.Close()
+	for _, c := range []struct {
+		name, url, body, contentType string
+	}{
+		{"a gzipped body", "/v1/products", gz.String(), "application/json"},
+		{"a plain body sent as gzipped", "/v1/products", `{"name":"Zipped","cost":1,"quantity":1}`, "application/json"},
+		{"a gzipped upload", "/v1/sales/ingest", gz.String(), "application/x-ndjson"},
+	} {
+		a := send(t, s.h, http.MethodPost, c.url, s.tokens["user1"], c.body, http.Header{"Content-Encoding": {"gzip"}, "Content-Type": {c.contentType}})
+		if a.status != http.StatusUnsupportedMediaType || a.code() != errs.UnsupportedMediaType {
+			t.Errorf("%s: status %d %s, want 415 unsupported_media_type", c.name, a.status, a.body)
+		}
+	}
+	if a := send(t, s.h, http.MethodGet, "/v1/products?name=Zipped", s.tokens["user1"], nil, nil); !strings.Contains(a.body, `"items":[]`) {
+		t.Errorf("a refused body made a product: %s", a.body)
+	}
 
 	// No answer quotes internals.
 	for _, a := range []answer{

@@ -214,12 +214,13 @@ func errorStatuses(op apidoc.Op) []int {
 	if op.Access != "" {
 		codes = append(codes, http.StatusForbidden)
 	}
+	// A body sent compressed (Content-Encoding) is refused before it is
+	// read. A stream's limits are answered in the stream, line by line.
 	switch {
 	case op.Stream:
-		// A stream's limits are answered in the stream, line by line.
 		codes = append(codes, http.StatusUnsupportedMediaType)
 	case op.Body != nil:
-		codes = append(codes, http.StatusRequestEntityTooLarge)
+		codes = append(codes, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
 	}
 	codes = append(codes, op.Errors...)
 	slices.Sort(codes)
@@ -235,7 +236,7 @@ var errorMeanings = map[int]string{
 	http.StatusNotFound:              "There is no such resource.",
 	http.StatusConflict:              "The request conflicts with the state of the resource: the message says how.",
 	http.StatusRequestEntityTooLarge: "The body is over 1 MiB.",
-	http.StatusUnsupportedMediaType:  "The body is not of the type the route takes: send Content-Type " + apidoc.NDJSON + ".",
+	http.StatusUnsupportedMediaType:  "The body is not of the type the route takes (a stream's is " + apidoc.NDJSON + "), or is compressed: send it without a Content-Encoding.",
 	http.StatusUnprocessableEntity:   "The Idempotency-Key was first sent with another request.",
 	http.StatusTooManyRequests:       "Too many attempts: retry after Retry-After seconds.",
 	http.StatusInternalServerError:   "The server failed: errorID is in its log with the cause.",
