@@ -25,7 +25,7 @@ type Product struct {
 	Cost   json.Number `json:"cost"`
 	// MinPrice is the least an online buyer pays a unit, when the seller
 	// set it below the cost.
-	MinPrice    *json.Number `json:"minPrice,omitempty"`
+	MinPrice    *json.Number `json:"minPrice,omitempty" doc:"the seller's sale price: the least an online buyer pays a unit while it is below cost"`
 	Quantity    int          `json:"quantity" openapi:"minimum=0"`
 	DateCreated string       `json:"dateCreated" openapi:"format=date-time"`
 	DateUpdated string       `json:"dateUpdated" openapi:"format=date-time"`
@@ -52,7 +52,7 @@ type NewProduct struct {
 	// Cost is kept raw so it is read from its exact digits and a malformed
 	// amount is reported against cost.
 	Cost     json.RawMessage `json:"cost" validate:"required" openapi:"type=number,minimum=0,maximum=1000000000" doc:"in currency units, at most 2 decimals"`
-	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"optional: the least an online buyer pays a unit, below cost (a sale price); absent or null is the cost"`
+	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"optional: a sale price, the least an online buyer pays a unit while it is below cost; at or above cost it changes nothing (until the cost rises past it); absent or null is none"`
 	Quantity *int            `json:"quantity" validate:"required" openapi:"minimum=0,maximum=1000000"`
 }
 
@@ -83,7 +83,7 @@ func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, er
 type UpdateProduct struct {
 	Name     *string         `json:"name" openapi:"maxLength=100"`
 	Cost     json.RawMessage `json:"cost" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"in currency units, at most 2 decimals; absent or null leaves it as it is"`
-	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"the least an online buyer pays a unit, below cost; absent or null leaves it as it is"`
+	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"a sale price, the least an online buyer pays a unit while it is below cost; absent or null leaves it as it is, and the cost or more ends the sale"`
 	Quantity *int            `json:"quantity" openapi:"minimum=0,maximum=1000000"`
 }
 

@@ -70,6 +70,13 @@ func TestPrices(t *testing.T) {
 	// A floor above the price changes nothing.
 	s.doProduct(t, http.MethodPut, "/v1/products/"+prd.ID, seller, map[string]any{"minPrice": 20}, http.StatusOK, &got)
 	run([]try{{"the price under a higher floor", 1, "12.5", http.StatusCreated, ""}})
+
+	// Until the cost rises past it: then it is the sale price again.
+	s.doProduct(t, http.MethodPut, "/v1/products/"+prd.ID, seller, map[string]any{"cost": 30}, http.StatusOK, &got)
+	run([]try{
+		{"under the kept floor", 1, "19.99", http.StatusBadRequest, `"paid":"must be at least 1 × 20, the product's price"`},
+		{"the kept floor", 1, "20", http.StatusCreated, ""},
+	})
 }
 
 // TestSellerCancels: the seller of a product cancels a sale of it (the
