@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 	"time"
 )
 
@@ -188,7 +189,10 @@ func text(v json.RawMessage) string {
 }
 
 // value is how a field's value prints: strings bare unless they hold
-// spaces or quotes, everything else as compact JSON.
+// spaces, quotes or anything unprintable, everything else as compact JSON.
+// A client's text reaches the log (a path, a header), and a control
+// character printed raw would be a NUL that makes grep call the log
+// binary, or an escape sequence the terminal runs.
 func value(v json.RawMessage) string {
 	var s string
 	if json.Unmarshal(v, &s) != nil {
@@ -198,10 +202,15 @@ func value(v json.RawMessage) string {
 		}
 		return string(v)
 	}
-	if s == "" || strings.ContainsAny(s, " \t\n\"=") {
+	if s == "" || strings.IndexFunc(s, needsQuote) >= 0 {
 		return strconv.Quote(s)
 	}
 	return s
+}
+
+// needsQuote reports whether r may not stand in a bare value.
+func needsQuote(r rune) bool {
+	return r == ' ' || r == '"' || r == '=' || !unicode.IsPrint(r)
 }
 
 // source prints slog's {"function","file","line"} as file.go:12.

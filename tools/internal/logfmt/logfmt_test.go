@@ -80,6 +80,14 @@ func TestFormat(t *testing.T) {
 			wantOK: true,
 		},
 		{
+			// A client's path: a NUL or an escape sequence printed raw would
+			// make grep call the log binary, or run in the terminal.
+			name:   "control characters quoted",
+			line:   `{"time":"2026-03-01T10:15:30.123456Z","level":"INFO","msg":"request started","service":"sales-api","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","path":"/v1/users/x\u0000y","agent":"\u001b[31mred","name":"Zoë"}`,
+			want:   `10:15:30.123 INFO  sales-api 4bf92f35 request started path="/v1/users/x\x00y" agent="\x1b[31mred" name=Zoë`,
+			wantOK: true,
+		},
+		{
 			name: "trace filter drops",
 			line: other,
 			opts: Options{Trace: "4bf92f35"},
