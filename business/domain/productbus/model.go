@@ -16,8 +16,9 @@ type Product struct {
 	UserID uuid.UUID
 	Name   name.Name
 	Cost   money.Money
-	// MinPrice, when set, is the least an online buyer pays a unit, below
-	// Cost; nil is Cost.
+	// MinPrice, when set, is the least an online buyer pays a unit while
+	// it is below Cost (a sale price); nil is Cost. One set at or above
+	// Cost is not kept (see saleOnly): setting it to Cost ends a sale.
 	MinPrice    *money.Money
 	Quantity    quantity.Quantity
 	DateCreated time.Time
@@ -49,11 +50,22 @@ func (np NewProduct) product(id uuid.UUID, now time.Time) Product {
 		UserID:      np.UserID,
 		Name:        np.Name,
 		Cost:        np.Cost,
-		MinPrice:    np.MinPrice,
+		MinPrice:    saleOnly(np.MinPrice, np.Cost),
 		Quantity:    np.Quantity,
 		DateCreated: now,
 		DateUpdated: now,
 	}
+}
+
+// saleOnly is minPrice as set against cost: nil unless it is below cost,
+// so a seller ends a sale by sending the cost (null leaves a field of an
+// update as it is). A sale price that a later, lower cost passes is kept,
+// unused until the cost rises past it again.
+func saleOnly(minPrice *money.Money, cost money.Money) *money.Money {
+	if minPrice == nil || minPrice.Cents() >= cost.Cents() {
+		return nil
+	}
+	return minPrice
 }
 
 // UpdateProduct is a partial update: nil fields are left as they are.
@@ -74,7 +86,7 @@ func (up UpdateProduct) apply(prd *Product) {
 		prd.Cost = *up.Cost
 	}
 	if up.MinPrice != nil {
-		prd.MinPrice = up.MinPrice
+		prd.MinPrice = saleOnly(up.MinPrice, prd.Cost)
 	}
 	if up.Quantity != nil {
 		prd.Quantity = *up.Quantity

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -67,15 +68,28 @@ func TestPrices(t *testing.T) {
 		t.Errorf("a negative minPrice: %d %s, want 400 naming minPrice", a.status, a.body)
 	}
 
-	// A floor above the price changes nothing.
-	s.doProduct(t, http.MethodPut, "/v1/products/"+prd.ID, seller, map[string]any{"minPrice": 20}, http.StatusOK, &got)
-	run([]try{{"the price under a higher floor", 1, "12.5", http.StatusCreated, ""}})
+	// A floor at or above the price is no sale: it is not kept, so the
+	// cost ends a sale, and a later rise of the cost brings none back.
+	for _, floor := range []string{"20", "12.5"} {
+		got = productapp.Product{} // an answer without minPrice leaves the field alone
+		s.doProduct(t, http.MethodPut, "/v1/products/"+prd.ID, seller, map[string]any{"minPrice": json.Number(floor)}, http.StatusOK, &got)
+		if got.MinPrice != nil {
+			t.Errorf("minPrice %s, at or above the cost, kept as %v", floor, *got.MinPrice)
+		}
+		run([]try{{"a cent short of the price, the sale ended by " + floor, 1, "12.49", http.StatusBadRequest, `"paid"`}})
+	}
+	s.doProduct(t, http.MethodPut, "/v1/products/"+prd.ID, seller, map[string]any{"cost": 30}, http.StatusOK, &got)
+	run([]try{{"under the new cost", 1, "20", http.StatusBadRequest, `"paid":"must be at least 1 × 30, the product's price"`}})
 
-	// Until the cost rises past it: then it is the sale price again.
+	// A sale price a lower cost passes is kept, and counts again when the
+	// cost rises past it.
+	s.doProduct(t, http.MethodPut, "/v1/products/"+prd.ID, seller, map[string]any{"minPrice": 20}, http.StatusOK, &got)
+	s.doProduct(t, http.MethodPut, "/v1/products/"+prd.ID, seller, map[string]any{"cost": 10}, http.StatusOK, &got)
+	run([]try{{"the lower cost under a kept sale price", 1, "10", http.StatusCreated, ""}})
 	s.doProduct(t, http.MethodPut, "/v1/products/"+prd.ID, seller, map[string]any{"cost": 30}, http.StatusOK, &got)
 	run([]try{
-		{"under the kept floor", 1, "19.99", http.StatusBadRequest, `"paid":"must be at least 1 × 20, the product's price"`},
-		{"the kept floor", 1, "20", http.StatusCreated, ""},
+		{"under the kept sale price", 1, "19.99", http.StatusBadRequest, `"paid":"must be at least 1 × 20, the product's price"`},
+		{"the kept sale price", 1, "20", http.StatusCreated, ""},
 	})
 }
 
