@@ -88,15 +88,21 @@ func schemaHint(ctx context.Context, db *sqlx.DB, err error) string {
 	if qerr := db.QueryRowContext(ctx, `SELECT to_regclass($1)::text`, goose.DefaultTablename).Scan(&versions); qerr != nil {
 		return ""
 	}
+	const never = " (the database has never been migrated: migrate it first)"
 	if versions == nil {
 		if missing {
-			return " (the database has never been migrated: migrate it first)"
+			return never
 		}
 		return ""
 	}
 	states, dbVersion, serr := Status(ctx, db)
 	if serr != nil || len(states) == 0 {
 		return ""
+	}
+	// An empty version table: a migrate that failed at its first file, or
+	// one asked only for its status.
+	if missing && dbVersion == 0 && !slices.ContainsFunc(states, func(st MigrationStatus) bool { return st.Applied }) {
+		return never
 	}
 	last := states[len(states)-1]
 	const afresh = "; a development database can be dropped and made afresh)"
