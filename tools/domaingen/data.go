@@ -201,10 +201,11 @@ func (f Field) requestTag(presence string) string {
 	case "int":
 		validate += "," + int32Range
 		extra = ` openapi:"minimum=-2147483648"`
+	// The bounds are the service's types' (name.MaxLen, money.MaxCents,
+	// quantity.Max), which this module does not import: change them
+	// together. The service's tests hold its own models' tags to them.
 	case "string":
-		// name.Name's bound; the kit's tests hold its own models' tags
-		// to the types' constants.
-		extra = ` openapi:"maxLength=100"`
+		extra = ` openapi:"minLength=1,maxLength=100"`
 	case "money":
 		typ := "number"
 		if presence == "omitempty" {

@@ -48,11 +48,11 @@ func ToAppProduct(bus productbus.Product) Product {
 
 // NewProduct is the body of POST /v1/products. The owner is the caller.
 type NewProduct struct {
-	Name string `json:"name" validate:"required" openapi:"maxLength=100"`
+	Name string `json:"name" validate:"required" openapi:"minLength=1,maxLength=100"`
 	// Cost is kept raw so it is read from its exact digits and a malformed
 	// amount is reported against cost.
 	Cost     json.RawMessage `json:"cost" validate:"required" openapi:"type=number,minimum=0,maximum=1000000000" doc:"in currency units, at most 2 decimals"`
-	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"optional: a sale price, the least an online buyer pays a unit while it is below cost; at or above cost it changes nothing (until the cost rises past it); absent or null is none"`
+	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"optional: a sale price, the least an online buyer pays a unit while it is below cost; absent, null, or at or above cost is none"`
 	Quantity *int            `json:"quantity" validate:"required" openapi:"minimum=0,maximum=1000000"`
 }
 
@@ -81,9 +81,9 @@ func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, er
 // UpdateProduct is the body of PUT /v1/products/{productID}: only the
 // fields sent change.
 type UpdateProduct struct {
-	Name     *string         `json:"name" openapi:"maxLength=100"`
+	Name     *string         `json:"name" openapi:"minLength=1,maxLength=100"`
 	Cost     json.RawMessage `json:"cost" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"in currency units, at most 2 decimals; absent or null leaves it as it is"`
-	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"a sale price, the least an online buyer pays a unit while it is below cost; absent or null leaves it as it is, and the cost or more ends the sale"`
+	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"a sale price, the least an online buyer pays a unit while it is below cost; absent or null leaves it as it is; the cost or more ends the sale"`
 	Quantity *int            `json:"quantity" openapi:"minimum=0,maximum=1000000"`
 }
 

@@ -85,7 +85,7 @@ const BatchLines = 100
 // OfflineSale is one line of POST /v1/sales/ingest: a sale of one of the
 // caller's products, recorded at their table while offline.
 type OfflineSale struct {
-	ID        string          `json:"id" validate:"required,max=100" doc:"the id the seller's device gave the sale; uploading it again records nothing"`
+	ID        string          `json:"id" validate:"required,max=100" openapi:"minLength=1" doc:"the id the seller's device gave the sale; uploading it again records nothing"`
 	ProductID string          `json:"productID" validate:"required" openapi:"format=uuid"`
 	Quantity  *int            `json:"quantity" validate:"required" openapi:"minimum=1,maximum=1000000"`
 	Paid      json.RawMessage `json:"paid" validate:"required" openapi:"type=number,minimum=0,maximum=1000000000" doc:"what the buyer paid in all, in currency units, at most 2 decimals"`

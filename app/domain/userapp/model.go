@@ -45,8 +45,8 @@ func toAppUser(bus userbus.User) User {
 
 // NewUser is the body of POST /v1/users.
 type NewUser struct {
-	Name            string   `json:"name" validate:"required" openapi:"maxLength=100"`
-	Email           string   `json:"email" validate:"required" openapi:"maxLength=254"`
+	Name            string   `json:"name" validate:"required" openapi:"minLength=1,maxLength=100"`
+	Email           string   `json:"email" validate:"required" openapi:"minLength=1,maxLength=254" doc:"at most 254 bytes"`
 	Roles           []string `json:"roles" validate:"required" openapi:"enum=ADMIN|USER"`
 	Department      string   `json:"department" validate:"max=100"`
 	Password        string   `json:"password" validate:"required" openapi:"minLength=6,maxLength=72" doc:"6 characters to 72 bytes"`
@@ -82,8 +82,8 @@ func toBusNewUser(app NewUser) (userbus.NewUser, error) {
 // UpdateUser is the body of PUT /v1/users/{userID}: only the fields sent
 // change. Changing one's own email or password takes currentPassword.
 type UpdateUser struct {
-	Name            *string `json:"name" openapi:"maxLength=100"`
-	Email           *string `json:"email" openapi:"maxLength=254"`
+	Name            *string `json:"name" openapi:"minLength=1,maxLength=100"`
+	Email           *string `json:"email" openapi:"minLength=1,maxLength=254" doc:"at most 254 bytes"`
 	Department      *string `json:"department" openapi:"maxLength=100"`
 	Password        *string `json:"password" openapi:"minLength=6,maxLength=72" doc:"6 characters to 72 bytes; takes passwordConfirm"`
 	PasswordConfirm *string `json:"passwordConfirm" doc:"the same as password, with it"`
@@ -133,8 +133,8 @@ func toBusUpdateUser(app UpdateUser) (userbus.UpdateUser, error) {
 // Signup is the body of POST /v1/users/signup: a new user's own details.
 // The role is always USER.
 type Signup struct {
-	Name            string `json:"name" validate:"required" openapi:"maxLength=100"`
-	Email           string `json:"email" validate:"required" openapi:"maxLength=254"`
+	Name            string `json:"name" validate:"required" openapi:"minLength=1,maxLength=100"`
+	Email           string `json:"email" validate:"required" openapi:"minLength=1,maxLength=254" doc:"at most 254 bytes"`
 	Department      string `json:"department" validate:"max=100"`
 	Password        string `json:"password" validate:"required" openapi:"minLength=6,maxLength=72" doc:"6 characters to 72 bytes"`
 	PasswordConfirm string `json:"passwordConfirm" validate:"required,eqfield=Password"`

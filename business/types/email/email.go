@@ -21,7 +21,7 @@ const MaxLen = 254
 func Parse(s string) (Email, error) {
 	s = strings.TrimSpace(s)
 	if len(s) == 0 || len(s) > MaxLen {
-		return Email{}, fmt.Errorf("email must be 1 to %d characters", MaxLen)
+		return Email{}, fmt.Errorf("email must be 1 to %d bytes", MaxLen)
 	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Address != s || addr.Name != "" {

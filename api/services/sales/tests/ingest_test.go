@@ -140,6 +140,7 @@ func TestIngestAnswersEveryLine(t *testing.T) {
 		"",                                 // blank lines are skipped
 		offlineLine("g", mine.ID, 1, ""),   // the last one
 		offlineLine("a", mine.ID, 1, ""),   // a again
+		`{}`,                               // every field the document requires, named
 	}, "\n") + "\n"
 
 	got := upload(t, e.h, seller, body)
@@ -153,7 +154,8 @@ func TestIngestAnswersEveryLine(t *testing.T) {
 		"7 f rejected: oversold: 3 wanted, 2 left",
 		"9 g created",
 		"10 a duplicate",
-		"summary {Lines:9 Created:2 Duplicate:1 Rejected:6}",
+		"11  rejected: bad line: id: is required; paid: is required; productID: is required; quantity: is required; takenAt: is required",
+		"summary {Lines:10 Created:2 Duplicate:1 Rejected:7}",
 	}
 	if diff := cmp.Diff(want, brief(got)); diff != "" {
 		t.Fatalf("answer (-want +got):\n%s", diff)
