@@ -32,10 +32,19 @@ func NewBuffer(w io.Writer, interval time.Duration) *Buffer {
 	return b
 }
 
-// Write implements io.Writer.
+// Write implements io.Writer. A line never straddles two writes below:
+// one that would overflow the buffer first writes what it holds (a
+// bufio.Writer would fill it and write it out mid-line, and a reader of
+// the pipe would see half a line until the next write).
 func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if len(p) > b.buf.Available() && b.buf.Buffered() > 0 {
+		if err := b.buf.Flush(); err != nil {
+			b.resetAfter(err)
+			return 0, err
+		}
+	}
 	n, err := b.buf.Write(p)
 	b.resetAfter(err)
 	return n, err

@@ -19,23 +19,35 @@ type syncBuffer struct {
 	mu     sync.Mutex
 	buf    bytes.Buffer
 	writes int
+	// cut counts the writes that did not end a line: a reader of the
+	// pipe would see half a line.
+	cut int
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.writes++
+	if !bytes.HasSuffix(p, []byte("\n")) {
+		s.cut++
+	}
 	return s.buf.Write(p)
 }
 
-// msgs returns the msg of each line written so far and the count of writes.
+// msgs returns the msg of each whole line written so far and the count of
+// writes.
 func (s *syncBuffer) msgs() ([]string, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
-	for line := range strings.SplitSeq(strings.TrimSpace(s.buf.String()), "\n") {
+	for line := range strings.Lines(s.buf.String()) {
+		if !strings.HasSuffix(line, "\n") {
+			break // half a line, which the test of cuts reports
+		}
 		if _, after, ok := strings.Cut(line, `"msg":"`); ok {
-			out = append(out, after[:strings.IndexByte(after, '"')])
+			if end := strings.IndexByte(after, '"'); end >= 0 {
+				out = append(out, after[:end])
+			}
 		}
 	}
 	return out, s.writes
@@ -139,6 +151,11 @@ func TestBufferTimer(t *testing.T) {
 		if len(got) == goroutines*lines {
 			if writes >= goroutines*lines/10 {
 				t.Errorf("%d writes for %d lines: the buffer did not gather them", writes, len(got))
+			}
+			below.mu.Lock()
+			defer below.mu.Unlock()
+			if below.cut > 0 {
+				t.Errorf("%d of %d writes ended mid-line", below.cut, writes)
 			}
 			return
 		}
