@@ -331,9 +331,9 @@ need-kubectl: ## fail unless kubectl is installed
 # build makes the images: sales-api (with sales-admin) and the metrics sidecar.
 build: need-docker ## build the images (docker)
 	docker build -f zarf/docker/dockerfile.sales -t $(SALES_IMAGE) \
-		--build-arg BUILD_REF=$(VERSION) --build-arg BUILD_DATE=$(BUILD_DATE) .
+		--build-arg BUILD_REF=$(VERSION) --build-arg BUILD_COMMIT=$(COMMIT) --build-arg BUILD_DATE=$(BUILD_DATE) .
 	docker build -f zarf/docker/dockerfile.metrics -t $(METRICS_IMAGE) \
-		--build-arg BUILD_REF=$(VERSION) --build-arg BUILD_DATE=$(BUILD_DATE) .
+		--build-arg BUILD_REF=$(VERSION) --build-arg BUILD_COMMIT=$(COMMIT) --build-arg BUILD_DATE=$(BUILD_DATE) .
 
 # images makes the same images with podman, no Docker engine needed. The
 # Dockerfiles' base images are the registry's unless BASE=local, which

@@ -71,13 +71,13 @@ type Config struct {
 		WriteTimeout      time.Duration `conf:"default:10s,help:time to write an answer; past it the connection closes unanswered so REQUEST_TIMEOUT must stay well under it"`
 		IdleTimeout       time.Duration `conf:"default:120s,help:how long an idle keep-alive connection stays open"`
 		RequestTimeout    time.Duration `conf:"default:5s,help:deadline of the work of a request (carried to every query); past it the answer is 503"`
-		CommitGrace       time.Duration `conf:"default:3s,help:extra time past REQUEST_TIMEOUT for a COMMIT already sent; REQUEST_TIMEOUT + this must be under WRITE_TIMEOUT"`
+		CommitGrace       time.Duration `conf:"default:3s,help:extra time past REQUEST_TIMEOUT for a COMMIT already sent; REQUEST_TIMEOUT + this must be at most WRITE_TIMEOUT - 1s"`
 		MaxInFlight       int           `conf:"default:500,help:requests served at once; more are answered 503 at once with Retry-After"`
 		ShutdownDelay     time.Duration `conf:"default:5s,help:after SIGTERM readiness fails and the API keeps serving this long before it stops accepting"`
 		ShutdownTimeout   time.Duration `conf:"default:20s,help:after the delay the time in-flight requests get to finish"`
 		ClientIPHeader    string        `conf:"help:header the proxies in TRUSTED_PROXIES set to the address of the client (X-Real-IP or X-Forwarded-For); empty uses the peer of the connection"`
 		TrustedProxies    []string      `conf:"help:addresses or CIDRs of the proxies whose CLIENT_IP_HEADER is believed (the ingress controller pods) separated by semicolons; from any other peer the header is ignored"`
-		CORSOrigins       string        `conf:"help:browser origins allowed to call the API separated by semicolons or spaces (https://shop.example.com;https://admin.example.com); none by default"`
+		CORSOrigins       string        `conf:"help:browser origins allowed to call the API separated by semicolons or commas or spaces (https://shop.example.com;https://admin.example.com); none by default"`
 		APIHost           string        `conf:"default:0.0.0.0:3000,help:address the API listens on"`
 		DebugHost         string        `conf:"default:0.0.0.0:3010,help:address of the debug server: pprof and expvar and liveness and readiness"`
 	}

@@ -58,7 +58,7 @@ type Config struct {
 
 	// MaxConns bounds the connections; idle ones stay open up to
 	// MaxConnIdleTime, so a busy pool never churns.
-	MaxConns int `conf:"default:4,help:connections to Postgres at most (each kept open while idle): about twice the cores of the database server; replicas x (this + 2) must stay under its max_connections"`
+	MaxConns int `conf:"default:4,help:connections to Postgres at most per replica (each kept open while idle): about twice the cores of the database server divided among the replicas; replicas x (this + 2) must stay under its max_connections"`
 	// AcquireTimeout bounds the wait for a connection: past it a statement
 	// fails with ErrDBUnavailable instead of queueing behind a dead server.
 	AcquireTimeout time.Duration `conf:"default:1s,help:wait for a free connection at most this long then answer 503"`
