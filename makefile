@@ -106,10 +106,19 @@ bench: ## every Go benchmark with allocations, in benchstat format (BENCH, BENCH
 # flags: make load LOAD_FLAGS="--rows 1000000 --rounds 5", or
 # LOAD_FLAGS="--flat 10000,1000000" for list latency against table size.
 LOAD_FLAGS ?=
-load: build-local ## load-test the API against a bare Go program side by side, with wrk (LOAD_FLAGS)
+# LOAD_HELP: LOAD_FLAGS asks for the flags only, which needs neither wrk,
+# the binaries nor a database.
+LOAD_HELP = $(filter -h -help --help,$(LOAD_FLAGS))
+
+load: $(if $(LOAD_HELP),,build-local) ## load-test the API against a bare Go program side by side, with wrk (LOAD_FLAGS; LOAD_FLAGS=-h lists them)
+ifneq ($(LOAD_HELP),)
+	@$(call TOOL,load)
+	@$(BIN)/load -h
+else
 	@command -v wrk >/dev/null 2>&1 || { echo "wrk is not installed: apt-get install wrk (make load's load generator)" >&2; exit 1; }
 	$(call TOOL,load)
 	$(BIN)/pgrun -- $(BIN)/load $(LOAD_FLAGS)
+endif
 
 test-race: ## every test with the race detector
 	$(WITH_DB) $(GO) test -race -count=1 ./...

@@ -20,7 +20,7 @@ func report(w io.Writer, cfg config, results []result) {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tAPI req/s\tbase req/s\tratio\twant\tAPI p50\tAPI p99\tbase p50\tbase p99\terrors API/base\tAPI RSS\tPG conns API/base\t")
+	fmt.Fprintln(tw, "scenario\tAPI /s\tbase /s\tratio\twant\tAPI p50\tAPI p99\tbase p50\tbase p99\terrors API/base\tAPI RSS\tPG conns API/base\t")
 	for _, r := range results {
 		apiRate, bareRate := median(r.api.rates), median(r.bare.rates)
 		ratio := 0.0
@@ -35,12 +35,15 @@ func report(w io.Writer, cfg config, results []result) {
 			}
 			want = fmt.Sprintf("%.2f %s", r.scenario.want, mark)
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%.0f MB\t%d/%d\t\n",
+		// Three places: 0.849 printed as 0.85 beside "want 0.85 LOW" read
+		// as a contradiction.
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.3f\t%s\t%s\t%s\t%s\t%s\t%d/%d\t%.0f MB\t%d/%d\t\n",
 			r.scenario.name, apiRate, bareRate, ratio, want,
 			latency(median(r.api.p50)), latency(median(r.api.p99)), latency(median(r.bare.p50)), latency(median(r.bare.p99)),
 			r.api.errors, r.bare.errors, float64(r.apiRSS)/1024, r.apiBackends, r.bareBackends)
 	}
 	tw.Flush()
+	fmt.Fprintln(w, "/s: requests a second; ingest's, lines a second")
 	if fi, err := os.Stat(cfg.apiBin); err == nil {
 		fmt.Fprintf(w, "\nsales-api binary: %.1f MB (%s)", float64(fi.Size())/(1<<20), cfg.apiBin)
 		if size, err := strippedSize(); err == nil {
