@@ -87,8 +87,8 @@ func up(ctx context.Context, o options, args []string) error {
 		return err
 	}
 	if !ok {
-		if left := leftovers(st); len(left) > 0 {
-			return fmt.Errorf("processes of a fleet whose supervisor is gone still run (%s): fleet down stops them", refs(left))
+		if err := orphans(st); err != nil {
+			return err
 		}
 		if c, err = startSupervisor(ctx, o); err != nil {
 			return err
@@ -270,12 +270,32 @@ func refs(ps []supervisor.ProcessRef) string {
 	return strings.Join(parts, ", ")
 }
 
+// orphans is the error for processes of st that outlived their
+// supervisor, which hold the fleet's ports: nil when there are none.
+func orphans(st supervisor.State) error {
+	if left := leftovers(st); len(left) > 0 {
+		return fmt.Errorf("processes of a fleet whose supervisor is gone still run (%s): fleet down stops them", refs(left))
+	}
+	return nil
+}
+
+// notRunning is why a command that needs the supervisor cannot run.
+func notRunning(st supervisor.State) error {
+	if err := orphans(st); err != nil {
+		return err
+	}
+	return errors.New("no fleet runs here: fleet up starts one")
+}
+
 func ps(ctx context.Context, o options, w io.Writer) error {
-	c, _, ok, err := running(ctx, o)
+	c, st, ok, err := running(ctx, o)
 	if err != nil {
 		return err
 	}
 	if !ok {
+		if err := orphans(st); err != nil {
+			return err
+		}
 		fmt.Fprintln(w, "no fleet runs here: fleet up starts one")
 		return nil
 	}
@@ -327,12 +347,12 @@ func restart(ctx context.Context, o options, args []string) error {
 	if len(args) != 1 {
 		return errUsage
 	}
-	c, _, ok, err := running(ctx, o)
+	c, st, ok, err := running(ctx, o)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return errors.New("no fleet runs here: fleet up starts one")
+		return notRunning(st)
 	}
 	if err := c.Call(ctx, http.MethodPost, "/restart", supervisor.Request{Service: args[0]}, nil); err != nil {
 		return fmt.Errorf("restart: %w", err)
@@ -349,12 +369,12 @@ func scale(ctx context.Context, o options, args []string) error {
 	if !ok || err != nil {
 		return fmt.Errorf("scale %q: write SERVICE=N, e.g. scale sales-api=2", args[0])
 	}
-	c, _, running, err := running(ctx, o)
+	c, st, running, err := running(ctx, o)
 	if err != nil {
 		return err
 	}
 	if !running {
-		return errors.New("no fleet runs here: fleet up starts one")
+		return notRunning(st)
 	}
 	if err := c.Call(ctx, http.MethodPost, "/scale", supervisor.Request{Service: name, N: n}, nil); err != nil {
 		return fmt.Errorf("scale: %w", err)

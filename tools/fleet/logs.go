@@ -26,6 +26,7 @@ func logs(ctx context.Context, o options, args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("logs", flag.ContinueOnError)
 	tail := fs.Bool("f", false, "follow: print new lines as they come, until Ctrl-C")
 	last := fs.Int("n", 0, "print only the last N lines first (0: all)")
+	trace := fs.String("trace", "", "print only the lines of the request whose trace_id starts with this")
 	names, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -38,7 +39,7 @@ func logs(ctx context.Context, o options, args []string, w io.Writer) error {
 		return err
 	}
 	path := filepath.Join(o.stateDir(), supervisor.LogName)
-	v := view{color: colorOut(), width: prefixWidth(f)}
+	v := view{color: colorOut(), width: prefixWidth(f), trace: *trace}
 	if len(names) == 1 {
 		v.only = names[0]
 		if err := checkLogName(f, v.only, path); err != nil {
@@ -126,6 +127,8 @@ type view struct {
 	// width is the instance names' column, so that every line's text
 	// starts at one place (prefixWidth).
 	width int
+	// trace keeps only the JSON lines whose trace_id starts with it.
+	trace string
 }
 
 // prefixWidth fits the names of the fleet file's instances, up to
@@ -157,7 +160,15 @@ func (v view) render(raw string) (string, bool) {
 	if !v.keeps(name) {
 		return "", false
 	}
-	text, _ := logfmt.Format([]byte(line), logfmt.Options{Color: v.color})
+	// A line without the prefix cannot be the request's; one with it is
+	// kept only if it is JSON whose trace_id starts with it.
+	if v.trace != "" && (!strings.Contains(line, v.trace) || !strings.HasPrefix(line, "{")) {
+		return "", false
+	}
+	text, ok := logfmt.Format([]byte(line), logfmt.Options{Color: v.color, Trace: v.trace})
+	if !ok {
+		return "", false
+	}
 	prefix := fmt.Sprintf("%-*s|", v.width, name)
 	if v.color {
 		color := "\033[1m"

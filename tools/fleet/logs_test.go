@@ -105,3 +105,40 @@ func TestLogsArguments(t *testing.T) {
 		})
 	}
 }
+
+// TestLogsByTrace: logs -trace keeps one request's lines, of every
+// instance, and leaves out the rest (other requests, plain text).
+func TestLogsByTrace(t *testing.T) {
+	dir := t.TempDir()
+	fleetFile := "services:\n  api:\n    command: [api]\n    scale: 2\n"
+	if err := os.MkdirAll(filepath.Join(dir, "zarf"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "zarf", "fleet.yaml"), []byte(fleetFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	line := func(msg, trace string) string {
+		return `{"time":"2026-03-01T10:15:30.123456Z","level":"INFO","msg":"` + msg + `","service":"sales-api","trace_id":"` + trace + `"}`
+	}
+	log := strings.Join([]string{
+		"fleet\tstarting 4bf92f35", // plain text naming the ID is not the request's
+		"api.1\t" + line("request started", "4bf92f3577b34da6a3ce929d0e0e4736"),
+		"api.2\t" + line("other request", "00000000000000004bf92f3500000000"), // the ID elsewhere in another's
+		"api.1\t" + line("request completed", "4bf92f3577b34da6a3ce929d0e0e4736"),
+	}, "\n") + "\n"
+	if err := os.MkdirAll(filepath.Join(dir, ".fleet"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".fleet", "fleet.log"), []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := fleetCommand(t, dir, "logs", "-trace", "4bf92f35")
+	if code != 0 {
+		t.Fatalf("exit status %d: %s", code, errOut)
+	}
+	want := "api.1 | 10:15:30.123 INFO  sales-api 4bf92f35 request started\n" +
+		"api.1 | 10:15:30.123 INFO  sales-api 4bf92f35 request completed\n"
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("stdout (-want +got):\n%s", diff)
+	}
+}

@@ -6,7 +6,7 @@
 //	fleet up [--watch] [SERVICE...]   build, start in order, wait for health, detach
 //	fleet down                        stop everything the fleet started
 //	fleet ps                          instances, pids, ports, health, uptime, restarts
-//	fleet logs [-f] [SERVICE]         every instance's lines, interleaved
+//	fleet logs [-f] [-trace ID] [SERVICE]  every instance's lines, interleaved
 //	fleet restart SERVICE             one instance at a time
 //	fleet scale SERVICE=N             N instances on their own ports
 //	fleet trace TRACE_ID              a trace's span tree, from Jaeger
@@ -35,7 +35,9 @@ const usage = `usage: fleet COMMAND [ARGS]
                              --watch rebuilds and restarts on Go changes
   down                       stop everything the fleet started
   ps                         every instance: pid, ports, health, uptime, restarts
-  logs [-f] [-n N] [SERVICE] the instances' log lines, interleaved; -f follows
+  logs [-f] [-n N] [-trace ID] [SERVICE]
+                             the instances' log lines, interleaved; -f follows,
+                             -trace keeps one request's (a trace_id's prefix)
   restart SERVICE            restart its instances one at a time
   scale SERVICE=N            run N instances of a service on their own ports
   trace [--jaeger URL] ID    print a trace's span tree from the fleet's Jaeger

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/garagesale/service/tools/fleet/supervisor"
+)
+
+// TestCommandsSeeAGoneSupervisor: when the supervisor died and its
+// instances still run (and hold the fleet's ports), every command that
+// needs it says so and fails, rather than saying no fleet runs (which
+// sends the engineer to an up that fails on the ports).
+func TestCommandsSeeAGoneSupervisor(t *testing.T) {
+	dir := t.TempDir()
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	left := exec.Command("sleep", "60")
+	if err := left.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { left.Process.Kill(); left.Wait() })
+
+	st := supervisor.State{PID: gone.Process.Pid, Addr: "127.0.0.1:1", Token: "x",
+		Processes: []supervisor.ProcessRef{{Instance: "api.1", PID: left.Process.Pid}}}
+	data, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, ".fleet"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".fleet", supervisor.StateName), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	want := "processes of a fleet whose supervisor is gone still run (api.1 pid " + strconv.Itoa(left.Process.Pid) + "): fleet down stops them"
+	for _, args := range [][]string{{"ps"}, {"restart", "api"}, {"scale", "api=2"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			_, errOut, code := fleetCommand(t, dir, args...)
+			if code == 0 || !strings.Contains(errOut, want) {
+				t.Errorf("exit status %d, stderr %q; want a failure saying %q", code, errOut, want)
+			}
+		})
+	}
+}
