@@ -87,6 +87,9 @@ type Error struct {
 	// left unread: net/http then answers at once rather than first
 	// draining what a slow client is still sending.
 	CloseConnection bool `json:"-"`
+	// IdentityOnly sends Accept-Encoding: identity, for a body refused
+	// for its Content-Encoding: what RFC 9110 asks such a 415 to say.
+	IdentityOnly bool `json:"-"`
 }
 
 // New returns an Error with code whose message is err's text.
@@ -116,7 +119,8 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Cause }
 
 // HTTPHeader implements web.HTTPHeaderer: Retry-After in whole seconds,
-// at least one, when RetryAfter is set; Connection: close when asked.
+// at least one, when RetryAfter is set; Connection: close and
+// Accept-Encoding: identity when asked.
 func (e *Error) HTTPHeader() http.Header {
 	h := http.Header{}
 	if e.RetryAfter > 0 {
@@ -125,6 +129,9 @@ func (e *Error) HTTPHeader() http.Header {
 	}
 	if e.CloseConnection {
 		h.Set("Connection", "close")
+	}
+	if e.IdentityOnly {
+		h.Set("Accept-Encoding", "identity")
 	}
 	if len(h) == 0 {
 		return nil
@@ -155,7 +162,9 @@ func Of(err error) *Error {
 	case errors.Is(err, web.ErrBodyTooLarge):
 		return Newf(PayloadTooLarge, "request body must be at most %d bytes", web.MaxBodyBytes)
 	case errors.As(err, new(*web.EncodedBodyError)):
-		return New(UnsupportedMediaType, err)
+		e := New(UnsupportedMediaType, err)
+		e.IdentityOnly = true
+		return e
 	case errors.As(err, &de) && de.Field != "":
 		return NewFields(FieldErrors{de.Field: de.Err.Error()})
 	case errors.As(err, &de):

@@ -76,6 +76,9 @@ func TestHostileInputIsRefused(t *testing.T) {
 		if a.status != http.StatusUnsupportedMediaType || a.code() != errs.UnsupportedMediaType {
 			t.Errorf("%s: status %d %s, want 415 unsupported_media_type", c.name, a.status, a.body)
 		}
+		if got := a.header.Get("Accept-Encoding"); got != "identity" {
+			t.Errorf("%s: Accept-Encoding %q, want identity (RFC 9110: the codings the server takes)", c.name, got)
+		}
 	}
 	if a := send(t, s.h, http.MethodGet, "/v1/products?name=Zipped", s.tokens["user1"], nil, nil); !strings.Contains(a.body, `"items":[]`) {
 		t.Errorf("a refused body made a product: %s", a.body)
