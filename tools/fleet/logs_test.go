@@ -42,23 +42,27 @@ func fleetCommand(t *testing.T, dir string, args ...string) (stdout, stderr stri
 	return out.String(), errOut.String(), code
 }
 
-func TestLogsArguments(t *testing.T) {
+// fleetDir is a repository folder with fleetFile as zarf/fleet.yaml and
+// log as the fleet's log, as a fleet that ran there leaves it.
+func fleetDir(t *testing.T, fleetFile, log string) string {
+	t.Helper()
 	dir := t.TempDir()
-	fleetFile := "services:\n  db:\n    command: [db]\n  api:\n    command: [api]\n    scale: 2\n"
-	if err := os.MkdirAll(filepath.Join(dir, "zarf"), 0o755); err != nil {
-		t.Fatal(err)
+	for path, data := range map[string]string{"zarf/fleet.yaml": fleetFile, ".fleet/fleet.log": log} {
+		path = filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "zarf", "fleet.yaml"), []byte(fleetFile), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return dir
+}
+
+func TestLogsArguments(t *testing.T) {
 	// api.3 ran after a scale to 3; its lines stay in the log.
-	log := "fleet\tstarting\ndb.1\tready\napi.1\tone\napi.2\ttwo\napi.1\tthree\napi.3\tscaled\n"
-	if err := os.MkdirAll(filepath.Join(dir, ".fleet"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, ".fleet", "fleet.log"), []byte(log), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := fleetDir(t, "services:\n  db:\n    command: [db]\n  api:\n    command: [api]\n    scale: 2\n",
+		"fleet\tstarting\ndb.1\tready\napi.1\tone\napi.2\ttwo\napi.1\tthree\napi.3\tscaled\n")
 
 	tests := []struct {
 		name     string
@@ -109,14 +113,6 @@ func TestLogsArguments(t *testing.T) {
 // TestLogsByTrace: logs -trace keeps one request's lines, of every
 // instance, and leaves out the rest (other requests, plain text).
 func TestLogsByTrace(t *testing.T) {
-	dir := t.TempDir()
-	fleetFile := "services:\n  api:\n    command: [api]\n    scale: 2\n"
-	if err := os.MkdirAll(filepath.Join(dir, "zarf"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "zarf", "fleet.yaml"), []byte(fleetFile), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	line := func(msg, trace string) string {
 		return `{"time":"2026-03-01T10:15:30.123456Z","level":"INFO","msg":"` + msg + `","service":"sales-api","trace_id":"` + trace + `"}`
 	}
@@ -126,12 +122,7 @@ func TestLogsByTrace(t *testing.T) {
 		"api.2\t" + line("other request", "00000000000000004bf92f3500000000"), // the ID elsewhere in another's
 		"api.1\t" + line("request completed", "4bf92f3577b34da6a3ce929d0e0e4736"),
 	}, "\n") + "\n"
-	if err := os.MkdirAll(filepath.Join(dir, ".fleet"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, ".fleet", "fleet.log"), []byte(log), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := fleetDir(t, "services:\n  api:\n    command: [api]\n    scale: 2\n", log)
 	out, errOut, code := fleetCommand(t, dir, "logs", "-trace", "4bf92f35")
 	if code != 0 {
 		t.Fatalf("exit status %d: %s", code, errOut)
