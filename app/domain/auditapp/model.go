@@ -46,7 +46,7 @@ func parseFilter(ctx context.Context, r *http.Request) (auditbus.QueryFilter, er
 		ObjDomain: f.String("objDomain"),
 		ObjName:   f.String("objName"),
 		ActorID:   f.UUID("actorID"),
-		Action:    f.String("action"),
+		Action:    f.OneOf("action", auditbus.ActionCreated, auditbus.ActionUpdated, auditbus.ActionDeleted),
 		Since:     f.Time("timestampFrom"),
 		Until:     f.Time("timestampBefore"),
 	}

@@ -58,6 +58,7 @@ type Param struct {
 	Type        string // string, integer, number, boolean
 	Format      string // uuid, date-time, ...
 	Min, Max    *float64
+	Enum        []string // the values it takes, when they are few
 }
 
 // Info is what the document says of the API as a whole.

@@ -135,6 +135,19 @@ func (f *Filter) String(key string) *string {
 	return &v
 }
 
+// OneOf returns the parameter key, which must be one of values, or nil
+// when absent or another: a misspelt value would otherwise match nothing
+// and answer an empty list.
+func (f *Filter) OneOf(key string, values ...string) *string {
+	in := func(v string) (string, error) {
+		if !slices.Contains(values, v) {
+			return "", errors.New("not one of them")
+		}
+		return v, nil
+	}
+	return value(f, key, apidoc.Param{Type: "string", Enum: values}, in, "must be one of "+strings.Join(values, ", "))
+}
+
 // UUID returns the parameter key as a UUID, or nil when absent or bad.
 func (f *Filter) UUID(key string) *uuid.UUID {
 	return value(f, key, apidoc.Param{Type: "string", Format: "uuid"}, uuid.Parse, "must be a UUID")

@@ -128,6 +128,9 @@ func TestAuditRoutes(t *testing.T) {
 			}},
 		{Name: "admin/bad-actor-id", Method: http.MethodGet, URL: "/v1/audits?actorID=zzz", Token: e.tokens["admin"],
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "actorID"), Cmp: cmpErr},
+		// A misspelt action would match nothing and answer an empty list.
+		{Name: "admin/unknown-action", Method: http.MethodGet, URL: "/v1/audits?action=update", Token: e.tokens["admin"],
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "action"), Cmp: cmpErr},
 		{Name: "admin/bad-order", Method: http.MethodGet, URL: "/v1/audits?orderBy=data", Token: e.tokens["admin"],
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "orderBy"), Cmp: cmpErr},
 		{Name: "user/forbidden", Method: http.MethodGet, URL: "/v1/audits", Token: e.tokens["user1"],

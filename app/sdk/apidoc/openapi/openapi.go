@@ -200,6 +200,9 @@ func describe(op apidoc.Op) string {
 
 func param(p *openapi3.Parameter, d apidoc.Param) *openapi3.Parameter {
 	schema := &openapi3.Schema{Type: &openapi3.Types{cmp.Or(d.Type, "string")}, Format: d.Format, Min: d.Min, Max: d.Max}
+	for _, e := range d.Enum {
+		schema.Enum = append(schema.Enum, e)
+	}
 	return p.WithSchema(schema).WithDescription(d.Description)
 }
 
