@@ -2,6 +2,7 @@ package logger
 
 import (
 	"bufio"
+	"cmp"
 	"io"
 	"sync"
 	"time"
@@ -39,15 +40,15 @@ func NewBuffer(w io.Writer, interval time.Duration) *Buffer {
 func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	var flushErr error
 	if len(p) > b.buf.Available() && b.buf.Buffered() > 0 {
-		if err := b.buf.Flush(); err != nil {
-			b.resetAfter(err)
-			return 0, err
-		}
+		// The lines held are lost when this fails; p is not.
+		flushErr = b.buf.Flush()
+		b.resetAfter(flushErr)
 	}
 	n, err := b.buf.Write(p)
 	b.resetAfter(err)
-	return n, err
+	return n, cmp.Or(err, flushErr)
 }
 
 // Flush writes what the buffer holds.

@@ -196,3 +196,30 @@ func TestBufferAfterAFailedWrite(t *testing.T) {
 		t.Errorf("lines written (-want +got):\n%s", diff)
 	}
 }
+
+// TestBufferOverflowAfterAFailedFlush: a line that finds the buffer full
+// and its flush failing is kept for the next write; only the lines held
+// are lost.
+func TestBufferOverflowAfterAFailedFlush(t *testing.T) {
+	var below failOnce
+	b := logger.NewBuffer(&below, time.Hour)
+	defer b.Close()
+
+	held := []byte(`{"msg":"held` + strings.Repeat("x", 40<<10) + `"}` + "\n")
+	next := []byte(`{"msg":"next` + strings.Repeat("y", 40<<10) + `"}` + "\n")
+	if _, err := b.Write(held); err != nil {
+		t.Fatal(err)
+	}
+	// Held and next do not fit 64 KiB together: held is flushed, and fails.
+	if n, err := b.Write(next); n != len(next) || err == nil {
+		t.Errorf("write after a failed flush: %d, %v; want %d and the flush's error", n, err, len(next))
+	}
+	if err := b.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	below.mu.Lock()
+	defer below.mu.Unlock()
+	if got := below.buf.String(); got != string(next) {
+		t.Errorf("written: %.40q…, want the next line alone", got)
+	}
+}
