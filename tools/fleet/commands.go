@@ -271,8 +271,12 @@ func refs(ps []supervisor.ProcessRef) string {
 }
 
 // orphans is the error for processes of st that outlived their
-// supervisor, which hold the fleet's ports: nil when there are none.
+// supervisor, which hold the fleet's ports, or for a supervisor alive
+// that did not answer: nil when there are neither.
 func orphans(st supervisor.State) error {
+	if st.PID != 0 && supervisor.Alive(st.PID) {
+		return fmt.Errorf("the fleet's supervisor (pid %d) runs but does not answer at %s: try again, or stop it (kill %d) and then fleet down", st.PID, st.Addr, st.PID)
+	}
 	if left := leftovers(st); len(left) > 0 {
 		return fmt.Errorf("processes of a fleet whose supervisor is gone still run (%s): fleet down stops them", refs(left))
 	}

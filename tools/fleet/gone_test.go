@@ -50,4 +50,23 @@ func TestCommandsSeeAGoneSupervisor(t *testing.T) {
 			}
 		})
 	}
+
+	// A supervisor alive that does not answer is not gone: fleet down
+	// would leave it running.
+	mute := exec.Command("sleep", "60")
+	if err := mute.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mute.Process.Kill(); mute.Wait() })
+	st.PID = mute.Process.Pid
+	if data, err = json.Marshal(st); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".fleet", supervisor.StateName), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want = "the fleet's supervisor (pid " + strconv.Itoa(mute.Process.Pid) + ") runs but does not answer at 127.0.0.1:1"
+	if _, errOut, code := fleetCommand(t, dir, "ps"); code == 0 || !strings.Contains(errOut, want) {
+		t.Errorf("ps: exit status %d, stderr %q; want a failure saying %q", code, errOut, want)
+	}
 }

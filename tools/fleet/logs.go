@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -146,6 +147,29 @@ func (v view) keeps(name string) bool {
 	return v.only == "" || name == v.only || strings.TrimRight(strings.TrimRight(name, "0123456789"), ".") == v.only && strings.Contains(name, ".")
 }
 
+// shows reports whether the view prints the fleet log's line raw: of the
+// instance it keeps, and with a trace, a JSON line whose trace_id starts
+// with it (the fleet's own lines, text and broken JSON are no request's).
+func (v view) shows(raw string) bool {
+	name, line, found := strings.Cut(raw, "\t")
+	if !found {
+		return v.only == "" && v.trace == ""
+	}
+	if !v.keeps(name) {
+		return false
+	}
+	if v.trace == "" {
+		return true
+	}
+	if !strings.HasPrefix(line, "{") || !strings.Contains(line, v.trace) {
+		return false // most lines, without decoding them
+	}
+	var l struct {
+		TraceID string `json:"trace_id"`
+	}
+	return json.Unmarshal([]byte(line), &l) == nil && strings.HasPrefix(l.TraceID, v.trace)
+}
+
 // palette colours each instance's prefix, picked by its name.
 var palette = []string{"\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m", "\033[91m", "\033[96m", "\033[95m"}
 
@@ -153,22 +177,14 @@ var palette = []string{"\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m
 // its colour, then the line through logfmt (JSON pretty-printed, other
 // text as it is). ok is false for a line the view leaves out.
 func (v view) render(raw string) (string, bool) {
+	if !v.shows(raw) {
+		return "", false
+	}
 	name, line, found := strings.Cut(raw, "\t")
 	if !found {
-		return raw, v.only == ""
+		return raw, true
 	}
-	if !v.keeps(name) {
-		return "", false
-	}
-	// A line without the prefix cannot be the request's; one with it is
-	// kept only if it is JSON whose trace_id starts with it.
-	if v.trace != "" && (!strings.Contains(line, v.trace) || !strings.HasPrefix(line, "{")) {
-		return "", false
-	}
-	text, ok := logfmt.Format([]byte(line), logfmt.Options{Color: v.color, Trace: v.trace})
-	if !ok {
-		return "", false
-	}
+	text, _ := logfmt.Format([]byte(line), logfmt.Options{Color: v.color})
 	prefix := fmt.Sprintf("%-*s|", v.width, name)
 	if v.color {
 		color := "\033[1m"
@@ -227,8 +243,7 @@ func lastLinesOffset(path string, n int, v view) int64 {
 	for {
 		line, err := r.ReadString('\n')
 		if len(line) > 0 {
-			name, _, _ := strings.Cut(line, "\t")
-			if v.keeps(name) {
+			if v.shows(strings.TrimSuffix(line, "\n")) {
 				starts = append(starts, off)
 				if len(starts) > n {
 					starts = starts[1:]

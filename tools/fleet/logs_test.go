@@ -121,15 +121,27 @@ func TestLogsByTrace(t *testing.T) {
 		"api.1\t" + line("request started", "4bf92f3577b34da6a3ce929d0e0e4736"),
 		"api.2\t" + line("other request", "00000000000000004bf92f3500000000"), // the ID elsewhere in another's
 		"api.1\t" + line("request completed", "4bf92f3577b34da6a3ce929d0e0e4736"),
+		"api.2\t" + `{"msg":"cut short","trace_id":"4bf92f35`, // not JSON: no request's
 	}, "\n") + "\n"
 	dir := fleetDir(t, "services:\n  api:\n    command: [api]\n    scale: 2\n", log)
-	out, errOut, code := fleetCommand(t, dir, "logs", "-trace", "4bf92f35")
-	if code != 0 {
-		t.Fatalf("exit status %d: %s", code, errOut)
-	}
-	want := "api.1 | 10:15:30.123 INFO  sales-api 4bf92f35 request started\n" +
-		"api.1 | 10:15:30.123 INFO  sales-api 4bf92f35 request completed\n"
-	if diff := cmp.Diff(want, out); diff != "" {
-		t.Errorf("stdout (-want +got):\n%s", diff)
+	started := "api.1 | 10:15:30.123 INFO  sales-api 4bf92f35 request started\n"
+	completed := "api.1 | 10:15:30.123 INFO  sales-api 4bf92f35 request completed\n"
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"logs", "-trace", "4bf92f35"}, started + completed},
+		// -n counts the request's lines, not the log's.
+		{[]string{"logs", "-n", "1", "-trace", "4bf92f35"}, completed},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out, errOut, code := fleetCommand(t, dir, tt.args...)
+			if code != 0 {
+				t.Fatalf("exit status %d: %s", code, errOut)
+			}
+			if diff := cmp.Diff(tt.want, out); diff != "" {
+				t.Errorf("stdout (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
