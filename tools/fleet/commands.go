@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -272,15 +273,30 @@ func refs(ps []supervisor.ProcessRef) string {
 
 // orphans is the error for processes of st that outlived their
 // supervisor, which hold the fleet's ports, or for a supervisor alive
-// that did not answer: nil when there are neither.
+// that did not answer: nil when there are neither. A supervisor is taken
+// for alive only while something listens at its address too: after a
+// reboot its pid may be another program's.
 func orphans(st supervisor.State) error {
-	if st.PID != 0 && supervisor.Alive(st.PID) {
+	if st.PID != 0 && supervisor.Alive(st.PID) && listening(st.Addr) {
 		return fmt.Errorf("the fleet's supervisor (pid %d) runs but does not answer at %s: try again, or stop it (kill %d) and then fleet down", st.PID, st.Addr, st.PID)
 	}
 	if left := leftovers(st); len(left) > 0 {
 		return fmt.Errorf("processes of a fleet whose supervisor is gone still run (%s): fleet down stops them", refs(left))
 	}
 	return nil
+}
+
+// listening reports whether something accepts connections at addr.
+func listening(addr string) bool {
+	if addr == "" {
+		return false
+	}
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }
 
 // notRunning is why a command that needs the supervisor cannot run.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,22 +52,49 @@ func TestCommandsSeeAGoneSupervisor(t *testing.T) {
 		})
 	}
 
-	// A supervisor alive that does not answer is not gone: fleet down
-	// would leave it running.
+	// A supervisor alive that does not answer (here a listener that hangs
+	// up) is not gone: fleet down would leave it running.
 	mute := exec.Command("sleep", "60")
 	if err := mute.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { mute.Process.Kill(); mute.Wait() })
-	st.PID = mute.Process.Pid
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	st.PID, st.Addr = mute.Process.Pid, l.Addr().String()
 	if data, err = json.Marshal(st); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, ".fleet", supervisor.StateName), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	want = "the fleet's supervisor (pid " + strconv.Itoa(mute.Process.Pid) + ") runs but does not answer at 127.0.0.1:1"
+	want = "the fleet's supervisor (pid " + strconv.Itoa(mute.Process.Pid) + ") runs but does not answer at " + st.Addr
 	if _, errOut, code := fleetCommand(t, dir, "ps"); code == 0 || !strings.Contains(errOut, want) {
 		t.Errorf("ps: exit status %d, stderr %q; want a failure saying %q", code, errOut, want)
+	}
+
+	// Its pid taken by another program after a reboot, with nothing at its
+	// address: gone, as before.
+	l.Close()
+	if data, err = json.Marshal(st); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".fleet", supervisor.StateName), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, _ := fleetCommand(t, dir, "ps"); !strings.Contains(errOut, "whose supervisor is gone") {
+		t.Errorf("ps with the supervisor's pid another program's: stderr %q, want it gone", errOut)
 	}
 }
