@@ -51,6 +51,10 @@ type Validator interface {
 type DecodeError struct {
 	Field string
 	Err   error
+	// More holds the body's other members of the wrong type, each with
+	// what is wrong with it, so that one answer names them all: Field and
+	// Err are the first that encoding/json met.
+	More map[string]string
 }
 
 func (e *DecodeError) Error() string {
@@ -94,7 +98,7 @@ func DecodeBytes(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return decodeError(err, len(body))
+		return decodeError(err, body, reflect.TypeOf(v))
 	}
 	// One value, then nothing but white space.
 	if _, err := dec.Token(); err != io.EOF {
@@ -112,15 +116,27 @@ func DecodeBytes(body []byte, v any) error {
 	return nil
 }
 
-// decodeError words an error of encoding/json for the client.
-func decodeError(err error, bodyLen int) error {
+// decodeError words an error of encoding/json, decoding body into a t,
+// for the client.
+func decodeError(err error, body []byte, t reflect.Type) error {
+	bodyLen := len(body)
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
-		msg := fmt.Sprintf("must be %s, not %s", withArticle("JSON "+jsonType(typeErr.Type)), jsonValue(typeErr.Value))
 		if typeErr.Field == "" {
-			msg = "the body " + msg
+			return &DecodeError{Err: errors.New("the body " + typeMessage(typeErr))}
 		}
-		return &DecodeError{Field: typeErr.Field, Err: errors.New(msg)}
+		de := &DecodeError{Field: typeErr.Field, Err: errors.New(typeMessage(typeErr))}
+		// encoding/json goes on past a member of the wrong type but
+		// returns only the first.
+		for field, msg := range mistyped(body, t) {
+			if field != de.Field {
+				if de.More == nil {
+					de.More = make(map[string]string)
+				}
+				de.More[field] = msg
+			}
+		}
+		return de
 	}
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		return &DecodeError{Field: Clip(strings.Trim(field, `"`)), Err: errors.New("unknown field")}
@@ -135,6 +151,48 @@ func decodeError(err error, bodyLen int) error {
 		return &DecodeError{Err: fmt.Errorf("malformed JSON: the body ends at byte %d, before its value does", bodyLen)}
 	}
 	return &DecodeError{Err: errors.New("malformed JSON")}
+}
+
+// typeMessage words a value of the wrong type.
+func typeMessage(e *json.UnmarshalTypeError) string {
+	return fmt.Sprintf("must be %s, not %s", withArticle("JSON "+jsonType(e.Type)), jsonValue(e.Value))
+}
+
+// mistyped returns each member of body's object whose value is not of its
+// field's type in struct type t, with what is wrong with it; within a
+// member, the first thing wrong. body is known to be sound JSON.
+func mistyped(body []byte, t reflect.Type) map[string]string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || decodesItself(t) {
+		return nil
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(body, &members) != nil {
+		return nil
+	}
+	fields := jsonFields(t)
+	var out map[string]string
+	for name, raw := range members {
+		ft, ok := fields[name]
+		if !ok {
+			continue
+		}
+		var typeErr *json.UnmarshalTypeError
+		if !errors.As(json.Unmarshal(raw, reflect.New(ft).Interface()), &typeErr) {
+			continue
+		}
+		field := name
+		if typeErr.Field != "" {
+			field += "." + typeErr.Field
+		}
+		if out == nil {
+			out = make(map[string]string)
+		}
+		out[Clip(field)] = typeMessage(typeErr)
+	}
+	return out
 }
 
 // jsonValue words the value encoding/json found ("string", "number 1.5").

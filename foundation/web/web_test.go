@@ -18,8 +18,9 @@ import (
 type body map[string]string
 
 type request struct {
-	Name  string `json:"name"`
-	Count int    `json:"count"`
+	Name  string   `json:"name"`
+	Count int      `json:"count"`
+	Tags  []string `json:"tags"`
 }
 
 func TestDecode(t *testing.T) {
@@ -30,6 +31,7 @@ func TestDecode(t *testing.T) {
 		wantErr   error
 		wantField string
 		wantMsg   string
+		wantMore  map[string]string
 	}{
 		{name: "valid", body: `{"name":"a","count":1}`},
 		{name: "empty", body: ``, wantErr: &web.DecodeError{}},
@@ -37,6 +39,13 @@ func TestDecode(t *testing.T) {
 		{name: "broken where it breaks", body: `{"name":"x",,}`, wantErr: &web.DecodeError{}, wantMsg: "malformed JSON near byte 13"},
 		{name: "a made-up field clipped", body: `{"` + strings.Repeat("a", 100) + `":1}`, wantErr: &web.DecodeError{}, wantField: strings.Repeat("a", 64) + "…"},
 		{name: "wrong type names field", body: `{"count":"x"}`, wantErr: &web.DecodeError{}, wantField: "count"},
+		// encoding/json returns only the first; the client hears of all.
+		{name: "every wrong type named", body: `{"name":5,"count":"x","tags":["a",true]}`, wantErr: &web.DecodeError{}, wantField: "name",
+			wantMsg: "must be a JSON string, not a number", wantMore: map[string]string{
+				"count": "must be a JSON integer, not a string",
+				"tags":  "must be a JSON string, not a boolean",
+			}},
+		{name: "a right type is not named", body: `{"name":"a","count":true}`, wantErr: &web.DecodeError{}, wantField: "count"},
 		{name: "unknown field named", body: `{"admin":true}`, wantErr: &web.DecodeError{}, wantField: "admin"},
 		{name: "two values", body: `{"name":"a"}{"name":"b"}`, wantErr: &web.DecodeError{}},
 		{name: "NUL named", body: `{"name":"a\u0000"}`, wantErr: &web.DecodeError{}, wantField: "name", wantMsg: "must be UTF-8 text without NUL characters"},
@@ -79,6 +88,9 @@ func TestDecode(t *testing.T) {
 				}
 				if tt.wantMsg != "" && de.Err.Error() != tt.wantMsg {
 					t.Errorf("message %q, want %q", de.Err, tt.wantMsg)
+				}
+				if diff := cmp.Diff(tt.wantMore, de.More); diff != "" {
+					t.Errorf("other fields (-want +got):\n%s", diff)
 				}
 			case *web.EncodedBodyError:
 				var ee *web.EncodedBodyError

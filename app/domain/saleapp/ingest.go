@@ -486,14 +486,11 @@ func RecordBatch(ctx context.Context, bus *salebus.Business, seller uuid.UUID, m
 // would.
 func lineError(err error) string {
 	var de *web.DecodeError
-	if errors.As(err, &de) {
-		if de.Field != "" {
-			return "bad line: " + de.Field + ": " + de.Err.Error()
-		}
+	if errors.As(err, &de) && de.Field == "" {
 		return "bad line: " + de.Err.Error()
 	}
-	var e *errs.Error
-	if !errors.As(err, &e) || len(e.Fields) == 0 {
+	e := errs.Of(err)
+	if len(e.Fields) == 0 {
 		return "bad line"
 	}
 	var parts []string

@@ -166,7 +166,9 @@ func Of(err error) *Error {
 		e.IdentityOnly = true
 		return e
 	case errors.As(err, &de) && de.Field != "":
-		return NewFields(FieldErrors{de.Field: de.Err.Error()})
+		fe := FieldErrors{de.Field: de.Err.Error()}
+		maps.Copy(fe, de.More)
+		return NewFields(fe)
 	case errors.As(err, &de):
 		return New(InvalidArgument, err)
 	default:

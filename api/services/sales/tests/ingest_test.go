@@ -141,6 +141,7 @@ func TestIngestAnswersEveryLine(t *testing.T) {
 		offlineLine("g", mine.ID, 1, ""),   // the last one
 		offlineLine("a", mine.ID, 1, ""),   // a again
 		`{}`,                               // every field the document requires, named
+		`{"id":8,"productID":"` + mine.ID + `","quantity":"1","paid":2.5,"takenAt":"` + takenAt + `"}`, // every wrong type, named
 	}, "\n") + "\n"
 
 	got := upload(t, e.h, seller, body)
@@ -155,7 +156,8 @@ func TestIngestAnswersEveryLine(t *testing.T) {
 		"9 g created",
 		"10 a duplicate",
 		"11  rejected: bad line: id: is required; paid: is required; productID: is required; quantity: is required; takenAt: is required",
-		"summary {Lines:10 Created:2 Duplicate:1 Rejected:7}",
+		"12  rejected: bad line: id: must be a JSON string, not a number; quantity: must be a JSON integer, not a string",
+		"summary {Lines:11 Created:2 Duplicate:1 Rejected:8}",
 	}
 	if diff := cmp.Diff(want, brief(got)); diff != "" {
 		t.Fatalf("answer (-want +got):\n%s", diff)

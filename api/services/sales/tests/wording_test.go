@@ -50,6 +50,12 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 			want: errs.Error{Code: errs.InvalidArgument, Message: "data validation error", Fields: errs.FieldErrors{
 				"quantity": "must be a JSON integer, not an array",
 			}}},
+		{name: "every wrong JSON type", method: http.MethodPost, url: "/v1/products", token: e.tokens["user1"], status: http.StatusBadRequest,
+			body: map[string]any{"name": 7, "cost": 1, "quantity": []int{1}},
+			want: errs.Error{Code: errs.InvalidArgument, Message: "data validation error", Fields: errs.FieldErrors{
+				"name":     "must be a JSON string, not a number",
+				"quantity": "must be a JSON integer, not an array",
+			}}},
 		{name: "path ID named as in JSON", method: http.MethodGet, url: "/v1/products/nope", token: e.tokens["user1"], status: http.StatusBadRequest,
 			want: errs.Error{Code: errs.InvalidArgument, Message: "data validation error", Fields: errs.FieldErrors{"productID": "must be a UUID"}}},
 	} {
