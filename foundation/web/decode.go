@@ -16,8 +16,34 @@ import (
 // MaxBodyBytes is the largest request body Decode accepts.
 const MaxBodyBytes = 1 << 20
 
-// ErrBodyTooLarge is returned by Decode when the body exceeds MaxBodyBytes.
+// ErrBodyTooLarge is returned by Decode when the body exceeds MaxBodyBytes,
+// or its Content-Length says it will.
 var ErrBodyTooLarge = errors.New("request body too large")
+
+// BodyReadError is a body that did not arrive whole: cut short, sent
+// slower than the server's read timeout allows, or malformed in its
+// framing. The client's doing, never the server's failure.
+type BodyReadError struct {
+	Err error
+}
+
+func (e *BodyReadError) Error() string {
+	if e.Timeout() {
+		return "the body did not arrive within the server's read timeout: send it whole, at once"
+	}
+	if errors.Is(e.Err, io.ErrUnexpectedEOF) {
+		return "the body ended before the length it declared"
+	}
+	return "the body could not be read whole"
+}
+
+func (e *BodyReadError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the body stopped coming.
+func (e *BodyReadError) Timeout() bool {
+	var netErr interface{ Timeout() bool }
+	return errors.As(e.Err, &netErr) && netErr.Timeout()
+}
 
 // EncodedBodyError is a body sent with a Content-Encoding (gzip, say),
 // which Decode refuses: it reads a body as sent, and would take the
@@ -73,13 +99,21 @@ func Decode(r *http.Request, v any) error {
 	if err := CheckEncoding(r); err != nil {
 		return err
 	}
+	// Refused before a byte is read, and before net/http answers an
+	// Expect: 100-continue.
+	if r.ContentLength > MaxBodyBytes {
+		return ErrBodyTooLarge
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return ErrBodyTooLarge
 		}
-		return fmt.Errorf("read body: %w", err)
+		// net/http cancels the request's context too when the
+		// connection ends or times out: still the body's fault, and
+		// the client, half-closed, may be reading the answer.
+		return &BodyReadError{Err: err}
 	}
 
 	return DecodeBytes(body, v)

@@ -42,6 +42,9 @@ const (
 	IdempotencyKeyReused Code = "idempotency_key_reused"
 	// UnsupportedMediaType is a body of a type the route does not take.
 	UnsupportedMediaType Code = "unsupported_media_type"
+	// RequestTimeout is a body that did not arrive within the server's
+	// read timeout.
+	RequestTimeout Code = "request_timeout"
 )
 
 var statuses = map[Code]int{
@@ -60,6 +63,7 @@ var statuses = map[Code]int{
 
 	IdempotencyKeyReused: http.StatusUnprocessableEntity,
 	UnsupportedMediaType: http.StatusUnsupportedMediaType,
+	RequestTimeout:       http.StatusRequestTimeout,
 }
 
 // Codes returns every code, sorted.
@@ -148,8 +152,8 @@ func (e *Error) Encode() ([]byte, string, error) {
 	return web.JSON(e)
 }
 
-// Of returns err as an *Error: itself when it is one; a 413, a 415 or a
-// 400 naming the field for a body web.Decode refused; else an internal error
+// Of returns err as an *Error: itself when it is one; a 413, a 415, a 408
+// or a 400 (naming the field where it can) for a body web.Decode refused; else an internal error
 // whose cause is err. An internal error caused by the database's state
 // rather than the code becomes what the client can act on: unavailable
 // (503) for a database that is down or slow or a request past its
@@ -157,10 +161,20 @@ func (e *Error) Encode() ([]byte, string, error) {
 func Of(err error) *Error {
 	var e *Error
 	var de *web.DecodeError
+	var bodyErr *web.BodyReadError
 	switch {
 	case errors.As(err, &e):
 	case errors.Is(err, web.ErrBodyTooLarge):
 		return Newf(PayloadTooLarge, "request body must be at most %d bytes", web.MaxBodyBytes)
+	case errors.As(err, &bodyErr):
+		// What is left of the body is unknown: the connection ends.
+		code := InvalidArgument
+		if bodyErr.Timeout() {
+			code = RequestTimeout
+		}
+		e := New(code, bodyErr)
+		e.CloseConnection = true
+		return e
 	case errors.As(err, new(*web.EncodedBodyError)):
 		e := New(UnsupportedMediaType, err)
 		e.IdentityOnly = true

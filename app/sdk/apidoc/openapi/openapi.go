@@ -218,12 +218,13 @@ func errorStatuses(op apidoc.Op) []int {
 		codes = append(codes, http.StatusForbidden)
 	}
 	// A body sent compressed (Content-Encoding) is refused before it is
-	// read. A stream's limits are answered in the stream, line by line.
+	// read; one that does not arrive in time is a 408. A stream's limits
+	// are answered in the stream, line by line.
 	switch {
 	case op.Stream:
 		codes = append(codes, http.StatusUnsupportedMediaType)
 	case op.Body != nil:
-		codes = append(codes, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
+		codes = append(codes, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
 	}
 	codes = append(codes, op.Errors...)
 	slices.Sort(codes)
@@ -238,7 +239,8 @@ var errorMeanings = map[int]string{
 	http.StatusForbidden:             "The caller may not do this: the message says who may.",
 	http.StatusNotFound:              "There is no such resource.",
 	http.StatusConflict:              "The request conflicts with the state of the resource: the message says how.",
-	http.StatusRequestEntityTooLarge: "The body is over 1 MiB.",
+	http.StatusRequestTimeout:        "The body did not arrive whole within the server's read timeout: send it again, at once.",
+	http.StatusRequestEntityTooLarge: "The body is over 1 MiB, or its Content-Length says it will be.",
 	http.StatusUnsupportedMediaType:  "The body is not of the type the route takes (a stream's is " + apidoc.NDJSON + "), or is compressed: send it without a Content-Encoding.",
 	http.StatusUnprocessableEntity:   "The Idempotency-Key was first sent with another request.",
 	http.StatusTooManyRequests:       "Too many attempts: retry after Retry-After seconds.",

@@ -1,0 +1,81 @@
+package tests
+
+import (
+	"bufio"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestBodyNotArrivingWhole: a body that never arrives whole is the
+// client's doing, whoever the client is: a 4xx naming what happened, not
+// a 500 that counts against the service's error ratio. A body declared
+// over the limit is refused before a byte of it is read.
+func TestBodyNotArrivingWhole(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	srv := httptest.NewUnstartedServer(e.h)
+	srv.Config.ReadTimeout = 500 * time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	post := "POST /v1/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer " + e.tokens["user1"] + "\r\n"
+	for _, tt := range []struct {
+		name      string
+		request   string
+		halfClose bool // the client closes its side after the request
+		status    int
+		want      errs.Error
+	}{
+		{name: "cut short", request: post + "Content-Length: 100\r\n\r\n" + `{"na`, halfClose: true, status: http.StatusBadRequest,
+			want: errs.Error{Code: errs.InvalidArgument, Message: "the body ended before the length it declared"}},
+		{name: "too slow", request: post + "Content-Length: 100\r\n\r\n" + `{"na`, status: http.StatusRequestTimeout,
+			want: errs.Error{Code: errs.RequestTimeout, Message: "the body did not arrive within the server's read timeout: send it whole, at once"}},
+		{name: "a broken chunk", request: post + "Transfer-Encoding: chunked\r\n\r\nzz\r\n", status: http.StatusBadRequest,
+			want: errs.Error{Code: errs.InvalidArgument, Message: "the body could not be read whole"}},
+		// Without the check, net/http answers 100 Continue and the read
+		// hits the limit a mebibyte later.
+		{name: "declared too large", request: post + "Content-Length: 10000000000\r\nExpect: 100-continue\r\n\r\n", status: http.StatusRequestEntityTooLarge,
+			want: errs.Error{Code: errs.PayloadTooLarge, Message: "request body must be at most 1048576 bytes"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(10 * time.Second))
+			if _, err := conn.Write([]byte(tt.request)); err != nil {
+				t.Fatal(err)
+			}
+			if tt.halfClose {
+				conn.(*net.TCPConn).CloseWrite()
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+			var got errs.Error
+			if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+				t.Fatalf("the answer is not the error's JSON: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("answer (-want +got):\n%s", diff)
+			}
+			if tt.status != http.StatusRequestEntityTooLarge && !resp.Close {
+				t.Errorf("the connection stays open (Connection %q): what is left of the body is unknown", resp.Header.Get("Connection"))
+			}
+		})
+	}
+}
