@@ -218,8 +218,11 @@ func TestCredentialChanges(t *testing.T) {
 		{"own email with it, no revocation", usr.ID, userbus.UpdateUser{Email: &newAddr, CurrentPassword: &right}, nil, 0},
 		{"own password with it revokes", usr.ID, userbus.UpdateUser{Password: &pw, CurrentPassword: &right}, nil, 1},
 		{"an admin sets another's password", admin.ID, userbus.UpdateUser{Password: &pw}, nil, 2},
-		{"a role change revokes", admin.ID, userbus.UpdateUser{Roles: []role.Role{role.User}}, nil, 3},
-		{"disabling revokes", admin.ID, userbus.UpdateUser{Enabled: &off}, nil, 4},
+		{"the same roles do not revoke", admin.ID, userbus.UpdateUser{Roles: []role.Role{role.User}}, nil, 2},
+		{"a role change revokes", admin.ID, userbus.UpdateUser{Roles: []role.Role{role.Admin, role.User}}, nil, 3},
+		{"the same roles in another order do not", admin.ID, userbus.UpdateUser{Roles: []role.Role{role.User, role.Admin}}, nil, 3},
+		{"a role taken away revokes", admin.ID, userbus.UpdateUser{Roles: []role.Role{role.User}}, nil, 4},
+		{"disabling revokes", admin.ID, userbus.UpdateUser{Enabled: &off}, nil, 5},
 	}
 	for _, tt := range tests {
 		_, err := bus.Update(ctx, tt.actor, usr.ID, tt.change)

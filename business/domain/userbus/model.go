@@ -78,9 +78,17 @@ func (uu UpdateUser) apply(usr *User, hash []byte) {
 	}
 }
 
-// revokesTokens reports whether uu must end the user's sessions.
-func (uu UpdateUser) revokesTokens() bool {
-	return uu.Password != nil || uu.Roles != nil || (uu.Enabled != nil && !*uu.Enabled)
+// revokesTokens reports whether uu must end the sessions of usr, as it
+// is before uu: a new password, other roles, or disabling. The same roles
+// sent again change nothing a token says.
+func (uu UpdateUser) revokesTokens(usr User) bool {
+	return uu.Password != nil || (uu.Roles != nil && !sameRoles(uu.Roles, usr.Roles)) || (uu.Enabled != nil && !*uu.Enabled)
+}
+
+// sameRoles reports whether a and b hold the same roles, in any order.
+func sameRoles(a, b []role.Role) bool {
+	return !slices.ContainsFunc(a, func(r role.Role) bool { return !slices.Contains(b, r) }) &&
+		!slices.ContainsFunc(b, func(r role.Role) bool { return !slices.Contains(a, r) })
 }
 
 // mayRemoveAdmin reports whether uu could take away an ADMIN.

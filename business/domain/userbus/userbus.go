@@ -327,10 +327,11 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 			}
 		}
 		wasAdmin := usr.IsEnabledAdmin()
+		revoke := uu.revokesTokens(usr)
 
 		uu.apply(&usr, hash)
 		usr.DateUpdated = b.now()
-		if uu.revokesTokens() {
+		if revoke {
 			usr.TokenVersion++
 		}
 		if wasAdmin && !usr.IsEnabledAdmin() {
