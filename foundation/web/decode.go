@@ -232,7 +232,7 @@ func mistyped(body []byte, t reflect.Type) map[string]string {
 // jsonValue words the value encoding/json found ("string", "number 1.5").
 func jsonValue(v string) string {
 	if n, ok := strings.CutPrefix(v, "number "); ok {
-		return "the number " + n
+		return "the number " + Clip(n)
 	}
 	if v == "bool" {
 		v = "boolean"

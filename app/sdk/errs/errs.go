@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/web"
@@ -109,6 +110,51 @@ func Newf(code Code, format string, args ...any) *Error {
 // NewFields returns an invalid_argument Error naming each bad field.
 func NewFields(fields map[string]string) *Error {
 	return &Error{Code: InvalidArgument, Message: "data validation error", Fields: fields}
+}
+
+// What a client's mistake may cost to answer and to log: a request of a
+// few kilobytes must not buy an answer of hundreds (five thousand unknown
+// parameters, a number of a million digits quoted back).
+const (
+	// MaxFields is how many bad fields an answer names.
+	MaxFields = 20
+	// MaxText is how many characters of a message or a field's message
+	// an answer holds.
+	MaxText = 512
+)
+
+// Bounded returns e, or a copy of it naming at most MaxFields fields (the
+// first by name) with every name and message clipped; its message says
+// how many fields it left out.
+func (e *Error) Bounded() *Error {
+	fits := len(e.Fields) <= MaxFields && Clip(e.Message) == e.Message
+	for f, msg := range e.Fields {
+		fits = fits && web.Clip(f) == f && Clip(msg) == msg
+	}
+	if fits {
+		return e
+	}
+	b := *e
+	b.Message = Clip(e.Message)
+	if len(e.Fields) > 0 {
+		names := slices.Sorted(maps.Keys(e.Fields))
+		b.Fields = make(map[string]string, min(len(names), MaxFields))
+		for _, f := range names[:min(len(names), MaxFields)] {
+			b.Fields[web.Clip(f)] = Clip(e.Fields[f])
+		}
+		if len(names) > MaxFields {
+			b.Message = fmt.Sprintf("%s: the first %d of %d bad fields", b.Message, MaxFields, len(names))
+		}
+	}
+	return &b
+}
+
+// Clip returns s cut to MaxText characters, marked with "…" when cut.
+func Clip(s string) string {
+	if utf8.RuneCountInString(s) <= MaxText {
+		return s
+	}
+	return string([]rune(s)[:MaxText]) + "…"
 }
 
 // Error implements error.

@@ -22,7 +22,7 @@ func Errors(log *logger.Logger) web.MidFunc {
 				return resp, nil
 			}
 
-			e := errs.Of(err)
+			e := errs.Of(err).Bounded()
 			switch e.Code {
 			case errs.Internal:
 				id := uuid.NewString()
@@ -43,8 +43,9 @@ func Errors(log *logger.Logger) web.MidFunc {
 			if len(e.Fields) > 0 {
 				args = append(args, "fields", e.Fields)
 			}
+			// A client's cause may quote what it sent, at any length.
 			if c := causeOf(e); c != e.Message {
-				args = append(args, "cause", c)
+				args = append(args, "cause", errs.Clip(c))
 			}
 			log.Info(ctx, "request error", args...)
 			return e, nil

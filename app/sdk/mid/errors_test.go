@@ -36,6 +36,16 @@ func TestErrorsLogWhatTheClientGot(t *testing.T) {
 				"fields": map[string]any{"costMin": "must be a number", "name": "is required"}},
 		},
 		{
+			// What a client sent, quoted at any length, costs a bounded
+			// line and answer.
+			name: "a huge mistake",
+			err: &errs.Error{Code: errs.InvalidArgument, Message: strings.Repeat("m", 1000),
+				Fields: errs.FieldErrors{"cost": strings.Repeat("9", 5000)}, Cause: errors.New(strings.Repeat("c", 5000))},
+			level: "INFO",
+			logged: map[string]any{"msg": "request error", "message": strings.Repeat("m", errs.MaxText) + "…",
+				"fields": map[string]any{"cost": strings.Repeat("9", errs.MaxText) + "…"}, "cause": strings.Repeat("c", errs.MaxText) + "…"},
+		},
+		{
 			name:   "internal",
 			err:    errs.New(errs.Internal, errors.New("pq: relation missing")),
 			level:  "ERROR",

@@ -3,6 +3,7 @@ package tests
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -182,5 +183,50 @@ func TestSecurityHeaders(t *testing.T) {
 	a := send(t, cors, http.MethodGet, "/v1/products", e.tokens["user1"], nil, http.Header{"Origin": {"https://shop.example.com"}})
 	if a.status != http.StatusOK || a.header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" {
 		t.Errorf("a request from an allowed origin: %d %v", a.status, a.header)
+	}
+}
+
+// TestMistakesCostLittle: a request of a few kilobytes cannot buy an
+// answer of hundreds by making the API quote it back: thousands of
+// unknown parameters name the first twenty, a number of a hundred
+// thousand digits is quoted clipped.
+func TestMistakesCostLittle(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+
+	var params []string
+	for i := range 5000 {
+		params = append(params, fmt.Sprintf("p%d=1", i))
+	}
+	digits := strings.Repeat("1", 100_000)
+	for _, tt := range []struct {
+		name, method, url string
+		body              any
+		fields            int
+		message           string
+	}{
+		{name: "5,000 unknown parameters", method: http.MethodGet, url: "/v1/products?" + strings.Join(params, "&"),
+			fields: errs.MaxFields, message: "data validation error: the first 20 of 5000 bad fields"},
+		{name: "an amount of 100,000 digits", method: http.MethodPost, url: "/v1/products",
+			body: `{"name":"Lamp","cost":1.` + digits + `,"quantity":1}`, fields: 1, message: "data validation error"},
+		{name: "a quantity of 100,000 digits", method: http.MethodPost, url: "/v1/products",
+			body: `{"name":"Lamp","cost":1,"quantity":` + digits + `}`, fields: 1, message: "data validation error"},
+		{name: "an ordering of 60,000 characters", method: http.MethodGet, url: "/v1/products?orderBy=" + strings.Repeat("x", 60_000),
+			fields: 1, message: "data validation error"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := send(t, e.h, tt.method, tt.url, e.tokens["user1"], tt.body, nil)
+			if a.status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400: %.300s", a.status, a.body)
+			}
+			if len(a.body) > 16<<10 {
+				t.Errorf("the answer is %d bytes, want at most 16 KiB: %.300s…", len(a.body), a.body)
+			}
+			var got errs.Error
+			decodeJSON(t, a.body, &got)
+			if len(got.Fields) != tt.fields || got.Message != tt.message {
+				t.Errorf("%d fields, message %q; want %d, %q", len(got.Fields), got.Message, tt.fields, tt.message)
+			}
+		})
 	}
 }
