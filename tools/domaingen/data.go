@@ -121,7 +121,7 @@ type kind struct {
 
 var kinds = map[string]kind{
 	"string": {bus: "name.Name", db: "string", sql: "TEXT NOT NULL", app: "string", newType: "string", updateType: "*string",
-		toApp: "%[1]s.String()", audit: "%[1]s.String()", toDB: "%[1]s.String()", load: "name.Parse(%[1]s)"},
+		toApp: "%[1]s.String()", audit: "%[1]s.String()", toDB: "%[1]s.String()", load: "name.Load(%[1]s)"},
 	"int": {bus: "int", db: "int", sql: "INTEGER NOT NULL", app: "int", newType: "*int", updateType: "*int",
 		toApp: "%[1]s", audit: "%[1]s", toDB: "%[1]s"},
 	"money": {bus: "money.Money", db: "int64", sql: "BIGINT NOT NULL CHECK ({column} >= 0)", app: "json.Number", newType: "json.RawMessage", updateType: "json.RawMessage",

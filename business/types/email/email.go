@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"unicode"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/text/secure/precis"
 )
 
 // Email is a validated email address. The zero value is the absent email.
@@ -16,9 +20,39 @@ type Email struct {
 // allow.
 const MaxLen = 254
 
-// Parse returns s as an Email: a bare address, dotted domain, 1 to MaxLen
-// bytes.
+// Parse returns s, as a person gives it, as an Email: a bare address with
+// a dotted domain, 1 to MaxLen bytes, without invisible or formatting
+// characters (U+200B, U+202E), in one canonical form so that an address
+// written two ways is one address: its name part composed and with
+// full-width letters made plain (PRECIS, RFC 8265), a domain that is not
+// plain ASCII in its Unicode form, lower case (IDNA). An ASCII address is
+// kept as sent.
 func Parse(s string) (Email, error) {
+	e, err := Load(s)
+	if err != nil {
+		return Email{}, err
+	}
+	s = e.value
+	if i := strings.IndexFunc(s, invisible); i >= 0 {
+		return Email{}, fmt.Errorf("email must not hold invisible or formatting characters: it holds %U", []rune(s[i:])[0])
+	}
+	at := strings.LastIndexByte(s, '@')
+	local, domain := s[:at], s[at+1:]
+	if local, err = precis.UsernameCasePreserved.String(local); err != nil {
+		return Email{}, fmt.Errorf("email %q: the part before @ may hold letters, digits and ASCII punctuation, in one direction of writing", s)
+	}
+	if !plainDomain(domain) {
+		if domain, err = idna.Lookup.ToUnicode(domain); err != nil {
+			return Email{}, fmt.Errorf("email %q has no valid domain", s)
+		}
+	}
+	return Load(local + "@" + domain)
+}
+
+// Load returns s, an address Parse took when it was stored, as an Email:
+// its shape is checked again, not its canonical form, so that an address
+// stored under older rules still loads.
+func Load(s string) (Email, error) {
 	s = strings.TrimSpace(s)
 	if len(s) == 0 || len(s) > MaxLen {
 		return Email{}, fmt.Errorf("email must be 1 to %d bytes", MaxLen)
@@ -32,6 +66,24 @@ func Parse(s string) (Email, error) {
 		return Email{}, fmt.Errorf("email %q has no valid domain", s)
 	}
 	return Email{value: s}, nil
+}
+
+// invisible reports whether r shows nothing or changes how the text
+// around it shows: format characters (zero-width space, direction
+// overrides, the byte order mark) and line or paragraph separators.
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+}
+
+// plainDomain reports whether d is ASCII with no label in IDNA's ASCII
+// form (xn--): a domain kept as sent.
+func plainDomain(d string) bool {
+	for _, label := range strings.Split(d, ".") {
+		if len(label) >= 4 && strings.EqualFold(label[:4], "xn--") {
+			return false
+		}
+	}
+	return !strings.ContainsFunc(d, func(r rune) bool { return r > unicode.MaxASCII })
 }
 
 // String returns the address.

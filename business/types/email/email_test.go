@@ -22,6 +22,13 @@ func TestParse(t *testing.T) {
 		{"Bob <bob@example.com>", false},
 		{"bob@example.", false},
 		{"bob@.example.com", false},
+		{"admin@example.com\u200b", false},
+		{"ad\u200bmin@example.com", false},
+		{"bob\u202e@example.com", false},
+		{"bob@exa\u2028mple.com", false},
+		{"b😀b@example.com", false},
+		{"bob@a_b.com", true}, // plain ASCII: kept as sent
+		{"bob@xn--a_b.com", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -30,5 +37,32 @@ func TestParse(t *testing.T) {
 				t.Errorf("Parse(%q) error = %v, want ok = %v", tt.in, err, tt.ok)
 			}
 		})
+	}
+}
+
+// TestOneAddressOneForm: an address written two ways is one address, and
+// an ASCII one is kept as sent.
+func TestOneAddressOneForm(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Bob@Example.COM", "Bob@Example.COM"},
+		{"bi\u0301ll@example.com", "b\u00edll@example.com"},
+		{"\uff22\uff29\uff2c\uff2c1@example.com", "BILL1@example.com"},
+		{"bill@xn--exmple-cua.com", "bill@ex\u00e4mple.com"},
+		{"bill@EX\u00c4MPLE.com", "bill@ex\u00e4mple.com"},
+		{"bill@\uff45xample.com", "bill@example.com"},
+		{"\u7528\u6237@example.com", "\u7528\u6237@example.com"},
+	} {
+		e, err := email.Parse(tt.in)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.in, err)
+			continue
+		}
+		if e.String() != tt.want {
+			t.Errorf("Parse(%q) = %q, want %q", tt.in, e.String(), tt.want)
+		}
+	}
+	// Load takes what older rules stored, unchanged.
+	if e, err := email.Load("bi\u0301ll@example.com"); err != nil || e.String() != "bi\u0301ll@example.com" {
+		t.Errorf("Load of a decomposed address: %q, %v", e.String(), err)
 	}
 }

@@ -4,6 +4,7 @@ package name
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -15,10 +16,33 @@ type Name struct {
 	value string
 }
 
-// Parse returns s as a Name: surrounding space trimmed, 1 to MaxLen
-// characters, no control characters. Its errors do not name the field: a
-// caller reports them under the field it read.
+// Parse returns s, as a person gives it, as a Name: surrounding space
+// trimmed, 1 to MaxLen characters, no control characters, and nothing
+// that shows nothing or turns the text around it: a zero-width space, a
+// direction override (U+202E, which would show "gpj.exe" for "exe.jpg"),
+// a byte order mark, a line separator. The zero-width joiner and
+// non-joiner stay: scripts and emoji need them. Its errors do not name the
+// field: a caller reports them under the field it read.
 func Parse(s string) (Name, error) {
+	n, err := Load(s)
+	if err != nil {
+		return Name{}, err
+	}
+	for _, r := range n.value {
+		if unicode.Is(unicode.Cc, r) {
+			return Name{}, fmt.Errorf("must not contain control characters")
+		}
+		if hidden(r) {
+			return Name{}, fmt.Errorf("must not contain invisible or formatting characters: it holds %U", r)
+		}
+	}
+	return n, nil
+}
+
+// Load returns s, a name Parse took when it was stored, as a Name,
+// checked by the rules every stored name has met, so that one stored
+// under older rules still loads.
+func Load(s string) (Name, error) {
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
 	switch {
@@ -35,6 +59,13 @@ func Parse(s string) (Name, error) {
 		}
 	}
 	return Name{value: s}, nil
+}
+
+// hidden reports whether r is a format character other than the joiners,
+// or a line or paragraph separator.
+func hidden(r rune) bool {
+	const zwnj, zwj = '\u200c', '\u200d'
+	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) && r != zwnj && r != zwj
 }
 
 // String returns the name.

@@ -22,6 +22,14 @@ func TestParse(t *testing.T) {
 		{"   ", "", false},
 		{"bad\x00name", "", false},
 		{"tab\tname", "", false},
+		{"C1\u0085control", "", false},
+		{"Lamp\u202egpj.exe", "", false},
+		{"Admin\u200bGopher", "", false},
+		{"\ufeffLamp", "", false},
+		{"line\u2028break", "", false},
+		{"soft\u00adhyphen", "", false},
+		{"\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", true}, // Persian needs the non-joiner
+		{"\U0001f469\u200d\U0001f4bb", "\U0001f469\u200d\U0001f4bb", true},                                             // an emoji needs the joiner
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -33,5 +41,16 @@ func TestParse(t *testing.T) {
 				t.Errorf("Parse(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestLoadTakesWhatWasStored: a name stored before Parse refused
+// formatting characters still loads.
+func TestLoadTakesWhatWasStored(t *testing.T) {
+	if n, err := name.Load("Admin\u200bGopher"); err != nil || n.String() != "Admin\u200bGopher" {
+		t.Errorf("Load = %q, %v", n.String(), err)
+	}
+	if _, err := name.Load(""); err == nil {
+		t.Error("Load of an empty name: no error")
 	}
 }

@@ -230,3 +230,46 @@ func TestMistakesCostLittle(t *testing.T) {
 		})
 	}
 }
+
+// TestNoLookalikeAccounts: an address written another way (a combining
+// accent, full-width letters, a domain in its ASCII form) is the address
+// already taken, and one with an invisible character is refused, so no
+// second "admin@example.com" can sit beside the first in a list. A name
+// that turns or hides text is refused.
+func TestNoLookalikeAccounts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.tokens["admin"]
+	newUser := func(addr string) map[string]any {
+		return map[string]any{"name": "Bill", "email": addr, "roles": []string{"USER"}, "password": "secret12", "passwordConfirm": "secret12"}
+	}
+	if a := send(t, e.h, http.MethodPost, "/v1/users", admin, newUser("b\u00edll@ex\u00e4mple.com"), nil); a.status != http.StatusCreated {
+		t.Fatalf("the first address: %d %s", a.status, a.body)
+	}
+	for _, tt := range []struct {
+		name, addr string
+		status     int
+		code       errs.Code
+	}{
+		{"a combining accent", "bi\u0301ll@ex\u00e4mple.com", http.StatusConflict, errs.AlreadyExists},
+		{"the domain in ASCII", "b\u00edll@xn--exmple-cua.com", http.StatusConflict, errs.AlreadyExists},
+		{"full-width letters", "\uff42\u00edll@ex\u00e4mple.com", http.StatusConflict, errs.AlreadyExists},
+		{"a zero-width space", "ada@example.com\u200b", http.StatusBadRequest, errs.InvalidArgument},
+		{"a direction override", "ada\u202e@example.com", http.StatusBadRequest, errs.InvalidArgument},
+	} {
+		a := send(t, e.h, http.MethodPost, "/v1/users", admin, newUser(tt.addr), nil)
+		if a.status != tt.status || a.code() != tt.code {
+			t.Errorf("%s: %d %s, want %d %s", tt.name, a.status, a.body, tt.status, tt.code)
+		}
+		if tt.status == http.StatusBadRequest && !strings.Contains(a.body, `"email"`) {
+			t.Errorf("%s: the answer does not name email: %s", tt.name, a.body)
+		}
+	}
+
+	for _, n := range []string{"Lamp\u202egpj.exe", "Ada\u200bAdmin"} {
+		a := send(t, e.h, http.MethodPost, "/v1/products", e.tokens["user1"], map[string]any{"name": n, "cost": 1, "quantity": 1}, nil)
+		if a.status != http.StatusBadRequest || !strings.Contains(a.body, `"name"`) {
+			t.Errorf("product name %q: %d %s, want a 400 naming name", n, a.status, a.body)
+		}
+	}
+}

@@ -42,7 +42,7 @@ func toDBProduct(bus productbus.Product) Row {
 // Load turns a row into a product. A failure means the table was changed
 // behind our back: an error, not a panic.
 func Load(db Row) (productbus.Product, error) {
-	n, err := name.Parse(db.Name)
+	n, err := name.Load(db.Name)
 	if err != nil {
 		return productbus.Product{}, fmt.Errorf("load product %s: name: %w", db.ID, err)
 	}

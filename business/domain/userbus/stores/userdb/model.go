@@ -47,8 +47,8 @@ func toDBUser(bus userbus.User) user {
 // toBusUser loads a row. A failure means the table was changed behind our
 // back: an error, not a panic.
 func toBusUser(db user) (userbus.User, error) {
-	n, nameErr := name.Parse(db.Name)
-	e, emailErr := email.Parse(db.Email)
+	n, nameErr := name.Load(db.Name)
+	e, emailErr := email.Load(db.Email)
 	roles, rolesErr := role.ParseMany(db.Roles)
 	if err := cmp.Or(nameErr, emailErr, rolesErr); err != nil {
 		return userbus.User{}, fmt.Errorf("load user %s: %w", db.ID, err)

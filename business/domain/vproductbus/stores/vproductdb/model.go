@@ -19,7 +19,7 @@ func toBusProduct(db product) (vproductbus.Product, error) {
 	if err != nil {
 		return vproductbus.Product{}, err
 	}
-	un, err := name.Parse(db.UserName)
+	un, err := name.Load(db.UserName)
 	if err != nil {
 		return vproductbus.Product{}, fmt.Errorf("load vproduct %s: user name: %w", db.ID, err)
 	}
