@@ -35,17 +35,31 @@ var (
 )
 
 // reserved are names a field may not take: the columns every domain has,
-// and words Postgres reserves, which would need quoting in every
-// statement.
-var reserved = []string{
-	"id", "dateCreated", "dateUpdated",
-	// A list's own parameters.
-	"page", "rows", "cursor", "orderBy",
-	"all", "and", "any", "array", "as", "asc", "both", "case", "cast", "check", "collate", "column",
-	"constraint", "create", "default", "desc", "distinct", "do", "else", "end", "except", "false", "fetch",
-	"for", "foreign", "from", "grant", "group", "having", "in", "into", "leading", "limit", "not", "null",
-	"offset", "on", "only", "or", "order", "placing", "primary", "references", "select", "table", "then",
-	"to", "trailing", "true", "union", "unique", "user", "using", "when", "where", "window", "with",
+// a list's own parameters, and words Postgres reserves, which would need
+// quoting in every statement.
+var (
+	ownFields  = []string{"id", "dateCreated", "dateUpdated"}
+	listParams = []string{"page", "rows", "cursor", "orderBy"}
+	sqlWords   = []string{
+		"all", "and", "any", "array", "as", "asc", "both", "case", "cast", "check", "collate", "column",
+		"constraint", "create", "default", "desc", "distinct", "do", "else", "end", "except", "false", "fetch",
+		"for", "foreign", "from", "grant", "group", "having", "in", "into", "leading", "limit", "not", "null",
+		"offset", "on", "only", "or", "order", "placing", "primary", "references", "select", "table", "then",
+		"to", "trailing", "true", "union", "unique", "user", "using", "when", "where", "window", "with",
+	}
+	reserved = slices.Concat(ownFields, listParams, sqlWords)
+)
+
+// whyReserved says who holds name, one of reserved in any case.
+func whyReserved(name string) string {
+	is := func(s string) bool { return strings.EqualFold(s, name) }
+	switch {
+	case slices.ContainsFunc(ownFields, is):
+		return "every domain has id, dateCreated and dateUpdated"
+	case slices.ContainsFunc(listParams, is):
+		return "a list's own parameters are page, rows, cursor and orderBy: a filter of that name could not be sent"
+	}
+	return "SQL reserves it"
 }
 
 // ParseField reads name:kind or name:uuid:domain.
@@ -79,7 +93,7 @@ func (s Spec) check() error {
 		case !fieldName.MatchString(f.Name):
 			problems = append(problems, fmt.Sprintf("field %q: want a camelCase name starting with a lower-case letter (dueDate)", f.Name))
 		case slices.Contains(reserved, f.Name) || slices.Contains(reserved, strings.ToLower(f.Name)):
-			problems = append(problems, fmt.Sprintf("field %q: the name is taken (every domain has id, dateCreated and dateUpdated; SQL reserves the rest)", f.Name))
+			problems = append(problems, fmt.Sprintf("field %q: the name is taken (%s)", f.Name, whyReserved(f.Name)))
 		case seen[strings.ToLower(f.Name)]:
 			problems = append(problems, fmt.Sprintf("field %q: given twice", f.Name))
 		}

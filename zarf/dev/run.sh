@@ -38,7 +38,7 @@ BIN=$bin "$here/setup.sh"
 
 cat <<MSG
 
-==> sales-api on http://localhost:$port (debug on :3010), Prometheus metrics on http://localhost:4000/metrics.
+==> sales-api on http://localhost:$port (debug on :${SALES_WEB_DEBUG_HOST##*:}), Prometheus metrics on http://localhost:${METRICS_WEB_METRICS_HOST##*:}/metrics.
     Postgres on $SALES_DB_HOST (database $SALES_DB_NAME, user $SALES_DB_USER): "make psql" opens psql on it,
     and ./bin/sales-admin run from the repo root uses it by itself (.data/pg/connection.env).
     Logs are pretty-printed by ./bin/logfmt. Ctrl-C stops the API, the sidecar and Postgres.
