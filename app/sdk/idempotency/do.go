@@ -127,12 +127,33 @@ func (s *Store) save(ctx context.Context, tx *sqlx.Tx, k Key, fp []byte, answer 
 
 var errKeyReused = errors.New("idempotency key reused with another request")
 
+var errKeyQuotes = errors.New(`must be a quoted string whose quotes inside are escaped (\"), or a bare key without quotes`)
+
 // parseKey reads the header's value: the draft makes it a structured-field
-// string ("..."); a bare token is accepted too.
+// string ("...", with \" and \\ its only escapes, RFC 8941); a bare token
+// of printable ASCII without quotes is accepted too, as the same key as
+// its quoted form. Each key has one reading: `"""` is refused, not taken
+// for the key `"`.
 func parseKey(raw string) (string, error) {
 	key := raw
 	if len(key) >= 2 && strings.HasPrefix(key, `"`) && strings.HasSuffix(key, `"`) {
-		key = key[1 : len(key)-1]
+		var b strings.Builder
+		for i := 1; i < len(key)-1; i++ {
+			c := key[i]
+			switch {
+			case c == '"':
+				return "", errKeyQuotes
+			case c == '\\' && i+1 < len(key)-1 && (key[i+1] == '"' || key[i+1] == '\\'):
+				i++
+				c = key[i]
+			case c == '\\':
+				return "", errors.New(`must escape only " and \ with a backslash`)
+			}
+			b.WriteByte(c)
+		}
+		key = b.String()
+	} else if strings.Contains(key, `"`) {
+		return "", errKeyQuotes
 	}
 	if key == "" || len(key) > 255 {
 		return "", errors.New("must be 1 to 255 characters")

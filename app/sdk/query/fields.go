@@ -16,11 +16,23 @@ func ParseUUID(s string) (uuid.UUID, error) {
 	if s == "" {
 		return uuid.Nil, errRequired
 	}
-	id, err := uuid.Parse(s)
+	id, err := parseUUID(s)
 	if err != nil {
 		return uuid.Nil, errors.New("must be a UUID")
 	}
 	return id, nil
+}
+
+// parseUUID reads the one form of a UUID the API documents, 36
+// characters of hex digits and hyphens (8-4-4-4-12, either case):
+// uuid.Parse also takes it in braces, after "urn:uuid:" and as 32 bare
+// digits, which a client checked against the document would not send and
+// a cache keyed by the path would count as other resources.
+func parseUUID(s string) (uuid.UUID, error) {
+	if len(s) != 36 {
+		return uuid.Nil, errors.New("not 36 characters")
+	}
+	return uuid.Parse(s)
 }
 
 // ParseTime reads a body field holding a time in RFC 3339, in UTC at the

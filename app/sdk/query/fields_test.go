@@ -16,6 +16,11 @@ func TestParseUUID(t *testing.T) {
 		{in: id.String(), want: id},
 		{in: "", wantErr: "is required"},
 		{in: "../../etc/passwd", wantErr: "must be a UUID"},
+		{in: "5CF37266-3473-4006-984F-9325122678B7", want: id},
+		// uuid.Parse takes these; the document's format does not.
+		{in: "{5cf37266-3473-4006-984f-9325122678b7}", wantErr: "must be a UUID"},
+		{in: "urn:uuid:5cf37266-3473-4006-984f-9325122678b7", wantErr: "must be a UUID"},
+		{in: "5cf3726634734006984f9325122678b7", wantErr: "must be a UUID"},
 	})
 }
 

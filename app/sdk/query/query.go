@@ -51,7 +51,7 @@ func NewResult[T any](items []T, total int, pg page.Page) Result[T] {
 // PathID reads the UUID path wildcard key. A malformed one is an
 // invalid_argument error naming key.
 func PathID(r *http.Request, key string) (uuid.UUID, error) {
-	id, err := uuid.Parse(r.PathValue(key))
+	id, err := parseUUID(r.PathValue(key))
 	if err != nil {
 		return uuid.Nil, errs.NewFields(errs.FieldErrors{key: "must be a UUID"})
 	}
@@ -150,7 +150,7 @@ func (f *Filter) OneOf(key string, values ...string) *string {
 
 // UUID returns the parameter key as a UUID, or nil when absent or bad.
 func (f *Filter) UUID(key string) *uuid.UUID {
-	return value(f, key, apidoc.Param{Type: "string", Format: "uuid"}, uuid.Parse, "must be a UUID")
+	return value(f, key, apidoc.Param{Type: "string", Format: "uuid"}, parseUUID, "must be a UUID")
 }
 
 // Bool returns the parameter key as a bool, or nil when absent or bad.

@@ -85,6 +85,10 @@ func TestSalesIdempotencyKey(t *testing.T) {
 		badKey("key/not-ascii", "clé"),
 		badKey("key/empty", ""),
 		badKey("key/empty-quotes", `""`),
+		// Each key has one reading: these are not the key `"`.
+		badKey("key/a-bare-quote", `"`),
+		badKey("key/an-unescaped-quote-inside", `"""`),
+		badKey("key/an-unknown-escape", `"a\b"`),
 		// Keys are the caller's own: another buyer's same key is a new
 		// purchase.
 		{Name: "same-key/other-caller", Method: http.MethodPost, URL: "/v1/sales", Token: s.tokens["other"], Body: body,
