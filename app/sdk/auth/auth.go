@@ -165,6 +165,11 @@ func (a *Auth) Authenticate(ctx context.Context, bearerToken string) (Claims, er
 // publicKey is the jwt.Keyfunc: the verifying key named by the token's kid
 // header (the parser has refused every algorithm but RS256 already).
 func (a *Auth) publicKey(token *jwt.Token) (any, error) {
+	// RFC 7515: a token whose "crit" names extensions the verifier does
+	// not understand is invalid, and this one understands none.
+	if _, ok := token.Header["crit"]; ok {
+		return nil, errors.New("crit header: no extension is understood")
+	}
 	kid, ok := token.Header["kid"].(string)
 	if !ok || kid == "" {
 		return nil, errors.New("missing kid header")

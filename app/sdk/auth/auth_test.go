@@ -209,6 +209,18 @@ func TestAuthenticateRefuses(t *testing.T) {
 	noExp := validClaims(userID, auth.RoleUser)
 	noExp.ExpiresAt = nil
 
+	withCrit := func() string {
+		token := jwt.NewWithClaims(jwt.SigningMethodRS256, valid)
+		token.Header["kid"] = f.kid1
+		token.Header["crit"] = []string{"exp-ext"}
+		token.Header["exp-ext"] = true
+		s, err := token.SignedString(key1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}()
+
 	badSub := validClaims(userID, auth.RoleUser)
 	badSub.Subject = "admin@example.com"
 
@@ -224,6 +236,7 @@ func TestAuthenticateRefuses(t *testing.T) {
 		{name: "no expiry", header: "Bearer " + sign(t, jwt.SigningMethodRS256, key1, f.kid1, noExp), reason: "exp claim is required"},
 		{name: "wrong issuer", header: "Bearer " + wrongIssuerToken, reason: "invalid issuer"},
 		{name: "unknown kid", header: "Bearer " + sign(t, jwt.SigningMethodRS256, key1, "no-such-kid", valid), reason: "key not found"},
+		{name: "an extension it must understand", header: "Bearer " + withCrit, reason: "crit header"},
 		{name: "missing kid", header: "Bearer " + sign(t, jwt.SigningMethodRS256, key1, "", valid), reason: "missing kid header"},
 		{name: "tampered payload", header: "Bearer " + tampered, reason: "verification error"},
 		{name: "other key under a known kid", header: "Bearer " + sign(t, jwt.SigningMethodRS256, otherKey, f.kid1, valid), reason: "verification error"},
