@@ -218,9 +218,8 @@ func Of(err error) *Error {
 		if bodyErr.Timeout() {
 			code = RequestTimeout
 		}
-		e := New(code, bodyErr)
-		e.CloseConnection = true
-		return e
+		// The log says what the connection did: EOF, a timeout.
+		return &Error{Code: code, Message: bodyErr.Error(), Cause: fmt.Errorf("read body: %w", bodyErr.Err), CloseConnection: true}
 	case errors.As(err, new(*web.EncodedBodyError)):
 		e := New(UnsupportedMediaType, err)
 		e.IdentityOnly = true
