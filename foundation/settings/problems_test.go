@@ -3,6 +3,8 @@ package settings_test
 import (
 	"bytes"
 	"log/slog"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,5 +77,41 @@ func TestAttr(t *testing.T) {
 	want := `{"config":{"build":"","db-password":"xxxxxx","web-host":"0.0.0.0:3000","web-timeout":"5s"}}` + "\n"
 	if diff := cmp.Diff(want, buf.String()); diff != "" {
 		t.Errorf("log line (-want +got):\n%s", diff)
+	}
+}
+
+// TestParseRefusesAnUnknownFlag: conf alone drops a flag that names no
+// setting, so a misspelt --db-name would leave the default database in
+// its place; flags after the first argument are the command's own.
+func TestParseRefusesAnUnknownFlag(t *testing.T) {
+	type config struct {
+		DB struct {
+			Name string `conf:"default:postgres"`
+		}
+		Args conf.Args
+	}
+	for _, tt := range []struct {
+		args    []string
+		wantErr string
+		want    string
+	}{
+		{args: []string{"--db-name", "shop", "users"}, want: "shop"},
+		{args: []string{"--db-nmae", "shop", "users"}, wantErr: "unrecognized flag: --db-nmae: --help lists the settings"},
+		{args: []string{"--nope", "users"}, wantErr: "unrecognized flag: --nope"},
+		{args: []string{"users", "--bogus"}, want: "postgres"},
+	} {
+		saved := os.Args
+		os.Args = append([]string{"prog"}, tt.args...)
+		var cfg config
+		_, err := settings.Parse("TEST", &cfg)
+		os.Args = saved
+		switch {
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%q: error %v, want one saying %q", tt.args, err, tt.wantErr)
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("%q: %v", tt.args, err)
+		case tt.wantErr == "" && cfg.DB.Name != tt.want:
+			t.Errorf("%q: db name %q, want %q", tt.args, cfg.DB.Name, tt.want)
+		}
 	}
 }

@@ -13,15 +13,20 @@ import (
 
 // Parse reads cfg from the command line and the environment variables
 // prefix_GROUP_NAME, as conf does, and returns what it read as a log
-// attribute (see Attr). When --help or --version was asked for it prints
-// the answer and returns an error Answered reports.
+// attribute (see Attr). A flag that names no setting is an error: conf
+// alone would drop it, and a misspelt --db-name would quietly leave the
+// default database in its place. When --help or --version was asked for
+// it prints the answer and returns an error Answered reports.
 func Parse(prefix string, cfg any) (slog.Attr, error) {
-	help, err := conf.Parse(prefix, cfg)
+	help, err := conf.ParseWithOptions(prefix, cfg, conf.WithStrictFlags())
 	if Answered(err) {
 		fmt.Println(help)
 		return slog.Attr{}, err
 	}
 	if err != nil {
+		if strings.Contains(err.Error(), "unrecognized flag") {
+			return slog.Attr{}, fmt.Errorf("parse config: %w: --help lists the settings", err)
+		}
 		return slog.Attr{}, fmt.Errorf("parse config: %w", err)
 	}
 	return Attr(cfg)
