@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/query"
@@ -66,6 +64,8 @@ func toBusNewUser(app NewUser) (userbus.NewUser, error) {
 	fe.Add("roles", err)
 	pw, err := password.Parse(app.Password)
 	fe.Add("password", err)
+	dept, err := userbus.ParseDepartment(app.Department)
+	fe.Add("department", err)
 
 	if err := fe.ToError(); err != nil {
 		return userbus.NewUser{}, err
@@ -74,7 +74,7 @@ func toBusNewUser(app NewUser) (userbus.NewUser, error) {
 		Name:       n,
 		Email:      e,
 		Roles:      roles,
-		Department: strings.TrimSpace(app.Department),
+		Department: dept,
 		Password:   pw,
 	}, nil
 }
@@ -105,10 +105,8 @@ func toBusUpdateUser(app UpdateUser) (userbus.UpdateUser, error) {
 		bus.Email = &e
 	}
 	if app.Department != nil {
-		if utf8.RuneCountInString(*app.Department) > 100 {
-			fe.Add("department", errors.New("must be at most 100 characters"))
-		}
-		d := strings.TrimSpace(*app.Department)
+		d, err := userbus.ParseDepartment(*app.Department)
+		fe.Add("department", err)
 		bus.Department = &d
 	}
 	if app.Password != nil {

@@ -2,6 +2,7 @@ package userbus
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/garagesale/service/business/sdk/order"
@@ -76,6 +77,21 @@ func (uu UpdateUser) apply(usr *User, hash []byte) {
 	if uu.Enabled != nil {
 		usr.Enabled = *uu.Enabled
 	}
+}
+
+// ParseDepartment returns s, surrounding space trimmed, as a user's
+// department: none when empty, else held to a name's rules (at most
+// name.MaxLen characters, nothing invisible).
+func ParseDepartment(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	n, err := name.Parse(s)
+	if err != nil {
+		return "", err
+	}
+	return n.String(), nil
 }
 
 // revokesTokens reports whether uu must end the sessions of usr, as it

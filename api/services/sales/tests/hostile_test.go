@@ -268,6 +268,13 @@ func TestNoLookalikeAccounts(t *testing.T) {
 		}
 	}
 
+	for _, dept := range []string{"Toys\u200b", strings.Repeat("d", 101)} {
+		a := send(t, e.h, http.MethodPut, "/v1/users/"+e.user1.ID.String(), e.tokens["user1"], map[string]any{"department": dept}, nil)
+		if a.status != http.StatusBadRequest || !strings.Contains(a.body, `"department"`) {
+			t.Errorf("department %.20q: %d %s, want a 400 naming department", dept, a.status, a.body)
+		}
+	}
+
 	for _, n := range []string{"Lamp\u202egpj.exe", "Ada\u200bAdmin"} {
 		a := send(t, e.h, http.MethodPost, "/v1/products", e.tokens["user1"], map[string]any{"name": n, "cost": 1, "quantity": 1}, nil)
 		if a.status != http.StatusBadRequest || !strings.Contains(a.body, `"name"`) {

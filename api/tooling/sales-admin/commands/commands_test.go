@@ -127,6 +127,8 @@ func TestCommandErrors(t *testing.T) {
 		{"users", []string{"add", "--email", "x", "--name", ""}, "--email"},
 		{"users", []string{"add", "--email", "a@example.com", "--name", "A", "--role", "ROOT"}, "--role"},
 		{"users", []string{"add", "--email", "a@example.com", "--name", "A"}, "password"},
+		{"users", []string{"add", "--email", "a@example.com", "--name", "A", "--department", strings.Repeat("d", 101)}, "--department: must be at most 100 characters"},
+		{"users", []string{"add", "--email", "a@example.com", "--name", "A", "--department", "Toys\u200b"}, "--department: must not contain invisible"},
 		{"users", []string{"promote"}, "usage"},
 		{"users", []string{"demote", "a@example.com"}, "unknown users command"},
 	}
@@ -200,5 +202,19 @@ func TestFirstAdminAndRecovery(t *testing.T) {
 	if !after.IsEnabledAdmin() || after.TokenVersion <= bo.TokenVersion {
 		t.Errorf("after promote: admin %v, token version %d (was %d); want an enabled admin with a new version",
 			after.IsEnabledAdmin(), after.TokenVersion, bo.TokenVersion)
+	}
+
+	// Promoting an enabled ADMIN changes nothing, and says so: the tokens
+	// still work.
+	got = run(t, env, "users", "promote", "bo@example.com")
+	if want := "bo@example.com was already an enabled ADMIN: nothing changed, and their tokens still work\n"; got != want {
+		t.Errorf("users promote of an admin said %q, want %q", got, want)
+	}
+	again, err := bus.QueryByID(context.Background(), bo.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.TokenVersion != after.TokenVersion {
+		t.Errorf("token version %d after a promote that changed nothing, want %d", again.TokenVersion, after.TokenVersion)
 	}
 }

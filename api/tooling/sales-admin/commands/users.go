@@ -114,6 +114,8 @@ func addUser(ctx context.Context, env Env, args []string) error {
 	fe["--name"] = err
 	r, err := role.Parse(*roleName)
 	fe["--role"] = err
+	d, err := userbus.ParseDepartment(*dept)
+	fe["--department"] = err
 	var pw password.Password
 	plain, err := readPassword(env.In)
 	if err == nil {
@@ -131,7 +133,7 @@ func addUser(ctx context.Context, env Env, args []string) error {
 	defer db.Close()
 
 	usr, err := userBusiness(db).Create(ctx, uuid.Nil, userbus.NewUser{
-		Name: n, Email: e, Roles: []role.Role{r}, Department: *dept, Password: pw,
+		Name: n, Email: e, Roles: []role.Role{r}, Department: d, Password: pw,
 	})
 	switch {
 	case errors.Is(err, userbus.ErrUniqueEmail):
@@ -164,6 +166,7 @@ func promoteUser(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	before := usr
 	usr, err = bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Roles: []role.Role{role.Admin}, Enabled: new(true)})
 	var na *userbus.NotAcknowledgedError
 	switch {
@@ -172,6 +175,11 @@ func promoteUser(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Out, "note: %v\n", na)
 	case err != nil:
 		return err
+	}
+	if usr.TokenVersion == before.TokenVersion {
+		// The same roles, enabled: nothing a token says changed.
+		fmt.Fprintf(env.Out, "%s was already an enabled %s: nothing changed, and their tokens still work\n", usr.Email, role.Join(usr.Roles, ","))
+		return nil
 	}
 	fmt.Fprintf(env.Out, "%s is now an enabled %s; their earlier tokens no longer work\n", usr.Email, role.Join(usr.Roles, ","))
 	return nil
