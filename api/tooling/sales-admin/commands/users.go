@@ -2,12 +2,14 @@ package commands
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +23,7 @@ import (
 	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/role"
 	"github.com/google/uuid"
+	"golang.org/x/term"
 )
 
 var usersCmd = Command{
@@ -34,7 +37,8 @@ var usersCmd = Command{
 list     lists users ordered by email, 50 to a page unless rows says
          otherwise (at most 100).
 add      creates a user; the password is the first line of standard input
-         (so it shows neither in the shell's history nor in ps):
+         (so it shows neither in the shell's history nor in ps), asked
+         for twice without echo when standard input is a terminal:
              printf '%s\n' "$PASSWORD" | sales-admin users add --email ada@example.com --name Ada --role ADMIN
          This is how the first ADMIN of a production database is made.
 promote  makes an existing user an enabled ADMIN: the way back in when no
@@ -117,7 +121,7 @@ func addUser(ctx context.Context, env Env, args []string) error {
 	d, err := userbus.ParseDepartment(*dept)
 	fe["--department"] = err
 	var pw password.Password
-	plain, err := readPassword(env.In)
+	plain, err := readPassword(env.In, env.Err)
 	if err == nil {
 		pw, err = password.Parse(plain)
 	}
@@ -185,10 +189,15 @@ func promoteUser(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// readPassword reads the first line of in, without its line end.
-func readPassword(in io.Reader) (string, error) {
+// readPassword reads the first line of in, without its line end. At a
+// terminal it asks on prompt, twice, without echo: a password typed
+// there must not show on the screen, nor a typo become the password.
+func readPassword(in io.Reader, prompt io.Writer) (string, error) {
 	if in == nil {
 		return "", errors.New("no standard input to read it from")
+	}
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return askPassword(int(f.Fd()), cmp.Or(prompt, io.Writer(os.Stderr)))
 	}
 	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -199,6 +208,27 @@ func readPassword(in io.Reader) (string, error) {
 		return "", errors.New("empty: give it on standard input")
 	}
 	return line, nil
+}
+
+// askPassword reads a password twice from the terminal fd without echo.
+func askPassword(fd int, prompt io.Writer) (string, error) {
+	var typed [2]string
+	for i, ask := range []string{"password: ", "the same again: "} {
+		fmt.Fprint(prompt, ask)
+		b, err := term.ReadPassword(fd)
+		fmt.Fprintln(prompt)
+		if err != nil {
+			return "", err
+		}
+		typed[i] = string(b)
+	}
+	switch {
+	case typed[0] == "":
+		return "", errors.New("empty")
+	case typed[0] != typed[1]:
+		return "", errors.New("the two did not match")
+	}
+	return typed[0], nil
 }
 
 // flagErrors joins the errors of fe, naming each flag, in a stable order.
