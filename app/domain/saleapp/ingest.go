@@ -310,7 +310,8 @@ func (s *ingestStream) read(ctx context.Context, rc *http.ResponseController, li
 // ReadLines sends r's lines to lines, numbered from 1, until r ends
 // (nil) or fails (the error), and returns how many it read. A line longer
 // than maxLine bytes is sent with an error and skipped to its end; blank
-// lines are skipped. before runs before the first read and after each line
+// lines are skipped; a UTF-8 byte order mark opening r, which editors on
+// Windows write, is no part of the first line. before runs before the first read and after each line
 // that is not blank (a deadline: blank lines must not put it off); it may
 // be nil. It stops early, returning ctx's error, when ctx ends.
 func ReadLines(ctx context.Context, r io.Reader, maxLine int, before func(), lines chan<- Line) (int, error) {
@@ -330,6 +331,9 @@ func ReadLines(ctx context.Context, r io.Reader, maxLine int, before func(), lin
 		}
 		progress = true
 		data, err := br.ReadSlice('\n')
+		if n == 1 {
+			data = bytes.TrimPrefix(data, []byte("\ufeff"))
+		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			for errors.Is(err, bufio.ErrBufferFull) {
 				_, err = br.ReadSlice('\n')

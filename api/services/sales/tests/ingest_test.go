@@ -122,6 +122,22 @@ func (e *env) salesCount(t *testing.T) int {
 	return n
 }
 
+// TestIngestTakesAByteOrderMark: a file an editor on Windows saved, with
+// a byte order mark before its first line and CRLF line ends, loses no
+// sale.
+func TestIngestTakesAByteOrderMark(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seller := e.tokens["user1"]
+	mine := e.createProduct(t, seller, "Lamp", "12.50", 3)
+
+	body := "\ufeff" + offlineLine("bom-1", mine.ID, 1, "") + "\r\n" + offlineLine("bom-2", mine.ID, 1, "") + "\r\n"
+	want := []string{"1 bom-1 created", "2 bom-2 created", "summary {Lines:2 Created:2 Duplicate:0 Rejected:0}"}
+	if diff := cmp.Diff(want, brief(upload(t, e.h, seller, body))); diff != "" {
+		t.Errorf("answers (-want +got):\n%s", diff)
+	}
+}
+
 func TestIngestAnswersEveryLine(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
