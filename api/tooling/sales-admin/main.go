@@ -50,6 +50,13 @@ func main() {
 	defer stop()
 
 	if err := run(ctx); err != nil && !settings.Answered(err) {
+		if ctx.Err() != nil {
+			// Ctrl-C or SIGTERM: what was cut says so in its own words
+			// (a cancelled statement), not as a failure of the database.
+			fmt.Fprintln(os.Stderr, "sales-admin: interrupted:", err)
+			stop()
+			os.Exit(130)
+		}
 		fmt.Fprintln(os.Stderr, "sales-admin:", err)
 		stop()
 		os.Exit(1)

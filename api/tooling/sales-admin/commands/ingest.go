@@ -47,7 +47,7 @@ const maxIngestLine = 4 << 10
 // halve the time a line takes.
 const ingestBatch = 10 * saleapp.BatchLines
 
-func runIngest(ctx context.Context, env Env, args []string) error {
+func runIngest(ctx context.Context, env Env, args []string) (err error) {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	as := fs.String("as", "", "")
@@ -90,6 +90,10 @@ func runIngest(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
+	if !seller.Enabled {
+		// As the API: a disabled user's token is refused, uploads too.
+		return fmt.Errorf("ingest: %s is disabled: no sales are recorded for them", addr)
+	}
 
 	var r io.Reader = in
 	if !*quiet && isTerminal(env.Err) {
@@ -102,6 +106,12 @@ func runIngest(ctx context.Context, env Env, args []string) error {
 		)
 		reader := progressbar.NewReader(in, bar)
 		r = &reader
+		defer func() {
+			// An error starts on a line of its own, not after the bar.
+			if err != nil && !bar.IsFinished() {
+				fmt.Fprintln(env.Err)
+			}
+		}()
 	}
 
 	lines := make(chan saleapp.Line, ingestBatch)
@@ -115,17 +125,22 @@ func runIngest(ctx context.Context, env Env, args []string) error {
 	enc := json.NewEncoder(env.Out)
 	enc.SetEscapeHTML(false)
 	var sum saleapp.IngestSummary
+	answered := 0 // the last line answered
 	batch := make([]saleapp.Line, 0, ingestBatch)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
 		results, err := saleapp.RecordBatch(ctx, bs.Sale, seller.ID, true, batch)
-		if err != nil {
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return stopped(batch[0].N)
+		case err != nil:
 			return fmt.Errorf("ingest: %w (lines before were recorded: run it again to go on)", err)
 		}
 		for _, res := range results {
 			sum.Add(res)
+			answered = res.Line
 			if err := enc.Encode(res); err != nil {
 				return fmt.Errorf("ingest: write: %w", err)
 			}
@@ -144,9 +159,21 @@ func runIngest(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if err := <-readErr; err != nil {
+		if ctx.Err() != nil {
+			return stopped(answered + 1)
+		}
 		return fmt.Errorf("ingest: read %s: %w", file, err)
 	}
 	return enc.Encode(saleapp.IngestResult{Status: "summary", Summary: &sum})
+}
+
+// errStopped is an ingest interrupted (Ctrl-C, SIGTERM): no failure of
+// the database's, whatever the transaction that was cut reports.
+var errStopped = errors.New("ingest: stopped")
+
+// stopped says where an interrupted ingest stopped and how to go on.
+func stopped(line int) error {
+	return fmt.Errorf("%w at line %d: the lines before were recorded and answered above; run it again to go on", errStopped, line)
 }
 
 // openInput opens the file to read, or stdin for "-", with its size for
@@ -161,6 +188,10 @@ func openInput(file string, stdin io.Reader) (io.ReadCloser, int64, error) {
 	}
 	size := int64(-1)
 	if fi, err := f.Stat(); err == nil {
+		if fi.IsDir() {
+			f.Close()
+			return nil, 0, fmt.Errorf("%s is a folder: name a file of sales", file)
+		}
 		size = fi.Size()
 	}
 	return f, size, nil

@@ -2,9 +2,14 @@ package commands
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,4 +68,85 @@ func TestIngest(t *testing.T) {
 	if err := db.DB.Get(&n, `SELECT count(*) FROM sales WHERE client_id LIKE 't1-%'`); err != nil || n != 2 {
 		t.Errorf("sales recorded: %d (%v), want 2", n, err)
 	}
+}
+
+// TestIngestInterrupted: Ctrl-C in the middle of a file says where it
+// stopped and that the lines before were recorded, not that the database
+// failed; a second run goes on from there.
+func TestIngestInterrupted(t *testing.T) {
+	var out bytes.Buffer
+	env, db := testEnvDB(t, &out)
+	run(t, env, "seed", "--dev")
+	const games = "0d5d9c5a-3b59-4f27-9b7e-5d5d3a4b8c61"
+	at := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	var file strings.Builder
+	for i := range 1500 {
+		fmt.Fprintf(&file, `{"id":"int-%04d","productID":"%s","quantity":1,"paid":9.99,"takenAt":"%s"}`+"\n", i, games, at)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	answers := &lineCounter{}
+	env.Out = answers
+	// The interrupt comes once the first thousand lines are answered,
+	// while the next are read.
+	env.In = &interrupter{r: strings.NewReader(file.String()), at: 1200, before: func() {
+		for answers.count() < ingestBatch {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+	}}
+	cmd, _ := Lookup("ingest")
+	err := cmd.Run(ctx, env, []string{"-", "--as", "user@example.com"})
+	if !errors.Is(err, errStopped) || !strings.Contains(err.Error(), "at line 1001: the lines before were recorded") {
+		t.Fatalf("error %v, want one saying it stopped at line 1001", err)
+	}
+	if n := answers.count(); n != ingestBatch {
+		t.Errorf("%d answers, want %d and no summary", n, ingestBatch)
+	}
+	var recorded int
+	if err := db.DB.Get(&recorded, `SELECT count(*) FROM sales WHERE client_id LIKE 'int-%'`); err != nil {
+		t.Fatal(err)
+	}
+	if recorded > ingestBatch {
+		t.Errorf("%d lines recorded, want at most the %d answered", recorded, ingestBatch)
+	}
+}
+
+// lineCounter counts the lines written to it, safely across goroutines.
+type lineCounter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *lineCounter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n += bytes.Count(p, []byte("\n"))
+	return len(p), nil
+}
+
+func (c *lineCounter) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// interrupter reads r, running before once when it has passed line at.
+type interrupter struct {
+	r      io.Reader
+	at     int
+	lines  int
+	before func()
+	done   bool
+}
+
+func (i *interrupter) Read(p []byte) (int, error) {
+	if !i.done && i.lines >= i.at {
+		i.done = true
+		i.before()
+	}
+	n, err := i.r.Read(p[:min(len(p), 512)])
+	i.lines += bytes.Count(p[:n], []byte("\n"))
+	return n, err
 }
