@@ -122,6 +122,11 @@ func toBusOfflineSale(app OfflineSale) (salebus.OfflineSale, error) {
 	var buyerID uuid.UUID
 	if app.BuyerID != "" {
 		buyerID, err = query.ParseUUID(app.BuyerID)
+		if err == nil && buyerID == uuid.Nil {
+			// The nil UUID is how the business says "no buyer": sent, it
+			// would quietly record a walk-in sale.
+			err = errors.New("no user has the nil UUID: leave buyerID out for a walk-in buyer")
+		}
 		fe.Add("buyerID", err)
 	}
 	if err := fe.ToError(); err != nil {

@@ -136,6 +136,16 @@ func TestIngestTakesAByteOrderMark(t *testing.T) {
 	if diff := cmp.Diff(want, brief(upload(t, e.h, seller, body))); diff != "" {
 		t.Errorf("answers (-want +got):\n%s", diff)
 	}
+
+	// An ADMIN's upload may name a buyer, but the nil UUID is no buyer:
+	// it must not be taken for a walk-in sale.
+	theirs := e.createProduct(t, e.tokens["admin"], "Desk", "5", 3)
+	body = offlineLine("nil-buyer", theirs.ID, 1, uuid.Nil.String()) + "\n"
+	want = []string{"1 nil-buyer rejected: bad line: buyerID: no user has the nil UUID: leave buyerID out for a walk-in buyer",
+		"summary {Lines:1 Created:0 Duplicate:0 Rejected:1}"}
+	if diff := cmp.Diff(want, brief(upload(t, e.h, e.tokens["admin"], body))); diff != "" {
+		t.Errorf("a nil buyer (-want +got):\n%s", diff)
+	}
 }
 
 func TestIngestAnswersEveryLine(t *testing.T) {
