@@ -111,7 +111,7 @@ func run(args []string, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "pgrun: remove the connection file: %v\n", err)
 			}
 		}()
-		log.Info("connection settings written", "file", path)
+		log.Info("connection settings written", "file", path, "use", "set -a; . "+path+"; set +a")
 	}
 
 	// A Ctrl-C while postgres started is the command's stop too: started
@@ -174,7 +174,9 @@ func run(args []string, stderr io.Writer) int {
 // connFileHeader opens the connection file of a kept cluster.
 const connFileHeader = `Written by pgrun while its Postgres runs; removed when it stops.
 Settings of that server for sales-admin (which reads this file when run
-from the repo root with no SALES_DB_* set) and psql "$DATABASE_URL".`
+from the repo root with no SALES_DB_* set) and psql "$DATABASE_URL".
+In a shell, export them with: set -a; . THIS_FILE; set +a
+(a plain ". THIS_FILE" sets them for the shell alone, not its programs).`
 
 // createDatabase creates database name unless it exists.
 func createDatabase(ctx context.Context, srv *pgserver.Server, name string) error {
