@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"time"
 
@@ -104,7 +105,26 @@ type DB struct {
 // Open opens a connection pool to the database of cfg without waiting for
 // the server (StatusCheck does).
 func Open(cfg Config) (*DB, error) {
+	if err := cfg.check(); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
 	return open(cfg.URL(), cfg)
+}
+
+// check names the setting a bad connection is made of: the URL it would
+// form holds the password, so its parser's error cannot be shown.
+func (cfg Conn) check() error {
+	switch cfg.TLSMode {
+	case "", "disable", "allow", "prefer", "require", "verify-ca", "verify-full":
+	default:
+		return fmt.Errorf("TLS mode (sslmode) %q: want disable, require, verify-ca or verify-full", cfg.TLSMode)
+	}
+	if cfg.TLSRootCert != "" {
+		if _, err := os.Stat(cfg.TLSRootCert); err != nil {
+			return fmt.Errorf("TLS root certificate: %w", err)
+		}
+	}
+	return nil
 }
 
 // OpenURL opens a pool from a connection URL with the default settings.

@@ -77,6 +77,10 @@ func unreachable(env Env, err error) string {
 		return fmt.Sprintf("no answer within %s", cmp.Or(env.DB.ConnectTimeout, sqldb.DefaultConnectTimeout))
 	case errors.As(err, &opErr):
 		return opErr.Err.Error()
+	case strings.Contains(err.Error(), "failed to receive message"):
+		// pgx read a message header out of another protocol's answer
+		// ("invalid body length ... 1414811691" is "TTP " of HTTP).
+		return "something answers there, but not as Postgres does: is it another server's port?"
 	case errors.As(err, &connectErr):
 		// Without the user and database the driver puts first.
 		return connectErr.Unwrap().Error()

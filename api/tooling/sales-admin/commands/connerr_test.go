@@ -123,6 +123,40 @@ func TestRefusedLoginIsNotUnreachable(t *testing.T) {
 	}
 }
 
+// TestNotPostgresThere: SALES_DB_HOST at another server's port (the
+// API's, an HTTP server) is said so, not in the driver's words.
+func TestNotPostgresThere(t *testing.T) {
+	t.Parallel()
+	// What an HTTP server answers a Postgres startup message with.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n400 Bad Request"))
+			c.Close()
+		}
+	}()
+	host := l.Addr().String()
+	env := Env{
+		DB:     sqldb.Config{Conn: sqldb.Conn{User: "postgres", Password: "postgres", Host: host, Name: "postgres"}, MaxConns: 1},
+		DBFrom: DBOrigin{Given: true},
+		Out:    &bytes.Buffer{},
+	}
+	cmd, _ := Lookup("users")
+	err = cmd.Run(context.Background(), env, nil)
+	if err == nil {
+		t.Fatal("users against an HTTP server succeeded")
+	}
+	mustContain(t, err.Error(), []string{"cannot reach Postgres at " + host, "not as Postgres does"}, []string{"invalid body length", "failed to"})
+}
+
 func TestHostThatIsOnlyAPort(t *testing.T) {
 	env := Env{DB: sqldb.Config{Conn: sqldb.Conn{Host: "46183"}}, DBFrom: DBOrigin{Given: true}}
 	err := connectError(env, &net.DNSError{Err: "no such host", Name: "46183", IsNotFound: true})
