@@ -115,3 +115,24 @@ func TestParseRefusesAnUnknownFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestParseNamesTheSettingOfABadValue: a value not of its setting's type
+// is named as the operator set it, not as the Go field it fills.
+func TestParseNamesTheSettingOfABadValue(t *testing.T) {
+	type config struct {
+		Auth struct {
+			TokenTTL time.Duration `conf:"default:1h"`
+		}
+		Args conf.Args
+	}
+	t.Setenv("TEST_AUTH_TOKEN_TTL", "abc")
+	saved := os.Args
+	os.Args = []string{"prog"}
+	defer func() { os.Args = saved }()
+	var cfg config
+	_, err := settings.Parse("TEST", &cfg)
+	want := `parse config: TEST_AUTH_TOKEN_TTL (--auth-token-ttl): "abc" is not a duration, such as 500ms, 30s or 1h`
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}

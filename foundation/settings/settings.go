@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 
 	"github.com/ardanlabs/conf/v3"
@@ -24,12 +25,62 @@ func Parse(prefix string, cfg any) (slog.Attr, error) {
 		return slog.Attr{}, err
 	}
 	if err != nil {
-		if strings.Contains(err.Error(), "unrecognized flag") {
+		var fieldErr *conf.FieldError
+		switch {
+		case strings.Contains(err.Error(), "unrecognized flag"):
 			return slog.Attr{}, fmt.Errorf("parse config: %w: --help lists the settings", err)
+		case errors.As(err, &fieldErr):
+			return slog.Attr{}, fmt.Errorf("parse config: %w", badValue(prefix, cfg, fieldErr))
 		}
 		return slog.Attr{}, fmt.Errorf("parse config: %w", err)
 	}
 	return Attr(cfg)
+}
+
+// conf words a value it cannot convert after the Go field it was for.
+var (
+	fieldErrRE = regexp.MustCompile(`^conf: error assigning to field (\w+): converting '(.*)' to type (\S+)\. details: (.*)$`)
+	flagRE     = regexp.MustCompile(`--([a-z0-9-]+)`)
+)
+
+// kinds says what a value of a Go type looks like.
+var kinds = map[string]string{
+	"time.Duration": "a duration, such as 500ms, 30s or 1h",
+	"int":           "a whole number",
+	"int32":         "a whole number",
+	"int64":         "a whole number",
+	"bool":          "true or false",
+	"float64":       "a number",
+}
+
+// badValue rewords conf's error about a value that is not of its
+// setting's type after the setting, as its environment variable and flag
+// name it, rather than the Go field.
+func badValue(prefix string, cfg any, err *conf.FieldError) error {
+	m := fieldErrRE.FindStringSubmatch(err.Error())
+	usage, uerr := conf.UsageInfo(prefix, cfg)
+	if m == nil || uerr != nil {
+		return err
+	}
+	field, value, typ := strings.ToLower(m[1]), m[2], m[3]
+	var names []string
+	for _, flag := range flagRE.FindAllStringSubmatch(usage, -1) {
+		if strings.HasSuffix(strings.ReplaceAll(flag[1], "-", ""), field) {
+			env := strings.ToUpper(prefix + "_" + strings.ReplaceAll(flag[1], "-", "_"))
+			names = append(names, env+" (--"+flag[1]+")")
+		}
+	}
+	if len(names) == 0 {
+		return err
+	}
+	kind := kinds[typ]
+	if kind == "" {
+		kind = "of type " + typ
+	}
+	if len(value) > 64 {
+		value = value[:64] + "…"
+	}
+	return fmt.Errorf("%s: %q is not %s", strings.Join(names, " or "), value, kind)
 }
 
 // Answered reports whether err is Parse saying that --help or --version
