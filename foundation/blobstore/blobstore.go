@@ -32,8 +32,13 @@ func Open(ctx context.Context, bucketURL string) (*blob.Bucket, error) {
 	// which schemes there are; but for a folder that is not there it says
 	// only "stat DIR: no such file or directory", and the fix is an
 	// option of the URL.
+	u, perr := url.Parse(bucketURL)
+	if perr == nil && u.Scheme == "file" && u.Host != "" {
+		// file://dumps/x reads as the folder /x on the host "dumps".
+		return nil, fmt.Errorf("%s names the host %q: a folder's URL is file:// and its absolute path, as in file:///var/dumps", bucketURL, u.Host)
+	}
 	b, err := blob.OpenBucket(ctx, bucketURL)
-	if u, perr := url.Parse(bucketURL); errors.Is(err, fs.ErrNotExist) && perr == nil && u.Scheme == "file" {
+	if errors.Is(err, fs.ErrNotExist) && perr == nil && u.Scheme == "file" {
 		q := u.Query()
 		q.Set("create_dir", "1")
 		u.RawQuery = q.Encode()

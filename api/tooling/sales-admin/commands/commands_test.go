@@ -141,6 +141,14 @@ func TestCommandErrors(t *testing.T) {
 			}
 		})
 	}
+
+	// A token that would be expired when printed is not signed.
+	expired := env
+	expired.TokenTTL = -time.Hour
+	cmd, _ := Lookup("gentoken")
+	if err := cmd.Run(context.Background(), expired, []string{"5cf37266-3473-4006-984f-9325122678b7"}); err == nil || !strings.Contains(err.Error(), "lifetime must be more than zero") {
+		t.Errorf("gentoken with a TTL of -1h: %v", err)
+	}
 }
 
 // TestFirstAdminAndRecovery: on an empty database the first ADMIN is made

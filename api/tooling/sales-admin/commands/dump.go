@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/garagesale/service/app/domain/statsapp"
@@ -47,6 +48,18 @@ object is written whole or not at all, so running it again is safe.
 	Run: runDump,
 }
 
+// checkKey refuses an object key that is no plain name within the
+// bucket: a folder bucket would escape ".." and "/" into another name
+// than the one the dump reports.
+func checkKey(key string) error {
+	for seg := range strings.SplitSeq(key, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return fmt.Errorf("%q: want a name within the bucket, like sales/2026-12-06.ndjson.gz: no empty, . or .. part, no leading or trailing /", key)
+		}
+	}
+	return nil
+}
+
 func runDump(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -69,6 +82,9 @@ func runDump(ctx context.Context, env Env, args []string) error {
 	fe := map[string]error{"--date": err}
 	if *to == "" {
 		fe["--to"] = errors.New("is required (or SALES_DUMP_TO): a bucket URL such as file:///var/dumps or s3://bucket?region=eu-west-1")
+	}
+	if *key != "" {
+		fe["--key"] = checkKey(*key)
 	}
 	if err := flagErrors(fe); err != nil {
 		return err

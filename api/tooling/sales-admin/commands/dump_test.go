@@ -234,6 +234,11 @@ func TestDumpErrors(t *testing.T) {
 		{"a folder that is not there", []string{"--date", "2026-01-02", "--to", fileURL(filepath.Join(dir, "missing"))}, "dump 2026-01-02 to " + fileURL(filepath.Join(dir, "missing")) + ": the folder " + filepath.ToSlash(filepath.Join(dir, "missing")) + " does not exist: create it, or add ?create_dir=1 to the URL to have it made (" + fileURL(filepath.Join(dir, "missing")) + "?create_dir=1)"},
 		{"an argument", []string{"--date", "2026-01-02", "--to", fileURL(dir), "extra"}, `dump takes flags only, got ["extra"]`},
 		{"an unknown flag", []string{"--day", "2026-01-02"}, "flag provided but not defined: -day"},
+		// A folder bucket would store these under escaped names, not
+		// where the dump said it wrote.
+		{"a key out of the bucket", []string{"--date", "2026-01-02", "--to", fileURL(dir), "--key", "../../escape.gz"}, `--key: "../../escape.gz": want a name within the bucket`},
+		{"a key from the root", []string{"--date", "2026-01-02", "--to", fileURL(dir), "--key", "/etc/x.gz"}, "no leading or trailing /"},
+		{"a folder URL with a host", []string{"--date", "2026-01-02", "--to", "file://dumps/daily"}, `file://dumps/daily names the host "dumps": a folder's URL is file:// and its absolute path`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

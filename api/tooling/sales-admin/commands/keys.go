@@ -92,6 +92,10 @@ valid for SALES_AUTH_TOKEN_TTL. kid defaults to the active key
 		if err != nil {
 			return fmt.Errorf("user id %q is not a UUID", args[0])
 		}
+		if env.TokenTTL <= 0 {
+			// Signed, it would be expired before it is printed.
+			return fmt.Errorf("SALES_AUTH_TOKEN_TTL (--auth-token-ttl) is %s: a token's lifetime must be more than zero", env.TokenTTL)
+		}
 
 		ks, err := keystore.LoadFolder(env.KeysFolder)
 		if err != nil {
