@@ -226,3 +226,45 @@ func TestFirstAdminAndRecovery(t *testing.T) {
 		t.Errorf("token version %d after a promote that changed nothing, want %d", again.TokenVersion, after.TokenVersion)
 	}
 }
+
+// TestUsersAfter: the list goes on past the page numbers with --after,
+// as each full page's last line says, and a page past them says so.
+func TestUsersAfter(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	env, db := testEnvDB(t, &out)
+	run(t, env, "migrate")
+	if _, err := db.DB.Exec(`INSERT INTO users (user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated)
+		SELECT gen_random_uuid(), 'User ' || i, 'u' || lpad(i::text, 2, '0') || '@example.com', '{USER}', '\x00', '', true, now(), now()
+		FROM generate_series(1, 5) i`); err != nil {
+		t.Fatal(err)
+	}
+
+	first := run(t, env, "users", "1", "2")
+	if !strings.Contains(first, "u02@example.com") || !strings.Contains(first, "next: sales-admin users --after u02@example.com 2\n") {
+		t.Fatalf("page 1 of 2 rows:\n%s", first)
+	}
+	var seen []string
+	next := "u02@example.com"
+	for next != "" {
+		got := run(t, env, "users", "--after", next, "2")
+		next = ""
+		for _, line := range strings.Split(got, "\n") {
+			if f := strings.Fields(line); len(f) > 1 && strings.HasSuffix(f[1], "@example.com") {
+				seen = append(seen, f[1])
+			}
+			if rest, ok := strings.CutPrefix(line, "next: sales-admin users --after "); ok {
+				next = strings.Fields(rest)[0]
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"u03@example.com", "u04@example.com", "u05@example.com"}, seen); diff != "" {
+		t.Errorf("after u02 (-want +got):\n%s", diff)
+	}
+
+	users, _ := Lookup("users")
+	err := users.Run(context.Background(), env, []string{"101", "100"})
+	if err == nil || !strings.Contains(err.Error(), "go on with users --after EMAIL") {
+		t.Errorf("a page past the page numbers: %v", err)
+	}
+}

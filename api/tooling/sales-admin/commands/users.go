@@ -31,11 +31,14 @@ var usersCmd = Command{
 	Short: "list, add or promote users: users [list] [page] [rows] | users add ... | users promote EMAIL",
 	Usage: `Usage:
   sales-admin users [list] [page] [rows]
+  sales-admin users [list] --after EMAIL [rows]
   sales-admin users add --email EMAIL --name NAME [--role USER|ADMIN] [--department DEPT] < password
   sales-admin users promote EMAIL
 
 list     lists users ordered by email, 50 to a page unless rows says
-         otherwise (at most 100).
+         otherwise (at most 100); page numbers reach the 10,000th user,
+         and --after goes on after the user of that email, as each full
+         page's last line says.
 add      creates a user; the password is the first line of standard input
          (so it shows neither in the shell's history nor in ps), asked
          for twice without echo when standard input is a terminal:
@@ -45,7 +48,7 @@ promote  makes an existing user an enabled ADMIN: the way back in when no
          admin can log in.`,
 	Run: func(ctx context.Context, env Env, args []string) error {
 		sub := "list"
-		if len(args) > 0 {
+		if len(args) > 0 && !strings.HasPrefix(args[0], "--after") {
 			if _, err := strconv.Atoi(args[0]); err != nil {
 				sub, args = args[0], args[1:]
 			}
@@ -63,12 +66,22 @@ promote  makes an existing user an enabled ADMIN: the way back in when no
 }
 
 func listUsers(ctx context.Context, env Env, args []string) error {
-	if len(args) > 2 {
-		return fmt.Errorf("usage: users [list] [page] [rows]")
+	after, args, err := afterFlag(args)
+	if err != nil || len(args) > 2 || (after != "" && len(args) > 1) {
+		return fmt.Errorf("usage: users [list] [page] [rows] | users [list] --after EMAIL [rows]")
 	}
 	pageAndRows := []string{"1", "50"} // what args does not give
-	copy(pageAndRows, args)
+	switch {
+	case after != "" && len(args) == 1:
+		pageAndRows[1] = args[0]
+	case after == "":
+		copy(pageAndRows, args)
+	}
 	pg, err := page.Parse(pageAndRows[0], pageAndRows[1])
+	var pageErr *page.FieldError
+	if errors.As(err, &pageErr) && pageErr.Field == "page" && strings.Contains(pageErr.Msg, "cursor") {
+		return fmt.Errorf("page %s is past row %d, the deepest a page number reaches: go on with users --after EMAIL, the last email of a page, which each page prints", pageAndRows[0], page.MaxOffset)
+	}
 	if err != nil {
 		return err
 	}
@@ -80,6 +93,20 @@ func listUsers(ctx context.Context, env Env, args []string) error {
 	defer db.Close()
 
 	bus := userBusiness(db)
+	if after != "" {
+		// The list is ordered by lower(email), then ID: the keyset of a
+		// page that ends at that user. Go's lower case is Postgres' for
+		// an address's letters.
+		addr, err := email.Parse(after)
+		if err != nil {
+			return fmt.Errorf("--after: %w", err)
+		}
+		last, err := bus.QueryByEmail(ctx, addr)
+		if err != nil {
+			return fmt.Errorf("--after %s: %w", addr, err)
+		}
+		pg = pg.After(page.Cursor{Key: strings.ToLower(last.Email.String()), ID: last.ID.String()})
+	}
 	found, err := bus.Query(ctx, userbus.QueryFilter{}, order.NewBy(userbus.OrderByEmail, order.ASC), pg)
 	if err != nil {
 		return err
@@ -93,8 +120,32 @@ func listUsers(ctx context.Context, env Env, args []string) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Out, "page %d: %d of %s users\n", pg.Number(), len(found.Items), countText(found.Total))
+	if after != "" {
+		fmt.Fprintf(env.Out, "after %s: %d users\n", after, len(found.Items))
+	} else {
+		fmt.Fprintf(env.Out, "page %d: %d of %s users\n", pg.Number(), len(found.Items), countText(found.Total))
+	}
+	if found.Next != nil && len(found.Items) > 0 {
+		fmt.Fprintf(env.Out, "next: sales-admin users --after %s %d\n", found.Items[len(found.Items)-1].Email, pg.RowsPerPage())
+	}
 	return nil
+}
+
+// afterFlag takes --after EMAIL (or --after=EMAIL) out of args.
+func afterFlag(args []string) (after string, rest []string, err error) {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--after" && i+1 < len(args):
+			after, i = args[i+1], i+1
+		case strings.HasPrefix(a, "--after="):
+			after = strings.TrimPrefix(a, "--after=")
+		case strings.HasPrefix(a, "-"):
+			return "", nil, fmt.Errorf("unknown flag %s", a)
+		default:
+			rest = append(rest, a)
+		}
+	}
+	return after, rest, nil
 }
 
 func addUser(ctx context.Context, env Env, args []string) error {
