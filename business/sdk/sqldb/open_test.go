@@ -29,4 +29,11 @@ func TestOpenNamesABadSetting(t *testing.T) {
 			}
 		})
 	}
+
+	// pgx reads "system" as the operating system's trust store.
+	db, err := sqldb.Open(sqldb.Config{Conn: sqldb.Conn{Host: "localhost", TLSMode: "verify-full", TLSRootCert: "system"}})
+	if err != nil {
+		t.Fatalf("sslrootcert=system: %v", err)
+	}
+	db.Close()
 }

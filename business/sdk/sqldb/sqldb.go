@@ -119,7 +119,8 @@ func (cfg Conn) check() error {
 	default:
 		return fmt.Errorf("TLS mode (sslmode) %q: want disable, require, verify-ca or verify-full", cfg.TLSMode)
 	}
-	if cfg.TLSRootCert != "" {
+	// "system" is pgx's word for the operating system's trust store.
+	if cfg.TLSRootCert != "" && cfg.TLSRootCert != "system" {
 		if _, err := os.Stat(cfg.TLSRootCert); err != nil {
 			return fmt.Errorf("TLS root certificate: %w", err)
 		}

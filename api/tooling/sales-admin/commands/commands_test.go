@@ -225,11 +225,21 @@ func TestFirstAdminAndRecovery(t *testing.T) {
 	if again.TokenVersion != after.TokenVersion {
 		t.Errorf("token version %d after a promote that changed nothing, want %d", again.TokenVersion, after.TokenVersion)
 	}
+
+	// A disabled ADMIN, the recovery this command is for: enabled again,
+	// and the tokens that died with the disabling stay dead.
+	if _, err := bus.Update(context.Background(), uuid.Nil, bo.ID, userbus.UpdateUser{Enabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+	got = run(t, env, "users", "promote", "bo@example.com")
+	if want := "bo@example.com is an enabled ADMIN again; tokens from before they were disabled still do not work\n"; got != want {
+		t.Errorf("users promote of a disabled admin said %q, want %q", got, want)
+	}
 }
 
-// TestUsersAfter: the list goes on past the page numbers with --after,
+// TestUsersCursor: the list goes on past the page numbers with --cursor,
 // as each full page's last line says, and a page past them says so.
-func TestUsersAfter(t *testing.T) {
+func TestUsersCursor(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	env, db := testEnvDB(t, &out)
@@ -240,31 +250,38 @@ func TestUsersAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	first := run(t, env, "users", "1", "2")
-	if !strings.Contains(first, "u02@example.com") || !strings.Contains(first, "next: sales-admin users --after u02@example.com 2\n") {
-		t.Fatalf("page 1 of 2 rows:\n%s", first)
-	}
 	var seen []string
-	next := "u02@example.com"
-	for next != "" {
-		got := run(t, env, "users", "--after", next, "2")
-		next = ""
+	next := func(got string) []string {
+		var args []string
 		for _, line := range strings.Split(got, "\n") {
 			if f := strings.Fields(line); len(f) > 1 && strings.HasSuffix(f[1], "@example.com") {
 				seen = append(seen, f[1])
 			}
-			if rest, ok := strings.CutPrefix(line, "next: sales-admin users --after "); ok {
-				next = strings.Fields(rest)[0]
+			if rest, ok := strings.CutPrefix(line, "next: sales-admin users "); ok {
+				args = strings.Fields(rest)
 			}
 		}
+		return args
 	}
-	if diff := cmp.Diff([]string{"u03@example.com", "u04@example.com", "u05@example.com"}, seen); diff != "" {
-		t.Errorf("after u02 (-want +got):\n%s", diff)
+	args := next(run(t, env, "users", "1", "2"))
+	for args != nil {
+		args = next(run(t, env, "users", args...))
+	}
+	want := []string{"u01@example.com", "u02@example.com", "u03@example.com", "u04@example.com", "u05@example.com"}
+	if diff := cmp.Diff(want, seen); diff != "" {
+		t.Errorf("every page (-want +got):\n%s", diff)
 	}
 
 	users, _ := Lookup("users")
-	err := users.Run(context.Background(), env, []string{"101", "100"})
-	if err == nil || !strings.Contains(err.Error(), "go on with users --after EMAIL") {
-		t.Errorf("a page past the page numbers: %v", err)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"101", "100"}, "go on with users --cursor NEXT"},
+		{[]string{"--cursor", "nope"}, "--cursor: not a cursor of this list"},
+	} {
+		if err := users.Run(context.Background(), env, tt.args); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("users %q: %v, want %q", tt.args, err, tt.want)
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,14 +33,14 @@ var usersCmd = Command{
 	Short: "list, add or promote users: users [list] [page] [rows] | users add ... | users promote EMAIL",
 	Usage: `Usage:
   sales-admin users [list] [page] [rows]
-  sales-admin users [list] --after EMAIL [rows]
+  sales-admin users [list] --cursor NEXT [rows]
   sales-admin users add --email EMAIL --name NAME [--role USER|ADMIN] [--department DEPT] < password
   sales-admin users promote EMAIL
 
 list     lists users ordered by email, 50 to a page unless rows says
          otherwise (at most 100); page numbers reach the 10,000th user,
-         and --after goes on after the user of that email, as each full
-         page's last line says.
+         and --cursor goes on from a page's end, as each full page's
+         last line says.
 add      creates a user; the password is the first line of standard input
          (so it shows neither in the shell's history nor in ps), asked
          for twice without echo when standard input is a terminal:
@@ -48,7 +50,7 @@ promote  makes an existing user an enabled ADMIN: the way back in when no
          admin can log in.`,
 	Run: func(ctx context.Context, env Env, args []string) error {
 		sub := "list"
-		if len(args) > 0 && !strings.HasPrefix(args[0], "--after") {
+		if len(args) > 0 && !strings.HasPrefix(args[0], "--cursor") {
 			if _, err := strconv.Atoi(args[0]); err != nil {
 				sub, args = args[0], args[1:]
 			}
@@ -66,24 +68,31 @@ promote  makes an existing user an enabled ADMIN: the way back in when no
 }
 
 func listUsers(ctx context.Context, env Env, args []string) error {
-	after, args, err := afterFlag(args)
-	if err != nil || len(args) > 2 || (after != "" && len(args) > 1) {
-		return fmt.Errorf("usage: users [list] [page] [rows] | users [list] --after EMAIL [rows]")
+	cursor, args, err := cursorFlag(args)
+	if err != nil || len(args) > 2 || (cursor != "" && len(args) > 1) {
+		return fmt.Errorf("usage: users [list] [page] [rows] | users [list] --cursor NEXT [rows]")
 	}
 	pageAndRows := []string{"1", "50"} // what args does not give
 	switch {
-	case after != "" && len(args) == 1:
+	case cursor != "" && len(args) == 1:
 		pageAndRows[1] = args[0]
-	case after == "":
+	case cursor == "":
 		copy(pageAndRows, args)
 	}
 	pg, err := page.Parse(pageAndRows[0], pageAndRows[1])
 	var pageErr *page.FieldError
 	if errors.As(err, &pageErr) && pageErr.Field == "page" && strings.Contains(pageErr.Msg, "cursor") {
-		return fmt.Errorf("page %s is past row %d, the deepest a page number reaches: go on with users --after EMAIL, the last email of a page, which each page prints", pageAndRows[0], page.MaxOffset)
+		return fmt.Errorf("page %s is past row %d, the deepest a page number reaches: go on with users --cursor NEXT, which each full page's last line gives", pageAndRows[0], page.MaxOffset)
 	}
 	if err != nil {
 		return err
+	}
+	if cursor != "" {
+		c, err := decodeUsersCursor(cursor)
+		if err != nil {
+			return err
+		}
+		pg = pg.After(c)
 	}
 
 	db, err := openDB(ctx, env)
@@ -93,20 +102,6 @@ func listUsers(ctx context.Context, env Env, args []string) error {
 	defer db.Close()
 
 	bus := userBusiness(db)
-	if after != "" {
-		// The list is ordered by lower(email), then ID: the keyset of a
-		// page that ends at that user. Go's lower case is Postgres' for
-		// an address's letters.
-		addr, err := email.Parse(after)
-		if err != nil {
-			return fmt.Errorf("--after: %w", err)
-		}
-		last, err := bus.QueryByEmail(ctx, addr)
-		if err != nil {
-			return fmt.Errorf("--after %s: %w", addr, err)
-		}
-		pg = pg.After(page.Cursor{Key: strings.ToLower(last.Email.String()), ID: last.ID.String()})
-	}
 	found, err := bus.Query(ctx, userbus.QueryFilter{}, order.NewBy(userbus.OrderByEmail, order.ASC), pg)
 	if err != nil {
 		return err
@@ -120,32 +115,52 @@ func listUsers(ctx context.Context, env Env, args []string) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	if after != "" {
-		fmt.Fprintf(env.Out, "after %s: %d users\n", after, len(found.Items))
+	if cursor != "" {
+		fmt.Fprintf(env.Out, "%d users\n", len(found.Items))
 	} else {
 		fmt.Fprintf(env.Out, "page %d: %d of %s users\n", pg.Number(), len(found.Items), countText(found.Total))
 	}
-	if found.Next != nil && len(found.Items) > 0 {
-		fmt.Fprintf(env.Out, "next: sales-admin users --after %s %d\n", found.Items[len(found.Items)-1].Email, pg.RowsPerPage())
+	if found.Next != nil {
+		fmt.Fprintf(env.Out, "next: sales-admin users --cursor %s %d\n", encodeUsersCursor(*found.Next), pg.RowsPerPage())
 	}
 	return nil
 }
 
-// afterFlag takes --after EMAIL (or --after=EMAIL) out of args.
-func afterFlag(args []string) (after string, rest []string, err error) {
+// The users list's cursor is the last row's keyset as the store gave it
+// (lower(email) as Postgres writes it, and the ID), so that paging goes
+// on from any row: one deleted since, an address in an older form.
+func encodeUsersCursor(c page.Cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeUsersCursor(s string) (page.Cursor, error) {
+	var c page.Cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.ID == "" {
+		return page.Cursor{}, errors.New("--cursor: not a cursor of this list: copy it from a page's last line")
+	}
+	return c, nil
+}
+
+// cursorFlag takes --cursor NEXT (or --cursor=NEXT) out of args.
+func cursorFlag(args []string) (cursor string, rest []string, err error) {
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
-		case a == "--after" && i+1 < len(args):
-			after, i = args[i+1], i+1
-		case strings.HasPrefix(a, "--after="):
-			after = strings.TrimPrefix(a, "--after=")
+		case a == "--cursor" && i+1 < len(args):
+			cursor, i = args[i+1], i+1
+		case strings.HasPrefix(a, "--cursor="):
+			cursor = strings.TrimPrefix(a, "--cursor=")
 		case strings.HasPrefix(a, "-"):
 			return "", nil, fmt.Errorf("unknown flag %s", a)
 		default:
 			rest = append(rest, a)
 		}
 	}
-	return after, rest, nil
+	return cursor, rest, nil
 }
 
 func addUser(ctx context.Context, env Env, args []string) error {
@@ -231,12 +246,17 @@ func promoteUser(ctx context.Context, env Env, args []string) error {
 	case err != nil:
 		return err
 	}
-	if usr.TokenVersion == before.TokenVersion {
+	switch {
+	case before.Enabled && usr.TokenVersion == before.TokenVersion:
 		// The same roles, enabled: nothing a token says changed.
 		fmt.Fprintf(env.Out, "%s was already an enabled %s: nothing changed, and their tokens still work\n", usr.Email, role.Join(usr.Roles, ","))
-		return nil
+	case usr.TokenVersion == before.TokenVersion:
+		// Re-enabled with the roles they had: the tokens died when they
+		// were disabled, and stay so.
+		fmt.Fprintf(env.Out, "%s is an enabled %s again; tokens from before they were disabled still do not work\n", usr.Email, role.Join(usr.Roles, ","))
+	default:
+		fmt.Fprintf(env.Out, "%s is now an enabled %s; their earlier tokens no longer work\n", usr.Email, role.Join(usr.Roles, ","))
 	}
-	fmt.Fprintf(env.Out, "%s is now an enabled %s; their earlier tokens no longer work\n", usr.Email, role.Join(usr.Roles, ","))
 	return nil
 }
 
