@@ -33,7 +33,7 @@ func Open(ctx context.Context, bucketURL string) (*blob.Bucket, error) {
 	// only "stat DIR: no such file or directory", and the fix is an
 	// option of the URL.
 	u, perr := url.Parse(bucketURL)
-	if perr == nil && u.Scheme == "file" && u.Host != "" {
+	if perr == nil && u.Scheme == "file" && u.Host != "" && u.Host != "localhost" && u.Host != "." {
 		// file://dumps/x reads as the folder /x on the host "dumps".
 		return nil, fmt.Errorf("%s names the host %q: a folder's URL is file:// and its absolute path, as in file:///var/dumps", bucketURL, u.Host)
 	}

@@ -100,3 +100,23 @@ func TestOpenMissingFolder(t *testing.T) {
 		t.Errorf("the object is not in the folder create_dir made: %v", err)
 	}
 }
+
+// TestOpenFolderURLs: file:// and an absolute path is a folder, and so
+// with the host localhost; another host is a path mistyped (file://dumps
+// would be the folder / on the host "dumps"), said so.
+func TestOpenFolderURLs(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.ToSlash(t.TempDir())
+	for _, u := range []string{"file://" + dir, "file://localhost" + dir} {
+		b, err := blobstore.Open(ctx, u)
+		if err != nil {
+			t.Errorf("Open(%s): %v", u, err)
+			continue
+		}
+		b.Close()
+	}
+	_, err := blobstore.Open(ctx, "file://dumps/daily")
+	if want := `file://dumps/daily names the host "dumps"`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Open(file://dumps/daily): %v, want %q", err, want)
+	}
+}

@@ -123,16 +123,27 @@ func TestParseNamesTheSettingOfABadValue(t *testing.T) {
 		Auth struct {
 			TokenTTL time.Duration `conf:"default:1h"`
 		}
+		// A field of the same name in another group: not the one set.
+		Idempotency struct {
+			TTL time.Duration `conf:"default:24h"`
+		}
 		Args conf.Args
 	}
-	t.Setenv("TEST_AUTH_TOKEN_TTL", "abc")
 	saved := os.Args
 	os.Args = []string{"prog"}
 	defer func() { os.Args = saved }()
-	var cfg config
-	_, err := settings.Parse("TEST", &cfg)
-	want := `parse config: TEST_AUTH_TOKEN_TTL (--auth-token-ttl): "abc" is not a duration, such as 500ms, 30s or 1h`
-	if err == nil || err.Error() != want {
-		t.Errorf("error %v, want %q", err, want)
+	for _, tt := range []struct{ env, want string }{
+		{"TEST_AUTH_TOKEN_TTL", `parse config: TEST_AUTH_TOKEN_TTL (--auth-token-ttl): "abc" is not a duration, such as 500ms, 30s or 1h`},
+		// conf says only "TTL", which both names end with.
+		{"TEST_IDEMPOTENCY_TTL", `parse config: TEST_IDEMPOTENCY_TTL (--idempotency-ttl): "abc" is not a duration, such as 500ms, 30s or 1h`},
+	} {
+		t.Run(tt.env, func(t *testing.T) {
+			t.Setenv(tt.env, "abc")
+			var cfg config
+			_, err := settings.Parse("TEST", &cfg)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error %v, want %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ardanlabs/conf/v3"
@@ -63,12 +65,22 @@ func badValue(prefix string, cfg any, err *conf.FieldError) error {
 		return err
 	}
 	field, value, typ := strings.ToLower(m[1]), m[2], m[3]
-	var names []string
+	// conf names the Go field alone, which settings of several groups may
+	// share (TTL): the one set to this value is the one meant.
+	var names, set []string
 	for _, flag := range flagRE.FindAllStringSubmatch(usage, -1) {
-		if strings.HasSuffix(strings.ReplaceAll(flag[1], "-", ""), field) {
-			env := strings.ToUpper(prefix + "_" + strings.ReplaceAll(flag[1], "-", "_"))
-			names = append(names, env+" (--"+flag[1]+")")
+		if !strings.HasSuffix(strings.ReplaceAll(flag[1], "-", ""), field) {
+			continue
 		}
+		env := strings.ToUpper(prefix + "_" + strings.ReplaceAll(flag[1], "-", "_"))
+		name := env + " (--" + flag[1] + ")"
+		names = append(names, name)
+		if v, ok := os.LookupEnv(env); (ok && v == value) || slices.Contains(os.Args, "--"+flag[1]+"="+value) || slices.Contains(os.Args, "--"+flag[1]) {
+			set = append(set, name)
+		}
+	}
+	if len(set) > 0 {
+		names = set
 	}
 	if len(names) == 0 {
 		return err

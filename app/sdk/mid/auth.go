@@ -8,6 +8,7 @@ import (
 
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/types/role"
 	"github.com/garagesale/service/foundation/web"
@@ -74,7 +75,7 @@ func Authorize(a *auth.Auth, rule auth.Rule) web.MidFunc {
 
 			subject := uuid.Nil
 			if s := r.PathValue("userID"); s != "" {
-				id, err := uuid.Parse(s)
+				id, err := query.ParseUUID(s)
 				if err != nil {
 					return nil, errs.NewFields(errs.FieldErrors{"userID": "must be a UUID"})
 				}

@@ -21,7 +21,8 @@ type Name struct {
 // that shows nothing or turns the text around it: a zero-width space, a
 // direction override (U+202E, which would show "gpj.exe" for "exe.jpg"),
 // a byte order mark, a line separator. The zero-width joiner and
-// non-joiner stay: scripts and emoji need them. Its errors do not name the
+// non-joiner stay, and the tags of a subdivision's flag: scripts and
+// emoji need them. Its errors do not name the
 // field: a caller reports them under the field it read.
 func Parse(s string) (Name, error) {
 	n, err := Load(s)
@@ -61,11 +62,13 @@ func Load(s string) (Name, error) {
 	return Name{value: s}, nil
 }
 
-// hidden reports whether r is a format character other than the joiners,
-// or a line or paragraph separator.
+// hidden reports whether r is a format character other than the joiners
+// and the tags (a subdivision's flag, 🏴 and tags, needs them), or a line
+// or paragraph separator.
 func hidden(r rune) bool {
 	const zwnj, zwj = '\u200c', '\u200d'
-	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) && r != zwnj && r != zwj
+	tag := r >= 0xe0020 && r <= 0xe007f
+	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) && r != zwnj && r != zwj && !tag
 }
 
 // String returns the name.

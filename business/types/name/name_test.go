@@ -28,8 +28,9 @@ func TestParse(t *testing.T) {
 		{"\ufeffLamp", "", false},
 		{"line\u2028break", "", false},
 		{"soft\u00adhyphen", "", false},
-		{"\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", true}, // Persian needs the non-joiner
-		{"\U0001f469\u200d\U0001f4bb", "\U0001f469\u200d\U0001f4bb", true},                                             // an emoji needs the joiner
+		{"\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", true},                                             // Persian needs the non-joiner
+		{"\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f", "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f", true}, // Scotland's flag needs tags
+		{"\U0001f469\u200d\U0001f4bb", "\U0001f469\u200d\U0001f4bb", true},                                                                                         // an emoji needs the joiner
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -37,6 +37,7 @@ func TestHostileInputIsRefused(t *testing.T) {
 		bad("NUL in a parameter's name", http.MethodGet, "/v1/products?na%00me=x", "user1", nil, "query"),
 		bad("NUL in the path", http.MethodGet, "/v1/products/%00", "user1", nil, "path"),
 		bad("a UUID in another form in the path", http.MethodGet, "/v1/products/urn:uuid:"+lamp.ID.String(), "user1", nil, "productID"),
+		bad("a UUID in another form for a user", http.MethodGet, "/v1/users/{"+s.user2.ID.String()+"}", "user1", nil, "userID"),
 		bad("a UUID in another form in a filter", http.MethodGet, "/v1/products?userID={"+s.user1.ID.String()+"}", "user1", nil, "userID"),
 		// net/http drops a pair it cannot parse, and the list would
 		// answer every row as if the filter had matched.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"syscall"
@@ -77,7 +78,9 @@ func unreachable(env Env, err error) string {
 		return fmt.Sprintf("no answer within %s", cmp.Or(env.DB.ConnectTimeout, sqldb.DefaultConnectTimeout))
 	case errors.As(err, &opErr):
 		return opErr.Err.Error()
-	case strings.Contains(err.Error(), "failed to receive message"):
+	case strings.Contains(err.Error(), "failed to receive message") && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF):
+		// (A server that takes the connection and closes it, as a proxy
+		// before its backend is up, is no other protocol.)
 		// pgx read a message header out of another protocol's answer
 		// ("invalid body length ... 1414811691" is "TTP " of HTTP).
 		return "something answers there, but not as Postgres does: is it another server's port?"

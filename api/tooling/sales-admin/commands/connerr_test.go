@@ -157,6 +157,38 @@ func TestNotPostgresThere(t *testing.T) {
 	mustContain(t, err.Error(), []string{"cannot reach Postgres at " + host, "not as Postgres does"}, []string{"invalid body length", "failed to"})
 }
 
+// TestClosedAtOnceIsNoOtherProtocol: a port that takes the connection and
+// closes it (a proxy before its backend is up) is not said to speak
+// another protocol.
+func TestClosedAtOnceIsNoOtherProtocol(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	env := Env{
+		DB:     sqldb.Config{Conn: sqldb.Conn{User: "postgres", Password: "postgres", Host: l.Addr().String(), Name: "postgres"}, MaxConns: 1},
+		DBFrom: DBOrigin{Given: true},
+		Out:    &bytes.Buffer{},
+	}
+	cmd, _ := Lookup("users")
+	err = cmd.Run(context.Background(), env, nil)
+	if err == nil {
+		t.Fatal("users against a closing port succeeded")
+	}
+	mustContain(t, err.Error(), []string{"cannot reach Postgres at " + l.Addr().String()}, []string{"not as Postgres does"})
+}
+
 func TestHostThatIsOnlyAPort(t *testing.T) {
 	env := Env{DB: sqldb.Config{Conn: sqldb.Conn{Host: "46183"}}, DBFrom: DBOrigin{Given: true}}
 	err := connectError(env, &net.DNSError{Err: "no such host", Name: "46183", IsNotFound: true})

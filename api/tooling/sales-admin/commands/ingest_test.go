@@ -111,6 +111,17 @@ func TestIngestInterrupted(t *testing.T) {
 	if recorded > ingestBatch {
 		t.Errorf("%d lines recorded, want at most the %d answered", recorded, ingestBatch)
 	}
+
+	// Run again, it goes on: what was recorded is a duplicate, and every
+	// line is answered once, with the summary.
+	var again bytes.Buffer
+	env.Out, env.In = &again, strings.NewReader(file.String())
+	if err := cmd.Run(context.Background(), env, []string{"-", "--as", "user@example.com"}); err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	if want := fmt.Sprintf(`"summary":{"lines":1500,"created":0,"duplicate":%d,`, recorded); !strings.Contains(again.String(), want) {
+		t.Errorf("second run lacks %s:\n%s", want, again.String()[max(0, again.Len()-300):])
+	}
 }
 
 // lineCounter counts the lines written to it, safely across goroutines.

@@ -187,7 +187,7 @@ func addUser(ctx context.Context, env Env, args []string) error {
 	d, err := userbus.ParseDepartment(*dept)
 	fe["--department"] = err
 	var pw password.Password
-	plain, err := readPassword(env.In, env.Err)
+	plain, err := readPassword(ctx, env.In, env.Err)
 	if err == nil {
 		pw, err = password.Parse(plain)
 	}
@@ -263,12 +263,12 @@ func promoteUser(ctx context.Context, env Env, args []string) error {
 // readPassword reads the first line of in, without its line end. At a
 // terminal it asks on prompt, twice, without echo: a password typed
 // there must not show on the screen, nor a typo become the password.
-func readPassword(in io.Reader, prompt io.Writer) (string, error) {
+func readPassword(ctx context.Context, in io.Reader, prompt io.Writer) (string, error) {
 	if in == nil {
 		return "", errors.New("no standard input to read it from")
 	}
 	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return askPassword(int(f.Fd()), cmp.Or(prompt, io.Writer(os.Stderr)))
+		return askPassword(ctx, int(f.Fd()), cmp.Or(prompt, io.Writer(os.Stderr)))
 	}
 	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -282,16 +282,37 @@ func readPassword(in io.Reader, prompt io.Writer) (string, error) {
 }
 
 // askPassword reads a password twice from the terminal fd without echo.
-func askPassword(fd int, prompt io.Writer) (string, error) {
+// A Ctrl-C ends ctx, not the read, which cannot be stopped: the terminal
+// gets its echo back and the command ends, leaving the read behind.
+func askPassword(ctx context.Context, fd int, prompt io.Writer) (string, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return "", err
+	}
 	var typed [2]string
 	for i, ask := range []string{"password: ", "the same again: "} {
 		fmt.Fprint(prompt, ask)
-		b, err := term.ReadPassword(fd)
-		fmt.Fprintln(prompt)
-		if err != nil {
-			return "", err
+		type read struct {
+			b   []byte
+			err error
 		}
-		typed[i] = string(b)
+		done := make(chan read, 1)
+		go func() {
+			b, err := term.ReadPassword(fd)
+			done <- read{b, err}
+		}()
+		select {
+		case <-ctx.Done():
+			_ = term.Restore(fd, state)
+			fmt.Fprintln(prompt)
+			return "", ctx.Err()
+		case r := <-done:
+			fmt.Fprintln(prompt)
+			if r.err != nil {
+				return "", r.err
+			}
+			typed[i] = string(r.b)
+		}
 	}
 	switch {
 	case typed[0] == "":
