@@ -3,7 +3,9 @@ package commands
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -283,5 +285,52 @@ func TestUsersCursor(t *testing.T) {
 		if err := users.Run(context.Background(), env, tt.args); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("users %q: %v, want %q", tt.args, err, tt.want)
 		}
+	}
+}
+
+// TestUsersCanonical: addresses stored before the canonical rule are
+// rewritten into it, those that cannot be are named and left, and a
+// second run changes nothing.
+func TestUsersCanonical(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	env, db := testEnvDB(t, &out)
+	run(t, env, "migrate")
+	stored := []string{
+		"bi\u0301ll@example.com",  // a decomposed accent
+		"\uff41da@example.com",    // a full-width letter
+		"eve@example.com\u200b",   // an invisible character
+		"carl@xn--exmple-cua.com", // a domain's ASCII form...
+		"carl@ex\u00e4mple.com",   // ...beside its canonical form
+		"plain@example.com",       // already canonical
+	}
+	for i, addr := range stored {
+		if _, err := db.DB.Exec(`INSERT INTO users (user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated)
+			VALUES (gen_random_uuid(), $1, $2, '{USER}', '\x00', '', true, now(), now())`, fmt.Sprintf("User %d", i), addr); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	got := run(t, env, "users", "canonical")
+	for _, want := range []string{
+		`"bi\u0301ll@example.com" is now b` + "\u00ed" + `ll@example.com`,
+		`"\uff41da@example.com" is now ada@example.com`,
+		`"eve@example.com\u200b": left as it is: email must not hold invisible or formatting characters`,
+		`"carl@xn--exmple-cua.com": left as it is: another account is carl@ex` + "\u00e4" + `mple.com`,
+		"2 addresses made canonical, 2 left as they are",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("users canonical lacks %q:\n%s", want, got)
+		}
+	}
+	var emails []string
+	if err := db.DB.Select(&emails, `SELECT email FROM users ORDER BY email`); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(emails, "b\u00edll@example.com") || !slices.Contains(emails, "ada@example.com") {
+		t.Errorf("stored addresses: %q", emails)
+	}
+	if again := run(t, env, "users", "canonical"); !strings.Contains(again, "0 addresses made canonical, 2 left as they are") {
+		t.Errorf("second run:\n%s", again)
 	}
 }

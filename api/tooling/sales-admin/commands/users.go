@@ -36,6 +36,7 @@ var usersCmd = Command{
   sales-admin users [list] --cursor NEXT [rows]
   sales-admin users add --email EMAIL --name NAME [--role USER|ADMIN] [--department DEPT] < password
   sales-admin users promote EMAIL
+  sales-admin users canonical
 
 list     lists users ordered by email, 50 to a page unless rows says
          otherwise (at most 100); page numbers reach the 10,000th user,
@@ -47,7 +48,14 @@ add      creates a user; the password is the first line of standard input
              printf '%s\n' "$PASSWORD" | sales-admin users add --email ada@example.com --name Ada --role ADMIN
          This is how the first ADMIN of a production database is made.
 promote  makes an existing user an enabled ADMIN: the way back in when no
-         admin can log in.`,
+         admin can log in.
+canonical
+         rewrites every address stored in another form than the one the
+         API now keeps (decomposed accents, full-width letters, an xn--
+         domain) into it, so that its owner logs in and no lookalike can
+         be made beside it; says which cannot be (an invisible character,
+         another account already in that form). Run once after an upgrade
+         from a kit older than that rule; again, it changes nothing.`,
 	Run: func(ctx context.Context, env Env, args []string) error {
 		sub := "list"
 		if len(args) > 0 && !strings.HasPrefix(args[0], "--cursor") {
@@ -62,8 +70,10 @@ promote  makes an existing user an enabled ADMIN: the way back in when no
 			return addUser(ctx, env, args)
 		case "promote":
 			return promoteUser(ctx, env, args)
+		case "canonical":
+			return canonicalEmails(ctx, env, args)
 		}
-		return fmt.Errorf("unknown users command %q: want list, add or promote", sub)
+		return fmt.Errorf("unknown users command %q: want list, add, promote or canonical", sub)
 	},
 }
 
@@ -257,6 +267,60 @@ func promoteUser(ctx context.Context, env Env, args []string) error {
 	default:
 		fmt.Fprintf(env.Out, "%s is now an enabled %s; their earlier tokens no longer work\n", usr.Email, role.Join(usr.Roles, ","))
 	}
+	return nil
+}
+
+// canonicalEmails rewrites every stored address whose canonical form
+// differs into it, through the business (audited, checked for a taken
+// address), and reports each it cannot. The stored form is shown with
+// its non-ASCII escaped: a decomposed accent looks like a composed one.
+func canonicalEmails(ctx context.Context, env Env, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("usage: users canonical")
+	}
+	db, err := openDB(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	bus := userBusiness(db)
+
+	var changed, left int
+	pg, _ := page.Parse("1", strconv.Itoa(page.MaxRows))
+	for {
+		found, err := bus.Query(ctx, userbus.QueryFilter{}, order.NewBy(userbus.OrderByID, order.ASC), pg)
+		if err != nil {
+			return err
+		}
+		for _, u := range found.Items {
+			canon, err := email.Parse(u.Email.String())
+			switch {
+			case err != nil:
+				left++
+				fmt.Fprintf(env.Out, "%s %+q: left as it is: %v\n", u.ID, u.Email, err)
+				continue
+			case canon.String() == u.Email.String():
+				continue
+			}
+			_, err = bus.Update(ctx, uuid.Nil, u.ID, userbus.UpdateUser{Email: &canon})
+			var na *userbus.NotAcknowledgedError
+			switch {
+			case errors.Is(err, userbus.ErrUniqueEmail):
+				left++
+				fmt.Fprintf(env.Out, "%s %+q: left as it is: another account is %s\n", u.ID, u.Email, canon)
+			case err != nil && !errors.As(err, &na):
+				return err
+			default:
+				changed++
+				fmt.Fprintf(env.Out, "%s %+q is now %s\n", u.ID, u.Email, canon)
+			}
+		}
+		if found.Next == nil {
+			break
+		}
+		pg = pg.After(*found.Next)
+	}
+	fmt.Fprintf(env.Out, "%d addresses made canonical, %d left as they are\n", changed, left)
 	return nil
 }
 
