@@ -124,69 +124,51 @@ func TestRefusedLoginIsNotUnreachable(t *testing.T) {
 }
 
 // TestNotPostgresThere: SALES_DB_HOST at another server's port (the
-// API's, an HTTP server) is said so, not in the driver's words.
+// API's, an HTTP server) is said so, not in the driver's words; a port
+// that takes the connection and closes it (a proxy before its backend is
+// up) is not said to speak another protocol.
 func TestNotPostgresThere(t *testing.T) {
 	t.Parallel()
-	// What an HTTP server answers a Postgres startup message with.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
+	for _, tt := range []struct {
+		name   string
+		answer string // what the server writes before it closes
+		want   []string
+		not    []string
+	}{
+		{name: "an HTTP server", answer: "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n400 Bad Request",
+			want: []string{"not as Postgres does"}, not: []string{"invalid body length", "failed to"}},
+		{name: "closed at once", not: []string{"not as Postgres does"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
-				return
+				t.Fatal(err)
 			}
-			c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n400 Bad Request"))
-			c.Close()
-		}
-	}()
-	host := l.Addr().String()
-	env := Env{
-		DB:     sqldb.Config{Conn: sqldb.Conn{User: "postgres", Password: "postgres", Host: host, Name: "postgres"}, MaxConns: 1},
-		DBFrom: DBOrigin{Given: true},
-		Out:    &bytes.Buffer{},
-	}
-	cmd, _ := Lookup("users")
-	err = cmd.Run(context.Background(), env, nil)
-	if err == nil {
-		t.Fatal("users against an HTTP server succeeded")
-	}
-	mustContain(t, err.Error(), []string{"cannot reach Postgres at " + host, "not as Postgres does"}, []string{"invalid body length", "failed to"})
-}
-
-// TestClosedAtOnceIsNoOtherProtocol: a port that takes the connection and
-// closes it (a proxy before its backend is up) is not said to speak
-// another protocol.
-func TestClosedAtOnceIsNoOtherProtocol(t *testing.T) {
-	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
+			defer l.Close()
+			go func() {
+				for {
+					c, err := l.Accept()
+					if err != nil {
+						return
+					}
+					c.Write([]byte(tt.answer))
+					c.Close()
+				}
+			}()
+			env := Env{
+				DB:     sqldb.Config{Conn: sqldb.Conn{User: "postgres", Password: "postgres", Host: l.Addr().String(), Name: "postgres"}, MaxConns: 1},
+				DBFrom: DBOrigin{Given: true},
+				Out:    &bytes.Buffer{},
 			}
-			c.Close()
-		}
-	}()
-	env := Env{
-		DB:     sqldb.Config{Conn: sqldb.Conn{User: "postgres", Password: "postgres", Host: l.Addr().String(), Name: "postgres"}, MaxConns: 1},
-		DBFrom: DBOrigin{Given: true},
-		Out:    &bytes.Buffer{},
+			cmd, _ := Lookup("users")
+			err = cmd.Run(context.Background(), env, nil)
+			if err == nil {
+				t.Fatal("users succeeded")
+			}
+			mustContain(t, err.Error(), append([]string{"cannot reach Postgres at " + l.Addr().String()}, tt.want...), tt.not)
+		})
 	}
-	cmd, _ := Lookup("users")
-	err = cmd.Run(context.Background(), env, nil)
-	if err == nil {
-		t.Fatal("users against a closing port succeeded")
-	}
-	mustContain(t, err.Error(), []string{"cannot reach Postgres at " + l.Addr().String()}, []string{"not as Postgres does"})
 }
 
 func TestHostThatIsOnlyAPort(t *testing.T) {
