@@ -18,6 +18,7 @@ import (
 
 	"github.com/garagesale/service/app/sdk/apidoc"
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/app/sdk/valid"
 	"github.com/garagesale/service/business/domain/salebus"
@@ -151,7 +152,9 @@ func (h *handlers) ingest(ctx context.Context, r *http.Request) (any, error) {
 	if err := h.uploads.take(seller, admin); err != nil {
 		return nil, err
 	}
-	return &ingestStream{h: h, r: r, seller: seller, mayNameBuyers: admin, start: time.Now()}, nil
+	// The stream runs under the request's own context, which lacks what
+	// authentication put in this one: it keeps that, for the rechecks.
+	return &ingestStream{h: h, r: r, seller: seller, mayNameBuyers: admin, start: time.Now(), auth: context.WithoutCancel(ctx)}, nil
 }
 
 // ingestStream answers one upload (see Stream).
@@ -163,6 +166,7 @@ type ingestStream struct {
 	// only (see RecordBatch).
 	mayNameBuyers bool
 	start         time.Time
+	auth          context.Context // the caller as authenticated (mid.Recheck)
 }
 
 // Line is one line of an upload as read, or the reason it could not be.
@@ -391,6 +395,20 @@ func (s *ingestStream) record(ctx context.Context, batch []Line, sum *IngestSumm
 	defer cancel()
 	if deadline, ok := batchCtx.Deadline(); ok && cfg.CommitGrace > 0 {
 		batchCtx = sqldb.WithCommitDeadline(batchCtx, deadline.Add(cfg.CommitGrace))
+	}
+	// The caller may have been disabled, demoted or revoked since the
+	// stream began: each batch is recorded with the rights they have now.
+	if len(batch) > 0 {
+		authCtx, cancel := context.WithTimeout(s.auth, cfg.BatchTimeout)
+		err := mid.Recheck(authCtx)
+		cancel()
+		if err != nil {
+			reason := fmt.Sprintf("%s: line %d and after were not recorded", errs.Of(err).Message, batch[0].N)
+			if serr := send(IngestResult{Line: batch[0].N, Status: "stopped", Reason: reason}); serr != nil {
+				return serr
+			}
+			return fmt.Errorf("ingest: the caller's token no longer stands: %w", err)
+		}
 	}
 	results, err := RecordBatch(batchCtx, s.h.saleBus, s.seller, s.mayNameBuyers, batch)
 	if err != nil {

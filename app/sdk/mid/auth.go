@@ -29,25 +29,51 @@ func Authenticate(a *auth.Auth, users *userbus.Business) web.MidFunc {
 			if err != nil {
 				return nil, unauthenticated(fmt.Errorf("%w: %w", auth.ErrInvalidToken, err))
 			}
-			usr, err := users.Authenticated(ctx, userID)
-			switch {
-			case errors.Is(err, userbus.ErrNotFound):
-				return nil, errs.Newf(errs.Unauthenticated, "the token's user no longer exists")
-			case err != nil:
-				return nil, errs.Newf(errs.Internal, "authenticate: %w", err)
-			case !usr.Enabled:
-				return nil, errs.Newf(errs.Unauthenticated, "the token's user is disabled")
-			case claims.Version != usr.TokenVersion:
-				// A new password, new roles or disabling since it was
-				// issued: every older token is void.
-				return nil, errs.Newf(errs.Unauthenticated, "the token was revoked: get a new one")
+			usr, err := current(ctx, users, userID, claims.Version)
+			if err != nil {
+				return nil, err
 			}
 			claims.Roles = role.Strings(usr.Roles)
 			ctx = context.WithValue(ctx, claimsKey, claims)
 			ctx = context.WithValue(ctx, userKey, usr)
+			// A request that outlives the check (an upload streams for
+			// minutes) checks again as it goes.
+			ctx = context.WithValue(ctx, recheckKey, func(ctx context.Context) error {
+				_, err := current(ctx, users, userID, claims.Version)
+				return err
+			})
 			return next(ctx, r.WithContext(ctx))
 		}
 	}
+}
+
+// current returns the user a token of version names, as they are now: an
+// error when they are gone, disabled, or the token was revoked.
+func current(ctx context.Context, users *userbus.Business, userID uuid.UUID, version int) (userbus.User, error) {
+	usr, err := users.Authenticated(ctx, userID)
+	switch {
+	case errors.Is(err, userbus.ErrNotFound):
+		return userbus.User{}, errs.Newf(errs.Unauthenticated, "the token's user no longer exists")
+	case err != nil:
+		return userbus.User{}, errs.Newf(errs.Internal, "authenticate: %w", err)
+	case !usr.Enabled:
+		return userbus.User{}, errs.Newf(errs.Unauthenticated, "the token's user is disabled")
+	case version != usr.TokenVersion:
+		// A new password, new roles or disabling since it was issued:
+		// every older token is void.
+		return userbus.User{}, errs.Newf(errs.Unauthenticated, "the token was revoked: get a new one")
+	}
+	return usr, nil
+}
+
+// Recheck checks again that the caller's token still stands (the user
+// there, enabled, not revoked), for work that runs on long after
+// Authenticate let the request in; nil on an unauthenticated route.
+func Recheck(ctx context.Context) error {
+	if f, ok := ctx.Value(recheckKey).(func(context.Context) error); ok {
+		return f(ctx)
+	}
+	return nil
 }
 
 // unauthenticated is the 401 for an Authenticate failure: a message the
@@ -96,6 +122,7 @@ type ctxKey int
 const (
 	claimsKey ctxKey = iota + 1
 	userKey
+	recheckKey
 )
 
 // GetClaims returns the verified claims of the caller.

@@ -13,6 +13,9 @@ import (
 
 	"github.com/garagesale/service/api/services/sales/build"
 	"github.com/garagesale/service/app/domain/saleapp"
+	"github.com/garagesale/service/business/domain/userbus"
+	"github.com/garagesale/service/business/types/role"
+	"github.com/google/uuid"
 )
 
 // trickle uploads to srv as token, writing piece(i) every interval until
@@ -219,5 +222,74 @@ func TestOneUploadPerUser(t *testing.T) {
 	_, _ = io.Copy(io.Discard, resp.Body)
 	if status, _ := uploadOne(bob, offlineLine("three", bobs.ID, 1, "")); status != http.StatusOK {
 		t.Errorf("bob's upload after his first ended: %d, want 200", status)
+	}
+}
+
+// TestUploadKeepsNoRightsItLost: an upload that outlives its caller's
+// rights records nothing more. Disabled, or demoted from ADMIN (which
+// revokes the token), the caller's open stream stops at the next batch,
+// as their token is refused everywhere else at once; a demoted ADMIN no
+// longer puts a sale in another user's history.
+func TestUploadKeepsNoRightsItLost(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	srv := httptest.NewServer(e.h)
+	t.Cleanup(srv.Close)
+	off := false
+	// A second ADMIN, so that one may be demoted.
+	dee := e.createUser(t, "Dee Admin", "dee@example.com", role.Admin)
+	e.tokens["dee"] = e.token(t, dee)
+
+	for _, tt := range []struct {
+		name   string
+		who    string
+		change userbus.UpdateUser
+		buyer  string // the second line's buyerID
+		reason string
+	}{
+		{name: "disabled", who: "user1", change: userbus.UpdateUser{Enabled: &off}, reason: "the token's user is disabled: line 2 and after were not recorded"},
+		{name: "demoted", who: "dee", change: userbus.UpdateUser{Roles: []role.Role{role.User}}, buyer: e.user2.ID.String(), reason: "the token was revoked: get a new one: line 2 and after were not recorded"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			product := e.createProduct(t, e.tokens[tt.who], "Lamp "+tt.name, "2.5", 5)
+			pr, pw := io.Pipe()
+			defer pw.Close()
+			// The first line is on its way as the request starts, as a
+			// client streaming a file sends it.
+			go io.WriteString(pw, offlineLine("before-"+tt.name, product.ID, 1, "")+"\n")
+			resp, err := srv.Client().Do(uploadRequest(t, srv, e.tokens[tt.who], pr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			answers := bufio.NewScanner(resp.Body)
+			next := func() saleapp.IngestResult {
+				t.Helper()
+				if !answers.Scan() {
+					t.Fatalf("the answer ended: %v", answers.Err())
+				}
+				var res saleapp.IngestResult
+				if err := json.Unmarshal(answers.Bytes(), &res); err != nil {
+					t.Fatal(err)
+				}
+				return res
+			}
+
+			if res := next(); res.Status != "created" {
+				t.Fatalf("line 1: %+v", res)
+			}
+			who := map[string]uuid.UUID{"user1": e.user1.ID, "dee": dee.ID}[tt.who]
+			if _, err := e.userBus.Update(t.Context(), uuid.Nil, who, tt.change); err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(pw, offlineLine("after-"+tt.name, product.ID, 1, tt.buyer)+"\n")
+			if res := next(); res.Status != "stopped" || res.Reason != tt.reason {
+				t.Errorf("line 2: %+v, want stopped: %q", res, tt.reason)
+			}
+			var n int
+			if err := e.db.DB.Get(&n, `SELECT count(*) FROM sales WHERE client_id = $1`, "after-"+tt.name); err != nil || n != 0 {
+				t.Errorf("line 2 recorded %d sales (%v), want none", n, err)
+			}
+		})
 	}
 }
