@@ -157,6 +157,10 @@ func (h *handlers) ingest(ctx context.Context, r *http.Request) (any, error) {
 	return &ingestStream{h: h, r: r, seller: seller, mayNameBuyers: admin, start: time.Now(), auth: context.WithoutCancel(ctx)}, nil
 }
 
+// MaxRejected is how many rejected lines an upload answers before it
+// stops.
+const MaxRejected = 1000
+
 // ingestStream answers one upload (see Stream).
 type ingestStream struct {
 	h      *handlers
@@ -227,11 +231,13 @@ func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (statu
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	var sum IngestSummary
+	answered := 0 // the last line answered
 	send := func(res IngestResult) error {
 		_ = rc.SetWriteDeadline(time.Now().Add(cfg.IdleTimeout))
 		if err := enc.Encode(res); err != nil {
 			return fmt.Errorf("write the answer: %w", err)
 		}
+		answered = max(answered, res.Line)
 		return nil
 	}
 
@@ -239,6 +245,16 @@ func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (statu
 		batch, end := collect(lines)
 		if err := s.record(ctx, batch, &sum, send); err != nil {
 			return http.StatusOK, err
+		}
+		if end == nil && sum.Rejected >= MaxRejected {
+			// A file that is mostly wrong is answered no further: each
+			// rejection is a line of answer, and two bytes of upload
+			// ("1\n") would buy a hundred.
+			reason := fmt.Sprintf("%d lines were rejected: line %d and after were not read; fix the file and upload it again (lines recorded before are answered duplicate)", sum.Rejected, answered+1)
+			if err := send(IngestResult{Line: answered + 1, Status: "stopped", Reason: reason}); err != nil {
+				return http.StatusOK, err
+			}
+			break
 		}
 		if end != nil {
 			// Every line is recorded: the slot is free before the client
@@ -324,7 +340,9 @@ func (s *ingestStream) read(ctx context.Context, rc *http.ResponseController, li
 // that is not blank (a deadline: blank lines must not put it off); it may
 // be nil. It stops early, returning ctx's error, when ctx ends.
 func ReadLines(ctx context.Context, r io.Reader, maxLine int, before func(), lines chan<- Line) (int, error) {
-	br := bufio.NewReaderSize(r, maxLine+1)
+	// Room for the line and its end, "\r\n" too: a line's bytes count,
+	// its end does not.
+	br := bufio.NewReaderSize(r, maxLine+2)
 	send := func(l Line) error {
 		select {
 		case lines <- l:
@@ -343,7 +361,7 @@ func ReadLines(ctx context.Context, r io.Reader, maxLine int, before func(), lin
 		if n == 1 {
 			data = bytes.TrimPrefix(data, []byte("\ufeff"))
 		}
-		if errors.Is(err, bufio.ErrBufferFull) {
+		if errors.Is(err, bufio.ErrBufferFull) || len(bytes.TrimRight(data, "\r\n")) > maxLine {
 			for errors.Is(err, bufio.ErrBufferFull) {
 				_, err = br.ReadSlice('\n')
 			}

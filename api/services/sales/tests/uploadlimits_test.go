@@ -293,3 +293,40 @@ func TestUploadKeepsNoRightsItLost(t *testing.T) {
 		})
 	}
 }
+
+// TestUploadsAnswerInProportion: a file of junk is answered up to
+// MaxRejected lines, then stopped, so two bytes of upload cannot buy a
+// hundred of answer; a line's end does not count against the line's
+// limit. (A body declared over the stream's limit is read up to it, as a
+// chunked one is, and stopped with the line to go on from: the lines
+// before are recorded.)
+func TestUploadsAnswerInProportion(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seller := e.tokens["user1"]
+	mine := e.createProduct(t, seller, "Lamp", "2.5", 5)
+
+	junk := strings.Repeat("1\n", saleapp.MaxRejected+500)
+	got := upload(t, e.h, seller, junk)
+	var rejected int
+	for _, r := range got {
+		if r.Status == "rejected" {
+			rejected++
+		}
+	}
+	last := got[len(got)-2]
+	if rejected != saleapp.MaxRejected || last.Status != "stopped" || last.Line != saleapp.MaxRejected+1 ||
+		!strings.HasPrefix(last.Reason, "1000 lines were rejected: line 1001 and after were not read") {
+		t.Errorf("%d rejected, then %+v; want %d, then stopped at line %d", rejected, last, saleapp.MaxRejected, saleapp.MaxRejected+1)
+	}
+
+	// 4,096 bytes and CRLF: the limit is the line's, not its end's.
+	line := offlineLine("crlf", mine.ID, 1, "")
+	exact := line[:len(line)-1] + strings.Repeat(" ", 4096-len(line)) + "}"
+	over := line[:len(line)-1] + strings.Repeat(" ", 4097-len(line)) + "}"
+	got = upload(t, e.h, seller, exact+"\r\n"+over+"\r\n")
+	if got[0].Status != "created" || got[1].Status != "rejected" || got[1].Reason != "the line is longer than 4096 bytes" {
+		t.Errorf("a line of 4,096 bytes, then 4,097, each with CRLF: %+v", got[:2])
+	}
+
+}
