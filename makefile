@@ -402,6 +402,14 @@ deploy-local: deploy-local-images ## run the dev overlay in podman: database, mi
 	$(BIN)/podplay $(PODPLAY_ARGS) up $(LOCAL_OVERLAYS)
 	@echo "running in podman: the API on http://localhost:3000, Prometheus on :9090, traces (Jaeger) on :3200; make deploy-local-down removes it all"
 
+# deploy-local-update rolls the API out again after a change: the images
+# rebuilt, and a new pod in place of the old one, which drains first (as a
+# Deployment's rollout ends the old pod), with the database kept.
+.PHONY: deploy-local-update
+deploy-local-update: images need-podman ## rebuild the images and replace deploy-local's API pod with one running them
+	$(call TOOL,podplay)
+	$(BIN)/podplay $(PODPLAY_ARGS) replace zarf/k8s/local/sales
+
 # deploy-local-job runs the dev overlay's CronJobs once, now (podman has
 # no schedule): the daily dump, as kubectl create job --from=cronjob would.
 deploy-local-job: need-podman ## run deploy-local's CronJobs once, now (the dump)

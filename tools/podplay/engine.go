@@ -201,6 +201,16 @@ func (e engine) remove(ctx context.Context, w workload, claims bool) error {
 		return err
 	}
 	e.preStop(ctx, w)
+	// The containers first, within their grace: a pod stop takes its
+	// infra container, and the pod's network with it, at the same moment,
+	// so an API draining its requests would answer none.
+	names := make([]string, 0, len(w.Spec.Containers))
+	for _, c := range w.Spec.Containers {
+		names = append(names, w.Pod+"-"+c.Name)
+	}
+	if _, err := podman(ctx, nil, append([]string{"stop", "--ignore", "--time", grace}, names...)...); err != nil {
+		return err
+	}
 	if _, err := podman(ctx, nil, "pod", "stop", "--ignore", "--time", grace, w.Pod); err != nil {
 		return err
 	}
@@ -261,7 +271,10 @@ func (e engine) preStop(ctx context.Context, w workload) {
 		}
 		switch h := c.Lifecycle.PreStop; {
 		case h.Exec != nil:
-			if _, err := podman(ctx, nil, append([]string{"exec", name}, h.Exec.Command...)...); err != nil {
+			_, err := podman(ctx, nil, append([]string{"exec", name}, h.Exec.Command...)...)
+			// A hook that stops its own container (pg_ctl stop) loses its
+			// exec session with it (exit 137): that is its success.
+			if state, _ := podman(ctx, nil, "container", "inspect", "--format", "{{.State.Status}}", name); err != nil && state == "running" {
 				fmt.Printf("%s: preStop hook: %v\n", name, err)
 			}
 		case h.Sleep != nil:

@@ -4,7 +4,7 @@
 // played in order, each workload ready before the next overlay starts, as
 // dev-apply waits for each rollout. make deploy-local runs it:
 //
-//	podplay -kind-config zarf/k8s/dev/kind-config.yaml -secret sales-keys=zarf/keys \
+//	podplay -network garagesale-local -kind-config zarf/k8s/dev/kind-config.yaml -secret sales-keys=zarf/keys \
 //	    up zarf/k8s/local/database zarf/k8s/local/tempo zarf/k8s/local/prometheus zarf/k8s/local/sales
 //	podplay ... replace zarf/k8s/local/sales   # a new pod in place of the old
 //	podplay ... job zarf/k8s/local/sales       # its CronJobs, once each, now
@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string) error {
 		kindConfig string
 		secrets    secretFlags
 	)
-	fs.StringVar(&e.network, "network", "kit-local", "the podman network the pods share; its DNS gives each pod its Services' names")
+	fs.StringVar(&e.network, "network", "", "the podman network the pods share, its DNS giving each pod its Services' names (required: make deploy-local's is PROJECT-local)")
 	fs.StringVar(&kindConfig, "kind-config", "", "the kind cluster config whose port mappings say where each NodePort is published")
 	fs.Var(&secrets, "secret", "NAME=DIR: a Secret of the files in DIR, as kubectl create secret generic --from-file=DIR (repeat)")
 	fs.DurationVar(&e.timeout, "timeout", 3*time.Minute, "how long each workload has to become ready")
@@ -65,6 +65,11 @@ func run(ctx context.Context, args []string) error {
 		return errors.New("want a command and at least one overlay")
 	}
 	cmd, overlays := fs.Arg(0), fs.Args()[1:]
+	if e.network == "" && cmd != "render" {
+		// A default would make a network of its own beside the one the
+		// running pods share, where they cannot be found by name.
+		return errors.New("-network is required: the network the pods share (make deploy-local uses PROJECT-local; make deploy-local-update replaces the API's pod in it)")
+	}
 
 	var ports hostPorts
 	if kindConfig != "" && cmd != "down" {

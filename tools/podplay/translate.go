@@ -254,6 +254,7 @@ func translate(objs []object, ports hostPorts, files []corev1.Secret) (play, err
 				return play{}, err
 			}
 		}
+		loopbackOnly(&d.Spec.Template.Spec)
 		var buf bytes.Buffer
 		for _, cm := range configMaps {
 			if err := appendYAML(&buf, cm); err != nil {
@@ -457,6 +458,21 @@ func publish(spec *corev1.PodSpec, s corev1.Service, ports hostPorts) error {
 		}
 	}
 	return nil
+}
+
+// loopbackOnly binds every container port that no NodePort maps to the
+// loopback address: podman 4.3's kube play publishes a containerPort
+// without a hostPort on the host's port of that number, on every
+// interface, where a cluster publishes nothing (the dev database's
+// superuser password is public).
+func loopbackOnly(spec *corev1.PodSpec) {
+	for i := range spec.Containers {
+		for j := range spec.Containers[i].Ports {
+			if cp := &spec.Containers[i].Ports[j]; cp.HostIP == "" {
+				cp.HostIP = "127.0.0.1"
+			}
+		}
+	}
 }
 
 // uses reports whether a pod of pods mounts secret name as a volume.

@@ -98,6 +98,11 @@ func TestTranslate(t *testing.T) {
 				got.Volumes = append(got.Volumes, w.Volumes)
 				for _, c := range w.Spec.Containers {
 					for _, cp := range c.Ports {
+						// podman 4.3 publishes a containerPort without a
+						// hostPort: on loopback, never every interface.
+						if cp.HostIP != "127.0.0.1" {
+							t.Errorf("%s: container port %d binds %q, want 127.0.0.1", c.Name, cp.ContainerPort, cp.HostIP)
+						}
 						if cp.HostPort != 0 {
 							got.Published = append(got.Published, published{c.Name, cp.ContainerPort, cp.HostIP, cp.HostPort})
 						}
