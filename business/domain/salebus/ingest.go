@@ -110,6 +110,10 @@ func (b *Business) ingest(ctx context.Context, tx *sqlx.Tx, sellerID uuid.UUID, 
 	if err != nil {
 		return nil, err
 	}
+	cancelled, err := b.storer.QueryCancelled(ctx, tx, sellerID, clientIDs)
+	if err != nil {
+		return nil, err
+	}
 	buyers := map[uuid.UUID]bool{}
 	if len(buyerIDs) > 0 {
 		if buyers, err = b.users.Exist(ctx, buyerIDs); err != nil {
@@ -129,6 +133,11 @@ func (b *Business) ingest(ctx context.Context, tx *sqlx.Tx, sellerID uuid.UUID, 
 				results[i] = IngestResult{Status: Rejected, Reason: fmt.Sprintf(
 					"id %q was uploaded before with other values (sale %s): give each sale an id of its own", l.ClientID, prev.ID)}
 			}
+			continue
+		}
+		if saleID, ok := cancelled[l.ClientID]; ok {
+			results[i] = IngestResult{Status: Rejected, Reason: fmt.Sprintf(
+				"cancelled: the sale of id %q (sale %s) was cancelled after it was recorded, and is not recorded again", l.ClientID, saleID)}
 			continue
 		}
 		p, ok := products[l.ProductID]

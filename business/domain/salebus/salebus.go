@@ -65,6 +65,12 @@ type Storer interface {
 	QueryByClientIDs(ctx context.Context, db sqlx.ExtContext, recordedBy uuid.UUID, clientIDs []string) (map[string]Sale, error)
 	// Delete returns ErrNotFound.
 	Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) error
+	// RecordCancellation keeps the device's id of an uploaded sale
+	// cancelled at at, so that it is not uploaded again.
+	RecordCancellation(ctx context.Context, db sqlx.ExtContext, sale Sale, at time.Time) error
+	// QueryCancelled returns the sales of recordedBy among clientIDs that
+	// were cancelled, by client ID.
+	QueryCancelled(ctx context.Context, db sqlx.ExtContext, recordedBy uuid.UUID, clientIDs []string) (map[string]uuid.UUID, error)
 	Query(ctx context.Context, db sqlx.ExtContext, filter QueryFilter, orderBy order.By, pg page.Page) (page.Of[Sale], error)
 	Count(ctx context.Context, db sqlx.ExtContext, filter QueryFilter) (int, error)
 	// QueryByID returns ErrNotFound.
@@ -253,6 +259,13 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, anySale bool, 
 		// lock; the second finds no sale here and rolls its stock back.
 		if err := b.storer.Delete(ctx, tx, id); err != nil {
 			return err
+		}
+		// An uploaded sale keeps its id: the file uploaded again must not
+		// sell it again.
+		if sale.ClientID != "" {
+			if err := b.storer.RecordCancellation(ctx, tx, sale, b.now()); err != nil {
+				return err
+			}
 		}
 		return b.audit.Create(ctx, tx, stockAudit, newAudit(actorID, sale, p, auditbus.ActionDeleted))
 	})

@@ -122,6 +122,38 @@ func (e *env) salesCount(t *testing.T) int {
 	return n
 }
 
+// TestIngestKeepsACancelledSaleCancelled: a seller uploads a file,
+// cancels one of its sales (the goods came back), then uploads the whole
+// file again, as the docs say to after a broken connection: the cancelled
+// line is not sold again.
+func TestIngestKeepsACancelledSaleCancelled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seller := e.tokens["user1"]
+	mine := e.createProduct(t, seller, "Lamp", "2.5", 5)
+	file := offlineLine("back-1", mine.ID, 1, "") + "\n" + offlineLine("back-2", mine.ID, 1, "") + "\n"
+
+	first := upload(t, e.h, seller, file)
+	if first[0].Status != "created" || first[1].Status != "created" {
+		t.Fatalf("first upload: %+v", first)
+	}
+	if a := send(t, e.h, http.MethodDelete, "/v1/sales/"+first[0].SaleID, seller, nil, nil); a.status != http.StatusNoContent {
+		t.Fatalf("cancel: %d %s", a.status, a.body)
+	}
+	again := upload(t, e.h, seller, file)
+	want := []string{
+		`1 back-1 rejected: cancelled: the sale of id "back-1" (sale ` + first[0].SaleID + `) was cancelled after it was recorded, and is not recorded again`,
+		"2 back-2 duplicate",
+		"summary {Lines:2 Created:0 Duplicate:1 Rejected:1}",
+	}
+	if diff := cmp.Diff(want, brief(again)); diff != "" {
+		t.Errorf("the file again (-want +got):\n%s", diff)
+	}
+	if n := e.stock(t, uuid.MustParse(mine.ID)); n != 4 {
+		t.Errorf("stock %d, want 4: one sold, one returned", n)
+	}
+}
+
 // TestIngestTakesAByteOrderMark: a file an editor on Windows saved, with
 // a byte order mark before its first line and CRLF line ends, loses no
 // sale.

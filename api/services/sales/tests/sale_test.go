@@ -85,10 +85,10 @@ func (s *saleEnv) buy(t *testing.T, who string, p productbus.Product, qty int, p
 }
 
 // stock reads a product's quantity straight from the database.
-func (s *saleEnv) stock(t *testing.T, id uuid.UUID) int {
+func (e *env) stock(t *testing.T, id uuid.UUID) int {
 	t.Helper()
 	var n int
-	if err := s.db.DB.Get(&n, `SELECT quantity FROM products WHERE product_id = $1`, id); err != nil {
+	if err := e.db.DB.Get(&n, `SELECT quantity FROM products WHERE product_id = $1`, id); err != nil {
 		t.Fatalf("read stock: %v", err)
 	}
 	return n

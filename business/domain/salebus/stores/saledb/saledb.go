@@ -139,6 +139,41 @@ func (s Store) Delete(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) err
 	return mapErr(sqldb.NamedExecOne(ctx, db, q, map[string]any{"sale_id": id}))
 }
 
+// RecordCancellation implements salebus.Storer.
+func (s Store) RecordCancellation(ctx context.Context, db sqlx.ExtContext, sl salebus.Sale, at time.Time) error {
+	const q = `INSERT INTO sale_cancellations (recorded_by, client_id, sale_id, cancelled_at)
+	VALUES (:recorded_by, :client_id, :sale_id, :cancelled_at)
+	ON CONFLICT (recorded_by, client_id) DO NOTHING`
+
+	return sqldb.NamedExec(ctx, db, q, map[string]any{
+		"recorded_by": sl.RecordedBy, "client_id": sl.ClientID, "sale_id": sl.ID, "cancelled_at": at,
+	})
+}
+
+// QueryCancelled implements salebus.Storer: one probe of the primary key
+// per id, as byClientIDs.
+func (s Store) QueryCancelled(ctx context.Context, db sqlx.ExtContext, recordedBy uuid.UUID, clientIDs []string) (map[string]uuid.UUID, error) {
+	const q = `SELECT c.client_id, x.sale_id
+	FROM unnest(CAST(:client_ids AS text[])) AS c(client_id)
+	CROSS JOIN LATERAL (
+		SELECT sale_id FROM sale_cancellations
+		WHERE recorded_by = :recorded_by AND client_id = c.client_id
+	) x`
+
+	var rows []struct {
+		ClientID string    `db:"client_id"`
+		SaleID   uuid.UUID `db:"sale_id"`
+	}
+	if err := sqldb.NamedQuerySlice(ctx, db, q, map[string]any{"recorded_by": recordedBy, "client_ids": clientIDs}, &rows); err != nil {
+		return nil, err
+	}
+	found := make(map[string]uuid.UUID, len(rows))
+	for _, r := range rows {
+		found[r.ClientID] = r.SaleID
+	}
+	return found, nil
+}
+
 // Query implements salebus.Storer.
 func (s Store) Query(ctx context.Context, db sqlx.ExtContext, filter salebus.QueryFilter, orderBy order.By, pg page.Page) (page.Of[salebus.Sale], error) {
 	rows, err := sqldb.QueryPage[sale](ctx, db, selectSales(filter, orderBy), pg)
