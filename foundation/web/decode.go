@@ -391,9 +391,13 @@ func fieldAt(body []byte, off int) string {
 // Clip shortens a name the client made up (an unknown field or parameter)
 // to 64 runes, marking the cut, so an answer or log line naming it stays short.
 func Clip(name string) string {
-	const clipAt = 64
-	if utf8.RuneCountInString(name) <= clipAt {
-		return name
+	return ClipTo(name, 64)
+}
+
+// ClipTo shortens s to n runes, marking the cut with "…".
+func ClipTo(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
 	}
-	return string([]rune(name)[:clipAt]) + "…"
+	return string([]rune(s)[:n]) + "…"
 }

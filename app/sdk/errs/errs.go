@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/web"
@@ -151,10 +150,7 @@ func (e *Error) Bounded() *Error {
 
 // Clip returns s cut to MaxText characters, marked with "…" when cut.
 func Clip(s string) string {
-	if utf8.RuneCountInString(s) <= MaxText {
-		return s
-	}
-	return string([]rune(s)[:MaxText]) + "…"
+	return web.ClipTo(s, MaxText)
 }
 
 // Error implements error.
