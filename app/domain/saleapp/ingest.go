@@ -171,6 +171,22 @@ type ingestStream struct {
 	mayNameBuyers bool
 	start         time.Time
 	auth          context.Context // the caller as authenticated (mid.Recheck)
+
+	// What became of it, for its log line (Outcome).
+	sum     IngestSummary
+	stopped string
+}
+
+var _ mid.Outcomer = (*ingestStream)(nil)
+
+// Outcome implements mid.Outcomer: the lines answered and, when the
+// stream was cut short, why.
+func (s *ingestStream) Outcome() []any {
+	out := []any{"lines", s.sum.Lines, "created", s.sum.Created, "duplicate", s.sum.Duplicate, "rejected", s.sum.Rejected}
+	if s.stopped != "" {
+		out = append(out, "stopped", s.stopped)
+	}
+	return out
 }
 
 // Line is one line of an upload as read, or the reason it could not be.
@@ -230,9 +246,12 @@ func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (statu
 
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	var sum IngestSummary
+	sum := &s.sum
 	answered := 0 // the last line answered
 	send := func(res IngestResult) error {
+		if res.Status == "stopped" {
+			s.stopped = res.Reason
+		}
 		_ = rc.SetWriteDeadline(time.Now().Add(cfg.IdleTimeout))
 		if err := enc.Encode(res); err != nil {
 			return fmt.Errorf("write the answer: %w", err)
@@ -243,7 +262,7 @@ func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (statu
 
 	for {
 		batch, end := collect(lines)
-		if err := s.record(ctx, batch, &sum, send); err != nil {
+		if err := s.record(ctx, batch, sum, send); err != nil {
 			return http.StatusOK, err
 		}
 		if end == nil && sum.Rejected >= MaxRejected {
@@ -272,7 +291,7 @@ func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (statu
 			return http.StatusOK, fmt.Errorf("flush the answer: %w", err)
 		}
 	}
-	if err := send(IngestResult{Status: "summary", Summary: &sum}); err != nil {
+	if err := send(IngestResult{Status: "summary", Summary: sum}); err != nil {
 		return http.StatusOK, err
 	}
 	_ = rc.Flush()

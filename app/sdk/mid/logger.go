@@ -23,6 +23,22 @@ func Logger(log *logger.Logger) web.MidFunc {
 
 			resp, err := next(ctx, r)
 
+			// A stream (an upload) is answered after this returns: its
+			// line is written when it ends, with how long it ran and how.
+			if st, ok := resp.(web.Streamer); ok && err == nil {
+				return loggedStream{Streamer: st, done: func(ctx context.Context, status int, serr error) {
+					args := []any{"method", r.Method, "path", r.URL.Path, "statuscode", status,
+						"since", time.Since(start).String(), "remoteaddr", r.RemoteAddr}
+					if o, ok := st.(Outcomer); ok {
+						args = append(args, o.Outcome()...)
+					}
+					if serr != nil {
+						args = append(args, "error", serr.Error())
+					}
+					log.Info(ctx, "request completed", args...)
+				}}, nil
+			}
+
 			status := web.StatusOf(resp)
 			if err != nil {
 				status = http.StatusInternalServerError
@@ -32,4 +48,22 @@ func Logger(log *logger.Logger) web.MidFunc {
 			return resp, err
 		}
 	}
+}
+
+// Outcomer is a stream that says, once it has ended, how it went, as
+// key-value pairs for its log line (lines read, recorded, why it stopped).
+type Outcomer interface {
+	Outcome() []any
+}
+
+// loggedStream runs a stream, then done with its status and error.
+type loggedStream struct {
+	web.Streamer
+	done func(ctx context.Context, status int, err error)
+}
+
+func (l loggedStream) Stream(ctx context.Context, w http.ResponseWriter) (int, error) {
+	status, err := l.Streamer.Stream(ctx, w)
+	l.done(ctx, status, err)
+	return status, err
 }
