@@ -34,14 +34,9 @@ func Authenticate(a *auth.Auth, users *userbus.Business) web.MidFunc {
 				return nil, err
 			}
 			claims.Roles = role.Strings(usr.Roles)
-			ctx = context.WithValue(ctx, claimsKey, claims)
-			ctx = context.WithValue(ctx, userKey, usr)
-			// A request that outlives the check (an upload streams for
-			// minutes) checks again as it goes.
-			ctx = context.WithValue(ctx, recheckKey, func(ctx context.Context) error {
-				_, err := current(ctx, users, userID, claims.Version)
-				return err
-			})
+			// One value for the caller, on every request's path: the
+			// users business rides along for Recheck.
+			ctx = context.WithValue(ctx, callerKey, &caller{claims: claims, user: usr, users: users})
 			return next(ctx, r.WithContext(ctx))
 		}
 	}
@@ -70,10 +65,12 @@ func current(ctx context.Context, users *userbus.Business, userID uuid.UUID, ver
 // there, enabled, not revoked), for work that runs on long after
 // Authenticate let the request in; nil on an unauthenticated route.
 func Recheck(ctx context.Context) error {
-	if f, ok := ctx.Value(recheckKey).(func(context.Context) error); ok {
-		return f(ctx)
+	c, ok := ctx.Value(callerKey).(*caller)
+	if !ok {
+		return nil
 	}
-	return nil
+	_, err := current(ctx, c.users, c.user.ID, c.claims.Version)
+	return err
 }
 
 // unauthenticated is the 401 for an Authenticate failure: a message the
@@ -119,21 +116,29 @@ func Authorize(a *auth.Auth, rule auth.Rule) web.MidFunc {
 // ctxKey keys what Authenticate puts in a request's context.
 type ctxKey int
 
-const (
-	claimsKey ctxKey = iota + 1
-	userKey
-	recheckKey
-)
+const callerKey ctxKey = 1
+
+// caller is the authenticated caller as Authenticate found them.
+type caller struct {
+	claims auth.Claims
+	user   userbus.User
+	users  *userbus.Business
+}
 
 // GetClaims returns the verified claims of the caller.
 func GetClaims(ctx context.Context) (auth.Claims, bool) {
-	c, ok := ctx.Value(claimsKey).(auth.Claims)
-	return c, ok
+	c, ok := ctx.Value(callerKey).(*caller)
+	if !ok {
+		return auth.Claims{}, false
+	}
+	return c.claims, true
 }
 
 // ActorID returns the ID of the authenticated caller, for audit records;
 // uuid.Nil when the route is not authenticated.
 func ActorID(ctx context.Context) uuid.UUID {
-	u, _ := ctx.Value(userKey).(userbus.User)
-	return u.ID
+	if c, ok := ctx.Value(callerKey).(*caller); ok {
+		return c.user.ID
+	}
+	return uuid.Nil
 }
