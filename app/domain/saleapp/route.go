@@ -29,7 +29,8 @@ func Routes(t *route.Table, cfg Config) {
 		Summary: "Buy a product",
 		Description: "Stock goes down in the same transaction as the sale is written; " +
 			"409 when there is not enough. The caller is the buyer and cannot buy their own product. " +
-			"paid must be at least the quantity times the product's price, or the seller's minPrice under it (400), " +
+			"paid must be at least the quantity times the product's price, or the seller's minPrice under it (400; " +
+			"a quantity whose total would pass the largest amount, 1000000000, is refused), " +
 			"and a buyer has SALES_SALE_PURCHASES_PER_HOUR purchases an hour (429).",
 		Body: NewSale{}, Status: http.StatusCreated, Response: Sale{}, Errors: []int{http.StatusConflict, http.StatusTooManyRequests}})
 	t.Add(route.Def{Method: http.MethodPost, Path: "/v1/sales/ingest", Handler: h.ingest, Rule: auth.RuleAny, Stream: true,

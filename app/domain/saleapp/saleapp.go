@@ -103,6 +103,7 @@ func caller(ctx context.Context) (uuid.UUID, bool) {
 // (400), not a missing resource at the URL.
 func busError(err error) error {
 	var underpaid *salebus.UnderpaidError
+	var tooDear *salebus.TooDearError
 	switch {
 	case errors.Is(err, salebus.ErrNotFound):
 		return errs.New(errs.NotFound, salebus.ErrNotFound)
@@ -118,6 +119,8 @@ func busError(err error) error {
 		return fieldError("quantity", salebus.ErrZeroQuantity, err)
 	case errors.As(err, &underpaid):
 		return fieldError("paid", underpaid, err)
+	case errors.As(err, &tooDear):
+		return fieldError("quantity", tooDear, err)
 	case errors.Is(err, salebus.ErrPurchaseLimit):
 		return &errs.Error{Code: errs.TooManyRequests, Cause: err, RetryAfter: time.Minute,
 			Message: "you have made as many purchases in the last hour as a buyer may: wait before buying again"}

@@ -48,6 +48,18 @@ func (e *UnderpaidError) Error() string {
 // Unwrap makes it ErrUnderpaid.
 func (e *UnderpaidError) Unwrap() error { return ErrUnderpaid }
 
+// TooDearError is a purchase whose total at the product's price would
+// pass the largest amount a sale records, which no payment can meet: at
+// most Most can be bought at once.
+type TooDearError struct {
+	Unit money.Money
+	Most int
+}
+
+func (e *TooDearError) Error() string {
+	return fmt.Sprintf("must be at most %d at %s each: a sale's total is at most %s", e.Most, e.Unit.Decimal(), money.Max().Decimal())
+}
+
 // Domain is the name audit records use for sales.
 const Domain = "sale"
 
@@ -179,8 +191,8 @@ func (b *Business) Prepare(ns NewSale) (Sale, error) {
 // first, then the stock is taken by one guarded statement that locks the
 // product's row, so concurrent buyers queue and stock never oversells.
 // It returns ErrProductNotFound, ErrOwnProduct, ErrInsufficientStock,
-// ErrZeroQuantity, ErrPurchaseLimit or an *UnderpaidError; the caller
-// rolls tx back on any error.
+// ErrZeroQuantity, ErrPurchaseLimit, an *UnderpaidError or a
+// *TooDearError; the caller rolls tx back on any error.
 func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, sale Sale) error {
 	ctx, span := otel.AddSpan(ctx, "salebus.Create")
 	defer span.End()
@@ -220,7 +232,11 @@ func (b *Business) create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, s
 	}
 	// Checked on the product as locked: the price the buyer saw may have
 	// changed, and the rollback puts the stock back.
-	if owed, err := p.Floor().Mul(sale.Quantity.Value()); err != nil || sale.Paid.Cents() < owed.Cents() {
+	owed, err := p.Floor().Mul(sale.Quantity.Value())
+	if err != nil {
+		return &TooDearError{Unit: p.Floor(), Most: int(money.MaxCents / max(p.Floor().Cents(), 1))}
+	}
+	if sale.Paid.Cents() < owed.Cents() {
 		return &UnderpaidError{Unit: p.Floor(), Quantity: sale.Quantity.Value()}
 	}
 	if limit > 0 && recent >= limit {

@@ -24,6 +24,9 @@ type Money struct {
 
 var maxText = Money{MaxCents}.String()
 
+// Max returns the largest amount accepted, MaxCents.
+func Max() Money { return Money{MaxCents} }
+
 // FromCents returns c cents as Money.
 func FromCents(c int64) (Money, error) {
 	if c < 0 {

@@ -91,6 +91,18 @@ func TestPrices(t *testing.T) {
 		{"under the kept sale price", 1, "19.99", http.StatusBadRequest, `"paid":"must be at least 1 × 20, the product's price"`},
 		{"the kept sale price", 1, "20", http.StatusCreated, ""},
 	})
+
+	// A total past the largest amount no payment can meet: the quantity
+	// is refused, with the most that can be bought, and no stock taken.
+	dear := s.createProduct(t, seller, "Yacht", "400000000", 5)
+	dearID := uuid.MustParse(dear.ID)
+	status, body, _ := s.post(t, "/v1/sales", buyer, newSaleBody(dearID, 3, "1000000000"), "")
+	if want := `"quantity":"must be at most 2 at 400000000 each: a sale's total is at most 1000000000"`; status != http.StatusBadRequest || !strings.Contains(string(body), want) {
+		t.Errorf("a total past the largest amount: %d %s, want 400 naming %s", status, body, want)
+	}
+	if got := s.stock(t, dearID); got != 5 {
+		t.Errorf("a refused purchase took stock: %d left, want 5", got)
+	}
 }
 
 // TestSellerCancels: the seller of a product cancels a sale of it (the
