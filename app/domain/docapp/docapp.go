@@ -21,7 +21,7 @@ const (
 // Routes adds the OpenAPI document and the page that renders it.
 func Routes(t *route.Table, title string) {
 	t = t.Group("docs", "This document, as JSON and as a page.")
-	h := handlers{title: title}
+	h := handlers{title: title, doc: apidoc.NewDocument(docs.OpenAPI)}
 	t.Add(route.Def{Method: http.MethodGet, Path: specPath, Handler: h.openapi,
 		Summary:     "This API's OpenAPI document",
 		Description: "OpenAPI 3.1, generated from the code: what client generators read.",
@@ -36,6 +36,7 @@ func Routes(t *route.Table, title string) {
 
 type handlers struct {
 	title string
+	doc   *apidoc.Document
 }
 
 func (h handlers) page(ctx context.Context, r *http.Request) (any, error) {
@@ -47,14 +48,5 @@ func (h handlers) script(ctx context.Context, r *http.Request) (any, error) {
 }
 
 func (h handlers) openapi(ctx context.Context, r *http.Request) (any, error) {
-	return document(docs.OpenAPI), nil
-}
-
-// document is the OpenAPI document, already JSON.
-type document []byte
-
-// Encode implements web.Encoder: the bytes as built, not the JSON of a
-// byte slice.
-func (d document) Encode() ([]byte, string, error) {
-	return d, "application/json", nil
+	return h.doc.For(r), nil
 }

@@ -110,7 +110,7 @@ func (page) HTTPHeader() http.Header {
 // Script returns the viewer's JavaScript, the bundle embedded in the
 // binary: gzipped as it is for a client whose request r accepts gzip.
 func Script(r *http.Request) web.Encoder {
-	return script{gzip: strings.Contains(r.Header.Get("Accept-Encoding"), "gzip")}
+	return script{gzip: AcceptsGzip(r)}
 }
 
 // script is the viewer's JavaScript.

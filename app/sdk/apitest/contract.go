@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -69,6 +70,18 @@ func checkContract(t testing.TB, req *http.Request, reqBody []byte, resp *http.R
 	if resp.StatusCode/100 == 2 {
 		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
 			t.Errorf("%s %s was answered %d but the API's document does not allow the request:\n%v", req.Method, req.URL, resp.StatusCode, err)
+		}
+	}
+	if resp.Header.Get("Content-Encoding") == "gzip" {
+		// The document checks what the client reads, after its transport
+		// unzips it.
+		zr, err := gzip.NewReader(bytes.NewReader(respBody))
+		if err == nil {
+			respBody, err = io.ReadAll(zr)
+		}
+		if err != nil {
+			t.Errorf("%s %s answered %d with a body marked gzip that does not unzip: %v", req.Method, req.URL, resp.StatusCode, err)
+			return
 		}
 	}
 	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header, Options: opts}

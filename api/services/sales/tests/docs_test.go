@@ -39,4 +39,12 @@ func TestDocsServed(t *testing.T) {
 			}
 		})
 	}
+
+	// The document and the script go gzipped to a client that takes it.
+	for _, path := range []string{"/v1/openapi.json", "/v1/docs/viewer.js"} {
+		resp := apitest.Do(t, e.h, http.MethodGet, path, "", nil, http.Header{"Accept-Encoding": {"gzip"}})
+		if got := resp.Header.Get("Content-Encoding"); got != "gzip" {
+			t.Errorf("%s to a client taking gzip: Content-Encoding %q, want gzip", path, got)
+		}
+	}
 }
