@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/garagesale/service/app/sdk/apidoc"
@@ -225,22 +226,40 @@ func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (statu
 	// handler stops it.
 	readCtx, stopReading := context.WithCancel(context.WithoutCancel(ctx))
 	read := make(chan struct{})
+	body := &endReader{r: s.r.Body}
 	go func() {
 		defer close(read)
-		s.read(readCtx, rc, lines)
+		s.read(readCtx, rc, body, lines)
 	}()
 	// The reader must be gone before the handler returns (net/http owns
 	// the body then): a read under way is cut short by a deadline now.
+	// Not one past the body's end: net/http reads the idle connection
+	// from there (for the client's next request, or its going away), and
+	// a deadline failing that read cancels the context of every later
+	// request on the connection, which then answer 499.
 	defer func() {
 		stopReading()
-		for {
+		cut := false // a deadline was set to stop a read
+		for done := false; !done; {
+			if body.ended.Load() {
+				<-read
+				break
+			}
+			cut = true
 			_ = rc.SetReadDeadline(time.Now())
 			select {
 			case <-read:
-				return
+				done = true
 			case <-time.After(50 * time.Millisecond):
 				// It set a deadline of its own before it saw the end.
 			}
+		}
+		if cut && body.ended.Load() {
+			// The end arrived as the deadline was set, so net/http's
+			// read beyond it may have failed: the connection is not
+			// kept for another request. The answer loses its closing
+			// chunk, after every line of it was sent.
+			_ = rc.SetWriteDeadline(time.Now())
 		}
 	}()
 
@@ -328,12 +347,17 @@ var errStop = errors.New("the stream stopped")
 
 // read sends the body's lines to lines, bounded by the config's limits,
 // ends with an io.EOF or errStop line and closes lines.
-func (s *ingestStream) read(ctx context.Context, rc *http.ResponseController, lines chan<- Line) {
+func (s *ingestStream) read(ctx context.Context, rc *http.ResponseController, r *endReader, lines chan<- Line) {
 	defer close(lines)
 	cfg := s.h.ingestCfg
-	body := &pacedReader{r: http.MaxBytesReader(nil, s.r.Body, cfg.MaxBytes), minRate: cfg.MinRate, grace: 2 * cfg.IdleTimeout}
+	body := &pacedReader{r: http.MaxBytesReader(nil, io.NopCloser(r), cfg.MaxBytes), minRate: cfg.MinRate, grace: 2 * cfg.IdleTimeout}
 	stopAt := s.start.Add(cfg.MaxDuration)
 	before := func() {
+		if r.ended.Load() {
+			// Past the end the deadline would be net/http's read of the
+			// idle connection's (see Stream).
+			return
+		}
 		deadline := time.Now().Add(cfg.IdleTimeout)
 		if deadline.After(stopAt) {
 			deadline = stopAt
@@ -562,4 +586,19 @@ func lineError(err error) string {
 		parts = append(parts, f+": "+e.Fields[f])
 	}
 	return "bad line: " + strings.Join(parts, "; ")
+}
+
+// endReader is the request's body, telling when it has reached its end:
+// net/http has then begun reading the connection beyond it.
+type endReader struct {
+	r     io.Reader
+	ended atomic.Bool
+}
+
+func (e *endReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if errors.Is(err, io.EOF) {
+		e.ended.Store(true)
+	}
+	return n, err
 }
