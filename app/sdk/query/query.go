@@ -175,7 +175,7 @@ func (f *Filter) Int(key string, lo, hi int) *int {
 // Money returns the parameter key as an amount in currency units ("12.5"),
 // or nil when absent or bad.
 func (f *Filter) Money(key string) *money.Money {
-	return value(f, key, apidoc.Param{Type: "number", Description: "in currency units, at most 2 decimals"}, money.Parse, "")
+	return value(f, key, apidoc.Param{Type: "number", Format: "double", Description: "in currency units, at most 2 decimals"}, money.Parse, "")
 }
 
 // Time returns the parameter key as an RFC 3339 time, or nil when absent

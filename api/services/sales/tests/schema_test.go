@@ -2,8 +2,10 @@ package tests
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/quantity"
 	"github.com/garagesale/service/docs"
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 )
@@ -127,5 +130,51 @@ func TestDocumentedBoundsAreTheTypes(t *testing.T) {
 				t.Errorf("bounds (-the types +documented):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestDocumentedNumbersAreDoubles: every number in the document, the
+// amounts, says it is a double: without a format, generators such as
+// oapi-codegen make it a float32, which rounds 1234567.89 to 1234567.9.
+func TestDocumentedNumbersAreDoubles(t *testing.T) {
+	doc, err := openapi.Load(docs.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bad []string
+	var walk func(where string, ref *openapi3.SchemaRef)
+	walk = func(where string, ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || ref.Ref != "" {
+			return
+		}
+		s := ref.Value
+		if s.Type.Includes("number") && s.Format != "double" {
+			bad = append(bad, fmt.Sprintf("%s (format %q)", where, s.Format))
+		}
+		for name, p := range s.Properties {
+			walk(where+"."+name, p)
+		}
+		walk(where+"[]", s.Items)
+	}
+	numbers := 0
+	for name, ref := range doc.Components.Schemas {
+		walk(name, ref)
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if p.Value.Schema.Value.Type.Includes("number") {
+					numbers++
+				}
+				walk(method+" "+path+" ?"+p.Value.Name, p.Value.Schema)
+			}
+		}
+	}
+	if numbers == 0 {
+		t.Fatal("no parameter is a number: the test reads the document wrong")
+	}
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		t.Errorf("numbers that are not doubles:\n%s", strings.Join(bad, "\n"))
 	}
 }

@@ -186,6 +186,12 @@ func field(t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
 			}
 		}
 	}
+	// A number without a format is a float32 to some generators
+	// (oapi-codegen), which loses the cents of 1234567.89; a double holds
+	// every amount up to 1000000000 to the cent.
+	if s.Type.Includes("number") && s.Format == "" {
+		s.Format = "double"
+	}
 	// OpenAPI 3.1 spells "may be null" as a type, not as nullable.
 	if s.Nullable {
 		s.Nullable = false
