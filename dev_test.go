@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -108,6 +110,13 @@ func TestCtrlCStopsMakeRun(t *testing.T) {
 				r.fail(t, fmt.Sprintf("start %d: %v", i+1, err))
 			}
 			ready = took
+			if i == 0 {
+				// Told only where the API's debug server moved, the
+				// sidecar collects from it.
+				if err := r.waitUp(30 * time.Second); err != nil {
+					r.fail(t, err.Error())
+				}
+			}
 			extra := time.Duration(rng.Int64N(int64(500 * time.Millisecond)))
 			time.Sleep(extra)
 			moment = fmt.Sprintf("%v after it served", extra.Round(time.Millisecond))
@@ -168,8 +177,6 @@ func startRun(t *testing.T, root, work string) *run {
 		"SALES_WEB_DEBUG_HOST="+r.addrs["debug"],
 		"METRICS_WEB_METRICS_HOST="+r.addrs["metrics"],
 		"METRICS_WEB_DEBUG_HOST="+r.addrs["metrics debug"],
-		"METRICS_COLLECT_FROM=http://"+r.addrs["debug"]+"/debug/vars",
-		"METRICS_COLLECT_READY=http://"+r.addrs["debug"]+"/debug/readiness",
 	)
 	r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
 	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -198,6 +205,25 @@ func (r *run) waitReady(within time.Duration) (time.Duration, error) {
 		}
 	}
 	return 0, fmt.Errorf("the API did not serve within %v", within)
+}
+
+// waitUp waits for the sidecar to say it collected from the API.
+func (r *run) waitUp(within time.Duration) error {
+	var last string
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get("http://" + r.addrs["metrics"] + "/metrics")
+		if err != nil {
+			last = err.Error()
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if regexp.MustCompile(`(?m)^sales_api_up 1$`).Match(body) {
+			return nil
+		}
+		last = "no sales_api_up 1 in its metrics"
+	}
+	return fmt.Errorf("the sidecar did not collect from the API's debug server %s within %v: %s", r.addrs["debug"], within, last)
 }
 
 // interrupt sends SIGINT to the process group and says what is wrong once
