@@ -53,8 +53,8 @@ func New(cfg Config) Set {
 	s.Audit = auditbus.NewBusiness(auditbus.Config{DB: db, Now: now, Storer: auditdb.Store{}})
 	s.User = userbus.NewBusiness(userbus.Config{DB: db, Now: now, Storer: userdb.Store{}, Audit: s.Audit,
 		Limiter: cfg.Limiter, Throttling: cfg.Throttling, Cache: cfg.UserCache, Log: cfg.Log})
-	s.Product = productbus.NewBusiness(productbus.Config{DB: db, Now: now, Storer: productdb.Store{}, Audit: s.Audit, UserBus: s.User})
-	s.Sale = salebus.NewBusiness(salebus.Config{DB: db, Now: now, Storer: saledb.Store{}, Audit: s.Audit, ProductBus: s.Product, Users: s.User, Limits: cfg.Sales})
+	s.Product = productbus.NewBusiness(productbus.Config{DB: db, Now: now, Storer: productdb.Store{}, Audit: s.Audit, Owners: s.User})
+	s.Sale = salebus.NewBusiness(salebus.Config{DB: db, Now: now, Storer: saledb.Store{}, Audit: s.Audit, Stock: s.Product, Buyers: s.User, Limits: cfg.Sales})
 	s.VProduct = vproductbus.NewBusiness(vproductbus.Config{DB: db, Storer: vproductdb.Store{}})
 	s.Stats = statsbus.NewBusiness(statsbus.Config{DB: db, Now: now, Storer: statsdb.Store{}})
 	// New domains: the generator adds a line above this one.

@@ -57,32 +57,38 @@ type Storer interface {
 	ReturnStock(ctx context.Context, db sqlx.ExtContext, id uuid.UUID, n quantity.Quantity, now time.Time) (Product, error)
 }
 
+// Owners is what a product needs of the user domain: its owner as the
+// user cache knows them. *userbus.Business is one.
+type Owners interface {
+	Authenticated(ctx context.Context, id uuid.UUID) (userbus.User, error)
+}
+
 // Config holds the dependencies of a Business. Now may be nil.
 type Config struct {
-	DB      *sqlx.DB
-	Now     func() time.Time
-	Storer  Storer
-	Audit   *auditbus.Business
-	UserBus *userbus.Business
+	DB     *sqlx.DB
+	Now    func() time.Time
+	Storer Storer
+	Audit  *auditbus.Business
+	Owners Owners
 }
 
 // Business manages products; every change is audited in its transaction.
 type Business struct {
-	db      *sqlx.DB
-	now     func() time.Time
-	storer  Storer
-	audit   *auditbus.Business
-	userBus *userbus.Business
+	db     *sqlx.DB
+	now    func() time.Time
+	storer Storer
+	audit  *auditbus.Business
+	owners Owners
 }
 
 // NewBusiness returns a Business.
 func NewBusiness(cfg Config) *Business {
 	return &Business{
-		db:      cfg.DB,
-		now:     sqldb.Clock(cfg.Now),
-		storer:  cfg.Storer,
-		audit:   cfg.Audit,
-		userBus: cfg.UserBus,
+		db:     cfg.DB,
+		now:    sqldb.Clock(cfg.Now),
+		storer: cfg.Storer,
+		audit:  cfg.Audit,
+		owners: cfg.Owners,
 	}
 }
 
@@ -114,7 +120,7 @@ func (b *Business) Create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, n
 
 	// The owner from the user cache, which a change to the user empties on
 	// every replica before it answers: as sure as a read of the row.
-	owner, err := b.userBus.Authenticated(ctx, np.UserID)
+	owner, err := b.owners.Authenticated(ctx, np.UserID)
 	switch {
 	case errors.Is(err, userbus.ErrNotFound) || (err == nil && !owner.Enabled):
 		return Product{}, fmt.Errorf("create product: owner %s: %w", np.UserID, ErrUserDisabled)

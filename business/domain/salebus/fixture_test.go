@@ -97,7 +97,7 @@ func newFixture(t *testing.T) fixture {
 		// rest as the API builds it.
 		newSales: func(s salebus.Storer) *salebus.Business {
 			return salebus.NewBusiness(salebus.Config{
-				DB: db, Storer: s, Audit: bs.Audit, ProductBus: products, Users: users,
+				DB: db, Storer: s, Audit: bs.Audit, Stock: products, Buyers: users,
 			})
 		},
 		initialStock: stock,

@@ -100,7 +100,7 @@ func (b *Business) ingest(ctx context.Context, tx *sqlx.Tx, sellerID uuid.UUID, 
 	slices.SortFunc(productIDs, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
 	productIDs = slices.Compact(productIDs)
 
-	products, err := b.productBus.LockForSale(ctx, tx, sellerID, productIDs)
+	products, err := b.stock.LockForSale(ctx, tx, sellerID, productIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func (b *Business) ingest(ctx context.Context, tx *sqlx.Tx, sellerID uuid.UUID, 
 	}
 	buyers := map[uuid.UUID]bool{}
 	if len(buyerIDs) > 0 {
-		if buyers, err = b.users.Exist(ctx, buyerIDs); err != nil {
+		if buyers, err = b.buyers.Exist(ctx, buyerIDs); err != nil {
 			return nil, err
 		}
 	}
@@ -174,7 +174,7 @@ func (b *Business) ingest(ctx context.Context, tx *sqlx.Tx, sellerID uuid.UUID, 
 		if err != nil {
 			return nil, fmt.Errorf("stock taken from product %s: %w", id, err)
 		}
-		_, stockAudit, err := b.productBus.TakeStock(ctx, tx, sellerID, id, q)
+		_, stockAudit, err := b.stock.TakeStock(ctx, tx, sellerID, id, q)
 		if err != nil {
 			return nil, err
 		}

@@ -11,11 +11,11 @@ import (
 
 	"github.com/garagesale/service/business/domain/auditbus"
 	"github.com/garagesale/service/business/domain/productbus"
-	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/business/types/money"
+	"github.com/garagesale/service/business/types/quantity"
 	"github.com/garagesale/service/foundation/otel"
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -89,15 +89,36 @@ type Storer interface {
 	QueryByID(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (Sale, error)
 }
 
+// Stock is what a sale needs of the product domain: the narrow methods
+// that take part in the sale's own transaction, and nothing of a
+// product's whole use case (which would begin a transaction of its own,
+// on a second connection). *productbus.Business is one.
+type Stock interface {
+	// TakeStock and ReturnStock lock the product's row in tx and return
+	// it as changed, with the change's audit record for the caller to
+	// write.
+	TakeStock(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, id uuid.UUID, n quantity.Quantity) (productbus.Product, auditbus.NewAudit, error)
+	ReturnStock(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, id uuid.UUID, n quantity.Quantity) (productbus.Product, auditbus.NewAudit, error)
+	// LockForSale locks owner's products among ids in tx, for a batch of
+	// uploaded sales.
+	LockForSale(ctx context.Context, tx *sqlx.Tx, owner uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]productbus.Product, error)
+}
+
+// Buyers is what a sale needs of the user domain: whether the buyers
+// uploaded sales name exist. *userbus.Business is one.
+type Buyers interface {
+	Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error)
+}
+
 // Config holds the dependencies of a Business. Now may be nil.
 type Config struct {
-	DB         *sqlx.DB
-	Now        func() time.Time
-	Storer     Storer
-	Audit      *auditbus.Business
-	ProductBus *productbus.Business
-	Users      *userbus.Business // whether the buyers uploaded sales name exist
-	Limits     Limits
+	DB     *sqlx.DB
+	Now    func() time.Time
+	Storer Storer
+	Audit  *auditbus.Business
+	Stock  Stock
+	Buyers Buyers
+	Limits Limits
 }
 
 // Limits bound what buyers and uploads may do; zero fields take the
@@ -117,24 +138,24 @@ var DefaultLimits = Limits{IngestWindow: 30 * 24 * time.Hour, PurchasesPerHour: 
 // Business manages sales. A sale, the stock change it causes and the audit
 // records of both are written in one transaction.
 type Business struct {
-	db         *sqlx.DB
-	now        func() time.Time
-	storer     Storer
-	audit      *auditbus.Business
-	productBus *productbus.Business
-	users      *userbus.Business
-	limits     Limits
+	db     *sqlx.DB
+	now    func() time.Time
+	storer Storer
+	audit  *auditbus.Business
+	stock  Stock
+	buyers Buyers
+	limits Limits
 }
 
 // NewBusiness returns a Business.
 func NewBusiness(cfg Config) *Business {
 	return &Business{
-		db:         cfg.DB,
-		now:        sqldb.Clock(cfg.Now),
-		storer:     cfg.Storer,
-		audit:      cfg.Audit,
-		productBus: cfg.ProductBus,
-		users:      cfg.Users,
+		db:     cfg.DB,
+		now:    sqldb.Clock(cfg.Now),
+		storer: cfg.Storer,
+		audit:  cfg.Audit,
+		stock:  cfg.Stock,
+		buyers: cfg.Buyers,
 		limits: Limits{
 			IngestWindow:     cmp.Or(cfg.Limits.IngestWindow, DefaultLimits.IngestWindow),
 			PurchasesPerHour: cmp.Or(cfg.Limits.PurchasesPerHour, DefaultLimits.PurchasesPerHour),
@@ -217,7 +238,7 @@ func (b *Business) create(ctx context.Context, tx *sqlx.Tx, actorID uuid.UUID, s
 	if err != nil {
 		return err
 	}
-	p, stockAudit, err := b.productBus.TakeStock(ctx, tx, actorID, sale.ProductID, sale.Quantity)
+	p, stockAudit, err := b.stock.TakeStock(ctx, tx, actorID, sale.ProductID, sale.Quantity)
 	switch {
 	case errors.Is(err, productbus.ErrNotFound):
 		return ErrProductNotFound
@@ -260,7 +281,7 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, anySale bool, 
 		if err != nil {
 			return err
 		}
-		p, stockAudit, err := b.productBus.ReturnStock(ctx, tx, actorID, sale.ProductID, sale.Quantity)
+		p, stockAudit, err := b.stock.ReturnStock(ctx, tx, actorID, sale.ProductID, sale.Quantity)
 		switch {
 		case errors.Is(err, productbus.ErrStockLimit):
 			return fmt.Errorf("%w: product %s holds %d", ErrStockLimit, p.ID, p.Quantity.Value())
