@@ -15,7 +15,8 @@ import (
 )
 
 // Grow fills db for plan checks: the development seed, then n copies of
-// every row of each table, made from the row by the column expressions in
+// every row of each table (a table with no row, seeded or written by the
+// test, fails t), made from the row by the column expressions in
 // set[table] (SQL of r, the row copied, and i, 1 to n), then VACUUM
 // ANALYZE, so the planner chooses as it would for a table that size that
 // autovacuum has been through (its visibility map makes index-only scans
@@ -62,9 +63,15 @@ func Grow(t *testing.T, db *sqlx.DB, n int, set map[string]map[string]string) {
 				t.Fatalf("dbtest: grow %s: %v", table, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, q); err != nil {
+		res, err := tx.ExecContext(ctx, q)
+		if err != nil {
 			_ = tx.Rollback()
 			t.Fatalf("dbtest: grow %s: %v", table, err)
+		}
+		if added, err := res.RowsAffected(); err == nil && added == 0 {
+			_ = tx.Rollback()
+			t.Fatalf("dbtest: grow %s: the table has no row to copy: Grow copies the rows there, the development seed's "+
+				"(business/sdk/migrate/seed) and any the test wrote: seed one or insert one first", table)
 		}
 		if err := tx.Commit(); err != nil {
 			t.Fatalf("dbtest: grow %s: %v", table, err)
