@@ -156,16 +156,16 @@ func (a *handlers) token(ctx context.Context, r *http.Request) (any, error) {
 
 	user, pass, ok := r.BasicAuth()
 	if !ok {
-		return nil, errs.Newf(errs.Unauthenticated, "send the email and password with HTTP Basic auth: curl --user EMAIL:PASSWORD")
+		return nil, basic(errs.Newf(errs.Unauthenticated, "send the email and password with HTTP Basic auth: curl --user EMAIL:PASSWORD"))
 	}
 	addr, err := email.Parse(user)
 	if err != nil {
-		return nil, errs.New(errs.Unauthenticated, userbus.ErrAuthenticationFailure)
+		return nil, basic(errs.New(errs.Unauthenticated, userbus.ErrAuthenticationFailure))
 	}
 
 	usr, err := a.userBus.Authenticate(ctx, addr, pass, a.clients.Key(r))
 	if err != nil {
-		return nil, busError(err)
+		return nil, basic(busError(err))
 	}
 
 	claims := auth.NewClaims(usr.ID, role.Strings(usr.Roles), a.now(), a.tokenTTL)
@@ -175,6 +175,17 @@ func (a *handlers) token(ctx context.Context, r *http.Request) (any, error) {
 		return nil, errs.Newf(errs.Internal, "generate token: %w", err)
 	}
 	return Token{Token: tkn}, nil
+}
+
+// basic gives a 401 of the token route the challenge of its scheme,
+// HTTP Basic (RFC 7617), where the API's other routes ask for a Bearer
+// token.
+func basic(err error) error {
+	var e *errs.Error
+	if errors.As(err, &e) && e.Code == errs.Unauthenticated {
+		e.Challenge = `Basic realm="sales-api", charset="UTF-8"`
+	}
+	return err
 }
 
 // CachesBehindHeader reports a change made that some replicas did not

@@ -94,6 +94,9 @@ type Error struct {
 	// IdentityOnly sends Accept-Encoding: identity, for a body refused
 	// for its Content-Encoding: what RFC 9110 asks such a 415 to say.
 	IdentityOnly bool `json:"-"`
+	// Challenge is a 401's WWW-Authenticate header, which RFC 9110
+	// requires of one: how to authenticate. Empty is "Bearer".
+	Challenge string `json:"-"`
 }
 
 // New returns an Error with code whose message is err's text.
@@ -166,7 +169,7 @@ func (e *Error) Unwrap() error { return e.Cause }
 
 // HTTPHeader implements web.HTTPHeaderer: Retry-After in whole seconds,
 // at least one, when RetryAfter is set; Connection: close and
-// Accept-Encoding: identity when asked.
+// Accept-Encoding: identity when asked; a 401's WWW-Authenticate.
 func (e *Error) HTTPHeader() http.Header {
 	h := http.Header{}
 	if e.RetryAfter > 0 {
@@ -178,6 +181,9 @@ func (e *Error) HTTPHeader() http.Header {
 	}
 	if e.IdentityOnly {
 		h.Set("Accept-Encoding", "identity")
+	}
+	if e.Code == Unauthenticated {
+		h.Set("WWW-Authenticate", cmp.Or(e.Challenge, "Bearer"))
 	}
 	if len(h) == 0 {
 		return nil

@@ -48,15 +48,15 @@ func current(ctx context.Context, users *userbus.Business, userID uuid.UUID, ver
 	usr, err := users.Authenticated(ctx, userID)
 	switch {
 	case errors.Is(err, userbus.ErrNotFound):
-		return userbus.User{}, errs.Newf(errs.Unauthenticated, "the token's user no longer exists")
+		return userbus.User{}, invalidToken("the token's user no longer exists")
 	case err != nil:
 		return userbus.User{}, errs.Newf(errs.Internal, "authenticate: %w", err)
 	case !usr.Enabled:
-		return userbus.User{}, errs.Newf(errs.Unauthenticated, "the token's user is disabled")
+		return userbus.User{}, invalidToken("the token's user is disabled")
 	case version != usr.TokenVersion:
 		// A new password, new roles or disabling since it was issued:
 		// every older token is void.
-		return userbus.User{}, errs.Newf(errs.Unauthenticated, "the token was revoked: get a new one")
+		return userbus.User{}, invalidToken("the token was revoked: get a new one")
 	}
 	return usr, nil
 }
@@ -83,7 +83,20 @@ func unauthenticated(err error) error {
 			break
 		}
 	}
+	if errors.Is(err, auth.ErrInvalidToken) {
+		e := invalidToken(msg)
+		e.Cause = err
+		return e
+	}
+	// A request with no token, or with another scheme, is told the
+	// scheme alone.
 	return &errs.Error{Code: errs.Unauthenticated, Message: msg, Cause: err}
+}
+
+// invalidToken is the 401 for a token sent that is no good: malformed,
+// expired, revoked, or its user's no longer (RFC 6750's invalid_token).
+func invalidToken(msg string) *errs.Error {
+	return &errs.Error{Code: errs.Unauthenticated, Message: msg, Cause: errors.New(msg), Challenge: `Bearer error="invalid_token"`}
 }
 
 // Authorize checks rule for the authenticated caller. For rules about a

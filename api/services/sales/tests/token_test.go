@@ -143,3 +143,37 @@ func TestTokenAttacks(t *testing.T) {
 		StatusCode: http.StatusOK, Got: &userapp.User{}, Exp: ptr(appUser(e.admin))})
 	apitest.Run(t, e.h, cases)
 }
+
+// TestUnauthenticatedChallenges: every 401 says how to authenticate
+// (RFC 9110 requires WWW-Authenticate of one): HTTP Basic on the token
+// route, a Bearer token elsewhere, with invalid_token when the token sent
+// is no good (RFC 6750). An answer that is no 401 says nothing of it.
+func TestUnauthenticatedChallenges(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const basicChallenge = `Basic realm="sales-api", charset="UTF-8"`
+	bearer := func(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
+	tests := []struct {
+		name, path string
+		header     http.Header
+		status     int
+		want       string
+	}{
+		{"token: no credentials", "/v1/users/token", nil, http.StatusUnauthorized, basicChallenge},
+		{"token: a wrong password", "/v1/users/token", basic("ada@example.com", "wrong"), http.StatusUnauthorized, basicChallenge},
+		{"token: not an address", "/v1/users/token", basic("ada", "wrong"), http.StatusUnauthorized, basicChallenge},
+		{"token: issued", "/v1/users/token", basic("ada@example.com", passwd), http.StatusOK, ""},
+		{"no token", "/v1/products", nil, http.StatusUnauthorized, "Bearer"},
+		{"another scheme", "/v1/products", basic("ada@example.com", passwd), http.StatusUnauthorized, "Bearer"},
+		{"a bad token", "/v1/products", bearer("not.a.token"), http.StatusUnauthorized, `Bearer error="invalid_token"`},
+		{"a disabled user's token", "/v1/products", bearer(e.tokens["disabled"]), http.StatusUnauthorized, `Bearer error="invalid_token"`},
+		{"a good token", "/v1/products", bearer(e.tokens["user1"]), http.StatusOK, ""},
+	}
+	for _, tt := range tests {
+		resp := apitest.Do(t, e.h, http.MethodGet, tt.path, "", nil, tt.header)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || resp.Header.Get("WWW-Authenticate") != tt.want {
+			t.Errorf("%s: %d with WWW-Authenticate %q, want %d with %q", tt.name, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), tt.status, tt.want)
+		}
+	}
+}
