@@ -4,9 +4,9 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/garagesale/service/app/sdk/clientaddr"
-
+	"github.com/garagesale/service/app/sdk/apidoc"
 	"github.com/garagesale/service/app/sdk/auth"
+	"github.com/garagesale/service/app/sdk/clientaddr"
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/app/sdk/route"
 	"github.com/garagesale/service/business/domain/userbus"
@@ -70,11 +70,19 @@ func Routes(t *route.Table, cfg Config) {
 			"a new password, or disabling, voids the tokens issued before. " +
 			"Changing your own email answers 202 whether the address was free (it is yours now) or has another account " +
 			"(it stays with that account), and counts against a daily limit (429).",
-		Body: UpdateUser{}, Response: User{}, Accepted: Accepted{}, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusTooManyRequests}})
+		Body: UpdateUser{}, Response: User{}, Accepted: Accepted{}, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusTooManyRequests},
+		ResponseHeaders: cachesBehind})
 	t.Add(route.Def{Method: http.MethodPut, Path: "/v1/users/role/{userID}", Handler: a.updateRole, Rule: auth.RuleAdminOnly,
 		Summary: "Change the roles of a user", Description: "The last enabled ADMIN keeps the role (409).",
-		Body: UpdateUserRole{}, Response: User{}, Errors: []int{http.StatusNotFound, http.StatusConflict}})
+		Body: UpdateUserRole{}, Response: User{}, Errors: []int{http.StatusNotFound, http.StatusConflict}, ResponseHeaders: cachesBehind})
 	t.Add(route.Def{Method: http.MethodDelete, Path: "/v1/users/{userID}", Handler: a.delete, Rule: auth.RuleAdminOrSubject,
 		Summary: "Delete a user", Description: "Not the last enabled ADMIN (409).",
-		Status: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict}})
+		Status: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict}, ResponseHeaders: cachesBehind})
 }
+
+// cachesBehind documents the header of a change some replicas did not
+// acknowledge in time (notAcknowledged).
+var cachesBehind = []apidoc.Param{{Name: CachesBehindHeader, Type: "string",
+	Description: "sent when some replicas did not acknowledge the change in time: how many, and how soon they stop " +
+		"serving the user as they were (\"2; they stop serving cached users within 3s\"); until then a change that " +
+		"revokes access is not yet everywhere"}}

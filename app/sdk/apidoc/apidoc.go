@@ -36,6 +36,12 @@ type Op struct {
 	Query    []Param
 	Headers  []Param
 	Errors   []int
+	// Idempotent is a route that takes an Idempotency-Key: a 409 may be
+	// a request with the same key still in progress, with Retry-After.
+	Idempotent bool
+	// ResponseHeaders are the headers its success answers may carry
+	// besides those of every answer (X-Trace-Id).
+	ResponseHeaders []Param
 }
 
 // NDJSON is the media type of a stream of JSON values, one per line.
@@ -51,13 +57,14 @@ const (
 	Bearer             // a token from the token route
 )
 
-// Param is a query parameter or request header.
+// Param is a query parameter, a request header or an answer's header.
 type Param struct {
 	Name        string
 	Description string
 	Type        string // string, integer, number, boolean
 	Format      string // uuid, date-time, ...
 	Min, Max    *float64
+	MinLength   uint64   // of a string
 	Enum        []string // the values it takes, when they are few
 }
 

@@ -89,7 +89,20 @@ func checkContract(t testing.TB, req *http.Request, reqBody []byte, resp *http.R
 	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
 		t.Errorf("%s %s answered %d %s, which the API's document does not allow:\n%v", req.Method, req.URL, resp.StatusCode, clip(respBody), err)
 	}
+	if documented := route.Operation.Responses.Status(resp.StatusCode); documented != nil {
+		for _, h := range clientHeaders {
+			if resp.Header.Get(h) != "" && documented.Value.Headers[h] == nil {
+				t.Errorf("%s %s answered %d with %s: %q, which the API's document does not name for that answer",
+					req.Method, req.URL, resp.StatusCode, h, resp.Header.Get(h))
+			}
+		}
+	}
 }
+
+// clientHeaders are the API's own answer headers a client acts on: each
+// must be in the document where the API sends it. (X-Trace-Id, on every
+// answer, is told of in the document's description.)
+var clientHeaders = []string{"Retry-After", "WWW-Authenticate", "Idempotent-Replayed", "Sales-Caches-Behind"}
 
 // ndjsonDecoder checks every line of an NDJSON stream against the schema
 // (of one line) and gives the validator the last line to check again.

@@ -19,6 +19,9 @@ import (
 // Header is the request header of the IETF Idempotency-Key draft.
 const Header = "Idempotency-Key"
 
+// ReplayedHeader marks an answer replayed for a key: "true".
+const ReplayedHeader = "Idempotent-Replayed"
+
 // Do runs write, a handler's change, in one transaction and returns its
 // answer. With an Idempotency-Key from caller, the transaction first takes
 // the key: a key whose first request succeeded answers that answer again
@@ -189,5 +192,5 @@ func (r replay) HTTPHeader() http.Header {
 	if !r.replayed {
 		return nil
 	}
-	return http.Header{"Idempotent-Replayed": {"true"}}
+	return http.Header{ReplayedHeader: {"true"}}
 }

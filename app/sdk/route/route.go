@@ -61,6 +61,9 @@ type Def struct {
 	// missing resource, 409 for a conflict, a 403 of its own); those of
 	// the rule, the body and every route are documented already.
 	Errors []int
+	// ResponseHeaders are the headers of its own a success may carry;
+	// an Idempotent route's Idempotent-Replayed is documented already.
+	ResponseHeaders []apidoc.Param
 }
 
 // Config is what a Table needs.
@@ -97,7 +100,7 @@ func (t *Table) Add(r Def) {
 		Method: r.Method, Path: r.Path, ID: t.tag + "." + cmp.Or(r.Name, funcName(r.Handler)), Tag: t.tag,
 		Summary: r.Summary, Description: r.Description,
 		Body: r.Body, Status: r.Status, Response: r.Response, Accepted: r.Accepted, Content: r.Content, Stream: r.Stream,
-		Query: r.Query, Errors: r.Errors,
+		Query: r.Query, Errors: r.Errors, ResponseHeaders: r.ResponseHeaders,
 	}
 	switch {
 	case r.Rule != 0:
@@ -107,8 +110,12 @@ func (t *Table) Add(r Def) {
 		op.Auth = apidoc.Basic
 	}
 	if r.Idempotent {
-		op.Headers = append(op.Headers, apidoc.Param{Name: idempotency.Header, Type: "string",
-			Description: "any unique string, a UUID say: a retry with the same key gets the first answer instead of doing it again"})
+		op.Idempotent = true
+		op.Headers = append(op.Headers, apidoc.Param{Name: idempotency.Header, Type: "string", MinLength: 1,
+			Description: "any unique string of 1 to 255 characters, a UUID say, sent as it is or as an RFC 8941 string " +
+				"(in double quotes): a retry with the same key gets the first answer instead of doing it again"})
+		op.ResponseHeaders = append(op.ResponseHeaders, apidoc.Param{Name: idempotency.ReplayedHeader, Type: "string", Enum: []string{"true"},
+			Description: "true when this is the stored answer to an earlier request with the same key, which was not done again"})
 		op.Errors = append(op.Errors, http.StatusConflict, http.StatusUnprocessableEntity)
 	}
 	t.cfg.App.HandlerFunc(r.Method, r.Path, r.Handler, mw...)

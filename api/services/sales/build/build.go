@@ -179,7 +179,8 @@ const apiDescription = `The Sales API of the garagesale service kit: users, prod
 the audit log. Every error answer has one shape, {"code", "message", "fields", "errorID"},
 with the code saying what happened and the fields naming each bad field. Lists take page
 and rows, or a cursor (the next of the page before), orderBy and filters named after the
-JSON fields they filter.`
+JSON fields they filter. While tracing is on, every answer carries X-Trace-Id, the trace the
+API's logs and trace viewer name it by: quote it when reporting a problem.`
 
 // notRouted is the API's error body for an unknown route or method.
 func notRouted(status int) any {

@@ -59,6 +59,7 @@ func document(spec *apidoc.Spec) (*openapi3.T, error) {
 					Description: "the email and password of a user"}},
 			},
 			Responses: openapi3.ResponseBodies{},
+			Headers:   sharedHeaders(),
 		},
 	}
 	models := newModels(doc.Components.Schemas)
@@ -159,21 +160,86 @@ func operation(op apidoc.Op, models *models, errRef *openapi3.SchemaRef) (*opena
 	} else if op.Content != "" {
 		res.Content = openapi3.Content{op.Content: openapi3.NewMediaType().WithSchema(openapi3.NewStringSchema())}
 	}
+	res.Headers = successHeaders(op)
 	o.Responses.Set(fmt.Sprint(status), &openapi3.ResponseRef{Value: res})
 	if op.Accepted != nil {
 		ref, err := models.add(models.res, "response", op.Accepted)
 		if err != nil {
 			return nil, err
 		}
-		o.Responses.Set(fmt.Sprint(http.StatusAccepted), &openapi3.ResponseRef{Value: openapi3.NewResponse().
-			WithDescription(http.StatusText(http.StatusAccepted)).WithContent(content(ref, false))})
+		accepted := openapi3.NewResponse().WithDescription(http.StatusText(http.StatusAccepted)).WithContent(content(ref, false))
+		accepted.Headers = successHeaders(op)
+		o.Responses.Set(fmt.Sprint(http.StatusAccepted), &openapi3.ResponseRef{Value: accepted})
 	}
 
 	for _, code := range errorStatuses(op) {
-		o.Responses.Set(fmt.Sprint(code), &openapi3.ResponseRef{Value: openapi3.NewResponse().
-			WithDescription(cmp.Or(errorMeanings[code], http.StatusText(code))).WithJSONSchemaRef(errRef)})
+		res := openapi3.NewResponse().WithDescription(cmp.Or(errorMeanings[code], http.StatusText(code))).WithJSONSchemaRef(errRef)
+		res.Headers = errorHeaders(op, code)
+		o.Responses.Set(fmt.Sprint(code), &openapi3.ResponseRef{Value: res})
 	}
 	return o, nil
+}
+
+// The headers of many answers, documented once under components. Every
+// answer's X-Trace-Id is told of in the API's description instead: on
+// each answer it would be a tenth of the document.
+const (
+	retryAfterHeader = "Retry-After"
+	challengeHeader  = "WWW-Authenticate"
+)
+
+// sharedHeaders are the components' headers.
+func sharedHeaders() openapi3.Headers {
+	header := func(desc string, required bool, schema *openapi3.Schema) *openapi3.HeaderRef {
+		return &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+			Description: desc, Required: required, Schema: &openapi3.SchemaRef{Value: schema}}}}
+	}
+	return openapi3.Headers{
+		retryAfterHeader: header("how many seconds to wait before trying again", false,
+			openapi3.NewIntegerSchema().WithMin(1)),
+		challengeHeader: header(`how to authenticate: Basic on the token route, Bearer elsewhere, `+
+			`Bearer error="invalid_token" for a token sent that is no good`, true, openapi3.NewStringSchema()),
+	}
+}
+
+// shared refers to the components' header name.
+func shared(name string) *openapi3.HeaderRef {
+	return &openapi3.HeaderRef{Ref: "#/components/headers/" + name}
+}
+
+// successHeaders are the headers of op's success answers.
+func successHeaders(op apidoc.Op) openapi3.Headers {
+	if len(op.ResponseHeaders) == 0 {
+		return nil
+	}
+	h := openapi3.Headers{}
+	for _, p := range op.ResponseHeaders {
+		h[p.Name] = &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: *param(&openapi3.Parameter{}, p)}}
+	}
+	if len(h) == 0 {
+		return nil
+	}
+	return h
+}
+
+// errorHeaders are the headers of op's answers of the error status code.
+func errorHeaders(op apidoc.Op, code int) openapi3.Headers {
+	h := openapi3.Headers{}
+	switch code {
+	case http.StatusUnauthorized:
+		h[challengeHeader] = shared(challengeHeader)
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		h[retryAfterHeader] = shared(retryAfterHeader)
+	case http.StatusConflict:
+		// A request whose Idempotency-Key is still in progress.
+		if op.Idempotent {
+			h[retryAfterHeader] = shared(retryAfterHeader)
+		}
+	}
+	if len(h) == 0 {
+		return nil
+	}
+	return h
 }
 
 // content is a body of the model ref: JSON, or NDJSON lines for a stream.
@@ -199,7 +265,7 @@ func describe(op apidoc.Op) string {
 }
 
 func param(p *openapi3.Parameter, d apidoc.Param) *openapi3.Parameter {
-	schema := &openapi3.Schema{Type: &openapi3.Types{cmp.Or(d.Type, "string")}, Format: d.Format, Min: d.Min, Max: d.Max}
+	schema := &openapi3.Schema{Type: &openapi3.Types{cmp.Or(d.Type, "string")}, Format: d.Format, Min: d.Min, Max: d.Max, MinLength: d.MinLength}
 	for _, e := range d.Enum {
 		schema.Enum = append(schema.Enum, e)
 	}
