@@ -17,7 +17,7 @@ type Audit struct {
 	ObjDomain string          `json:"objDomain"`
 	ObjName   string          `json:"objName"`
 	ActorID   string          `json:"actorID" openapi:"format=uuid"`
-	Action    string          `json:"action"`
+	Action    string          `json:"action" openapi:"enum=created|updated|deleted"`
 	Data      json.RawMessage `json:"data"`
 	Message   string          `json:"message"`
 	Timestamp string          `json:"timestamp" openapi:"format=date-time"`

@@ -66,6 +66,7 @@ type Param struct {
 	Min, Max    *float64
 	MinLength   uint64   // of a string
 	Enum        []string // the values it takes, when they are few
+	Default     any      // what the API takes when it is not sent
 }
 
 // Info is what the document says of the API as a whole.

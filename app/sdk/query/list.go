@@ -100,15 +100,21 @@ func List[F, B, A any](ctx context.Context, r *http.Request, bus Lister[B, F], s
 func (s ListSpec[F, B, A]) Params() []apidoc.Param {
 	fields := slices.Sorted(maps.Keys(s.Order))
 	def := ""
+	// Every form orderBy takes, for generated clients to offer: FIELD
+	// (ascending), FIELD,ASC and FIELD,DESC.
+	var orders []string
 	for _, k := range fields {
 		if s.Order[k] == s.DefaultOrder.Field {
 			def = k + "," + s.DefaultOrder.Direction
 		}
+		orders = append(orders, k, k+","+order.ASC, k+","+order.DESC)
 	}
 	params := []apidoc.Param{
-		{Name: "page", Type: "integer", Min: new(1.0), Description: fmt.Sprintf("the page number, from 1 (default 1), while (page-1)×rows stays under %d; deeper pages by cursor", page.MaxOffset)},
-		{Name: "rows", Type: "integer", Min: new(1.0), Max: new(float64(page.MaxRows)), Description: fmt.Sprintf("rows per page (default %d)", page.DefaultRows)},
-		{Name: "orderBy", Type: "string", Description: "FIELD or FIELD,ASC or FIELD,DESC with FIELD one of " + strings.Join(fields, ", ") + " (default " + def + ")"},
+		{Name: "page", Type: "integer", Min: new(1.0), Default: 1,
+			Description: fmt.Sprintf("the page number, from 1, while (page-1)×rows stays under %d; deeper pages by cursor", page.MaxOffset)},
+		{Name: "rows", Type: "integer", Min: new(1.0), Max: new(float64(page.MaxRows)), Default: page.DefaultRows, Description: "rows per page"},
+		{Name: "orderBy", Type: "string", Enum: orders, Default: def,
+			Description: "FIELD or FIELD,ASC or FIELD,DESC with FIELD one of " + strings.Join(fields, ", ")},
 		{Name: "cursor", Type: "string", Description: "the next of an earlier page of the same list (same orderBy and filters): the page after it; page, if sent, must be 1"},
 	}
 	return append(params, Params(s.Filter, s.Docs)...)
