@@ -93,8 +93,13 @@ func NewBusiness(cfg Config) *Business {
 }
 
 // Audit is the audit record of action on prd by actorID; its cost is the
-// decimal text the API shows ("12.5").
+// decimal text the API shows ("12.5"), and so is its sale price, null
+// when it has none.
 func Audit(actorID uuid.UUID, prd Product, action string) auditbus.NewAudit {
+	var minPrice any
+	if prd.MinPrice != nil {
+		minPrice = prd.MinPrice.Decimal()
+	}
 	return auditbus.NewAudit{
 		ObjID:     prd.ID,
 		ObjDomain: Domain,
@@ -105,6 +110,7 @@ func Audit(actorID uuid.UUID, prd Product, action string) auditbus.NewAudit {
 			"userID":   prd.UserID.String(),
 			"name":     prd.Name.String(),
 			"cost":     prd.Cost.Decimal(),
+			"minPrice": minPrice,
 			"quantity": prd.Quantity.Value(),
 		},
 		Message: action + " product",

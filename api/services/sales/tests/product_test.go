@@ -522,9 +522,23 @@ func TestProductsAudit(t *testing.T) {
 	if err := json.Unmarshal(data, &got); err != nil {
 		t.Fatalf("decode audit data %s: %v", data, err)
 	}
-	wantData := map[string]any{"name": "Kettle", "cost": "12.5", "quantity": float64(2), "userID": e.user1.ID.String()}
+	wantData := map[string]any{"name": "Kettle", "cost": "12.5", "minPrice": nil, "quantity": float64(2), "userID": e.user1.ID.String()}
 	if diff := gocmp.Diff(wantData, got); diff != "" {
 		t.Errorf("audit data (-want +got):\n%s", diff)
+	}
+
+	// A change of the sale price alone is recorded with it: the record
+	// of each change differs from the one before.
+	lamp := e.createProduct(t, e.tokens["user1"], "Lamp", "12.5", 1)
+	for _, price := range []any{5, 7.5} {
+		e.doProduct(t, http.MethodPut, "/v1/products/"+lamp.ID, e.tokens["user1"], map[string]any{"minPrice": price}, http.StatusOK, nil)
+	}
+	var prices []string
+	if err := e.db.DB.Select(&prices, `SELECT coalesce(data->>'minPrice', 'null') FROM audits WHERE obj_id = $1 ORDER BY timestamp`, lamp.ID); err != nil {
+		t.Fatal(err)
+	}
+	if diff := gocmp.Diff([]string{"null", "5", "7.5"}, prices); diff != "" {
+		t.Errorf("the sale price in the audit records (-want +got):\n%s", diff)
 	}
 }
 

@@ -442,7 +442,7 @@ func TestSalesAreAudited(t *testing.T) {
 	saleID := uuid.MustParse(sale.ID)
 	saleData := fmt.Sprintf(`{"paid": "12.5", "buyerID": %q, "quantity": 2, "productID": %q}`, s.user2.ID, lamp.ID)
 	productData := func(qty int) string {
-		return fmt.Sprintf(`{"cost": "10", "name": "Lamp", "userID": %q, "quantity": %d}`, s.user1.ID, qty)
+		return fmt.Sprintf(`{"cost": "10", "name": "Lamp", "userID": %q, "minPrice": "0", "quantity": %d}`, s.user1.ID, qty)
 	}
 	want := []auditRow{
 		{ObjID: lamp.ID, ObjDomain: "product", ActorID: s.user2.ID, Action: "updated", Data: productData(3)},
