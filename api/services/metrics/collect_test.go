@@ -29,7 +29,7 @@ func TestCollectLoopReachesALateAPI(t *testing.T) {
 	defer api.Close()
 
 	col := collector.New(collector.Config{VarsURL: api.URL})
-	pub := publisher.New()
+	pub := publisher.New(publisher.Config{})
 	log := logger.New(io.Discard, logger.LevelError, "metrics", nil)
 
 	ctx, cancel := context.WithCancel(context.Background())

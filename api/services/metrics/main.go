@@ -52,7 +52,7 @@ type Config struct {
 	}
 	Collect struct {
 		From     string        `conf:"default:http://localhost:3010/debug/vars,help:expvar endpoint of the API"`
-		Ready    string        `conf:"default:http://localhost:3010/debug/readiness,help:readiness endpoint of the API; empty skips it"`
+		Ready    string        `conf:"default:http://localhost:3010/debug/readiness,help:readiness endpoint of the API; empty skips it: no sales_api_ready is served"`
 		Interval time.Duration `conf:"default:5s,help:how often the API is read"`
 		Timeout  time.Duration `conf:"default:2s,help:time a read of the API may take"`
 	}
@@ -79,7 +79,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 		ReadyURL: cfg.Collect.Ready,
 		Timeout:  cfg.Collect.Timeout,
 	})
-	pub := publisher.New()
+	pub := publisher.New(publisher.Config{Readiness: cfg.Collect.Ready != ""})
 
 	collectCtx, stopCollect := context.WithCancel(ctx)
 	var collecting sync.WaitGroup

@@ -75,7 +75,8 @@ var (
 // prometheus.Collector, so values are read when Prometheus scrapes, never
 // stored twice.
 type Publisher struct {
-	reg *prometheus.Registry
+	reg       *prometheus.Registry
+	readiness bool
 
 	mu       sync.Mutex
 	last     collector.Snapshot
@@ -84,9 +85,17 @@ type Publisher struct {
 	failures uint64
 }
 
+// Config says what the collector asks the API besides its figures.
+type Config struct {
+	// Readiness is whether the collector asks the API's readiness: if not,
+	// no sales_api_ready is served, rather than a 0 that would say the
+	// database is down.
+	Readiness bool
+}
+
 // New returns a Publisher with nothing collected yet: it serves up 0.
-func New() *Publisher {
-	p := &Publisher{reg: prometheus.NewRegistry()}
+func New(cfg Config) *Publisher {
+	p := &Publisher{reg: prometheus.NewRegistry(), readiness: cfg.Readiness}
 	p.reg.MustRegister(p)
 	return p
 }
@@ -131,7 +140,9 @@ func (p *Publisher) Collect(ch chan<- prometheus.Metric) {
 
 	ch <- prometheus.MustNewConstMetric(upDesc, prometheus.GaugeValue, boolValue(up))
 	ch <- prometheus.MustNewConstMetric(failuresDesc, prometheus.CounterValue, float64(failures))
-	ch <- prometheus.MustNewConstMetric(readyDesc, prometheus.GaugeValue, boolValue(have && snap.Ready))
+	if p.readiness {
+		ch <- prometheus.MustNewConstMetric(readyDesc, prometheus.GaugeValue, boolValue(have && snap.Ready))
+	}
 	if !have {
 		return
 	}

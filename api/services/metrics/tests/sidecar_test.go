@@ -76,11 +76,15 @@ type sidecar struct {
 	srv *httptest.Server
 }
 
-func newSidecar(t *testing.T, debugURL string) *sidecar {
+func newSidecar(t *testing.T, debugURL string, readiness bool) *sidecar {
 	t.Helper()
+	cfg := collector.Config{VarsURL: debugURL + "/debug/vars"}
+	if readiness {
+		cfg.ReadyURL = debugURL + "/debug/readiness"
+	}
 	s := &sidecar{
-		col: collector.New(collector.Config{VarsURL: debugURL + "/debug/vars", ReadyURL: debugURL + "/debug/readiness"}),
-		pub: publisher.New(),
+		col: collector.New(cfg),
+		pub: publisher.New(publisher.Config{Readiness: readiness}),
 	}
 	s.srv = httptest.NewServer(s.pub.Handler())
 	t.Cleanup(s.srv.Close)
@@ -148,11 +152,22 @@ func read(families map[string]*dto.MetricFamily) figures {
 
 func TestSidecar(t *testing.T) {
 	a := startAPI(t)
-	s := newSidecar(t, a.debugSrv.URL)
+	s := newSidecar(t, a.debugSrv.URL, true)
 
 	// Before any collection only the sidecar's own health is served.
 	if diff := cmp.Diff(figures{Up: 0, Ready: 0, Requests: -1, LatencyCount: -1}, read(s.scrape(t))); diff != "" {
 		t.Errorf("before collecting (-want +got):\n%s", diff)
+	}
+
+	// A sidecar told not to ask the API's readiness serves no
+	// sales_api_ready, where it served a 0 for good, which
+	// SalesAPINotReady took for a database down.
+	unasked := newSidecar(t, a.debugSrv.URL, false)
+	if !unasked.collect(t) {
+		t.Fatal("the collection did not reach the API")
+	}
+	if got := read(unasked.scrape(t)); got.Up != 1 || got.Ready != -1 {
+		t.Errorf("without readiness: up %v, ready %v; want up 1 and no sales_api_ready", got.Up, got.Ready)
 	}
 
 	for range 3 {
@@ -214,7 +229,7 @@ func TestSidecar(t *testing.T) {
 func TestZarfMetricNamesAreServed(t *testing.T) {
 	// The metric names need the publisher only, not a live API: a
 	// snapshot with every expvar the API publishes fills every family.
-	pub := publisher.New()
+	pub := publisher.New(publisher.Config{Readiness: true})
 	pub.Update(collector.Snapshot{
 		Build:   "test",
 		Latency: collector.Latency{Buckets: map[string]uint64{"0.1": 1}, Count: 1, Sum: 0.05},
