@@ -5,6 +5,7 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -21,4 +22,14 @@ var tracer = otel.Tracer("github.com/garagesale/service")
 // Attributes must never carry user data (emails, names, secrets).
 func AddSpan(ctx context.Context, name string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
 	return tracer.Start(ctx, name, trace.WithAttributes(attrs...))
+}
+
+// Fail marks ctx's span as failed, with what failed (status) and why
+// (err, recorded as the span's exception): a trace viewer then shows the
+// request among the failed ones, with its cause. err must carry no user
+// data, as attributes must not.
+func Fail(ctx context.Context, status string, err error) {
+	span := trace.SpanFromContext(ctx)
+	span.RecordError(err)
+	span.SetStatus(codes.Error, status)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/foundation/logger"
+	"github.com/garagesale/service/foundation/otel"
 	"github.com/garagesale/service/foundation/web"
 	"github.com/google/uuid"
 )
@@ -32,11 +33,13 @@ func Errors(log *logger.Logger) web.MidFunc {
 					args = append(args, "stack", p.stack)
 				}
 				log.Error(ctx, "internal error", args...)
+				otel.Fail(ctx, "internal error "+id, e)
 				return &errs.Error{Code: errs.Internal, Message: http.StatusText(http.StatusInternalServerError), ErrorID: id}, nil
 			case errs.Unavailable:
 				// Not the client's doing, and the operator's to fix: the
 				// cause says which of the database's troubles it was.
 				log.Warn(ctx, "request unavailable", "code", e.Code, "cause", causeOf(e))
+				otel.Fail(ctx, "unavailable", e)
 				return e, nil
 			}
 			args := []any{"code", e.Code, "message", e.Message}

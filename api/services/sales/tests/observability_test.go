@@ -22,6 +22,7 @@ import (
 	"github.com/garagesale/service/foundation/web"
 	"github.com/google/go-cmp/cmp"
 	gootel "go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 	collectortrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
@@ -259,6 +260,7 @@ func TestInternalErrorHasOneLogLine(t *testing.T) {
 	db.Close()
 
 	var logs dbtest.Buffer
+	spans := &spanRecorder{}
 	h := build.WebAPI(build.Config{
 		Build:     "test",
 		Log:       logger.New(&logs, logger.LevelInfo, "sales-api", web.GetTraceID),
@@ -266,7 +268,7 @@ func TestInternalErrorHasOneLogLine(t *testing.T) {
 		Auth:      e.auth,
 		ActiveKID: kid,
 		TokenTTL:  tokenTTL,
-		Tracer:    sdktrace.NewTracerProvider().Tracer("sales-api"),
+		Tracer:    sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)).Tracer("sales-api"),
 	})
 
 	resp := apitest.Do(t, h, http.MethodGet, "/v1/users", e.tokens["admin"], nil, nil)
@@ -324,4 +326,59 @@ func TestInternalErrorHasOneLogLine(t *testing.T) {
 	if traceID == "" || traceID == "00000000000000000000000000000000" {
 		t.Errorf("response has no trace ID: %q", traceID)
 	}
+
+	// The request's span is marked failed, with the errorID and the
+	// cause, so a trace viewer lists it among the failed.
+	server := spans.named("GET /v1/users")
+	if server == nil {
+		t.Fatalf("no server span; spans: %v", spans.names())
+	}
+	var exception string
+	for _, ev := range server.Events() {
+		for _, a := range ev.Attributes {
+			if a.Key == "exception.message" {
+				exception = a.Value.AsString()
+			}
+		}
+	}
+	if st := server.Status(); st.Code != codes.Error || st.Description != "internal error "+got.ErrorID || !strings.Contains(exception, "database is closed") {
+		t.Errorf("server span status %v %q, exception %q; want Error, the errorID and the cause", st.Code, st.Description, exception)
+	}
+}
+
+// spanRecorder keeps the spans that end: a span processor for tests.
+type spanRecorder struct {
+	mu    sync.Mutex
+	ended []sdktrace.ReadOnlySpan
+}
+
+func (r *spanRecorder) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (r *spanRecorder) OnEnd(s sdktrace.ReadOnlySpan) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ended = append(r.ended, s)
+}
+func (r *spanRecorder) Shutdown(context.Context) error   { return nil }
+func (r *spanRecorder) ForceFlush(context.Context) error { return nil }
+
+// named returns the last span ended with name, or nil.
+func (r *spanRecorder) named(name string) sdktrace.ReadOnlySpan {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.ended) - 1; i >= 0; i-- {
+		if r.ended[i].Name() == name {
+			return r.ended[i]
+		}
+	}
+	return nil
+}
+
+func (r *spanRecorder) names() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, s := range r.ended {
+		out = append(out, s.Name())
+	}
+	return out
 }
