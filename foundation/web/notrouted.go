@@ -6,44 +6,24 @@ import (
 	"strings"
 )
 
-// notRoutedWriter replaces the ServeMux's own plain-text 404 and 405
-// replies (for a path no route has, or a method the path lacks) with the
-// app's body. The mux's replies are text/plain; routed handlers always set
-// their own Content-Type first, so they pass through untouched.
-type notRoutedWriter struct {
-	http.ResponseWriter
-	body        func(status int) any
-	wroteHeader bool
-	replaced    bool
+// replyRecorder keeps the status and headers of the mux's own reply to a
+// request no route takes; its text is not kept.
+type replyRecorder struct {
+	header http.Header
+	code   int
 }
 
-func (w *notRoutedWriter) WriteHeader(code int) {
-	if w.wroteHeader {
-		return
+func (r *replyRecorder) Header() http.Header { return r.header }
+
+func (r *replyRecorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
 	}
-	w.wroteHeader = true
-	if (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) &&
-		w.Header().Get("Content-Type") == "text/plain; charset=utf-8" {
-		if data, contentType, ok := w.replacement(code); ok {
-			w.replaced = true
-			w.Header().Set("Content-Type", contentType)
-			w.ResponseWriter.WriteHeader(code)
-			// The client may be gone; nothing to do about it.
-			_, _ = w.ResponseWriter.Write(data)
-			return
-		}
-	}
-	w.ResponseWriter.WriteHeader(code)
 }
 
-// notRouted answers status with the app's body, or the mux's text.
-func (w *notRoutedWriter) notRouted(status int) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	if !w.replaced {
-		_, _ = w.ResponseWriter.Write([]byte(http.StatusText(status) + "\n"))
-	}
+func (r *replyRecorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
 
 // isClean reports whether p, a request's escaped path, is one the mux
@@ -60,24 +40,3 @@ func isClean(p string) bool {
 	}
 	return c == p
 }
-
-// replacement encodes the app's body for status; false keeps the mux's.
-func (w *notRoutedWriter) replacement(status int) ([]byte, string, bool) {
-	body := w.body(status)
-	if body == nil {
-		return nil, "", false
-	}
-	data, contentType, err := Encode(body)
-	return data, contentType, err == nil
-}
-
-func (w *notRoutedWriter) Write(b []byte) (int, error) {
-	w.WriteHeader(http.StatusOK) // a no-op once the header is written
-	if w.replaced {
-		return len(b), nil
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the real writer.
-func (w *notRoutedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

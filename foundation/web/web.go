@@ -47,8 +47,9 @@ type Config struct {
 	Tracer trace.Tracer
 	Mid    []MidFunc
 	// NotRouted, when set, is the body (see Encode) for a request no route
-	// takes: 404 for an unknown path, 405 for a method the path does not
-	// have. Nil keeps the mux's own plain-text reply.
+	// takes, with its status: 404 for an unknown path, 405 for a method the
+	// path does not have. It is sent through Mid, as a route's answer is.
+	// Nil, or a nil body, keeps the mux's own plain-text reply.
 	NotRouted func(status int) any
 }
 
@@ -69,22 +70,42 @@ func (a *App) Routes() []string {
 	return slices.Sorted(slices.Values(a.routes))
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. A request no route takes is answered
+// with the NotRouted body through the same middleware as a routed one, so
+// it is logged, counted and traced too: a scanner's burst of 404s shows.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.cfg.NotRouted == nil {
 		a.mux.ServeHTTP(w, r)
 		return
 	}
-	nw := &notRoutedWriter{ResponseWriter: w, body: a.cfg.NotRouted}
-	// The mux's own test: the escaped path, CONNECT and "*" left alone.
-	if r.Method != http.MethodConnect && r.RequestURI != "*" && !isClean(r.URL.EscapedPath()) {
+	var status int
+	var allow []string
+	switch h, pattern := a.mux.Handler(r); {
+	case r.Method != http.MethodConnect && r.RequestURI != "*" && !isClean(r.URL.EscapedPath()):
 		// The mux would redirect to the clean path with an HTML body (no
 		// body for a POST): a reply in no route's form. No route has
 		// this path, so it is answered as one no route takes.
-		nw.notRouted(http.StatusNotFound)
+		status = http.StatusNotFound
+	case pattern == "":
+		// The mux's own 404 or 405, asked for its status and, for a 405,
+		// the methods the path has.
+		rec := &replyRecorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		status, allow = rec.code, rec.header.Values("Allow")
+	default:
+		a.mux.ServeHTTP(w, r)
 		return
 	}
-	a.mux.ServeHTTP(nw, r)
+	if len(allow) > 0 {
+		w.Header()["Allow"] = allow
+	}
+	body := a.cfg.NotRouted(status)
+	if body == nil {
+		http.Error(w, http.StatusText(status), status)
+		return
+	}
+	notRouted := wrap(func(context.Context, *http.Request) (any, error) { return body, nil }, a.cfg.Mid)
+	a.serve("", notRouted)(w, r)
 }
 
 // HandlerFunc registers h for method and path (a ServeMux pattern such as
@@ -94,15 +115,23 @@ func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
 	h = wrap(wrap(h, mw), a.cfg.Mid)
 	route := method + " " + path
 	a.routes = append(a.routes, route)
+	a.mux.HandleFunc(route, a.serve(path, h))
+}
 
-	a.mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) {
+// serve runs h for a request to path, a route's pattern ("" for a request
+// no route takes), in a server span, and sends what it returns.
+func (a *App) serve(path string, h HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		// A span is named for its route, or its method alone when no
+		// route takes it (OpenTelemetry's rule, lest each path scanned
+		// make a name of its own).
+		name, attrs := r.Method, []attribute.KeyValue{attribute.String("http.request.method", r.Method)}
+		if path != "" {
+			name = r.Method + " " + path
+			attrs = append(attrs, attribute.String("http.route", path))
+		}
 		ctx := propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-		ctx, span := a.cfg.Tracer.Start(ctx, route,
-			trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(
-				attribute.String("http.request.method", r.Method),
-				attribute.String("http.route", path),
-			))
+		ctx, span := a.cfg.Tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
 		defer span.End()
 
 		sc := span.SpanContext()
@@ -125,7 +154,7 @@ func (a *App) HandlerFunc(method, path string, h HandlerFunc, mw ...MidFunc) {
 		if err != nil {
 			a.cfg.Log(ctx, "web: respond", "error", err)
 		}
-	})
+	}
 }
 
 type traceIDKey struct{}

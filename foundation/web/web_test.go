@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -168,6 +169,58 @@ func TestAppRoutesAndNotRouted(t *testing.T) {
 		})
 	}
 }
+
+// TestNotRoutedRunsTheMiddleware: a request no route takes goes through
+// the app's middleware as a routed one does (its log line, its count),
+// with the mux's Allow for a 405, in a span named by its method alone.
+func TestNotRoutedRunsTheMiddleware(t *testing.T) {
+	var seen []string
+	count := func(next web.HandlerFunc) web.HandlerFunc {
+		return func(ctx context.Context, r *http.Request) (any, error) {
+			resp, err := next(ctx, r)
+			seen = append(seen, fmt.Sprintf("%s %s %d", r.Method, r.URL.Path, web.StatusOf(resp)))
+			return resp, err
+		}
+	}
+	spans := &spanNames{}
+	app := web.NewApp(web.Config{
+		Mid:       []web.MidFunc{count},
+		Tracer:    sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)).Tracer("test"),
+		NotRouted: func(status int) any { return statusBody{code: status, Error: http.StatusText(status)} },
+	})
+	app.HandlerFunc(http.MethodGet, "/things/{id}", func(ctx context.Context, r *http.Request) (any, error) {
+		return body{}, nil
+	})
+
+	var allow string
+	for _, req := range []struct{ method, path string }{
+		{http.MethodGet, "/things/7"}, {http.MethodGet, "/nowhere"}, {http.MethodDelete, "/things/7"}, {http.MethodGet, "/a/../b"},
+	} {
+		w := httptest.NewRecorder()
+		app.ServeHTTP(w, httptest.NewRequest(req.method, req.path, nil))
+		if req.method == http.MethodDelete {
+			allow = w.Header().Get("Allow")
+		}
+	}
+	want := []string{"GET /things/7 200", "GET /nowhere 404", "DELETE /things/7 405", "GET /a/../b 404"}
+	if diff := cmp.Diff(want, seen); diff != "" {
+		t.Errorf("requests the middleware saw (-want +got):\n%s", diff)
+	}
+	if allow != "GET, HEAD" {
+		t.Errorf("the 405's Allow: %q, want GET, HEAD", allow)
+	}
+	if diff := cmp.Diff([]string{"GET /things/{id}", "GET", "DELETE", "GET"}, spans.names); diff != "" {
+		t.Errorf("span names (-want +got):\n%s", diff)
+	}
+}
+
+// spanNames keeps the names of the spans that end.
+type spanNames struct{ names []string }
+
+func (s *spanNames) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (s *spanNames) OnEnd(span sdktrace.ReadOnlySpan)                { s.names = append(s.names, span.Name()) }
+func (s *spanNames) Shutdown(context.Context) error                  { return nil }
+func (s *spanNames) ForceFlush(context.Context) error                { return nil }
 
 // TestTraceparentContinued: a caller's trace ID is the request's trace ID,
 // in the context and in the response header.
