@@ -223,7 +223,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 	var userCache *userbus.Cache
 	if cfg.Auth.UserCacheSize > 0 {
 		userCache = userbus.NewCache(cfg.Auth.UserCacheSize, db.DB, userdb.Store{})
-		go userdb.Listen(background, db.ConnConfig(), userCache)
+		go userdb.Listen(background, db.ConnConfig(), userCache, log.Warn)
 		if err := userCache.AwaitLive(ctx, userbus.CacheReconnectAfter); err != nil {
 			return fmt.Errorf("user cache: %w", err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/role"
 	"github.com/garagesale/service/foundation/keystore"
+	"github.com/garagesale/service/foundation/logger"
 	"github.com/garagesale/service/foundation/web"
 	"github.com/google/uuid"
 )
@@ -50,7 +51,7 @@ func BenchmarkAuthMiddleware(b *testing.B) {
 		return domain.New(domain.Config{DB: db.DB, Log: db.Log, UserCache: cache}).User
 	}
 	cache := userbus.NewCache(100, db.DB, userdb.Store{})
-	go userdb.Listen(ctx, db.Pool.ConnConfig(), cache)
+	go userdb.Listen(ctx, db.Pool.ConnConfig(), cache, logger.Discard().Warn)
 	for deadline := time.Now().Add(10 * time.Second); !cache.Live(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			b.Fatal("the user cache never went live")

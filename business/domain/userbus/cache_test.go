@@ -11,6 +11,7 @@ import (
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/types/role"
+	"github.com/garagesale/service/foundation/logger"
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 )
@@ -47,7 +48,7 @@ func TestCacheFollowsTheDatabase(t *testing.T) {
 		Log:    db.Log,
 	})
 	listening, stop := context.WithCancel(ctx)
-	go userdb.Listen(listening, db.Pool.ConnConfig(), cache)
+	go userdb.Listen(listening, db.Pool.ConnConfig(), cache, logger.Discard().Warn)
 	waitFor(t, cache.Live)
 
 	usr, err := bus.Create(ctx, uuid.Nil, newUser("Ida", "ida@example.com", role.User))

@@ -18,6 +18,7 @@ import (
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/foundation/logger"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -54,7 +55,7 @@ func TestCacheRefusesATransactionPooler(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cache := userbus.NewCache(100, db.DB, userdb.Store{})
-	go userdb.Listen(ctx, cfg, cache)
+	go userdb.Listen(ctx, cfg, cache, logger.Discard().Warn)
 
 	err = cache.AwaitLive(ctx, userbus.CacheReconnectAfter)
 	if !errors.Is(err, userbus.ErrNoDelivery) {

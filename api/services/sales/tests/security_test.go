@@ -59,7 +59,7 @@ func (e *env) cachingAPI(t *testing.T, pool *sqldb.DB) http.Handler {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); pool.Close() })
 	cache := userbus.NewCache(100, pool.DB, userdb.Store{})
-	go userdb.Listen(ctx, pool.ConnConfig(), cache)
+	go userdb.Listen(ctx, pool.ConnConfig(), cache, logger.Discard().Warn)
 	for deadline := time.Now().Add(5 * time.Second); !cache.Live(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the replica's user cache did not go live")
@@ -466,7 +466,7 @@ func TestRevocationFailsClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	cache := userbus.NewCache(100, pool.DB, userdb.Store{})
-	go userdb.Listen(ctx, listenCfg, cache)
+	go userdb.Listen(ctx, listenCfg, cache, logger.Discard().Warn)
 	for deadline := time.Now().Add(5 * time.Second); !cache.Live(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("replica B's user cache did not go live")

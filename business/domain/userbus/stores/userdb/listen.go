@@ -30,8 +30,9 @@ type Cache interface {
 // payload. Every userbus.CacheHeartbeat it has c send a heartbeat; one not
 // heard for userbus.CacheReconnectAfter ends the connection (packets
 // dropped, or a proxy that does not deliver notifications) and it starts
-// over, while c serves nothing.
-func Listen(ctx context.Context, cfg *pgx.ConnConfig, c Cache) {
+// over, while c serves nothing. Each connection lost is told to warn
+// with its cause, and how long until the next try.
+func Listen(ctx context.Context, cfg *pgx.ConnConfig, c Cache, warn func(ctx context.Context, msg string, args ...any)) {
 	pause := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		err := listenOnce(ctx, cfg, c)
@@ -42,6 +43,8 @@ func Listen(ctx context.Context, cfg *pgx.ConnConfig, c Cache) {
 		if err == nil {
 			pause = 100 * time.Millisecond
 		}
+		warn(ctx, "user cache listener lost: users are read from the database until it is back",
+			"channel", userbus.UsersChanged, "error", err, "retry_in", pause)
 		select {
 		case <-ctx.Done():
 			return
