@@ -22,10 +22,12 @@ var Buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 // Metrics counts requests. Every method is safe for concurrent use and
 // takes no lock: recording a request is a few atomic adds.
 type Metrics struct {
-	requests    atomic.Uint64
-	errors      atomic.Uint64
-	unavailable atomic.Uint64
-	panics      atomic.Uint64
+	requests     atomic.Uint64
+	errors       atomic.Uint64
+	unavailable  atomic.Uint64
+	clientErrors atomic.Uint64
+	throttled    atomic.Uint64
+	panics       atomic.Uint64
 
 	// counts[i] is the requests with latency in (Buckets[i-1], Buckets[i]];
 	// the last is those above every bound. Stored per bucket, not
@@ -41,14 +43,22 @@ func New() *Metrics {
 
 // Request records one finished request. A 5xx counts as an error; a 503
 // also as unavailable: a database that is down or slow, or overload,
-// rather than a fault of the code.
+// rather than a fault of the code. A 4xx counts as a client error, a 429
+// also as throttled: a burst of them is a client gone wrong or an
+// attack, which no 5xx shows.
 func (m *Metrics) Request(d time.Duration, status int, panicked bool) {
 	m.requests.Add(1)
-	if status >= http.StatusInternalServerError {
+	switch {
+	case status >= http.StatusInternalServerError:
 		m.errors.Add(1)
+	case status >= http.StatusBadRequest:
+		m.clientErrors.Add(1)
 	}
 	if status == http.StatusServiceUnavailable {
 		m.unavailable.Add(1)
+	}
+	if status == http.StatusTooManyRequests {
+		m.throttled.Add(1)
 	}
 	if panicked {
 		m.panics.Add(1)
@@ -63,19 +73,23 @@ func (m *Metrics) Request(d time.Duration, status int, panicked bool) {
 
 // Counters is a snapshot of the request counters.
 type Counters struct {
-	Requests    uint64
-	Errors      uint64
-	Unavailable uint64
-	Panics      uint64
+	Requests     uint64
+	Errors       uint64
+	Unavailable  uint64
+	ClientErrors uint64
+	Throttled    uint64
+	Panics       uint64
 }
 
 // Counters returns the counters now.
 func (m *Metrics) Counters() Counters {
 	return Counters{
-		Requests:    m.requests.Load(),
-		Errors:      m.errors.Load(),
-		Unavailable: m.unavailable.Load(),
-		Panics:      m.panics.Load(),
+		Requests:     m.requests.Load(),
+		Errors:       m.errors.Load(),
+		Unavailable:  m.unavailable.Load(),
+		ClientErrors: m.clientErrors.Load(),
+		Throttled:    m.throttled.Load(),
+		Panics:       m.panics.Load(),
 	}
 }
 
@@ -138,6 +152,8 @@ func (m *Metrics) Publish(build string, dbStats func() sqldb.PoolStats) error {
 	expvar.Publish("requests", expvar.Func(func() any { return m.requests.Load() }))
 	expvar.Publish("errors", expvar.Func(func() any { return m.errors.Load() }))
 	expvar.Publish("unavailable", expvar.Func(func() any { return m.unavailable.Load() }))
+	expvar.Publish("client_errors", expvar.Func(func() any { return m.clientErrors.Load() }))
+	expvar.Publish("throttled", expvar.Func(func() any { return m.throttled.Load() }))
 	expvar.Publish("panics", expvar.Func(func() any { return m.panics.Load() }))
 	expvar.Publish("latency", expvar.Func(func() any { return m.Latency() }))
 	expvar.Publish("db", expvar.Func(func() any {

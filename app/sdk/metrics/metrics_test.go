@@ -47,8 +47,10 @@ func TestCounters(t *testing.T) {
 	m.Request(time.Millisecond, http.StatusInternalServerError, false)
 	m.Request(time.Millisecond, http.StatusInternalServerError, true)
 	m.Request(time.Millisecond, http.StatusServiceUnavailable, false)
+	m.Request(time.Millisecond, http.StatusNotFound, false)
+	m.Request(time.Millisecond, http.StatusTooManyRequests, false)
 
-	want := Counters{Requests: 4, Errors: 3, Unavailable: 1, Panics: 1}
+	want := Counters{Requests: 6, Errors: 3, Unavailable: 1, ClientErrors: 2, Throttled: 1, Panics: 1}
 	if diff := cmp.Diff(want, m.Counters()); diff != "" {
 		t.Errorf("counters (-want +got):\n%s", diff)
 	}

@@ -36,7 +36,14 @@ func TestMetricsCountsOutcomes(t *testing.T) {
 			handler: func(context.Context, *http.Request) (any, error) {
 				return nil, errs.Newf(errs.NotFound, "no such user")
 			},
-			want: metrics.Counters{Requests: 1},
+			want: metrics.Counters{Requests: 1, ClientErrors: 1},
+		},
+		{
+			name: "throttled",
+			handler: func(context.Context, *http.Request) (any, error) {
+				return nil, &errs.Error{Code: errs.TooManyRequests, Message: "slow down"}
+			},
+			want: metrics.Counters{Requests: 1, ClientErrors: 1, Throttled: 1},
 		},
 		{
 			name: "internal error",

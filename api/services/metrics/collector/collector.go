@@ -15,15 +15,17 @@ import (
 // Snapshot is what one collection read: the expvar variables the API
 // publishes (app/sdk/metrics) and whether it said it was ready.
 type Snapshot struct {
-	Build       string   `json:"build"`
-	Goroutines  float64  `json:"goroutines"`
-	Requests    float64  `json:"requests"`
-	Errors      float64  `json:"errors"`
-	Unavailable float64  `json:"unavailable"`
-	Panics      float64  `json:"panics"`
-	Latency     Latency  `json:"latency"`
-	DB          DB       `json:"db"`
-	MemStats    MemStats `json:"memstats"`
+	Build        string   `json:"build"`
+	Goroutines   float64  `json:"goroutines"`
+	Requests     float64  `json:"requests"`
+	Errors       float64  `json:"errors"`
+	Unavailable  float64  `json:"unavailable"`
+	ClientErrors float64  `json:"client_errors"`
+	Throttled    float64  `json:"throttled"`
+	Panics       float64  `json:"panics"`
+	Latency      Latency  `json:"latency"`
+	DB           DB       `json:"db"`
+	MemStats     MemStats `json:"memstats"`
 
 	// Ready is the answer of the readiness URL, not an expvar.
 	Ready bool `json:"-"`

@@ -39,6 +39,8 @@ var metrics = []metric{
 	counter("requests_total", "Requests the API has handled.", func(s *collector.Snapshot) float64 { return s.Requests }),
 	counter("errors_total", "Requests that ended in a server error (5xx).", func(s *collector.Snapshot) float64 { return s.Errors }),
 	counter("unavailable_total", "Requests answered 503 (also counted in errors): the database down, stalled or out of connections, or the API at capacity.", func(s *collector.Snapshot) float64 { return s.Unavailable }),
+	counter("client_errors_total", "Requests refused as the client's mistake (4xx): a burst is a client gone wrong, or someone probing.", func(s *collector.Snapshot) float64 { return s.ClientErrors }),
+	counter("throttled_total", "Requests answered 429 (also counted in client errors): too many logins, signups, purchases or uploads.", func(s *collector.Snapshot) float64 { return s.Throttled }),
 	counter("panics_total", "Requests whose handler panicked (also counted in errors).", func(s *collector.Snapshot) float64 { return s.Panics }),
 	gauge("goroutines", "Goroutines in the API process.", func(s *collector.Snapshot) float64 { return s.Goroutines }),
 	gauge("memory_heap_alloc_bytes", "Bytes of allocated heap objects.", func(s *collector.Snapshot) float64 { return s.MemStats.HeapAlloc }),
