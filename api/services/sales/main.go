@@ -227,6 +227,10 @@ func run(ctx context.Context, log *logger.Logger) error {
 		if err := userCache.AwaitLive(ctx, userbus.CacheReconnectAfter); err != nil {
 			return fmt.Errorf("user cache: %w", err)
 		}
+		if !userCache.Live() {
+			log.Warn(ctx, "startup", "status", "serving without the user cache: users are read from the database until its listener connects",
+				"waited", userbus.CacheReconnectAfter)
+		}
 	}
 
 	// draining turns true on SIGTERM: both readiness answers fail from then
