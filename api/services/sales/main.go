@@ -263,39 +263,44 @@ func run(ctx context.Context, log *logger.Logger) error {
 		return fmt.Errorf("web request timeout %s + commit grace %s must be at most the write timeout %s less a second, or slow requests go unanswered",
 			cfg.Web.RequestTimeout, cfg.Web.CommitGrace, cfg.Web.WriteTimeout)
 	}
-	api := &http.Server{
-		Addr: cfg.Web.APIHost,
-		Handler: build.WebAPI(build.Config{
-			Build:          stamp.String(),
-			Log:            log,
-			DB:             db.DB,
-			Auth:           ath,
-			ActiveKID:      activeKID,
-			Tracer:         tp.Tracer("sales-api"),
-			TokenTTL:       cfg.Auth.TokenTTL,
-			Metrics:        mtr,
-			RequestTimeout: cfg.Web.RequestTimeout,
-			CommitGrace:    cfg.Web.CommitGrace,
-			MaxInFlight:    cfg.Web.MaxInFlight,
-			Draining:       draining.Load,
-			Ping:           db.Ping,
-			Idempotency:    idem,
-			Limiter:        limiter,
-			Throttling:     throttling,
-			Signup:         cfg.Auth.Signup,
-			Clients:        clients,
-			CORSOrigins:    origins,
-			UserCache:      userCache,
-			Sales:          salebus.Limits{IngestWindow: cfg.Ingest.Window, PurchasesPerHour: cmp.Or(cfg.Sale.PurchasesPerHour, -1)},
-			Ingest: saleapp.IngestConfig{
-				MaxLineBytes: cfg.Ingest.MaxLineBytes,
-				MaxBytes:     cfg.Ingest.MaxBytes,
-				IdleTimeout:  cfg.Ingest.IdleTimeout,
-				MaxDuration:  cfg.Ingest.MaxDuration,
-				MinRate:      cfg.Ingest.MinRate,
-				MaxStreams:   cfg.Ingest.MaxStreams,
-			},
-		}),
+	api := build.NewAPI(build.Config{
+		Build:          stamp.String(),
+		Log:            log,
+		DB:             db.DB,
+		Auth:           ath,
+		ActiveKID:      activeKID,
+		Tracer:         tp.Tracer("sales-api"),
+		TokenTTL:       cfg.Auth.TokenTTL,
+		Metrics:        mtr,
+		RequestTimeout: cfg.Web.RequestTimeout,
+		CommitGrace:    cfg.Web.CommitGrace,
+		MaxInFlight:    cfg.Web.MaxInFlight,
+		Draining:       draining.Load,
+		Ping:           db.Ping,
+		Idempotency:    idem,
+		Limiter:        limiter,
+		Throttling:     throttling,
+		Signup:         cfg.Auth.Signup,
+		Clients:        clients,
+		CORSOrigins:    origins,
+		UserCache:      userCache,
+		Sales:          salebus.Limits{IngestWindow: cfg.Ingest.Window, PurchasesPerHour: cmp.Or(cfg.Sale.PurchasesPerHour, -1)},
+		Ingest: saleapp.IngestConfig{
+			MaxLineBytes: cfg.Ingest.MaxLineBytes,
+			MaxBytes:     cfg.Ingest.MaxBytes,
+			IdleTimeout:  cfg.Ingest.IdleTimeout,
+			MaxDuration:  cfg.Ingest.MaxDuration,
+			MinRate:      cfg.Ingest.MinRate,
+			MaxStreams:   cfg.Ingest.MaxStreams,
+		},
+	})
+	// A domain's own work on a timer (releasing what has expired, say)
+	// starts here: go sweep(background, ...) with a method of api.Domains,
+	// as the idempotency keys' sweep above.
+
+	srv := &http.Server{
+		Addr:              cfg.Web.APIHost,
+		Handler:           api.Handler,
 		ReadTimeout:       cfg.Web.ReadTimeout,
 		ReadHeaderTimeout: cfg.Web.ReadHeaderTimeout,
 		WriteTimeout:      cfg.Web.WriteTimeout,
@@ -304,7 +309,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 		ErrorLog:          logger.NewStdLogger(log, logger.LevelError),
 	}
 
-	return web.Run(ctx, api, web.Shutdown{
+	return web.Run(ctx, srv, web.Shutdown{
 		Draining: func() { draining.Store(true) },
 		Delay:    cfg.Web.ShutdownDelay,
 		Timeout:  cfg.Web.ShutdownTimeout,

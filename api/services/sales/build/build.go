@@ -95,11 +95,14 @@ func WebAPI(cfg Config) http.Handler {
 }
 
 // API is the assembled API: its handler, and for checks against each
-// other, the routes it answers and their documentation.
+// other, the routes it answers and their documentation; and the
+// businesses it runs, for work of their own beside the requests (a sweep
+// on a timer, as main runs the idempotency keys').
 type API struct {
 	Handler http.Handler
 	App     *web.App
 	Doc     *apidoc.Spec
+	Domains domain.Set
 }
 
 // NewAPI assembles the API.
@@ -168,7 +171,7 @@ func NewAPI(cfg Config) API {
 	// New domains: the generator adds their routes above this line.
 	docapp.Routes(routes, apiTitle)
 
-	return API{Handler: mid.SecureHeaders(app, cfg.CORSOrigins), App: app, Doc: doc}
+	return API{Handler: mid.SecureHeaders(app, cfg.CORSOrigins), App: app, Doc: doc, Domains: bs}
 }
 
 // apiTitle names the API in its documentation.
