@@ -81,7 +81,11 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var status int
 	var allow []string
 	switch h, pattern := a.mux.Handler(r); {
-	case r.Method != http.MethodConnect && r.RequestURI != "*" && !isClean(r.URL.EscapedPath()):
+	case r.Method == http.MethodConnect || r.RequestURI == "*":
+		// Requests of no path: the mux's own answer.
+		a.mux.ServeHTTP(w, r)
+		return
+	case !isClean(r.URL.EscapedPath()):
 		// The mux would redirect to the clean path with an HTML body (no
 		// body for a POST): a reply in no route's form. No route has
 		// this path, so it is answered as one no route takes.
@@ -92,6 +96,9 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec := &replyRecorder{header: http.Header{}}
 		h.ServeHTTP(rec, r)
 		status, allow = rec.code, rec.header.Values("Allow")
+		if status != http.StatusMethodNotAllowed {
+			status, allow = http.StatusNotFound, nil
+		}
 	default:
 		a.mux.ServeHTTP(w, r)
 		return
@@ -105,7 +112,17 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notRouted := wrap(func(context.Context, *http.Request) (any, error) { return body, nil }, a.cfg.Mid)
-	a.serve("", notRouted)(w, r)
+	a.serve("", notRouted)(w, r.WithContext(context.WithValue(r.Context(), notRoutedKey{}, true)))
+}
+
+type notRoutedKey struct{}
+
+// IsNotRouted reports whether ctx is a request no route takes, answered
+// through the middleware: middleware that checks what a route reads (its
+// query, its path's parameters) lets it through to its 404 or 405.
+func IsNotRouted(ctx context.Context) bool {
+	v, _ := ctx.Value(notRoutedKey{}).(bool)
+	return v
 }
 
 // HandlerFunc registers h for method and path (a ServeMux pattern such as

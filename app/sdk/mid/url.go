@@ -25,6 +25,10 @@ import (
 func ValidURL() web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
 		return func(ctx context.Context, r *http.Request) (any, error) {
+			if web.IsNotRouted(ctx) {
+				// No route reads this URL: its 404 or 405 says more.
+				return next(ctx, r)
+			}
 			if !isText(r.URL.Path) {
 				return nil, errs.NewFields(errs.FieldErrors{"path": errText.Error()})
 			}

@@ -286,6 +286,12 @@ func TestUsersBadInput(t *testing.T) {
 			StatusCode: http.StatusNotFound, Got: &errs.Error{}, Exp: errBody(errs.NotFound), Cmp: cmpErr},
 		{Name: "wrong-method", Method: http.MethodPatch, URL: "/v1/users", Token: admin,
 			StatusCode: http.StatusMethodNotAllowed, Got: &errs.Error{}, Exp: errBody(errs.MethodNotAllowed), Cmp: cmpErr},
+		// No route reads the URL of a request no route takes: its query
+		// is not checked, and the answer says there is no such route.
+		{Name: "unknown-route-bad-query", Method: http.MethodGet, URL: "/v1/nothing-here?a=1&a=2&b=%zz", Token: admin,
+			StatusCode: http.StatusNotFound, Got: &errs.Error{}, Exp: errBody(errs.NotFound), Cmp: cmpErr},
+		{Name: "wrong-method-bad-query", Method: http.MethodPatch, URL: "/v1/users?a=1&a=2", Token: admin,
+			StatusCode: http.StatusMethodNotAllowed, Got: &errs.Error{}, Exp: errBody(errs.MethodNotAllowed), Cmp: cmpErr},
 	}
 	apitest.Run(t, e.h, cases)
 
