@@ -12,20 +12,26 @@ import (
 )
 
 // AcceptsGzip reports whether r takes a gzipped answer: its
-// Accept-Encoding names gzip, or *, with a weight above zero (RFC 9110
-// 12.5.3; "gzip;q=0" refuses it).
+// Accept-Encoding names gzip (or x-gzip) with a weight above zero, or,
+// naming neither, gives * one (RFC 9110 12.5.3: * stands for the codings
+// not named; "gzip;q=0" refuses gzip wherever it stands).
 func AcceptsGzip(r *http.Request) bool {
+	named, star := -1.0, -1.0
 	for _, h := range r.Header.Values("Accept-Encoding") {
 		for item := range strings.SplitSeq(h, ",") {
 			coding, params, _ := strings.Cut(item, ";")
-			coding = strings.ToLower(strings.TrimSpace(coding))
-			if coding != "gzip" && coding != "x-gzip" && coding != "*" {
-				continue
+			switch strings.ToLower(strings.TrimSpace(coding)) {
+			case "gzip", "x-gzip":
+				named = max(named, weight(params))
+			case "*":
+				star = weight(params)
 			}
-			return weight(params) > 0
 		}
 	}
-	return false
+	if named >= 0 {
+		return named > 0
+	}
+	return star > 0
 }
 
 // weight is the q of an Accept-Encoding item's parameters, 1 when it has

@@ -29,6 +29,10 @@ func TestAcceptsGzip(t *testing.T) {
 		{[]string{"gzip;q=nonsense"}, false},
 		{[]string{"identity"}, false},
 		{[]string{"gzip;q=0, *"}, false}, // gzip named and refused; * is any other
+		{[]string{"*, gzip;q=0"}, false}, // wherever it stands
+		{[]string{"*;q=0, gzip"}, true},
+		{[]string{"*;q=0"}, false},
+		{[]string{"br", "*;q=0.1"}, true},
 		{[]string{"gzipped, br"}, false},
 	}
 	for _, tt := range tests {
