@@ -17,9 +17,10 @@ export SALES_WEB_DEBUG_HOST=${SALES_WEB_DEBUG_HOST:-127.0.0.1:3010}
 export METRICS_WEB_METRICS_HOST=${METRICS_WEB_METRICS_HOST:-127.0.0.1:4000}
 export METRICS_WEB_DEBUG_HOST=${METRICS_WEB_DEBUG_HOST:-127.0.0.1:4010}
 # The sidecar reads this API's debug server, wherever it was moved to: on
-# its default, it would read another instance's, or nothing.
-export METRICS_COLLECT_FROM=${METRICS_COLLECT_FROM:-http://$SALES_WEB_DEBUG_HOST/debug/vars}
-export METRICS_COLLECT_READY=${METRICS_COLLECT_READY:-http://$SALES_WEB_DEBUG_HOST/debug/readiness}
+# its default, it would read another instance's, or nothing. Set empty,
+# METRICS_COLLECT_READY stays empty (the sidecar then skips readiness).
+export METRICS_COLLECT_FROM=${METRICS_COLLECT_FROM-http://$SALES_WEB_DEBUG_HOST/debug/vars}
+export METRICS_COLLECT_READY=${METRICS_COLLECT_READY-http://$SALES_WEB_DEBUG_HOST/debug/readiness}
 api_host=$SALES_WEB_API_HOST
 
 # No Tempo runs locally: spans stay in-process unless a host is given.
