@@ -26,8 +26,9 @@ func AddSpan(ctx context.Context, name string, attrs ...attribute.KeyValue) (con
 
 // Fail marks ctx's span as failed, with what failed (status) and why
 // (err, recorded as the span's exception): a trace viewer then shows the
-// request among the failed ones, with its cause. err must carry no user
-// data, as attributes must not.
+// request among the failed ones, with its cause. The cause goes where the
+// log line's does; one that may quote what a user sent (a database's
+// error can) is for the caller to leave out or clip.
 func Fail(ctx context.Context, status string, err error) {
 	span := trace.SpanFromContext(ctx)
 	span.RecordError(err)

@@ -123,7 +123,17 @@ func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 	}
 
 	if h, ok := v.(HTTPHeaderer); ok {
-		maps.Copy(w.Header(), h.HTTPHeader())
+		for k, vs := range h.HTTPHeader() {
+			if k == "Vary" {
+				// Added to, not replaced: what else the answer varies by
+				// (the Origin of CORS) still holds.
+				for _, v := range vs {
+					w.Header().Add(k, v)
+				}
+				continue
+			}
+			w.Header()[k] = vs
+		}
 	}
 
 	code := StatusOf(v)

@@ -212,6 +212,15 @@ func TestNotRoutedRunsTheMiddleware(t *testing.T) {
 	if diff := cmp.Diff([]string{"GET /things/{id}", "GET", "DELETE", "GET"}, spans.names); diff != "" {
 		t.Errorf("span names (-want +got):\n%s", diff)
 	}
+
+	// A request of no path is the mux's to answer, past the middleware.
+	seen = nil
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodOptions, "*", nil)
+	app.ServeHTTP(w, r)
+	if len(seen) != 0 || w.Code == http.StatusNotFound {
+		t.Errorf("OPTIONS *: %d, seen by the middleware as %v; want the mux's answer, unseen", w.Code, seen)
+	}
 }
 
 // spanNames keeps the names of the spans that end.
@@ -408,5 +417,29 @@ func TestUnansweredErrorIs500(t *testing.T) {
 	app.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/x", nil))
 	if diff := cmp.Diff([]any{http.StatusInternalServerError, "", 1}, []any{w.Code, w.Body.String(), len(logged)}); diff != "" {
 		t.Errorf("status, body and log lines (-want +got):\n%s", diff)
+	}
+}
+
+// varyBody varies by Accept-Encoding.
+type varyBody struct{}
+
+func (varyBody) Encode() ([]byte, string, error) { return []byte("x"), "text/plain", nil }
+func (varyBody) HTTPHeader() http.Header {
+	return http.Header{"Vary": {"Accept-Encoding"}, "Cache-Control": {"public"}}
+}
+
+// TestRespondAddsToVary: an answer's Vary adds to what the middleware set
+// (Origin, for CORS), where its other headers replace theirs.
+func TestRespondAddsToVary(t *testing.T) {
+	w := httptest.NewRecorder()
+	w.Header().Set("Vary", "Origin")
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := web.Respond(context.Background(), w, varyBody{}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{"Vary": w.Header().Values("Vary"), "Cache-Control": w.Header().Values("Cache-Control")}
+	want := map[string][]string{"Vary": {"Origin", "Accept-Encoding"}, "Cache-Control": {"public"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("headers (-want +got):\n%s", diff)
 	}
 }

@@ -38,7 +38,7 @@ func SecureHeaders(next http.Handler, allowed []string) http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		h.Set("Access-Control-Expose-Headers", "X-Trace-Id, Retry-After, Idempotent-Replayed, Sales-Caches-Behind")
+		h.Set("Access-Control-Expose-Headers", "X-Trace-Id, Retry-After, Idempotent-Replayed, Sales-Caches-Behind, WWW-Authenticate")
 		next.ServeHTTP(w, r)
 	})
 }

@@ -216,9 +216,6 @@ func successHeaders(op apidoc.Op) openapi3.Headers {
 	for _, p := range op.ResponseHeaders {
 		h[p.Name] = &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: *param(&openapi3.Parameter{}, p)}}
 	}
-	if len(h) == 0 {
-		return nil
-	}
 	return h
 }
 
