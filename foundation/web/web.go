@@ -73,46 +73,38 @@ func (a *App) Routes() []string {
 // ServeHTTP implements http.Handler. A request no route takes is answered
 // with the NotRouted body through the same middleware as a routed one, so
 // it is logged, counted and traced too: a scanner's burst of 404s shows.
+// The mux itself finds it so (its 404 or 405 is taken over as it is
+// written), lest every request be matched twice.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.cfg.NotRouted == nil {
 		a.mux.ServeHTTP(w, r)
 		return
 	}
-	var status int
-	var allow []string
-	switch h, pattern := a.mux.Handler(r); {
-	case r.Method == http.MethodConnect || r.RequestURI == "*":
-		// Requests of no path: the mux's own answer.
-		a.mux.ServeHTTP(w, r)
-		return
-	case !isClean(r.URL.EscapedPath()):
+	nw := &notRoutedWriter{ResponseWriter: w, app: a, r: r}
+	// The mux's own test: the escaped path, CONNECT and "*" left alone.
+	if r.Method != http.MethodConnect && r.RequestURI != "*" && !isClean(r.URL.EscapedPath()) {
 		// The mux would redirect to the clean path with an HTML body (no
 		// body for a POST): a reply in no route's form. No route has
 		// this path, so it is answered as one no route takes.
-		status = http.StatusNotFound
-	case pattern == "":
-		// The mux's own 404 or 405, asked for its status and, for a 405,
-		// the methods the path has.
-		rec := &replyRecorder{header: http.Header{}}
-		h.ServeHTTP(rec, r)
-		status, allow = rec.code, rec.header.Values("Allow")
-		if status != http.StatusMethodNotAllowed {
-			status, allow = http.StatusNotFound, nil
-		}
-	default:
-		a.mux.ServeHTTP(w, r)
+		nw.notRouted(http.StatusNotFound)
 		return
 	}
-	if len(allow) > 0 {
-		w.Header()["Allow"] = allow
-	}
+	a.mux.ServeHTTP(nw, r)
+}
+
+// answerNotRouted answers r, which no route takes, with status and the
+// NotRouted body, through the middleware; false when NotRouted has no
+// body for it.
+func (a *App) answerNotRouted(w http.ResponseWriter, r *http.Request, status int) bool {
 	body := a.cfg.NotRouted(status)
 	if body == nil {
-		http.Error(w, http.StatusText(status), status)
-		return
+		return false
 	}
-	notRouted := wrap(func(context.Context, *http.Request) (any, error) { return body, nil }, a.cfg.Mid)
-	a.serve("", notRouted)(w, r.WithContext(context.WithValue(r.Context(), notRoutedKey{}, true)))
+	// The mux's text goes; its Allow, of a 405, stays.
+	w.Header().Del("Content-Type")
+	h := wrap(func(context.Context, *http.Request) (any, error) { return body, nil }, a.cfg.Mid)
+	a.serve("", h)(w, r.WithContext(context.WithValue(r.Context(), notRoutedKey{}, true)))
+	return true
 }
 
 type notRoutedKey struct{}
