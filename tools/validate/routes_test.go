@@ -18,7 +18,9 @@ type listener struct {
 	Addr string
 	// Setting is the environment variable that sets Addr.
 	Setting string
-	// Handler is the call that builds the server's Handler in main.go.
+	// Handler is the call that builds the server's Handler in main.go:
+	// the Handler's own call, or the call that made the value whose
+	// field it is (api := build.NewAPI(...); Handler: api.Handler).
 	Handler string
 	// RoutesDir and RoutesFunc name the function whose registrations are
 	// the routes a probe may use on this listener.
@@ -34,7 +36,7 @@ var listeners = map[string]struct {
 	"sales-api": {
 		Main: "api/services/sales/main.go",
 		Listeners: []listener{
-			{Addr: "cfg.Web.APIHost", Setting: "SALES_WEB_API_HOST", Handler: "build.WebAPI", RoutesDir: "app/domain/checkapp", RoutesFunc: "Routes"},
+			{Addr: "cfg.Web.APIHost", Setting: "SALES_WEB_API_HOST", Handler: "build.NewAPI", RoutesDir: "app/domain/checkapp", RoutesFunc: "Routes"},
 			{Addr: "cfg.Web.DebugHost", Setting: "SALES_WEB_DEBUG_HOST", Handler: "debug.Mux", RoutesDir: "app/sdk/debug", RoutesFunc: "Mux"},
 		},
 	},
@@ -61,7 +63,7 @@ func TestListenersAreWhereMainSaysSo(t *testing.T) {
 		})
 	}
 
-	// The API's handler gets the check routes through build.WebAPI.
+	// The API's handler gets the check routes through build.NewAPI.
 	if !strings.Contains(string(readRepoFile(t, "api/services/sales/build/build.go")), "checkapp.Routes(") {
 		t.Error("api/services/sales/build/build.go does not call checkapp.Routes: the API serves no /v1/liveness or /v1/readiness")
 	}
@@ -75,6 +77,18 @@ func httpServers(t *testing.T, path string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// made maps a variable to the call that made it: api := build.NewAPI(...).
+	made := make(map[string]string)
+	ast.Inspect(file, func(n ast.Node) bool {
+		if as, ok := n.(*ast.AssignStmt); ok && as.Tok == token.DEFINE && len(as.Lhs) == 1 && len(as.Rhs) == 1 {
+			if id, ok := as.Lhs[0].(*ast.Ident); ok {
+				if call, ok := as.Rhs[0].(*ast.CallExpr); ok {
+					made[id.Name] = exprString(call.Fun)
+				}
+			}
+		}
+		return true
+	})
 	servers := make(map[string]string)
 	ast.Inspect(file, func(n ast.Node) bool {
 		lit, ok := n.(*ast.CompositeLit)
@@ -91,8 +105,13 @@ func httpServers(t *testing.T, path string) map[string]string {
 			case "Addr":
 				addr = exprString(kv.Value)
 			case "Handler":
-				if call, ok := kv.Value.(*ast.CallExpr); ok {
-					handler = exprString(call.Fun)
+				switch v := kv.Value.(type) {
+				case *ast.CallExpr:
+					handler = exprString(v.Fun)
+				case *ast.SelectorExpr:
+					if id, ok := v.X.(*ast.Ident); ok {
+						handler = made[id.Name]
+					}
 				}
 			}
 		}
