@@ -119,7 +119,8 @@ func (p Page) Offset() int { return max(0, p.number-1) * p.rows }
 
 // Of is one page of a list: its items, how many the list's filter
 // matches (at most CountCap+1: past the cap only "more" is known) and,
-// when the page is full, the cursor after its last item.
+// when the page is full and rows may follow, the cursor after its last
+// item.
 type Of[T any] struct {
 	Items []T
 	Total int

@@ -115,8 +115,9 @@ func TestQueryPagePlans(t *testing.T) {
 			if err := tx.GetContext(ctx, &prepared, `SELECT count(*) FROM pg_prepared_statements WHERE statement = $1`, sent); err != nil {
 				t.Fatal(err)
 			}
+			// The filtered list ends with this page: no cursor after it.
 			gotNext := got.Next != nil
-			if diff := cmp.Diff([]any{tt.want, tt.wantTotal, true, tt.wantPrepared}, []any{ns, got.Total, gotNext, prepared}); diff != "" {
+			if diff := cmp.Diff([]any{tt.want, tt.wantTotal, tt.wantTotal > 5, tt.wantPrepared}, []any{ns, got.Total, gotNext, prepared}); diff != "" {
 				t.Errorf("rows, total, next, prepared statements (-want +got):\n%s", diff)
 			}
 		})

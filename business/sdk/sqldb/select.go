@@ -362,6 +362,11 @@ func QueryPage[T any](ctx context.Context, db sqlx.ExtContext, l Select, pg page
 	if len(rows) < pg.RowsPerPage() {
 		return out, nil
 	}
+	if _, byCursor := pg.Cursor(); !byCursor && out.Total <= page.CountCap && pg.Offset()+len(rows) >= out.Total {
+		// A page by number that reaches the list's exact count is its
+		// last: a cursor after it would only fetch an empty page.
+		return out, nil
+	}
 	if next, ok := last.pageKey(); ok {
 		out.Next = &next
 	}
