@@ -27,12 +27,12 @@ import (
 // when set, is the cursor of the page after this one (send it back as
 // ?cursor=); Page is 0 for a page read by cursor.
 type Result[T any] struct {
-	Items       []T    `json:"items"`
-	Total       int    `json:"total"`
-	TotalCapped bool   `json:"totalCapped,omitempty"`
-	Page        int    `json:"page"`
-	RowsPerPage int    `json:"rowsPerPage"`
-	Next        string `json:"next,omitempty"`
+	Items       []T    `json:"items" doc:"this page's items, in the list's order"`
+	Total       int    `json:"total" doc:"how many items the list's filters match, counted up to 1000 (see totalCapped)"`
+	TotalCapped bool   `json:"totalCapped,omitempty" doc:"true when more than 1000 match: total then says 1000"`
+	Page        int    `json:"page" doc:"the page number; 0 for a page read by cursor"`
+	RowsPerPage int    `json:"rowsPerPage" doc:"the page's size, as asked for (rows)"`
+	Next        string `json:"next,omitempty" doc:"the cursor of the page after this one: send it as ?cursor= with the same orderBy and filters. Absent from a page that is not full, and from a numbered page that reaches an exact total"`
 }
 
 // NewResult returns the page pg of a list of total items, total being at

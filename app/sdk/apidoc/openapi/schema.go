@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/getkin/kin-openapi/openapi3"
@@ -127,7 +128,9 @@ func field(t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
 	if t == rawJSONType && s.Type == nil {
 		s.Description = "any JSON value"
 	}
-	if d := tag.Get("doc"); d != "" {
+	// A list's items are made with the list's tags: its doc describes the
+	// list, not the model its items share with every other use.
+	if d := tag.Get("doc"); d != "" && !isModel(t) {
 		s.Description = d
 	}
 	for rule := range strings.SplitSeq(tag.Get("validate"), ",") {
@@ -200,6 +203,15 @@ func field(t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
 		}
 	}
 	return nil
+}
+
+// isModel reports whether t is a struct made into a component schema of
+// its own (a time.Time is a string).
+func isModel(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() == reflect.Struct && t != reflect.TypeFor[time.Time]()
 }
 
 // requestRequired marks the properties a request must send: those its
