@@ -306,3 +306,25 @@ func TestTheLastAdminStays(t *testing.T) {
 		}
 	}
 }
+
+// TestThrottledErrorSaysWhen: the logged wait is the Retry-After a client
+// is sent, whole seconds rounded up and never zero.
+func TestThrottledErrorSaysWhen(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		wait time.Duration
+		want string
+	}{
+		{0, "too many attempts: retry in 1s"},
+		{300 * time.Millisecond, "too many attempts: retry in 1s"},
+		{time.Second, "too many attempts: retry in 1s"},
+		{1500 * time.Millisecond, "too many attempts: retry in 2s"},
+		{2 * time.Minute, "too many attempts: retry in 2m0s"},
+	}
+	for _, tt := range tests {
+		got := (&userbus.ThrottledError{RetryAfter: tt.wait}).Error()
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("wait %s (-want +got):\n%s", tt.wait, diff)
+		}
+	}
+}

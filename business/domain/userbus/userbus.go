@@ -39,8 +39,12 @@ type ThrottledError struct {
 	RetryAfter time.Duration
 }
 
+// Error rounds the wait up to whole seconds, as the Retry-After header
+// does: rounded to the nearest, a wait under half a second read "retry in
+// 0s" in the log beside a client's "Retry-After: 1".
 func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("too many attempts: retry in %s", e.RetryAfter.Round(time.Second))
+	wait := max((e.RetryAfter + time.Second - 1).Truncate(time.Second), time.Second)
+	return fmt.Sprintf("too many attempts: retry in %s", wait)
 }
 
 // Limiter counts and refuses attempts per key: a *throttle.Limiter.
