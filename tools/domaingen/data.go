@@ -124,7 +124,7 @@ var kinds = map[string]kind{
 		toApp: "%[1]s.String()", audit: "%[1]s.String()", toDB: "%[1]s.String()", load: "name.Load(%[1]s)"},
 	"int": {bus: "int", db: "int", sql: "INTEGER NOT NULL", app: "int", newType: "*int", updateType: "*int",
 		toApp: "%[1]s", audit: "%[1]s", toDB: "%[1]s"},
-	"money": {bus: "money.Money", db: "int64", sql: "BIGINT NOT NULL CHECK ({column} >= 0)", app: "json.Number", newType: "json.RawMessage", updateType: "json.RawMessage",
+	"money": {bus: "money.Money", db: "int64", sql: "BIGINT NOT NULL CHECK ({column} >= 0)", app: "json.Number", newType: "money.Sent", updateType: "money.Sent",
 		toApp: "json.Number(%[1]s.Decimal())", audit: "%[1]s.Decimal()", toDB: "%[1]s.Cents()", load: "money.FromCents(%[1]s)"},
 	"quantity": {bus: "quantity.Quantity", db: "int", sql: "INTEGER NOT NULL CHECK ({column} >= 0)", app: "int", newType: "*int", updateType: "*int",
 		toApp: "%[1]s.Value()", audit: "%[1]s.Value()", toDB: "%[1]s.Value()", load: "quantity.Parse(%[1]s)"},

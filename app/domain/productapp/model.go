@@ -51,9 +51,9 @@ type NewProduct struct {
 	Name string `json:"name" validate:"required" openapi:"minLength=1,maxLength=100"`
 	// Cost is kept raw so it is read from its exact digits and a malformed
 	// amount is reported against cost.
-	Cost     json.RawMessage `json:"cost" validate:"required" openapi:"type=number,minimum=0,maximum=1000000000" doc:"in currency units, at most 2 decimals"`
-	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"optional: a sale price, the least an online buyer pays a unit while it is below cost; absent, null, or at or above cost is none"`
-	Quantity *int            `json:"quantity" validate:"required" openapi:"minimum=0,maximum=1000000"`
+	Cost     money.Sent `json:"cost" validate:"required" openapi:"type=number,minimum=0,maximum=1000000000" doc:"in currency units, at most 2 decimals"`
+	MinPrice money.Sent `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"optional: a sale price, the least an online buyer pays a unit while it is below cost; absent, null, or at or above cost is none"`
+	Quantity *int       `json:"quantity" validate:"required" openapi:"minimum=0,maximum=1000000"`
 }
 
 // toBusNewProduct checks every field at once, so one response names every
@@ -81,10 +81,10 @@ func toBusNewProduct(app NewProduct, owner uuid.UUID) (productbus.NewProduct, er
 // UpdateProduct is the body of PUT /v1/products/{productID}: only the
 // fields sent change.
 type UpdateProduct struct {
-	Name     *string         `json:"name" openapi:"minLength=1,maxLength=100"`
-	Cost     json.RawMessage `json:"cost" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"in currency units, at most 2 decimals; absent or null leaves it as it is"`
-	MinPrice json.RawMessage `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"a sale price, the least an online buyer pays a unit while it is below cost; absent or null leaves it as it is; the cost or more ends the sale"`
-	Quantity *int            `json:"quantity" openapi:"minimum=0,maximum=1000000"`
+	Name     *string    `json:"name" openapi:"minLength=1,maxLength=100"`
+	Cost     money.Sent `json:"cost" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"in currency units, at most 2 decimals; absent or null leaves it as it is"`
+	MinPrice money.Sent `json:"minPrice" openapi:"type=number|null,minimum=0,maximum=1000000000" doc:"a sale price, the least an online buyer pays a unit while it is below cost; absent or null leaves it as it is; the cost or more ends the sale"`
+	Quantity *int       `json:"quantity" openapi:"minimum=0,maximum=1000000"`
 }
 
 func toBusUpdateProduct(app UpdateProduct) (productbus.UpdateProduct, error) {
@@ -114,7 +114,7 @@ func toBusUpdateProduct(app UpdateProduct) (productbus.UpdateProduct, error) {
 }
 
 // parseMinPrice reads an optional minPrice, recording a field error in fe.
-func parseMinPrice(raw json.RawMessage, fe errs.FieldErrors) *money.Money {
+func parseMinPrice(raw money.Sent, fe errs.FieldErrors) *money.Money {
 	if raw == nil || string(raw) == "null" {
 		return nil
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/garagesale/service/app/sdk/valid"
 	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/garagesale/service/business/types/money"
 	"github.com/garagesale/service/foundation/web"
 	"github.com/google/uuid"
 )
@@ -87,12 +88,12 @@ const BatchLines = 100
 // OfflineSale is one line of POST /v1/sales/ingest: a sale of one of the
 // caller's products, recorded at their table while offline.
 type OfflineSale struct {
-	ID        string          `json:"id" validate:"required,max=100" openapi:"minLength=1" doc:"the id the seller's device gave the sale; uploading it again records nothing"`
-	ProductID string          `json:"productID" validate:"required" openapi:"format=uuid"`
-	Quantity  *int            `json:"quantity" validate:"required" openapi:"minimum=1,maximum=1000000"`
-	Paid      json.RawMessage `json:"paid" validate:"required" openapi:"type=number,minimum=0,maximum=1000000000" doc:"what the buyer paid in all, in currency units, at most 2 decimals"`
-	TakenAt   string          `json:"takenAt" validate:"required" openapi:"format=date-time" doc:"when the sale was made (RFC 3339)"`
-	BuyerID   string          `json:"buyerID,omitempty" openapi:"format=uuid" doc:"the buyer's account; leave it out for a walk-in buyer"`
+	ID        string     `json:"id" validate:"required,max=100" openapi:"minLength=1" doc:"the id the seller's device gave the sale; uploading it again records nothing"`
+	ProductID string     `json:"productID" validate:"required" openapi:"format=uuid"`
+	Quantity  *int       `json:"quantity" validate:"required" openapi:"minimum=1,maximum=1000000"`
+	Paid      money.Sent `json:"paid" validate:"required" openapi:"type=number,minimum=0,maximum=1000000000" doc:"what the buyer paid in all, in currency units, at most 2 decimals"`
+	TakenAt   string     `json:"takenAt" validate:"required" openapi:"format=date-time" doc:"when the sale was made (RFC 3339)"`
+	BuyerID   string     `json:"buyerID,omitempty" openapi:"format=uuid" doc:"the buyer's account; leave it out for a walk-in buyer"`
 }
 
 // IngestResult is one line of the answer: what became of the body's line

@@ -49,16 +49,16 @@ func toAppSale(bus salebus.Sale) Sale {
 // kept raw so its exact digits are parsed, never through a float, and a
 // malformed amount is reported against "paid" with every other bad field.
 type NewSale struct {
-	ProductID string          `json:"productID" validate:"required" openapi:"format=uuid"`
-	Quantity  *int            `json:"quantity" validate:"required" openapi:"minimum=1,maximum=1000000"`
-	Paid      json.RawMessage `json:"paid" validate:"required" openapi:"type=number,minimum=0,maximum=1000000000" doc:"what the buyer pays in all, in currency units, at most 2 decimals"`
+	ProductID string     `json:"productID" validate:"required" openapi:"format=uuid"`
+	Quantity  *int       `json:"quantity" validate:"required" openapi:"minimum=1,maximum=1000000"`
+	Paid      money.Sent `json:"paid" validate:"required" openapi:"type=number,minimum=0,maximum=1000000000" doc:"what the buyer pays in all, in currency units, at most 2 decimals"`
 }
 
 // parsePurchase checks what every sale names, a purchase or an uploaded
 // line, adding each bad field to fe, which holds the fields its validate
 // tags refused already (a field missing is "is required", not a value's
 // error).
-func parsePurchase(fe errs.FieldErrors, productID string, qty *int, paid json.RawMessage) (uuid.UUID, quantity.Quantity, money.Money) {
+func parsePurchase(fe errs.FieldErrors, productID string, qty *int, paid money.Sent) (uuid.UUID, quantity.Quantity, money.Money) {
 	id, err := query.ParseUUID(productID)
 	fe.Add("productID", err)
 	var q quantity.Quantity

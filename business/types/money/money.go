@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -117,6 +118,34 @@ func ParseJSON(raw []byte) (Money, error) {
 		return Money{}, errors.New("must be a number")
 	}
 	return Parse(n.String())
+}
+
+// Sent is an amount as a request sent it, for a request model to parse
+// with ParseJSON once the body is decoded: its digits are read exactly, and
+// a bad amount is named with the body's other bad values. Its JSON type is
+// checked as the body is decoded, so a string or a boolean for an amount
+// is named with the body's other members of the wrong type. Absent, it is
+// empty; null, it holds null.
+type Sent []byte
+
+// UnmarshalJSON keeps a number, or null, as sent and refuses any other
+// JSON type as encoding/json refuses one for a number field.
+func (s *Sent) UnmarshalJSON(data []byte) error {
+	var kind string
+	switch data[0] {
+	case '"':
+		kind = "string"
+	case 't', 'f':
+		kind = "bool"
+	case '{':
+		kind = "object"
+	case '[':
+		kind = "array"
+	default:
+		*s = append((*s)[:0], data...)
+		return nil
+	}
+	return &json.UnmarshalTypeError{Value: kind, Type: reflect.TypeFor[float64]()}
 }
 
 // UnmarshalJSON implements json.Unmarshaler with ParseJSON.

@@ -377,6 +377,10 @@ func TestProductsMoney(t *testing.T) {
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "cost"), Cmp: cmpErr},
 		{Name: "bool", Method: http.MethodPost, URL: "/v1/products", Token: tok, Body: `{"name":"X","cost":true,"quantity":1}`,
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "cost"), Cmp: cmpErr},
+		// Each member's JSON type is checked first, the amounts' with the
+		// others': every member of the wrong type is named at once.
+		{Name: "mistyped-fields-all-named", Method: http.MethodPost, URL: "/v1/products", Token: tok, Body: `{"name":"X","cost":"1","minPrice":true,"quantity":"2"}`,
+			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "cost", "minPrice", "quantity"), Cmp: cmpErr},
 		{Name: "missing-fields-all-named", Method: http.MethodPost, URL: "/v1/products", Token: tok, Body: `{}`,
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "name", "cost", "quantity"), Cmp: cmpErr},
 		{Name: "bad-fields-all-named", Method: http.MethodPost, URL: "/v1/products", Token: tok, Body: newProductBody("   ", "0.001", -1),

@@ -151,8 +151,10 @@ func field(t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
 			k, v, _ := strings.Cut(kv, "=")
 			switch k {
 			case "type":
+				// The Go type's format goes with its type: money.Sent
+				// is bytes in Go ("byte") and a number in JSON.
 				types := openapi3.Types(strings.Split(v, "|"))
-				s.Type = &types
+				s.Type, s.Format = &types, ""
 			case "format":
 				s.Format = v
 			case "enum":
