@@ -60,8 +60,10 @@ func parsePrefix(s string) (netip.Prefix, error) {
 
 // Addr returns the client's address. From a trusted peer the header's
 // addresses are read from the last (the one the peer added) back, past any
-// further trusted proxies; the first untrusted one is the client. A
-// header that does not parse leaves the last trusted hop as the client.
+// further trusted proxies; the first untrusted one is the client. An
+// entry may carry a port, which is dropped: proxies that append ip:port
+// would otherwise make every client the proxy. A header that does not
+// parse leaves the last trusted hop as the client.
 func (r *Resolver) Addr(req *http.Request) netip.Addr {
 	peer := peerAddr(req.RemoteAddr)
 	if r == nil || r.header == "" || !r.isTrusted(peer) {
@@ -73,8 +75,8 @@ func (r *Resolver) Addr(req *http.Request) netip.Addr {
 	}
 	client := peer
 	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
+		a, ok := hopAddr(hops[i])
+		if !ok {
 			break
 		}
 		client = a.Unmap()
@@ -83,6 +85,27 @@ func (r *Resolver) Addr(req *http.Request) netip.Addr {
 		}
 	}
 	return client
+}
+
+// hopAddr reads one entry of a forwarding header: an address, maybe
+// with a port (192.0.2.1:4711, [2001:db8::1]:4711) or in brackets
+// ([2001:db8::1]), as proxies write them.
+func hopAddr(hop string) (netip.Addr, bool) {
+	hop = strings.TrimSpace(hop)
+	if a, err := netip.ParseAddr(hop); err == nil {
+		return a, true
+	}
+	if ap, err := netip.ParseAddrPort(hop); err == nil {
+		return ap.Addr(), true
+	}
+	if inner, ok := strings.CutPrefix(hop, "["); ok {
+		if inner, ok := strings.CutSuffix(inner, "]"); ok {
+			if a, err := netip.ParseAddr(inner); err == nil && a.Is6() {
+				return a, true
+			}
+		}
+	}
+	return netip.Addr{}, false
 }
 
 func (r *Resolver) isTrusted(a netip.Addr) bool {

@@ -32,6 +32,14 @@ func TestKey(t *testing.T) {
 		{"a claim before the proxy's hop is not believed", proxied, "10.1.2.3:5000", []string{"1.2.3.4, 198.51.100.1"}, "198.51.100.1"},
 		{"past a chain of trusted proxies", proxied, "10.1.2.3:5000", []string{"198.51.100.1, 10.9.9.9", "10.0.0.5"}, "198.51.100.1"},
 		{"garbage leaves the proxy", proxied, "10.1.2.3:5000", []string{"not-an-ip"}, "10.1.2.3"},
+		// Some proxies append the client's port: each client must stay
+		// its own, not become the proxy.
+		{"an address with its port", proxied, "10.1.2.3:5000", []string{"198.51.100.1:1111"}, "198.51.100.1"},
+		{"another with its port", proxied, "10.1.2.3:5000", []string{"198.51.100.2:2222"}, "198.51.100.2"},
+		{"IPv6 in brackets", proxied, "10.1.2.3:5000", []string{"[2001:db8::1]"}, "2001:db8::/64"},
+		{"IPv6 in brackets with its port", proxied, "10.1.2.3:5000", []string{"[2001:db8:1::2]:4711"}, "2001:db8:1::/64"},
+		{"a trusted hop with its port is passed", proxied, "10.1.2.3:5000", []string{"198.51.100.1, 10.9.9.9:80"}, "198.51.100.1"},
+		{"IPv4 in brackets is garbage", proxied, "10.1.2.3:5000", []string{"[198.51.100.1]"}, "10.1.2.3"},
 		{"no header from a trusted peer: the peer", proxied, "10.1.2.3:5000", nil, "10.1.2.3"},
 		{"IPv6 by its /64", direct, "[2001:db8:1:2:3:4:5:6]:5000", nil, "2001:db8:1:2::/64"},
 		{"another address in that /64", direct, "[2001:db8:1:2:ffff::1]:5000", nil, "2001:db8:1:2::/64"},

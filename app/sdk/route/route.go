@@ -73,6 +73,10 @@ type Config struct {
 	Auth *auth.Auth
 	// Authenticate checks the token and loads its user, once per request.
 	Authenticate web.MidFunc
+	// Shed limits the requests that run at once (mid.Shed), one limit
+	// for every route; nil for none. A route that takes a JSON body has
+	// it read whole before it takes a slot (mid.ReadBody).
+	Shed web.MidFunc
 }
 
 // Table registers routes.
@@ -95,7 +99,13 @@ func (t *Table) Group(tag, description string) *Table {
 
 // Add registers r.
 func (t *Table) Add(r Def) {
+	// A body is read before the slot is taken, so a slow client holds no
+	// slot; a stream is read as it comes, its uploads limited on their own.
 	var mw []web.MidFunc
+	if r.Body != nil && !r.Stream {
+		mw = append(mw, mid.ReadBody())
+	}
+	mw = append(mw, t.cfg.Shed)
 	op := apidoc.Op{
 		Method: r.Method, Path: r.Path, ID: t.tag + "." + cmp.Or(r.Name, funcName(r.Handler)), Tag: t.tag,
 		Summary: r.Summary, Description: r.Description,

@@ -114,7 +114,6 @@ func NewAPI(cfg Config) API {
 			mid.Logger(cfg.Log),
 			mid.Errors(cfg.Log),
 			mid.Metrics(cfg.Metrics),
-			mid.Shed(cfg.MaxInFlight),
 			mid.Deadline(cfg.RequestTimeout, cfg.CommitGrace),
 			mid.Panics(),
 			mid.ValidURL(),
@@ -150,6 +149,7 @@ func NewAPI(cfg Config) API {
 		Spec:         doc,
 		Auth:         cfg.Auth,
 		Authenticate: mid.Authenticate(cfg.Auth, bs.User),
+		Shed:         mid.Shed(cfg.MaxInFlight),
 	})
 	checkapp.Routes(routes, checkapp.Config{Build: cfg.Build, Ready: checkapp.Ready(ping, cfg.Draining)})
 	userapp.Routes(routes, userapp.Config{

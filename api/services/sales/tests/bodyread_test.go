@@ -6,10 +6,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/api/services/sales/build"
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/foundation/logger"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -77,5 +80,66 @@ func TestBodyNotArrivingWhole(t *testing.T) {
 				t.Errorf("the connection stays open (Connection %q): what is left of the body is unknown", resp.Header.Get("Connection"))
 			}
 		})
+	}
+}
+
+// TestSlowBodiesHoldNoSlot: clients that send their bodies slowly take
+// none of the requests the service runs at once: with every slot's worth
+// of them waiting, other requests are answered, and each slow one still
+// gets its own answer when its body comes. It answered 503 "at capacity"
+// to everyone until the slow bodies timed out.
+func TestSlowBodiesHoldNoSlot(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const slots = 2
+	srv := httptest.NewServer(build.WebAPI(build.Config{Build: "test", Log: logger.Discard(), DB: e.db.DB, Auth: e.auth,
+		ActiveKID: kid, TokenTTL: tokenTTL, MaxInFlight: slots}))
+	t.Cleanup(srv.Close)
+
+	// Twice the slots, each with half a body sent.
+	body := `{"name":"Slow lamp","cost":1,"quantity":1}`
+	var slow []net.Conn
+	for range 2 * slots {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		head := "POST /v1/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer " + e.tokens["user1"] +
+			"\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+		if _, err := conn.Write([]byte(head + body[:10])); err != nil {
+			t.Fatal(err)
+		}
+		slow = append(slow, conn)
+	}
+	// Let the server take them all up and start reading their bodies.
+	time.Sleep(200 * time.Millisecond)
+
+	for _, path := range []string{"/v1/liveness", "/v1/products"} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+e.tokens["user2"])
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s beside %d slow bodies: status %d, want 200", path, len(slow), resp.StatusCode)
+		}
+	}
+
+	for i, conn := range slow {
+		if _, err := conn.Write([]byte(body[10:])); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("slow body %d: no answer: %v", i, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Errorf("slow body %d: status %d, want 201", i, resp.StatusCode)
+		}
 	}
 }
