@@ -3,12 +3,16 @@ package userbus_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/garagesale/service/business/domain"
 	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/sdk/throttle"
 	"github.com/garagesale/service/business/types/email"
 	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/role"
@@ -326,5 +330,70 @@ func TestThrottledErrorSaysWhen(t *testing.T) {
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("wait %s (-want +got):\n%s", tt.wait, diff)
 		}
+	}
+}
+
+// TestAStolenTokenLocksOutOnlyTheThief: a thief holding the owner's token
+// and failing at the current password is locked out of it, from the
+// thief's client; the owner, from theirs, still changes the password that
+// ends the thief's session, and the thief's email changes used up none of
+// the owner's.
+func TestAStolenTokenLocksOutOnlyTheThief(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t, t.Name())
+	bus := domain.New(domain.Config{DB: db.DB, Log: db.Log, Throttling: userbus.Throttling{
+		LoginAccount: throttle.Policy{Free: 3, Window: time.Hour, Base: time.Minute, Max: 10 * time.Minute},
+		EmailChange:  throttle.Policy{Free: 2, Window: 24 * time.Hour, Base: time.Hour, Max: 24 * time.Hour},
+	}}).User
+	usr := create(t, bus, "Eli", "eli@example.com", role.User)
+	const thief, owner = "198.51.100.9", "192.0.2.1"
+	guess, right := "guess", "gophers"
+
+	for i := range 6 {
+		addr := dbtest.Must(email.Parse("thief" + string(rune('a'+i)) + "@example.com"))
+		pw := dbtest.Must(password.Parse("thief-secret"))
+		for _, change := range []userbus.UpdateUser{
+			{Password: &pw, CurrentPassword: &guess, Client: thief},
+			{Email: &addr, CurrentPassword: &guess, Client: thief},
+		} {
+			_, err := bus.Update(ctx, usr.ID, usr.ID, change)
+			if !errors.Is(err, userbus.ErrCurrentPassword) && retryAfter(err) == 0 {
+				t.Fatalf("thief's change %d: %v, want refused", i+1, err)
+			}
+		}
+	}
+	pw := dbtest.Must(password.Parse("owner-secret"))
+	if _, err := bus.Update(ctx, usr.ID, usr.ID, userbus.UpdateUser{Password: &pw, CurrentPassword: &right, Client: owner}); err != nil {
+		t.Fatalf("the owner's new password: %v", err)
+	}
+	right = "owner-secret"
+	addr := dbtest.Must(email.Parse("eli2@example.com"))
+	if _, err := bus.Update(ctx, usr.ID, usr.ID, userbus.UpdateUser{Email: &addr, CurrentPassword: &right, Client: owner}); err != nil {
+		t.Fatalf("the owner's new email: %v", err)
+	}
+}
+
+// TestOverlongPasswordsCountAgainstNothing: a password longer than bcrypt
+// reads is no one's, so its login fails without a check and fills none of
+// the limits, the service-wide ceiling included: a newcomer still logs in.
+func TestOverlongPasswordsCountAgainstNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t, t.Name())
+	bus := domain.New(domain.Config{DB: db.DB, Log: db.Log, Throttling: userbus.Throttling{
+		LoginCeiling: throttle.Policy{Free: 5, Window: time.Minute, Base: 5 * time.Second, Max: time.Minute},
+	}}).User
+	create(t, bus, "Ann", "ann@example.com", role.User)
+	ann := dbtest.Must(email.Parse("ann@example.com"))
+
+	long := strings.Repeat("x", password.MaxBytes+1)
+	for i := range 20 {
+		if _, err := bus.Authenticate(ctx, ann, long, fmt.Sprintf("198.51.100.%d", i)); !errors.Is(err, userbus.ErrAuthenticationFailure) {
+			t.Fatalf("overlong %d: %v, want an authentication failure", i+1, err)
+		}
+	}
+	if _, err := bus.Authenticate(ctx, ann, "gophers", "192.0.2.1"); err != nil {
+		t.Errorf("a newcomer after 20 overlong passwords: %v, want logged in", err)
 	}
 }

@@ -286,14 +286,16 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 	ctx, span := otel.AddSpan(ctx, "userbus.Update")
 	defer span.End()
 
-	ownEmail := ChangesOwnEmail(actorID, id, uu)
-	if ownEmail {
-		if _, err := b.try(ctx, "email-change:"+id.String(), b.throttling.EmailChange); err != nil {
+	// The password first: a change its sender cannot prove is the
+	// owner's uses up none of the owner's email changes.
+	if actorID == id && (uu.Email != nil || uu.Password != nil) {
+		if err := b.checkCurrentPassword(ctx, id, uu.CurrentPassword, uu.Client); err != nil {
 			return User{}, fmt.Errorf("update user %s: %w", id, err)
 		}
 	}
-	if actorID == id && (uu.Email != nil || uu.Password != nil) {
-		if err := b.checkCurrentPassword(ctx, id, uu.CurrentPassword); err != nil {
+	ownEmail := ChangesOwnEmail(actorID, id, uu)
+	if ownEmail {
+		if _, err := b.try(ctx, "email-change:"+id.String(), b.throttling.EmailChange); err != nil {
 			return User{}, fmt.Errorf("update user %s: %w", id, err)
 		}
 	}
@@ -385,13 +387,15 @@ func (b *Business) keepAnAdmin(ctx context.Context, tx *sqlx.Tx, id uuid.UUID) e
 }
 
 // checkCurrentPassword returns nil when plain is the password of the user
-// with id. It is throttled as a login to the account.
-func (b *Business) checkCurrentPassword(ctx context.Context, id uuid.UUID, plain *string) error {
+// with id. It is throttled as a login to the account from client: per
+// account alone, a stolen token's wrong guesses would keep the owner from
+// changing the password that ends the thief's session.
+func (b *Business) checkCurrentPassword(ctx context.Context, id uuid.UUID, plain *string, client string) error {
 	usr, err := b.storer.QueryByID(ctx, b.db, id)
 	if err != nil {
 		return err
 	}
-	attempt, err := b.try(ctx, "current-password:"+usr.ID.String(), b.throttling.LoginAccount)
+	attempt, err := b.try(ctx, "current-password:"+usr.ID.String()+":client:"+client, b.throttling.LoginAccount)
 	if err != nil {
 		return err
 	}
@@ -504,6 +508,13 @@ func (b *Business) Exist(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bo
 func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain string, client string) (User, error) {
 	ctx, span := otel.AddSpan(ctx, "userbus.Authenticate")
 	defer span.End()
+
+	// No password is longer than bcrypt reads, so such a login fails
+	// without a check, and counts against no limit: the ceiling on bcrypt
+	// checks was filled by logins that made none.
+	if len(plain) > password.MaxBytes {
+		return User{}, ErrAuthenticationFailure
+	}
 
 	var counted []throttle.Attempt
 	refund := func() error {
