@@ -26,7 +26,9 @@ const MaxLen = 254
 // written two ways is one address: its name part composed and with
 // full-width letters made plain (PRECIS, RFC 8265), a domain that is not
 // plain ASCII in its Unicode form, lower case (IDNA). An ASCII address is
-// kept as sent.
+// kept as sent. The part before @ and each label of the domain are each
+// written in one script (or in the ones Chinese, Japanese and Korean mix
+// with Latin), so a Cyrillic а cannot make a second "admin@example.com".
 func Parse(s string) (Email, error) {
 	e, err := Load(s)
 	if err != nil {
@@ -44,6 +46,11 @@ func Parse(s string) (Email, error) {
 	if !plainDomain(domain) {
 		if domain, err = idna.Lookup.ToUnicode(domain); err != nil {
 			return Email{}, fmt.Errorf("email %q has no valid domain", s)
+		}
+	}
+	for _, part := range partsOf(local, domain) {
+		if mixed := mixedScripts(part); mixed != nil {
+			return Email{}, fmt.Errorf("email %q mixes the letters of %s in %q: write each part in one", s, strings.Join(mixed, " and "), part)
 		}
 	}
 	return Load(local + "@" + domain)

@@ -29,6 +29,17 @@ func TestParse(t *testing.T) {
 		{"b😀b@example.com", false},
 		{"bob@a_b.com", true}, // plain ASCII: kept as sent
 		{"bob@xn--a_b.com", false},
+		// Lookalikes made of two scripts: a Cyrillic а in a Latin word.
+		{"аdmin@example.com", false},
+		{"admin@exаmple.com", false},
+		{"admin@xn--exmple-4nf.com", false}, // the same domain in its ASCII form
+		{"αlpha@example.com", false},        // a Greek α
+		// One script to a part, or the mixes of Chinese, Japanese, Korean.
+		{"иван@example.com", true},    // иван
+		{"иван@пример.com", true},     // иван@пример.com
+		{"taro太郎さん@example.jp", true}, // Latin, Han, Hiragana
+		{"kim김@example.kr", true},     // Latin, Hangul
+		{"müller-2@example.de", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -20,25 +20,43 @@ type Name struct {
 // trimmed, 1 to MaxLen characters, no control characters, and nothing
 // that shows nothing or turns the text around it: a zero-width space, a
 // direction override (U+202E, which would show "gpj.exe" for "exe.jpg"),
-// a byte order mark, a line separator. The zero-width joiner and
-// non-joiner stay, and the tags of a subdivision's flag: scripts and
-// emoji need them. Its errors do not name the
+// a byte order mark, a line separator, a Hangul filler. The zero-width
+// joiner and non-joiner stay, and the tags of a subdivision's flag:
+// scripts and emoji need them. Its errors do not name the
 // field: a caller reports them under the field it read.
 func Parse(s string) (Name, error) {
 	n, err := Load(s)
 	if err != nil {
 		return Name{}, err
 	}
+	flag := false // within a subdivision's flag: 🏴, tags, the cancel tag
 	for _, r := range n.value {
 		if unicode.Is(unicode.Cc, r) {
 			return Name{}, fmt.Errorf("must not contain control characters")
 		}
-		if hidden(r) {
+		switch {
+		case r == blackFlag:
+			flag = true
+		case isTag(r) && flag:
+			flag = r != cancelTag
+		case hidden(r):
 			return Name{}, fmt.Errorf("must not contain invisible or formatting characters: it holds %U", r)
+		default:
+			flag = false
 		}
 	}
 	return n, nil
 }
+
+// A subdivision's flag is U+1F3F4 followed by tag characters and a
+// cancel tag; a tag anywhere else hides text ("IGNORE" spelt in tags shows
+// nothing).
+const (
+	blackFlag = '🏴'
+	cancelTag = '󠁿'
+)
+
+func isTag(r rune) bool { return r >= 0xe0020 && r <= 0xe007f }
 
 // Load returns s, a name Parse took when it was stored, as a Name,
 // checked by the rules every stored name has met, so that one stored
@@ -62,13 +80,14 @@ func Load(s string) (Name, error) {
 	return Name{value: s}, nil
 }
 
-// hidden reports whether r is a format character other than the joiners
-// and the tags (a subdivision's flag, 🏴 and tags, needs them), or a line
-// or paragraph separator.
+// hidden reports whether r shows nothing: a format character other than
+// the joiners, a line or paragraph separator, a character Unicode says to
+// draw as nothing (the Hangul fillers U+3164 and U+FFA0, the combining
+// grapheme joiner), or the blank braille pattern.
 func hidden(r rune) bool {
-	const zwnj, zwj = '\u200c', '\u200d'
-	tag := r >= 0xe0020 && r <= 0xe007f
-	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) && r != zwnj && r != zwj && !tag
+	const zwnj, zwj, braille = '\u200c', '\u200d', '\u2800'
+	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point) && r != zwnj && r != zwj ||
+		r == braille
 }
 
 // String returns the name.

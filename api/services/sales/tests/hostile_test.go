@@ -259,6 +259,8 @@ func TestNoLookalikeAccounts(t *testing.T) {
 		{"full-width letters", "\uff42\u00edll@ex\u00e4mple.com", http.StatusConflict, errs.AlreadyExists},
 		{"a zero-width space", "ada@example.com\u200b", http.StatusBadRequest, errs.InvalidArgument},
 		{"a direction override", "ada\u202e@example.com", http.StatusBadRequest, errs.InvalidArgument},
+		{"a Cyrillic а among Latin letters", "\u0430da@example.com", http.StatusBadRequest, errs.InvalidArgument},
+		{"a Cyrillic а in the domain", "ada@ex\u0430mple.com", http.StatusBadRequest, errs.InvalidArgument},
 	} {
 		a := send(t, e.h, http.MethodPost, "/v1/users", admin, newUser(tt.addr), nil)
 		if a.status != tt.status || a.code() != tt.code {
@@ -276,7 +278,7 @@ func TestNoLookalikeAccounts(t *testing.T) {
 		}
 	}
 
-	for _, n := range []string{"Lamp\u202egpj.exe", "Ada\u200bAdmin"} {
+	for _, n := range []string{"Lamp\u202egpj.exe", "Ada\u200bAdmin", "\u3164\u3164", "Lamp\U000E0049\U000E0047\U000E004E"} {
 		a := send(t, e.h, http.MethodPost, "/v1/products", e.tokens["user1"], map[string]any{"name": n, "cost": 1, "quantity": 1}, nil)
 		if a.status != http.StatusBadRequest || !strings.Contains(a.body, `"name"`) {
 			t.Errorf("product name %q: %d %s, want a 400 naming name", n, a.status, a.body)
