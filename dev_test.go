@@ -69,7 +69,7 @@ func TestSetupNamesTheKeys(t *testing.T) {
 // and again and sends SIGINT to its process group, as a terminal does, at
 // moments drawn at random (the seed is logged). It takes a minute or two:
 // make test-run (in test-e2e) runs it with SALES_TEST_CTRLC=1, 20 times;
-// SALES_TEST_CTRLC=N runs it N times.
+// SALES_TEST_CTRLC=N, above 1, runs it N times.
 func TestCtrlCStopsMakeRun(t *testing.T) {
 	runs, _ := strconv.Atoi(os.Getenv("SALES_TEST_CTRLC"))
 	if runs <= 0 {

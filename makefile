@@ -75,7 +75,7 @@ faults: ## the fault suite: the real API while its Postgres is stopped, frozen a
 # test-run starts make run's stack (pgrun and zarf/dev/run.sh) 20 times
 # and Ctrl-Cs it at random moments, from Postgres's start to after the
 # API serves: every process must stop, every port be freed, Postgres be
-# stopped. SALES_TEST_CTRLC=N runs it N times.
+# stopped. SALES_TEST_CTRLC=N runs it N times instead (N > 1: 1 means the 20).
 .PHONY: test-run
 test-run: ## Ctrl-C of make run at 20 random moments: everything stops, every port is freed
 	SALES_TEST_CTRLC=$${SALES_TEST_CTRLC:-1} $(GO) test -count=1 -v -run '^TestCtrlCStopsMakeRun$$' .

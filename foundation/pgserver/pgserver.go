@@ -119,6 +119,14 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 
 	sweep(account.tempRoot(), cfg.Log)
 
+	// A port given that is taken is said before anything is made: a data
+	// folder, a stand-in for it or an initdb would be left for nothing.
+	if cfg.Port != 0 {
+		if err := portFree(cfg.Port); err != nil {
+			return nil, err
+		}
+	}
+
 	s := &Server{cfg: cfg, throwaway: cfg.DataDir == "", binDir: binDir, account: account}
 	if err := s.prepareDirs(); err != nil {
 		s.removeBase()

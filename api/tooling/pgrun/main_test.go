@@ -102,4 +102,11 @@ func TestTakenPortSaysWhichAndHowToChooseAnother(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(data, connfile.Name)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a connection file was written for a server that did not start (stat error %v)", err)
 	}
+	// Said before anything was made: no cluster initialised for nothing.
+	if strings.Contains(stderr.String(), "initialising cluster") {
+		t.Errorf("pgrun initialised a cluster before finding the port taken:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(data, "PG_VERSION")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a cluster was made in %s for a port that was taken (stat error %v)", data, err)
+	}
 }

@@ -31,7 +31,12 @@ func New(header string, trusted []string) (*Resolver, error) {
 			continue
 		}
 		p, err := parsePrefix(s)
-		if err != nil {
+		switch {
+		case err != nil && strings.Contains(s, ","):
+			// conf's help shows a list as "<string>,[string...]", but
+			// it splits on semicolons.
+			return nil, fmt.Errorf("trusted proxy %q: separate the addresses and CIDRs with ; not ,", s)
+		case err != nil:
 			return nil, fmt.Errorf("trusted proxy %q: want a CIDR such as 10.0.0.0/8 or an address", s)
 		}
 		r.trusted = append(r.trusted, p)

@@ -2,6 +2,7 @@ package clientaddr_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/garagesale/service/app/sdk/clientaddr"
@@ -69,19 +70,24 @@ func TestNewRefusesHalfAConfiguration(t *testing.T) {
 		name    string
 		header  string
 		trusted []string
-		wantErr bool
+		wantErr string // what the error says; empty for none
 	}{
-		{"neither", "", nil, false},
-		{"both", "X-Real-IP", []string{"10.0.0.0/8"}, false},
-		{"a header believed from anyone", "X-Real-IP", nil, true},
-		{"proxies without a header", "", []string{"10.0.0.0/8"}, true},
-		{"a range that is not one", "X-Real-IP", []string{"10.0.0.0/99"}, true},
+		{"neither", "", nil, ""},
+		{"both", "X-Real-IP", []string{"10.0.0.0/8"}, ""},
+		{"a header believed from anyone", "X-Real-IP", nil, "needs the trusted proxy ranges"},
+		{"proxies without a header", "", []string{"10.0.0.0/8"}, "need the header"},
+		{"a range that is not one", "X-Real-IP", []string{"10.0.0.0/99"}, "want a CIDR"},
+		// The settings' help shows a list with commas; it takes semicolons.
+		{"a list with commas", "X-Real-IP", []string{"10.0.0.0/8,192.168.0.0/16"}, "with ; not ,"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := clientaddr.New(tt.header, tt.trusted)
-			if got := err != nil; got != tt.wantErr {
-				t.Errorf("error %v, want an error: %t", err, tt.wantErr)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("error %v, want none", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("error %v, want one saying %q", err, tt.wantErr)
 			}
 		})
 	}

@@ -80,7 +80,7 @@ DATABASE
   from .data/pg/connection.env; variables given still win over the file.
   Otherwise the default is localhost:5432.
 
-Run 'sales-admin COMMAND --help' for a command's usage.`)
+Run 'sales-admin COMMAND --help' (or 'sales-admin help COMMAND') for a command's usage.`)
 	return b.String()
 }
 

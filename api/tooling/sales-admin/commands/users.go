@@ -30,7 +30,7 @@ import (
 
 var usersCmd = Command{
 	Name:  "users",
-	Short: "list, add or promote users: users [list] [page] [rows] | users add ... | users promote EMAIL",
+	Short: "list, add or promote users: users [list] [page] [rows] | users add ... | users promote EMAIL | users canonical",
 	Usage: `Usage:
   sales-admin users [list] [page] [rows]
   sales-admin users [list] --cursor NEXT [rows]

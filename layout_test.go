@@ -1,0 +1,56 @@
+package readme_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestLayoutNamesEveryFolder: the layout page, and the design page's table
+// of layers, name every package a reader looks for there; a package added
+// without a word in them fails here instead of leaving the map wrong.
+func TestLayoutNamesEveryFolder(t *testing.T) {
+	layout := read(t, "docs/layout.md")
+	design := read(t, "docs/design.md")
+	for _, c := range []struct {
+		dir   string
+		pages map[string]string
+		skip  []string
+	}{
+		{"app/sdk", map[string]string{"layout.md": layout, "design.md": design}, nil},
+		{"business/sdk", map[string]string{"layout.md": layout, "design.md": design}, nil},
+		{"business/types", map[string]string{"layout.md": layout, "design.md": design}, nil},
+		{"foundation", map[string]string{"layout.md": layout, "design.md": design}, nil},
+		{"tools", map[string]string{"layout.md": layout}, []string{"vendor", "internal"}},
+		{"zarf", map[string]string{"layout.md": layout}, []string{"keys"}},
+		{"zarf/k8s", map[string]string{"layout.md": layout}, nil},
+	} {
+		entries, err := os.ReadDir(c.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || slices.Contains(c.skip, e.Name()) {
+				continue
+			}
+			word := regexp.MustCompile(`\b` + regexp.QuoteMeta(e.Name()) + `\b`)
+			for page, text := range c.pages {
+				if !word.MatchString(text) {
+					t.Errorf("docs/%s does not name %s", page, filepath.Join(c.dir, e.Name()))
+				}
+			}
+		}
+	}
+}
+
+func read(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
