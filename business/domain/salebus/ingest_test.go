@@ -98,7 +98,7 @@ func TestIngest(t *testing.T) {
 	// 3 sales, each audited, and one stock change of the product audited.
 	after := state{Stock: 0, Sales: 3, Audits: audits + 4}
 	f.checkState(t, after, "after the upload")
-	dbtest.CheckInvariants(t, f.db)
+	dbtest.CheckInvariants(t, f.db, salebus.Invariants)
 
 	walkIn, err := sales.QueryByID(ctx, got[0].SaleID)
 	if err != nil {
@@ -163,5 +163,5 @@ func TestIngestConcurrentUploads(t *testing.T) {
 		t.Errorf("the uploads name %d sales, want %d", len(created), len(lines))
 	}
 	f.checkState(t, state{Stock: f.initialStock - 3, Sales: 2, Audits: f.auditsAfterTheProduct + 3}, "after the uploads")
-	dbtest.CheckInvariants(t, f.db)
+	dbtest.CheckInvariants(t, f.db, salebus.Invariants)
 }

@@ -159,7 +159,7 @@ func TestDeleteLocksTheProductBeforeTheSale(t *testing.T) {
 	if err := <-deleted; err != nil {
 		t.Fatalf("delete: %v", err)
 	}
-	dbtest.CheckInvariants(t, f.db)
+	dbtest.CheckInvariants(t, f.db, salebus.Invariants)
 }
 
 // pausingStore is a real store that stops each purchase once its sale is
@@ -239,5 +239,5 @@ func TestBuyersHoldNoLockOnTheProductBeforeTheStock(t *testing.T) {
 	if err := f.db.Get(&n, `SELECT count(*) FROM sales`); err != nil || n != 0 {
 		t.Errorf("sales recorded: %d (%v), want 0", n, err)
 	}
-	dbtest.CheckInvariants(t, f.db)
+	dbtest.CheckInvariants(t, f.db, salebus.Invariants)
 }

@@ -27,19 +27,12 @@ func Grow(t *testing.T, db *sqlx.DB, n int, set map[string]map[string]string) {
 	if err := migrate.Seed(ctx, db); err != nil {
 		t.Fatalf("dbtest: seed: %v", err)
 	}
-	// Parents before children: users, products, sales, audits, then a
-	// domain added since, whose copies refer to the rows its seed rows do.
-	tables := []string{"users", "products", "sales", "audits"}
-	for _, table := range slices.Sorted(maps.Keys(set)) {
-		if !slices.Contains(tables, table) {
-			tables = append(tables, table)
-		}
+	tables, err := parentsFirst(ctx, db, slices.Sorted(maps.Keys(set)))
+	if err != nil {
+		t.Fatalf("dbtest: grow: %v", err)
 	}
 	for _, table := range tables {
-		cols, ok := set[table]
-		if !ok {
-			continue
-		}
+		cols := set[table]
 		var pairs []string
 		for _, c := range slices.Sorted(maps.Keys(cols)) {
 			pairs = append(pairs, fmt.Sprintf("'%s', %s", c, cols[c]))
@@ -212,4 +205,53 @@ func Plan(t *testing.T, db *sqlx.DB, q string, data map[string]any) string {
 		t.Fatalf("EXPLAIN %s: %v", q, err)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// parentsFirst orders tables so that each comes after the tables its
+// foreign keys refer to, as the catalog says: a copy of a row refers to
+// the copies of its parents' rows, which must exist by then. Tables
+// unrelated to each other keep their order.
+func parentsFirst(ctx context.Context, db *sqlx.DB, tables []string) ([]string, error) {
+	var edges []struct {
+		Child  string `db:"child"`
+		Parent string `db:"parent"`
+	}
+	const q = `
+	SELECT conrelid::regclass::text AS child, confrelid::regclass::text AS parent
+	FROM pg_constraint WHERE contype = 'f' AND conrelid <> confrelid`
+	if err := sqlx.SelectContext(ctx, db, &edges, q); err != nil {
+		return nil, fmt.Errorf("read foreign keys: %w", err)
+	}
+	parents := map[string][]string{}
+	for _, e := range edges {
+		parents[e.Child] = append(parents[e.Child], e.Parent)
+	}
+	var out []string
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(string) error
+	visit = func(table string) error {
+		switch state[table] {
+		case 1:
+			return fmt.Errorf("foreign keys make a cycle through %s", table)
+		case 2:
+			return nil
+		}
+		state[table] = 1
+		for _, p := range parents[table] {
+			if slices.Contains(tables, p) {
+				if err := visit(p); err != nil {
+					return err
+				}
+			}
+		}
+		state[table] = 2
+		out = append(out, table)
+		return nil
+	}
+	for _, table := range tables {
+		if err := visit(table); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/garagesale/service/app/sdk/apitest"
+	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/migrate"
 	"github.com/garagesale/service/business/sdk/sqldb"
@@ -285,7 +286,7 @@ func (s *stack) checkInvariants() {
 	if err := sqldb.StatusCheck(ctx, s.db); err != nil {
 		s.t.Fatalf("the database after the faults: %v", err)
 	}
-	dbtest.CheckInvariants(s.t, s.db)
+	dbtest.CheckInvariants(s.t, s.db, salebus.Invariants)
 }
 
 // signal sends sig to the API process.

@@ -21,6 +21,7 @@ import (
 	"github.com/garagesale/service/app/domain/saleapp"
 	"github.com/garagesale/service/app/sdk/apitest"
 	"github.com/garagesale/service/app/sdk/query"
+	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
@@ -261,7 +262,7 @@ func TestIngestAnswersEveryLine(t *testing.T) {
 		if after := e.salesCount(t); after != before {
 			t.Errorf("sales: %d before, %d after", before, after)
 		}
-		dbtest.CheckInvariants(t, e.db.DB)
+		dbtest.CheckInvariants(t, e.db.DB, salebus.Invariants)
 	})
 }
 
@@ -322,7 +323,7 @@ func TestIngestResumesACutUpload(t *testing.T) {
 	if n := e.salesCount(t); n != 250 || len(perLine) != 0 {
 		t.Errorf("%d sales for 250 lines; client ids recorded more than once: %v", n, perLine)
 	}
-	dbtest.CheckInvariants(t, e.db.DB)
+	dbtest.CheckInvariants(t, e.db.DB, salebus.Invariants)
 }
 
 func TestIngestLimits(t *testing.T) {

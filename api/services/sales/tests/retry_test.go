@@ -14,6 +14,7 @@ import (
 	"github.com/garagesale/service/app/sdk/apitest"
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/business/domain/productbus"
+	"github.com/garagesale/service/business/domain/salebus"
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/types/quantity"
 	"github.com/google/go-cmp/cmp"
@@ -124,7 +125,7 @@ func TestSalesIdempotencyKey(t *testing.T) {
 	if n := s.count(t, `SELECT count(*) FROM products WHERE name = 'Chair'`); n != 1 {
 		t.Errorf("products named Chair: %d, want 1", n)
 	}
-	dbtest.CheckInvariants(t, s.db.DB)
+	dbtest.CheckInvariants(t, s.db.DB, salebus.Invariants)
 }
 
 // TestSalesIdempotencyKeyInProgress: while a request with a key runs, a
@@ -205,7 +206,7 @@ func TestSalesIdempotencyKeyConcurrentRetries(t *testing.T) {
 	if n := s.count(t, `SELECT count(*) FROM sales WHERE product_id = $1`, lamp.ID); n != 1 {
 		t.Errorf("sales: %d, want 1", n)
 	}
-	dbtest.CheckInvariants(t, s.db.DB)
+	dbtest.CheckInvariants(t, s.db.DB, salebus.Invariants)
 }
 
 // TestDeletesDoNotDeadlock deletes a sale and its product at the same
@@ -260,7 +261,7 @@ func TestDeletesDoNotDeadlock(t *testing.T) {
 			t.Errorf("round %d: product delete %d, want 204 or 409", round, productStatus)
 		}
 	}
-	dbtest.CheckInvariants(t, s.db.DB)
+	dbtest.CheckInvariants(t, s.db.DB, salebus.Invariants)
 }
 
 // TestSaleDeleteAtTheStockCeiling: a sale whose quantity the product's
@@ -283,5 +284,5 @@ func TestSaleDeleteAtTheStockCeiling(t *testing.T) {
 	if diff := cmp.Diff([]int{quantity.Max, 1}, []int{s.stock(t, lamp.ID), s.count(t, `SELECT count(*) FROM sales WHERE sale_id = $1`, sale.ID)}); diff != "" {
 		t.Errorf("stock and sales after the refused delete (-want +got):\n%s", diff)
 	}
-	dbtest.CheckInvariants(t, s.db.DB)
+	dbtest.CheckInvariants(t, s.db.DB, salebus.Invariants)
 }
