@@ -19,6 +19,7 @@ import (
 var leftovers = []string{
 	"garagesale", "services/sales", `"SALES"`, "SALES_", "sales_api",
 	"sales-api", "sales-admin", "sales-system", "sales-service", "sales-keys",
+	"Sales-Caches-Behind",
 }
 
 // TestRenameRepository renames a copy of this repository and checks that

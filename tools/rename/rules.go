@@ -50,6 +50,12 @@ type replacer struct {
 	first [256]bool // first bytes of keep and rules, to skip the rest fast
 }
 
+// cachesBehind is the header a service's answers carry while its user
+// cache is behind: Sales-Caches-Behind, Shop-Caches-Behind.
+func cachesBehind(name string) string {
+	return strings.ToUpper(name[:1]) + name[1:] + "-Caches-Behind"
+}
+
 // newReplacer returns the replacer from the template's names to module and
 // name. It assumes both were validated by newConfig.
 func newReplacer(module, name string) *replacer {
@@ -71,6 +77,8 @@ func newReplacer(module, name string) *replacer {
 		{old: `"` + strings.ToUpper(templateName) + `"`, new: `"` + upper + `"`},
 		// Prometheus metric names, named for the binary.
 		{old: templateName + "_api", new: name + "_api", notAfter: alnumByteAfter},
+		// The service's own response header, named for it.
+		{old: cachesBehind(templateName), new: cachesBehind(name)},
 	}
 
 	// Binaries and the Kubernetes and compose objects named for the service.

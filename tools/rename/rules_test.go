@@ -57,6 +57,7 @@ var replaceTests = []struct {
 	{"the image placeholder", "image: sales-image", "image: shop-image"},
 	{"metric names", "rate(sales_api_requests_total[5m])", "rate(shop_api_requests_total[5m])"},
 	{"a metric pattern", "`\\bsales_api_[a-z0-9_]+`", "`\\bshop_api_[a-z0-9_]+`"},
+	{"the service's header", `const CachesBehindHeader = "Sales-Caches-Behind"`, `const CachesBehindHeader = "Shop-Caches-Behind"`},
 
 	// The example application and other words stay.
 	{"the sale domain", "salebus.NewBusiness(saledb.NewStore(log, db))", "salebus.NewBusiness(saledb.NewStore(log, db))"},

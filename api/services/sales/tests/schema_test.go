@@ -67,8 +67,8 @@ func TestEmptyBodyNamesTheRequired(t *testing.T) {
 			})
 		}
 	}
-	if routes < 5 {
-		t.Errorf("%d routes have required properties, want the users', signup's, roles', products' and sales' at least", routes)
+	if routes == 0 {
+		t.Error("no route has required properties: the test reads the document wrong (the users' routes have them)")
 	}
 }
 
@@ -142,36 +142,37 @@ func TestDocumentedNumbersAreDoubles(t *testing.T) {
 		t.Fatal(err)
 	}
 	var bad []string
+	numbers := 0
 	var walk func(where string, ref *openapi3.SchemaRef)
 	walk = func(where string, ref *openapi3.SchemaRef) {
 		if ref == nil || ref.Value == nil || ref.Ref != "" {
 			return
 		}
 		s := ref.Value
-		if s.Type.Includes("number") && s.Format != "double" {
-			bad = append(bad, fmt.Sprintf("%s (format %q)", where, s.Format))
+		if s.Type.Includes("number") {
+			numbers++
+			if s.Format != "double" {
+				bad = append(bad, fmt.Sprintf("%s (format %q)", where, s.Format))
+			}
 		}
 		for name, p := range s.Properties {
 			walk(where+"."+name, p)
 		}
 		walk(where+"[]", s.Items)
 	}
-	numbers := 0
 	for name, ref := range doc.Components.Schemas {
 		walk(name, ref)
 	}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			for _, p := range op.Parameters {
-				if p.Value.Schema.Value.Type.Includes("number") {
-					numbers++
-				}
 				walk(method+" "+path+" ?"+p.Value.Name, p.Value.Schema)
 			}
 		}
 	}
 	if numbers == 0 {
-		t.Fatal("no parameter is a number: the test reads the document wrong")
+		// The kit's amounts are numbers; a project may have none.
+		t.Skip("the document has no number")
 	}
 	if len(bad) > 0 {
 		slices.Sort(bad)
