@@ -34,7 +34,12 @@ type Shutdown struct {
 func Run(ctx context.Context, srv *http.Server, sd Shutdown, log Logger) error {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
+	// Once Run returns the process is on its way out: closing its database,
+	// writing the log lines it holds. A signal then (Ctrl-C and a script's
+	// TERM arrive together) must not kill it before it writes them, as
+	// the signals' default action would: they are ignored from then on.
+	// What comes after Run bounds its own waits.
+	defer signal.Ignore(syscall.SIGINT, syscall.SIGTERM)
 
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {

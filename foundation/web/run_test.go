@@ -139,3 +139,22 @@ func TestRunServesThroughTheShutdownDelay(t *testing.T) {
 		t.Errorf("after Run returned the port still answers: %+v", r)
 	}
 }
+
+// TestASignalAfterRunKillsNothing: once Run has returned the process is on
+// its way out (closing its database, writing its last log lines); a
+// second signal then, as Ctrl-C and a script's TERM make together, must
+// not kill it before it writes them. It did: the API's shutdown lines
+// went missing from make run's output now and then.
+func TestASignalAfterRunKillsNothing(t *testing.T) {
+	_, done := runServer(t, http.NotFoundHandler(), web.Shutdown{Timeout: time.Second})
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitRun(t, done)
+
+	// Under the old default action this ends the test binary here.
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+}

@@ -114,9 +114,9 @@ done
 status=0
 wait "$api" || status=$?
 # After Ctrl-C a status above 128 is the stop that was asked for, not a
-# failure: the TERM may land before the API handles signals, or after it
-# has shut down and given the signal back its default action. An API
-# that fails to shut down exits 1, which stays.
+# failure: the TERM may land before the API handles signals (once it has
+# shut down it ignores them, to write its last lines). An API that fails
+# to shut down exits 1, which stays.
 if [ "$stopped_by_us" = 1 ] && [ "$status" -gt 128 ]; then
 	status=0
 fi
