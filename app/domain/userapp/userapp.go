@@ -74,7 +74,7 @@ func updateWith[Req any](ctx context.Context, r *http.Request, a *handlers, toBu
 	if err != nil {
 		return nil, err
 	}
-	uu.Client = a.clients.Key(r)
+	uu.Session = mid.Session(ctx)
 
 	usr, err := a.userBus.Update(ctx, mid.ActorID(ctx), id, uu)
 	header, err := notAcknowledged(err)

@@ -2,6 +2,8 @@ package mid
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -36,7 +38,7 @@ func Authenticate(a *auth.Auth, users *userbus.Business) web.MidFunc {
 			claims.Roles = role.Strings(usr.Roles)
 			// One value for the caller, on every request's path: the
 			// users business rides along for Recheck.
-			ctx = context.WithValue(ctx, callerKey, &caller{claims: claims, user: usr, users: users})
+			ctx = context.WithValue(ctx, callerKey, &caller{claims: claims, user: usr, users: users, session: session(r.Header.Get("Authorization"))})
 			return next(ctx, r.WithContext(ctx))
 		}
 	}
@@ -133,9 +135,28 @@ const callerKey ctxKey = 1
 
 // caller is the authenticated caller as Authenticate found them.
 type caller struct {
-	claims auth.Claims
-	user   userbus.User
-	users  *userbus.Business
+	claims  auth.Claims
+	user    userbus.User
+	users   *userbus.Business
+	session string
+}
+
+// session names the token a request carries without holding it: the
+// first half of its SHA-256, in hex.
+func session(header string) string {
+	sum := sha256.Sum256([]byte(header))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Session names the token the caller authenticated with, "" when the
+// route is not authenticated: a key for what must be counted per token,
+// which a thief holding one cannot multiply, as the owner's next login
+// makes another.
+func Session(ctx context.Context) string {
+	if c, ok := ctx.Value(callerKey).(*caller); ok {
+		return c.session
+	}
+	return ""
 }
 
 // GetClaims returns the verified claims of the caller.

@@ -334,10 +334,10 @@ func TestThrottledErrorSaysWhen(t *testing.T) {
 }
 
 // TestAStolenTokenLocksOutOnlyTheThief: a thief holding the owner's token
-// and failing at the current password is locked out of it, from the
-// thief's client; the owner, from theirs, still changes the password that
-// ends the thief's session, and the thief's email changes used up none of
-// the owner's.
+// and failing at the current password is locked out of it with that
+// token, from any client; the owner, logged in again, still changes the
+// password that ends the thief's session, and the thief's email changes
+// used up none of the owner's.
 func TestAStolenTokenLocksOutOnlyTheThief(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -347,15 +347,16 @@ func TestAStolenTokenLocksOutOnlyTheThief(t *testing.T) {
 		EmailChange:  throttle.Policy{Free: 2, Window: 24 * time.Hour, Base: time.Hour, Max: 24 * time.Hour},
 	}}).User
 	usr := create(t, bus, "Eli", "eli@example.com", role.User)
-	const thief, owner = "198.51.100.9", "192.0.2.1"
+	// The stolen token's session, and the one the owner's login made.
+	const thief, owner = "stolen-token", "owners-new-token"
 	guess, right := "guess", "gophers"
 
 	for i := range 6 {
 		addr := dbtest.Must(email.Parse("thief" + string(rune('a'+i)) + "@example.com"))
 		pw := dbtest.Must(password.Parse("thief-secret"))
 		for _, change := range []userbus.UpdateUser{
-			{Password: &pw, CurrentPassword: &guess, Client: thief},
-			{Email: &addr, CurrentPassword: &guess, Client: thief},
+			{Password: &pw, CurrentPassword: &guess, Session: thief},
+			{Email: &addr, CurrentPassword: &guess, Session: thief},
 		} {
 			_, err := bus.Update(ctx, usr.ID, usr.ID, change)
 			if !errors.Is(err, userbus.ErrCurrentPassword) && retryAfter(err) == 0 {
@@ -364,12 +365,12 @@ func TestAStolenTokenLocksOutOnlyTheThief(t *testing.T) {
 		}
 	}
 	pw := dbtest.Must(password.Parse("owner-secret"))
-	if _, err := bus.Update(ctx, usr.ID, usr.ID, userbus.UpdateUser{Password: &pw, CurrentPassword: &right, Client: owner}); err != nil {
+	if _, err := bus.Update(ctx, usr.ID, usr.ID, userbus.UpdateUser{Password: &pw, CurrentPassword: &right, Session: owner}); err != nil {
 		t.Fatalf("the owner's new password: %v", err)
 	}
 	right = "owner-secret"
 	addr := dbtest.Must(email.Parse("eli2@example.com"))
-	if _, err := bus.Update(ctx, usr.ID, usr.ID, userbus.UpdateUser{Email: &addr, CurrentPassword: &right, Client: owner}); err != nil {
+	if _, err := bus.Update(ctx, usr.ID, usr.ID, userbus.UpdateUser{Email: &addr, CurrentPassword: &right, Session: owner}); err != nil {
 		t.Fatalf("the owner's new email: %v", err)
 	}
 }

@@ -55,10 +55,11 @@ type UpdateUser struct {
 	// CurrentPassword proves a user changing their own email or password
 	// is who they say, so a stolen token cannot take the account over.
 	CurrentPassword *string
-	// Client is the client the change comes from, as logins key it: wrong
-	// current passwords are counted per account and client, so a thief
-	// failing at it locks the thief out, not the owner.
-	Client string
+	// Session names the token the change comes with: wrong current
+	// passwords are counted per account and token, so a thief failing at
+	// it locks out the stolen token, not the owner's next login, and
+	// cannot spread guesses over many clients.
+	Session string
 }
 
 // apply copies every field that is set; each field stands alone.

@@ -289,7 +289,7 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 	// The password first: a change its sender cannot prove is the
 	// owner's uses up none of the owner's email changes.
 	if actorID == id && (uu.Email != nil || uu.Password != nil) {
-		if err := b.checkCurrentPassword(ctx, id, uu.CurrentPassword, uu.Client); err != nil {
+		if err := b.checkCurrentPassword(ctx, id, uu.CurrentPassword, uu.Session); err != nil {
 			return User{}, fmt.Errorf("update user %s: %w", id, err)
 		}
 	}
@@ -387,15 +387,16 @@ func (b *Business) keepAnAdmin(ctx context.Context, tx *sqlx.Tx, id uuid.UUID) e
 }
 
 // checkCurrentPassword returns nil when plain is the password of the user
-// with id. It is throttled as a login to the account from client: per
-// account alone, a stolen token's wrong guesses would keep the owner from
-// changing the password that ends the thief's session.
-func (b *Business) checkCurrentPassword(ctx context.Context, id uuid.UUID, plain *string, client string) error {
+// with id. It is throttled as logins to the account are, per token
+// (session): per account alone, a stolen token's wrong guesses would keep
+// the owner from changing the password that ends the thief's session; per
+// client, a thief would spread them over many addresses.
+func (b *Business) checkCurrentPassword(ctx context.Context, id uuid.UUID, plain *string, session string) error {
 	usr, err := b.storer.QueryByID(ctx, b.db, id)
 	if err != nil {
 		return err
 	}
-	attempt, err := b.try(ctx, "current-password:"+usr.ID.String()+":client:"+client, b.throttling.LoginAccount)
+	attempt, err := b.try(ctx, "current-password:"+usr.ID.String()+":session:"+session, b.throttling.LoginAccount)
 	if err != nil {
 		return err
 	}
