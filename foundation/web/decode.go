@@ -104,6 +104,12 @@ func Decode(r *http.Request, v any) error {
 	if r.ContentLength > MaxBodyBytes {
 		return ErrBodyTooLarge
 	}
+	if ra, ok := r.Body.(*readAhead); ok {
+		if len(ra.data) > MaxBodyBytes {
+			return ErrBodyTooLarge
+		}
+		return DecodeBytes(ra.data, v)
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -118,6 +124,36 @@ func Decode(r *http.Request, v any) error {
 
 	return DecodeBytes(body, v)
 }
+
+// ReadAhead reads r's body whole (up to a byte past MaxBodyBytes), for a
+// server that must not wait on a client's body while it holds something
+// scarce; Decode then reads it from memory, without a copy. A body with a
+// Content-Encoding, or declared over the limit, is left unread for Decode
+// to refuse before a byte of it arrives. A body that does not arrive whole
+// is a *BodyReadError.
+func ReadAhead(r *http.Request) error {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength > MaxBodyBytes || CheckEncoding(r) != nil {
+		return nil
+	}
+	if _, ok := r.Body.(*readAhead); ok {
+		return nil
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		return &BodyReadError{Err: err}
+	}
+	r.Body = &readAhead{Reader: bytes.NewReader(data), data: data, body: r.Body}
+	return nil
+}
+
+// readAhead is a body ReadAhead read, closed as the request's own.
+type readAhead struct {
+	*bytes.Reader
+	data []byte
+	body io.Closer
+}
+
+func (b *readAhead) Close() error { return b.body.Close() }
 
 // DecodeBytes decodes one JSON value (a body, a line of a stream) into v
 // as Decode does: unknown fields, NUL, invalid UTF-8 and trailing data

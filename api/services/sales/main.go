@@ -72,7 +72,7 @@ type Config struct {
 		IdleTimeout       time.Duration `conf:"default:120s,help:how long an idle keep-alive connection stays open"`
 		RequestTimeout    time.Duration `conf:"default:5s,help:deadline of the work of a request (carried to every query); past it the answer is 503"`
 		CommitGrace       time.Duration `conf:"default:3s,help:extra time past REQUEST_TIMEOUT for a COMMIT already sent; REQUEST_TIMEOUT + this must be at most WRITE_TIMEOUT - 1s"`
-		MaxInFlight       int           `conf:"default:500,help:requests served at once; more are answered 503 at once with Retry-After"`
+		MaxInFlight       int           `conf:"default:500,help:requests served at once and request bodies read at once; more are answered 503 at once with Retry-After"`
 		ShutdownDelay     time.Duration `conf:"default:5s,help:after SIGTERM readiness fails and the API keeps serving this long before it stops accepting"`
 		ShutdownTimeout   time.Duration `conf:"default:20s,help:after the delay the time in-flight requests get to finish"`
 		ClientIPHeader    string        `conf:"help:header the proxies in TRUSTED_PROXIES set to the address of the client (X-Real-IP or X-Forwarded-For); empty uses the peer of the connection"`

@@ -74,9 +74,11 @@ type Config struct {
 	// Authenticate checks the token and loads its user, once per request.
 	Authenticate web.MidFunc
 	// Shed limits the requests that run at once (mid.Shed), one limit
-	// for every route; nil for none. A route that takes a JSON body has
-	// it read whole before it takes a slot (mid.ReadBody).
-	Shed web.MidFunc
+	// for every route; nil for none. ReadBody reads a route's JSON body
+	// whole before it takes a slot (mid.ReadBody); nil reads it in the
+	// handler.
+	Shed     web.MidFunc
+	ReadBody web.MidFunc
 }
 
 // Table registers routes.
@@ -99,13 +101,7 @@ func (t *Table) Group(tag, description string) *Table {
 
 // Add registers r.
 func (t *Table) Add(r Def) {
-	// A body is read before the slot is taken, so a slow client holds no
-	// slot; a stream is read as it comes, its uploads limited on their own.
 	var mw []web.MidFunc
-	if r.Body != nil && !r.Stream {
-		mw = append(mw, mid.ReadBody())
-	}
-	mw = append(mw, t.cfg.Shed)
 	op := apidoc.Op{
 		Method: r.Method, Path: r.Path, ID: t.tag + "." + cmp.Or(r.Name, funcName(r.Handler)), Tag: t.tag,
 		Summary: r.Summary, Description: r.Description,
@@ -119,6 +115,13 @@ func (t *Table) Add(r Def) {
 	case r.Basic:
 		op.Auth = apidoc.Basic
 	}
+	// The caller first, then the body, then a slot: no one without a token
+	// makes the service read a body, and a slow body holds no slot. A
+	// stream is read as it comes, its uploads limited on their own.
+	if r.Body != nil && !r.Stream {
+		mw = append(mw, t.cfg.ReadBody)
+	}
+	mw = append(mw, t.cfg.Shed)
 	if r.Idempotent {
 		op.Idempotent = true
 		op.Headers = append(op.Headers, apidoc.Param{Name: idempotency.Header, Type: "string", MinLength: 1,

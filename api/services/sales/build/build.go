@@ -55,7 +55,8 @@ type Config struct {
 	// CommitGrace is how much longer a COMMIT already sent may take.
 	RequestTimeout time.Duration
 	CommitGrace    time.Duration
-	// MaxInFlight is how many requests run at once; more are shed with 503.
+	// MaxInFlight is how many requests run at once, and how many bodies
+	// are read at once; more are shed with 503.
 	MaxInFlight int
 	// Draining reports a shutdown under way: readiness fails from then on.
 	Draining func() bool
@@ -150,6 +151,7 @@ func NewAPI(cfg Config) API {
 		Auth:         cfg.Auth,
 		Authenticate: mid.Authenticate(cfg.Auth, bs.User),
 		Shed:         mid.Shed(cfg.MaxInFlight),
+		ReadBody:     mid.ReadBody(cfg.MaxInFlight),
 	})
 	checkapp.Routes(routes, checkapp.Config{Build: cfg.Build, Ready: checkapp.Ready(ping, cfg.Draining)})
 	userapp.Routes(routes, userapp.Config{

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,10 +85,11 @@ func TestBodyNotArrivingWhole(t *testing.T) {
 }
 
 // TestSlowBodiesHoldNoSlot: clients that send their bodies slowly take
-// none of the requests the service runs at once: with every slot's worth
-// of them waiting, other requests are answered, and each slow one still
+// none of the slots requests run in: with as many of them waiting as there
+// are slots, other requests are answered, a further body is turned away
+// (bodies being read have a limit of their own), and each slow one still
 // gets its own answer when its body comes. It answered 503 "at capacity"
-// to everyone until the slow bodies timed out.
+// to every route until the slow bodies timed out.
 func TestSlowBodiesHoldNoSlot(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -96,18 +98,17 @@ func TestSlowBodiesHoldNoSlot(t *testing.T) {
 		ActiveKID: kid, TokenTTL: tokenTTL, MaxInFlight: slots}))
 	t.Cleanup(srv.Close)
 
-	// Twice the slots, each with half a body sent.
 	body := `{"name":"Slow lamp","cost":1,"quantity":1}`
+	head := "POST /v1/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer " + e.tokens["user1"] +
+		"\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
 	var slow []net.Conn
-	for range 2 * slots {
+	for range slots {
 		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer conn.Close()
 		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		head := "POST /v1/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer " + e.tokens["user1"] +
-			"\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
 		if _, err := conn.Write([]byte(head + body[:10])); err != nil {
 			t.Fatal(err)
 		}
@@ -116,17 +117,24 @@ func TestSlowBodiesHoldNoSlot(t *testing.T) {
 	// Let the server take them all up and start reading their bodies.
 	time.Sleep(200 * time.Millisecond)
 
-	for _, path := range []string{"/v1/liveness", "/v1/products"} {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+	do := func(method, path, body string) int {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+e.tokens["user2"])
 		resp, err := srv.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("GET %s beside %d slow bodies: status %d, want 200", path, len(slow), resp.StatusCode)
+		return resp.StatusCode
+	}
+	for _, path := range []string{"/v1/liveness", "/v1/products"} {
+		if got := do(http.MethodGet, path, ""); got != http.StatusOK {
+			t.Errorf("GET %s beside %d slow bodies: status %d, want 200", path, len(slow), got)
 		}
+	}
+	if got := do(http.MethodPost, "/v1/products", body); got != http.StatusServiceUnavailable {
+		t.Errorf("a body beside %d slow ones: status %d, want 503 (as many bodies read at once as there are slots)", len(slow), got)
 	}
 
 	for i, conn := range slow {
@@ -141,5 +149,34 @@ func TestSlowBodiesHoldNoSlot(t *testing.T) {
 		if resp.StatusCode != http.StatusCreated {
 			t.Errorf("slow body %d: status %d, want 201", i, resp.StatusCode)
 		}
+	}
+}
+
+// TestNoBodyReadWithoutAToken: a request without a token is answered 401
+// before a byte of its body is asked for: no 100 Continue, so no one
+// without an account makes the service hold a body.
+func TestNoBodyReadWithoutAToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	srv := httptest.NewServer(e.h)
+	t.Cleanup(srv.Close)
+
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	req := "POST /v1/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n"
+	if _, err := conn.Write([]byte(req)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("status %d, want 401 before the body (100 Continue asks for it)", resp.StatusCode)
 	}
 }
