@@ -13,7 +13,11 @@ import (
 // of layers, name every package a reader looks for there; a package added
 // without a word in them fails here instead of leaving the map wrong.
 func TestLayoutNamesEveryFolder(t *testing.T) {
-	layout := read(t, "docs/layout.md")
+	// The layout's map is its first code block; the design's table names
+	// packages in backticks. Matching the whole pages would find a
+	// package called web or name in any sentence.
+	layout, _, _ := strings.Cut(read(t, "docs/layout.md"), "\n```\n\n")
+	_, layout, _ = strings.Cut(layout, "```\n")
 	design := read(t, "docs/design.md")
 	for _, c := range []struct {
 		dir   string
@@ -37,8 +41,9 @@ func TestLayoutNamesEveryFolder(t *testing.T) {
 				continue
 			}
 			word := regexp.MustCompile(`\b` + regexp.QuoteMeta(e.Name()) + `\b`)
+			quoted := "`" + e.Name() + "`"
 			for page, text := range c.pages {
-				if !word.MatchString(text) {
+				if page == "design.md" && !strings.Contains(text, quoted) || page == "layout.md" && !word.MatchString(text) {
 					t.Errorf("docs/%s does not name %s", page, filepath.Join(c.dir, e.Name()))
 				}
 			}

@@ -93,3 +93,28 @@ func TestDatabaseName(t *testing.T) {
 		})
 	}
 }
+
+// TestParentsFirst: Grow copies a table's rows after those of the tables
+// its foreign keys refer to, in whatever order it is given them.
+func TestParentsFirst(t *testing.T) {
+	t.Parallel()
+	d := New(t, t.Name())
+	ctx := context.Background()
+	for _, stmt := range []string{
+		`CREATE TABLE grand (id int PRIMARY KEY)`,
+		`CREATE TABLE "Parent" (id int PRIMARY KEY, grand_id int REFERENCES grand)`,
+		`CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES "Parent", again int REFERENCES grand, self int REFERENCES child)`,
+		`CREATE TABLE apart (id int PRIMARY KEY)`,
+	} {
+		if _, err := d.DB.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := parentsFirst(ctx, d.DB, []string{"child", "apart", "Parent", "grand"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"grand", "Parent", "child", "apart"}, got); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+}

@@ -216,9 +216,14 @@ func parentsFirst(ctx context.Context, db *sqlx.DB, tables []string) ([]string, 
 		Child  string `db:"child"`
 		Parent string `db:"parent"`
 	}
+	// Names as a table's own, unquoted and unqualified, as Grow's callers
+	// write them.
 	const q = `
-	SELECT conrelid::regclass::text AS child, confrelid::regclass::text AS parent
-	FROM pg_constraint WHERE contype = 'f' AND conrelid <> confrelid`
+	SELECT child.relname AS child, parent.relname AS parent
+	FROM pg_constraint c
+	JOIN pg_class child ON child.oid = c.conrelid
+	JOIN pg_class parent ON parent.oid = c.confrelid
+	WHERE c.contype = 'f' AND c.conrelid <> c.confrelid`
 	if err := sqlx.SelectContext(ctx, db, &edges, q); err != nil {
 		return nil, fmt.Errorf("read foreign keys: %w", err)
 	}

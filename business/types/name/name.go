@@ -29,34 +29,56 @@ func Parse(s string) (Name, error) {
 	if err != nil {
 		return Name{}, err
 	}
-	flag := false // within a subdivision's flag: 🏴, tags, the cancel tag
+	// A subdivision's flag is U+1F3F4, then the tags of its code (lower
+	// case letters and digits), then the cancel tag; a tag anywhere else,
+	// or a flag left open, hides text ("IGNORE" spelt in tags shows
+	// nothing).
+	afterFlag, inTags, shows := false, false, false
 	for _, r := range n.value {
 		if unicode.Is(unicode.Cc, r) {
 			return Name{}, fmt.Errorf("must not contain control characters")
 		}
 		switch {
 		case r == blackFlag:
-			flag = true
-		case isTag(r) && flag:
-			flag = r != cancelTag
+			afterFlag, shows = true, true
+			continue
+		case (afterFlag || inTags) && codeTag(r):
+			afterFlag, inTags = false, true
+			continue
+		case inTags && r == cancelTag:
+			inTags = false
+			continue
+		case inTags:
+			return Name{}, fmt.Errorf("a flag's tags must end with the cancel tag U+E007F")
 		case hidden(r):
 			return Name{}, fmt.Errorf("must not contain invisible or formatting characters: it holds %U", r)
-		default:
-			flag = false
 		}
+		afterFlag = false
+		// A blank braille cell is a space in braille text, not a name.
+		if !unicode.IsSpace(r) && r != brailleBlank {
+			shows = true
+		}
+	}
+	switch {
+	case inTags:
+		return Name{}, fmt.Errorf("a flag's tags must end with the cancel tag U+E007F")
+	case !shows:
+		return Name{}, fmt.Errorf("must show something: it holds only blank characters")
 	}
 	return n, nil
 }
 
-// A subdivision's flag is U+1F3F4 followed by tag characters and a
-// cancel tag; a tag anywhere else hides text ("IGNORE" spelt in tags shows
-// nothing).
 const (
-	blackFlag = '🏴'
-	cancelTag = '󠁿'
+	blackFlag    = '\U0001F3F4'
+	cancelTag    = '\U000E007F'
+	brailleBlank = '\u2800'
 )
 
-func isTag(r rune) bool { return r >= 0xe0020 && r <= 0xe007f }
+// codeTag reports whether r is a tag of a subdivision's code: a lower case
+// letter or a digit.
+func codeTag(r rune) bool {
+	return r >= 0xe0061 && r <= 0xe007a || r >= 0xe0030 && r <= 0xe0039
+}
 
 // Load returns s, a name Parse took when it was stored, as a Name,
 // checked by the rules every stored name has met, so that one stored
@@ -81,13 +103,12 @@ func Load(s string) (Name, error) {
 }
 
 // hidden reports whether r shows nothing: a format character other than
-// the joiners, a line or paragraph separator, a character Unicode says to
-// draw as nothing (the Hangul fillers U+3164 and U+FFA0, the combining
-// grapheme joiner), or the blank braille pattern.
+// the joiners, a line or paragraph separator, or a character Unicode says
+// to draw as nothing (the Hangul fillers U+3164 and U+FFA0, the combining
+// grapheme joiner).
 func hidden(r rune) bool {
-	const zwnj, zwj, braille = '\u200c', '\u200d', '\u2800'
-	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point) && r != zwnj && r != zwj ||
-		r == braille
+	const zwnj, zwj = '\u200c', '\u200d'
+	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point) && r != zwnj && r != zwj
 }
 
 // String returns the name.

@@ -31,13 +31,17 @@ func TestParse(t *testing.T) {
 		{"\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", true},                                             // Persian needs the non-joiner
 		{"\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f", "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f", true}, // Scotland's flag needs tags
 		{"\U0001f469\u200d\U0001f4bb", "\U0001f469\u200d\U0001f4bb", true},                                                                                         // an emoji needs the joiner
-		{"\u3164\u3164", "", false},                                       // Hangul fillers show nothing
-		{"Lamp\uffa0", "", false},                                         // the half-width one
-		{"La\u034fmp", "", false},                                         // the combining grapheme joiner
-		{"\u2800", "", false},                                             // the blank braille pattern
-		{"Lamp\U000e0049\U000e0047\U000e004e", "", false},                 // tags hide text outside a flag
-		{"\U0001f3f4\U000e0067\U000e0062\U000e007f\U000e0049", "", false}, // and after one
-		{"\u2764\ufe0f Lamp", "\u2764\ufe0f Lamp", true},                  // a heart emoji keeps its variation selector
+		{"\u3164\u3164", "", false}, // Hangul fillers show nothing
+		{"Lamp\uffa0", "", false},   // the half-width one
+		{"La\u034fmp", "", false},   // the combining grapheme joiner
+		{"\u2800", "", false},       // only blank braille
+		{"\u2813\u2811\u2807\u2807\u2815\u2800\u283a\u2815", "\u2813\u2811\u2807\u2807\u2815\u2800\u283a\u2815", true}, // braille words keep their space
+		{"\U0001f3f4 Pirates", "\U0001f3f4 Pirates", true},                                                             // a black flag alone
+		{"Lamp\U0001f3f4\U000e0069\U000e0067\U000e006e", "", false},                                                    // a flag never closed
+		{"\U0001f3f4\U000e0047\U000e0042\U000e007f", "", false},                                                        // upper case tags
+		{"Lamp\U000e0049\U000e0047\U000e004e", "", false},                                                              // tags hide text outside a flag
+		{"\U0001f3f4\U000e0067\U000e0062\U000e007f\U000e0049", "", false},                                              // and after one
+		{"\u2764\ufe0f Lamp", "\u2764\ufe0f Lamp", true},                                                               // a heart emoji keeps its variation selector
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -300,6 +300,7 @@ func TestUsersCanonical(t *testing.T) {
 		"bi\u0301ll@example.com",  // a decomposed accent
 		"\uff41da@example.com",    // a full-width letter
 		"eve@example.com\u200b",   // an invisible character
+		"\u0430da@example.com",    // a Cyrillic а among Latin letters
 		"carl@xn--exmple-cua.com", // a domain's ASCII form...
 		"carl@ex\u00e4mple.com",   // ...beside its canonical form
 		"plain@example.com",       // already canonical
@@ -316,8 +317,9 @@ func TestUsersCanonical(t *testing.T) {
 		`"bi\u0301ll@example.com" is now b` + "\u00ed" + `ll@example.com`,
 		`"\uff41da@example.com" is now ada@example.com`,
 		`"eve@example.com\u200b": left as it is: email must not hold invisible or formatting characters`,
+		`mixes the letters of Cyrillic and Latin in "` + "\u0430" + `da": write each part in one; it cannot log in until an ADMIN gives the account another address`,
 		`"carl@xn--exmple-cua.com": left as it is: another account is carl@ex` + "\u00e4" + `mple.com`,
-		"2 addresses made canonical, 2 left as they are",
+		"2 addresses made canonical, 3 left as they are",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("users canonical lacks %q:\n%s", want, got)
@@ -330,7 +332,7 @@ func TestUsersCanonical(t *testing.T) {
 	if !slices.Contains(emails, "b\u00edll@example.com") || !slices.Contains(emails, "ada@example.com") {
 		t.Errorf("stored addresses: %q", emails)
 	}
-	if again := run(t, env, "users", "canonical"); !strings.Contains(again, "0 addresses made canonical, 2 left as they are") {
+	if again := run(t, env, "users", "canonical"); !strings.Contains(again, "0 addresses made canonical, 3 left as they are") {
 		t.Errorf("second run:\n%s", again)
 	}
 }

@@ -54,7 +54,8 @@ canonical
          API now keeps (decomposed accents, full-width letters, an xn--
          domain) into it, so that its owner logs in and no lookalike can
          be made beside it; says which cannot be (an invisible character,
-         another account already in that form). Run once after an upgrade
+         mixed scripts: those cannot log in until an ADMIN gives them
+         another address; another account already in that form). Run once after an upgrade
          from a kit older than that rule; again, it changes nothing.`,
 	Run: func(ctx context.Context, env Env, args []string) error {
 		sub := "list"
@@ -297,7 +298,7 @@ func canonicalEmails(ctx context.Context, env Env, args []string) error {
 			switch {
 			case err != nil:
 				left++
-				fmt.Fprintf(env.Out, "%s %+q: left as it is: %v\n", u.ID, u.Email, err)
+				fmt.Fprintf(env.Out, "%s %+q: left as it is: %v; it cannot log in until an ADMIN gives the account another address (PUT /v1/users/%s)\n", u.ID, u.Email, err, u.ID)
 				continue
 			case canon.String() == u.Email.String():
 				continue

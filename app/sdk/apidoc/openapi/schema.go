@@ -147,16 +147,18 @@ func field(t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
 		}
 	}
 	if spec := tag.Get("openapi"); spec != "" {
+		format := ""
 		for kv := range strings.SplitSeq(spec, ",") {
 			k, v, _ := strings.Cut(kv, "=")
 			switch k {
 			case "type":
 				// The Go type's format goes with its type: money.Sent
-				// is bytes in Go ("byte") and a number in JSON.
+				// is bytes in Go ("byte") and a number in JSON. A
+				// format in the tag stands, wherever it is.
 				types := openapi3.Types(strings.Split(v, "|"))
 				s.Type, s.Format = &types, ""
 			case "format":
-				s.Format = v
+				format = v
 			case "enum":
 				// Of a list, the enum is of its items, which were given
 				// the list's tag when they were made.
@@ -189,6 +191,9 @@ func field(t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
 			default:
 				return fmt.Errorf("openapi tag %q: unknown key %q", spec, k)
 			}
+		}
+		if format != "" {
+			s.Format = format
 		}
 	}
 	// A number without a format is a float32 to some generators
