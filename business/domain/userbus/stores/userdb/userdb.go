@@ -110,16 +110,27 @@ func (s Store) LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error
 func (s Store) ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int64) (int, error) {
 	w := sqldb.NewWhere()
 	w.Add(`l.acked < :seq`, "seq", seq)
-	w.AddN(`EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid)`, nil)
+	w.AddN(listenerLive, nil)
 	return sqldb.Count(ctx, db, "user_cache_listeners l", w)
 }
+
+// listenerLive is true of a listener row l whose session still runs: a
+// client session of this database, with its pid, that began before the
+// row was written. A pid alone is not a session: a row restored from a
+// dump, or left by a session that ended, names a pid that another
+// process (the checkpointer, a later session) may have now, and every
+// user change then waited a second for a listener that would never
+// answer.
+const listenerLive = `EXISTS (
+		SELECT 1 FROM pg_stat_activity a
+		WHERE a.pid = l.pid AND a.datname = current_database()
+			AND a.backend_type = 'client backend' AND a.backend_start <= l.updated)`
 
 // RegisterListener implements userbus.CacheStore, dropping ended sessions.
 func (s Store) RegisterListener(ctx context.Context, db sqlx.ExtContext, pid uint32) error {
 	const q = `
 	WITH gone AS (
-		DELETE FROM user_cache_listeners l
-		WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid)
+		DELETE FROM user_cache_listeners l WHERE NOT ` + listenerLive + `
 	)
 	INSERT INTO user_cache_listeners (pid, acked, updated) VALUES (:pid, 0, now())
 	ON CONFLICT (pid) DO UPDATE SET acked = 0, updated = now()`

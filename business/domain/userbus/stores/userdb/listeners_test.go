@@ -1,0 +1,67 @@
+package userdb_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
+	"github.com/garagesale/service/business/sdk/dbtest"
+)
+
+// TestStaleListenerRowsAreNotListeners: a listener row whose pid another
+// process has now (a row restored from a dump, or left by a session that
+// ended) is no listener: no change waits for it, and the next listener to
+// register sweeps it. Counted by pid alone, a row naming the checkpointer
+// made every user change wait a second, for good.
+func TestStaleListenerRowsAreNotListeners(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t, t.Name())
+
+	// A live listener: a session of its own, registered.
+	conn, err := db.DB.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var live uint32
+	if err := conn.GetContext(ctx, &live, `SELECT pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	if err := (userdb.Store{}).RegisterListener(ctx, db.DB, live); err != nil {
+		t.Fatal(err)
+	}
+	// Stale rows: the checkpointer's pid, and a session's pid in a row
+	// written before the session began.
+	for _, q := range []string{
+		`INSERT INTO user_cache_listeners (pid, acked, updated)
+			SELECT pid, 0, now() FROM pg_stat_activity WHERE backend_type = 'checkpointer'`,
+		`INSERT INTO user_cache_listeners (pid, acked, updated)
+			SELECT pg_backend_pid(), 0, now() - interval '1 day'`,
+	} {
+		if res, err := db.DB.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		} else if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("%s: %d rows", q, n)
+		}
+	}
+
+	behind, err := (userdb.Store{}).ListenersBehind(ctx, db.DB, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if behind != 1 {
+		t.Errorf("%d listeners behind, want 1: the live one", behind)
+	}
+
+	if err := (userdb.Store{}).RegisterListener(ctx, db.DB, live); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	if err := db.DB.GetContext(ctx, &rows, `SELECT count(*) FROM user_cache_listeners`); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 {
+		t.Errorf("%d listener rows after a registration, want 1: the stale ones swept", rows)
+	}
+}
