@@ -131,8 +131,14 @@ func run(ctx context.Context) error {
 			// Admin work (a migration, a large seed) may outrun a request.
 			AcquireTimeout:   10 * time.Second,
 			StatementTimeout: 30 * time.Minute,
-			LockTimeout:      time.Minute,
-			IdleInTxTimeout:  time.Minute,
+			// A statement waiting for a table's lock queues every other
+			// query of the table behind it: a migration gives up after
+			// this and tries again (migrate.Migrate), rather than stall
+			// the API for a minute.
+			LockTimeout:     5 * time.Second,
+			IdleInTxTimeout: time.Minute,
+			// Named in pg_stat_activity, beside the API's connections.
+			ApplicationName: "sales-admin",
 		},
 		DBFrom:     dbFrom,
 		KeysFolder: cfg.Auth.KeysFolder,

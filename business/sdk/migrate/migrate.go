@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -26,9 +27,61 @@ var migrations embed.FS
 //go:embed seed/*.sql
 var seeds embed.FS
 
+// Option changes how Migrate runs.
+type Option func(*options)
+
+type options struct {
+	onLockWait func(attempt int, wait time.Duration, err error)
+}
+
+// OnLockWait has Migrate call f before it tries again a migration that
+// gave up waiting for a table's lock: the attempt that failed (from 1),
+// the wait before the next, and the error.
+func OnLockWait(f func(attempt int, wait time.Duration, err error)) Option {
+	return func(o *options) { o.onLockWait = f }
+}
+
+// lockWaits are the waits between the attempts of a migration that gave
+// up on a lock: eight attempts in about a minute and a half.
+var lockWaits = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
+
 // Migrate applies every migration the database does not have yet. Under
 // an advisory lock, processes that call it at once take turns.
-func Migrate(ctx context.Context, db *sqlx.DB) error {
+//
+// A migration that gives up waiting for a table's lock (the connection's
+// lock_timeout; a request or a dump holding the table) is tried again, up
+// to eight times: while a migration's ALTER waits for its lock, every
+// query of that table queues behind it, so a connection that migrates
+// should wait a few seconds at a time, not a minute. A migration in a
+// transaction that gave up changed nothing; one marked NO TRANSACTION must
+// be safe to run again (docs/migrations.md).
+func Migrate(ctx context.Context, db *sqlx.DB, opts ...Option) error {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	for attempt := 1; ; attempt++ {
+		err := migrateOnce(ctx, db)
+		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) || pgErr.Code != lockNotAvailable || attempt > len(lockWaits) {
+			return err
+		}
+		wait := lockWaits[attempt-1]
+		if o.onLockWait != nil {
+			o.onLockWait(attempt, wait, err)
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return fmt.Errorf("%w (gave up waiting to try again: %w)", err, ctx.Err())
+		}
+	}
+}
+
+// lockNotAvailable is the error of a statement past its lock_timeout.
+const lockNotAvailable = "55P03"
+
+func migrateOnce(ctx context.Context, db *sqlx.DB) error {
 	// The locker counts its retries, so each run needs a fresh one: probed
 	// each second (goose's default is 5), 300 times for a slow migration.
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))

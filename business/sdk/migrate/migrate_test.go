@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/migrate"
@@ -112,5 +113,58 @@ func TestHashIsShortAndStable(t *testing.T) {
 	}
 	if again := migrate.Hash(); again != h {
 		t.Errorf("Hash() changed between calls: %q then %q", h, again)
+	}
+}
+
+// TestMigrateWaitsOutALockedTable: a migration that gives up waiting for
+// a table's lock (a transaction holds the table) is tried again, and
+// applies once the table is free: the connection's lock_timeout is a few
+// seconds, so the table's other queries are not held up behind it for
+// long, and the deploy still migrates.
+func TestMigrateWaitsOutALockedTable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := emptyDatabase(t)
+	db := open(t, url) // lock_timeout 2s, sqldb's default
+	if err := migrate.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	// Back to before 00015, whose index needs products free of writers.
+	for _, q := range []string{
+		`DROP TABLE sale_cancellations`,
+		`DROP INDEX products_key_ranges_idx`,
+		`DELETE FROM goose_db_version WHERE version_id IN (15, 16)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// A writer holds products until the first attempt has given up.
+	holder, err := open(t, url).BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.ExecContext(ctx, `LOCK TABLE products IN ROW EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	var waits []int
+	err = migrate.Migrate(ctx, db, migrate.OnLockWait(func(attempt int, wait time.Duration, err error) {
+		waits = append(waits, attempt)
+		holder.Rollback()
+	}))
+	if err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if diff := cmp.Diff([]int{1}, waits); diff != "" {
+		t.Errorf("attempts that waited for the lock (-want +got):\n%s", diff)
+	}
+	var applied int
+	if err := db.GetContext(ctx, &applied, `SELECT count(*) FROM goose_db_version WHERE version_id IN (15, 16)`); err != nil {
+		t.Fatal(err)
+	}
+	if applied != 2 {
+		t.Errorf("%d of migrations 15 and 16 applied, want both", applied)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"text/tabwriter"
+	"time"
 
 	"github.com/garagesale/service/business/sdk/migrate"
 	"github.com/jmoiron/sqlx"
@@ -20,7 +21,10 @@ var migrateCmd = Command{
   sales-admin migrate status
 
 migrate  applies every schema migration the database does not have yet.
-         Safe to run from two places at once: one waits for the other.
+         Safe to run from two places at once: one waits for the other. A
+         migration that waits past 5s for a table's lock (while it waits,
+         the table's other queries queue behind it) gives up and is tried
+         again, up to 8 times in about a minute and a half.
 status   lists every migration with its version, its name and when it was
          applied (or that it is pending), and says how many are pending.
          It applies nothing (on a database never migrated it does create
@@ -40,7 +44,12 @@ status   lists every migration with its version, its name and when it was
 		if status {
 			return migrationStatus(ctx, env.Out, db)
 		}
-		if err := migrate.Migrate(ctx, db); err != nil {
+		// A wait for a table's lock is said as it happens: an operator
+		// watching a deploy sees why it takes longer.
+		wait := migrate.OnLockWait(func(attempt int, wait time.Duration, err error) {
+			fmt.Fprintf(env.Err, "migrate: a table was locked past the lock timeout (attempt %d): trying again in %s: %v\n", attempt, wait, err)
+		})
+		if err := migrate.Migrate(ctx, db, wait); err != nil {
 			return err
 		}
 		fmt.Fprintln(env.Out, "migrations complete")
