@@ -9,8 +9,8 @@ import (
 	"testing"
 )
 
-// kitLast is the kit's last migration: they ran on empty tables. Those
-// after it run on a live database.
+// kitLast is the last of the kit's migrations written for empty tables.
+// Those after it run on a live database.
 const kitLast = 16
 
 var (
