@@ -38,7 +38,7 @@ func Authenticate(a *auth.Auth, users *userbus.Business) web.MidFunc {
 			claims.Roles = role.Strings(usr.Roles)
 			// One value for the caller, on every request's path: the
 			// users business rides along for Recheck.
-			ctx = context.WithValue(ctx, callerKey, &caller{claims: claims, user: usr, users: users, session: session(r.Header.Get("Authorization"))})
+			ctx = context.WithValue(ctx, callerKey, &caller{claims: claims, user: usr, users: users, session: session(claims)})
 			return next(ctx, r.WithContext(ctx))
 		}
 	}
@@ -141,10 +141,19 @@ type caller struct {
 	session string
 }
 
-// session names the token a request carries without holding it: the
-// first half of its SHA-256, in hex.
-func session(header string) string {
-	sum := sha256.Sum256([]byte(header))
+// session names the token a request carries by what its signature
+// covers, never by its text: the scheme's case, spaces and base64's
+// slack let one token be sent in many spellings, while its claims are
+// one. Tokens the same user was issued in the same second share one.
+func session(c auth.Claims) string {
+	var iat, exp int64
+	if c.IssuedAt != nil {
+		iat = c.IssuedAt.Unix()
+	}
+	if c.ExpiresAt != nil {
+		exp = c.ExpiresAt.Unix()
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%d|%d", c.Subject, iat, exp, c.Version))
 	return hex.EncodeToString(sum[:16])
 }
 
