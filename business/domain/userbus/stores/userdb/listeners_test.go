@@ -2,10 +2,15 @@ package userdb_test
 
 import (
 	"context"
+	"net/url"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/garagesale/service/business/domain/userbus/stores/userdb"
 	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/sdk/sqldb"
+	"github.com/google/uuid"
 )
 
 // TestStaleListenerRowsAreNotListeners: a listener row whose pid another
@@ -63,5 +68,81 @@ func TestStaleListenerRowsAreNotListeners(t *testing.T) {
 	}
 	if rows != 1 {
 		t.Errorf("%d listener rows after a registration, want 1: the stale ones swept", rows)
+	}
+}
+
+// TestAnotherRolesListenerIsLive: a replica logged in as another role
+// (rotated credentials) sees another's listener session only by its pid
+// and database; that listener is live to it, and its registration sweeps
+// nothing but dead rows.
+func TestAnotherRolesListenerIsLive(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t, t.Name())
+
+	conn, err := db.DB.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var live uint32
+	if err := conn.GetContext(ctx, &live, `SELECT pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	if err := (userdb.Store{}).RegisterListener(ctx, db.DB, live); err != nil {
+		t.Fatal(err)
+	}
+
+	role := "listener_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	for _, q := range []string{
+		`CREATE ROLE ` + role + ` LOGIN PASSWORD 'other-role'`,
+		`GRANT SELECT, INSERT, UPDATE, DELETE ON user_cache_listeners TO ` + role,
+		`GRANT USAGE, SELECT ON SEQUENCE users_change_seq TO ` + role,
+	} {
+		if _, err := db.DB.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		db.DB.ExecContext(context.Background(), `REVOKE ALL ON user_cache_listeners FROM `+role)
+		db.DB.ExecContext(context.Background(), `REVOKE ALL ON SEQUENCE users_change_seq FROM `+role)
+		db.DB.ExecContext(context.Background(), `DROP ROLE IF EXISTS `+role)
+	})
+	u, err := url.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(role, "other-role")
+	other, err := sqldb.OpenURL(u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	otherConn, err := other.DB.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer otherConn.Close()
+	var otherPID uint32
+	if err := otherConn.GetContext(ctx, &otherPID, `SELECT pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+
+	behind, err := (userdb.Store{}).ListenersBehind(ctx, other.DB, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if behind != 1 {
+		t.Errorf("another role sees %d listeners behind, want 1: the live one", behind)
+	}
+	if err := (userdb.Store{}).RegisterListener(ctx, other.DB, otherPID); err != nil {
+		t.Fatal(err)
+	}
+	var pids []uint32
+	if err := db.DB.SelectContext(ctx, &pids, `SELECT pid FROM user_cache_listeners ORDER BY pid`); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(pids, live) || !slices.Contains(pids, otherPID) {
+		t.Errorf("listeners after the other role registered: %v, want both %d and %d", pids, live, otherPID)
 	}
 }

@@ -120,11 +120,16 @@ func (s Store) ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int6
 // dump, or left by a session that ended, names a pid that another
 // process (the checkpointer, a later session) may have now, and every
 // user change then waited a second for a listener that would never
-// answer.
+// answer. Of another role's session, a role without pg_read_all_stats
+// sees the pid and the database but not the session's kind or start:
+// such a session is taken as live, lest a replica logged in as another
+// role (rotated credentials) be swept while it listens. The checkpointer
+// and its kind have no database, so they never match.
 const listenerLive = `EXISTS (
 		SELECT 1 FROM pg_stat_activity a
 		WHERE a.pid = l.pid AND a.datname = current_database()
-			AND a.backend_type = 'client backend' AND a.backend_start <= l.updated)`
+			AND coalesce(a.backend_type = 'client backend', true)
+			AND coalesce(a.backend_start <= l.updated, true))`
 
 // RegisterListener implements userbus.CacheStore, dropping ended sessions.
 func (s Store) RegisterListener(ctx context.Context, db sqlx.ExtContext, pid uint32) error {
