@@ -132,10 +132,7 @@ func Decode(r *http.Request, v any) error {
 // to refuse before a byte of it arrives. A body that does not arrive whole
 // is a *BodyReadError.
 func ReadAhead(r *http.Request) error {
-	if r.Body == nil || r.Body == http.NoBody || r.ContentLength > MaxBodyBytes || CheckEncoding(r) != nil {
-		return nil
-	}
-	if _, ok := r.Body.(*readAhead); ok {
+	if !BodyToRead(r) {
 		return nil
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
@@ -144,6 +141,17 @@ func ReadAhead(r *http.Request) error {
 	}
 	r.Body = &readAhead{Reader: bytes.NewReader(data), data: data, body: r.Body}
 	return nil
+}
+
+// BodyToRead reports whether ReadAhead would read r's body: there is one,
+// not read yet, and not one Decode refuses unread (declared too large, or
+// encoded).
+func BodyToRead(r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 || r.ContentLength > MaxBodyBytes || CheckEncoding(r) != nil {
+		return false
+	}
+	_, read := r.Body.(*readAhead)
+	return !read
 }
 
 // readAhead is a body ReadAhead read, closed as the request's own.

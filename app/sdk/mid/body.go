@@ -14,11 +14,12 @@ import (
 // which 500 such clients held for the whole read timeout, leaving every
 // other request a 503. At most limit bodies are read at once (each at
 // most web.MaxBodyBytes, so what they hold is bounded); past it the
-// answer is 503 with Retry-After, and requests without a body go on. A
-// route runs it after the caller is authenticated, so no one without a
-// token makes the service read a body. A body that does not arrive whole
-// (cut short, too slow) is answered here, as web.Decode would. limit <= 0
-// reads every body with no bound.
+// answer is 503 with Retry-After, and requests without a body to read go
+// on. route.Table runs it after the caller's check, so no one without a
+// token makes the service read a body for a route that needs one, and a
+// public route's from a limit of its own. A body that does not arrive
+// whole (cut short, too slow) is answered here, as web.Decode would.
+// limit <= 0 reads every body with no bound.
 func ReadBody(limit int) web.MidFunc {
 	var slots chan struct{}
 	if limit > 0 {
@@ -26,6 +27,9 @@ func ReadBody(limit int) web.MidFunc {
 	}
 	return func(next web.HandlerFunc) web.HandlerFunc {
 		return func(ctx context.Context, r *http.Request) (any, error) {
+			if !web.BodyToRead(r) {
+				return next(ctx, r)
+			}
 			if slots != nil {
 				select {
 				case slots <- struct{}{}:

@@ -75,10 +75,12 @@ type Config struct {
 	Authenticate web.MidFunc
 	// Shed limits the requests that run at once (mid.Shed), one limit
 	// for every route; nil for none. ReadBody reads a route's JSON body
-	// whole before it takes a slot (mid.ReadBody); nil reads it in the
-	// handler.
-	Shed     web.MidFunc
-	ReadBody web.MidFunc
+	// whole before it takes a slot (mid.ReadBody), ReadPublicBody that of
+	// a route with no access rule, from a limit of its own; nil reads it
+	// in the handler.
+	Shed           web.MidFunc
+	ReadBody       web.MidFunc
+	ReadPublicBody web.MidFunc
 }
 
 // Table registers routes.
@@ -101,27 +103,35 @@ func (t *Table) Group(tag, description string) *Table {
 
 // Add registers r.
 func (t *Table) Add(r Def) {
-	var mw []web.MidFunc
 	op := apidoc.Op{
 		Method: r.Method, Path: r.Path, ID: t.tag + "." + cmp.Or(r.Name, funcName(r.Handler)), Tag: t.tag,
 		Summary: r.Summary, Description: r.Description,
 		Body: r.Body, Status: r.Status, Response: r.Response, Accepted: r.Accepted, Content: r.Content, Stream: r.Stream,
 		Query: r.Query, Errors: r.Errors, ResponseHeaders: r.ResponseHeaders,
 	}
+	var caller []web.MidFunc
 	switch {
 	case r.Rule != 0:
-		mw = append(mw, t.cfg.Authenticate, mid.Authorize(t.cfg.Auth, r.Rule))
+		caller = []web.MidFunc{t.cfg.Authenticate, mid.Authorize(t.cfg.Auth, r.Rule)}
 		op.Auth, op.Access = apidoc.Bearer, r.Rule.Who()
 	case r.Basic:
 		op.Auth = apidoc.Basic
 	}
-	// The caller first, then the body, then a slot: no one without a token
-	// makes the service read a body, and a slow body holds no slot. A
-	// stream is read as it comes, its uploads limited on their own.
-	if r.Body != nil && !r.Stream {
-		mw = append(mw, t.cfg.ReadBody)
+	// A slot first, as the caller's check may read the database. But a
+	// JSON body is read before the slot, so a slow body holds none: after
+	// the caller's check, lest anyone without a token make the service read
+	// one, and for a route anyone may call (signup), in a pool of its own,
+	// lest those fill the one the callers' bodies are read in. A stream is
+	// read as it comes, its uploads limited on their own.
+	var mw []web.MidFunc
+	switch {
+	case r.Body == nil || r.Stream:
+		mw = append(append(mw, t.cfg.Shed), caller...)
+	case r.Rule == 0:
+		mw = append(mw, t.cfg.ReadPublicBody, t.cfg.Shed)
+	default:
+		mw = append(append(mw, caller...), t.cfg.ReadBody, t.cfg.Shed)
 	}
-	mw = append(mw, t.cfg.Shed)
 	if r.Idempotent {
 		op.Idempotent = true
 		op.Headers = append(op.Headers, apidoc.Param{Name: idempotency.Header, Type: "string", MinLength: 1,

@@ -152,6 +152,8 @@ func NewAPI(cfg Config) API {
 		Authenticate: mid.Authenticate(cfg.Auth, bs.User),
 		Shed:         mid.Shed(cfg.MaxInFlight),
 		ReadBody:     mid.ReadBody(cfg.MaxInFlight),
+		// Signup's bodies, which anyone may send: a tenth as many.
+		ReadPublicBody: mid.ReadBody(max(1, cfg.MaxInFlight/10)),
 	})
 	checkapp.Routes(routes, checkapp.Config{Build: cfg.Build, Ready: checkapp.Ready(ping, cfg.Draining)})
 	userapp.Routes(routes, userapp.Config{

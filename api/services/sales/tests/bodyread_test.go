@@ -15,6 +15,7 @@ import (
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/foundation/logger"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
 )
 
 // TestBodyNotArrivingWhole: a body that never arrives whole is the
@@ -178,5 +179,76 @@ func TestNoBodyReadWithoutAToken(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("status %d, want 401 before the body (100 Continue asks for it)", resp.StatusCode)
+	}
+}
+
+// TestSlowSignupsHoldOnlySignups: anyone may send signup's body, so slow
+// ones are read from a pool of their own: they turn away further signups,
+// not the bodies of callers with a token, nor requests without a body.
+func TestSlowSignupsHoldOnlySignups(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const slots = 2 // a public pool of 1
+	srv := httptest.NewServer(build.WebAPI(build.Config{Build: "test", Log: logger.Discard(), DB: e.db.DB, Auth: e.auth,
+		ActiveKID: kid, TokenTTL: tokenTTL, MaxInFlight: slots, Signup: true}))
+	t.Cleanup(srv.Close)
+
+	signup := `{"name":"Slow","email":"slow@example.com","password":"slow-secret","passwordConfirm":"slow-secret"}`
+	head := "POST /v1/users/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(signup)) + "\r\n\r\n"
+	// As many slow signups as the callers' pool has places: the first
+	// holds the public pool, the rest are turned away at once.
+	var conns []net.Conn
+	for range slots {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := conn.Write([]byte(head + signup[:10])); err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, conn)
+		time.Sleep(100 * time.Millisecond)
+	}
+	conn := conns[0]
+
+	do := func(method, path, token, body string) int {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tt := range []struct {
+		name                string
+		method, path, token string
+		body                string
+		want                int
+	}{
+		{"another signup", http.MethodPost, "/v1/users/signup", "", strings.Replace(signup, "slow@", "other@", 1), http.StatusServiceUnavailable},
+		{"a body with a token", http.MethodPost, "/v1/products", e.tokens["user1"], `{"name":"Lamp","cost":1,"quantity":1}`, http.StatusCreated},
+		{"no body", http.MethodDelete, "/v1/products/" + uuid.NewString(), e.tokens["user1"], "", http.StatusNotFound},
+	} {
+		if got := do(tt.method, tt.path, tt.token, tt.body); got != tt.want {
+			t.Errorf("%s beside a slow signup: status %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	if _, err := conn.Write([]byte(signup[10:])); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("the slow signup: no answer: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Errorf("the slow signup: status %d, want 202", resp.StatusCode)
 	}
 }
