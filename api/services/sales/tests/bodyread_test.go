@@ -100,55 +100,25 @@ func TestSlowBodiesHoldNoSlot(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	body := `{"name":"Slow lamp","cost":1,"quantity":1}`
-	head := "POST /v1/products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer " + e.tokens["user1"] +
-		"\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
 	var slow []net.Conn
 	for range slots {
-		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		if _, err := conn.Write([]byte(head + body[:10])); err != nil {
-			t.Fatal(err)
-		}
-		slow = append(slow, conn)
+		slow = append(slow, startSlowly(t, srv, "/v1/products", e.tokens["user1"], body))
 	}
 	// Let the server take them all up and start reading their bodies.
 	time.Sleep(200 * time.Millisecond)
 
-	do := func(method, path, body string) int {
-		t.Helper()
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+e.tokens["user2"])
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 	for _, path := range []string{"/v1/liveness", "/v1/products"} {
-		if got := do(http.MethodGet, path, ""); got != http.StatusOK {
+		if got := status(t, srv, http.MethodGet, path, e.tokens["user2"], ""); got != http.StatusOK {
 			t.Errorf("GET %s beside %d slow bodies: status %d, want 200", path, len(slow), got)
 		}
 	}
-	if got := do(http.MethodPost, "/v1/products", body); got != http.StatusServiceUnavailable {
+	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user2"], body); got != http.StatusServiceUnavailable {
 		t.Errorf("a body beside %d slow ones: status %d, want 503 (as many bodies read at once as there are slots)", len(slow), got)
 	}
 
 	for i, conn := range slow {
-		if _, err := conn.Write([]byte(body[10:])); err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		if err != nil {
-			t.Fatalf("slow body %d: no answer: %v", i, err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			t.Errorf("slow body %d: status %d, want 201", i, resp.StatusCode)
+		if got := finish(t, conn, body); got != http.StatusCreated {
+			t.Errorf("slow body %d: status %d, want 201", i, got)
 		}
 	}
 }
@@ -194,38 +164,14 @@ func TestSlowSignupsHoldOnlySignups(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	signup := `{"name":"Slow","email":"slow@example.com","password":"slow-secret","passwordConfirm":"slow-secret"}`
-	head := "POST /v1/users/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(signup)) + "\r\n\r\n"
 	// As many slow signups as the callers' pool has places: the first
 	// holds the public pool, the rest are turned away at once.
 	var conns []net.Conn
 	for range slots {
-		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		if _, err := conn.Write([]byte(head + signup[:10])); err != nil {
-			t.Fatal(err)
-		}
-		conns = append(conns, conn)
+		conns = append(conns, startSlowly(t, srv, "/v1/users/signup", "", signup))
 		time.Sleep(100 * time.Millisecond)
 	}
-	conn := conns[0]
 
-	do := func(method, path, token, body string) int {
-		t.Helper()
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 	for _, tt := range []struct {
 		name                string
 		method, path, token string
@@ -236,19 +182,67 @@ func TestSlowSignupsHoldOnlySignups(t *testing.T) {
 		{"a body with a token", http.MethodPost, "/v1/products", e.tokens["user1"], `{"name":"Lamp","cost":1,"quantity":1}`, http.StatusCreated},
 		{"no body", http.MethodDelete, "/v1/products/" + uuid.NewString(), e.tokens["user1"], "", http.StatusNotFound},
 	} {
-		if got := do(tt.method, tt.path, tt.token, tt.body); got != tt.want {
+		if got := status(t, srv, tt.method, tt.path, tt.token, tt.body); got != tt.want {
 			t.Errorf("%s beside a slow signup: status %d, want %d", tt.name, got, tt.want)
 		}
 	}
-	if _, err := conn.Write([]byte(signup[10:])); err != nil {
+	if got := finish(t, conns[0], signup); got != http.StatusAccepted {
+		t.Errorf("the slow signup: status %d, want 202", got)
+	}
+}
+
+// startSlowly sends a POST of body to path on srv, with token when one is
+// given, but only the body's first ten bytes: the server waits for the
+// rest, which finish sends.
+func startSlowly(t *testing.T, srv *httptest.Server, path, token, body string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	head := "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+	if token != "" {
+		head += "Authorization: Bearer " + token + "\r\n"
+	}
+	head += "Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+	if _, err := conn.Write([]byte(head + body[:10])); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+// finish sends the rest of body on conn, which startSlowly began, and
+// returns its answer's status.
+func finish(t *testing.T, conn net.Conn, body string) int {
+	t.Helper()
+	if _, err := conn.Write([]byte(body[10:])); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
-		t.Fatalf("the slow signup: no answer: %v", err)
+		t.Fatalf("no answer: %v", err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Errorf("the slow signup: status %d, want 202", resp.StatusCode)
+	return resp.StatusCode
+}
+
+// status sends a request to srv, with token when one is given, and
+// returns its answer's status.
+func status(t *testing.T, srv *httptest.Server, method, path, token, body string) int {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
 	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

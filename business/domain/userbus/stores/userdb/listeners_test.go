@@ -11,6 +11,7 @@ import (
 	"github.com/garagesale/service/business/sdk/dbtest"
 	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 )
 
 // TestStaleListenerRowsAreNotListeners: a listener row whose pid another
@@ -23,19 +24,7 @@ func TestStaleListenerRowsAreNotListeners(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.New(t, t.Name())
 
-	// A live listener: a session of its own, registered.
-	conn, err := db.DB.Connx(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var live uint32
-	if err := conn.GetContext(ctx, &live, `SELECT pg_backend_pid()`); err != nil {
-		t.Fatal(err)
-	}
-	if err := (userdb.Store{}).RegisterListener(ctx, db.DB, live); err != nil {
-		t.Fatal(err)
-	}
+	live := registeredListener(t, db.DB)
 	// Stale rows: the checkpointer's pid, and a session's pid in a row
 	// written before the session began.
 	for _, q := range []string{
@@ -80,18 +69,7 @@ func TestAnotherRolesListenerIsLive(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.New(t, t.Name())
 
-	conn, err := db.DB.Connx(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	var live uint32
-	if err := conn.GetContext(ctx, &live, `SELECT pg_backend_pid()`); err != nil {
-		t.Fatal(err)
-	}
-	if err := (userdb.Store{}).RegisterListener(ctx, db.DB, live); err != nil {
-		t.Fatal(err)
-	}
+	live := registeredListener(t, db.DB)
 
 	role := "listener_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
 	for _, q := range []string{
@@ -117,26 +95,16 @@ func TestAnotherRolesListenerIsLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
-	otherConn, err := other.DB.Connx(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer otherConn.Close()
-	var otherPID uint32
-	if err := otherConn.GetContext(ctx, &otherPID, `SELECT pg_backend_pid()`); err != nil {
-		t.Fatal(err)
-	}
+	// Closed after the listener session it holds (cleanups run last first).
+	t.Cleanup(func() { other.Close() })
+	otherPID := registeredListener(t, other.DB)
 
 	behind, err := (userdb.Store{}).ListenersBehind(ctx, other.DB, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if behind != 1 {
-		t.Errorf("another role sees %d listeners behind, want 1: the live one", behind)
-	}
-	if err := (userdb.Store{}).RegisterListener(ctx, other.DB, otherPID); err != nil {
-		t.Fatal(err)
+	if behind != 2 {
+		t.Errorf("another role sees %d listeners behind, want 2: its own and the first role's", behind)
 	}
 	var pids []uint32
 	if err := db.DB.SelectContext(ctx, &pids, `SELECT pid FROM user_cache_listeners ORDER BY pid`); err != nil {
@@ -145,4 +113,24 @@ func TestAnotherRolesListenerIsLive(t *testing.T) {
 	if !slices.Contains(pids, live) || !slices.Contains(pids, otherPID) {
 		t.Errorf("listeners after the other role registered: %v, want both %d and %d", pids, live, otherPID)
 	}
+}
+
+// registeredListener opens a session of db's that stays open while the
+// test runs and registers it as a listener, as a replica's would be.
+func registeredListener(t *testing.T, db *sqlx.DB) uint32 {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	var pid uint32
+	if err := conn.GetContext(ctx, &pid, `SELECT pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	if err := (userdb.Store{}).RegisterListener(ctx, db, pid); err != nil {
+		t.Fatal(err)
+	}
+	return pid
 }
