@@ -2,29 +2,55 @@ package mid
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
+	"sync"
 
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/foundation/web"
+	"github.com/google/uuid"
+	"golang.org/x/sync/semaphore"
 )
+
+// Bodies bounds the request bodies ReadBody reads ahead. Zero fields set
+// no bound.
+type Bodies struct {
+	// Limit is how many bodies are read at once.
+	Limit int
+	// PerCaller is how many of them one authenticated caller's may be:
+	// one account's slow bodies must not fill them all.
+	PerCaller int
+	// Bytes is how many bytes of bodies are held at once, being read or
+	// handled (at least web.MaxBodyBytes and one, so that any body can be
+	// read): what a body holds is its bytes received, not its length
+	// declared, so a client that sends slowly holds little.
+	Bytes int64
+}
 
 // ReadBody reads a request's JSON body whole (web.ReadAhead) before the
 // request takes one of Shed's slots: a client that sends its body slowly
 // then holds a reading slot, not one of the slots every request needs,
 // which 500 such clients held for the whole read timeout, leaving every
-// other request a 503. At most limit bodies are read at once (each at
-// most web.MaxBodyBytes, so what they hold is bounded); past it the
-// answer is 503 with Retry-After, and requests without a body to read go
-// on. route.Table runs it after the caller's check, so no one without a
-// token makes the service read a body for a route that needs one, and a
-// public route's from a limit of its own. A body that does not arrive
-// whole (cut short, too slow) is answered here, as web.Decode would.
-// limit <= 0 reads every body with no bound.
-func ReadBody(limit int) web.MidFunc {
+// other request a 503. What the bodies hold is bounded as b says; past a
+// bound the answer is 503 with Retry-After, and requests without a body
+// to read go on. route.Table runs it after the caller's check, so no one
+// without a token makes the service read a body for a route that needs
+// one, and a public route's from bounds of its own. A body that does not
+// arrive whole (cut short, too slow) is answered here, as web.Decode
+// would.
+func ReadBody(b Bodies) web.MidFunc {
 	var slots chan struct{}
-	if limit > 0 {
-		slots = make(chan struct{}, limit)
+	if b.Limit > 0 {
+		slots = make(chan struct{}, b.Limit)
 	}
+	var held *semaphore.Weighted
+	if b.Bytes > 0 {
+		held = semaphore.NewWeighted(max(b.Bytes, web.MaxBodyBytes+1))
+	}
+	var mu sync.Mutex
+	reading := map[uuid.UUID]int{}
+
 	return func(next web.HandlerFunc) web.HandlerFunc {
 		return func(ctx context.Context, r *http.Request) (any, error) {
 			if !web.BodyToRead(r) {
@@ -36,15 +62,74 @@ func ReadBody(limit int) web.MidFunc {
 				default:
 					return nil, errs.NewUnavailable("the service is reading as many request bodies as it takes at once: retry later")
 				}
-				err := web.ReadAhead(r)
-				<-slots
-				if err != nil {
-					return nil, err
+			}
+			caller := ActorID(ctx)
+			if b.PerCaller > 0 && caller != uuid.Nil {
+				mu.Lock()
+				full := reading[caller] >= b.PerCaller
+				if !full {
+					reading[caller]++
 				}
-			} else if err := web.ReadAhead(r); err != nil {
+				mu.Unlock()
+				if full {
+					if slots != nil {
+						<-slots
+					}
+					return nil, errs.NewUnavailable("you are sending as many request bodies at once as one caller may: wait for their answers")
+				}
+			}
+			counted := &budgeted{ReadCloser: r.Body, sem: held}
+			if held != nil {
+				r.Body = counted
+			}
+			err := web.ReadAhead(r)
+			if b.PerCaller > 0 && caller != uuid.Nil {
+				mu.Lock()
+				if reading[caller]--; reading[caller] == 0 {
+					delete(reading, caller)
+				}
+				mu.Unlock()
+			}
+			if slots != nil {
+				<-slots
+			}
+			// The bytes stay held while the handler works on them.
+			defer counted.release()
+			switch {
+			case errors.Is(err, errBodyBudget):
+				return nil, errs.NewUnavailable("the service holds as many request bodies as it takes at once: retry later")
+			case err != nil:
 				return nil, err
 			}
 			return next(ctx, r)
 		}
+	}
+}
+
+// errBodyBudget is a body read past the bytes bodies may hold at once.
+var errBodyBudget = errors.New("request bodies hold all the memory they may")
+
+// budgeted counts the bytes read from a body against sem, as they come.
+type budgeted struct {
+	io.ReadCloser
+	sem  *semaphore.Weighted
+	held int64
+}
+
+func (b *budgeted) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 && b.sem != nil {
+		if !b.sem.TryAcquire(int64(n)) {
+			return 0, errBodyBudget
+		}
+		b.held += int64(n)
+	}
+	return n, err
+}
+
+func (b *budgeted) release() {
+	if b.held > 0 {
+		b.sem.Release(b.held)
+		b.held = 0
 	}
 }

@@ -4,6 +4,7 @@
 package build
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"time"
@@ -58,6 +59,10 @@ type Config struct {
 	// MaxInFlight is how many requests run at once, and how many bodies
 	// are read at once; more are shed with 503.
 	MaxInFlight int
+	// BodyMemory is how many bytes of request bodies the API holds at
+	// once, read ahead or being handled (DefaultBodyMemory when zero;
+	// none without MaxInFlight).
+	BodyMemory int64
 	// Draining reports a shutdown under way: readiness fails from then on.
 	Draining func() bool
 	// Ping checks the database for readiness apart from the request pool;
@@ -106,8 +111,23 @@ type API struct {
 	Domains domain.Set
 }
 
+// DefaultBodyMemory is the bytes of request bodies held at once: with Go's
+// overhead about 80 MiB, well within the pod's 256 MiB.
+const DefaultBodyMemory = 32 << 20
+
 // NewAPI assembles the API.
 func NewAPI(cfg Config) API {
+	// The bodies read ahead of their slot: as many at once as there are
+	// slots, four of them one caller's, and what they hold bounded in
+	// bytes; signup's, which anyone may send, from a tenth as many and an
+	// eighth of the bytes.
+	var bodies, publicBodies mid.Bodies
+	if cfg.MaxInFlight > 0 {
+		mem := cmp.Or(cfg.BodyMemory, DefaultBodyMemory)
+		bodies = mid.Bodies{Limit: cfg.MaxInFlight, PerCaller: 4, Bytes: mem}
+		publicBodies = mid.Bodies{Limit: max(1, cfg.MaxInFlight/10), Bytes: mem / 8}
+	}
+
 	app := web.NewApp(web.Config{
 		Log:    cfg.Log.Error,
 		Tracer: cfg.Tracer,
@@ -146,14 +166,13 @@ func NewAPI(cfg Config) API {
 	// build's, so the committed copy does not change with every commit.
 	doc := apidoc.New(apidoc.Info{Title: apiTitle, Version: "v1", Description: apiDescription})
 	routes := route.New(route.Config{
-		App:          app,
-		Spec:         doc,
-		Auth:         cfg.Auth,
-		Authenticate: mid.Authenticate(cfg.Auth, bs.User),
-		Shed:         mid.Shed(cfg.MaxInFlight),
-		ReadBody:     mid.ReadBody(cfg.MaxInFlight),
-		// Signup's bodies, which anyone may send: a tenth as many.
-		ReadPublicBody: mid.ReadBody(max(1, cfg.MaxInFlight/10)),
+		App:            app,
+		Spec:           doc,
+		Auth:           cfg.Auth,
+		Authenticate:   mid.Authenticate(cfg.Auth, bs.User),
+		Shed:           mid.Shed(cfg.MaxInFlight),
+		ReadBody:       mid.ReadBody(bodies),
+		ReadPublicBody: mid.ReadBody(publicBodies),
 	})
 	checkapp.Routes(routes, checkapp.Config{Build: cfg.Build, Ready: checkapp.Ready(ping, cfg.Draining)})
 	userapp.Routes(routes, userapp.Config{

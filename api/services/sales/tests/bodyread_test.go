@@ -246,3 +246,77 @@ func status(t *testing.T, srv *httptest.Server, method, path, token, body string
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// TestOneCallerHoldsFewBodies: one account's slow bodies take four of the
+// places bodies are read in, not all of them: its fifth is turned away at
+// once, and another caller's body is read. One token's slow bodies made
+// every write of every user a 503, the admin's included.
+func TestOneCallerHoldsFewBodies(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	srv := httptest.NewServer(build.WebAPI(build.Config{Build: "test", Log: logger.Discard(), DB: e.db.DB, Auth: e.auth,
+		ActiveKID: kid, TokenTTL: tokenTTL, MaxInFlight: 6}))
+	t.Cleanup(srv.Close)
+
+	body := `{"name":"Slow lamp","cost":1,"quantity":1}`
+	var slow []net.Conn
+	for range 4 {
+		slow = append(slow, startSlowly(t, srv, "/v1/products", e.tokens["user1"], body))
+	}
+	time.Sleep(200 * time.Millisecond)
+	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user1"], body); got != http.StatusServiceUnavailable {
+		t.Errorf("the same caller's fifth body: status %d, want 503", got)
+	}
+	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user2"], body); got != http.StatusCreated {
+		t.Errorf("another caller's body: status %d, want 201", got)
+	}
+	for i, conn := range slow {
+		if got := finish(t, conn, body); got != http.StatusCreated {
+			t.Errorf("slow body %d: status %d, want 201", i, got)
+		}
+	}
+}
+
+// TestBodyBytesAreBounded: what bodies hold at once is bounded in bytes
+// received: while one nearly whole mebibyte waits for its end, a second
+// large body finds no room (503), a small one does, and once the first is
+// answered the large one is read. Bounded by count alone, 500 such bodies
+// held over a gigabyte, four times the pod's memory.
+func TestBodyBytesAreBounded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	srv := httptest.NewServer(build.WebAPI(build.Config{Build: "test", Log: logger.Discard(), DB: e.db.DB, Auth: e.auth,
+		ActiveKID: kid, TokenTTL: tokenTTL, MaxInFlight: 10, BodyMemory: 1}))
+	t.Cleanup(srv.Close)
+
+	// A body of 1,000,000 bytes: the name is too long, which the handler
+	// says once it has the body; 999,990 of it sent.
+	huge := `{"name":"` + strings.Repeat("x", 1_000_000-len(`{"name":"","cost":1,"quantity":1}`)) + `","cost":1,"quantity":1}`
+	conn := startSlowly(t, srv, "/v1/products", e.tokens["user1"], huge)
+	if _, err := conn.Write([]byte(huge[10 : len(huge)-10])); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+
+	large := `{"name":"` + strings.Repeat("y", 100_000) + `","cost":1,"quantity":1}`
+	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user2"], large); got != http.StatusServiceUnavailable {
+		t.Errorf("a large body beside the held one: status %d, want 503", got)
+	}
+	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user2"], `{"name":"Lamp","cost":1,"quantity":1}`); got != http.StatusCreated {
+		t.Errorf("a small body beside the held one: status %d, want 201", got)
+	}
+	if _, err := conn.Write([]byte(huge[len(huge)-10:])); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("the held body: no answer: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("the held body: status %d, want 400 (its name is too long)", resp.StatusCode)
+	}
+	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user2"], large); got != http.StatusBadRequest {
+		t.Errorf("the large body once the first was answered: status %d, want 400 (read, its name too long)", got)
+	}
+}
