@@ -33,19 +33,7 @@ func BenchmarkAuthMiddleware(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	dir := b.TempDir()
-	kid, err := keystore.Generate(dir, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ks, err := keystore.LoadFolder(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, err := auth.New(auth.Config{KeyLookup: ks, Issuer: "bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, kid := newAuth(b)
 
 	newBus := func(cache *userbus.Cache) *userbus.Business {
 		return domain.New(domain.Config{DB: db.DB, Log: db.Log, UserCache: cache}).User
@@ -58,15 +46,7 @@ func BenchmarkAuthMiddleware(b *testing.B) {
 		}
 	}
 
-	usr, err := newBus(nil).Create(ctx, uuid.Nil, userbus.NewUser{
-		Name:     dbtest.Must(name.Parse("Bea")),
-		Email:    dbtest.Must(email.Parse("bea@example.com")),
-		Roles:    []role.Role{role.User},
-		Password: dbtest.Must(password.Parse("gophers-bench")),
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	usr := newUser(b, newBus(nil))
 	claims := auth.NewClaims(usr.ID, role.Strings(usr.Roles), time.Now(), time.Hour)
 	claims.Version = usr.TokenVersion
 	token, err := a.GenerateToken(kid, claims)
@@ -94,4 +74,38 @@ func BenchmarkAuthMiddleware(b *testing.B) {
 			}
 		})
 	}
+}
+
+// newAuth returns an Auth over a signing key of its own, and the key's ID.
+func newAuth(tb testing.TB) (*auth.Auth, string) {
+	tb.Helper()
+	dir := tb.TempDir()
+	kid, err := keystore.Generate(dir, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ks, err := keystore.LoadFolder(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a, err := auth.New(auth.Config{KeyLookup: ks, Issuer: "test"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a, kid
+}
+
+// newUser creates a USER through users.
+func newUser(tb testing.TB, users *userbus.Business) userbus.User {
+	tb.Helper()
+	usr, err := users.Create(context.Background(), uuid.Nil, userbus.NewUser{
+		Name:     dbtest.Must(name.Parse("Bea")),
+		Email:    dbtest.Must(email.Parse("bea@example.com")),
+		Roles:    []role.Role{role.User},
+		Password: dbtest.Must(password.Parse("gophers-test")),
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return usr
 }

@@ -10,14 +10,8 @@ import (
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/business/domain"
-	"github.com/garagesale/service/business/domain/userbus"
 	"github.com/garagesale/service/business/sdk/dbtest"
-	"github.com/garagesale/service/business/types/email"
-	"github.com/garagesale/service/business/types/name"
-	"github.com/garagesale/service/business/types/password"
 	"github.com/garagesale/service/business/types/role"
-	"github.com/garagesale/service/foundation/keystore"
-	"github.com/google/uuid"
 )
 
 // TestSessionIsTheToken: one token names one session however its header
@@ -28,29 +22,9 @@ func TestSessionIsTheToken(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t, t.Name())
 	ctx := context.Background()
-	dir := t.TempDir()
-	kid, err := keystore.Generate(dir, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ks, err := keystore.LoadFolder(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := auth.New(auth.Config{KeyLookup: ks, Issuer: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, kid := newAuth(t)
 	users := domain.New(domain.Config{DB: db.DB, Log: db.Log}).User
-	usr, err := users.Create(ctx, uuid.Nil, userbus.NewUser{
-		Name:     dbtest.Must(name.Parse("Bea")),
-		Email:    dbtest.Must(email.Parse("bea@example.com")),
-		Roles:    []role.Role{role.User},
-		Password: dbtest.Must(password.Parse("gophers-test")),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	usr := newUser(t, users)
 	token := func(at time.Time) string {
 		t.Helper()
 		tok, err := a.GenerateToken(kid, auth.NewClaims(usr.ID, role.Strings(usr.Roles), at, time.Hour))
