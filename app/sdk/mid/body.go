@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/foundation/web"
@@ -51,54 +52,63 @@ func ReadBody(b Bodies) web.MidFunc {
 	var mu sync.Mutex
 	reading := map[uuid.UUID]int{}
 
+	// Each refusal closes the connection: net/http would otherwise read
+	// what is left of the body, a slow one's for the whole read timeout,
+	// before it sent the answer.
+	unavailable := func(msg string) error {
+		e := errs.NewUnavailable(msg)
+		e.CloseConnection = true
+		return e
+	}
 	return func(next web.HandlerFunc) web.HandlerFunc {
 		return func(ctx context.Context, r *http.Request) (any, error) {
 			if !web.BodyToRead(r) {
 				return next(ctx, r)
 			}
-			if slots != nil {
-				select {
-				case slots <- struct{}{}:
-				default:
-					return nil, errs.NewUnavailable("the service is reading as many request bodies as it takes at once: retry later")
-				}
-			}
-			caller := ActorID(ctx)
-			if b.PerCaller > 0 && caller != uuid.Nil {
-				mu.Lock()
-				full := reading[caller] >= b.PerCaller
-				if !full {
-					reading[caller]++
-				}
-				mu.Unlock()
-				if full {
-					if slots != nil {
-						<-slots
-					}
-					return nil, errs.NewUnavailable("you are sending as many request bodies at once as one caller may: wait for their answers")
-				}
-			}
 			counted := &budgeted{ReadCloser: r.Body, sem: held}
-			if held != nil {
-				r.Body = counted
-			}
-			err := web.ReadAhead(r)
-			if b.PerCaller > 0 && caller != uuid.Nil {
-				mu.Lock()
-				if reading[caller]--; reading[caller] == 0 {
-					delete(reading, caller)
-				}
-				mu.Unlock()
-			}
-			if slots != nil {
-				<-slots
-			}
 			// The bytes stay held while the handler works on them.
 			defer counted.release()
-			switch {
-			case errors.Is(err, errBodyBudget):
-				return nil, errs.NewUnavailable("the service holds as many request bodies as it takes at once: retry later")
-			case err != nil:
+			err := func() error {
+				if slots != nil {
+					select {
+					case slots <- struct{}{}:
+						defer func() { <-slots }()
+					default:
+						return unavailable("the service is reading as many request bodies as it takes at once: retry later")
+					}
+				}
+				if caller := ActorID(ctx); b.PerCaller > 0 && caller != uuid.Nil {
+					mu.Lock()
+					full := reading[caller] >= b.PerCaller
+					if !full {
+						reading[caller]++
+					}
+					mu.Unlock()
+					if full {
+						// The caller's own doing, as an upload's second
+						// stream is: a 429, not a 503 that counts against
+						// the service.
+						return &errs.Error{Code: errs.TooManyRequests, RetryAfter: 5 * time.Second, CloseConnection: true,
+							Message: "you are sending as many request bodies at once as one caller may: wait for their answers"}
+					}
+					defer func() {
+						mu.Lock()
+						if reading[caller]--; reading[caller] == 0 {
+							delete(reading, caller)
+						}
+						mu.Unlock()
+					}()
+				}
+				if held != nil {
+					r.Body = counted
+				}
+				err := web.ReadAhead(r)
+				if errors.Is(err, errBodyBudget) {
+					return unavailable("the service holds as many request bodies as it takes at once: retry later")
+				}
+				return err
+			}()
+			if err != nil {
 				return nil, err
 			}
 			return next(ctx, r)

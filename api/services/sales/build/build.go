@@ -125,7 +125,7 @@ func NewAPI(cfg Config) API {
 	if cfg.MaxInFlight > 0 {
 		mem := cmp.Or(cfg.BodyMemory, DefaultBodyMemory)
 		bodies = mid.Bodies{Limit: cfg.MaxInFlight, PerCaller: 4, Bytes: mem}
-		publicBodies = mid.Bodies{Limit: max(1, cfg.MaxInFlight/10), Bytes: mem / 8}
+		publicBodies = mid.Bodies{Limit: max(1, cfg.MaxInFlight/10), Bytes: max(1, mem/8)}
 	}
 
 	app := web.NewApp(web.Config{

@@ -249,8 +249,9 @@ func status(t *testing.T, srv *httptest.Server, method, path, token, body string
 
 // TestOneCallerHoldsFewBodies: one account's slow bodies take four of the
 // places bodies are read in, not all of them: its fifth is turned away at
-// once, and another caller's body is read. One token's slow bodies made
-// every write of every user a 503, the admin's included.
+// once (429, its own doing), another caller's body is read, and once its
+// bodies are answered the caller sends again. One token's slow bodies
+// made every write of every user a 503, the admin's included.
 func TestOneCallerHoldsFewBodies(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -264,8 +265,8 @@ func TestOneCallerHoldsFewBodies(t *testing.T) {
 		slow = append(slow, startSlowly(t, srv, "/v1/products", e.tokens["user1"], body))
 	}
 	time.Sleep(200 * time.Millisecond)
-	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user1"], body); got != http.StatusServiceUnavailable {
-		t.Errorf("the same caller's fifth body: status %d, want 503", got)
+	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user1"], body); got != http.StatusTooManyRequests {
+		t.Errorf("the same caller's fifth body: status %d, want 429", got)
 	}
 	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user2"], body); got != http.StatusCreated {
 		t.Errorf("another caller's body: status %d, want 201", got)
@@ -274,6 +275,9 @@ func TestOneCallerHoldsFewBodies(t *testing.T) {
 		if got := finish(t, conn, body); got != http.StatusCreated {
 			t.Errorf("slow body %d: status %d, want 201", i, got)
 		}
+	}
+	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user1"], body); got != http.StatusCreated {
+		t.Errorf("the caller's body once the others were answered: status %d, want 201", got)
 	}
 }
 

@@ -289,6 +289,10 @@ func errorStatuses(op apidoc.Op) []int {
 		codes = append(codes, http.StatusUnsupportedMediaType)
 	case op.Body != nil:
 		codes = append(codes, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
+		// One caller's bodies read at once are limited (mid.ReadBody).
+		if op.Auth == apidoc.Bearer {
+			codes = append(codes, http.StatusTooManyRequests)
+		}
 	}
 	codes = append(codes, op.Errors...)
 	slices.Sort(codes)
@@ -307,7 +311,7 @@ var errorMeanings = map[int]string{
 	http.StatusRequestEntityTooLarge: "The body is over 1 MiB, or its Content-Length says it will be.",
 	http.StatusUnsupportedMediaType:  "The body is not of the type the route takes (a stream's is " + apidoc.NDJSON + "), or is compressed: send it without a Content-Encoding.",
 	http.StatusUnprocessableEntity:   "The Idempotency-Key was first sent with another request.",
-	http.StatusTooManyRequests:       "Too many attempts: retry after Retry-After seconds.",
+	http.StatusTooManyRequests:       "Too many attempts, or too many of the caller's bodies at once: retry after Retry-After seconds.",
 	http.StatusInternalServerError:   "The server failed: errorID is in its log with the cause.",
 	http.StatusServiceUnavailable:    "The database is unavailable or the server is at capacity: retry after Retry-After seconds.",
 }
