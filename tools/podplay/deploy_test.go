@@ -287,7 +287,29 @@ func checkSandbox(ctx context.Context, t *testing.T, st stack) {
 				t.Errorf("%s's root filesystem is writable", c.name)
 			}
 			t.Logf("Uid %s, CapEff %s, root read-only %v", uid, capEff, rootReadOnly(mounts))
+			if c.spec.Name == "sales-api" {
+				checkMemoryLimit(ctx, t, st, c.name, c.spec.Resources.Limits.Memory().Value())
+			}
 		})
+	}
+}
+
+// checkMemoryLimit checks that the engine gives the API its memory limit
+// as GOMEMLIMIT, which Go does not read from the container itself.
+func checkMemoryLimit(ctx context.Context, t *testing.T, st stack, container string, limit int64) {
+	t.Helper()
+	environ, err := st.proc(ctx, container, "environ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	for v := range strings.SplitSeq(environ, "\x00") {
+		if s, ok := strings.CutPrefix(v, "GOMEMLIMIT="); ok {
+			got = s
+		}
+	}
+	if want := strconv.FormatInt(limit, 10); limit == 0 || got != want {
+		t.Errorf("%s: GOMEMLIMIT %q, want the container's memory limit %s", container, got, want)
 	}
 }
 
