@@ -68,7 +68,7 @@ type Cache struct {
 	db    *sqlx.DB
 	store CacheStore
 	mu    sync.RWMutex
-	users map[uuid.UUID]User
+	users map[uuid.UUID]entry
 	max   int
 
 	// gen moves on with every change heard: a read that began before one
@@ -87,7 +87,16 @@ type Cache struct {
 // NewCache returns a Cache of at most max users, acknowledging changes in
 // store on db, which serves nothing until its listener is live.
 func NewCache(max int, db *sqlx.DB, store CacheStore) *Cache {
-	return &Cache{db: db, store: store, users: make(map[uuid.UUID]User), max: max}
+	return &Cache{db: db, store: store, users: make(map[uuid.UUID]entry), max: max}
+}
+
+// An entry is a user as last read, or the word that there is none: the
+// tokens of a deleted user stay validly signed until they expire, and
+// each would read the database again before any limit. IDs are never
+// used twice, so a user gone stays gone; the entry goes with the cache.
+type entry struct {
+	user User
+	gone bool
 }
 
 // Changed takes a notification on UsersChanged: it drops the user named
@@ -197,17 +206,17 @@ func (c *Cache) Live() bool {
 	return c.live.Load() && ns != 0 && time.Since(time.Unix(0, ns)) < CacheStaleAfter
 }
 
-func (c *Cache) get(id uuid.UUID) (User, bool) {
+func (c *Cache) get(id uuid.UUID) (entry, bool) {
 	if !c.Live() {
-		return User{}, false
+		return entry{}, false
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	usr, ok := c.users[id]
-	return usr, ok
+	e, ok := c.users[id]
+	return e, ok
 }
 
-func (c *Cache) put(usr User, gen uint64) {
+func (c *Cache) put(id uuid.UUID, e entry, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.Live() || c.gen.Load() != gen {
@@ -217,7 +226,7 @@ func (c *Cache) put(usr User, gen uint64) {
 		// Rare, and cheaper than bookkeeping for an LRU: start over.
 		clear(c.users)
 	}
-	c.users[usr.ID] = usr
+	c.users[id] = e
 }
 
 // Authenticated returns the user with id, or ErrNotFound, for a request's
@@ -226,18 +235,25 @@ func (b *Business) Authenticated(ctx context.Context, id uuid.UUID) (User, error
 	if b.cache == nil {
 		return b.QueryByID(ctx, id)
 	}
-	if usr, ok := b.cache.get(id); ok {
-		return usr, nil
+	if e, ok := b.cache.get(id); ok {
+		if e.gone {
+			return User{}, fmt.Errorf("query user %s: %w", id, ErrNotFound)
+		}
+		return e.user, nil
 	}
 	ctx, span := otel.AddSpan(ctx, "userbus.Authenticated")
 	defer span.End()
 
 	gen := b.cache.gen.Load()
 	usr, err := b.storer.QueryByID(ctx, b.db, id)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		b.cache.put(id, entry{gone: true}, gen)
+		return User{}, fmt.Errorf("query user %s: %w", id, err)
+	case err != nil:
 		return User{}, fmt.Errorf("query user %s: %w", id, err)
 	}
-	b.cache.put(usr, gen)
+	b.cache.put(id, entry{user: usr}, gen)
 	return usr, nil
 }
 

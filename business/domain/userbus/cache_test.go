@@ -2,6 +2,7 @@ package userbus_test
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,6 +28,21 @@ func (s countingStore) QueryByID(ctx context.Context, db sqlx.ExtContext, id uui
 	return s.Storer.QueryByID(ctx, db, id)
 }
 
+// countedBus is the user domain by hand, with a cache, over a store that
+// counts its reads; the rest as the API builds it.
+func countedBus(db *dbtest.Database) (*userbus.Business, *userbus.Cache, *atomic.Int64) {
+	reads := new(atomic.Int64)
+	cache := userbus.NewCache(100, db.DB, userdb.Store{})
+	bus := userbus.NewBusiness(userbus.Config{
+		DB:     db.DB,
+		Storer: countingStore{Storer: userdb.Store{}, reads: reads},
+		Audit:  domain.New(domain.Config{DB: db.DB}).Audit,
+		Cache:  cache,
+		Log:    db.Log,
+	})
+	return bus, cache, reads
+}
+
 // TestCacheFollowsTheDatabase: a cached user is read once; any change to
 // the row, by this process or another (here, plain SQL), drops it; while
 // the listener is down nothing is served from the cache.
@@ -36,17 +52,7 @@ func TestCacheFollowsTheDatabase(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	var reads atomic.Int64
-	cache := userbus.NewCache(100, db.DB, userdb.Store{})
-	// The user domain by hand, over a store that counts its reads; the
-	// rest as the API builds it.
-	bus := userbus.NewBusiness(userbus.Config{
-		DB:     db.DB,
-		Storer: countingStore{Storer: userdb.Store{}, reads: &reads},
-		Audit:  domain.New(domain.Config{DB: db.DB}).Audit,
-		Cache:  cache,
-		Log:    db.Log,
-	})
+	bus, cache, reads := countedBus(db)
 	listening, stop := context.WithCancel(ctx)
 	go userdb.Listen(listening, db.Pool.ConnConfig(), cache, logger.Discard().Warn)
 	waitFor(t, cache.Live)
@@ -84,6 +90,44 @@ func TestCacheFollowsTheDatabase(t *testing.T) {
 	}
 	if n := reads.Load() - before; n != 2 {
 		t.Errorf("with the listener down, two authentications read the user %d times, want 2", n)
+	}
+}
+
+// TestCacheRemembersDeletedUsers: the tokens of a deleted user stay
+// validly signed until they expire; after the first, the cache answers
+// them that the user is gone without reading the database again.
+func TestCacheRemembersDeletedUsers(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t, t.Name())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	bus, cache, reads := countedBus(db)
+	go userdb.Listen(ctx, db.Pool.ConnConfig(), cache, logger.Discard().Warn)
+	waitFor(t, cache.Live)
+
+	usr, err := bus.Create(ctx, uuid.Nil, newUser("Ida", "ida@example.com", role.User))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bus.Authenticated(ctx, usr.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DB.Exec(`DELETE FROM users WHERE user_id = $1`, usr.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		_, err := bus.Authenticated(ctx, usr.ID)
+		return errors.Is(err, userbus.ErrNotFound)
+	})
+	before := reads.Load()
+	for range 3 {
+		if _, err := bus.Authenticated(ctx, usr.ID); !errors.Is(err, userbus.ErrNotFound) {
+			t.Fatalf("authenticated a deleted user: %v, want ErrNotFound", err)
+		}
+	}
+	if n := reads.Load() - before; n != 0 {
+		t.Errorf("three authentications of a deleted user read the database %d times, want 0", n)
 	}
 }
 
