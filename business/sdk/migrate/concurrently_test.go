@@ -24,8 +24,9 @@ var (
 )
 
 // TestNewMigrationsBuildIndexesConcurrently: a migration after the kit's
-// builds an index on a table it does not create itself CONCURRENTLY, in a
-// file marked NO TRANSACTION that lifts the lock timeout first (the build
+// builds an index on a table it does not create itself CONCURRENTLY, and
+// drops any index CONCURRENTLY, in a file marked NO TRANSACTION that lifts
+// the lock timeout first (the build
 // waits for every older transaction, holding up no query meanwhile); and
 // adds no UNIQUE, PRIMARY KEY or EXCLUDE constraint to such a table, which
 // builds its index under a lock that holds every query. A plain build
@@ -88,6 +89,16 @@ func indexProblems(file string) []string {
 			case !noLimit:
 				problems = append(problems, "builds an index CONCURRENTLY under the lock timeout: the build waits for every older transaction, and gives up after 5s with an invalid index left; SET lock_timeout = 0 before it, RESET after")
 			}
+		case at(w, 0, "drop") && at(w, 1, "index"):
+			index := tableAfter(w, "index")
+			switch {
+			case !slices.Contains(w, "concurrently"):
+				problems = append(problems, "drops index "+index+" without CONCURRENTLY: every query of its table waits behind the drop, and the drop behind every query before it")
+			case inTx:
+				problems = append(problems, "drops an index CONCURRENTLY in a transaction, which Postgres refuses: mark the file -- +goose NO TRANSACTION")
+			case !noLimit:
+				problems = append(problems, "drops an index CONCURRENTLY under the lock timeout: the drop waits for every transaction using its table; SET lock_timeout = 0 before it, RESET after")
+			}
 		case at(w, 0, "alter") && at(w, 1, "table"):
 			table := tableAfter(w, "table")
 			if !created[table] && (slices.Contains(w, "unique") || slices.Contains(w, "exclude") || containsSeq(w, "primary", "key")) && !containsSeq(w, "using", "index") {
@@ -144,6 +155,10 @@ func TestIndexProblems(t *testing.T) {
 		{"unique constraint", "-- +goose Up\nALTER TABLE sales ADD CONSTRAINT u UNIQUE (a);", 1},
 		{"constraint using an index", "-- +goose Up\nALTER TABLE sales ADD CONSTRAINT u UNIQUE USING INDEX x;", 0},
 		{"in the down section", "-- +goose Up\nSELECT 1;\n-- +goose down\nCREATE INDEX x ON sales (a);", 0},
+		{"plain drop", "-- +goose Up\nDROP INDEX x;", 1},
+		{"concurrent drop in a tx", "-- +goose Up\nSET lock_timeout = 0;\nDROP INDEX CONCURRENTLY IF EXISTS x;", 1},
+		{"concurrent drop, no limit", "-- +goose NO TRANSACTION\n-- +goose Up\nDROP INDEX CONCURRENTLY IF EXISTS x;", 1},
+		{"the rule for a drop", "-- +goose NO TRANSACTION\n-- +goose Up\nSET lock_timeout = 0;\nDROP INDEX CONCURRENTLY IF EXISTS x;\nRESET lock_timeout;", 0},
 		{"in a comment", "-- +goose Up\n/* CREATE INDEX x ON sales (a); */ SELECT 1; -- CREATE INDEX y ON sales (b);", 0},
 	} {
 		if got := indexProblems(tt.sql); len(got) != tt.want {

@@ -72,11 +72,28 @@ func TestForeignKeysReadAnIndex(t *testing.T) {
 		if err := conn.SelectContext(ctx, &lines, fmt.Sprintf(`EXPLAIN EXECUTE fk%d (%s)`, i, strings.Join(nulls, ","))); err != nil {
 			t.Fatal(err)
 		}
-		if plan := strings.Join(lines, "\n"); strings.Contains(plan, "Seq Scan") {
-			t.Errorf("foreign key %s: no index of %s begins with (%s), so deleting a referenced row reads the whole table:\n%s",
-				k.Name, k.Table, k.Cols, plan)
+		// The key's columns are the index's condition: an index read
+		// whole, testing them on each entry, costs what the table does.
+		plan := strings.Join(lines, "\n")
+		for _, c := range cols {
+			if !conditionOn(lines, c) {
+				t.Errorf("foreign key %s: no index of %s answers (%s) = key, so deleting a referenced row reads all of %s:\n%s",
+					k.Name, k.Table, k.Cols, k.Table, plan)
+				break
+			}
 		}
 	}
+}
+
+// conditionOn reports whether a plan looks rows up by column: a scan of
+// an index with column in its condition.
+func conditionOn(plan []string, column string) bool {
+	for _, l := range plan {
+		if strings.Contains(l, "Index Cond:") && strings.Contains(l, column) {
+			return true
+		}
+	}
+	return false
 }
 
 // TestRecordedByIndexSwapRunsAgain: migration 00017, which replaces the
@@ -108,6 +125,13 @@ func TestRecordedByIndexSwapRunsAgain(t *testing.T) {
 			`DROP INDEX sales_recorded_by_client_id_idx`,
 			`CREATE UNIQUE INDEX sales_recorded_by_client_id_idx` + old,
 			`CREATE UNIQUE INDEX sales_recorded_by_client_id_new` + replaced,
+		}},
+		{name: "stopped during the build", state: []string{
+			`DROP INDEX sales_recorded_by_client_id_idx`,
+			`CREATE UNIQUE INDEX sales_recorded_by_client_id_idx` + old,
+			`CREATE UNIQUE INDEX sales_recorded_by_client_id_new` + replaced,
+			// What a build stopped before its end leaves: an index not valid.
+			`UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'sales_recorded_by_client_id_new'::regclass`,
 		}},
 		{name: "stopped after the swap", state: []string{
 			`CREATE UNIQUE INDEX sales_recorded_by_client_id_old` + old,

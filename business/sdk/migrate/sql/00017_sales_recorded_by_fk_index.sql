@@ -5,7 +5,10 @@
 -- them go together), so every delete read the whole table. The same
 -- index, partial on recorded_by, answers both. It replaces the old one
 -- under the old name, which the stores map a duplicate id by: built
--- beside it, swapped by two renames in one transaction, the old dropped.
+-- beside it, swapped by two renames in one transaction, the old dropped
+-- (until its drop ends, inserts still check it first: a duplicate racing
+-- in then is reported as sales_recorded_by_client_id_old, which the old
+-- pods answer with a 500 that the client's retry answers properly).
 -- sales is a live table, so the builds and drops run concurrently, and
 -- each step is safe to run again: a leftover of a run that stopped is
 -- dropped first (docs/migrations.md).
