@@ -131,7 +131,7 @@ var kinds = map[string]kind{
 	"bool": {bus: "bool", db: "bool", sql: "BOOLEAN NOT NULL", app: "bool", newType: "*bool", updateType: "*bool",
 		toApp: "%[1]s", audit: "%[1]s", toDB: "%[1]s"},
 	"time": {bus: "time.Time", db: "time.Time", sql: "TIMESTAMPTZ NOT NULL", app: "string", newType: "string", updateType: "*string",
-		toApp: "%[1]s.Format(time.RFC3339Nano)", audit: "%[1]s.Format(time.RFC3339Nano)", toDB: "%[1]s.UTC()"},
+		toApp: "query.FormatTime(%[1]s)", audit: "%[1]s.Format(time.RFC3339Nano)", toDB: "%[1]s.UTC()"},
 	"uuid": {bus: "uuid.UUID", db: "uuid.UUID", sql: "UUID NOT NULL", app: "string", newType: "string", updateType: "*string",
 		toApp: "%[1]s.String()", audit: "%[1]s.String()", toDB: "%[1]s"},
 }

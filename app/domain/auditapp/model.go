@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/garagesale/service/app/sdk/query"
 	"github.com/garagesale/service/business/domain/auditbus"
@@ -34,7 +33,7 @@ func toAppAudit(bus auditbus.Audit) Audit {
 		Action:    bus.Action,
 		Data:      bus.Data,
 		Message:   bus.Message,
-		Timestamp: bus.Timestamp.Format(time.RFC3339Nano),
+		Timestamp: query.FormatTime(bus.Timestamp),
 	}
 }
 

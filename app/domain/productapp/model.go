@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/query"
@@ -41,8 +40,8 @@ func ToAppProduct(bus productbus.Product) Product {
 		Cost:        json.Number(bus.Cost.Decimal()),
 		MinPrice:    decimalOf(bus.MinPrice),
 		Quantity:    bus.Quantity.Value(),
-		DateCreated: bus.DateCreated.Format(time.RFC3339),
-		DateUpdated: bus.DateUpdated.Format(time.RFC3339),
+		DateCreated: query.FormatTime(bus.DateCreated),
+		DateUpdated: query.FormatTime(bus.DateUpdated),
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/query"
@@ -35,8 +34,8 @@ func toAppSale(bus salebus.Sale) Sale {
 		ProductID:   bus.ProductID.String(),
 		Quantity:    bus.Quantity.Value(),
 		Paid:        json.Number(bus.Paid.Decimal()),
-		DateCreated: bus.DateCreated.Format(time.RFC3339),
-		TakenAt:     bus.TakenAt.Format(time.RFC3339),
+		DateCreated: query.FormatTime(bus.DateCreated),
+		TakenAt:     query.FormatTime(bus.TakenAt),
 		ClientID:    bus.ClientID,
 	}
 	if !bus.WalkIn() {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/garagesale/service/app/sdk/auth"
 	"github.com/garagesale/service/app/sdk/errs"
@@ -63,7 +62,7 @@ func toAppDaily(rng statsbus.Range, days []statsbus.Day) DailyStats {
 func toAppLatest(bus statsbus.Latest) LatestStats {
 	out := LatestStats{Figures: toAppFigures(bus.Figures)}
 	if bus.Any() {
-		out.LastTakenAt = bus.LastTakenAt.Format(time.RFC3339)
+		out.LastTakenAt = query.FormatTime(bus.LastTakenAt)
 		out.Date = bus.Date.String()
 	}
 	return out

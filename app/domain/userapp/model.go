@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/query"
@@ -36,8 +35,8 @@ func toAppUser(bus userbus.User) User {
 		Roles:       role.Strings(bus.Roles),
 		Department:  bus.Department,
 		Enabled:     bus.Enabled,
-		DateCreated: bus.DateCreated.Format(time.RFC3339),
-		DateUpdated: bus.DateUpdated.Format(time.RFC3339),
+		DateCreated: query.FormatTime(bus.DateCreated),
+		DateUpdated: query.FormatTime(bus.DateUpdated),
 	}
 }
 

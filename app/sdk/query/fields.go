@@ -35,6 +35,17 @@ func parseUUID(s string) (uuid.UUID, error) {
 	return uuid.Parse(s)
 }
 
+// TimeLayout is how the API answers a time: RFC 3339 in UTC to the
+// microsecond, as Postgres keeps it, so a time answered is the time
+// stored (and a filter's bound hits it exactly), in a fixed width whose
+// text sorts as the time does.
+const TimeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+// FormatTime is t as the API answers it (TimeLayout).
+func FormatTime(t time.Time) string {
+	return t.UTC().Format(TimeLayout)
+}
+
 // ParseTime reads a body field holding a time in RFC 3339, in UTC at the
 // database's microsecond precision, so what is stored is what was sent.
 func ParseTime(s string) (time.Time, error) {

@@ -216,13 +216,13 @@ func (b *Business) refusal(sellerID uuid.UUID, l OfflineSale, p productbus.Produ
 	case l.BuyerID != uuid.Nil && !buyers[l.BuyerID]:
 		return "no such buyer: leave buyerID out for a walk-in buyer"
 	case l.TakenAt.After(now.Add(clockSkew)):
-		return fmt.Sprintf("takenAt %s is in the future", l.TakenAt.UTC().Format(time.RFC3339))
+		return fmt.Sprintf("takenAt %s is in the future", l.TakenAt.UTC().Format(time.RFC3339Nano))
 	case l.TakenAt.Before(now.Add(-b.limits.IngestWindow)):
 		// Days long past are published in the dumps and the stats.
 		w := days(b.limits.IngestWindow)
-		return fmt.Sprintf("takenAt %s is more than %d days back: upload sales within %d days", l.TakenAt.UTC().Format(time.RFC3339), w, w)
+		return fmt.Sprintf("takenAt %s is more than %d days back: upload sales within %d days", l.TakenAt.UTC().Format(time.RFC3339Nano), w, w)
 	case l.TakenAt.Before(p.DateCreated.Add(-clockSkew)):
-		return fmt.Sprintf("takenAt %s is before the product was put up (%s)", l.TakenAt.UTC().Format(time.RFC3339), p.DateCreated.UTC().Format(time.RFC3339))
+		return fmt.Sprintf("takenAt %s is before the product was put up (%s)", l.TakenAt.UTC().Format(time.RFC3339Nano), p.DateCreated.UTC().Format(time.RFC3339Nano))
 	case l.Quantity.Value() > left:
 		return fmt.Sprintf("oversold: %d wanted, %d left", l.Quantity.Value(), left)
 	}

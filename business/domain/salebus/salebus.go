@@ -175,7 +175,7 @@ func newAudit(actorID uuid.UUID, sale Sale, p productbus.Product, action string)
 	}
 	if sale.ClientID != "" {
 		data["clientID"] = sale.ClientID
-		data["takenAt"] = sale.TakenAt.Format(time.RFC3339)
+		data["takenAt"] = sale.TakenAt.Format(time.RFC3339Nano)
 	}
 	return auditbus.NewAudit{
 		ObjID:     sale.ID,

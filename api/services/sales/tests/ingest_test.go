@@ -232,7 +232,7 @@ func TestIngestAnswersEveryLine(t *testing.T) {
 			t.Fatalf("get the sale: %d %v", resp.StatusCode, err)
 		}
 		want := saleapp.Sale{ID: got[0].SaleID, ProductID: mine.ID, Quantity: 1, Paid: "2.5", DateCreated: sale.DateCreated,
-			TakenAt: takenAt, ClientID: "a"}
+			TakenAt: query.FormatTime(dbtest.Must(time.Parse(time.RFC3339, takenAt))), ClientID: "a"}
 		if diff := cmp.Diff(want, sale); diff != "" {
 			t.Errorf("sale (-want +got):\n%s", diff)
 		}

@@ -496,7 +496,7 @@ func TestSalesQuery(t *testing.T) {
 		if _, err := s.db.DB.Exec(`UPDATE sales SET date_created = $1 WHERE sale_id = $2`, created, sale.ID); err != nil {
 			t.Fatal(err)
 		}
-		sale.DateCreated = created.Format(time.RFC3339)
+		sale.DateCreated = query.FormatTime(created)
 		all[i] = sale
 	}
 

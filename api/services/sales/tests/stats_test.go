@@ -176,11 +176,11 @@ func TestStatsLatest(t *testing.T) {
 			StatusCode: status, Got: &errs.Error{}, Exp: want, Cmp: cmpErr}
 	}
 	apitest.Run(t, s.h, []apitest.Case{
-		ok("admin/every-seller", "/v1/stats/latest", "admin", latest("2025-03-03T08:00:00Z", "2025-03-03", 1, 1, "250")),
-		ok("admin/one-seller", "/v1/stats/latest?sellerID="+s.user2.ID.String(), "admin", latest("2025-03-02T00:00:00Z", "2025-03-02", 1, 3, "0.2")),
+		ok("admin/every-seller", "/v1/stats/latest", "admin", latest("2025-03-03T08:00:00.000000Z", "2025-03-03", 1, 1, "250")),
+		ok("admin/one-seller", "/v1/stats/latest?sellerID="+s.user2.ID.String(), "admin", latest("2025-03-02T00:00:00.000000Z", "2025-03-02", 1, 3, "0.2")),
 		// user1's last sale is the offline one at the end of March 1st:
 		// the figures are of the whole of that day.
-		ok("user/own", "/v1/stats/latest", "user1", latest("2025-03-01T23:59:59Z", "2025-03-01", 2, 3, "37.5")),
+		ok("user/own", "/v1/stats/latest", "user1", latest("2025-03-01T23:59:59.999999Z", "2025-03-01", 2, 3, "37.5")),
 		ok("user/no-sales", "/v1/stats/latest", "seller-of-nothing", latest("", "", 0, 0, "0")),
 		bad("user/naming-another", "/v1/stats/latest?sellerID="+s.user2.ID.String(), "user1", http.StatusForbidden, errBody(errs.PermissionDenied)),
 		bad("bad/sellerID", "/v1/stats/latest?sellerID=1", "admin", http.StatusBadRequest, errBody(errs.InvalidArgument, "sellerID")),

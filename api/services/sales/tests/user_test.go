@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/garagesale/service/app/domain/userapp"
 	"github.com/garagesale/service/app/sdk/apitest"
@@ -25,8 +24,8 @@ func appUser(usr userbus.User) userapp.User {
 		Roles:       role.Strings(usr.Roles),
 		Department:  usr.Department,
 		Enabled:     usr.Enabled,
-		DateCreated: usr.DateCreated.Format(time.RFC3339),
-		DateUpdated: usr.DateUpdated.Format(time.RFC3339),
+		DateCreated: query.FormatTime(usr.DateCreated),
+		DateUpdated: query.FormatTime(usr.DateUpdated),
 	}
 }
 
