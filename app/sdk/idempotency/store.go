@@ -139,6 +139,9 @@ func (s *Store) Save(ctx context.Context, tx *sqlx.Tx, key Key, rec Record) erro
 
 // DeleteExpired removes up to limit expired records and returns how many
 // it removed. Batches keep each delete short however many have expired.
+// A record being saved again meanwhile is skipped rather than waited for
+// (every replica sweeps); were it waited for, the delete would not take
+// the new record, whose row version (ctid) is another.
 func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) {
 	const q = `
 	DELETE FROM idempotency_keys
@@ -146,6 +149,7 @@ func (s *Store) DeleteExpired(ctx context.Context, limit int) (int, error) {
 		SELECT ctid FROM idempotency_keys
 		WHERE expires_at <= :now
 		LIMIT :limit
+		FOR UPDATE SKIP LOCKED
 	)`
 
 	n, err := sqldb.NamedExecResult(ctx, s.db, q, map[string]any{"now": s.now().UTC(), "limit": limit})

@@ -184,7 +184,11 @@ func (l *Limiter) Reset(ctx context.Context, key string) error {
 }
 
 // DeleteExpired removes up to limit counters untouched for longer than
-// idle and no longer locked, and returns how many.
+// idle and no longer locked, and returns how many. A counter an attempt
+// is counting on at that moment is skipped, not waited for: deleted after
+// the attempt's commit it would take the attempt with it (the delete
+// matches the key it picked, not the row as the attempt left it), and
+// every replica sweeps.
 func (l *Limiter) DeleteExpired(ctx context.Context, idle time.Duration, limit int) (int, error) {
 	const q = `
 	DELETE FROM throttles
@@ -192,6 +196,7 @@ func (l *Limiter) DeleteExpired(ctx context.Context, idle time.Duration, limit i
 		SELECT key FROM throttles
 		WHERE updated <= :floor AND (locked_until IS NULL OR locked_until <= :now)
 		LIMIT :limit
+		FOR UPDATE SKIP LOCKED
 	)`
 
 	now := l.now().UTC()

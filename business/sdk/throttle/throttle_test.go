@@ -302,3 +302,58 @@ func events(t *testing.T, db interface {
 	}
 	return n
 }
+
+// TestDeleteExpiredKeepsARenewedCounter: a counter the sweep picked as
+// idle, but that an attempt counts again before the sweep deletes it, is
+// kept with that attempt: the sweep neither deletes it (the attempt would
+// be forgotten, one more guess for free) nor waits on it (replicas sweep
+// at once, and requests counting on the rows a waiting sweep holds).
+func TestDeleteExpiredKeepsARenewedCounter(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t, t.Name())
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if _, err := throttle.New(db.DB, clk.now).Try(ctx, "k", policy); err != nil {
+		t.Fatal(err)
+	}
+	clk.add(2 * time.Hour)
+
+	// An attempt counted, its transaction not yet committed.
+	tx, err := db.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := throttle.New(tx, clk.now).Try(ctx, "k", policy); err != nil {
+		t.Fatal(err)
+	}
+
+	swept := make(chan error, 1)
+	go func() {
+		_, err := throttle.New(db.DB, clk.now).DeleteExpired(ctx, time.Hour, 100)
+		swept <- err
+	}()
+	// Commit once the sweep has run, or is waiting for the attempt's row.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var waiting bool
+		const q = `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%DELETE FROM throttles%')`
+		if err := db.DB.GetContext(ctx, &waiting, q); err != nil {
+			t.Fatal(err)
+		}
+		if waiting || len(swept) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sweep neither ended nor waited within 10s")
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-swept; err != nil {
+		t.Fatal(err)
+	}
+	if n := events(t, db.DB, "k"); n != 1 {
+		t.Errorf("the renewed counter holds %d events, want 1 (the attempt counted after the idle window)", n)
+	}
+}
