@@ -3,6 +3,7 @@ package commands
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -132,6 +133,7 @@ func TestCommandErrors(t *testing.T) {
 		{"users", []string{"add", "--email", "a@example.com", "--name", "A", "--department", strings.Repeat("d", 101)}, "--department: must be at most 100 characters"},
 		{"users", []string{"add", "--email", "a@example.com", "--name", "A", "--department", "Toys\u200b"}, "--department: must not contain invisible"},
 		{"users", []string{"promote"}, "usage"},
+		{"users", []string{"disable"}, "usage"},
 		{"users", []string{"demote", "a@example.com"}, "unknown users command"},
 	}
 	for _, tt := range tests {
@@ -236,6 +238,57 @@ func TestFirstAdminAndRecovery(t *testing.T) {
 	got = run(t, env, "users", "promote", "bo@example.com")
 	if want := "bo@example.com is an enabled ADMIN again; tokens from before they were disabled still do not work\n"; got != want {
 		t.Errorf("users promote of a disabled admin said %q, want %q", got, want)
+	}
+}
+
+// TestUsersDisable: an operator stops an account without the API: the
+// user is disabled, their tokens void; again, nothing changes; the last
+// enabled ADMIN stays.
+func TestUsersDisable(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	env := testEnv(t, &out)
+	run(t, env, "migrate")
+	env.In = strings.NewReader("a long secret\n")
+	run(t, env, "users", "add", "--email", "ops@example.com", "--name", "Ops", "--role", "ADMIN")
+	env.In = strings.NewReader("another secret\n")
+	run(t, env, "users", "add", "--email", "bo@example.com", "--name", "Bo")
+
+	db, err := openDB(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bus := userBusiness(db)
+	bo, err := bus.QueryByEmail(context.Background(), dbtest.Must(email.Parse("bo@example.com")))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	got := run(t, env, "users", "disable", "BO@example.com")
+	if want := "bo@example.com is disabled: their tokens no longer work and they cannot log in, until an ADMIN enables them\n"; got != want {
+		t.Errorf("users disable said %q, want %q", got, want)
+	}
+	after, err := bus.QueryByID(context.Background(), bo.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Enabled || after.TokenVersion <= bo.TokenVersion {
+		t.Errorf("after disable: enabled %v, token version %d (was %d); want disabled with a new version", after.Enabled, after.TokenVersion, bo.TokenVersion)
+	}
+	if _, err := bus.Authenticate(context.Background(), bo.Email, "another secret", ""); err == nil {
+		t.Error("a disabled user logged in")
+	}
+
+	got = run(t, env, "users", "disable", "bo@example.com")
+	if want := "bo@example.com was already disabled: nothing changed\n"; got != want {
+		t.Errorf("users disable of a disabled user said %q, want %q", got, want)
+	}
+
+	users, _ := Lookup("users")
+	err = users.Run(context.Background(), env, []string{"disable", "ops@example.com"})
+	if !errors.Is(err, userbus.ErrLastAdmin) {
+		t.Errorf("users disable of the last ADMIN: %v, want %v", err, userbus.ErrLastAdmin)
 	}
 }
 

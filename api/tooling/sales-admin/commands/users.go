@@ -30,12 +30,13 @@ import (
 
 var usersCmd = Command{
 	Name:  "users",
-	Short: "list, add or promote users: users [list] [page] [rows] | users add ... | users promote EMAIL | users canonical",
+	Short: "list, add, promote or disable users: users [list] [page] [rows] | users add ... | users promote EMAIL | users disable EMAIL | users canonical",
 	Usage: `Usage:
   sales-admin users [list] [page] [rows]
   sales-admin users [list] --cursor NEXT [rows]
   sales-admin users add --email EMAIL --name NAME [--role USER|ADMIN] [--department DEPT] < password
   sales-admin users promote EMAIL
+  sales-admin users disable EMAIL
   sales-admin users canonical
 
 list     lists users ordered by email, 50 to a page unless rows says
@@ -49,6 +50,11 @@ add      creates a user; the password is the first line of standard input
          This is how the first ADMIN of a production database is made.
 promote  makes an existing user an enabled ADMIN: the way back in when no
          admin can log in.
+disable  disables a user: their tokens stop working on every replica at
+         once and they cannot log in, until an ADMIN enables them. The
+         way to stop an account when the API is out of reach (an
+         ADMIN's token lost, the service flooded). The last enabled
+         ADMIN cannot be disabled.
 canonical
          rewrites every address stored in another form than the one the
          API now keeps (decomposed accents, full-width letters, an xn--
@@ -71,10 +77,12 @@ canonical
 			return addUser(ctx, env, args)
 		case "promote":
 			return promoteUser(ctx, env, args)
+		case "disable":
+			return disableUser(ctx, env, args)
 		case "canonical":
 			return canonicalEmails(ctx, env, args)
 		}
-		return fmt.Errorf("unknown users command %q: want list, add, promote or canonical", sub)
+		return fmt.Errorf("unknown users command %q: want list, add, promote, disable or canonical", sub)
 	},
 }
 
@@ -228,33 +236,8 @@ func addUser(ctx context.Context, env Env, args []string) error {
 }
 
 func promoteUser(ctx context.Context, env Env, args []string) error {
-	if len(args) != 1 {
-		return fmt.Errorf("usage: users promote EMAIL")
-	}
-	addr, err := email.Parse(args[0])
+	before, usr, err := updateByEmail(ctx, env, args, "promote", userbus.UpdateUser{Roles: []role.Role{role.Admin}, Enabled: new(true)})
 	if err != nil {
-		return fmt.Errorf("email: %w", err)
-	}
-
-	db, err := openDB(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-
-	bus := userBusiness(db)
-	usr, err := bus.QueryByEmail(ctx, addr)
-	if err != nil {
-		return err
-	}
-	before := usr
-	usr, err = bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Roles: []role.Role{role.Admin}, Enabled: new(true)})
-	var na *userbus.NotAcknowledgedError
-	switch {
-	case errors.As(err, &na):
-		// Made; the replicas behind catch up within seconds.
-		fmt.Fprintf(env.Out, "note: %v\n", na)
-	case err != nil:
 		return err
 	}
 	switch {
@@ -269,6 +252,54 @@ func promoteUser(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Out, "%s is now an enabled %s; their earlier tokens no longer work\n", usr.Email, role.Join(usr.Roles, ","))
 	}
 	return nil
+}
+
+func disableUser(ctx context.Context, env Env, args []string) error {
+	before, usr, err := updateByEmail(ctx, env, args, "disable", userbus.UpdateUser{Enabled: new(false)})
+	if err != nil {
+		return err
+	}
+	if !before.Enabled {
+		fmt.Fprintf(env.Out, "%s was already disabled: nothing changed\n", usr.Email)
+		return nil
+	}
+	fmt.Fprintf(env.Out, "%s is disabled: their tokens no longer work and they cannot log in, until an ADMIN enables them\n", usr.Email)
+	return nil
+}
+
+// updateByEmail makes upd to the user whose email is the one argument,
+// through the business (audited, every replica's cache told), and
+// returns the user before and after.
+func updateByEmail(ctx context.Context, env Env, args []string, sub string, upd userbus.UpdateUser) (before, after userbus.User, err error) {
+	if len(args) != 1 {
+		return before, after, fmt.Errorf("usage: users %s EMAIL", sub)
+	}
+	addr, err := email.Parse(args[0])
+	if err != nil {
+		return before, after, fmt.Errorf("email: %w", err)
+	}
+
+	db, err := openDB(ctx, env)
+	if err != nil {
+		return before, after, err
+	}
+	defer db.Close()
+
+	bus := userBusiness(db)
+	before, err = bus.QueryByEmail(ctx, addr)
+	if err != nil {
+		return before, after, err
+	}
+	after, err = bus.Update(ctx, uuid.Nil, before.ID, upd)
+	var na *userbus.NotAcknowledgedError
+	switch {
+	case errors.As(err, &na):
+		// Made; the replicas behind catch up within seconds.
+		fmt.Fprintf(env.Out, "note: %v\n", na)
+	case err != nil:
+		return before, after, err
+	}
+	return before, after, nil
 }
 
 // canonicalEmails rewrites every stored address whose canonical form
