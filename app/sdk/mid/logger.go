@@ -26,7 +26,7 @@ func Logger(log *logger.Logger) web.MidFunc {
 			// A stream (an upload) is answered after this returns: its
 			// line is written when it ends, with how long it ran and how.
 			if st, ok := resp.(web.Streamer); ok && err == nil {
-				return loggedStream{Streamer: st, done: func(ctx context.Context, status int, serr error) {
+				return watchedStream{Streamer: st, done: func(ctx context.Context, status int, serr error) {
 					args := []any{"method", r.Method, "path", r.URL.Path, "statuscode", status,
 						"since", time.Since(start).String(), "remoteaddr", r.RemoteAddr}
 					if o, ok := st.(Outcomer); ok {
@@ -56,14 +56,23 @@ type Outcomer interface {
 	Outcome() []any
 }
 
-// loggedStream runs a stream, then done with its status and error.
-type loggedStream struct {
+// watchedStream runs a stream, then done with its status and error.
+type watchedStream struct {
 	web.Streamer
 	done func(ctx context.Context, status int, err error)
 }
 
-func (l loggedStream) Stream(ctx context.Context, w http.ResponseWriter) (int, error) {
+func (l watchedStream) Stream(ctx context.Context, w http.ResponseWriter) (int, error) {
 	status, err := l.Streamer.Stream(ctx, w)
 	l.done(ctx, status, err)
 	return status, err
+}
+
+// Outcome is the watched stream's, so that another middleware's watch
+// still sees it.
+func (l watchedStream) Outcome() []any {
+	if o, ok := l.Streamer.(Outcomer); ok {
+		return o.Outcome()
+	}
+	return nil
 }

@@ -3,12 +3,14 @@ package mid
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/garagesale/service/app/sdk/errs"
 	"github.com/garagesale/service/app/sdk/metrics"
+	"github.com/garagesale/service/business/sdk/sqldb"
 	"github.com/garagesale/service/foundation/web"
 	"github.com/google/go-cmp/cmp"
 )
@@ -19,6 +21,7 @@ func TestMetricsCountsOutcomes(t *testing.T) {
 	tests := []struct {
 		name    string
 		handler web.HandlerFunc
+		gone    bool // the client goes before the answer ends
 		want    metrics.Counters
 	}{
 		{
@@ -66,12 +69,36 @@ func TestMetricsCountsOutcomes(t *testing.T) {
 			},
 			want: metrics.Counters{Requests: 1, Errors: 1, Panics: 1},
 		},
+		{
+			name:    "a stream that ends well",
+			handler: streams(nil),
+			want:    metrics.Counters{Requests: 1},
+		},
+		{
+			// Its 200 went out first; the database failed it later.
+			name:    "a stream the database stopped",
+			handler: streams(fmt.Errorf("record a batch: %w", sqldb.ErrDBUnavailable)),
+			want:    metrics.Counters{Requests: 1, Errors: 1, Unavailable: 1},
+		},
+		{
+			name:    "a stream whose client went",
+			handler: streams(errors.New("write the answer: broken pipe")),
+			gone:    true,
+			want:    metrics.Counters{Requests: 1, ClientErrors: 1},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := metrics.New()
 			h := Metrics(m)(Panics()(tt.handler))
-			h(context.Background(), httptest.NewRequest(http.MethodGet, "/", nil))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			resp, _ := h(ctx, httptest.NewRequest(http.MethodGet, "/", nil))
+			if tt.gone {
+				cancel()
+			}
+			// As web answers: a stream runs after the middleware returns.
+			_, _ = web.Respond(ctx, httptest.NewRecorder(), resp)
 
 			if diff := cmp.Diff(tt.want, m.Counters()); diff != "" {
 				t.Errorf("counters (-want +got):\n%s", diff)
@@ -81,6 +108,19 @@ func TestMetricsCountsOutcomes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// streams is a handler whose answer is a stream that answers 200, then
+// ends with err.
+func streams(err error) web.HandlerFunc {
+	return func(context.Context, *http.Request) (any, error) { return stream{err: err}, nil }
+}
+
+type stream struct{ err error }
+
+func (s stream) Stream(_ context.Context, w http.ResponseWriter) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return http.StatusOK, s.err
 }
 
 func BenchmarkMetrics(b *testing.B) {

@@ -6,9 +6,10 @@
 -- index, partial on recorded_by, answers both. It replaces the old one
 -- under the old name, which the stores map a duplicate id by: built
 -- beside it, swapped by two renames in one transaction, the old dropped
--- (until its drop ends, inserts still check it first: a duplicate racing
--- in then is reported as sales_recorded_by_client_id_old, which the old
--- pods answer with a 500 that the client's retry answers properly).
+-- (until its drop ends, after every transaction open on sales then,
+-- inserts still check it first: a duplicate racing in is reported as
+-- sales_recorded_by_client_id_old, which the old pods do not know; that
+-- upload stops, and uploading it again answers it properly).
 -- sales is a live table, so the builds and drops run concurrently, and
 -- each step is safe to run again: a leftover of a run that stopped is
 -- dropped first (docs/migrations.md).
