@@ -84,20 +84,14 @@ func indexProblems(file string) []string {
 			case created[table]:
 			case !slices.Contains(w, "concurrently"):
 				problems = append(problems, "builds an index on "+table+", a table it does not create, without CONCURRENTLY: the table's writes wait for the whole build")
-			case inTx:
-				problems = append(problems, "builds an index CONCURRENTLY in a transaction, which Postgres refuses: mark the file -- +goose NO TRANSACTION")
-			case !noLimit:
-				problems = append(problems, "builds an index CONCURRENTLY under the lock timeout: the build waits for every older transaction, and gives up after 5s with an invalid index left; SET lock_timeout = 0 before it, RESET after")
+			default:
+				problems = append(problems, concurrently("builds", inTx, noLimit)...)
 			}
 		case at(w, 0, "drop") && at(w, 1, "index"):
-			index := tableAfter(w, "index")
-			switch {
-			case !slices.Contains(w, "concurrently"):
-				problems = append(problems, "drops index "+index+" without CONCURRENTLY: every query of its table waits behind the drop, and the drop behind every query before it")
-			case inTx:
-				problems = append(problems, "drops an index CONCURRENTLY in a transaction, which Postgres refuses: mark the file -- +goose NO TRANSACTION")
-			case !noLimit:
-				problems = append(problems, "drops an index CONCURRENTLY under the lock timeout: the drop waits for every transaction using its table; SET lock_timeout = 0 before it, RESET after")
+			if !slices.Contains(w, "concurrently") {
+				problems = append(problems, "drops index "+tableAfter(w, "index")+" without CONCURRENTLY: every query of its table waits behind the drop, and the drop behind every query before it")
+			} else {
+				problems = append(problems, concurrently("drops", inTx, noLimit)...)
 			}
 		case at(w, 0, "alter") && at(w, 1, "table"):
 			table := tableAfter(w, "table")
@@ -107,6 +101,21 @@ func indexProblems(file string) []string {
 		}
 	}
 	return problems
+}
+
+// concurrently is what is wrong with a concurrent build or drop (verb)
+// in a file that runs in a transaction (inTx) or keeps the lock timeout
+// (!noLimit): Postgres refuses the first; under the second, the statement
+// waits for every older transaction and gives up after 5s, a build with
+// an invalid index left.
+func concurrently(verb string, inTx, noLimit bool) []string {
+	switch {
+	case inTx:
+		return []string{verb + " an index CONCURRENTLY in a transaction, which Postgres refuses: mark the file -- +goose NO TRANSACTION"}
+	case !noLimit:
+		return []string{verb + " an index CONCURRENTLY under the lock timeout: it waits for every older transaction, and gives up after 5s (a build with an invalid index left); SET lock_timeout = 0 before it, RESET after"}
+	}
+	return nil
 }
 
 // tableAfter is the table named after the word key, past IF [NOT] EXISTS
