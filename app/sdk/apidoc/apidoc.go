@@ -65,6 +65,8 @@ type Param struct {
 	Format      string // uuid, date-time, ...
 	Min, Max    *float64
 	MinLength   uint64   // of a string
+	MaxLength   uint64   // of a string; 0 for no bound
+	Pattern     string   // a string's regular expression (ECMA 262)
 	Enum        []string // the values it takes, when they are few
 	Default     any      // what the API takes when it is not sent
 }

@@ -19,6 +19,15 @@ import (
 // Header is the request header of the IETF Idempotency-Key draft.
 const Header = "Idempotency-Key"
 
+// HeaderPattern and HeaderMaxLength bound the header's value for its
+// documentation: printable ASCII, a key of 255 characters at most, or
+// its quoted form with every character escaped. They admit every value
+// the API takes, and some it refuses (its description says which).
+const (
+	HeaderPattern   = `^[ -~]+$`
+	HeaderMaxLength = 2*255 + 2
+)
+
 // ReplayedHeader marks an answer replayed for a key: "true".
 const ReplayedHeader = "Idempotent-Replayed"
 

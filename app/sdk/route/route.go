@@ -135,6 +135,7 @@ func (t *Table) Add(r Def) {
 	if r.Idempotent {
 		op.Idempotent = true
 		op.Headers = append(op.Headers, apidoc.Param{Name: idempotency.Header, Type: "string", MinLength: 1,
+			MaxLength: idempotency.HeaderMaxLength, Pattern: idempotency.HeaderPattern,
 			Description: "any unique string of 1 to 255 characters, a UUID say, sent as it is or as an RFC 8941 string " +
 				"(in double quotes): a retry with the same key gets the first answer instead of doing it again"})
 		op.ResponseHeaders = append(op.ResponseHeaders, apidoc.Param{Name: idempotency.ReplayedHeader, Type: "string", Enum: []string{"true"},

@@ -263,7 +263,10 @@ func describe(op apidoc.Op) string {
 
 func param(p *openapi3.Parameter, d apidoc.Param) *openapi3.Parameter {
 	schema := &openapi3.Schema{Type: &openapi3.Types{cmp.Or(d.Type, "string")}, Format: d.Format, Min: d.Min, Max: d.Max,
-		MinLength: d.MinLength, Default: d.Default}
+		MinLength: d.MinLength, Pattern: d.Pattern, Default: d.Default}
+	if d.MaxLength > 0 {
+		schema.MaxLength = &d.MaxLength
+	}
 	for _, e := range d.Enum {
 		schema.Enum = append(schema.Enum, e)
 	}
