@@ -227,6 +227,7 @@ func TestCredentialChanges(t *testing.T) {
 		{"the same roles in another order do not", admin.ID, userbus.UpdateUser{Roles: []role.Role{role.User, role.Admin}}, nil, 3},
 		{"a role taken away revokes", admin.ID, userbus.UpdateUser{Roles: []role.Role{role.User}}, nil, 4},
 		{"disabling revokes", admin.ID, userbus.UpdateUser{Enabled: &off}, nil, 5},
+		{"disabling the disabled does not again", admin.ID, userbus.UpdateUser{Enabled: &off}, nil, 5},
 	}
 	for _, tt := range tests {
 		_, err := bus.Update(ctx, tt.actor, usr.ID, tt.change)

@@ -101,9 +101,10 @@ func ParseDepartment(s string) (string, error) {
 
 // revokesTokens reports whether uu must end the sessions of usr, as it
 // is before uu: a new password, other roles, or disabling. The same roles
-// sent again change nothing a token says.
+// sent again change nothing a token says, nor disabling the disabled
+// (their tokens died with the first).
 func (uu UpdateUser) revokesTokens(usr User) bool {
-	return uu.Password != nil || (uu.Roles != nil && !sameRoles(uu.Roles, usr.Roles)) || (uu.Enabled != nil && !*uu.Enabled)
+	return uu.Password != nil || (uu.Roles != nil && !sameRoles(uu.Roles, usr.Roles)) || (uu.Enabled != nil && !*uu.Enabled && usr.Enabled)
 }
 
 // sameRoles reports whether a and b hold the same roles, in any order.

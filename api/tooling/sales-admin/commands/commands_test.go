@@ -284,6 +284,11 @@ func TestUsersDisable(t *testing.T) {
 	if want := "bo@example.com was already disabled: nothing changed\n"; got != want {
 		t.Errorf("users disable of a disabled user said %q, want %q", got, want)
 	}
+	if again, err := bus.QueryByID(context.Background(), bo.ID); err != nil {
+		t.Fatal(err)
+	} else if !again.DateUpdated.Equal(after.DateUpdated) || again.TokenVersion != after.TokenVersion {
+		t.Errorf("a second disable changed the user: updated %v, version %d; was %v, %d", again.DateUpdated, again.TokenVersion, after.DateUpdated, after.TokenVersion)
+	}
 
 	users, _ := Lookup("users")
 	err = users.Run(context.Background(), env, []string{"disable", "ops@example.com"})

@@ -236,7 +236,9 @@ func addUser(ctx context.Context, env Env, args []string) error {
 }
 
 func promoteUser(ctx context.Context, env Env, args []string) error {
-	before, usr, err := updateByEmail(ctx, env, args, "promote", userbus.UpdateUser{Roles: []role.Role{role.Admin}, Enabled: new(true)})
+	before, usr, err := updateByEmail(ctx, env, args, "promote", func(userbus.User) (userbus.UpdateUser, bool) {
+		return userbus.UpdateUser{Roles: []role.Role{role.Admin}, Enabled: new(true)}, true
+	})
 	if err != nil {
 		return err
 	}
@@ -255,7 +257,9 @@ func promoteUser(ctx context.Context, env Env, args []string) error {
 }
 
 func disableUser(ctx context.Context, env Env, args []string) error {
-	before, usr, err := updateByEmail(ctx, env, args, "disable", userbus.UpdateUser{Enabled: new(false)})
+	before, usr, err := updateByEmail(ctx, env, args, "disable", func(u userbus.User) (userbus.UpdateUser, bool) {
+		return userbus.UpdateUser{Enabled: new(false)}, u.Enabled
+	})
 	if err != nil {
 		return err
 	}
@@ -267,10 +271,11 @@ func disableUser(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// updateByEmail makes upd to the user whose email is the one argument,
-// through the business (audited, every replica's cache told), and
-// returns the user before and after.
-func updateByEmail(ctx context.Context, env Env, args []string, sub string, upd userbus.UpdateUser) (before, after userbus.User, err error) {
+// updateByEmail makes the change change gives for the user whose email
+// is the one argument, through the business (audited, every replica's
+// cache told), unless it says there is nothing to do, and returns the
+// user before and after.
+func updateByEmail(ctx context.Context, env Env, args []string, sub string, change func(userbus.User) (userbus.UpdateUser, bool)) (before, after userbus.User, err error) {
 	if len(args) != 1 {
 		return before, after, fmt.Errorf("usage: users %s EMAIL", sub)
 	}
@@ -289,6 +294,10 @@ func updateByEmail(ctx context.Context, env Env, args []string, sub string, upd 
 	before, err = bus.QueryByEmail(ctx, addr)
 	if err != nil {
 		return before, after, err
+	}
+	upd, ok := change(before)
+	if !ok {
+		return before, before, nil
 	}
 	after, err = bus.Update(ctx, uuid.Nil, before.ID, upd)
 	var na *userbus.NotAcknowledgedError
