@@ -95,7 +95,8 @@ func TestCacheFollowsTheDatabase(t *testing.T) {
 
 // TestCacheRemembersDeletedUsers: the tokens of a deleted user stay
 // validly signed until they expire; after the first, the cache answers
-// them that the user is gone without reading the database again.
+// them that the user is gone without reading the database again, until
+// the row comes back.
 func TestCacheRemembersDeletedUsers(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t, t.Name())
@@ -129,6 +130,16 @@ func TestCacheRemembersDeletedUsers(t *testing.T) {
 	if n := reads.Load() - before; n != 0 {
 		t.Errorf("three authentications of a deleted user read the database %d times, want 0", n)
 	}
+
+	// The row back under the same id (a restore): every cache hears it.
+	if _, err := db.DB.Exec(`INSERT INTO users (user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated)
+		VALUES ($1, 'Ida', 'ida@example.com', '{USER}', '\x00', '', true, now(), now())`, usr.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		_, err := bus.Authenticated(ctx, usr.ID)
+		return err == nil
+	})
 }
 
 func waitFor(t *testing.T, cond func() bool) {
