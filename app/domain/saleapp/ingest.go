@@ -274,7 +274,7 @@ func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (statu
 		}
 		_ = rc.SetWriteDeadline(time.Now().Add(cfg.IdleTimeout))
 		if err := enc.Encode(res); err != nil {
-			return fmt.Errorf("write the answer: %w", err)
+			return clientGone("write the answer", err)
 		}
 		answered = max(answered, res.Line)
 		return nil
@@ -308,7 +308,7 @@ func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (statu
 			break
 		}
 		if err := rc.Flush(); err != nil {
-			return http.StatusOK, fmt.Errorf("flush the answer: %w", err)
+			return http.StatusOK, clientGone("flush the answer", err)
 		}
 	}
 	if err := send(IngestResult{Status: "summary", Summary: sum}); err != nil {
@@ -341,6 +341,13 @@ func collect(lines <-chan Line) (batch []Line, end *Line) {
 			return batch, nil
 		}
 	}
+}
+
+// clientGone is an answer that could not be written: its client stopped
+// reading, or went, which is no failure of the service (a 499 in the
+// metrics, not a 500).
+func clientGone(what string, err error) error {
+	return &errs.Error{Code: errs.ClientClosed, Message: "the client stopped reading the answer", Cause: fmt.Errorf("%s: %w", what, err)}
 }
 
 // errStop wraps the reasons a stream ends before its body does.

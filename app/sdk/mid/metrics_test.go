@@ -81,6 +81,11 @@ func TestMetricsCountsOutcomes(t *testing.T) {
 			want:    metrics.Counters{Requests: 1, Errors: 1, Unavailable: 1},
 		},
 		{
+			name:    "a stream whose answer its client stopped reading",
+			handler: streams(&errs.Error{Code: errs.ClientClosed, Message: "the client stopped reading the answer"}),
+			want:    metrics.Counters{Requests: 1, ClientErrors: 1},
+		},
+		{
 			name:    "a stream whose client went",
 			handler: streams(errors.New("write the answer: broken pipe")),
 			gone:    true,
