@@ -215,7 +215,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 	}
 	limiter := throttle.New(db.DB, nil)
 	go sweep(background, log, "throttles", cfg.Auth.ThrottleSweep, func(ctx context.Context, n int) (int, error) {
-		return limiter.DeleteExpired(ctx, max(cfg.Auth.LoginWindow, time.Hour), n)
+		return limiter.DeleteExpired(ctx, throttling.Window(), n)
 	})
 
 	// Authenticated users are cached, each entry dropped when Postgres says

@@ -399,3 +399,40 @@ func TestOverlongPasswordsCountAgainstNothing(t *testing.T) {
 		t.Errorf("a newcomer after 20 overlong passwords: %v, want logged in", err)
 	}
 }
+
+// TestEmailChangesOutliveTheSweep: the throttles' sweep forgets counters
+// idle for Throttling.Window, the longest of the policies' windows: a
+// day's email changes are still counted after a sweep two hours on, which,
+// sweeping counters idle for an hour, used to start them over.
+func TestEmailChangesOutliveTheSweep(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	db := dbtest.New(t, t.Name())
+	throttling := userbus.Throttling{EmailChange: throttle.Policy{Free: 2, Window: 24 * time.Hour, Base: time.Hour, Max: 24 * time.Hour}}
+	bus := domain.New(domain.Config{DB: db.DB, Now: clk.now, Log: db.Log, Throttling: throttling}).User
+	usr := create(t, bus, "Eli", "eli@example.com", role.User)
+	right := "gophers"
+	change := func(i int) error {
+		addr := dbtest.Must(email.Parse(fmt.Sprintf("eli%d@example.com", i)))
+		_, err := bus.Update(ctx, usr.ID, usr.ID, userbus.UpdateUser{Email: &addr, CurrentPassword: &right, Session: "s"})
+		return err
+	}
+	for i := range 2 {
+		if err := change(i); err != nil {
+			t.Fatalf("email change %d: %v", i+1, err)
+		}
+	}
+	clk.add(2 * time.Hour)
+	if _, err := throttle.New(db.DB, clk.now).DeleteExpired(ctx, throttling.Window(), 100); err != nil {
+		t.Fatal(err)
+	}
+	// The lock the second set has passed: a third goes, and sets a longer
+	// one, which a fourth meets. Forgotten, the count would start over.
+	if err := change(2); err != nil {
+		t.Fatalf("email change 3, its lock passed: %v", err)
+	}
+	if err := change(3); retryAfter(err) == 0 {
+		t.Errorf("a fourth email change the same day, after a sweep: %v, want throttled", err)
+	}
+}

@@ -86,6 +86,15 @@ var DefaultThrottling = Throttling{
 	EmailChange:  throttle.Policy{Free: 5, Window: 24 * time.Hour, Base: time.Hour, Max: 24 * time.Hour},
 }
 
+// Window is the longest window of t's policies (zero ones taken as
+// DefaultThrottling's): a counter idle for longer is one every policy has
+// forgotten, which a sweep may delete. A shorter bound would forget a day's
+// email changes after an hour.
+func (t Throttling) Window() time.Duration {
+	t = t.withDefaults()
+	return max(t.LoginAccount.Window, t.LoginClient.Window, t.LoginBudget.Window, t.LoginCeiling.Window, t.Signup.Window, t.EmailChange.Window)
+}
+
 // withDefaults fills each zero policy with DefaultThrottling's.
 func (t Throttling) withDefaults() Throttling {
 	or := func(p *throttle.Policy, d throttle.Policy) {

@@ -336,7 +336,7 @@ func TestDeleteExpiredKeepsARenewedCounter(t *testing.T) {
 	// Commit once the sweep has run, or is waiting for the attempt's row.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		var waiting bool
-		const q = `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%DELETE FROM throttles%')`
+		const q = `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%DELETE FROM throttles%')`
 		if err := db.DB.GetContext(ctx, &waiting, q); err != nil {
 			t.Fatal(err)
 		}
