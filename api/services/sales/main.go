@@ -215,7 +215,15 @@ func run(ctx context.Context, log *logger.Logger) error {
 	}
 	limiter := throttle.New(db.DB, nil)
 	go sweep(background, log, "throttles", cfg.Auth.ThrottleSweep, func(ctx context.Context, n int) (int, error) {
-		return limiter.DeleteExpired(ctx, throttling.Window(), n)
+		total := 0
+		for _, s := range throttling.Sweeps() {
+			deleted, err := limiter.DeleteExpired(ctx, s.Prefix, s.Idle, n)
+			total += deleted
+			if err != nil {
+				return total, err
+			}
+		}
+		return total, nil
 	})
 
 	// Authenticated users are cached, each entry dropped when Postgres says

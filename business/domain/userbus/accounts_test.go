@@ -400,11 +400,12 @@ func TestOverlongPasswordsCountAgainstNothing(t *testing.T) {
 	}
 }
 
-// TestEmailChangesOutliveTheSweep: the throttles' sweep forgets counters
-// idle for Throttling.Window, the longest of the policies' windows: a
+// TestSweepsKeepEachPolicysWindow: the throttles' sweep forgets each
+// policy's counters past that policy's window (Throttling.Sweeps): a
 // day's email changes are still counted after a sweep two hours on, which,
-// sweeping counters idle for an hour, used to start them over.
-func TestEmailChangesOutliveTheSweep(t *testing.T) {
+// sweeping every counter idle for an hour, used to start them over; the
+// login counters of the same sweep, whose window is shorter, are gone.
+func TestSweepsKeepEachPolicysWindow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
@@ -423,12 +424,27 @@ func TestEmailChangesOutliveTheSweep(t *testing.T) {
 			t.Fatalf("email change %d: %v", i+1, err)
 		}
 	}
+	if _, err := bus.Authenticate(ctx, usr.Email, "wrong", "10.0.0.1"); !errors.Is(err, userbus.ErrAuthenticationFailure) {
+		t.Fatalf("a wrong password: %v", err)
+	}
+
 	clk.add(2 * time.Hour)
-	if _, err := throttle.New(db.DB, clk.now).DeleteExpired(ctx, throttling.Window(), 100); err != nil {
+	for _, sw := range throttling.Sweeps() {
+		if _, err := throttle.New(db.DB, clk.now).DeleteExpired(ctx, sw.Prefix, sw.Idle, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var left []string
+	if err := db.DB.SelectContext(ctx, &left, `SELECT split_part(key, ':', 1) FROM throttles ORDER BY 1`); err != nil {
 		t.Fatal(err)
 	}
-	// The lock the second set has passed: a third goes, and sets a longer
-	// one, which a fourth meets. Forgotten, the count would start over.
+	if diff := cmp.Diff([]string{"email-change"}, left); diff != "" {
+		t.Errorf("counters left after the sweep, by kind (-want +got):\n%s", diff)
+	}
+
+	// The lock the second change set has passed: a third goes, and sets a
+	// longer one, which a fourth meets. Forgotten, the count would start
+	// over.
 	if err := change(2); err != nil {
 		t.Fatalf("email change 3, its lock passed: %v", err)
 	}

@@ -86,13 +86,39 @@ var DefaultThrottling = Throttling{
 	EmailChange:  throttle.Policy{Free: 5, Window: 24 * time.Hour, Base: time.Hour, Max: 24 * time.Hour},
 }
 
-// Window is the longest window of t's policies (zero ones taken as
-// DefaultThrottling's): a counter idle for longer is one every policy has
-// forgotten, which a sweep may delete. A shorter bound would forget a day's
-// email changes after an hour.
-func (t Throttling) Window() time.Duration {
+// The throttle keys' prefixes, one to a policy.
+const (
+	keySignup          = "signup:client:"
+	keyEmailChange     = "email-change:"
+	keyCurrentPassword = "current-password:"
+	keyLoginAccount    = "login:account:"
+	keyLoginClient     = "login:client:"
+	keyLoginBudget     = "login:budget"
+	keyLoginCeiling    = "login:ceiling"
+)
+
+// A Sweep is which throttle counters a sweep may forget: those whose keys
+// begin with Prefix, idle for longer than Idle, their policy's window.
+type Sweep struct {
+	Prefix string
+	Idle   time.Duration
+}
+
+// Sweeps are the sweeps of t's counters (zero policies taken as
+// DefaultThrottling's), each past its own policy's window: a day's email
+// changes must not be forgotten after an hour, nor a flood's login
+// counters kept for a day.
+func (t Throttling) Sweeps() []Sweep {
 	t = t.withDefaults()
-	return max(t.LoginAccount.Window, t.LoginClient.Window, t.LoginBudget.Window, t.LoginCeiling.Window, t.Signup.Window, t.EmailChange.Window)
+	return []Sweep{
+		{keySignup, t.Signup.Window},
+		{keyEmailChange, t.EmailChange.Window},
+		{keyCurrentPassword, t.LoginAccount.Window},
+		{keyLoginAccount, t.LoginAccount.Window},
+		{keyLoginClient, t.LoginClient.Window},
+		{keyLoginBudget, t.LoginBudget.Window},
+		{keyLoginCeiling, t.LoginCeiling.Window},
+	}
 }
 
 // withDefaults fills each zero policy with DefaultThrottling's.
@@ -228,7 +254,7 @@ func (b *Business) Create(ctx context.Context, actorID uuid.UUID, nu NewUser) (U
 // work. A taken email is ErrUniqueEmail after the same work as a success,
 // so a caller can hide which happened.
 func (b *Business) Signup(ctx context.Context, nu NewUser, client string) (User, error) {
-	if _, err := b.try(ctx, "signup:client:"+client, b.throttling.Signup); err != nil {
+	if _, err := b.try(ctx, keySignup+client, b.throttling.Signup); err != nil {
 		return User{}, fmt.Errorf("signup: %w", err)
 	}
 	nu.Roles = []role.Role{role.User}
@@ -304,7 +330,7 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 	}
 	ownEmail := ChangesOwnEmail(actorID, id, uu)
 	if ownEmail {
-		if _, err := b.try(ctx, "email-change:"+id.String(), b.throttling.EmailChange); err != nil {
+		if _, err := b.try(ctx, keyEmailChange+id.String(), b.throttling.EmailChange); err != nil {
 			return User{}, fmt.Errorf("update user %s: %w", id, err)
 		}
 	}
@@ -405,7 +431,7 @@ func (b *Business) checkCurrentPassword(ctx context.Context, id uuid.UUID, plain
 	if err != nil {
 		return err
 	}
-	attempt, err := b.try(ctx, "current-password:"+usr.ID.String()+":session:"+session, b.throttling.LoginAccount)
+	attempt, err := b.try(ctx, keyCurrentPassword+usr.ID.String()+":session:"+session, b.throttling.LoginAccount)
 	if err != nil {
 		return err
 	}
@@ -551,15 +577,15 @@ func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain str
 	if err := count(loginKey(addr, client), b.throttling.LoginAccount); err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if err := count("login:client:"+client, b.throttling.LoginClient); err != nil {
+	if err := count(keyLoginClient+client, b.throttling.LoginClient); err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
 	if counted[1].Count() > 1 {
-		if err := count("login:budget", b.throttling.LoginBudget); err != nil {
+		if err := count(keyLoginBudget, b.throttling.LoginBudget); err != nil {
 			return User{}, fmt.Errorf("authenticate: %w", err)
 		}
 	}
-	if err := count("login:ceiling", b.throttling.LoginCeiling); err != nil {
+	if err := count(keyLoginCeiling, b.throttling.LoginCeiling); err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
 
@@ -589,7 +615,7 @@ func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain str
 
 // loginKey is the throttle key of logins to addr, in any case, from client.
 func loginKey(addr email.Email, client string) string {
-	return "login:account:" + strings.ToLower(addr.String()) + ":client:" + client
+	return keyLoginAccount + strings.ToLower(addr.String()) + ":client:" + client
 }
 
 // try counts an attempt at key under p before it is made, and returns a

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/garagesale/service/business/sdk/sqldb"
@@ -183,24 +184,28 @@ func (l *Limiter) Reset(ctx context.Context, key string) error {
 	return nil
 }
 
-// DeleteExpired removes up to limit counters untouched for longer than
-// idle and no longer locked, and returns how many. A counter an attempt
+// DeleteExpired removes up to limit counters whose keys begin with
+// prefix, untouched for longer than idle and no longer locked, and
+// returns how many. Each policy's keys are swept past its own window: one
+// bound for all would keep a flood's short-lived counters as long as the
+// longest window, or forget a long window's early. A counter an attempt
 // is counting on at that moment is skipped, not waited for: deleted after
 // the attempt's commit it would take the attempt with it (the delete
 // matches the key it picked, not the row as the attempt left it), and
 // every replica sweeps.
-func (l *Limiter) DeleteExpired(ctx context.Context, idle time.Duration, limit int) (int, error) {
+func (l *Limiter) DeleteExpired(ctx context.Context, prefix string, idle time.Duration, limit int) (int, error) {
 	const q = `
 	DELETE FROM throttles
 	WHERE key IN (
 		SELECT key FROM throttles
-		WHERE updated <= :floor AND (locked_until IS NULL OR locked_until <= :now)
+		WHERE updated <= :floor AND (locked_until IS NULL OR locked_until <= :now) AND key LIKE :prefix
 		LIMIT :limit
 		FOR UPDATE SKIP LOCKED
 	)`
 
 	now := l.now().UTC()
-	n, err := sqldb.NamedExecResult(ctx, l.db, q, map[string]any{"floor": now.Add(-idle), "now": now, "limit": limit})
+	like := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(prefix) + "%"
+	n, err := sqldb.NamedExecResult(ctx, l.db, q, map[string]any{"floor": now.Add(-idle), "now": now, "limit": limit, "prefix": like})
 	if err != nil {
 		return 0, fmt.Errorf("delete expired throttles: %w", err)
 	}

@@ -277,7 +277,7 @@ func TestDeleteExpired(t *testing.T) {
 	}
 	clk.add(2 * time.Hour)
 
-	n, err := lim.DeleteExpired(ctx, time.Hour, 100)
+	n, err := lim.DeleteExpired(ctx, "", time.Hour, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,7 +330,7 @@ func TestDeleteExpiredKeepsARenewedCounter(t *testing.T) {
 
 	swept := make(chan error, 1)
 	go func() {
-		_, err := throttle.New(db.DB, clk.now).DeleteExpired(ctx, time.Hour, 100)
+		_, err := throttle.New(db.DB, clk.now).DeleteExpired(ctx, "", time.Hour, 100)
 		swept <- err
 	}()
 	// Commit once the sweep has run, or is waiting for the attempt's row.
