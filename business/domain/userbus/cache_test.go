@@ -61,6 +61,7 @@ func TestCacheFollowsTheDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	heard(t, db)
 	for range 3 {
 		if _, err := bus.Authenticated(ctx, usr.ID); err != nil {
 			t.Fatal(err)
@@ -139,6 +140,20 @@ func TestCacheRemembersDeletedUsers(t *testing.T) {
 	waitFor(t, func() bool {
 		_, err := bus.Authenticated(ctx, usr.ID)
 		return err == nil
+	})
+}
+
+// heard waits until every listener has heard the last change to users
+// (the insert of a user is one): a read before might be dropped after.
+func heard(t *testing.T, db *dbtest.Database) {
+	t.Helper()
+	var seq int64
+	if err := db.DB.Get(&seq, `SELECT last_value FROM users_change_seq`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		behind, err := (userdb.Store{}).ListenersBehind(context.Background(), db.DB, seq)
+		return err == nil && behind == 0
 	})
 }
 
