@@ -473,10 +473,13 @@ func (s *ingestStream) record(ctx context.Context, batch []Line, sum *IngestSumm
 		cancel()
 		if err != nil {
 			reason := fmt.Sprintf("%s: line %d and after were not recorded", errs.Of(err).Message, batch[0].N)
+			// What stopped the stream is the error, its answer unwritten
+			// or not.
+			err = fmt.Errorf("ingest: the caller's token no longer stands: %w", err)
 			if serr := send(IngestResult{Line: batch[0].N, Status: "stopped", Reason: reason}); serr != nil {
-				return serr
+				return fmt.Errorf("%w (its stopped line unwritten: %v)", err, serr)
 			}
-			return fmt.Errorf("ingest: the caller's token no longer stands: %w", err)
+			return err
 		}
 	}
 	results, err := RecordBatch(batchCtx, s.h.saleBus, s.seller, s.mayNameBuyers, batch)
@@ -488,8 +491,9 @@ func (s *ingestStream) record(ctx context.Context, batch []Line, sum *IngestSumm
 			why = e.Message
 		}
 		reason := fmt.Sprintf("%s: line %d and after were not recorded; upload them again (lines recorded before are answered duplicate)", why, rec.From)
-		if err := send(IngestResult{Line: rec.From, Status: "stopped", Reason: reason}); err != nil {
-			return err
+		if serr := send(IngestResult{Line: rec.From, Status: "stopped", Reason: reason}); serr != nil {
+			// The database's failure counts, not the client's.
+			return fmt.Errorf("%w (its stopped line unwritten: %v)", err, serr)
 		}
 		return err
 	}

@@ -98,26 +98,26 @@ const (
 )
 
 // A Sweep is which throttle counters a sweep may forget: those whose keys
-// begin with Prefix, idle for longer than Idle, their policy's window.
+// begin with Prefix, idle for longer than Idle.
 type Sweep struct {
 	Prefix string
 	Idle   time.Duration
 }
 
 // Sweeps are the sweeps of t's counters (zero policies taken as
-// DefaultThrottling's), each past its own policy's window: a day's email
-// changes must not be forgotten after an hour, nor a flood's login
-// counters kept for a day.
+// DefaultThrottling's): those of the many-keyed policies past their own
+// windows, so that a flood's login counters go within minutes, then every
+// counter past the longest window (a day's email changes must not be
+// forgotten after an hour), which covers the single service-wide ones
+// and any key no sweep names.
 func (t Throttling) Sweeps() []Sweep {
 	t = t.withDefaults()
 	return []Sweep{
 		{keySignup, t.Signup.Window},
-		{keyEmailChange, t.EmailChange.Window},
 		{keyCurrentPassword, t.LoginAccount.Window},
 		{keyLoginAccount, t.LoginAccount.Window},
 		{keyLoginClient, t.LoginClient.Window},
-		{keyLoginBudget, t.LoginBudget.Window},
-		{keyLoginCeiling, t.LoginCeiling.Window},
+		{"", max(t.LoginAccount.Window, t.LoginClient.Window, t.LoginBudget.Window, t.LoginCeiling.Window, t.Signup.Window, t.EmailChange.Window)},
 	}
 }
 
