@@ -16,8 +16,8 @@ import (
 // own error and tells a recovered panic from any other 5xx. A stream (an
 // upload) is counted when it ends, by how it ended: its 200 went out
 // first, so a database that failed it, which its answer's last line
-// says, would count as a success. Its latency is the time to its first
-// answer, lest minutes-long uploads fill the histogram's top bucket.
+// says, would count as a success. Its latency is the time until it began
+// to answer, lest minutes-long uploads fill the histogram's top bucket.
 func Metrics(m *metrics.Metrics) web.MidFunc {
 	return func(next web.HandlerFunc) web.HandlerFunc {
 		if m == nil {

@@ -92,8 +92,9 @@ func NewCache(max int, db *sqlx.DB, store CacheStore) *Cache {
 
 // An entry is a user as last read, or the word that there is none: the
 // tokens of a deleted user stay validly signed until they expire, and
-// each would read the database again before any limit. IDs are never
-// used twice, so a user gone stays gone; the entry goes with the cache.
+// each would read the database again before any limit. A row that comes
+// back under the id (a restore, plain SQL) is told as any change is, and
+// drops the entry.
 type entry struct {
 	user User
 	gone bool
