@@ -112,11 +112,14 @@ type Sweep struct {
 // and any key no sweep names.
 func (t Throttling) Sweeps() []Sweep {
 	t = t.withDefaults()
+	// The logins' first: a flood's counters gone, the others' sweeps,
+	// which walk every idle counter for their own keys, have little to
+	// walk.
 	return []Sweep{
-		{keySignup, t.Signup.Window},
-		{keyCurrentPassword, t.LoginAccount.Window},
 		{keyLoginAccount, t.LoginAccount.Window},
 		{keyLoginClient, t.LoginClient.Window},
+		{keyCurrentPassword, t.LoginAccount.Window},
+		{keySignup, t.Signup.Window},
 		{"", max(t.LoginAccount.Window, t.LoginClient.Window, t.LoginBudget.Window, t.LoginCeiling.Window, t.Signup.Window, t.EmailChange.Window)},
 	}
 }
