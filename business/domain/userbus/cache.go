@@ -258,6 +258,26 @@ func (b *Business) Authenticated(ctx context.Context, id uuid.UUID) (User, error
 	return usr, nil
 }
 
+// settle waits until every live replica's cache has dropped user id, as
+// changed by the caller's committed transaction in its change seq.
+// Changes are numbered in their transactions and heard in commit order,
+// and a listener acknowledges the greatest number it has heard: a change
+// numbered after seq that committed before it would be acknowledged
+// while seq is still on its way, and the caller answered with the old
+// user still cached. So the wait is for a mark sent after the commit,
+// which every listener hears after the change; for seq itself only if the
+// mark cannot be sent.
+func (b *Business) settle(ctx context.Context, id uuid.UUID, seq int64) error {
+	mark, err := b.storer.MarkChange(ctx, b.db, id)
+	switch {
+	case err == nil:
+		seq = mark
+	case b.log != nil:
+		b.log.Warn(ctx, "user caches", "status", "could not mark the change: waiting for its own number", "change", seq, "error", err)
+	}
+	return b.syncCaches(ctx, seq)
+}
+
 // syncCaches waits until every live replica's cache has dropped change
 // seq, for at most CacheSyncTimeout; past it, a *NotAcknowledgedError.
 func (b *Business) syncCaches(ctx context.Context, seq int64) error {

@@ -3,6 +3,7 @@ package userbus_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -166,4 +167,92 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// TestAChangeWaitsForItsOwnNotification: a change answers only once every
+// cache has dropped its user, even when another change, numbered after
+// it, commits first and is acknowledged first. Waiting for the change's
+// own number, the writer took that acknowledgement for its own and
+// answered while its notification, held up here, was still to come: the
+// disabled user served from the cache.
+func TestAChangeWaitsForItsOwnNotification(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t, t.Name())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	cache := userbus.NewCache(100, db.DB, userdb.Store{})
+	overtaking := &overtakingStore{Storer: userdb.Store{}, db: db.DB}
+	bus := userbus.NewBusiness(userbus.Config{
+		DB:     db.DB,
+		Storer: overtaking,
+		Audit:  domain.New(domain.Config{DB: db.DB}).Audit,
+		Cache:  cache,
+		Log:    db.Log,
+	})
+	ida, err := bus.Create(ctx, uuid.Nil, newUser("Ida", "ida@example.com", role.User))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bo, err := bus.Create(ctx, uuid.Nil, newUser("Bo", "bo@example.com", role.User))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := &slowCache{Cache: cache, id: ida.ID.String()}
+	go userdb.Listen(ctx, db.Pool.ConnConfig(), slow, logger.Discard().Warn)
+	waitFor(t, cache.Live)
+	if _, err := bus.Authenticated(ctx, ida.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	overtaking.other = bo.ID
+	overtaking.armed.Store(true)
+	slow.armed.Store(true)
+	off := false
+	if _, err := bus.Update(ctx, uuid.Nil, ida.ID, userbus.UpdateUser{Enabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := bus.Authenticated(ctx, ida.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Enabled {
+		t.Error("right after she was disabled, Ida is served enabled from the cache")
+	}
+}
+
+// overtakingStore, once armed, commits a change to user other while an
+// update's transaction is open: numbered after the update's, it commits
+// first.
+type overtakingStore struct {
+	userbus.Storer
+	db    *sqlx.DB
+	other uuid.UUID
+	armed atomic.Bool
+}
+
+func (s *overtakingStore) Update(ctx context.Context, db sqlx.ExtContext, usr userbus.User) error {
+	if err := s.Storer.Update(ctx, db, usr); err != nil {
+		return err
+	}
+	if s.armed.CompareAndSwap(true, false) {
+		_, err := s.db.ExecContext(ctx, `UPDATE users SET department = 'elsewhere' WHERE user_id = $1`, s.other)
+		return err
+	}
+	return nil
+}
+
+// slowCache, once armed, holds its listener up before it drops user id,
+// the first time it hears of them.
+type slowCache struct {
+	*userbus.Cache
+	id    string
+	armed atomic.Bool
+}
+
+func (s *slowCache) Changed(payload string) {
+	if strings.HasSuffix(payload, ":"+s.id) && s.armed.CompareAndSwap(true, false) {
+		time.Sleep(300 * time.Millisecond)
+	}
+	s.Cache.Changed(payload)
 }

@@ -169,6 +169,9 @@ type Storer interface {
 	CountEnabledAdmins(ctx context.Context, db sqlx.ExtContext, except uuid.UUID) (int, error)
 	// LastChange returns the number of this transaction's last change.
 	LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error)
+	// MarkChange tells of user id again, as a change numbered after every
+	// change committed before it, and returns its number.
+	MarkChange(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (int64, error)
 	// ListenersBehind counts the live caches that have not dropped seq.
 	ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int64) (int, error)
 }
@@ -397,7 +400,7 @@ func (b *Business) Update(ctx context.Context, actorID uuid.UUID, id uuid.UUID, 
 	if err != nil {
 		return User{}, fmt.Errorf("update user %s: %w", id, err)
 	}
-	if err := b.syncCaches(ctx, change); err != nil {
+	if err := b.settle(ctx, id, change); err != nil {
 		// Made all the same: the user as changed, with the report.
 		return usr, fmt.Errorf("update user %s: %w", id, err)
 	}
@@ -476,7 +479,7 @@ func (b *Business) Delete(ctx context.Context, actorID uuid.UUID, id uuid.UUID) 
 	if err != nil {
 		return fmt.Errorf("delete user %s: %w", id, err)
 	}
-	if err := b.syncCaches(ctx, change); err != nil {
+	if err := b.settle(ctx, id, change); err != nil {
 		return fmt.Errorf("delete user %s: %w", id, err)
 	}
 	return nil

@@ -106,6 +106,22 @@ func (s Store) LastChange(ctx context.Context, db sqlx.ExtContext) (int64, error
 	return row.Seq, nil
 }
 
+// MarkChange implements userbus.Storer: a notification sent in its own
+// transaction, after the caller's committed, is heard after it. ('::' is
+// sqlx's spelling of a colon.)
+func (s Store) MarkChange(ctx context.Context, db sqlx.ExtContext, id uuid.UUID) (int64, error) {
+	const q = `
+	SELECT m.seq FROM (SELECT nextval('users_change_seq') AS seq) m
+	CROSS JOIN LATERAL (SELECT pg_notify(:channel, m.seq || '::' || CAST(:user_id AS text))) n`
+	var row struct {
+		Seq int64 `db:"seq"`
+	}
+	if err := sqldb.NamedQueryStruct(ctx, db, q, map[string]any{"channel": userbus.UsersChanged, "user_id": id}, &row); err != nil {
+		return 0, err
+	}
+	return row.Seq, nil
+}
+
 // ListenersBehind implements userbus.Storer, counting live sessions only.
 func (s Store) ListenersBehind(ctx context.Context, db sqlx.ExtContext, seq int64) (int, error) {
 	w := sqldb.NewWhere()
