@@ -82,12 +82,22 @@ type Cache struct {
 	listening atomic.Int64
 	// sent counts the heartbeats the pool took since the listener started.
 	sent atomic.Int64
+
+	// heardSeq is the greatest change the listener has dropped; the
+	// acknowledger, woken by ackWake, acknowledges it until ackStop is
+	// closed. One acknowledgement stands for every change before it, so a
+	// bulk of changes (an UPDATE of every user) costs a few, not one each
+	// on the listener's own loop, which would fall behind its heartbeat.
+	heardSeq atomic.Int64
+	ackWake  chan struct{}
+	ackMu    sync.Mutex
+	ackStop  chan struct{}
 }
 
 // NewCache returns a Cache of at most max users, acknowledging changes in
 // store on db, which serves nothing until its listener is live.
 func NewCache(max int, db *sqlx.DB, store CacheStore) *Cache {
-	return &Cache{db: db, store: store, users: make(map[uuid.UUID]entry), max: max}
+	return &Cache{db: db, store: store, users: make(map[uuid.UUID]entry), max: max, ackWake: make(chan struct{}, 1)}
 }
 
 // An entry is a user as last read, or the word that there is none: the
@@ -101,7 +111,8 @@ type entry struct {
 }
 
 // Changed takes a notification on UsersChanged: it drops the user named
-// (everything, for a payload it cannot read) and acknowledges the change.
+// (everything, for a payload it cannot read), then has the change
+// acknowledged.
 func (c *Cache) Changed(payload string) {
 	if beat, ok := strings.CutPrefix(payload, heartbeatPrefix); ok {
 		if beat == strconv.FormatUint(uint64(c.pid.Load()), 10) {
@@ -121,9 +132,31 @@ func (c *Cache) Changed(payload string) {
 	}
 	c.mu.Unlock()
 	if seqErr == nil {
-		// A failure leaves the writer waiting its bound; the next change
-		// acknowledges this one too.
-		_ = c.store.AckChange(context.Background(), c.db, c.pid.Load(), seq)
+		// Only the listener's loop writes it, here and in SetLive.
+		if seq > c.heardSeq.Load() {
+			c.heardSeq.Store(seq)
+		}
+		select {
+		case c.ackWake <- struct{}{}:
+		default: // the acknowledger is awake already, and reads heardSeq after
+		}
+	}
+}
+
+// acknowledge acknowledges, as listener pid, the greatest change heard
+// whenever woken, until stop is closed. A failure leaves the writers
+// waiting their bound; the next change acknowledges this one too.
+func (c *Cache) acknowledge(pid uint32, stop <-chan struct{}) {
+	var acked int64
+	for {
+		select {
+		case <-stop:
+			return
+		case <-c.ackWake:
+		}
+		if seq := c.heardSeq.Load(); seq > acked && c.store.AckChange(context.Background(), c.db, pid, seq) == nil {
+			acked = seq
+		}
 	}
 }
 
@@ -139,6 +172,13 @@ func (c *Cache) SetLive(live bool, pid uint32) error {
 	c.mu.Lock()
 	clear(c.users)
 	c.mu.Unlock()
+	c.ackMu.Lock()
+	defer c.ackMu.Unlock()
+	if c.ackStop != nil {
+		close(c.ackStop)
+		c.ackStop = nil
+	}
+	c.heardSeq.Store(0)
 	if !live {
 		return nil
 	}
@@ -146,6 +186,8 @@ func (c *Cache) SetLive(live bool, pid uint32) error {
 		return fmt.Errorf("register the user cache's listener: %w", err)
 	}
 	c.pid.Store(pid)
+	c.ackStop = make(chan struct{})
+	go c.acknowledge(pid, c.ackStop)
 	c.listening.Store(time.Now().UnixNano())
 	c.live.Store(true)
 	return nil

@@ -256,3 +256,46 @@ func (s *slowCache) Changed(payload string) {
 	}
 	s.Cache.Changed(payload)
 }
+
+// TestABulkOfChangesCostsFewAcknowledgements: an UPDATE of thousands of
+// users is thousands of notifications; each listener acknowledges the
+// last it has dropped, a few times, not each one on its own loop, which
+// fell behind its heartbeat and started over with its cache emptied.
+func TestABulkOfChangesCostsFewAcknowledgements(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t, t.Name())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	const users = 5000
+	if _, err := db.DB.Exec(`INSERT INTO users (user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated)
+		SELECT gen_random_uuid(), 'User ' || i, 'u' || i || '@example.com', '{USER}', '\x00', '', true, now(), now()
+		FROM generate_series(1, $1) i`, users); err != nil {
+		t.Fatal(err)
+	}
+	acks := &countingAcks{Store: userdb.Store{}}
+	cache := userbus.NewCache(100, db.DB, acks)
+	go userdb.Listen(ctx, db.Pool.ConnConfig(), cache, logger.Discard().Warn)
+	waitFor(t, cache.Live)
+
+	if _, err := db.DB.Exec(`UPDATE users SET department = 'toys'`); err != nil {
+		t.Fatal(err)
+	}
+	heard(t, db)
+	n := acks.n.Load()
+	t.Logf("%d changes, %d acknowledgements", users, n)
+	if n > users/10 {
+		t.Errorf("%d changes took %d acknowledgements, want at most %d", users, n, users/10)
+	}
+}
+
+// countingAcks counts a cache's acknowledgements.
+type countingAcks struct {
+	userdb.Store
+	n atomic.Int64
+}
+
+func (s *countingAcks) AckChange(ctx context.Context, db sqlx.ExtContext, pid uint32, seq int64) error {
+	s.n.Add(1)
+	return s.Store.AckChange(ctx, db, pid, seq)
+}
