@@ -83,21 +83,28 @@ type Cache struct {
 	// sent counts the heartbeats the pool took since the listener started.
 	sent atomic.Int64
 
-	// heardSeq is the greatest change the listener has dropped; the
-	// acknowledger, woken by ackWake, acknowledges it until ackStop is
-	// closed. One acknowledgement stands for every change before it, so a
-	// bulk of changes (an UPDATE of every user) costs a few, not one each
-	// on the listener's own loop, which would fall behind its heartbeat.
-	heardSeq atomic.Int64
-	ackWake  chan struct{}
-	ackMu    sync.Mutex
-	ackStop  chan struct{}
+	// acks is the live session's acknowledger: one acknowledgement stands
+	// for every change before it, so a bulk of changes (an UPDATE of every
+	// user) costs a few, not one each on the listener's own loop, which
+	// would fall behind its heartbeat.
+	acks atomic.Pointer[acker]
+}
+
+// An acker acknowledges, as one listener session (pid), the greatest
+// change it has dropped (heard) whenever woken, until stopped. Its state
+// is the session's own: an acker of an ended session, in the middle of an
+// acknowledgement, can acknowledge nothing its successor heard.
+type acker struct {
+	pid   uint32
+	heard atomic.Int64
+	wake  chan struct{}
+	stop  chan struct{}
 }
 
 // NewCache returns a Cache of at most max users, acknowledging changes in
 // store on db, which serves nothing until its listener is live.
 func NewCache(max int, db *sqlx.DB, store CacheStore) *Cache {
-	return &Cache{db: db, store: store, users: make(map[uuid.UUID]entry), max: max, ackWake: make(chan struct{}, 1)}
+	return &Cache{db: db, store: store, users: make(map[uuid.UUID]entry), max: max}
 }
 
 // An entry is a user as last read, or the word that there is none: the
@@ -131,31 +138,39 @@ func (c *Cache) Changed(payload string) {
 		delete(c.users, id)
 	}
 	c.mu.Unlock()
-	if seqErr == nil {
-		// Only the listener's loop writes it, here and in SetLive.
-		if seq > c.heardSeq.Load() {
-			c.heardSeq.Store(seq)
+	if a := c.acks.Load(); seqErr == nil && a != nil {
+		// Only the listener's loop writes it.
+		if seq > a.heard.Load() {
+			a.heard.Store(seq)
 		}
 		select {
-		case c.ackWake <- struct{}{}:
-		default: // the acknowledger is awake already, and reads heardSeq after
+		case a.wake <- struct{}{}:
+		default: // the acker is awake already, and reads heard after
 		}
 	}
 }
 
-// acknowledge acknowledges, as listener pid, the greatest change heard
-// whenever woken, until stop is closed. A failure leaves the writers
+// run acknowledges until a is stopped. A failure leaves the writers
 // waiting their bound; the next change acknowledges this one too.
-func (c *Cache) acknowledge(pid uint32, stop <-chan struct{}) {
+func (a *acker) run(c *Cache) {
 	var acked int64
 	for {
 		select {
-		case <-stop:
+		case <-a.stop:
 			return
-		case <-c.ackWake:
+		case <-a.wake:
 		}
-		if seq := c.heardSeq.Load(); seq > acked && c.store.AckChange(context.Background(), c.db, pid, seq) == nil {
-			acked = seq
+		select {
+		case <-a.stop: // stopped while woken: the session is over
+			return
+		default:
+		}
+		if seq := a.heard.Load(); seq > acked {
+			ctx, cancel := context.WithTimeout(context.Background(), CacheSyncTimeout)
+			if c.store.AckChange(ctx, c.db, a.pid, seq) == nil {
+				acked = seq
+			}
+			cancel()
 		}
 	}
 }
@@ -172,13 +187,9 @@ func (c *Cache) SetLive(live bool, pid uint32) error {
 	c.mu.Lock()
 	clear(c.users)
 	c.mu.Unlock()
-	c.ackMu.Lock()
-	defer c.ackMu.Unlock()
-	if c.ackStop != nil {
-		close(c.ackStop)
-		c.ackStop = nil
+	if a := c.acks.Swap(nil); a != nil {
+		close(a.stop)
 	}
-	c.heardSeq.Store(0)
 	if !live {
 		return nil
 	}
@@ -186,8 +197,9 @@ func (c *Cache) SetLive(live bool, pid uint32) error {
 		return fmt.Errorf("register the user cache's listener: %w", err)
 	}
 	c.pid.Store(pid)
-	c.ackStop = make(chan struct{})
-	go c.acknowledge(pid, c.ackStop)
+	a := &acker{pid: pid, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	c.acks.Store(a)
+	go a.run(c)
 	c.listening.Store(time.Now().UnixNano())
 	c.live.Store(true)
 	return nil

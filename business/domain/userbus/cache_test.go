@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -298,4 +299,81 @@ type countingAcks struct {
 func (s *countingAcks) AckChange(ctx context.Context, db sqlx.ExtContext, pid uint32, seq int64) error {
 	s.n.Add(1)
 	return s.Store.AckChange(ctx, db, pid, seq)
+}
+
+// TestAnEndedSessionAcknowledgesNothingOfTheNext: a listener session
+// that ends while its acknowledgement is in flight acknowledges, as its
+// pid, nothing the next session heard: with another replica's listener
+// on that pid, it would stand for a change that replica never dropped.
+func TestAnEndedSessionAcknowledgesNothingOfTheNext(t *testing.T) {
+	t.Parallel()
+	for round := range 20 {
+		store := &heldAcks{release: map[uint32]chan struct{}{1: make(chan struct{}), 2: make(chan struct{})}, acked: make(chan [2]int64, 10)}
+		cache := userbus.NewCache(10, nil, store)
+		id := uuid.NewString()
+
+		// Session 1 hears change 5; its acknowledgement hangs.
+		if err := cache.SetLive(true, 1); err != nil {
+			t.Fatal(err)
+		}
+		cache.Changed("5:" + id)
+		waitFor(t, func() bool { return store.held(1) })
+		// Session 2 hears 7, whose acknowledgement hangs too, then 8.
+		if err := cache.SetLive(false, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := cache.SetLive(true, 2); err != nil {
+			t.Fatal(err)
+		}
+		cache.Changed("7:" + id)
+		waitFor(t, func() bool { return store.held(2) })
+		cache.Changed("8:" + id)
+
+		// Session 1's acknowledgement ends: it acknowledges nothing more.
+		close(store.release[1])
+		if got := <-store.acked; got != [2]int64{1, 5} {
+			t.Fatalf("round %d: acknowledgement %v, want session 1's own 5", round, got)
+		}
+		close(store.release[2])
+		for _, want := range [][2]int64{{2, 7}, {2, 8}} {
+			if got := <-store.acked; got != want {
+				t.Fatalf("round %d: acknowledgement %v, want %v", round, got, want)
+			}
+		}
+		if err := cache.SetLive(false, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// heldAcks records acknowledgements as (pid, seq), holding each pid's
+// first until its release is closed.
+type heldAcks struct {
+	mu      sync.Mutex
+	holding map[uint32]bool
+	release map[uint32]chan struct{}
+	acked   chan [2]int64
+}
+
+func (s *heldAcks) RegisterListener(context.Context, sqlx.ExtContext, uint32) error { return nil }
+
+func (s *heldAcks) AckChange(_ context.Context, _ sqlx.ExtContext, pid uint32, seq int64) error {
+	s.mu.Lock()
+	if s.holding == nil {
+		s.holding = map[uint32]bool{}
+	}
+	first := !s.holding[pid]
+	s.holding[pid] = true
+	s.mu.Unlock()
+	if first {
+		<-s.release[pid]
+	}
+	s.acked <- [2]int64{int64(pid), seq}
+	return nil
+}
+
+func (s *heldAcks) held(pid uint32) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.holding[pid]
 }
