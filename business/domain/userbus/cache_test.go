@@ -120,6 +120,8 @@ func TestCacheRemembersDeletedUsers(t *testing.T) {
 	if _, err := db.DB.Exec(`DELETE FROM users WHERE user_id = $1`, usr.ID); err != nil {
 		t.Fatal(err)
 	}
+	// Once the delete is heard: a read before might be dropped after.
+	heard(t, db)
 	waitFor(t, func() bool {
 		_, err := bus.Authenticated(ctx, usr.ID)
 		return errors.Is(err, userbus.ErrNotFound)
