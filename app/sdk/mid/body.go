@@ -25,9 +25,18 @@ type Bodies struct {
 	// Bytes is how many bytes of bodies are held at once, being read or
 	// handled (at least web.MaxBodyBytes and one, so that any body can be
 	// read): what a body holds is its bytes received, not its length
-	// declared, so a client that sends slowly holds little.
+	// declared, so a client that sends slowly holds little. With a Limit,
+	// a body's first SmallBody bytes are not counted here.
 	Bytes int64
 }
+
+// SmallBody is how much of each body is read from a reserve of its own
+// place among the Limit read at once, not from the Bytes shared by all:
+// the requests of the API are small JSON, and large bodies held stalled
+// by a few accounts (four each) filled the shared bytes and turned away
+// every write of every caller, however small. Those now fill them for
+// large bodies alone. It costs Limit times SmallBody more memory at most.
+const SmallBody = 8 << 10
 
 // ReadBody reads a request's JSON body whole (web.ReadAhead) before the
 // request takes one of Shed's slots: a client that sends its body slowly
@@ -66,6 +75,9 @@ func ReadBody(b Bodies) web.MidFunc {
 				return next(ctx, r)
 			}
 			counted := &budgeted{ReadCloser: r.Body, sem: held}
+			if slots != nil {
+				counted.free = SmallBody
+			}
 			// The bytes stay held while the handler works on them.
 			defer counted.release()
 			err := func() error {
@@ -119,20 +131,24 @@ func ReadBody(b Bodies) web.MidFunc {
 // errBodyBudget is a body read past the bytes bodies may hold at once.
 var errBodyBudget = errors.New("request bodies hold all the memory they may")
 
-// budgeted counts the bytes read from a body against sem, as they come.
+// budgeted counts the bytes read from a body against sem, as they come,
+// once its free bytes are used.
 type budgeted struct {
 	io.ReadCloser
 	sem  *semaphore.Weighted
+	free int64
 	held int64
 }
 
 func (b *budgeted) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if n > 0 && b.sem != nil {
-		if !b.sem.TryAcquire(int64(n)) {
+		take := int64(n) - min(b.free, int64(n))
+		b.free -= int64(n) - take
+		if take > 0 && !b.sem.TryAcquire(take) {
 			return 0, errBodyBudget
 		}
-		b.held += int64(n)
+		b.held += take
 	}
 	return n, err
 }

@@ -13,7 +13,9 @@ import (
 
 	"github.com/garagesale/service/api/services/sales/build"
 	"github.com/garagesale/service/app/sdk/errs"
+	"github.com/garagesale/service/app/sdk/mid"
 	"github.com/garagesale/service/foundation/logger"
+	"github.com/garagesale/service/foundation/web"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 )
@@ -314,5 +316,42 @@ func TestBodyBytesAreBounded(t *testing.T) {
 	}
 	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user2"], large); got != http.StatusBadRequest {
 		t.Errorf("the large body once the first was answered: status %d, want 400 (read, its name too long)", got)
+	}
+}
+
+// TestSmallBodiesPassFullBytes: with the bytes bodies may hold all taken
+// by two large bodies held stalled, a large body is turned away (503) but
+// a small one is read from its own reserve and answered. Without the
+// reserve a few accounts holding large bodies turned away every write.
+func TestSmallBodiesPassFullBytes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	srv := httptest.NewServer(build.WebAPI(build.Config{Build: "test", Log: logger.Discard(), DB: e.db.DB, Auth: e.auth,
+		ActiveKID: kid, TokenTTL: tokenTTL, MaxInFlight: 10, BodyMemory: 1}))
+	t.Cleanup(srv.Close)
+
+	// BodyMemory 1 leaves the least the bytes may be, a body's most and
+	// one; the two held bodies count all of it, each past its reserve.
+	budget := int64(web.MaxBodyBytes + 1)
+	huge := `{"name":"` + strings.Repeat("x", 1_000_000) + `","cost":1,"quantity":1}`
+	sentA := 999_990
+	sentB := int(budget) - (sentA - mid.SmallBody) + mid.SmallBody
+	for _, held := range []struct {
+		token string
+		sent  int
+	}{{e.tokens["user1"], sentA}, {e.tokens["admin"], sentB}} {
+		conn := startSlowly(t, srv, "/v1/products", held.token, huge)
+		if _, err := conn.Write([]byte(huge[10:held.sent])); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+
+	large := `{"name":"` + strings.Repeat("y", 100_000) + `","cost":1,"quantity":1}`
+	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user2"], large); got != http.StatusServiceUnavailable {
+		t.Errorf("a large body beside the held ones: status %d, want 503", got)
+	}
+	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user2"], `{"name":"Lamp","cost":1,"quantity":1}`); got != http.StatusCreated {
+		t.Errorf("a small body beside the held ones: status %d, want 201", got)
 	}
 }
