@@ -35,7 +35,8 @@ type Bodies struct {
 // the requests of the API are small JSON, and large bodies held stalled
 // by a few accounts (four each) filled the shared bytes and turned away
 // every write of every caller, however small. Those now fill them for
-// large bodies alone. It costs Limit times SmallBody more memory at most.
+// large bodies alone. It costs SmallBody more memory for each body being
+// read (Limit) or handled (Shed's slots) at most.
 const SmallBody = 8 << 10
 
 // ReadBody reads a request's JSON body whole (web.ReadAhead) before the

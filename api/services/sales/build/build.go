@@ -112,7 +112,8 @@ type API struct {
 }
 
 // DefaultBodyMemory is the bytes of request bodies held at once past each
-// body's first mid.SmallBody (4 MiB more for 500 bodies): with Go's
+// body's first mid.SmallBody (about 8 MiB more, 500 bodies read and 500
+// handled): with Go's
 // overhead about 80 MiB, well within the pod's 256 MiB.
 const DefaultBodyMemory = 32 << 20
 
