@@ -40,7 +40,7 @@ func TestStaleListenerRowsAreNotListeners(t *testing.T) {
 		}
 	}
 
-	behind, err := (userdb.Store{}).ListenersBehind(ctx, db.DB, 1)
+	behind, err := (userdb.Store{}).ListenersBehind(ctx, db.DB, nextChange(t, db.DB))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestAnotherRolesListenerIsLive(t *testing.T) {
 	t.Cleanup(func() { other.Close() })
 	otherPID := registeredListener(t, other.DB)
 
-	behind, err := (userdb.Store{}).ListenersBehind(ctx, other.DB, 1)
+	behind, err := (userdb.Store{}).ListenersBehind(ctx, other.DB, nextChange(t, db.DB))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +113,50 @@ func TestAnotherRolesListenerIsLive(t *testing.T) {
 	if !slices.Contains(pids, live) || !slices.Contains(pids, otherPID) {
 		t.Errorf("listeners after the other role registered: %v, want both %d and %d", pids, live, otherPID)
 	}
+}
+
+// TestANewListenerIsBehindNoEarlierChange: a listener that registers
+// after a change was marked never hears it, and is not waited for; it is
+// for a change marked after it. Registered as having heard nothing, it
+// kept the writer of every change marked just before a replica started
+// waiting its whole bound, and told it a replica was behind.
+func TestANewListenerIsBehindNoEarlierChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.New(t, t.Name())
+
+	before, err := (userdb.Store{}).MarkChange(ctx, db.DB, uuid.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	registeredListener(t, db.DB)
+	after, err := (userdb.Store{}).MarkChange(ctx, db.DB, uuid.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, c := range []struct {
+		change int64
+		want   int
+	}{{before, 0}, {after, 1}} {
+		behind, err := (userdb.Store{}).ListenersBehind(ctx, db.DB, c.change)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if behind != c.want {
+			t.Errorf("change %d: %d listeners behind, want %d", c.change, behind, c.want)
+		}
+	}
+}
+
+// nextChange is a change number after every one so far.
+func nextChange(t *testing.T, db *sqlx.DB) int64 {
+	t.Helper()
+	seq, err := (userdb.Store{}).MarkChange(context.Background(), db, uuid.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seq
 }
 
 // registeredListener opens a session of db's that stays open while the

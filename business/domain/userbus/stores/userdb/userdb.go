@@ -148,13 +148,21 @@ const listenerLive = `EXISTS (
 			AND coalesce(a.backend_start <= l.updated, true))`
 
 // RegisterListener implements userbus.CacheStore, dropping ended sessions.
+// The listener starts as having acknowledged every change numbered so
+// far: its LISTEN is in place, so it hears every one to come, and it
+// never hears those before, so a writer waiting for one of them waited
+// its whole bound for a replica that started meanwhile. It has nothing
+// of theirs to drop: its cache serves nothing until it hears a heartbeat
+// sent after this, and so after their notifications.
 func (s Store) RegisterListener(ctx context.Context, db sqlx.ExtContext, pid uint32) error {
 	const q = `
 	WITH gone AS (
 		DELETE FROM user_cache_listeners l WHERE NOT ` + listenerLive + `
+	), numbered AS (
+		SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS seq FROM users_change_seq
 	)
-	INSERT INTO user_cache_listeners (pid, acked, updated) VALUES (:pid, 0, now())
-	ON CONFLICT (pid) DO UPDATE SET acked = 0, updated = now()`
+	INSERT INTO user_cache_listeners (pid, acked, updated) SELECT :pid, seq, now() FROM numbered
+	ON CONFLICT (pid) DO UPDATE SET acked = EXCLUDED.acked, updated = now()`
 	return sqldb.NamedExec(ctx, db, q, map[string]any{"pid": int64(pid)})
 }
 
