@@ -52,7 +52,9 @@ func (e *NotAcknowledgedError) Error() string {
 
 // CacheStore is what a Cache needs of storage.
 type CacheStore interface {
-	// RegisterListener records session pid as a cache that dropped nothing.
+	// RegisterListener records session pid as a cache that has dropped
+	// every change numbered so far: its LISTEN is in place and it serves
+	// nothing until it hears a heartbeat sent after this.
 	RegisterListener(ctx context.Context, db sqlx.ExtContext, pid uint32) error
 	// AckChange records that session pid's cache dropped changes up to seq.
 	AckChange(ctx context.Context, db sqlx.ExtContext, pid uint32, seq int64) error
