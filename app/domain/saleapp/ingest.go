@@ -206,13 +206,6 @@ type Line struct {
 func (s *ingestStream) Stream(ctx context.Context, w http.ResponseWriter) (status int, err error) {
 	release := sync.OnceFunc(func() { s.h.uploads.release(s.seller) })
 	defer release()
-	// The middleware that turns a panic into a 500 has returned by now:
-	// a panic here is this stream's failure, not the server's.
-	defer func() {
-		if p := recover(); p != nil {
-			status, err = http.StatusOK, fmt.Errorf("ingest stream panic: %v", p)
-		}
-	}()
 	cfg := s.h.ingestCfg
 	rc := http.NewResponseController(w)
 	// Unsupported by a test recorder; a real connection supports all.

@@ -35,6 +35,10 @@ func Logger(log *logger.Logger) web.MidFunc {
 					if serr != nil {
 						args = append(args, "error", serr.Error())
 					}
+					if p := panicOf(serr); p != nil {
+						log.Error(ctx, "request completed", append(args, "stack", p.stack)...)
+						return
+					}
 					log.Info(ctx, "request completed", args...)
 				}}, nil
 			}

@@ -53,3 +53,37 @@ func TestLoggerLogsAStreamWhenItEnds(t *testing.T) {
 		t.Errorf("log line %v: want the stream's end, its duration and outcome", line)
 	}
 }
+
+// panickingStream is an answer that panics once it has begun.
+type panickingStream struct{ slowStream }
+
+func (panickingStream) Stream(_ context.Context, w http.ResponseWriter) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	var m map[string]int
+	m["line"]++
+	return http.StatusOK, nil
+}
+
+// TestLoggerLogsAStreamsPanic: a stream's panic is an error in the log,
+// with its stack and the stream's outcome, as a handler's panic is; the
+// stream's own recovery logged it as a completed request.
+func TestLoggerLogsAStreamsPanic(t *testing.T) {
+	var buf bytes.Buffer
+	log := logger.New(&buf, logger.LevelInfo, "test", nil)
+	h := mid.Logger(log)(mid.Panics()(func(context.Context, *http.Request) (any, error) { return panickingStream{}, nil }))
+	resp, err := h(context.Background(), httptest.NewRequest(http.MethodPost, "/v1/sales/ingest", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := web.Respond(context.Background(), httptest.NewRecorder(), resp); err == nil {
+		t.Error("a panicking stream answered no error")
+	}
+	var line map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+		t.Fatalf("log %q: %v", buf.String(), err)
+	}
+	stack, _ := line["stack"].(string)
+	if line["level"] != "ERROR" || !strings.Contains(stack, "panickingStream") || line["lines"] != float64(3) {
+		t.Errorf("log line %v: want an error with the stack and the stream's outcome", line)
+	}
+}

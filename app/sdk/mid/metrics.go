@@ -2,7 +2,6 @@ package mid
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
@@ -30,20 +29,16 @@ func Metrics(m *metrics.Metrics) web.MidFunc {
 			if st, ok := resp.(web.Streamer); ok && err == nil {
 				began := time.Since(start)
 				return watchedStream{Streamer: st, done: func(ctx context.Context, status int, serr error) {
-					m.Request(began, streamStatus(ctx, status, serr), false)
+					m.Request(began, streamStatus(ctx, status, serr), panicked(serr))
 				}}, nil
 			}
 
 			status := web.StatusOf(resp)
-			panicked := false
 			if err != nil {
-				e := errs.Of(err)
-				status = e.HTTPStatus()
-				var p *panicError
-				panicked = errors.As(e.Cause, &p)
+				status = errs.Of(err).HTTPStatus()
 			}
 
-			m.Request(time.Since(start), status, panicked)
+			m.Request(time.Since(start), status, panicked(err))
 			return resp, err
 		}
 	}

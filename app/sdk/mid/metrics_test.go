@@ -86,6 +86,11 @@ func TestMetricsCountsOutcomes(t *testing.T) {
 			want:    metrics.Counters{Requests: 1, ClientErrors: 1},
 		},
 		{
+			name:    "a stream that panics",
+			handler: func(context.Context, *http.Request) (any, error) { return stream{panics: true}, nil },
+			want:    metrics.Counters{Requests: 1, Errors: 1, Panics: 1},
+		},
+		{
 			name:    "a stream whose client went",
 			handler: streams(errors.New("write the answer: broken pipe")),
 			gone:    true,
@@ -121,10 +126,16 @@ func streams(err error) web.HandlerFunc {
 	return func(context.Context, *http.Request) (any, error) { return stream{err: err}, nil }
 }
 
-type stream struct{ err error }
+type stream struct {
+	err    error
+	panics bool // after its 200
+}
 
 func (s stream) Stream(_ context.Context, w http.ResponseWriter) (int, error) {
 	w.WriteHeader(http.StatusOK)
+	if s.panics {
+		panic("nil map")
+	}
 	return http.StatusOK, s.err
 }
 
