@@ -16,6 +16,10 @@ export SALES_WEB_API_HOST=${SALES_WEB_API_HOST:-127.0.0.1:3000}
 export SALES_WEB_DEBUG_HOST=${SALES_WEB_DEBUG_HOST:-127.0.0.1:3010}
 export METRICS_WEB_METRICS_HOST=${METRICS_WEB_METRICS_HOST:-127.0.0.1:4000}
 export METRICS_WEB_DEBUG_HOST=${METRICS_WEB_DEBUG_HOST:-127.0.0.1:4010}
+# And only by the name localhost (or an address): a page on another site
+# that points a name of its own at 127.0.0.1 would otherwise be
+# same-origin with the API, seeded passwords and all (DNS rebinding).
+export SALES_WEB_HOSTS=${SALES_WEB_HOSTS-localhost}
 # The sidecar reads this API's debug server, wherever it was moved to: on
 # its default, it would read another instance's, or nothing. Set empty,
 # METRICS_COLLECT_READY stays empty (the sidecar then skips readiness).

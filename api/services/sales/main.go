@@ -77,6 +77,7 @@ type Config struct {
 		ShutdownTimeout   time.Duration `conf:"default:20s,help:after the delay the time in-flight requests get to finish"`
 		ClientIPHeader    string        `conf:"help:header the proxies in TRUSTED_PROXIES set to the address of the client (X-Real-IP or X-Forwarded-For); empty uses the peer of the connection"`
 		TrustedProxies    []string      `conf:"help:addresses or CIDRs of the proxies whose CLIENT_IP_HEADER is believed (the ingress controller pods) separated by semicolons; from any other peer the header is ignored"`
+		Hosts             []string      `conf:"help:host names the API answers separated by semicolons (localhost;api.example.com); a request for another name is a 403 and one for an IP address is answered; empty answers every name. make run sets localhost: a web page cannot point a name of its own at the loopback API (DNS rebinding) and use the seeded accounts"`
 		CORSOrigins       string        `conf:"help:browser origins allowed to call the API separated by semicolons or commas or spaces (https://shop.example.com;https://admin.example.com); none by default"`
 		APIHost           string        `conf:"default:0.0.0.0:3000,help:address the API listens on"`
 		DebugHost         string        `conf:"default:0.0.0.0:3010,help:address of the debug server: pprof and expvar and liveness and readiness"`
@@ -291,6 +292,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 		Signup:         cfg.Auth.Signup,
 		Clients:        clients,
 		CORSOrigins:    origins,
+		Hosts:          cfg.Web.Hosts,
 		UserCache:      userCache,
 		Sales:          salebus.Limits{IngestWindow: cfg.Ingest.Window, PurchasesPerHour: cmp.Or(cfg.Sale.PurchasesPerHour, -1)},
 		Ingest: saleapp.IngestConfig{

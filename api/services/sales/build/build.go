@@ -83,6 +83,9 @@ type Config struct {
 
 	// CORSOrigins are the browser origins allowed to call the API.
 	CORSOrigins []string
+	// Hosts are the host names the API answers (and any IP address); none
+	// answers every name.
+	Hosts []string
 
 	// Ingest bounds uploads of offline sales; its zero values take the
 	// defaults, and its batches get RequestTimeout and CommitGrace.
@@ -139,6 +142,7 @@ func NewAPI(cfg Config) API {
 			mid.Metrics(cfg.Metrics),
 			mid.Deadline(cfg.RequestTimeout, cfg.CommitGrace),
 			mid.Panics(),
+			mid.Hosts(cfg.Hosts),
 			mid.ValidURL(),
 		},
 		NotRouted: notRouted,

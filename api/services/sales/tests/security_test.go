@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -509,5 +510,46 @@ func TestRevocationFailsClosed(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("replica B's user cache did not come back after the network healed")
 		}
+	}
+}
+
+// TestARebindingPageIsRefused: an API that answers localhost (as make run
+// sets it) refuses a request for a name a web page pointed at its address,
+// with the seeded admin's password and all, and answers localhost and an
+// IP address. Answering any name, a page on another site could log in as
+// the seeded admin through the visitor's browser.
+func TestARebindingPageIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	srv := httptest.NewServer(e.replica(t, func(c *build.Config) { c.Hosts = []string{"localhost"} }))
+	t.Cleanup(srv.Close)
+
+	got := map[string]string{}
+	for _, host := range []string{"rebind.attacker.example:3000", "localhost:3000", srv.Listener.Addr().String()} {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+"/v1/users/token", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.SetBasicAuth("ada@example.com", passwd)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e errs.Error
+		_ = json.NewDecoder(resp.Body).Decode(&e)
+		resp.Body.Close()
+		got[host] = fmt.Sprintf("%d %s", resp.StatusCode, e.Code)
+		if resp.StatusCode == http.StatusForbidden && !strings.Contains(e.Message, "SALES_WEB_HOSTS") {
+			t.Errorf("a refused host's message %q does not name SALES_WEB_HOSTS", e.Message)
+		}
+	}
+	want := map[string]string{
+		"rebind.attacker.example:3000": "403 permission_denied",
+		"localhost:3000":               "200 ",
+		srv.Listener.Addr().String():   "200 ",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("statuses by host (-want +got):\n%s", diff)
 	}
 }
