@@ -54,8 +54,7 @@ func Parse(s string) (Name, error) {
 			return Name{}, fmt.Errorf("must not contain invisible or formatting characters: it holds %U", r)
 		}
 		afterFlag = false
-		// A blank braille cell is a space in braille text, not a name.
-		if !unicode.IsSpace(r) && r != brailleBlank {
+		if !blank(r) {
 			shows = true
 		}
 	}
@@ -63,7 +62,7 @@ func Parse(s string) (Name, error) {
 	case inTags:
 		return Name{}, fmt.Errorf("a flag's tags must end with the cancel tag U+E007F")
 	case !shows:
-		return Name{}, fmt.Errorf("must show something: it holds only blank characters")
+		return Name{}, fmt.Errorf("must show something: it holds only blank characters, joiners or variation selectors")
 	}
 	return n, nil
 }
@@ -109,6 +108,14 @@ func Load(s string) (Name, error) {
 func hidden(r rune) bool {
 	const zwnj, zwj = '\u200c', '\u200d'
 	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point) && r != zwnj && r != zwj
+}
+
+// blank reports whether r, allowed in a name, shows nothing of its own: a
+// space, a blank braille cell (a space in braille text), a joiner or a
+// variation selector (which change how the character before is drawn).
+func blank(r rune) bool {
+	const zwnj, zwj = '\u200c', '\u200d'
+	return unicode.IsSpace(r) || r == brailleBlank || r == zwnj || r == zwj || unicode.Is(unicode.Variation_Selector, r)
 }
 
 // String returns the name.
