@@ -178,11 +178,18 @@ func (f *Filter) Money(key string) *money.Money {
 	return value(f, key, apidoc.Param{Type: "number", Format: "double", Description: "in currency units, at most 2 decimals"}, money.Parse, "")
 }
 
-// Time returns the parameter key as an RFC 3339 time, or nil when absent
-// or bad.
+// Time returns the parameter key, a bound of a range of stored times, as
+// an RFC 3339 time, or nil when absent or bad. Postgres keeps
+// microseconds, and its driver cuts a finer time down: a From 100 ns after
+// a row's time then took the row in, and a Before 100 ns after it left
+// it out. Rounded up instead, an inclusive lower bound and an exclusive
+// upper bound both keep their meaning.
 func (f *Filter) Time(key string) *time.Time {
 	inUTC := func(v string) (time.Time, error) {
 		t, err := time.Parse(time.RFC3339, v)
+		if cut := t.Truncate(time.Microsecond); cut.Before(t) {
+			t = cut.Add(time.Microsecond)
+		}
 		return t.UTC(), err
 	}
 	return value(f, key, apidoc.Param{Type: "string", Format: "date-time"}, inUTC, "must be an RFC 3339 time, like 2026-01-02T15:04:05Z")

@@ -49,15 +49,31 @@ func TestTimesAnsweredAreTheTimesStored(t *testing.T) {
 		})
 	}
 
-	// The row's own time as a range a microsecond wide finds it.
+	// The row's own time as a range a microsecond wide finds it, and
+	// bounds finer than the database's microsecond keep their meaning,
+	// From inclusive and Before exclusive: cut to the microsecond, a From
+	// 100 ns after the row found it and a Before 100 ns after it did not.
 	created, _ := object(t, s.env, "/v1/users/"+s.user1.ID.String(), admin)["dateCreated"].(string)
 	at, err := time.Parse(time.RFC3339Nano, created)
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := "/v1/users?id=" + s.user1.ID.String() + "&dateCreatedFrom=" + created + "&dateCreatedBefore=" + at.Add(time.Microsecond).Format(time.RFC3339Nano)
-	if got := object(t, s.env, url, admin)["total"]; got != 1.0 {
-		t.Errorf("GET %s: total %v, want 1", url, got)
+	ns := time.Nanosecond
+	for _, b := range []struct {
+		from, before time.Duration // from the row's time
+		want         float64
+	}{
+		{0, time.Microsecond, 1},
+		{100 * ns, time.Microsecond, 0},
+		{-900 * ns, 100 * ns, 1},
+		{-time.Microsecond, 0, 0},
+		{-time.Microsecond, -100 * ns, 0},
+	} {
+		url := "/v1/users?id=" + s.user1.ID.String() + "&dateCreatedFrom=" + at.Add(b.from).Format(time.RFC3339Nano) +
+			"&dateCreatedBefore=" + at.Add(b.before).Format(time.RFC3339Nano)
+		if got := object(t, s.env, url, admin)["total"]; got != b.want {
+			t.Errorf("GET %s: total %v, want %v", url, got, b.want)
+		}
 	}
 }
 
