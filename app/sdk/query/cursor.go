@@ -27,12 +27,14 @@ type cursor struct {
 }
 
 // listKey names a list: its path, its order and its filters (every
-// parameter but the paging ones), in a stable form.
+// parameter but the paging ones, and those sent empty, which are not
+// sent), in a stable form.
 func listKey(path string, params url.Values, by order.By) string {
 	q := maps.Clone(params)
 	for _, k := range listParams {
 		q.Del(k)
 	}
+	maps.DeleteFunc(q, func(_ string, vs []string) bool { return strings.Join(vs, "") == "" })
 	var b strings.Builder
 	b.WriteString(path + "\x00" + by.Field + " " + by.Direction)
 	for _, k := range slices.Sorted(maps.Keys(q)) {

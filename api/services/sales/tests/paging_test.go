@@ -88,8 +88,19 @@ func TestKeysetPaging(t *testing.T) {
 			StatusCode: http.StatusBadRequest, Got: &errs.Error{}, Exp: errBody(errs.InvalidArgument, "page"), Cmp: cmpErr},
 	})
 	// page=1, the default, may come with a cursor: it reads the page after.
-	if second := s.list(t, "/v1/products?rows=5&orderBy=name&page=1&cursor="+first.Next); len(second.Items) == 0 || second.Page != 0 {
+	second := s.list(t, "/v1/products?rows=5&orderBy=name&page=1&cursor="+first.Next)
+	if len(second.Items) == 0 || second.Page != 0 {
 		t.Errorf("page=1 with a cursor: %d items, page %d; want the page after the cursor (page 0)", len(second.Items), second.Page)
+	}
+	// A filter sent empty is not sent, for its cursor too (it was a 400):
+	// a form's blank fields come along on every page.
+	for _, u := range []string{
+		"/v1/products?rows=5&orderBy=name&name=&cursor=" + first.Next,
+		"/v1/products?rows=5&orderBy=name&cursor=" + s.list(t, "/v1/products?rows=5&orderBy=name&name=").Next,
+	} {
+		if diff := cmp.Diff(second, s.list(t, u)); diff != "" {
+			t.Errorf("GET %s (-the page after without the empty filters +got):\n%s", u, diff)
+		}
 	}
 }
 
