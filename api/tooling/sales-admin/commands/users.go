@@ -348,7 +348,13 @@ func canonicalEmails(ctx context.Context, env Env, args []string) error {
 			switch {
 			case errors.Is(err, userbus.ErrUniqueEmail):
 				left++
-				fmt.Fprintf(env.Out, "%s %+q: left as it is: another account is %s\n", u.ID, u.Email, canon)
+				// The other account as it is stored, which may differ
+				// from canon in case.
+				other, err := bus.QueryByEmail(ctx, canon)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Out, "%s %+q: left as it is: another account, %s, is %s\n", u.ID, u.Email, other.ID, other.Email)
 			case err != nil && !errors.As(err, &na):
 				return err
 			default:
