@@ -361,7 +361,7 @@ func (b *baseline) token(w http.ResponseWriter, r *http.Request) {
 	var id string
 	var hash []byte
 	var roles []string
-	if err := b.pool.QueryRow(r.Context(), `SELECT user_id::text, password_hash, roles FROM users WHERE lower(email) = lower($1) AND enabled`, email).
+	if err := b.pool.QueryRow(r.Context(), `SELECT user_id::text, password_hash, roles FROM users WHERE email_fold(email) = email_fold($1) AND enabled`, email).
 		Scan(&id, &hash, &roles); err != nil {
 		http.Error(w, "unauthenticated", http.StatusUnauthorized)
 		return

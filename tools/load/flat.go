@@ -113,7 +113,7 @@ var flatLists = []flatList{
 				mid,
 				{query: "name=" + url.QueryEscape("Load User 99999"), where: "name ILIKE '%Load User 99999%'"},
 				mid.ordered("name,ASC"),
-				{query: "email=load7%40example.com", where: "lower(email) = 'load7@example.com'"},
+				{query: "email=load7%40example.com", where: "email_fold(email) = email_fold('load7@example.com')"},
 				{query: "enabled=false", where: "enabled = false"},
 				idFilter("id", "user_id", s.userID, "one user"),
 				timeFilter("dateCreatedFrom", "date_created", at(size, 0.5), ">="),

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/garagesale/service/business/domain/auditbus"
@@ -621,7 +620,7 @@ func (b *Business) Authenticate(ctx context.Context, addr email.Email, plain str
 
 // loginKey is the throttle key of logins to addr, in any case, from client.
 func loginKey(addr email.Email, client string) string {
-	return keyLoginAccount + strings.ToLower(addr.String()) + ":client:" + client
+	return keyLoginAccount + addr.Key() + ":client:" + client
 }
 
 // try counts an attempt at key under p before it is made, and returns a

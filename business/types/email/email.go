@@ -98,4 +98,27 @@ func (e Email) String() string { return e.value }
 
 // Equal reports whether two addresses are the same, ignoring case as the
 // database's unique index does.
-func (e Email) Equal(o Email) bool { return strings.EqualFold(e.value, o.value) }
+func (e Email) Equal(o Email) bool { return e.Key() == o.Key() }
+
+// Key is the address as accounts are told apart, in any case: lower case,
+// with the letters that are lower case already yet fold to another (the
+// Greek final sigma, the long s) mapped to it first, as the database's
+// email_fold does.
+func (e Email) Key() string {
+	return strings.ToLower(strings.Map(func(r rune) rune {
+		if f, ok := folds[r]; ok {
+			return f
+		}
+		return r
+	}, e.value))
+}
+
+// folds maps each letter whose lower case is itself but whose case
+// folding is another letter to that letter (the dotless ı folds to
+// itself: it is no i). Migration 00019's email_fold has the same list.
+var folds = map[rune]rune{
+	'\u00b5': '\u03bc', '\u017f': 's', '\u0345': '\u03b9', '\u03c2': '\u03c3', '\u03d0': '\u03b2', '\u03d1': '\u03b8',
+	'\u03d5': '\u03c6', '\u03d6': '\u03c0', '\u03f0': '\u03ba', '\u03f1': '\u03c1', '\u03f5': '\u03b5',
+	'\u1c80': '\u0432', '\u1c81': '\u0434', '\u1c82': '\u043e', '\u1c83': '\u0441', '\u1c84': '\u0442', '\u1c85': '\u0442',
+	'\u1c86': '\u044a', '\u1c87': '\u0463', '\u1c88': '\ua64b', '\u1e9b': '\u1e61', '\u1fbe': '\u03b9',
+}

@@ -2,6 +2,7 @@ package email_test
 
 import (
 	"testing"
+	"unicode"
 
 	"github.com/garagesale/service/business/types/email"
 )
@@ -75,5 +76,32 @@ func TestOneAddressOneForm(t *testing.T) {
 	// Load takes what older rules stored, unchanged.
 	if e, err := email.Load("bi\u0301ll@example.com"); err != nil || e.String() != "bi\u0301ll@example.com" {
 		t.Errorf("Load of a decomposed address: %q, %v", e.String(), err)
+	}
+}
+
+// TestKeyFoldsCase: the letters Key maps before lowering are exactly those
+// whose lower case is themselves while their upper case lowers to another
+// letter (but the dotless ı), so an address in capitals and as written
+// have one key.
+func TestKeyFoldsCase(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r == 'ı' || !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		want := unicode.ToLower(unicode.ToUpper(r))
+		if unicode.ToLower(r) == want {
+			continue
+		}
+		upper, written := email.Email{}, email.Email{}
+		var err error
+		if upper, err = email.Load("A" + string(unicode.ToUpper(r)) + "@example.gr"); err != nil {
+			t.Fatal(err)
+		}
+		if written, err = email.Load("a" + string(r) + "@example.gr"); err != nil {
+			t.Fatal(err)
+		}
+		if !upper.Equal(written) || upper.Key() != "a"+string(want)+"@example.gr" {
+			t.Errorf("%U: keys %q and %q, want both %q", r, upper.Key(), written.Key(), "a"+string(want)+"@example.gr")
+		}
 	}
 }

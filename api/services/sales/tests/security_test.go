@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -551,5 +552,42 @@ func TestARebindingPageIsRefused(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("statuses by host (-want +got):\n%s", diff)
+	}
+}
+
+// TestOneAccountAnAddressInAnyCase: an address is one account in any
+// case, a Greek one too: signing it up in capitals makes no second
+// account, it logs in and is found in capitals. Told apart by lower(),
+// which leaves the final sigma ς as it is while Σ lowers to σ, it made two.
+func TestOneAccountAnAddressInAnyCase(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	api := e.replica(t, func(c *build.Config) { c.Signup = true })
+	signup := func(addr, pass string) {
+		t.Helper()
+		body := map[string]any{"name": "Sofia", "email": addr, "password": pass, "passwordConfirm": pass}
+		if a := send(t, api, http.MethodPost, "/v1/users/signup", "", body, nil); a.status != http.StatusAccepted {
+			t.Fatalf("signup %s: %d %s", addr, a.status, a.body)
+		}
+	}
+	signup("σοφίας@example.gr", "secret12")
+	signup("ΣΟΦΊΑΣ@example.gr", "another1")
+
+	got := map[string]int{}
+	for _, login := range []struct{ addr, pass string }{
+		{"σοφίας@example.gr", "secret12"}, {"ΣΟΦΊΑΣ@example.gr", "secret12"}, {"ΣΟΦΊΑΣ@example.gr", "another1"},
+	} {
+		got[login.addr+" "+login.pass] = send(t, api, http.MethodGet, "/v1/users/token/"+kid, "", nil, basic(login.addr, login.pass)).status
+	}
+	var found struct{ Total int }
+	a := send(t, api, http.MethodGet, "/v1/users?email="+url.QueryEscape("ΣΟΦΊΑΣ@example.gr"), e.tokens["admin"], nil, nil)
+	if err := json.Unmarshal([]byte(a.body), &found); err != nil {
+		t.Fatal(err)
+	}
+	got["found in capitals"] = found.Total
+	want := map[string]int{"σοφίας@example.gr secret12": 200, "ΣΟΦΊΑΣ@example.gr secret12": 200, "ΣΟΦΊΑΣ@example.gr another1": 401,
+		"found in capitals": 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

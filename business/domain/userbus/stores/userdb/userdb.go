@@ -176,7 +176,7 @@ func (s Store) AckChange(ctx context.Context, db sqlx.ExtContext, pid uint32, se
 
 // QueryByEmail implements userbus.Storer.
 func (s Store) QueryByEmail(ctx context.Context, db sqlx.ExtContext, addr email.Email) (userbus.User, error) {
-	return s.queryOne(ctx, db, `WHERE lower(email) = lower(:email)`, map[string]any{"email": addr.String()})
+	return s.queryOne(ctx, db, `WHERE email_fold(email) = email_fold(:email)`, map[string]any{"email": addr.String()})
 }
 
 // ExistingIDs implements userbus.Storer.
@@ -229,7 +229,7 @@ func toWhere(filter userbus.QueryFilter) *sqldb.Where {
 		w.Search("name", "name", *filter.Name)
 	}
 	if filter.Email != nil {
-		w.Add("lower(email) = lower(:email)", "email", filter.Email.String())
+		w.Add("email_fold(email) = email_fold(:email)", "email", filter.Email.String())
 	}
 	if filter.Enabled != nil {
 		w.Add("enabled = :enabled", "enabled", *filter.Enabled)
