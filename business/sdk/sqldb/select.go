@@ -12,6 +12,7 @@ import (
 	"github.com/garagesale/service/business/sdk/order"
 	"github.com/garagesale/service/business/sdk/page"
 	"github.com/jmoiron/sqlx"
+	"golang.org/x/text/unicode/norm"
 )
 
 // The keys QueryPage binds its own values to. Where refuses them as
@@ -71,11 +72,12 @@ func (w *Where) AddN(cond string, kv map[string]any) {
 }
 
 // Search appends a case-insensitive substring match of col against term,
-// bound to key: term's own %, _ and \ match only themselves. A list with a
-// search is paged as QueryPage says, since where its matches lie in the
-// list's order is what no statistics tell the planner.
+// bound to key: term's own %, _ and \ match only themselves, and its
+// accented letters match as composed (NFC), as names are stored. A list
+// with a search is paged as QueryPage says, since where its matches lie
+// in the list's order is what no statistics tell the planner.
 func (w *Where) Search(col, key, term string) {
-	w.Add(col+" ILIKE :"+key, key, "%"+escapeLike(term)+"%")
+	w.Add(col+" ILIKE :"+key, key, "%"+escapeLike(norm.NFC.String(term))+"%")
 	w.search = true
 }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // MaxLen is the longest name accepted, in characters.
@@ -16,8 +18,10 @@ type Name struct {
 	value string
 }
 
-// Parse returns s, as a person gives it, as a Name: surrounding space
-// trimmed, 1 to MaxLen characters, no control characters, and nothing
+// Parse returns s, as a person gives it, as a Name: composed (Unicode's
+// NFC, so that "café" typed as e and a combining accent is the "café" a
+// search for it composes too), surrounding space trimmed, 1 to MaxLen
+// characters, no control characters, and nothing
 // that shows nothing or turns the text around it: a zero-width space, a
 // direction override (U+202E, which would show "gpj.exe" for "exe.jpg"),
 // a byte order mark, a line separator, a Hangul filler. The zero-width
@@ -25,7 +29,7 @@ type Name struct {
 // scripts and emoji need them. Its errors do not name the
 // field: a caller reports them under the field it read.
 func Parse(s string) (Name, error) {
-	n, err := Load(s)
+	n, err := Load(norm.NFC.String(s))
 	if err != nil {
 		return Name{}, err
 	}

@@ -42,6 +42,8 @@ func TestParse(t *testing.T) {
 		{"Lamp\U000e0049\U000e0047\U000e004e", "", false},                                                              // tags hide text outside a flag
 		{"\U0001f3f4\U000e0067\U000e0062\U000e007f\U000e0049", "", false},                                              // and after one
 		{"\u2764\ufe0f Lamp", "\u2764\ufe0f Lamp", true},                                                               // a heart emoji keeps its variation selector
+		{"cafe\u0301", "caf\u00e9", true},                                                                              // composed
+		{strings.Repeat("e\u0301", name.MaxLen), strings.Repeat("\u00e9", name.MaxLen), true},
 		{"\u200d", "", false}, // joiners and variation selectors alone show nothing
 		{"\u200c\u200d\u200c", "", false},
 		{" \u200d \u200c ", "", false},
