@@ -1,0 +1,35 @@
+package migrate_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/garagesale/service/business/sdk/dbtest"
+)
+
+// TestTriggersRunWithoutASearchPath: the schema's triggers run with the
+// session's search_path empty, as pg_restore sets it for a restore of
+// data alone: a user, a product of theirs, the user renamed. They named
+// their tables without a schema, and each of these failed.
+func TestTriggersRunWithoutASearchPath(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := open(t, dbtest.New(t, t.Name()).URL)
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		`SET LOCAL search_path = ''`,
+		`INSERT INTO public.users (user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated)
+			VALUES ('00000000-0000-0000-0000-00000000000a', 'Restored', 'restored@example.com', '{USER}', '\x00', '', true, now(), now())`,
+		`INSERT INTO public.products (product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
+			VALUES ('00000000-0000-0000-0000-0000000000b0', '00000000-0000-0000-0000-00000000000a', 'Lamp', 100, 1, 1, now(), now())`,
+		`UPDATE public.users SET name = 'Renamed' WHERE user_id = '00000000-0000-0000-0000-00000000000a'`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
