@@ -236,14 +236,33 @@ func (c *Cache) AwaitLive(ctx context.Context, wait time.Duration) error {
 	return nil
 }
 
+// ErrChangesWentBack is a database whose change numbers are below those
+// its listener heard: it was restored in place, or its sequence reset.
+var ErrChangesWentBack = errors.New("the database's user change numbers went back below those heard (restored in place?): " +
+	"the user cache starts over")
+
 // Beat sends the listener's heartbeat through the pool: the notification
-// travels as a change's would.
+// travels as a change's would. It sends none, and is ErrChangesWentBack,
+// when the database's change numbers went back below those heard: its
+// rows were replaced without a notification of each (pg_restore --clean
+// under a running API), so every cached user may be another's now, and
+// the numbers heard would acknowledge changes to come, or none.
 func (c *Cache) Beat(ctx context.Context) error {
-	_, err := c.db.ExecContext(ctx, `SELECT pg_notify($1, $2)`, UsersChanged, heartbeatPrefix+strconv.FormatUint(uint64(c.pid.Load()), 10))
-	if err == nil {
-		c.sent.Add(1)
+	var heard int64
+	if a := c.acks.Load(); a != nil {
+		heard = a.heard.Load()
 	}
-	return err
+	var sent bool
+	err := c.db.QueryRowContext(ctx, `SELECT count(pg_notify($1, $2)) > 0 FROM users_change_seq WHERE last_value >= $3`,
+		UsersChanged, heartbeatPrefix+strconv.FormatUint(uint64(c.pid.Load()), 10), heard).Scan(&sent)
+	switch {
+	case err != nil:
+		return err
+	case !sent:
+		return ErrChangesWentBack
+	}
+	c.sent.Add(1)
+	return nil
 }
 
 // Heard is when the listener last heard its own heartbeat; zero before

@@ -147,6 +147,62 @@ func TestCacheRemembersDeletedUsers(t *testing.T) {
 	})
 }
 
+// TestCacheStartsOverWhenTheNumbersGoBack: a database restored in place
+// under a running cache (pg_restore --clean) replaces users without a
+// notification of each, and its change numbers go back: the cache starts
+// over, and serves each user as the database now has them. It served the
+// users as they were before, for good, and its acknowledgements, of
+// numbers above the database's, kept every change waiting its bound.
+func TestCacheStartsOverWhenTheNumbersGoBack(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t, t.Name())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	bus, cache, _ := countedBus(db)
+	go userdb.Listen(ctx, db.Pool.ConnConfig(), cache, logger.Discard().Warn)
+	waitFor(t, cache.Live)
+	usr, err := bus.Create(ctx, uuid.Nil, newUser("Ida", "ida@example.com", role.User))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A change heard after it: the numbers heard pass the first.
+	dept := "Toys"
+	if _, err := bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Department: &dept}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bus.Authenticated(ctx, usr.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// As a restore of an earlier dump does: the row replaced unheard, the
+	// numbers set back.
+	tx := db.DB.MustBegin()
+	for _, q := range []string{
+		`ALTER TABLE users DISABLE TRIGGER users_changed`,
+		`UPDATE users SET enabled = false WHERE user_id = '` + usr.ID.String() + `'`,
+		`ALTER TABLE users ENABLE TRIGGER users_changed`,
+		`SELECT setval('users_change_seq', 1)`,
+	} {
+		if _, err := tx.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		got, err := bus.Authenticated(ctx, usr.ID)
+		return err == nil && !got.Enabled
+	})
+	// And it keeps up again: a change now is acknowledged in time.
+	waitFor(t, cache.Live)
+	enabled := true
+	if _, err := bus.Update(ctx, uuid.Nil, usr.ID, userbus.UpdateUser{Enabled: &enabled}); err != nil {
+		t.Errorf("a change after the restore: %v", err)
+	}
+}
+
 // heard waits until every listener has heard the last change to users
 // (the insert of a user is one): a read before might be dropped after.
 func heard(t *testing.T, db *dbtest.Database) {

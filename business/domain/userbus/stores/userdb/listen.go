@@ -82,8 +82,13 @@ func listenOnce(ctx context.Context, cfg *pgx.ConnConfig, c Cache) error {
 		if time.Since(lastBeat) >= userbus.CacheHeartbeat {
 			beatCtx, cancel := context.WithTimeout(ctx, userbus.CacheHeartbeat)
 			// A failed send is a heartbeat not heard: the limit below acts.
-			_ = c.Beat(beatCtx)
+			// A database restored in place under the cache starts it over
+			// at once.
+			err := c.Beat(beatCtx)
 			cancel()
+			if errors.Is(err, userbus.ErrChangesWentBack) {
+				return err
+			}
 			lastBeat = time.Now()
 		}
 		heard := c.Heard()
