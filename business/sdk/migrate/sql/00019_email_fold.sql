@@ -10,7 +10,9 @@
 -- is built beside the old one, swapped in by two renames, the old one
 -- dropped, all concurrently, and each step is safe to run again
 -- (docs/migrations.md). Accounts whose addresses are now equal stop the
--- migration, named, before it builds anything.
+-- migration, named, before it builds anything. Pods of the release before
+-- still look addresses up by lower(email): the order index on
+-- (lower(email), user_id) answers them.
 
 -- +goose NO TRANSACTION
 -- +goose Up
