@@ -45,6 +45,16 @@ func countedBus(db *dbtest.Database) (*userbus.Business, *userbus.Cache, *atomic
 	return bus, cache, reads
 }
 
+// liveCache is countedBus with its listener running, and live, until the
+// test ends.
+func liveCache(t *testing.T, db *dbtest.Database) (*userbus.Business, *userbus.Cache, *atomic.Int64) {
+	t.Helper()
+	bus, cache, reads := countedBus(db)
+	go userdb.Listen(t.Context(), db.Pool.ConnConfig(), cache, logger.Discard().Warn)
+	waitFor(t, cache.Live)
+	return bus, cache, reads
+}
+
 // TestCacheFollowsTheDatabase: a cached user is read once; any change to
 // the row, by this process or another (here, plain SQL), drops it; while
 // the listener is down nothing is served from the cache.
@@ -103,12 +113,8 @@ func TestCacheFollowsTheDatabase(t *testing.T) {
 func TestCacheRemembersDeletedUsers(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t, t.Name())
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-
-	bus, cache, reads := countedBus(db)
-	go userdb.Listen(ctx, db.Pool.ConnConfig(), cache, logger.Discard().Warn)
-	waitFor(t, cache.Live)
+	ctx := t.Context()
+	bus, _, reads := liveCache(t, db)
 
 	usr, err := bus.Create(ctx, uuid.Nil, newUser("Ida", "ida@example.com", role.User))
 	if err != nil {
@@ -156,12 +162,8 @@ func TestCacheRemembersDeletedUsers(t *testing.T) {
 func TestCacheStartsOverWhenTheNumbersGoBack(t *testing.T) {
 	t.Parallel()
 	db := dbtest.New(t, t.Name())
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-
-	bus, cache, _ := countedBus(db)
-	go userdb.Listen(ctx, db.Pool.ConnConfig(), cache, logger.Discard().Warn)
-	waitFor(t, cache.Live)
+	ctx := t.Context()
+	bus, cache, _ := liveCache(t, db)
 	usr, err := bus.Create(ctx, uuid.Nil, newUser("Ida", "ida@example.com", role.User))
 	if err != nil {
 		t.Fatal(err)
