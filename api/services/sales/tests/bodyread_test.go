@@ -331,19 +331,22 @@ func TestSmallBodiesPassFullBytes(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	// BodyMemory 1 leaves the least the bytes may be, a body's most and
-	// one; the two held bodies count all of it, each past its reserve.
+	// one; the two held bodies count all of it, each past its reserve, but
+	// for room enough to send the first's last bytes, not a large body.
 	budget := int64(web.MaxBodyBytes + 1)
 	huge := `{"name":"` + strings.Repeat("x", 1_000_000) + `","cost":1,"quantity":1}`
 	sentA := 999_990
-	sentB := int(budget) - (sentA - mid.SmallBody) + mid.SmallBody
-	for _, held := range []struct {
+	sentB := int(budget) - (sentA - mid.SmallBody) + mid.SmallBody - 100
+	var held []net.Conn
+	for _, h := range []struct {
 		token string
 		sent  int
 	}{{e.tokens["user1"], sentA}, {e.tokens["admin"], sentB}} {
-		conn := startSlowly(t, srv, "/v1/products", held.token, huge)
-		if _, err := conn.Write([]byte(huge[10:held.sent])); err != nil {
+		conn := startSlowly(t, srv, "/v1/products", h.token, huge)
+		if _, err := conn.Write([]byte(huge[10:h.sent])); err != nil {
 			t.Fatal(err)
 		}
+		held = append(held, conn)
 		time.Sleep(300 * time.Millisecond)
 	}
 
@@ -353,5 +356,12 @@ func TestSmallBodiesPassFullBytes(t *testing.T) {
 	}
 	if got := status(t, srv, http.MethodPost, "/v1/products", e.tokens["user2"], `{"name":"Lamp","cost":1,"quantity":1}`); got != http.StatusCreated {
 		t.Errorf("a small body beside the held ones: status %d, want 201", got)
+	}
+	// Both held bodies were held, not refused for their bytes: read whole,
+	// each is answered (their names are too long), the first first.
+	for i, conn := range held {
+		if got := finish(t, conn, huge[[]int{sentA, sentB}[i]:]); got != http.StatusBadRequest {
+			t.Errorf("held body %d: status %d, want 400", i+1, got)
+		}
 	}
 }
