@@ -115,7 +115,9 @@ func (e Email) Key() string {
 
 // folds maps each letter whose lower case is itself but whose case
 // folding is another letter to that letter (the dotless ı folds to
-// itself: it is no i). Migration 00019's email_fold has the same list.
+// itself: it is no i). Migration 00019's email_fold has the same list,
+// and maps İ to i and a final ς left by lowering to σ too, as ToLower's
+// simple mappings do and an ICU locale's lower() does not.
 var folds = map[rune]rune{
 	'\u00b5': '\u03bc', '\u017f': 's', '\u0345': '\u03b9', '\u03c2': '\u03c3', '\u03d0': '\u03b2', '\u03d1': '\u03b8',
 	'\u03d5': '\u03c6', '\u03d6': '\u03c0', '\u03f0': '\u03ba', '\u03f1': '\u03c1', '\u03f5': '\u03b5',

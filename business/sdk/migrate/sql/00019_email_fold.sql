@@ -5,8 +5,10 @@
 -- 'σοφίασ', while the address was written 'σοφίας'), so one address made
 -- two accounts, and an account's address in capitals did not log in.
 -- email_fold maps those letters as the folding does (the Turkish dotless
--- ı stays: it is no i), then lowers; the unique index, under the name
--- it had, and every lookup by address use it. users is live: the index
+-- ı stays: it is no i), then lowers, then maps a final sigma once more
+-- (a database whose locale is ICU's lowers a closing Σ to ς, and İ to i
+-- with a dot above, so İ is mapped to i first); the unique index, under
+-- the name it had, and every lookup by address use it. users is live: the index
 -- is built beside the old one, swapped in by two renames, the old one
 -- dropped, all concurrently, and each step is safe to run again
 -- (docs/migrations.md). Accounts whose addresses are now equal stop the
@@ -20,7 +22,7 @@ SET lock_timeout = 0;
 SET statement_timeout = 0;
 CREATE OR REPLACE FUNCTION email_fold(email text) RETURNS text
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
-	AS $$ SELECT lower(translate(email, 'µſͅςϐϑϕϖϰϱϵᲀᲁᲂᲃᲄᲅᲆᲇᲈẛι', 'μsισβθφπκρεвдосттъѣꙋṡι')) $$;
+	AS $$ SELECT translate(lower(translate(email, 'µſͅςϐϑϕϖϰϱϵᲀᲁᲂᲃᲄᲅᲆᲇᲈẛιİ', 'μsισβθφπκρεвдосттъѣꙋṡιi')), 'ς', 'σ') $$;
 -- +goose StatementBegin
 DO $$
 DECLARE
