@@ -149,11 +149,16 @@ const listenerLive = `EXISTS (
 
 // RegisterListener implements userbus.CacheStore, dropping ended sessions.
 // The listener starts as having acknowledged every change numbered so
-// far: its LISTEN is in place, so it hears every one to come, and it
-// never hears those before, so a writer waiting for one of them waited
-// its whole bound for a replica that started meanwhile. It has nothing
-// of theirs to drop: its cache serves nothing until it hears a heartbeat
-// sent after this, and so after their notifications.
+// far: its LISTEN is in place, so it hears every one to come, and a
+// writer waiting for a mark numbered before it waited its whole bound
+// for a replica that started meanwhile and never heard it. It has nothing
+// of that change to drop: a mark is numbered after its change committed,
+// and the cache serves nothing until it hears a heartbeat sent after
+// this, so after the change's notification (if it committed after the
+// LISTEN) or with the change read from the database (if before). A
+// writer whose mark failed waits for its change's own number instead,
+// which this may count as heard while its transaction, numbered before,
+// commits after: the weaker wait that fallback already was.
 func (s Store) RegisterListener(ctx context.Context, db sqlx.ExtContext, pid uint32) error {
 	const q = `
 	WITH gone AS (
