@@ -33,3 +33,25 @@ func TestTriggersRunWithoutASearchPath(t *testing.T) {
 		}
 	}
 }
+
+// TestFunctionsCarryASearchPath: every function of the schema's own
+// carries a search_path, as migration 00020 set them, so a later CREATE OR
+// REPLACE without one (which drops it) fails here. email_fold is left
+// out: it reads pg_catalog alone, and a function with a setting of its
+// own is not inlined, which its index and lookups need.
+func TestFunctionsCarryASearchPath(t *testing.T) {
+	t.Parallel()
+	db := open(t, dbtest.New(t, t.Name()).URL)
+	var bare []string
+	const q = `SELECT p.proname FROM pg_proc p
+		WHERE p.pronamespace = 'public'::regnamespace AND p.proname <> 'email_fold'
+			AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+			AND NOT coalesce(array_to_string(p.proconfig, ',') LIKE '%search_path=%', false)
+		ORDER BY 1`
+	if err := db.SelectContext(context.Background(), &bare, q); err != nil {
+		t.Fatal(err)
+	}
+	if len(bare) > 0 {
+		t.Errorf("functions without a search_path of their own: %v; give each one SET search_path FROM CURRENT (a restore runs them with none)", bare)
+	}
+}
