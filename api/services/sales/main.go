@@ -248,7 +248,7 @@ func run(ctx context.Context, log *logger.Logger) error {
 
 	debugSrv := &http.Server{
 		Addr:              cfg.Web.DebugHost,
-		Handler:           debug.Mux(stamp.String(), checkapp.Ready(db.Ping, draining.Load)),
+		Handler:           mid.HostsHandler(cfg.Web.Hosts, debug.Mux(stamp.String(), checkapp.Ready(db.Ping, draining.Load))),
 		ReadHeaderTimeout: cfg.Web.ReadHeaderTimeout,
 	}
 	if err := web.Start(ctx, debugSrv, "debug", log.Info); err != nil {

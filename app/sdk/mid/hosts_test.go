@@ -32,12 +32,23 @@ func TestHostsRefusesOtherNames(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := mid.Hosts(tt.names)(func(context.Context, *http.Request) (any, error) { return nil, nil })
+			// The debug port's handler refuses the same hosts.
+			debug := mid.HostsHandler(tt.names, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 			got := map[string]int{}
 			for _, host := range hosts {
 				r := httptest.NewRequest(http.MethodGet, "/v1/products", nil)
 				r.Host = host
 				if _, err := h(context.Background(), r); err != nil {
 					got[host] = errs.Of(err).HTTPStatus()
+				}
+				w := httptest.NewRecorder()
+				debug.ServeHTTP(w, r)
+				want := http.StatusOK
+				if got[host] != 0 {
+					want = got[host]
+				}
+				if w.Code != want {
+					t.Errorf("%s: the debug handler answers %d, want %d as the API", host, w.Code, want)
 				}
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
