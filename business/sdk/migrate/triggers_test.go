@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/garagesale/service/business/sdk/dbtest"
+	"github.com/garagesale/service/business/sdk/migrate"
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestTriggersRunWithoutASearchPath: the schema's triggers run with the
@@ -53,5 +55,37 @@ func TestFunctionsCarryASearchPath(t *testing.T) {
 	}
 	if len(bare) > 0 {
 		t.Errorf("functions without a search_path of their own: %v; give each one SET search_path FROM CURRENT (a restore runs them with none)", bare)
+	}
+}
+
+// TestNamesAreComposed: names stored decomposed before names were kept
+// composed are composed by migration 00021, and a product's owner name
+// with them; a search composes its term, and found no such row.
+func TestNamesAreComposed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := open(t, dbtest.New(t, t.Name()).URL)
+	for _, q := range []string{
+		`INSERT INTO users (user_id, name, email, roles, password_hash, department, enabled, date_created, date_updated)
+			VALUES ('00000000-0000-0000-0000-00000000000a', 'Rene` + "\u0301" + `', 'rene@example.com', '{USER}', '\x00', 'Cafe` + "\u0301" + `', true, now(), now())`,
+		`INSERT INTO products (product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
+			VALUES ('00000000-0000-0000-0000-0000000000b0', '00000000-0000-0000-0000-00000000000a', 'Cre` + "\u0300" + `me', 100, 1, 1, now(), now())`,
+		`DELETE FROM goose_db_version WHERE version_id >= 21`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := migrate.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := db.SelectContext(ctx, &got, `SELECT name FROM users WHERE email = 'rene@example.com'
+		UNION ALL SELECT department FROM users WHERE email = 'rene@example.com'
+		UNION ALL SELECT name || ' of ' || user_name FROM products`); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"Ren\u00e9", "Caf\u00e9", "Cr\u00e8me of Ren\u00e9"}, got); diff != "" {
+		t.Errorf("names after the migration (-want +got):\n%s", diff)
 	}
 }
