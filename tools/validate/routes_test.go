@@ -105,7 +105,16 @@ func httpServers(t *testing.T, path string) map[string]string {
 			case "Addr":
 				addr = exprString(kv.Value)
 			case "Handler":
-				switch v := kv.Value.(type) {
+				v := kv.Value
+				// A wrapper that serves what its last argument does.
+				for {
+					call, ok := v.(*ast.CallExpr)
+					if !ok || !handlerWrappers[exprString(call.Fun)] || len(call.Args) == 0 {
+						break
+					}
+					v = call.Args[len(call.Args)-1]
+				}
+				switch v := v.(type) {
 				case *ast.CallExpr:
 					handler = exprString(v.Fun)
 				case *ast.SelectorExpr:
@@ -120,6 +129,10 @@ func httpServers(t *testing.T, path string) map[string]string {
 	})
 	return servers
 }
+
+// handlerWrappers are functions that take an http.Handler last and serve
+// its routes, refusing some requests first.
+var handlerWrappers = map[string]bool{"mid.HostsHandler": true}
 
 // exprString renders identifiers and selectors: cfg.Web.DebugHost.
 func exprString(e ast.Expr) string {
