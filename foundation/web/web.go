@@ -4,8 +4,10 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
+	"syscall"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
@@ -160,10 +162,18 @@ func (a *App) serve(path string, h HandlerFunc) http.HandlerFunc {
 		}
 		status, err := Respond(ctx, w, resp)
 		span.SetAttributes(attribute.Int("http.response.status_code", status))
-		if err != nil {
+		if err != nil && !clientWent(err) {
 			a.cfg.Log(ctx, "web: respond", "error", err)
 		}
 	}
+}
+
+// clientWent reports whether err is an answer's client going away (it
+// closed the connection, or reset it, or its request was cancelled): no
+// failure of the service to log as one, which an alert on errors would
+// page for. The request's own log line says how it ended.
+func clientWent(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, context.Canceled)
 }
 
 type traceIDKey struct{}

@@ -7,8 +7,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/garagesale/service/foundation/web"
@@ -441,5 +443,43 @@ func TestRespondAddsToVary(t *testing.T) {
 	want := map[string][]string{"Vary": {"Origin", "Accept-Encoding"}, "Cache-Control": {"public"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("headers (-want +got):\n%s", diff)
+	}
+}
+
+// failingStream is an answer whose stream ends with err.
+type failingStream struct{ err error }
+
+func (s failingStream) Stream(_ context.Context, w http.ResponseWriter) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return http.StatusOK, s.err
+}
+
+// TestRespondLogsOnlyTheServiceFailing: an answer whose client went away
+// (a broken pipe, a reset, a request cancelled) is no failure to log as
+// an error; any other failure to answer is. An upload its client
+// abandoned was an ERROR line, which an alert on errors pages for.
+func TestRespondLogsOnlyTheServiceFailing(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want int // lines logged
+	}{
+		{"broken pipe", fmt.Errorf("write the answer: %w", &os.SyscallError{Syscall: "write", Err: syscall.EPIPE}), 0},
+		{"reset", fmt.Errorf("flush the answer: %w", syscall.ECONNRESET), 0},
+		{"cancelled", fmt.Errorf("read a line: %w", context.Canceled), 0},
+		{"the database", errors.New("record a batch: database unavailable"), 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logged int
+			app := web.NewApp(web.Config{Log: func(context.Context, string, ...any) { logged++ }})
+			app.HandlerFunc(http.MethodPost, "/upload", func(context.Context, *http.Request) (any, error) {
+				return failingStream{err: tt.err}, nil
+			})
+			app.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/upload", nil))
+			if logged != tt.want {
+				t.Errorf("%d lines logged, want %d", logged, tt.want)
+			}
+		})
 	}
 }
