@@ -31,10 +31,23 @@ type cursor struct {
 // sent), in a stable form.
 func listKey(path string, params url.Values, by order.By) string {
 	q := maps.Clone(params)
+	maps.DeleteFunc(q, func(_ string, vs []string) bool { return strings.Join(vs, "") == "" })
+	return keyOf(path, q, by)
+}
+
+// olderListKey is the key a release before this one gave a list sent
+// with empty parameters, which it counted: its cursors, made before an
+// upgrade or by a pod not yet replaced, are still taken for the list
+// sent the same way.
+func olderListKey(path string, params url.Values, by order.By) string {
+	return keyOf(path, params, by)
+}
+
+func keyOf(path string, params url.Values, by order.By) string {
+	q := maps.Clone(params)
 	for _, k := range listParams {
 		q.Del(k)
 	}
-	maps.DeleteFunc(q, func(_ string, vs []string) bool { return strings.Join(vs, "") == "" })
 	var b strings.Builder
 	b.WriteString(path + "\x00" + by.Field + " " + by.Direction)
 	for _, k := range slices.Sorted(maps.Keys(q)) {
@@ -49,13 +62,13 @@ func encodeCursor(c page.Cursor, list string) string {
 	return base64.RawURLEncoding.EncodeToString(data)
 }
 
-func decodeCursor(raw, list string) (page.Cursor, error) {
+func decodeCursor(raw string, lists ...string) (page.Cursor, error) {
 	data, err := base64.RawURLEncoding.DecodeString(raw)
 	if err != nil {
 		return page.Cursor{}, errBadCursor
 	}
 	var c cursor
-	if err := json.Unmarshal(data, &c); err != nil || c.List != list {
+	if err := json.Unmarshal(data, &c); err != nil || !slices.Contains(lists, c.List) {
 		return page.Cursor{}, errBadCursor
 	}
 	return page.Cursor{Key: c.Key, ID: c.ID}, nil

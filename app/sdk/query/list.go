@@ -68,7 +68,7 @@ func List[F, B, A any](ctx context.Context, r *http.Request, bus Lister[B, F], s
 	}
 	list := listKey(r.URL.Path, r.URL.Query(), orderBy)
 	if raw := r.URL.Query().Get("cursor"); raw != "" {
-		after, err := decodeCursor(raw, list)
+		after, err := decodeCursor(raw, list, olderListKey(r.URL.Path, r.URL.Query(), orderBy))
 		if err != nil {
 			return Result[A]{}, errs.NewFields(errs.FieldErrors{"cursor": err.Error()})
 		}

@@ -60,7 +60,9 @@ func TestFunctionsCarryASearchPath(t *testing.T) {
 
 // TestNamesAreComposed: names stored decomposed before names were kept
 // composed are composed by migration 00021, and a product's owner name
-// with them; a search composes its term, and found no such row.
+// with them, and so is a name written decomposed after it, as a pod of
+// the release before writes them while the release rolls out; a search
+// composes its term, and found no such row.
 func TestNamesAreComposed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -79,13 +81,22 @@ func TestNamesAreComposed(t *testing.T) {
 	if err := migrate.Migrate(ctx, db); err != nil {
 		t.Fatal(err)
 	}
+	for _, q := range []string{
+		`INSERT INTO products (product_id, user_id, name, cost, quantity, stock_added, date_created, date_updated)
+			VALUES ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-00000000000a', 'Pa` + "\u0302" + `te', 100, 1, 1, now(), now())`,
+		`UPDATE users SET department = 'Jouets e` + "\u0301" + `te' WHERE email = 'rene@example.com'`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
 	var got []string
 	if err := db.SelectContext(ctx, &got, `SELECT name FROM users WHERE email = 'rene@example.com'
 		UNION ALL SELECT department FROM users WHERE email = 'rene@example.com'
-		UNION ALL SELECT name || ' of ' || user_name FROM products`); err != nil {
+		UNION ALL (SELECT name || ' of ' || user_name FROM products ORDER BY product_id)`); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"Ren\u00e9", "Caf\u00e9", "Cr\u00e8me of Ren\u00e9"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"Ren\u00e9", "Jouets \u00e9te", "Cr\u00e8me of Ren\u00e9", "P\u00e2te of Ren\u00e9"}, got); diff != "" {
 		t.Errorf("names after the migration (-want +got):\n%s", diff)
 	}
 }

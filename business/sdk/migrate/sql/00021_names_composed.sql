@@ -1,15 +1,37 @@
 -- Names are kept composed (Unicode's NFC) from this release on, and a
--- search composes its term: a name stored decomposed before ("Cafe" and a
--- combining accent) would be found by no term at all. This composes them.
--- Each table in a statement, and so a transaction, of its own; a row
--- already composed is not touched. products.user_name follows its
--- owner's name (the users trigger). Audit records keep names as written.
+-- search composes its term: a name stored decomposed ("Cafe" and a
+-- combining accent) would be found by no term at all. The pods of the
+-- release before still store names as sent while the release rolls out,
+-- so the database composes every name written, whoever writes it (a
+-- trigger on each table, made first, each taking its table's lock for an
+-- instant in a transaction of its own), then composes those stored
+-- before, each table in a statement of its own; a row composed already is
+-- not touched. products.user_name follows its owner's name (the users
+-- trigger). Audit records keep names as written.
 
 -- +goose NO TRANSACTION
 -- +goose Up
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION compose_names() RETURNS trigger
+	LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+	NEW.name := normalize(NEW.name, NFC);
+	IF TG_TABLE_NAME = 'users' THEN
+		NEW.department := normalize(NEW.department, NFC);
+	END IF;
+	RETURN NEW;
+END;
+$$;
+-- +goose StatementEnd
+CREATE OR REPLACE TRIGGER users_compose_names BEFORE INSERT OR UPDATE OF name, department ON users
+	FOR EACH ROW EXECUTE FUNCTION compose_names();
+CREATE OR REPLACE TRIGGER products_compose_names BEFORE INSERT OR UPDATE OF name ON products
+	FOR EACH ROW EXECUTE FUNCTION compose_names();
 UPDATE users SET name = normalize(name, NFC) WHERE name IS NOT NFC NORMALIZED;
 UPDATE users SET department = normalize(department, NFC) WHERE department IS NOT NFC NORMALIZED;
 UPDATE products SET name = normalize(name, NFC) WHERE name IS NOT NFC NORMALIZED;
 
 -- +goose Down
-SELECT 1;
+DROP TRIGGER IF EXISTS users_compose_names ON users;
+DROP TRIGGER IF EXISTS products_compose_names ON products;
+DROP FUNCTION IF EXISTS compose_names();
