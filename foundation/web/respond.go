@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -112,6 +113,11 @@ type Streamer interface {
 	Stream(ctx context.Context, w http.ResponseWriter) (status int, err error)
 }
 
+// ErrClientGone marks an answer that could not be written because its
+// client went away: a write to its connection that failed, or a request
+// cancelled. A Streamer marks its own such failures with it.
+var ErrClientGone = errors.New("the client went away")
+
 // Respond writes v to w as a HandlerFunc's answer and returns its status.
 func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 	if s, ok := v.(Streamer); ok {
@@ -119,7 +125,7 @@ func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 	}
 
 	if err := ctx.Err(); err != nil && v == nil {
-		return 0, fmt.Errorf("client gone: %w", err)
+		return 0, fmt.Errorf("%w: %w", ErrClientGone, err)
 	}
 
 	if h, ok := v.(HTTPHeaderer); ok {
@@ -163,7 +169,7 @@ func Respond(ctx context.Context, w http.ResponseWriter, v any) (int, error) {
 		return code, nil
 	}
 	if _, err := w.Write(data); err != nil {
-		return code, fmt.Errorf("write response: %w", err)
+		return code, fmt.Errorf("write response: %w: %w", ErrClientGone, err)
 	}
 	return code, nil
 }

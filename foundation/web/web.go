@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"syscall"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
@@ -162,18 +161,15 @@ func (a *App) serve(path string, h HandlerFunc) http.HandlerFunc {
 		}
 		status, err := Respond(ctx, w, resp)
 		span.SetAttributes(attribute.Int("http.response.status_code", status))
-		if err != nil && !clientWent(err) {
+		// A client that went away is no failure of the service, which an
+		// alert on errors would page for; the request's own log line says
+		// how it ended. Whether it went is the request's to say, or the
+		// writer's (ErrClientGone), not any reset or broken pipe in the
+		// error's chain: the database's connection breaks so too.
+		if err != nil && !errors.Is(err, ErrClientGone) && ctx.Err() == nil {
 			a.cfg.Log(ctx, "web: respond", "error", err)
 		}
 	}
-}
-
-// clientWent reports whether err is an answer's client going away (it
-// closed the connection, or reset it, or its request was cancelled): no
-// failure of the service to log as one, which an alert on errors would
-// page for. The request's own log line says how it ended.
-func clientWent(err error) bool {
-	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, context.Canceled)
 }
 
 type traceIDKey struct{}

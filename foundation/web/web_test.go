@@ -455,28 +455,36 @@ func (s failingStream) Stream(_ context.Context, w http.ResponseWriter) (int, er
 }
 
 // TestRespondLogsOnlyTheServiceFailing: an answer whose client went away
-// (a broken pipe, a reset, a request cancelled) is no failure to log as
-// an error; any other failure to answer is. An upload its client
-// abandoned was an ERROR line, which an alert on errors pages for.
+// (its stream's write failed, marked so; its request cancelled) is no
+// failure to log as an error; any other failure to answer is, a reset of
+// the database's connection among them. An upload its client abandoned
+// was an ERROR line, which an alert on errors pages for.
 func TestRespondLogsOnlyTheServiceFailing(t *testing.T) {
+	pipe := &os.SyscallError{Syscall: "write", Err: syscall.EPIPE}
 	tests := []struct {
-		name string
-		err  error
-		want int // lines logged
+		name   string
+		err    error
+		cancel bool // the client goes before the answer ends
+		want   int  // lines logged
 	}{
-		{"broken pipe", fmt.Errorf("write the answer: %w", &os.SyscallError{Syscall: "write", Err: syscall.EPIPE}), 0},
-		{"reset", fmt.Errorf("flush the answer: %w", syscall.ECONNRESET), 0},
-		{"cancelled", fmt.Errorf("read a line: %w", context.Canceled), 0},
-		{"the database", errors.New("record a batch: database unavailable"), 1},
+		{name: "the client's connection broke", err: fmt.Errorf("write the answer: %w: %w", web.ErrClientGone, pipe)},
+		{name: "the client went", err: errors.New("read a line: unexpected EOF"), cancel: true},
+		{name: "the database's connection was reset", err: fmt.Errorf("record a batch: database unavailable: %w", syscall.ECONNRESET), want: 1},
+		{name: "the database", err: errors.New("record a batch: database unavailable"), want: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logged int
 			app := web.NewApp(web.Config{Log: func(context.Context, string, ...any) { logged++ }})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
 			app.HandlerFunc(http.MethodPost, "/upload", func(context.Context, *http.Request) (any, error) {
+				if tt.cancel {
+					cancel()
+				}
 				return failingStream{err: tt.err}, nil
 			})
-			app.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/upload", nil))
+			app.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(ctx, http.MethodPost, "/upload", nil))
 			if logged != tt.want {
 				t.Errorf("%d lines logged, want %d", logged, tt.want)
 			}

@@ -340,7 +340,7 @@ func collect(lines <-chan Line) (batch []Line, end *Line) {
 // reading, or went, which is no failure of the service (a 499 in the
 // metrics, not a 500).
 func clientGone(what string, err error) error {
-	return &errs.Error{Code: errs.ClientClosed, Message: "the client stopped reading the answer", Cause: fmt.Errorf("%s: %w", what, err)}
+	return &errs.Error{Code: errs.ClientClosed, Message: "the client stopped reading the answer", Cause: fmt.Errorf("%s: %w: %w", what, web.ErrClientGone, err)}
 }
 
 // errStop wraps the reasons a stream ends before its body does.
