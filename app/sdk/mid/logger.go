@@ -29,9 +29,7 @@ func Logger(log *logger.Logger) web.MidFunc {
 				return watchedStream{Streamer: st, done: func(ctx context.Context, status int, serr error) {
 					args := []any{"method", r.Method, "path", r.URL.Path, "statuscode", status,
 						"since", time.Since(start).String(), "remoteaddr", r.RemoteAddr}
-					if o, ok := st.(Outcomer); ok {
-						args = append(args, o.Outcome()...)
-					}
+					args = append(args, outcomeOf(st)...)
 					if serr != nil {
 						args = append(args, "error", serr.Error())
 					}
@@ -74,8 +72,11 @@ func (l watchedStream) Stream(ctx context.Context, w http.ResponseWriter) (int, 
 
 // Outcome is the watched stream's, so that another middleware's watch
 // still sees it.
-func (l watchedStream) Outcome() []any {
-	if o, ok := l.Streamer.(Outcomer); ok {
+func (l watchedStream) Outcome() []any { return outcomeOf(l.Streamer) }
+
+// outcomeOf is st's outcome, when it tells one.
+func outcomeOf(st web.Streamer) []any {
+	if o, ok := st.(Outcomer); ok {
 		return o.Outcome()
 	}
 	return nil

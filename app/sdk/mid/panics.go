@@ -72,9 +72,4 @@ func (s recoveringStream) Stream(ctx context.Context, w http.ResponseWriter) (st
 }
 
 // Outcome is the stream's, so that the log line still has it.
-func (s recoveringStream) Outcome() []any {
-	if o, ok := s.Streamer.(Outcomer); ok {
-		return o.Outcome()
-	}
-	return nil
-}
+func (s recoveringStream) Outcome() []any { return outcomeOf(s.Streamer) }

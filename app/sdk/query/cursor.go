@@ -30,9 +30,7 @@ type cursor struct {
 // parameter but the paging ones, and those sent empty, which are not
 // sent), in a stable form.
 func listKey(path string, params url.Values, by order.By) string {
-	q := maps.Clone(params)
-	maps.DeleteFunc(q, func(_ string, vs []string) bool { return strings.Join(vs, "") == "" })
-	return keyOf(path, q, by)
+	return keyOf(path, params, by, false)
 }
 
 // olderListKey is the key a release before this one gave a list sent
@@ -40,18 +38,19 @@ func listKey(path string, params url.Values, by order.By) string {
 // upgrade or by a pod not yet replaced, are still taken for the list
 // sent the same way.
 func olderListKey(path string, params url.Values, by order.By) string {
-	return keyOf(path, params, by)
+	return keyOf(path, params, by, true)
 }
 
-func keyOf(path string, params url.Values, by order.By) string {
-	q := maps.Clone(params)
-	for _, k := range listParams {
-		q.Del(k)
-	}
+// keyOf is the key of the list, its empty parameters counted or not.
+func keyOf(path string, params url.Values, by order.By, empties bool) string {
 	var b strings.Builder
 	b.WriteString(path + "\x00" + by.Field + " " + by.Direction)
-	for _, k := range slices.Sorted(maps.Keys(q)) {
-		b.WriteString("\x00" + url.QueryEscape(k) + "=" + url.QueryEscape(strings.Join(q[k], "\x01")))
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		v := strings.Join(params[k], "\x01")
+		if slices.Contains(listParams, k) || v == "" && !empties {
+			continue
+		}
+		b.WriteString("\x00" + url.QueryEscape(k) + "=" + url.QueryEscape(v))
 	}
 	sum := sha256.Sum256([]byte(b.String()))
 	return hex.EncodeToString(sum[:8])

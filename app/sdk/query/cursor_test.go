@@ -16,7 +16,7 @@ import (
 func TestCursorsOfTheReleaseBefore(t *testing.T) {
 	by := order.NewBy("name", order.ASC)
 	sent := url.Values{"name": {""}, "costMin": {""}, "orderBy": {"name,ASC"}}
-	made := encodeCursor(page.Cursor{Key: "Lamp", ID: "3fa85f64-5717-4562-b3fc-2c963f66afa6"}, keyOf("/v1/products", sent, by))
+	made := encodeCursor(page.Cursor{Key: "Lamp", ID: "3fa85f64-5717-4562-b3fc-2c963f66afa6"}, keyOf("/v1/products", sent, by, true))
 
 	if _, err := decodeCursor(made, listKey("/v1/products", sent, by), olderListKey("/v1/products", sent, by)); err != nil {
 		t.Errorf("the release before's cursor, the list sent the same way: %v", err)
